@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Runs every test suite (the vault's, then the app's) and ends with one line "N passed, N failed".
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const extraArgs = process.argv.slice(2);
+const binPath = [path.join(root, 'node_modules', '.bin'), path.join(root, 'vault', 'node_modules', '.bin')];
+const env = { ...process.env, PATH: [...binPath, process.env.PATH].join(path.delimiter) };
+
+const suites = [{ name: 'vault', cwd: path.join(root, 'vault'), pre: ['node', ['scripts/build-assets.js']] }];
+if (fs.existsSync(path.join(root, 'jest.config.js'))) suites.push({ name: 'app', cwd: root });
+
+let passed = 0;
+let failed = 0;
+let broken = false;
+for (const suite of suites) {
+  console.log(`\n=== ${suite.name} tests ===`);
+  if (suite.pre) {
+    const pre = spawnSync(suite.pre[0], suite.pre[1], { cwd: suite.cwd, stdio: 'inherit', env });
+    if (pre.status !== 0) { broken = true; continue; }
+  }
+  const out = path.join(os.tmpdir(), `jest-${suite.name}-${process.pid}.json`);
+  const jest = path.join(suite.cwd, 'node_modules', 'jest', 'bin', 'jest.js');
+  const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...extraArgs],
+    { cwd: suite.cwd, stdio: 'inherit', env });
+  if (!fs.existsSync(out)) { broken = true; console.error(`${suite.name}: jest wrote no results`); continue; }
+  const result = JSON.parse(fs.readFileSync(out, 'utf8'));
+  fs.unlinkSync(out);
+  passed += result.numPassedTests;
+  failed += result.numFailedTests;
+  // A suite that fails to load counts no test but must still fail the run.
+  if (run.status !== 0 && result.numFailedTests === 0) broken = true;
+  console.log(`${suite.name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ` +
+    `${result.numFailedTestSuites} of ${result.numTotalTestSuites} suites failed`);
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);

@@ -1,0 +1,190 @@
+/**
+ * The vault's outside interface as TypeScript types: the one module both the vault and the
+ * Rocket.Chat app use (the app with `import type`), so the two sides cannot drift.
+ * Plain types only, written for TypeScript 4.9 too (the app's packager pins it).
+ */
+
+export type RequestKind = 'idv' | 'form';
+
+export type FieldType =
+  | 'text'
+  | 'number'
+  | 'card_number'
+  | 'expiry'
+  | 'cvv'
+  | 'ssn'
+  | 'date'
+  | 'email'
+  | 'select';
+
+export const FIELD_TYPES: readonly FieldType[] = [
+  'text', 'number', 'card_number', 'expiry', 'cvv', 'ssn', 'date', 'email', 'select',
+];
+
+/** A choice of a `select` field; a bare string means the same value and label. */
+export type SelectOption = string | { value: string; label: string };
+
+/** One field of a secure form, as the app sends it. */
+export interface FormFieldSpec {
+  id: string;
+  label: string;
+  type: FieldType;
+  required?: boolean;
+  masked?: boolean;
+  /** Kept only in memory for a short time, never stored. Always true for `cvv`. */
+  offTheRecord?: boolean;
+  options?: SelectOption[];
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  hint?: string;
+}
+
+export interface FormSpec {
+  id: string;
+  title: string;
+  fields: FormFieldSpec[];
+}
+
+export interface IdvSpec {
+  /** What the characters come from: "PIN", "password", "memorable word", … */
+  label: string;
+  /** 1-based character positions, distinct. */
+  positions: number[];
+}
+
+/** `POST /v1/requests` body. */
+export interface CreateRequestBody {
+  kind: RequestKind;
+  roomId: string;
+  agentId: string;
+  visitorToken?: string;
+  locale?: string;
+  callbackUrl: string;
+  idv?: IdvSpec;
+  form?: FormSpec;
+}
+
+/** `POST /v1/requests` → 201. */
+export interface CreateRequestResponse {
+  requestId: string;
+  visitorUrl: string;
+  expiresAt: string;
+}
+
+export type RequestStatus = 'pending' | 'opened' | 'submitted' | 'cancelled' | 'expired' | 'closed';
+
+/** A field as the vault describes it back: never a value. */
+export interface FieldSummary {
+  id: string;
+  label: string;
+  offTheRecord: boolean;
+}
+
+/** `GET /v1/requests/:id` → 200. */
+export interface RequestStateResponse {
+  requestId: string;
+  kind: RequestKind;
+  status: RequestStatus;
+  roomId: string;
+  agentId: string;
+  createdAt: string;
+  openedAt?: string;
+  submittedAt?: string;
+  /** When the request's current window (open, then submit) ends. */
+  expiresAt?: string;
+  /** Last time the sender detokenized it. */
+  viewedAt?: string;
+  /** Form title, or the ID&V label. */
+  title: string;
+  idv?: IdvSpec;
+  fields: FieldSummary[];
+}
+
+/** `POST /v1/requests/:id/otk` body and → 201. */
+export interface MintOtkBody {
+  agentId: string;
+}
+export interface MintOtkResponse {
+  otk: string;
+  expiresAt: string;
+}
+
+/** `POST /v1/detokenize` body and → 200. */
+export interface DetokenizeBody {
+  otk: string;
+  agentId: string;
+}
+export interface DetokenizeResponse {
+  requestId: string;
+  /** Form: keyed by field id. ID&V: keyed by position ("2", "4"). */
+  values: Record<string, string>;
+  /** Off-the-record fields (or ID&V positions) whose memory window has ended. */
+  expired: string[];
+}
+
+/** `POST /v1/sessions/close` body → 204. */
+export interface CloseSessionBody {
+  roomId: string;
+}
+
+/** What the vault POSTs to the app's `callbackUrl`: nothing else, ever. */
+export type DoorbellEvent = 'opened' | 'submitted' | 'cancelled' | 'expired';
+export interface DoorbellBody {
+  requestId: string;
+  event: DoorbellEvent;
+}
+
+/** Every error body. */
+export interface ErrorBody {
+  error: { code: string; message: string; fields?: Record<string, string> };
+}
+
+/** Stable error codes the app can match on. */
+export type ErrorCode =
+  | 'bad_request'
+  | 'invalid_json'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_sender'
+  | 'invalid_otk'
+  | 'not_found'
+  | 'session_closed'
+  | 'not_submitted'
+  | 'conflict'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'invalid_fields'
+  | 'unavailable'
+  | 'internal';
+
+/** `GET /f/<otk>` with `Accept: application/json`: the request as a visitor front end needs it. */
+export interface VisitorFieldView {
+  id: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  masked: boolean;
+  offTheRecord: boolean;
+  options?: { value: string; label: string }[];
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  hint?: string;
+}
+export interface VisitorRequestView {
+  requestId: string;
+  kind: RequestKind;
+  title: string;
+  locale: string;
+  fields: VisitorFieldView[];
+  idv?: IdvSpec;
+  submitUrl: string;
+  cancelUrl: string;
+  expiresAt: string;
+}
+
+/** `POST <submitUrl>` body. */
+export interface VisitorSubmitBody {
+  values: Record<string, string>;
+}
