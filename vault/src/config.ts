@@ -1,0 +1,148 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './errors';
+
+/** Every knob of the vault, read once from the environment. */
+export interface VaultConfig {
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** Base64 of 32 bytes; undefined means "generate a dev key into the data dir". */
+  masterKey?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  logLevel: string;
+  production: boolean;
+  ttl: {
+    /** A visitor link must be opened within this. */
+    openSeconds: number;
+    /** …and the page submitted within this after opening. */
+    submitSeconds: number;
+    detokenizeSeconds: number;
+    /** Off-the-record fields and ID&V answers live this long in memory. */
+    offRecordSeconds: number;
+  };
+  retentionDays: number;
+  rateLimit: {
+    /** Per client IP per minute on the visitor pages. */
+    visitorPerMinute: number;
+    /** Per site per minute on the OTK-minting and detokenize routes. */
+    otkPerMinute: number;
+    /** Per site per minute on the rest of the API. */
+    apiPerMinute: number;
+  };
+  /** How often the expiry sweep and the retention purge run. */
+  sweepIntervalSeconds: number;
+  purgeIntervalSeconds: number;
+  /** Trust X-Forwarded-For (behind a load balancer). */
+  trustProxy: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  }
+  return raw;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes)$/i.test(raw)) return true;
+  if (/^(0|false|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, 'must be true or false');
+}
+
+/** Reads and checks the environment; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): VaultConfig {
+  const production = env.NODE_ENV === 'production';
+  const host = env.VAULT_HOST || '127.0.0.1';
+  const port = integer(env, 'VAULT_PORT', 8200, 0, 65535);
+  const publicUrl = (url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`)
+    .replace(/\/+$/, '');
+
+  const masterKey = env.VAULT_MASTER_KEY || undefined;
+  if (masterKey !== undefined) checkMasterKey(masterKey);
+  else if (production) throw new ConfigError('VAULT_MASTER_KEY', 'is required when NODE_ENV=production (base64 of 32 random bytes)');
+
+  const logLevel = env.VAULT_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('VAULT_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  return {
+    host,
+    port,
+    publicUrl,
+    dataDir: path.resolve(env.VAULT_DATA_DIR || './data'),
+    masterKey,
+    databaseUrl: url(env, 'VAULT_DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'VAULT_REDIS_URL', ['redis:', 'rediss:']),
+    logLevel,
+    production,
+    ttl: {
+      openSeconds: integer(env, 'VAULT_LINK_OPEN_TTL_SECONDS', 300, 10, 86400),
+      submitSeconds: integer(env, 'VAULT_SUBMIT_TTL_SECONDS', 1800, 10, 86400),
+      detokenizeSeconds: integer(env, 'VAULT_DETOKENIZE_TTL_SECONDS', 30, 1, 3600),
+      offRecordSeconds: integer(env, 'VAULT_OFF_RECORD_TTL_SECONDS', 300, 1, 86400),
+    },
+    retentionDays: integer(env, 'VAULT_RETENTION_DAYS', 396, 1, 36500),
+    rateLimit: {
+      visitorPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_PER_MINUTE', 60, 1, 1_000_000),
+      otkPerMinute: integer(env, 'VAULT_RATE_LIMIT_OTK_PER_MINUTE', 600, 1, 1_000_000),
+      apiPerMinute: integer(env, 'VAULT_RATE_LIMIT_API_PER_MINUTE', 6000, 1, 10_000_000),
+    },
+    sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
+    purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),
+    trustProxy: boolean(env, 'VAULT_TRUST_PROXY', false),
+  };
+}
+
+function checkMasterKey(value: string): void {
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.length !== 32 || bytes.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
+    throw new ConfigError('VAULT_MASTER_KEY', 'must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
+  }
+}
+
+/** The dev master key file inside the data dir; created on first use. */
+export function devMasterKeyPath(dataDir: string): string {
+  return path.join(dataDir, 'master.key');
+}
+
+/**
+ * The master key as bytes: from the environment, or (dev only) from the data dir, generated on
+ * first start. `warn` is told when the dev key is used.
+ */
+export function resolveMasterKey(config: VaultConfig, generate: () => Buffer, warn: (msg: string) => void): Buffer {
+  if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
+  const file = devMasterKeyPath(config.dataDir);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (!fs.existsSync(file)) {
+    fs.writeFileSync(file, generate().toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  }
+  warn(`VAULT_MASTER_KEY is not set: using the development key in ${file}. Set VAULT_MASTER_KEY in production.`);
+  const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new ConfigError('VAULT_MASTER_KEY', `the development key file ${file} is damaged`);
+  return key;
+}

@@ -1,0 +1,45 @@
+import type { ErrorCode } from './contract';
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  invalid_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_sender: 403,
+  invalid_otk: 403,
+  not_found: 404,
+  session_closed: 409,
+  not_submitted: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  invalid_fields: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};
+
+/**
+ * An error the vault answers with: a stable `code`, the HTTP status that goes with it, and a
+ * message a caller can act on. Never put a submitted value, an OTK or a key in the message.
+ */
+export class VaultError extends Error {
+  readonly status: number;
+  constructor(readonly code: ErrorCode, message: string, readonly fields?: Record<string, string>) {
+    super(message);
+    this.name = 'VaultError';
+    this.status = STATUS[code];
+  }
+}
+
+/** The one answer for every OTK that is unknown, used, expired, or bound to something else. */
+export function invalidOtk(): VaultError {
+  return new VaultError('invalid_otk', 'This one-time key is not valid.');
+}
+
+/** Bad or missing configuration: start-up stops with one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,83 @@
+/** Versioned SQLite schema steps; each runs once, in order, inside a transaction. */
+export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sites (
+        site_id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        api_key_id TEXT NOT NULL UNIQUE,
+        api_key_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE site_keys (
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        kid TEXT NOT NULL,
+        wrapped_key TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        active INTEGER NOT NULL,
+        PRIMARY KEY (site_id, kid)
+      );
+      CREATE TABLE requests (
+        request_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        room_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        visitor_token TEXT,
+        locale TEXT NOT NULL,
+        callback_url TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        opened_at INTEGER,
+        submitted_at INTEGER,
+        finished_at INTEGER,
+        viewed_at INTEGER,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX requests_by_room ON requests (site_id, room_id);
+      CREATE INDEX requests_due ON requests (status, expires_at);
+      CREATE INDEX requests_by_age ON requests (created_at);
+      CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES requests (request_id) ON DELETE CASCADE,
+        site_id TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        token TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX records_by_age ON records (created_at);
+      CREATE TABLE otks (
+        hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+        agent_id TEXT,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX otks_by_request ON otks (request_id);
+      CREATE TABLE closed_rooms (
+        site_id TEXT NOT NULL,
+        room_id TEXT NOT NULL,
+        closed_at INTEGER NOT NULL,
+        PRIMARY KEY (site_id, room_id)
+      );
+      CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        site_id TEXT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        request_id TEXT,
+        detail TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+      CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    `,
+  },
+];

@@ -1,0 +1,387 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { linkEntry, type AuditEntry, type AuditEvent } from '../audit/chain';
+import {
+  DuplicateError,
+  type OtkPurpose,
+  type OtkRow,
+  type PendingAudit,
+  type PurgeCounts,
+  type RecordRow,
+  type RequestRow,
+  type SiteKeyRow,
+  type SiteRow,
+  type Storage,
+} from './types';
+import { SQLITE_MIGRATIONS } from './sqlite-schema';
+
+type Row = Record<string, unknown>;
+
+/**
+ * The embedded default: one SQLite file (WAL), no server. better-sqlite3 is synchronous, so each
+ * method body runs in one `db.transaction`, which makes every step atomic within the process and,
+ * through SQLite's own locking, against the CLI working on the same file.
+ */
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // NORMAL keeps every committed transaction across a process crash; FULL would add power loss.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    for (const migration of SQLITE_MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
+      }).immediate();
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void> {
+    this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM sites WHERE site_id = ?').get(site.siteId)) throw new DuplicateError(`Site "${site.siteId}"`);
+      this.db.prepare('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt);
+      this.insertKey(key);
+      this.audit(audit);
+    }).immediate();
+  }
+
+  async getSite(siteId: string): Promise<SiteRow | undefined> {
+    return toSite(this.db.prepare('SELECT * FROM sites WHERE site_id = ?').get(siteId) as Row | undefined);
+  }
+
+  async findSiteByKeyId(apiKeyId: string): Promise<SiteRow | undefined> {
+    return toSite(this.db.prepare('SELECT * FROM sites WHERE api_key_id = ?').get(apiKeyId) as Row | undefined);
+  }
+
+  async listSites(): Promise<SiteRow[]> {
+    return (this.db.prepare('SELECT * FROM sites ORDER BY site_id').all() as Row[]).map((r) => toSite(r) as SiteRow);
+  }
+
+  async removeSite(siteId: string, audit: AuditEvent): Promise<boolean> {
+    return this.db.transaction(() => {
+      // Keys first: once they are gone every token of the site is unreadable, wherever copies sit.
+      this.db.prepare('DELETE FROM site_keys WHERE site_id = ?').run(siteId);
+      this.db.prepare('DELETE FROM otks WHERE site_id = ?').run(siteId);
+      this.db.prepare('DELETE FROM records WHERE site_id = ?').run(siteId);
+      this.db.prepare('DELETE FROM requests WHERE site_id = ?').run(siteId);
+      this.db.prepare('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
+      const removed = this.db.prepare('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
+      if (removed) this.audit(audit);
+      return removed;
+    }).immediate();
+  }
+
+  async getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined> {
+    return toKey(this.db.prepare('SELECT * FROM site_keys WHERE site_id = ? AND active = 1').get(siteId) as Row | undefined);
+  }
+
+  async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
+    return toKey(this.db.prepare('SELECT * FROM site_keys WHERE site_id = ? AND kid = ?').get(siteId, kid) as Row | undefined);
+  }
+
+  async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
+      this.insertKey(key);
+      this.audit(audit);
+    }).immediate();
+  }
+
+  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
+          callback_url, spec, status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
+        VALUES (@requestId, @siteId, @kind, @roomId, @agentId, @visitorToken, @locale, @callbackUrl, @spec, @status,
+          @createdAt, @openedAt, @submittedAt, @finishedAt, @viewedAt, @expiresAt)`).run(request);
+      this.insertOtkRow(openOtk);
+      this.audit(audit);
+    }).immediate();
+  }
+
+  async getRequest(requestId: string): Promise<RequestRow | undefined> {
+    return toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(requestId) as Row | undefined);
+  }
+
+  async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
+    return (this.db.prepare('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at')
+      .all(siteId, roomId) as Row[]).map((r) => toRequest(r) as RequestRow);
+  }
+
+  async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {
+    return this.roomClosed(siteId, roomId);
+  }
+
+  async getRecord(requestId: string): Promise<RecordRow | undefined> {
+    return toRecord(this.db.prepare('SELECT * FROM records WHERE request_id = ?').get(requestId) as Row | undefined);
+  }
+
+  async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
+    return toOtk(this.db.prepare('SELECT * FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ?')
+      .get(hash, purpose, now) as Row | undefined);
+  }
+
+  async insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void> {
+    this.db.transaction(() => {
+      this.insertOtkRow(otk);
+      this.audit(audit);
+    }).immediate();
+  }
+
+  async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
+    return toOtk(this.db.prepare(`DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
+        AND expires_at > ? RETURNING *`).get(hash, siteId, agentId, now) as Row | undefined);
+  }
+
+  async openRequest(openHash: string, submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.db.transaction(() => {
+      const otk = this.consume(openHash, 'open', now);
+      if (!otk) return undefined;
+      const request = toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
+      if (!request || request.status !== 'pending' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) return undefined;
+      this.db.prepare("UPDATE requests SET status = 'opened', opened_at = ?, expires_at = ? WHERE request_id = ?")
+        .run(now, submitOtk.expiresAt, request.requestId);
+      this.insertOtkRow({ ...submitOtk, purpose: 'submit', siteId: request.siteId, requestId: request.requestId, agentId: null });
+      this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
+      return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
+    }).immediate();
+  }
+
+  async submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.finishOpened(submitHash, now, audit, (request) => {
+      if (request.requestId !== requestId) return undefined;
+      if (record) {
+        this.db.prepare('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt);
+      }
+      this.db.prepare("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(now, request.requestId);
+      return { ...request, status: 'submitted' as const, submittedAt: now };
+    });
+  }
+
+  async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.finishOpened(submitHash, now, audit, (request) => {
+      this.db.prepare("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
+      return { ...request, status: 'cancelled' as const, finishedAt: now };
+    });
+  }
+
+  async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
+      this.audit(audit);
+    }).immediate();
+  }
+
+  async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
+    return this.db.transaction(() => {
+      this.db.prepare('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(siteId, roomId, now);
+      const ids = (this.db.prepare('SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?').all(siteId, roomId) as Row[])
+        .map((r) => String(r.request_id));
+      this.db.prepare(`UPDATE requests SET status = 'closed', finished_at = ?
+        WHERE site_id = ? AND room_id = ? AND status IN ('pending', 'opened')`).run(now, siteId, roomId);
+      this.db.prepare('DELETE FROM otks WHERE site_id = ? AND request_id IN (SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?)')
+        .run(siteId, siteId, roomId);
+      this.audit(audit);
+      return ids;
+    }).immediate();
+  }
+
+  async expireDue(now: number, limit: number): Promise<RequestRow[]> {
+    return this.db.transaction(() => {
+      const due = (this.db.prepare(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= ?
+        ORDER BY expires_at LIMIT ?`).all(now, limit) as Row[]).map((r) => toRequest(r) as RequestRow);
+      for (const request of due) {
+        this.db.prepare("UPDATE requests SET status = 'expired', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
+        this.db.prepare('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+        this.audit({ at: now, siteId: request.siteId, actor: 'system', action: 'request.expire', requestId: request.requestId, detail: null });
+      }
+      return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
+    }).immediate();
+  }
+
+  async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
+    return this.db.transaction(() => {
+      const records = this.db.prepare('DELETE FROM records WHERE created_at < ?').run(before).changes;
+      const requests = this.db.prepare('DELETE FROM requests WHERE created_at < ?').run(before).changes;
+      const otks = this.db.prepare('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
+      this.db.prepare('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
+      this.audit({ ...audit, detail: JSON.stringify({ records, requests, otks }) });
+      return { records, requests, otks };
+    }).immediate();
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    this.db.transaction(() => this.audit(event)).immediate();
+  }
+
+  async readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(toAudit);
+  }
+
+  /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
+  private finishOpened(
+    submitHash: string,
+    now: number,
+    audit: PendingAudit,
+    finish: (request: RequestRow) => RequestRow | undefined,
+  ): RequestRow | undefined {
+    const run = this.db.transaction(() => {
+      const otk = this.consume(submitHash, 'submit', now);
+      if (!otk) return undefined;
+      const request = toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
+      if (!request || request.status !== 'opened' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) {
+        throw new Rollback();
+      }
+      const finished = finish(request);
+      if (!finished) throw new Rollback();
+      this.db.prepare('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+      this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
+      return finished;
+    });
+    try {
+      return run.immediate();
+    } catch (error) {
+      if (error instanceof Rollback) return undefined;
+      throw error;
+    }
+  }
+
+  private consume(hash: string, purpose: OtkPurpose, now: number): OtkRow | undefined {
+    return toOtk(this.db.prepare('DELETE FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ? RETURNING *')
+      .get(hash, purpose, now) as Row | undefined);
+  }
+
+  private roomClosed(siteId: string, roomId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM closed_rooms WHERE site_id = ? AND room_id = ?').get(siteId, roomId) !== undefined;
+  }
+
+  private insertKey(key: SiteKeyRow): void {
+    this.db.prepare('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES (?, ?, ?, ?, ?)')
+      .run(key.siteId, key.kid, key.wrappedKey, key.createdAt, key.active ? 1 : 0);
+  }
+
+  private insertOtkRow(otk: OtkRow): void {
+    this.db.prepare('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt);
+  }
+
+  /** Appends one audit entry linked to the last one; only called inside a transaction. */
+  private audit(event: AuditEvent): void {
+    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const entry = linkEntry(last, event);
+    this.db.prepare(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.seq, entry.at, entry.siteId, entry.actor, entry.action,
+      entry.requestId, entry.detail, entry.prevHash, entry.hash);
+  }
+}
+
+/** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
+class Rollback extends Error {}
+
+function toSite(row: Row | undefined): SiteRow | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    origin: String(row.origin),
+    apiKeyId: String(row.api_key_id),
+    apiKeyHash: String(row.api_key_hash),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toKey(row: Row | undefined): SiteKeyRow | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    kid: String(row.kid),
+    wrappedKey: String(row.wrapped_key),
+    createdAt: Number(row.created_at),
+    active: Number(row.active) === 1,
+  };
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function toRequest(row: Row | undefined): RequestRow | undefined {
+  if (!row) return undefined;
+  return {
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    kind: row.kind as RequestRow['kind'],
+    roomId: String(row.room_id),
+    agentId: String(row.agent_id),
+    visitorToken: row.visitor_token === null || row.visitor_token === undefined ? null : String(row.visitor_token),
+    locale: String(row.locale),
+    callbackUrl: String(row.callback_url),
+    spec: String(row.spec),
+    status: row.status as RequestRow['status'],
+    createdAt: Number(row.created_at),
+    openedAt: nullableNumber(row.opened_at),
+    submittedAt: nullableNumber(row.submitted_at),
+    finishedAt: nullableNumber(row.finished_at),
+    viewedAt: nullableNumber(row.viewed_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function toRecord(row: Row | undefined): RecordRow | undefined {
+  if (!row) return undefined;
+  return {
+    recordId: String(row.record_id),
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    kid: String(row.kid),
+    token: String(row.token),
+    createdAt: Number(row.created_at),
+  };
+}
+
+function toOtk(row: Row | undefined): OtkRow | undefined {
+  if (!row) return undefined;
+  return {
+    hash: String(row.hash),
+    purpose: row.purpose as OtkPurpose,
+    siteId: String(row.site_id),
+    requestId: String(row.request_id),
+    agentId: row.agent_id === null || row.agent_id === undefined ? null : String(row.agent_id),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+function toAudit(row: Row): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: Number(row.at),
+    siteId: row.site_id === null ? null : String(row.site_id),
+    actor: String(row.actor),
+    action: String(row.action),
+    requestId: row.request_id === null ? null : String(row.request_id),
+    detail: row.detail === null ? null : String(row.detail),
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}

@@ -1,0 +1,158 @@
+import type { AuditEntry, AuditEvent } from '../audit/chain';
+import type { RequestKind, RequestStatus } from '../contract';
+
+/** Times are epoch milliseconds everywhere in storage. */
+
+export interface SiteRow {
+  siteId: string;
+  origin: string;
+  apiKeyId: string;
+  apiKeyHash: string;
+  createdAt: number;
+}
+
+export interface SiteKeyRow {
+  siteId: string;
+  kid: string;
+  /** The key-encryption key, wrapped by the master key. */
+  wrappedKey: string;
+  createdAt: number;
+  active: boolean;
+}
+
+export interface RequestRow {
+  requestId: string;
+  siteId: string;
+  kind: RequestKind;
+  roomId: string;
+  agentId: string;
+  visitorToken: string | null;
+  locale: string;
+  callbackUrl: string;
+  /** JSON of the request's public shape (title, fields, ID&V label and positions): no values. */
+  spec: string;
+  status: RequestStatus;
+  createdAt: number;
+  openedAt: number | null;
+  submittedAt: number | null;
+  /** When it was cancelled, expired or closed. */
+  finishedAt: number | null;
+  viewedAt: number | null;
+  /** End of the current window: opening while pending, submitting while opened. */
+  expiresAt: number;
+}
+
+/** A tokenized submission: one compact JWE. */
+export interface RecordRow {
+  recordId: string;
+  requestId: string;
+  siteId: string;
+  kid: string;
+  token: string;
+  createdAt: number;
+}
+
+export type OtkPurpose = 'open' | 'submit' | 'detokenize';
+
+export interface OtkRow {
+  /** SHA-256 of the OTK; the OTK itself is never stored. */
+  hash: string;
+  purpose: OtkPurpose;
+  siteId: string;
+  requestId: string;
+  /** Only for `detokenize`: the one agent who may redeem it. */
+  agentId: string | null;
+  expiresAt: number;
+}
+
+/** An audit event whose site and request the storage fills in from the row it acts on. */
+export type PendingAudit = Omit<AuditEvent, 'siteId' | 'requestId'>;
+
+export interface PurgeCounts {
+  records: number;
+  requests: number;
+  otks: number;
+}
+
+export class DuplicateError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists.`);
+    this.name = 'DuplicateError';
+  }
+}
+
+/** The storage backend was unreachable or failed: the caller answers 503 and loses nothing. */
+export class StorageUnavailableError extends Error {
+  constructor(message = 'Storage is unavailable.') {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}
+
+/**
+ * Everything the vault keeps durably. Each method is one atomic step (a transaction) that also
+ * appends its audit entry, so a state change and its audit row exist together or not at all.
+ * Storage only sees rows: tokens arrive already encrypted, OTKs already hashed.
+ */
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Creates or upgrades the schema; idempotent. */
+  migrate(): Promise<void>;
+  /** Throws if storage is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void>;
+  getSite(siteId: string): Promise<SiteRow | undefined>;
+  findSiteByKeyId(apiKeyId: string): Promise<SiteRow | undefined>;
+  listSites(): Promise<SiteRow[]>;
+  /** Deletes the site, its keys (crypto-shredding its data), requests, records and OTKs. */
+  removeSite(siteId: string, audit: AuditEvent): Promise<boolean>;
+  getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined>;
+  getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined>;
+  /** Adds `key` as the site's active key; older keys stay for reading. */
+  rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void>;
+
+  createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void>;
+  getRequest(requestId: string): Promise<RequestRow | undefined>;
+  listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]>;
+  isRoomClosed(siteId: string, roomId: string): Promise<boolean>;
+  getRecord(requestId: string): Promise<RecordRow | undefined>;
+
+  /** A live (unexpired, unused) OTK of that purpose, without consuming it. */
+  peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined>;
+  insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void>;
+  /**
+   * Consumes a detokenize OTK only if it is live and bound to that site and agent: exactly one
+   * caller ever gets the row back.
+   */
+  consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined>;
+
+  /**
+   * Consumes the open OTK of a pending request in an open room, marks it opened, stores the submit
+   * OTK (whose expiry becomes the request's), and audits. Undefined when any of that does not hold.
+   */
+  openRequest(openHash: string, submitOtk: Omit<OtkRow, 'siteId' | 'requestId' | 'purpose' | 'agentId'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
+  /**
+   * Consumes the submit OTK of an opened request of `requestId` in an open room, stores the
+   * record (if any), marks it submitted, kills the request's other OTKs, and audits.
+   */
+  submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
+  /** Same as submit, for cancel: no record, status cancelled. */
+  cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
+  markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void>;
+
+  /**
+   * Marks the room closed (idempotent), closes its unfinished requests, deletes all its OTKs, and
+   * audits. Returns the ids of every request of the room (to erase their ephemeral data).
+   */
+  closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]>;
+  /** Marks pending or opened requests whose window ended as expired; returns them. */
+  expireDue(now: number, limit: number): Promise<RequestRow[]>;
+  /** Deletes requests (and records) created before `before`, and dead OTKs. */
+  purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts>;
+
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Audit entries with seq > afterSeq, in order, at most `limit`. */
+  readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+}
