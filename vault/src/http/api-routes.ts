@@ -1,0 +1,59 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CloseSessionBody, CreateRequestBody, DetokenizeBody, MintOtkBody } from '../contract';
+import type { Vault } from '../open-vault';
+import type { SiteRow } from '../storage/types';
+import { closeSessionSchema, createRequestSchema, detokenizeSchema, mintOtkSchema, requestIdParams, roomParams } from './schemas';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated site, set by the API's auth hook. */
+    site?: SiteRow;
+  }
+}
+
+export interface ApiRateLimits {
+  otkPerMinute: number;
+  apiPerMinute: number;
+}
+
+function siteOf(request: FastifyRequest): SiteRow {
+  if (!request.site) throw new Error('API route reached without authentication');
+  return request.site;
+}
+
+/** App → vault routes under /v1, every one behind the site's API key. */
+export async function apiRoutes(app: FastifyInstance, opts: { vault: Vault; limits: ApiRateLimits }): Promise<void> {
+  const { vault, limits } = opts;
+  const perSite = (request: FastifyRequest) => request.site?.siteId ?? request.ip;
+  const apiLimit = { rateLimit: { max: limits.apiPerMinute, timeWindow: 60_000, keyGenerator: perSite } };
+  const otkLimit = { rateLimit: { max: limits.otkPerMinute, timeWindow: 60_000, keyGenerator: perSite } };
+
+  app.decorateRequest('site', undefined);
+  app.addHook('onRequest', async (request) => {
+    request.site = await vault.sites.authenticate(request.headers.authorization);
+  });
+
+  app.post<{ Body: CreateRequestBody }>('/requests', { schema: createRequestSchema, config: apiLimit }, async (request, reply) => {
+    reply.code(201);
+    return vault.requests.create(siteOf(request), request.body);
+  });
+
+  app.get<{ Params: { id: string } }>('/requests/:id', { schema: { params: requestIdParams }, config: apiLimit }, async (request) =>
+    vault.requests.state(siteOf(request), request.params.id));
+
+  app.get<{ Params: { roomId: string } }>('/rooms/:roomId/requests', { schema: { params: roomParams }, config: apiLimit }, async (request) =>
+    ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }));
+
+  app.post<{ Params: { id: string }; Body: MintOtkBody }>('/requests/:id/otk', { schema: mintOtkSchema, config: otkLimit }, async (request, reply) => {
+    reply.code(201);
+    return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
+  });
+
+  app.post<{ Body: DetokenizeBody }>('/detokenize', { schema: detokenizeSchema, config: otkLimit }, async (request) =>
+    vault.requests.detokenize(siteOf(request), request.body.otk, request.body.agentId));
+
+  app.post<{ Body: CloseSessionBody }>('/sessions/close', { schema: closeSessionSchema, config: apiLimit }, async (request, reply) => {
+    await vault.requests.closeSession(siteOf(request), request.body.roomId);
+    reply.code(204).send();
+  });
+}

@@ -1,0 +1,119 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { DestinationStream } from 'pino';
+import type { VaultConfig } from '../config';
+import { VaultError } from '../errors';
+import { openVault, type Vault } from '../open-vault';
+import type { Clock } from '../service/clock';
+import type { DoorbellOptions } from '../service/doorbell';
+import { startJobs } from '../service/jobs';
+import { apiRoutes } from './api-routes';
+import { errorBody, toVaultError } from './errors';
+import { createLogger, safeError } from './logging';
+import { VaultMetrics } from './metrics';
+import { opsRoutes } from './ops-routes';
+import { securityHeaders } from './security-headers';
+import { notice, visitorRoutes } from './visitor-routes';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    vault: Vault;
+    metrics: VaultMetrics;
+  }
+  interface FastifyContextConfig {
+    /** Errors on this route render the visitor's HTML page instead of JSON. */
+    visitorPage?: boolean;
+  }
+}
+
+export interface BuildOptions {
+  /** Where log lines go (stdout by default); tests capture them to scan for secrets. */
+  logStream?: DestinationStream;
+  clock?: Clock;
+  doorbell?: Partial<Omit<DoorbellOptions, 'log'>>;
+  /** Run the expiry sweep and retention purge on timers (main does; tests call them directly). */
+  jobs?: boolean;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
+export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = createLogger(config.logLevel, options.logStream);
+  let metrics: VaultMetrics | undefined;
+  const vault = await openVault(config, {
+    logger,
+    clock: options.clock,
+    doorbell: {
+      ...options.doorbell,
+      onOutcome: (outcome) => metrics?.doorbells.inc({ outcome }),
+    },
+    events: {
+      otk: (purpose, outcome) => metrics?.otkOutcomes.inc({ purpose, outcome }),
+      crypto: (operation, seconds) => metrics?.cryptoDuration.observe({ operation }, seconds),
+    },
+  });
+  metrics = new VaultMetrics(() => vault.ephemeral.count());
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+  });
+  app.decorate('vault', vault);
+  app.decorate('metrics', metrics);
+
+  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
+  app.addHook('onSend', async (request, reply) => {
+    reply.headers(headers);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const labels = { method: request.method, route };
+    metrics?.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics?.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const vaultError = toVaultError(error);
+    if (vaultError.status >= 500) request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
+    else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
+    return sendError(request, reply, vaultError);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const isVisitorPath = request.url.startsWith('/f/');
+    return sendError(request, reply, new VaultError('not_found', isVisitorPath ? 'This link is no longer valid.' : 'No such route.'), isVisitorPath);
+  });
+
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    errorResponseBuilder: () => new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.'),
+  });
+  await app.register(opsRoutes, { vault, metrics });
+  await app.register(visitorRoutes, { vault, perMinute: config.rateLimit.visitorPerMinute });
+  await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit });
+
+  const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
+  app.addHook('onClose', async () => {
+    stopJobs();
+    await vault.close();
+  });
+  return app;
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultError, htmlPage = false): FastifyReply {
+  reply.code(error.status);
+  const isPage = htmlPage || request.routeOptions.config?.visitorPage === true;
+  if (isPage && !/^application\/json/i.test(request.headers['content-type'] ?? '') && !/application\/json/i.test(request.headers.accept ?? '')) {
+    const kind = error.code === 'rate_limited' ? 'rate_limited' : error.status === 404 ? 'link_invalid' : 'error';
+    return notice(request, reply, kind);
+  }
+  return reply.send(errorBody(error));
+}

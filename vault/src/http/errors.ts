@@ -1,0 +1,44 @@
+import type { FastifyError } from 'fastify';
+import type { ErrorBody } from '../contract';
+import { VaultError } from '../errors';
+import { StorageUnavailableError } from '../storage/types';
+
+/**
+ * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
+ * framework messages are replaced, because some quote the input (JSON.parse does).
+ */
+export function toVaultError(error: unknown): VaultError {
+  if (error instanceof VaultError) return error;
+  if (error instanceof StorageUnavailableError) return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
+  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (fastifyError.validation) {
+    const first = fastifyError.validation[0];
+    const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+    const extra = first?.params?.additionalProperty ? ` ("${String(first.params.additionalProperty)}")` : '';
+    return new VaultError('bad_request', `${where} ${first?.message ?? 'is invalid'}${extra}.`);
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new VaultError('invalid_json', 'The body is not valid JSON.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new VaultError('payload_too_large', 'The body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new VaultError('bad_request', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new VaultError('bad_request', 'The Content-Length does not match the body.');
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError) return new VaultError('invalid_json', 'The body is not valid JSON.');
+  if (fastifyError.statusCode === 400) return new VaultError('bad_request', 'The request is malformed.');
+  if (fastifyError.statusCode === 413) return new VaultError('payload_too_large', 'The body is too large.');
+  if (fastifyError.statusCode === 429) return new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.');
+  return new VaultError('internal', 'The vault hit an unexpected error; it has been logged.');
+}
+
+export function errorBody(error: VaultError): ErrorBody {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } };
+  if (error.fields) body.error.fields = error.fields;
+  return body;
+}

@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import type { Vault } from '../open-vault';
+import type { VaultMetrics } from './metrics';
+
+/** Liveness, readiness and Prometheus metrics; no secrets, no auth. */
+export async function opsRoutes(app: FastifyInstance, opts: { vault: Vault; metrics: VaultMetrics }): Promise<void> {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (request, reply) => {
+    const checks: Record<string, string> = {};
+    for (const [name, ping] of [
+      [`storage:${opts.vault.storage.kind}`, () => opts.vault.storage.ping()],
+      [`ephemeral:${opts.vault.ephemeral.kind}`, () => opts.vault.ephemeral.ping()],
+    ] as const) {
+      try {
+        await ping();
+        checks[name] = 'ok';
+      } catch {
+        checks[name] = 'unreachable';
+      }
+    }
+    const ready = Object.values(checks).every((state) => state === 'ok');
+    reply.code(ready ? 200 : 503);
+    return { status: ready ? 'ready' : 'unavailable', checks };
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    reply.type(opts.metrics.registry.contentType);
+    return opts.metrics.registry.metrics();
+  });
+}

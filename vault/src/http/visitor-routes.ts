@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { VisitorRequestView } from '../contract';
+import { VaultError } from '../errors';
+import type { Vault } from '../open-vault';
+import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets';
+import { readFormValues } from '../pages/form-values';
+import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
+import { renderNoticePage, renderRequestPage, type NoticeKind } from '../pages/render';
+import type { FieldError } from '../validation/rules';
+
+type OtkParams = { Params: { otk: string } };
+
+/** JSON for API clients (custom front ends), HTML for browsers. */
+function wantsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /application\/json/i.test(accept) && !/text\/html/i.test(accept);
+}
+
+function sentJson(request: FastifyRequest): boolean {
+  return /^application\/json/i.test(request.headers['content-type'] ?? '');
+}
+
+function localeOf(request: FastifyRequest, requested?: string): string {
+  return negotiateLocale(requested, request.headers['accept-language']);
+}
+
+/** A dead link: one friendly page (or one JSON error) whatever the reason. */
+function deadLink(request: FastifyRequest, reply: FastifyReply, json: boolean): FastifyReply {
+  reply.code(404);
+  if (json) return reply.send({ error: { code: 'not_found', message: 'This link is no longer valid.' } });
+  return notice(request, reply, 'link_invalid');
+}
+
+export function notice(request: FastifyRequest, reply: FastifyReply, kind: NoticeKind): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request)));
+}
+
+function translatedErrors(locale: string, view: VisitorRequestView, errors: Record<string, FieldError>): Record<string, string> {
+  const labels = new Map(view.fields.map((field) => [field.id, field]));
+  return Object.fromEntries(Object.entries(errors).map(([id, error]) =>
+    [id, fieldErrorMessage(locale, labels.get(id) ?? { label: id }, error)]));
+}
+
+/** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
+export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; perMinute: number }): Promise<void> {
+  const { vault } = opts;
+  const limited = { rateLimit: { max: opts.perMinute, timeWindow: 60_000 }, visitorPage: true };
+  const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
+
+  app.get<OtkParams>('/f/:otk', { config: limited }, async (request, reply) => {
+    const json = wantsJson(request);
+    const opened = await vault.requests.openForVisitor(request.params.otk);
+    if (!opened) return deadLink(request, reply, json);
+    if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
+    return reply.type('text/html; charset=utf-8').send(renderRequestPage({ view: opened.view, locale: localeOf(request, opened.view.locale) }));
+  });
+
+  app.post<OtkParams>('/f/:otk/submit', { config: limited }, async (request, reply) => {
+    const json = sentJson(request);
+    const values = json ? jsonValues(request.body) : readFormValues(request.body);
+    const outcome = await vault.requests.submitFromVisitor(request.params.otk, values);
+    if (!outcome) return deadLink(request, reply, json);
+    if (outcome.status === 'submitted') return json ? { status: 'submitted' } : notice(request, reply, 'submitted');
+    const locale = localeOf(request, outcome.view.locale);
+    reply.code(422);
+    if (json) {
+      return { error: { code: 'invalid_fields', message: 'Some fields need correcting.', fields: translatedErrors(locale, outcome.view, outcome.errors) } };
+    }
+    return reply.type('text/html; charset=utf-8').send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
+  });
+
+  app.post<OtkParams>('/f/:otk/cancel', { config: limited }, async (request, reply) => {
+    const json = sentJson(request);
+    if (!(await vault.requests.cancelFromVisitor(request.params.otk))) return deadLink(request, reply, json);
+    return json ? { status: 'cancelled' } : notice(request, reply, 'cancelled');
+  });
+
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    const name = request.params.name as AssetName;
+    if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name)) throw new VaultError('not_found', 'No such asset.');
+    return reply.type(ASSET_CONTENT_TYPES[name]).send(readAsset(name));
+  });
+}
+
+/** `{"values": {...}}` with string values only; anything else is a 400 that keeps the link alive. */
+function jsonValues(body: unknown): Record<string, string> {
+  const values = (body as { values?: unknown } | null)?.values;
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new VaultError('bad_request', 'The body must be {"values": {"<fieldId>": "<text>"}}.');
+  }
+  const entries = Object.entries(values);
+  if (entries.length > 100 || entries.some(([, value]) => typeof value !== 'string')) {
+    throw new VaultError('bad_request', 'Every value must be text, and there can be at most 100.');
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}

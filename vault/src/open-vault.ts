@@ -1,0 +1,85 @@
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { resolveMasterKey, type VaultConfig } from './config';
+import { ConfigError } from './errors';
+import { MasterKey } from './crypto/master-key';
+import { SealedBox } from './crypto/sealed-box';
+import { Tokenizer } from './crypto/tokenizer';
+import { MemoryEphemeralStore } from './ephemeral/memory';
+import type { EphemeralStore } from './ephemeral/types';
+import { systemClock, type Clock } from './service/clock';
+import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
+import { RequestService, type RequestEvents } from './service/requests';
+import { RetentionService } from './service/retention';
+import { SiteService } from './service/sites';
+import { SqliteStorage } from './storage/sqlite';
+import type { Storage } from './storage/types';
+
+/** Everything a running vault is made of; the HTTP app and the CLI both sit on top of it. */
+export interface Vault {
+  config: VaultConfig;
+  storage: Storage;
+  ephemeral: EphemeralStore;
+  sites: SiteService;
+  requests: RequestService;
+  retention: RetentionService;
+  doorbell: Doorbell;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface OpenVaultOptions {
+  logger: Logger;
+  clock?: Clock;
+  events?: RequestEvents;
+  doorbell?: Partial<Omit<DoorbellOptions, 'log'>>;
+}
+
+/** The SQLite file inside the data dir. */
+export function sqlitePath(config: VaultConfig): string {
+  return path.join(config.dataDir, 'vault.sqlite');
+}
+
+/** Opens storage (migrating it), the ephemeral store and the services for `config`. */
+export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
+  const clock = options.clock ?? systemClock;
+  const master = new MasterKey(resolveMasterKey(config, () => randomBytes(32), (msg) => options.logger.warn(msg)));
+  const storage = await openStorage(config);
+  const ephemeral = await openEphemeral(config, clock);
+  const sites = new SiteService(storage, master, clock);
+  const doorbell = new Doorbell({
+    ...DEFAULT_DOORBELL,
+    ...options.doorbell,
+    log: (level, message, fields) => options.logger[level](fields, message),
+  });
+  const requests = new RequestService({
+    storage, ephemeral, sites, doorbell, clock,
+    tokenizer: new Tokenizer(),
+    sealedBox: new SealedBox(master.derive('ephemeral-v1')),
+    ttl: config.ttl,
+    publicUrl: config.publicUrl,
+    events: options.events,
+  });
+  const retention = new RetentionService(storage, clock, config.retentionDays);
+  return {
+    config, storage, ephemeral, sites, requests, retention, doorbell, clock,
+    async close() {
+      doorbell.close();
+      await ephemeral.close();
+      await storage.close();
+    },
+  };
+}
+
+async function openStorage(config: VaultConfig): Promise<Storage> {
+  if (config.databaseUrl) throw new ConfigError('VAULT_DATABASE_URL', 'PostgreSQL storage is not available in this build yet; unset it to use SQLite.');
+  const storage = new SqliteStorage(sqlitePath(config));
+  await storage.migrate();
+  return storage;
+}
+
+async function openEphemeral(config: VaultConfig, clock: Clock): Promise<EphemeralStore> {
+  if (config.redisUrl) throw new ConfigError('VAULT_REDIS_URL', 'Redis ephemeral storage is not available in this build yet; unset it to use memory.');
+  return new MemoryEphemeralStore(clock);
+}

@@ -1,0 +1,36 @@
+import type { Logger } from 'pino';
+import type { VaultConfig } from '../config';
+import type { Vault } from '../open-vault';
+
+/**
+ * The vault's timers: the expiry sweep (marks lapsed requests expired, rings their doorbells) and
+ * the retention purge. Each run is logged with counts only. Returns a function that stops them.
+ */
+export function startJobs(vault: Vault, config: VaultConfig, logger: Logger): () => void {
+  let running = false;
+  const guard = (name: string, job: () => Promise<unknown>) => async () => {
+    if (running) return;
+    running = true;
+    try {
+      await job();
+    } catch (error) {
+      logger.warn({ job: name, err: error }, 'background job failed; will retry on the next tick');
+    } finally {
+      running = false;
+    }
+  };
+  const sweep = setInterval(guard('expire', async () => {
+    const expired = await vault.requests.expireDue();
+    if (expired > 0) logger.info({ job: 'expire', expired }, 'expired lapsed requests');
+  }), config.sweepIntervalSeconds * 1000);
+  const purge = setInterval(guard('purge', async () => {
+    const counts = await vault.retention.purge();
+    logger.info({ job: 'purge', ...counts }, 'retention purge');
+  }), config.purgeIntervalSeconds * 1000);
+  sweep.unref();
+  purge.unref();
+  return () => {
+    clearInterval(sweep);
+    clearInterval(purge);
+  };
+}

@@ -1,0 +1,98 @@
+import type { CreateRequestBody, FormFieldSpec, IdvSpec, RequestKind, SelectOption, VisitorFieldView } from '../contract';
+import { VaultError } from '../errors';
+
+/**
+ * The public shape of a request, stored as JSON with it: what the page shows and the server
+ * validates against. It holds labels and rules, never a value.
+ */
+export interface RequestSpec {
+  title: string;
+  formId?: string;
+  idv?: IdvSpec;
+  fields: VisitorFieldView[];
+}
+
+/** Turns a checked `POST /v1/requests` body into the spec to store; throws 400 on nonsense. */
+export function buildRequestSpec(body: CreateRequestBody): RequestSpec {
+  if (body.kind === 'idv') {
+    if (!body.idv || body.form) throw new VaultError('bad_request', 'An "idv" request needs "idv" and no "form".');
+    return idvSpec(body.idv);
+  }
+  if (!body.form || body.idv) throw new VaultError('bad_request', 'A "form" request needs "form" and no "idv".');
+  const ids = new Set<string>();
+  const fields = body.form.fields.map((field) => {
+    if (ids.has(field.id)) throw new VaultError('bad_request', `Field id "${field.id}" appears twice.`);
+    ids.add(field.id);
+    return formField(field);
+  });
+  return { title: body.form.title, formId: body.form.id, fields };
+}
+
+function idvSpec(idv: IdvSpec): RequestSpec {
+  const positions = [...idv.positions].sort((a, b) => a - b);
+  if (new Set(positions).size !== positions.length) throw new VaultError('bad_request', 'ID&V positions must be distinct.');
+  return {
+    title: idv.label,
+    idv: { label: idv.label, positions },
+    fields: positions.map((position) => ({
+      id: String(position),
+      label: `Character ${position}`,
+      type: 'text',
+      required: true,
+      masked: true,
+      offTheRecord: true,
+      minLength: 1,
+      maxLength: 1,
+    })),
+  };
+}
+
+function formField(field: FormFieldSpec): VisitorFieldView {
+  const where = `Field "${field.id}"`;
+  if (field.type === 'select' && (!field.options || field.options.length === 0)) {
+    throw new VaultError('bad_request', `${where} is a select and needs "options".`);
+  }
+  if (field.type !== 'select' && field.options) throw new VaultError('bad_request', `${where} has "options" but is not a select.`);
+  if (field.minLength !== undefined && field.maxLength !== undefined && field.minLength > field.maxLength) {
+    throw new VaultError('bad_request', `${where} has minLength greater than maxLength.`);
+  }
+  if (field.pattern !== undefined) {
+    try {
+      new RegExp(`^(?:${field.pattern})$`, 'u');
+    } catch {
+      throw new VaultError('bad_request', `${where} has a pattern that is not a valid regular expression.`);
+    }
+  }
+  const view: VisitorFieldView = {
+    id: field.id,
+    label: field.label,
+    type: field.type,
+    required: field.required ?? false,
+    masked: field.type === 'cvv' || (field.masked ?? false),
+    // CVV may never be stored, whatever the form says.
+    offTheRecord: field.type === 'cvv' || (field.offTheRecord ?? false),
+  };
+  if (field.options) view.options = field.options.map(selectOption);
+  if (field.minLength !== undefined) view.minLength = field.minLength;
+  if (field.maxLength !== undefined) view.maxLength = field.maxLength;
+  if (field.pattern !== undefined) view.pattern = field.pattern;
+  if (field.hint !== undefined) view.hint = field.hint;
+  return view;
+}
+
+function selectOption(option: SelectOption): { value: string; label: string } {
+  return typeof option === 'string' ? { value: option, label: option } : { value: option.value, label: option.label };
+}
+
+export function parseSpec(json: string): RequestSpec {
+  return JSON.parse(json) as RequestSpec;
+}
+
+/** The key of a request's sealed ephemeral data (off-the-record fields or ID&V answer). */
+export function ephemeralKey(requestId: string): string {
+  return `eph:${requestId}`;
+}
+
+export function kindOf(spec: RequestSpec): RequestKind {
+  return spec.idv ? 'idv' : 'form';
+}

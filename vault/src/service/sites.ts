@@ -1,0 +1,112 @@
+import { randomUUID, randomBytes } from 'node:crypto';
+import type { MasterKey } from '../crypto/master-key';
+import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
+import { VaultError } from '../errors';
+import type { SiteKeyRow, SiteRow, Storage } from '../storage/types';
+import type { Clock } from './clock';
+
+const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const API_KEY = /^ivk\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
+/** Compared against when the key id is unknown, so both paths do the same work. */
+const DUMMY_HASH = sha256Hex('no such key');
+
+export interface NewSite {
+  siteId: string;
+  /** Shown once; only its hash is stored. */
+  apiKey: string;
+}
+
+/** Registers Rocket.Chat workspaces, authenticates their API keys and manages their keys. */
+export class SiteService {
+  constructor(private readonly storage: Storage, private readonly master: MasterKey, private readonly clock: Clock) {}
+
+  async addSite(siteId: string, origin: string, actor = 'cli'): Promise<NewSite> {
+    if (!SITE_ID.test(siteId)) {
+      throw new VaultError('bad_request', 'The site ID must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+    }
+    const normalizedOrigin = normalizeOrigin(origin);
+    const apiKeyId = randomBytes(8).toString('hex');
+    const secret = randomSecret(32);
+    const now = this.clock();
+    const site: SiteRow = { siteId, origin: normalizedOrigin, apiKeyId, apiKeyHash: sha256Hex(secret), createdAt: now };
+    await this.storage.addSite(site, this.newKey(siteId, now), {
+      at: now, siteId, actor, action: 'site.add', requestId: null, detail: JSON.stringify({ origin: normalizedOrigin }),
+    });
+    return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
+  }
+
+  async removeSite(siteId: string, actor = 'cli'): Promise<boolean> {
+    return this.storage.removeSite(siteId, { at: this.clock(), siteId, actor, action: 'site.remove', requestId: null, detail: null });
+  }
+
+  /** Makes a new active key for new data; old keys stay for reading. Returns the new kid. */
+  async rotateKey(siteId: string, actor = 'cli'): Promise<string> {
+    if (!(await this.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
+    const now = this.clock();
+    const key = this.newKey(siteId, now);
+    await this.storage.rotateSiteKey(key, { at: now, siteId, actor, action: 'keys.rotate', requestId: null, detail: JSON.stringify({ kid: key.kid }) });
+    return key.kid;
+  }
+
+  /** The site an `Authorization: Bearer …` header belongs to, or a 401. */
+  async authenticate(authorization: string | undefined): Promise<SiteRow> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    const parsed = match ? API_KEY.exec(match[1]) : null;
+    const site = parsed ? await this.storage.findSiteByKeyId(parsed[1]) : undefined;
+    const presented = parsed ? sha256Hex(parsed[2]) : DUMMY_HASH;
+    if (!constantTimeEqual(presented, site?.apiKeyHash ?? DUMMY_HASH) || !site) {
+      throw new VaultError('unauthorized', 'A valid API key is required: Authorization: Bearer <apiKey>.');
+    }
+    return site;
+  }
+
+  /** The raw active key of a site. */
+  async activeKey(siteId: string): Promise<{ kid: string; key: Buffer }> {
+    const row = await this.storage.getActiveSiteKey(siteId);
+    if (!row) throw new VaultError('internal', 'The site has no active key.');
+    return { kid: row.kid, key: this.master.unwrapSiteKey(siteId, row.kid, row.wrappedKey) };
+  }
+
+  /** The raw key `kid` of a site, or undefined when it is gone. */
+  async keyById(siteId: string, kid: string): Promise<Buffer | undefined> {
+    const row = await this.storage.getSiteKey(siteId, kid);
+    return row ? this.master.unwrapSiteKey(siteId, kid, row.wrappedKey) : undefined;
+  }
+
+  private newKey(siteId: string, now: number): SiteKeyRow {
+    const kid = randomUUID();
+    return { siteId, kid, wrappedKey: this.master.wrapSiteKey(siteId, kid, randomBytes(32)), createdAt: now, active: true };
+  }
+}
+
+/** An http(s) URL without query or fragment, no trailing slash: what callback URLs must start with. */
+export function normalizeOrigin(origin: string): string {
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    throw new VaultError('bad_request', 'The origin must be an http:// or https:// URL, e.g. https://chat.example.com');
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new VaultError('bad_request', 'The origin must be an http:// or https:// URL without credentials, query or fragment.');
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * True when `callbackUrl` lies under the site's origin: same scheme, host and port, and a path
+ * under the origin's path. (A plain string prefix would let https://chat.example.com.evil.net in.)
+ */
+export function isUnderOrigin(callbackUrl: string, origin: string): boolean {
+  let callback: URL;
+  let base: URL;
+  try {
+    callback = new URL(callbackUrl);
+    base = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (callback.origin !== base.origin || callback.username || callback.password) return false;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  return basePath === '' || callback.pathname === basePath || callback.pathname.startsWith(`${basePath}/`);
+}
