@@ -1,0 +1,195 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { loadConfig, type VaultConfig } from '../../src/config';
+import type { CreateRequestBody, DoorbellBody } from '../../src/contract';
+import { buildApp, type BuildOptions } from '../../src/http/app';
+
+/** A fresh data dir under the OS temp dir. */
+export function tempDir(prefix = 'vault-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A config for tests: its own data dir, a random master key, generous rate limits. */
+export function testConfig(env: Record<string, string> = {}): VaultConfig {
+  return loadConfig({
+    VAULT_DATA_DIR: tempDir(),
+    VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
+    VAULT_PUBLIC_URL: 'http://vault.test',
+    VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
+    VAULT_RATE_LIMIT_OTK_PER_MINUTE: '100000',
+    VAULT_RATE_LIMIT_API_PER_MINUTE: '100000',
+    ...env,
+  });
+}
+
+/** Collects every log line the vault writes. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+/** A settable clock for expiry tests. */
+export class TestClock {
+  constructor(public ms = Date.now()) {}
+  readonly now = (): number => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+export interface TestSite {
+  siteId: string;
+  apiKey: string;
+}
+
+export interface TestVault {
+  app: FastifyInstance;
+  config: VaultConfig;
+  logs: LogCapture;
+  site: TestSite;
+  /** Every response body the vault sent through `call`, for leak scans. */
+  responses: string[];
+  call(method: string, url: string, body?: unknown, apiKey?: string | null, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  addSite(siteId: string, origin?: string): Promise<TestSite>;
+  close(): Promise<void>;
+}
+
+export const ORIGIN = 'http://chat.test';
+export const CALLBACK = `${ORIGIN}/api/apps/public/app-id/vault-events`;
+
+/** Builds a vault app on a temp SQLite file with one registered site. */
+export async function startTestVault(options: BuildOptions & { config?: VaultConfig } = {}): Promise<TestVault> {
+  const config = options.config ?? testConfig();
+  const logs = new LogCapture();
+  const app = await buildApp(config, { logStream: logs, doorbell: { retryDelaysMs: [] }, ...options });
+  const responses: string[] = [];
+  const vault: TestVault = {
+    app,
+    config,
+    logs,
+    responses,
+    site: { siteId: '', apiKey: '' },
+    async call(method, url, body, apiKey, headers = {}) {
+      const key = apiKey === undefined ? vault.site.apiKey : apiKey;
+      const response = await app.inject({
+        method: method as 'GET',
+        url,
+        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      responses.push(response.body);
+      return response;
+    },
+    async addSite(siteId, origin = ORIGIN) {
+      return app.vault.sites.addSite(siteId, origin, 'test');
+    },
+    async close() {
+      await app.close();
+    },
+  };
+  vault.site = await vault.addSite('site-a');
+  return vault;
+}
+
+export function cardForm(overrides: Partial<CreateRequestBody> = {}): CreateRequestBody {
+  return {
+    kind: 'form',
+    roomId: 'room-1',
+    agentId: 'agent-1',
+    locale: 'en',
+    callbackUrl: CALLBACK,
+    form: {
+      id: 'card',
+      title: 'Card payment',
+      fields: [
+        { id: 'name', label: 'Name on card', type: 'text', required: true },
+        { id: 'pan', label: 'Card number', type: 'card_number', required: true, masked: true },
+        { id: 'exp', label: 'Expiry date', type: 'expiry', required: true },
+        { id: 'cvv', label: 'Security code', type: 'cvv', required: true },
+      ],
+    },
+    ...overrides,
+  };
+}
+
+export function idvRequest(overrides: Partial<CreateRequestBody> = {}): CreateRequestBody {
+  return { kind: 'idv', roomId: 'room-1', agentId: 'agent-1', callbackUrl: CALLBACK, idv: { label: 'PIN', positions: [2, 4] }, ...overrides };
+}
+
+/** A future expiry "MM/YY". */
+export function futureExpiry(): string {
+  const date = new Date();
+  return `${String(date.getUTCMonth() + 1).padStart(2, '0')}/${String((date.getUTCFullYear() + 2) % 100).padStart(2, '0')}`;
+}
+
+/** The path of a visitor URL (inject takes paths). */
+export function pathOf(url: string): string {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+export interface CreatedAndOpened {
+  requestId: string;
+  visitorPath: string;
+  submitPath: string;
+  cancelPath: string;
+}
+
+/** Creates a request and opens its link as the visitor's JSON front end would. */
+export async function createAndOpen(vault: TestVault, body: CreateRequestBody): Promise<CreatedAndOpened> {
+  const created = await vault.call('POST', '/v1/requests', body);
+  if (created.statusCode !== 201) throw new Error(`create failed: ${created.statusCode} ${created.body}`);
+  const { requestId, visitorUrl } = created.json() as { requestId: string; visitorUrl: string };
+  const opened = await vault.call('GET', pathOf(visitorUrl), undefined, null, { accept: 'application/json' });
+  if (opened.statusCode !== 200) throw new Error(`open failed: ${opened.statusCode} ${opened.body}`);
+  const view = opened.json() as { submitUrl: string; cancelUrl: string };
+  return { requestId, visitorPath: pathOf(visitorUrl), submitPath: pathOf(view.submitUrl), cancelPath: pathOf(view.cancelUrl) };
+}
+
+/** Mints a detokenize OTK for `agentId` and redeems it at once. */
+export async function reveal(vault: TestVault, requestId: string, agentId = 'agent-1'): Promise<LightMyRequestResponse> {
+  const minted = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId });
+  if (minted.statusCode !== 201) return minted;
+  return vault.call('POST', '/v1/detokenize', { otk: (minted.json() as { otk: string }).otk, agentId });
+}
+
+/** A loopback HTTP server standing in for the app's doorbell endpoint. */
+export class DoorbellReceiver {
+  readonly received: { body: DoorbellBody; raw: string; headers: http.IncomingHttpHeaders }[] = [];
+  private readonly server: http.Server;
+  /** Status codes to answer with, in turn; 204 once they run out. */
+  answers: number[] = [];
+
+  constructor() {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      req.on('end', () => {
+        this.received.push({ body: JSON.parse(raw) as DoorbellBody, raw, headers: req.headers });
+        res.statusCode = this.answers.shift() ?? 204;
+        res.end();
+      });
+    });
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address() as { port: number };
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
