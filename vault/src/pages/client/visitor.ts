@@ -1,0 +1,149 @@
+/**
+ * The visitor page's one script, bundled by `scripts/build-assets.js` into `public/visitor.js`.
+ * It checks the form with the server's own rules before posting: on errors it shows the error
+ * summary and inline messages and moves focus to the summary; otherwise the native POST goes.
+ * The page works without it (the server checks again); it never sends or stores a value itself.
+ */
+import { validateValues, type FieldError } from '../../validation/rules';
+import { formatFieldError } from '../message-format';
+import {
+  CLASSES, ERROR_SUMMARY_ID, ERROR_SUMMARY_TITLE_ID, FORM_ID, PAGE_DATA_ID,
+  errorElementId, type PageField, type VisitorPageData,
+} from '../page-data';
+
+type FieldControl = HTMLInputElement | HTMLSelectElement;
+
+function readPageData(): VisitorPageData | undefined {
+  const block = document.getElementById(PAGE_DATA_ID);
+  if (!block?.textContent) return undefined;
+  return JSON.parse(block.textContent) as VisitorPageData;
+}
+
+function controlOf(field: PageField): FieldControl | undefined {
+  const element = document.getElementById(field.elementId);
+  return element instanceof HTMLInputElement || element instanceof HTMLSelectElement ? element : undefined;
+}
+
+function errorText(data: VisitorPageData, field: PageField, error: FieldError): string {
+  const lookup = (key: string): string | undefined =>
+    Object.prototype.hasOwnProperty.call(data.messages, key) ? data.messages[key] : undefined;
+  return formatFieldError(lookup, data.locale, field, error);
+}
+
+function setDescribedBy(control: FieldControl, id: string, present: boolean): void {
+  const ids = (control.getAttribute('aria-describedby') ?? '').split(/\s+/).filter((token) => token && token !== id);
+  if (present) ids.push(id);
+  if (ids.length > 0) control.setAttribute('aria-describedby', ids.join(' '));
+  else control.removeAttribute('aria-describedby');
+}
+
+/** Shows or clears one field's inline error, with aria-invalid and aria-describedby to match. */
+function showFieldError(data: VisitorPageData, field: PageField, control: FieldControl, error: FieldError | undefined): void {
+  const id = errorElementId(field.elementId);
+  document.getElementById(id)?.remove();
+  control.closest(`.${CLASSES.field}`)?.classList.toggle(CLASSES.fieldWithError, error !== undefined);
+  setDescribedBy(control, id, error !== undefined);
+  if (!error) {
+    control.removeAttribute('aria-invalid');
+    return;
+  }
+  control.setAttribute('aria-invalid', 'true');
+  const message = document.createElement('p');
+  message.className = CLASSES.fieldError;
+  message.id = id;
+  const prefix = document.createElement('span');
+  prefix.className = CLASSES.visuallyHidden;
+  prefix.textContent = `${data.errorPrefix} `;
+  message.append(prefix, errorText(data, field, error));
+  control.parentNode?.insertBefore(message, control);
+}
+
+/** Replaces the error summary at the top with one link per bad field. */
+function showErrorSummary(data: VisitorPageData, problems: Array<{ field: PageField; error: FieldError }>): HTMLElement {
+  document.getElementById(ERROR_SUMMARY_ID)?.remove();
+  const summary = document.createElement('div');
+  summary.className = CLASSES.errorSummary;
+  summary.id = ERROR_SUMMARY_ID;
+  summary.setAttribute('role', 'alert');
+  summary.setAttribute('tabindex', '-1');
+  summary.setAttribute('aria-labelledby', ERROR_SUMMARY_TITLE_ID);
+  const title = document.createElement('h2');
+  title.className = 'error-summary__title';
+  title.id = ERROR_SUMMARY_TITLE_ID;
+  title.textContent = data.summaryTitle;
+  const list = document.createElement('ul');
+  list.className = CLASSES.errorSummaryList;
+  for (const { field, error } of problems) {
+    const link = document.createElement('a');
+    link.href = `#${field.elementId}`;
+    link.textContent = errorText(data, field, error);
+    const item = document.createElement('li');
+    item.append(link);
+    list.append(item);
+  }
+  summary.append(title, list);
+  const heading = document.querySelector('h1');
+  heading?.parentNode?.insertBefore(summary, heading.nextSibling);
+  return summary;
+}
+
+/** A summary link moves focus into its field (a plain fragment jump would only scroll). */
+function onSummaryClick(event: MouseEvent): void {
+  const link = event.target instanceof Element ? event.target.closest(`#${ERROR_SUMMARY_ID} a`) : null;
+  const href = link?.getAttribute('href');
+  if (!href || !href.startsWith('#')) return;
+  const control = document.getElementById(href.slice(1));
+  if (!(control instanceof HTMLInputElement || control instanceof HTMLSelectElement)) return;
+  event.preventDefault();
+  // Show the label with the field, not just the input at the very top of the screen.
+  (control.closest(`.${CLASSES.field}`) ?? control).scrollIntoView({ block: 'start' });
+  control.focus({ preventScroll: true });
+}
+
+function start(): void {
+  const data = readPageData();
+  const form = document.getElementById(FORM_ID);
+  if (!data || !(form instanceof HTMLFormElement)) return;
+  let sending = false;
+
+  form.addEventListener('submit', (event: SubmitEvent) => {
+    // Cancel skips the checks; a second click while the first post is on its way does nothing.
+    if (event.submitter?.hasAttribute('formnovalidate')) return;
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    const controls = new Map<string, FieldControl>();
+    const values: Record<string, string> = {};
+    for (const field of data.fields) {
+      const control = controlOf(field);
+      if (!control) continue;
+      controls.set(field.id, control);
+      values[field.id] = control.value;
+    }
+    const errors = validateValues(data.fields, values, new Date());
+    const problems: Array<{ field: PageField; error: FieldError }> = [];
+    for (const field of data.fields) {
+      const control = controls.get(field.id);
+      const error = Object.prototype.hasOwnProperty.call(errors, field.id) ? errors[field.id] : undefined;
+      if (control) showFieldError(data, field, control, error);
+      if (error) problems.push({ field, error });
+    }
+    if (problems.length === 0) {
+      document.getElementById(ERROR_SUMMARY_ID)?.remove();
+      sending = true;
+      return;
+    }
+    event.preventDefault();
+    showErrorSummary(data, problems).focus();
+  });
+
+  // Coming back to this page from the browser's history must allow sending again.
+  window.addEventListener('pageshow', () => {
+    sending = false;
+  });
+  document.addEventListener('click', onSummaryClick);
+  document.getElementById(ERROR_SUMMARY_ID)?.focus();
+}
+
+start();

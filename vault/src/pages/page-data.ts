@@ -1,0 +1,54 @@
+/**
+ * What the server-rendered page hands its script, and the element ids and classes both sides
+ * rely on. Shared by `render.ts` and `client/visitor.ts`.
+ */
+import type { VisitorFieldView } from '../contract';
+
+export const PAGE_DATA_ID = 'page-data';
+export const FORM_ID = 'visitor-form';
+export const CANCEL_FORM_ID = 'cancel-form';
+export const ERROR_SUMMARY_ID = 'error-summary';
+export const ERROR_SUMMARY_TITLE_ID = 'error-summary-title';
+
+export const CLASSES = {
+  field: 'field',
+  fieldWithError: 'field--error',
+  fieldError: 'field__error',
+  visuallyHidden: 'visually-hidden',
+  errorSummary: 'error-summary',
+  errorSummaryList: 'error-summary__list',
+} as const;
+
+/** A field plus the id of its input (or select) element in the page. */
+export interface PageField extends VisitorFieldView {
+  elementId: string;
+}
+
+/** The `<script type="application/json" id="page-data">` block. Never holds a value. */
+export interface VisitorPageData {
+  locale: string;
+  fields: PageField[];
+  /** `error.*` and `brand.*` messages of the page's locale. */
+  messages: Record<string, string>;
+  summaryTitle: string;
+  errorPrefix: string;
+}
+
+/** The id of a field's input: the field id when it is a plain token, else its position. */
+export function fieldElementId(fieldId: string, index: number): string {
+  // "." never appears in the plain form, so the two kinds of id cannot collide.
+  return /^[A-Za-z0-9_-]{1,64}$/.test(fieldId) ? `field-${fieldId}` : `field.${index}`;
+}
+
+/** The form input name that carries a field's value. */
+export function inputName(fieldId: string): string {
+  return `v.${fieldId}`;
+}
+
+export function errorElementId(elementId: string): string {
+  return `${elementId}-error`;
+}
+
+export function hintElementId(elementId: string): string {
+  return `${elementId}-hint`;
+}

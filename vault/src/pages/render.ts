@@ -1,0 +1,197 @@
+/**
+ * The visitor pages as plain server-rendered HTML5: the request page (a secure form or an ID&V
+ * question) and the notice pages. No inline script or style, so the strict CSP holds; the page
+ * loads `/assets/visitor.css` and `/assets/visitor.js` and passes data in a JSON block.
+ */
+import type { FieldType, VisitorFieldView, VisitorRequestView } from '../contract';
+import type { FieldError } from '../validation/rules';
+import { html, jsonForScript, type SafeHtml } from './html';
+import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
+import {
+  CANCEL_FORM_ID, CLASSES, ERROR_SUMMARY_ID, ERROR_SUMMARY_TITLE_ID, FORM_ID, PAGE_DATA_ID,
+  errorElementId, fieldElementId, hintElementId, inputName, type PageField, type VisitorPageData,
+} from './page-data';
+
+export const STYLESHEET_URL = '/assets/visitor.css';
+export const SCRIPT_URL = '/assets/visitor.js';
+
+export type NoticeKind = 'link_invalid' | 'submitted' | 'cancelled' | 'error' | 'rate_limited';
+export const NOTICE_KINDS: readonly NoticeKind[] = ['link_invalid', 'submitted', 'cancelled', 'error', 'rate_limited'];
+
+export interface RequestPageModel {
+  view: VisitorRequestView;
+  locale: string;
+  /** What the visitor sent, to refill after a server-side error; masked fields are never refilled. */
+  values?: Record<string, string>;
+  /** Field id → error, from `validateValues`; shown inline and in the summary. */
+  errors?: Record<string, FieldError>;
+}
+
+interface PageShell {
+  locale: string;
+  documentTitle: string;
+  content: SafeHtml;
+  withScript: boolean;
+}
+
+function page({ locale, documentTitle, content, withScript }: PageShell): string {
+  return html`<!DOCTYPE html>
+<html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${documentTitle}</title>
+<link rel="stylesheet" href="${STYLESHEET_URL}">
+${withScript ? html`<script src="${SCRIPT_URL}" defer></script>\n` : ''}</head>
+<body>
+<main class="page">
+<div class="card">
+<p class="badge">${t(locale, 'page.badge')}</p>
+${content}
+</div>
+</main>
+</body>
+</html>
+`.value;
+}
+
+/** A secret is never shown again or offered to the browser's autofill. */
+function isSecret(field: VisitorFieldView, view: VisitorRequestView): boolean {
+  return field.masked || field.type === 'cvv' || view.kind === 'idv';
+}
+
+const DEFAULT_HINTS: Partial<Record<FieldType, MessageKey>> = {
+  card_number: 'hint.card_number',
+  expiry: 'hint.expiry',
+  cvv: 'hint.cvv',
+  ssn: 'hint.ssn',
+  date: 'hint.date',
+};
+
+const NUMERIC_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['card_number', 'cvv', 'ssn']);
+
+function autocompleteHint(field: VisitorFieldView, secret: boolean): string {
+  if (secret) return 'off';
+  switch (field.type) {
+    case 'card_number': return 'cc-number';
+    case 'expiry': return 'cc-exp';
+    case 'cvv': return 'cc-csc';
+    case 'email': return 'email';
+    default: return 'off';
+  }
+}
+
+interface FieldContext {
+  view: VisitorRequestView;
+  locale: string;
+  values: Record<string, string>;
+  errors: Record<string, FieldError>;
+}
+
+function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+}
+
+function renderControl(field: PageField, ctx: FieldContext, describedBy: string, invalid: boolean): SafeHtml {
+  const secret = isSecret(field, ctx.view);
+  const value = secret ? undefined : ownValue(ctx.values, field.id);
+  const common = html`id="${field.elementId}" name="${inputName(field.id)}"${field.required ? html` required` : ''}${
+    describedBy ? html` aria-describedby="${describedBy}"` : ''}${invalid ? html` aria-invalid="true"` : ''}`;
+  if (field.type === 'select') {
+    const options = (field.options ?? []).map((option) =>
+      html`<option value="${option.value}"${option.value === value ? html` selected` : ''}>${option.label}</option>`);
+    return html`<select class="control" ${common}><option value="">${t(ctx.locale, 'form.choose')}</option>${options}</select>`;
+  }
+  const type = secret ? 'password' : field.type === 'email' ? 'email' : 'text';
+  const inputMode = NUMERIC_TYPES.has(field.type) ? html` inputmode="numeric"` : '';
+  const width = ctx.view.kind === 'idv' ? ' control--char' : field.type === 'cvv' || field.type === 'expiry' ? ' control--short' : '';
+  return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteHint(field, secret)}"${
+    inputMode} autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
+}
+
+function renderField(field: PageField, ctx: FieldContext): SafeHtml {
+  const error = ownValue(ctx.errors, field.id);
+  const hintKey = DEFAULT_HINTS[field.type];
+  const hint = field.hint ?? (hintKey && ctx.view.kind === 'form' ? t(ctx.locale, hintKey) : undefined);
+  const hintId = hintElementId(field.elementId);
+  const errorId = errorElementId(field.elementId);
+  const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
+  return html`<div class="${CLASSES.field}${error ? ` ${CLASSES.fieldWithError}` : ''}">
+<label class="field__label" for="${field.elementId}">${field.label}${
+  field.required && ctx.view.kind === 'form' ? html` <span class="field__required">${t(ctx.locale, 'form.required')}</span>` : ''}</label>
+${hint ? html`<p class="field__hint" id="${hintId}">${hint}</p>\n` : ''}${error ? html`<p class="${CLASSES.fieldError}" id="${errorId}"><span class="${
+  CLASSES.visuallyHidden}">${t(ctx.locale, 'summary.error_prefix')} </span>${fieldErrorMessage(ctx.locale, field, error)}</p>\n` : ''}${
+  renderControl(field, ctx, describedBy, error !== undefined)}
+</div>
+`;
+}
+
+function renderErrorSummary(fields: PageField[], ctx: FieldContext): SafeHtml | '' {
+  const known = new Set(fields.map((field) => field.id));
+  const items = fields
+    .filter((field) => ownValue(ctx.errors, field.id) !== undefined)
+    .map((field) => html`<li><a href="#${field.elementId}">${fieldErrorMessage(ctx.locale, field, ctx.errors[field.id])}</a></li>`);
+  // Errors about keys that are no field (a tampered post) cannot link anywhere; say so once.
+  const strays = Object.keys(ctx.errors).filter((key) => !known.has(key));
+  if (strays.length > 0) items.push(html`<li>${t(ctx.locale, 'error.unknown_field')}</li>`);
+  if (items.length === 0) return '';
+  return html`<div class="${CLASSES.errorSummary}" id="${ERROR_SUMMARY_ID}" role="alert" tabindex="-1" autofocus aria-labelledby="${ERROR_SUMMARY_TITLE_ID}">
+<h2 class="error-summary__title" id="${ERROR_SUMMARY_TITLE_ID}">${t(ctx.locale, 'summary.title')}</h2>
+<ul class="${CLASSES.errorSummaryList}">${items}</ul>
+</div>
+`;
+}
+
+function pageData(fields: PageField[], locale: string): VisitorPageData {
+  return {
+    locale,
+    fields,
+    messages: clientMessages(locale),
+    summaryTitle: t(locale, 'summary.title'),
+    errorPrefix: t(locale, 'summary.error_prefix'),
+  };
+}
+
+/**
+ * The page a visitor opens from the chat: the form (heading: its title) or the ID&V question
+ * (heading: "Enter characters 2 and 4 from your PIN"), with Submit and Cancel. Inputs are named
+ * `v.<fieldId>`; Submit posts them to `view.submitUrl`, Cancel posts nothing but `action=cancel`
+ * to `view.cancelUrl`, so what was typed before cancelling never leaves the browser.
+ */
+export function renderRequestPage(model: RequestPageModel): string {
+  const { view, locale } = model;
+  const ctx: FieldContext = { view, locale, values: model.values ?? {}, errors: model.errors ?? {} };
+  const fields: PageField[] = view.fields.map((field, index) => ({ ...field, elementId: fieldElementId(field.id, index) }));
+  const idv = view.kind === 'idv' && view.idv ? view.idv : undefined;
+  const heading = idv
+    ? t(locale, 'idv.heading', { positions: formatList(locale, idv.positions.map(String)), label: idv.label })
+    : view.title;
+  const documentTitle = idv ? t(locale, 'idv.doc_title') : t(locale, 'form.doc_title', { title: view.title });
+  const renderedFields = fields.map((field) => renderField(field, ctx));
+  const content = html`<h1 class="page__title">${heading}</h1>
+${renderErrorSummary(fields, ctx)}<p class="page__intro">${t(locale, idv ? 'idv.intro' : 'form.intro')}</p>
+<form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
+${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : renderedFields}<div class="actions">
+<button class="button button--primary" type="submit">${t(locale, 'form.submit')}</button>
+<button class="button button--secondary" type="submit" form="${CANCEL_FORM_ID}" formaction="${view.cancelUrl}" formnovalidate>${t(locale, 'form.cancel')}</button>
+</div>
+</form>
+<form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
+<script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale))}</script>`;
+  return page({ locale, documentTitle, content, withScript: true });
+}
+
+/**
+ * A page that only tells the visitor something: the link is dead (used, expired or unknown all
+ * look the same), the answer was sent, it was cancelled, something failed, or too many tries.
+ */
+export function renderNoticePage(kind: NoticeKind, locale: string): string {
+  const title = t(locale, `notice.${kind}.title`);
+  const content = html`<div class="notice notice--${kind}">
+<h1 class="page__title">${title}</h1>
+<p>${t(locale, `notice.${kind}.body`)}</p>
+</div>`;
+  return page({ locale, documentTitle: title, content, withScript: false });
+}
