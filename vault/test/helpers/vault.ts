@@ -82,7 +82,7 @@ export async function startTestVault(options: BuildOptions & { config?: VaultCon
     site: { siteId: '', apiKey: '' },
     async call(method, url, body, apiKey, headers = {}) {
       const key = apiKey === undefined ? vault.site.apiKey : apiKey;
-      const response = await app.inject({
+      const response = await vault.app.inject({
         method: method as 'GET',
         url,
         headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

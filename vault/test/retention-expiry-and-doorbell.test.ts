@@ -1,0 +1,120 @@
+import { cardForm, createAndOpen, DoorbellReceiver, futureExpiry, idvRequest, pathOf, startTestVault, TestClock, testConfig, type TestVault } from './helpers/vault';
+
+describe('retention', () => {
+  it('purges tokenized data older than the retention period, and only that', async () => {
+    const clock = new TestClock();
+    const vault = await startTestVault({ clock: clock.now, config: testConfig({ VAULT_RETENTION_DAYS: '30' }) });
+    try {
+      const old = await createAndOpen(vault, cardForm());
+      await vault.call('POST', old.submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+      clock.advance(20 * 86400);
+      const recent = await createAndOpen(vault, cardForm({ roomId: 'room-2' }));
+      await vault.call('POST', recent.submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+      clock.advance(11 * 86400);
+      const counts = await vault.app.vault.retention.purge();
+      expect(counts).toMatchObject({ records: 1, requests: 1 });
+      const { storage } = vault.app.vault;
+      expect(await storage.getRecord(old.requestId)).toBeUndefined();
+      expect(await storage.getRequest(old.requestId)).toBeUndefined();
+      expect(await storage.getRecord(recent.requestId)).toBeDefined();
+      const audit = await storage.readAudit(0, 1000);
+      expect(audit.at(-1)).toMatchObject({ action: 'retention.purge', actor: 'system' });
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('defaults to 13 months', () => {
+    expect(testConfig().retentionDays).toBe(396);
+  });
+});
+
+describe('the doorbell', () => {
+  let receiver: DoorbellReceiver;
+  let vault: TestVault;
+  let clock: TestClock;
+  let base: string;
+
+  beforeEach(async () => {
+    receiver = new DoorbellReceiver();
+    base = await receiver.listen();
+    clock = new TestClock();
+    vault = await startTestVault({ clock: clock.now, doorbell: { retryDelaysMs: [10, 20, 40] } });
+    vault.site = await vault.addSite('site-loop', base);
+  });
+  afterEach(async () => {
+    await vault.close();
+    await receiver.close();
+  });
+
+  const callbackUrl = () => `${base}/api/apps/public/app/vault-events`;
+
+  it('rings with only {requestId, event} for opened, submitted, cancelled and expired', async () => {
+    const submitted = await createAndOpen(vault, idvRequest({ callbackUrl: callbackUrl() }));
+    await vault.call('POST', submitted.submitPath, { values: { 2: '9', 4: '8' } }, null);
+    const cancelled = await createAndOpen(vault, idvRequest({ callbackUrl: callbackUrl(), roomId: 'room-2' }));
+    await vault.call('POST', cancelled.cancelPath, {}, null);
+    const lapsed = (await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callbackUrl(), roomId: 'room-3' }))).json();
+    clock.advance(301);
+    expect(await vault.app.vault.requests.expireDue()).toBe(1);
+    await vault.app.vault.doorbell.drain();
+
+    const rings = receiver.received.map((r) => r.body);
+    expect(rings).toEqual(expect.arrayContaining([
+      { requestId: submitted.requestId, event: 'opened' },
+      { requestId: submitted.requestId, event: 'submitted' },
+      { requestId: cancelled.requestId, event: 'opened' },
+      { requestId: cancelled.requestId, event: 'cancelled' },
+      { requestId: lapsed.requestId, event: 'expired' },
+    ]));
+    expect(rings).toHaveLength(5);
+    for (const ring of receiver.received) {
+      expect(Object.keys(ring.body).sort()).toEqual(['event', 'requestId']);
+      expect(ring.raw).not.toMatch(/"9"|"8"/);
+      expect(ring.headers.authorization).toBeUndefined();
+    }
+    expect((await vault.call('GET', `/v1/requests/${lapsed.requestId}`)).json().status).toBe('expired');
+  });
+
+  it('retries with back-off when the app fails, without holding up the visitor or changing state', async () => {
+    receiver.answers = [500, 503, 502];
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest({ callbackUrl: callbackUrl() }));
+    const started = Date.now();
+    const response = await vault.call('POST', submitPath, { values: { 2: '1', 4: '2' } }, null);
+    expect(response.statusCode).toBe(200);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await vault.app.vault.doorbell.drain();
+    // Three failed deliveries were retried: five rings in all, and both events got through at the end.
+    const events = receiver.received.map((r) => r.body.event);
+    expect(events).toHaveLength(5);
+    expect(new Set(events)).toEqual(new Set(['opened', 'submitted']));
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('submitted');
+  });
+
+  it('gives up after the last retry and logs it without the URL query or any value', async () => {
+    await receiver.close();
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest({ callbackUrl: `${callbackUrl()}?token=abc` }));
+    await vault.call('POST', submitPath, { values: { 2: 'q', 4: 'z' } }, null);
+    await vault.app.vault.doorbell.drain();
+    expect(vault.logs.text).toMatch(/doorbell gave up/);
+    expect(vault.logs.text).not.toContain('token=abc');
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('submitted');
+    receiver = new DoorbellReceiver();
+    await receiver.listen();
+  });
+
+  it('refuses callback URLs outside the site\'s origin', async () => {
+    for (const callback of ['http://evil.test/x', `${base}.evil.test/x`, 'http://user@127.0.0.1/x', 'ftp://127.0.0.1/x']) {
+      const response = await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callback }));
+      expect(response.statusCode).toBe(400);
+    }
+  });
+
+  it('a link opened after expiry is dead, and the expired page says nothing about the request', async () => {
+    const created = (await vault.call('POST', '/v1/requests', cardForm({ callbackUrl: callbackUrl() }))).json();
+    clock.advance(301);
+    const page = await vault.call('GET', pathOf(created.visitorUrl), undefined, null);
+    expect(page.statusCode).toBe(404);
+    expect(page.body).not.toContain('Card payment');
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The visitor pages in a real browser (Debian's Chromium), served by a tiny Fastify server with
+ * the vault's security headers: keyboard-only filling by label, the page script's checks and
+ * error summary, what each button posts, the ID&V page, a 320px screen, and a clean CSP.
+ * Screenshots go to /tmp/visitor-*.png.
+ */
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
+import { securityHeaders } from '../src/http/security-headers';
+import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../src/pages/assets';
+import { readFormValues } from '../src/pages/form-values';
+import { idvFields } from '../src/pages/idv-fields';
+import { negotiateLocale } from '../src/pages/i18n';
+import { renderNoticePage, renderRequestPage } from '../src/pages/render';
+import { validateValues } from '../src/validation/rules';
+import { isFocused, launchBrowser, openWatchedPage, tabTo, typeIntoLabelled, type WatchedPage } from './helpers/browser';
+
+jest.setTimeout(90_000);
+
+interface Post {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+function field(overrides: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'id' | 'type' | 'label'>): VisitorFieldView {
+  return { required: true, masked: false, offTheRecord: false, ...overrides };
+}
+
+function view(id: string, overrides: Partial<VisitorRequestView>): VisitorRequestView {
+  return {
+    requestId: `00000000-0000-4000-8000-00000000000${id.length}`,
+    kind: 'form',
+    title: 'Card payment',
+    locale: 'en',
+    fields: [],
+    submitUrl: `/f/${id}/submit`,
+    cancelUrl: `/f/${id}/cancel`,
+    expiresAt: '2099-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const VIEWS: Record<string, VisitorRequestView> = {
+  x: view('x', {
+    fields: [
+      field({ id: 'name', label: 'Name on card', type: 'text' }),
+      field({ id: 'pan', label: 'Card number', type: 'card_number', masked: true }),
+      field({ id: 'expiry', label: 'Expiry date', type: 'expiry' }),
+      field({ id: 'cvv', label: 'Security code', type: 'cvv', offTheRecord: true }),
+    ],
+  }),
+  idv: view('idv', {
+    kind: 'idv',
+    title: 'PIN',
+    idv: { label: 'PIN', positions: [2, 4] },
+    fields: idvFields({ label: 'PIN', positions: [2, 4] }, 'en'),
+  }),
+};
+
+const FUTURE_EXPIRY = `12/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, '0')}`;
+const BAD_PAN = '4111 1111 1111 1112';
+const GOOD_PAN = '4111 1111 1111 1111';
+
+/** The visitor routes the vault will have, minus OTKs and storage: renders, checks, records posts. */
+async function startPageServer(posts: Post[]): Promise<{ app: FastifyInstance; baseUrl: string }> {
+  const app = Fastify();
+  await app.register(formbody);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(securityHeaders(false));
+  });
+  const html = 'text/html; charset=utf-8';
+  app.get<{ Params: { id: string } }>('/f/:id', async (request, reply) => {
+    const found = VIEWS[request.params.id];
+    const locale = negotiateLocale(found?.locale, request.headers['accept-language']);
+    if (!found) return reply.code(404).type(html).send(renderNoticePage('link_invalid', locale));
+    return reply.type(html).send(renderRequestPage({ view: found, locale }));
+  });
+  app.post<{ Params: { id: string } }>('/f/:id/submit', async (request, reply) => {
+    const found = VIEWS[request.params.id];
+    posts.push({ path: request.url, body: { ...(request.body as Record<string, unknown>) } });
+    const values = readFormValues(request.body);
+    const errors = validateValues(found.fields, values, new Date());
+    if (Object.keys(errors).length > 0) {
+      return reply.code(422).type(html).send(renderRequestPage({ view: found, locale: 'en', values, errors }));
+    }
+    return reply.type(html).send(renderNoticePage('submitted', 'en'));
+  });
+  app.post<{ Params: { id: string } }>('/f/:id/cancel', async (request, reply) => {
+    posts.push({ path: request.url, body: { ...(request.body as Record<string, unknown>) } });
+    return reply.type(html).send(renderNoticePage('cancelled', 'en'));
+  });
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    const name = request.params.name as AssetName;
+    if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name)) return reply.code(404).send();
+    return reply.type(ASSET_CONTENT_TYPES[name]).send(readAsset(name));
+  });
+  // Breaks the CSP on purpose, to prove violations are noticed at all.
+  app.get('/csp-probe', async (_request, reply) =>
+    reply.type(html).send('<!DOCTYPE html><html lang="en"><head><title>probe</title><style>p{color:red}</style></head>'
+      + '<body><p style="color:blue">probe</p><script>document.title = "ran"</script></body></html>'));
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, baseUrl: address };
+}
+
+let browser: Browser;
+let server: { app: FastifyInstance; baseUrl: string };
+const posts: Post[] = [];
+let watched: WatchedPage | undefined;
+
+beforeAll(async () => {
+  server = await startPageServer(posts);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.app.close();
+});
+
+beforeEach(() => {
+  posts.length = 0;
+});
+
+afterEach(async () => {
+  await watched?.close();
+  watched = undefined;
+});
+
+async function open(path: string, options: Parameters<typeof openWatchedPage>[1] = {}): Promise<WatchedPage> {
+  watched = await openWatchedPage(browser, options);
+  const response = await watched.page.goto(`${server.baseUrl}${path}`);
+  expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+  return watched;
+}
+
+function expectCleanPage(w: WatchedPage): void {
+  expect(w.cspViolations).toEqual([]);
+  expect(w.scriptErrors).toEqual([]);
+}
+
+describe('the form page in Chromium', () => {
+  it('is filled by label with the keyboard only, stops a bad card number with a summary, and posts once fixed', async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    await page.screenshot({ path: '/tmp/visitor-form.png', fullPage: true });
+
+    await typeIntoLabelled(page, 'Name on card', 'Alice Example');
+    await page.screenshot({ path: '/tmp/visitor-form-focus.png', clip: { x: 0, y: 0, width: 1024, height: 320 } });
+    await typeIntoLabelled(page, 'Card number', BAD_PAN);
+    await typeIntoLabelled(page, 'Expiry date', FUTURE_EXPIRY);
+    await typeIntoLabelled(page, 'Security code', '123');
+    await page.keyboard.press('Enter');
+
+    const summary = page.locator('#error-summary');
+    await summary.waitFor();
+    expect(await isFocused(summary)).toBe(true);
+    expect(await summary.getAttribute('role')).toBe('alert');
+    expect(await summary.locator('h2').textContent()).toBe('There is a problem');
+    const links = summary.locator('a');
+    expect(await links.allTextContents()).toEqual(['Check Card number: it is not a valid card number']);
+    const pan = page.getByLabel('Card number');
+    expect(await pan.getAttribute('aria-invalid')).toBe('true');
+    expect(await pan.getAttribute('aria-describedby')).toBe('field-pan-hint field-pan-error');
+    expect(await page.locator('#field-pan-error').textContent()).toBe('Error: Check Card number: it is not a valid card number');
+    expect(await page.getByLabel('Name on card').getAttribute('aria-invalid')).toBeNull();
+    expect(posts).toEqual([]);
+    await page.screenshot({ path: '/tmp/visitor-form-errors.png', fullPage: true });
+
+    // From the summary, Tab reaches its link and Enter puts the cursor in the card number.
+    await page.keyboard.press('Tab');
+    expect(await isFocused(links.first())).toBe(true);
+    await page.keyboard.press('Enter');
+    expect(await isFocused(pan)).toBe(true);
+
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(GOOD_PAN);
+    await Promise.all([page.waitForURL('**/f/x/submit'), page.keyboard.press('Enter')]);
+
+    expect(posts).toEqual([{
+      path: '/f/x/submit',
+      body: { 'v.name': 'Alice Example', 'v.pan': GOOD_PAN, 'v.expiry': FUTURE_EXPIRY, 'v.cvv': '123' },
+    }]);
+    expect(await page.locator('h1').textContent()).toBe('Sent securely');
+    expect(await page.locator('main').textContent()).toContain('Your information was sent securely. You can close this tab and return to the chat.');
+    expectCleanPage(w);
+  });
+
+  it('cancels without checking anything and without sending what was typed', async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    await typeIntoLabelled(page, 'Card number', '1234');
+    await tabTo(page, page.getByRole('button', { name: 'Cancel' }));
+    await Promise.all([page.waitForURL('**/f/x/cancel'), page.keyboard.press('Enter')]);
+
+    expect(posts).toEqual([{ path: '/f/x/cancel', body: { action: 'cancel' } }]);
+    expect(await page.locator('h1').textContent()).toBe('Nothing was sent');
+    expectCleanPage(w);
+  });
+
+  it('still works without the script: the server answers with the summary and never echoes a masked value', async () => {
+    const w = await open('/f/x', { javaScriptEnabled: false });
+    const { page } = w;
+    await typeIntoLabelled(page, 'Name on card', 'Bob <b>Example</b>');
+    await typeIntoLabelled(page, 'Card number', BAD_PAN);
+    await typeIntoLabelled(page, 'Security code', '987');
+    await Promise.all([page.waitForURL('**/f/x/submit'), page.keyboard.press('Enter')]);
+
+    expect(posts).toHaveLength(1);
+    const summary = page.locator('#error-summary');
+    expect(await summary.locator('a').allTextContents()).toEqual([
+      'Check Card number: it is not a valid card number',
+      'Expiry date is required',
+    ]);
+    expect(await isFocused(summary)).toBe(true);
+    expect(await page.getByLabel('Name on card').inputValue()).toBe('Bob <b>Example</b>');
+    expect(await page.getByLabel('Card number').inputValue()).toBe('');
+    expect(await page.getByLabel('Security code').inputValue()).toBe('');
+    const source = await page.content();
+    expect(source).not.toContain('4111');
+    expect(source).not.toContain('987');
+    expectCleanPage(w);
+  });
+
+  it('fits a 320px-wide screen without sideways scrolling', async () => {
+    const w = await open('/f/x', { viewport: { width: 320, height: 640 } });
+    const { page } = w;
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      widest: Math.max(...[...document.querySelectorAll('input, select, button, label, h1')]
+        .map((element) => element.getBoundingClientRect().right)),
+    }));
+    expect(widths.page).toBeLessThanOrEqual(320);
+    expect(widths.widest).toBeLessThanOrEqual(320);
+    await page.screenshot({ path: '/tmp/visitor-form-320.png', fullPage: true });
+    expectCleanPage(w);
+  });
+});
+
+describe('the ID&V page in Chromium', () => {
+  it('asks for two characters in masked one-character inputs and posts them by position', async () => {
+    const w = await open('/f/idv');
+    const { page } = w;
+    expect(await page.locator('h1').textContent()).toBe('Enter characters 2 and 4 from your PIN');
+    for (const label of ['Character 2', 'Character 4']) {
+      expect(await page.getByLabel(label).getAttribute('type')).toBe('password');
+    }
+    expect(await page.locator('input:not([type="hidden"])').count()).toBe(2);
+    await page.screenshot({ path: '/tmp/visitor-idv.png', fullPage: true });
+
+    await typeIntoLabelled(page, 'Character 2', '77');
+    await typeIntoLabelled(page, 'Character 4', '3');
+    await page.keyboard.press('Enter');
+    await page.locator('#error-summary').waitFor();
+    expect(await page.locator('#error-summary a').allTextContents()).toEqual(['Character 2 must be at most 1 character']);
+    expect(posts).toEqual([]);
+
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    expect(await isFocused(page.getByLabel('Character 2'))).toBe(true);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('7');
+    await Promise.all([page.waitForURL('**/f/idv/submit'), page.keyboard.press('Enter')]);
+
+    expect(posts).toEqual([{ path: '/f/idv/submit', body: { 'v.2': '7', 'v.4': '3' } }]);
+    expect(await page.locator('h1').textContent()).toBe('Sent securely');
+    expectCleanPage(w);
+  });
+});
+
+describe('the CSP watch', () => {
+  it('notices inline script and style, so a clean result above means something', async () => {
+    const w = await open('/csp-probe');
+    await w.page.waitForLoadState('load');
+    expect(await w.page.title()).toBe('probe');
+    expect(w.cspViolations.length).toBeGreaterThanOrEqual(2);
+  });
+});
