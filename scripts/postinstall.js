@@ -19,3 +19,6 @@ const stale = !fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSy
 if (stale || process.env.CI) {
   run('npm ci --no-audit --no-fund', vault);
 }
+
+// The app's integration tests run the real Apps-Engine, whose Deno runtime needs preparing offline.
+run(`"${process.execPath}" scripts/prepare-deno-runtime.js`, root);
