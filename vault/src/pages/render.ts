@@ -163,8 +163,13 @@ function pageData(fields: PageField[], locale: string): VisitorPageData {
 export function renderRequestPage(model: RequestPageModel): string {
   const { view, locale } = model;
   const ctx: FieldContext = { view, locale, values: model.values ?? {}, errors: model.errors ?? {} };
-  const fields: PageField[] = view.fields.map((field, index) => ({ ...field, elementId: fieldElementId(field.id, index) }));
   const idv = view.kind === 'idv' && view.idv ? view.idv : undefined;
+  const fields: PageField[] = view.fields.map((field, index) => ({
+    ...field,
+    // ID&V fields are keyed by position; their labels are always this page's own words.
+    label: idv ? t(locale, 'idv.character', { position: field.id }) : field.label,
+    elementId: fieldElementId(field.id, index),
+  }));
   const heading = idv
     ? t(locale, 'idv.heading', { positions: formatList(locale, idv.positions.map(String)), label: idv.label })
     : view.title;
