@@ -228,7 +228,7 @@ describe('the form page in Chromium', () => {
     const { page } = w;
     const widths = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
-      widest: Math.max(...[...document.querySelectorAll('input, select, button, label, h1')]
+      widest: Math.max(...Array.from(document.querySelectorAll('input, select, button, label, h1'))
         .map((element) => element.getBoundingClientRect().right)),
     }));
     expect(widths.page).toBeLessThanOrEqual(320);
