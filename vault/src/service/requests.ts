@@ -13,6 +13,7 @@ import type { Tokenizer } from '../crypto/tokenizer';
 import type { EphemeralStore } from '../ephemeral/types';
 import { VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
+import { idvFields } from '../pages/idv-fields';
 import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../validation/rules';
 import { iso, type Clock } from './clock';
@@ -325,7 +326,8 @@ export class RequestService {
       kind: request.kind,
       title: spec.title,
       locale: request.locale,
-      fields: spec.fields,
+      // ID&V labels ('Character 2') in the request's language; form labels are the admin's own.
+      fields: spec.idv ? idvFields(spec.idv, request.locale) : spec.fields,
       submitUrl,
       cancelUrl,
       expiresAt: iso(request.expiresAt),

@@ -1,0 +1,107 @@
+import pino from 'pino';
+import { verifyChain, type AuditEntry } from '../audit/chain';
+import { loadConfig } from '../config';
+import { ConfigError, VaultError } from '../errors';
+import { openVault, type Vault } from '../open-vault';
+import { DuplicateError } from '../storage/types';
+
+const USAGE = `usage: vault:cli <command>
+  site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once
+  site remove <siteId>               delete a site and crypto-shred its data
+  site list                          list registered sites (no keys)
+  keys rotate --site <siteId>        new key for new data; old keys stay for reading
+  purge                              apply the retention policy now
+  audit verify                       check the audit trail's hash chain`;
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string {
+  const at = args.indexOf(name);
+  const value = at >= 0 ? args[at + 1] : undefined;
+  if (!value || value.startsWith('--')) throw new UsageError(`${name} <value> is required`);
+  return value;
+}
+
+function positional(args: string[], index: number, what: string): string {
+  const value = args.filter((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'))[index];
+  if (!value) throw new UsageError(`${what} is required`);
+  return value;
+}
+
+async function* auditPages(vault: Vault): AsyncIterable<AuditEntry> {
+  let after = 0;
+  for (;;) {
+    const page = await vault.storage.readAudit(after, 1000);
+    if (page.length === 0) return;
+    yield* page;
+    after = page[page.length - 1].seq;
+  }
+}
+
+/** Runs one command; returns the exit code. Output is one JSON line on stdout per command. */
+export interface CliIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+/** Runs one command against the vault `env` configures; returns the exit code. */
+export async function runCli(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  try {
+    return await run(args, env, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`vault:cli: ${error.message}\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) io.err(`vault:cli: configuration error: ${error.message}`);
+    else if (error instanceof VaultError || error instanceof DuplicateError) io.err(`vault:cli: ${error.message}`);
+    else io.err(`vault:cli: failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+async function run(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const [group, verb] = args;
+  const command = `${group ?? ''} ${verb ?? ''}`.trim();
+  const known = ['site add', 'site remove', 'site list', 'keys rotate', 'purge', 'audit verify'];
+  if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
+  const rest = args.slice(group === 'purge' ? 1 : 2);
+
+  const config = loadConfig(env);
+  const logger = pino({ level: 'warn', base: null, timestamp: false }, { write: (line: string) => io.err(line.trimEnd()) });
+  const vault = await openVault(config, { logger });
+  try {
+    const out = (value: unknown) => io.out(JSON.stringify(value));
+    switch (group === 'purge' ? 'purge' : command) {
+      case 'site add':
+        out(await vault.sites.addSite(positional(rest, 0, '<siteId>'), option(rest, '--origin')));
+        return 0;
+      case 'site remove': {
+        const siteId = positional(rest, 0, '<siteId>');
+        if (!(await vault.sites.removeSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
+        out({ siteId, removed: true });
+        return 0;
+      }
+      case 'site list':
+        out((await vault.storage.listSites()).map(({ siteId, origin, createdAt }) => ({ siteId, origin, createdAt: new Date(createdAt).toISOString() })));
+        return 0;
+      case 'keys rotate': {
+        const siteId = option(rest, '--site');
+        out({ siteId, kid: await vault.sites.rotateKey(siteId) });
+        return 0;
+      }
+      case 'purge':
+        out(await vault.retention.purge('cli'));
+        return 0;
+      default: {
+        const report = await verifyChain(auditPages(vault));
+        out(report);
+        if (!report.ok) io.err(`audit chain broken at entry ${report.brokenAt}: ${report.reason}`);
+        return report.ok ? 0 : 1;
+      }
+    }
+  } finally {
+    await vault.close();
+  }
+}
+
