@@ -1,0 +1,86 @@
+import { MemoryEphemeralStore } from '../src/ephemeral/memory';
+import { cardForm, createAndOpen, futureExpiry, idvRequest, reveal, startTestVault, TestClock, type TestVault } from './helpers/vault';
+
+describe('off-the-record fields and ID&V answers', () => {
+  let vault: TestVault;
+  let clock: TestClock;
+  beforeEach(async () => {
+    clock = new TestClock();
+    vault = await startTestVault({ clock: clock.now });
+  });
+  afterEach(() => vault.close());
+
+  it('CVV and fields marked off the record are never tokenized into the database', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, cardForm({ form: { id: 'f', title: 'F', fields: [
+      { id: 'pan', label: 'Card', type: 'card_number', required: true },
+      { id: 'cvv', label: 'CVV', type: 'cvv', required: true, offTheRecord: false },
+      { id: 'answer', label: 'Answer', type: 'text', required: true, offTheRecord: true },
+    ] } }));
+    await vault.call('POST', submitPath, { values: { pan: '4111111111111111', cvv: '123', answer: 'blue' } }, null);
+    const state = (await vault.call('GET', `/v1/requests/${requestId}`)).json();
+    expect(state.fields).toEqual([
+      { id: 'pan', label: 'Card', offTheRecord: false },
+      { id: 'cvv', label: 'CVV', offTheRecord: true },
+      { id: 'answer', label: 'Answer', offTheRecord: true },
+    ]);
+    // Only the on-record field is in the JWE: decrypting it alone yields just the PAN.
+    const record = await vault.app.vault.storage.getRecord(requestId);
+    const sites = vault.app.vault.sites;
+    const { Tokenizer } = await import('../src/crypto/tokenizer');
+    const plain = await new Tokenizer().decrypt({ siteId: record!.siteId, recordId: record!.recordId }, record!.token, (kid) => sites.keyById(record!.siteId, kid));
+    expect(JSON.parse(plain.toString())).toEqual({ pan: '4111111111111111' });
+    expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { pan: '4111111111111111', cvv: '123', answer: 'blue' }, expired: [] });
+  });
+
+  it('after the memory window the values are gone and reported expired; on-record values remain', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+    await vault.call('POST', submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+    clock.advance(5 * 60 + 1);
+    const shown = (await reveal(vault, requestId)).json();
+    expect(shown.values).toEqual({ name: 'N', pan: '4111111111111111', exp: expect.any(String) });
+    expect(shown.expired).toEqual(['cvv']);
+    expect(await vault.app.vault.ephemeral.count()).toBe(0);
+  });
+
+  it('ID&V answers expire the same way, and closing the room erases them at once', async () => {
+    const first = await createAndOpen(vault, idvRequest());
+    await vault.call('POST', first.submitPath, { values: { 2: '4', 4: '2' } }, null);
+    clock.advance(5 * 60 + 1);
+    expect((await reveal(vault, first.requestId)).json()).toMatchObject({ values: {}, expired: ['2', '4'] });
+
+    const second = await createAndOpen(vault, idvRequest({ roomId: 'room-2' }));
+    await vault.call('POST', second.submitPath, { values: { 2: '4', 4: '2' } }, null);
+    expect(await vault.app.vault.ephemeral.count()).toBe(1);
+    await vault.call('POST', '/v1/sessions/close', { roomId: 'room-2' });
+    expect(await vault.app.vault.ephemeral.count()).toBe(0);
+  });
+
+  it('what the memory store holds is sealed: no plaintext bytes', async () => {
+    const entries: Buffer[] = [];
+    const store = vault.app.vault.ephemeral;
+    const put = store.put.bind(store);
+    store.put = async (key, sealed, ttl) => {
+      entries.push(Buffer.from(sealed));
+      return put(key, sealed, ttl);
+    };
+    const { submitPath } = await createAndOpen(vault, idvRequest({ idv: { label: 'password', positions: [1, 3] } }));
+    await vault.call('POST', submitPath, { values: { 1: 'W', 3: 'X' } }, null);
+    expect(entries).toHaveLength(1);
+    expect(entries[0].includes(Buffer.from('"W"'))).toBe(false);
+    expect(entries[0].includes(Buffer.from('"X"'))).toBe(false);
+  });
+});
+
+describe('the memory store', () => {
+  it('drops entries at their TTL and zeroes what it held', async () => {
+    const clock = new TestClock();
+    const store = new MemoryEphemeralStore(clock.now, 60_000);
+    const held = Buffer.from('sealed-bytes');
+    await store.put('k', held, 1000);
+    expect((await store.get('k'))?.toString()).toBe('sealed-bytes');
+    clock.advance(1);
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.count()).toBe(0);
+    await store.close();
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * The real vault, listening on loopback, and a visitor in Debian's Chromium: open the link from
+ * the API, fill the form by its labels with the keyboard only, submit, see the confirmation, and
+ * the sender reads exactly what was typed. Then the same link again: the one friendly dead page.
+ */
+import type { Browser } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/http/app';
+import { launchBrowser, openWatchedPage, typeIntoLabelled } from './helpers/browser';
+import { cardForm, freePort, futureExpiry, idvRequest, LogCapture, testConfig } from './helpers/vault';
+
+jest.setTimeout(90_000);
+
+describe('a visitor in Chromium against the real vault', () => {
+  let browser: Browser;
+  let app: FastifyInstance;
+  let base: string;
+  let apiKey: string;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    // Links must point at where the browser reaches the vault: pick the port first.
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), { logStream: new LogCapture(), doorbell: { retryDelaysMs: [] } });
+    await app.listen({ host: '127.0.0.1', port });
+    ({ apiKey } = await app.vault.sites.addSite('site-browser', 'http://chat.test'));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function api(path: string, body: unknown): Promise<Record<string, string>> {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return response.json() as Promise<Record<string, string>>;
+  }
+
+  async function detokenize(requestId: string) {
+    const { otk } = await api(`/v1/requests/${requestId}/otk`, { agentId: 'agent-1' });
+    return api('/v1/detokenize', { otk, agentId: 'agent-1' });
+  }
+
+  it('card form: keyboard only, by label, through to the confirmation and the sender\'s view', async () => {
+    const created = await api('/v1/requests', cardForm());
+    const expiry = futureExpiry();
+    const watched = await openWatchedPage(browser);
+    const { page } = watched;
+    await page.goto(created.visitorUrl);
+    await typeIntoLabelled(page, 'Name on card', 'Ada Lovelace');
+    await typeIntoLabelled(page, 'Card number', '4111 1111 1111 1111');
+    await typeIntoLabelled(page, 'Expiry date', expiry);
+    await typeIntoLabelled(page, 'Security code', '737');
+    await page.keyboard.press('Enter');
+    await page.getByText('Your information was sent securely').waitFor();
+    expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
+    expect(await detokenize(created.requestId)).toMatchObject({ values: { name: 'Ada Lovelace', pan: '4111111111111111', exp: expiry, cvv: '737' } });
+
+    const again = await page.goto(created.visitorUrl);
+    expect(again?.status()).toBe(404);
+    await page.getByText('This link is no longer valid').first().waitFor();
+    await watched.close();
+  });
+
+  it('ID&V: two masked inputs, Submit, and the answer reaches the sender', async () => {
+    const created = await api('/v1/requests', idvRequest());
+    const watched = await openWatchedPage(browser);
+    const { page } = watched;
+    await page.goto(created.visitorUrl);
+    await page.getByText('Enter characters 2 and 4 from your PIN').waitFor();
+    expect(await page.getByLabel('Character 2').getAttribute('type')).toBe('password');
+    await typeIntoLabelled(page, 'Character 2', '7');
+    await typeIntoLabelled(page, 'Character 4', '3');
+    await page.keyboard.press('Enter');
+    await page.getByText('Your information was sent securely').waitFor();
+    expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
+    expect((await detokenize(created.requestId)).values).toEqual({ 2: '7', 4: '3' });
+    await watched.close();
+  });
+});
