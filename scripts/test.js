@@ -11,18 +11,27 @@ const extraArgs = process.argv.slice(2);
 const binPath = [path.join(root, 'node_modules', '.bin'), path.join(root, 'vault', 'node_modules', '.bin')];
 const env = { ...process.env, PATH: [...binPath, process.env.PATH].join(path.delimiter) };
 
-const suites = [{ name: 'vault', cwd: path.join(root, 'vault'), pre: ['node', ['scripts/build-assets.js']] }];
-if (fs.existsSync(path.join(root, 'jest.config.js'))) suites.push({ name: 'app', cwd: root });
+const tsc = (dir, project) => [process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', project]];
+const vaultDir = path.join(root, 'vault');
+// Jest runs TypeScript without type-checking (isolatedModules), so each suite type-checks first.
+const suites = [{ name: 'vault', cwd: vaultDir, pre: [[process.execPath, ['scripts/build-assets.js']], tsc(vaultDir, '.')] }];
+if (fs.existsSync(path.join(root, 'jest.config.js'))) {
+  const pre = [tsc(root, '.')];
+  if (fs.existsSync(path.join(root, 'test', 'tsconfig.json'))) pre.push(tsc(root, 'test'));
+  suites.push({ name: 'app', cwd: root, pre });
+}
 
 let passed = 0;
 let failed = 0;
 let broken = false;
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} tests ===`);
-  if (suite.pre) {
-    const pre = spawnSync(suite.pre[0], suite.pre[1], { cwd: suite.cwd, stdio: 'inherit', env });
-    if (pre.status !== 0) { broken = true; continue; }
-  }
+  const preFailed = (suite.pre ?? []).some(([cmd, args]) => {
+    const pre = spawnSync(cmd, args, { cwd: suite.cwd, stdio: 'inherit', env });
+    if (pre.status !== 0) console.error(`${suite.name}: "${path.basename(args[0])} ${args.slice(1).join(' ')}" failed`);
+    return pre.status !== 0;
+  });
+  if (preFailed) { broken = true; continue; }
   const out = path.join(os.tmpdir(), `jest-${suite.name}-${process.pid}.json`);
   const jest = path.join(suite.cwd, 'node_modules', 'jest', 'bin', 'jest.js');
   const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...extraArgs],
