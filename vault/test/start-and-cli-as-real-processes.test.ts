@@ -41,7 +41,7 @@ describe('the vault as processes', () => {
   it('site add, start, create, open, submit, reveal, close; stop on SIGTERM; audit verify', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const env = { ...process.env, VAULT_DATA_DIR: dataDir, VAULT_PORT: String(port), VAULT_LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = { ...process.env, VAULT_DATA_DIR: dataDir, VAULT_PORT: String(port), VAULT_LOG_LEVEL: 'info' };
     delete env.VAULT_MASTER_KEY;
     const added = spawnSync(process.execPath, ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test'], { cwd: pkg, env, encoding: 'utf8' });
     expect(added.status).toBe(0);
