@@ -84,3 +84,18 @@ describe('the memory store', () => {
     await store.close();
   });
 });
+
+describe('a double-clicked submit', () => {
+  it('stores one submission and keeps its off-the-record values', async () => {
+    const vault = await startTestVault();
+    try {
+      const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+      const values = { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '246' };
+      const answers = await Promise.all([1, 2, 3, 4].map(() => vault.call('POST', submitPath, { values }, null)));
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 404, 404, 404]);
+      expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '246' }, expired: [] });
+    } finally {
+      await vault.close();
+    }
+  });
+});

@@ -232,7 +232,8 @@ export class RequestService {
         detail: JSON.stringify({ recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length }),
       });
     } finally {
-      if (!submitted) await this.deps.ephemeral.delete([key]);
+      // A lost race (a double-click) must not erase what the winning submit just sealed.
+      if (!submitted && (await storage.getRequest(request.requestId))?.status !== 'submitted') await this.deps.ephemeral.delete([key]);
     }
     if (!submitted) return this.refuse('submit');
     this.deps.events?.otk?.('submit', 'used');
