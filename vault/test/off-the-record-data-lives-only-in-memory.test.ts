@@ -91,6 +91,13 @@ describe('a double-clicked submit', () => {
     try {
       const { requestId, submitPath } = await createAndOpen(vault, cardForm());
       const values = { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '246' };
+      // Hold every commit back a little so all four attempts have sealed their data first.
+      const storage = vault.app.vault.storage;
+      const commit = storage.submitRequest.bind(storage);
+      storage.submitRequest = async (...args) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return commit(...args);
+      };
       const answers = await Promise.all([1, 2, 3, 4].map(() => vault.call('POST', submitPath, { values }, null)));
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 404, 404, 404]);
       expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '246' }, expired: [] });
