@@ -105,6 +105,8 @@ describe('visitor links', () => {
     const vault = await startTestVault({ clock: clock.now });
     try {
       const first = (await vault.call('POST', '/v1/requests', cardForm())).json();
+      // A link checker's HEAD does not use the link up.
+      expect((await vault.call('HEAD', pathOf(first.visitorUrl), undefined, null)).statusCode).toBe(404);
       const page = await vault.call('GET', pathOf(first.visitorUrl), undefined, null);
       expect(page.statusCode).toBe(200);
       const reused = await vault.call('GET', pathOf(first.visitorUrl), undefined, null);

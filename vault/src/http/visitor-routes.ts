@@ -47,7 +47,8 @@ export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; 
   const limited = { rateLimit: { max: opts.perMinute, timeWindow: 60_000 }, visitorPage: true };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
 
-  app.get<OtkParams>('/f/:otk', { config: limited }, async (request, reply) => {
+  // No automatic HEAD route: a link checker's HEAD must not use up the visitor's single open.
+  app.get<OtkParams>('/f/:otk', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
     const json = wantsJson(request);
     const opened = await vault.requests.openForVisitor(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
