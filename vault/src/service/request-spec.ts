@@ -1,5 +1,6 @@
 import type { CreateRequestBody, FormFieldSpec, IdvSpec, RequestKind, SelectOption, VisitorFieldView } from '../contract';
 import { VaultError } from '../errors';
+import { idvFields } from '../pages/idv-fields';
 
 /**
  * The public shape of a request, stored as JSON with it: what the page shows and the server
@@ -31,20 +32,8 @@ export function buildRequestSpec(body: CreateRequestBody): RequestSpec {
 function idvSpec(idv: IdvSpec): RequestSpec {
   const positions = [...idv.positions].sort((a, b) => a - b);
   if (new Set(positions).size !== positions.length) throw new VaultError('bad_request', 'ID&V positions must be distinct.');
-  return {
-    title: idv.label,
-    idv: { label: idv.label, positions },
-    fields: positions.map((position) => ({
-      id: String(position),
-      label: `Character ${position}`,
-      type: 'text',
-      required: true,
-      masked: true,
-      offTheRecord: true,
-      minLength: 1,
-      maxLength: 1,
-    })),
-  };
+  // Stored with English labels (what the app reads back); the page translates them.
+  return { title: idv.label, idv: { label: idv.label, positions }, fields: idvFields({ label: idv.label, positions }, 'en') };
 }
 
 function formField(field: FormFieldSpec): VisitorFieldView {
