@@ -2,17 +2,18 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { resolveMasterKey, type VaultConfig } from './config';
-import { ConfigError } from './errors';
 import { MasterKey } from './crypto/master-key';
 import { SealedBox } from './crypto/sealed-box';
 import { Tokenizer } from './crypto/tokenizer';
 import { MemoryEphemeralStore } from './ephemeral/memory';
+import { RedisEphemeralStore } from './ephemeral/redis';
 import type { EphemeralStore } from './ephemeral/types';
 import { systemClock, type Clock } from './service/clock';
 import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
 import { RequestService, type RequestEvents } from './service/requests';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
+import { PostgresStorage } from './storage/postgres';
 import { SqliteStorage } from './storage/sqlite';
 import type { Storage } from './storage/types';
 
@@ -41,12 +42,21 @@ export function sqlitePath(config: VaultConfig): string {
   return path.join(config.dataDir, 'vault.sqlite');
 }
 
-/** Opens storage (migrating it), the ephemeral store and the services for `config`. */
+/**
+ * Opens storage (migrating it), the ephemeral store and the services for `config`: SQLite and
+ * process memory by default, PostgreSQL and Redis when their URLs are set.
+ */
 export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
   const clock = options.clock ?? systemClock;
   const master = new MasterKey(resolveMasterKey(config, () => randomBytes(32), (msg) => options.logger.warn(msg)));
-  const storage = await openStorage(config);
-  const ephemeral = await openEphemeral(config, clock);
+  const storage = await openStorage(config, options.logger);
+  let ephemeral: EphemeralStore;
+  try {
+    ephemeral = await openEphemeral(config, clock, options.logger);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   const sites = new SiteService(storage, master, clock);
   const doorbell = new Doorbell({
     ...DEFAULT_DOORBELL,
@@ -72,14 +82,27 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   };
 }
 
-async function openStorage(config: VaultConfig): Promise<Storage> {
-  if (config.databaseUrl) throw new ConfigError('VAULT_DATABASE_URL', 'PostgreSQL storage is not available in this build yet; unset it to use SQLite.');
+async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage> {
+  if (config.databaseUrl) {
+    const storage = new PostgresStorage(config.databaseUrl, { warn: (message, fields) => logger.warn(fields, message) });
+    try {
+      await storage.migrate();
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
+    return storage;
+  }
   const storage = new SqliteStorage(sqlitePath(config));
   await storage.migrate();
   return storage;
 }
 
-async function openEphemeral(config: VaultConfig, clock: Clock): Promise<EphemeralStore> {
-  if (config.redisUrl) throw new ConfigError('VAULT_REDIS_URL', 'Redis ephemeral storage is not available in this build yet; unset it to use memory.');
+async function openEphemeral(config: VaultConfig, clock: Clock, logger: Logger): Promise<EphemeralStore> {
+  if (config.redisUrl) {
+    const store = new RedisEphemeralStore(config.redisUrl, { warn: (message, fields) => logger.warn(fields, message) });
+    await store.connect();
+    return store;
+  }
   return new MemoryEphemeralStore(clock);
 }

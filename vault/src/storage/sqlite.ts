@@ -14,9 +14,8 @@ import {
   type SiteRow,
   type Storage,
 } from './types';
+import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
-
-type Row = Record<string, unknown>;
 
 /**
  * The embedded default: one SQLite file (WAL), no server. better-sqlite3 is synchronous, so each
@@ -39,10 +38,10 @@ export class SqliteStorage implements Storage {
 
   async migrate(): Promise<void> {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
     for (const migration of SQLITE_MIGRATIONS) {
-      if (applied.has(migration.version)) continue;
       this.db.transaction(() => {
+        // Checked inside the write lock, so a second process starting at once skips what the first applied.
+        if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return;
         this.db.exec(migration.sql);
         this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
       }).immediate();
@@ -299,89 +298,3 @@ export class SqliteStorage implements Storage {
 
 /** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
 class Rollback extends Error {}
-
-function toSite(row: Row | undefined): SiteRow | undefined {
-  if (!row) return undefined;
-  return {
-    siteId: String(row.site_id),
-    origin: String(row.origin),
-    apiKeyId: String(row.api_key_id),
-    apiKeyHash: String(row.api_key_hash),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toKey(row: Row | undefined): SiteKeyRow | undefined {
-  if (!row) return undefined;
-  return {
-    siteId: String(row.site_id),
-    kid: String(row.kid),
-    wrappedKey: String(row.wrapped_key),
-    createdAt: Number(row.created_at),
-    active: Number(row.active) === 1,
-  };
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-export function toRequest(row: Row | undefined): RequestRow | undefined {
-  if (!row) return undefined;
-  return {
-    requestId: String(row.request_id),
-    siteId: String(row.site_id),
-    kind: row.kind as RequestRow['kind'],
-    roomId: String(row.room_id),
-    agentId: String(row.agent_id),
-    visitorToken: row.visitor_token === null || row.visitor_token === undefined ? null : String(row.visitor_token),
-    locale: String(row.locale),
-    callbackUrl: String(row.callback_url),
-    spec: String(row.spec),
-    status: row.status as RequestRow['status'],
-    createdAt: Number(row.created_at),
-    openedAt: nullableNumber(row.opened_at),
-    submittedAt: nullableNumber(row.submitted_at),
-    finishedAt: nullableNumber(row.finished_at),
-    viewedAt: nullableNumber(row.viewed_at),
-    expiresAt: Number(row.expires_at),
-  };
-}
-
-function toRecord(row: Row | undefined): RecordRow | undefined {
-  if (!row) return undefined;
-  return {
-    recordId: String(row.record_id),
-    requestId: String(row.request_id),
-    siteId: String(row.site_id),
-    kid: String(row.kid),
-    token: String(row.token),
-    createdAt: Number(row.created_at),
-  };
-}
-
-function toOtk(row: Row | undefined): OtkRow | undefined {
-  if (!row) return undefined;
-  return {
-    hash: String(row.hash),
-    purpose: row.purpose as OtkPurpose,
-    siteId: String(row.site_id),
-    requestId: String(row.request_id),
-    agentId: row.agent_id === null || row.agent_id === undefined ? null : String(row.agent_id),
-    expiresAt: Number(row.expires_at),
-  };
-}
-
-function toAudit(row: Row): AuditEntry {
-  return {
-    seq: Number(row.seq),
-    at: Number(row.at),
-    siteId: row.site_id === null ? null : String(row.site_id),
-    actor: String(row.actor),
-    action: String(row.action),
-    requestId: row.request_id === null ? null : String(row.request_id),
-    detail: row.detail === null ? null : String(row.detail),
-    prevHash: String(row.prev_hash),
-    hash: String(row.hash),
-  };
-}

@@ -1,0 +1,100 @@
+/**
+ * Versioned PostgreSQL schema steps; each runs once, in order, in one transaction, with the same
+ * tables and rules as the SQLite schema. Times are BIGINT epoch milliseconds. Tables are created
+ * unqualified: the connection's `search_path` names the vault's schema.
+ */
+export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sites (
+        site_id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL,
+        api_key_id TEXT NOT NULL UNIQUE,
+        api_key_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE site_keys (
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        kid TEXT NOT NULL,
+        wrapped_key TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        active BOOLEAN NOT NULL,
+        PRIMARY KEY (site_id, kid)
+      );
+      CREATE TABLE requests (
+        request_id TEXT PRIMARY KEY,
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        room_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        visitor_token TEXT,
+        locale TEXT NOT NULL,
+        callback_url TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        opened_at BIGINT,
+        submitted_at BIGINT,
+        finished_at BIGINT,
+        viewed_at BIGINT,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX requests_by_room ON requests (site_id, room_id);
+      CREATE INDEX requests_due ON requests (status, expires_at);
+      CREATE INDEX requests_by_age ON requests (created_at);
+      CREATE TABLE records (
+        record_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE REFERENCES requests (request_id) ON DELETE CASCADE,
+        site_id TEXT NOT NULL,
+        kid TEXT NOT NULL,
+        token TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE INDEX records_by_age ON records (created_at);
+      CREATE INDEX records_by_site ON records (site_id);
+      CREATE TABLE otks (
+        hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+        agent_id TEXT,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX otks_by_request ON otks (request_id);
+      CREATE INDEX otks_by_expiry ON otks (expires_at);
+      CREATE TABLE closed_rooms (
+        site_id TEXT NOT NULL,
+        room_id TEXT NOT NULL,
+        closed_at BIGINT NOT NULL,
+        PRIMARY KEY (site_id, room_id)
+      );
+      CREATE TABLE audit (
+        seq BIGINT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        site_id TEXT,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        request_id TEXT,
+        detail TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      -- The chain head: every appender locks this one row (FOR UPDATE), so instances sharing the
+      -- database append one after another and never fork the chain.
+      CREATE TABLE audit_head (
+        id SMALLINT PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, repeat('0', 64));
+      CREATE FUNCTION audit_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END;
+      $$;
+      CREATE TRIGGER audit_is_append_only_change BEFORE UPDATE OR DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+      CREATE TRIGGER audit_is_append_only_truncate BEFORE TRUNCATE ON audit
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
+    `,
+  },
+];

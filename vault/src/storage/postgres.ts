@@ -1,0 +1,443 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool, type PoolClient, type QueryResult } from 'pg';
+import { linkEntry, type AuditEntry, type AuditEvent } from '../audit/chain';
+import { ConfigError } from '../errors';
+import { errorCode, redactUrl } from './connection-url';
+import { POSTGRES_MIGRATIONS } from './postgres-schema';
+import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import {
+  DuplicateError,
+  StorageUnavailableError,
+  type OtkPurpose,
+  type OtkRow,
+  type PendingAudit,
+  type PurgeCounts,
+  type RecordRow,
+  type RequestRow,
+  type SiteKeyRow,
+  type SiteRow,
+  type Storage,
+} from './types';
+
+export interface PostgresOptions {
+  /** Pool size per vault instance. */
+  poolMax?: number;
+  /** How long to wait for a connection before answering "unavailable". */
+  connectTimeoutMs?: number;
+  /** How long one statement may take before the connection is given up as broken. */
+  queryTimeoutMs?: number;
+  /** Told about connections that broke while idle (no secrets in the fields). */
+  warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+type Query = (sql: string, params?: unknown[]) => Promise<QueryResult<Row>>;
+
+/** `?schema=` in the URL: lower-case so the unquoted `search_path` and the quoted DDL agree. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** First half of the advisory lock key that serializes migrations (the second is the schema's hash). */
+const MIGRATION_LOCK = 0x1d5f_0001;
+/** Deadlocks and serialization failures are retried this many times in all. */
+const ATTEMPTS = 4;
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const NETWORK_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i;
+
+/**
+ * PostgreSQL storage for several vault instances on one database. Mirrors `SqliteStorage`'s
+ * semantics step for step; what SQLite gets from its single writer, this gets from row locks:
+ * - every method is one transaction on one pooled connection (BEGIN … COMMIT, ROLLBACK on failure);
+ * - open/submit/cancel lock the request row before consuming the OTK, in the same order as
+ *   close and expiry (request rows, then OTKs, then the audit head), so they serialize cleanly;
+ * - every audit append locks the single `audit_head` row, so the chain never forks;
+ * - a dropped or refused connection becomes `StorageUnavailableError` (a 503), and a transaction
+ *   that did not commit left nothing behind.
+ */
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres' as const;
+  /** The schema holding the vault's tables. */
+  readonly schema: string;
+  /** The URL without its password, for messages. */
+  readonly where: string;
+  private readonly pool: Pool;
+
+  constructor(databaseUrl: string, options: PostgresOptions = {}) {
+    this.where = redactUrl(databaseUrl);
+    const url = new URL(databaseUrl);
+    this.schema = url.searchParams.get('schema') ?? 'public';
+    if (!SCHEMA_NAME.test(this.schema)) {
+      throw new ConfigError('VAULT_DATABASE_URL', '?schema= must be a lower-case name of letters, digits and "_" (at most 63)');
+    }
+    // The URL's own `options` would override ours, so both are merged into one.
+    const extraOptions = url.searchParams.get('options');
+    url.searchParams.delete('schema');
+    url.searchParams.delete('options');
+    this.pool = new Pool({
+      connectionString: url.toString(),
+      options: [`-c search_path=${this.schema}`, extraOptions].filter(Boolean).join(' '),
+      application_name: 'idv-vault',
+      max: options.poolMax ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: options.queryTimeoutMs ?? 15000,
+      idleTimeoutMillis: 30000,
+      keepAlive: true,
+    });
+    // An idle connection that breaks is dropped by the pool; without a listener it would crash the process.
+    this.pool.on('error', (error) => options.warn?.('a PostgreSQL connection broke while idle', { code: errorCode(error) }));
+  }
+
+  async migrate(): Promise<void> {
+    await this.transaction(async (q) => {
+      // Two instances starting at once: the second waits here, then finds everything applied.
+      await q('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, this.schema]);
+      const exists = await q('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (exists.rowCount === 0) await q(`CREATE SCHEMA "${this.schema}"`);
+      await q('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await q('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const migration of POSTGRES_MIGRATIONS) {
+        if (applied.has(migration.version)) continue;
+        await q(migration.sql);
+        await q('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, Date.now()]);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  async addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void> {
+    try {
+      await this.transaction(async (q) => {
+        await q('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+          [site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt]);
+        await insertKey(q, key);
+        await appendEntry(q, audit);
+      });
+    } catch (error) {
+      if (errorCode(error) === '23505') throw new DuplicateError(`Site "${site.siteId}"`);
+      throw error;
+    }
+  }
+
+  async getSite(siteId: string): Promise<SiteRow | undefined> {
+    return toSite((await this.query('SELECT * FROM sites WHERE site_id = $1', [siteId])).rows[0]);
+  }
+
+  async findSiteByKeyId(apiKeyId: string): Promise<SiteRow | undefined> {
+    return toSite((await this.query('SELECT * FROM sites WHERE api_key_id = $1', [apiKeyId])).rows[0]);
+  }
+
+  async listSites(): Promise<SiteRow[]> {
+    return (await this.query('SELECT * FROM sites ORDER BY site_id')).rows.map((r) => toSite(r) as SiteRow);
+  }
+
+  async removeSite(siteId: string, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      // Keys first: once they are gone every token of the site is unreadable, wherever copies sit.
+      await q('DELETE FROM site_keys WHERE site_id = $1', [siteId]);
+      // Requests before OTKs, the lock order of every other writer; their OTKs and records cascade.
+      await q('DELETE FROM requests WHERE site_id = $1', [siteId]);
+      await q('DELETE FROM otks WHERE site_id = $1', [siteId]);
+      await q('DELETE FROM records WHERE site_id = $1', [siteId]);
+      await q('DELETE FROM closed_rooms WHERE site_id = $1', [siteId]);
+      const removed = ((await q('DELETE FROM sites WHERE site_id = $1', [siteId])).rowCount ?? 0) > 0;
+      if (removed) await appendEntry(q, audit);
+      return removed;
+    });
+  }
+
+  async getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined> {
+    return toKey((await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND active ORDER BY created_at DESC LIMIT 1', [siteId])).rows[0]);
+  }
+
+  async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
+    return toKey((await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND kid = $2', [siteId, kid])).rows[0]);
+  }
+
+  async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
+    await this.transaction(async (q) => {
+      // Two instances rotating at once take turns here, so exactly one key stays active.
+      await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [key.siteId]);
+      await q('UPDATE site_keys SET active = FALSE WHERE site_id = $1', [key.siteId]);
+      await insertKey(q, key);
+      await appendEntry(q, audit);
+    });
+  }
+
+  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
+    await this.transaction(async (q) => {
+      await q(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale, callback_url, spec,
+          status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, [
+        request.requestId, request.siteId, request.kind, request.roomId, request.agentId, request.visitorToken, request.locale,
+        request.callbackUrl, request.spec, request.status, request.createdAt, request.openedAt, request.submittedAt,
+        request.finishedAt, request.viewedAt, request.expiresAt,
+      ]);
+      await insertOtkRow(q, openOtk);
+      await appendEntry(q, audit);
+    });
+  }
+
+  async getRequest(requestId: string): Promise<RequestRow | undefined> {
+    return toRequest((await this.query('SELECT * FROM requests WHERE request_id = $1', [requestId])).rows[0]);
+  }
+
+  async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
+    return (await this.query('SELECT * FROM requests WHERE site_id = $1 AND room_id = $2 ORDER BY created_at, request_id', [siteId, roomId]))
+      .rows.map((r) => toRequest(r) as RequestRow);
+  }
+
+  async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {
+    return roomClosed((sql, params) => this.query(sql, params), siteId, roomId);
+  }
+
+  async getRecord(requestId: string): Promise<RecordRow | undefined> {
+    return toRecord((await this.query('SELECT * FROM records WHERE request_id = $1', [requestId])).rows[0]);
+  }
+
+  async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
+    return toOtk((await this.query('SELECT * FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3', [hash, purpose, now])).rows[0]);
+  }
+
+  async insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void> {
+    await this.transaction(async (q) => {
+      await insertOtkRow(q, otk);
+      await appendEntry(q, audit);
+    });
+  }
+
+  async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
+    // One statement: of many concurrent deletes of the row, exactly one gets it back.
+    return toOtk((await this.query(`DELETE FROM otks WHERE hash = $1 AND purpose = 'detokenize' AND site_id = $2 AND agent_id = $3
+        AND expires_at > $4 RETURNING *`, [hash, siteId, agentId, now])).rows[0]);
+  }
+
+  async openRequest(openHash: string, submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.transaction(async (q) => {
+      const request = await lockRequestOf(q, openHash, 'open');
+      const otk = await consume(q, openHash, 'open', now);
+      if (!otk || !request || otk.requestId !== request.requestId) return undefined;
+      // As in SQLite, a link to a request that can no longer open is used up all the same.
+      if (request.status !== 'pending' || request.expiresAt <= now || (await roomClosed(q, request.siteId, request.roomId))) return undefined;
+      await q("UPDATE requests SET status = 'opened', opened_at = $1, expires_at = $2 WHERE request_id = $3", [now, submitOtk.expiresAt, request.requestId]);
+      await insertOtkRow(q, { ...submitOtk, purpose: 'submit', siteId: request.siteId, requestId: request.requestId, agentId: null });
+      await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
+      return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
+    });
+  }
+
+  async submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.finishOpened(submitHash, now, audit, async (q, request) => {
+      if (request.requestId !== requestId) return undefined;
+      if (record) {
+        await q('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt]);
+      }
+      await q("UPDATE requests SET status = 'submitted', submitted_at = $1 WHERE request_id = $2", [now, request.requestId]);
+      return { ...request, status: 'submitted' as const, submittedAt: now };
+    });
+  }
+
+  async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+    return this.finishOpened(submitHash, now, audit, async (q, request) => {
+      await q("UPDATE requests SET status = 'cancelled', finished_at = $1 WHERE request_id = $2", [now, request.requestId]);
+      return { ...request, status: 'cancelled' as const, finishedAt: now };
+    });
+  }
+
+  async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
+    await this.transaction(async (q) => {
+      await q('UPDATE requests SET viewed_at = $1 WHERE request_id = $2', [now, requestId]);
+      await appendEntry(q, audit);
+    });
+  }
+
+  async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
+    return this.transaction(async (q) => {
+      await q('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [siteId, roomId, now]);
+      const ids = (await q('SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rows.map((r) => String(r.request_id));
+      await q(`UPDATE requests SET status = 'closed', finished_at = $1
+        WHERE site_id = $2 AND room_id = $3 AND status IN ('pending', 'opened')`, [now, siteId, roomId]);
+      await q('DELETE FROM otks WHERE site_id = $1 AND request_id IN (SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2)', [siteId, roomId]);
+      await appendEntry(q, audit);
+      return ids;
+    });
+  }
+
+  async expireDue(now: number, limit: number): Promise<RequestRow[]> {
+    return this.transaction(async (q) => {
+      // SKIP LOCKED: instances sweeping at once split the work instead of expiring a request twice.
+      const due = (await q(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= $1
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`, [now, limit])).rows.map((r) => toRequest(r) as RequestRow);
+      if (due.length === 0) return [];
+      const ids = due.map((r) => r.requestId);
+      await q("UPDATE requests SET status = 'expired', finished_at = $1 WHERE request_id = ANY($2)", [now, ids]);
+      await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids]);
+      for (const request of due) {
+        await appendEntry(q, { at: now, siteId: request.siteId, actor: 'system', action: 'request.expire', requestId: request.requestId, detail: null });
+      }
+      return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
+    });
+  }
+
+  async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
+    return this.transaction(async (q) => {
+      const records = (await q('DELETE FROM records WHERE created_at < $1', [before])).rowCount ?? 0;
+      const requests = (await q('DELETE FROM requests WHERE created_at < $1', [before])).rowCount ?? 0;
+      const otks = (await q('DELETE FROM otks WHERE expires_at <= $1', [now])).rowCount ?? 0;
+      await q('DELETE FROM closed_rooms WHERE closed_at < $1', [before]);
+      await appendEntry(q, { ...audit, detail: JSON.stringify({ records, requests, otks }) });
+      return { records, requests, otks };
+    });
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.transaction((q) => appendEntry(q, event));
+  }
+
+  async readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (await this.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(toAudit);
+  }
+
+  /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
+  private async finishOpened(
+    submitHash: string,
+    now: number,
+    audit: PendingAudit,
+    finish: (q: Query, request: RequestRow) => Promise<RequestRow | undefined>,
+  ): Promise<RequestRow | undefined> {
+    try {
+      return await this.transaction(async (q) => {
+        const request = await lockRequestOf(q, submitHash, 'submit');
+        const otk = await consume(q, submitHash, 'submit', now);
+        if (!otk) return undefined;
+        if (!request || otk.requestId !== request.requestId || request.status !== 'opened' || request.expiresAt <= now
+          || (await roomClosed(q, request.siteId, request.roomId))) {
+          throw new Rollback();
+        }
+        const finished = await finish(q, request);
+        if (!finished) throw new Rollback();
+        await q('DELETE FROM otks WHERE request_id = $1', [request.requestId]);
+        await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
+        return finished;
+      });
+    } catch (error) {
+      if (error instanceof Rollback) return undefined;
+      throw error;
+    }
+  }
+
+  /** One statement outside a transaction (reads and single-row deletes). */
+  private async query(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
+    try {
+      return await this.pool.query<Row>(sql, params);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction on one pooled connection. Deadlocks and serialization failures
+   * are retried from the start; a lost connection is a StorageUnavailableError. When COMMIT itself
+   * fails on a lost connection the outcome is unknown to us, but never partial.
+   */
+  private async transaction<T>(work: (q: Query) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      let client: PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (error) {
+        throw this.translate(error);
+      }
+      // A checked-out client has no error listener; one breaking between statements would crash the process.
+      const ignore = () => undefined;
+      client.on('error', ignore);
+      const q: Query = (sql, params) => client.query<Row>(sql, params);
+      let broken: Error | undefined;
+      try {
+        await q('BEGIN');
+        const result = await work(q);
+        await q('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await q('ROLLBACK');
+        } catch {
+          broken = new Error('ROLLBACK failed');
+        }
+        if (isUnavailable(error)) broken ??= new Error('connection lost');
+        const retryable = ['40P01', '40001'].includes(errorCode(error) ?? '');
+        if (!retryable || attempt >= ATTEMPTS) throw this.translate(error);
+      } finally {
+        client.removeListener('error', ignore);
+        // Passing an error destroys the connection instead of returning it to the pool.
+        client.release(broken);
+      }
+      await sleep(5 + Math.floor(Math.random() * 20 * attempt));
+    }
+  }
+
+  private translate(error: unknown): unknown {
+    if (!isUnavailable(error)) return error;
+    return new StorageUnavailableError(`PostgreSQL at ${this.where} is unavailable (${errorCode(error) ?? 'connection lost'}).`);
+  }
+}
+
+/** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
+class Rollback extends Error {}
+
+/** True for errors that mean "the database is not reachable right now", not "the statement was wrong". */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof StorageUnavailableError) return true;
+  // Not `instanceof Error`: errors from Node's own sockets come from another realm under some runners (Jest).
+  if (typeof error !== 'object' || error === null) return false;
+  const code = errorCode(error) ?? '';
+  // SQLSTATE 08 connection exception, 53 insufficient resources, 57P0x shutdown, 57014 timeout.
+  if (/^(08|53)...$/.test(code) || /^57P0.$/.test(code) || code === '57014') return true;
+  const message = (error as { message?: unknown }).message;
+  return NETWORK_CODES.has(code) || (typeof message === 'string' && NETWORK_MESSAGES.test(message));
+}
+
+/**
+ * Locks the request an OTK points to (FOR UPDATE) before the OTK row is touched: the same order
+ * close and expiry take, so concurrent writers wait for each other instead of deadlocking.
+ */
+async function lockRequestOf(q: Query, hash: string, purpose: OtkPurpose): Promise<RequestRow | undefined> {
+  return toRequest((await q(`SELECT r.* FROM requests r WHERE r.request_id = (SELECT request_id FROM otks WHERE hash = $1 AND purpose = $2)
+    FOR UPDATE`, [hash, purpose])).rows[0]);
+}
+
+async function consume(q: Query, hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
+  return toOtk((await q('DELETE FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3 RETURNING *', [hash, purpose, now])).rows[0]);
+}
+
+async function roomClosed(q: Query, siteId: string, roomId: string): Promise<boolean> {
+  return ((await q('SELECT 1 FROM closed_rooms WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rowCount ?? 0) > 0;
+}
+
+async function insertKey(q: Query, key: SiteKeyRow): Promise<void> {
+  await q('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES ($1, $2, $3, $4, $5)',
+    [key.siteId, key.kid, key.wrappedKey, key.createdAt, key.active]);
+}
+
+async function insertOtkRow(q: Query, otk: OtkRow): Promise<void> {
+  await q('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt]);
+}
+
+/**
+ * Appends one audit entry linked to the chain head, inside the caller's transaction. The head row
+ * stays locked until that transaction ends, so appends from every instance form one chain.
+ */
+async function appendEntry(q: Query, event: AuditEvent): Promise<void> {
+  const head = (await q('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')).rows[0];
+  const entry = linkEntry({ seq: Number(head.seq), hash: String(head.hash) }, event);
+  await q(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [entry.seq, entry.at, entry.siteId, entry.actor, entry.action,
+    entry.requestId, entry.detail, entry.prevHash, entry.hash]);
+  await q('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, entry.hash]);
+}

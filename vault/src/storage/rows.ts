@@ -1,0 +1,99 @@
+import type { AuditEntry } from '../audit/chain';
+import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteKeyRow, SiteRow } from './types';
+
+/**
+ * Maps snake_case database rows to storage rows, for every SQL backend. Numbers go through
+ * `Number()` because PostgreSQL hands BIGINT (epoch ms) back as strings.
+ */
+export type Row = Record<string, unknown>;
+
+function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+export function toSite(row: Row | undefined): SiteRow | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    origin: String(row.origin),
+    apiKeyId: String(row.api_key_id),
+    apiKeyHash: String(row.api_key_hash),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function toKey(row: Row | undefined): SiteKeyRow | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    kid: String(row.kid),
+    wrappedKey: String(row.wrapped_key),
+    createdAt: Number(row.created_at),
+    // SQLite stores 0/1, PostgreSQL a boolean.
+    active: row.active === true || Number(row.active) === 1,
+  };
+}
+
+export function toRequest(row: Row | undefined): RequestRow | undefined {
+  if (!row) return undefined;
+  return {
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    kind: row.kind as RequestRow['kind'],
+    roomId: String(row.room_id),
+    agentId: String(row.agent_id),
+    visitorToken: nullableString(row.visitor_token),
+    locale: String(row.locale),
+    callbackUrl: String(row.callback_url),
+    spec: String(row.spec),
+    status: row.status as RequestRow['status'],
+    createdAt: Number(row.created_at),
+    openedAt: nullableNumber(row.opened_at),
+    submittedAt: nullableNumber(row.submitted_at),
+    finishedAt: nullableNumber(row.finished_at),
+    viewedAt: nullableNumber(row.viewed_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+export function toRecord(row: Row | undefined): RecordRow | undefined {
+  if (!row) return undefined;
+  return {
+    recordId: String(row.record_id),
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    kid: String(row.kid),
+    token: String(row.token),
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function toOtk(row: Row | undefined): OtkRow | undefined {
+  if (!row) return undefined;
+  return {
+    hash: String(row.hash),
+    purpose: row.purpose as OtkPurpose,
+    siteId: String(row.site_id),
+    requestId: String(row.request_id),
+    agentId: nullableString(row.agent_id),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+export function toAudit(row: Row): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: Number(row.at),
+    siteId: nullableString(row.site_id),
+    actor: String(row.actor),
+    action: String(row.action),
+    requestId: nullableString(row.request_id),
+    detail: nullableString(row.detail),
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
+}

@@ -1,0 +1,176 @@
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { redactUrl } from '../../src/storage/connection-url';
+
+/**
+ * The PostgreSQL and Redis the scale-out tests run against (CI and this machine run both; see
+ * .ci/run). Tests that need one call `requirePostgres()` / `requireRedis()` first, which FAIL with
+ * a message saying how to start it: a missing service must not look like a passing suite.
+ */
+export const POSTGRES_URL = process.env.VAULT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const REDIS_URL = process.env.VAULT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export async function requirePostgres(): Promise<void> {
+  const client = new Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`PostgreSQL is not reachable at ${redactUrl(POSTGRES_URL)} (${describe(error)}). These tests need it: `
+      + 'start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or point VAULT_TEST_DATABASE_URL at one.');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function requireRedis(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis is not reachable at ${redactUrl(REDIS_URL)} (${describe(error)}). These tests need it: `
+      + 'start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`, or point VAULT_TEST_REDIS_URL at one.');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : 'unknown error';
+}
+
+/** A schema of its own for one test (or file), so parallel test files never see each other's rows. */
+export class TestSchema {
+  readonly name = `vt_${randomBytes(6).toString('hex')}`;
+
+  /** The database URL selecting this schema, optionally through another host:port (a proxy). */
+  url(hostPort?: string): string {
+    const url = new URL(POSTGRES_URL);
+    if (hostPort) url.host = hostPort;
+    url.searchParams.set('schema', this.name);
+    return url.toString();
+  }
+
+  /** Runs SQL inside the schema, as an operator (or an attacker with a login) would. */
+  async sql<T extends Record<string, unknown>>(statement: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: POSTGRES_URL, options: `-c search_path=${this.name}` });
+    await client.connect();
+    try {
+      return (await client.query<T>(statement, params)).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop(): Promise<void> {
+    await this.sqlOutside(`DROP SCHEMA IF EXISTS "${this.name}" CASCADE`);
+  }
+
+  private async sqlOutside(statement: string): Promise<void> {
+    const client = new Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/** A key prefix of its own for one test, and a way to wipe it afterwards. */
+export function redisPrefix(): string {
+  return `vt-${randomBytes(6).toString('hex')}:`;
+}
+
+/** A plain client on the test Redis, for reading what the vault left there. */
+export function rawRedis(url = REDIS_URL): Redis {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+/** Every key under `prefix` (SCAN, never KEYS). */
+export async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys;
+}
+
+export async function wipeRedisPrefix(prefix: string): Promise<void> {
+  const redis = rawRedis();
+  try {
+    const keys = await scanKeys(redis, prefix);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A TCP proxy the test controls, between a vault and PostgreSQL or Redis: `cut()` drops every
+ * connection and refuses new ones (the backend "goes down" for this vault only, without touching
+ * the shared server other engineers' tests use); `restore()` lets connections through again.
+ */
+export class TcpProxy {
+  private readonly server: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+  private up = true;
+  port = 0;
+
+  constructor(private readonly targetHost: string, private readonly targetPort: number) {
+    this.server = net.createServer((client) => {
+      if (!this.up) {
+        client.destroy();
+        return;
+      }
+      const upstream = net.connect(this.targetPort, this.targetHost);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+
+  static forUrl(url: string): TcpProxy {
+    const parsed = new URL(url);
+    return new TcpProxy(parsed.hostname, Number(parsed.port || (parsed.protocol.startsWith('redis') ? 6379 : 5432)));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as net.AddressInfo).port;
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** The backend is gone: open connections reset, new ones closed at once. */
+  cut(): void {
+    this.up = false;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  restore(): void {
+    this.up = true;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../src/errors';
+import { PostgresStorage } from '../src/storage/postgres';
+import { StorageUnavailableError } from '../src/storage/types';
+import { freePort } from './helpers/vault';
+import { POSTGRES_URL, requirePostgres, TestSchema } from './helpers/backends';
+
+beforeAll(requirePostgres);
+
+const site = (siteId: string) => ({ siteId, origin: 'https://chat.test', apiKeyId: randomBytes(8).toString('hex'), apiKeyHash: 'h', createdAt: Date.now() });
+const key = (siteId: string) => ({ siteId, kid: randomBytes(8).toString('hex'), wrappedKey: 'w', createdAt: Date.now(), active: true });
+const audit = (siteId: string) => ({ at: Date.now(), siteId, actor: 'test', action: 'site.add', requestId: null, detail: null });
+
+describe('PostgreSQL storage', () => {
+  const schemas: TestSchema[] = [];
+  const storages: PostgresStorage[] = [];
+  function open(schema = new TestSchema()): PostgresStorage {
+    if (!schemas.includes(schema)) schemas.push(schema);
+    const storage = new PostgresStorage(schema.url());
+    storages.push(storage);
+    return storage;
+  }
+  afterAll(async () => {
+    await Promise.all(storages.map((s) => s.close()));
+    await Promise.all(schemas.map((s) => s.drop()));
+  });
+
+  it('three instances starting at once on an empty schema migrate it exactly once', async () => {
+    const schema = new TestSchema();
+    const [a, b, c] = [open(schema), open(schema), open(schema)];
+    await Promise.all([a.migrate(), b.migrate(), c.migrate()]);
+    expect(await schema.sql('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    await a.addSite(site('s1'), key('s1'), audit('s1'));
+    expect(await c.getSite('s1')).toBeDefined();
+  });
+
+  it("schemas isolate vaults (and parallel test files) from each other", async () => {
+    const one = open();
+    const two = open();
+    await Promise.all([one.migrate(), two.migrate()]);
+    await one.addSite(site('only-in-one'), key('only-in-one'), audit('only-in-one'));
+    expect(await two.getSite('only-in-one')).toBeUndefined();
+    expect(await two.readAudit(0, 10)).toEqual([]);
+  });
+
+  it('the audit trail refuses UPDATE, DELETE and TRUNCATE, even from a direct database login', async () => {
+    const schema = new TestSchema();
+    const storage = open(schema);
+    await storage.migrate();
+    await storage.addSite(site('s1'), key('s1'), audit('s1'));
+    await expect(schema.sql("UPDATE audit SET actor = 'someone-else'")).rejects.toThrow(/append-only/);
+    await expect(schema.sql('DELETE FROM audit')).rejects.toThrow(/append-only/);
+    await expect(schema.sql('TRUNCATE audit')).rejects.toThrow(/append-only/);
+    expect(await storage.readAudit(0, 10)).toHaveLength(1);
+  });
+
+  it('epoch-ms BIGINTs come back as numbers', async () => {
+    const storage = open();
+    await storage.migrate();
+    const created = 8_000_000_000_000;
+    await storage.addSite({ ...site('s1'), createdAt: created }, key('s1'), { ...audit('s1'), at: created });
+    expect((await storage.getSite('s1'))!.createdAt).toBe(created);
+    expect((await storage.readAudit(0, 1))[0]).toMatchObject({ seq: 1, at: created });
+  });
+
+  it('an unreachable server is StorageUnavailableError, fast, and the message holds no password', async () => {
+    const url = new URL(POSTGRES_URL);
+    url.password = 'hunter2-secret';
+    url.port = String(await freePort());
+    url.searchParams.set('schema', 'vt_nowhere');
+    const storage = new PostgresStorage(url.toString(), { connectTimeoutMs: 1000 });
+    storages.push(storage);
+    const started = Date.now();
+    for (const attempt of [() => storage.migrate(), () => storage.ping(), () => storage.getSite('x'), () => storage.appendAudit(audit('x'))]) {
+      const error = await attempt().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StorageUnavailableError);
+      expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test is unavailable \(ECONNREFUSED\)/);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('a bad ?schema= is a configuration error naming VAULT_DATABASE_URL', () => {
+    expect(() => new PostgresStorage(`${POSTGRES_URL}?schema=Robert');DROP`)).toThrow(ConfigError);
+    expect(() => new PostgresStorage(`${POSTGRES_URL}?schema=Robert');DROP`)).toThrow(/^VAULT_DATABASE_URL:/);
+  });
+});

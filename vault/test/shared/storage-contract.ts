@@ -1,0 +1,433 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { verifyChain, type AuditEntry, type AuditEvent } from '../../src/audit/chain';
+import { DuplicateError, type OtkPurpose, type OtkRow, type RecordRow, type RequestRow, type SiteKeyRow, type SiteRow, type Storage } from '../../src/storage/types';
+
+/** A storage backend under test, fresh and migrated, and how to throw it away. */
+export interface OpenedStorage {
+  storage: Storage;
+  destroy(): Promise<void>;
+}
+
+/** Later than 2^32 ms, so a backend that truncates or stringifies BIGINTs shows it. */
+const NOW = 1_900_000_000_123;
+const MINUTE = 60_000;
+
+function site(siteId = 'site-a'): SiteRow {
+  return { siteId, origin: 'https://chat.test', apiKeyId: randomBytes(8).toString('hex'), apiKeyHash: randomBytes(32).toString('hex'), createdAt: NOW };
+}
+
+function key(siteId = 'site-a', createdAt = NOW): SiteKeyRow {
+  return { siteId, kid: randomUUID(), wrappedKey: randomBytes(40).toString('base64'), createdAt, active: true };
+}
+
+function event(action: string, siteId: string | null = 'site-a', requestId: string | null = null): AuditEvent {
+  return { at: NOW, siteId, actor: 'test', action, requestId, detail: null };
+}
+
+function request(overrides: Partial<RequestRow> = {}): RequestRow {
+  return {
+    requestId: randomUUID(), siteId: 'site-a', kind: 'form', roomId: 'room-1', agentId: 'agent-1', visitorToken: 'visitor-1',
+    locale: 'en', callbackUrl: 'https://chat.test/cb', spec: '{"title":"T","fields":[]}', status: 'pending',
+    createdAt: NOW, openedAt: null, submittedAt: null, finishedAt: null, viewedAt: null, expiresAt: NOW + 5 * MINUTE,
+    ...overrides,
+  };
+}
+
+function otk(requestId: string, purpose: OtkPurpose, overrides: Partial<OtkRow> = {}): OtkRow {
+  return { hash: randomBytes(32).toString('hex'), purpose, siteId: 'site-a', requestId, agentId: purpose === 'detokenize' ? 'agent-1' : null, expiresAt: NOW + 5 * MINUTE, ...overrides };
+}
+
+function record(requestId: string, siteId = 'site-a', createdAt = NOW): RecordRow {
+  return { recordId: randomUUID(), requestId, siteId, kid: randomUUID(), token: `eyJ.${randomBytes(24).toString('base64url')}`, createdAt };
+}
+
+async function allAudit(storage: Storage): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  for (let page = await storage.readAudit(0, 7); page.length > 0; page = await storage.readAudit(page[page.length - 1].seq, 7)) {
+    entries.push(...page);
+  }
+  return entries;
+}
+
+async function* iterate(entries: AuditEntry[]): AsyncIterable<AuditEntry> {
+  yield* entries;
+}
+
+/**
+ * The behaviour every `Storage` must have, written once and run against each backend (SQLite,
+ * PostgreSQL). It drives the interface only; backend-specific checks live beside each call.
+ */
+export function describeStorageContract(name: string, open: () => Promise<OpenedStorage>): void {
+  describe(`Storage contract: ${name}`, () => {
+    let opened: OpenedStorage;
+    let storage: Storage;
+
+    beforeEach(async () => {
+      opened = await open();
+      storage = opened.storage;
+      await storage.addSite(site(), key(), event('site.add'));
+    });
+    afterEach(async () => {
+      await opened?.destroy();
+    });
+
+    /** A request whose open OTK has been redeemed: returns it and its submit OTK's hash. */
+    async function openedRequest(overrides: Partial<RequestRow> = {}): Promise<{ row: RequestRow; submitHash: string }> {
+      const row = request(overrides);
+      const open = otk(row.requestId, 'open', { siteId: row.siteId });
+      await storage.createRequest(row, open, event('request.create', row.siteId, row.requestId));
+      const submitHash = randomBytes(32).toString('hex');
+      const openedRow = await storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + 30 * MINUTE }, NOW + 1000, { at: NOW, actor: 'visitor', action: 'request.open', detail: null });
+      if (!openedRow) throw new Error('could not open the request');
+      return { row: openedRow, submitHash };
+    }
+
+    async function submittedRequest(overrides: Partial<RequestRow> = {}): Promise<RequestRow> {
+      const { row, submitHash } = await openedRequest(overrides);
+      const done = await storage.submitRequest(submitHash, row.requestId, record(row.requestId, row.siteId, row.createdAt), NOW + 2000, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null });
+      if (!done) throw new Error('could not submit the request');
+      return done;
+    }
+
+    it('migrate is idempotent and keeps the data', async () => {
+      await storage.migrate();
+      await storage.migrate();
+      expect(await storage.getSite('site-a')).toBeDefined();
+      await storage.ping();
+    });
+
+    it('sites: add, find by key id, list in order; a duplicate is refused and writes nothing', async () => {
+      const b = site('site-b');
+      await storage.addSite(b, key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.findSiteByKeyId(b.apiKeyId)).toEqual(b);
+      expect(await storage.findSiteByKeyId('0000000000000000')).toBeUndefined();
+      expect((await storage.listSites()).map((s) => s.siteId)).toEqual(['site-a', 'site-b']);
+      const before = (await allAudit(storage)).length;
+      await expect(storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'))).rejects.toBeInstanceOf(DuplicateError);
+      expect((await allAudit(storage)).length).toBe(before);
+      expect(await storage.getSite('site-b')).toEqual(b);
+    });
+
+    it('keys: rotation leaves exactly one active key and keeps the old ones for reading', async () => {
+      const first = await storage.getActiveSiteKey('site-a');
+      const second = key('site-a', NOW + 1);
+      await storage.rotateSiteKey(second, event('keys.rotate'));
+      expect(await storage.getActiveSiteKey('site-a')).toEqual(second);
+      expect(await storage.getSiteKey('site-a', first!.kid)).toEqual({ ...first, active: false });
+      expect(await storage.getSiteKey('site-b', first!.kid)).toBeUndefined();
+    });
+
+    it('removeSite deletes the site with its keys, requests, records, OTKs and closed rooms; an unknown site is not audited', async () => {
+      const submitted = await submittedRequest();
+      const pending = request();
+      const open = otk(pending.requestId, 'open');
+      await storage.createRequest(pending, open, event('request.create'));
+      await storage.closeRoom('site-a', 'room-9', NOW, event('session.close'));
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+
+      expect(await storage.removeSite('site-a', event('site.remove'))).toBe(true);
+      expect(await storage.getSite('site-a')).toBeUndefined();
+      expect(await storage.getActiveSiteKey('site-a')).toBeUndefined();
+      expect(await storage.getRequest(submitted.requestId)).toBeUndefined();
+      expect(await storage.getRecord(submitted.requestId)).toBeUndefined();
+      expect(await storage.peekOtk(open.hash, 'open', NOW)).toBeUndefined();
+      expect(await storage.isRoomClosed('site-a', 'room-9')).toBe(false);
+      expect(await storage.getSite('site-b')).toBeDefined();
+
+      const before = (await allAudit(storage)).length;
+      expect(await storage.removeSite('nobody', event('site.remove', 'nobody'))).toBe(false);
+      expect((await allAudit(storage)).length).toBe(before);
+    });
+
+    it('a request round-trips every column exactly: epoch-ms numbers stay numbers, nulls stay null', async () => {
+      const row = request({ visitorToken: null, expiresAt: NOW + 123_456 });
+      await storage.createRequest(row, otk(row.requestId, 'open'), event('request.create'));
+      const read = await storage.getRequest(row.requestId);
+      expect(read).toEqual(row);
+      expect(typeof read!.createdAt).toBe('number');
+      expect(await storage.getRequest(randomUUID())).toBeUndefined();
+    });
+
+    it("listRoomRequests lists one site's room, oldest first", async () => {
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      const newer = request({ createdAt: NOW + 10 });
+      const older = request({ createdAt: NOW - 10 });
+      const elsewhere = request({ roomId: 'room-2' });
+      const otherSite = request({ siteId: 'site-b' });
+      for (const row of [newer, older, elsewhere, otherSite]) await storage.createRequest(row, otk(row.requestId, 'open', { siteId: row.siteId }), event('request.create', row.siteId));
+      expect((await storage.listRoomRequests('site-a', 'room-1')).map((r) => r.requestId)).toEqual([older.requestId, newer.requestId]);
+    });
+
+    it('peekOtk sees only a live OTK of that purpose, and consumes nothing', async () => {
+      const row = request();
+      const open = otk(row.requestId, 'open');
+      await storage.createRequest(row, open, event('request.create'));
+      expect(await storage.peekOtk(open.hash, 'open', NOW)).toEqual(open);
+      expect(await storage.peekOtk(open.hash, 'open', NOW)).toEqual(open);
+      expect(await storage.peekOtk(open.hash, 'submit', NOW)).toBeUndefined();
+      expect(await storage.peekOtk(open.hash, 'open', open.expiresAt)).toBeUndefined();
+    });
+
+    it('a detokenize OTK is consumed only by its site and agent, only while live, only once', async () => {
+      const submitted = await submittedRequest();
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      const detok = otk(submitted.requestId, 'detokenize', { expiresAt: NOW + 30_000 });
+      await storage.insertOtk(detok, event('otk.mint'));
+      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-b', 'agent-1', NOW)).toBeUndefined();
+      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-2', NOW)).toBeUndefined();
+      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', detok.expiresAt)).toBeUndefined();
+      expect(await storage.peekOtk(detok.hash, 'detokenize', NOW)).toEqual(detok);
+      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)).toEqual(detok);
+      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)).toBeUndefined();
+    });
+
+    it('of 25 concurrent redemptions of one detokenize OTK exactly one gets it', async () => {
+      const submitted = await submittedRequest();
+      const detok = otk(submitted.requestId, 'detokenize');
+      await storage.insertOtk(detok, event('otk.mint'));
+      const results = await Promise.all(Array.from({ length: 25 }, () => storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('openRequest consumes the open OTK once, marks the request opened and stores the submit OTK with its window', async () => {
+      const row = request();
+      const open = otk(row.requestId, 'open');
+      await storage.createRequest(row, open, event('request.create'));
+      const submitHash = randomBytes(32).toString('hex');
+      const submitWindow = { hash: submitHash, expiresAt: NOW + 30 * MINUTE };
+      const audit = { at: NOW + 5, actor: 'visitor', action: 'request.open', detail: null };
+      const openedRow = await storage.openRequest(open.hash, submitWindow, NOW + 5, audit);
+      expect(openedRow).toEqual({ ...row, status: 'opened', openedAt: NOW + 5, expiresAt: NOW + 30 * MINUTE });
+      expect(await storage.getRequest(row.requestId)).toEqual(openedRow);
+      expect(await storage.peekOtk(submitHash, 'submit', NOW)).toEqual({ hash: submitHash, purpose: 'submit', siteId: 'site-a', requestId: row.requestId, agentId: null, expiresAt: NOW + 30 * MINUTE });
+      expect(await storage.openRequest(open.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW + 6, audit)).toBeUndefined();
+      const last = (await allAudit(storage)).pop();
+      expect(last).toMatchObject({ action: 'request.open', siteId: 'site-a', requestId: row.requestId, actor: 'visitor' });
+    });
+
+    it('of 20 concurrent opens of one link exactly one succeeds', async () => {
+      const row = request();
+      const open = otk(row.requestId, 'open');
+      await storage.createRequest(row, open, event('request.create'));
+      const results = await Promise.all(Array.from({ length: 20 }, () => storage.openRequest(open.hash,
+        { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, { at: NOW, actor: 'visitor', action: 'request.open', detail: null })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('a link to a lapsed request or a closed room does not open, and is used up', async () => {
+      const lapsed = request({ expiresAt: NOW - 1 });
+      const lapsedOpen = otk(lapsed.requestId, 'open');
+      await storage.createRequest(lapsed, lapsedOpen, event('request.create'));
+      const audit = { at: NOW, actor: 'visitor', action: 'request.open', detail: null };
+      expect(await storage.openRequest(lapsedOpen.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, audit)).toBeUndefined();
+      expect(await storage.peekOtk(lapsedOpen.hash, 'open', NOW)).toBeUndefined();
+
+      const inClosedRoom = request({ roomId: 'room-closed' });
+      const closedOpen = otk(inClosedRoom.requestId, 'open');
+      await storage.createRequest(inClosedRoom, closedOpen, event('request.create'));
+      await storage.closeRoom('site-a', 'room-closed', NOW, event('session.close'));
+      expect(await storage.openRequest(closedOpen.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, audit)).toBeUndefined();
+      expect((await storage.getRequest(inClosedRoom.requestId))!.status).toBe('closed');
+    });
+
+    it("submitRequest stores the record, marks the request submitted and kills the request's other OTKs", async () => {
+      const { row, submitHash } = await openedRequest();
+      const spare = otk(row.requestId, 'open');
+      await storage.insertOtk(spare, event('otk.mint'));
+      const rec = record(row.requestId);
+      const done = await storage.submitRequest(submitHash, row.requestId, rec, NOW + 7, { at: NOW + 7, actor: 'visitor', action: 'request.submit', detail: '{"n":1}' });
+      expect(done).toEqual({ ...row, status: 'submitted', submittedAt: NOW + 7 });
+      expect(await storage.getRequest(row.requestId)).toEqual(done);
+      expect(await storage.getRecord(row.requestId)).toEqual(rec);
+      expect(await storage.peekOtk(submitHash, 'submit', NOW)).toBeUndefined();
+      expect(await storage.peekOtk(spare.hash, 'open', NOW)).toBeUndefined();
+      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'request.submit', requestId: row.requestId, siteId: 'site-a', detail: '{"n":1}' });
+    });
+
+    it('a submit without a record (only off-the-record fields) marks it submitted', async () => {
+      const { row, submitHash } = await openedRequest();
+      expect(await storage.submitRequest(submitHash, row.requestId, null, NOW, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null })).toBeDefined();
+      expect(await storage.getRecord(row.requestId)).toBeUndefined();
+    });
+
+    it("a submit OTK used for another request, or after the window, changes nothing and stays usable", async () => {
+      const { row, submitHash } = await openedRequest();
+      const audit = { at: NOW, actor: 'visitor', action: 'request.submit', detail: null };
+      const before = (await allAudit(storage)).length;
+      expect(await storage.submitRequest(submitHash, randomUUID(), record(row.requestId), NOW, audit)).toBeUndefined();
+      expect(await storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW + 31 * MINUTE, audit)).toBeUndefined();
+      expect((await allAudit(storage)).length).toBe(before);
+      expect(await storage.getRecord(row.requestId)).toBeUndefined();
+      expect((await storage.getRequest(row.requestId))!.status).toBe('opened');
+      expect(await storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW, audit)).toBeDefined();
+    });
+
+    it('of 20 concurrent submits with one submit OTK exactly one succeeds and one record exists', async () => {
+      const { row, submitHash } = await openedRequest();
+      const records = Array.from({ length: 20 }, () => record(row.requestId));
+      const results = await Promise.all(records.map((rec) => storage.submitRequest(submitHash, row.requestId, rec, NOW,
+        { at: NOW, actor: 'visitor', action: 'request.submit', detail: null })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const stored = await storage.getRecord(row.requestId);
+      expect(records.map((r) => r.recordId)).toContain(stored!.recordId);
+      expect((await allAudit(storage)).filter((e) => e.action === 'request.submit')).toHaveLength(1);
+    });
+
+    it('cancelRequest cancels once; the submit OTK is dead afterwards', async () => {
+      const { row, submitHash } = await openedRequest();
+      const audit = { at: NOW, actor: 'visitor', action: 'request.cancel', detail: null };
+      expect(await storage.cancelRequest(submitHash, NOW + 3, audit)).toEqual({ ...row, status: 'cancelled', finishedAt: NOW + 3 });
+      expect(await storage.cancelRequest(submitHash, NOW + 4, audit)).toBeUndefined();
+      expect(await storage.submitRequest(submitHash, row.requestId, null, NOW + 4, audit)).toBeUndefined();
+      expect((await storage.getRequest(row.requestId))!.status).toBe('cancelled');
+    });
+
+    it('markViewed records when the sender viewed it, with an audit entry', async () => {
+      const submitted = await submittedRequest();
+      await storage.markViewed(submitted.requestId, NOW + 9, event('detokenize.ok', 'site-a', submitted.requestId));
+      expect((await storage.getRequest(submitted.requestId))!.viewedAt).toBe(NOW + 9);
+      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'detokenize.ok', requestId: submitted.requestId });
+    });
+
+    it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
+      const submitted = await submittedRequest();
+      const detok = otk(submitted.requestId, 'detokenize');
+      await storage.insertOtk(detok, event('otk.mint'));
+      const { row: opened, submitHash } = await openedRequest();
+      const pending = request();
+      const open = otk(pending.requestId, 'open');
+      await storage.createRequest(pending, open, event('request.create'));
+      const otherRoom = request({ roomId: 'room-2' });
+      const otherOpen = otk(otherRoom.requestId, 'open');
+      await storage.createRequest(otherRoom, otherOpen, event('request.create'));
+
+      expect(await storage.isRoomClosed('site-a', 'room-1')).toBe(false);
+      const ids = await storage.closeRoom('site-a', 'room-1', NOW + 50, event('session.close'));
+      expect(ids.sort()).toEqual([submitted.requestId, opened.requestId, pending.requestId].sort());
+      expect(await storage.isRoomClosed('site-a', 'room-1')).toBe(true);
+      expect(await storage.isRoomClosed('site-b', 'room-1')).toBe(false);
+      expect((await storage.getRequest(submitted.requestId))!.status).toBe('submitted');
+      expect(await storage.getRequest(opened.requestId)).toMatchObject({ status: 'closed', finishedAt: NOW + 50 });
+      expect(await storage.getRequest(pending.requestId)).toMatchObject({ status: 'closed', finishedAt: NOW + 50 });
+      for (const [hash, purpose] of [[detok.hash, 'detokenize'], [submitHash, 'submit'], [open.hash, 'open']] as const) {
+        expect(await storage.peekOtk(hash, purpose, NOW)).toBeUndefined();
+      }
+      expect(await storage.peekOtk(otherOpen.hash, 'open', NOW)).toBeDefined();
+      expect(await storage.getRecord(submitted.requestId)).toBeDefined();
+
+      const again = await storage.closeRoom('site-a', 'room-1', NOW + 60, event('session.close'));
+      expect(again.sort()).toEqual(ids.sort());
+      expect((await storage.getRequest(pending.requestId))!.finishedAt).toBe(NOW + 50);
+    });
+
+    it('expireDue marks lapsed pending and opened requests expired (up to the limit), kills their OTKs, audits each, once', async () => {
+      const lapsedPending = request({ expiresAt: NOW + 1000 });
+      const pendingOpen = otk(lapsedPending.requestId, 'open');
+      await storage.createRequest(lapsedPending, pendingOpen, event('request.create'));
+      const { row: lapsedOpened, submitHash } = await openedRequest();
+      const live = request({ expiresAt: NOW + 10 * 60 * MINUTE });
+      await storage.createRequest(live, otk(live.requestId, 'open'), event('request.create'));
+      const submitted = await submittedRequest();
+      const later = NOW + 31 * MINUTE;
+
+      const first = await storage.expireDue(later, 1);
+      expect(first.map((r) => r.requestId)).toEqual([lapsedPending.requestId]);
+      expect(first[0]).toMatchObject({ status: 'expired', finishedAt: later });
+      const rest = await storage.expireDue(later, 100);
+      expect(rest.map((r) => r.requestId)).toEqual([lapsedOpened.requestId]);
+      expect(await storage.expireDue(later, 100)).toEqual([]);
+      expect(await storage.peekOtk(pendingOpen.hash, 'open', NOW)).toBeUndefined();
+      expect(await storage.peekOtk(submitHash, 'submit', NOW)).toBeUndefined();
+      expect((await storage.getRequest(live.requestId))!.status).toBe('pending');
+      expect((await storage.getRequest(submitted.requestId))!.status).toBe('submitted');
+      const expiries = (await allAudit(storage)).filter((e) => e.action === 'request.expire');
+      expect(expiries.map((e) => e.requestId).sort()).toEqual([lapsedPending.requestId, lapsedOpened.requestId].sort());
+    });
+
+    it('sweeps running at once expire each request once', async () => {
+      const rows = Array.from({ length: 12 }, () => request({ expiresAt: NOW }));
+      for (const row of rows) await storage.createRequest(row, otk(row.requestId, 'open'), event('request.create'));
+      const sweeps = await Promise.all([storage.expireDue(NOW + 1, 5), storage.expireDue(NOW + 1, 5), storage.expireDue(NOW + 1, 5)]);
+      const more = await storage.expireDue(NOW + 1, 100);
+      const ids = [...sweeps.flat(), ...more].map((r) => r.requestId);
+      expect(ids.sort()).toEqual(rows.map((r) => r.requestId).sort());
+    });
+
+    it('purge deletes requests and records older than the cutoff and dead OTKs, and counts them', async () => {
+      const old = await submittedRequest({ createdAt: NOW - 400 * 24 * 60 * MINUTE });
+      await storage.closeRoom('site-a', 'room-old', NOW - 400 * 24 * 60 * MINUTE, event('session.close'));
+      const recent = await submittedRequest({ roomId: 'room-2' });
+      const dead = otk(recent.requestId, 'detokenize', { expiresAt: NOW - 1 });
+      const live = otk(recent.requestId, 'detokenize', { expiresAt: NOW + MINUTE });
+      await storage.insertOtk(dead, event('otk.mint'));
+      await storage.insertOtk(live, event('otk.mint'));
+      const counts = await storage.purge(NOW - 396 * 24 * 60 * MINUTE, NOW, { ...event('retention.purge', null) });
+      expect(counts).toEqual({ records: 1, requests: 1, otks: 1 });
+      expect(await storage.getRequest(old.requestId)).toBeUndefined();
+      expect(await storage.getRecord(old.requestId)).toBeUndefined();
+      expect(await storage.isRoomClosed('site-a', 'room-old')).toBe(false);
+      expect(await storage.getRecord(recent.requestId)).toBeDefined();
+      expect(await storage.peekOtk(live.hash, 'detokenize', NOW)).toBeDefined();
+      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'retention.purge', detail: JSON.stringify(counts) });
+    });
+
+    it('every step appends exactly one audit entry, the chain verifies, and readAudit pages through it', async () => {
+      const count = async () => (await allAudit(storage)).length;
+      let expected = await count();
+      const step = async (work: () => Promise<unknown>) => {
+        await work();
+        expected += 1;
+        expect(await count()).toBe(expected);
+      };
+      const row = request();
+      const open = otk(row.requestId, 'open');
+      const submitHash = randomBytes(32).toString('hex');
+      await step(() => storage.createRequest(row, open, event('request.create')));
+      await step(() => storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + MINUTE }, NOW, { at: NOW, actor: 'visitor', action: 'request.open', detail: null }));
+      await step(() => storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null }));
+      await step(() => storage.insertOtk(otk(row.requestId, 'detokenize'), event('otk.mint')));
+      await step(() => storage.markViewed(row.requestId, NOW, event('detokenize.ok')));
+      await step(() => storage.appendAudit(event('otk.refused')));
+      await step(() => storage.rotateSiteKey(key('site-a', NOW + 1), event('keys.rotate')));
+      await step(() => storage.closeRoom('site-a', 'room-1', NOW, event('session.close')));
+      await step(() => storage.purge(0, NOW, event('retention.purge', null)));
+      await step(() => storage.removeSite('site-a', event('site.remove')));
+
+      const entries = await allAudit(storage);
+      expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i + 1));
+      expect(await verifyChain(iterate(entries))).toEqual({ ok: true, count: entries.length });
+      expect(await storage.readAudit(entries.length, 10)).toEqual([]);
+      expect((await storage.readAudit(2, 3)).map((e) => e.seq)).toEqual([3, 4, 5]);
+      for (const entry of entries) expect(typeof entry.at).toBe('number');
+    });
+
+    it('concurrent writers append one unbroken chain', async () => {
+      const work: Promise<unknown>[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const row = request();
+        work.push(storage.createRequest(row, otk(row.requestId, 'open'), event('request.create')));
+        work.push(storage.appendAudit(event('otk.refused')));
+      }
+      await Promise.all(work);
+      const entries = await allAudit(storage);
+      expect(entries).toHaveLength(41);
+      expect(await verifyChain(iterate(entries))).toEqual({ ok: true, count: 41 });
+    });
+
+    it('a step that fails leaves nothing behind: no row and no audit entry', async () => {
+      const first = request();
+      const open = otk(first.requestId, 'open');
+      await storage.createRequest(first, open, event('request.create'));
+      const before = (await allAudit(storage)).length;
+      const second = request();
+      // Same OTK hash: the OTK insert fails after the request insert succeeded.
+      await expect(storage.createRequest(second, { ...open, requestId: second.requestId }, event('request.create'))).rejects.toThrow();
+      expect(await storage.getRequest(second.requestId)).toBeUndefined();
+      expect((await allAudit(storage)).length).toBe(before);
+      // The storage is still usable afterwards.
+      const third = request();
+      await storage.createRequest(third, otk(third.requestId, 'open'), event('request.create'));
+      expect(await storage.getRequest(third.requestId)).toBeDefined();
+    });
+  });
+}
