@@ -26,6 +26,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   /** The URL without its password, for messages. */
   readonly where: string;
   private readonly redis: Redis;
+  /** Why the connection last failed (ECONNREFUSED…): commands refused meanwhile only say "closed". */
+  private lastErrorCode: string | undefined;
 
   constructor(redisUrl: string, options: RedisOptions = {}) {
     this.where = redactUrl(redisUrl);
@@ -46,12 +48,14 @@ export class RedisEphemeralStore implements EphemeralStore {
     });
     let reported = false;
     this.redis.on('error', (error) => {
+      this.lastErrorCode = errorCode(error);
       // Once per outage: a reconnect loop would otherwise log every second.
-      if (!reported) options.warn?.('Redis connection failed; retrying', { code: errorCode(error) });
+      if (!reported) options.warn?.('Redis connection failed; retrying', { code: this.lastErrorCode });
       reported = true;
     });
     this.redis.on('ready', () => {
       reported = false;
+      this.lastErrorCode = undefined;
     });
   }
 
@@ -114,7 +118,7 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   private unavailable(error: unknown): StorageUnavailableError {
     const message = (error as { message?: unknown } | null)?.message;
-    const reason = errorCode(error) ?? (typeof message === 'string' && /timed out/i.test(message) ? 'timeout' : 'not connected');
+    const reason = errorCode(error) ?? this.lastErrorCode ?? (typeof message === 'string' && /timed out/i.test(message) ? 'timeout' : 'not connected');
     return new StorageUnavailableError(`Redis at ${this.where} is unavailable (${reason}).`);
   }
 }
