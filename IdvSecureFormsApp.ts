@@ -1,15 +1,80 @@
-import type { IAppAccessors, IConfigurationExtend, ILogger } from '@rocket.chat/apps-engine/definition/accessors';
+import type {
+    IAppAccessors,
+    IConfigurationExtend,
+    IConfigurationModify,
+    IHttp,
+    ILogger,
+    IModify,
+    IPersistence,
+    IRead,
+} from '@rocket.chat/apps-engine/definition/accessors';
+import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
+import type { ILivechatRoom, ILivechatTransferEventContext, IPostLivechatRoomClosed, IPostLivechatRoomTransferred } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
+import type {
+    IUIKitInteractionHandler,
+    IUIKitResponse,
+    UIKitActionButtonInteractionContext,
+    UIKitBlockInteractionContext,
+    UIKitViewCloseInteractionContext,
+    UIKitViewSubmitInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUIKitLivechatInteractionHandler, UIKitLivechatBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit/livechat';
 
+import { VaultEventsEndpoint } from './src/endpoints/VaultEventsEndpoint';
 import { IdvCommand } from './src/handlers/commands/IdvCommand';
+import { SecureFormCommand } from './src/handlers/commands/SecureFormCommand';
+import { handleActionButton, handleBlockAction, handleViewClosed, handleViewSubmit, ROOM_ACTION_BUTTONS } from './src/handlers/interactions';
+import { onLivechatRoomClosed, onLivechatRoomTransferred } from './src/handlers/livechatEvents';
+import { checkCatalogSetting } from './src/settings/catalogSetting';
+import { SETTINGS } from './src/settings/settings';
 
-export class IdvSecureFormsApp extends App {
+/** Wiring only: each handler is one line that hands over to src/. */
+export class IdvSecureFormsApp extends App implements IUIKitInteractionHandler, IUIKitLivechatInteractionHandler, IPostLivechatRoomClosed, IPostLivechatRoomTransferred {
     constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
         super(info, logger, accessors);
     }
 
     protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
-        await configuration.slashCommands.provideSlashCommand(new IdvCommand());
+        await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
+        await configuration.slashCommands.provideSlashCommand(new IdvCommand(this));
+        await configuration.slashCommands.provideSlashCommand(new SecureFormCommand(this));
+        ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
+        await configuration.api.provideApi({ visibility: ApiVisibility.PUBLIC, security: ApiSecurity.UNSECURE, endpoints: [new VaultEventsEndpoint(this)] });
+    }
+
+    public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead): Promise<void> {
+        await checkCatalogSetting(this.getLogger(), read, setting);
+    }
+
+    public async executeActionButtonHandler(context: UIKitActionButtonInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return handleActionButton({ app: this, read, modify, http, persis }, context);
+    }
+
+    public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return handleBlockAction({ app: this, read, modify, http, persis }, context);
+    }
+
+    public async executeViewSubmitHandler(context: UIKitViewSubmitInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return handleViewSubmit({ app: this, read, modify, http, persis }, context);
+    }
+
+    public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
+        return handleViewClosed({ app: this, read, modify, http, persis }, context);
+    }
+
+    /** Visitors' clicks in the widget: the app offers them nothing but links, so nothing to do. */
+    public async executeLivechatBlockActionHandler(context: UIKitLivechatBlockInteractionContext): Promise<IUIKitResponse> {
+        return context.getInteractionResponder().successResponse();
+    }
+
+    public async executePostLivechatRoomClosed(room: ILivechatRoom, read: IRead, http: IHttp, persis: IPersistence, modify?: IModify): Promise<void> {
+        await onLivechatRoomClosed({ app: this, read, modify: modify as IModify, http, persis }, room);
+    }
+
+    public async executePostLivechatRoomTransferred(context: ILivechatTransferEventContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<void> {
+        await onLivechatRoomTransferred({ app: this, read, modify, http, persis }, context);
     }
 }

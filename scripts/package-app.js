@@ -69,10 +69,14 @@ function main() {
     const entries = zip.getEntries().filter((e) => !e.isDirectory);
     const stray = entries.map((e) => e.entryName).filter((name) => !ALLOWED_IN_ZIP.some((re) => re.test(name)));
     if (stray.length) fail(`the zip would hold files that are not the app: ${stray.join(', ')}`);
+    // Nothing may load the vault package at run time: its contract is imported for types only.
     for (const entry of entries) {
       if (!entry.entryName.endsWith('.js')) continue;
       const code = entry.getData().toString('utf8');
-      if (/require\(["'][./]*vault\//.test(code)) fail(`${entry.entryName} requires the vault at run time; import its contract with \`import type\``);
+      for (const [, spec] of code.matchAll(/require\(["'](\.{1,2}\/[^"']+)["']\)/g)) {
+        const target = path.posix.normalize(path.posix.join(path.posix.dirname(entry.entryName), spec));
+        if (target.startsWith('vault/')) fail(`${entry.entryName} requires ${spec} at run time; import the vault's contract with \`import type\``);
+      }
     }
 
     const out = path.join(root, 'dist', zipName);

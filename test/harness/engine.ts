@@ -10,6 +10,8 @@
  */
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -105,6 +107,9 @@ export class EngineHarness {
     private readonly tempDir: string;
     private logCursor = 0;
     private permissionCursor = permissionFailures.length;
+    private server?: http.Server;
+    /** Failures of calls the harness did not start itself (the vault's doorbell). */
+    private readonly backgroundFailures: string[] = [];
 
     private constructor(world: World) {
         this.world = world;
@@ -153,7 +158,53 @@ export class EngineHarness {
         return this.manager.getOneById(this.appId).getStatus();
     }
 
+    /**
+     * Serves the app's public API endpoints over loopback, as Rocket.Chat does under
+     * `/api/apps/public/<appId>/…`, and points the server's Site_Url there: the vault's doorbell
+     * then reaches the app for real. Returns that base URL.
+     */
+    public async serveApi(): Promise<string> {
+        this.server = http.createServer((req, res) => {
+            const chunks: Buffer[] = [];
+            req.on('data', (c: Buffer) => chunks.push(c));
+            req.on('end', () => {
+                const match = /^\/api\/apps\/public\/([^/]+)\/([^?]+)/.exec(req.url || '');
+                if (!match || match[1] !== this.appId) {
+                    res.writeHead(404).end();
+                    return;
+                }
+                const text = Buffer.concat(chunks).toString('utf8');
+                let content: unknown = text;
+                try {
+                    content = text ? JSON.parse(text) : undefined;
+                } catch {
+                    content = text;
+                }
+                this.callApi(match[2], { method: (req.method || 'GET').toLowerCase() as RequestMethod, content, headers: req.headers as Record<string, string> })
+                    .then((result) => {
+                        res.writeHead(result.status, { 'Content-Type': 'application/json' });
+                        res.end(result.content === undefined ? '' : JSON.stringify(result.content));
+                    })
+                    .catch((err: Error) => {
+                        this.backgroundFailures.push(`${req.method} ${req.url}: ${err.message}`);
+                        res.writeHead(500).end();
+                    });
+            });
+        });
+        await new Promise<void>((resolve) => (this.server as http.Server).listen(0, '127.0.0.1', resolve));
+        const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        this.world.setServerSetting('Site_Url', url);
+        return url;
+    }
+
     public async shutdown(): Promise<void> {
+        if (this.server) {
+            const server = this.server as http.Server & { closeAllConnections?: () => void };
+            const closed = new Promise((resolve) => server.close(resolve));
+            // The vault's doorbell client keeps connections alive; do not wait for them.
+            server.closeAllConnections?.();
+            await closed;
+        }
         try {
             await this.manager.unload(false);
         } finally {
@@ -169,6 +220,7 @@ export class EngineHarness {
         const fresh = this.logs.entries.slice(this.logCursor);
         this.logCursor = this.logs.entries.length;
         const failures = fresh.map(describeFailure).filter((f): f is string => Boolean(f));
+        failures.push(...this.backgroundFailures.splice(0));
         failures.push(...permissionFailures.slice(this.permissionCursor));
         this.permissionCursor = permissionFailures.length;
         if (failures.length) {

@@ -1,15 +1,20 @@
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 
+import { openIdvDialog } from '../../idv/idvDialog';
+import { randomId } from '../../lib/ids';
+import type { AppRef } from '../Deps';
+
+/** `/idv`: opens the ID&V dialog in the livechat room the agent serves. */
 export class IdvCommand implements ISlashCommand {
     public command = 'idv';
     public i18nParamsExample = '';
-    public i18nDescription = 'idv_command_description';
+    public i18nDescription = 'command_idv_description';
     public providesPreview = false;
 
-    public async executor(context: SlashCommandContext, _read: IRead, modify: IModify, _http: IHttp, _persis: IPersistence): Promise<void> {
-        
-        const message = modify.getCreator().startMessage().setRoom(context.getRoom()).setText('ID&V is coming').getMessage();
-        await modify.getNotifier().notifyUser(context.getSender(), message);
+    constructor(private readonly app: AppRef) {}
+
+    public async executor(context: SlashCommandContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence): Promise<void> {
+        await openIdvDialog({ app: this.app, read, modify, http, persis }, context.getSender(), context.getRoom(), context.getTriggerId() || randomId());
     }
 }

@@ -1,0 +1,47 @@
+/**
+ * Secure forms as the catalog holds them, before they are put into one language and sent to the
+ * vault as a `FormSpec`. Texts may be one string or one string per locale.
+ */
+import type { FieldType, SelectOption } from '../vault/contract';
+
+/** "Card number", or { "en": "Card number", "es": "Número de tarjeta" }. */
+export type LocalizedText = string | { [locale: string]: string };
+
+export interface CatalogField {
+    id: string;
+    label: LocalizedText;
+    type: FieldType;
+    required?: boolean;
+    masked?: boolean;
+    offTheRecord?: boolean;
+    options?: SelectOption[];
+    minLength?: number;
+    maxLength?: number;
+    pattern?: string;
+    hint?: LocalizedText;
+}
+
+export interface CatalogForm {
+    id: string;
+    title: LocalizedText;
+    fields: CatalogField[];
+    /** True for the app's own forms. */
+    builtin?: boolean;
+}
+
+/** Every field type the vault knows; typed so that a type added to or removed from the contract fails to compile here. */
+export const FIELD_TYPE_SET: { readonly [type in FieldType]: true } = {
+    text: true,
+    number: true,
+    card_number: true,
+    expiry: true,
+    cvv: true,
+    ssn: true,
+    date: true,
+    email: true,
+    select: true,
+};
+
+export function isFieldType(value: unknown): value is FieldType {
+    return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FIELD_TYPE_SET, value);
+}

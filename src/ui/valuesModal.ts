@@ -1,0 +1,49 @@
+/**
+ * The modal that shows a request's answer to its sender, right after the app redeemed the
+ * detokenize OTK. Shown, never stored: modals are not part of the room's history.
+ */
+import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
+import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
+import type { LayoutBlock } from '@rocket.chat/ui-kit';
+
+import type { Translator } from '../i18n/i18n';
+import type { SecureRequestRecord } from '../persistence/requestRecords';
+import type { DetokenizeResponse, FieldSummary } from '../vault/contract';
+import { button, context, escapeMarkdown, plainText, section } from './blocks';
+
+export const ValuesAction = {
+    Close: 'values.close',
+} as const;
+
+function valueLine(t: Translator, label: string, value: string | undefined, expired: boolean, offTheRecord: boolean, expiredKey: string): string {
+    const shown = value !== undefined ? escapeMarkdown(value) || t('values_empty') : expired ? `_${t(expiredKey)}_` : t('values_empty');
+    return `*${escapeMarkdown(label)}*${offTheRecord ? ` _(${t('values_off_record')})_` : ''}\n${shown}`;
+}
+
+export function buildValuesModal(
+    appId: string,
+    viewId: string,
+    t: Translator,
+    record: Pick<SecureRequestRecord, 'kind' | 'title' | 'positions' | 'requestId'>,
+    fields: readonly FieldSummary[],
+    answer: DetokenizeResponse,
+): IUIKitSurfaceViewParam {
+    const expired = (id: string) => answer.expired.indexOf(id) >= 0;
+    const lines: LayoutBlock[] = record.kind === 'idv'
+        ? (record.positions || []).map((position, i) => section(`values.${i}`, valueLine(
+            t,
+            t('values_character', { position }),
+            answer.values[String(position)],
+            expired(String(position)),
+            false,
+            'values_expired_idv',
+        )))
+        : fields.map((field, i) => section(`values.${i}`, valueLine(t, field.label, answer.values[field.id], expired(field.id), field.offTheRecord, 'values_expired_form')));
+    return {
+        id: viewId,
+        type: UIKitSurfaceType.MODAL,
+        title: plainText(t(record.kind === 'idv' ? 'values_modal_title_idv' : 'values_modal_title_form')),
+        blocks: [context('values.title', [escapeMarkdown(record.title)]), ...lines, context('values.note', [t('values_note')])],
+        close: button(appId, 'values.footer', ValuesAction.Close, t('button_close')),
+    };
+}
