@@ -24,6 +24,15 @@ export class MemoryEphemeralStore implements EphemeralStore {
     this.entries.set(key, { sealed: Buffer.from(sealed), expiresAt: this.now() + ttlMs });
   }
 
+  async add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean> {
+    // No await between the check and the set: concurrent callers cannot both win.
+    const entry = this.entries.get(key);
+    if (entry && entry.expiresAt > this.now()) return false;
+    this.drop(key);
+    this.entries.set(key, { sealed: Buffer.from(sealed), expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
   async get(key: string): Promise<Buffer | undefined> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;

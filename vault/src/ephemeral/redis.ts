@@ -74,6 +74,10 @@ export class RedisEphemeralStore implements EphemeralStore {
     await this.run(() => this.redis.set(this.prefix + key, sealed, 'PX', Math.max(1, Math.ceil(ttlMs))));
   }
 
+  async add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean> {
+    return (await this.run(() => this.redis.set(this.prefix + key, sealed, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'))) === 'OK';
+  }
+
   async get(key: string): Promise<Buffer | undefined> {
     return (await this.run(() => this.redis.getBuffer(this.prefix + key))) ?? undefined;
   }

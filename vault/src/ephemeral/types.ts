@@ -5,6 +5,8 @@
 export interface EphemeralStore {
   readonly kind: 'memory' | 'redis';
   put(key: string, sealed: Buffer, ttlMs: number): Promise<void>;
+  /** Stores only if `key` is absent (or past its TTL), atomically; true when it stored. */
+  add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean>;
   /** The bytes, or undefined when absent or past their TTL. */
   get(key: string): Promise<Buffer | undefined>;
   delete(keys: string[]): Promise<void>;

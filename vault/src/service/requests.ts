@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CreateRequestBody,
   CreateRequestResponse,
@@ -46,6 +47,12 @@ export interface RequestServiceDeps {
   publicUrl: string;
   events?: RequestEvents;
 }
+
+/** How long one submit may hold its link's claim; a crashed instance's claim lapses after this. */
+const SUBMIT_CLAIM_MS = 20_000;
+/** A second submit of the same link waits up to 200 × 25 ms for the first to finish. */
+const SUBMIT_CLAIM_TRIES = 200;
+const SUBMIT_CLAIM_POLL_MS = 25;
 
 /** An opened request as the visitor side needs it; URLs are paths, callers make them absolute. */
 export interface OpenedRequest {
@@ -221,19 +228,29 @@ export class RequestService {
     }
     const record = Object.keys(onRecord).length > 0 ? await this.tokenize(request, onRecord, now) : null;
     const key = ephemeralKey(request.requestId);
-    if (Object.keys(offRecord).length > 0) {
-      const sealed = this.deps.sealedBox.seal(key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
-      await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
-    }
+    // Concurrent submits of one link (a double click, or calls landing on two instances) share the
+    // request's off-the-record entry: a loser would overwrite the winner's values or erase them. So
+    // one submit at a time holds the request's claim while it writes the entry and commits.
+    const claim = `${key}:submitting`;
+    if (!(await this.claimSubmit(claim))) throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
+    let wrote = false;
     let submitted: RequestRow | undefined;
     try {
+      // Under the claim, a still-live link means no other submit has committed: the entry is ours.
+      if (!(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
+      if (Object.keys(offRecord).length > 0) {
+        const sealed = this.deps.sealedBox.seal(key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
+        wrote = true;
+        await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
+      }
       submitted = await storage.submitRequest(hashOtk(otk), request.requestId, record, now, {
         at: now, actor: 'visitor', action: 'request.submit',
         detail: JSON.stringify({ recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length }),
       });
     } finally {
-      // A lost race (a double-click) must not erase what the winning submit just sealed.
-      if (!submitted && (await storage.getRequest(request.requestId))?.status !== 'submitted') await this.deps.ephemeral.delete([key]);
+      // After a commit the submit stands: if the claim cannot be dropped now, it lapses on its own.
+      if (submitted) await this.deps.ephemeral.delete([claim]).catch(() => undefined);
+      else await this.deps.ephemeral.delete(wrote ? [key, claim] : [claim]);
     }
     if (!submitted) return this.refuse('submit');
     this.deps.events?.otk?.('submit', 'used');
@@ -257,6 +274,15 @@ export class RequestService {
     const expired = await this.deps.storage.expireDue(this.deps.clock(), limit);
     for (const request of expired) this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'expired');
     return expired.length;
+  }
+
+  /** Takes a submit claim, waiting a little while another submit of the same link finishes. */
+  private async claimSubmit(claim: string): Promise<boolean> {
+    for (let attempt = 0; attempt < SUBMIT_CLAIM_TRIES; attempt += 1) {
+      if (await this.deps.ephemeral.add(claim, Buffer.alloc(0), SUBMIT_CLAIM_MS)) return true;
+      await sleep(SUBMIT_CLAIM_POLL_MS);
+    }
+    return false;
   }
 
   private async requestForSubmitOtk(otk: string): Promise<RequestRow | undefined> {

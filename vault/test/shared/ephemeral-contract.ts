@@ -78,6 +78,17 @@ export function describeEphemeralContract(name: string, open: () => Promise<Open
       expect(await store.count()).toBe(2500);
     });
 
+    it('add stores only when the key is absent or lapsed; of concurrent adds exactly one wins', async () => {
+      const store = await fresh();
+      expect(await store.add('claim', Buffer.from('first'), 150)).toBe(true);
+      expect(await store.add('claim', Buffer.from('second'), 60_000)).toBe(false);
+      expect((await store.get('claim'))?.toString()).toBe('first');
+      await sleep(300);
+      expect(await store.add('claim', Buffer.from('third'), 60_000)).toBe(true);
+      const wins = await Promise.all(Array.from({ length: 30 }, (_, i) => store.add('race', Buffer.from([i]), 60_000)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+
     it('ping answers while the store is up', async () => {
       const store = await fresh();
       await expect(store.ping()).resolves.toBeUndefined();
