@@ -45,6 +45,14 @@ export class IdvSecureFormsApp extends App implements IUIKitInteractionHandler, 
         await configuration.api.provideApi({ visibility: ApiVisibility.PUBLIC, security: ApiSecurity.UNSECURE, endpoints: [new VaultEventsEndpoint(this)] });
     }
 
+    /**
+     * Keeps the admin's value as it is. Returning the setting instead would make the engine log it
+     * ("… was successfully called! The result is: …"), the vault API key included.
+     */
+    public async onPreSettingUpdate(): Promise<ISetting> {
+        return null as unknown as ISetting;
+    }
+
     public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead): Promise<void> {
         await checkCatalogSetting(this.getLogger(), read, setting);
     }

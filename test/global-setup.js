@@ -1,5 +1,7 @@
-// Packages the app before the tests when the zip is missing or older than the app's sources.
+// Before the app's tests: packages the app when the zip is missing or older than its sources, and
+// builds the vault when its dist/ is stale (the integration tests run the real vault).
 'use strict';
+const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -20,4 +22,5 @@ module.exports = async function globalSetup() {
   if (built < changed) {
     require(path.join(root, 'scripts', 'package-app.js')).main();
   }
+  execFileSync(process.execPath, [path.join(root, 'vault', 'scripts', 'ensure-built.js')], { stdio: 'inherit' });
 };

@@ -131,8 +131,8 @@ export class VaultClient {
         }
         const request = this.http[method](`${baseUrl}${path}`, {
             headers,
-            content: body === undefined ? undefined : JSON.stringify(body),
             timeout: timeoutMs,
+            ...(body === undefined ? {} : { content: JSON.stringify(body) }),
         });
 
         let timer: ReturnType<typeof setTimeout> | undefined;

@@ -426,8 +426,9 @@ class HarnessHttpBridge extends HttpBridge {
             url.search = url.search ? `${url.search}&${request.query}` : `?${request.query}`;
         }
         const headers: Record<string, string> = { ...(request.headers || {}) };
-        let body: string | undefined = request.content;
-        if (body === undefined && request.data !== undefined) {
+        // Values cross the Deno boundary as msgpack: an unset field may arrive as null.
+        let body: string | undefined = request.content === null ? undefined : request.content;
+        if (body === undefined && request.data !== undefined && request.data !== null) {
             body = JSON.stringify(request.data);
             if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
                 headers['Content-Type'] = 'application/json';
@@ -436,8 +437,12 @@ class HarnessHttpBridge extends HttpBridge {
         const recorded = { method: info.method.toUpperCase(), url: `${url.origin}${url.pathname}` } as World['httpCalls'][number];
         this.world.httpCalls.push(recorded);
         const client = url.protocol === 'https:' ? https : http;
+        const fail = (err: Error) => {
+            recorded.error = err.message;
+            throw err;
+        };
         return new Promise<IHttpResponse>((resolve, reject) => {
-            const req = client.request(url, { method: recorded.method, headers, timeout: request.timeout }, (res) => {
+            const req = client.request(url, { method: recorded.method, headers, timeout: request.timeout, agent: false }, (res) => {
                 const chunks: Buffer[] = [];
                 res.on('data', (c: Buffer) => chunks.push(c));
                 res.on('end', () => {
@@ -468,7 +473,7 @@ class HarnessHttpBridge extends HttpBridge {
                 req.write(body);
             }
             req.end();
-        });
+        }).catch(fail);
     }
 }
 

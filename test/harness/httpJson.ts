@@ -17,6 +17,8 @@ export function httpJson<T = unknown>(method: string, url: string, body?: unknow
             method,
             headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
             timeout: 10000,
+            // No keep-alive: a test must not leave sockets open after it ends.
+            agent: false,
         }, (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

@@ -90,10 +90,12 @@ export class VaultProcess {
 
     public async stop(): Promise<void> {
         if (this.child.exitCode === null) {
+            let timer: NodeJS.Timeout | undefined;
             const exited = new Promise((resolve) => this.child.once('exit', resolve));
             this.child.kill('SIGTERM');
-            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-            if (this.child.exitCode === null) {
+            await Promise.race([exited, new Promise((resolve) => { timer = setTimeout(resolve, 5000); })]);
+            clearTimeout(timer as NodeJS.Timeout);
+            if (this.child.exitCode === null && this.child.signalCode === null) {
                 this.child.kill('SIGKILL');
             }
         }
