@@ -25,6 +25,8 @@ import { SQLITE_MIGRATIONS } from './sqlite-schema';
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
+  /** Compiled statements by SQL text: preparing one costs more than running most of these queries. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -49,7 +51,7 @@ export class SqliteStorage implements Storage {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.sql('SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -58,8 +60,8 @@ export class SqliteStorage implements Storage {
 
   async addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void> {
     this.db.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM sites WHERE site_id = ?').get(site.siteId)) throw new DuplicateError(`Site "${site.siteId}"`);
-      this.db.prepare('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      if (this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(site.siteId)) throw new DuplicateError(`Site "${site.siteId}"`);
+      this.sql('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt);
       this.insertKey(key);
       this.audit(audit);
@@ -67,42 +69,42 @@ export class SqliteStorage implements Storage {
   }
 
   async getSite(siteId: string): Promise<SiteRow | undefined> {
-    return toSite(this.db.prepare('SELECT * FROM sites WHERE site_id = ?').get(siteId) as Row | undefined);
+    return toSite(this.sql('SELECT * FROM sites WHERE site_id = ?').get(siteId) as Row | undefined);
   }
 
   async findSiteByKeyId(apiKeyId: string): Promise<SiteRow | undefined> {
-    return toSite(this.db.prepare('SELECT * FROM sites WHERE api_key_id = ?').get(apiKeyId) as Row | undefined);
+    return toSite(this.sql('SELECT * FROM sites WHERE api_key_id = ?').get(apiKeyId) as Row | undefined);
   }
 
   async listSites(): Promise<SiteRow[]> {
-    return (this.db.prepare('SELECT * FROM sites ORDER BY site_id').all() as Row[]).map((r) => toSite(r) as SiteRow);
+    return (this.sql('SELECT * FROM sites ORDER BY site_id').all() as Row[]).map((r) => toSite(r) as SiteRow);
   }
 
   async removeSite(siteId: string, audit: AuditEvent): Promise<boolean> {
     return this.db.transaction(() => {
       // Keys first: once they are gone every token of the site is unreadable, wherever copies sit.
-      this.db.prepare('DELETE FROM site_keys WHERE site_id = ?').run(siteId);
-      this.db.prepare('DELETE FROM otks WHERE site_id = ?').run(siteId);
-      this.db.prepare('DELETE FROM records WHERE site_id = ?').run(siteId);
-      this.db.prepare('DELETE FROM requests WHERE site_id = ?').run(siteId);
-      this.db.prepare('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
-      const removed = this.db.prepare('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
+      this.sql('DELETE FROM site_keys WHERE site_id = ?').run(siteId);
+      this.sql('DELETE FROM otks WHERE site_id = ?').run(siteId);
+      this.sql('DELETE FROM records WHERE site_id = ?').run(siteId);
+      this.sql('DELETE FROM requests WHERE site_id = ?').run(siteId);
+      this.sql('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
+      const removed = this.sql('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
       if (removed) this.audit(audit);
       return removed;
     }).immediate();
   }
 
   async getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined> {
-    return toKey(this.db.prepare('SELECT * FROM site_keys WHERE site_id = ? AND active = 1').get(siteId) as Row | undefined);
+    return toKey(this.sql('SELECT * FROM site_keys WHERE site_id = ? AND active = 1').get(siteId) as Row | undefined);
   }
 
   async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
-    return toKey(this.db.prepare('SELECT * FROM site_keys WHERE site_id = ? AND kid = ?').get(siteId, kid) as Row | undefined);
+    return toKey(this.sql('SELECT * FROM site_keys WHERE site_id = ? AND kid = ?').get(siteId, kid) as Row | undefined);
   }
 
   async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
+      this.sql('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
       this.insertKey(key);
       this.audit(audit);
     }).immediate();
@@ -110,7 +112,7 @@ export class SqliteStorage implements Storage {
 
   async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
+      this.sql(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
           callback_url, spec, status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
         VALUES (@requestId, @siteId, @kind, @roomId, @agentId, @visitorToken, @locale, @callbackUrl, @spec, @status,
           @createdAt, @openedAt, @submittedAt, @finishedAt, @viewedAt, @expiresAt)`).run(request);
@@ -120,11 +122,11 @@ export class SqliteStorage implements Storage {
   }
 
   async getRequest(requestId: string): Promise<RequestRow | undefined> {
-    return toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(requestId) as Row | undefined);
+    return toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(requestId) as Row | undefined);
   }
 
   async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
-    return (this.db.prepare('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at')
+    return (this.sql('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at')
       .all(siteId, roomId) as Row[]).map((r) => toRequest(r) as RequestRow);
   }
 
@@ -133,11 +135,11 @@ export class SqliteStorage implements Storage {
   }
 
   async getRecord(requestId: string): Promise<RecordRow | undefined> {
-    return toRecord(this.db.prepare('SELECT * FROM records WHERE request_id = ?').get(requestId) as Row | undefined);
+    return toRecord(this.sql('SELECT * FROM records WHERE request_id = ?').get(requestId) as Row | undefined);
   }
 
   async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
-    return toOtk(this.db.prepare('SELECT * FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ?')
+    return toOtk(this.sql('SELECT * FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ?')
       .get(hash, purpose, now) as Row | undefined);
   }
 
@@ -149,7 +151,7 @@ export class SqliteStorage implements Storage {
   }
 
   async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
-    return toOtk(this.db.prepare(`DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
+    return toOtk(this.sql(`DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
         AND expires_at > ? RETURNING *`).get(hash, siteId, agentId, now) as Row | undefined);
   }
 
@@ -157,9 +159,9 @@ export class SqliteStorage implements Storage {
     return this.db.transaction(() => {
       const otk = this.consume(openHash, 'open', now);
       if (!otk) return undefined;
-      const request = toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
+      const request = toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
       if (!request || request.status !== 'pending' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) return undefined;
-      this.db.prepare("UPDATE requests SET status = 'opened', opened_at = ?, expires_at = ? WHERE request_id = ?")
+      this.sql("UPDATE requests SET status = 'opened', opened_at = ?, expires_at = ? WHERE request_id = ?")
         .run(now, submitOtk.expiresAt, request.requestId);
       this.insertOtkRow({ ...submitOtk, purpose: 'submit', siteId: request.siteId, requestId: request.requestId, agentId: null });
       this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
@@ -171,36 +173,36 @@ export class SqliteStorage implements Storage {
     return this.finishOpened(submitHash, now, audit, (request) => {
       if (request.requestId !== requestId) return undefined;
       if (record) {
-        this.db.prepare('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        this.sql('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt);
       }
-      this.db.prepare("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(now, request.requestId);
+      this.sql("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(now, request.requestId);
       return { ...request, status: 'submitted' as const, submittedAt: now };
     });
   }
 
   async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
     return this.finishOpened(submitHash, now, audit, (request) => {
-      this.db.prepare("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
+      this.sql("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
       return { ...request, status: 'cancelled' as const, finishedAt: now };
     });
   }
 
   async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
+      this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
       this.audit(audit);
     }).immediate();
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
     return this.db.transaction(() => {
-      this.db.prepare('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(siteId, roomId, now);
-      const ids = (this.db.prepare('SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?').all(siteId, roomId) as Row[])
+      this.sql('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(siteId, roomId, now);
+      const ids = (this.sql('SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?').all(siteId, roomId) as Row[])
         .map((r) => String(r.request_id));
-      this.db.prepare(`UPDATE requests SET status = 'closed', finished_at = ?
+      this.sql(`UPDATE requests SET status = 'closed', finished_at = ?
         WHERE site_id = ? AND room_id = ? AND status IN ('pending', 'opened')`).run(now, siteId, roomId);
-      this.db.prepare('DELETE FROM otks WHERE site_id = ? AND request_id IN (SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?)')
+      this.sql('DELETE FROM otks WHERE site_id = ? AND request_id IN (SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?)')
         .run(siteId, siteId, roomId);
       this.audit(audit);
       return ids;
@@ -209,11 +211,11 @@ export class SqliteStorage implements Storage {
 
   async expireDue(now: number, limit: number): Promise<RequestRow[]> {
     return this.db.transaction(() => {
-      const due = (this.db.prepare(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= ?
+      const due = (this.sql(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= ?
         ORDER BY expires_at LIMIT ?`).all(now, limit) as Row[]).map((r) => toRequest(r) as RequestRow);
       for (const request of due) {
-        this.db.prepare("UPDATE requests SET status = 'expired', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
-        this.db.prepare('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+        this.sql("UPDATE requests SET status = 'expired', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
+        this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
         this.audit({ at: now, siteId: request.siteId, actor: 'system', action: 'request.expire', requestId: request.requestId, detail: null });
       }
       return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
@@ -222,10 +224,10 @@ export class SqliteStorage implements Storage {
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
     return this.db.transaction(() => {
-      const records = this.db.prepare('DELETE FROM records WHERE created_at < ?').run(before).changes;
-      const requests = this.db.prepare('DELETE FROM requests WHERE created_at < ?').run(before).changes;
-      const otks = this.db.prepare('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
-      this.db.prepare('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
+      const records = this.sql('DELETE FROM records WHERE created_at < ?').run(before).changes;
+      const requests = this.sql('DELETE FROM requests WHERE created_at < ?').run(before).changes;
+      const otks = this.sql('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
+      this.sql('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
       this.audit({ ...audit, detail: JSON.stringify({ records, requests, otks }) });
       return { records, requests, otks };
     }).immediate();
@@ -236,7 +238,7 @@ export class SqliteStorage implements Storage {
   }
 
   async readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(toAudit);
+    return (this.sql('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(toAudit);
   }
 
   /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
@@ -249,13 +251,13 @@ export class SqliteStorage implements Storage {
     const run = this.db.transaction(() => {
       const otk = this.consume(submitHash, 'submit', now);
       if (!otk) return undefined;
-      const request = toRequest(this.db.prepare('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
+      const request = toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
       if (!request || request.status !== 'opened' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) {
         throw new Rollback();
       }
       const finished = finish(request);
       if (!finished) throw new Rollback();
-      this.db.prepare('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+      this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
       this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
       return finished;
     });
@@ -268,29 +270,39 @@ export class SqliteStorage implements Storage {
   }
 
   private consume(hash: string, purpose: OtkPurpose, now: number): OtkRow | undefined {
-    return toOtk(this.db.prepare('DELETE FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ? RETURNING *')
+    return toOtk(this.sql('DELETE FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ? RETURNING *')
       .get(hash, purpose, now) as Row | undefined);
   }
 
   private roomClosed(siteId: string, roomId: string): boolean {
-    return this.db.prepare('SELECT 1 FROM closed_rooms WHERE site_id = ? AND room_id = ?').get(siteId, roomId) !== undefined;
+    return this.sql('SELECT 1 FROM closed_rooms WHERE site_id = ? AND room_id = ?').get(siteId, roomId) !== undefined;
   }
 
   private insertKey(key: SiteKeyRow): void {
-    this.db.prepare('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES (?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES (?, ?, ?, ?, ?)')
       .run(key.siteId, key.kid, key.wrappedKey, key.createdAt, key.active ? 1 : 0);
   }
 
   private insertOtkRow(otk: OtkRow): void {
-    this.db.prepare('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    this.sql('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt);
+  }
+
+  /** The statement for `text`, compiled on first use and reused for the connection's life. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   /** Appends one audit entry linked to the last one; only called inside a transaction. */
   private audit(event: AuditEvent): void {
-    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const last = this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
     const entry = linkEntry(last, event);
-    this.db.prepare(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+    this.sql(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.seq, entry.at, entry.siteId, entry.actor, entry.action,
       entry.requestId, entry.detail, entry.prevHash, entry.hash);
   }
