@@ -1,0 +1,16 @@
+'use strict';
+// Where things live. The bench borrows the vault package's installed modules (autocannon, fastify,
+// node-jose, better-sqlite3) so a fresh clone needs only the usual `npm ci`.
+const path = require('node:path');
+const { createRequire } = require('node:module');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const VAULT = path.join(ROOT, 'vault');
+const vaultRequire = createRequire(path.join(VAULT, 'package.json'));
+
+/** A module from the vault's compiled output, e.g. dist('crypto/tokenizer'). */
+function dist(modulePath) {
+  return require(path.join(VAULT, 'dist', modulePath));
+}
+
+module.exports = { ROOT, VAULT, BENCH: path.join(ROOT, 'bench'), vaultRequire, dist };

@@ -1,0 +1,64 @@
+'use strict';
+// Child processes of the bench (vault, bare server, doorbell sink) and their memory as Linux sees it.
+const fs = require('node:fs');
+const path = require('node:path');
+const { fork } = require('node:child_process');
+
+/** Forks `script` with `env`, resolves once it reports {type:'ready'}. stdout goes to /dev/null. */
+function startServer(script, env = {}, execArgv = []) {
+  const child = fork(path.resolve(__dirname, '..', 'servers', script), [], {
+    env: { ...process.env, ...env },
+    execArgv,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const onExit = (code) => reject(new Error(`${script} exited with code ${code} before it was ready`));
+    child.once('exit', onExit);
+    child.on('message', function ready(message) {
+      if (message && message.type === 'ready') {
+        child.off('message', ready);
+        child.off('exit', onExit);
+        resolve({ child, info: message, stop: () => stopServer(child) });
+      }
+    });
+  });
+}
+
+function stopServer(child) {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.send({ type: 'stop' });
+  });
+}
+
+/** Current and peak ("high water mark") resident set of a process, in MB, from /proc. */
+function memoryOf(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name) => Number((new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status) || [])[1] || NaN);
+    return { rssMB: kb('VmRSS') / 1024, hwmMB: kb('VmHWM') / 1024 };
+  } catch {
+    return { rssMB: NaN, hwmMB: NaN };
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak seen. */
+function sampleRss(pid, everyMs = 50) {
+  let peak = memoryOf(pid).rssMB;
+  const timer = setInterval(() => {
+    const { rssMB } = memoryOf(pid);
+    if (rssMB > peak || Number.isNaN(peak)) peak = rssMB;
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    const { rssMB } = memoryOf(pid);
+    return Math.max(peak, rssMB);
+  };
+}
+
+module.exports = { startServer, memoryOf, sampleRss };

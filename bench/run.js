@@ -1,0 +1,288 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the vault (SQLite; then PostgreSQL + Redis when that build and those servers are
+// there) and a bare Fastify echo, driven in turn by autocannon over loopback on this machine, plus
+// the tokenizer micro-benchmark. Prints a table and writes bench/results.json (figures only).
+//
+// Flags: --duration=<s> (5)  --connections=<n> (16)  --warmup=<requests> (1000)  --only=<keys,…>
+//        --records=<n> (rows seeded before the run)  --extra-fields=<n> --field-chars=<n> (payload)
+//        --backends=sqlite,postgres  --no-micro
+//        --profile (CPU profile of the vault during each timed max-rate run → bench/profiles/)
+//        --out=<file> (bench/results.json)
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { BENCH, VAULT } = require('./lib/paths');
+const { Client } = require('./lib/client');
+const { cardForm, createBody } = require('./lib/forms');
+const { load } = require('./lib/load');
+const { Pools } = require('./lib/pools');
+const { memoryOf, startServer } = require('./lib/processes');
+const { ask } = require('./lib/child-control');
+const { scenarios } = require('./lib/scenarios');
+const { seedRecords } = require('./lib/seed');
+const { runTokenizerMicro, table, fmt } = require('./tokenizer-micro');
+
+const TARGETS = { ratio: 0.3, p99AtHalfMs: 25, peakRssMB: 200, joseVsByHand: 3 };
+
+function parseArgs(argv) {
+  const args = {};
+  for (const arg of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
+  }
+  return {
+    duration: Number(args.duration || 5),
+    connections: Number(args.connections || 16),
+    warmup: Number(args.warmup || 1000),
+    only: args.only ? String(args.only).split(',') : undefined,
+    records: Number(args.records || 0),
+    extraFields: Number(args['extra-fields'] || 0),
+    fieldChars: Number(args['field-chars'] || 0),
+    backends: String(args.backends || 'sqlite,postgres').split(','),
+    micro: !args['no-micro'],
+    profile: Boolean(args.profile),
+    out: path.resolve(args.out || path.join(BENCH, 'results.json')),
+  };
+}
+
+const log = (...parts) => console.log(...parts);
+
+/** True when something accepts TCP connections on host:port within a second. */
+function reachable(port, host = '127.0.0.1') {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** Why PostgreSQL + Redis cannot be benchmarked here, or undefined when they can. */
+async function postgresUnavailable() {
+  if (!fs.existsSync(path.join(VAULT, 'dist', 'storage', 'postgres.js')) || !fs.existsSync(path.join(VAULT, 'dist', 'ephemeral', 'redis.js'))) {
+    return 'the vault has no PostgreSQL/Redis backends in this build yet (vault/src/storage/postgres.ts, vault/src/ephemeral/redis.ts)';
+  }
+  if (!(await reachable(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
+  if (!(await reachable(6379))) return 'Redis is not reachable on 127.0.0.1:6379';
+  return undefined;
+}
+
+/** A throwaway PostgreSQL database for one run; dropped afterwards. */
+async function scratchDatabase() {
+  const { vaultRequire } = require('./lib/paths');
+  const { Client: PgClient } = vaultRequire('pg');
+  const name = `vault_bench_${process.pid}_${Date.now()}`;
+  const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: `postgres://postgres@127.0.0.1:5432/${name}`,
+    async drop() {
+      const c = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+function vaultEnv(dataDir, sinkPort, extra) {
+  return {
+    VAULT_DATA_DIR: dataDir,
+    VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
+    VAULT_PUBLIC_URL: 'http://127.0.0.1',
+    VAULT_LOG_LEVEL: 'info',
+    // Limits far above what one box can do, so the bench measures work, not refusals.
+    VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
+    VAULT_RATE_LIMIT_OTK_PER_MINUTE: '1000000',
+    VAULT_RATE_LIMIT_API_PER_MINUTE: '10000000',
+    // Pools are made before the timed runs; they must outlive the setup.
+    VAULT_LINK_OPEN_TTL_SECONDS: '3600',
+    VAULT_SUBMIT_TTL_SECONDS: '3600',
+    VAULT_DETOKENIZE_TTL_SECONDS: '3600',
+    BENCH_SITE_ORIGIN: `http://127.0.0.1:${sinkPort}`,
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
+async function runBackend(backend, opts, bare, sink) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-bench-'));
+  let scratch;
+  const extra = {};
+  if (backend === 'postgres') {
+    scratch = await scratchDatabase();
+    extra.VAULT_DATABASE_URL = scratch.url;
+    extra.VAULT_REDIS_URL = 'redis://127.0.0.1:6379/7';
+  }
+  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra));
+  const pid = vault.child.pid;
+  const url = `http://127.0.0.1:${vault.info.port}`;
+  const bareUrl = `http://127.0.0.1:${bare.info.port}`;
+  const client = new Client(url, { authorization: `Bearer ${vault.info.apiKey}` });
+  const form = cardForm({ extraFields: opts.extraFields, fieldChars: opts.fieldChars });
+  const callbackUrl = `http://127.0.0.1:${sink.info.port}/api/apps/public/bench/vault-events`;
+  const pools = new Pools(client, form, callbackUrl, createBody);
+  const out = { backend, storage: vault.info.storage, ephemeral: vault.info.ephemeral, scenarios: {} };
+  try {
+    if (opts.records > 0) {
+      if (backend !== 'sqlite') throw new Error('--records seeds SQLite only');
+      log(`seeding ${fmt(opts.records)} submitted requests with records…`);
+      out.seeded = await seedRecords(path.join(dataDir, 'vault.sqlite'), opts.records, form);
+      log(`  seeded in ${out.seeded.seconds.toFixed(1)} s`);
+    }
+    // Answer sizes of the page and the state read, so the baseline sends as many bytes back.
+    const sample = (await pools.links(1))[0];
+    const sizes = {
+      page: Buffer.byteLength((await client.expect(200, 'GET', sample.visitorPath, undefined, { accept: 'text/html' })).text),
+      state: Buffer.byteLength((await client.expect(200, 'GET', `/v1/requests/${sample.requestId}`)).text),
+    };
+    const list = scenarios({ apiKey: vault.info.apiKey, form, callbackUrl, createBody, sizes })
+      .filter((s) => !opts.only || opts.only.includes(s.key));
+    let submittedIds;
+    const makePool = async (spec, count) => {
+      if (spec.kind === 'links') return { items: await pools.links(count), ranDry: 0 };
+      if (spec.kind === 'opened') return { items: await pools.opened(count), ranDry: 0 };
+      submittedIds = submittedIds || (await pools.submitted(64));
+      if (spec.kind === 'submitted') return { items: submittedIds, ranDry: 0 };
+      if (spec.kind === 'otks') return { items: await pools.detokenizeOtks(count, submittedIds), ranDry: 0 };
+      throw new Error(`unknown pool ${spec.kind}`);
+    };
+    const poolFor = (sc, requests) => (sc.pool ? makePool(sc.pool, Math.ceil(requests) + 4 * opts.connections) : undefined);
+    const common = { connections: opts.connections };
+
+    for (const sc of list) {
+      log(`\n[${backend}] ${sc.title}`);
+      // Warm-up (JIT, caches) by count, which also tells how big the timed run's pool must be.
+      let pool = await poolFor(sc, opts.warmup);
+      const warm = await load(pid, { ...common, url, amount: opts.warmup, requests: sc.vault(pool) });
+      // A second, one-second warm-up at a warmer rate sizes the timed run's pool more tightly.
+      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, 200) * 3);
+      const warmer = await load(pid, { ...common, url, duration: 1, requests: sc.vault(pool) });
+      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, warmer.requestsPerSecond, 200) * opts.duration * 1.6);
+      const profileFile = path.join(BENCH, 'profiles', `${backend}-${sc.key.replace(/\W+/g, '-')}.cpuprofile`);
+      if (opts.profile) {
+        fs.mkdirSync(path.dirname(profileFile), { recursive: true });
+        await ask(vault.child, { type: 'profile-start' }, 'profile-started');
+      }
+      const max = await load(pid, { ...common, url, duration: opts.duration, requests: sc.vault(pool) });
+      if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: profileFile }, 'profile-stopped');
+      max.memory = (await ask(vault.child, { type: 'memory' }, 'memory')).usage;
+      const ranDry = pool ? pool.ranDry : 0;
+      log(`  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`);
+
+      await load(bare.child.pid, { ...common, url: bareUrl, duration: 1, requests: sc.baseline() });
+      const base = await load(bare.child.pid, { ...common, url: bareUrl, duration: opts.duration, requests: sc.baseline() });
+      log(`  bare     ${fmt(base.requestsPerSecond)} req/s  p50 ${base.latencyMs.p50} ms  p99 ${base.latencyMs.p99} ms  → ratio ${(max.requestsPerSecond / base.requestsPerSecond).toFixed(3)}`);
+
+      const entry = { title: sc.title, vault: max, bare: base, ratio: max.requestsPerSecond / base.requestsPerSecond, poolRanDry: ranDry };
+      if (sc.halfRate) {
+        const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
+        pool = await poolFor(sc, rate * opts.duration * 1.2);
+        const half = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
+        entry.halfRate = { targetRps: rate, ...half, poolRanDry: pool ? pool.ranDry : 0 };
+        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)})  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}`);
+      }
+      out.scenarios[sc.key] = entry;
+    }
+    out.vaultPeakRssMB = memoryOf(pid).hwmMB;
+    out.barePeakRssMB = memoryOf(bare.child.pid).hwmMB;
+  } finally {
+    client.close();
+    await vault.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (scratch) await scratch.drop().catch(() => undefined);
+  }
+  return out;
+}
+
+function printTable(backendResult) {
+  const rows = Object.entries(backendResult.scenarios).map(([key, s]) => [
+    key,
+    fmt(s.vault.requestsPerSecond),
+    s.vault.latencyMs.p50,
+    s.vault.latencyMs.p99,
+    s.vault.errors,
+    s.vault.peakRssMB.toFixed(0),
+    fmt(s.bare.requestsPerSecond),
+    s.ratio.toFixed(3),
+    s.halfRate ? `${fmt(s.halfRate.requestsPerSecond)} / ${s.halfRate.latencyMs.p99}` : '',
+  ]);
+  log(`\n${backendResult.backend} (storage ${backendResult.storage}, ephemeral ${backendResult.ephemeral})` +
+    `${backendResult.seeded ? `, ${fmt(backendResult.seeded.requests)} rows seeded` : ''}`);
+  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', '@half: req/s / p99 ms'], rows));
+  log(`vault process peak RSS (whole run): ${backendResult.vaultPeakRssMB.toFixed(0)} MB; bare server: ${backendResult.barePeakRssMB.toFixed(0)} MB`);
+}
+
+function checkTargets(results) {
+  const sqlite = results.backends.sqlite;
+  const checks = [];
+  if (sqlite && !sqlite.skipped) {
+    const s = sqlite.scenarios;
+    if (s.submit) checks.push({ target: `submit ≥ ${TARGETS.ratio} × bare`, value: s.submit.ratio, ok: s.submit.ratio >= TARGETS.ratio });
+    if (s.detokenize) checks.push({ target: `detokenize ≥ ${TARGETS.ratio} × bare`, value: s.detokenize.ratio, ok: s.detokenize.ratio >= TARGETS.ratio });
+    for (const [key, sc] of Object.entries(s)) {
+      if (sc.halfRate) checks.push({ target: `${key}: p99 ≤ ${TARGETS.p99AtHalfMs} ms at half the max rate`, value: sc.halfRate.latencyMs.p99, ok: sc.halfRate.latencyMs.p99 <= TARGETS.p99AtHalfMs });
+    }
+    checks.push({ target: `vault peak RSS ≤ ${TARGETS.peakRssMB} MB`, value: sqlite.vaultPeakRssMB, ok: sqlite.vaultPeakRssMB <= TARGETS.peakRssMB });
+  }
+  const tokenizer = results.micro && results.micro.results.find((r) => r.name.startsWith('vault Tokenizer'));
+  if (tokenizer) checks.push({ target: `vault Tokenizer (node-jose) ≤ ${TARGETS.joseVsByHand} × by-hand cost`, value: tokenizer.costVsByHand, ok: tokenizer.costVsByHand <= TARGETS.joseVsByHand });
+  return checks;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = new Date();
+  const results = {
+    startedAt: started.toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadAverageAtStart: os.loadavg() },
+    settings: { durationSeconds: opts.duration, connections: opts.connections, warmupRequests: opts.warmup, records: opts.records, extraFields: opts.extraFields, fieldChars: opts.fieldChars },
+    backends: {},
+  };
+  log(`vault bench: ${opts.duration} s per run, ${opts.connections} connections, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const sink = await startServer('doorbell-sink.js');
+  const bare = await startServer('bare.js');
+  try {
+    for (const backend of opts.backends) {
+      if (backend === 'postgres') {
+        const why = await postgresUnavailable();
+        if (why) {
+          results.backends.postgres = { skipped: why };
+          log(`\n[postgres+redis] skipped: ${why}`);
+          continue;
+        }
+      }
+      results.backends[backend] = await runBackend(backend, opts, bare, sink);
+    }
+  } finally {
+    await bare.stop();
+    await sink.stop();
+  }
+  if (opts.micro) results.micro = await runTokenizerMicro({ seconds: 2, log });
+  results.machine.loadAverageAtEnd = os.loadavg();
+  results.finishedAt = new Date().toISOString();
+
+  for (const b of Object.values(results.backends)) if (!b.skipped) printTable(b);
+  for (const [name, b] of Object.entries(results.backends)) if (b.skipped) log(`\n${name}: skipped — ${b.skipped}`);
+  results.targets = checkTargets(results);
+  log('\nTargets (this machine, SQLite, one vault process):');
+  for (const c of results.targets) log(`  ${c.ok ? 'MET ' : 'MISS'}  ${c.target}: ${typeof c.value === 'number' ? Number(c.value.toFixed(3)) : c.value}`);
+  log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are noisy when it is above ~0.5)`);
+  fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+  fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
+  log(`results: ${path.relative(process.cwd(), opts.out)}`);
+}
+
+main().catch((error) => {
+  console.error(`bench failed: ${error && error.stack ? error.stack : error}`);
+  process.exit(1);
+});
