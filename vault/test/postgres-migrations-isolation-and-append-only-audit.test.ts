@@ -3,7 +3,7 @@ import { ConfigError } from '../src/errors';
 import { PostgresStorage } from '../src/storage/postgres';
 import { StorageUnavailableError } from '../src/storage/types';
 import { freePort } from './helpers/vault';
-import { POSTGRES_URL, requirePostgres, TestSchema } from './helpers/backends';
+import { POSTGRES_URL, requirePostgres, TcpProxy, TestSchema } from './helpers/backends';
 
 beforeAll(requirePostgres);
 
@@ -78,6 +78,31 @@ describe('PostgreSQL storage', () => {
       expect((error as Error).message).not.toContain('hunter2');
     }
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('a server that stops answering (a partition) fails calls within the timeouts; then it recovers', async () => {
+    const proxy = TcpProxy.forUrl(POSTGRES_URL);
+    const schema = new TestSchema();
+    schemas.push(schema);
+    const storage = new PostgresStorage(schema.url(await proxy.listen()), { connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
+    storages.push(storage);
+    try {
+      await storage.migrate();
+      await storage.addSite(site('s1'), key('s1'), audit('s1'));
+      proxy.hang();
+      // A pooled connection now gets no answer (query timeout), a new one no handshake (connect timeout).
+      for (const call of [() => storage.ping(), () => storage.getSite('s1'), () => storage.appendAudit(audit('s1'))]) {
+        const started = Date.now();
+        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
+        expect(Date.now() - started).toBeLessThan(2500);
+      }
+      proxy.restore();
+      await storage.ping();
+      expect(await storage.getSite('s1')).toBeDefined();
+      expect((await storage.readAudit(0, 10)).map((e) => e.seq)).toEqual([1]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('a bad ?schema= is a configuration error naming VAULT_DATABASE_URL', () => {

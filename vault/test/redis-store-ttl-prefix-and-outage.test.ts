@@ -90,4 +90,29 @@ describe('the Redis ephemeral store', () => {
       await proxy.close();
     }
   });
+
+  it('a Redis that stops answering (a partition) fails each call within the timeout instead of hanging', async () => {
+    const proxy = TcpProxy.forUrl(REDIS_URL);
+    const through = new URL(REDIS_URL);
+    through.host = await proxy.listen();
+    try {
+      const store = await open(through.toString());
+      await store.put('eph:kept', Buffer.from('sealed'), 60_000);
+      proxy.hang();
+      for (const call of [() => store.get('eph:kept'), () => store.ping()]) {
+        const started = Date.now();
+        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
+        expect(Date.now() - started).toBeLessThan(2500);
+      }
+      proxy.restore();
+      const deadline = Date.now() + 10_000;
+      while (!(await store.ping().then(() => true, () => false))) {
+        if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
+        await sleep(100);
+      }
+      expect((await store.get('eph:kept'))?.toString()).toBe('sealed');
+    } finally {
+      await proxy.close();
+    }
+  });
 });

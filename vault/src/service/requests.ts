@@ -230,14 +230,16 @@ export class RequestService {
     const key = ephemeralKey(request.requestId);
     // Concurrent submits of one link (a double click, or calls landing on two instances) share the
     // request's off-the-record entry: a loser would overwrite the winner's values or erase them. So
-    // one submit at a time holds the request's claim while it writes the entry and commits.
-    const claim = `${key}:submitting`;
-    if (!(await this.claimSubmit(claim))) throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
+    // one submit at a time holds the request's claim while it writes the entry and commits. A form
+    // with nothing off the record needs no claim (and so keeps working while Redis is down).
+    const claim = spec.fields.some((field) => field.offTheRecord) ? `${key}:submitting` : undefined;
+    if (claim && !(await this.claimSubmit(claim))) throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
+    const claims = claim ? [claim] : [];
     let wrote = false;
     let submitted: RequestRow | undefined;
     try {
       // Under the claim, a still-live link means no other submit has committed: the entry is ours.
-      if (!(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
+      if (claim && !(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
       if (Object.keys(offRecord).length > 0) {
         const sealed = this.deps.sealedBox.seal(key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
         wrote = true;
@@ -249,8 +251,8 @@ export class RequestService {
       });
     } finally {
       // After a commit the submit stands: if the claim cannot be dropped now, it lapses on its own.
-      if (submitted) await this.deps.ephemeral.delete([claim]).catch(() => undefined);
-      else await this.deps.ephemeral.delete(wrote ? [key, claim] : [claim]);
+      if (submitted) await this.deps.ephemeral.delete(claims).catch(() => undefined);
+      else await this.deps.ephemeral.delete(wrote ? [key, ...claims] : claims);
     }
     if (!submitted) return this.refuse('submit');
     this.deps.events?.otk?.('submit', 'used');

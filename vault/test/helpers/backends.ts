@@ -120,30 +120,36 @@ export async function wipeRedisPrefix(prefix: string): Promise<void> {
 /**
  * A TCP proxy the test controls, between a vault and PostgreSQL or Redis: `cut()` drops every
  * connection and refuses new ones (the backend "goes down" for this vault only, without touching
- * the shared server other engineers' tests use); `restore()` lets connections through again.
+ * the shared server other engineers' tests use); `hang()` swallows traffic without answering (a
+ * network partition); `restore()` lets connections through again.
  */
 export class TcpProxy {
   private readonly server: net.Server;
-  private readonly sockets = new Set<net.Socket>();
-  private up = true;
+  private readonly pairs = new Set<{ client: net.Socket; upstream?: net.Socket }>();
+  private mode: 'up' | 'cut' | 'hang' = 'up';
   port = 0;
 
   constructor(private readonly targetHost: string, private readonly targetPort: number) {
     this.server = net.createServer((client) => {
-      if (!this.up) {
+      client.on('error', () => undefined);
+      if (this.mode === 'cut') {
         client.destroy();
         return;
       }
+      const pair: { client: net.Socket; upstream?: net.Socket } = { client };
+      this.pairs.add(pair);
+      client.on('close', () => {
+        pair.upstream?.destroy();
+        this.pairs.delete(pair);
+      });
+      // While hanging, a new connection is accepted and then never answered.
+      if (this.mode === 'hang') return;
       const upstream = net.connect(this.targetPort, this.targetHost);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
+      pair.upstream = upstream;
+      upstream.on('error', () => undefined);
+      upstream.on('close', () => client.destroy());
       client.pipe(upstream);
       upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
     });
   }
 
@@ -160,13 +166,25 @@ export class TcpProxy {
 
   /** The backend is gone: open connections reset, new ones closed at once. */
   cut(): void {
-    this.up = false;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
+    this.mode = 'cut';
+    for (const pair of this.pairs) pair.client.destroy();
   }
 
+  /** The backend is unreachable but nothing says so: bytes go nowhere and no answer comes. */
+  hang(): void {
+    this.mode = 'hang';
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe();
+      upstream?.unpipe();
+      client.removeAllListeners('data');
+      client.on('data', () => undefined);
+    }
+  }
+
+  /** Back up; connections opened while hanging stay dead, as after a real partition. */
   restore(): void {
-    this.up = true;
+    if (this.mode === 'hang') this.cut();
+    this.mode = 'up';
   }
 
   async close(): Promise<void> {
