@@ -102,6 +102,9 @@ describe('a backend outage', () => {
     expect((await vault.call('GET', `/v1/requests/${withCvv.requestId}`)).json().status).toBe('opened');
     // Nothing off the record: no need for Redis.
     expect((await vault.call('POST', onRecordOnly.submitPath, { values: { ssn: '123-45-6789' } }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, onRecordOnly.requestId)).json()).toMatchObject({ values: { ssn: '123-45-6789' }, expired: [] });
+    // What has off-the-record data cannot be revealed now (that detokenize OTK is used up; the app mints another).
+    expectUnavailable(await timed(() => reveal(vault, earlier.requestId)));
     expect((await vault.call('POST', '/v1/requests', cardForm())).statusCode).toBe(201);
     // Closing commits in PostgreSQL (links die at once) but cannot erase Redis yet: 503, so the app retries.
     expectUnavailable(await timed(() => vault.call('POST', '/v1/sessions/close', { roomId: 'room-closing' })));

@@ -158,7 +158,9 @@ export class RequestService {
     }
     this.deps.events?.otk?.('detokenize', 'used');
     const spec = parseSpec(request.spec);
-    const values: Record<string, string> = { ...(await this.readRecord(request)), ...(await this.readEphemeral(request.requestId)) };
+    // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
+    const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
+    const values: Record<string, string> = { ...(await this.readRecord(request)), ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}) };
     const expired = spec.fields.filter((field) => field.offTheRecord && values[field.id] === undefined).map((field) => field.id);
     await storage.markViewed(request.requestId, now, {
       at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.ok', requestId: request.requestId,
