@@ -9,6 +9,7 @@ import type { IApiEndpointInfo, IApiRequest, IApiResponse } from '@rocket.chat/a
 import type { IApp } from '@rocket.chat/apps-engine/definition/IApp';
 
 import { isUuid } from '../lib/ids';
+import { runSerially } from '../lib/serial';
 import { ringDoorbell } from '../requests/doorbell';
 
 export const VAULT_EVENTS_PATH = 'vault-events';
@@ -38,7 +39,7 @@ export class VaultEventsEndpoint extends ApiEndpoint {
         if (!requestId) {
             return { status: HttpStatusCode.BAD_REQUEST, content: { error: { code: 'bad_request', message: 'Expected a JSON body with a requestId (UUID).' } } };
         }
-        const outcome = await ringDoorbell({ app: this.app, read, modify, http, persis }, requestId);
+        const outcome = await runSerially(`doorbell:${requestId}`, () => ringDoorbell({ app: this.app, read, modify, http, persis }, requestId));
         if (outcome === 'retry') {
             return { status: HttpStatusCode.SERVICE_UNAVAILABLE, content: { error: { code: 'unavailable', message: 'Try again later.' } } };
         }

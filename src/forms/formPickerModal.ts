@@ -4,7 +4,7 @@ import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 import type { Option } from '@rocket.chat/ui-kit';
 
 import type { Translator } from '../i18n/i18n';
-import { button, context, escapeMarkdown, input, plainText, staticSelect } from '../ui/blocks';
+import { button, context, input, plainContext, plainText, staticSelect } from '../ui/blocks';
 import { localizeText } from './catalog';
 import type { CatalogForm } from './catalogTypes';
 
@@ -29,7 +29,7 @@ export function buildFormPickerModal(appId: string, viewId: string, t: Translato
         blocks: [
             context('form.intro', [t('form_modal_intro')]),
             input(blockId, t('form_field_pick'), staticSelect(appId, blockId, FormAction.Pick, t('form_field_pick_placeholder'), options, preselected)),
-            ...(notice ? [context('form.notice', [escapeMarkdown(notice)])] : []),
+            ...(notice ? [plainContext('form.notice', [notice])] : []),
         ],
         submit: button(appId, 'form.footer', FormAction.Send, t('button_send'), { style: 'primary' }),
         close: button(appId, 'form.footer', FormAction.Cancel, t('button_cancel')),

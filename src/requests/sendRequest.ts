@@ -42,7 +42,7 @@ export async function sendSecureRequest(deps: Deps, session: SendSession, outgoi
         });
     } catch (err) {
         logger.warn({ msg: 'The vault did not create the request; nothing was posted', kind: outgoing.kind, roomId: room.id, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
-        await notifyPrivately(deps, agent, room, t(vaultErrorMessageKey(err)));
+        await notifyPrivately(deps, agent, room, `${t(vaultErrorMessageKey(err))} ${t('error_nothing_sent')}`);
         return false;
     }
 

@@ -25,17 +25,30 @@ export function markdown(text: string): Markdown {
     return { type: 'mrkdwn', text };
 }
 
-/** Escapes text someone else typed (a form title, a username) before it goes into markdown. */
-export function escapeMarkdown(text: string): string {
-    return text.replace(/([\\*_~`>[\]()#|])/g, '\\$1');
-}
-
+/** Text the app wrote itself, with markdown. */
 export function section(blockId: string, text: string, accessory?: ButtonElement): SectionBlock {
     return { type: 'section', blockId, text: markdown(text), ...(accessory ? { accessory } : {}) };
 }
 
+/**
+ * Text that holds what someone else typed (a visitor's value, a form title, a catalog error) as
+ * plain text, so nothing in it is read as markdown.
+ */
+export function plainSection(blockId: string, text: string, accessory?: ButtonElement): SectionBlock {
+    return { type: 'section', blockId, text: plainText(text), ...(accessory ? { accessory } : {}) };
+}
+
+/** A label and its value side by side, both plain text. */
+export function fieldsSection(blockId: string, label: string, value: string): SectionBlock {
+    return { type: 'section', blockId, fields: [plainText(label), plainText(value)] };
+}
+
 export function context(blockId: string, texts: string[]): ContextBlock {
     return { type: 'context', blockId, elements: texts.map(markdown) };
+}
+
+export function plainContext(blockId: string, texts: string[]): ContextBlock {
+    return { type: 'context', blockId, elements: texts.map(plainText) };
 }
 
 export function divider(blockId: string): DividerBlock {

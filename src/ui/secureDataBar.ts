@@ -7,7 +7,7 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import type { Translator } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/requestRecords';
 import { hasAnswer } from '../requests/states';
-import { actions, button, context, divider, escapeMarkdown, plainText, section } from './blocks';
+import { actions, button, context, divider, plainSection, plainText, section } from './blocks';
 import { viewButton } from './requestActions';
 
 export const SecureDataAction = {
@@ -31,14 +31,14 @@ export function buildSecureDataBar(appId: string, t: Translator, roomId: string,
         const blockId = `secure-data.${i}`;
         const kind = t(record.kind === 'idv' ? 'secure_data_kind_idv' : 'secure_data_kind_form');
         const text = t('secure_data_item', {
-            title: escapeMarkdown(record.title),
+            title: record.title,
             kind,
             state: t(`state_${record.state}`),
-            agent: escapeMarkdown(record.agentUsername),
+            agent: record.agentUsername,
             time: clockTime(record.createdAt, viewer.utcOffset || 0),
         });
         const mayView = viewer.id === record.agentId && hasAnswer(record.state);
-        items.push(section(blockId, text, mayView ? viewButton(appId, blockId, t, record) : undefined));
+        items.push(plainSection(blockId, text, mayView ? viewButton(appId, blockId, t, record) : undefined));
         items.push(divider(`${blockId}.divider`));
     });
     return {

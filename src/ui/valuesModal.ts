@@ -9,15 +9,16 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 import type { Translator } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/requestRecords';
 import type { DetokenizeResponse, FieldSummary } from '../vault/contract';
-import { button, context, escapeMarkdown, plainText, section } from './blocks';
+import { button, context, fieldsSection, plainContext, plainText } from './blocks';
 
 export const ValuesAction = {
     Close: 'values.close',
 } as const;
 
-function valueLine(t: Translator, label: string, value: string | undefined, expired: boolean, offTheRecord: boolean, expiredKey: string): string {
-    const shown = value !== undefined ? escapeMarkdown(value) || t('values_empty') : expired ? `_${t(expiredKey)}_` : t('values_empty');
-    return `*${escapeMarkdown(label)}*${offTheRecord ? ` _(${t('values_off_record')})_` : ''}\n${shown}`;
+/** One answer as label and value, both plain text: a visitor's value is never read as markdown. */
+function valueLine(blockId: string, t: Translator, label: string, value: string | undefined, expired: boolean, offTheRecord: boolean, expiredKey: string): LayoutBlock {
+    const shown = value !== undefined && value !== '' ? value : expired ? t(expiredKey) : t('values_empty');
+    return fieldsSection(blockId, offTheRecord ? `${label} (${t('values_off_record')})` : label, shown);
 }
 
 export function buildValuesModal(
@@ -30,20 +31,21 @@ export function buildValuesModal(
 ): IUIKitSurfaceViewParam {
     const expired = (id: string) => answer.expired.indexOf(id) >= 0;
     const lines: LayoutBlock[] = record.kind === 'idv'
-        ? (record.positions || []).map((position, i) => section(`values.${i}`, valueLine(
+        ? (record.positions || []).map((position, i) => valueLine(
+            `values.${i}`,
             t,
             t('values_character', { position }),
             answer.values[String(position)],
             expired(String(position)),
             false,
             'values_expired_idv',
-        )))
-        : fields.map((field, i) => section(`values.${i}`, valueLine(t, field.label, answer.values[field.id], expired(field.id), field.offTheRecord, 'values_expired_form')));
+        ))
+        : fields.map((field, i) => valueLine(`values.${i}`, t, field.label, answer.values[field.id], expired(field.id), field.offTheRecord, 'values_expired_form'));
     return {
         id: viewId,
         type: UIKitSurfaceType.MODAL,
         title: plainText(t(record.kind === 'idv' ? 'values_modal_title_idv' : 'values_modal_title_form')),
-        blocks: [context('values.title', [escapeMarkdown(record.title)]), ...lines, context('values.note', [t('values_note')])],
+        blocks: [plainContext('values.title', [record.title]), ...lines, context('values.note', [t('values_note')])],
         close: button(appId, 'values.footer', ValuesAction.Close, t('button_close')),
     };
 }

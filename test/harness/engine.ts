@@ -292,6 +292,21 @@ export class EngineHarness {
         return result as IUIKitResponse | undefined;
     }
 
+    /** A visitor's click in the livechat widget (visitors are not users: they only have a token). */
+    public async visitorBlockAction(options: { room: ILivechatRoom; actionId: string; value?: string }): Promise<IUIKitResponse | undefined> {
+        const result = await this.drive(`visitor block action ${options.actionId}`, () => this.manager.getListenerManager().executeListener(AppInterface.IUIKitLivechatInteractionHandler, {
+            type: 'blockAction',
+            appId: this.appId,
+            actionId: options.actionId,
+            triggerId: newId('trigger'),
+            visitor: options.room.visitor,
+            room: options.room,
+            container: { type: 'message', id: newId('m') },
+            payload: { blockId: 'block', value: options.value },
+        } as never));
+        return result as IUIKitResponse | undefined;
+    }
+
     /** Submits a view the app opened, with `values` as actionId → value (the client's view state). */
     public async submitView(view: IUIKitSurface, user: IUser, values: Record<string, unknown>): Promise<IUIKitResponse | undefined> {
         const state: Record<string, Record<string, unknown>> = {};

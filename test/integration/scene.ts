@@ -4,7 +4,6 @@
  * served by an agent. Helpers play the agent's clicks and the visitor's browser.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
-import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 
@@ -88,13 +87,34 @@ export async function visitorCancels(view: VisitorRequestView): Promise<void> {
     }
 }
 
+/** The request ID behind the last *View* / *Reveal* button a user was given privately. */
+export function viewButtonValue(scene: Scene, user: IUser): string {
+    const values: string[] = [];
+    const walk = (node: unknown): void => {
+        if (Array.isArray(node)) {
+            node.forEach(walk);
+        } else if (node && typeof node === 'object') {
+            const element = node as { actionId?: string; value?: string };
+            if (element.actionId === 'request.view' && element.value) {
+                values.push(element.value);
+            }
+            Object.values(node).forEach(walk);
+        }
+    };
+    walk(scene.harness.world.notificationsFor(user.id).map((n) => n.message.blocks));
+    if (values.length === 0) {
+        throw new Error(`${user.username} was given no View button`);
+    }
+    return values[values.length - 1];
+}
+
 /** Texts of the private notifications a user got, in order. */
 export function notificationTexts(scene: Scene, user: IUser): string[] {
     return scene.harness.world.notificationsFor(user.id).map((n) => n.message.text || '');
 }
 
-export async function waitForNotification(scene: Scene, user: IUser, pattern: RegExp): Promise<string> {
-    return waitFor(`a notification matching ${pattern} for ${user.username}`, () => notificationTexts(scene, user).find((t) => pattern.test(t)));
+export async function waitForNotification(scene: Scene, user: IUser, pattern: RegExp, timeoutMs = 10000): Promise<string> {
+    return waitFor(`a notification matching ${pattern} for ${user.username}`, () => notificationTexts(scene, user).find((t) => pattern.test(t)), timeoutMs);
 }
 
 /** Opens the ID&V dialog with /idv and submits it with the given inputs (actionId → value). */
@@ -121,6 +141,10 @@ export function lastMessageIn(scene: Scene, room: ILivechatRoom = scene.room): S
     return messages[messages.length - 1];
 }
 
-export function lastViewOf(scene: Scene, user: IUser): IUIKitSurface {
-    return scene.harness.lastView(user.id);
+/** The label/value pairs of the last values modal a user saw. */
+export function shownValues(scene: Scene, user: IUser): Array<[string, string]> {
+    const view = scene.harness.lastView(user.id);
+    return (view.blocks as Array<{ fields?: Array<{ text: string }> }>)
+        .filter((b) => b.fields && b.fields.length === 2)
+        .map((b) => [(b.fields as Array<{ text: string }>)[0].text, (b.fields as Array<{ text: string }>)[1].text]);
 }
