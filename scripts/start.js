@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: packages the Rocket.Chat app into dist/, tells the admin what to do with it, then
+ * runs the vault in the foreground (`npm --prefix vault start`), passing signals on to it.
+ */
+'use strict';
+const { spawn } = require('child_process');
+const path = require('path');
+
+const { main: packageApp } = require('./package-app');
+
+const root = path.resolve(__dirname, '..');
+const zip = packageApp();
+
+const host = process.env.VAULT_HOST || '127.0.0.1';
+const port = process.env.VAULT_PORT || '8200';
+const vaultUrl = (process.env.VAULT_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+
+console.log(`
+The Rocket.Chat app is packaged: ${path.relative(process.cwd(), zip) || zip}
+
+Next steps for a Rocket.Chat admin:
+  1. Install the app: Administration > Apps > Private Apps > Upload Private App, and choose the zip.
+     (Rocket.Chat 6.2 or later; apps must be allowed to be installed from a file.)
+  2. Register the workspace with the vault, once; the API key is printed only this time:
+       npm run vault:cli -- site add <site-id> --origin <your Rocket.Chat URL, e.g. https://chat.example.com>
+  3. In the app's settings (Administration > Apps > ID&V & Secure Forms > Settings) fill in:
+       Vault URL      ${vaultUrl}   (the address visitors' browsers reach; set VAULT_PUBLIC_URL for another one)
+       Vault API key  the "apiKey" printed in step 2
+       Site ID        the <site-id> of step 2
+     The vault reports answers to <your Rocket.Chat URL>/api/apps/public/<app id>/vault-events:
+     the vault must be able to reach that address.
+  4. Agents serving a livechat chat use /idv, /secure-form or the room actions Verify identity,
+     Send secure form and Secure data.
+
+Starting the vault (Ctrl+C stops it)...
+`);
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const vault = spawn(npm, ['--prefix', path.join(root, 'vault'), 'start'], { stdio: 'inherit' });
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (vault.exitCode === null) vault.kill(signal);
+  });
+}
+
+vault.on('error', (err) => {
+  console.error(`start: could not run the vault: ${err.message}`);
+  process.exit(1);
+});
+
+vault.on('exit', (code, signal) => {
+  process.exit(code !== null ? code : signal ? 128 + (require('os').constants.signals[signal] || 0) : 0);
+});
