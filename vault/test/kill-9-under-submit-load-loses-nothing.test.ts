@@ -16,6 +16,7 @@ jest.setTimeout(60_000);
 
 const WORKERS = 8;
 const LOAD_MS = 1500;
+const MIN_CONFIRMED = 25;
 const PANS = ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117'];
 const FORM: CreateRequestBody = cardForm({ form: { id: 'crash', title: 'Crash', fields: [
   { id: 'name', label: 'Name', type: 'text', required: true },
@@ -38,8 +39,8 @@ const HALF_WRITTEN = {
   submitsNotAudited: "SELECT (SELECT COUNT(*) FROM requests WHERE status = 'submitted') - (SELECT COUNT(*) FROM audit WHERE action = 'request.submit') AS n",
 };
 
-async function submitLoad(vault: VaultHttp, until: () => boolean): Promise<Attempt[]> {
-  const attempts: Attempt[] = [];
+/** Submits from WORKERS visitors at once into `attempts` until `until()` or the vault dies. */
+async function submitLoad(vault: VaultHttp, attempts: Attempt[], until: () => boolean): Promise<void> {
   let n = 0;
   const worker = async () => {
     while (!until()) {
@@ -60,7 +61,6 @@ async function submitLoad(vault: VaultHttp, until: () => boolean): Promise<Attem
     }
   };
   await Promise.all(Array.from({ length: WORKERS }, worker));
-  return attempts;
 }
 
 describe.each([
@@ -87,18 +87,24 @@ describe.each([
     const apiKey = addSiteByCli('acme', env);
     vault = await VaultProcess.start(env);
     let killed = false;
-    const load = submitLoad(new VaultHttp(vault.base, apiKey), () => killed);
-    await sleep(LOAD_MS);
+    const attempts: Attempt[] = [];
+    const load = submitLoad(new VaultHttp(vault.base, apiKey), attempts, () => killed);
+    // At least LOAD_MS of load, and enough confirmed submits to mean something on a busy machine.
+    const started = Date.now();
+    while (Date.now() - started < LOAD_MS || (attempts.filter((a) => a.outcome === 200).length < MIN_CONFIRMED && Date.now() - started < 15_000)) {
+      await sleep(50);
+    }
     await vault.kill9();
     killed = true;
-    const attempts = await load;
+    await load;
 
     vault = await VaultProcess.start(env);
     const http = new VaultHttp(vault.base, apiKey);
     const confirmed = attempts.filter((a) => a.outcome === 200);
     const unconfirmed = attempts.filter((a) => a.outcome !== 200);
-    expect(confirmed.length).toBeGreaterThan(20);
-    expect(unconfirmed.every((a) => a.outcome === 'cut')).toBe(true);
+    expect(confirmed.length).toBeGreaterThanOrEqual(MIN_CONFIRMED);
+    // Before the kill every submit succeeded: the only failures are the ones the kill cut.
+    expect(unconfirmed.filter((a) => a.outcome !== 'cut').map((a) => a.outcome)).toEqual([]);
 
     for (const attempt of confirmed) {
       expect(await http.reveal(attempt.requestId)).toEqual({ status: 200, values: attempt.values });
