@@ -1,4 +1,6 @@
 import jose from 'node-jose';
+import { freshContentKey, type ContentKeyJwk } from './content-key';
+import { useNativeKeyWrap } from './native-key-wrap';
 
 /** What a JWE's protected header must say, checked on every decrypt. */
 export interface TokenBinding {
@@ -17,20 +19,27 @@ const KEY_ALG = 'A256KW';
 const CONTENT_ALG = 'A256GCM';
 
 /**
- * Turns plaintext into a compact JWE (A256KW + A256GCM, a fresh content key per record) and back.
+ * Turns plaintext into a compact JWE (A256KW + A256GCM, a fresh content key and IV per record,
+ * drawn from node's CSPRNG: see content-key.ts) and back.
  * The protected header binds the key id, the record UUID and the site; decrypt accepts only those
  * algorithms and refuses a token whose header names another record or site. Keys are imported
  * into node-jose once and cached by site and kid (they never change once made).
  */
 export class Tokenizer {
-  private readonly keys = new Map<string, Promise<jose.JWK.Key>>();
+  private readonly keys = new Map<string, Promise<ImportedKey>>();
+
+  constructor() {
+    // node-jose's own AES key wrap is a loop of single-block ciphers; see native-key-wrap.ts.
+    useNativeKeyWrap();
+  }
 
   async encrypt(binding: TokenBinding, kid: string, siteKey: Buffer, plaintext: Buffer): Promise<string> {
-    const key = await this.importKey(binding.siteId, kid, siteKey);
+    const { key } = await this.importKey(binding.siteId, kid, siteKey);
     const fields = { alg: KEY_ALG, enc: CONTENT_ALG, kid, rid: binding.recordId, sid: binding.siteId };
-    const encrypted = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: CONTENT_ALG, fields, protect: '*' }, key)
-      .update(plaintext)
-      .final();
+    // Our own content key and IV from node's CSPRNG: node-jose's own come from a slow pure-JS PRNG.
+    const { cek, iv } = freshContentKey();
+    const options: EncryptOptionsWithContentKey = { format: 'compact', contentAlg: CONTENT_ALG, fields, protect: '*', cek, iv };
+    const encrypted = await jose.JWE.createEncrypt(options, key).update(plaintext).final();
     return encrypted as unknown as string;
   }
 
@@ -45,9 +54,9 @@ export class Tokenizer {
     if (typeof header.kid !== 'string') throw new TokenizeError('Token names no key.');
     const siteKey = await siteKeyFor(header.kid);
     if (!siteKey) throw new TokenizeError('The key for this token is gone.');
-    const key = await this.importKey(binding.siteId, header.kid, siteKey);
+    const { decrypter } = await this.importKey(binding.siteId, header.kid, siteKey);
     try {
-      const result = await jose.JWE.createDecrypt(key, { algorithms: [KEY_ALG, CONTENT_ALG] }).decrypt(token);
+      const result = await decrypter.decrypt(token);
       return result.plaintext;
     } catch {
       throw new TokenizeError('Token failed to decrypt: altered, or made with another key.');
@@ -59,16 +68,31 @@ export class Tokenizer {
     for (const name of this.keys.keys()) if (name.startsWith(`${siteId}\u0000`)) this.keys.delete(name);
   }
 
-  private importKey(siteId: string, kid: string, siteKey: Buffer): Promise<jose.JWK.Key> {
+  private importKey(siteId: string, kid: string, siteKey: Buffer): Promise<ImportedKey> {
     const name = `${siteId}\u0000${kid}`;
-    let key = this.keys.get(name);
-    if (!key) {
-      key = jose.JWK.asKey({ kty: 'oct', k: siteKey.toString('base64url'), alg: KEY_ALG, kid, use: 'enc' });
-      key.catch(() => this.keys.delete(name));
-      this.keys.set(name, key);
+    let imported = this.keys.get(name);
+    if (!imported) {
+      imported = jose.JWK.asKey({ kty: 'oct', k: siteKey.toString('base64url'), alg: KEY_ALG, kid, use: 'enc' }).then((key) => ({
+        key,
+        // A decrypter keeps no state between calls; making one per token only cost time.
+        decrypter: jose.JWE.createDecrypt(key, { algorithms: [KEY_ALG, CONTENT_ALG] }),
+      }));
+      imported.catch(() => this.keys.delete(name));
+      this.keys.set(name, imported);
     }
-    return key;
+    return imported;
   }
+}
+
+/** A site key as node-jose holds it, with the decrypter bound to it (both made once per site+kid). */
+interface ImportedKey {
+  key: jose.JWK.Key;
+  decrypter: jose.JWE.Decryptor;
+}
+
+/** node-jose's encrypt options with `cek`, which it supports but its type definitions omit. */
+interface EncryptOptionsWithContentKey extends jose.JWE.EncryptOptions {
+  cek: ContentKeyJwk;
 }
 
 interface ProtectedHeader {

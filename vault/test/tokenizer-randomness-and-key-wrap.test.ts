@@ -1,0 +1,130 @@
+import nodeCrypto from 'node:crypto';
+import jose from 'node-jose';
+import { freshContentKey } from '../src/crypto/content-key';
+import { unwrapKey, wrapKey } from '../src/crypto/native-key-wrap';
+import { Tokenizer } from '../src/crypto/tokenizer';
+
+/** node-jose's bundled node-forge PRNG, which it would otherwise draw content keys and IVs from. */
+interface ForgeRandom {
+  random: { getBytes(count: number): string };
+}
+/** node-jose's own RFC 3394 implementation, the reference the native key wrap must match. */
+interface JoseAesKw {
+  A256KW: {
+    encrypt(key: Buffer, data: Buffer): Promise<{ data: Buffer }>;
+    decrypt(key: Buffer, data: Buffer): Promise<Buffer>;
+  };
+}
+
+const forge = jest.requireActual<ForgeRandom>('node-forge/lib/forge');
+const joseAesKw = jest.requireActual<JoseAesKw>('node-jose/lib/algorithms/aes-kw.js');
+
+const binding = { siteId: 'site-a', recordId: 'record-1' };
+const siteKey = nodeCrypto.randomBytes(32);
+const keyFor = async (): Promise<Buffer> => siteKey;
+const PLAINTEXT = Buffer.from('{"pan":"4111111111111111","exp":"12/29"}');
+
+function parts(token: string): { header: string; encryptedKey: Buffer; iv: Buffer; ciphertext: Buffer; tag: Buffer } {
+  const [header, encryptedKey, iv, ciphertext, tag] = token.split('.');
+  const bytes = (part: string) => Buffer.from(part, 'base64url');
+  return { header, encryptedKey: bytes(encryptedKey), iv: bytes(iv), ciphertext: bytes(ciphertext), tag: bytes(tag) };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('the tokenizer draws its content keys and IVs from node\'s CSPRNG', () => {
+  it('takes the content key and IV from node:crypto randomBytes, and never from node-forge\'s PRNG', async () => {
+    const tokenizer = new Tokenizer();
+    const forgeCalls = jest.spyOn(forge.random, 'getBytes');
+    // Control: node-jose left to itself does use forge's PRNG, so the spy above can see it.
+    const jwk = await jose.JWK.asKey({ kty: 'oct', k: siteKey.toString('base64url'), alg: 'A256KW' });
+    await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A256GCM' }, jwk).update(PLAINTEXT).final();
+    expect(forgeCalls).toHaveBeenCalled();
+    forgeCalls.mockClear();
+
+    const drawn: Buffer[] = [];
+    const randomBytes = jest.spyOn(nodeCrypto, 'randomBytes').mockImplementation(((size: number) => {
+      const bytes = Buffer.alloc(size);
+      nodeCrypto.randomFillSync(bytes);
+      drawn.push(bytes);
+      return bytes;
+    }) as typeof nodeCrypto.randomBytes);
+    const token = await tokenizer.encrypt(binding, 'kid-1', siteKey, PLAINTEXT);
+    randomBytes.mockRestore();
+
+    expect(forgeCalls).not.toHaveBeenCalled();
+    const jwe = parts(token);
+    // The content key the token wraps (unwrapped here by hand, RFC 3394) and its IV both came
+    // out of node's CSPRNG during this encrypt…
+    const unwrap = nodeCrypto.createDecipheriv('id-aes256-wrap', siteKey, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'));
+    const cek = Buffer.concat([unwrap.update(jwe.encryptedKey), unwrap.final()]);
+    expect(cek).toHaveLength(32);
+    expect(jwe.iv).toHaveLength(12);
+    const cameFromNodeCrypto = (bytes: Buffer) => drawn.some((draw) => draw.includes(bytes));
+    expect(cameFromNodeCrypto(cek)).toBe(true);
+    expect(cameFromNodeCrypto(jwe.iv)).toBe(true);
+    // …and that key really encrypted the content.
+    const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', cek, jwe.iv);
+    decipher.setAAD(Buffer.from(jwe.header, 'ascii'));
+    decipher.setAuthTag(jwe.tag);
+    expect(Buffer.concat([decipher.update(jwe.ciphertext), decipher.final()]).equals(PLAINTEXT)).toBe(true);
+  });
+
+  it('gives every token its own content key and IV: the same plaintext never encrypts the same way', async () => {
+    const tokenizer = new Tokenizer();
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenizer.encrypt(binding, 'kid-1', siteKey, PLAINTEXT)));
+    for (const field of ['encryptedKey', 'iv', 'ciphertext', 'tag'] as const) {
+      expect(new Set(tokens.map((t) => parts(t)[field].toString('hex'))).size).toBe(tokens.length);
+    }
+    for (const token of tokens) expect((await tokenizer.decrypt(binding, token, keyFor)).equals(PLAINTEXT)).toBe(true);
+  });
+
+  it('freshContentKey gives a 256-bit JWK key and a 96-bit IV, different each time', () => {
+    const a = freshContentKey();
+    const b = freshContentKey();
+    expect(Buffer.from(a.cek.k, 'base64url')).toHaveLength(32);
+    expect(a.iv).toHaveLength(12);
+    expect(a.cek.k).not.toBe(b.cek.k);
+    expect(a.iv.equals(b.iv)).toBe(false);
+  });
+});
+
+describe('the native AES key wrap computes exactly RFC 3394, as node-jose\'s own code does', () => {
+  it('matches the RFC 3394 §4.6 test vector (256-bit KEK, 256-bit key data)', async () => {
+    const kek = Buffer.from('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F', 'hex');
+    const keyData = Buffer.from('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F', 'hex');
+    const expected = '28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21';
+    expect((await wrapKey(kek, keyData)).data.toString('hex').toUpperCase()).toBe(expected);
+    expect((await unwrapKey(kek, Buffer.from(expected, 'hex'))).equals(keyData)).toBe(true);
+  });
+
+  it('is byte-identical to node-jose\'s own A256KW, both ways, on random keys', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const kek = nodeCrypto.randomBytes(32);
+      const cek = nodeCrypto.randomBytes(32);
+      const ours = (await wrapKey(kek, cek)).data;
+      const theirs = (await joseAesKw.A256KW.encrypt(kek, cek)).data;
+      expect(ours.equals(theirs)).toBe(true);
+      expect((await joseAesKw.A256KW.decrypt(kek, ours)).equals(cek)).toBe(true);
+      expect((await unwrapKey(kek, theirs)).equals(cek)).toBe(true);
+    }
+  });
+
+  it('refuses to unwrap under another key or after tampering, and refuses bad sizes', async () => {
+    const kek = nodeCrypto.randomBytes(32);
+    const wrapped = (await wrapKey(kek, nodeCrypto.randomBytes(32))).data;
+    await expect(unwrapKey(nodeCrypto.randomBytes(32), wrapped)).rejects.toThrow('decryption failed');
+    const tampered = Buffer.from(wrapped);
+    tampered[10] ^= 0x01;
+    await expect(unwrapKey(kek, tampered)).rejects.toThrow('decryption failed');
+    await expect(wrapKey(nodeCrypto.randomBytes(16), nodeCrypto.randomBytes(32))).rejects.toThrow('invalid key size');
+    await expect(wrapKey(kek, nodeCrypto.randomBytes(20))).rejects.toThrow('invalid data length');
+  });
+
+  it('leaves node-jose\'s other algorithms to node-jose (A128KW still round-trips)', async () => {
+    new Tokenizer();
+    const jwk = await jose.JWK.asKey({ kty: 'oct', k: nodeCrypto.randomBytes(16).toString('base64url'), alg: 'A128KW' });
+    const token = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A128GCM' }, jwk).update(PLAINTEXT).final();
+    expect((await jose.JWE.createDecrypt(jwk).decrypt(token as unknown as string)).plaintext.equals(PLAINTEXT)).toBe(true);
+  });
+});
