@@ -29,7 +29,7 @@ describe('PostgreSQL storage', () => {
     const schema = new TestSchema();
     const [a, b, c] = [open(schema), open(schema), open(schema)];
     await Promise.all([a.migrate(), b.migrate(), c.migrate()]);
-    expect(await schema.sql('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
+    expect(await schema.sql('SELECT version FROM vault_migrations')).toEqual([{ version: 1 }]);
     await a.addSite(site('s1'), key('s1'), audit('s1'));
     expect(await c.getSite('s1')).toBeDefined();
   });

@@ -91,12 +91,13 @@ export class PostgresStorage implements Storage {
       await q('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, this.schema]);
       const exists = await q('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
       if (exists.rowCount === 0) await q(`CREATE SCHEMA "${this.schema}"`);
-      await q('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
-      const applied = new Set((await q('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      // Not "schema_migrations": a database shared with other software may already have one.
+      await q('CREATE TABLE IF NOT EXISTS vault_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await q('SELECT version FROM vault_migrations')).rows.map((r) => Number(r.version)));
       for (const migration of POSTGRES_MIGRATIONS) {
         if (applied.has(migration.version)) continue;
         await q(migration.sql);
-        await q('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, Date.now()]);
+        await q('INSERT INTO vault_migrations (version, applied_at) VALUES ($1, $2)', [migration.version, Date.now()]);
       }
     });
   }
@@ -391,7 +392,7 @@ export class PostgresStorage implements Storage {
 class Rollback extends Error {}
 
 /** True for errors that mean "the database is not reachable right now", not "the statement was wrong". */
-export function isUnavailable(error: unknown): boolean {
+function isUnavailable(error: unknown): boolean {
   if (error instanceof StorageUnavailableError) return true;
   // Not `instanceof Error`: errors from Node's own sockets come from another realm under some runners (Jest).
   if (typeof error !== 'object' || error === null) return false;
