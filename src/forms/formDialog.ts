@@ -3,9 +3,9 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../handlers/Deps';
-import { localeForUser, localeForVisitor } from '../handlers/locale';
-import { notifyPrivately } from '../handlers/notify';
+import type { Deps } from '../platform/Deps';
+import { localeForUser, localeForVisitor } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import type { ViewContext } from '../persistence/viewContexts';

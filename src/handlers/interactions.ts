@@ -20,8 +20,8 @@ import { revealRequest } from '../requests/reveal';
 import { showSecureData } from '../requests/secureData';
 import { RequestAction } from '../ui/requestActions';
 import { SecureDataAction } from '../ui/secureDataBar';
-import type { Deps } from './Deps';
-import { localeForUser } from './locale';
+import type { Deps } from '../platform/Deps';
+import { localeForUser } from '../platform/locale';
 
 export const RoomAction = {
     VerifyIdentity: 'room.verify-identity',

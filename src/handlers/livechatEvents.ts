@@ -11,9 +11,9 @@ import { vaultClient, vaultConnection } from '../requests/session';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured } from '../vault/VaultClient';
 import { isVaultError } from '../vault/VaultError';
-import type { Deps } from './Deps';
-import { localeForUser } from './locale';
-import { notifyPrivately } from './notify';
+import type { Deps } from '../platform/Deps';
+import { localeForUser } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 
 /**
  * Tells the vault the chat is over, so its links and OTKs die and its off-the-record data is

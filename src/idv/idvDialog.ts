@@ -3,8 +3,8 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../handlers/Deps';
-import { localeForVisitor } from '../handlers/locale';
+import type { Deps } from '../platform/Deps';
+import { localeForVisitor } from '../platform/locale';
 import { translatorFor } from '../i18n/i18n';
 import type { ViewContext } from '../persistence/viewContexts';
 import type { SubmitOutcome } from '../requests/dialogs';

@@ -6,7 +6,7 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../handlers/Deps';
+import type { Deps } from '../platform/Deps';
 import { randomId } from '../lib/ids';
 import type { ViewContext, ViewKind } from '../persistence/viewContexts';
 import { removeExpiredViewContexts, saveViewContext } from '../persistence/viewContexts';

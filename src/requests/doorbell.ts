@@ -6,9 +6,9 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../handlers/Deps';
-import { localeForUser, localeForVisitor } from '../handlers/locale';
-import { notifyPrivately } from '../handlers/notify';
+import type { Deps } from '../platform/Deps';
+import { localeForUser, localeForVisitor } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { maskCharacters } from '../lib/masking';

@@ -7,9 +7,9 @@ import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 
-import type { Deps } from '../handlers/Deps';
-import { localeForUser } from '../handlers/locale';
-import { notifyPrivately } from '../handlers/notify';
+import type { Deps } from '../platform/Deps';
+import { localeForUser } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 import { translatorFor } from '../i18n/i18n';
 import { randomId } from '../lib/ids';
 import { findRequestRecord, updateRequestRecord } from '../persistence/requestRecords';

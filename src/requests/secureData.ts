@@ -2,10 +2,10 @@
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { decideListAccess } from '../handlers/access';
-import type { Deps } from '../handlers/Deps';
-import { localeForUser } from '../handlers/locale';
-import { notifyPrivately } from '../handlers/notify';
+import { decideListAccess } from '../platform/access';
+import type { Deps } from '../platform/Deps';
+import { localeForUser } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 import { translatorFor } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/requestRecords';
 import { listRoomRequests, updateRequestRecord } from '../persistence/requestRecords';

@@ -3,8 +3,8 @@
  * message with its link button, then keep the app's record. The vault is asked first, so a vault
  * that is down, slow or refusing leaves nothing in the room; the agent is told privately why.
  */
-import { notifyPrivately } from '../handlers/notify';
-import type { Deps } from '../handlers/Deps';
+import { notifyPrivately } from '../platform/notify';
+import type { Deps } from '../platform/Deps';
 import { saveRequestRecord } from '../persistence/requestRecords';
 import { visitorLinkBlocks } from '../ui/visitorMessage';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';

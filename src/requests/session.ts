@@ -8,10 +8,10 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
-import { decideSendAccess } from '../handlers/access';
-import type { Deps } from '../handlers/Deps';
-import { localeForUser } from '../handlers/locale';
-import { notifyPrivately } from '../handlers/notify';
+import { decideSendAccess } from '../platform/access';
+import type { Deps } from '../platform/Deps';
+import { localeForUser } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured, VaultClient } from '../vault/VaultClient';

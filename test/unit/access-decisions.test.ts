@@ -2,7 +2,7 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { decideListAccess, decideSendAccess } from '../../src/handlers/access';
+import { decideListAccess, decideSendAccess } from '../../src/platform/access';
 import { MANAGER_ROLES } from '../../src/settings/settings';
 
 const user = (id: string, roles: string[]) => ({ id, username: id, roles } as IUser);

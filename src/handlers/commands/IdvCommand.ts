@@ -3,7 +3,7 @@ import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engin
 
 import { openIdvDialog } from '../../idv/idvDialog';
 import { randomId } from '../../lib/ids';
-import type { AppRef } from '../Deps';
+import type { AppRef } from '../../platform/Deps';
 
 /** `/idv`: opens the ID&V dialog in the livechat room the agent serves. */
 export class IdvCommand implements ISlashCommand {

@@ -3,7 +3,7 @@ import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engin
 
 import { openFormDialog } from '../../forms/formDialog';
 import { randomId } from '../../lib/ids';
-import type { AppRef } from '../Deps';
+import type { AppRef } from '../../platform/Deps';
 
 /** `/secure-form [form-id]`: opens the form picker, with that form chosen when given. */
 export class SecureFormCommand implements ISlashCommand {
