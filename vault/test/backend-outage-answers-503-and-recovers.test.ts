@@ -92,6 +92,9 @@ describe('a backend outage', () => {
     ] } }));
     const earlier = await createAndOpen(vault, cardForm({ roomId: 'room-closing' }));
     expect((await vault.call('POST', earlier.submitPath, { values: values() }, null)).statusCode).toBe(200);
+    const revealLater = await createAndOpen(vault, cardForm({ roomId: 'room-reveal' }));
+    expect((await vault.call('POST', revealLater.submitPath, { values: values() }, null)).statusCode).toBe(200);
+    const minted = (await vault.call('POST', `/v1/requests/${revealLater.requestId}/otk`, { agentId: 'agent-1' })).json();
 
     redis.cut();
     const ready = await timed(() => vault.call('GET', '/readyz'));
@@ -103,8 +106,8 @@ describe('a backend outage', () => {
     // Nothing off the record: no need for Redis.
     expect((await vault.call('POST', onRecordOnly.submitPath, { values: { ssn: '123-45-6789' } }, null)).statusCode).toBe(200);
     expect((await reveal(vault, onRecordOnly.requestId)).json()).toMatchObject({ values: { ssn: '123-45-6789' }, expired: [] });
-    // What has off-the-record data cannot be revealed now (that detokenize OTK is used up; the app mints another).
-    expectUnavailable(await timed(() => reveal(vault, earlier.requestId)));
+    // What has off-the-record data cannot be revealed now, and the detokenize OTK is not used up by trying.
+    expectUnavailable(await timed(() => vault.call('POST', '/v1/detokenize', { otk: minted.otk, agentId: 'agent-1' })));
     expect((await vault.call('POST', '/v1/requests', cardForm())).statusCode).toBe(201);
     // Closing commits in PostgreSQL (links die at once) but cannot erase Redis yet: 503, so the app retries.
     expectUnavailable(await timed(() => vault.call('POST', '/v1/sessions/close', { roomId: 'room-closing' })));
@@ -115,6 +118,7 @@ describe('a backend outage', () => {
     expect((await vault.call('POST', idv.submitPath, { values: { 2: '5', 4: '8' } }, null)).json()).toEqual({ status: 'submitted' });
     expect((await reveal(vault, withCvv.requestId)).json()).toMatchObject({ values: values(), expired: [] });
     expect((await reveal(vault, idv.requestId)).json()).toMatchObject({ values: { 2: '5', 4: '8' }, expired: [] });
+    expect((await vault.call('POST', '/v1/detokenize', { otk: minted.otk, agentId: 'agent-1' })).json()).toMatchObject({ values: values(), expired: [] });
     // The app's retry of the close now also erases the off-the-record data.
     expect((await vault.call('POST', '/v1/sessions/close', { roomId: 'room-closing' })).statusCode).toBe(204);
     const raw = rawRedis();

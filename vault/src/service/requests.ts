@@ -147,20 +147,24 @@ export class RequestService {
   async detokenize(site: SiteRow, otk: string, agentId: string): Promise<DetokenizeResponse> {
     const { storage, clock } = this.deps;
     const now = clock();
-    const row = looksLikeOtk(otk) ? await storage.consumeDetokenizeOtk(hashOtk(otk), site.siteId, agentId, now) : undefined;
-    const request = row ? await storage.getRequest(row.requestId) : undefined;
-    if (!row || !request || request.agentId !== agentId || request.status !== 'submitted' || (await storage.isRoomClosed(site.siteId, request.roomId))) {
+    const refuse = async (requestId: string | null): Promise<never> => {
       this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit({
-        at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.refused', requestId: request?.requestId ?? null, detail: null,
-      });
+      await storage.appendAudit({ at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.refused', requestId, detail: null });
       throw invalidOtk();
+    };
+    const hash = looksLikeOtk(otk) ? hashOtk(otk) : undefined;
+    const live = hash ? await storage.peekOtk(hash, 'detokenize', now) : undefined;
+    const request = live && live.siteId === site.siteId && live.agentId === agentId ? await storage.getRequest(live.requestId) : undefined;
+    if (!hash || !request || request.agentId !== agentId || request.status !== 'submitted' || (await storage.isRoomClosed(site.siteId, request.roomId))) {
+      return refuse(request?.requestId ?? null);
     }
-    this.deps.events?.otk?.('detokenize', 'used');
+    // Read before consuming: a backend failure here (503) leaves the OTK usable for a retry.
     const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
     const values: Record<string, string> = { ...(await this.readRecord(request)), ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}) };
+    if (!(await storage.consumeDetokenizeOtk(hash, site.siteId, agentId, now))) return refuse(request.requestId);
+    this.deps.events?.otk?.('detokenize', 'used');
     const expired = spec.fields.filter((field) => field.offTheRecord && values[field.id] === undefined).map((field) => field.id);
     await storage.markViewed(request.requestId, now, {
       at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.ok', requestId: request.requestId,
