@@ -13,6 +13,7 @@ import { errorBody, toVaultError } from './errors';
 import { createLogger, safeError } from './logging';
 import { VaultMetrics } from './metrics';
 import { opsRoutes } from './ops-routes';
+import { rateLimitRedis } from './rate-limit-store';
 import { securityHeaders } from './security-headers';
 import { notice, visitorRoutes } from './visitor-routes';
 
@@ -92,9 +93,11 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   });
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  const sharedLimits = config.redisUrl ? await rateLimitRedis(config.redisUrl) : undefined;
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
+    ...(sharedLimits ? { redis: sharedLimits.client, nameSpace: sharedLimits.nameSpace, skipOnError: true } : {}),
     errorResponseBuilder: () => new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.'),
   });
   await app.register(opsRoutes, { vault, metrics });
@@ -104,6 +107,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
   app.addHook('onClose', async () => {
     stopJobs();
+    sharedLimits?.client.disconnect();
     await vault.close();
   });
   return app;
