@@ -20,7 +20,7 @@ import { viewButtonBlocks } from '../ui/requestActions';
 import type { RequestStateResponse } from '../vault/contract';
 import { isVaultError } from '../vault/VaultError';
 import { currentRoom, vaultClient } from './session';
-import { stateFromVault } from './states';
+import { stateFromVault } from '../persistence/recordStates';
 
 /** `retry`: the vault should ring again later (it could not be asked now). */
 export type DoorbellOutcome = 'handled' | 'ignored' | 'retry';

@@ -13,7 +13,7 @@ import type { AppConfig } from '../settings/settings';
 import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { buildSecureDataBar } from '../ui/secureDataBar';
 import { currentRoom, vaultClient } from './session';
-import { isFinalState, stateFromVault } from './states';
+import { isFinalState, stateFromVault } from '../persistence/recordStates';
 
 /** Asks the vault about requests that are still open; a vault that does not answer leaves the stored state. */
 async function refreshStates(deps: Deps, config: AppConfig, records: SecureRequestRecord[]): Promise<SecureRequestRecord[]> {

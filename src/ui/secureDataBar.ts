@@ -6,7 +6,7 @@ import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import type { Translator } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/requestRecords';
-import { hasAnswer } from '../requests/states';
+import { hasAnswer } from '../persistence/recordStates';
 import { actions, button, context, divider, plainSection, plainText, section } from './blocks';
 import { viewButton } from './requestActions';
 

@@ -1,5 +1,5 @@
 /** How the vault's request status reads as the state an agent sees. */
-import type { RecordState, SecureRequestRecord } from '../persistence/requestRecords';
+import type { RecordState, SecureRequestRecord } from './requestRecords';
 import type { RequestStatus } from '../vault/contract';
 
 export function stateFromVault(status: RequestStatus, record: Pick<SecureRequestRecord, 'kind' | 'viewedAt'>): RecordState {
