@@ -4,6 +4,7 @@ import type {
     IConfigurationModify,
     IHttp,
     ILogger,
+    IMessageBuilder,
     IModify,
     IPersistence,
     IRead,
@@ -11,6 +12,7 @@ import type {
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type { ILivechatRoom, ILivechatTransferEventContext, IPostLivechatRoomClosed, IPostLivechatRoomTransferred } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage, IPreMessageSentModify, IPreMessageUpdatedModify } from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type {
@@ -28,11 +30,13 @@ import { IdvCommand } from './src/handlers/commands/IdvCommand';
 import { SecureFormCommand } from './src/handlers/commands/SecureFormCommand';
 import { handleActionButton, handleBlockAction, handleViewClosed, handleViewSubmit, ROOM_ACTION_BUTTONS } from './src/handlers/interactions';
 import { onLivechatRoomClosed, onLivechatRoomTransferred } from './src/handlers/livechatEvents';
+import { maskPansInMessage, needsPanMasking } from './src/handlers/messageMasking';
 import { checkCatalogSetting } from './src/settings/catalogSetting';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
-export class IdvSecureFormsApp extends App implements IUIKitInteractionHandler, IUIKitLivechatInteractionHandler, IPostLivechatRoomClosed, IPostLivechatRoomTransferred {
+export class IdvSecureFormsApp extends App
+    implements IUIKitInteractionHandler, IUIKitLivechatInteractionHandler, IPostLivechatRoomClosed, IPostLivechatRoomTransferred, IPreMessageSentModify, IPreMessageUpdatedModify {
     constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
         super(info, logger, accessors);
     }
@@ -76,6 +80,22 @@ export class IdvSecureFormsApp extends App implements IUIKitInteractionHandler, 
     /** Visitors' clicks in the widget: the app offers them nothing but links, so nothing to do. */
     public async executeLivechatBlockActionHandler(context: UIKitLivechatBlockInteractionContext): Promise<IUIKitResponse> {
         return context.getInteractionResponder().successResponse();
+    }
+
+    public async checkPreMessageSentModify(message: IMessage): Promise<boolean> {
+        return needsPanMasking(message);
+    }
+
+    public async executePreMessageSentModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
+        return maskPansInMessage(message, builder);
+    }
+
+    public async checkPreMessageUpdatedModify(message: IMessage): Promise<boolean> {
+        return needsPanMasking(message);
+    }
+
+    public async executePreMessageUpdatedModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
+        return maskPansInMessage(message, builder);
     }
 
     public async executePostLivechatRoomClosed(room: ILivechatRoom, read: IRead, http: IHttp, persis: IPersistence, modify?: IModify): Promise<void> {

@@ -20,6 +20,7 @@ import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type { ILivechatRoom, ILivechatTransferEventContext } from '@rocket.chat/apps-engine/definition/livechat';
 import { LivechatTransferEventType } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
@@ -335,6 +336,11 @@ export class EngineHarness {
             params: {},
             content: request.content,
         }));
+    }
+
+    /** A message about to be saved: returns it as the apps left it (IPreMessageSentModify). */
+    public async messageAboutToBeSent(message: IMessage): Promise<IMessage> {
+        return this.drive('pre-message-sent', () => this.manager.getListenerManager().executeListener(AppInterface.IPreMessageSentModify, message) as Promise<IMessage>);
     }
 
     public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {

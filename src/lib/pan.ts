@@ -1,0 +1,44 @@
+/**
+ * Card numbers (PANs) typed into the chat itself: found by shape (13 to 19 digits, optionally
+ * grouped by single spaces or dashes) and the Luhn checksum, then masked down to the last four
+ * digits before the message is saved. Pure functions.
+ *
+ * @example maskPans('my card is 4111 1111 1111 1111') // { text: 'my card is •••• •••• •••• 1111', masked: 1 }
+ */
+import { MASK_CHARACTER } from './masking';
+
+const CANDIDATE = /(^|[^\d])(\d(?:[ -]?\d){12,18})(?![\d])/g;
+
+export function passesLuhn(digits: string): boolean {
+    let sum = 0;
+    for (let i = 0; i < digits.length; i++) {
+        let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+        if (i % 2 === 1) {
+            d *= 2;
+            if (d > 9) {
+                d -= 9;
+            }
+        }
+        sum += d;
+    }
+    return digits.length > 0 && sum % 10 === 0;
+}
+
+function maskAllButLastFour(run: string): string {
+    let digitsLeft = run.replace(/\D/g, '').length;
+    return run.replace(/\d/g, (d) => (digitsLeft-- > 4 ? MASK_CHARACTER : d));
+}
+
+/** The text with every card number masked to its last four digits, and how many were masked. */
+export function maskPans(text: string): { text: string; masked: number } {
+    let masked = 0;
+    const result = text.replace(CANDIDATE, (whole, before: string, run: string) => {
+        const digits = run.replace(/\D/g, '');
+        if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) {
+            return whole;
+        }
+        masked += 1;
+        return `${before}${maskAllButLastFour(run)}`;
+    });
+    return { text: result, masked };
+}
