@@ -80,8 +80,15 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
         await waitForNotification(scene, scene.agent, /closed the dialog, so no answer will come/);
     });
 
-    it('never puts an answer into a stored message, app persistence or the logs', () => {
-        const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence: Array.from(scene.harness.world.persistence.values()) });
+    it('never puts an answer into a stored message, app persistence or the logs, nor a link or key into persistence or the logs', () => {
+        const persistence = JSON.stringify(Array.from(scene.harness.world.persistence.values()));
+        const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence });
+        const otks = scene.harness.world.messages.filter((m) => m.blocks).map((m) => visitorLink(m).split('/f/')[1]);
+        expect(otks.length).toBeGreaterThan(0);
+        for (const otk of otks) {
+            expect(persistence).not.toContain(otk);
+            expect(scene.harness.logText()).not.toContain(otk);
+        }
         expect(durable).not.toMatch(/Visitor entered/);
         expect(durable).not.toMatch(/"7"|"3"/);
         expect(scene.harness.logText()).not.toContain('Visitor entered: 7 and 3');
