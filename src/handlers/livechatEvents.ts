@@ -10,7 +10,7 @@ import { removeRoomViewContexts } from '../persistence/viewContexts';
 import { vaultClient, vaultConnection } from '../requests/session';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured } from '../vault/VaultClient';
-import { isVaultError } from '../vault/VaultError';
+import { loggableError } from '../vault/VaultError';
 import type { Deps } from '../platform/Deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -29,7 +29,7 @@ export async function onLivechatRoomClosed(deps: Deps, room: ILivechatRoom): Pro
         try {
             await vaultClient(deps, config).closeSession(room.id);
         } catch (err) {
-            deps.app.getLogger().warn({ msg: 'The vault session of a closed room could not be closed; its TTLs will end it', roomId: room.id, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
+            deps.app.getLogger().warn({ msg: 'The vault session of a closed room could not be closed; its TTLs will end it', roomId: room.id, error: loggableError(err) });
         }
     }
     await removeRoomRequests(deps.persis, room.id);

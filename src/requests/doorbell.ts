@@ -8,19 +8,19 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Deps } from '../platform/Deps';
 import { localeForUser, localeForVisitor } from '../platform/locale';
-import { notifyPrivately } from '../platform/notify';
+import { notifyPrivately, postRoomRecord } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { maskCharacters } from '../lib/masking';
 import type { SecureRequestRecord } from '../persistence/requestRecords';
+import { stateFromVault } from '../persistence/recordStates';
 import { findRequestRecord, updateRequestRecord } from '../persistence/requestRecords';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { viewButtonBlocks } from '../ui/requestActions';
 import type { RequestStateResponse } from '../vault/contract';
-import { isVaultError } from '../vault/VaultError';
+import { isVaultError, loggableError } from '../vault/VaultError';
 import { currentRoom, vaultClient } from './session';
-import { stateFromVault } from '../persistence/recordStates';
 
 /** `retry`: the vault should ring again later (it could not be asked now). */
 export type DoorbellOutcome = 'handled' | 'ignored' | 'retry';
@@ -35,16 +35,6 @@ interface Scene {
     t: Translator;
 }
 
-async function postRoomRecord(scene: Scene, text: string): Promise<void> {
-    const { deps, room } = scene;
-    const builder = deps.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false);
-    const appUser = await deps.read.getUserReader().getAppUser();
-    if (appUser) {
-        builder.setSender(appUser);
-    }
-    await deps.modify.getCreator().finish(builder);
-}
-
 async function visitorTranslator(scene: Scene): Promise<Translator> {
     return translatorFor(await localeForVisitor(scene.deps.read, scene.config.visitorLanguage));
 }
@@ -57,7 +47,7 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
         const answer = await vaultClient(deps, scene.config).revealValues(record.requestId, record.agentId);
         characters = positions.map((p) => answer.values[String(p)]);
     } catch (err) {
-        deps.app.getLogger().warn({ msg: 'ID&V answer could not be fetched', requestId: record.requestId, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
+        deps.app.getLogger().warn({ msg: 'ID&V answer could not be fetched', requestId: record.requestId, error: loggableError(err) });
     }
     if (positions.length === 2 && characters.every((c) => typeof c === 'string' && c.length > 0)) {
         await notifyPrivately(deps, agent, room, t('notify_idv_answer', {
@@ -72,13 +62,13 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
     }
     const [first, second] = maskCharacters(positions.length === 2 ? characters : [undefined, undefined]);
     const vt = await visitorTranslator(scene);
-    await postRoomRecord(scene, vt('record_idv_answered', { first, second }));
+    await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
 }
 
 async function onFormSubmitted(scene: Scene): Promise<void> {
     const { deps, record, agent, room, t } = scene;
     const vt = await visitorTranslator(scene);
-    await postRoomRecord(scene, vt('record_form_submitted', { title: record.title }));
+    await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
     await notifyPrivately(deps, agent, room, t('notify_form_submitted', { title: record.title }), viewButtonBlocks(deps.app.getID(), t, record));
 }
 
@@ -93,7 +83,7 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
     try {
         state = await vaultClient(deps, config).getRequest(requestId);
     } catch (err) {
-        logger.warn({ msg: 'Doorbell: the vault could not be asked for the state', requestId, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
+        logger.warn({ msg: 'Doorbell: the vault could not be asked for the state', requestId, error: loggableError(err) });
         return isVaultError(err) && err.code === 'not_found' ? 'ignored' : 'retry';
     }
     if (state.roomId !== record.roomId || state.agentId !== record.agentId) {

@@ -15,7 +15,7 @@ import { randomId } from '../lib/ids';
 import { findRequestRecord, updateRequestRecord } from '../persistence/requestRecords';
 import { readAppConfig } from '../settings/settings';
 import { buildValuesModal } from '../ui/valuesModal';
-import { isVaultError, vaultErrorMessageKey } from '../vault/VaultError';
+import { loggableError, vaultErrorMessageKey } from '../vault/VaultError';
 import { currentRoom, vaultClient } from './session';
 
 export async function revealRequest(deps: Deps, user: IUser, requestId: string | undefined, triggerId: string, interactionRoom?: IRoom): Promise<void> {
@@ -50,7 +50,7 @@ export async function revealRequest(deps: Deps, user: IUser, requestId: string |
         const answer = await vault.revealValues(record.requestId, user.id);
         modal = buildValuesModal(deps.app.getID(), `values-${randomId()}`, t, record, state.fields || [], answer);
     } catch (err) {
-        logger.warn({ msg: 'View failed', requestId: record.requestId, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
+        logger.warn({ msg: 'View failed', requestId: record.requestId, error: loggableError(err) });
         await reply(vaultErrorMessageKey(err));
         return;
     }

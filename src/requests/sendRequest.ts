@@ -8,7 +8,7 @@ import type { Deps } from '../platform/Deps';
 import { saveRequestRecord } from '../persistence/requestRecords';
 import { visitorLinkBlocks } from '../ui/visitorMessage';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
-import { isVaultError, vaultErrorMessageKey } from '../vault/VaultError';
+import { loggableError, vaultErrorMessageKey } from '../vault/VaultError';
 import type { SendSession } from './session';
 import { callbackUrlFor, vaultClient } from './session';
 
@@ -41,7 +41,7 @@ export async function sendSecureRequest(deps: Deps, session: SendSession, outgoi
             ...(outgoing.form ? { form: outgoing.form } : {}),
         });
     } catch (err) {
-        logger.warn({ msg: 'The vault did not create the request; nothing was posted', kind: outgoing.kind, roomId: room.id, error: isVaultError(err) ? err.toLog() : 'unexpected error' });
+        logger.warn({ msg: 'The vault did not create the request; nothing was posted', kind: outgoing.kind, roomId: room.id, error: loggableError(err) });
         await notifyPrivately(deps, agent, room, `${t(vaultErrorMessageKey(err))} ${t('error_nothing_sent')}`);
         return false;
     }

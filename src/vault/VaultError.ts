@@ -43,6 +43,11 @@ export function isVaultError(err: unknown): err is VaultError {
     return err instanceof VaultError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'VaultError');
 }
 
+/** What may be logged about any failure around a vault call: a VaultError's code and status, never another error's text. */
+export function loggableError(err: unknown): ReturnType<VaultError['toLog']> | 'unexpected error' {
+    return isVaultError(err) ? err.toLog() : 'unexpected error';
+}
+
 /** The i18n key that explains a vault failure to an agent. */
 export function vaultErrorMessageKey(err: unknown): string {
     const code = isVaultError(err) ? err.code : 'unreachable';
