@@ -6,8 +6,11 @@
 //
 // Flags: --duration=<s> (5)  --connections=<n> (16)  --warmup=<requests> (1000)  --only=<keys,…>
 //        --records=<n> (rows seeded before the run)  --extra-fields=<n> --field-chars=<n> (payload)
-//        --backends=sqlite,postgres  --no-micro
+//        --backends=sqlite,postgres  --no-micro  --no-half (skip the half-rate latency runs)
 //        --profile (CPU profile of the vault during each timed max-rate run → bench/profiles/)
+//        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
+//        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
+//        shipped code — measures a proposed change)
 //        --out=<file> (bench/results.json)
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -44,6 +47,9 @@ function parseArgs(argv) {
     backends: String(args.backends || 'sqlite,postgres').split(','),
     micro: !args['no-micro'],
     profile: Boolean(args.profile),
+    diagnoseMemory: Boolean(args['diagnose-memory']),
+    experiment: args.experiment ? String(args.experiment) : undefined,
+    half: !args['no-half'],
     out: path.resolve(args.out || path.join(BENCH, 'results.json')),
   };
 }
@@ -117,13 +123,13 @@ function vaultEnv(dataDir, sinkPort, extra) {
 async function runBackend(backend, opts, bare, sink) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-bench-'));
   let scratch;
-  const extra = {};
+  const extra = opts.experiment ? { BENCH_EXPERIMENT: opts.experiment } : {};
   if (backend === 'postgres') {
     scratch = await scratchDatabase();
     extra.VAULT_DATABASE_URL = scratch.url;
     extra.VAULT_REDIS_URL = 'redis://127.0.0.1:6379/7';
   }
-  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra));
+  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra), opts.diagnoseMemory ? ['--expose-gc'] : []);
   const pid = vault.child.pid;
   const url = `http://127.0.0.1:${vault.info.port}`;
   const bareUrl = `http://127.0.0.1:${bare.info.port}`;
@@ -131,7 +137,10 @@ async function runBackend(backend, opts, bare, sink) {
   const form = cardForm({ extraFields: opts.extraFields, fieldChars: opts.fieldChars });
   const callbackUrl = `http://127.0.0.1:${sink.info.port}/api/apps/public/bench/vault-events`;
   const pools = new Pools(client, form, callbackUrl, createBody);
-  const out = { backend, storage: vault.info.storage, ephemeral: vault.info.ephemeral, scenarios: {} };
+  const out = {
+    backend, storage: vault.info.storage, ephemeral: vault.info.ephemeral,
+    submitBodyBytes: Buffer.byteLength(JSON.stringify({ values: form.values })), scenarios: {},
+  };
   try {
     if (opts.records > 0) {
       if (backend !== 'sqlite') throw new Error('--records seeds SQLite only');
@@ -167,7 +176,7 @@ async function runBackend(backend, opts, bare, sink) {
       // A second, one-second warm-up at a warmer rate sizes the timed run's pool more tightly.
       pool = await poolFor(sc, Math.max(warm.requestsPerSecond, 200) * 3);
       const warmer = await load(pid, { ...common, url, duration: 1, requests: sc.vault(pool) });
-      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, warmer.requestsPerSecond, 200) * opts.duration * 1.6);
+      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, warmer.requestsPerSecond, 200) * opts.duration * 2.2);
       const profileFile = path.join(BENCH, 'profiles', `${backend}-${sc.key.replace(/\W+/g, '-')}.cpuprofile`);
       if (opts.profile) {
         fs.mkdirSync(path.dirname(profileFile), { recursive: true });
@@ -177,16 +186,20 @@ async function runBackend(backend, opts, bare, sink) {
       if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: profileFile }, 'profile-stopped');
       max.memory = (await ask(vault.child, { type: 'memory' }, 'memory')).usage;
       const ranDry = pool ? pool.ranDry : 0;
-      log(`  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`);
+      log(`  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}` +
+        `  CPU ${max.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * max.serverCpuUtilization).toFixed(0)}% of a core)${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`);
 
       await load(bare.child.pid, { ...common, url: bareUrl, duration: 1, requests: sc.baseline() });
       const base = await load(bare.child.pid, { ...common, url: bareUrl, duration: opts.duration, requests: sc.baseline() });
-      log(`  bare     ${fmt(base.requestsPerSecond)} req/s  p50 ${base.latencyMs.p50} ms  p99 ${base.latencyMs.p99} ms  → ratio ${(max.requestsPerSecond / base.requestsPerSecond).toFixed(3)}`);
+      const cpuRatio = base.serverCpuMicrosPerRequest / max.serverCpuMicrosPerRequest;
+      log(`  bare     ${fmt(base.requestsPerSecond)} req/s  p50 ${base.latencyMs.p50} ms  p99 ${base.latencyMs.p99} ms` +
+        `  CPU ${base.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * base.serverCpuUtilization).toFixed(0)}% of a core)` +
+        `  → ratio ${(max.requestsPerSecond / base.requestsPerSecond).toFixed(3)} (by CPU per request ${cpuRatio.toFixed(3)})`);
 
-      const entry = { title: sc.title, vault: max, bare: base, ratio: max.requestsPerSecond / base.requestsPerSecond, poolRanDry: ranDry };
-      if (sc.halfRate) {
+      const entry = { title: sc.title, vault: max, bare: base, ratio: max.requestsPerSecond / base.requestsPerSecond, cpuRatio, poolRanDry: ranDry };
+      if (sc.halfRate && opts.half) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
-        pool = await poolFor(sc, rate * opts.duration * 1.2);
+        pool = await poolFor(sc, rate * opts.duration * 1.3);
         const half = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
         entry.halfRate = { targetRps: rate, ...half, poolRanDry: pool ? pool.ranDry : 0 };
         log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)})  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}`);
@@ -214,11 +227,13 @@ function printTable(backendResult) {
     s.vault.peakRssMB.toFixed(0),
     fmt(s.bare.requestsPerSecond),
     s.ratio.toFixed(3),
+    `${s.vault.serverCpuMicrosPerRequest.toFixed(0)} / ${s.bare.serverCpuMicrosPerRequest.toFixed(0)}`,
+    s.cpuRatio.toFixed(3),
     s.halfRate ? `${fmt(s.halfRate.requestsPerSecond)} / ${s.halfRate.latencyMs.p99}` : '',
   ]);
   log(`\n${backendResult.backend} (storage ${backendResult.storage}, ephemeral ${backendResult.ephemeral})` +
     `${backendResult.seeded ? `, ${fmt(backendResult.seeded.requests)} rows seeded` : ''}`);
-  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', '@half: req/s / p99 ms'], rows));
+  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', 'CPU µs/req vault / bare', '× bare by CPU', '@half: req/s / p99 ms'], rows));
   log(`vault process peak RSS (whole run): ${backendResult.vaultPeakRssMB.toFixed(0)} MB; bare server: ${backendResult.barePeakRssMB.toFixed(0)} MB`);
 }
 
@@ -245,7 +260,7 @@ async function main() {
   const results = {
     startedAt: started.toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadAverageAtStart: os.loadavg() },
-    settings: { durationSeconds: opts.duration, connections: opts.connections, warmupRequests: opts.warmup, records: opts.records, extraFields: opts.extraFields, fieldChars: opts.fieldChars },
+    settings: { experiment: opts.experiment || null, durationSeconds: opts.duration, connections: opts.connections, warmupRequests: opts.warmup, records: opts.records, extraFields: opts.extraFields, fieldChars: opts.fieldChars },
     backends: {},
   };
   log(`vault bench: ${opts.duration} s per run, ${opts.connections} connections, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

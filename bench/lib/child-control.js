@@ -11,7 +11,13 @@ function answerBenchMessages(close) {
     if (message.type === 'stop') {
       Promise.resolve(close()).finally(() => process.exit(0));
     } else if (message.type === 'memory') {
-      process.send({ type: 'memory', usage: process.memoryUsage() });
+      const usage = process.memoryUsage();
+      // With --expose-gc (bench --diagnose-memory): how much of the heap is still live.
+      if (typeof global.gc === 'function') {
+        global.gc();
+        usage.afterFullGc = process.memoryUsage();
+      }
+      process.send({ type: 'memory', usage });
     } else if (message.type === 'profile-start') {
       session = new inspector.Session();
       session.connect();

@@ -1,7 +1,7 @@
 'use strict';
 // One timed load run with autocannon against a server process, plus that process's peak RSS.
 const { vaultRequire } = require('./paths');
-const { sampleRss } = require('./processes');
+const { cpuMicrosOf, sampleRss } = require('./processes');
 
 const autocannon = vaultRequire('autocannon');
 
@@ -11,7 +11,9 @@ const autocannon = vaultRequire('autocannon');
  */
 async function load(pid, options) {
   const stopSampling = sampleRss(pid);
+  const cpuBefore = cpuMicrosOf(pid);
   const result = await autocannon({ connections: 16, pipelining: 1, timeout: 10, ...options });
+  const cpuMicros = cpuMicrosOf(pid) - cpuBefore;
   const peakRssMB = stopSampling();
   const total = result.requests.total;
   const seconds = result.duration;
@@ -24,6 +26,8 @@ async function load(pid, options) {
     errors,
     non2xx: result.non2xx,
     peakRssMB,
+    serverCpuMicrosPerRequest: cpuMicros / total,
+    serverCpuUtilization: cpuMicros / 1e6 / seconds,
     statusCodes: result.statusCodeStats,
   };
 }

@@ -47,6 +47,26 @@ function memoryOf(pid) {
   }
 }
 
+/**
+ * CPU time (user + system) a process has used so far, in microseconds, from /proc/<pid>/stat.
+ * On a shared machine CPU per request is steadier than requests per second: waiting for a core
+ * does not count.
+ */
+function cpuMicrosOf(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+    return (ticks / CLOCK_TICKS) * 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every mainstream Linux build. */
+const CLOCK_TICKS = 100;
+
 /** Samples a process's RSS every `everyMs` until stopped; returns the peak seen. */
 function sampleRss(pid, everyMs = 50) {
   let peak = memoryOf(pid).rssMB;
@@ -61,4 +81,4 @@ function sampleRss(pid, everyMs = 50) {
   };
 }
 
-module.exports = { startServer, memoryOf, sampleRss };
+module.exports = { startServer, memoryOf, sampleRss, cpuMicrosOf };

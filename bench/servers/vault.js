@@ -7,6 +7,7 @@ const { dist } = require('../lib/paths');
 const { answerBenchMessages } = require('../lib/child-control');
 
 async function main() {
+  if (process.env.BENCH_EXPERIMENT === 'doorbell-http') require('./doorbell-over-node-http');
   const { loadConfig } = dist('config');
   const { buildApp } = dist('http/app');
   const config = loadConfig(process.env);
