@@ -182,7 +182,9 @@ async function runBackend(backend, opts, bare, sink) {
         fs.mkdirSync(path.dirname(profileFile), { recursive: true });
         await ask(vault.child, { type: 'profile-start' }, 'profile-started');
       }
+      await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
       const max = await load(pid, { ...common, url, duration: opts.duration, requests: sc.vault(pool) });
+      max.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
       if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: profileFile }, 'profile-stopped');
       max.memory = (await ask(vault.child, { type: 'memory' }, 'memory')).usage;
       const ranDry = pool ? pool.ranDry : 0;
@@ -200,9 +202,13 @@ async function runBackend(backend, opts, bare, sink) {
       if (sc.halfRate && opts.half) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
         pool = await poolFor(sc, rate * opts.duration * 1.3);
+        await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
         const half = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
+        half.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
         entry.halfRate = { targetRps: rate, ...half, poolRanDry: pool ? pool.ranDry : 0 };
-        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)})  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}`);
+        const p = half.pauses;
+        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)})  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
+          `  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`);
       }
       out.scenarios[sc.key] = entry;
     }

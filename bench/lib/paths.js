@@ -5,7 +5,9 @@ const path = require('node:path');
 const { createRequire } = require('node:module');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const VAULT = path.join(ROOT, 'vault');
+// BENCH_VAULT_DIR points the bench at another build of the vault (e.g. an older commit's, for a
+// before/after comparison on the same machine at the same time); default: this repo's.
+const VAULT = process.env.BENCH_VAULT_DIR ? path.resolve(process.env.BENCH_VAULT_DIR) : path.join(ROOT, 'vault');
 const vaultRequire = createRequire(path.join(VAULT, 'package.json'));
 
 /** A module from the vault's compiled output, e.g. dist('crypto/tokenizer'). */
