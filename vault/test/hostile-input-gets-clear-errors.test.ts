@@ -72,6 +72,13 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(bodies.size).toBe(1);
   });
 
+  it('a key sent under another site\'s name: 403, under its own: fine', async () => {
+    const other = await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, { 'x-vault-site-id': 'site-b' });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error.code).toBe('forbidden');
+    expect((await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, { 'x-vault-site-id': vault.site.siteId })).statusCode).toBe(200);
+  });
+
   it('a request id that is not a UUID: 400; an unknown one: 404', async () => {
     expect((await vault.call('GET', "/v1/requests/1' OR '1'='1")).statusCode).toBe(400);
     expect((await vault.call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);

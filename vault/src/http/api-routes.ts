@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CloseSessionBody, CreateRequestBody, DetokenizeBody, MintOtkBody } from '../contract';
+import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { SiteRow } from '../storage/types';
 import { closeSessionSchema, createRequestSchema, detokenizeSchema, mintOtkSchema, requestIdParams, roomParams } from './schemas';
@@ -31,6 +32,11 @@ export async function apiRoutes(app: FastifyInstance, opts: { vault: Vault; limi
   app.decorateRequest('site', undefined);
   app.addHook('onRequest', async (request) => {
     request.site = await vault.sites.authenticate(request.headers.authorization);
+    // The app names its site too: a key pasted into the wrong workspace's settings is caught here.
+    const named = request.headers['x-vault-site-id'];
+    if (typeof named === 'string' && named !== '' && named !== request.site.siteId) {
+      throw new VaultError('forbidden', 'The API key does not belong to the site named in X-Vault-Site-Id.');
+    }
   });
 
   app.post<{ Body: CreateRequestBody }>('/requests', { schema: createRequestSchema, config: apiLimit }, async (request, reply) => {
