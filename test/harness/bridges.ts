@@ -50,7 +50,7 @@ import { OAuthAppsBridge } from '@rocket.chat/apps-engine/server/bridges/OAuthAp
 import { ThreadBridge } from '@rocket.chat/apps-engine/server/bridges/ThreadBridge';
 import type { AppApi } from '@rocket.chat/apps-engine/server/managers/AppApi';
 
-import type { PersistedRecord, StoredMessage, World } from './world';
+import type { PersistedRecord, RecordedHttpExchange, StoredMessage, World } from './world';
 import { newId } from './world';
 
 type AbstractClass<T> = abstract new (...args: never[]) => T;
@@ -84,6 +84,7 @@ class HarnessMessageBridge extends MessageBridge {
     protected async create(message: IMessage): Promise<string> {
         const stored: StoredMessage = { ...message, id: newId('m'), createdAt: new Date() };
         this.world.messages.push(stored);
+        this.world.messageVersions.push(clone(stored));
         return stored.id;
     }
 
@@ -93,6 +94,7 @@ class HarnessMessageBridge extends MessageBridge {
             throw new Error(`Message ${message.id} not found`);
         }
         this.world.messages[index] = { ...this.world.messages[index], ...message, id: this.world.messages[index].id, updatedAt: new Date() };
+        this.world.messageVersions.push(clone(this.world.messages[index]));
     }
 
     protected async notifyUser(user: IUser, message: IMessage): Promise<void> {
@@ -303,6 +305,11 @@ class HarnessPersistenceBridge extends PersistenceBridge {
         return Array.from(this.world.persistence.values()).filter((r) => r.appId === appId);
     }
 
+    private write(record: PersistedRecord): void {
+        this.world.persistence.set(record.id, record);
+        this.world.persistenceWrites.push({ ...record, data: clone(record.data) });
+    }
+
     protected async purge(appId: string): Promise<void> {
         for (const record of this.recordsOf(appId)) {
             this.world.persistence.delete(record.id);
@@ -315,7 +322,7 @@ class HarnessPersistenceBridge extends PersistenceBridge {
 
     protected async createWithAssociations(data: object, associations: RocketChatAssociationRecord[], appId: string): Promise<string> {
         const id = newId('p');
-        this.world.persistence.set(id, { id, appId, data: clone(data), associations: associations.map(toAssociation) });
+        this.write({ id, appId, data: clone(data), associations: associations.map(toAssociation) });
         return id;
     }
 
@@ -350,7 +357,7 @@ class HarnessPersistenceBridge extends PersistenceBridge {
         if (!record && !upsert) {
             throw new Error(`Persistence record ${id} not found`);
         }
-        this.world.persistence.set(id, { id, appId, data: clone(data), associations: record ? record.associations : [] });
+        this.write({ id, appId, data: clone(data), associations: record ? record.associations : [] });
         return id;
     }
 
@@ -363,7 +370,7 @@ class HarnessPersistenceBridge extends PersistenceBridge {
             }
             return this.createWithAssociations(data, wanted, appId);
         }
-        existing.forEach((r) => this.world.persistence.set(r.id, { ...r, data: clone(data) }));
+        existing.forEach((r) => this.write({ ...r, data: clone(data) }));
         return existing[0].id;
     }
 }
@@ -436,6 +443,8 @@ class HarnessHttpBridge extends HttpBridge {
         }
         const recorded = { method: info.method.toUpperCase(), url: `${url.origin}${url.pathname}` } as World['httpCalls'][number];
         this.world.httpCalls.push(recorded);
+        const exchange: RecordedHttpExchange = { method: recorded.method, url: url.toString(), requestBody: body || '', responseBody: '' };
+        this.world.httpExchanges.push(exchange);
         const client = url.protocol === 'https:' ? https : http;
         const fail = (err: Error) => {
             recorded.error = err.message;
@@ -454,6 +463,8 @@ class HarnessHttpBridge extends HttpBridge {
                         data = undefined;
                     }
                     recorded.status = res.statusCode;
+                    exchange.status = res.statusCode;
+                    exchange.responseBody = content;
                     resolve({
                         url: info.url,
                         method: info.method,

@@ -175,6 +175,7 @@ export class EngineHarness {
                     return;
                 }
                 const text = Buffer.concat(chunks).toString('utf8');
+                this.world.apiCalls.push({ method: req.method || 'GET', path: req.url || '', body: text });
                 let content: unknown = text;
                 try {
                     content = text ? JSON.parse(text) : undefined;

@@ -40,7 +40,8 @@ export class VaultProcess {
         public readonly siteId: string,
         public readonly apiKey: string,
         private readonly child: ChildProcess,
-        private readonly dataDir: string,
+        /** The SQLite file, its WAL and the vault's other files live here. */
+        public readonly dataDir: string,
     ) {}
 
     public static async start(options: VaultOptions): Promise<VaultProcess> {
@@ -88,7 +89,8 @@ export class VaultProcess {
         return vault;
     }
 
-    public async stop(): Promise<void> {
+    /** Stops the vault; `keepData` leaves its data folder for inspection (call `removeData` after). */
+    public async stop(options: { keepData?: boolean } = {}): Promise<void> {
         if (this.child.exitCode === null) {
             let timer: NodeJS.Timeout | undefined;
             const exited = new Promise((resolve) => this.child.once('exit', resolve));
@@ -99,6 +101,12 @@ export class VaultProcess {
                 this.child.kill('SIGKILL');
             }
         }
+        if (!options.keepData) {
+            this.removeData();
+        }
+    }
+
+    public removeData(): void {
         fs.rmSync(this.dataDir, { recursive: true, force: true });
     }
 }

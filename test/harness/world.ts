@@ -44,6 +44,22 @@ export interface RecordedHttpCall {
     error?: string;
 }
 
+/** One outgoing HTTP call with its bodies, for the end-to-end leak scan only (never shown in failures). */
+export interface RecordedHttpExchange {
+    method: string;
+    url: string;
+    requestBody: string;
+    status?: number;
+    responseBody: string;
+}
+
+/** One call that reached the app's public API (the vault's doorbell), with its raw body. */
+export interface RecordedApiCall {
+    method: string;
+    path: string;
+    body: string;
+}
+
 let counter = 0;
 export function newId(prefix: string): string {
     counter += 1;
@@ -59,6 +75,12 @@ export class World {
     public readonly persistence = new Map<string, PersistedRecord>();
     public readonly serverSettings = new Map<string, ISetting>();
     public readonly httpCalls: RecordedHttpCall[] = [];
+    /** Every version of every message the app created or edited, in order: edits keep the history a server keeps. */
+    public readonly messageVersions: StoredMessage[] = [];
+    /** Every record the app wrote to its persistence, in order, including ones it later removed. */
+    public readonly persistenceWrites: PersistedRecord[] = [];
+    public readonly httpExchanges: RecordedHttpExchange[] = [];
+    public readonly apiCalls: RecordedApiCall[] = [];
 
     constructor() {
         this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');
