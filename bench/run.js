@@ -21,6 +21,7 @@ const { BENCH, VAULT } = require('./lib/paths');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
+const { paced } = require('./lib/paced');
 const { Pools } = require('./lib/pools');
 const { memoryOf, startServer } = require('./lib/processes');
 const { ask } = require('./lib/child-control');
@@ -201,14 +202,20 @@ async function runBackend(backend, opts, bare, sink) {
       const entry = { title: sc.title, vault: max, bare: base, ratio: max.requestsPerSecond / base.requestsPerSecond, cpuRatio, poolRanDry: ranDry };
       if (sc.halfRate && opts.half) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
+        // Steady, evenly spaced arrivals (lib/paced.js): what the p99 target is judged on.
         pool = await poolFor(sc, rate * opts.duration * 1.3);
         await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
-        const half = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
+        const half = await paced(pid, { url, rate, duration: opts.duration, requests: sc.vault(pool) });
         half.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
-        entry.halfRate = { targetRps: rate, ...half, poolRanDry: pool ? pool.ranDry : 0 };
+        entry.halfRate = { targetRps: rate, generator: 'paced open loop (bench/lib/paced.js)', ...half, poolRanDry: pool ? pool.ranDry : 0 };
         const p = half.pauses;
-        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)})  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
+        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)}, evenly paced)  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
           `  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`);
+        // For comparison: autocannon's overallRate, a per-second quota (bursts at full speed).
+        pool = await poolFor(sc, rate * opts.duration * 1.3);
+        const quota = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
+        entry.halfRateAutocannonQuota = { targetRps: rate, ...quota, poolRanDry: pool ? pool.ranDry : 0 };
+        log(`  @ half   ${fmt(quota.requestsPerSecond)} req/s (autocannon overallRate, bursty)  p50 ${quota.latencyMs.p50} ms  p99 ${quota.latencyMs.p99} ms  errors ${quota.errors}`);
       }
       out.scenarios[sc.key] = entry;
     }
@@ -236,10 +243,11 @@ function printTable(backendResult) {
     `${s.vault.serverCpuMicrosPerRequest.toFixed(0)} / ${s.bare.serverCpuMicrosPerRequest.toFixed(0)}`,
     s.cpuRatio.toFixed(3),
     s.halfRate ? `${fmt(s.halfRate.requestsPerSecond)} / ${s.halfRate.latencyMs.p99}` : '',
+    s.halfRateAutocannonQuota ? String(s.halfRateAutocannonQuota.latencyMs.p99) : '',
   ]);
   log(`\n${backendResult.backend} (storage ${backendResult.storage}, ephemeral ${backendResult.ephemeral})` +
     `${backendResult.seeded ? `, ${fmt(backendResult.seeded.requests)} rows seeded` : ''}`);
-  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', 'CPU µs/req vault / bare', '× bare by CPU', '@half: req/s / p99 ms'], rows));
+  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', 'CPU µs/req vault / bare', '× bare by CPU', '@half paced: req/s / p99 ms', '@half autocannon p99 ms'], rows));
   log(`vault process peak RSS (whole run): ${backendResult.vaultPeakRssMB.toFixed(0)} MB; bare server: ${backendResult.barePeakRssMB.toFixed(0)} MB`);
 }
 
@@ -251,7 +259,7 @@ function checkTargets(results) {
     if (s.submit) checks.push({ target: `submit ≥ ${TARGETS.ratio} × bare`, value: s.submit.ratio, ok: s.submit.ratio >= TARGETS.ratio });
     if (s.detokenize) checks.push({ target: `detokenize ≥ ${TARGETS.ratio} × bare`, value: s.detokenize.ratio, ok: s.detokenize.ratio >= TARGETS.ratio });
     for (const [key, sc] of Object.entries(s)) {
-      if (sc.halfRate) checks.push({ target: `${key}: p99 ≤ ${TARGETS.p99AtHalfMs} ms at half the max rate`, value: sc.halfRate.latencyMs.p99, ok: sc.halfRate.latencyMs.p99 <= TARGETS.p99AtHalfMs });
+      if (sc.halfRate) checks.push({ target: `${key}: p99 ≤ ${TARGETS.p99AtHalfMs} ms at half the max rate (evenly paced)`, value: sc.halfRate.latencyMs.p99, ok: sc.halfRate.latencyMs.p99 <= TARGETS.p99AtHalfMs });
     }
     checks.push({ target: `vault peak RSS ≤ ${TARGETS.peakRssMB} MB`, value: sqlite.vaultPeakRssMB, ok: sqlite.vaultPeakRssMB <= TARGETS.peakRssMB });
   }
