@@ -66,12 +66,16 @@ describe('negotiateLocale', () => {
     ['es-MX', undefined, 'es'],
     ['es_AR', undefined, 'es'],
     ['en', 'es', 'en'],
-    ['fr', 'es-ES,en;q=0.5', 'es'],
-    [undefined, 'fr, es;q=0.8, en;q=0.9', 'en'],
-    [undefined, 'fr, es;q=0.8', 'es'],
+    ['it', 'es-ES,en;q=0.5', 'es'],
+    [undefined, 'it, es;q=0.8, en;q=0.9', 'en'],
+    [undefined, 'it, es;q=0.8', 'es'],
+    ['pt-BR', undefined, 'pt-BR'],
+    ['pt', undefined, 'pt-BR'],
+    [undefined, 'fr-CA, en;q=0.5', 'fr'],
     [undefined, 'es;q=0, en', 'en'],
     [undefined, '*', 'en'],
-    [undefined, 'de-CH, de;q=0.9', 'en'],
+    [undefined, 'de-CH, de;q=0.9', 'de'],
+    [undefined, 'nl-BE, nl;q=0.9', 'en'],
     [undefined, undefined, 'en'],
     ['', '', 'en'],
     ['../../etc/passwd', 'x;q=abc', 'en'],
@@ -89,7 +93,8 @@ describe('t and fieldErrorMessage', () => {
   });
 
   it('falls back to English for a locale without a catalog', () => {
-    expect(t('fr', 'form.submit')).toBe('Submit');
+    expect(t('nl', 'form.submit')).toBe('Submit');
+    expect(t('fr', 'form.submit')).toBe('Envoyer');
   });
 
   it('phrases field errors with the label and plural forms', () => {
