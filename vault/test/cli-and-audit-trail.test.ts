@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { runCli } from '../src/cli/commands';
 import { sqlitePath } from '../src/open-vault';
-import { cardForm, createAndOpen, futureExpiry, reveal, startTestVault, tempDir, testConfig } from './helpers/vault';
+import { buildApp } from '../src/http/app';
+import { cardForm, createAndOpen, futureExpiry, LogCapture, reveal, startTestVault, tempDir, testConfig } from './helpers/vault';
 
 function cliEnv() {
   return { VAULT_DATA_DIR: tempDir(), VAULT_MASTER_KEY: randomBytes(32).toString('base64') };
@@ -39,6 +40,21 @@ describe('vault:cli', () => {
     } finally {
       await vault.close();
     }
+
+    // A leaked key is replaced: the old one stops working, the new one works.
+    const rekeyed = await cli(['site', 'rekey', 'acme'], env);
+    expect(rekeyed.code).toBe(0);
+    const replacement = JSON.parse(rekeyed.out[0]).apiKey;
+    expect(replacement).not.toBe(apiKey);
+    const after = await buildApp(testConfig(env), { logStream: new LogCapture() });
+    const listWith = (key: string) => after.inject({ method: 'GET', url: '/v1/rooms/r/requests', headers: { authorization: `Bearer ${key}` } });
+    try {
+      expect((await listWith(apiKey)).statusCode).toBe(401);
+      expect((await listWith(replacement)).statusCode).toBe(200);
+    } finally {
+      await after.close();
+    }
+    expect((await cli(['site', 'rekey', 'nobody'], env)).code).toBe(1);
 
     const again = await cli(['site', 'add', 'acme', '--origin', 'https://chat.acme.test'], env);
     expect(again.code).toBe(1);

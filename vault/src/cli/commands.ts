@@ -7,6 +7,7 @@ import { DuplicateError } from '../storage/types';
 
 const USAGE = `usage: vault:cli <command>
   site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once
+  site rekey <siteId>                a new API key (shown once); the old one stops working
   site remove <siteId>               delete a site and crypto-shred its data
   site list                          list registered sites (no keys)
   keys rotate --site <siteId>        new key for new data; old keys stay for reading
@@ -63,7 +64,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 async function run(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const [group, verb] = args;
   const command = `${group ?? ''} ${verb ?? ''}`.trim();
-  const known = ['site add', 'site remove', 'site list', 'keys rotate', 'purge', 'audit verify'];
+  const known = ['site add', 'site rekey', 'site remove', 'site list', 'keys rotate', 'purge', 'audit verify'];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
   const rest = args.slice(group === 'purge' ? 1 : 2);
 
@@ -75,6 +76,9 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
     switch (group === 'purge' ? 'purge' : command) {
       case 'site add':
         out(await vault.sites.addSite(positional(rest, 0, '<siteId>'), option(rest, '--origin')));
+        return 0;
+      case 'site rekey':
+        out(await vault.sites.replaceApiKey(positional(rest, 0, '<siteId>')));
         return 0;
       case 'site remove': {
         const siteId = positional(rest, 0, '<siteId>');

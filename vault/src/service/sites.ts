@@ -35,6 +35,17 @@ export class SiteService {
     return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
   }
 
+  /** A new API key for a site (a leaked or lost one); the old key stops working at once. */
+  async replaceApiKey(siteId: string, actor = 'cli'): Promise<NewSite> {
+    const apiKeyId = randomBytes(8).toString('hex');
+    const secret = randomSecret(32);
+    const replaced = await this.storage.replaceApiKey(siteId, apiKeyId, sha256Hex(secret), {
+      at: this.clock(), siteId, actor, action: 'site.rekey', requestId: null, detail: null,
+    });
+    if (!replaced) throw new VaultError('not_found', `There is no site "${siteId}".`);
+    return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
+  }
+
   async removeSite(siteId: string, actor = 'cli'): Promise<boolean> {
     return this.storage.removeSite(siteId, { at: this.clock(), siteId, actor, action: 'site.remove', requestId: null, detail: null });
   }

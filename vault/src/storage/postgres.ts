@@ -159,6 +159,15 @@ export class PostgresStorage implements Storage {
     return toKey((await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND kid = $2', [siteId, kid])).rows[0]);
   }
 
+  async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      const result = await q('UPDATE sites SET api_key_id = $1, api_key_hash = $2 WHERE site_id = $3', [apiKeyId, apiKeyHash, siteId]);
+      if (result.rowCount === 0) return false;
+      await appendEntry(q, audit);
+      return true;
+    });
+  }
+
   async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
     await this.transaction(async (q) => {
       // Two instances rotating at once take turns here, so exactly one key stays active.

@@ -102,6 +102,14 @@ export class SqliteStorage implements Storage {
     return toKey(this.sql('SELECT * FROM site_keys WHERE site_id = ? AND kid = ?').get(siteId, kid) as Row | undefined);
   }
 
+  async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
+    return this.db.transaction(() => {
+      const replaced = this.sql('UPDATE sites SET api_key_id = ?, api_key_hash = ? WHERE site_id = ?').run(apiKeyId, apiKeyHash, siteId).changes > 0;
+      if (replaced) this.audit(audit);
+      return replaced;
+    }).immediate();
+  }
+
   async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
     this.db.transaction(() => {
       this.sql('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);

@@ -110,6 +110,8 @@ export interface Storage {
   removeSite(siteId: string, audit: AuditEvent): Promise<boolean>;
   getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined>;
   getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined>;
+  /** Replaces the site's API key (the old one stops working at once); false for an unknown site. */
+  replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean>;
   /** Adds `key` as the site's active key; older keys stay for reading. */
   rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void>;
 

@@ -108,6 +108,16 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getSite('site-b')).toEqual(b);
     });
 
+    it('replaceApiKey swaps the key id and hash, audits once, and refuses an unknown site', async () => {
+      const old = (await storage.getSite('site-a'))!;
+      const before = (await allAudit(storage)).length;
+      expect(await storage.replaceApiKey('site-a', 'ffffffffffffffff', 'new-hash', event('site.rekey'))).toBe(true);
+      expect(await storage.findSiteByKeyId(old.apiKeyId)).toBeUndefined();
+      expect(await storage.findSiteByKeyId('ffffffffffffffff')).toEqual({ ...old, apiKeyId: 'ffffffffffffffff', apiKeyHash: 'new-hash' });
+      expect(await storage.replaceApiKey('nobody', 'eeeeeeeeeeeeeeee', 'x', event('site.rekey', 'nobody'))).toBe(false);
+      expect((await allAudit(storage)).length).toBe(before + 1);
+    });
+
     it('keys: rotation leaves exactly one active key and keeps the old ones for reading', async () => {
       const first = await storage.getActiveSiteKey('site-a');
       const second = key('site-a', NOW + 1);
