@@ -2,22 +2,14 @@
  * Secure forms as the catalog holds them, before they are put into one language and sent to the
  * vault as a `FormSpec`. Texts may be one string or one string per locale.
  */
-import type { FieldType, SelectOption } from '../vault/contract';
+import type { FieldType, FormFieldSpec } from '../vault/contract';
 
 /** "Card number", or { "en": "Card number", "es": "Número de tarjeta" }. */
 export type LocalizedText = string | { [locale: string]: string };
 
-export interface CatalogField {
-    id: string;
+/** A contract field whose texts may be localized: the rest must stay exactly as the vault takes it. */
+export interface CatalogField extends Omit<FormFieldSpec, 'label' | 'hint'> {
     label: LocalizedText;
-    type: FieldType;
-    required?: boolean;
-    masked?: boolean;
-    offTheRecord?: boolean;
-    options?: SelectOption[];
-    minLength?: number;
-    maxLength?: number;
-    pattern?: string;
     hint?: LocalizedText;
 }
 
