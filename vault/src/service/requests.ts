@@ -201,15 +201,6 @@ export class RequestService {
   }
 
   /**
-   * The opened request a submit OTK belongs to, for re-rendering the page after invalid input.
-   * Does not consume the OTK.
-   */
-  async viewForSubmitOtk(otk: string): Promise<VisitorRequestView | undefined> {
-    const request = await this.requestForSubmitOtk(otk);
-    return request ? this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`) : undefined;
-  }
-
-  /**
    * A visitor's submit: validates with the same rules as the page (the link stays usable when
    * fields are wrong), then tokenizes on-record fields into one JWE, seals off-the-record ones
    * into memory, and consumes the submit OTK with the record insert in one transaction.
