@@ -1,4 +1,5 @@
 import type { DoorbellBody, DoorbellEvent } from '../contract';
+import { createJsonPoster } from './post-json';
 
 export interface DoorbellOptions {
   /** Delays before each retry; the number of entries is the number of retries. */
@@ -21,6 +22,7 @@ export class Doorbell {
   private readonly pending = new Set<Promise<void>>();
   private readonly waits = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
+  private readonly poster = createJsonPoster();
 
   constructor(private readonly options: DoorbellOptions) {}
 
@@ -43,25 +45,20 @@ export class Doorbell {
       wake();
     }
     this.waits.clear();
+    // Let deliveries in flight finish, then drop the kept-alive connections.
+    void this.drain().then(() => this.poster.close());
   }
 
   private async deliver(url: string, body: DoorbellBody, attempt: number): Promise<void> {
     const target = safeTarget(url);
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.status >= 200 && response.status < 300) {
+      const status = await this.poster.post(url, body, this.options.timeoutMs);
+      if (status >= 200 && status < 300) {
         this.options.onOutcome?.('delivered');
         this.options.log('info', 'doorbell delivered', { requestId: body.requestId, event: body.event, attempt, target });
         return;
       }
-      throw new Error(`HTTP ${response.status}`);
+      throw new Error(`HTTP ${status}`);
     } catch (error) {
       const reason = error instanceof Error ? error.message : 'failed';
       const delay = this.options.retryDelaysMs[attempt];
