@@ -63,11 +63,6 @@ export class Tokenizer {
     }
   }
 
-  /** Drops cached keys of a site (after removal, so shredded keys do not linger in memory). */
-  forgetSite(siteId: string): void {
-    for (const name of this.keys.keys()) if (name.startsWith(`${siteId}\u0000`)) this.keys.delete(name);
-  }
-
   private importKey(siteId: string, kid: string, siteKey: Buffer): Promise<ImportedKey> {
     const name = `${siteId}\u0000${kid}`;
     let imported = this.keys.get(name);
