@@ -1,108 +1,180 @@
 import type {
-    IAppAccessors,
-    IConfigurationExtend,
-    IConfigurationModify,
-    IHttp,
-    ILogger,
-    IMessageBuilder,
-    IModify,
-    IPersistence,
-    IRead,
+  IAppAccessors,
+  IConfigurationExtend,
+  IConfigurationModify,
+  IHttp,
+  ILogger,
+  IMessageBuilder,
+  IModify,
+  IPersistence,
+  IRead,
 } from '@rocket.chat/apps-engine/definition/accessors';
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
-import type { ILivechatRoom, ILivechatTransferEventContext, IPostLivechatRoomClosed, IPostLivechatRoomTransferred } from '@rocket.chat/apps-engine/definition/livechat';
-import type { IMessage, IPreMessageSentModify, IPreMessageUpdatedModify } from '@rocket.chat/apps-engine/definition/messages';
+import type {
+  ILivechatRoom,
+  ILivechatTransferEventContext,
+  IPostLivechatRoomClosed,
+  IPostLivechatRoomTransferred,
+} from '@rocket.chat/apps-engine/definition/livechat';
+import type {
+  IMessage,
+  IPreMessageSentModify,
+  IPreMessageUpdatedModify,
+} from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type {
-    IUIKitInteractionHandler,
-    IUIKitResponse,
-    UIKitActionButtonInteractionContext,
-    UIKitBlockInteractionContext,
-    UIKitViewCloseInteractionContext,
-    UIKitViewSubmitInteractionContext,
+  IUIKitInteractionHandler,
+  IUIKitResponse,
+  UIKitActionButtonInteractionContext,
+  UIKitBlockInteractionContext,
+  UIKitViewCloseInteractionContext,
+  UIKitViewSubmitInteractionContext,
 } from '@rocket.chat/apps-engine/definition/uikit';
-import type { IUIKitLivechatInteractionHandler, UIKitLivechatBlockInteractionContext } from '@rocket.chat/apps-engine/definition/uikit/livechat';
+import type {
+  IUIKitLivechatInteractionHandler,
+  UIKitLivechatBlockInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit/livechat';
 
-import { VaultEventsEndpoint } from './src/endpoints/VaultEventsEndpoint';
-import { IdvCommand } from './src/handlers/commands/IdvCommand';
-import { SecureFormCommand } from './src/handlers/commands/SecureFormCommand';
-import { handleActionButton, handleBlockAction, handleViewClosed, handleViewSubmit, ROOM_ACTION_BUTTONS } from './src/handlers/interactions';
-import { onLivechatRoomClosed, onLivechatRoomTransferred } from './src/handlers/livechatEvents';
-import { maskPansInMessage, needsPanMasking } from './src/handlers/messageMasking';
-import { checkCatalogSetting } from './src/settings/catalogSetting';
+import { VaultEventsEndpoint } from './src/endpoints/vault-events-endpoint';
+import { IdvCommand } from './src/handlers/commands/idv-command';
+import { SecureFormCommand } from './src/handlers/commands/secure-form-command';
+import {
+  handleActionButton,
+  handleBlockAction,
+  handleViewClosed,
+  handleViewSubmit,
+  ROOM_ACTION_BUTTONS,
+} from './src/handlers/interactions';
+import { onLivechatRoomClosed, onLivechatRoomTransferred } from './src/handlers/livechat-events';
+import { maskPansInMessage, needsPanMasking } from './src/handlers/message-masking';
+import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
-export class IdvSecureFormsApp extends App
-    implements IUIKitInteractionHandler, IUIKitLivechatInteractionHandler, IPostLivechatRoomClosed, IPostLivechatRoomTransferred, IPreMessageSentModify, IPreMessageUpdatedModify {
-    constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
-        super(info, logger, accessors);
-    }
+export class IdvSecureFormsApp
+  extends App
+  implements
+    IUIKitInteractionHandler,
+    IUIKitLivechatInteractionHandler,
+    IPostLivechatRoomClosed,
+    IPostLivechatRoomTransferred,
+    IPreMessageSentModify,
+    IPreMessageUpdatedModify
+{
+  constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
+    super(info, logger, accessors);
+  }
 
-    protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
-        await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
-        await configuration.slashCommands.provideSlashCommand(new IdvCommand(this));
-        await configuration.slashCommands.provideSlashCommand(new SecureFormCommand(this));
-        ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
-        await configuration.api.provideApi({ visibility: ApiVisibility.PUBLIC, security: ApiSecurity.UNSECURE, endpoints: [new VaultEventsEndpoint(this)] });
-    }
+  protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
+    await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
+    await configuration.slashCommands.provideSlashCommand(new IdvCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new SecureFormCommand(this));
+    ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
+    await configuration.api.provideApi({
+      visibility: ApiVisibility.PUBLIC,
+      security: ApiSecurity.UNSECURE,
+      endpoints: [new VaultEventsEndpoint(this)],
+    });
+  }
 
-    /**
-     * Keeps the admin's value as it is. Returning the setting instead would make the engine log it
-     * ("… was successfully called! The result is: …"), the vault API key included.
-     */
-    public async onPreSettingUpdate(): Promise<ISetting> {
-        return null as unknown as ISetting;
-    }
+  /**
+   * Keeps the admin's value as it is. Returning the setting instead would make the engine log it
+   * ("… was successfully called! The result is: …"), the vault API key included.
+   */
+  public async onPreSettingUpdate(): Promise<ISetting> {
+    return null as unknown as ISetting;
+  }
 
-    public async onSettingUpdated(setting: ISetting, _configurationModify: IConfigurationModify, read: IRead): Promise<void> {
-        await checkCatalogSetting(this.getLogger(), read, setting);
-    }
+  public async onSettingUpdated(
+    setting: ISetting,
+    _configurationModify: IConfigurationModify,
+    read: IRead,
+  ): Promise<void> {
+    await checkCatalogSetting(this.getLogger(), read, setting);
+  }
 
-    public async executeActionButtonHandler(context: UIKitActionButtonInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        return handleActionButton({ app: this, read, modify, http, persis }, context);
-    }
+  public async executeActionButtonHandler(
+    context: UIKitActionButtonInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<IUIKitResponse> {
+    return handleActionButton({ app: this, read, modify, http, persis }, context);
+  }
 
-    public async executeBlockActionHandler(context: UIKitBlockInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        return handleBlockAction({ app: this, read, modify, http, persis }, context);
-    }
+  public async executeBlockActionHandler(
+    context: UIKitBlockInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<IUIKitResponse> {
+    return handleBlockAction({ app: this, read, modify, http, persis }, context);
+  }
 
-    public async executeViewSubmitHandler(context: UIKitViewSubmitInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        return handleViewSubmit({ app: this, read, modify, http, persis }, context);
-    }
+  public async executeViewSubmitHandler(
+    context: UIKitViewSubmitInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<IUIKitResponse> {
+    return handleViewSubmit({ app: this, read, modify, http, persis }, context);
+  }
 
-    public async executeViewClosedHandler(context: UIKitViewCloseInteractionContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<IUIKitResponse> {
-        return handleViewClosed({ app: this, read, modify, http, persis }, context);
-    }
+  public async executeViewClosedHandler(
+    context: UIKitViewCloseInteractionContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<IUIKitResponse> {
+    return handleViewClosed({ app: this, read, modify, http, persis }, context);
+  }
 
-    /** Visitors' clicks in the widget: the app offers them nothing but links, so nothing to do. */
-    public async executeLivechatBlockActionHandler(context: UIKitLivechatBlockInteractionContext): Promise<IUIKitResponse> {
-        return context.getInteractionResponder().successResponse();
-    }
+  /** Visitors' clicks in the widget: the app offers them nothing but links, so nothing to do. */
+  public async executeLivechatBlockActionHandler(
+    context: UIKitLivechatBlockInteractionContext,
+  ): Promise<IUIKitResponse> {
+    return context.getInteractionResponder().successResponse();
+  }
 
-    public async checkPreMessageSentModify(message: IMessage): Promise<boolean> {
-        return needsPanMasking(message);
-    }
+  public async checkPreMessageSentModify(message: IMessage): Promise<boolean> {
+    return needsPanMasking(message);
+  }
 
-    public async executePreMessageSentModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
-        return maskPansInMessage(message, builder);
-    }
+  public async executePreMessageSentModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
+    return maskPansInMessage(message, builder);
+  }
 
-    public async checkPreMessageUpdatedModify(message: IMessage): Promise<boolean> {
-        return needsPanMasking(message);
-    }
+  public async checkPreMessageUpdatedModify(message: IMessage): Promise<boolean> {
+    return needsPanMasking(message);
+  }
 
-    public async executePreMessageUpdatedModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
-        return maskPansInMessage(message, builder);
-    }
+  public async executePreMessageUpdatedModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
+    return maskPansInMessage(message, builder);
+  }
 
-    public async executePostLivechatRoomClosed(room: ILivechatRoom, read: IRead, http: IHttp, persis: IPersistence, modify?: IModify): Promise<void> {
-        await onLivechatRoomClosed({ app: this, read, modify: modify as IModify, http, persis }, room);
-    }
+  public async executePostLivechatRoomClosed(
+    room: ILivechatRoom,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify?: IModify,
+  ): Promise<void> {
+    await onLivechatRoomClosed({ app: this, read, modify: modify as IModify, http, persis }, room);
+  }
 
-    public async executePostLivechatRoomTransferred(context: ILivechatTransferEventContext, read: IRead, http: IHttp, persis: IPersistence, modify: IModify): Promise<void> {
-        await onLivechatRoomTransferred({ app: this, read, modify, http, persis }, context);
-    }
+  public async executePostLivechatRoomTransferred(
+    context: ILivechatTransferEventContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<void> {
+    await onLivechatRoomTransferred({ app: this, read, modify, http, persis }, context);
+  }
 }

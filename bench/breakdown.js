@@ -35,8 +35,12 @@ async function main() {
   const { buildApp } = dist('http/app');
   const pino = vaultRequire('pino');
   const config = loadConfig({
-    VAULT_DATA_DIR: dataDir, VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'), VAULT_PUBLIC_URL: 'http://127.0.0.1',
-    VAULT_LINK_OPEN_TTL_SECONDS: '3600', VAULT_SUBMIT_TTL_SECONDS: '3600', VAULT_DETOKENIZE_TTL_SECONDS: '3600',
+    VAULT_DATA_DIR: dataDir,
+    VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
+    VAULT_PUBLIC_URL: 'http://127.0.0.1',
+    VAULT_LINK_OPEN_TTL_SECONDS: '3600',
+    VAULT_SUBMIT_TTL_SECONDS: '3600',
+    VAULT_DETOKENIZE_TTL_SECONDS: '3600',
   });
   const logStream = pino.destination({ dest: '/dev/null', sync: true });
   const app = await buildApp(config, { logStream });
@@ -53,72 +57,187 @@ async function main() {
   // its deliveries run in the background and overlap, so they are measured on their own below.
   vault.doorbell.close();
   const created = [];
-  row('service', 'create (RequestService.create)', await cpuPerOp(OPS, async () => { created.push(await vault.requests.create(site, body)); }));
+  row(
+    'service',
+    'create (RequestService.create)',
+    await cpuPerOp(OPS, async () => {
+      created.push(await vault.requests.create(site, body));
+    }),
+  );
   const opened = [];
-  row('service', 'open link (openForVisitor)', await cpuPerOp(OPS, async (i) => {
-    opened.push(await vault.requests.openForVisitor(new URL(created[i].visitorUrl).pathname.slice(3)));
-  }));
+  row(
+    'service',
+    'open link (openForVisitor)',
+    await cpuPerOp(OPS, async (i) => {
+      opened.push(await vault.requests.openForVisitor(new URL(created[i].visitorUrl).pathname.slice(3)));
+    }),
+  );
   const submitOtks = opened.map((o) => o.submitPath.split('/')[2]);
-  row('service', 'submit (submitFromVisitor)', await cpuPerOp(OPS, (i) => vault.requests.submitFromVisitor(submitOtks[i], form.values)));
+  row(
+    'service',
+    'submit (submitFromVisitor)',
+    await cpuPerOp(OPS, (i) => vault.requests.submitFromVisitor(submitOtks[i], form.values)),
+  );
   const requestId = opened[0].view.requestId;
   const minted = [];
-  row('service', 'mint detokenize OTK', await cpuPerOp(OPS, async () => { minted.push((await vault.requests.mintDetokenizeOtk(site, requestId, 'agent-1')).otk); }));
-  row('service', 'detokenize', await cpuPerOp(OPS, async (i) => { await vault.requests.detokenize(site, minted[i], 'agent-1'); }));
-  row('service', 'authenticate API key (per API request)', await cpuPerOp(OPS, () => vault.sites.authenticate(`Bearer ${'ivk.0000000000000000.' + 'a'.repeat(43)}`).catch(() => undefined)));
+  row(
+    'service',
+    'mint detokenize OTK',
+    await cpuPerOp(OPS, async () => {
+      minted.push((await vault.requests.mintDetokenizeOtk(site, requestId, 'agent-1')).otk);
+    }),
+  );
+  row(
+    'service',
+    'detokenize',
+    await cpuPerOp(OPS, async (i) => {
+      await vault.requests.detokenize(site, minted[i], 'agent-1');
+    }),
+  );
+  row(
+    'service',
+    'authenticate API key (per API request)',
+    await cpuPerOp(OPS, () =>
+      vault.sites.authenticate(`Bearer ${'ivk.0000000000000000.' + 'a'.repeat(43)}`).catch(() => undefined),
+    ),
+  );
 
   // Crypto steps inside those calls.
   const { Tokenizer } = dist('crypto/tokenizer');
   const tokenizer = new Tokenizer();
   const siteKey = await vault.sites.activeKey('bench');
-  const record = Buffer.from(JSON.stringify({ name: form.values.name, pan: '4111111111111111', exp: form.values.exp, postcode: form.values.postcode }));
+  const record = Buffer.from(
+    JSON.stringify({
+      name: form.values.name,
+      pan: '4111111111111111',
+      exp: form.values.exp,
+      postcode: form.values.postcode,
+    }),
+  );
   const binding = { siteId: 'bench', recordId: crypto.randomUUID() };
   let token;
-  row('crypto', 'tokenize: JWE encrypt (node-jose)', await cpuPerOp(OPS, async () => { token = await tokenizer.encrypt(binding, siteKey.kid, siteKey.key, record); }));
-  row('crypto', 'detokenize: JWE decrypt (node-jose)', await cpuPerOp(OPS, () => tokenizer.decrypt(binding, token, async () => siteKey.key)));
-  row('crypto', 'site key: read + unwrap with master key (activeKey)', await cpuPerOp(OPS, () => vault.sites.activeKey('bench')));
+  row(
+    'crypto',
+    'tokenize: JWE encrypt (node-jose)',
+    await cpuPerOp(OPS, async () => {
+      token = await tokenizer.encrypt(binding, siteKey.kid, siteKey.key, record);
+    }),
+  );
+  row(
+    'crypto',
+    'detokenize: JWE decrypt (node-jose)',
+    await cpuPerOp(OPS, () => tokenizer.decrypt(binding, token, async () => siteKey.key)),
+  );
+  row(
+    'crypto',
+    'site key: read + unwrap with master key (activeKey)',
+    await cpuPerOp(OPS, () => vault.sites.activeKey('bench')),
+  );
 
   // Storage steps of a submit, on their own.
   const { hashOtk } = dist('otk/otk');
   const storage = vault.storage;
-  row('storage', 'peekOtk + getRequest (find the submit OTK\'s request)', await cpuPerOp(OPS, async (i) => {
-    const otk = await storage.peekOtk(hashOtk(submitOtks[i]), 'submit', Date.now());
-    await storage.getRequest(otk ? otk.requestId : requestId);
-  }));
-  row('storage', 'audit append alone (own transaction)', await cpuPerOp(OPS, () => storage.appendAudit({ at: Date.now(), siteId: 'bench', actor: 'bench', action: 'bench.tick', requestId: null, detail: null })));
+  row(
+    'storage',
+    "peekOtk + getRequest (find the submit OTK's request)",
+    await cpuPerOp(OPS, async (i) => {
+      const otk = await storage.peekOtk(hashOtk(submitOtks[i]), 'submit', Date.now());
+      await storage.getRequest(otk ? otk.requestId : requestId);
+    }),
+  );
+  row(
+    'storage',
+    'audit append alone (own transaction)',
+    await cpuPerOp(OPS, () =>
+      storage.appendAudit({
+        at: Date.now(),
+        siteId: 'bench',
+        actor: 'bench',
+        action: 'bench.tick',
+        requestId: null,
+        detail: null,
+      }),
+    ),
+  );
 
   // The doorbell's HTTP client: fetch (what doorbell.ts uses) against node:http with keep-alive.
   const url = `${origin}/api/apps/public/bench/vault-events`;
   const payload = JSON.stringify({ requestId: crypto.randomUUID(), event: 'submitted' });
-  row('doorbell', 'one delivery (open, submit) with fetch + AbortSignal.timeout (as now)', await cpuPerOp(OPS, async () => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload, redirect: 'manual', signal: AbortSignal.timeout(5000) });
-    await res.arrayBuffer();
-  }));
+  row(
+    'doorbell',
+    'one delivery (open, submit) with fetch + AbortSignal.timeout (as now)',
+    await cpuPerOp(OPS, async () => {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: payload,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.arrayBuffer();
+    }),
+  );
   const agent = new http.Agent({ keepAlive: true });
-  row('doorbell', 'one delivery with node:http + keep-alive agent (proposed)', await cpuPerOp(OPS, () => new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }, timeout: 5000 }, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  })));
+  row(
+    'doorbell',
+    'one delivery with node:http + keep-alive agent (proposed)',
+    await cpuPerOp(
+      OPS,
+      () =>
+        new Promise((resolve, reject) => {
+          const req = http.request(
+            url,
+            {
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+              timeout: 5000,
+            },
+            (res) => {
+              res.resume();
+              res.on('end', resolve);
+            },
+          );
+          req.on('error', reject);
+          req.end(payload);
+        }),
+    ),
+  );
   agent.destroy();
 
   // Per-request overheads every route pays.
-  row('per request', 'one pino info line (vault logger, redaction on)', await cpuPerOp(OPS * 3, () => {
-    app.log.info({ method: 'POST', route: '/f/:otk/submit', statusCode: 200, ms: 1.2 }, 'request');
-  }));
-  row('per request', 'metrics: counter inc + histogram observe', await cpuPerOp(OPS * 3, () => {
-    app.metrics.httpRequests.inc({ method: 'POST', route: '/f/:otk/submit', status: '200' });
-    app.metrics.httpDuration.observe({ method: 'POST', route: '/f/:otk/submit' }, 0.0012);
-  }));
+  row(
+    'per request',
+    'one pino info line (vault logger, redaction on)',
+    await cpuPerOp(OPS * 3, () => {
+      app.log.info({ method: 'POST', route: '/f/:otk/submit', statusCode: 200, ms: 1.2 }, 'request');
+    }),
+  );
+  row(
+    'per request',
+    'metrics: counter inc + histogram observe',
+    await cpuPerOp(OPS * 3, () => {
+      app.metrics.httpRequests.inc({ method: 'POST', route: '/f/:otk/submit', status: '200' });
+      app.metrics.httpDuration.observe({ method: 'POST', route: '/f/:otk/submit' }, 0.0012);
+    }),
+  );
 
   await app.close();
   await sink.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 
-  console.log(`\nCPU per operation, in-process (${OPS} sequential operations each; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-  console.log(table(['layer', 'operation', 'CPU µs/op'], rows.map((r) => [r.layer, r.what, r.cpuMicros.toFixed(1)])));
+  console.log(
+    `\nCPU per operation, in-process (${OPS} sequential operations each; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')})`,
+  );
+  console.log(
+    table(
+      ['layer', 'operation', 'CPU µs/op'],
+      rows.map((r) => [r.layer, r.what, r.cpuMicros.toFixed(1)]),
+    ),
+  );
   if (args.json) fs.writeFileSync(args.json, JSON.stringify({ ops: OPS, rows }, null, 2) + '\n');
   return rows;
 }

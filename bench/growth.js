@@ -17,8 +17,19 @@ const both = !args.has('--payload') && !args.has('--records');
 function run(name, flags) {
   const out = path.join(BENCH, `results-${name}.json`);
   console.error(`\n=== ${name}: ${flags.join(' ')}`);
-  execFileSync(process.execPath, [path.join(BENCH, 'run.js'), '--backends=sqlite', '--no-micro', '--no-half', `--duration=${duration}`, `--out=${out}`, ...flags],
-    { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(BENCH, 'run.js'),
+      '--backends=sqlite',
+      '--no-micro',
+      '--no-half',
+      `--duration=${duration}`,
+      `--out=${out}`,
+      ...flags,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
 
@@ -34,31 +45,58 @@ if (both || args.has('--payload')) {
     { name: 'payload-20x1000', extra: 15, chars: 1000 },
     { name: 'payload-50x1000', extra: 45, chars: 1000 },
   ];
-  lines.push('| form | submit body | submit req/s | p99 ms | CPU µs/req | bare echo req/s | × bare | detokenize req/s | p99 ms | CPU µs/req | × bare |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| form | submit body | submit req/s | p99 ms | CPU µs/req | bare echo req/s | × bare | detokenize req/s | p99 ms | CPU µs/req | × bare |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
   for (const s of settings) {
-    const r = run(s.name, ['--only=submit,detokenize', `--extra-fields=${s.extra}`, `--field-chars=${s.chars}`]).backends.sqlite;
+    const r = run(s.name, ['--only=submit,detokenize', `--extra-fields=${s.extra}`, `--field-chars=${s.chars}`])
+      .backends.sqlite;
     const sub = r.scenarios.submit;
     const det = r.scenarios.detokenize;
     const bytes = r.submitBodyBytes;
     summary.payload.push({ ...s, submitBodyBytes: bytes, submit: pick(sub), detokenize: pick(det) });
-    lines.push(`| ${5 + s.extra} fields${s.chars ? ` (${s.extra} × ${s.chars} chars)` : ''} | ${fmt(bytes)} B | ${fmt(sub.vault.requestsPerSecond)} | ${sub.vault.latencyMs.p99} | ${fmt(sub.vault.serverCpuMicrosPerRequest)} | ${fmt(sub.bare.requestsPerSecond)} | ${sub.ratio.toFixed(3)} | ${fmt(det.vault.requestsPerSecond)} | ${det.vault.latencyMs.p99} | ${fmt(det.vault.serverCpuMicrosPerRequest)} | ${det.ratio.toFixed(3)} |`);
+    lines.push(
+      `| ${5 + s.extra} fields${s.chars ? ` (${s.extra} × ${s.chars} chars)` : ''} | ${fmt(bytes)} B | ${fmt(sub.vault.requestsPerSecond)} | ${sub.vault.latencyMs.p99} | ${fmt(sub.vault.serverCpuMicrosPerRequest)} | ${fmt(sub.bare.requestsPerSecond)} | ${sub.ratio.toFixed(3)} | ${fmt(det.vault.requestsPerSecond)} | ${det.vault.latencyMs.p99} | ${fmt(det.vault.serverCpuMicrosPerRequest)} | ${det.ratio.toFixed(3)} |`,
+    );
   }
   lines.push('');
 }
 
 if (both || args.has('--records')) {
   const counts = [1_000, 100_000, ...(args.has('--with-1m') ? [1_000_000] : [])];
-  lines.push('| stored rows | seeding s | create req/s | page req/s | submit req/s | submit p99 ms | detokenize req/s | detokenize p99 ms | vault peak RSS MB |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push(
+    '| stored rows | seeding s | create req/s | page req/s | submit req/s | submit p99 ms | detokenize req/s | detokenize p99 ms | vault peak RSS MB |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
   for (const n of counts) {
     const r = run(`records-${n}`, ['--only=create,page,submit,detokenize', `--records=${n}`]).backends.sqlite;
     const sc = r.scenarios;
-    summary.records.push({ rows: n, seeded: r.seeded, create: pick(sc.create), page: pick(sc.page), submit: pick(sc.submit), detokenize: pick(sc.detokenize), vaultPeakRssMB: r.vaultPeakRssMB });
-    lines.push(`| ${fmt(n)} | ${r.seeded.seconds.toFixed(0)} | ${fmt(sc.create.vault.requestsPerSecond)} | ${fmt(sc.page.vault.requestsPerSecond)} | ${fmt(sc.submit.vault.requestsPerSecond)} | ${sc.submit.vault.latencyMs.p99} | ${fmt(sc.detokenize.vault.requestsPerSecond)} | ${sc.detokenize.vault.latencyMs.p99} | ${r.vaultPeakRssMB.toFixed(0)} |`);
+    summary.records.push({
+      rows: n,
+      seeded: r.seeded,
+      create: pick(sc.create),
+      page: pick(sc.page),
+      submit: pick(sc.submit),
+      detokenize: pick(sc.detokenize),
+      vaultPeakRssMB: r.vaultPeakRssMB,
+    });
+    lines.push(
+      `| ${fmt(n)} | ${r.seeded.seconds.toFixed(0)} | ${fmt(sc.create.vault.requestsPerSecond)} | ${fmt(sc.page.vault.requestsPerSecond)} | ${fmt(sc.submit.vault.requestsPerSecond)} | ${sc.submit.vault.latencyMs.p99} | ${fmt(sc.detokenize.vault.requestsPerSecond)} | ${sc.detokenize.vault.latencyMs.p99} | ${r.vaultPeakRssMB.toFixed(0)} |`,
+    );
   }
 }
 
 function pick(s) {
-  return { requestsPerSecond: s.vault.requestsPerSecond, p50: s.vault.latencyMs.p50, p99: s.vault.latencyMs.p99, cpuMicrosPerRequest: s.vault.serverCpuMicrosPerRequest, errors: s.vault.errors, bareRequestsPerSecond: s.bare.requestsPerSecond, ratio: s.ratio };
+  return {
+    requestsPerSecond: s.vault.requestsPerSecond,
+    p50: s.vault.latencyMs.p50,
+    p99: s.vault.latencyMs.p99,
+    cpuMicrosPerRequest: s.vault.serverCpuMicrosPerRequest,
+    errors: s.vault.errors,
+    bareRequestsPerSecond: s.bare.requestsPerSecond,
+    ratio: s.ratio,
+  };
 }
 
 fs.writeFileSync(path.join(BENCH, 'growth-results.json'), JSON.stringify(summary, null, 2) + '\n');

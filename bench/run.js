@@ -73,7 +73,10 @@ function reachable(port, host = '127.0.0.1') {
 
 /** Why PostgreSQL + Redis cannot be benchmarked here, or undefined when they can. */
 async function postgresUnavailable() {
-  if (!fs.existsSync(path.join(VAULT, 'dist', 'storage', 'postgres.js')) || !fs.existsSync(path.join(VAULT, 'dist', 'ephemeral', 'redis.js'))) {
+  if (
+    !fs.existsSync(path.join(VAULT, 'dist', 'storage', 'postgres.js')) ||
+    !fs.existsSync(path.join(VAULT, 'dist', 'ephemeral', 'redis.js'))
+  ) {
     return 'the vault has no PostgreSQL/Redis backends in this build yet (vault/src/storage/postgres.ts, vault/src/ephemeral/redis.ts)';
   }
   if (!(await reachable(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
@@ -130,7 +133,11 @@ async function runBackend(backend, opts, bare, sink) {
     extra.VAULT_DATABASE_URL = scratch.url;
     extra.VAULT_REDIS_URL = 'redis://127.0.0.1:6379/7';
   }
-  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra), opts.diagnoseMemory ? ['--expose-gc'] : []);
+  const vault = await startServer(
+    'vault.js',
+    vaultEnv(dataDir, sink.info.port, extra),
+    opts.diagnoseMemory ? ['--expose-gc'] : [],
+  );
   const pid = vault.child.pid;
   const url = `http://127.0.0.1:${vault.info.port}`;
   const bareUrl = `http://127.0.0.1:${bare.info.port}`;
@@ -139,8 +146,11 @@ async function runBackend(backend, opts, bare, sink) {
   const callbackUrl = `http://127.0.0.1:${sink.info.port}/api/apps/public/bench/vault-events`;
   const pools = new Pools(client, form, callbackUrl, createBody);
   const out = {
-    backend, storage: vault.info.storage, ephemeral: vault.info.ephemeral,
-    submitBodyBytes: Buffer.byteLength(JSON.stringify({ values: form.values })), scenarios: {},
+    backend,
+    storage: vault.info.storage,
+    ephemeral: vault.info.ephemeral,
+    submitBodyBytes: Buffer.byteLength(JSON.stringify({ values: form.values })),
+    scenarios: {},
   };
   try {
     if (opts.records > 0) {
@@ -152,11 +162,14 @@ async function runBackend(backend, opts, bare, sink) {
     // Answer sizes of the page and the state read, so the baseline sends as many bytes back.
     const sample = (await pools.links(1))[0];
     const sizes = {
-      page: Buffer.byteLength((await client.expect(200, 'GET', sample.visitorPath, undefined, { accept: 'text/html' })).text),
+      page: Buffer.byteLength(
+        (await client.expect(200, 'GET', sample.visitorPath, undefined, { accept: 'text/html' })).text,
+      ),
       state: Buffer.byteLength((await client.expect(200, 'GET', `/v1/requests/${sample.requestId}`)).text),
     };
-    const list = scenarios({ apiKey: vault.info.apiKey, form, callbackUrl, createBody, sizes })
-      .filter((s) => !opts.only || opts.only.includes(s.key));
+    const list = scenarios({ apiKey: vault.info.apiKey, form, callbackUrl, createBody, sizes }).filter(
+      (s) => !opts.only || opts.only.includes(s.key),
+    );
     let submittedIds;
     const makePool = async (spec, count) => {
       if (spec.kind === 'links') return { items: await pools.links(count), ranDry: 0 };
@@ -166,7 +179,8 @@ async function runBackend(backend, opts, bare, sink) {
       if (spec.kind === 'otks') return { items: await pools.detokenizeOtks(count, submittedIds), ranDry: 0 };
       throw new Error(`unknown pool ${spec.kind}`);
     };
-    const poolFor = (sc, requests) => (sc.pool ? makePool(sc.pool, Math.ceil(requests) + 4 * opts.connections) : undefined);
+    const poolFor = (sc, requests) =>
+      sc.pool ? makePool(sc.pool, Math.ceil(requests) + 4 * opts.connections) : undefined;
     const common = { connections: opts.connections };
 
     for (const sc of list) {
@@ -189,17 +203,33 @@ async function runBackend(backend, opts, bare, sink) {
       if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: profileFile }, 'profile-stopped');
       max.memory = (await ask(vault.child, { type: 'memory' }, 'memory')).usage;
       const ranDry = pool ? pool.ranDry : 0;
-      log(`  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}` +
-        `  CPU ${max.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * max.serverCpuUtilization).toFixed(0)}% of a core)${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`);
+      log(
+        `  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}` +
+          `  CPU ${max.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * max.serverCpuUtilization).toFixed(0)}% of a core)${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`,
+      );
 
       await load(bare.child.pid, { ...common, url: bareUrl, duration: 1, requests: sc.baseline() });
-      const base = await load(bare.child.pid, { ...common, url: bareUrl, duration: opts.duration, requests: sc.baseline() });
+      const base = await load(bare.child.pid, {
+        ...common,
+        url: bareUrl,
+        duration: opts.duration,
+        requests: sc.baseline(),
+      });
       const cpuRatio = base.serverCpuMicrosPerRequest / max.serverCpuMicrosPerRequest;
-      log(`  bare     ${fmt(base.requestsPerSecond)} req/s  p50 ${base.latencyMs.p50} ms  p99 ${base.latencyMs.p99} ms` +
-        `  CPU ${base.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * base.serverCpuUtilization).toFixed(0)}% of a core)` +
-        `  → ratio ${(max.requestsPerSecond / base.requestsPerSecond).toFixed(3)} (by CPU per request ${cpuRatio.toFixed(3)})`);
+      log(
+        `  bare     ${fmt(base.requestsPerSecond)} req/s  p50 ${base.latencyMs.p50} ms  p99 ${base.latencyMs.p99} ms` +
+          `  CPU ${base.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * base.serverCpuUtilization).toFixed(0)}% of a core)` +
+          `  → ratio ${(max.requestsPerSecond / base.requestsPerSecond).toFixed(3)} (by CPU per request ${cpuRatio.toFixed(3)})`,
+      );
 
-      const entry = { title: sc.title, vault: max, bare: base, ratio: max.requestsPerSecond / base.requestsPerSecond, cpuRatio, poolRanDry: ranDry };
+      const entry = {
+        title: sc.title,
+        vault: max,
+        bare: base,
+        ratio: max.requestsPerSecond / base.requestsPerSecond,
+        cpuRatio,
+        poolRanDry: ranDry,
+      };
       if (sc.halfRate && opts.half) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
         // Steady, evenly spaced arrivals (lib/paced.js): what the p99 target is judged on.
@@ -207,15 +237,30 @@ async function runBackend(backend, opts, bare, sink) {
         await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
         const half = await paced(pid, { url, rate, duration: opts.duration, requests: sc.vault(pool) });
         half.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
-        entry.halfRate = { targetRps: rate, generator: 'paced open loop (bench/lib/paced.js)', ...half, poolRanDry: pool ? pool.ranDry : 0 };
+        entry.halfRate = {
+          targetRps: rate,
+          generator: 'paced open loop (bench/lib/paced.js)',
+          ...half,
+          poolRanDry: pool ? pool.ranDry : 0,
+        };
         const p = half.pauses;
-        log(`  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)}, evenly paced)  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
-          `  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`);
+        log(
+          `  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)}, evenly paced)  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
+            `  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`,
+        );
         // For comparison: autocannon's overallRate, a per-second quota (bursts at full speed).
         pool = await poolFor(sc, rate * opts.duration * 1.3);
-        const quota = await load(pid, { ...common, url, duration: opts.duration, overallRate: rate, requests: sc.vault(pool) });
+        const quota = await load(pid, {
+          ...common,
+          url,
+          duration: opts.duration,
+          overallRate: rate,
+          requests: sc.vault(pool),
+        });
         entry.halfRateAutocannonQuota = { targetRps: rate, ...quota, poolRanDry: pool ? pool.ranDry : 0 };
-        log(`  @ half   ${fmt(quota.requestsPerSecond)} req/s (autocannon overallRate, bursty)  p50 ${quota.latencyMs.p50} ms  p99 ${quota.latencyMs.p99} ms  errors ${quota.errors}`);
+        log(
+          `  @ half   ${fmt(quota.requestsPerSecond)} req/s (autocannon overallRate, bursty)  p50 ${quota.latencyMs.p50} ms  p99 ${quota.latencyMs.p99} ms  errors ${quota.errors}`,
+        );
       }
       out.scenarios[sc.key] = entry;
     }
@@ -245,10 +290,32 @@ function printTable(backendResult) {
     s.halfRate ? `${fmt(s.halfRate.requestsPerSecond)} / ${s.halfRate.latencyMs.p99}` : '',
     s.halfRateAutocannonQuota ? String(s.halfRateAutocannonQuota.latencyMs.p99) : '',
   ]);
-  log(`\n${backendResult.backend} (storage ${backendResult.storage}, ephemeral ${backendResult.ephemeral})` +
-    `${backendResult.seeded ? `, ${fmt(backendResult.seeded.requests)} rows seeded` : ''}`);
-  log(table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'peak RSS MB', 'bare req/s', '× bare', 'CPU µs/req vault / bare', '× bare by CPU', '@half paced: req/s / p99 ms', '@half autocannon p99 ms'], rows));
-  log(`vault process peak RSS (whole run): ${backendResult.vaultPeakRssMB.toFixed(0)} MB; bare server: ${backendResult.barePeakRssMB.toFixed(0)} MB`);
+  log(
+    `\n${backendResult.backend} (storage ${backendResult.storage}, ephemeral ${backendResult.ephemeral})` +
+      `${backendResult.seeded ? `, ${fmt(backendResult.seeded.requests)} rows seeded` : ''}`,
+  );
+  log(
+    table(
+      [
+        'scenario',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'peak RSS MB',
+        'bare req/s',
+        '× bare',
+        'CPU µs/req vault / bare',
+        '× bare by CPU',
+        '@half paced: req/s / p99 ms',
+        '@half autocannon p99 ms',
+      ],
+      rows,
+    ),
+  );
+  log(
+    `vault process peak RSS (whole run): ${backendResult.vaultPeakRssMB.toFixed(0)} MB; bare server: ${backendResult.barePeakRssMB.toFixed(0)} MB`,
+  );
 }
 
 function checkTargets(results) {
@@ -256,15 +323,39 @@ function checkTargets(results) {
   const checks = [];
   if (sqlite && !sqlite.skipped) {
     const s = sqlite.scenarios;
-    if (s.submit) checks.push({ target: `submit ≥ ${TARGETS.ratio} × bare`, value: s.submit.ratio, ok: s.submit.ratio >= TARGETS.ratio });
-    if (s.detokenize) checks.push({ target: `detokenize ≥ ${TARGETS.ratio} × bare`, value: s.detokenize.ratio, ok: s.detokenize.ratio >= TARGETS.ratio });
+    if (s.submit)
+      checks.push({
+        target: `submit ≥ ${TARGETS.ratio} × bare`,
+        value: s.submit.ratio,
+        ok: s.submit.ratio >= TARGETS.ratio,
+      });
+    if (s.detokenize)
+      checks.push({
+        target: `detokenize ≥ ${TARGETS.ratio} × bare`,
+        value: s.detokenize.ratio,
+        ok: s.detokenize.ratio >= TARGETS.ratio,
+      });
     for (const [key, sc] of Object.entries(s)) {
-      if (sc.halfRate) checks.push({ target: `${key}: p99 ≤ ${TARGETS.p99AtHalfMs} ms at half the max rate (evenly paced)`, value: sc.halfRate.latencyMs.p99, ok: sc.halfRate.latencyMs.p99 <= TARGETS.p99AtHalfMs });
+      if (sc.halfRate)
+        checks.push({
+          target: `${key}: p99 ≤ ${TARGETS.p99AtHalfMs} ms at half the max rate (evenly paced)`,
+          value: sc.halfRate.latencyMs.p99,
+          ok: sc.halfRate.latencyMs.p99 <= TARGETS.p99AtHalfMs,
+        });
     }
-    checks.push({ target: `vault peak RSS ≤ ${TARGETS.peakRssMB} MB`, value: sqlite.vaultPeakRssMB, ok: sqlite.vaultPeakRssMB <= TARGETS.peakRssMB });
+    checks.push({
+      target: `vault peak RSS ≤ ${TARGETS.peakRssMB} MB`,
+      value: sqlite.vaultPeakRssMB,
+      ok: sqlite.vaultPeakRssMB <= TARGETS.peakRssMB,
+    });
   }
   const tokenizer = results.micro && results.micro.results.find((r) => r.name.startsWith('vault Tokenizer'));
-  if (tokenizer) checks.push({ target: `vault Tokenizer (node-jose) ≤ ${TARGETS.joseVsByHand} × by-hand cost`, value: tokenizer.costVsByHand, ok: tokenizer.costVsByHand <= TARGETS.joseVsByHand });
+  if (tokenizer)
+    checks.push({
+      target: `vault Tokenizer (node-jose) ≤ ${TARGETS.joseVsByHand} × by-hand cost`,
+      value: tokenizer.costVsByHand,
+      ok: tokenizer.costVsByHand <= TARGETS.joseVsByHand,
+    });
   return checks;
 }
 
@@ -273,11 +364,29 @@ async function main() {
   const started = new Date();
   const results = {
     startedAt: started.toISOString(),
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0] && os.cpus()[0].model, node: process.version, loadAverageAtStart: os.loadavg() },
-    settings: { experiment: opts.experiment || null, durationSeconds: opts.duration, connections: opts.connections, warmupRequests: opts.warmup, records: opts.records, extraFields: opts.extraFields, fieldChars: opts.fieldChars },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0] && os.cpus()[0].model,
+      node: process.version,
+      loadAverageAtStart: os.loadavg(),
+    },
+    settings: {
+      experiment: opts.experiment || null,
+      durationSeconds: opts.duration,
+      connections: opts.connections,
+      warmupRequests: opts.warmup,
+      records: opts.records,
+      extraFields: opts.extraFields,
+      fieldChars: opts.fieldChars,
+    },
     backends: {},
   };
-  log(`vault bench: ${opts.duration} s per run, ${opts.connections} connections, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `vault bench: ${opts.duration} s per run, ${opts.connections} connections, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const sink = await startServer('doorbell-sink.js');
   const bare = await startServer('bare.js');
   try {
@@ -304,8 +413,16 @@ async function main() {
   for (const [name, b] of Object.entries(results.backends)) if (b.skipped) log(`\n${name}: skipped — ${b.skipped}`);
   results.targets = checkTargets(results);
   log('\nTargets (this machine, SQLite, one vault process):');
-  for (const c of results.targets) log(`  ${c.ok ? 'MET ' : 'MISS'}  ${c.target}: ${typeof c.value === 'number' ? Number(c.value.toFixed(3)) : c.value}`);
-  log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are noisy when it is above ~0.5)`);
+  for (const c of results.targets)
+    log(
+      `  ${c.ok ? 'MET ' : 'MISS'}  ${c.target}: ${typeof c.value === 'number' ? Number(c.value.toFixed(3)) : c.value}`,
+    );
+  log(
+    `\nload average at end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (figures are noisy when it is above ~0.5)`,
+  );
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
   log(`results: ${path.relative(process.cwd(), opts.out)}`);

@@ -10,7 +10,9 @@ const { vaultRequire, dist } = require('./lib/paths');
 const byHand = require('./lib/jwe-by-hand');
 
 const jose = vaultRequire('node-jose');
-const PLAINTEXT = Buffer.from(JSON.stringify({ name: 'Jane Q Cardholder', pan: '4111111111111111', exp: '12/29', zip: 'SW1A 1AA' }));
+const PLAINTEXT = Buffer.from(
+  JSON.stringify({ name: 'Jane Q Cardholder', pan: '4111111111111111', exp: '12/29', zip: 'SW1A 1AA' }),
+);
 const SITE = 'bench-site';
 
 /**
@@ -39,8 +41,12 @@ async function plainJose(siteKey, kid) {
   const header = (rid) => ({ alg: 'A256KW', enc: 'A256GCM', kid, rid, sid: SITE });
   return {
     name: 'node-jose, plain use (forge PRNG, own AES-KW)',
-    encrypt: (rid) => jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A256GCM', fields: header(rid), protect: '*' }, key).update(PLAINTEXT).final(),
-    decrypt: async (rid, token) => (await jose.JWE.createDecrypt(key, { algorithms: ['A256KW', 'A256GCM'] }).decrypt(token)).plaintext,
+    encrypt: (rid) =>
+      jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A256GCM', fields: header(rid), protect: '*' }, key)
+        .update(PLAINTEXT)
+        .final(),
+    decrypt: async (rid, token) =>
+      (await jose.JWE.createDecrypt(key, { algorithms: ['A256KW', 'A256GCM'] }).decrypt(token)).plaintext,
   };
 }
 
@@ -72,21 +78,36 @@ function joseJwaFraming(siteKey, kid) {
   return {
     name: 'option: node-jose JWA + own framing',
     async encrypt(rid) {
-      const protectedHeader = Buffer.from(JSON.stringify({ alg: 'A256KW', enc: 'A256GCM', kid, rid, sid: SITE })).toString('base64url');
+      const protectedHeader = Buffer.from(
+        JSON.stringify({ alg: 'A256KW', enc: 'A256GCM', kid, rid, sid: SITE }),
+      ).toString('base64url');
       const random = crypto.randomBytes(44);
       const cek = random.subarray(0, 32);
       const iv = random.subarray(32);
       const wrapped = await jose.JWA.encrypt('A256KW', siteKey, cek);
-      const sealed = await jose.JWA.encrypt('A256GCM', cek, PLAINTEXT, { iv, aad: Buffer.from(protectedHeader, 'ascii') });
-      return [protectedHeader, wrapped.data.toString('base64url'), iv.toString('base64url'), sealed.data.toString('base64url'), sealed.tag.toString('base64url')].join('.');
+      const sealed = await jose.JWA.encrypt('A256GCM', cek, PLAINTEXT, {
+        iv,
+        aad: Buffer.from(protectedHeader, 'ascii'),
+      });
+      return [
+        protectedHeader,
+        wrapped.data.toString('base64url'),
+        iv.toString('base64url'),
+        sealed.data.toString('base64url'),
+        sealed.tag.toString('base64url'),
+      ].join('.');
     },
     async decrypt(rid, token) {
       const [protectedHeader, encryptedKey, iv, ciphertext, tag] = token.split('.');
       const header = JSON.parse(Buffer.from(protectedHeader, 'base64url').toString('utf8'));
-      if (header.alg !== 'A256KW' || header.enc !== 'A256GCM' || header.rid !== rid) throw new Error('unexpected header');
+      if (header.alg !== 'A256KW' || header.enc !== 'A256GCM' || header.rid !== rid)
+        throw new Error('unexpected header');
       const cek = await jose.JWA.decrypt('A256KW', siteKey, Buffer.from(encryptedKey, 'base64url'));
-      return jose.JWA.decrypt('A256GCM', cek, Buffer.from(ciphertext, 'base64url'),
-        { iv: Buffer.from(iv, 'base64url'), aad: Buffer.from(protectedHeader, 'ascii'), tag: Buffer.from(tag, 'base64url') });
+      return jose.JWA.decrypt('A256GCM', cek, Buffer.from(ciphertext, 'base64url'), {
+        iv: Buffer.from(iv, 'base64url'),
+        aad: Buffer.from(protectedHeader, 'ascii'),
+        tag: Buffer.from(tag, 'base64url'),
+      });
     },
   };
 }
@@ -111,8 +132,12 @@ async function measure(c, rid, seconds) {
   const pair = await timeLoop(seconds, () => c.encrypt(rid).then((t) => c.decrypt(rid, t)));
   return {
     name: c.name,
-    encryptPerSecond: encrypt.opsPerSecond, decryptPerSecond: decrypt.opsPerSecond, pairPerSecond: pair.opsPerSecond,
-    encryptCpuMicros: encrypt.cpuMicrosPerOp, decryptCpuMicros: decrypt.cpuMicrosPerOp, pairCpuMicros: pair.cpuMicrosPerOp,
+    encryptPerSecond: encrypt.opsPerSecond,
+    decryptPerSecond: decrypt.opsPerSecond,
+    pairPerSecond: pair.opsPerSecond,
+    encryptCpuMicros: encrypt.cpuMicrosPerOp,
+    decryptCpuMicros: decrypt.cpuMicrosPerOp,
+    pairCpuMicros: pair.cpuMicrosPerOp,
   };
 }
 
@@ -129,19 +154,47 @@ async function runTokenizerMicro({ seconds = 2, log = console.log } = {}) {
   const results = [await measure(plain, rid, seconds)];
   const vault = vaultTokenizer(siteKey, kid);
   await checkInterop([vault, hand], [vault, hand, plain], rid);
-  if (!(await vault.decrypt(rid, earlier)).equals(PLAINTEXT)) throw new Error('the Tokenizer cannot read plain node-jose tokens');
+  if (!(await vault.decrypt(rid, earlier)).equals(PLAINTEXT))
+    throw new Error('the Tokenizer cannot read plain node-jose tokens');
   const option = joseJwaFraming(siteKey, kid);
   await checkInterop([option], [vault, hand, plain], rid);
   await checkInterop([vault], [option], rid);
-  results.push(await measure(vault, rid, seconds), await measure(option, rid, seconds), await measure(hand, rid, seconds));
+  results.push(
+    await measure(vault, rid, seconds),
+    await measure(option, rid, seconds),
+    await measure(hand, rid, seconds),
+  );
   const floor = results[results.length - 1].pairCpuMicros;
   for (const r of results) r.costVsByHand = r.pairCpuMicros / floor;
 
   log('\nTokenizer micro-benchmark (compact JWE A256KW+A256GCM, ≈80-byte record, one core, sequential)');
-  log(table(['contender', 'encrypt/s', 'decrypt/s', 'enc+dec/s', 'CPU µs enc', 'CPU µs dec', 'CPU µs enc+dec', '× by-hand cost'],
-    results.map((r) => [r.name, fmt(r.encryptPerSecond), fmt(r.decryptPerSecond), fmt(r.pairPerSecond),
-      r.encryptCpuMicros.toFixed(1), r.decryptCpuMicros.toFixed(1), r.pairCpuMicros.toFixed(1), r.costVsByHand.toFixed(2)])));
-  log('(× by-hand cost = CPU time per encrypt+decrypt relative to node crypto by hand; target ≤ 3 for the vault Tokenizer;');
+  log(
+    table(
+      [
+        'contender',
+        'encrypt/s',
+        'decrypt/s',
+        'enc+dec/s',
+        'CPU µs enc',
+        'CPU µs dec',
+        'CPU µs enc+dec',
+        '× by-hand cost',
+      ],
+      results.map((r) => [
+        r.name,
+        fmt(r.encryptPerSecond),
+        fmt(r.decryptPerSecond),
+        fmt(r.pairPerSecond),
+        r.encryptCpuMicros.toFixed(1),
+        r.decryptCpuMicros.toFixed(1),
+        r.pairCpuMicros.toFixed(1),
+        r.costVsByHand.toFixed(2),
+      ]),
+    ),
+  );
+  log(
+    '(× by-hand cost = CPU time per encrypt+decrypt relative to node crypto by hand; target ≤ 3 for the vault Tokenizer;',
+  );
   log(' the "option" row is not what the vault runs: it shows the cost of node-jose\'s JWE/JWK layer)');
   return { plaintextBytes: PLAINTEXT.length, secondsPerMeasurement: seconds, results };
 }
@@ -152,7 +205,8 @@ function fmt(n) {
 
 function table(head, rows) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 

@@ -13,7 +13,11 @@ const dir = path.join(root, 'i18n');
 const out = path.join(root, 'src', 'i18n', 'translations.ts');
 
 function render() {
-  const locales = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  const locales = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
   const bundle = {};
   for (const locale of locales) bundle[locale] = JSON.parse(fs.readFileSync(path.join(dir, `${locale}.json`), 'utf8'));
   return [

@@ -24,7 +24,14 @@ const AdmZip = require('adm-zip');
 const root = path.resolve(__dirname, '..');
 const APP_ENTRIES = ['app.json', 'IdvSecureFormsApp.ts', 'icon.png', 'src', 'i18n'];
 const TYPE_ONLY_ENTRIES = ['vault/src/contract.ts'];
-const ALLOWED_IN_ZIP = [/^\.packagedby$/, /^app\.json$/, /^IdvSecureFormsApp\.js$/, /^icon\.png$/, /^src\/.+\.js$/, /^i18n\/[\w-]+\.json$/];
+const ALLOWED_IN_ZIP = [
+  /^\.packagedby$/,
+  /^app\.json$/,
+  /^IdvSecureFormsApp\.js$/,
+  /^icon\.png$/,
+  /^src\/.+\.js$/,
+  /^i18n\/[\w-]+\.json$/,
+];
 
 function fail(message) {
   console.error(`package: ${message}`);
@@ -47,15 +54,26 @@ function main() {
   try {
     for (const rel of [...APP_ENTRIES, ...TYPE_ONLY_ENTRIES]) copyEntry(rel, stage);
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
-    fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({
-      name: appJson.nameSlug,
-      version: appJson.version,
-      private: true,
-      devDependencies: { '@rocket.chat/apps-engine': appJson.requiredApiVersion },
-    }, null, 2));
+    fs.writeFileSync(
+      path.join(stage, 'package.json'),
+      JSON.stringify(
+        {
+          name: appJson.nameSlug,
+          version: appJson.version,
+          private: true,
+          devDependencies: { '@rocket.chat/apps-engine': appJson.requiredApiVersion },
+        },
+        null,
+        2,
+      ),
+    );
 
     const rcApps = path.join(root, 'node_modules', '@rocket.chat', 'apps-cli', 'bin', 'run');
-    const res = spawnSync(process.execPath, [rcApps, 'package'], { cwd: stage, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+    const res = spawnSync(process.execPath, [rcApps, 'package'], {
+      cwd: stage,
+      stdio: 'inherit',
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
     if (res.status !== 0) fail('rc-apps package failed (see above)');
 
     const zipName = `${appJson.nameSlug}_${appJson.version}.zip`;
@@ -75,7 +93,8 @@ function main() {
       const code = entry.getData().toString('utf8');
       for (const [, spec] of code.matchAll(/require\(["'](\.{1,2}\/[^"']+)["']\)/g)) {
         const target = path.posix.normalize(path.posix.join(path.posix.dirname(entry.entryName), spec));
-        if (target.startsWith('vault/')) fail(`${entry.entryName} requires ${spec} at run time; import the vault's contract with \`import type\``);
+        if (target.startsWith('vault/'))
+          fail(`${entry.entryName} requires ${spec} at run time; import the vault's contract with \`import type\``);
       }
     }
 

@@ -14,7 +14,10 @@ const zip = packageApp();
 
 const host = process.env.VAULT_HOST || '127.0.0.1';
 const port = process.env.VAULT_PORT || '8200';
-const vaultUrl = (process.env.VAULT_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+const vaultUrl = (process.env.VAULT_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+  /\/+$/,
+  '',
+);
 
 console.log(`
 The Rocket.Chat app is packaged: ${path.relative(process.cwd(), zip) || zip}

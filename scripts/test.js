@@ -11,10 +11,15 @@ const extraArgs = process.argv.slice(2);
 const binPath = [path.join(root, 'node_modules', '.bin'), path.join(root, 'vault', 'node_modules', '.bin')];
 const env = { ...process.env, PATH: [...binPath, process.env.PATH].join(path.delimiter) };
 
-const tsc = (dir, project) => [process.execPath, [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', project]];
+const tsc = (dir, project) => [
+  process.execPath,
+  [path.join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', project],
+];
 const vaultDir = path.join(root, 'vault');
 // Jest runs TypeScript without type-checking (isolatedModules), so each suite type-checks first.
-const suites = [{ name: 'vault', cwd: vaultDir, pre: [[process.execPath, ['scripts/build-assets.js']], tsc(vaultDir, '.')] }];
+const suites = [
+  { name: 'vault', cwd: vaultDir, pre: [[process.execPath, ['scripts/build-assets.js']], tsc(vaultDir, '.')] },
+];
 if (fs.existsSync(path.join(root, 'jest.config.js'))) {
   const pre = [tsc(root, '.')];
   if (fs.existsSync(path.join(root, 'test', 'tsconfig.json'))) pre.push(tsc(root, 'test'));
@@ -31,20 +36,32 @@ for (const suite of suites) {
     if (pre.status !== 0) console.error(`${suite.name}: "${path.basename(args[0])} ${args.slice(1).join(' ')}" failed`);
     return pre.status !== 0;
   });
-  if (preFailed) { broken = true; continue; }
+  if (preFailed) {
+    broken = true;
+    continue;
+  }
   const out = path.join(os.tmpdir(), `jest-${suite.name}-${process.pid}.json`);
   const jest = path.join(suite.cwd, 'node_modules', 'jest', 'bin', 'jest.js');
-  const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...extraArgs],
-    { cwd: suite.cwd, stdio: 'inherit', env });
-  if (!fs.existsSync(out)) { broken = true; console.error(`${suite.name}: jest wrote no results`); continue; }
+  const run = spawnSync(process.execPath, [jest, '--json', `--outputFile=${out}`, ...extraArgs], {
+    cwd: suite.cwd,
+    stdio: 'inherit',
+    env,
+  });
+  if (!fs.existsSync(out)) {
+    broken = true;
+    console.error(`${suite.name}: jest wrote no results`);
+    continue;
+  }
   const result = JSON.parse(fs.readFileSync(out, 'utf8'));
   fs.unlinkSync(out);
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   // A suite that fails to load counts no test but must still fail the run.
   if (run.status !== 0 && result.numFailedTests === 0) broken = true;
-  console.log(`${suite.name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ` +
-    `${result.numFailedTestSuites} of ${result.numTotalTestSuites} suites failed`);
+  console.log(
+    `${suite.name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ` +
+      `${result.numFailedTestSuites} of ${result.numTotalTestSuites} suites failed`,
+  );
 }
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);

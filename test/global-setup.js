@@ -18,7 +18,11 @@ module.exports = async function globalSetup() {
   const { nameSlug, version } = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8'));
   const zip = path.join(root, 'dist', `${nameSlug}_${version}.zip`);
   const built = fs.existsSync(zip) ? fs.statSync(zip).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map((s) => path.join(root, s)).filter(fs.existsSync).map(newest));
+  const changed = Math.max(
+    ...SOURCES.map((s) => path.join(root, s))
+      .filter(fs.existsSync)
+      .map(newest),
+  );
   if (built < changed) {
     require(path.join(root, 'scripts', 'package-app.js')).main();
   }

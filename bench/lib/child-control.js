@@ -27,7 +27,10 @@ function pauseStats() {
     },
     read() {
       const ms = (ns) => Math.round(ns / 1e4) / 100;
-      return { eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) }, gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 } };
+      return {
+        eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        gc: { ...gc, totalMs: Math.round(gc.totalMs), maxMs: Math.round(gc.maxMs * 10) / 10 },
+      };
     },
   };
 }
@@ -55,7 +58,9 @@ function answerBenchMessages(close) {
     } else if (message.type === 'profile-start') {
       session = new inspector.Session();
       session.connect();
-      session.post('Profiler.enable', () => session.post('Profiler.start', () => process.send({ type: 'profile-started' })));
+      session.post('Profiler.enable', () =>
+        session.post('Profiler.start', () => process.send({ type: 'profile-started' })),
+      );
     } else if (message.type === 'profile-stop') {
       session.post('Profiler.stop', (error, result) => {
         if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));

@@ -12,18 +12,29 @@ class Client {
   request(method, path, body, headers = {}) {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
-      const req = http.request({
-        host: this.base.hostname, port: this.base.port, method, path, agent: this.agent,
-        headers: { ...this.headers, ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}), ...headers },
-      }, (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const json = /json/.test(res.headers['content-type'] || '') && text ? JSON.parse(text) : undefined;
-          resolve({ status: res.statusCode, text, json });
-        });
-      });
+      const req = http.request(
+        {
+          host: this.base.hostname,
+          port: this.base.port,
+          method,
+          path,
+          agent: this.agent,
+          headers: {
+            ...this.headers,
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const json = /json/.test(res.headers['content-type'] || '') && text ? JSON.parse(text) : undefined;
+            resolve({ status: res.statusCode, text, json });
+          });
+        },
+      );
       req.on('error', reject);
       if (payload) req.write(payload);
       req.end();
@@ -33,7 +44,10 @@ class Client {
   /** Like `request`, but any status other than `expected` is an error (with the error code only). */
   async expect(expected, method, path, body, headers) {
     const res = await this.request(method, path, body, headers);
-    if (res.status !== expected) throw new Error(`${method} ${path.replace(/[A-Za-z0-9_-]{43}/g, '<otk>')} → ${res.status} ${res.json?.error?.code ?? ''}`);
+    if (res.status !== expected)
+      throw new Error(
+        `${method} ${path.replace(/[A-Za-z0-9_-]{43}/g, '<otk>')} → ${res.status} ${res.json?.error?.code ?? ''}`,
+      );
     return res;
   }
 

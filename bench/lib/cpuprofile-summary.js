@@ -40,8 +40,12 @@ function summarize(file, top = 25) {
   lines.push('', `self time, top ${top} functions:`);
   for (const [fn, n] of sorted(selfByFn).slice(0, top)) lines.push(`  ${pct(n)}  ${fn}`);
   lines.push('', `inclusive time, top ${top} of the vault's own functions and library entry points:`);
-  const interesting = /^(\S+ )?(vault\/|node-jose\/lib\/jwe\/|node-jose\/lib\/jwk\/keystore|pino\/lib\/proto|better-sqlite3\/lib\/methods|fastify\/lib\/(route|handleRequest|reply)|prom-client\/lib\/(histogram|counter)|@fastify\/rate-limit|node:internal\/deps\/undici|node:internal\/abort_controller)/;
-  for (const [fn, n] of sorted(inclusive).filter(([fn]) => interesting.test(fn.split(' ').slice(1).join(' '))).slice(0, top)) lines.push(`  ${pct(n)}  ${fn}`);
+  const interesting =
+    /^(\S+ )?(vault\/|node-jose\/lib\/jwe\/|node-jose\/lib\/jwk\/keystore|pino\/lib\/proto|better-sqlite3\/lib\/methods|fastify\/lib\/(route|handleRequest|reply)|prom-client\/lib\/(histogram|counter)|@fastify\/rate-limit|node:internal\/deps\/undici|node:internal\/abort_controller)/;
+  for (const [fn, n] of sorted(inclusive)
+    .filter(([fn]) => interesting.test(fn.split(' ').slice(1).join(' ')))
+    .slice(0, top))
+    lines.push(`  ${pct(n)}  ${fn}`);
   return lines.join('\n');
 }
 

@@ -15,8 +15,13 @@ function encrypt(kek, header, plaintext) {
   const gcm = crypto.createCipheriv('aes-256-gcm', cek, iv);
   gcm.setAAD(Buffer.from(protectedHeader, 'ascii'));
   const ciphertext = Buffer.concat([gcm.update(plaintext), gcm.final()]);
-  return [protectedHeader, encryptedKey.toString('base64url'), iv.toString('base64url'),
-    ciphertext.toString('base64url'), gcm.getAuthTag().toString('base64url')].join('.');
+  return [
+    protectedHeader,
+    encryptedKey.toString('base64url'),
+    iv.toString('base64url'),
+    ciphertext.toString('base64url'),
+    gcm.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 function decrypt(kek, token) {

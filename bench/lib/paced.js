@@ -18,15 +18,22 @@ function percentile(sorted, p) {
 function send(agent, base, req) {
   const body = req.body === undefined ? undefined : Buffer.from(req.body);
   return new Promise((resolve) => {
-    const r = http.request({
-      host: base.hostname, port: base.port, method: req.method || 'GET', path: req.path, agent,
-      headers: { ...(req.headers || {}), ...(body ? { 'content-length': body.length } : {}) },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', () => resolve({ status: 0, body: '' }));
-    });
+    const r = http.request(
+      {
+        host: base.hostname,
+        port: base.port,
+        method: req.method || 'GET',
+        path: req.path,
+        agent,
+        headers: { ...(req.headers || {}), ...(body ? { 'content-length': body.length } : {}) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', () => resolve({ status: 0, body: '' }));
+      },
+    );
     r.setTimeout(10_000, () => r.destroy(new Error('timeout')));
     r.on('error', () => resolve({ status: 0, body: '' }));
     r.end(body);
@@ -82,7 +89,12 @@ async function paced(pid, { url, rate, duration, requests }) {
     requestsPerSecond: latencies.length / seconds,
     total: latencies.length,
     seconds,
-    latencyMs: { p50: round(percentile(latencies, 50)), p90: round(percentile(latencies, 90)), p99: round(percentile(latencies, 99)), max: round(latencies[latencies.length - 1]) },
+    latencyMs: {
+      p50: round(percentile(latencies, 50)),
+      p90: round(percentile(latencies, 90)),
+      p99: round(percentile(latencies, 99)),
+      max: round(latencies[latencies.length - 1]),
+    },
     errors,
     peakRssMB,
     serverCpuMicrosPerRequest: cpuMicros / latencies.length,

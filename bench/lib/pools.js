@@ -19,7 +19,12 @@ class Pools {
   async links(n) {
     return parallel(n, CONCURRENCY, async () => {
       const room = `room-${this.made++ % 97}`;
-      const res = await this.client.expect(201, 'POST', '/v1/requests', this.createBody(this.form, this.callbackUrl, room));
+      const res = await this.client.expect(
+        201,
+        'POST',
+        '/v1/requests',
+        this.createBody(this.form, this.callbackUrl, room),
+      );
       return { requestId: res.json.requestId, visitorPath: new URL(res.json.visitorUrl).pathname };
     });
   }
@@ -36,14 +41,18 @@ class Pools {
   /** `n` submitted requests (their IDs). */
   async submitted(n) {
     const opened = await this.opened(n);
-    await parallel(n, CONCURRENCY, (i) => this.client.expect(200, 'POST', opened[i].submitPath, { values: this.form.values }));
+    await parallel(n, CONCURRENCY, (i) =>
+      this.client.expect(200, 'POST', opened[i].submitPath, { values: this.form.values }),
+    );
     return opened.map((o) => o.requestId);
   }
 
   /** `n` detokenize OTKs for agent-1, spread over the given submitted requests. */
   async detokenizeOtks(n, requestIds) {
     return parallel(n, CONCURRENCY, async (i) => {
-      const res = await this.client.expect(201, 'POST', `/v1/requests/${requestIds[i % requestIds.length]}/otk`, { agentId: 'agent-1' });
+      const res = await this.client.expect(201, 'POST', `/v1/requests/${requestIds[i % requestIds.length]}/otk`, {
+        agentId: 'agent-1',
+      });
       return res.json.otk;
     });
   }

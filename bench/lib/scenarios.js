@@ -45,13 +45,22 @@ function scenarios(ctx) {
     let k = 0;
     return [
       {
-        method: 'POST', headers: api, body: mintJson,
+        method: 'POST',
+        headers: api,
+        body: mintJson,
         setupRequest: (req) => ({ ...req, path: `/v1/requests/${requestIds[k++ % requestIds.length]}/otk` }),
-        onResponse: (status, body, context) => { context.otk = status === 201 ? parse(body).otk : undefined; },
+        onResponse: (status, body, context) => {
+          context.otk = status === 201 ? parse(body).otk : undefined;
+        },
       },
       {
-        method: 'POST', path: '/v1/detokenize', headers: api,
-        setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }) }),
+        method: 'POST',
+        path: '/v1/detokenize',
+        headers: api,
+        setupRequest: (req, context) => ({
+          ...req,
+          body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }),
+        }),
       },
     ];
   };
@@ -67,7 +76,13 @@ function scenarios(ctx) {
       key: 'page',
       title: 'visitor page GET (HTML, opens the link)',
       pool: { kind: 'links', perIteration: 1 },
-      vault: (pool) => [{ method: 'GET', headers: { accept: 'text/html' }, setupRequest: feed(pool, (req, item) => ({ ...req, path: item.visitorPath })) }],
+      vault: (pool) => [
+        {
+          method: 'GET',
+          headers: { accept: 'text/html' },
+          setupRequest: feed(pool, (req, item) => ({ ...req, path: item.visitorPath })),
+        },
+      ],
       baseline: () => [blob(sizes.page)],
     },
     {
@@ -76,7 +91,14 @@ function scenarios(ctx) {
       pool: { kind: 'opened', perIteration: 1 },
       halfRate: true,
       target: 'ratio',
-      vault: (pool) => [{ method: 'POST', headers: json, body: submitJson, setupRequest: feed(pool, (req, item) => ({ ...req, path: item.submitPath })) }],
+      vault: (pool) => [
+        {
+          method: 'POST',
+          headers: json,
+          body: submitJson,
+          setupRequest: feed(pool, (req, item) => ({ ...req, path: item.submitPath })),
+        },
+      ],
       baseline: () => [echo(submitJson)],
     },
     {
@@ -85,10 +107,14 @@ function scenarios(ctx) {
       pool: { kind: 'otks', perIteration: 1 },
       halfRate: true,
       target: 'ratio',
-      vault: (pool) => [{
-        method: 'POST', path: '/v1/detokenize', headers: api,
-        setupRequest: feed(pool, (req, otk) => ({ ...req, body: JSON.stringify({ otk, agentId: 'agent-1' }) })),
-      }],
+      vault: (pool) => [
+        {
+          method: 'POST',
+          path: '/v1/detokenize',
+          headers: api,
+          setupRequest: feed(pool, (req, otk) => ({ ...req, body: JSON.stringify({ otk, agentId: 'agent-1' }) })),
+        },
+      ],
       baseline: () => [echo(detokenizeJson)],
     },
     {
@@ -105,7 +131,10 @@ function scenarios(ctx) {
       halfRate: true,
       vault: () => [
         {
-          method: 'POST', path: '/v1/requests', headers: api, body: createJson,
+          method: 'POST',
+          path: '/v1/requests',
+          headers: api,
+          body: createJson,
           onResponse: (status, body, context) => {
             const created = status === 201 ? parse(body) : {};
             context.requestId = created.requestId;
@@ -113,23 +142,51 @@ function scenarios(ctx) {
           },
         },
         {
-          method: 'GET', headers: { accept: 'text/html' },
+          method: 'GET',
+          headers: { accept: 'text/html' },
           setupRequest: (req, context) => ({ ...req, path: context.visitorPath || DEAD_LINK }),
-          onResponse: (status, body, context) => { context.submitPath = status === 200 ? submitPathInPage(body) : undefined; },
+          onResponse: (status, body, context) => {
+            context.submitPath = status === 200 ? submitPathInPage(body) : undefined;
+          },
         },
-        { method: 'POST', headers: json, body: submitJson, setupRequest: (req, context) => ({ ...req, path: context.submitPath || `${DEAD_LINK}/submit` }) },
-        { method: 'GET', headers: api, setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${context.requestId || 'none'}` }) },
         {
-          method: 'POST', headers: api, body: mintJson,
+          method: 'POST',
+          headers: json,
+          body: submitJson,
+          setupRequest: (req, context) => ({ ...req, path: context.submitPath || `${DEAD_LINK}/submit` }),
+        },
+        {
+          method: 'GET',
+          headers: api,
+          setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${context.requestId || 'none'}` }),
+        },
+        {
+          method: 'POST',
+          headers: api,
+          body: mintJson,
           setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${context.requestId || 'none'}/otk` }),
-          onResponse: (status, body, context) => { context.otk = status === 201 ? parse(body).otk : undefined; },
+          onResponse: (status, body, context) => {
+            context.otk = status === 201 ? parse(body).otk : undefined;
+          },
         },
         {
-          method: 'POST', path: '/v1/detokenize', headers: api,
-          setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }) }),
+          method: 'POST',
+          path: '/v1/detokenize',
+          headers: api,
+          setupRequest: (req, context) => ({
+            ...req,
+            body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }),
+          }),
         },
       ],
-      baseline: () => [echo(createJson), blob(sizes.page), echo(submitJson), blob(sizes.state), echo(mintJson), echo(detokenizeJson)],
+      baseline: () => [
+        echo(createJson),
+        blob(sizes.page),
+        echo(submitJson),
+        blob(sizes.state),
+        echo(mintJson),
+        echo(detokenizeJson),
+      ],
     },
   ];
 }

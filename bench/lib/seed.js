@@ -18,11 +18,15 @@ async function seedRecords(file, count, form) {
   const started = process.hrtime.bigint();
   const spec = JSON.stringify(buildRequestSpec(createBody(form, 'http://seed.invalid/cb')));
   const kid = db.prepare("SELECT kid FROM site_keys WHERE site_id = 'bench' AND active = 1").get().kid;
-  const insertRequest = db.prepare(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
+  const insertRequest =
+    db.prepare(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
       callback_url, spec, status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
     VALUES (?, 'bench', 'form', ?, 'agent-seed', NULL, 'en', 'http://seed.invalid/cb', ?, 'submitted', ?, ?, ?, NULL, NULL, ?)`);
-  const insertRecord = db.prepare('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, \'bench\', ?, ?, ?)');
-  const insertAudit = db.prepare(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+  const insertRecord = db.prepare(
+    "INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, 'bench', ?, ?, ?)",
+  );
+  const insertAudit =
+    db.prepare(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
     VALUES (?, ?, 'bench', 'visitor', 'request.submit', ?, NULL, ?, ?)`);
   const tokenBytes = 330; // a 5-field card record's compact JWE is ≈ 440 base64url characters
   const now = Date.now();
@@ -30,7 +34,10 @@ async function seedRecords(file, count, form) {
     const n = Math.min(BATCH, count - done);
     db.transaction(() => {
       // Read inside the write transaction so the vault's own appends interleave correctly.
-      let last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() || { seq: 0, hash: '0'.repeat(64) };
+      let last = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() || {
+        seq: 0,
+        hash: '0'.repeat(64),
+      };
       for (let i = 0; i < n; i += 1) {
         const requestId = crypto.randomUUID();
         const at = now - 86_400_000 + done + i;
@@ -47,7 +54,12 @@ async function seedRecords(file, count, form) {
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  return { requests: count, records: count, auditEntries: count, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+  return {
+    requests: count,
+    records: count,
+    auditEntries: count,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  };
 }
 
 module.exports = { seedRecords };

@@ -15,7 +15,13 @@ async function main() {
   const site = await app.vault.sites.addSite('bench', process.env.BENCH_SITE_ORIGIN, 'bench');
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address();
-  process.send({ type: 'ready', port, apiKey: site.apiKey, storage: app.vault.storage.kind, ephemeral: app.vault.ephemeral.kind });
+  process.send({
+    type: 'ready',
+    port,
+    apiKey: site.apiKey,
+    storage: app.vault.storage.kind,
+    ephemeral: app.vault.ephemeral.kind,
+  });
   answerBenchMessages(() => app.close());
   process.on('disconnect', () => process.exit(0));
 }

@@ -2,109 +2,143 @@
  * UI-Kit interactions, routed by actionId (buttons) or by the view's saved context (submits) to
  * one function each. Unknown actions are acknowledged and ignored.
  */
-import type { IUIKitResponse, UIKitActionButtonInteractionContext, UIKitBlockInteractionContext, UIKitViewCloseInteractionContext, UIKitViewSubmitInteractionContext } from '@rocket.chat/apps-engine/definition/uikit';
-import type { IUIKitActionButtonIncomingInteraction, IUIKitBlockIncomingInteraction } from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
+import type {
+  IUIKitResponse,
+  UIKitActionButtonInteractionContext,
+  UIKitBlockInteractionContext,
+  UIKitViewCloseInteractionContext,
+  UIKitViewSubmitInteractionContext,
+} from '@rocket.chat/apps-engine/definition/uikit';
+import type {
+  IUIKitActionButtonIncomingInteraction,
+  IUIKitBlockIncomingInteraction,
+} from '@rocket.chat/apps-engine/definition/uikit/UIKitIncomingInteractionTypes';
 import { RoomTypeFilter, UIActionButtonContext } from '@rocket.chat/apps-engine/definition/ui';
 import type { IUIActionButtonDescriptor } from '@rocket.chat/apps-engine/definition/ui';
 
-import { openFormDialog, submitFormDialog } from '../forms/formDialog';
-import { FormAction } from '../forms/formPickerModal';
-import { openIdvDialog, submitIdvDialog } from '../idv/idvDialog';
-import { IdvAction } from '../idv/idvModal';
+import { openFormDialog, submitFormDialog } from '../forms/form-dialog';
+import { FormAction } from '../forms/form-picker-modal';
+import { openIdvDialog, submitIdvDialog } from '../idv/idv-dialog';
+import { IdvAction } from '../idv/idv-modal';
 import { translatorFor } from '../i18n/i18n';
-import type { ViewKind } from '../persistence/viewContexts';
-import { readViewContext, removeViewContext } from '../persistence/viewContexts';
+import type { ViewKind } from '../persistence/view-contexts';
+import { readViewContext, removeViewContext } from '../persistence/view-contexts';
 import type { SubmitHandler } from '../requests/dialogs';
 import { viewKindOf } from '../requests/dialogs';
 import { revealRequest } from '../requests/reveal';
-import { showSecureData } from '../requests/secureData';
-import { RequestAction } from '../ui/requestActions';
-import { SecureDataAction } from '../ui/secureDataBar';
-import type { Deps } from '../platform/Deps';
+import { showSecureData } from '../requests/secure-data';
+import { RequestAction } from '../ui/request-actions';
+import { SecureDataAction } from '../ui/secure-data-bar';
+import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 
 export const RoomAction = {
-    VerifyIdentity: 'room.verify-identity',
-    SendSecureForm: 'room.send-secure-form',
-    SecureData: 'room.secure-data',
+  VerifyIdentity: 'room.verify-identity',
+  SendSecureForm: 'room.send-secure-form',
+  SecureData: 'room.secure-data',
 } as const;
 
 /** The room actions, shown by the client in livechat rooms only (a hint: handlers check again). */
 export const ROOM_ACTION_BUTTONS: readonly IUIActionButtonDescriptor[] = [
-    { actionId: RoomAction.VerifyIdentity, labelI18n: 'action_verify_identity', context: UIActionButtonContext.ROOM_ACTION, when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] } },
-    { actionId: RoomAction.SendSecureForm, labelI18n: 'action_send_secure_form', context: UIActionButtonContext.ROOM_ACTION, when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] } },
-    { actionId: RoomAction.SecureData, labelI18n: 'action_secure_data', context: UIActionButtonContext.ROOM_ACTION, when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] } },
+  {
+    actionId: RoomAction.VerifyIdentity,
+    labelI18n: 'action_verify_identity',
+    context: UIActionButtonContext.ROOM_ACTION,
+    when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] },
+  },
+  {
+    actionId: RoomAction.SendSecureForm,
+    labelI18n: 'action_send_secure_form',
+    context: UIActionButtonContext.ROOM_ACTION,
+    when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] },
+  },
+  {
+    actionId: RoomAction.SecureData,
+    labelI18n: 'action_secure_data',
+    context: UIActionButtonContext.ROOM_ACTION,
+    when: { roomTypes: [RoomTypeFilter.LIVE_CHAT] },
+  },
 ];
 
 type ActionButtonHandler = (deps: Deps, data: IUIKitActionButtonIncomingInteraction) => Promise<void>;
 
 const ACTION_BUTTONS: { [actionId: string]: ActionButtonHandler } = {
-    [RoomAction.VerifyIdentity]: (deps, data) => openIdvDialog(deps, data.user, data.room, data.triggerId),
-    [RoomAction.SendSecureForm]: (deps, data) => openFormDialog(deps, data.user, data.room, data.triggerId),
-    [RoomAction.SecureData]: (deps, data) => showSecureData(deps, data.user, data.room && data.room.id, data.triggerId, 'open', data.room),
+  [RoomAction.VerifyIdentity]: (deps, data) => openIdvDialog(deps, data.user, data.room, data.triggerId),
+  [RoomAction.SendSecureForm]: (deps, data) => openFormDialog(deps, data.user, data.room, data.triggerId),
+  [RoomAction.SecureData]: (deps, data) =>
+    showSecureData(deps, data.user, data.room && data.room.id, data.triggerId, 'open', data.room),
 };
 
 type BlockActionHandler = (deps: Deps, data: IUIKitBlockIncomingInteraction) => Promise<void>;
 
 const BLOCK_ACTIONS: { [actionId: string]: BlockActionHandler } = {
-    [RequestAction.View]: (deps, data) => revealRequest(deps, data.user, data.value, data.triggerId, data.room),
-    [SecureDataAction.Refresh]: (deps, data) => showSecureData(deps, data.user, data.value, data.triggerId, 'update', data.room),
+  [RequestAction.View]: (deps, data) => revealRequest(deps, data.user, data.value, data.triggerId, data.room),
+  [SecureDataAction.Refresh]: (deps, data) =>
+    showSecureData(deps, data.user, data.value, data.triggerId, 'update', data.room),
 };
 
 const SUBMITS: { [kind in ViewKind]: SubmitHandler } = {
-    idv: submitIdvDialog,
-    form: submitFormDialog,
+  idv: submitIdvDialog,
+  form: submitFormDialog,
 };
 
 /** The input that carries a dialog-wide error, for each dialog. */
 const FIRST_INPUT: { [kind in ViewKind]: string } = {
-    idv: IdvAction.SecretKind,
-    form: FormAction.Pick,
+  idv: IdvAction.SecretKind,
+  form: FormAction.Pick,
 };
 
-export async function handleActionButton(deps: Deps, context: UIKitActionButtonInteractionContext): Promise<IUIKitResponse> {
-    const data = context.getInteractionData();
-    const handler = ACTION_BUTTONS[data.actionId];
-    if (handler) {
-        await handler(deps, data);
-    }
-    return context.getInteractionResponder().successResponse();
+export async function handleActionButton(
+  deps: Deps,
+  context: UIKitActionButtonInteractionContext,
+): Promise<IUIKitResponse> {
+  const data = context.getInteractionData();
+  const handler = ACTION_BUTTONS[data.actionId];
+  if (handler) {
+    await handler(deps, data);
+  }
+  return context.getInteractionResponder().successResponse();
 }
 
 export async function handleBlockAction(deps: Deps, context: UIKitBlockInteractionContext): Promise<IUIKitResponse> {
-    const data = context.getInteractionData();
-    const handler = BLOCK_ACTIONS[data.actionId];
-    if (handler) {
-        await handler(deps, data);
-    }
-    return context.getInteractionResponder().successResponse();
+  const data = context.getInteractionData();
+  const handler = BLOCK_ACTIONS[data.actionId];
+  if (handler) {
+    await handler(deps, data);
+  }
+  return context.getInteractionResponder().successResponse();
 }
 
-export async function handleViewSubmit(deps: Deps, context: UIKitViewSubmitInteractionContext): Promise<IUIKitResponse> {
-    const { view, user } = context.getInteractionData();
-    const responder = context.getInteractionResponder();
-    const kind = viewKindOf(view.id);
-    if (!kind) {
-        return responder.successResponse();
-    }
-    const saved = await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id);
-    if (!saved || saved.agentId !== user.id || saved.kind !== kind) {
-        const t = translatorFor(await localeForUser(deps.read, user));
-        return responder.viewErrorResponse({ viewId: view.id, errors: { [FIRST_INPUT[kind]]: t('error_dialog_expired') } });
-    }
-    const outcome = await SUBMITS[kind](deps, saved, view, user);
-    if (outcome.errors && Object.keys(outcome.errors).length > 0) {
-        return responder.viewErrorResponse({ viewId: view.id, errors: outcome.errors });
-    }
-    await removeViewContext(deps.persis, view.id);
+export async function handleViewSubmit(
+  deps: Deps,
+  context: UIKitViewSubmitInteractionContext,
+): Promise<IUIKitResponse> {
+  const { view, user } = context.getInteractionData();
+  const responder = context.getInteractionResponder();
+  const kind = viewKindOf(view.id);
+  if (!kind) {
     return responder.successResponse();
+  }
+  const saved = await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id);
+  if (!saved || saved.agentId !== user.id || saved.kind !== kind) {
+    const t = translatorFor(await localeForUser(deps.read, user));
+    return responder.viewErrorResponse({ viewId: view.id, errors: { [FIRST_INPUT[kind]]: t('error_dialog_expired') } });
+  }
+  const outcome = await SUBMITS[kind](deps, saved, view, user);
+  if (outcome.errors && Object.keys(outcome.errors).length > 0) {
+    return responder.viewErrorResponse({ viewId: view.id, errors: outcome.errors });
+  }
+  await removeViewContext(deps.persis, view.id);
+  return responder.successResponse();
 }
 
 export async function handleViewClosed(deps: Deps, context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {
-    const { view, user } = context.getInteractionData();
-    const saved = viewKindOf(view.id) ? await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id) : undefined;
-    if (saved && saved.agentId === user.id) {
-        await removeViewContext(deps.persis, view.id);
-    }
-    return context.getInteractionResponder().successResponse();
+  const { view, user } = context.getInteractionData();
+  const saved = viewKindOf(view.id)
+    ? await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id)
+    : undefined;
+  if (saved && saved.agentId === user.id) {
+    await removeViewContext(deps.persis, view.id);
+  }
+  return context.getInteractionResponder().successResponse();
 }

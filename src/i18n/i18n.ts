@@ -16,49 +16,51 @@ export type TranslationParams = { [name: string]: string | number };
  * "es-MX" → "es"), case and "_" insensitive; undefined when none fits.
  */
 export function matchLocale(candidate: string | undefined | null): string | undefined {
-    if (!candidate || typeof candidate !== 'string') {
-        return undefined;
-    }
-    const wanted = candidate.trim().replace('_', '-').toLowerCase();
-    const exact = SUPPORTED_LOCALES.find((l) => l.toLowerCase() === wanted);
-    if (exact) {
-        return exact;
-    }
-    const language = wanted.split('-')[0];
-    return SUPPORTED_LOCALES.find((l) => l.toLowerCase().split('-')[0] === language);
+  if (!candidate || typeof candidate !== 'string') {
+    return undefined;
+  }
+  const wanted = candidate.trim().replace('_', '-').toLowerCase();
+  const exact = SUPPORTED_LOCALES.find((l) => l.toLowerCase() === wanted);
+  if (exact) {
+    return exact;
+  }
+  const language = wanted.split('-')[0];
+  return SUPPORTED_LOCALES.find((l) => l.toLowerCase().split('-')[0] === language);
 }
 
 /** The first of the candidates that matches a supported locale, else English. */
 export function resolveLocale(...candidates: Array<string | undefined | null>): string {
-    for (const candidate of candidates) {
-        const match = matchLocale(candidate);
-        if (match) {
-            return match;
-        }
+  for (const candidate of candidates) {
+    const match = matchLocale(candidate);
+    if (match) {
+      return match;
     }
-    return DEFAULT_LOCALE;
+  }
+  return DEFAULT_LOCALE;
 }
 
 /** `key` in `locale`, falling back to English, then to the key itself; fills `__name__` placeholders. */
 export function translate(locale: string, key: string, params: TranslationParams = {}): string {
-    const table = TRANSLATIONS[locale] || TRANSLATIONS[DEFAULT_LOCALE];
-    const template = (table && table[key]) || TRANSLATIONS[DEFAULT_LOCALE][key] || key;
-    return template.replace(/__([a-zA-Z0-9]+)__/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  const table = TRANSLATIONS[locale] || TRANSLATIONS[DEFAULT_LOCALE];
+  const template = (table && table[key]) || TRANSLATIONS[DEFAULT_LOCALE][key] || key;
+  return template.replace(/__([a-zA-Z0-9]+)__/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
 }
 
 /** The placeholder names a template uses, e.g. for checking translations keep them all. */
 export function placeholdersOf(template: string): string[] {
-    const names: string[] = [];
-    template.replace(/__([a-zA-Z0-9]+)__/g, (whole, name: string) => {
-        names.push(name);
-        return whole;
-    });
-    return names.sort();
+  const names: string[] = [];
+  template.replace(/__([a-zA-Z0-9]+)__/g, (whole, name: string) => {
+    names.push(name);
+    return whole;
+  });
+  return names.sort();
 }
 
 /** A translator bound to one locale. */
 export type Translator = (key: string, params?: TranslationParams) => string;
 
 export function translatorFor(locale: string): Translator {
-    return (key, params) => translate(locale, key, params);
+  return (key, params) => translate(locale, key, params);
 }

@@ -7,5 +7,5 @@
 export const MASK_CHARACTER = '•';
 
 export function maskCharacters(values: ReadonlyArray<string | undefined>): string[] {
-    return values.map(() => MASK_CHARACTER);
+  return values.map(() => MASK_CHARACTER);
 }

@@ -10,35 +10,35 @@ import { MASK_CHARACTER } from './masking';
 const CANDIDATE = /(^|[^\d])(\d(?:[ -]?\d){12,18})(?![\d])/g;
 
 export function passesLuhn(digits: string): boolean {
-    let sum = 0;
-    for (let i = 0; i < digits.length; i++) {
-        let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-        if (i % 2 === 1) {
-            d *= 2;
-            if (d > 9) {
-                d -= 9;
-            }
-        }
-        sum += d;
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) {
+        d -= 9;
+      }
     }
-    return digits.length > 0 && sum % 10 === 0;
+    sum += d;
+  }
+  return digits.length > 0 && sum % 10 === 0;
 }
 
 function maskAllButLastFour(run: string): string {
-    let digitsLeft = run.replace(/\D/g, '').length;
-    return run.replace(/\d/g, (d) => (digitsLeft-- > 4 ? MASK_CHARACTER : d));
+  let digitsLeft = run.replace(/\D/g, '').length;
+  return run.replace(/\d/g, (d) => (digitsLeft-- > 4 ? MASK_CHARACTER : d));
 }
 
 /** The text with every card number masked to its last four digits, and how many were masked. */
 export function maskPans(text: string): { text: string; masked: number } {
-    let masked = 0;
-    const result = text.replace(CANDIDATE, (whole, before: string, run: string) => {
-        const digits = run.replace(/\D/g, '');
-        if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) {
-            return whole;
-        }
-        masked += 1;
-        return `${before}${maskAllButLastFour(run)}`;
-    });
-    return { text: result, masked };
+  let masked = 0;
+  const result = text.replace(CANDIDATE, (whole, before: string, run: string) => {
+    const digits = run.replace(/\D/g, '');
+    if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) {
+      return whole;
+    }
+    masked += 1;
+    return `${before}${maskAllButLastFour(run)}`;
+  });
+  return { text: result, masked };
 }

@@ -6,14 +6,17 @@
 const tails = new Map<string, Promise<unknown>>();
 
 export function runSerially<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const previous = tails.get(key) || Promise.resolve();
-    const run = previous.then(task, task);
-    const tail = run.then(() => undefined, () => undefined);
-    tails.set(key, tail);
-    void tail.then(() => {
-        if (tails.get(key) === tail) {
-            tails.delete(key);
-        }
-    });
-    return run;
+  const previous = tails.get(key) || Promise.resolve();
+  const run = previous.then(task, task);
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  tails.set(key, tail);
+  void tail.then(() => {
+    if (tails.get(key) === tail) {
+      tails.delete(key);
+    }
+  });
+  return run;
 }

@@ -2,9 +2,9 @@
 import { RocketChatAssociationModel, RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 
 export function miscKey(id: string): RocketChatAssociationRecord {
-    return new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, id);
+  return new RocketChatAssociationRecord(RocketChatAssociationModel.MISC, id);
 }
 
 export function roomKey(roomId: string): RocketChatAssociationRecord {
-    return new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId);
+  return new RocketChatAssociationRecord(RocketChatAssociationModel.ROOM, roomId);
 }

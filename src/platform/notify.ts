@@ -8,25 +8,31 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
-import type { Deps } from './Deps';
+import type { Deps } from './deps';
 
 async function appMessage(deps: Deps, room: IRoom, text: string, blocks?: LayoutBlock[]): Promise<IMessageBuilder> {
-    const builder = deps.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false);
-    const appUser = await deps.read.getUserReader().getAppUser();
-    if (appUser) {
-        builder.setSender(appUser);
-    }
-    if (blocks && blocks.length > 0) {
-        builder.setBlocks(blocks);
-    }
-    return builder;
+  const builder = deps.modify.getCreator().startMessage().setRoom(room).setText(text).setGroupable(false);
+  const appUser = await deps.read.getUserReader().getAppUser();
+  if (appUser) {
+    builder.setSender(appUser);
+  }
+  if (blocks && blocks.length > 0) {
+    builder.setBlocks(blocks);
+  }
+  return builder;
 }
 
-export async function notifyPrivately(deps: Deps, user: IUser, room: IRoom, text: string, blocks?: LayoutBlock[]): Promise<void> {
-    await deps.modify.getNotifier().notifyUser(user, (await appMessage(deps, room, text, blocks)).getMessage());
+export async function notifyPrivately(
+  deps: Deps,
+  user: IUser,
+  room: IRoom,
+  text: string,
+  blocks?: LayoutBlock[],
+): Promise<void> {
+  await deps.modify.getNotifier().notifyUser(user, (await appMessage(deps, room, text, blocks)).getMessage());
 }
 
 /** A line in the room's history, e.g. "Visitor answered: • and •". */
 export async function postRoomRecord(deps: Deps, room: IRoom, text: string): Promise<void> {
-    await deps.modify.getCreator().finish(await appMessage(deps, room, text));
+  await deps.modify.getCreator().finish(await appMessage(deps, room, text));
 }

@@ -6,36 +6,47 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../platform/Deps';
+import type { Deps } from '../platform/deps';
 import { randomId } from '../lib/ids';
-import type { ViewContext, ViewKind } from '../persistence/viewContexts';
-import { removeExpiredViewContexts, saveViewContext } from '../persistence/viewContexts';
+import type { ViewContext, ViewKind } from '../persistence/view-contexts';
+import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
 import type { SendSession } from './session';
 
 /** What a submit handler decided: close the view, or keep it open with inline errors by actionId. */
 export interface SubmitOutcome {
-    errors?: { [actionId: string]: string };
+  errors?: { [actionId: string]: string };
 }
 
-export type SubmitHandler = (deps: Deps, context: ViewContext, view: IUIKitSurface, user: IUser) => Promise<SubmitOutcome>;
+export type SubmitHandler = (
+  deps: Deps,
+  context: ViewContext,
+  view: IUIKitSurface,
+  user: IUser,
+) => Promise<SubmitOutcome>;
 
 export function viewKindOf(viewId: string): ViewKind | undefined {
-    const prefix = viewId.split('-')[0];
-    return prefix === 'idv' || prefix === 'form' ? prefix : undefined;
+  const prefix = viewId.split('-')[0];
+  return prefix === 'idv' || prefix === 'form' ? prefix : undefined;
 }
 
-export async function openDialog(deps: Deps, session: SendSession, kind: ViewKind, triggerId: string, build: (viewId: string) => IUIKitSurfaceViewParam): Promise<void> {
-    const persistenceReader = deps.read.getPersistenceReader();
-    await removeExpiredViewContexts(persistenceReader, deps.persis);
-    const now = Date.now();
-    const viewId = `${kind}-${randomId()}`;
-    await saveViewContext(deps.persis, {
-        viewId,
-        kind,
-        roomId: session.room.id,
-        agentId: session.agent.id,
-        createdAt: now,
-        expiresAt: now + session.config.dialogLifetimeMs,
-    });
-    await deps.modify.getUiController().openSurfaceView(build(viewId), { triggerId }, session.agent);
+export async function openDialog(
+  deps: Deps,
+  session: SendSession,
+  kind: ViewKind,
+  triggerId: string,
+  build: (viewId: string) => IUIKitSurfaceViewParam,
+): Promise<void> {
+  const persistenceReader = deps.read.getPersistenceReader();
+  await removeExpiredViewContexts(persistenceReader, deps.persis);
+  const now = Date.now();
+  const viewId = `${kind}-${randomId()}`;
+  await saveViewContext(deps.persis, {
+    viewId,
+    kind,
+    roomId: session.room.id,
+    agentId: session.agent.id,
+    createdAt: now,
+    expiresAt: now + session.config.dialogLifetimeMs,
+  });
+  await deps.modify.getUiController().openSurfaceView(build(viewId), { triggerId }, session.agent);
 }

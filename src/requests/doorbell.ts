@@ -6,113 +6,145 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import type { Deps } from '../platform/Deps';
+import type { Deps } from '../platform/deps';
 import { localeForUser, localeForVisitor } from '../platform/locale';
 import { notifyPrivately, postRoomRecord } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { maskCharacters } from '../lib/masking';
-import type { SecureRequestRecord } from '../persistence/requestRecords';
-import { stateFromVault } from '../persistence/recordStates';
-import { findRequestRecord, updateRequestRecord } from '../persistence/requestRecords';
+import type { SecureRequestRecord } from '../persistence/request-records';
+import { stateFromVault } from '../persistence/record-states';
+import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
-import { viewButtonBlocks } from '../ui/requestActions';
+import { viewButtonBlocks } from '../ui/request-actions';
 import type { RequestStateResponse } from '../vault/contract';
-import { isVaultError, loggableError } from '../vault/VaultError';
+import { isVaultError, loggableError } from '../vault/vault-error';
 import { currentRoom, vaultClient } from './session';
 
 /** `retry`: the vault should ring again later (it could not be asked now). */
 export type DoorbellOutcome = 'handled' | 'ignored' | 'retry';
 
 interface Scene {
-    deps: Deps;
-    config: AppConfig;
-    record: SecureRequestRecord;
-    room: ILivechatRoom;
-    agent: IUser;
-    /** Speaks the agent's language. */
-    t: Translator;
+  deps: Deps;
+  config: AppConfig;
+  record: SecureRequestRecord;
+  room: ILivechatRoom;
+  agent: IUser;
+  /** Speaks the agent's language. */
+  t: Translator;
 }
 
 async function visitorTranslator(scene: Scene): Promise<Translator> {
-    return translatorFor(await localeForVisitor(scene.deps.read, scene.config.visitorLanguage));
+  return translatorFor(await localeForVisitor(scene.deps.read, scene.config.visitorLanguage));
 }
 
 async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise<void> {
-    const { deps, record, agent, room, t } = scene;
-    const positions = record.positions || (state.idv && state.idv.positions) || [];
-    let characters: Array<string | undefined> = [];
-    try {
-        const answer = await vaultClient(deps, scene.config).revealValues(record.requestId, record.agentId);
-        characters = positions.map((p) => answer.values[String(p)]);
-    } catch (err) {
-        deps.app.getLogger().warn({ msg: 'ID&V answer could not be fetched', requestId: record.requestId, error: loggableError(err) });
-    }
-    if (positions.length === 2 && characters.every((c) => typeof c === 'string' && c.length > 0)) {
-        await notifyPrivately(deps, agent, room, t('notify_idv_answer', {
-            first: characters[0] as string,
-            second: characters[1] as string,
-            firstPosition: positions[0],
-            secondPosition: positions[1],
-            secret: record.title,
-        }), viewButtonBlocks(deps.app.getID(), t, record));
-    } else {
-        await notifyPrivately(deps, agent, room, t('notify_answer_unavailable'), viewButtonBlocks(deps.app.getID(), t, record));
-    }
-    const [first, second] = maskCharacters(positions.length === 2 ? characters : [undefined, undefined]);
-    const vt = await visitorTranslator(scene);
-    await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
+  const { deps, record, agent, room, t } = scene;
+  const positions = record.positions || (state.idv && state.idv.positions) || [];
+  let characters: Array<string | undefined> = [];
+  try {
+    const answer = await vaultClient(deps, scene.config).revealValues(record.requestId, record.agentId);
+    characters = positions.map((p) => answer.values[String(p)]);
+  } catch (err) {
+    deps.app
+      .getLogger()
+      .warn({ msg: 'ID&V answer could not be fetched', requestId: record.requestId, error: loggableError(err) });
+  }
+  if (positions.length === 2 && characters.every((c) => typeof c === 'string' && c.length > 0)) {
+    await notifyPrivately(
+      deps,
+      agent,
+      room,
+      t('notify_idv_answer', {
+        first: characters[0] as string,
+        second: characters[1] as string,
+        firstPosition: positions[0],
+        secondPosition: positions[1],
+        secret: record.title,
+      }),
+      viewButtonBlocks(deps.app.getID(), t, record),
+    );
+  } else {
+    await notifyPrivately(
+      deps,
+      agent,
+      room,
+      t('notify_answer_unavailable'),
+      viewButtonBlocks(deps.app.getID(), t, record),
+    );
+  }
+  const [first, second] = maskCharacters(positions.length === 2 ? characters : [undefined, undefined]);
+  const vt = await visitorTranslator(scene);
+  await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
 }
 
 async function onFormSubmitted(scene: Scene): Promise<void> {
-    const { deps, record, agent, room, t } = scene;
-    const vt = await visitorTranslator(scene);
-    await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
-    await notifyPrivately(deps, agent, room, t('notify_form_submitted', { title: record.title }), viewButtonBlocks(deps.app.getID(), t, record));
+  const { deps, record, agent, room, t } = scene;
+  const vt = await visitorTranslator(scene);
+  await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
+  await notifyPrivately(
+    deps,
+    agent,
+    room,
+    t('notify_form_submitted', { title: record.title }),
+    viewButtonBlocks(deps.app.getID(), t, record),
+  );
 }
 
 export async function ringDoorbell(deps: Deps, requestId: string): Promise<DoorbellOutcome> {
-    const logger = deps.app.getLogger();
-    const record = await findRequestRecord(deps.read.getPersistenceReader(), requestId);
-    if (!record) {
-        return 'ignored';
-    }
-    const config = await readAppConfig(deps.read);
-    let state: RequestStateResponse;
-    try {
-        state = await vaultClient(deps, config).getRequest(requestId);
-    } catch (err) {
-        logger.warn({ msg: 'Doorbell: the vault could not be asked for the state', requestId, error: loggableError(err) });
-        return isVaultError(err) && err.code === 'not_found' ? 'ignored' : 'retry';
-    }
-    if (state.roomId !== record.roomId || state.agentId !== record.agentId) {
-        logger.warn({ msg: 'Doorbell: the vault describes another room or agent; ignored', requestId });
-        return 'ignored';
-    }
-    const next = stateFromVault(state.status, record);
-    if (next === record.state) {
-        return 'handled';
-    }
-    const updated = await updateRequestRecord(deps.persis, record, { state: next });
-    const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
-    const agent = await deps.read.getUserReader().getById(record.agentId);
-    if (!room || !agent) {
-        return 'handled';
-    }
-    const scene: Scene = { deps, config, record: updated, room, agent, t: translatorFor(await localeForUser(deps.read, agent)) };
-    switch (state.status) {
-        case 'submitted':
-            await (record.kind === 'idv' ? onIdvAnswered(scene, state) : onFormSubmitted(scene));
-            break;
-        case 'cancelled':
-            await notifyPrivately(deps, agent, room, scene.t(record.kind === 'idv' ? 'notify_idv_cancelled' : 'notify_form_cancelled', { title: record.title }));
-            break;
-        case 'expired':
-            await notifyPrivately(deps, agent, room, scene.t('notify_expired', { title: record.title }));
-            break;
-        default:
-            break;
-    }
+  const logger = deps.app.getLogger();
+  const record = await findRequestRecord(deps.read.getPersistenceReader(), requestId);
+  if (!record) {
+    return 'ignored';
+  }
+  const config = await readAppConfig(deps.read);
+  let state: RequestStateResponse;
+  try {
+    state = await vaultClient(deps, config).getRequest(requestId);
+  } catch (err) {
+    logger.warn({ msg: 'Doorbell: the vault could not be asked for the state', requestId, error: loggableError(err) });
+    return isVaultError(err) && err.code === 'not_found' ? 'ignored' : 'retry';
+  }
+  if (state.roomId !== record.roomId || state.agentId !== record.agentId) {
+    logger.warn({ msg: 'Doorbell: the vault describes another room or agent; ignored', requestId });
+    return 'ignored';
+  }
+  const next = stateFromVault(state.status, record);
+  if (next === record.state) {
     return 'handled';
+  }
+  const updated = await updateRequestRecord(deps.persis, record, { state: next });
+  const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
+  const agent = await deps.read.getUserReader().getById(record.agentId);
+  if (!room || !agent) {
+    return 'handled';
+  }
+  const scene: Scene = {
+    deps,
+    config,
+    record: updated,
+    room,
+    agent,
+    t: translatorFor(await localeForUser(deps.read, agent)),
+  };
+  switch (state.status) {
+    case 'submitted':
+      await (record.kind === 'idv' ? onIdvAnswered(scene, state) : onFormSubmitted(scene));
+      break;
+    case 'cancelled':
+      await notifyPrivately(
+        deps,
+        agent,
+        room,
+        scene.t(record.kind === 'idv' ? 'notify_idv_cancelled' : 'notify_form_cancelled', { title: record.title }),
+      );
+      break;
+    case 'expired':
+      await notifyPrivately(deps, agent, room, scene.t('notify_expired', { title: record.title }));
+      break;
+    default:
+      break;
+  }
+  return 'handled';
 }

@@ -9,46 +9,51 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { decideSendAccess } from '../platform/access';
-import type { Deps } from '../platform/Deps';
+import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
-import { isVaultConfigured, VaultClient } from '../vault/VaultClient';
-import type { VaultConnection } from '../vault/VaultClient';
-import { VaultError } from '../vault/VaultError';
+import { isVaultConfigured, VaultClient } from '../vault/vault-client';
+import type { VaultConnection } from '../vault/vault-client';
+import { VaultError } from '../vault/vault-error';
 
 export interface SendSession {
-    config: AppConfig;
-    room: ILivechatRoom;
-    agent: IUser;
-    t: Translator;
+  config: AppConfig;
+  room: ILivechatRoom;
+  agent: IUser;
+  t: Translator;
 }
 
 export function vaultConnection(config: AppConfig): VaultConnection {
-    return { baseUrl: config.vaultUrl, apiKey: config.vaultApiKey, siteId: config.siteId, timeoutMs: config.vaultTimeoutMs };
+  return {
+    baseUrl: config.vaultUrl,
+    apiKey: config.vaultApiKey,
+    siteId: config.siteId,
+    timeoutMs: config.vaultTimeoutMs,
+  };
 }
 
 export function vaultClient(deps: Deps, config: AppConfig): VaultClient {
-    return new VaultClient(deps.http, vaultConnection(config));
+  return new VaultClient(deps.http, vaultConnection(config));
 }
 
 /** Where the vault rings the doorbell: the configured base, else the server's Site URL. */
 export async function callbackUrlFor(deps: Deps, config: AppConfig): Promise<string> {
-    let base = config.callbackBaseUrl;
-    if (!base) {
-        const siteUrl = await deps.read.getEnvironmentReader().getServerSettings().getValueById('Site_Url');
-        base = typeof siteUrl === 'string' ? siteUrl.trim().replace(/\/+$/, '') : '';
-    }
-    if (!/^https?:\/\/\S+$/i.test(base)) {
-        throw new VaultError('not_configured', 'Neither the callback URL setting nor the server Site URL is set');
-    }
-    return `${base}/api/apps/public/${deps.app.getID()}/vault-events`;
+  let base = config.callbackBaseUrl;
+  if (!base) {
+    const siteUrl = await deps.read.getEnvironmentReader().getServerSettings().getValueById('Site_Url');
+    base = typeof siteUrl === 'string' ? siteUrl.trim().replace(/\/+$/, '') : '';
+  }
+  if (!/^https?:\/\/\S+$/i.test(base)) {
+    throw new VaultError('not_configured', 'Neither the callback URL setting nor the server Site URL is set');
+  }
+  return `${base}/api/apps/public/${deps.app.getID()}/vault-events`;
 }
 
 /** The room as the server has it now, whatever the interaction said. */
 export async function currentRoom(deps: Deps, roomId: string | undefined): Promise<IRoom | undefined> {
-    return roomId ? deps.read.getRoomReader().getById(roomId) : undefined;
+  return roomId ? deps.read.getRoomReader().getById(roomId) : undefined;
 }
 
 /**
@@ -56,21 +61,26 @@ export async function currentRoom(deps: Deps, roomId: string | undefined): Promi
  * telling the caller privately why not. `interactionRoom` is what the client sent: used only for
  * its ID and as the place to answer when the server knows no such room.
  */
-export async function openSendSession(deps: Deps, user: IUser, roomId: string | undefined, interactionRoom?: IRoom): Promise<SendSession | undefined> {
-    const t = translatorFor(await localeForUser(deps.read, user));
-    const room = await currentRoom(deps, roomId);
-    const config = await readAppConfig(deps.read);
-    const decision = decideSendAccess(room, user, config.senderRoles);
-    const replyRoom = room || interactionRoom;
-    if (!decision.allowed) {
-        if (replyRoom) {
-            await notifyPrivately(deps, user, replyRoom, t(decision.reason));
-        }
-        return undefined;
+export async function openSendSession(
+  deps: Deps,
+  user: IUser,
+  roomId: string | undefined,
+  interactionRoom?: IRoom,
+): Promise<SendSession | undefined> {
+  const t = translatorFor(await localeForUser(deps.read, user));
+  const room = await currentRoom(deps, roomId);
+  const config = await readAppConfig(deps.read);
+  const decision = decideSendAccess(room, user, config.senderRoles);
+  const replyRoom = room || interactionRoom;
+  if (!decision.allowed) {
+    if (replyRoom) {
+      await notifyPrivately(deps, user, replyRoom, t(decision.reason));
     }
-    if (!isVaultConfigured(vaultConnection(config))) {
-        await notifyPrivately(deps, user, decision.room, t('error_not_configured'));
-        return undefined;
-    }
-    return { config, room: decision.room, agent: user, t };
+    return undefined;
+  }
+  if (!isVaultConfigured(vaultConnection(config))) {
+    await notifyPrivately(deps, user, decision.room, t('error_not_configured'));
+    return undefined;
+  }
+  return { config, room: decision.room, agent: user, t };
 }

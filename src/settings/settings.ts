@@ -6,25 +6,25 @@ import type { IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 
-import type { BuiltinFormId } from '../forms/builtinForms';
+import type { BuiltinFormId } from '../forms/builtin-forms';
 import { SUPPORTED_LOCALES } from '../i18n/i18n';
 import { parseWholeNumber } from '../lib/validation';
 
 export const SettingId = {
-    VaultUrl: 'vault_url',
-    VaultApiKey: 'vault_api_key',
-    SiteId: 'site_id',
-    CallbackBaseUrl: 'callback_base_url',
-    VaultTimeoutMs: 'vault_timeout_ms',
-    SenderRoles: 'sender_roles',
-    ManagersMayView: 'managers_may_view',
-    BuiltinCardPayment: 'builtin_card_payment',
-    BuiltinCvvOnly: 'builtin_cvv_only',
-    BuiltinSsn: 'builtin_ssn',
-    BuiltinSecurityQuestion: 'builtin_security_question',
-    FormCatalog: 'form_catalog',
-    VisitorLanguage: 'visitor_language',
-    DialogLifetimeMinutes: 'dialog_lifetime_minutes',
+  VaultUrl: 'vault_url',
+  VaultApiKey: 'vault_api_key',
+  SiteId: 'site_id',
+  CallbackBaseUrl: 'callback_base_url',
+  VaultTimeoutMs: 'vault_timeout_ms',
+  SenderRoles: 'sender_roles',
+  ManagersMayView: 'managers_may_view',
+  BuiltinCardPayment: 'builtin_card_payment',
+  BuiltinCvvOnly: 'builtin_cvv_only',
+  BuiltinSsn: 'builtin_ssn',
+  BuiltinSecurityQuestion: 'builtin_security_question',
+  FormCatalog: 'form_catalog',
+  VisitorLanguage: 'visitor_language',
+  DialogLifetimeMinutes: 'dialog_lifetime_minutes',
 } as const;
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
@@ -33,92 +33,108 @@ export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
 export const MANAGER_ROLES: readonly string[] = ['livechat-manager', 'livechat-monitor', 'admin'];
 
 const BUILTIN_SETTINGS: ReadonlyArray<[string, BuiltinFormId]> = [
-    [SettingId.BuiltinCardPayment, 'card_payment'],
-    [SettingId.BuiltinCvvOnly, 'cvv_only'],
-    [SettingId.BuiltinSsn, 'ssn'],
-    [SettingId.BuiltinSecurityQuestion, 'security_question'],
+  [SettingId.BuiltinCardPayment, 'card_payment'],
+  [SettingId.BuiltinCvvOnly, 'cvv_only'],
+  [SettingId.BuiltinSsn, 'ssn'],
+  [SettingId.BuiltinSecurityQuestion, 'security_question'],
 ];
 
 function setting(id: string, type: SettingType, packageValue: unknown, extra: Partial<ISetting> = {}): ISetting {
-    return {
-        id,
-        type,
-        packageValue,
-        required: false,
-        public: false,
-        i18nLabel: `setting_${id}_label`,
-        i18nDescription: `setting_${id}_description`,
-        ...extra,
-    };
+  return {
+    id,
+    type,
+    packageValue,
+    required: false,
+    public: false,
+    i18nLabel: `setting_${id}_label`,
+    i18nDescription: `setting_${id}_description`,
+    ...extra,
+  };
 }
 
 export const SETTINGS: readonly ISetting[] = [
-    setting(SettingId.VaultUrl, SettingType.STRING, '', { required: true, section: 'settings_section_vault', i18nPlaceholder: 'setting_vault_url_placeholder' }),
-    setting(SettingId.VaultApiKey, SettingType.PASSWORD, '', { required: true, section: 'settings_section_vault' }),
-    setting(SettingId.SiteId, SettingType.STRING, '', { required: true, section: 'settings_section_vault' }),
-    setting(SettingId.CallbackBaseUrl, SettingType.STRING, '', { section: 'settings_section_vault' }),
-    setting(SettingId.VaultTimeoutMs, SettingType.NUMBER, DEFAULT_VAULT_TIMEOUT_MS, { section: 'settings_section_vault' }),
-    setting(SettingId.SenderRoles, SettingType.STRING, 'livechat-agent', { section: 'settings_section_access' }),
-    setting(SettingId.ManagersMayView, SettingType.BOOLEAN, false, { section: 'settings_section_access' }),
-    ...BUILTIN_SETTINGS.map(([id]) => setting(id, SettingType.BOOLEAN, true, { section: 'settings_section_forms' })),
-    setting(SettingId.FormCatalog, SettingType.CODE, '', { section: 'settings_section_forms', multiline: true }),
-    setting(SettingId.VisitorLanguage, SettingType.SELECT, '', {
-        section: 'settings_section_forms',
-        values: [{ key: '', i18nLabel: 'setting_visitor_language_server' }, ...SUPPORTED_LOCALES.map((l) => ({ key: l, i18nLabel: `language_${l}` }))],
-    }),
-    setting(SettingId.DialogLifetimeMinutes, SettingType.NUMBER, DEFAULT_DIALOG_LIFETIME_MINUTES, { section: 'settings_section_forms' }),
+  setting(SettingId.VaultUrl, SettingType.STRING, '', {
+    required: true,
+    section: 'settings_section_vault',
+    i18nPlaceholder: 'setting_vault_url_placeholder',
+  }),
+  setting(SettingId.VaultApiKey, SettingType.PASSWORD, '', { required: true, section: 'settings_section_vault' }),
+  setting(SettingId.SiteId, SettingType.STRING, '', { required: true, section: 'settings_section_vault' }),
+  setting(SettingId.CallbackBaseUrl, SettingType.STRING, '', { section: 'settings_section_vault' }),
+  setting(SettingId.VaultTimeoutMs, SettingType.NUMBER, DEFAULT_VAULT_TIMEOUT_MS, {
+    section: 'settings_section_vault',
+  }),
+  setting(SettingId.SenderRoles, SettingType.STRING, 'livechat-agent', { section: 'settings_section_access' }),
+  setting(SettingId.ManagersMayView, SettingType.BOOLEAN, false, { section: 'settings_section_access' }),
+  ...BUILTIN_SETTINGS.map(([id]) => setting(id, SettingType.BOOLEAN, true, { section: 'settings_section_forms' })),
+  setting(SettingId.FormCatalog, SettingType.CODE, '', { section: 'settings_section_forms', multiline: true }),
+  setting(SettingId.VisitorLanguage, SettingType.SELECT, '', {
+    section: 'settings_section_forms',
+    values: [
+      { key: '', i18nLabel: 'setting_visitor_language_server' },
+      ...SUPPORTED_LOCALES.map((l) => ({ key: l, i18nLabel: `language_${l}` })),
+    ],
+  }),
+  setting(SettingId.DialogLifetimeMinutes, SettingType.NUMBER, DEFAULT_DIALOG_LIFETIME_MINUTES, {
+    section: 'settings_section_forms',
+  }),
 ];
 
 export interface AppConfig {
-    vaultUrl: string;
-    vaultApiKey: string;
-    siteId: string;
-    callbackBaseUrl: string;
-    vaultTimeoutMs: number;
-    senderRoles: string[];
-    managersMayView: boolean;
-    enabledBuiltins: BuiltinFormId[];
-    formCatalog: string;
-    visitorLanguage: string;
-    dialogLifetimeMs: number;
+  vaultUrl: string;
+  vaultApiKey: string;
+  siteId: string;
+  callbackBaseUrl: string;
+  vaultTimeoutMs: number;
+  senderRoles: string[];
+  managersMayView: boolean;
+  enabledBuiltins: BuiltinFormId[];
+  formCatalog: string;
+  visitorLanguage: string;
+  dialogLifetimeMs: number;
 }
 
 function text(value: unknown): string {
-    return typeof value === 'string' ? value.trim() : '';
+  return typeof value === 'string' ? value.trim() : '';
 }
 
 function bounded(value: unknown, min: number, max: number, fallback: number): number {
-    const n = parseWholeNumber(value);
-    return n === undefined || n < min || n > max ? fallback : n;
+  const n = parseWholeNumber(value);
+  return n === undefined || n < min || n > max ? fallback : n;
 }
 
 /** Comma- or space-separated role names, e.g. "livechat-agent, livechat-manager". */
 export function parseRoles(value: unknown): string[] {
-    return text(value).split(/[\s,]+/).filter(Boolean);
+  return text(value)
+    .split(/[\s,]+/)
+    .filter(Boolean);
 }
 
 /** Raw setting values → typed configuration, with defaults for blanks and out-of-range numbers. */
 export function toAppConfig(get: (id: string) => unknown): AppConfig {
-    return {
-        vaultUrl: text(get(SettingId.VaultUrl)).replace(/\/+$/, ''),
-        vaultApiKey: text(get(SettingId.VaultApiKey)),
-        siteId: text(get(SettingId.SiteId)),
-        callbackBaseUrl: text(get(SettingId.CallbackBaseUrl)).replace(/\/+$/, ''),
-        vaultTimeoutMs: bounded(get(SettingId.VaultTimeoutMs), 500, 60000, DEFAULT_VAULT_TIMEOUT_MS),
-        senderRoles: parseRoles(get(SettingId.SenderRoles)),
-        managersMayView: get(SettingId.ManagersMayView) === true,
-        enabledBuiltins: BUILTIN_SETTINGS.filter(([id]) => get(id) !== false).map(([, form]) => form),
-        formCatalog: typeof get(SettingId.FormCatalog) === 'string' ? (get(SettingId.FormCatalog) as string) : '',
-        visitorLanguage: text(get(SettingId.VisitorLanguage)),
-        dialogLifetimeMs: bounded(get(SettingId.DialogLifetimeMinutes), 1, 24 * 60, DEFAULT_DIALOG_LIFETIME_MINUTES) * 60000,
-    };
+  return {
+    vaultUrl: text(get(SettingId.VaultUrl)).replace(/\/+$/, ''),
+    vaultApiKey: text(get(SettingId.VaultApiKey)),
+    siteId: text(get(SettingId.SiteId)),
+    callbackBaseUrl: text(get(SettingId.CallbackBaseUrl)).replace(/\/+$/, ''),
+    vaultTimeoutMs: bounded(get(SettingId.VaultTimeoutMs), 500, 60000, DEFAULT_VAULT_TIMEOUT_MS),
+    senderRoles: parseRoles(get(SettingId.SenderRoles)),
+    managersMayView: get(SettingId.ManagersMayView) === true,
+    enabledBuiltins: BUILTIN_SETTINGS.filter(([id]) => get(id) !== false).map(([, form]) => form),
+    formCatalog: typeof get(SettingId.FormCatalog) === 'string' ? (get(SettingId.FormCatalog) as string) : '',
+    visitorLanguage: text(get(SettingId.VisitorLanguage)),
+    dialogLifetimeMs:
+      bounded(get(SettingId.DialogLifetimeMinutes), 1, 24 * 60, DEFAULT_DIALOG_LIFETIME_MINUTES) * 60000,
+  };
 }
 
 export async function readAppConfig(read: IRead): Promise<AppConfig> {
-    const reader = read.getEnvironmentReader().getSettings();
-    const values: { [id: string]: unknown } = {};
-    await Promise.all(SETTINGS.map(async (s) => {
-        values[s.id] = await reader.getValueById(s.id);
-    }));
-    return toAppConfig((id) => values[id]);
+  const reader = read.getEnvironmentReader().getSettings();
+  const values: { [id: string]: unknown } = {};
+  await Promise.all(
+    SETTINGS.map(async (s) => {
+      values[s.id] = await reader.getValueById(s.id);
+    }),
+  );
+  return toAppConfig((id) => values[id]);
 }

@@ -16,170 +16,213 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 
 /** The system Chromium, as `command -v chromium` finds it; a clear instruction when it is missing. */
 export function chromiumPath(): string {
-    let found = '';
-    try {
-        found = execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-        found = '';
-    }
-    if (!found) {
-        throw new Error('Chromium is not installed, and the end-to-end tests need it: run "apt-get update && apt-get install -y chromium" '
-            + '(the tests use the system Chromium and never download a browser).');
-    }
-    return found;
+  let found = '';
+  try {
+    found = execSync('command -v chromium', {
+      shell: '/bin/sh',
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    found = '';
+  }
+  if (!found) {
+    throw new Error(
+      'Chromium is not installed, and the end-to-end tests need it: run "apt-get update && apt-get install -y chromium" ' +
+        '(the tests use the system Chromium and never download a browser).',
+    );
+  }
+  return found;
 }
 
 export function launchBrowser(): Promise<Browser> {
-    return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
 }
 
 export interface SentRequest {
-    method: string;
-    url: string;
-    headers: Record<string, string>;
-    /** The visitor's own form post: the one place typed values may travel (to the vault). */
-    postData: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  /** The visitor's own form post: the one place typed values may travel (to the vault). */
+  postData: string;
 }
 
 export interface ServedPage {
-    url: string;
-    status: number;
-    body: string;
+  url: string;
+  status: number;
+  body: string;
 }
 
 /** What one visitor tab left behind: for the leak scan and the CSP checks. */
 export interface VisitorTrace {
-    requests: SentRequest[];
-    servedPages: ServedPage[];
-    /** Chromium's own back/forward list for the tab: what the visitor's history keeps. */
-    history: Array<{ url: string; title: string }>;
-    cspViolations: string[];
-    scriptErrors: string[];
+  requests: SentRequest[];
+  servedPages: ServedPage[];
+  /** Chromium's own back/forward list for the tab: what the visitor's history keeps. */
+  history: Array<{ url: string; title: string }>;
+  cspViolations: string[];
+  scriptErrors: string[];
 }
 
 export interface VisitorTab {
-    page: Page;
-    context: BrowserContext;
-    trace: VisitorTrace;
-    /** Reads the tab's history, waits for every recorded body, closes the tab and returns its trace. */
-    close(): Promise<VisitorTrace>;
+  page: Page;
+  context: BrowserContext;
+  trace: VisitorTrace;
+  /** Reads the tab's history, waits for every recorded body, closes the tab and returns its trace. */
+  close(): Promise<VisitorTrace>;
 }
 
 /** Browser-side shape used inside `evaluate` (the test's tsconfig has no DOM library). */
 interface SecurityPolicyDocument {
-    addEventListener(type: 'securitypolicyviolation', listener: (event: { violatedDirective: string; blockedURI: string }) => void): void;
+  addEventListener(
+    type: 'securitypolicyviolation',
+    listener: (event: { violatedDirective: string; blockedURI: string }) => void,
+  ): void;
 }
 
 export async function openVisitorTab(browser: Browser, options: BrowserContextOptions = {}): Promise<VisitorTab> {
-    const context = await browser.newContext({ viewport: { width: 800, height: 900 }, locale: 'en-US', ...options });
-    const page = await context.newPage();
-    const trace: VisitorTrace = { requests: [], servedPages: [], history: [], cspViolations: [], scriptErrors: [] };
-    const pending: Array<Promise<void>> = [];
-    const tab: VisitorTab = {
-        page,
-        context,
-        trace,
-        close: async () => {
-            const cdp = await context.newCDPSession(page);
-            const history = await cdp.send('Page.getNavigationHistory');
-            await cdp.detach();
-            trace.history = history.entries.map((e) => ({ url: e.url, title: e.title }));
-            await Promise.all(pending);
-            await context.close();
-            return trace;
-        },
-    };
-    await page.addInitScript(() => {
-        (globalThis as unknown as { document: SecurityPolicyDocument }).document.addEventListener('securitypolicyviolation', (event) => {
-            console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+  const context = await browser.newContext({ viewport: { width: 800, height: 900 }, locale: 'en-US', ...options });
+  const page = await context.newPage();
+  const trace: VisitorTrace = { requests: [], servedPages: [], history: [], cspViolations: [], scriptErrors: [] };
+  const pending: Array<Promise<void>> = [];
+  const tab: VisitorTab = {
+    page,
+    context,
+    trace,
+    close: async () => {
+      const cdp = await context.newCDPSession(page);
+      const history = await cdp.send('Page.getNavigationHistory');
+      await cdp.detach();
+      trace.history = history.entries.map((e) => ({ url: e.url, title: e.title }));
+      await Promise.all(pending);
+      await context.close();
+      return trace;
+    },
+  };
+  await page.addInitScript(() => {
+    (globalThis as unknown as { document: SecurityPolicyDocument }).document.addEventListener(
+      'securitypolicyviolation',
+      (event) => {
+        console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+      },
+    );
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) {
+      trace.cspViolations.push(message.text());
+    }
+  });
+  page.on('pageerror', (error) => trace.scriptErrors.push(error.message));
+  page.on('request', (request) => {
+    pending.push(
+      request.allHeaders().then((headers) => {
+        trace.requests.push({
+          method: request.method(),
+          url: request.url(),
+          headers,
+          postData: request.postData() || '',
         });
-    });
-    page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) {
-            trace.cspViolations.push(message.text());
-        }
-    });
-    page.on('pageerror', (error) => trace.scriptErrors.push(error.message));
-    page.on('request', (request) => {
-        pending.push(request.allHeaders().then((headers) => {
-            trace.requests.push({ method: request.method(), url: request.url(), headers, postData: request.postData() || '' });
-        }));
-    });
-    page.on('response', (response) => {
-        if (response.request().resourceType() === 'document') {
-            pending.push(response.text().then(
-                (body) => { trace.servedPages.push({ url: response.url(), status: response.status(), body }); },
-                () => undefined,
-            ));
-        }
-    });
-    return tab;
+      }),
+    );
+  });
+  page.on('response', (response) => {
+    if (response.request().resourceType() === 'document') {
+      pending.push(
+        response.text().then(
+          (body) => {
+            trace.servedPages.push({ url: response.url(), status: response.status(), body });
+          },
+          () => undefined,
+        ),
+      );
+    }
+  });
+  return tab;
 }
 
 /** Browser-side shape of a focusable element, for `evaluate`. */
 interface FocusableElement {
-    ownerDocument: { activeElement: unknown };
+  ownerDocument: { activeElement: unknown };
 }
 
 export function isFocused(locator: Locator): Promise<boolean> {
-    return locator.evaluate((element: FocusableElement) => element === element.ownerDocument.activeElement);
+  return locator.evaluate((element: FocusableElement) => element === element.ownerDocument.activeElement);
 }
 
 async function describeFocus(page: Page): Promise<string> {
-    return page.evaluate(() => {
-        const active = (globalThis as unknown as { document: { activeElement: { tagName: string; id: string; textContent: string | null } | null } }).document.activeElement;
-        return active ? `${active.tagName.toLowerCase()}#${active.id} "${(active.textContent || '').trim().slice(0, 60)}"` : 'nothing';
-    });
+  return page.evaluate(() => {
+    const active = (
+      globalThis as unknown as {
+        document: { activeElement: { tagName: string; id: string; textContent: string | null } | null };
+      }
+    ).document.activeElement;
+    return active
+      ? `${active.tagName.toLowerCase()}#${active.id} "${(active.textContent || '').trim().slice(0, 60)}"`
+      : 'nothing';
+  });
 }
 
 /**
  * Presses Tab (or Shift+Tab) until `target` has focus, as a keyboard user would; fails when it
  * is not reachable within `maxPresses`.
  */
-export async function tabTo(page: Page, target: Locator, options: { backwards?: boolean; maxPresses?: number } = {}): Promise<void> {
-    const key = options.backwards ? 'Shift+Tab' : 'Tab';
-    for (let presses = 0; presses < (options.maxPresses || 25); presses += 1) {
-        await page.keyboard.press(key);
-        if (await isFocused(target)) {
-            return;
-        }
+export async function tabTo(
+  page: Page,
+  target: Locator,
+  options: { backwards?: boolean; maxPresses?: number } = {},
+): Promise<void> {
+  const key = options.backwards ? 'Shift+Tab' : 'Tab';
+  for (let presses = 0; presses < (options.maxPresses || 25); presses += 1) {
+    await page.keyboard.press(key);
+    if (await isFocused(target)) {
+      return;
     }
-    throw new Error(`Could not reach ${target} with ${key}; focus is on ${await describeFocus(page)}`);
+  }
+  throw new Error(`Could not reach ${target} with ${key}; focus is on ${await describeFocus(page)}`);
 }
 
 /** Tab to the field with this label and type into it (Tab into a filled field selects its text, so typing replaces it). */
-export async function typeIntoLabelled(page: Page, label: string | RegExp, text: string, options: { backwards?: boolean } = {}): Promise<void> {
-    await tabTo(page, page.getByLabel(label), options);
-    await page.keyboard.type(text);
+export async function typeIntoLabelled(
+  page: Page,
+  label: string | RegExp,
+  text: string,
+  options: { backwards?: boolean } = {},
+): Promise<void> {
+  await tabTo(page, page.getByLabel(label), options);
+  await page.keyboard.type(text);
 }
 
 /** Tab to a button and press it with Space or Enter. */
-export async function pressButton(page: Page, name: string, key: 'Space' | 'Enter' = 'Space', options: { backwards?: boolean } = {}): Promise<void> {
-    await tabTo(page, page.getByRole('button', { name, exact: true }), options);
-    await page.keyboard.press(key);
+export async function pressButton(
+  page: Page,
+  name: string,
+  key: 'Space' | 'Enter' = 'Space',
+  options: { backwards?: boolean } = {},
+): Promise<void> {
+  await tabTo(page, page.getByRole('button', { name, exact: true }), options);
+  await page.keyboard.press(key);
 }
 
 /** The visitor page's pathname with the one-time key cut out, for readable assertions. */
 export function withoutOtk(url: string): string {
-    return new URL(url).pathname.replace(/\/f\/[^/]+/, '/f/<otk>');
+  return new URL(url).pathname.replace(/\/f\/[^/]+/, '/f/<otk>');
 }
 
 export interface AxeViolation {
-    id: string;
-    impact: string | null;
-    help: string;
-    targets: string[];
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
 }
 
 /** What `axe.run` hands back across the evaluate boundary (the parts we read). */
 interface AxeRunResult {
-    violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
-    passes: unknown[];
+  violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+  passes: unknown[];
 }
 
 interface AxeGlobal {
-    axe: { run(context: unknown, options: unknown): Promise<AxeRunResult> };
-    document: unknown;
+  axe: { run(context: unknown, options: unknown): Promise<AxeRunResult> };
+  document: unknown;
 }
 
 const AXE_SOURCE_PATH = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
@@ -190,13 +233,21 @@ const AXE_SOURCE_PATH = path.join(path.dirname(require.resolve('axe-core')), 'ax
  * script tag, and evaluation leaves that CSP in force for the page itself.
  */
 export async function axeViolations(page: Page): Promise<{ violations: AxeViolation[]; passes: number }> {
-    await page.evaluate(fs.readFileSync(AXE_SOURCE_PATH, 'utf8'));
-    const result = await page.evaluate((options) => {
-        const g = globalThis as unknown as AxeGlobal;
-        return g.axe.run(g.document, options);
-    }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] });
-    return {
-        violations: result.violations.map((v) => ({ id: v.id, impact: v.impact || null, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })),
-        passes: result.passes.length,
-    };
+  await page.evaluate(fs.readFileSync(AXE_SOURCE_PATH, 'utf8'));
+  const result = await page.evaluate(
+    (options) => {
+      const g = globalThis as unknown as AxeGlobal;
+      return g.axe.run(g.document, options);
+    },
+    { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] },
+  );
+  return {
+    violations: result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact || null,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ')),
+    })),
+    passes: result.passes.length,
+  };
 }

@@ -9,8 +9,8 @@ import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 
-import { httpJson } from '../harness/httpJson';
-import type { JsonResponse } from '../harness/httpJson';
+import { httpJson } from '../harness/http-json';
+import type { JsonResponse } from '../harness/http-json';
 import type { StoredMessage } from '../harness/world';
 import type { Scene } from '../integration/scene';
 import { lastMessageIn, startScene } from '../integration/scene';
@@ -20,118 +20,151 @@ import { lastMessageIn, startScene } from '../integration/scene';
  * (the built-in forms have none).
  */
 export const ACCOUNT_CHECK_FORM = {
-    id: 'account_check',
-    title: 'Account check',
-    fields: [
-        { id: 'account_type', label: 'Account type', type: 'select', required: true, options: ['Current account', 'Savings account', 'Credit card'] },
-        { id: 'ssn', label: 'Social Security number', type: 'ssn', required: true, masked: true },
-        { id: 'email', label: 'Email for the receipt', type: 'email', required: false },
-    ],
+  id: 'account_check',
+  title: 'Account check',
+  fields: [
+    {
+      id: 'account_type',
+      label: 'Account type',
+      type: 'select',
+      required: true,
+      options: ['Current account', 'Savings account', 'Credit card'],
+    },
+    { id: 'ssn', label: 'Social Security number', type: 'ssn', required: true, masked: true },
+    { id: 'email', label: 'Email for the receipt', type: 'email', required: false },
+  ],
 };
 
 export interface StageOptions {
-    /** Extra vault environment (short TTLs). */
-    vaultEnv?: Record<string, string>;
+  /** Extra vault environment (short TTLs). */
+  vaultEnv?: Record<string, string>;
 }
 
 export async function startStage(options: StageOptions = {}): Promise<Scene> {
-    return startScene({
-        settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]) },
-        vaultEnv: {
-            // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (60/min) would
-            // otherwise throttle a test run, not a visitor.
-            VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
-            // Debug logging makes the log scan stricter: more lines that could carry a value.
-            VAULT_LOG_LEVEL: 'debug',
-            ...options.vaultEnv,
-        },
-    });
+  return startScene({
+    settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]) },
+    vaultEnv: {
+      // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (60/min) would
+      // otherwise throttle a test run, not a visitor.
+      VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
+      // Debug logging makes the log scan stricter: more lines that could carry a value.
+      VAULT_LOG_LEVEL: 'debug',
+      ...options.vaultEnv,
+    },
+  });
 }
 
 /** A fresh open livechat chat served by `agent`. */
 export function newChat(scene: Scene, agent: IUser = scene.agent, visitorName = 'Guest Visitor'): ILivechatRoom {
-    return scene.harness.world.addLivechatRoom({ servedBy: agent, visitor: { name: visitorName } });
+  return scene.harness.world.addLivechatRoom({ servedBy: agent, visitor: { name: visitorName } });
 }
 
-export type IdvDialogValues = { 'idv.secret-kind': string; 'idv.length': string; 'idv.first-position': string; 'idv.second-position': string; 'idv.custom-label'?: string };
+export type IdvDialogValues = {
+  'idv.secret-kind': string;
+  'idv.length': string;
+  'idv.first-position': string;
+  'idv.second-position': string;
+  'idv.custom-label'?: string;
+};
 
 /** Fills and sends the modal the agent has open; fails when the app answers with errors. */
 async function sendOpenModal(scene: Scene, agent: IUser, values: Record<string, unknown>): Promise<IUIKitSurface> {
-    const modal = scene.harness.lastView(agent.id);
-    const response = await scene.harness.submitView(modal, agent, values);
-    if (!response || (response as { success?: boolean }).success !== true) {
-        throw new Error(`The agent's modal was not accepted: ${JSON.stringify(response)}`);
-    }
-    return modal;
+  const modal = scene.harness.lastView(agent.id);
+  const response = await scene.harness.submitView(modal, agent, values);
+  if (!response || (response as { success?: boolean }).success !== true) {
+    throw new Error(`The agent's modal was not accepted: ${JSON.stringify(response)}`);
+  }
+  return modal;
 }
 
 /** The agent asks for ID&V through the room action *Verify identity* → modal → Send. */
-export async function askIdvByRoomAction(scene: Scene, room: ILivechatRoom, values: IdvDialogValues, agent: IUser = scene.agent): Promise<StoredMessage> {
-    await scene.harness.clickRoomAction('room.verify-identity', { user: agent, room });
-    await sendOpenModal(scene, agent, values);
-    return lastMessageIn(scene, room);
+export async function askIdvByRoomAction(
+  scene: Scene,
+  room: ILivechatRoom,
+  values: IdvDialogValues,
+  agent: IUser = scene.agent,
+): Promise<StoredMessage> {
+  await scene.harness.clickRoomAction('room.verify-identity', { user: agent, room });
+  await sendOpenModal(scene, agent, values);
+  return lastMessageIn(scene, room);
 }
 
 /** The agent asks for ID&V with `/idv` → modal → Send. */
-export async function askIdvByCommand(scene: Scene, room: ILivechatRoom, values: IdvDialogValues, agent: IUser = scene.agent): Promise<StoredMessage> {
-    await scene.harness.runCommand('idv', { user: agent, room });
-    await sendOpenModal(scene, agent, values);
-    return lastMessageIn(scene, room);
+export async function askIdvByCommand(
+  scene: Scene,
+  room: ILivechatRoom,
+  values: IdvDialogValues,
+  agent: IUser = scene.agent,
+): Promise<StoredMessage> {
+  await scene.harness.runCommand('idv', { user: agent, room });
+  await sendOpenModal(scene, agent, values);
+  return lastMessageIn(scene, room);
 }
 
 /** The agent sends a form with `/secure-form <id>` → picker modal (pre-selected) → Send. */
-export async function sendFormByCommand(scene: Scene, room: ILivechatRoom, formId: string, agent: IUser = scene.agent): Promise<StoredMessage> {
-    await scene.harness.runCommand('secure-form', { user: agent, room, params: [formId] });
-    await sendOpenModal(scene, agent, { 'form.pick': formId });
-    return lastMessageIn(scene, room);
+export async function sendFormByCommand(
+  scene: Scene,
+  room: ILivechatRoom,
+  formId: string,
+  agent: IUser = scene.agent,
+): Promise<StoredMessage> {
+  await scene.harness.runCommand('secure-form', { user: agent, room, params: [formId] });
+  await sendOpenModal(scene, agent, { 'form.pick': formId });
+  return lastMessageIn(scene, room);
 }
 
 /** The agent sends a form through the room action *Send secure form* → picker modal → Send. */
-export async function sendFormByRoomAction(scene: Scene, room: ILivechatRoom, formId: string, agent: IUser = scene.agent): Promise<StoredMessage> {
-    await scene.harness.clickRoomAction('room.send-secure-form', { user: agent, room });
-    await sendOpenModal(scene, agent, { 'form.pick': formId });
-    return lastMessageIn(scene, room);
+export async function sendFormByRoomAction(
+  scene: Scene,
+  room: ILivechatRoom,
+  formId: string,
+  agent: IUser = scene.agent,
+): Promise<StoredMessage> {
+  await scene.harness.clickRoomAction('room.send-secure-form', { user: agent, room });
+  await sendOpenModal(scene, agent, { 'form.pick': formId });
+  return lastMessageIn(scene, room);
 }
 
 function linkButton(message: StoredMessage): ButtonElement {
-    const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as ActionsBlock | undefined;
-    const button = actions && (actions.elements.find((e) => (e as ButtonElement).url) as ButtonElement | undefined);
-    if (!button || !button.url) {
-        throw new Error(`The message "${message.text}" has no link button`);
-    }
-    return button;
+  const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
+    ActionsBlock | undefined;
+  const button = actions && (actions.elements.find((e) => (e as ButtonElement).url) as ButtonElement | undefined);
+  if (!button || !button.url) {
+    throw new Error(`The message "${message.text}" has no link button`);
+  }
+  return button;
 }
 
 /** What the visitor's link button opens: the URL as the app posted it in the message. */
 export function linkButtonUrl(message: StoredMessage): string {
-    return linkButton(message).url as string;
+  return linkButton(message).url as string;
 }
 
 /** The vault request behind a visitor message (the link button carries its ID as its value). */
 export function requestIdOf(message: StoredMessage): string {
-    const value = linkButton(message).value;
-    if (!value) {
-        throw new Error(`The link button of "${message.text}" carries no request ID`);
-    }
-    return value;
+  const value = linkButton(message).value;
+  if (!value) {
+    throw new Error(`The link button of "${message.text}" carries no request ID`);
+  }
+  return value;
 }
 
 /** A user clicks *View* / *Reveal* for a request (from a notification or the Secure data bar). */
 export async function clickView(scene: Scene, user: IUser, room: ILivechatRoom, requestId: string): Promise<void> {
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user, room });
+  await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user, room });
 }
 
 /** The text of every room message, in order: the chat's transcript as a human would read it. */
 export function transcriptOf(scene: Scene, room: ILivechatRoom): string[] {
-    return scene.harness.world.messagesIn(room.id).map((m) => m.text || '');
+  return scene.harness.world.messagesIn(room.id).map((m) => m.text || '');
 }
 
 /** Calls the vault's API with the workspace's key, as the app would (for checks the app does not make). */
 export function callVaultApi<T>(scene: Scene, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
-    return httpJson<T>(method, `${scene.vault.url}${path}`, body, { Authorization: `Bearer ${scene.vault.apiKey}` });
+  return httpJson<T>(method, `${scene.vault.url}${path}`, body, { Authorization: `Bearer ${scene.vault.apiKey}` });
 }
 
 /** An expiry date a few years ahead, as MM/YY. */
 export function futureExpiry(): string {
-    return `11/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, '0')}`;
+  return `11/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, '0')}`;
 }

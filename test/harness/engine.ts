@@ -24,7 +24,12 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
-import type { IUIKitContextualBarInteraction, IUIKitModalInteraction, IUIKitResponse, IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+import type {
+  IUIKitContextualBarInteraction,
+  IUIKitModalInteraction,
+  IUIKitResponse,
+  IUIKitSurface,
+} from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { AppPermissionManager } from '@rocket.chat/apps-engine/server/managers/AppPermissionManager';
@@ -39,333 +44,394 @@ const ROOT = path.resolve(__dirname, '..', '..');
 
 // Under NODE_ENV=test (jest's default) the engine grants every permission: keep its checks real.
 if (process.env.NODE_ENV === 'test') {
-    process.env.NODE_ENV = 'harness';
+  process.env.NODE_ENV = 'harness';
 }
 // The engine spawns `deno` from PATH.
 const bin = path.join(ROOT, 'node_modules', '.bin');
 if (!(process.env.PATH || '').split(path.delimiter).includes(bin)) {
-    process.env.PATH = [bin, process.env.PATH].join(path.delimiter);
+  process.env.PATH = [bin, process.env.PATH].join(path.delimiter);
 }
 
 let federationKeys: FederationKeys | undefined;
 function keys(): FederationKeys {
-    if (!federationKeys) {
-        federationKeys = generateKeyPairSync('rsa', {
-            modulusLength: 2048,
-            publicKeyEncoding: { type: 'spki', format: 'pem' },
-            privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-        });
-    }
-    return federationKeys;
+  if (!federationKeys) {
+    federationKeys = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+  }
+  return federationKeys;
 }
 
 /** The zip `npm run package` made (jest's global setup makes it before any test). */
 export function packagedZipPath(): string {
-    const dist = path.join(ROOT, 'dist');
-    const zips = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith('.zip')) : [];
-    const appJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as { nameSlug: string; version: string };
-    const wanted = `${appJson.nameSlug}_${appJson.version}.zip`;
-    if (!zips.includes(wanted)) {
-        throw new Error(`dist/${wanted} is missing: run \`npm run package\``);
-    }
-    return path.join(dist, wanted);
+  const dist = path.join(ROOT, 'dist');
+  const zips = fs.existsSync(dist) ? fs.readdirSync(dist).filter((f) => f.endsWith('.zip')) : [];
+  const appJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8')) as {
+    nameSlug: string;
+    version: string;
+  };
+  const wanted = `${appJson.nameSlug}_${appJson.version}.zip`;
+  if (!zips.includes(wanted)) {
+    throw new Error(`dist/${wanted} is missing: run \`npm run package\``);
+  }
+  return path.join(dist, wanted);
 }
 
 // Permission refusals are only printed by the engine; the harness turns them into test failures.
 const permissionFailures: string[] = [];
 const originalNotify = AppPermissionManager.notifyAboutError.bind(AppPermissionManager);
 AppPermissionManager.notifyAboutError = (err: Error): void => {
-    permissionFailures.push(`${err.name}: ${err.message}`);
-    originalNotify(err);
+  permissionFailures.push(`${err.name}: ${err.message}`);
+  originalNotify(err);
 };
 
 export interface BootOptions {
-    /** App settings to set after install (id → value), e.g. the vault URL and key. */
-    settings?: Record<string, unknown>;
-    world?: World;
+  /** App settings to set after install (id → value), e.g. the vault URL and key. */
+  settings?: Record<string, unknown>;
+  world?: World;
 }
 
 export interface InteractionOptions {
-    user: IUser;
-    room?: IRoom;
-    triggerId?: string;
+  user: IUser;
+  room?: IRoom;
+  triggerId?: string;
 }
 
 function describeFailure(entry: ILoggerStorageEntry): string | undefined {
-    const text = JSON.stringify(entry.entries.map((e) => e.args));
-    if (/unsuccessful/i.test(text) || /^runtime:(uncaughtException|unhandledRejection)$/.test(entry.method)) {
-        return `${entry.method}: ${text.slice(0, 2000)}`;
-    }
-    return undefined;
+  const text = JSON.stringify(entry.entries.map((e) => e.args));
+  if (/unsuccessful/i.test(text) || /^runtime:(uncaughtException|unhandledRejection)$/.test(entry.method)) {
+    return `${entry.method}: ${text.slice(0, 2000)}`;
+  }
+  return undefined;
 }
 
 export class EngineHarness {
-    public readonly world: World;
-    public readonly logs = new MemoryLogStorage();
-    public readonly bridges: HarnessBridges;
-    public readonly manager: AppManager;
-    public appId = '';
-    private readonly tempDir: string;
-    private logCursor = 0;
-    private permissionCursor = permissionFailures.length;
-    private server?: http.Server;
-    /** Failures of calls the harness did not start itself (the vault's doorbell). */
-    private readonly backgroundFailures: string[] = [];
+  public readonly world: World;
+  public readonly logs = new MemoryLogStorage();
+  public readonly bridges: HarnessBridges;
+  public readonly manager: AppManager;
+  public appId = '';
+  private readonly tempDir: string;
+  private logCursor = 0;
+  private permissionCursor = permissionFailures.length;
+  private server?: http.Server;
+  /** Failures of calls the harness did not start itself (the vault's doorbell). */
+  private readonly backgroundFailures: string[] = [];
 
-    private constructor(world: World) {
-        this.world = world;
-        this.bridges = new HarnessBridges(world, keys());
-        this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idv-engine-'));
-        if (AppManager.Instance) {
-            throw new Error('An AppManager is still running in this process: shut the previous harness down first');
-        }
-        this.manager = new AppManager({
-            metadataStorage: new MemoryMetadataStorage(),
-            logStorage: this.logs,
-            bridges: this.bridges,
-            sourceStorage: new MemorySourceStorage(),
-            tempFilePath: this.tempDir,
-        });
+  private constructor(world: World) {
+    this.world = world;
+    this.bridges = new HarnessBridges(world, keys());
+    this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idv-engine-'));
+    if (AppManager.Instance) {
+      throw new Error('An AppManager is still running in this process: shut the previous harness down first');
     }
+    this.manager = new AppManager({
+      metadataStorage: new MemoryMetadataStorage(),
+      logStorage: this.logs,
+      bridges: this.bridges,
+      sourceStorage: new MemorySourceStorage(),
+      tempFilePath: this.tempDir,
+    });
+  }
 
-    /** Installs and enables the packaged zip, then applies the given settings. */
-    public static async boot(options: BootOptions = {}): Promise<EngineHarness> {
-        const harness = new EngineHarness(options.world || new World());
+  /** Installs and enables the packaged zip, then applies the given settings. */
+  public static async boot(options: BootOptions = {}): Promise<EngineHarness> {
+    const harness = new EngineHarness(options.world || new World());
+    try {
+      await harness.manager.load();
+      const admin = harness.world.addUser({ username: 'admin', roles: ['admin'] });
+      const zip = fs.readFileSync(packagedZipPath());
+      // As in Rocket.Chat, the admin grants the permissions the app declares when installing it;
+      // without this the engine falls back to its legacy default set.
+      const { info } = await harness.manager.getParser().unpackageApp(zip);
+      const result = await harness.manager.add(zip, {
+        enable: true,
+        user: admin,
+        permissionsGranted: info.permissions,
+      });
+      const app = result.getApp();
+      if (!app) {
+        throw new Error(
+          `The app did not install: ${JSON.stringify({ storage: result.getStorageError(), user: result.getAppUserError(), license: result.getLicenseValidationResult() })}`,
+        );
+      }
+      harness.appId = app.getID();
+      for (const [id, value] of Object.entries(options.settings || {})) {
+        await harness.setSetting(id, value);
+      }
+      await harness.checkLogs('boot');
+    } catch (err) {
+      await harness.shutdown();
+      throw err;
+    }
+    return harness;
+  }
+
+  public async status(): Promise<AppStatus> {
+    return this.manager.getOneById(this.appId).getStatus();
+  }
+
+  /**
+   * Serves the app's public API endpoints over loopback, as Rocket.Chat does under
+   * `/api/apps/public/<appId>/…`, and points the server's Site_Url there: the vault's doorbell
+   * then reaches the app for real. Returns that base URL.
+   */
+  public async serveApi(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const match = /^\/api\/apps\/public\/([^/]+)\/([^?]+)/.exec(req.url || '');
+        if (!match || match[1] !== this.appId) {
+          res.writeHead(404).end();
+          return;
+        }
+        const text = Buffer.concat(chunks).toString('utf8');
+        this.world.apiCalls.push({ method: req.method || 'GET', path: req.url || '', body: text });
+        let content: unknown = text;
         try {
-            await harness.manager.load();
-            const admin = harness.world.addUser({ username: 'admin', roles: ['admin'] });
-            const zip = fs.readFileSync(packagedZipPath());
-            // As in Rocket.Chat, the admin grants the permissions the app declares when installing it;
-            // without this the engine falls back to its legacy default set.
-            const { info } = await harness.manager.getParser().unpackageApp(zip);
-            const result = await harness.manager.add(zip, { enable: true, user: admin, permissionsGranted: info.permissions });
-            const app = result.getApp();
-            if (!app) {
-                throw new Error(`The app did not install: ${JSON.stringify({ storage: result.getStorageError(), user: result.getAppUserError(), license: result.getLicenseValidationResult() })}`);
-            }
-            harness.appId = app.getID();
-            for (const [id, value] of Object.entries(options.settings || {})) {
-                await harness.setSetting(id, value);
-            }
-            await harness.checkLogs('boot');
-        } catch (err) {
-            await harness.shutdown();
-            throw err;
+          content = text ? JSON.parse(text) : undefined;
+        } catch {
+          content = text;
         }
-        return harness;
-    }
+        this.callApi(match[2], {
+          method: (req.method || 'GET').toLowerCase() as RequestMethod,
+          content,
+          headers: req.headers as Record<string, string>,
+        })
+          .then((result) => {
+            res.writeHead(result.status, { 'Content-Type': 'application/json' });
+            res.end(result.content === undefined ? '' : JSON.stringify(result.content));
+          })
+          .catch((err: Error) => {
+            this.backgroundFailures.push(`${req.method} ${req.url}: ${err.message}`);
+            res.writeHead(500).end();
+          });
+      });
+    });
+    await new Promise<void>((resolve) => (this.server as http.Server).listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.world.setServerSetting('Site_Url', url);
+    return url;
+  }
 
-    public async status(): Promise<AppStatus> {
-        return this.manager.getOneById(this.appId).getStatus();
+  public async shutdown(): Promise<void> {
+    if (this.server) {
+      const server = this.server as http.Server & { closeAllConnections?: () => void };
+      const closed = new Promise((resolve) => server.close(resolve));
+      // The vault's doorbell client keeps connections alive; do not wait for them.
+      server.closeAllConnections?.();
+      await closed;
     }
+    try {
+      await this.manager.unload(false);
+    } finally {
+      (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
+      fs.rmSync(this.tempDir, { recursive: true, force: true });
+    }
+  }
 
-    /**
-     * Serves the app's public API endpoints over loopback, as Rocket.Chat does under
-     * `/api/apps/public/<appId>/…`, and points the server's Site_Url there: the vault's doorbell
-     * then reaches the app for real. Returns that base URL.
-     */
-    public async serveApi(): Promise<string> {
-        this.server = http.createServer((req, res) => {
-            const chunks: Buffer[] = [];
-            req.on('data', (c: Buffer) => chunks.push(c));
-            req.on('end', () => {
-                const match = /^\/api\/apps\/public\/([^/]+)\/([^?]+)/.exec(req.url || '');
-                if (!match || match[1] !== this.appId) {
-                    res.writeHead(404).end();
-                    return;
-                }
-                const text = Buffer.concat(chunks).toString('utf8');
-                this.world.apiCalls.push({ method: req.method || 'GET', path: req.url || '', body: text });
-                let content: unknown = text;
-                try {
-                    content = text ? JSON.parse(text) : undefined;
-                } catch {
-                    content = text;
-                }
-                this.callApi(match[2], { method: (req.method || 'GET').toLowerCase() as RequestMethod, content, headers: req.headers as Record<string, string> })
-                    .then((result) => {
-                        res.writeHead(result.status, { 'Content-Type': 'application/json' });
-                        res.end(result.content === undefined ? '' : JSON.stringify(result.content));
-                    })
-                    .catch((err: Error) => {
-                        this.backgroundFailures.push(`${req.method} ${req.url}: ${err.message}`);
-                        res.writeHead(500).end();
-                    });
-            });
-        });
-        await new Promise<void>((resolve) => (this.server as http.Server).listen(0, '127.0.0.1', resolve));
-        const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-        this.world.setServerSetting('Site_Url', url);
-        return url;
+  /** Throws when the engine logged an unsuccessful handler or refused a permission since the last check. */
+  public async checkLogs(what: string): Promise<void> {
+    // Log entries travel with the handler's result; give the event loop a turn to store them.
+    await new Promise((resolve) => setImmediate(resolve));
+    const fresh = this.logs.entries.slice(this.logCursor);
+    this.logCursor = this.logs.entries.length;
+    const failures = fresh.map(describeFailure).filter((f): f is string => Boolean(f));
+    failures.push(...this.backgroundFailures.splice(0));
+    failures.push(...permissionFailures.slice(this.permissionCursor));
+    this.permissionCursor = permissionFailures.length;
+    if (failures.length) {
+      throw new Error(`The engine reported a failure during ${what}:\n${failures.join('\n')}`);
     }
+  }
 
-    public async shutdown(): Promise<void> {
-        if (this.server) {
-            const server = this.server as http.Server & { closeAllConnections?: () => void };
-            const closed = new Promise((resolve) => server.close(resolve));
-            // The vault's doorbell client keeps connections alive; do not wait for them.
-            server.closeAllConnections?.();
-            await closed;
-        }
-        try {
-            await this.manager.unload(false);
-        } finally {
-            (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
-            fs.rmSync(this.tempDir, { recursive: true, force: true });
-        }
-    }
+  /** Every log entry the app produced, as text: for "no secret in the logs" checks. */
+  public logText(): string {
+    return JSON.stringify(this.logs.entries);
+  }
 
-    /** Throws when the engine logged an unsuccessful handler or refused a permission since the last check. */
-    public async checkLogs(what: string): Promise<void> {
-        // Log entries travel with the handler's result; give the event loop a turn to store them.
-        await new Promise((resolve) => setImmediate(resolve));
-        const fresh = this.logs.entries.slice(this.logCursor);
-        this.logCursor = this.logs.entries.length;
-        const failures = fresh.map(describeFailure).filter((f): f is string => Boolean(f));
-        failures.push(...this.backgroundFailures.splice(0));
-        failures.push(...permissionFailures.slice(this.permissionCursor));
-        this.permissionCursor = permissionFailures.length;
-        if (failures.length) {
-            throw new Error(`The engine reported a failure during ${what}:\n${failures.join('\n')}`);
-        }
+  /**
+   * Runs one engine call, then checks the logs it produced. Some failing handlers reject (commands
+   * reject with a JSON-RPC error object), others only log: both end as a thrown Error here.
+   */
+  private async drive<T>(what: string, call: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await call();
+    } catch (err) {
+      await this.checkLogs(what);
+      const message = err instanceof Error ? err.message : JSON.stringify(err);
+      throw new Error(`The engine rejected ${what}: ${message}`);
     }
+    await this.checkLogs(what);
+    return result;
+  }
 
-    /** Every log entry the app produced, as text: for "no secret in the logs" checks. */
-    public logText(): string {
-        return JSON.stringify(this.logs.entries);
-    }
+  public async setSetting(id: string, value: unknown): Promise<void> {
+    const settings = this.manager.getSettingsManager();
+    const current = settings.getAppSetting(this.appId, id);
+    await this.drive(`setting ${id}`, () => settings.updateAppSetting(this.appId, { ...current, value }));
+  }
 
-    /**
-     * Runs one engine call, then checks the logs it produced. Some failing handlers reject (commands
-     * reject with a JSON-RPC error object), others only log: both end as a thrown Error here.
-     */
-    private async drive<T>(what: string, call: () => Promise<T>): Promise<T> {
-        let result: T;
-        try {
-            result = await call();
-        } catch (err) {
-            await this.checkLogs(what);
-            const message = err instanceof Error ? err.message : JSON.stringify(err);
-            throw new Error(`The engine rejected ${what}: ${message}`);
-        }
-        await this.checkLogs(what);
-        return result;
-    }
+  public async runCommand(command: string, options: InteractionOptions & { params?: string[] }): Promise<void> {
+    const room = options.room || this.world.addChannel(options.user);
+    const context = new SlashCommandContext(
+      options.user,
+      room,
+      options.params || [],
+      undefined,
+      options.triggerId || newId('trigger'),
+    );
+    await this.drive(`/${command}`, () => this.manager.getCommandManager().executeCommand(command, context));
+  }
 
-    public async setSetting(id: string, value: unknown): Promise<void> {
-        const settings = this.manager.getSettingsManager();
-        const current = settings.getAppSetting(this.appId, id);
-        await this.drive(`setting ${id}`, () => settings.updateAppSetting(this.appId, { ...current, value }));
-    }
+  /** A room action button (the "⋮" / toolbar entries the app registered). */
+  public async clickRoomAction(actionId: string, options: InteractionOptions): Promise<IUIKitResponse | undefined> {
+    const result = await this.drive(`room action ${actionId}`, () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+        type: 'actionButton',
+        appId: this.appId,
+        actionId,
+        triggerId: options.triggerId || newId('trigger'),
+        user: options.user,
+        room: options.room,
+        payload: { context: 'roomAction' },
+      } as never),
+    );
+    return result as IUIKitResponse | undefined;
+  }
 
-    public async runCommand(command: string, options: InteractionOptions & { params?: string[] }): Promise<void> {
-        const room = options.room || this.world.addChannel(options.user);
-        const context = new SlashCommandContext(options.user, room, options.params || [], undefined, options.triggerId || newId('trigger'));
-        await this.drive(`/${command}`, () => this.manager.getCommandManager().executeCommand(command, context));
-    }
+  public async blockAction(
+    options: InteractionOptions & {
+      actionId: string;
+      value?: string;
+      blockId?: string;
+      viewId?: string;
+      messageId?: string;
+    },
+  ): Promise<IUIKitResponse | undefined> {
+    const container = options.viewId
+      ? { type: 'view', id: options.viewId }
+      : { type: 'message', id: options.messageId || newId('m') };
+    const result = await this.drive(`block action ${options.actionId}`, () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+        type: 'blockAction',
+        appId: this.appId,
+        actionId: options.actionId,
+        triggerId: options.triggerId || newId('trigger'),
+        user: options.user,
+        room: options.room,
+        container,
+        message: options.messageId ? this.world.messages.find((m) => m.id === options.messageId) : undefined,
+        payload: { blockId: options.blockId || 'block', value: options.value },
+      } as never),
+    );
+    return result as IUIKitResponse | undefined;
+  }
 
-    /** A room action button (the "⋮" / toolbar entries the app registered). */
-    public async clickRoomAction(actionId: string, options: InteractionOptions): Promise<IUIKitResponse | undefined> {
-        const result = await this.drive(`room action ${actionId}`, () => this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
-            type: 'actionButton',
-            appId: this.appId,
-            actionId,
-            triggerId: options.triggerId || newId('trigger'),
-            user: options.user,
-            room: options.room,
-            payload: { context: 'roomAction' },
-        } as never));
-        return result as IUIKitResponse | undefined;
-    }
+  /** A visitor's click in the livechat widget (visitors are not users: they only have a token). */
+  public async visitorBlockAction(options: {
+    room: ILivechatRoom;
+    actionId: string;
+    value?: string;
+  }): Promise<IUIKitResponse | undefined> {
+    const result = await this.drive(`visitor block action ${options.actionId}`, () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IUIKitLivechatInteractionHandler, {
+        type: 'blockAction',
+        appId: this.appId,
+        actionId: options.actionId,
+        triggerId: newId('trigger'),
+        visitor: options.room.visitor,
+        room: options.room,
+        container: { type: 'message', id: newId('m') },
+        payload: { blockId: 'block', value: options.value },
+      } as never),
+    );
+    return result as IUIKitResponse | undefined;
+  }
 
-    public async blockAction(options: InteractionOptions & { actionId: string; value?: string; blockId?: string; viewId?: string; messageId?: string }): Promise<IUIKitResponse | undefined> {
-        const container = options.viewId ? { type: 'view', id: options.viewId } : { type: 'message', id: options.messageId || newId('m') };
-        const result = await this.drive(`block action ${options.actionId}`, () => this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
-            type: 'blockAction',
-            appId: this.appId,
-            actionId: options.actionId,
-            triggerId: options.triggerId || newId('trigger'),
-            user: options.user,
-            room: options.room,
-            container,
-            message: options.messageId ? this.world.messages.find((m) => m.id === options.messageId) : undefined,
-            payload: { blockId: options.blockId || 'block', value: options.value },
-        } as never));
-        return result as IUIKitResponse | undefined;
+  /** Submits a view the app opened, with `values` as actionId → value (the client's view state). */
+  public async submitView(
+    view: IUIKitSurface,
+    user: IUser,
+    values: Record<string, unknown>,
+  ): Promise<IUIKitResponse | undefined> {
+    const state: Record<string, Record<string, unknown>> = {};
+    for (const block of view.blocks as Array<{ blockId?: string; element?: { actionId?: string } }>) {
+      const actionId = block.element?.actionId;
+      if (block.blockId && actionId && actionId in values) {
+        state[block.blockId] = { ...(state[block.blockId] || {}), [actionId]: values[actionId] };
+      }
     }
+    const result = await this.drive(`view submit ${view.id}`, () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+        type: 'viewSubmit',
+        appId: this.appId,
+        actionId: (view.submit as { actionId?: string } | undefined)?.actionId,
+        triggerId: newId('trigger'),
+        user,
+        payload: { view: { ...view, state } },
+      } as never),
+    );
+    return result as IUIKitResponse | undefined;
+  }
 
-    /** A visitor's click in the livechat widget (visitors are not users: they only have a token). */
-    public async visitorBlockAction(options: { room: ILivechatRoom; actionId: string; value?: string }): Promise<IUIKitResponse | undefined> {
-        const result = await this.drive(`visitor block action ${options.actionId}`, () => this.manager.getListenerManager().executeListener(AppInterface.IUIKitLivechatInteractionHandler, {
-            type: 'blockAction',
-            appId: this.appId,
-            actionId: options.actionId,
-            triggerId: newId('trigger'),
-            visitor: options.room.visitor,
-            room: options.room,
-            container: { type: 'message', id: newId('m') },
-            payload: { blockId: 'block', value: options.value },
-        } as never));
-        return result as IUIKitResponse | undefined;
-    }
+  public async callApi(
+    endpointPath: string,
+    request: { method?: RequestMethod; content?: unknown; headers?: Record<string, string> },
+  ): Promise<IApiResponse> {
+    return this.drive(`API ${endpointPath}`, () =>
+      this.manager.getApiManager().executeApi(this.appId, endpointPath, {
+        method: request.method || RequestMethod.POST,
+        headers: request.headers || { 'content-type': 'application/json' },
+        query: {},
+        params: {},
+        content: request.content,
+      }),
+    );
+  }
 
-    /** Submits a view the app opened, with `values` as actionId → value (the client's view state). */
-    public async submitView(view: IUIKitSurface, user: IUser, values: Record<string, unknown>): Promise<IUIKitResponse | undefined> {
-        const state: Record<string, Record<string, unknown>> = {};
-        for (const block of view.blocks as Array<{ blockId?: string; element?: { actionId?: string } }>) {
-            const actionId = block.element?.actionId;
-            if (block.blockId && actionId && actionId in values) {
-                state[block.blockId] = { ...(state[block.blockId] || {}), [actionId]: values[actionId] };
-            }
-        }
-        const result = await this.drive(`view submit ${view.id}`, () => this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
-            type: 'viewSubmit',
-            appId: this.appId,
-            actionId: (view.submit as { actionId?: string } | undefined)?.actionId,
-            triggerId: newId('trigger'),
-            user,
-            payload: { view: { ...view, state } },
-        } as never));
-        return result as IUIKitResponse | undefined;
-    }
+  /** A message about to be saved: returns it as the apps left it (IPreMessageSentModify). */
+  public async messageAboutToBeSent(message: IMessage): Promise<IMessage> {
+    return this.drive(
+      'pre-message-sent',
+      () =>
+        this.manager
+          .getListenerManager()
+          .executeListener(AppInterface.IPreMessageSentModify, message) as Promise<IMessage>,
+    );
+  }
 
-    public async callApi(endpointPath: string, request: { method?: RequestMethod; content?: unknown; headers?: Record<string, string> }): Promise<IApiResponse> {
-        return this.drive(`API ${endpointPath}`, () => this.manager.getApiManager().executeApi(this.appId, endpointPath, {
-            method: request.method || RequestMethod.POST,
-            headers: request.headers || { 'content-type': 'application/json' },
-            query: {},
-            params: {},
-            content: request.content,
-        }));
-    }
+  public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {
+    const closed = this.world.updateRoom(room, { isOpen: false, closedAt: new Date() });
+    await this.drive('room closed', () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomClosed, closed),
+    );
+    return closed;
+  }
 
-    /** A message about to be saved: returns it as the apps left it (IPreMessageSentModify). */
-    public async messageAboutToBeSent(message: IMessage): Promise<IMessage> {
-        return this.drive('pre-message-sent', () => this.manager.getListenerManager().executeListener(AppInterface.IPreMessageSentModify, message) as Promise<IMessage>);
-    }
+  public async transferRoom(room: ILivechatRoom, from: IUser, to: IUser): Promise<ILivechatRoom> {
+    const moved = this.world.updateRoom(room, { servedBy: to, usernames: [to.username] });
+    const context: ILivechatTransferEventContext = { type: LivechatTransferEventType.AGENT, room: moved, from, to };
+    await this.drive('room transferred', () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomTransferred, context),
+    );
+    return moved;
+  }
 
-    public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {
-        const closed = this.world.updateRoom(room, { isOpen: false, closedAt: new Date() });
-        await this.drive('room closed', () => this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomClosed, closed));
-        return closed;
+  /** The last surface (modal or contextual bar) the app opened for a user. */
+  public lastView(userId: string): IUIKitSurface {
+    const opened = this.world
+      .interactionsFor(userId)
+      .map((i) => i.interaction as IUIKitModalInteraction | IUIKitContextualBarInteraction)
+      .filter((i) => /\.(open|update)$/.test(String(i.type)) && i.view);
+    const last = opened[opened.length - 1];
+    if (!last) {
+      throw new Error(`No view was opened for user ${userId}`);
     }
-
-    public async transferRoom(room: ILivechatRoom, from: IUser, to: IUser): Promise<ILivechatRoom> {
-        const moved = this.world.updateRoom(room, { servedBy: to, usernames: [to.username] });
-        const context: ILivechatTransferEventContext = { type: LivechatTransferEventType.AGENT, room: moved, from, to };
-        await this.drive('room transferred', () => this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomTransferred, context));
-        return moved;
-    }
-
-    /** The last surface (modal or contextual bar) the app opened for a user. */
-    public lastView(userId: string): IUIKitSurface {
-        const opened = this.world.interactionsFor(userId)
-            .map((i) => i.interaction as IUIKitModalInteraction | IUIKitContextualBarInteraction)
-            .filter((i) => /\.(open|update)$/.test(String(i.type)) && i.view);
-        const last = opened[opened.length - 1];
-        if (!last) {
-            throw new Error(`No view was opened for user ${userId}`);
-        }
-        return last.view;
-    }
+    return last.view;
+  }
 }

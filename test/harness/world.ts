@@ -15,179 +15,181 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { UserStatusConnection, UserType } from '@rocket.chat/apps-engine/definition/users';
 
 export interface StoredMessage extends IMessage {
-    id: string;
+  id: string;
 }
 
 export interface PrivateNotification {
-    userId: string;
-    roomId: string;
-    message: IMessage;
+  userId: string;
+  roomId: string;
+  message: IMessage;
 }
 
 export interface RecordedInteraction {
-    userId: string;
-    interaction: IUIKitInteraction;
+  userId: string;
+  interaction: IUIKitInteraction;
 }
 
 export interface PersistedRecord {
-    id: string;
-    appId: string;
-    data: object;
-    associations: RocketChatAssociationRecord[];
+  id: string;
+  appId: string;
+  data: object;
+  associations: RocketChatAssociationRecord[];
 }
 
 /** One outgoing HTTP call the app made: never its headers or body. */
 export interface RecordedHttpCall {
-    method: string;
-    url: string;
-    status?: number;
-    error?: string;
+  method: string;
+  url: string;
+  status?: number;
+  error?: string;
 }
 
 /** One outgoing HTTP call with its bodies, for the end-to-end leak scan only (never shown in failures). */
 export interface RecordedHttpExchange {
-    method: string;
-    url: string;
-    requestBody: string;
-    status?: number;
-    responseBody: string;
+  method: string;
+  url: string;
+  requestBody: string;
+  status?: number;
+  responseBody: string;
 }
 
 /** One call that reached the app's public API (the vault's doorbell), with its raw body. */
 export interface RecordedApiCall {
-    method: string;
-    path: string;
-    body: string;
+  method: string;
+  path: string;
+  body: string;
 }
 
 let counter = 0;
 export function newId(prefix: string): string {
-    counter += 1;
-    return `${prefix}${Date.now().toString(36)}${counter.toString(36)}`;
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter.toString(36)}`;
 }
 
 export class World {
-    public readonly users = new Map<string, IUser>();
-    public readonly rooms = new Map<string, IRoom>();
-    public readonly messages: StoredMessage[] = [];
-    public readonly notifications: PrivateNotification[] = [];
-    public readonly interactions: RecordedInteraction[] = [];
-    public readonly persistence = new Map<string, PersistedRecord>();
-    public readonly serverSettings = new Map<string, ISetting>();
-    public readonly httpCalls: RecordedHttpCall[] = [];
-    /** Every version of every message the app created or edited, in order: edits keep the history a server keeps. */
-    public readonly messageVersions: StoredMessage[] = [];
-    /** Every record the app wrote to its persistence, in order, including ones it later removed. */
-    public readonly persistenceWrites: PersistedRecord[] = [];
-    public readonly httpExchanges: RecordedHttpExchange[] = [];
-    public readonly apiCalls: RecordedApiCall[] = [];
+  public readonly users = new Map<string, IUser>();
+  public readonly rooms = new Map<string, IRoom>();
+  public readonly messages: StoredMessage[] = [];
+  public readonly notifications: PrivateNotification[] = [];
+  public readonly interactions: RecordedInteraction[] = [];
+  public readonly persistence = new Map<string, PersistedRecord>();
+  public readonly serverSettings = new Map<string, ISetting>();
+  public readonly httpCalls: RecordedHttpCall[] = [];
+  /** Every version of every message the app created or edited, in order: edits keep the history a server keeps. */
+  public readonly messageVersions: StoredMessage[] = [];
+  /** Every record the app wrote to its persistence, in order, including ones it later removed. */
+  public readonly persistenceWrites: PersistedRecord[] = [];
+  public readonly httpExchanges: RecordedHttpExchange[] = [];
+  public readonly apiCalls: RecordedApiCall[] = [];
 
-    constructor() {
-        this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');
-        this.setServerSetting('Language', 'en');
-    }
+  constructor() {
+    this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');
+    this.setServerSetting('Language', 'en');
+  }
 
-    public setServerSetting(id: string, value: string): void {
-        this.serverSettings.set(id, {
-            id,
-            type: SettingType.STRING,
-            packageValue: value,
-            value,
-            required: false,
-            public: true,
-            i18nLabel: id,
-        });
-    }
+  public setServerSetting(id: string, value: string): void {
+    this.serverSettings.set(id, {
+      id,
+      type: SettingType.STRING,
+      packageValue: value,
+      value,
+      required: false,
+      public: true,
+      i18nLabel: id,
+    });
+  }
 
-    public addUser(partial: Partial<IUser> & { username: string }): IUser {
-        const now = new Date();
-        const user: IUser = {
-            id: partial.id || newId('u'),
-            name: partial.username,
-            emails: [],
-            type: UserType.USER,
-            isEnabled: true,
-            roles: ['user'],
-            status: 'online',
-            statusConnection: UserStatusConnection.ONLINE,
-            utcOffset: 0,
-            createdAt: now,
-            updatedAt: now,
-            lastLoginAt: now,
-            ...partial,
-        };
-        this.users.set(user.id, user);
-        return user;
-    }
+  public addUser(partial: Partial<IUser> & { username: string }): IUser {
+    const now = new Date();
+    const user: IUser = {
+      id: partial.id || newId('u'),
+      name: partial.username,
+      emails: [],
+      type: UserType.USER,
+      isEnabled: true,
+      roles: ['user'],
+      status: 'online',
+      statusConnection: UserStatusConnection.ONLINE,
+      utcOffset: 0,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: now,
+      ...partial,
+    };
+    this.users.set(user.id, user);
+    return user;
+  }
 
-    public addAgent(username: string, extra: Partial<IUser> = {}): IUser {
-        return this.addUser({ username, roles: ['user', 'livechat-agent'], ...extra });
-    }
+  public addAgent(username: string, extra: Partial<IUser> = {}): IUser {
+    return this.addUser({ username, roles: ['user', 'livechat-agent'], ...extra });
+  }
 
-    public addLivechatRoom(options: { servedBy?: IUser; isOpen?: boolean; visitor?: Partial<IVisitor> } = {}): ILivechatRoom {
-        const visitor: IVisitor = {
-            id: newId('v'),
-            token: newId('tok'),
-            username: 'guest-1',
-            name: 'Guest Visitor',
-            ...options.visitor,
-        };
-        const creator = options.servedBy || this.addUser({ username: 'rocket.cat' });
-        const room: ILivechatRoom = {
-            id: newId('r'),
-            slugifiedName: '',
-            displayName: visitor.name,
-            type: RoomType.LIVE_CHAT,
-            creator,
-            usernames: options.servedBy ? [options.servedBy.username] : [],
-            visitor,
-            servedBy: options.servedBy,
-            isOpen: options.isOpen !== false,
-            isWaitingResponse: false,
-            closer: 'user',
-        };
-        this.rooms.set(room.id, room);
-        return room;
-    }
+  public addLivechatRoom(
+    options: { servedBy?: IUser; isOpen?: boolean; visitor?: Partial<IVisitor> } = {},
+  ): ILivechatRoom {
+    const visitor: IVisitor = {
+      id: newId('v'),
+      token: newId('tok'),
+      username: 'guest-1',
+      name: 'Guest Visitor',
+      ...options.visitor,
+    };
+    const creator = options.servedBy || this.addUser({ username: 'rocket.cat' });
+    const room: ILivechatRoom = {
+      id: newId('r'),
+      slugifiedName: '',
+      displayName: visitor.name,
+      type: RoomType.LIVE_CHAT,
+      creator,
+      usernames: options.servedBy ? [options.servedBy.username] : [],
+      visitor,
+      servedBy: options.servedBy,
+      isOpen: options.isOpen !== false,
+      isWaitingResponse: false,
+      closer: 'user',
+    };
+    this.rooms.set(room.id, room);
+    return room;
+  }
 
-    public addChannel(creator: IUser): IRoom {
-        const room: IRoom = {
-            id: newId('r'),
-            slugifiedName: 'general',
-            displayName: 'general',
-            type: RoomType.CHANNEL,
-            creator,
-            usernames: [creator.username],
-        };
-        this.rooms.set(room.id, room);
-        return room;
-    }
+  public addChannel(creator: IUser): IRoom {
+    const room: IRoom = {
+      id: newId('r'),
+      slugifiedName: 'general',
+      displayName: 'general',
+      type: RoomType.CHANNEL,
+      creator,
+      usernames: [creator.username],
+    };
+    this.rooms.set(room.id, room);
+    return room;
+  }
 
-    public updateRoom<T extends IRoom>(room: T, changes: Partial<T>): T {
-        const updated = { ...room, ...changes };
-        this.rooms.set(room.id, updated);
-        return updated;
-    }
+  public updateRoom<T extends IRoom>(room: T, changes: Partial<T>): T {
+    const updated = { ...room, ...changes };
+    this.rooms.set(room.id, updated);
+    return updated;
+  }
 
-    public messagesIn(roomId: string): StoredMessage[] {
-        return this.messages.filter((m) => m.room.id === roomId);
-    }
+  public messagesIn(roomId: string): StoredMessage[] {
+    return this.messages.filter((m) => m.room.id === roomId);
+  }
 
-    public notificationsFor(userId: string): PrivateNotification[] {
-        return this.notifications.filter((n) => n.userId === userId);
-    }
+  public notificationsFor(userId: string): PrivateNotification[] {
+    return this.notifications.filter((n) => n.userId === userId);
+  }
 
-    public interactionsFor(userId: string): RecordedInteraction[] {
-        return this.interactions.filter((i) => i.userId === userId);
-    }
+  public interactionsFor(userId: string): RecordedInteraction[] {
+    return this.interactions.filter((i) => i.userId === userId);
+  }
 
-    /** Everything the app made visible or durable, as one string: for "no secret anywhere" checks. */
-    public everythingRecorded(): string {
-        return JSON.stringify({
-            messages: this.messages,
-            notifications: this.notifications,
-            persistence: Array.from(this.persistence.values()),
-            httpCalls: this.httpCalls,
-        });
-    }
+  /** Everything the app made visible or durable, as one string: for "no secret anywhere" checks. */
+  public everythingRecorded(): string {
+    return JSON.stringify({
+      messages: this.messages,
+      notifications: this.notifications,
+      persistence: Array.from(this.persistence.values()),
+      httpCalls: this.httpCalls,
+    });
+  }
 }

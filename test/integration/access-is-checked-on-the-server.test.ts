@@ -12,120 +12,173 @@ import { notificationTexts, startScene, stopScene } from './scene';
 type Trigger = (scene: Scene, user: IUser, room: IRoom) => Promise<unknown>;
 
 const TRIGGERS: Array<[string, Trigger]> = [
-    ['/idv', (scene, user, room) => scene.harness.runCommand('idv', { user, room })],
-    ['/secure-form', (scene, user, room) => scene.harness.runCommand('secure-form', { user, room, params: ['ssn'] })],
-    ['Verify identity', (scene, user, room) => scene.harness.clickRoomAction('room.verify-identity', { user, room })],
-    ['Send secure form', (scene, user, room) => scene.harness.clickRoomAction('room.send-secure-form', { user, room })],
+  ['/idv', (scene, user, room) => scene.harness.runCommand('idv', { user, room })],
+  ['/secure-form', (scene, user, room) => scene.harness.runCommand('secure-form', { user, room, params: ['ssn'] })],
+  ['Verify identity', (scene, user, room) => scene.harness.clickRoomAction('room.verify-identity', { user, room })],
+  ['Send secure form', (scene, user, room) => scene.harness.clickRoomAction('room.send-secure-form', { user, room })],
 ];
 
 describe('who may send ID&V and secure forms', () => {
-    let scene: Scene;
+  let scene: Scene;
 
-    beforeAll(async () => {
-        scene = await startScene();
+  beforeAll(async () => {
+    scene = await startScene();
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  /** Runs the trigger and returns what the user was told and whether a dialog opened. */
+  async function attempt(trigger: Trigger, user: IUser, room: IRoom): Promise<{ told: string[]; opened: boolean }> {
+    const toldBefore = notificationTexts(scene, user).length;
+    const viewsBefore = scene.harness.world.interactionsFor(user.id).length;
+    await trigger(scene, user, room);
+    return {
+      told: notificationTexts(scene, user).slice(toldBefore),
+      opened: scene.harness.world.interactionsFor(user.id).length > viewsBefore,
+    };
+  }
+
+  describe.each(TRIGGERS)('%s', (_name, trigger) => {
+    it('works for the serving agent', async () => {
+      expect(await attempt(trigger, scene.agent, scene.room)).toEqual({ told: [], opened: true });
     });
 
-    afterAll(async () => {
-        await stopScene(scene);
+    it('is refused to another agent', async () => {
+      const other = scene.harness.world.addAgent(`other.${Math.random().toString(36).slice(2, 7)}`);
+      expect(await attempt(trigger, other, scene.room)).toEqual({
+        told: ['Only the agent serving this chat can do this.'],
+        opened: false,
+      });
     });
 
-    afterEach(async () => {
-        await scene.harness.checkLogs('the test');
+    it('is refused to the visitor', async () => {
+      const visitor = scene.harness.world.addUser({
+        id: scene.room.visitor.id,
+        username: scene.room.visitor.username,
+        roles: ['livechat-guest'],
+      });
+      expect(await attempt(trigger, visitor, scene.room)).toEqual({
+        told: ['Only the agent serving this chat can do this.'],
+        opened: false,
+      });
     });
 
-    /** Runs the trigger and returns what the user was told and whether a dialog opened. */
-    async function attempt(trigger: Trigger, user: IUser, room: IRoom): Promise<{ told: string[]; opened: boolean }> {
-        const toldBefore = notificationTexts(scene, user).length;
-        const viewsBefore = scene.harness.world.interactionsFor(user.id).length;
-        await trigger(scene, user, room);
-        return { told: notificationTexts(scene, user).slice(toldBefore), opened: scene.harness.world.interactionsFor(user.id).length > viewsBefore };
+    it('is refused outside livechat rooms', async () => {
+      const channel = scene.harness.world.addChannel(scene.agent);
+      expect(await attempt(trigger, scene.agent, channel)).toEqual({
+        told: ['ID&V and secure forms work only in omnichannel (livechat) chats.'],
+        opened: false,
+      });
+    });
+
+    it('is refused in a closed chat', async () => {
+      const closed = scene.harness.world.addLivechatRoom({ servedBy: scene.agent, isOpen: false });
+      expect(await attempt(trigger, scene.agent, closed)).toEqual({ told: ['This chat is closed.'], opened: false });
+    });
+
+    it('is refused to a serving agent without an allowed role, in their language', async () => {
+      const trainee = scene.harness.world.addUser({
+        username: `trainee.${Math.random().toString(36).slice(2, 7)}`,
+        roles: ['user'],
+        settings: { preferences: { language: 'es' } },
+      });
+      const room = scene.harness.world.addLivechatRoom({ servedBy: trainee });
+      expect(await attempt(trigger, trainee, room)).toEqual({
+        told: ['Tu rol no permite enviar preguntas de ID&V ni formularios seguros. Pregunta a un administrador.'],
+        opened: false,
+      });
+    });
+  });
+
+  it('trusts the room on the server, not the one in the interaction', async () => {
+    const stale: ILivechatRoom = { ...scene.room, isOpen: true };
+    scene.harness.world.updateRoom(scene.room, { isOpen: false });
+    try {
+      expect(await attempt(TRIGGERS[0][1], scene.agent, stale)).toEqual({
+        told: ['This chat is closed.'],
+        opened: false,
+      });
+    } finally {
+      scene.harness.world.updateRoom(scene.room, { isOpen: true });
     }
+  });
 
-    describe.each(TRIGGERS)('%s', (_name, trigger) => {
-        it('works for the serving agent', async () => {
-            expect(await attempt(trigger, scene.agent, scene.room)).toEqual({ told: [], opened: true });
-        });
+  it('re-checks on submit: a dialog opened before a transfer sends nothing after it', async () => {
+    const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+    await scene.harness.runCommand('idv', { user: scene.agent, room });
+    const view = scene.harness.lastView(scene.agent.id);
+    scene.harness.world.updateRoom(room, { servedBy: scene.harness.world.addAgent('new.owner') });
+    const response = await scene.harness.submitView(view, scene.agent, {
+      'idv.secret-kind': 'pin',
+      'idv.length': '4',
+      'idv.first-position': '1',
+      'idv.second-position': '3',
+    });
+    expect(response).toMatchObject({ success: true });
+    expect(notificationTexts(scene, scene.agent).pop()).toBe('Only the agent serving this chat can do this.');
+    expect(scene.harness.world.messagesIn(room.id)).toEqual([]);
+  });
 
-        it('is refused to another agent', async () => {
-            const other = scene.harness.world.addAgent(`other.${Math.random().toString(36).slice(2, 7)}`);
-            expect(await attempt(trigger, other, scene.room)).toEqual({ told: ['Only the agent serving this chat can do this.'], opened: false });
-        });
+  it('refuses a dialog submitted by someone other than who opened it', async () => {
+    await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
+    const view = scene.harness.lastView(scene.agent.id);
+    const response = await scene.harness.submitView(view, scene.harness.world.addAgent('intruder'), {
+      'idv.secret-kind': 'pin',
+      'idv.length': '4',
+      'idv.first-position': '1',
+      'idv.second-position': '3',
+    });
+    expect(response).toMatchObject({
+      type: 'errors',
+      errors: { 'idv.secret-kind': 'This dialog has expired. Close it and open it again.' },
+    });
+    expect(scene.harness.world.messagesIn(scene.room.id)).toEqual([]);
+  });
 
-        it('is refused to the visitor', async () => {
-            const visitor = scene.harness.world.addUser({ id: scene.room.visitor.id, username: scene.room.visitor.username, roles: ['livechat-guest'] });
-            expect(await attempt(trigger, visitor, scene.room)).toEqual({ told: ['Only the agent serving this chat can do this.'], opened: false });
-        });
+  it("does nothing for a visitor's clicks in the widget", async () => {
+    const before = {
+      messages: scene.harness.world.messages.length,
+      interactions: scene.harness.world.interactions.length,
+    };
+    await scene.harness.visitorBlockAction({
+      room: scene.room,
+      actionId: 'request.view',
+      value: '00000000-0000-4000-8000-000000000000',
+    });
+    expect({
+      messages: scene.harness.world.messages.length,
+      interactions: scene.harness.world.interactions.length,
+    }).toEqual(before);
+  });
 
-        it('is refused outside livechat rooms', async () => {
-            const channel = scene.harness.world.addChannel(scene.agent);
-            expect(await attempt(trigger, scene.agent, channel)).toEqual({ told: ['ID&V and secure forms work only in omnichannel (livechat) chats.'], opened: false });
-        });
+  describe('Secure data', () => {
+    const open = (user: IUser, room: IRoom = scene.room) =>
+      attempt((s, u, r) => s.harness.clickRoomAction('room.secure-data', { user: u, room: r }), user, room);
 
-        it('is refused in a closed chat', async () => {
-            const closed = scene.harness.world.addLivechatRoom({ servedBy: scene.agent, isOpen: false });
-            expect(await attempt(trigger, scene.agent, closed)).toEqual({ told: ['This chat is closed.'], opened: false });
-        });
-
-        it('is refused to a serving agent without an allowed role, in their language', async () => {
-            const trainee = scene.harness.world.addUser({ username: `trainee.${Math.random().toString(36).slice(2, 7)}`, roles: ['user'], settings: { preferences: { language: 'es' } } });
-            const room = scene.harness.world.addLivechatRoom({ servedBy: trainee });
-            expect(await attempt(trigger, trainee, room)).toEqual({ told: ['Tu rol no permite enviar preguntas de ID&V ni formularios seguros. Pregunta a un administrador.'], opened: false });
-        });
+    it('opens for the serving agent', async () => {
+      expect(await open(scene.agent)).toEqual({ told: [], opened: true });
+      expect(scene.harness.lastView(scene.agent.id).type).toBe('contextualBar');
     });
 
-    it('trusts the room on the server, not the one in the interaction', async () => {
-        const stale: ILivechatRoom = { ...scene.room, isOpen: true };
-        scene.harness.world.updateRoom(scene.room, { isOpen: false });
-        try {
-            expect(await attempt(TRIGGERS[0][1], scene.agent, stale)).toEqual({ told: ['This chat is closed.'], opened: false });
-        } finally {
-            scene.harness.world.updateRoom(scene.room, { isOpen: true });
-        }
+    it('is refused to other agents, and to managers unless the admin allows it', async () => {
+      const manager = scene.harness.world.addUser({ username: 'manager.mary', roles: ['user', 'livechat-manager'] });
+      expect(await open(scene.harness.world.addAgent('other.bar'))).toEqual({
+        told: ['Only the agent serving this chat can do this.'],
+        opened: false,
+      });
+      expect(await open(manager)).toEqual({ told: ['Only the agent serving this chat can do this.'], opened: false });
+      await scene.harness.setSetting('managers_may_view', true);
+      try {
+        expect(await open(manager)).toEqual({ told: [], opened: true });
+      } finally {
+        await scene.harness.setSetting('managers_may_view', false);
+      }
     });
-
-    it('re-checks on submit: a dialog opened before a transfer sends nothing after it', async () => {
-        const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
-        await scene.harness.runCommand('idv', { user: scene.agent, room });
-        const view = scene.harness.lastView(scene.agent.id);
-        scene.harness.world.updateRoom(room, { servedBy: scene.harness.world.addAgent('new.owner') });
-        const response = await scene.harness.submitView(view, scene.agent, { 'idv.secret-kind': 'pin', 'idv.length': '4', 'idv.first-position': '1', 'idv.second-position': '3' });
-        expect(response).toMatchObject({ success: true });
-        expect(notificationTexts(scene, scene.agent).pop()).toBe('Only the agent serving this chat can do this.');
-        expect(scene.harness.world.messagesIn(room.id)).toEqual([]);
-    });
-
-    it('refuses a dialog submitted by someone other than who opened it', async () => {
-        await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
-        const view = scene.harness.lastView(scene.agent.id);
-        const response = await scene.harness.submitView(view, scene.harness.world.addAgent('intruder'), { 'idv.secret-kind': 'pin', 'idv.length': '4', 'idv.first-position': '1', 'idv.second-position': '3' });
-        expect(response).toMatchObject({ type: 'errors', errors: { 'idv.secret-kind': 'This dialog has expired. Close it and open it again.' } });
-        expect(scene.harness.world.messagesIn(scene.room.id)).toEqual([]);
-    });
-
-    it('does nothing for a visitor\'s clicks in the widget', async () => {
-        const before = { messages: scene.harness.world.messages.length, interactions: scene.harness.world.interactions.length };
-        await scene.harness.visitorBlockAction({ room: scene.room, actionId: 'request.view', value: '00000000-0000-4000-8000-000000000000' });
-        expect({ messages: scene.harness.world.messages.length, interactions: scene.harness.world.interactions.length }).toEqual(before);
-    });
-
-    describe('Secure data', () => {
-        const open = (user: IUser, room: IRoom = scene.room) => attempt((s, u, r) => s.harness.clickRoomAction('room.secure-data', { user: u, room: r }), user, room);
-
-        it('opens for the serving agent', async () => {
-            expect(await open(scene.agent)).toEqual({ told: [], opened: true });
-            expect(scene.harness.lastView(scene.agent.id).type).toBe('contextualBar');
-        });
-
-        it('is refused to other agents, and to managers unless the admin allows it', async () => {
-            const manager = scene.harness.world.addUser({ username: 'manager.mary', roles: ['user', 'livechat-manager'] });
-            expect(await open(scene.harness.world.addAgent('other.bar'))).toEqual({ told: ['Only the agent serving this chat can do this.'], opened: false });
-            expect(await open(manager)).toEqual({ told: ['Only the agent serving this chat can do this.'], opened: false });
-            await scene.harness.setSetting('managers_may_view', true);
-            try {
-                expect(await open(manager)).toEqual({ told: [], opened: true });
-            } finally {
-                await scene.harness.setSetting('managers_may_view', false);
-            }
-        });
-    });
+  });
 });

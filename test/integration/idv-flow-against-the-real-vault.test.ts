@@ -1,97 +1,135 @@
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { waitFor } from '../harness/httpJson';
+import { waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
-import { lastMessageIn, notificationTexts, sendIdv, shownValues, startScene, stopScene, visitorCancels, visitorLink, viewButtonValue, visitorOpens, visitorSubmits, waitForNotification } from './scene';
+import {
+  lastMessageIn,
+  notificationTexts,
+  sendIdv,
+  shownValues,
+  startScene,
+  stopScene,
+  visitorCancels,
+  visitorLink,
+  viewButtonValue,
+  visitorOpens,
+  visitorSubmits,
+  waitForNotification,
+} from './scene';
 
 const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
 
 describe('ID&V in the real Apps-Engine against the real vault', () => {
-    let scene: Scene;
-    let colleague: IUser;
+  let scene: Scene;
+  let colleague: IUser;
 
-    beforeAll(async () => {
-        scene = await startScene();
-        colleague = scene.harness.world.addAgent('agent.jones');
+  beforeAll(async () => {
+    scene = await startScene();
+    colleague = scene.harness.world.addAgent('agent.jones');
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  it('opens the dialog with two random distinct positions suggested', async () => {
+    await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
+    const view = scene.harness.lastView(scene.agent.id);
+    const initial = (actionId: string) =>
+      (view.blocks as Array<{ element?: { actionId?: string; initialValue?: string } }>).find(
+        (b) => b.element?.actionId === actionId,
+      )?.element?.initialValue;
+    const first = Number(initial('idv.first-position'));
+    const second = Number(initial('idv.second-position'));
+    expect(first).toBeGreaterThanOrEqual(1);
+    expect(second).toBeLessThanOrEqual(Number(initial('idv.length')));
+    expect(first).not.toBe(second);
+  });
+
+  it('keeps the dialog open with inline errors for bad values, and sends nothing', async () => {
+    const before = scene.harness.world.messages.length;
+    const { view, response } = await sendIdv(scene, {
+      ...IDV,
+      'idv.length': '4',
+      'idv.first-position': '3',
+      'idv.second-position': '9',
     });
-
-    afterAll(async () => {
-        await stopScene(scene);
+    expect(response).toMatchObject({
+      type: 'errors',
+      viewId: view.id,
+      errors: { 'idv.second-position': 'Enter a whole number from 1 to 4.' },
     });
-
-    afterEach(async () => {
-        await scene.harness.checkLogs('the test');
+    const same = await scene.harness.submitView(view, scene.agent, { ...IDV, 'idv.second-position': '2' });
+    expect(same).toMatchObject({
+      type: 'errors',
+      errors: { 'idv.second-position': 'Choose two different positions.' },
     });
+    expect(scene.harness.world.messages.length).toBe(before);
+  });
 
-    it('opens the dialog with two random distinct positions suggested', async () => {
-        await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
-        const view = scene.harness.lastView(scene.agent.id);
-        const initial = (actionId: string) => (view.blocks as Array<{ element?: { actionId?: string; initialValue?: string } }>).find((b) => b.element?.actionId === actionId)?.element?.initialValue;
-        const first = Number(initial('idv.first-position'));
-        const second = Number(initial('idv.second-position'));
-        expect(first).toBeGreaterThanOrEqual(1);
-        expect(second).toBeLessThanOrEqual(Number(initial('idv.length')));
-        expect(first).not.toBe(second);
+  it('asks the visitor, delivers the characters privately to the agent and masks them in the room', async () => {
+    const { response } = await sendIdv(scene, IDV);
+    expect(response).toMatchObject({ success: true });
+    const question = lastMessageIn(scene);
+    expect(question.text).toBe('Please enter characters 2 and 4 of your PIN.');
+    expect(question.sender.id).toBe(scene.agent.id);
+
+    const page = await visitorOpens(visitorLink(question));
+    expect(page).toMatchObject({ kind: 'idv', idv: { label: 'PIN', positions: [2, 4] } });
+    await visitorSubmits(page, { 2: '7', 4: '3' });
+
+    const answer = await waitForNotification(scene, scene.agent, /^Visitor entered/);
+    expect(answer).toContain('Visitor entered: 7 and 3');
+    const record = await waitFor('the room record', () =>
+      scene.harness.world.messagesIn(scene.room.id).find((m) => /^Visitor answered/.test(m.text || '')),
+    );
+    expect(record.text).toBe('Visitor answered: • and •');
+    expect(notificationTexts(scene, colleague)).toEqual([]);
+  });
+
+  it('reveals the answer again to the sender only', async () => {
+    const requestId = viewButtonValue(scene, scene.agent);
+
+    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
+    expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
+
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: requestId,
+      user: scene.agent,
+      room: scene.room,
     });
+    expect(shownValues(scene, scene.agent)).toEqual([
+      ['Character 2', '7'],
+      ['Character 4', '3'],
+    ]);
+  });
 
-    it('keeps the dialog open with inline errors for bad values, and sends nothing', async () => {
-        const before = scene.harness.world.messages.length;
-        const { view, response } = await sendIdv(scene, { ...IDV, 'idv.length': '4', 'idv.first-position': '3', 'idv.second-position': '9' });
-        expect(response).toMatchObject({ type: 'errors', viewId: view.id, errors: { 'idv.second-position': 'Enter a whole number from 1 to 4.' } });
-        const same = await scene.harness.submitView(view, scene.agent, { ...IDV, 'idv.second-position': '2' });
-        expect(same).toMatchObject({ type: 'errors', errors: { 'idv.second-position': 'Choose two different positions.' } });
-        expect(scene.harness.world.messages.length).toBe(before);
-    });
+  it('tells the agent when the visitor cancels', async () => {
+    await sendIdv(scene, { ...IDV, 'idv.secret-kind': 'custom', 'idv.custom-label': 'account passcode' });
+    const question = lastMessageIn(scene);
+    expect(question.text).toBe('Please enter characters 2 and 4 of your account passcode.');
+    await visitorCancels(await visitorOpens(visitorLink(question)));
+    await waitForNotification(scene, scene.agent, /closed the dialog, so no answer will come/);
+  });
 
-    it('asks the visitor, delivers the characters privately to the agent and masks them in the room', async () => {
-        const { response } = await sendIdv(scene, IDV);
-        expect(response).toMatchObject({ success: true });
-        const question = lastMessageIn(scene);
-        expect(question.text).toBe('Please enter characters 2 and 4 of your PIN.');
-        expect(question.sender.id).toBe(scene.agent.id);
-
-        const page = await visitorOpens(visitorLink(question));
-        expect(page).toMatchObject({ kind: 'idv', idv: { label: 'PIN', positions: [2, 4] } });
-        await visitorSubmits(page, { 2: '7', 4: '3' });
-
-        const answer = await waitForNotification(scene, scene.agent, /^Visitor entered/);
-        expect(answer).toContain('Visitor entered: 7 and 3');
-        const record = await waitFor('the room record', () => scene.harness.world.messagesIn(scene.room.id).find((m) => /^Visitor answered/.test(m.text || '')));
-        expect(record.text).toBe('Visitor answered: • and •');
-        expect(notificationTexts(scene, colleague)).toEqual([]);
-    });
-
-    it('reveals the answer again to the sender only', async () => {
-        const requestId = viewButtonValue(scene, scene.agent);
-
-        await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
-        expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
-        expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
-
-        await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: scene.agent, room: scene.room });
-        expect(shownValues(scene, scene.agent)).toEqual([['Character 2', '7'], ['Character 4', '3']]);
-    });
-
-    it('tells the agent when the visitor cancels', async () => {
-        await sendIdv(scene, { ...IDV, 'idv.secret-kind': 'custom', 'idv.custom-label': 'account passcode' });
-        const question = lastMessageIn(scene);
-        expect(question.text).toBe('Please enter characters 2 and 4 of your account passcode.');
-        await visitorCancels(await visitorOpens(visitorLink(question)));
-        await waitForNotification(scene, scene.agent, /closed the dialog, so no answer will come/);
-    });
-
-    it('never puts an answer into a stored message, app persistence or the logs, nor a link or key into persistence or the logs', () => {
-        const persistence = JSON.stringify(Array.from(scene.harness.world.persistence.values()));
-        const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence });
-        const otks = scene.harness.world.messages.filter((m) => m.blocks).map((m) => visitorLink(m).split('/f/')[1]);
-        expect(otks.length).toBeGreaterThan(0);
-        for (const otk of otks) {
-            expect(persistence).not.toContain(otk);
-            expect(scene.harness.logText()).not.toContain(otk);
-        }
-        expect(durable).not.toMatch(/Visitor entered/);
-        expect(durable).not.toMatch(/"7"|"3"/);
-        expect(scene.harness.logText()).not.toContain('Visitor entered: 7 and 3');
-        expect(scene.harness.logText()).not.toContain(scene.vault.apiKey);
-    });
+  it('never puts an answer into a stored message, app persistence or the logs, nor a link or key into persistence or the logs', () => {
+    const persistence = JSON.stringify(Array.from(scene.harness.world.persistence.values()));
+    const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence });
+    const otks = scene.harness.world.messages.filter((m) => m.blocks).map((m) => visitorLink(m).split('/f/')[1]);
+    expect(otks.length).toBeGreaterThan(0);
+    for (const otk of otks) {
+      expect(persistence).not.toContain(otk);
+      expect(scene.harness.logText()).not.toContain(otk);
+    }
+    expect(durable).not.toMatch(/Visitor entered/);
+    expect(durable).not.toMatch(/"7"|"3"/);
+    expect(scene.harness.logText()).not.toContain('Visitor entered: 7 and 3');
+    expect(scene.harness.logText()).not.toContain(scene.vault.apiKey);
+  });
 });

@@ -9,142 +9,167 @@ import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 
 import type { VisitorRequestView } from '../../vault/src/contract';
 import { EngineHarness } from '../harness/engine';
-import { httpJson, waitFor } from '../harness/httpJson';
+import { httpJson, waitFor } from '../harness/http-json';
 import { VaultProcess } from '../harness/vault';
 import type { StoredMessage } from '../harness/world';
 
 export interface Scene {
-    harness: EngineHarness;
-    vault: VaultProcess;
-    agent: IUser;
-    room: ILivechatRoom;
+  harness: EngineHarness;
+  vault: VaultProcess;
+  agent: IUser;
+  room: ILivechatRoom;
 }
 
 export interface SceneOptions {
-    settings?: Record<string, unknown>;
-    vaultEnv?: Record<string, string>;
+  settings?: Record<string, unknown>;
+  vaultEnv?: Record<string, string>;
 }
 
 export async function startScene(options: SceneOptions = {}): Promise<Scene> {
-    const harness = await EngineHarness.boot();
-    try {
-        const apiUrl = await harness.serveApi();
-        const vault = await VaultProcess.start({ origin: apiUrl, env: options.vaultEnv });
-        const settings: Record<string, unknown> = { vault_url: vault.url, vault_api_key: vault.apiKey, site_id: vault.siteId, ...options.settings };
-        for (const [id, value] of Object.entries(settings)) {
-            await harness.setSetting(id, value);
-        }
-        const agent = harness.world.addAgent('agent.smith', { name: 'Agent Smith' });
-        const room = harness.world.addLivechatRoom({ servedBy: agent });
-        return { harness, vault, agent, room };
-    } catch (err) {
-        await harness.shutdown();
-        throw err;
+  const harness = await EngineHarness.boot();
+  try {
+    const apiUrl = await harness.serveApi();
+    const vault = await VaultProcess.start({ origin: apiUrl, env: options.vaultEnv });
+    const settings: Record<string, unknown> = {
+      vault_url: vault.url,
+      vault_api_key: vault.apiKey,
+      site_id: vault.siteId,
+      ...options.settings,
+    };
+    for (const [id, value] of Object.entries(settings)) {
+      await harness.setSetting(id, value);
     }
+    const agent = harness.world.addAgent('agent.smith', { name: 'Agent Smith' });
+    const room = harness.world.addLivechatRoom({ servedBy: agent });
+    return { harness, vault, agent, room };
+  } catch (err) {
+    await harness.shutdown();
+    throw err;
+  }
 }
 
 export async function stopScene(scene: Scene | undefined): Promise<void> {
-    if (!scene) {
-        return;
-    }
-    try {
-        await scene.harness.shutdown();
-    } finally {
-        await scene.vault.stop();
-    }
+  if (!scene) {
+    return;
+  }
+  try {
+    await scene.harness.shutdown();
+  } finally {
+    await scene.vault.stop();
+  }
 }
 
 /** The link button of a visitor message the app posted. */
 export function visitorLink(message: StoredMessage): string {
-    const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as ActionsBlock | undefined;
-    const link = actions && (actions.elements.find((e) => (e as ButtonElement).url) as ButtonElement | undefined);
-    if (!link || !link.url) {
-        throw new Error(`The message has no link button: ${JSON.stringify(message.blocks)}`);
-    }
-    return link.url;
+  const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
+    ActionsBlock | undefined;
+  const link = actions && (actions.elements.find((e) => (e as ButtonElement).url) as ButtonElement | undefined);
+  if (!link || !link.url) {
+    throw new Error(`The message has no link button: ${JSON.stringify(message.blocks)}`);
+  }
+  return link.url;
 }
 
 /** The visitor opens the link the way the vault's page script does (JSON). */
 export async function visitorOpens(url: string): Promise<VisitorRequestView> {
-    const opened = await httpJson<VisitorRequestView>('GET', url);
-    if (opened.status !== 200) {
-        throw new Error(`Opening the visitor link answered ${opened.status}: ${opened.text}`);
-    }
-    return opened.body;
+  const opened = await httpJson<VisitorRequestView>('GET', url);
+  if (opened.status !== 200) {
+    throw new Error(`Opening the visitor link answered ${opened.status}: ${opened.text}`);
+  }
+  return opened.body;
 }
 
 export async function visitorSubmits(view: VisitorRequestView, values: Record<string, string>): Promise<void> {
-    const submitted = await httpJson('POST', view.submitUrl, { values });
-    if (submitted.status !== 200) {
-        throw new Error(`Submitting answered ${submitted.status}: ${submitted.text}`);
-    }
+  const submitted = await httpJson('POST', view.submitUrl, { values });
+  if (submitted.status !== 200) {
+    throw new Error(`Submitting answered ${submitted.status}: ${submitted.text}`);
+  }
 }
 
 export async function visitorCancels(view: VisitorRequestView): Promise<void> {
-    const cancelled = await httpJson('POST', view.cancelUrl, {});
-    if (cancelled.status !== 200) {
-        throw new Error(`Cancelling answered ${cancelled.status}: ${cancelled.text}`);
-    }
+  const cancelled = await httpJson('POST', view.cancelUrl, {});
+  if (cancelled.status !== 200) {
+    throw new Error(`Cancelling answered ${cancelled.status}: ${cancelled.text}`);
+  }
 }
 
 /** The request ID behind the last *View* / *Reveal* button a user was given privately. */
 export function viewButtonValue(scene: Scene, user: IUser): string {
-    const values: string[] = [];
-    const walk = (node: unknown): void => {
-        if (Array.isArray(node)) {
-            node.forEach(walk);
-        } else if (node && typeof node === 'object') {
-            const element = node as { actionId?: string; value?: string };
-            if (element.actionId === 'request.view' && element.value) {
-                values.push(element.value);
-            }
-            Object.values(node).forEach(walk);
-        }
-    };
-    walk(scene.harness.world.notificationsFor(user.id).map((n) => n.message.blocks));
-    if (values.length === 0) {
-        throw new Error(`${user.username} was given no View button`);
+  const values: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(walk);
+    } else if (node && typeof node === 'object') {
+      const element = node as { actionId?: string; value?: string };
+      if (element.actionId === 'request.view' && element.value) {
+        values.push(element.value);
+      }
+      Object.values(node).forEach(walk);
     }
-    return values[values.length - 1];
+  };
+  walk(scene.harness.world.notificationsFor(user.id).map((n) => n.message.blocks));
+  if (values.length === 0) {
+    throw new Error(`${user.username} was given no View button`);
+  }
+  return values[values.length - 1];
 }
 
 /** Texts of the private notifications a user got, in order. */
 export function notificationTexts(scene: Scene, user: IUser): string[] {
-    return scene.harness.world.notificationsFor(user.id).map((n) => n.message.text || '');
+  return scene.harness.world.notificationsFor(user.id).map((n) => n.message.text || '');
 }
 
-export async function waitForNotification(scene: Scene, user: IUser, pattern: RegExp, timeoutMs = 10000): Promise<string> {
-    return waitFor(`a notification matching ${pattern} for ${user.username}`, () => notificationTexts(scene, user).find((t) => pattern.test(t)), timeoutMs);
+export async function waitForNotification(
+  scene: Scene,
+  user: IUser,
+  pattern: RegExp,
+  timeoutMs = 10000,
+): Promise<string> {
+  return waitFor(
+    `a notification matching ${pattern} for ${user.username}`,
+    () => notificationTexts(scene, user).find((t) => pattern.test(t)),
+    timeoutMs,
+  );
 }
 
 /** Opens the ID&V dialog with /idv and submits it with the given inputs (actionId → value). */
-export async function sendIdv(scene: Scene, values: Record<string, unknown>, user: IUser = scene.agent, room: ILivechatRoom = scene.room) {
-    await scene.harness.runCommand('idv', { user, room });
-    const view = scene.harness.lastView(user.id);
-    const response = await scene.harness.submitView(view, user, values);
-    return { view, response };
+export async function sendIdv(
+  scene: Scene,
+  values: Record<string, unknown>,
+  user: IUser = scene.agent,
+  room: ILivechatRoom = scene.room,
+) {
+  await scene.harness.runCommand('idv', { user, room });
+  const view = scene.harness.lastView(user.id);
+  const response = await scene.harness.submitView(view, user, values);
+  return { view, response };
 }
 
 /** Opens the form picker with /secure-form and submits the chosen form. */
-export async function sendForm(scene: Scene, formId: string, user: IUser = scene.agent, room: ILivechatRoom = scene.room) {
-    await scene.harness.runCommand('secure-form', { user, room, params: [formId] });
-    const view = scene.harness.lastView(user.id);
-    const response = await scene.harness.submitView(view, user, { 'form.pick': formId });
-    return { view, response };
+export async function sendForm(
+  scene: Scene,
+  formId: string,
+  user: IUser = scene.agent,
+  room: ILivechatRoom = scene.room,
+) {
+  await scene.harness.runCommand('secure-form', { user, room, params: [formId] });
+  const view = scene.harness.lastView(user.id);
+  const response = await scene.harness.submitView(view, user, { 'form.pick': formId });
+  return { view, response };
 }
 
 export function lastMessageIn(scene: Scene, room: ILivechatRoom = scene.room): StoredMessage {
-    const messages = scene.harness.world.messagesIn(room.id);
-    if (messages.length === 0) {
-        throw new Error('No message was posted in the room');
-    }
-    return messages[messages.length - 1];
+  const messages = scene.harness.world.messagesIn(room.id);
+  if (messages.length === 0) {
+    throw new Error('No message was posted in the room');
+  }
+  return messages[messages.length - 1];
 }
 
 /** The label/value pairs of the last values modal a user saw. */
 export function shownValues(scene: Scene, user: IUser): Array<[string, string]> {
-    const view = scene.harness.lastView(user.id);
-    return (view.blocks as Array<{ fields?: Array<{ text: string }> }>)
-        .filter((b) => b.fields && b.fields.length === 2)
-        .map((b) => [(b.fields as Array<{ text: string }>)[0].text, (b.fields as Array<{ text: string }>)[1].text]);
+  const view = scene.harness.lastView(user.id);
+  return (view.blocks as Array<{ fields?: Array<{ text: string }> }>)
+    .filter((b) => b.fields && b.fields.length === 2)
+    .map((b) => [(b.fields as Array<{ text: string }>)[0].text, (b.fields as Array<{ text: string }>)[1].text]);
 }

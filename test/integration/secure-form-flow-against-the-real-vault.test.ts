@@ -1,111 +1,157 @@
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
-import { httpJson, waitFor } from '../harness/httpJson';
+import { httpJson, waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
-import { lastMessageIn, notificationTexts, sendForm, shownValues, viewButtonValue, startScene, stopScene, visitorLink, visitorOpens, visitorSubmits, waitForNotification } from './scene';
+import {
+  lastMessageIn,
+  notificationTexts,
+  sendForm,
+  shownValues,
+  viewButtonValue,
+  startScene,
+  stopScene,
+  visitorLink,
+  visitorOpens,
+  visitorSubmits,
+  waitForNotification,
+} from './scene';
 
 const CARD = { cardholder: 'Ada Lovelace', pan: '4111111111111111', expiry: '12/39', cvv: '737' };
 
 describe('secure forms in the real Apps-Engine against the real vault', () => {
-    let scene: Scene;
-    let colleague: IUser;
-    let requestId: string;
+  let scene: Scene;
+  let colleague: IUser;
+  let requestId: string;
 
-    beforeAll(async () => {
-        scene = await startScene();
-        colleague = scene.harness.world.addAgent('agent.jones');
+  beforeAll(async () => {
+    scene = await startScene();
+    colleague = scene.harness.world.addAgent('agent.jones');
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  it('opens the picker with the asked-for form chosen, and wants a form chosen', async () => {
+    await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: ['card_payment'] });
+    const view = scene.harness.lastView(scene.agent.id);
+    const select = (
+      view.blocks as Array<{
+        element?: { actionId?: string; initialValue?: string; options?: Array<{ value: string }> };
+      }>
+    ).find((b) => b.element?.actionId === 'form.pick')?.element;
+    expect(select?.initialValue).toBe('card_payment');
+    expect(select?.options?.map((o) => o.value)).toEqual(['card_payment', 'cvv_only', 'ssn', 'security_question']);
+    const response = await scene.harness.submitView(view, scene.agent, {});
+    expect(response).toMatchObject({ type: 'errors', viewId: view.id, errors: { 'form.pick': 'Choose a form.' } });
+  });
+
+  it('tells the agent privately about an unknown form ID', async () => {
+    await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: ['passport'] });
+    expect(notificationTexts(scene, scene.agent).pop()).toBe(
+      'There is no secure form "passport". Available forms: card_payment, cvv_only, ssn, security_question.',
+    );
+  });
+
+  it('sends the form, and records the submission in the room without a value', async () => {
+    const { response } = await sendForm(scene, 'card_payment');
+    expect(response).toMatchObject({ success: true });
+    const message = lastMessageIn(scene);
+    expect(message.text).toBe('Agent Smith sent you a secure form: Card payment');
+
+    const page = await visitorOpens(visitorLink(message));
+    expect(page.fields.map((f) => [f.id, f.label, f.offTheRecord])).toEqual([
+      ['cardholder', 'Name on card', false],
+      ['pan', 'Card number', false],
+      ['expiry', 'Expiry date', false],
+      ['cvv', 'Security code (CVV)', true],
+    ]);
+    await visitorSubmits(page, CARD);
+
+    await waitForNotification(scene, scene.agent, /^The visitor submitted "Card payment"/);
+    const record = await waitFor('the room record', () =>
+      scene.harness.world.messagesIn(scene.room.id).find((m) => /^Visitor submitted/.test(m.text || '')),
+    );
+    expect(record.text).toBe('Visitor submitted the secure form "Card payment".');
+    requestId = viewButtonValue(scene, scene.agent);
+  });
+
+  it('shows the values to the sender only, with the CVV marked off the record', async () => {
+    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
+    expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
+
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: requestId,
+      user: scene.agent,
+      room: scene.room,
+    });
+    expect(shownValues(scene, scene.agent)).toEqual([
+      ['Name on card', CARD.cardholder],
+      ['Card number', CARD.pan],
+      ['Expiry date', CARD.expiry],
+      ['Security code (CVV) (off the record)', CARD.cvv],
+    ]);
+  });
+
+  it("lists the room's requests in Secure data, with View for the sender only", async () => {
+    await scene.harness.clickRoomAction('room.secure-data', { user: scene.agent, room: scene.room });
+    const bar = scene.harness.lastView(scene.agent.id);
+    expect(bar.type).toBe('contextualBar');
+    const text = JSON.stringify(bar.blocks);
+    expect(text).toContain('Card payment (secure form)\\nViewed · sent by @agent.smith');
+    expect(text).toContain('"actionId":"request.view"');
+    expect(text).not.toContain('4111');
+  });
+
+  it('never puts a value into a stored message, app persistence or the logs', () => {
+    const durable = JSON.stringify({
+      messages: scene.harness.world.messages,
+      persistence: Array.from(scene.harness.world.persistence.values()),
+    });
+    const logs = scene.harness.logText();
+    // The short CVV is looked for as a JSON string: as bare digits it turns up in timestamps.
+    for (const secret of [CARD.pan, CARD.cardholder, `"${CARD.cvv}"`, scene.vault.apiKey]) {
+      expect(durable).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+    expect(JSON.stringify(scene.harness.world.notifications)).not.toContain(CARD.pan);
+  });
+
+  it('closes the vault session when the chat closes: nothing can be viewed any more', async () => {
+    scene.room = await scene.harness.closeLivechatRoom(scene.room);
+    expect(scene.harness.world.httpCalls).toContainEqual({
+      method: 'POST',
+      url: `${scene.vault.url}/v1/sessions/close`,
+      status: 204,
     });
 
-    afterAll(async () => {
-        await stopScene(scene);
+    const mint = await httpJson(
+      'POST',
+      `${scene.vault.url}/v1/requests/${requestId}/otk`,
+      { agentId: scene.agent.id },
+      { Authorization: `Bearer ${scene.vault.apiKey}` },
+    );
+    expect({ status: mint.status, body: mint.body }).toMatchObject({ status: 409 });
+    expect(mint.body).toMatchObject({ error: { code: 'session_closed' } });
+
+    const before = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: requestId,
+      user: scene.agent,
+      room: scene.room,
     });
-
-    afterEach(async () => {
-        await scene.harness.checkLogs('the test');
-    });
-
-    it('opens the picker with the asked-for form chosen, and wants a form chosen', async () => {
-        await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: ['card_payment'] });
-        const view = scene.harness.lastView(scene.agent.id);
-        const select = (view.blocks as Array<{ element?: { actionId?: string; initialValue?: string; options?: Array<{ value: string }> } }>).find((b) => b.element?.actionId === 'form.pick')?.element;
-        expect(select?.initialValue).toBe('card_payment');
-        expect(select?.options?.map((o) => o.value)).toEqual(['card_payment', 'cvv_only', 'ssn', 'security_question']);
-        const response = await scene.harness.submitView(view, scene.agent, {});
-        expect(response).toMatchObject({ type: 'errors', viewId: view.id, errors: { 'form.pick': 'Choose a form.' } });
-    });
-
-    it('tells the agent privately about an unknown form ID', async () => {
-        await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: ['passport'] });
-        expect(notificationTexts(scene, scene.agent).pop()).toBe('There is no secure form "passport". Available forms: card_payment, cvv_only, ssn, security_question.');
-    });
-
-    it('sends the form, and records the submission in the room without a value', async () => {
-        const { response } = await sendForm(scene, 'card_payment');
-        expect(response).toMatchObject({ success: true });
-        const message = lastMessageIn(scene);
-        expect(message.text).toBe('Agent Smith sent you a secure form: Card payment');
-
-        const page = await visitorOpens(visitorLink(message));
-        expect(page.fields.map((f) => [f.id, f.label, f.offTheRecord])).toEqual([
-            ['cardholder', 'Name on card', false],
-            ['pan', 'Card number', false],
-            ['expiry', 'Expiry date', false],
-            ['cvv', 'Security code (CVV)', true],
-        ]);
-        await visitorSubmits(page, CARD);
-
-        await waitForNotification(scene, scene.agent, /^The visitor submitted "Card payment"/);
-        const record = await waitFor('the room record', () => scene.harness.world.messagesIn(scene.room.id).find((m) => /^Visitor submitted/.test(m.text || '')));
-        expect(record.text).toBe('Visitor submitted the secure form "Card payment".');
-        requestId = viewButtonValue(scene, scene.agent);
-    });
-
-    it('shows the values to the sender only, with the CVV marked off the record', async () => {
-        await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
-        expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
-        expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
-
-        await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: scene.agent, room: scene.room });
-        expect(shownValues(scene, scene.agent)).toEqual([
-            ['Name on card', CARD.cardholder],
-            ['Card number', CARD.pan],
-            ['Expiry date', CARD.expiry],
-            ['Security code (CVV) (off the record)', CARD.cvv],
-        ]);
-    });
-
-    it('lists the room\'s requests in Secure data, with View for the sender only', async () => {
-        await scene.harness.clickRoomAction('room.secure-data', { user: scene.agent, room: scene.room });
-        const bar = scene.harness.lastView(scene.agent.id);
-        expect(bar.type).toBe('contextualBar');
-        const text = JSON.stringify(bar.blocks);
-        expect(text).toContain('Card payment (secure form)\\nViewed · sent by @agent.smith');
-        expect(text).toContain('"actionId":"request.view"');
-        expect(text).not.toContain('4111');
-    });
-
-    it('never puts a value into a stored message, app persistence or the logs', () => {
-        const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence: Array.from(scene.harness.world.persistence.values()) });
-        const logs = scene.harness.logText();
-        // The short CVV is looked for as a JSON string: as bare digits it turns up in timestamps.
-        for (const secret of [CARD.pan, CARD.cardholder, `"${CARD.cvv}"`, scene.vault.apiKey]) {
-            expect(durable).not.toContain(secret);
-            expect(logs).not.toContain(secret);
-        }
-        expect(JSON.stringify(scene.harness.world.notifications)).not.toContain(CARD.pan);
-    });
-
-    it('closes the vault session when the chat closes: nothing can be viewed any more', async () => {
-        scene.room = await scene.harness.closeLivechatRoom(scene.room);
-        expect(scene.harness.world.httpCalls).toContainEqual({ method: 'POST', url: `${scene.vault.url}/v1/sessions/close`, status: 204 });
-
-        const mint = await httpJson('POST', `${scene.vault.url}/v1/requests/${requestId}/otk`, { agentId: scene.agent.id }, { Authorization: `Bearer ${scene.vault.apiKey}` });
-        expect({ status: mint.status, body: mint.body }).toMatchObject({ status: 409 });
-        expect(mint.body).toMatchObject({ error: { code: 'session_closed' } });
-
-        const before = scene.harness.world.interactionsFor(scene.agent.id).length;
-        await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: scene.agent, room: scene.room });
-        expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(before);
-        expect(Array.from(scene.harness.world.persistence.values()).filter((r) => JSON.stringify(r.data).includes(scene.room.id))).toEqual([]);
-    });
+    expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(before);
+    expect(
+      Array.from(scene.harness.world.persistence.values()).filter((r) =>
+        JSON.stringify(r.data).includes(scene.room.id),
+      ),
+    ).toEqual([]);
+  });
 });

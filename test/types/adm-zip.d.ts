@@ -1,13 +1,13 @@
 // The little of adm-zip the tests use (it ships no types; scripts/package-app.js uses it too).
 declare module 'adm-zip' {
-    interface ZipEntry {
-        entryName: string;
-        isDirectory: boolean;
-        getData(): Buffer;
-    }
-    class AdmZip {
-        constructor(path?: string);
-        getEntries(): ZipEntry[];
-    }
-    export = AdmZip;
+  interface ZipEntry {
+    entryName: string;
+    isDirectory: boolean;
+    getData(): Buffer;
+  }
+  class AdmZip {
+    constructor(path?: string);
+    getEntries(): ZipEntry[];
+  }
+  export = AdmZip;
 }

@@ -1,118 +1,161 @@
-import { BUILTIN_FORM_IDS, builtinCatalog } from '../../src/forms/builtinForms';
+import { BUILTIN_FORM_IDS, builtinCatalog } from '../../src/forms/builtin-forms';
 import { describeCatalogProblems, localizeForm, localizeText, parseCatalog } from '../../src/forms/catalog';
-import { loadCatalog } from '../../src/forms/loadCatalog';
+import { loadCatalog } from '../../src/forms/load-catalog';
 import { translatorFor } from '../../src/i18n/i18n';
 
-const iban = { id: 'iban', title: { en: 'Bank account', es: 'Cuenta bancaria' }, fields: [{ id: 'iban', label: 'IBAN', type: 'text', required: true, masked: true, pattern: '^[A-Z]{2}[0-9A-Z]{13,32}$' }] };
+const iban = {
+  id: 'iban',
+  title: { en: 'Bank account', es: 'Cuenta bancaria' },
+  fields: [
+    { id: 'iban', label: 'IBAN', type: 'text', required: true, masked: true, pattern: '^[A-Z]{2}[0-9A-Z]{13,32}$' },
+  ],
+};
 
 function problemsOf(catalog: unknown): Array<{ path: string; key: string }> {
-    return parseCatalog(JSON.stringify(catalog)).problems.map(({ path, key }) => ({ path, key }));
+  return parseCatalog(JSON.stringify(catalog)).problems.map(({ path, key }) => ({ path, key }));
 }
 
 describe('parseCatalog', () => {
-    it('treats an empty setting as an empty catalog, not an error', () => {
-        expect(parseCatalog('')).toEqual({ forms: [], problems: [] });
-        expect(parseCatalog('   \n')).toEqual({ forms: [], problems: [] });
-        expect(parseCatalog(undefined)).toEqual({ forms: [], problems: [] });
-    });
+  it('treats an empty setting as an empty catalog, not an error', () => {
+    expect(parseCatalog('')).toEqual({ forms: [], problems: [] });
+    expect(parseCatalog('   \n')).toEqual({ forms: [], problems: [] });
+    expect(parseCatalog(undefined)).toEqual({ forms: [], problems: [] });
+  });
 
-    it('accepts a valid catalog, as an array or as {"forms": [...]}', () => {
-        expect(parseCatalog(JSON.stringify([iban])).forms).toEqual([iban]);
-        expect(parseCatalog(JSON.stringify({ forms: [iban] })).forms).toEqual([iban]);
-    });
+  it('accepts a valid catalog, as an array or as {"forms": [...]}', () => {
+    expect(parseCatalog(JSON.stringify([iban])).forms).toEqual([iban]);
+    expect(parseCatalog(JSON.stringify({ forms: [iban] })).forms).toEqual([iban]);
+  });
 
-    it('accepts select fields with options, and keeps cvv off the record', () => {
-        const form = { id: 'pay', title: 'Pay', fields: [
-            { id: 'method', label: 'Method', type: 'select', options: ['Visa', { value: 'mc', label: 'Mastercard' }] },
-            { id: 'cvv', label: 'CVV', type: 'cvv' },
-        ] };
-        const [parsed] = parseCatalog(JSON.stringify([form])).forms;
-        expect(parsed.fields[0].options).toEqual(['Visa', { value: 'mc', label: 'Mastercard' }]);
-        expect(parsed.fields[1].offTheRecord).toBe(true);
-    });
+  it('accepts select fields with options, and keeps cvv off the record', () => {
+    const form = {
+      id: 'pay',
+      title: 'Pay',
+      fields: [
+        { id: 'method', label: 'Method', type: 'select', options: ['Visa', { value: 'mc', label: 'Mastercard' }] },
+        { id: 'cvv', label: 'CVV', type: 'cvv' },
+      ],
+    };
+    const [parsed] = parseCatalog(JSON.stringify([form])).forms;
+    expect(parsed.fields[0].options).toEqual(['Visa', { value: 'mc', label: 'Mastercard' }]);
+    expect(parsed.fields[1].offTheRecord).toBe(true);
+  });
 
-    it('says where broken JSON is, and ignores the whole catalog', () => {
-        const result = parseCatalog('[{"id": "x",');
-        expect(result.forms).toEqual([]);
-        expect(result.problems).toEqual([expect.objectContaining({ path: '', key: 'catalog_error_json' })]);
-    });
+  it('says where broken JSON is, and ignores the whole catalog', () => {
+    const result = parseCatalog('[{"id": "x",');
+    expect(result.forms).toEqual([]);
+    expect(result.problems).toEqual([expect.objectContaining({ path: '', key: 'catalog_error_json' })]);
+  });
 
-    it('names each problem with its place in the JSON', () => {
-        const broken = [
-            iban,
-            { id: 'bad id!', title: '', fields: [] },
-            { id: 'iban', title: 'Again', fields: [{ id: 'a', label: 'A', type: 'colour' }, { id: 'a', label: 'B', type: 'text', requird: true }] },
-        ];
-        expect(problemsOf(broken)).toEqual([
-            { path: '[1].id', key: 'catalog_error_id' },
-            { path: '[1].title', key: 'catalog_error_text' },
-            { path: '[1].fields', key: 'catalog_error_fields' },
-            { path: '[2].id', key: 'catalog_error_duplicate_id' },
-            { path: '[2].fields[0].type', key: 'catalog_error_type' },
-            { path: '[2].fields[1]', key: 'catalog_error_unknown_key' },
-            { path: '[2].fields[1].id', key: 'catalog_error_duplicate_id' },
-        ]);
-        expect(parseCatalog(JSON.stringify(broken)).forms).toEqual([]);
-    });
+  it('names each problem with its place in the JSON', () => {
+    const broken = [
+      iban,
+      { id: 'bad id!', title: '', fields: [] },
+      {
+        id: 'iban',
+        title: 'Again',
+        fields: [
+          { id: 'a', label: 'A', type: 'colour' },
+          { id: 'a', label: 'B', type: 'text', requird: true },
+        ],
+      },
+    ];
+    expect(problemsOf(broken)).toEqual([
+      { path: '[1].id', key: 'catalog_error_id' },
+      { path: '[1].title', key: 'catalog_error_text' },
+      { path: '[1].fields', key: 'catalog_error_fields' },
+      { path: '[2].id', key: 'catalog_error_duplicate_id' },
+      { path: '[2].fields[0].type', key: 'catalog_error_type' },
+      { path: '[2].fields[1]', key: 'catalog_error_unknown_key' },
+      { path: '[2].fields[1].id', key: 'catalog_error_duplicate_id' },
+    ]);
+    expect(parseCatalog(JSON.stringify(broken)).forms).toEqual([]);
+  });
 
-    it('refuses IDs of built-in forms, wrong shapes and types', () => {
-        expect(problemsOf([{ ...iban, id: 'card_payment' }])).toEqual([{ path: '[0].id', key: 'catalog_error_reserved_id' }]);
-        expect(problemsOf({ iban })).toEqual([{ path: '', key: 'catalog_error_shape' }]);
-        expect(problemsOf(['iban'])).toEqual([{ path: '[0]', key: 'catalog_error_not_object' }]);
-        const field = (extra: object) => [{ ...iban, fields: [{ id: 'f', label: 'F', type: 'text', ...extra }] }];
-        expect(problemsOf(field({ required: 'yes' }))).toEqual([{ path: '[0].fields[0].required', key: 'catalog_error_boolean' }]);
-        expect(problemsOf(field({ minLength: 5, maxLength: 2 }))).toEqual([{ path: '[0].fields[0].minLength', key: 'catalog_error_min_max' }]);
-        expect(problemsOf(field({ maxLength: -1 }))).toEqual([{ path: '[0].fields[0].maxLength', key: 'catalog_error_length' }]);
-        expect(problemsOf(field({ pattern: '([a-z' }))).toEqual([{ path: '[0].fields[0].pattern', key: 'catalog_error_pattern' }]);
-        expect(problemsOf(field({ options: ['a'] }))).toEqual([{ path: '[0].fields[0].options', key: 'catalog_error_options_only_select' }]);
-        expect(problemsOf(field({ type: 'select' }))).toEqual([{ path: '[0].fields[0].options', key: 'catalog_error_options' }]);
-        expect(problemsOf(field({ type: 'cvv', offTheRecord: false }))).toEqual([{ path: '[0].fields[0].offTheRecord', key: 'catalog_error_cvv_on_record' }]);
-    });
+  it('refuses IDs of built-in forms, wrong shapes and types', () => {
+    expect(problemsOf([{ ...iban, id: 'card_payment' }])).toEqual([
+      { path: '[0].id', key: 'catalog_error_reserved_id' },
+    ]);
+    expect(problemsOf({ iban })).toEqual([{ path: '', key: 'catalog_error_shape' }]);
+    expect(problemsOf(['iban'])).toEqual([{ path: '[0]', key: 'catalog_error_not_object' }]);
+    const field = (extra: object) => [{ ...iban, fields: [{ id: 'f', label: 'F', type: 'text', ...extra }] }];
+    expect(problemsOf(field({ required: 'yes' }))).toEqual([
+      { path: '[0].fields[0].required', key: 'catalog_error_boolean' },
+    ]);
+    expect(problemsOf(field({ minLength: 5, maxLength: 2 }))).toEqual([
+      { path: '[0].fields[0].minLength', key: 'catalog_error_min_max' },
+    ]);
+    expect(problemsOf(field({ maxLength: -1 }))).toEqual([
+      { path: '[0].fields[0].maxLength', key: 'catalog_error_length' },
+    ]);
+    expect(problemsOf(field({ pattern: '([a-z' }))).toEqual([
+      { path: '[0].fields[0].pattern', key: 'catalog_error_pattern' },
+    ]);
+    expect(problemsOf(field({ options: ['a'] }))).toEqual([
+      { path: '[0].fields[0].options', key: 'catalog_error_options_only_select' },
+    ]);
+    expect(problemsOf(field({ type: 'select' }))).toEqual([
+      { path: '[0].fields[0].options', key: 'catalog_error_options' },
+    ]);
+    expect(problemsOf(field({ type: 'cvv', offTheRecord: false }))).toEqual([
+      { path: '[0].fields[0].offTheRecord', key: 'catalog_error_cvv_on_record' },
+    ]);
+  });
 
-    it('limits the number of forms', () => {
-        const many = Array.from({ length: 51 }, (_, i) => ({ ...iban, id: `f${i}` }));
-        expect(problemsOf(many)).toEqual([{ path: '', key: 'catalog_error_too_many' }]);
-    });
+  it('limits the number of forms', () => {
+    const many = Array.from({ length: 51 }, (_, i) => ({ ...iban, id: `f${i}` }));
+    expect(problemsOf(many)).toEqual([{ path: '', key: 'catalog_error_too_many' }]);
+  });
 
-    it('describes problems in the reader\'s language', () => {
-        const { problems } = parseCatalog(JSON.stringify([{ ...iban, fields: [{ id: 'f', label: 'F', type: 'colour' }] }]));
-        expect(describeCatalogProblems(problems, translatorFor('en'))).toBe('[0].fields[0].type: Unknown field type "colour". Use one of: text, number, card_number, expiry, cvv, ssn, date, email, select.');
-        expect(describeCatalogProblems(problems, translatorFor('es'))).toContain('Tipo de campo desconocido "colour"');
-    });
+  it("describes problems in the reader's language", () => {
+    const { problems } = parseCatalog(JSON.stringify([{ ...iban, fields: [{ id: 'f', label: 'F', type: 'colour' }] }]));
+    expect(describeCatalogProblems(problems, translatorFor('en'))).toBe(
+      '[0].fields[0].type: Unknown field type "colour". Use one of: text, number, card_number, expiry, cvv, ssn, date, email, select.',
+    );
+    expect(describeCatalogProblems(problems, translatorFor('es'))).toContain('Tipo de campo desconocido "colour"');
+  });
 });
 
 describe('the catalog agents pick from', () => {
-    it('offers the enabled built-in forms, then valid custom ones', () => {
-        expect(loadCatalog({ enabledBuiltins: [...BUILTIN_FORM_IDS], formCatalog: JSON.stringify([iban]) }).forms.map((f) => f.id))
-            .toEqual(['card_payment', 'cvv_only', 'ssn', 'security_question', 'iban']);
-        expect(loadCatalog({ enabledBuiltins: ['ssn'], formCatalog: '' }).forms.map((f) => f.id)).toEqual(['ssn']);
-    });
+  it('offers the enabled built-in forms, then valid custom ones', () => {
+    expect(
+      loadCatalog({ enabledBuiltins: [...BUILTIN_FORM_IDS], formCatalog: JSON.stringify([iban]) }).forms.map(
+        (f) => f.id,
+      ),
+    ).toEqual(['card_payment', 'cvv_only', 'ssn', 'security_question', 'iban']);
+    expect(loadCatalog({ enabledBuiltins: ['ssn'], formCatalog: '' }).forms.map((f) => f.id)).toEqual(['ssn']);
+  });
 
-    it('keeps the built-in forms working when the custom catalog is broken', () => {
-        const loaded = loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: '{not json' });
-        expect(loaded.forms.map((f) => f.id)).toEqual(['card_payment']);
-        expect(loaded.problems).toHaveLength(1);
-    });
+  it('keeps the built-in forms working when the custom catalog is broken', () => {
+    const loaded = loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: '{not json' });
+    expect(loaded.forms.map((f) => f.id)).toEqual(['card_payment']);
+    expect(loaded.problems).toHaveLength(1);
+  });
 
-    it('has the built-in card form keep the CVV off the record and the card number masked', () => {
-        const [card] = builtinCatalog(['card_payment']);
-        const byId = (id: string) => card.fields.find((f) => f.id === id);
-        expect(byId('cvv')).toMatchObject({ type: 'cvv', offTheRecord: true, masked: true });
-        expect(byId('pan')).toMatchObject({ type: 'card_number', masked: true, required: true });
-    });
+  it('has the built-in card form keep the CVV off the record and the card number masked', () => {
+    const [card] = builtinCatalog(['card_payment']);
+    const byId = (id: string) => card.fields.find((f) => f.id === id);
+    expect(byId('cvv')).toMatchObject({ type: 'cvv', offTheRecord: true, masked: true });
+    expect(byId('pan')).toMatchObject({ type: 'card_number', masked: true, required: true });
+  });
 
-    it('puts a form into the visitor\'s language for the vault', () => {
-        const [card] = builtinCatalog(['card_payment']);
-        const spec = localizeForm(card, 'pt-BR');
-        expect(spec.title).toBe('Pagamento com cartão');
-        expect(spec.fields.map((f) => f.label)).toEqual(['Nome no cartão', 'Número do cartão', 'Data de validade', 'Código de segurança (CVV)']);
-        expect(JSON.stringify(spec)).not.toContain('builtin');
-    });
+  it("puts a form into the visitor's language for the vault", () => {
+    const [card] = builtinCatalog(['card_payment']);
+    const spec = localizeForm(card, 'pt-BR');
+    expect(spec.title).toBe('Pagamento com cartão');
+    expect(spec.fields.map((f) => f.label)).toEqual([
+      'Nome no cartão',
+      'Número do cartão',
+      'Data de validade',
+      'Código de segurança (CVV)',
+    ]);
+    expect(JSON.stringify(spec)).not.toContain('builtin');
+  });
 
-    it('falls back from locale to language to English to the first text', () => {
-        expect(localizeText({ en: 'Account', es: 'Cuenta' }, 'es-MX')).toBe('Cuenta');
-        expect(localizeText({ en: 'Account', es: 'Cuenta' }, 'de')).toBe('Account');
-        expect(localizeText({ it: 'Conto' }, 'de')).toBe('Conto');
-        expect(localizeText('Plain', 'fr')).toBe('Plain');
-    });
+  it('falls back from locale to language to English to the first text', () => {
+    expect(localizeText({ en: 'Account', es: 'Cuenta' }, 'es-MX')).toBe('Cuenta');
+    expect(localizeText({ en: 'Account', es: 'Cuenta' }, 'de')).toBe('Account');
+    expect(localizeText({ it: 'Conto' }, 'de')).toBe('Conto');
+    expect(localizeText('Plain', 'fr')).toBe('Plain');
+  });
 });

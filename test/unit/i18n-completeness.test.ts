@@ -11,100 +11,127 @@ import { matchLocale, placeholdersOf, resolveLocale, SUPPORTED_LOCALES, translat
 import { SETTINGS } from '../../src/settings/settings';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const read = (locale: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'i18n', `${locale}.json`), 'utf8')) as Record<string, string>;
+const read = (locale: string) =>
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'i18n', `${locale}.json`), 'utf8')) as Record<string, string>;
 const english = read('en');
 
 function sourceFiles(dir: string): string[] {
-    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 const appCode = [path.join(ROOT, 'IdvSecureFormsApp.ts'), ...sourceFiles(path.join(ROOT, 'src'))]
-    .filter((f) => !f.endsWith('translations.ts'))
-    .map((f) => fs.readFileSync(f, 'utf8'))
-    .join('\n');
+  .filter((f) => !f.endsWith('translations.ts'))
+  .map((f) => fs.readFileSync(f, 'utf8'))
+  .join('\n');
 
 function matches(patterns: RegExp[]): string[] {
-    const found: string[] = [];
-    for (const pattern of patterns) {
-        for (const match of appCode.matchAll(pattern)) {
-            found.push(match[1]);
-        }
+  const found: string[] = [];
+  for (const pattern of patterns) {
+    for (const match of appCode.matchAll(pattern)) {
+      found.push(match[1]);
     }
-    return found;
+  }
+  return found;
 }
 
 /** Keys the app builds from lists (settings, secret kinds, states). */
 function builtKeys(): string[] {
-    return [
-        ...SETTINGS.flatMap((s) => [s.i18nLabel, s.i18nDescription, s.i18nPlaceholder, s.section, ...(s.values || []).map((v) => v.i18nLabel)]),
-        ...IDV_SECRET_KINDS.map((k) => `idv_secret_option_${k}`),
-        ...IDV_SECRET_KINDS.filter((k) => k !== 'custom').map((k) => `idv_secret_${k}`),
-        ...['sent', 'opened', 'submitted', 'answered', 'cancelled', 'expired', 'viewed', 'closed'].map((s) => `state_${s}`),
-    ].filter((k): k is string => Boolean(k));
+  return [
+    ...SETTINGS.flatMap((s) => [
+      s.i18nLabel,
+      s.i18nDescription,
+      s.i18nPlaceholder,
+      s.section,
+      ...(s.values || []).map((v) => v.i18nLabel),
+    ]),
+    ...IDV_SECRET_KINDS.map((k) => `idv_secret_option_${k}`),
+    ...IDV_SECRET_KINDS.filter((k) => k !== 'custom').map((k) => `idv_secret_${k}`),
+    ...['sent', 'opened', 'submitted', 'answered', 'cancelled', 'expired', 'viewed', 'closed'].map((s) => `state_${s}`),
+  ].filter((k): k is string => Boolean(k));
 }
 
 /** Keys the code surely looks up: t('…') calls, problem keys, descriptor fields, plus the built ones. */
 function keysLookedUp(): string[] {
-    const literal = matches([
-        /\b(?:t|vt)\(\s*'([a-z][a-z0-9_]+)'/g,
-        /key: '([a-z][a-z0-9_]+)'/g,
-        /(?:labelI18n|i18nDescription|i18nParamsExample|labelKey|titleKey|hintKey|section)\s*[:=]\s*'([a-z][a-z0-9_]+)'/g,
-        /'((?:error|validation|catalog|notify|values|button)_[a-z0-9_]+)'/g,
-    ]);
-    return Array.from(new Set([...literal, ...builtKeys()])).sort();
+  const literal = matches([
+    /\b(?:t|vt)\(\s*'([a-z][a-z0-9_]+)'/g,
+    /key: '([a-z][a-z0-9_]+)'/g,
+    /(?:labelI18n|i18nDescription|i18nParamsExample|labelKey|titleKey|hintKey|section)\s*[:=]\s*'([a-z][a-z0-9_]+)'/g,
+    /'((?:error|validation|catalog|notify|values|button)_[a-z0-9_]+)'/g,
+  ]);
+  return Array.from(new Set([...literal, ...builtKeys()])).sort();
 }
 
 /** Every key-like string the code mentions (e.g. in a ternary), plus the built ones. */
 function keysMentioned(): Set<string> {
-    return new Set([...matches([/'([a-z][a-z0-9_]+)'/g]), ...builtKeys()]);
+  return new Set([...matches([/'([a-z][a-z0-9_]+)'/g]), ...builtKeys()]);
 }
 
 describe('translations', () => {
-    it('exist for English, Spanish, Portuguese (Brazil), German and French', () => {
-        expect(fs.readdirSync(path.join(ROOT, 'i18n')).sort()).toEqual(['de.json', 'en.json', 'es.json', 'fr.json', 'pt-BR.json']);
-        expect([...SUPPORTED_LOCALES].sort()).toEqual(['de', 'en', 'es', 'fr', 'pt-BR']);
-    });
+  it('exist for English, Spanish, Portuguese (Brazil), German and French', () => {
+    expect(fs.readdirSync(path.join(ROOT, 'i18n')).sort()).toEqual([
+      'de.json',
+      'en.json',
+      'es.json',
+      'fr.json',
+      'pt-BR.json',
+    ]);
+    expect([...SUPPORTED_LOCALES].sort()).toEqual(['de', 'en', 'es', 'fr', 'pt-BR']);
+  });
 
-    it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))('%s has every English key, no other, none empty, same placeholders', (locale) => {
-        const other = read(locale);
-        expect(Object.keys(other).sort()).toEqual(Object.keys(english).sort());
-        for (const key of Object.keys(english)) {
-            expect({ key, empty: other[key].trim() === '' }).toEqual({ key, empty: false });
-            expect({ key, placeholders: placeholdersOf(other[key]) }).toEqual({ key, placeholders: placeholdersOf(english[key]) });
-        }
-    });
+  it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))(
+    '%s has every English key, no other, none empty, same placeholders',
+    (locale) => {
+      const other = read(locale);
+      expect(Object.keys(other).sort()).toEqual(Object.keys(english).sort());
+      for (const key of Object.keys(english)) {
+        expect({ key, empty: other[key].trim() === '' }).toEqual({ key, empty: false });
+        expect({ key, placeholders: placeholdersOf(other[key]) }).toEqual({
+          key,
+          placeholders: placeholdersOf(english[key]),
+        });
+      }
+    },
+  );
 
-    it('cover every key the app looks up', () => {
-        const used = keysLookedUp();
-        expect(used.length).toBeGreaterThan(100);
-        expect(used.filter((key) => !(key in english))).toEqual([]);
-    });
+  it('cover every key the app looks up', () => {
+    const used = keysLookedUp();
+    expect(used.length).toBeGreaterThan(100);
+    expect(used.filter((key) => !(key in english))).toEqual([]);
+  });
 
-    it('have no key the app never mentions', () => {
-        const mentioned = keysMentioned();
-        expect(Object.keys(english).filter((key) => !mentioned.has(key))).toEqual([]);
-    });
+  it('have no key the app never mentions', () => {
+    const mentioned = keysMentioned();
+    expect(Object.keys(english).filter((key) => !mentioned.has(key))).toEqual([]);
+  });
 
-    it('are what the app runs with (src/i18n/translations.ts is rebuilt from them)', () => {
-        const check = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-i18n.js'), '--check'], { encoding: 'utf8' });
-        expect(check.stderr).toBe('');
-        expect(check.status).toBe(0);
+  it('are what the app runs with (src/i18n/translations.ts is rebuilt from them)', () => {
+    const check = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-i18n.js'), '--check'], {
+      encoding: 'utf8',
     });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+  });
 });
 
 describe('translate', () => {
-    it('fills placeholders and falls back to English, then to the key', () => {
-        expect(translate('es', 'visitor_idv_request', { first: 2, second: 4, secret: 'PIN' })).toBe('Introduce los caracteres 2 y 4 de tu PIN.');
-        expect(translate('xx', 'button_send')).toBe('Send');
-        expect(translate('de', 'no_such_key')).toBe('no_such_key');
-    });
+  it('fills placeholders and falls back to English, then to the key', () => {
+    expect(translate('es', 'visitor_idv_request', { first: 2, second: 4, secret: 'PIN' })).toBe(
+      'Introduce los caracteres 2 y 4 de tu PIN.',
+    );
+    expect(translate('xx', 'button_send')).toBe('Send');
+    expect(translate('de', 'no_such_key')).toBe('no_such_key');
+  });
 
-    it('matches locales by tag, then by language', () => {
-        expect(matchLocale('pt-BR')).toBe('pt-BR');
-        expect(matchLocale('pt')).toBe('pt-BR');
-        expect(matchLocale('es_MX')).toBe('es');
-        expect(matchLocale('it')).toBeUndefined();
-        expect(resolveLocale('it', undefined, 'fr-CA')).toBe('fr');
-        expect(resolveLocale(undefined)).toBe('en');
-    });
+  it('matches locales by tag, then by language', () => {
+    expect(matchLocale('pt-BR')).toBe('pt-BR');
+    expect(matchLocale('pt')).toBe('pt-BR');
+    expect(matchLocale('es_MX')).toBe('es');
+    expect(matchLocale('it')).toBeUndefined();
+    expect(resolveLocale('it', undefined, 'fr-CA')).toBe('fr');
+    expect(resolveLocale(undefined)).toBe('en');
+  });
 });

@@ -5,122 +5,177 @@
 import type { IHttp, IHttpRequest, IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 
-import { isVaultConfigured, VaultClient } from '../../src/vault/VaultClient';
-import { VaultError, vaultErrorMessageKey } from '../../src/vault/VaultError';
+import { isVaultConfigured, VaultClient } from '../../src/vault/vault-client';
+import { VaultError, vaultErrorMessageKey } from '../../src/vault/vault-error';
 
 const API_KEY = 'ivk.0011223344556677.very-secret';
 const REQUEST_ID = '8ec94b05-fabb-4fcf-97be-cc1d8d79146c';
 
 type Answer = (url: string, options: IHttpRequest) => Promise<IHttpResponse>;
 
-function scriptedHttp(answer: Answer): IHttp & { calls: Array<{ method: string; url: string; options: IHttpRequest }> } {
-    const calls: Array<{ method: string; url: string; options: IHttpRequest }> = [];
-    const make = (method: string) => (url: string, options: IHttpRequest = {}) => {
-        calls.push({ method, url, options });
-        return answer(url, options);
+function scriptedHttp(
+  answer: Answer,
+): IHttp & { calls: Array<{ method: string; url: string; options: IHttpRequest }> } {
+  const calls: Array<{ method: string; url: string; options: IHttpRequest }> = [];
+  const make =
+    (method: string) =>
+    (url: string, options: IHttpRequest = {}) => {
+      calls.push({ method, url, options });
+      return answer(url, options);
     };
-    return { calls, get: make('get'), post: make('post'), put: make('put'), del: make('del'), patch: make('patch') };
+  return { calls, get: make('get'), post: make('post'), put: make('put'), del: make('del'), patch: make('patch') };
 }
 
 function respond(statusCode: number, data?: unknown): Promise<IHttpResponse> {
-    return Promise.resolve({ url: '', method: RequestMethod.POST, statusCode, data, content: data === undefined ? '' : JSON.stringify(data) });
+  return Promise.resolve({
+    url: '',
+    method: RequestMethod.POST,
+    statusCode,
+    data,
+    content: data === undefined ? '' : JSON.stringify(data),
+  });
 }
 
 function client(answer: Answer, timeoutMs = 1000) {
-    const http = scriptedHttp(answer);
-    return { http, vault: new VaultClient(http, { baseUrl: 'http://vault.test', apiKey: API_KEY, siteId: 'rc-1', timeoutMs }) };
+  const http = scriptedHttp(answer);
+  return {
+    http,
+    vault: new VaultClient(http, { baseUrl: 'http://vault.test', apiKey: API_KEY, siteId: 'rc-1', timeoutMs }),
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<VaultError> {
-    try {
-        await promise;
-    } catch (err) {
-        expect(err).toBeInstanceOf(VaultError);
-        expect((err as VaultError).message).not.toContain(API_KEY);
-        return err as VaultError;
-    }
-    throw new Error('expected a failure');
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(VaultError);
+    expect((err as VaultError).message).not.toContain(API_KEY);
+    return err as VaultError;
+  }
+  throw new Error('expected a failure');
 }
 
 describe('VaultClient', () => {
-    it('sends the key only in the Authorization header, with the site ID and a timeout', async () => {
-        const { http, vault } = client(() => respond(201, { requestId: REQUEST_ID, visitorUrl: 'http://vault.test/f/abc', expiresAt: 'x' }));
-        await vault.createRequest({ kind: 'idv', roomId: 'r1', agentId: 'a1', callbackUrl: 'http://rc.test/cb', idv: { label: 'PIN', positions: [1, 2] } });
-        const [call] = http.calls;
-        expect(call.url).toBe('http://vault.test/v1/requests');
-        expect(call.options.headers).toEqual({ Authorization: `Bearer ${API_KEY}`, Accept: 'application/json', 'X-Vault-Site-Id': 'rc-1', 'Content-Type': 'application/json' });
-        expect(call.options.timeout).toBe(1000);
-        expect(call.options.content).not.toContain(API_KEY);
+  it('sends the key only in the Authorization header, with the site ID and a timeout', async () => {
+    const { http, vault } = client(() =>
+      respond(201, { requestId: REQUEST_ID, visitorUrl: 'http://vault.test/f/abc', expiresAt: 'x' }),
+    );
+    await vault.createRequest({
+      kind: 'idv',
+      roomId: 'r1',
+      agentId: 'a1',
+      callbackUrl: 'http://rc.test/cb',
+      idv: { label: 'PIN', positions: [1, 2] },
     });
+    const [call] = http.calls;
+    expect(call.url).toBe('http://vault.test/v1/requests');
+    expect(call.options.headers).toEqual({
+      Authorization: `Bearer ${API_KEY}`,
+      Accept: 'application/json',
+      'X-Vault-Site-Id': 'rc-1',
+      'Content-Type': 'application/json',
+    });
+    expect(call.options.timeout).toBe(1000);
+    expect(call.options.content).not.toContain(API_KEY);
+  });
 
-    it('sends no body with a GET', async () => {
-        const { http, vault } = client(() => respond(200, { requestId: REQUEST_ID, status: 'pending' }));
-        await vault.getRequest(REQUEST_ID);
-        expect('content' in http.calls[0].options).toBe(false);
-    });
+  it('sends no body with a GET', async () => {
+    const { http, vault } = client(() => respond(200, { requestId: REQUEST_ID, status: 'pending' }));
+    await vault.getRequest(REQUEST_ID);
+    expect('content' in http.calls[0].options).toBe(false);
+  });
 
-    it('maps the vault\'s answers to codes', async () => {
-        const cases: Array<[number, unknown, string]> = [
-            [401, { error: { code: 'unauthorized', message: 'bad key' } }, 'unauthorized'],
-            [403, { error: { code: 'not_sender', message: 'no' } }, 'not_sender'],
-            [403, { error: { code: 'invalid_otk', message: 'no' } }, 'invalid_otk'],
-            [409, { error: { code: 'session_closed', message: 'closed' } }, 'session_closed'],
-            [409, { error: { code: 'not_submitted', message: 'wait' } }, 'not_submitted'],
-            [404, { error: { code: 'not_found', message: 'gone' } }, 'not_found'],
-            [429, { error: { code: 'rate_limited', message: 'slow down' } }, 'rate_limited'],
-            [400, { error: { code: 'bad_request', message: `echo ${API_KEY}` } }, 'rejected'],
-            [503, undefined, 'unavailable'],
-        ];
-        for (const [status, body, code] of cases) {
-            const { vault } = client(() => respond(status, body));
-            const err = await failure(vault.mintDetokenizeOtk(REQUEST_ID, 'a1'));
-            expect({ status, code: err.code }).toEqual({ status, code });
-            expect(err.message).not.toContain('bad key');
-        }
-    });
+  it("maps the vault's answers to codes", async () => {
+    const cases: Array<[number, unknown, string]> = [
+      [401, { error: { code: 'unauthorized', message: 'bad key' } }, 'unauthorized'],
+      [403, { error: { code: 'not_sender', message: 'no' } }, 'not_sender'],
+      [403, { error: { code: 'invalid_otk', message: 'no' } }, 'invalid_otk'],
+      [409, { error: { code: 'session_closed', message: 'closed' } }, 'session_closed'],
+      [409, { error: { code: 'not_submitted', message: 'wait' } }, 'not_submitted'],
+      [404, { error: { code: 'not_found', message: 'gone' } }, 'not_found'],
+      [429, { error: { code: 'rate_limited', message: 'slow down' } }, 'rate_limited'],
+      [400, { error: { code: 'bad_request', message: `echo ${API_KEY}` } }, 'rejected'],
+      [503, undefined, 'unavailable'],
+    ];
+    for (const [status, body, code] of cases) {
+      const { vault } = client(() => respond(status, body));
+      const err = await failure(vault.mintDetokenizeOtk(REQUEST_ID, 'a1'));
+      expect({ status, code: err.code }).toEqual({ status, code });
+      expect(err.message).not.toContain('bad key');
+    }
+  });
 
-    it('says "unreachable" for a network error, without repeating it', async () => {
-        const { vault } = client(() => Promise.reject(new Error(`connect ECONNREFUSED with Authorization: Bearer ${API_KEY}`)));
-        const err = await failure(vault.closeSession('r1'));
-        expect(err.code).toBe('unreachable');
-        expect(err.message).toBe('POST /v1/sessions/close: the vault could not be reached');
-    });
+  it('says "unreachable" for a network error, without repeating it', async () => {
+    const { vault } = client(() =>
+      Promise.reject(new Error(`connect ECONNREFUSED with Authorization: Bearer ${API_KEY}`)),
+    );
+    const err = await failure(vault.closeSession('r1'));
+    expect(err.code).toBe('unreachable');
+    expect(err.message).toBe('POST /v1/sessions/close: the vault could not be reached');
+  });
 
-    it('gives up after the timeout even if the host never answers', async () => {
-        const { vault } = client(() => new Promise<IHttpResponse>(() => undefined), 500);
-        const started = Date.now();
-        const err = await failure(vault.getRequest(REQUEST_ID));
-        expect(err.code).toBe('timeout');
-        expect(Date.now() - started).toBeLessThan(3000);
-    });
+  it('gives up after the timeout even if the host never answers', async () => {
+    const { vault } = client(() => new Promise<IHttpResponse>(() => undefined), 500);
+    const started = Date.now();
+    const err = await failure(vault.getRequest(REQUEST_ID));
+    expect(err.code).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
 
-    it('refuses answers that do not fit the contract', async () => {
-        expect((await failure(client(() => respond(201, { requestId: REQUEST_ID, visitorUrl: 'javascript:alert(1)' })).vault.createRequest({ kind: 'form', roomId: 'r', agentId: 'a', callbackUrl: 'http://x' }))).code).toBe('bad_response');
-        expect((await failure(client(() => respond(200, { requestId: 'another', status: 'pending' })).vault.getRequest(REQUEST_ID))).code).toBe('bad_response');
-    });
+  it('refuses answers that do not fit the contract', async () => {
+    expect(
+      (
+        await failure(
+          client(() => respond(201, { requestId: REQUEST_ID, visitorUrl: 'javascript:alert(1)' })).vault.createRequest({
+            kind: 'form',
+            roomId: 'r',
+            agentId: 'a',
+            callbackUrl: 'http://x',
+          }),
+        )
+      ).code,
+    ).toBe('bad_response');
+    expect(
+      (
+        await failure(
+          client(() => respond(200, { requestId: 'another', status: 'pending' })).vault.getRequest(REQUEST_ID),
+        )
+      ).code,
+    ).toBe('bad_response');
+  });
 
-    it('mints and redeems a detokenize OTK in one go', async () => {
-        const { http, vault } = client((url) => (url.endsWith('/otk') ? respond(201, { otk: 'one-time', expiresAt: 'x' }) : respond(200, { requestId: REQUEST_ID, values: { pan: '4111' }, expired: [] })));
-        expect(await vault.revealValues(REQUEST_ID, 'a1')).toEqual({ requestId: REQUEST_ID, values: { pan: '4111' }, expired: [] });
-        expect(http.calls.map((c) => [c.url, c.options.content])).toEqual([
-            [`http://vault.test/v1/requests/${REQUEST_ID}/otk`, JSON.stringify({ agentId: 'a1' })],
-            ['http://vault.test/v1/detokenize', JSON.stringify({ otk: 'one-time', agentId: 'a1' })],
-        ]);
+  it('mints and redeems a detokenize OTK in one go', async () => {
+    const { http, vault } = client((url) =>
+      url.endsWith('/otk')
+        ? respond(201, { otk: 'one-time', expiresAt: 'x' })
+        : respond(200, { requestId: REQUEST_ID, values: { pan: '4111' }, expired: [] }),
+    );
+    expect(await vault.revealValues(REQUEST_ID, 'a1')).toEqual({
+      requestId: REQUEST_ID,
+      values: { pan: '4111' },
+      expired: [],
     });
+    expect(http.calls.map((c) => [c.url, c.options.content])).toEqual([
+      [`http://vault.test/v1/requests/${REQUEST_ID}/otk`, JSON.stringify({ agentId: 'a1' })],
+      ['http://vault.test/v1/detokenize', JSON.stringify({ otk: 'one-time', agentId: 'a1' })],
+    ]);
+  });
 
-    it('does not call a vault that is not configured', async () => {
-        expect(isVaultConfigured({ baseUrl: '', apiKey: API_KEY })).toBe(false);
-        expect(isVaultConfigured({ baseUrl: 'vault.example.com', apiKey: API_KEY })).toBe(false);
-        expect(isVaultConfigured({ baseUrl: 'https://vault.example.com', apiKey: '' })).toBe(false);
-        const http = scriptedHttp(() => respond(200));
-        const err = await failure(new VaultClient(http, { baseUrl: '', apiKey: '', siteId: '', timeoutMs: 1000 }).closeSession('r'));
-        expect(err.code).toBe('not_configured');
-        expect(http.calls).toEqual([]);
-    });
+  it('does not call a vault that is not configured', async () => {
+    expect(isVaultConfigured({ baseUrl: '', apiKey: API_KEY })).toBe(false);
+    expect(isVaultConfigured({ baseUrl: 'vault.example.com', apiKey: API_KEY })).toBe(false);
+    expect(isVaultConfigured({ baseUrl: 'https://vault.example.com', apiKey: '' })).toBe(false);
+    const http = scriptedHttp(() => respond(200));
+    const err = await failure(
+      new VaultClient(http, { baseUrl: '', apiKey: '', siteId: '', timeoutMs: 1000 }).closeSession('r'),
+    );
+    expect(err.code).toBe('not_configured');
+    expect(http.calls).toEqual([]);
+  });
 
-    it('has a message for the agent for every failure', () => {
-        expect(vaultErrorMessageKey(new VaultError('timeout', 'x'))).toBe('error_vault_timeout');
-        expect(vaultErrorMessageKey(new VaultError('not_sender', 'x'))).toBe('error_not_sender');
-        expect(vaultErrorMessageKey(new Error('anything'))).toBe('error_vault_unreachable');
-    });
+  it('has a message for the agent for every failure', () => {
+    expect(vaultErrorMessageKey(new VaultError('timeout', 'x'))).toBe('error_vault_timeout');
+    expect(vaultErrorMessageKey(new VaultError('not_sender', 'x'))).toBe('error_not_sender');
+    expect(vaultErrorMessageKey(new Error('anything'))).toBe('error_vault_unreachable');
+  });
 });

@@ -15,8 +15,7 @@ function newest(dir) {
   return latest;
 }
 const marker = path.join(pkg, 'dist', 'main.js');
-const built = fs.existsSync(marker) && fs.existsSync(path.join(pkg, 'public'))
-  ? fs.statSync(marker).mtimeMs : 0;
+const built = fs.existsSync(marker) && fs.existsSync(path.join(pkg, 'public')) ? fs.statSync(marker).mtimeMs : 0;
 if (built < newest(path.join(pkg, 'src'))) {
   console.error('vault: building…');
   execSync('npm run --silent build', { cwd: pkg, stdio: ['ignore', 'ignore', 'inherit'] });

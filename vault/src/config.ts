@@ -80,23 +80,29 @@ export function loadConfig(env: Env = process.env): VaultConfig {
   const production = env.NODE_ENV === 'production';
   const host = env.VAULT_HOST || '127.0.0.1';
   const port = integer(env, 'VAULT_PORT', 8200, 0, 65535);
-  const publicUrl = (url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`)
-    .replace(/\/+$/, '');
+  const publicUrl = (
+    url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+  ).replace(/\/+$/, '');
 
   const masterKey = env.VAULT_MASTER_KEY || undefined;
   if (masterKey !== undefined) checkMasterKey(masterKey);
-  else if (production) throw new ConfigError('VAULT_MASTER_KEY', 'is required when NODE_ENV=production (base64 of 32 random bytes)');
+  else if (production)
+    throw new ConfigError('VAULT_MASTER_KEY', 'is required when NODE_ENV=production (base64 of 32 random bytes)');
 
   const databaseUrl = url(env, 'VAULT_DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = url(env, 'VAULT_REDIS_URL', ['redis:', 'rediss:']);
   // Instances sharing a database or Redis must share the key that wraps what they hold; a dev key
   // generated into each instance's own data dir would make one instance's data unreadable to the next.
   if (masterKey === undefined && (databaseUrl || redisUrl)) {
-    throw new ConfigError('VAULT_MASTER_KEY', 'is required with VAULT_DATABASE_URL or VAULT_REDIS_URL: every instance must use the same key');
+    throw new ConfigError(
+      'VAULT_MASTER_KEY',
+      'is required with VAULT_DATABASE_URL or VAULT_REDIS_URL: every instance must use the same key',
+    );
   }
 
   const logLevel = env.VAULT_LOG_LEVEL || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('VAULT_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError('VAULT_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
 
   return {
     host,

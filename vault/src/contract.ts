@@ -6,19 +6,18 @@
 
 export type RequestKind = 'idv' | 'form';
 
-export type FieldType =
-  | 'text'
-  | 'number'
-  | 'card_number'
-  | 'expiry'
-  | 'cvv'
-  | 'ssn'
-  | 'date'
-  | 'email'
-  | 'select';
+export type FieldType = 'text' | 'number' | 'card_number' | 'expiry' | 'cvv' | 'ssn' | 'date' | 'email' | 'select';
 
 export const FIELD_TYPES: readonly FieldType[] = [
-  'text', 'number', 'card_number', 'expiry', 'cvv', 'ssn', 'date', 'email', 'select',
+  'text',
+  'number',
+  'card_number',
+  'expiry',
+  'cvv',
+  'ssn',
+  'date',
+  'email',
+  'select',
 ];
 
 /** A choice of a `select` field; a bare string means the same value and label. */

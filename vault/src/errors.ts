@@ -24,7 +24,11 @@ const STATUS: Record<ErrorCode, number> = {
  */
 export class VaultError extends Error {
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string, readonly fields?: Record<string, string>) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
     super(message);
     this.name = 'VaultError';
     this.status = STATUS[code];
@@ -38,7 +42,10 @@ export function invalidOtk(): VaultError {
 
 /** Bad or missing configuration: start-up stops with one line naming the variable. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`${variable}: ${message}`);
     this.name = 'ConfigError';
   }

@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   }
   const app = await buildApp(config, { jobs: true });
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ publicUrl: config.publicUrl, storage: app.vault.storage.kind, ephemeral: app.vault.ephemeral.kind }, 'vault listening');
+  app.log.info(
+    { publicUrl: config.publicUrl, storage: app.vault.storage.kind, ephemeral: app.vault.ephemeral.kind },
+    'vault listening',
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -31,7 +34,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? `configuration error: ${error.message}` : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+  const message =
+    error instanceof ConfigError
+      ? `configuration error: ${error.message}`
+      : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
   console.error(`vault: ${message}`);
   process.exit(1);
 });

@@ -48,7 +48,13 @@ export function sqlitePath(config: VaultConfig): string {
  */
 export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
   const clock = options.clock ?? systemClock;
-  const master = new MasterKey(resolveMasterKey(config, () => randomBytes(32), (msg) => options.logger.warn(msg)));
+  const master = new MasterKey(
+    resolveMasterKey(
+      config,
+      () => randomBytes(32),
+      (msg) => options.logger.warn(msg),
+    ),
+  );
   const storage = await openStorage(config, options.logger);
   let ephemeral: EphemeralStore;
   try {
@@ -64,7 +70,11 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     log: (level, message, fields) => options.logger[level](fields, message),
   });
   const requests = new RequestService({
-    storage, ephemeral, sites, doorbell, clock,
+    storage,
+    ephemeral,
+    sites,
+    doorbell,
+    clock,
     tokenizer: new Tokenizer(),
     sealedBox: new SealedBox(master.derive('ephemeral-v1')),
     ttl: config.ttl,
@@ -73,7 +83,14 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   });
   const retention = new RetentionService(storage, clock, config.retentionDays);
   return {
-    config, storage, ephemeral, sites, requests, retention, doorbell, clock,
+    config,
+    storage,
+    ephemeral,
+    sites,
+    requests,
+    retention,
+    doorbell,
+    clock,
     async close() {
       doorbell.close();
       await ephemeral.close();
@@ -84,7 +101,9 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
 
 async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage> {
   if (config.databaseUrl) {
-    const storage = new PostgresStorage(config.databaseUrl, { warn: (message, fields) => logger.warn(fields, message) });
+    const storage = new PostgresStorage(config.databaseUrl, {
+      warn: (message, fields) => logger.warn(fields, message),
+    });
     try {
       await storage.migrate();
     } catch (error) {

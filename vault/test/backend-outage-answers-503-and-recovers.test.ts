@@ -7,8 +7,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
 import { ephemeralKey } from '../src/service/request-spec';
-import { cardForm, createAndOpen, futureExpiry, idvRequest, reveal, startTestVault, testConfig, type TestVault } from './helpers/vault';
-import { POSTGRES_URL, rawRedis, REDIS_URL, requirePostgres, requireRedis, scanKeys, TcpProxy } from './helpers/backends';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  idvRequest,
+  reveal,
+  startTestVault,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
+import {
+  POSTGRES_URL,
+  rawRedis,
+  REDIS_URL,
+  requirePostgres,
+  requireRedis,
+  scanKeys,
+  TcpProxy,
+} from './helpers/backends';
 import { SharedBackends } from './helpers/scale-out';
 
 jest.setTimeout(60_000);
@@ -65,20 +82,29 @@ describe('a backend outage', () => {
     postgres.cut();
     const ready = await timed(() => vault.call('GET', '/readyz'));
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'unavailable', checks: { 'storage:postgres': 'unreachable', 'ephemeral:redis': 'ok' } });
+    expect(ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { 'storage:postgres': 'unreachable', 'ephemeral:redis': 'ok' },
+    });
     expect((await vault.call('GET', '/healthz')).statusCode).toBe(200);
     expectUnavailable(await timed(() => vault.call('POST', '/v1/requests', cardForm())));
     expectUnavailable(await timed(() => vault.call('POST', pending.submitPath, { values: values() }, null)));
-    expectUnavailable(await timed(() => vault.call('POST', `/v1/requests/${before.requestId}/otk`, { agentId: 'agent-1' })));
+    expectUnavailable(
+      await timed(() => vault.call('POST', `/v1/requests/${before.requestId}/otk`, { agentId: 'agent-1' })),
+    );
     expectUnavailable(await timed(() => vault.call('POST', '/v1/sessions/close', { roomId: 'room-9' })));
     // The HTML page says so too, with the same status.
-    const page = await timed(() => vault.call('POST', pending.submitPath, 'name=x', null, { 'content-type': 'application/x-www-form-urlencoded' }));
+    const page = await timed(() =>
+      vault.call('POST', pending.submitPath, 'name=x', null, { 'content-type': 'application/x-www-form-urlencoded' }),
+    );
     expect(page.statusCode).toBe(503);
 
     postgres.restore();
     await readyAgain();
     // The visitor's link outlived the outage; the data from before it is intact.
-    expect((await vault.call('POST', pending.submitPath, { values: values() }, null)).json()).toEqual({ status: 'submitted' });
+    expect((await vault.call('POST', pending.submitPath, { values: values() }, null)).json()).toEqual({
+      status: 'submitted',
+    });
     expect((await reveal(vault, pending.requestId)).json().values).toEqual(values());
     expect((await reveal(vault, before.requestId)).json().values).toEqual(values());
     expect(vault.logs.text).not.toContain('4111111111111111');
@@ -87,25 +113,39 @@ describe('a backend outage', () => {
   it('Redis down: 503 for what needs it, PostgreSQL-only calls still work, and recovery without restart', async () => {
     const withCvv = await createAndOpen(vault, cardForm({ roomId: 'room-r' }));
     const idv = await createAndOpen(vault, idvRequest({ roomId: 'room-r' }));
-    const onRecordOnly = await createAndOpen(vault, cardForm({ roomId: 'room-r', form: { id: 'ssn', title: 'SSN', fields: [
-      { id: 'ssn', label: 'SSN', type: 'ssn', required: true },
-    ] } }));
+    const onRecordOnly = await createAndOpen(
+      vault,
+      cardForm({
+        roomId: 'room-r',
+        form: { id: 'ssn', title: 'SSN', fields: [{ id: 'ssn', label: 'SSN', type: 'ssn', required: true }] },
+      }),
+    );
     const earlier = await createAndOpen(vault, cardForm({ roomId: 'room-closing' }));
     expect((await vault.call('POST', earlier.submitPath, { values: values() }, null)).statusCode).toBe(200);
     const revealLater = await createAndOpen(vault, cardForm({ roomId: 'room-reveal' }));
     expect((await vault.call('POST', revealLater.submitPath, { values: values() }, null)).statusCode).toBe(200);
-    const minted = (await vault.call('POST', `/v1/requests/${revealLater.requestId}/otk`, { agentId: 'agent-1' })).json();
+    const minted = (
+      await vault.call('POST', `/v1/requests/${revealLater.requestId}/otk`, { agentId: 'agent-1' })
+    ).json();
 
     redis.cut();
     const ready = await timed(() => vault.call('GET', '/readyz'));
     expect(ready.statusCode).toBe(503);
-    expect(ready.json()).toEqual({ status: 'unavailable', checks: { 'storage:postgres': 'ok', 'ephemeral:redis': 'unreachable' } });
+    expect(ready.json()).toEqual({
+      status: 'unavailable',
+      checks: { 'storage:postgres': 'ok', 'ephemeral:redis': 'unreachable' },
+    });
     expectUnavailable(await timed(() => vault.call('POST', withCvv.submitPath, { values: values() }, null)));
     expectUnavailable(await timed(() => vault.call('POST', idv.submitPath, { values: { 2: '5', 4: '8' } }, null)));
     expect((await vault.call('GET', `/v1/requests/${withCvv.requestId}`)).json().status).toBe('opened');
     // Nothing off the record: no need for Redis.
-    expect((await vault.call('POST', onRecordOnly.submitPath, { values: { ssn: '123-45-6789' } }, null)).statusCode).toBe(200);
-    expect((await reveal(vault, onRecordOnly.requestId)).json()).toMatchObject({ values: { ssn: '123-45-6789' }, expired: [] });
+    expect(
+      (await vault.call('POST', onRecordOnly.submitPath, { values: { ssn: '123-45-6789' } }, null)).statusCode,
+    ).toBe(200);
+    expect((await reveal(vault, onRecordOnly.requestId)).json()).toMatchObject({
+      values: { ssn: '123-45-6789' },
+      expired: [],
+    });
     // What has off-the-record data cannot be revealed now, and the detokenize OTK is not used up by trying.
     expectUnavailable(await timed(() => vault.call('POST', '/v1/detokenize', { otk: minted.otk, agentId: 'agent-1' })));
     expect((await vault.call('POST', '/v1/requests', cardForm())).statusCode).toBe(201);
@@ -114,16 +154,25 @@ describe('a backend outage', () => {
 
     redis.restore();
     await readyAgain();
-    expect((await vault.call('POST', withCvv.submitPath, { values: values() }, null)).json()).toEqual({ status: 'submitted' });
-    expect((await vault.call('POST', idv.submitPath, { values: { 2: '5', 4: '8' } }, null)).json()).toEqual({ status: 'submitted' });
+    expect((await vault.call('POST', withCvv.submitPath, { values: values() }, null)).json()).toEqual({
+      status: 'submitted',
+    });
+    expect((await vault.call('POST', idv.submitPath, { values: { 2: '5', 4: '8' } }, null)).json()).toEqual({
+      status: 'submitted',
+    });
     expect((await reveal(vault, withCvv.requestId)).json()).toMatchObject({ values: values(), expired: [] });
     expect((await reveal(vault, idv.requestId)).json()).toMatchObject({ values: { 2: '5', 4: '8' }, expired: [] });
-    expect((await vault.call('POST', '/v1/detokenize', { otk: minted.otk, agentId: 'agent-1' })).json()).toMatchObject({ values: values(), expired: [] });
+    expect((await vault.call('POST', '/v1/detokenize', { otk: minted.otk, agentId: 'agent-1' })).json()).toMatchObject({
+      values: values(),
+      expired: [],
+    });
     // The app's retry of the close now also erases the off-the-record data.
     expect((await vault.call('POST', '/v1/sessions/close', { roomId: 'room-closing' })).statusCode).toBe(204);
     const raw = rawRedis();
     try {
-      expect(await scanKeys(raw, backends.prefix)).not.toContain(`${backends.prefix}${ephemeralKey(earlier.requestId)}`);
+      expect(await scanKeys(raw, backends.prefix)).not.toContain(
+        `${backends.prefix}${ephemeralKey(earlier.requestId)}`,
+      );
     } finally {
       raw.disconnect();
     }

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sqlitePath } from '../src/open-vault';
-import { cardForm, createAndOpen, DoorbellReceiver, idvRequest, pathOf, startTestVault, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  DoorbellReceiver,
+  idvRequest,
+  pathOf,
+  startTestVault,
+  type TestVault,
+} from './helpers/vault';
 
 /** Distinctive values: a Luhn-valid PAN, a CVV, an SSN, a name, and ID&V characters. */
 const CANARY = {
@@ -14,13 +22,18 @@ const CANARY = {
 };
 
 function allFilesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? allFilesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)]);
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? allFilesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+    );
 }
 
 function findCanaries(haystack: Buffer | string, needles: string[]): string[] {
   const buffer = Buffer.isBuffer(haystack) ? haystack : Buffer.from(haystack, 'utf8');
-  return needles.filter((needle) => buffer.includes(Buffer.from(needle, 'utf8')) || buffer.includes(Buffer.from(needle, 'utf16le')));
+  return needles.filter(
+    (needle) => buffer.includes(Buffer.from(needle, 'utf8')) || buffer.includes(Buffer.from(needle, 'utf16le')),
+  );
 }
 
 describe('canary scan', () => {
@@ -38,40 +51,88 @@ describe('canary scan', () => {
     await receiver.close();
   });
 
-  it('submitted values are nowhere but in the sender\'s detokenize answer', async () => {
+  it("submitted values are nowhere but in the sender's detokenize answer", async () => {
     const callbackUrl = `${(await vault.app.vault.storage.getSite('site-canary'))!.origin}/vault-events`;
-    const form = await createAndOpen(vault, cardForm({ callbackUrl, form: { id: 'mixed', title: 'Mixed', fields: [
-      { id: 'name', label: 'Name', type: 'text', required: true },
-      { id: 'pan', label: 'Card number', type: 'card_number', required: true, masked: true },
-      { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
-      { id: 'ssn', label: 'SSN', type: 'ssn', required: true, masked: true },
-    ] } }));
+    const form = await createAndOpen(
+      vault,
+      cardForm({
+        callbackUrl,
+        form: {
+          id: 'mixed',
+          title: 'Mixed',
+          fields: [
+            { id: 'name', label: 'Name', type: 'text', required: true },
+            { id: 'pan', label: 'Card number', type: 'card_number', required: true, masked: true },
+            { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
+            { id: 'ssn', label: 'SSN', type: 'ssn', required: true, masked: true },
+          ],
+        },
+      }),
+    );
     // A wrong try first: the 422 answer must not echo what was typed.
-    const wrong = await vault.call('POST', form.submitPath, { values: { name: CANARY.name, pan: CANARY.panSpaced, cvv: 'x', ssn: CANARY.ssn } }, null);
+    const wrong = await vault.call(
+      'POST',
+      form.submitPath,
+      { values: { name: CANARY.name, pan: CANARY.panSpaced, cvv: 'x', ssn: CANARY.ssn } },
+      null,
+    );
     expect(wrong.statusCode).toBe(422);
     // And an HTML re-render after a server-side error must not refill masked fields.
-    const htmlWrong = await vault.app.inject({ method: 'POST', url: form.submitPath, headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ 'v.name': '', 'v.pan': CANARY.panSpaced, 'v.cvv': CANARY.cvv, 'v.ssn': CANARY.ssn }).toString() });
+    const htmlWrong = await vault.app.inject({
+      method: 'POST',
+      url: form.submitPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        'v.name': '',
+        'v.pan': CANARY.panSpaced,
+        'v.cvv': CANARY.cvv,
+        'v.ssn': CANARY.ssn,
+      }).toString(),
+    });
     expect(htmlWrong.statusCode).toBe(422);
     vault.responses.push(htmlWrong.body);
-    expect((await vault.call('POST', form.submitPath, { values: { name: CANARY.name, pan: CANARY.panSpaced, cvv: CANARY.cvv, ssn: CANARY.ssn } }, null)).statusCode).toBe(200);
+    expect(
+      (
+        await vault.call(
+          'POST',
+          form.submitPath,
+          { values: { name: CANARY.name, pan: CANARY.panSpaced, cvv: CANARY.cvv, ssn: CANARY.ssn } },
+          null,
+        )
+      ).statusCode,
+    ).toBe(200);
 
-    const idv = await createAndOpen(vault, idvRequest({ callbackUrl, roomId: 'room-idv', idv: { label: 'PIN', positions: [3, 5] } }));
-    expect((await vault.call('POST', idv.submitPath, { values: { 3: CANARY.idv[0], 5: CANARY.idv[1] } }, null)).statusCode).toBe(200);
+    const idv = await createAndOpen(
+      vault,
+      idvRequest({ callbackUrl, roomId: 'room-idv', idv: { label: 'PIN', positions: [3, 5] } }),
+    );
+    expect(
+      (await vault.call('POST', idv.submitPath, { values: { 3: CANARY.idv[0], 5: CANARY.idv[1] } }, null)).statusCode,
+    ).toBe(200);
 
     // A second agent tries, then the sender reads both.
     await vault.call('POST', `/v1/requests/${form.requestId}/otk`, { agentId: 'agent-intruder' });
     const senderAnswers: string[] = [];
     for (const requestId of [form.requestId, idv.requestId]) {
       const minted = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' });
-      const detokenized = await vault.app.inject({ method: 'POST', url: '/v1/detokenize', headers: { authorization: `Bearer ${vault.site.apiKey}`, 'content-type': 'application/json' },
-        payload: JSON.stringify({ otk: minted.json().otk, agentId: 'agent-1' }) });
+      const detokenized = await vault.app.inject({
+        method: 'POST',
+        url: '/v1/detokenize',
+        headers: { authorization: `Bearer ${vault.site.apiKey}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ otk: minted.json().otk, agentId: 'agent-1' }),
+      });
       senderAnswers.push(detokenized.body);
     }
-    expect(JSON.parse(senderAnswers[0]).values).toEqual({ name: CANARY.name, pan: CANARY.pan, cvv: CANARY.cvv, ssn: CANARY.ssn });
+    expect(JSON.parse(senderAnswers[0]).values).toEqual({
+      name: CANARY.name,
+      pan: CANARY.pan,
+      cvv: CANARY.cvv,
+      ssn: CANARY.ssn,
+    });
     expect(JSON.parse(senderAnswers[1]).values).toEqual({ 3: 'Q', 5: 'Z' });
 
-    for (const requestId of [form.requestId, idv.requestId]) vault.responses.push((await vault.call('GET', `/v1/requests/${requestId}`)).body);
+    for (const requestId of [form.requestId, idv.requestId])
+      vault.responses.push((await vault.call('GET', `/v1/requests/${requestId}`)).body);
     vault.responses.push((await vault.call('GET', '/metrics', undefined, null)).body);
     await vault.app.vault.doorbell.drain();
 
@@ -89,11 +150,21 @@ describe('canary scan', () => {
     // Every file in the data dir: the SQLite file, its WAL and shared memory, the dev key file.
     const files = allFilesUnder(vault.config.dataDir);
     expect(files).toContain(sqlitePath(vault.config));
-    for (const file of files) expect({ file, hits: findCanaries(fs.readFileSync(file), needles) }).toEqual({ file, hits: [] });
+    for (const file of files)
+      expect({ file, hits: findCanaries(fs.readFileSync(file), needles) }).toEqual({ file, hits: [] });
   });
 
   it('the API key appears only where it was handed out, and OTKs never reach logs or storage', async () => {
-    const created = (await vault.call('POST', '/v1/requests', idvRequest({ roomId: 'room-k', callbackUrl: `${(await vault.app.vault.storage.getSite('site-canary'))!.origin}/x` }))).json();
+    const created = (
+      await vault.call(
+        'POST',
+        '/v1/requests',
+        idvRequest({
+          roomId: 'room-k',
+          callbackUrl: `${(await vault.app.vault.storage.getSite('site-canary'))!.origin}/x`,
+        }),
+      )
+    ).json();
     const visitorOtk = pathOf(created.visitorUrl).split('/')[2];
     const secretPart = vault.site.apiKey.split('.')[2];
     const files = allFilesUnder(vault.config.dataDir);

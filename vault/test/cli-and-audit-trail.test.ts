@@ -4,7 +4,16 @@ import { randomBytes } from 'node:crypto';
 import { runCli } from '../src/cli/commands';
 import { sqlitePath } from '../src/open-vault';
 import { buildApp } from '../src/http/app';
-import { cardForm, createAndOpen, futureExpiry, LogCapture, reveal, startTestVault, tempDir, testConfig } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  LogCapture,
+  reveal,
+  startTestVault,
+  tempDir,
+  testConfig,
+} from './helpers/vault';
 
 function cliEnv() {
   return { VAULT_DATA_DIR: tempDir(), VAULT_MASTER_KEY: randomBytes(32).toString('base64') };
@@ -27,15 +36,22 @@ describe('vault:cli', () => {
     expect(siteId).toBe('acme');
     expect(apiKey).toMatch(/^ivk\.[0-9a-f]{16}\.[A-Za-z0-9_-]{43}$/);
 
-    const dump = Buffer.concat(['', '-wal'].map((suffix) => {
-      const file = `${env.VAULT_DATA_DIR}/vault.sqlite${suffix}`;
-      return fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
-    }));
+    const dump = Buffer.concat(
+      ['', '-wal'].map((suffix) => {
+        const file = `${env.VAULT_DATA_DIR}/vault.sqlite${suffix}`;
+        return fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
+      }),
+    );
     expect(dump.includes(Buffer.from(apiKey.split('.')[2]))).toBe(false);
 
     const vault = await startTestVault({ config: testConfig(env) });
     try {
-      const response = await vault.call('POST', '/v1/requests', cardForm({ callbackUrl: 'https://chat.acme.test/api/apps/x' }), apiKey);
+      const response = await vault.call(
+        'POST',
+        '/v1/requests',
+        cardForm({ callbackUrl: 'https://chat.acme.test/api/apps/x' }),
+        apiKey,
+      );
       expect(response.statusCode).toBe(201);
     } finally {
       await vault.close();
@@ -47,7 +63,8 @@ describe('vault:cli', () => {
     const replacement = JSON.parse(rekeyed.out[0]).apiKey;
     expect(replacement).not.toBe(apiKey);
     const after = await buildApp(testConfig(env), { logStream: new LogCapture() });
-    const listWith = (key: string) => after.inject({ method: 'GET', url: '/v1/rooms/r/requests', headers: { authorization: `Bearer ${key}` } });
+    const listWith = (key: string) =>
+      after.inject({ method: 'GET', url: '/v1/rooms/r/requests', headers: { authorization: `Bearer ${key}` } });
     try {
       expect((await listWith(apiKey)).statusCode).toBe(401);
       expect((await listWith(replacement)).statusCode).toBe(200);
@@ -60,7 +77,9 @@ describe('vault:cli', () => {
     expect(again.code).toBe(1);
     expect(again.err).toMatch(/already exists/);
     const listed = await cli(['site', 'list'], env);
-    expect(JSON.parse(listed.out[0])).toEqual(expect.arrayContaining([expect.objectContaining({ siteId: 'acme', origin: 'https://chat.acme.test' })]));
+    expect(JSON.parse(listed.out[0])).toEqual(
+      expect.arrayContaining([expect.objectContaining({ siteId: 'acme', origin: 'https://chat.acme.test' })]),
+    );
     expect(listed.out[0]).not.toContain(apiKey.split('.')[2]);
   });
 
@@ -95,7 +114,12 @@ describe('vault:cli', () => {
     try {
       const opened = await createAndOpen(vault, cardForm());
       requestId = opened.requestId;
-      await vault.call('POST', opened.submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+      await vault.call(
+        'POST',
+        opened.submitPath,
+        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
+        null,
+      );
       const rotated = await cli(['keys', 'rotate', '--site', vault.site.siteId], env);
       expect(rotated.code).toBe(0);
       expect(JSON.parse(rotated.out[0]).kid).toMatch(/^[0-9a-f-]{36}$/);
@@ -119,7 +143,7 @@ describe('vault:cli', () => {
     expect((await cli(['audit', 'verify'], env)).code).toBe(0);
   });
 
-  it('audit verify fails (exit 1) when an entry was altered behind the triggers\' back', async () => {
+  it("audit verify fails (exit 1) when an entry was altered behind the triggers' back", async () => {
     const config = testConfig();
     const env = { VAULT_DATA_DIR: config.dataDir, VAULT_MASTER_KEY: config.masterKey! };
     const vault = await startTestVault({ config });

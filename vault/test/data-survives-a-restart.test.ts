@@ -7,7 +7,12 @@ describe('a restart', () => {
     const first = await startTestVault({ config });
     const { requestId, submitPath } = await createAndOpen(first, cardForm());
     const exp = futureExpiry();
-    await first.call('POST', submitPath, { values: { name: 'Grace Hopper', pan: '378282246310005', exp, cvv: '1234' } }, null);
+    await first.call(
+      'POST',
+      submitPath,
+      { values: { name: 'Grace Hopper', pan: '378282246310005', exp, cvv: '1234' } },
+      null,
+    );
     const pending = (await first.call('POST', '/v1/requests', cardForm({ roomId: 'room-2' }))).json();
     await first.close();
 
@@ -16,7 +21,11 @@ describe('a restart', () => {
       first.app = second;
       const shown = await reveal(first, requestId);
       expect(shown.statusCode).toBe(200);
-      expect(shown.json()).toEqual({ requestId, values: { name: 'Grace Hopper', pan: '378282246310005', exp }, expired: ['cvv'] });
+      expect(shown.json()).toEqual({
+        requestId,
+        values: { name: 'Grace Hopper', pan: '378282246310005', exp },
+        expired: ['cvv'],
+      });
       // Links minted before the restart still open.
       const page = await second.inject({ method: 'GET', url: new URL(pending.visitorUrl).pathname });
       expect(page.statusCode).toBe(200);
@@ -29,7 +38,12 @@ describe('a restart', () => {
     const config = testConfig();
     const first = await startTestVault({ config });
     const { requestId, submitPath } = await createAndOpen(first, cardForm());
-    await first.call('POST', submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+    await first.call(
+      'POST',
+      submitPath,
+      { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
+      null,
+    );
     await first.close();
     const wrongKey = { ...config, masterKey: Buffer.alloc(32, 7).toString('base64') };
     const second = await buildApp(wrongKey, { logStream: new LogCapture() });

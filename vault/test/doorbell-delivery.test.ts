@@ -3,7 +3,11 @@ import { Doorbell } from '../src/service/doorbell';
 import { DoorbellReceiver } from './helpers/vault';
 
 function doorbell(logs: string[], retryDelaysMs: number[] = [], timeoutMs = 1000): Doorbell {
-  return new Doorbell({ retryDelaysMs, timeoutMs, log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields)}`) });
+  return new Doorbell({
+    retryDelaysMs,
+    timeoutMs,
+    log: (level, message, fields) => logs.push(`${level} ${message} ${JSON.stringify(fields)}`),
+  });
 }
 
 describe('doorbell delivery', () => {
@@ -16,7 +20,10 @@ describe('doorbell delivery', () => {
     try {
       bell.ring(`${base}/hook`, 'r-1', 'submitted');
       await bell.drain();
-      expect(receiver.received.map((r) => r.body)).toEqual([{ requestId: 'r-1', event: 'submitted' }, { requestId: 'r-1', event: 'submitted' }]);
+      expect(receiver.received.map((r) => r.body)).toEqual([
+        { requestId: 'r-1', event: 'submitted' },
+        { requestId: 'r-1', event: 'submitted' },
+      ]);
       expect(logs.join('\n')).toMatch(/HTTP 302/);
     } finally {
       bell.close();

@@ -1,6 +1,12 @@
 import type { VisitorFieldView } from '../src/contract';
 import {
-  CARD_BRANDS, MAX_VALUE_LENGTH, codePointLength, detectCardBrand, luhnValid, normalizeValue, validateValues,
+  CARD_BRANDS,
+  MAX_VALUE_LENGTH,
+  codePointLength,
+  detectCardBrand,
+  luhnValid,
+  normalizeValue,
+  validateValues,
 } from '../src/validation/rules';
 import { idvFields } from '../src/pages/idv-fields';
 
@@ -11,7 +17,11 @@ function field(overrides: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'id
 }
 
 /** Error code for one value of one field (undefined when valid). */
-function codeFor(spec: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'type'>, value: string, now = NOW): string | undefined {
+function codeFor(
+  spec: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'type'>,
+  value: string,
+  now = NOW,
+): string | undefined {
   const f = field({ id: 'x', ...spec });
   return validateValues([f], { x: value }, now).x?.code;
 }
@@ -31,9 +41,12 @@ function cardNumber(prefix: string, length: number): string {
 
 describe('luhnValid', () => {
   it.each(['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117', '79927398713'])(
-    'accepts %s', (digits) => expect(luhnValid(digits)).toBe(true));
-  it.each(['4111111111111112', '79927398710', '1234567812345678'])(
-    'refuses %s', (digits) => expect(luhnValid(digits)).toBe(false));
+    'accepts %s',
+    (digits) => expect(luhnValid(digits)).toBe(true),
+  );
+  it.each(['4111111111111112', '79927398710', '1234567812345678'])('refuses %s', (digits) =>
+    expect(luhnValid(digits)).toBe(false),
+  );
   it('refuses anything but digits', () => {
     expect(luhnValid('4111 1111 1111 1111')).toBe(false);
     expect(luhnValid('')).toBe(false);
@@ -78,7 +91,16 @@ describe('detectCardBrand', () => {
   });
 
   it('lists each supported brand', () => {
-    expect([...CARD_BRANDS].sort()).toEqual(['amex', 'diners', 'discover', 'jcb', 'maestro', 'mastercard', 'unionpay', 'visa']);
+    expect([...CARD_BRANDS].sort()).toEqual([
+      'amex',
+      'diners',
+      'discover',
+      'jcb',
+      'maestro',
+      'mastercard',
+      'unionpay',
+      'visa',
+    ]);
   });
 });
 
@@ -115,9 +137,11 @@ describe('card_number fields', () => {
     expect(codeFor({ type: 'card_number' }, cardNumber('1', 16))).toBe('card_brand');
   });
 
-  it("refuses a length the brand does not issue, naming the brand", () => {
+  it('refuses a length the brand does not issue, naming the brand', () => {
     const f = field({ id: 'pan', type: 'card_number' });
-    expect(validateValues([f], { pan: cardNumber('4', 15) }, NOW)).toEqual({ pan: { code: 'card_length', params: { brand: 'visa' } } });
+    expect(validateValues([f], { pan: cardNumber('4', 15) }, NOW)).toEqual({
+      pan: { code: 'card_length', params: { brand: 'visa' } },
+    });
     expect(codeFor({ type: 'card_number' }, cardNumber('37', 16))).toBe('card_length');
   });
 
@@ -136,11 +160,14 @@ describe('card_number fields', () => {
 
 describe('expiry fields', () => {
   it.each(['03/26', '3/26', '03/2026', '12/99', '01/2030', '03 / 26'])('accepts %s in March 2026', (value) =>
-    expect(codeFor({ type: 'expiry' }, value)).toBeUndefined());
+    expect(codeFor({ type: 'expiry' }, value)).toBeUndefined(),
+  );
   it.each(['02/26', '12/25', '02/2026', '03/2025'])('refuses %s as past in March 2026', (value) =>
-    expect(codeFor({ type: 'expiry' }, value)).toBe('expiry_past'));
+    expect(codeFor({ type: 'expiry' }, value)).toBe('expiry_past'),
+  );
   it.each(['13/26', '00/26', '0326', '03-26', '03/026', 'ab/cd', '03/26/2026'])('refuses %s as malformed', (value) =>
-    expect(codeFor({ type: 'expiry' }, value)).toBe('expiry_format'));
+    expect(codeFor({ type: 'expiry' }, value)).toBe('expiry_format'),
+  );
 
   it('keeps a card valid through its last day in every time zone', () => {
     // 1 April 05:00 UTC is still 31 March at UTC-12.
@@ -160,37 +187,59 @@ describe('expiry fields', () => {
 
 describe('cvv fields', () => {
   it.each(['123', '1234', '000'])('accepts %s', (value) => expect(codeFor({ type: 'cvv' }, value)).toBeUndefined());
-  it.each(['12', '12345', '12a', '1 23', '١٢٣'])('refuses %s', (value) => expect(codeFor({ type: 'cvv' }, value)).toBe('cvv_format'));
+  it.each(['12', '12345', '12a', '1 23', '١٢٣'])('refuses %s', (value) =>
+    expect(codeFor({ type: 'cvv' }, value)).toBe('cvv_format'),
+  );
 });
 
 describe('ssn fields', () => {
   it.each(['123-45-6789', '123456789', '665-01-0001', '899-99-9999'])('accepts %s', (value) =>
-    expect(codeFor({ type: 'ssn' }, value)).toBeUndefined());
-  it.each(['123-456789', '12345-6789', '12-345-6789', '1234567890', '123 45 6789', 'abc-de-fghi'])('refuses %s as malformed', (value) =>
-    expect(codeFor({ type: 'ssn' }, value)).toBe('ssn_format'));
+    expect(codeFor({ type: 'ssn' }, value)).toBeUndefined(),
+  );
+  it.each(['123-456789', '12345-6789', '12-345-6789', '1234567890', '123 45 6789', 'abc-de-fghi'])(
+    'refuses %s as malformed',
+    (value) => expect(codeFor({ type: 'ssn' }, value)).toBe('ssn_format'),
+  );
   it.each(['000-12-3456', '666-12-3456', '900-12-3456', '999999999', '123-00-4567', '123-45-0000', '123004567'])(
-    'refuses %s as never issued', (value) => expect(codeFor({ type: 'ssn' }, value)).toBe('ssn_invalid'));
+    'refuses %s as never issued',
+    (value) => expect(codeFor({ type: 'ssn' }, value)).toBe('ssn_invalid'),
+  );
 });
 
 describe('number, date, email and select fields', () => {
   it.each(['42', '-3.5', '0', '007', '-0.25'])('number accepts %s', (value) =>
-    expect(codeFor({ type: 'number' }, value)).toBeUndefined());
+    expect(codeFor({ type: 'number' }, value)).toBeUndefined(),
+  );
   it.each(['1.', '.5', '1e3', '--1', '+1', '1,5', 'NaN', '١'])('number refuses %s', (value) =>
-    expect(codeFor({ type: 'number' }, value)).toBe('number_format'));
+    expect(codeFor({ type: 'number' }, value)).toBe('number_format'),
+  );
 
   it.each(['2024-02-29', '2000-02-29', '2023-12-31', '0001-01-01'])('date accepts %s', (value) =>
-    expect(codeFor({ type: 'date' }, value)).toBeUndefined());
+    expect(codeFor({ type: 'date' }, value)).toBeUndefined(),
+  );
   it.each(['2023-02-29', '1900-02-29', '2024-13-01', '2024-04-31', '2024-00-10', '2024-01-00', '0000-01-01'])(
-    'date refuses %s as no real day', (value) => expect(codeFor({ type: 'date' }, value)).toBe('date_invalid'));
+    'date refuses %s as no real day',
+    (value) => expect(codeFor({ type: 'date' }, value)).toBe('date_invalid'),
+  );
   it.each(['2024-4-1', '24-04-01', '2024/04/01', '2024-04-01T00:00'])('date refuses %s as malformed', (value) =>
-    expect(codeFor({ type: 'date' }, value)).toBe('date_format'));
+    expect(codeFor({ type: 'date' }, value)).toBe('date_format'),
+  );
 
   it.each(['a@b.co', 'first.last+tag@example.co.uk'])('email accepts %s', (value) =>
-    expect(codeFor({ type: 'email' }, value)).toBeUndefined());
-  it.each(['a@b', 'a b@c.de', '@b.co', 'a@@b.co', 'a@b..co', 'a@.b.co', `${'x'.repeat(65)}@b.co`])('email refuses %s', (value) =>
-    expect(codeFor({ type: 'email' }, value)).toBe('email_format'));
+    expect(codeFor({ type: 'email' }, value)).toBeUndefined(),
+  );
+  it.each(['a@b', 'a b@c.de', '@b.co', 'a@@b.co', 'a@b..co', 'a@.b.co', `${'x'.repeat(65)}@b.co`])(
+    'email refuses %s',
+    (value) => expect(codeFor({ type: 'email' }, value)).toBe('email_format'),
+  );
 
-  const select = { type: 'select' as const, options: [{ value: 'home', label: 'Home address' }, { value: 'work', label: 'Work' }] };
+  const select = {
+    type: 'select' as const,
+    options: [
+      { value: 'home', label: 'Home address' },
+      { value: 'work', label: 'Work' },
+    ],
+  };
   it('select accepts only an option value', () => {
     expect(codeFor(select, 'home')).toBeUndefined();
     expect(codeFor(select, 'Home address')).toBe('select_option');
@@ -234,8 +283,9 @@ describe('generic rules', () => {
   it('caps every value at 1000 code points whatever the form says', () => {
     expect(codeFor({ type: 'text' }, 'a'.repeat(MAX_VALUE_LENGTH))).toBeUndefined();
     expect(codeFor({ type: 'text' }, '😀'.repeat(MAX_VALUE_LENGTH))).toBeUndefined();
-    expect(validateValues([field({ id: 'x', type: 'text', maxLength: 5000 })], { x: 'a'.repeat(MAX_VALUE_LENGTH + 1) }, NOW))
-      .toEqual({ x: { code: 'too_long', params: { max: MAX_VALUE_LENGTH } } });
+    expect(
+      validateValues([field({ id: 'x', type: 'text', maxLength: 5000 })], { x: 'a'.repeat(MAX_VALUE_LENGTH + 1) }, NOW),
+    ).toEqual({ x: { code: 'too_long', params: { max: MAX_VALUE_LENGTH } } });
     expect(codeFor({ type: 'card_number' }, ' '.repeat(MAX_VALUE_LENGTH + 1))).toBe('too_long');
   });
 
@@ -267,7 +317,9 @@ describe('validateValues', () => {
   });
 
   it('refuses keys that are not fields', () => {
-    expect(validateValues(fields, { pan: '4111111111111111', extra: 'x' }, NOW)).toEqual({ extra: { code: 'unknown_field' } });
+    expect(validateValues(fields, { pan: '4111111111111111', extra: 'x' }, NOW)).toEqual({
+      extra: { code: 'unknown_field' },
+    });
   });
 
   it('keeps hostile keys as plain keys and never reads inherited properties', () => {
@@ -275,7 +327,9 @@ describe('validateValues', () => {
     const errors = validateValues(fields, values, NOW);
     expect(Object.getPrototypeOf(errors)).toBe(Object.prototype);
     expect(Object.prototype.hasOwnProperty.call(errors, '__proto__')).toBe(true);
-    expect(validateValues([field({ id: 'constructor', type: 'text' })], {}, NOW)).toEqual({ constructor: { code: 'required' } });
+    expect(validateValues([field({ id: 'constructor', type: 'text' })], {}, NOW)).toEqual({
+      constructor: { code: 'required' },
+    });
   });
 
   it('refuses values that are not strings', () => {
@@ -293,8 +347,10 @@ describe('ID&V fields', () => {
   const fields = idvFields({ label: 'PIN', positions: [2, 4] }, 'en');
 
   it('are one required masked one-character field per position', () => {
-    expect(fields.map((f) => [f.id, f.label, f.type, f.required, f.masked, f.minLength, f.maxLength]))
-      .toEqual([['2', 'Character 2', 'text', true, true, 1, 1], ['4', 'Character 4', 'text', true, true, 1, 1]]);
+    expect(fields.map((f) => [f.id, f.label, f.type, f.required, f.masked, f.minLength, f.maxLength])).toEqual([
+      ['2', 'Character 2', 'text', true, true, 1, 1],
+      ['4', 'Character 4', 'text', true, true, 1, 1],
+    ]);
   });
 
   it('take exactly one character per position, counted in code points', () => {

@@ -1,4 +1,14 @@
-import { cardForm, createAndOpen, futureExpiry, idvRequest, pathOf, reveal, startTestVault, testConfig, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  idvRequest,
+  pathOf,
+  reveal,
+  startTestVault,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
 import { buildApp } from '../src/http/app';
 import { LogCapture } from './helpers/vault';
 
@@ -18,7 +28,14 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
 
     let state = await vault.call('GET', `/v1/requests/${requestId}`);
-    expect(state.json()).toMatchObject({ requestId, kind: 'form', status: 'pending', roomId: 'room-1', agentId: 'agent-1', title: 'Card payment' });
+    expect(state.json()).toMatchObject({
+      requestId,
+      kind: 'form',
+      status: 'pending',
+      roomId: 'room-1',
+      agentId: 'agent-1',
+      title: 'Card payment',
+    });
 
     const page = await vault.call('GET', pathOf(visitorUrl), undefined, null, { accept: 'application/json' });
     expect(page.statusCode).toBe(200);
@@ -33,22 +50,34 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect(state.json().openedAt).toBeDefined();
 
     const exp = futureExpiry();
-    const submitted = await vault.call('POST', pathOf(view.submitUrl), { values: { name: 'Ada Lovelace', pan: '4111 1111 1111 1111', exp, cvv: '123' } }, null);
+    const submitted = await vault.call(
+      'POST',
+      pathOf(view.submitUrl),
+      { values: { name: 'Ada Lovelace', pan: '4111 1111 1111 1111', exp, cvv: '123' } },
+      null,
+    );
     expect(submitted.statusCode).toBe(200);
     expect(submitted.json()).toEqual({ status: 'submitted' });
 
     state = await vault.call('GET', `/v1/requests/${requestId}`);
-    expect(state.json()).toMatchObject({ status: 'submitted', fields: [
-      { id: 'name', label: 'Name on card', offTheRecord: false },
-      { id: 'pan', label: 'Card number', offTheRecord: false },
-      { id: 'exp', label: 'Expiry date', offTheRecord: false },
-      { id: 'cvv', label: 'Security code', offTheRecord: true },
-    ] });
+    expect(state.json()).toMatchObject({
+      status: 'submitted',
+      fields: [
+        { id: 'name', label: 'Name on card', offTheRecord: false },
+        { id: 'pan', label: 'Card number', offTheRecord: false },
+        { id: 'exp', label: 'Expiry date', offTheRecord: false },
+        { id: 'cvv', label: 'Security code', offTheRecord: true },
+      ],
+    });
     expect(state.body).not.toContain('4111');
 
     const shown = await reveal(vault, requestId);
     expect(shown.statusCode).toBe(200);
-    expect(shown.json()).toEqual({ requestId, values: { name: 'Ada Lovelace', pan: '4111111111111111', exp, cvv: '123' }, expired: [] });
+    expect(shown.json()).toEqual({
+      requestId,
+      values: { name: 'Ada Lovelace', pan: '4111111111111111', exp, cvv: '123' },
+      expired: [],
+    });
     expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().viewedAt).toBeDefined();
 
     expect((await vault.call('POST', '/v1/sessions/close', { roomId: 'room-1' })).statusCode).toBe(204);
@@ -85,12 +114,15 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect((await vault.call('POST', cancelPath, {}, null)).statusCode).toBe(404);
   });
 
-  it('lists a room\'s requests with their states', async () => {
+  it("lists a room's requests with their states", async () => {
     await createAndOpen(vault, idvRequest());
     await vault.call('POST', '/v1/requests', cardForm());
     await vault.call('POST', '/v1/requests', cardForm({ roomId: 'room-2' }));
     const listed = await vault.call('GET', '/v1/rooms/room-1/requests');
-    expect(listed.json().requests.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`)).toEqual(['idv:opened', 'form:pending']);
+    expect(listed.json().requests.map((r: { kind: string; status: string }) => `${r.kind}:${r.status}`)).toEqual([
+      'idv:opened',
+      'form:pending',
+    ]);
   });
 
   it('the HTML page path: urlencoded submit with v.<id> names, then the confirmation page', async () => {
@@ -100,7 +132,12 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect(page.headers['content-type']).toMatch(/text\/html/);
     const action = /<form[^>]*action="([^"]+\/submit)"/.exec(page.body)?.[1];
     expect(action).toBeDefined();
-    const done = await vault.app.inject({ method: 'POST', url: action!.replace(/&amp;/g, '&'), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'v.2=7&v.4=3' });
+    const done = await vault.app.inject({
+      method: 'POST',
+      url: action!.replace(/&amp;/g, '&'),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'v.2=7&v.4=3',
+    });
     expect(done.statusCode).toBe(200);
     expect(done.body).toMatch(/sent securely/i);
     expect((await reveal(vault, created.requestId)).json().values).toEqual({ 2: '7', 4: '3' });
@@ -116,17 +153,36 @@ describe('the whole flow against a real listening server', () => {
       await app.listen({ host: '127.0.0.1', port: 0 });
       const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
       const auth = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-      const created = await (await fetch(`${base}/v1/requests`, { method: 'POST', headers: auth, body: JSON.stringify(cardForm()) })).json();
+      const created = await (
+        await fetch(`${base}/v1/requests`, { method: 'POST', headers: auth, body: JSON.stringify(cardForm()) })
+      ).json();
       const page = await fetch(`${base}${pathOf(created.visitorUrl)}`);
       expect(page.status).toBe(200);
       expect(page.headers.get('referrer-policy')).toBe('no-referrer');
       const html = await page.text();
       const action = /action="([^"]+\/submit)"/.exec(html)![1];
-      const form = new URLSearchParams({ 'v.name': 'Ada', 'v.pan': '5555 5555 5555 4444', 'v.exp': futureExpiry(), 'v.cvv': '321' });
+      const form = new URLSearchParams({
+        'v.name': 'Ada',
+        'v.pan': '5555 5555 5555 4444',
+        'v.exp': futureExpiry(),
+        'v.cvv': '321',
+      });
       const done = await fetch(`${base}${action}`, { method: 'POST', body: form });
       expect(done.status).toBe(200);
-      const minted = await (await fetch(`${base}/v1/requests/${created.requestId}/otk`, { method: 'POST', headers: auth, body: JSON.stringify({ agentId: 'agent-1' }) })).json();
-      const values = await (await fetch(`${base}/v1/detokenize`, { method: 'POST', headers: auth, body: JSON.stringify({ otk: minted.otk, agentId: 'agent-1' }) })).json();
+      const minted = await (
+        await fetch(`${base}/v1/requests/${created.requestId}/otk`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ agentId: 'agent-1' }),
+        })
+      ).json();
+      const values = await (
+        await fetch(`${base}/v1/detokenize`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ otk: minted.otk, agentId: 'agent-1' }),
+        })
+      ).json();
       expect(values.values).toMatchObject({ pan: '5555555555554444', cvv: '321', name: 'Ada' });
     } finally {
       await app.close();

@@ -1,4 +1,14 @@
-import { cardForm, createAndOpen, futureExpiry, idvRequest, pathOf, reveal, startTestVault, testConfig, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  idvRequest,
+  pathOf,
+  reveal,
+  startTestVault,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
 
 describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
   let vault: TestVault;
@@ -39,7 +49,13 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
   });
 
   it.each([
-    ['duplicate field ids', [{ id: 'a', label: 'A', type: 'text' }, { id: 'a', label: 'B', type: 'text' }]],
+    [
+      'duplicate field ids',
+      [
+        { id: 'a', label: 'A', type: 'text' },
+        { id: 'a', label: 'B', type: 'text' },
+      ],
+    ],
     ['a select without options', [{ id: 'a', label: 'A', type: 'select' }]],
     ['options on a text field', [{ id: 'a', label: 'A', type: 'text', options: ['x'] }]],
     ['a broken pattern', [{ id: 'a', label: 'A', type: 'text', pattern: '([a-z' }]],
@@ -47,13 +63,19 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['an unknown type', [{ id: 'a', label: 'A', type: 'password' }]],
     ['no fields', []],
   ])('form with %s: 400', async (_name, fields) => {
-    const response = await vault.call('POST', '/v1/requests', cardForm({ form: { id: 'f', title: 'F', fields } as never }));
+    const response = await vault.call(
+      'POST',
+      '/v1/requests',
+      cardForm({ form: { id: 'f', title: 'F', fields } as never }),
+    );
     expect(response.statusCode).toBe(400);
     expect(await requestCount()).toBe(0);
   });
 
   it('huge bodies: 413 on the API and on the visitor submit', async () => {
-    const huge = cardForm({ form: { id: 'f', title: 'x'.repeat(70_000), fields: [{ id: 'a', label: 'A', type: 'text' }] } });
+    const huge = cardForm({
+      form: { id: 'f', title: 'x'.repeat(70_000), fields: [{ id: 'a', label: 'A', type: 'text' }] },
+    });
     const response = await vault.call('POST', '/v1/requests', huge);
     expect(response.statusCode).toBe(413);
     expect(response.json().error.code).toBe('payload_too_large');
@@ -64,7 +86,12 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
 
   it('no key, a bad key, a malformed header: 401 with no hint which part was wrong', async () => {
     const bodies = new Set<string>();
-    for (const key of [null, 'nope', `${vault.site.apiKey}x`, vault.site.apiKey.replace(/\.[^.]+$/, `.${'A'.repeat(43)}`)]) {
+    for (const key of [
+      null,
+      'nope',
+      `${vault.site.apiKey}x`,
+      vault.site.apiKey.replace(/\.[^.]+$/, `.${'A'.repeat(43)}`),
+    ]) {
       const response = await vault.call('GET', '/v1/rooms/room-1/requests', undefined, key);
       expect(response.statusCode).toBe(401);
       bodies.add(response.body);
@@ -72,11 +99,19 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(bodies.size).toBe(1);
   });
 
-  it('a key sent under another site\'s name: 403, under its own: fine', async () => {
-    const other = await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, { 'x-vault-site-id': 'site-b' });
+  it("a key sent under another site's name: 403, under its own: fine", async () => {
+    const other = await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, {
+      'x-vault-site-id': 'site-b',
+    });
     expect(other.statusCode).toBe(403);
     expect(other.json().error.code).toBe('forbidden');
-    expect((await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, { 'x-vault-site-id': vault.site.siteId })).statusCode).toBe(200);
+    expect(
+      (
+        await vault.call('GET', '/v1/rooms/room-1/requests', undefined, undefined, {
+          'x-vault-site-id': vault.site.siteId,
+        })
+      ).statusCode,
+    ).toBe(200);
   });
 
   it('a request id that is not a UUID: 400; an unknown one: 404', async () => {
@@ -98,10 +133,16 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
 
   it('SQL-ish and HTML-ish labels are stored as text and rendered escaped', async () => {
     const nasty = `<script>alert("x")</script>'; DROP TABLE records; --`;
-    const body = cardForm({ form: { id: 'nasty', title: nasty, fields: [
-      { id: 'a', label: nasty, type: 'text', required: true, hint: nasty },
-      { id: 'b', label: 'Pick', type: 'select', options: [{ value: '"><img src=x>', label: nasty }] },
-    ] } });
+    const body = cardForm({
+      form: {
+        id: 'nasty',
+        title: nasty,
+        fields: [
+          { id: 'a', label: nasty, type: 'text', required: true, hint: nasty },
+          { id: 'b', label: 'Pick', type: 'select', options: [{ value: '"><img src=x>', label: nasty }] },
+        ],
+      },
+    });
     const created = (await vault.call('POST', '/v1/requests', body)).json();
     const page = await vault.call('GET', pathOf(created.visitorUrl), undefined, null);
     expect(page.statusCode).toBe(200);
@@ -110,32 +151,73 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(page.body).toContain('&lt;script&gt;alert');
     const submitPath = /action="([^"]+\/submit)"/.exec(page.body)![1];
     const value = `Robert'); DROP TABLE records;-- <b>bold</b> "quoted" \u{1F600}`;
-    const submitted = await vault.app.inject({ method: 'POST', url: submitPath, headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ 'v.a': value, 'v.b': '"><img src=x>' }).toString() });
+    const submitted = await vault.app.inject({
+      method: 'POST',
+      url: submitPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ 'v.a': value, 'v.b': '"><img src=x>' }).toString(),
+    });
     expect(submitted.statusCode).toBe(200);
     expect((await reveal(vault, created.requestId)).json().values).toEqual({ a: value, b: '"><img src=x>' });
     expect(await vault.app.vault.storage.listSites()).toHaveLength(1);
   });
 
   it('server-side validation mirrors the page: every rule refuses its garbage with a message per field', async () => {
-    const { submitPath } = await createAndOpen(vault, cardForm({ form: { id: 'all', title: 'All', fields: [
-      { id: 'pan', label: 'Card number', type: 'card_number', required: true },
-      { id: 'exp', label: 'Expiry', type: 'expiry', required: true },
-      { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
-      { id: 'ssn', label: 'SSN', type: 'ssn', required: true },
-      { id: 'email', label: 'Email', type: 'email', required: true },
-      { id: 'date', label: 'Date', type: 'date', required: true },
-      { id: 'num', label: 'Number', type: 'number', required: true },
-      { id: 'pick', label: 'Pick', type: 'select', required: true, options: ['a', 'b'] },
-      { id: 'code', label: 'Code', type: 'text', required: true, pattern: '[A-Z]{3}', minLength: 3, maxLength: 3 },
-    ] } }));
-    const bad = { pan: '4111111111111112', exp: '01/20', cvv: '12', ssn: '000-12-3456', email: 'not-an-email', date: '2023-02-30', num: '12a', pick: 'c', code: 'abcd' };
+    const { submitPath } = await createAndOpen(
+      vault,
+      cardForm({
+        form: {
+          id: 'all',
+          title: 'All',
+          fields: [
+            { id: 'pan', label: 'Card number', type: 'card_number', required: true },
+            { id: 'exp', label: 'Expiry', type: 'expiry', required: true },
+            { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
+            { id: 'ssn', label: 'SSN', type: 'ssn', required: true },
+            { id: 'email', label: 'Email', type: 'email', required: true },
+            { id: 'date', label: 'Date', type: 'date', required: true },
+            { id: 'num', label: 'Number', type: 'number', required: true },
+            { id: 'pick', label: 'Pick', type: 'select', required: true, options: ['a', 'b'] },
+            {
+              id: 'code',
+              label: 'Code',
+              type: 'text',
+              required: true,
+              pattern: '[A-Z]{3}',
+              minLength: 3,
+              maxLength: 3,
+            },
+          ],
+        },
+      }),
+    );
+    const bad = {
+      pan: '4111111111111112',
+      exp: '01/20',
+      cvv: '12',
+      ssn: '000-12-3456',
+      email: 'not-an-email',
+      date: '2023-02-30',
+      num: '12a',
+      pick: 'c',
+      code: 'abcd',
+    };
     const response = await vault.call('POST', submitPath, { values: bad }, null);
     expect(response.statusCode).toBe(422);
     const fields = response.json().error.fields;
     expect(Object.keys(fields).sort()).toEqual(Object.keys(bad).sort());
     for (const message of Object.values(fields)) expect(typeof message).toBe('string');
-    const good = { pan: '4111 1111 1111 1111', exp: futureExpiry(), cvv: '123', ssn: '123-45-6789', email: 'a@b.example', date: '2024-02-29', num: '-12.5', pick: 'b', code: 'ABC' };
+    const good = {
+      pan: '4111 1111 1111 1111',
+      exp: futureExpiry(),
+      cvv: '123',
+      ssn: '123-45-6789',
+      email: 'a@b.example',
+      date: '2024-02-29',
+      num: '-12.5',
+      pick: 'b',
+      code: 'ABC',
+    };
     expect((await vault.call('POST', submitPath, { values: good }, null)).statusCode).toBe(200);
   });
 });
@@ -162,10 +244,13 @@ describe('rate limits', () => {
     const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_OTK_PER_MINUTE: '2' }) });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i += 1) statuses.push((await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' })).statusCode);
+      for (let i = 0; i < 3; i += 1)
+        statuses.push((await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' })).statusCode);
       expect(statuses).toEqual([403, 403, 429]);
       const other = await vault.addSite('site-b');
-      expect((await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' }, other.apiKey)).statusCode).toBe(403);
+      expect((await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' }, other.apiKey)).statusCode).toBe(
+        403,
+      );
     } finally {
       await vault.close();
     }

@@ -18,10 +18,16 @@ const WORKERS = 8;
 const LOAD_MS = 1500;
 const MIN_CONFIRMED = 25;
 const PANS = ['4111111111111111', '5555555555554444', '378282246310005', '6011111111111117'];
-const FORM: CreateRequestBody = cardForm({ form: { id: 'crash', title: 'Crash', fields: [
-  { id: 'name', label: 'Name', type: 'text', required: true },
-  { id: 'pan', label: 'Card number', type: 'card_number', required: true },
-] } });
+const FORM: CreateRequestBody = cardForm({
+  form: {
+    id: 'crash',
+    title: 'Crash',
+    fields: [
+      { id: 'name', label: 'Name', type: 'text', required: true },
+      { id: 'pan', label: 'Card number', type: 'card_number', required: true },
+    ],
+  },
+});
 
 interface Attempt {
   requestId: string;
@@ -32,11 +38,16 @@ interface Attempt {
 
 /** Invariants read straight from the database: none may ever count above zero. */
 const HALF_WRITTEN = {
-  submittedWithoutRecord: "SELECT COUNT(*) AS n FROM requests r WHERE r.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM records x WHERE x.request_id = r.request_id)",
-  recordWithoutSubmit: "SELECT COUNT(*) AS n FROM records x JOIN requests r ON r.request_id = x.request_id WHERE r.status <> 'submitted'",
-  submittedWithLiveSubmitOtk: "SELECT COUNT(*) AS n FROM otks o JOIN requests r ON r.request_id = o.request_id WHERE r.status = 'submitted' AND o.purpose = 'submit'",
-  openedWithoutSubmitOtk: "SELECT COUNT(*) AS n FROM requests r WHERE r.status = 'opened' AND NOT EXISTS (SELECT 1 FROM otks o WHERE o.request_id = r.request_id AND o.purpose = 'submit')",
-  submitsNotAudited: "SELECT (SELECT COUNT(*) FROM requests WHERE status = 'submitted') - (SELECT COUNT(*) FROM audit WHERE action = 'request.submit') AS n",
+  submittedWithoutRecord:
+    "SELECT COUNT(*) AS n FROM requests r WHERE r.status = 'submitted' AND NOT EXISTS (SELECT 1 FROM records x WHERE x.request_id = r.request_id)",
+  recordWithoutSubmit:
+    "SELECT COUNT(*) AS n FROM records x JOIN requests r ON r.request_id = x.request_id WHERE r.status <> 'submitted'",
+  submittedWithLiveSubmitOtk:
+    "SELECT COUNT(*) AS n FROM otks o JOIN requests r ON r.request_id = o.request_id WHERE r.status = 'submitted' AND o.purpose = 'submit'",
+  openedWithoutSubmitOtk:
+    "SELECT COUNT(*) AS n FROM requests r WHERE r.status = 'opened' AND NOT EXISTS (SELECT 1 FROM otks o WHERE o.request_id = r.request_id AND o.purpose = 'submit')",
+  submitsNotAudited:
+    "SELECT (SELECT COUNT(*) FROM requests WHERE status = 'submitted') - (SELECT COUNT(*) FROM audit WHERE action = 'request.submit') AS n",
 };
 
 /** Submits from WORKERS visitors at once into `attempts` until `until()` or the vault dies. */
@@ -68,7 +79,10 @@ describe.each([
   ['PostgreSQL', true],
 ])('kill -9 under submit load on %s', (_name, onPostgres) => {
   const schema = new TestSchema();
-  const env: Record<string, string> = { VAULT_DATA_DIR: tempDir(), VAULT_MASTER_KEY: randomBytes(32).toString('base64') };
+  const env: Record<string, string> = {
+    VAULT_DATA_DIR: tempDir(),
+    VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
+  };
   let vault: VaultProcess | undefined;
 
   beforeAll(async () => {
@@ -91,7 +105,10 @@ describe.each([
     const load = submitLoad(new VaultHttp(vault.base, apiKey), attempts, () => killed);
     // At least LOAD_MS of load, and enough confirmed submits to mean something on a busy machine.
     const started = Date.now();
-    while (Date.now() - started < LOAD_MS || (attempts.filter((a) => a.outcome === 200).length < MIN_CONFIRMED && Date.now() - started < 15_000)) {
+    while (
+      Date.now() - started < LOAD_MS ||
+      (attempts.filter((a) => a.outcome === 200).length < MIN_CONFIRMED && Date.now() - started < 15_000)
+    ) {
       await sleep(50);
     }
     await vault.kill9();
@@ -133,12 +150,20 @@ describe.each([
         db.close();
       }
     }
-    expect(counts).toEqual({ submittedWithoutRecord: 0, recordWithoutSubmit: 0, submittedWithLiveSubmitOtk: 0, openedWithoutSubmitOtk: 0, submitsNotAudited: 0 });
+    expect(counts).toEqual({
+      submittedWithoutRecord: 0,
+      recordWithoutSubmit: 0,
+      submittedWithLiveSubmitOtk: 0,
+      openedWithoutSubmitOtk: 0,
+      submitsNotAudited: 0,
+    });
 
     const verified = vaultCli(['audit', 'verify'], env);
     expect(verified.status).toBe(0);
     expect(JSON.parse(verified.stdout.trim())).toMatchObject({ ok: true });
-    console.log(`kill -9 on ${_name}: ${confirmed.length} submits confirmed and readable; ${unconfirmed.length} cut in flight `
-      + `(${landed} had committed, ${unconfirmed.length - landed} left no trace); audit chain of ${JSON.parse(verified.stdout.trim()).count} entries verifies`);
+    console.log(
+      `kill -9 on ${_name}: ${confirmed.length} submits confirmed and readable; ${unconfirmed.length} cut in flight ` +
+        `(${landed} had committed, ${unconfirmed.length - landed} left no trace); audit chain of ${JSON.parse(verified.stdout.trim()).count} entries verifies`,
+    );
   });
 });

@@ -1,5 +1,14 @@
 import { MemoryEphemeralStore } from '../src/ephemeral/memory';
-import { cardForm, createAndOpen, futureExpiry, idvRequest, reveal, startTestVault, TestClock, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  idvRequest,
+  reveal,
+  startTestVault,
+  TestClock,
+  type TestVault,
+} from './helpers/vault';
 
 describe('off-the-record fields and ID&V answers', () => {
   let vault: TestVault;
@@ -11,11 +20,20 @@ describe('off-the-record fields and ID&V answers', () => {
   afterEach(() => vault.close());
 
   it('CVV and fields marked off the record are never tokenized into the database', async () => {
-    const { requestId, submitPath } = await createAndOpen(vault, cardForm({ form: { id: 'f', title: 'F', fields: [
-      { id: 'pan', label: 'Card', type: 'card_number', required: true },
-      { id: 'cvv', label: 'CVV', type: 'cvv', required: true, offTheRecord: false },
-      { id: 'answer', label: 'Answer', type: 'text', required: true, offTheRecord: true },
-    ] } }));
+    const { requestId, submitPath } = await createAndOpen(
+      vault,
+      cardForm({
+        form: {
+          id: 'f',
+          title: 'F',
+          fields: [
+            { id: 'pan', label: 'Card', type: 'card_number', required: true },
+            { id: 'cvv', label: 'CVV', type: 'cvv', required: true, offTheRecord: false },
+            { id: 'answer', label: 'Answer', type: 'text', required: true, offTheRecord: true },
+          ],
+        },
+      }),
+    );
     await vault.call('POST', submitPath, { values: { pan: '4111111111111111', cvv: '123', answer: 'blue' } }, null);
     const state = (await vault.call('GET', `/v1/requests/${requestId}`)).json();
     expect(state.fields).toEqual([
@@ -27,14 +45,26 @@ describe('off-the-record fields and ID&V answers', () => {
     const record = await vault.app.vault.storage.getRecord(requestId);
     const sites = vault.app.vault.sites;
     const { Tokenizer } = await import('../src/crypto/tokenizer');
-    const plain = await new Tokenizer().decrypt({ siteId: record!.siteId, recordId: record!.recordId }, record!.token, (kid) => sites.keyById(record!.siteId, kid));
+    const plain = await new Tokenizer().decrypt(
+      { siteId: record!.siteId, recordId: record!.recordId },
+      record!.token,
+      (kid) => sites.keyById(record!.siteId, kid),
+    );
     expect(JSON.parse(plain.toString())).toEqual({ pan: '4111111111111111' });
-    expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { pan: '4111111111111111', cvv: '123', answer: 'blue' }, expired: [] });
+    expect((await reveal(vault, requestId)).json()).toMatchObject({
+      values: { pan: '4111111111111111', cvv: '123', answer: 'blue' },
+      expired: [],
+    });
   });
 
   it('after the memory window the values are gone and reported expired; on-record values remain', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, cardForm());
-    await vault.call('POST', submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+    await vault.call(
+      'POST',
+      submitPath,
+      { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
+      null,
+    );
     clock.advance(5 * 60 + 1);
     const shown = (await reveal(vault, requestId)).json();
     expect(shown.values).toEqual({ name: 'N', pan: '4111111111111111', exp: expect.any(String) });

@@ -22,7 +22,8 @@ describe('operations endpoints and headers', () => {
     ];
     for (const response of responses) {
       expect(response.headers['content-security-policy']).toBe(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      );
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.headers['cache-control']).toBe('no-store');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -44,7 +45,10 @@ describe('operations endpoints and headers', () => {
 
   it('healthz, readyz and metrics answer', async () => {
     expect((await vault.call('GET', '/healthz', undefined, null)).json()).toEqual({ status: 'ok' });
-    expect((await vault.call('GET', '/readyz', undefined, null)).json()).toEqual({ status: 'ready', checks: { 'storage:sqlite': 'ok', 'ephemeral:memory': 'ok' } });
+    expect((await vault.call('GET', '/readyz', undefined, null)).json()).toEqual({
+      status: 'ready',
+      checks: { 'storage:sqlite': 'ok', 'ephemeral:memory': 'ok' },
+    });
     const { submitPath } = await createAndOpen(vault, cardForm());
     await vault.call('POST', submitPath, { values: { name: 'x' } }, null);
     await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' });
@@ -94,8 +98,13 @@ describe('configuration', () => {
 
   it('defaults match VAULT-API.md', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 8200, publicUrl: 'http://127.0.0.1:8200', logLevel: 'info',
-      ttl: { openSeconds: 300, submitSeconds: 1800, detokenizeSeconds: 30, offRecordSeconds: 300 } });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8200,
+      publicUrl: 'http://127.0.0.1:8200',
+      logLevel: 'info',
+      ttl: { openSeconds: 300, submitSeconds: 1800, detokenizeSeconds: 30, offRecordSeconds: 300 },
+    });
     expect(config.dataDir).toMatch(/\/data$/);
   });
 });

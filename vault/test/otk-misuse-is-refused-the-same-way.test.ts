@@ -1,5 +1,15 @@
 import { hashOtk } from '../src/otk/otk';
-import { cardForm, createAndOpen, futureExpiry, idvRequest, pathOf, startTestVault, TestClock, testConfig, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  idvRequest,
+  pathOf,
+  startTestVault,
+  TestClock,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
 
 const INVALID_OTK = { error: { code: 'invalid_otk', message: 'This one-time key is not valid.' } };
 
@@ -21,7 +31,8 @@ describe('every OTK misuse gets the same refusal', () => {
 
   const mint = async (agentId = 'agent-1', apiKey?: string) =>
     (await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId }, apiKey)).json().otk as string;
-  const redeem = (otk: string, agentId = 'agent-1', apiKey?: string) => vault.call('POST', '/v1/detokenize', { otk, agentId }, apiKey);
+  const redeem = (otk: string, agentId = 'agent-1', apiKey?: string) =>
+    vault.call('POST', '/v1/detokenize', { otk, agentId }, apiKey);
 
   function expectRefused(response: { statusCode: number; json(): unknown }) {
     expect(response.statusCode).toBe(403);
@@ -82,20 +93,27 @@ describe('every OTK misuse gets the same refusal', () => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('not_sender');
     const audit = await vault.app.vault.storage.readAudit(0, 100);
-    expect(audit.some((e) => e.action === 'otk.refused' && e.actor === 'agent:agent-2' && e.requestId === requestId)).toBe(true);
+    expect(
+      audit.some((e) => e.action === 'otk.refused' && e.actor === 'agent:agent-2' && e.requestId === requestId),
+    ).toBe(true);
   });
 
   it('another site cannot see or mint for the request at all', async () => {
     const otherSite = await vault.addSite('site-b');
     expect((await vault.call('GET', `/v1/requests/${requestId}`, undefined, otherSite.apiKey)).statusCode).toBe(404);
-    expect((await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' }, otherSite.apiKey)).statusCode).toBe(404);
+    expect(
+      (await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' }, otherSite.apiKey)).statusCode,
+    ).toBe(404);
   });
 
   it('OTKs are stored only as hashes', async () => {
     const otk = await mint();
     const { storage } = vault.app.vault;
     expect(await storage.peekOtk(otk, 'detokenize', clock.now())).toBeUndefined();
-    expect(await storage.peekOtk(hashOtk(otk), 'detokenize', clock.now())).toMatchObject({ requestId, agentId: 'agent-1' });
+    expect(await storage.peekOtk(hashOtk(otk), 'detokenize', clock.now())).toMatchObject({
+      requestId,
+      agentId: 'agent-1',
+    });
   });
 });
 

@@ -7,9 +7,28 @@ import { POSTGRES_URL, requirePostgres, TcpProxy, TestSchema } from './helpers/b
 
 beforeAll(requirePostgres);
 
-const site = (siteId: string) => ({ siteId, origin: 'https://chat.test', apiKeyId: randomBytes(8).toString('hex'), apiKeyHash: 'h', createdAt: Date.now() });
-const key = (siteId: string) => ({ siteId, kid: randomBytes(8).toString('hex'), wrappedKey: 'w', createdAt: Date.now(), active: true });
-const audit = (siteId: string) => ({ at: Date.now(), siteId, actor: 'test', action: 'site.add', requestId: null, detail: null });
+const site = (siteId: string) => ({
+  siteId,
+  origin: 'https://chat.test',
+  apiKeyId: randomBytes(8).toString('hex'),
+  apiKeyHash: 'h',
+  createdAt: Date.now(),
+});
+const key = (siteId: string) => ({
+  siteId,
+  kid: randomBytes(8).toString('hex'),
+  wrappedKey: 'w',
+  createdAt: Date.now(),
+  active: true,
+});
+const audit = (siteId: string) => ({
+  at: Date.now(),
+  siteId,
+  actor: 'test',
+  action: 'site.add',
+  requestId: null,
+  detail: null,
+});
 
 describe('PostgreSQL storage', () => {
   const schemas: TestSchema[] = [];
@@ -34,7 +53,7 @@ describe('PostgreSQL storage', () => {
     expect(await c.getSite('s1')).toBeDefined();
   });
 
-  it("schemas isolate vaults (and parallel test files) from each other", async () => {
+  it('schemas isolate vaults (and parallel test files) from each other', async () => {
     const one = open();
     const two = open();
     await Promise.all([one.migrate(), two.migrate()]);
@@ -71,10 +90,17 @@ describe('PostgreSQL storage', () => {
     const storage = new PostgresStorage(url.toString(), { connectTimeoutMs: 1000 });
     storages.push(storage);
     const started = Date.now();
-    for (const attempt of [() => storage.migrate(), () => storage.ping(), () => storage.getSite('x'), () => storage.appendAudit(audit('x'))]) {
+    for (const attempt of [
+      () => storage.migrate(),
+      () => storage.ping(),
+      () => storage.getSite('x'),
+      () => storage.appendAudit(audit('x')),
+    ]) {
       const error = await attempt().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StorageUnavailableError);
-      expect((error as Error).message).toMatch(/PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test is unavailable \(ECONNREFUSED\)/);
+      expect((error as Error).message).toMatch(
+        /PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/test is unavailable \(ECONNREFUSED\)/,
+      );
       expect((error as Error).message).not.toContain('hunter2');
     }
     expect(Date.now() - started).toBeLessThan(5000);
@@ -84,7 +110,10 @@ describe('PostgreSQL storage', () => {
     const proxy = TcpProxy.forUrl(POSTGRES_URL);
     const schema = new TestSchema();
     schemas.push(schema);
-    const storage = new PostgresStorage(schema.url(await proxy.listen()), { connectTimeoutMs: 1000, queryTimeoutMs: 1000 });
+    const storage = new PostgresStorage(schema.url(await proxy.listen()), {
+      connectTimeoutMs: 1000,
+      queryTimeoutMs: 1000,
+    });
     storages.push(storage);
     try {
       await storage.migrate();

@@ -7,7 +7,10 @@ describe('rate limits with Redis', () => {
   it('two instances share one visitor limit', async () => {
     await requireRedis();
     const prefix = redisPrefix();
-    const env = { VAULT_REDIS_URL: `${REDIS_URL}?prefix=${encodeURIComponent(prefix)}`, VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3' };
+    const env = {
+      VAULT_REDIS_URL: `${REDIS_URL}?prefix=${encodeURIComponent(prefix)}`,
+      VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3',
+    };
     const a = await buildApp(testConfig(env), { logStream: new LogCapture() });
     const b = await buildApp(testConfig(env), { logStream: new LogCapture() });
     try {

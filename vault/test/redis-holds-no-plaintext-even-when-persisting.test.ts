@@ -9,7 +9,17 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { ephemeralKey } from '../src/service/request-spec';
-import { cardForm, createAndOpen, freePort, idvRequest, reveal, startTestVault, tempDir, testConfig, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  freePort,
+  idvRequest,
+  reveal,
+  startTestVault,
+  tempDir,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
 import { scanKeys } from './helpers/backends';
 
 jest.setTimeout(60_000);
@@ -28,7 +38,9 @@ function files(dir: string): string[] {
 }
 
 function leaks(haystack: Buffer): string[] {
-  return [CANARY_TEXT, CANARY_CVV, CANARY_PAN, ...JSON_MARKERS].filter((needle) => haystack.includes(Buffer.from(needle)));
+  return [CANARY_TEXT, CANARY_CVV, CANARY_PAN, ...JSON_MARKERS].filter((needle) =>
+    haystack.includes(Buffer.from(needle)),
+  );
 }
 
 describe('a persisting Redis never holds plaintext', () => {
@@ -40,21 +52,55 @@ describe('a persisting Redis never holds plaintext', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-      '--appendfsync', 'always', '--save', '3600 1', '--daemonize', 'no', '--logfile', path.join(dir, 'redis.log')], { stdio: 'ignore' });
+    server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '3600 1',
+        '--daemonize',
+        'no',
+        '--logfile',
+        path.join(dir, 'redis.log'),
+      ],
+      { stdio: 'ignore' },
+    );
     const spawned = await new Promise<Error | undefined>((resolve) => {
       server.once('error', resolve);
       server.once('spawn', () => resolve(undefined));
     });
-    if (spawned) throw new Error(`this test starts its own persisting redis-server and could not (${spawned.message}); install Redis (apt-get install redis-server)`);
+    if (spawned)
+      throw new Error(
+        `this test starts its own persisting redis-server and could not (${spawned.message}); install Redis (apt-get install redis-server)`,
+      );
     redis = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
     redis.on('error', () => undefined);
     for (let i = 0; ; i += 1) {
-      if (await redis.ping().then(() => true, () => false)) break;
+      if (
+        await redis.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (i > 100) throw new Error('the test redis-server did not start');
       await sleep(50);
     }
-    vault = await startTestVault({ config: testConfig({ VAULT_REDIS_URL: `redis://127.0.0.1:${port}`, VAULT_OFF_RECORD_TTL_SECONDS: String(offRecordSeconds) }) });
+    vault = await startTestVault({
+      config: testConfig({
+        VAULT_REDIS_URL: `redis://127.0.0.1:${port}`,
+        VAULT_OFF_RECORD_TTL_SECONDS: String(offRecordSeconds),
+      }),
+    });
   });
   afterAll(async () => {
     await vault?.close();
@@ -63,19 +109,42 @@ describe('a persisting Redis never holds plaintext', () => {
   });
 
   it('keys carry a TTL and sealed bytes only, in memory and in the AOF and RDB files; closing the room deletes them', async () => {
-    const form = await createAndOpen(vault, cardForm({ roomId: 'room-canary', form: { id: 'f', title: 'F', fields: [
-      { id: 'pan', label: 'Card', type: 'card_number', required: true },
-      { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
-      { id: 'memorable', label: 'Memorable word', type: 'text', required: true, offTheRecord: true },
-    ] } }));
-    expect((await vault.call('POST', form.submitPath, { values: { pan: CANARY_PAN, cvv: CANARY_CVV, memorable: CANARY_TEXT } }, null)).statusCode).toBe(200);
+    const form = await createAndOpen(
+      vault,
+      cardForm({
+        roomId: 'room-canary',
+        form: {
+          id: 'f',
+          title: 'F',
+          fields: [
+            { id: 'pan', label: 'Card', type: 'card_number', required: true },
+            { id: 'cvv', label: 'CVV', type: 'cvv', required: true },
+            { id: 'memorable', label: 'Memorable word', type: 'text', required: true, offTheRecord: true },
+          ],
+        },
+      }),
+    );
+    expect(
+      (
+        await vault.call(
+          'POST',
+          form.submitPath,
+          { values: { pan: CANARY_PAN, cvv: CANARY_CVV, memorable: CANARY_TEXT } },
+          null,
+        )
+      ).statusCode,
+    ).toBe(200);
     const idv = await createAndOpen(vault, idvRequest({ roomId: 'room-canary' }));
     expect((await vault.call('POST', idv.submitPath, { values: { 2: 'Q', 4: 'Z' } }, null)).statusCode).toBe(200);
     const other = await createAndOpen(vault, idvRequest({ roomId: 'room-other' }));
     await vault.call('POST', other.submitPath, { values: { 2: 'K', 4: 'J' } }, null);
 
     // Positive control: the values are there, through the vault.
-    expect((await reveal(vault, form.requestId)).json().values).toEqual({ pan: CANARY_PAN, cvv: CANARY_CVV, memorable: CANARY_TEXT });
+    expect((await reveal(vault, form.requestId)).json().values).toEqual({
+      pan: CANARY_PAN,
+      cvv: CANARY_CVV,
+      memorable: CANARY_TEXT,
+    });
     expect((await reveal(vault, idv.requestId)).json().values).toEqual({ 2: 'Q', 4: 'Z' });
 
     const keys = await scanKeys(redis, '');
@@ -92,7 +161,11 @@ describe('a persisting Redis never holds plaintext', () => {
 
     // A snapshot now (SAVE waits for it); the AOF is already on disk (appendfsync always).
     expect(await redis.save()).toBe('OK');
-    const onDisk = Buffer.concat(files(dir).filter((f) => !f.endsWith('.log')).map((f) => fs.readFileSync(f)));
+    const onDisk = Buffer.concat(
+      files(dir)
+        .filter((f) => !f.endsWith('.log'))
+        .map((f) => fs.readFileSync(f)),
+    );
     // The files did capture the vault's writes (its key names are there)…
     expect(onDisk.includes(Buffer.from(ephemeralKey(form.requestId)))).toBe(true);
     expect(files(dir).some((f) => f.endsWith('.rdb'))).toBe(true);

@@ -2,7 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisEphemeralStore } from '../src/ephemeral/redis';
 import { StorageUnavailableError } from '../src/storage/types';
 import { freePort } from './helpers/vault';
-import { rawRedis, REDIS_URL, redisPrefix, requireRedis, scanKeys, TcpProxy, wipeRedisPrefix } from './helpers/backends';
+import {
+  rawRedis,
+  REDIS_URL,
+  redisPrefix,
+  requireRedis,
+  scanKeys,
+  TcpProxy,
+  wipeRedisPrefix,
+} from './helpers/backends';
 
 beforeAll(requireRedis);
 
@@ -62,7 +70,9 @@ describe('the Redis ephemeral store', () => {
     const started = Date.now();
     const error = await store.connect().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StorageUnavailableError);
-    expect((error as Error).message).toMatch(/^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unavailable \(ECONNREFUSED\)\.$/);
+    expect((error as Error).message).toMatch(
+      /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unavailable \(ECONNREFUSED\)\.$/,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
@@ -74,14 +84,25 @@ describe('the Redis ephemeral store', () => {
       const store = await open(through.toString());
       await store.put('eph:kept', Buffer.from('sealed'), 60_000);
       proxy.cut();
-      for (const call of [() => store.put('eph:x', Buffer.from('y'), 1000), () => store.get('eph:kept'), () => store.count(), () => store.ping(), () => store.delete(['eph:kept'])]) {
+      for (const call of [
+        () => store.put('eph:x', Buffer.from('y'), 1000),
+        () => store.get('eph:kept'),
+        () => store.count(),
+        () => store.ping(),
+        () => store.delete(['eph:kept']),
+      ]) {
         const started = Date.now();
         await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
         expect(Date.now() - started).toBeLessThan(2500);
       }
       proxy.restore();
       const deadline = Date.now() + 10_000;
-      while (!(await store.ping().then(() => true, () => false))) {
+      while (
+        !(await store.ping().then(
+          () => true,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
         await sleep(100);
       }
@@ -106,7 +127,12 @@ describe('the Redis ephemeral store', () => {
       }
       proxy.restore();
       const deadline = Date.now() + 10_000;
-      while (!(await store.ping().then(() => true, () => false))) {
+      while (
+        !(await store.ping().then(
+          () => true,
+          () => false,
+        ))
+      ) {
         if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
         await sleep(100);
       }

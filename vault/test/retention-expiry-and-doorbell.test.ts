@@ -1,4 +1,15 @@
-import { cardForm, createAndOpen, DoorbellReceiver, futureExpiry, idvRequest, pathOf, startTestVault, TestClock, testConfig, type TestVault } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  DoorbellReceiver,
+  futureExpiry,
+  idvRequest,
+  pathOf,
+  startTestVault,
+  TestClock,
+  testConfig,
+  type TestVault,
+} from './helpers/vault';
 
 describe('retention', () => {
   it('purges tokenized data older than the retention period, and only that', async () => {
@@ -6,10 +17,20 @@ describe('retention', () => {
     const vault = await startTestVault({ clock: clock.now, config: testConfig({ VAULT_RETENTION_DAYS: '30' }) });
     try {
       const old = await createAndOpen(vault, cardForm());
-      await vault.call('POST', old.submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+      await vault.call(
+        'POST',
+        old.submitPath,
+        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
+        null,
+      );
       clock.advance(20 * 86400);
       const recent = await createAndOpen(vault, cardForm({ roomId: 'room-2' }));
-      await vault.call('POST', recent.submitPath, { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } }, null);
+      await vault.call(
+        'POST',
+        recent.submitPath,
+        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
+        null,
+      );
       clock.advance(11 * 86400);
       const counts = await vault.app.vault.retention.purge();
       expect(counts).toMatchObject({ records: 1, requests: 1 });
@@ -54,19 +75,23 @@ describe('the doorbell', () => {
     await vault.call('POST', submitted.submitPath, { values: { 2: '9', 4: '8' } }, null);
     const cancelled = await createAndOpen(vault, idvRequest({ callbackUrl: callbackUrl(), roomId: 'room-2' }));
     await vault.call('POST', cancelled.cancelPath, {}, null);
-    const lapsed = (await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callbackUrl(), roomId: 'room-3' }))).json();
+    const lapsed = (
+      await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callbackUrl(), roomId: 'room-3' }))
+    ).json();
     clock.advance(301);
     expect(await vault.app.vault.requests.expireDue()).toBe(1);
     await vault.app.vault.doorbell.drain();
 
     const rings = receiver.received.map((r) => r.body);
-    expect(rings).toEqual(expect.arrayContaining([
-      { requestId: submitted.requestId, event: 'opened' },
-      { requestId: submitted.requestId, event: 'submitted' },
-      { requestId: cancelled.requestId, event: 'opened' },
-      { requestId: cancelled.requestId, event: 'cancelled' },
-      { requestId: lapsed.requestId, event: 'expired' },
-    ]));
+    expect(rings).toEqual(
+      expect.arrayContaining([
+        { requestId: submitted.requestId, event: 'opened' },
+        { requestId: submitted.requestId, event: 'submitted' },
+        { requestId: cancelled.requestId, event: 'opened' },
+        { requestId: cancelled.requestId, event: 'cancelled' },
+        { requestId: lapsed.requestId, event: 'expired' },
+      ]),
+    );
     expect(rings).toHaveLength(5);
     for (const ring of receiver.received) {
       expect(Object.keys(ring.body).sort()).toEqual(['event', 'requestId']);
@@ -93,7 +118,10 @@ describe('the doorbell', () => {
 
   it('gives up after the last retry and logs it without the URL query or any value', async () => {
     await receiver.close();
-    const { requestId, submitPath } = await createAndOpen(vault, idvRequest({ callbackUrl: `${callbackUrl()}?token=abc` }));
+    const { requestId, submitPath } = await createAndOpen(
+      vault,
+      idvRequest({ callbackUrl: `${callbackUrl()}?token=abc` }),
+    );
     await vault.call('POST', submitPath, { values: { 2: 'q', 4: 'z' } }, null);
     await vault.app.vault.doorbell.drain();
     expect(vault.logs.text).toMatch(/doorbell gave up/);
@@ -103,8 +131,13 @@ describe('the doorbell', () => {
     await receiver.listen();
   });
 
-  it('refuses callback URLs outside the site\'s origin', async () => {
-    for (const callback of ['http://evil.test/x', `${base}.evil.test/x`, 'http://user@127.0.0.1/x', 'ftp://127.0.0.1/x']) {
+  it("refuses callback URLs outside the site's origin", async () => {
+    for (const callback of [
+      'http://evil.test/x',
+      `${base}.evil.test/x`,
+      'http://user@127.0.0.1/x',
+      'ftp://127.0.0.1/x',
+    ]) {
       const response = await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callback }));
       expect(response.statusCode).toBe(400);
     }

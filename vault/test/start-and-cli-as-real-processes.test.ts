@@ -13,7 +13,10 @@ const pkg = path.resolve(__dirname, '..');
 function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no "${pattern}" within ${timeoutMs} ms; output: ${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${pattern}" within ${timeoutMs} ms; output: ${seen}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       seen += chunk.toString('utf8');
       if (pattern.test(seen)) {
@@ -33,7 +36,11 @@ describe('the vault as processes', () => {
   });
 
   it('bad configuration stops start-up with one clear line naming the variable', () => {
-    const result = spawnSync(process.execPath, ['dist/main.js'], { cwd: pkg, env: { ...process.env, VAULT_PORT: 'abc', VAULT_DATA_DIR: tempDir() }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: pkg,
+      env: { ...process.env, VAULT_PORT: 'abc', VAULT_DATA_DIR: tempDir() },
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/VAULT_PORT/)]);
   });
@@ -41,9 +48,18 @@ describe('the vault as processes', () => {
   it('site add, start, create, open, submit, reveal, close; stop on SIGTERM; audit verify', async () => {
     const dataDir = tempDir();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, VAULT_DATA_DIR: dataDir, VAULT_PORT: String(port), VAULT_LOG_LEVEL: 'info' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      VAULT_DATA_DIR: dataDir,
+      VAULT_PORT: String(port),
+      VAULT_LOG_LEVEL: 'info',
+    };
     delete env.VAULT_MASTER_KEY;
-    const added = spawnSync(process.execPath, ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test'], { cwd: pkg, env, encoding: 'utf8' });
+    const added = spawnSync(process.execPath, ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test'], {
+      cwd: pkg,
+      env,
+      encoding: 'utf8',
+    });
     expect(added.status).toBe(0);
     const { apiKey } = JSON.parse(added.stdout.trim());
     expect(added.stderr).toMatch(/VAULT_MASTER_KEY is not set/);
@@ -55,16 +71,41 @@ describe('the vault as processes', () => {
       await waitForLine(server, /vault listening/, 20_000);
       const base = `http://127.0.0.1:${port}`;
       const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-      const created = await (await fetch(`${base}/v1/requests`, { method: 'POST', headers, body: JSON.stringify(cardForm()) })).json();
+      const created = await (
+        await fetch(`${base}/v1/requests`, { method: 'POST', headers, body: JSON.stringify(cardForm()) })
+      ).json();
       expect(created.visitorUrl.startsWith(`${base}/f/`)).toBe(true);
       const view = await (await fetch(created.visitorUrl, { headers: { accept: 'application/json' } })).json();
-      const submit = await fetch(view.submitUrl, { method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ values: { name: 'N', pan: '6011111111111117', exp: futureExpiry(), cvv: '555' } }) });
+      const submit = await fetch(view.submitUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ values: { name: 'N', pan: '6011111111111117', exp: futureExpiry(), cvv: '555' } }),
+      });
       expect(await submit.json()).toEqual({ status: 'submitted' });
-      const minted = await (await fetch(`${base}/v1/requests/${created.requestId}/otk`, { method: 'POST', headers, body: JSON.stringify({ agentId: 'agent-1' }) })).json();
-      const shown = await (await fetch(`${base}/v1/detokenize`, { method: 'POST', headers, body: JSON.stringify({ otk: minted.otk, agentId: 'agent-1' }) })).json();
+      const minted = await (
+        await fetch(`${base}/v1/requests/${created.requestId}/otk`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ agentId: 'agent-1' }),
+        })
+      ).json();
+      const shown = await (
+        await fetch(`${base}/v1/detokenize`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ otk: minted.otk, agentId: 'agent-1' }),
+        })
+      ).json();
       expect(shown.values).toMatchObject({ pan: '6011111111111117', cvv: '555' });
-      expect((await fetch(`${base}/v1/sessions/close`, { method: 'POST', headers, body: JSON.stringify({ roomId: 'room-1' }) })).status).toBe(204);
+      expect(
+        (
+          await fetch(`${base}/v1/sessions/close`, {
+            method: 'POST',
+            headers,
+            body: JSON.stringify({ roomId: 'room-1' }),
+          })
+        ).status,
+      ).toBe(204);
       expect((await fetch(`${base}/metrics`)).status).toBe(200);
     } finally {
       server.kill('SIGTERM');
@@ -75,7 +116,11 @@ describe('the vault as processes', () => {
     expect(output).not.toContain('6011111111111117');
     expect(output).not.toContain(apiKey.split('.')[2]);
 
-    const verified = spawnSync(process.execPath, ['dist/cli.js', 'audit', 'verify'], { cwd: pkg, env, encoding: 'utf8' });
+    const verified = spawnSync(process.execPath, ['dist/cli.js', 'audit', 'verify'], {
+      cwd: pkg,
+      env,
+      encoding: 'utf8',
+    });
     expect(verified.status).toBe(0);
     expect(JSON.parse(verified.stdout.trim())).toMatchObject({ ok: true });
   });

@@ -33,7 +33,9 @@ describe('the tokenizer', () => {
     const parts = token.split('.');
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString());
     parts[0] = Buffer.from(JSON.stringify({ ...header, rid: 'record-2' })).toString('base64url');
-    await expect(tokenizer.decrypt({ ...binding, recordId: 'record-2' }, parts.join('.'), keyFor)).rejects.toThrow(/failed to decrypt/);
+    await expect(tokenizer.decrypt({ ...binding, recordId: 'record-2' }, parts.join('.'), keyFor)).rejects.toThrow(
+      /failed to decrypt/,
+    );
   });
 
   it('refuses tampered ciphertext, tag, IV or wrapped key', async () => {
@@ -49,9 +51,18 @@ describe('the tokenizer', () => {
 
   it('refuses other algorithms, even when the key would work', async () => {
     const jwk = await jose.JWK.asKey({ kty: 'oct', k: key.toString('base64url'), kid: 'kid-1' });
-    for (const [alg, enc] of [['dir', 'A256GCM'], ['A256KW', 'A256CBC-HS512'], ['A256GCMKW', 'A256GCM']]) {
+    for (const [alg, enc] of [
+      ['dir', 'A256GCM'],
+      ['A256KW', 'A256CBC-HS512'],
+      ['A256GCMKW', 'A256GCM'],
+    ]) {
       const fields = { alg, enc, kid: 'kid-1', rid: binding.recordId, sid: binding.siteId };
-      const other = await jose.JWE.createEncrypt({ format: "compact", fields, contentAlg: enc }, { key: jwk, header: { alg } } as unknown as jose.JWK.Key).update(Buffer.from('x')).final();
+      const other = await jose.JWE.createEncrypt({ format: 'compact', fields, contentAlg: enc }, {
+        key: jwk,
+        header: { alg },
+      } as unknown as jose.JWK.Key)
+        .update(Buffer.from('x'))
+        .final();
       await expect(tokenizer.decrypt(binding, other as unknown as string, keyFor)).rejects.toThrow(/not accepted/);
     }
   });
@@ -83,7 +94,12 @@ describe('tokenized records in the vault', () => {
 
   async function submitCard(pan: string, roomId = 'room-1'): Promise<string> {
     const { requestId, submitPath } = await createAndOpen(vault, cardForm({ roomId }));
-    const response = await vault.call('POST', submitPath, { values: { name: 'N', pan, exp: futureExpiry(), cvv: '123' } }, null);
+    const response = await vault.call(
+      'POST',
+      submitPath,
+      { values: { name: 'N', pan, exp: futureExpiry(), cvv: '123' } },
+      null,
+    );
     expect(response.statusCode).toBe(200);
     return requestId;
   }
@@ -109,7 +125,12 @@ describe('tokenized records in the vault', () => {
     db.prepare('UPDATE records SET site_id = ? WHERE request_id = ?').run('site-b', requestId);
     db.close();
     const minted = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' }, other.apiKey);
-    const shown = await vault.call('POST', '/v1/detokenize', { otk: minted.json().otk, agentId: 'agent-1' }, other.apiKey);
+    const shown = await vault.call(
+      'POST',
+      '/v1/detokenize',
+      { otk: minted.json().otk, agentId: 'agent-1' },
+      other.apiKey,
+    );
     expect(shown.statusCode).toBe(500);
     expect(shown.body).not.toContain('4111');
   });

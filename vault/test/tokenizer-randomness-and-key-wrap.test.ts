@@ -32,8 +32,8 @@ function parts(token: string): { header: string; encryptedKey: Buffer; iv: Buffe
 
 afterEach(() => jest.restoreAllMocks());
 
-describe('the tokenizer draws its content keys and IVs from node\'s CSPRNG', () => {
-  it('takes the content key and IV from node:crypto randomBytes, and never from node-forge\'s PRNG', async () => {
+describe("the tokenizer draws its content keys and IVs from node's CSPRNG", () => {
+  it("takes the content key and IV from node:crypto randomBytes, and never from node-forge's PRNG", async () => {
     const tokenizer = new Tokenizer();
     const forgeCalls = jest.spyOn(forge.random, 'getBytes');
     // Control: node-jose left to itself does use forge's PRNG, so the spy above can see it.
@@ -72,7 +72,9 @@ describe('the tokenizer draws its content keys and IVs from node\'s CSPRNG', () 
 
   it('gives every token its own content key and IV: the same plaintext never encrypts the same way', async () => {
     const tokenizer = new Tokenizer();
-    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenizer.encrypt(binding, 'kid-1', siteKey, PLAINTEXT)));
+    const tokens = await Promise.all(
+      Array.from({ length: 50 }, () => tokenizer.encrypt(binding, 'kid-1', siteKey, PLAINTEXT)),
+    );
     for (const field of ['encryptedKey', 'iv', 'ciphertext', 'tag'] as const) {
       expect(new Set(tokens.map((t) => parts(t)[field].toString('hex'))).size).toBe(tokens.length);
     }
@@ -89,7 +91,7 @@ describe('the tokenizer draws its content keys and IVs from node\'s CSPRNG', () 
   });
 });
 
-describe('the native AES key wrap computes exactly RFC 3394, as node-jose\'s own code does', () => {
+describe("the native AES key wrap computes exactly RFC 3394, as node-jose's own code does", () => {
   it('matches the RFC 3394 §4.6 test vector (256-bit KEK, 256-bit key data)', async () => {
     const kek = Buffer.from('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F', 'hex');
     const keyData = Buffer.from('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F', 'hex');
@@ -98,7 +100,7 @@ describe('the native AES key wrap computes exactly RFC 3394, as node-jose\'s own
     expect((await unwrapKey(kek, Buffer.from(expected, 'hex'))).equals(keyData)).toBe(true);
   });
 
-  it('is byte-identical to node-jose\'s own A256KW, both ways, on random keys', async () => {
+  it("is byte-identical to node-jose's own A256KW, both ways, on random keys", async () => {
     for (let i = 0; i < 20; i += 1) {
       const kek = nodeCrypto.randomBytes(32);
       const cek = nodeCrypto.randomBytes(32);
@@ -121,10 +123,18 @@ describe('the native AES key wrap computes exactly RFC 3394, as node-jose\'s own
     await expect(wrapKey(kek, nodeCrypto.randomBytes(20))).rejects.toThrow('invalid data length');
   });
 
-  it('leaves node-jose\'s other algorithms to node-jose (A128KW still round-trips)', async () => {
+  it("leaves node-jose's other algorithms to node-jose (A128KW still round-trips)", async () => {
     new Tokenizer();
-    const jwk = await jose.JWK.asKey({ kty: 'oct', k: nodeCrypto.randomBytes(16).toString('base64url'), alg: 'A128KW' });
-    const token = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A128GCM' }, jwk).update(PLAINTEXT).final();
-    expect((await jose.JWE.createDecrypt(jwk).decrypt(token as unknown as string)).plaintext.equals(PLAINTEXT)).toBe(true);
+    const jwk = await jose.JWK.asKey({
+      kty: 'oct',
+      k: nodeCrypto.randomBytes(16).toString('base64url'),
+      alg: 'A128KW',
+    });
+    const token = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A128GCM' }, jwk)
+      .update(PLAINTEXT)
+      .final();
+    expect((await jose.JWE.createDecrypt(jwk).decrypt(token as unknown as string)).plaintext.equals(PLAINTEXT)).toBe(
+      true,
+    );
   });
 });

@@ -40,16 +40,23 @@ describe('two vault processes on one PostgreSQL and Redis', () => {
 
     const { requestId, visitorPath } = await a.create(cardForm());
     const submitPath = await b.open(visitorPath);
-    const submits = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => pick(i).submit(submitPath, values)));
+    const submits = await Promise.all(
+      Array.from({ length: CONCURRENCY }, (_, i) => pick(i).submit(submitPath, values)),
+    );
     expect(submits.filter((s) => s === 200)).toHaveLength(1);
     expect(submits.filter((s) => s === 404)).toHaveLength(CONCURRENCY - 1);
 
     const minted = await b.api('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' });
-    const redemptions = await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) =>
-      pick(i).api('POST', '/v1/detokenize', { otk: minted.json!.otk, agentId: 'agent-1' })));
+    const redemptions = await Promise.all(
+      Array.from({ length: CONCURRENCY }, (_, i) =>
+        pick(i).api('POST', '/v1/detokenize', { otk: minted.json!.otk, agentId: 'agent-1' }),
+      ),
+    );
     const ok = redemptions.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
-    expect(redemptions.filter((r) => r.status === 403 && (r.json!.error as { code: string }).code === 'invalid_otk')).toHaveLength(CONCURRENCY - 1);
+    expect(
+      redemptions.filter((r) => r.status === 403 && (r.json!.error as { code: string }).code === 'invalid_otk'),
+    ).toHaveLength(CONCURRENCY - 1);
     // On-record values from PostgreSQL, the CVV from Redis, whichever process answered.
     expect(ok[0].json!.values).toEqual(values);
     expect((await a.reveal(requestId)).values).toEqual(values);

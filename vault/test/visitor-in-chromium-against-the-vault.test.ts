@@ -22,7 +22,10 @@ describe('a visitor in Chromium against the real vault', () => {
     // Links must point at where the browser reaches the vault: pick the port first.
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), { logStream: new LogCapture(), doorbell: { retryDelaysMs: [] } });
+    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), {
+      logStream: new LogCapture(),
+      doorbell: { retryDelaysMs: [] },
+    });
     await app.listen({ host: '127.0.0.1', port });
     ({ apiKey } = await app.vault.sites.addSite('site-browser', 'http://chat.test'));
   });
@@ -32,7 +35,11 @@ describe('a visitor in Chromium against the real vault', () => {
   });
 
   async function api(path: string, body: unknown): Promise<Record<string, string>> {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return response.json() as Promise<Record<string, string>>;
   }
 
@@ -41,7 +48,7 @@ describe('a visitor in Chromium against the real vault', () => {
     return api('/v1/detokenize', { otk, agentId: 'agent-1' });
   }
 
-  it('card form: keyboard only, by label, through to the confirmation and the sender\'s view', async () => {
+  it("card form: keyboard only, by label, through to the confirmation and the sender's view", async () => {
     const created = await api('/v1/requests', cardForm());
     const expiry = futureExpiry();
     const watched = await openWatchedPage(browser);
@@ -54,7 +61,9 @@ describe('a visitor in Chromium against the real vault', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Your information was sent securely').waitFor();
     expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
-    expect(await detokenize(created.requestId)).toMatchObject({ values: { name: 'Ada Lovelace', pan: '4111111111111111', exp: expiry, cvv: '737' } });
+    expect(await detokenize(created.requestId)).toMatchObject({
+      values: { name: 'Ada Lovelace', pan: '4111111111111111', exp: expiry, cvv: '737' },
+    });
 
     const again = await page.goto(created.visitorUrl);
     expect(again?.status()).toBe(404);

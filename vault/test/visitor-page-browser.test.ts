@@ -15,7 +15,14 @@ import { idvFields } from '../src/pages/idv-fields';
 import { negotiateLocale } from '../src/pages/i18n';
 import { renderNoticePage, renderRequestPage } from '../src/pages/render';
 import { validateValues } from '../src/validation/rules';
-import { isFocused, launchBrowser, openWatchedPage, tabTo, typeIntoLabelled, type WatchedPage } from './helpers/browser';
+import {
+  isFocused,
+  launchBrowser,
+  openWatchedPage,
+  tabTo,
+  typeIntoLabelled,
+  type WatchedPage,
+} from './helpers/browser';
 
 jest.setTimeout(90_000);
 
@@ -24,7 +31,9 @@ interface Post {
   body: Record<string, unknown>;
 }
 
-function field(overrides: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'id' | 'type' | 'label'>): VisitorFieldView {
+function field(
+  overrides: Partial<VisitorFieldView> & Pick<VisitorFieldView, 'id' | 'type' | 'label'>,
+): VisitorFieldView {
   return { required: true, masked: false, offTheRecord: false, ...overrides };
 }
 
@@ -83,7 +92,10 @@ async function startPageServer(posts: Post[]): Promise<{ app: FastifyInstance; b
     const values = readFormValues(request.body);
     const errors = validateValues(found.fields, values, new Date());
     if (Object.keys(errors).length > 0) {
-      return reply.code(422).type(html).send(renderRequestPage({ view: found, locale: 'en', values, errors }));
+      return reply
+        .code(422)
+        .type(html)
+        .send(renderRequestPage({ view: found, locale: 'en', values, errors }));
     }
     return reply.type(html).send(renderNoticePage('submitted', 'en'));
   });
@@ -98,8 +110,13 @@ async function startPageServer(posts: Post[]): Promise<{ app: FastifyInstance; b
   });
   // Breaks the CSP on purpose, to prove violations are noticed at all.
   app.get('/csp-probe', async (_request, reply) =>
-    reply.type(html).send('<!DOCTYPE html><html lang="en"><head><title>probe</title><style>p{color:red}</style></head>'
-      + '<body><p style="color:blue">probe</p><script>document.title = "ran"</script></body></html>'));
+    reply
+      .type(html)
+      .send(
+        '<!DOCTYPE html><html lang="en"><head><title>probe</title><style>p{color:red}</style></head>' +
+          '<body><p style="color:blue">probe</p><script>document.title = "ran"</script></body></html>',
+      ),
+  );
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, baseUrl: address };
 }
@@ -163,7 +180,9 @@ describe('the form page in Chromium', () => {
     const pan = page.getByLabel('Card number');
     expect(await pan.getAttribute('aria-invalid')).toBe('true');
     expect(await pan.getAttribute('aria-describedby')).toBe('field-pan-hint field-pan-error');
-    expect(await page.locator('#field-pan-error').textContent()).toBe('Error: Check Card number: it is not a valid card number');
+    expect(await page.locator('#field-pan-error').textContent()).toBe(
+      'Error: Check Card number: it is not a valid card number',
+    );
     expect(await page.getByLabel('Name on card').getAttribute('aria-invalid')).toBeNull();
     expect(posts).toEqual([]);
     await page.screenshot({ path: '/tmp/visitor-form-errors.png', fullPage: true });
@@ -178,12 +197,16 @@ describe('the form page in Chromium', () => {
     await page.keyboard.type(GOOD_PAN);
     await Promise.all([page.waitForURL('**/f/x/submit'), page.keyboard.press('Enter')]);
 
-    expect(posts).toEqual([{
-      path: '/f/x/submit',
-      body: { 'v.name': 'Alice Example', 'v.pan': GOOD_PAN, 'v.expiry': FUTURE_EXPIRY, 'v.cvv': '123' },
-    }]);
+    expect(posts).toEqual([
+      {
+        path: '/f/x/submit',
+        body: { 'v.name': 'Alice Example', 'v.pan': GOOD_PAN, 'v.expiry': FUTURE_EXPIRY, 'v.cvv': '123' },
+      },
+    ]);
     expect(await page.locator('h1').textContent()).toBe('Sent securely');
-    expect(await page.locator('main').textContent()).toContain('Your information was sent securely. You can close this tab and return to the chat.');
+    expect(await page.locator('main').textContent()).toContain(
+      'Your information was sent securely. You can close this tab and return to the chat.',
+    );
     expectCleanPage(w);
   });
 
@@ -228,8 +251,11 @@ describe('the form page in Chromium', () => {
     const { page } = w;
     const widths = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
-      widest: Math.max(...Array.from(document.querySelectorAll('input, select, button, label, h1'))
-        .map((element) => element.getBoundingClientRect().right)),
+      widest: Math.max(
+        ...Array.from(document.querySelectorAll('input, select, button, label, h1')).map(
+          (element) => element.getBoundingClientRect().right,
+        ),
+      ),
     }));
     expect(widths.page).toBeLessThanOrEqual(320);
     expect(widths.widest).toBeLessThanOrEqual(320);
@@ -253,7 +279,9 @@ describe('the ID&V page in Chromium', () => {
     await typeIntoLabelled(page, 'Character 4', '3');
     await page.keyboard.press('Enter');
     await page.locator('#error-summary').waitFor();
-    expect(await page.locator('#error-summary a').allTextContents()).toEqual(['Character 2 must be at most 1 character']);
+    expect(await page.locator('#error-summary a').allTextContents()).toEqual([
+      'Character 2 must be at most 1 character',
+    ]);
     expect(posts).toEqual([]);
 
     await page.keyboard.press('Tab');

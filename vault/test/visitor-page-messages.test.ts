@@ -2,7 +2,13 @@ import fs from 'fs';
 import path from 'path';
 import { FIELD_ERROR_CODES, CARD_BRANDS } from '../src/validation/rules';
 import {
-  availableLocales, catalogFor, clientMessages, fieldErrorMessage, formatList, negotiateLocale, t,
+  availableLocales,
+  catalogFor,
+  clientMessages,
+  fieldErrorMessage,
+  formatList,
+  negotiateLocale,
+  t,
 } from '../src/pages/i18n';
 import { formatMessage } from '../src/pages/message-format';
 import { NOTICE_KINDS } from '../src/pages/render';
@@ -28,15 +34,18 @@ describe('message catalogs', () => {
     expect(availableLocales()).toEqual(expect.arrayContaining(['en', 'es']));
   });
 
-  it.each(availableLocales())('%s has exactly the English keys, each a non-empty string with the same parameters', (locale) => {
-    const catalog = catalogFor(locale) ?? {};
-    expect(Object.keys(catalog).sort()).toEqual(Object.keys(english).sort());
-    for (const [key, message] of Object.entries(catalog)) {
-      expect(typeof message).toBe('string');
-      expect(message.trim()).not.toBe('');
-      expect({ key, params: placeholders(message) }).toEqual({ key, params: placeholders(english[key]) });
-    }
-  });
+  it.each(availableLocales())(
+    '%s has exactly the English keys, each a non-empty string with the same parameters',
+    (locale) => {
+      const catalog = catalogFor(locale) ?? {};
+      expect(Object.keys(catalog).sort()).toEqual(Object.keys(english).sort());
+      for (const [key, message] of Object.entries(catalog)) {
+        expect(typeof message).toBe('string');
+        expect(message.trim()).not.toBe('');
+        expect({ key, params: placeholders(message) }).toEqual({ key, params: placeholders(english[key]) });
+      }
+    },
+  );
 
   it('has a message for every field error code, notice and card brand', () => {
     for (const code of FIELD_ERROR_CODES) expect(english).toHaveProperty([`error.${code}`]);
@@ -99,17 +108,21 @@ describe('t and fieldErrorMessage', () => {
 
   it('phrases field errors with the label and plural forms', () => {
     expect(fieldErrorMessage('en', { label: 'Card number' }, { code: 'required' })).toBe('Card number is required');
-    expect(fieldErrorMessage('en', { label: 'Character 2' }, { code: 'too_long', params: { max: 1 } }))
-      .toBe('Character 2 must be at most 1 character');
-    expect(fieldErrorMessage('en', { label: 'Word' }, { code: 'too_short', params: { min: 3 } }))
-      .toBe('Word must be at least 3 characters');
-    expect(fieldErrorMessage('es', { label: 'Palabra' }, { code: 'too_short', params: { min: 1 } }))
-      .toBe('Palabra debe tener al menos 1 carácter');
+    expect(fieldErrorMessage('en', { label: 'Character 2' }, { code: 'too_long', params: { max: 1 } })).toBe(
+      'Character 2 must be at most 1 character',
+    );
+    expect(fieldErrorMessage('en', { label: 'Word' }, { code: 'too_short', params: { min: 3 } })).toBe(
+      'Word must be at least 3 characters',
+    );
+    expect(fieldErrorMessage('es', { label: 'Palabra' }, { code: 'too_short', params: { min: 1 } })).toBe(
+      'Palabra debe tener al menos 1 carácter',
+    );
   });
 
   it('names the card brand in its display form', () => {
-    expect(fieldErrorMessage('en', { label: 'Card number' }, { code: 'card_length', params: { brand: 'amex' } }))
-      .toBe('Check Card number: it has the wrong number of digits for American Express');
+    expect(fieldErrorMessage('en', { label: 'Card number' }, { code: 'card_length', params: { brand: 'amex' } })).toBe(
+      'Check Card number: it has the wrong number of digits for American Express',
+    );
   });
 
   it('falls back to a generic message for an unknown code', () => {
@@ -142,7 +155,12 @@ describe('formatMessage', () => {
   });
 
   it('does not touch "#" or braces inside other parameters', () => {
-    expect(formatMessage('{label} must be at most {max, plural, one {# character} other {# characters}}',
-      { label: 'Code #1 {max}', max: 2 }, 'en')).toBe('Code #1 {max} must be at most 2 characters');
+    expect(
+      formatMessage(
+        '{label} must be at most {max, plural, one {# character} other {# characters}}',
+        { label: 'Code #1 {max}', max: 2 },
+        'en',
+      ),
+    ).toBe('Code #1 {max} must be at most 2 characters');
   });
 });

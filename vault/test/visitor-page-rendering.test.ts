@@ -64,7 +64,9 @@ describe('the form page', () => {
     expect(cancel).toContain('formaction="/f/x/cancel"');
     expect(cancel).toContain('formnovalidate');
     expect(cancel).toContain('form="cancel-form"');
-    expect(page).toMatch(/<form id="cancel-form" method="post" action="\/f\/x\/cancel"><input type="hidden" name="action" value="cancel"><\/form>/);
+    expect(page).toMatch(
+      /<form id="cancel-form" method="post" action="\/f\/x\/cancel"><input type="hidden" name="action" value="cancel"><\/form>/,
+    );
     expect(page).toMatch(/<button class="button button--primary" type="submit">Submit<\/button>/);
   });
 
@@ -83,34 +85,68 @@ describe('the form page', () => {
   });
 
   it('masks secrets and gives autofill hints only to what is not secret', () => {
-    expect(elementAttributes(page, 'field-pan')).toMatchObject({ type: 'password', autocomplete: 'off', inputmode: 'numeric' });
-    expect(elementAttributes(page, 'field-cvv')).toMatchObject({ type: 'password', autocomplete: 'off', inputmode: 'numeric' });
+    expect(elementAttributes(page, 'field-pan')).toMatchObject({
+      type: 'password',
+      autocomplete: 'off',
+      inputmode: 'numeric',
+    });
+    expect(elementAttributes(page, 'field-cvv')).toMatchObject({
+      type: 'password',
+      autocomplete: 'off',
+      inputmode: 'numeric',
+    });
     expect(elementAttributes(page, 'field-expiry')).toMatchObject({ type: 'text', autocomplete: 'cc-exp' });
     expect(elementAttributes(page, 'field-name')).toMatchObject({ type: 'text', autocomplete: 'off' });
-    const open = renderRequestPage({ view: formView([f({ id: 'pan', label: 'Card number', type: 'card_number' })]), locale: 'en' });
-    expect(elementAttributes(open, 'field-pan')).toMatchObject({ type: 'text', autocomplete: 'cc-number', inputmode: 'numeric' });
+    const open = renderRequestPage({
+      view: formView([f({ id: 'pan', label: 'Card number', type: 'card_number' })]),
+      locale: 'en',
+    });
+    expect(elementAttributes(open, 'field-pan')).toMatchObject({
+      type: 'text',
+      autocomplete: 'cc-number',
+      inputmode: 'numeric',
+    });
   });
 
   it('renders a select with its options and a neutral first choice', () => {
     const select = renderRequestPage({
-      view: formView([f({ id: 'kind', label: 'Account', type: 'select', options: [{ value: 'c', label: 'Current' }, { value: 's', label: 'Savings' }] })]),
+      view: formView([
+        f({
+          id: 'kind',
+          label: 'Account',
+          type: 'select',
+          options: [
+            { value: 'c', label: 'Current' },
+            { value: 's', label: 'Savings' },
+          ],
+        }),
+      ]),
       locale: 'en',
       values: { kind: 's' },
     });
-    expect(select).toMatch(/<select class="control" id="field-kind" name="v.kind" required><option value="">Choose an option<\/option><option value="c">Current<\/option><option value="s" selected>Savings<\/option><\/select>/);
+    expect(select).toMatch(
+      /<select class="control" id="field-kind" name="v.kind" required><option value="">Choose an option<\/option><option value="c">Current<\/option><option value="s" selected>Savings<\/option><\/select>/,
+    );
   });
 
   it('loads only its own stylesheet and script: no inline script, style or handler', () => {
     expect(page).toContain('<link rel="stylesheet" href="/assets/visitor.css">');
     expect(page).toContain('<script src="/assets/visitor.js" defer></script>');
     const scripts = [...page.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
-    expect(scripts).toEqual(['<script src="/assets/visitor.js" defer>', '<script type="application/json" id="page-data">']);
+    expect(scripts).toEqual([
+      '<script src="/assets/visitor.js" defer>',
+      '<script type="application/json" id="page-data">',
+    ]);
     expect(page).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);
   });
 
   it('hands the script the fields and messages, but no values', () => {
-    const data = pageData(renderRequestPage({ view: formView(CARD_FIELDS), locale: 'en', values: { name: 'Alice Example' } }));
-    expect(data.fields.map((field) => [field.id, field.elementId])).toEqual(CARD_FIELDS.map((field) => [field.id, `field-${field.id}`]));
+    const data = pageData(
+      renderRequestPage({ view: formView(CARD_FIELDS), locale: 'en', values: { name: 'Alice Example' } }),
+    );
+    expect(data.fields.map((field) => [field.id, field.elementId])).toEqual(
+      CARD_FIELDS.map((field) => [field.id, `field-${field.id}`]),
+    );
     expect(data.messages['error.card_checksum']).toBe('Check {label}: it is not a valid card number');
     expect(JSON.stringify(data)).not.toContain('Alice Example');
   });
@@ -119,7 +155,12 @@ describe('the form page', () => {
 describe('hostile strings from the requesting site', () => {
   const fields = [
     f({ id: 'q', label: HOSTILE, type: 'text', hint: HOSTILE }),
-    f({ id: 'pick', label: 'Pick', type: 'select', options: [{ value: `"><script>alert(2)</script>`, label: HOSTILE }] }),
+    f({
+      id: 'pick',
+      label: 'Pick',
+      type: 'select',
+      options: [{ value: `"><script>alert(2)</script>`, label: HOSTILE }],
+    }),
     f({ id: 'bad id"><b>', label: 'Odd id', type: 'text' }),
   ];
   const page = renderRequestPage({
@@ -134,7 +175,9 @@ describe('hostile strings from the requesting site', () => {
     expect(page).not.toContain('<img');
     expect(page).not.toContain('<b>');
     expect(page).not.toMatch(/"'?><(?:img|script|b)/);
-    expect(page).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;; DROP TABLE requests; --');
+    expect(page).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;; DROP TABLE requests; --',
+    );
     expect(page).toContain(`<label class="field__label" for="field-q">&lt;script&gt;`);
   });
 
@@ -166,7 +209,9 @@ describe('after a server-side error', () => {
   });
 
   it('shows a focusable alert summary that links to each bad field', () => {
-    expect(page).toMatch(/<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">\n<h2 class="error-summary__title" id="error-summary-title">There is a problem<\/h2>/);
+    expect(page).toMatch(
+      /<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">\n<h2 class="error-summary__title" id="error-summary-title">There is a problem<\/h2>/,
+    );
     const links = [...page.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((m) => [m[1], m[2]]);
     expect(links).toEqual([
       ['field-pan', 'Check Card number: it is not a valid card number'],
@@ -175,13 +220,22 @@ describe('after a server-side error', () => {
   });
 
   it('marks bad fields invalid and describes them by their error', () => {
-    expect(elementAttributes(page, 'field-pan')).toMatchObject({ 'aria-invalid': 'true', 'aria-describedby': 'field-pan-hint field-pan-error' });
+    expect(elementAttributes(page, 'field-pan')).toMatchObject({
+      'aria-invalid': 'true',
+      'aria-describedby': 'field-pan-hint field-pan-error',
+    });
     expect(elementAttributes(page, 'field-name')['aria-invalid']).toBeUndefined();
-    expect(page).toContain('<p class="field__error" id="field-pan-error"><span class="visually-hidden">Error: </span>Check Card number: it is not a valid card number</p>');
+    expect(page).toContain(
+      '<p class="field__error" id="field-pan-error"><span class="visually-hidden">Error: </span>Check Card number: it is not a valid card number</p>',
+    );
   });
 
   it('says once that a posted key is no field, without linking it', () => {
-    const stray = renderRequestPage({ view: formView(CARD_FIELDS), locale: 'en', errors: { nope: { code: 'unknown_field' } } });
+    const stray = renderRequestPage({
+      view: formView(CARD_FIELDS),
+      locale: 'en',
+      errors: { nope: { code: 'unknown_field' } },
+    });
     expect(stray).toContain('<li>This page is out of date: reload it and try again</li>');
   });
 });
@@ -198,7 +252,11 @@ describe('the ID&V page', () => {
     expect(page).toContain('<h1 class="page__title">Enter characters 2 and 4 from your PIN</h1>');
     for (const position of ['2', '4']) {
       expect(page).toContain(`<label class="field__label" for="field-${position}">Character ${position}</label>`);
-      expect(elementAttributes(page, `field-${position}`)).toMatchObject({ type: 'password', autocomplete: 'off', name: `v.${position}` });
+      expect(elementAttributes(page, `field-${position}`)).toMatchObject({
+        type: 'password',
+        autocomplete: 'off',
+        name: `v.${position}`,
+      });
     }
     expect(page).toContain('>Submit</button>');
     expect(page).toContain('>Cancel</button>');
@@ -206,7 +264,12 @@ describe('the ID&V page', () => {
 
   it('never refills an answer, masked or not', () => {
     const unmasked = { ...view, fields: view.fields.map((field) => ({ ...field, masked: false })) };
-    const page = renderRequestPage({ view: unmasked, locale: 'en', values: { 2: 'Q', 4: 'Z' }, errors: { 4: { code: 'required' } } });
+    const page = renderRequestPage({
+      view: unmasked,
+      locale: 'en',
+      values: { 2: 'Q', 4: 'Z' },
+      errors: { 4: { code: 'required' } },
+    });
     expect(page).not.toMatch(/value="[QZ]"/);
     expect(elementAttributes(page, 'field-2').type).toBe('password');
   });
@@ -230,14 +293,19 @@ describe('notice pages', () => {
 
   it('says what happened', () => {
     expect(renderNoticePage('link_invalid', 'en')).toContain('This link is no longer valid');
-    expect(renderNoticePage('submitted', 'en')).toContain('Your information was sent securely. You can close this tab and return to the chat.');
+    expect(renderNoticePage('submitted', 'en')).toContain(
+      'Your information was sent securely. You can close this tab and return to the chat.',
+    );
     expect(renderNoticePage('submitted', 'es')).toContain('Su información se envió de forma segura.');
   });
 });
 
 describe('form body and assets', () => {
   it('reads v.-named values and ignores the rest', () => {
-    expect(readFormValues({ 'v.pan': '4111', 'v.2': '7', action: 'cancel', 'v.dup': ['a', 'b'] })).toEqual({ pan: '4111', 2: '7' });
+    expect(readFormValues({ 'v.pan': '4111', 'v.2': '7', action: 'cancel', 'v.dup': ['a', 'b'] })).toEqual({
+      pan: '4111',
+      2: '7',
+    });
     expect(readFormValues(undefined)).toEqual({});
   });
 

@@ -23,7 +23,15 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash that links an entry to the one before it. */
 export function chainHash(prevHash: string, seq: number, event: AuditEvent): string {
-  const canonical = JSON.stringify([seq, event.at, event.siteId, event.actor, event.action, event.requestId, event.detail]);
+  const canonical = JSON.stringify([
+    seq,
+    event.at,
+    event.siteId,
+    event.actor,
+    event.action,
+    event.requestId,
+    event.detail,
+  ]);
   return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
 }
 
@@ -48,9 +56,12 @@ export async function verifyChain(entries: AsyncIterable<AuditEntry>): Promise<C
   let count = 0;
   for await (const entry of entries) {
     const expectedSeq = (previous?.seq ?? 0) + 1;
-    if (entry.seq !== expectedSeq) return { ok: false, count, brokenAt: entry.seq, reason: `expected entry ${expectedSeq}, found ${entry.seq}` };
-    if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH)) return { ok: false, count, brokenAt: entry.seq, reason: 'link to the previous entry does not match' };
-    if (entry.hash !== chainHash(entry.prevHash, entry.seq, entry)) return { ok: false, count, brokenAt: entry.seq, reason: 'entry was altered' };
+    if (entry.seq !== expectedSeq)
+      return { ok: false, count, brokenAt: entry.seq, reason: `expected entry ${expectedSeq}, found ${entry.seq}` };
+    if (entry.prevHash !== (previous?.hash ?? GENESIS_HASH))
+      return { ok: false, count, brokenAt: entry.seq, reason: 'link to the previous entry does not match' };
+    if (entry.hash !== chainHash(entry.prevHash, entry.seq, entry))
+      return { ok: false, count, brokenAt: entry.seq, reason: 'entry was altered' };
     previous = entry;
     count += 1;
   }

@@ -69,7 +69,10 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
   const rest = args.slice(group === 'purge' ? 1 : 2);
 
   const config = loadConfig(env);
-  const logger = pino({ level: 'warn', base: null, timestamp: false }, { write: (line: string) => io.err(line.trimEnd()) });
+  const logger = pino(
+    { level: 'warn', base: null, timestamp: false },
+    { write: (line: string) => io.err(line.trimEnd()) },
+  );
   const vault = await openVault(config, { logger });
   try {
     const out = (value: unknown) => io.out(JSON.stringify(value));
@@ -87,7 +90,13 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
         return 0;
       }
       case 'site list':
-        out((await vault.storage.listSites()).map(({ siteId, origin, createdAt }) => ({ siteId, origin, createdAt: new Date(createdAt).toISOString() })));
+        out(
+          (await vault.storage.listSites()).map(({ siteId, origin, createdAt }) => ({
+            siteId,
+            origin,
+            createdAt: new Date(createdAt).toISOString(),
+          })),
+        );
         return 0;
       case 'keys rotate': {
         const siteId = option(rest, '--site');
@@ -108,4 +117,3 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
     await vault.close();
   }
 }
-

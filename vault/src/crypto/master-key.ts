@@ -18,7 +18,9 @@ export class MasterKey {
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(siteKeyAad(siteId, kid));
     const body = Buffer.concat([cipher.update(siteKey), cipher.final()]);
-    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join(
+      '.',
+    );
   }
 
   /** Unwraps a site key; fails if it was wrapped for another site or kid, or altered. */

@@ -38,9 +38,13 @@ export function useNativeKeyWrap(): void {
   const joseEncrypt = jwa.encrypt;
   const joseDecrypt = jwa.decrypt;
   jwa.encrypt = (alg, key, data, props) =>
-    alg === KEY_WRAP_ALG && Buffer.isBuffer(key) && Buffer.isBuffer(data) ? wrapKey(key, data) : joseEncrypt(alg, key, data, props);
+    alg === KEY_WRAP_ALG && Buffer.isBuffer(key) && Buffer.isBuffer(data)
+      ? wrapKey(key, data)
+      : joseEncrypt(alg, key, data, props);
   jwa.decrypt = (alg, key, data, props) =>
-    alg === KEY_WRAP_ALG && Buffer.isBuffer(key) && Buffer.isBuffer(data) ? unwrapKey(key, data) : joseDecrypt(alg, key, data, props);
+    alg === KEY_WRAP_ALG && Buffer.isBuffer(key) && Buffer.isBuffer(data)
+      ? unwrapKey(key, data)
+      : joseDecrypt(alg, key, data, props);
 }
 
 /** RFC 3394 wrap of `keyData` (a multiple of 8 bytes, at least 16) under a 256-bit `kek`. */

@@ -38,7 +38,14 @@ export class Tokenizer {
     const fields = { alg: KEY_ALG, enc: CONTENT_ALG, kid, rid: binding.recordId, sid: binding.siteId };
     // Our own content key and IV from node's CSPRNG: node-jose's own come from a slow pure-JS PRNG.
     const { cek, iv } = freshContentKey();
-    const options: EncryptOptionsWithContentKey = { format: 'compact', contentAlg: CONTENT_ALG, fields, protect: '*', cek, iv };
+    const options: EncryptOptionsWithContentKey = {
+      format: 'compact',
+      contentAlg: CONTENT_ALG,
+      fields,
+      protect: '*',
+      cek,
+      iv,
+    };
     const encrypted = await jose.JWE.createEncrypt(options, key).update(plaintext).final();
     return encrypted as unknown as string;
   }
@@ -47,10 +54,16 @@ export class Tokenizer {
    * Decrypts a token stored for `binding`. `siteKeyFor(kid)` gives the raw site key for the kid
    * the header names (or undefined if the site has no such key: crypto-shredded or foreign).
    */
-  async decrypt(binding: TokenBinding, token: string, siteKeyFor: (kid: string) => Promise<Buffer | undefined>): Promise<Buffer> {
+  async decrypt(
+    binding: TokenBinding,
+    token: string,
+    siteKeyFor: (kid: string) => Promise<Buffer | undefined>,
+  ): Promise<Buffer> {
     const header = parseProtectedHeader(token);
-    if (header.alg !== KEY_ALG || header.enc !== CONTENT_ALG) throw new TokenizeError('Token uses an algorithm that is not accepted.');
-    if (header.sid !== binding.siteId || header.rid !== binding.recordId) throw new TokenizeError('Token is bound to another record or site.');
+    if (header.alg !== KEY_ALG || header.enc !== CONTENT_ALG)
+      throw new TokenizeError('Token uses an algorithm that is not accepted.');
+    if (header.sid !== binding.siteId || header.rid !== binding.recordId)
+      throw new TokenizeError('Token is bound to another record or site.');
     if (typeof header.kid !== 'string') throw new TokenizeError('Token names no key.');
     const siteKey = await siteKeyFor(header.kid);
     if (!siteKey) throw new TokenizeError('The key for this token is gone.');
@@ -67,11 +80,13 @@ export class Tokenizer {
     const name = `${siteId}\u0000${kid}`;
     let imported = this.keys.get(name);
     if (!imported) {
-      imported = jose.JWK.asKey({ kty: 'oct', k: siteKey.toString('base64url'), alg: KEY_ALG, kid, use: 'enc' }).then((key) => ({
-        key,
-        // A decrypter keeps no state between calls; making one per token only cost time.
-        decrypter: jose.JWE.createDecrypt(key, { algorithms: [KEY_ALG, CONTENT_ALG] }),
-      }));
+      imported = jose.JWK.asKey({ kty: 'oct', k: siteKey.toString('base64url'), alg: KEY_ALG, kid, use: 'enc' }).then(
+        (key) => ({
+          key,
+          // A decrypter keeps no state between calls; making one per token only cost time.
+          decrypter: jose.JWE.createDecrypt(key, { algorithms: [KEY_ALG, CONTENT_ALG] }),
+        }),
+      );
       imported.catch(() => this.keys.delete(name));
       this.keys.set(name, imported);
     }

@@ -14,7 +14,10 @@ export class MemoryEphemeralStore implements EphemeralStore {
   private readonly entries = new Map<string, Entry>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now, sweepMs = 1000) {
+  constructor(
+    private readonly now: () => number = Date.now,
+    sweepMs = 1000,
+  ) {
     this.timer = setInterval(() => this.sweep(), sweepMs);
     this.timer.unref();
   }

@@ -75,7 +75,10 @@ export class RedisEphemeralStore implements EphemeralStore {
   }
 
   async add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean> {
-    return (await this.run(() => this.redis.set(this.prefix + key, sealed, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'))) === 'OK';
+    return (
+      (await this.run(() => this.redis.set(this.prefix + key, sealed, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'))) ===
+      'OK'
+    );
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -92,7 +95,9 @@ export class RedisEphemeralStore implements EphemeralStore {
     let cursor = '0';
     let total = 0;
     do {
-      const [next, keys] = await this.run(() => this.redis.scan(cursor, 'MATCH', `${escapeGlob(this.prefix)}*`, 'COUNT', 1000));
+      const [next, keys] = await this.run(() =>
+        this.redis.scan(cursor, 'MATCH', `${escapeGlob(this.prefix)}*`, 'COUNT', 1000),
+      );
       cursor = next;
       total += keys.length;
     } while (cursor !== '0');
@@ -122,7 +127,10 @@ export class RedisEphemeralStore implements EphemeralStore {
 
   private unavailable(error: unknown): StorageUnavailableError {
     const message = (error as { message?: unknown } | null)?.message;
-    const reason = errorCode(error) ?? this.lastErrorCode ?? (typeof message === 'string' && /timed out/i.test(message) ? 'timeout' : 'not connected');
+    const reason =
+      errorCode(error) ??
+      this.lastErrorCode ??
+      (typeof message === 'string' && /timed out/i.test(message) ? 'timeout' : 'not connected');
     return new StorageUnavailableError(`Redis at ${this.where} is unavailable (${reason}).`);
   }
 }

@@ -3,7 +3,14 @@ import type { CloseSessionBody, CreateRequestBody, DetokenizeBody, MintOtkBody }
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { SiteRow } from '../storage/types';
-import { closeSessionSchema, createRequestSchema, detokenizeSchema, mintOtkSchema, requestIdParams, roomParams } from './schemas';
+import {
+  closeSessionSchema,
+  createRequestSchema,
+  detokenizeSchema,
+  mintOtkSchema,
+  requestIdParams,
+  roomParams,
+} from './schemas';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -39,27 +46,46 @@ export async function apiRoutes(app: FastifyInstance, opts: { vault: Vault; limi
     }
   });
 
-  app.post<{ Body: CreateRequestBody }>('/requests', { schema: createRequestSchema, config: apiLimit }, async (request, reply) => {
-    reply.code(201);
-    return vault.requests.create(siteOf(request), request.body);
-  });
+  app.post<{ Body: CreateRequestBody }>(
+    '/requests',
+    { schema: createRequestSchema, config: apiLimit },
+    async (request, reply) => {
+      reply.code(201);
+      return vault.requests.create(siteOf(request), request.body);
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/requests/:id', { schema: { params: requestIdParams }, config: apiLimit }, async (request) =>
-    vault.requests.state(siteOf(request), request.params.id));
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id',
+    { schema: { params: requestIdParams }, config: apiLimit },
+    async (request) => vault.requests.state(siteOf(request), request.params.id),
+  );
 
-  app.get<{ Params: { roomId: string } }>('/rooms/:roomId/requests', { schema: { params: roomParams }, config: apiLimit }, async (request) =>
-    ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }));
+  app.get<{ Params: { roomId: string } }>(
+    '/rooms/:roomId/requests',
+    { schema: { params: roomParams }, config: apiLimit },
+    async (request) => ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }),
+  );
 
-  app.post<{ Params: { id: string }; Body: MintOtkBody }>('/requests/:id/otk', { schema: mintOtkSchema, config: otkLimit }, async (request, reply) => {
-    reply.code(201);
-    return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
-  });
+  app.post<{ Params: { id: string }; Body: MintOtkBody }>(
+    '/requests/:id/otk',
+    { schema: mintOtkSchema, config: otkLimit },
+    async (request, reply) => {
+      reply.code(201);
+      return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
+    },
+  );
 
   app.post<{ Body: DetokenizeBody }>('/detokenize', { schema: detokenizeSchema, config: otkLimit }, async (request) =>
-    vault.requests.detokenize(siteOf(request), request.body.otk, request.body.agentId));
+    vault.requests.detokenize(siteOf(request), request.body.otk, request.body.agentId),
+  );
 
-  app.post<{ Body: CloseSessionBody }>('/sessions/close', { schema: closeSessionSchema, config: apiLimit }, async (request, reply) => {
-    await vault.requests.closeSession(siteOf(request), request.body.roomId);
-    reply.code(204).send();
-  });
+  app.post<{ Body: CloseSessionBody }>(
+    '/sessions/close',
+    { schema: closeSessionSchema, config: apiLimit },
+    async (request, reply) => {
+      await vault.requests.closeSession(siteOf(request), request.body.roomId);
+      reply.code(204).send();
+    },
+  );
 }

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream } from 'pino';
@@ -78,18 +84,27 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     const labels = { method: request.method, route };
     metrics?.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
     metrics?.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    request.log.info({ method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+    request.log.info(
+      { method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
   });
 
   app.setErrorHandler(async (error, request, reply) => {
     const vaultError = toVaultError(error);
-    if (vaultError.status >= 500) request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
+    if (vaultError.status >= 500)
+      request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);
   });
   app.setNotFoundHandler(async (request, reply) => {
     const isVisitorPath = request.url.startsWith('/f/');
-    return sendError(request, reply, new VaultError('not_found', isVisitorPath ? 'This link is no longer valid.' : 'No such route.'), isVisitorPath);
+    return sendError(
+      request,
+      reply,
+      new VaultError('not_found', isVisitorPath ? 'This link is no longer valid.' : 'No such route.'),
+      isVisitorPath,
+    );
   });
 
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
@@ -116,7 +131,11 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
 function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultError, htmlPage = false): FastifyReply {
   reply.code(error.status);
   const isPage = htmlPage || request.routeOptions.config?.visitorPage === true;
-  if (isPage && !/^application\/json/i.test(request.headers['content-type'] ?? '') && !/application\/json/i.test(request.headers.accept ?? '')) {
+  if (
+    isPage &&
+    !/^application\/json/i.test(request.headers['content-type'] ?? '') &&
+    !/application\/json/i.test(request.headers.accept ?? '')
+  ) {
     const kind = error.code === 'rate_limited' ? 'rate_limited' : error.status === 404 ? 'link_invalid' : 'error';
     return notice(request, reply, kind);
   }

@@ -9,8 +9,12 @@ import { StorageUnavailableError } from '../storage/types';
  */
 export function toVaultError(error: unknown): VaultError {
   if (error instanceof VaultError) return error;
-  if (error instanceof StorageUnavailableError) return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
-  const fastifyError = error as Partial<FastifyError> & { validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[]; validationContext?: string };
+  if (error instanceof StorageUnavailableError)
+    return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
+  const fastifyError = error as Partial<FastifyError> & {
+    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
@@ -33,7 +37,8 @@ export function toVaultError(error: unknown): VaultError {
   if (error instanceof SyntaxError) return new VaultError('invalid_json', 'The body is not valid JSON.');
   if (fastifyError.statusCode === 400) return new VaultError('bad_request', 'The request is malformed.');
   if (fastifyError.statusCode === 413) return new VaultError('payload_too_large', 'The body is too large.');
-  if (fastifyError.statusCode === 429) return new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.');
+  if (fastifyError.statusCode === 429)
+    return new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.');
   return new VaultError('internal', 'The vault hit an unexpected error; it has been logged.');
 }
 

@@ -12,8 +12,20 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       base: { service: 'idv-vault' },
       redact: {
         paths: [
-          'otk', '*.otk', 'apiKey', '*.apiKey', 'values', '*.values', 'authorization', '*.authorization',
-          'headers', '*.headers', 'body', '*.body', 'url', '*.url',
+          'otk',
+          '*.otk',
+          'apiKey',
+          '*.apiKey',
+          'values',
+          '*.values',
+          'authorization',
+          '*.authorization',
+          'headers',
+          '*.headers',
+          'body',
+          '*.body',
+          'url',
+          '*.url',
         ],
         censor: '[redacted]',
       },
@@ -33,6 +45,9 @@ export function safeError(err: unknown): Record<string, unknown> {
   const code = (err as { code?: unknown }).code;
   // JSON.parse and friends quote the input they choked on; those messages stay out.
   const message = err instanceof SyntaxError ? '[withheld]' : err.message;
-  const frames = (err.stack ?? '').split('\n').slice(1, 6).map((line) => line.trim());
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .slice(1, 6)
+    .map((line) => line.trim());
   return { type: err.name, code: typeof code === 'string' ? code : undefined, message, stack: frames };
 }

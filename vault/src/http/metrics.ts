@@ -4,31 +4,42 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class VaultMetrics {
   readonly registry = new Registry();
   readonly httpRequests = new Counter({
-    name: 'vault_http_requests_total', help: 'HTTP requests by route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const, registers: [this.registry],
+    name: 'vault_http_requests_total',
+    help: 'HTTP requests by route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
   });
   readonly httpDuration = new Histogram({
-    name: 'vault_http_request_duration_seconds', help: 'HTTP request latency by route pattern',
-    labelNames: ['method', 'route'] as const, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    name: 'vault_http_request_duration_seconds',
+    help: 'HTTP request latency by route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
   readonly otkOutcomes = new Counter({
-    name: 'vault_otk_outcomes_total', help: 'One-time keys minted, used and refused, by purpose',
-    labelNames: ['purpose', 'outcome'] as const, registers: [this.registry],
+    name: 'vault_otk_outcomes_total',
+    help: 'One-time keys minted, used and refused, by purpose',
+    labelNames: ['purpose', 'outcome'] as const,
+    registers: [this.registry],
   });
   readonly cryptoDuration = new Histogram({
-    name: 'vault_tokenizer_duration_seconds', help: 'JWE tokenize (encrypt) and detokenize (decrypt) time',
-    labelNames: ['operation'] as const, buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+    name: 'vault_tokenizer_duration_seconds',
+    help: 'JWE tokenize (encrypt) and detokenize (decrypt) time',
+    labelNames: ['operation'] as const,
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
     registers: [this.registry],
   });
   readonly doorbells = new Counter({
-    name: 'vault_doorbell_total', help: 'Doorbell deliveries to the app by outcome',
-    labelNames: ['outcome'] as const, registers: [this.registry],
+    name: 'vault_doorbell_total',
+    help: 'Doorbell deliveries to the app by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
   });
 
   constructor(countEphemeral: () => Promise<number>) {
     new Gauge({
-      name: 'vault_ephemeral_entries', help: 'Off-the-record and ID&V entries held in the ephemeral store',
+      name: 'vault_ephemeral_entries',
+      help: 'Off-the-record and ID&V entries held in the ephemeral store',
       registers: [this.registry],
       async collect() {
         this.set(await countEphemeral().catch(() => -1));

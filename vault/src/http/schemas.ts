@@ -3,7 +3,8 @@ import { FIELD_TYPES } from '../contract';
 /** JSON schemas of the API's bodies and params: Fastify validates with them and answers 400. */
 
 const id = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' } as const;
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f]+$' }) as const;
+const text = (max: number) =>
+  ({ type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f]+$' }) as const;
 
 const field = {
   type: 'object',
@@ -24,7 +25,9 @@ const field = {
         oneOf: [
           text(200),
           {
-            type: 'object', additionalProperties: false, required: ['value', 'label'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['value', 'label'],
             properties: { value: text(200), label: text(200) },
           },
         ],
@@ -55,7 +58,13 @@ export const createRequestSchema = {
         required: ['label', 'positions'],
         properties: {
           label: text(64),
-          positions: { type: 'array', minItems: 1, maxItems: 4, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 64 } },
+          positions: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 4,
+            uniqueItems: true,
+            items: { type: 'integer', minimum: 1, maximum: 64 },
+          },
         },
       },
       form: {

@@ -35,10 +35,18 @@ export function notice(request: FastifyRequest, reply: FastifyReply, kind: Notic
   return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request)));
 }
 
-function translatedErrors(locale: string, view: VisitorRequestView, errors: Record<string, FieldError>): Record<string, string> {
+function translatedErrors(
+  locale: string,
+  view: VisitorRequestView,
+  errors: Record<string, FieldError>,
+): Record<string, string> {
   const labels = new Map(view.fields.map((field) => [field.id, field]));
-  return Object.fromEntries(Object.entries(errors).map(([id, error]) =>
-    [id, fieldErrorMessage(locale, labels.get(id) ?? { label: id }, error)]));
+  return Object.fromEntries(
+    Object.entries(errors).map(([id, error]) => [
+      id,
+      fieldErrorMessage(locale, labels.get(id) ?? { label: id }, error),
+    ]),
+  );
 }
 
 /** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
@@ -53,7 +61,9 @@ export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; 
     const opened = await vault.requests.openForVisitor(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
     if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
-    return reply.type('text/html; charset=utf-8').send(renderRequestPage({ view: opened.view, locale: localeOf(request, opened.view.locale) }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderRequestPage({ view: opened.view, locale: localeOf(request, opened.view.locale) }));
   });
 
   app.post<OtkParams>('/f/:otk/submit', { config: limited }, async (request, reply) => {
@@ -65,9 +75,17 @@ export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; 
     const locale = localeOf(request, outcome.view.locale);
     reply.code(422);
     if (json) {
-      return { error: { code: 'invalid_fields', message: 'Some fields need correcting.', fields: translatedErrors(locale, outcome.view, outcome.errors) } };
+      return {
+        error: {
+          code: 'invalid_fields',
+          message: 'Some fields need correcting.',
+          fields: translatedErrors(locale, outcome.view, outcome.errors),
+        },
+      };
     }
-    return reply.type('text/html; charset=utf-8').send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
   });
 
   app.post<OtkParams>('/f/:otk/cancel', { config: limited }, async (request, reply) => {
@@ -78,7 +96,8 @@ export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; 
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
     const name = request.params.name as AssetName;
-    if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name)) throw new VaultError('not_found', 'No such asset.');
+    if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name))
+      throw new VaultError('not_found', 'No such asset.');
     return reply.type(ASSET_CONTENT_TYPES[name]).send(readAsset(name));
   });
 }

@@ -15,7 +15,12 @@ export class SafeHtml {
 export type HtmlValue = string | number | SafeHtml | undefined | null | false | readonly HtmlValue[];
 
 const ENTITIES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
 };
 
 /** Text made safe for an element's content or a quoted attribute value. */

@@ -19,7 +19,10 @@ export const MESSAGES_DIR = path.join(__dirname, 'messages');
 /** A catalog file that is not a flat object of strings: a broken deployment, not a user error. */
 export class CatalogError extends Error {
   readonly code = 'catalog_invalid';
-  constructor(readonly file: string, message: string) {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
     super(`${file}: ${message}`);
     this.name = 'CatalogError';
   }
@@ -30,8 +33,12 @@ function loadCatalogs(): Map<string, Catalog> {
   for (const file of fs.readdirSync(MESSAGES_DIR)) {
     if (!file.endsWith('.json')) continue;
     const parsed: unknown = JSON.parse(fs.readFileSync(path.join(MESSAGES_DIR, file), 'utf8'));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)
-      || !Object.values(parsed).every((value) => typeof value === 'string')) {
+    if (
+      typeof parsed !== 'object' ||
+      parsed === null ||
+      Array.isArray(parsed) ||
+      !Object.values(parsed).every((value) => typeof value === 'string')
+    ) {
       throw new CatalogError(file, 'a message catalog must be a JSON object of strings');
     }
     catalogs.set(file.slice(0, -'.json'.length), parsed as Catalog);
@@ -65,14 +72,17 @@ function matchLocale(tag: string): string | undefined {
   const available = availableLocales();
   const lower = wanted.toLowerCase();
   const language = lower.split('-')[0];
-  return available.find((locale) => locale.toLowerCase() === lower)
-    ?? available.find((locale) => locale.toLowerCase() === language)
-    ?? available.find((locale) => locale.toLowerCase().split('-')[0] === language);
+  return (
+    available.find((locale) => locale.toLowerCase() === lower) ??
+    available.find((locale) => locale.toLowerCase() === language) ??
+    available.find((locale) => locale.toLowerCase().split('-')[0] === language)
+  );
 }
 
 /** Accept-Language tags, best first; `q=0` and `*` are dropped. */
 function acceptedTags(header: string): string[] {
-  return header.split(',')
+  return header
+    .split(',')
     .map((part, index) => {
       const [tag, ...attributes] = part.split(';').map((piece) => piece.trim());
       const q = attributes.find((attribute) => /^q=/i.test(attribute));
@@ -101,8 +111,9 @@ export function negotiateLocale(requested: string | undefined, acceptLanguage: s
 
 /** Looks keys up in the locale's catalog, then its language's, then English. */
 export function messageLookup(locale: string): MessageLookup {
-  const chain = [catalogs().get(locale), catalogs().get(locale.split('-')[0]), catalogs().get(DEFAULT_LOCALE)]
-    .filter((catalog): catalog is Catalog => catalog !== undefined);
+  const chain = [catalogs().get(locale), catalogs().get(locale.split('-')[0]), catalogs().get(DEFAULT_LOCALE)].filter(
+    (catalog): catalog is Catalog => catalog !== undefined,
+  );
   return (key) => {
     for (const catalog of chain) {
       if (Object.prototype.hasOwnProperty.call(catalog, key)) return catalog[key];
@@ -136,8 +147,9 @@ export function formatList(locale: string, items: string[]): string {
 /** The catalog entries the page script needs to phrase errors itself, already resolved for the locale. */
 export function clientMessages(locale: string): Record<string, string> {
   const lookup = messageLookup(locale);
-  const keys = Object.keys(catalogs().get(DEFAULT_LOCALE) ?? {})
-    .filter((key) => key.startsWith('error.') || key.startsWith('brand.'));
+  const keys = Object.keys(catalogs().get(DEFAULT_LOCALE) ?? {}).filter(
+    (key) => key.startsWith('error.') || key.startsWith('brand.'),
+  );
   const entries: Array<[string, string]> = [];
   for (const key of keys) {
     const message = lookup(key);

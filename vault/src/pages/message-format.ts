@@ -26,7 +26,9 @@ export function formatMessage(template: string, params: MessageParams | undefine
     if (open < 0) break;
     const close = matchingBrace(template, open);
     if (close < 0) break;
-    out += template.slice(i, open) + formatArgument(template.slice(open + 1, close), template.slice(open, close + 1), params, locale);
+    out +=
+      template.slice(i, open) +
+      formatArgument(template.slice(open + 1, close), template.slice(open, close + 1), params, locale);
     i = close + 1;
   }
   return out + template.slice(i);
@@ -89,7 +91,12 @@ function pluralCategory(count: number, locale: string): string {
  * The message for a field error, e.g. "Card number must be 12 to 19 digits". The field's label
  * is the `{label}` parameter; a card brand code becomes its display name (`brand.<code>`).
  */
-export function formatFieldError(lookup: MessageLookup, locale: string, field: Pick<VisitorFieldView, 'label'>, error: FieldError): string {
+export function formatFieldError(
+  lookup: MessageLookup,
+  locale: string,
+  field: Pick<VisitorFieldView, 'label'>,
+  error: FieldError,
+): string {
   const template = lookup(`error.${error.code}`) ?? lookup('error.invalid_value') ?? error.code;
   const params: MessageParams = { ...error.params, label: field.label };
   if (typeof params.brand === 'string') params.brand = lookup(`brand.${params.brand}`) ?? params.brand;

@@ -55,7 +55,12 @@ export class Doorbell {
       const status = await this.poster.post(url, body, this.options.timeoutMs);
       if (status >= 200 && status < 300) {
         this.options.onOutcome?.('delivered');
-        this.options.log('info', 'doorbell delivered', { requestId: body.requestId, event: body.event, attempt, target });
+        this.options.log('info', 'doorbell delivered', {
+          requestId: body.requestId,
+          event: body.event,
+          attempt,
+          target,
+        });
         return;
       }
       throw new Error(`HTTP ${status}`);
@@ -64,11 +69,24 @@ export class Doorbell {
       const delay = this.options.retryDelaysMs[attempt];
       if (delay === undefined || this.closed) {
         this.options.onOutcome?.('gave_up');
-        this.options.log('warn', 'doorbell gave up', { requestId: body.requestId, event: body.event, attempt, target, reason });
+        this.options.log('warn', 'doorbell gave up', {
+          requestId: body.requestId,
+          event: body.event,
+          attempt,
+          target,
+          reason,
+        });
         return;
       }
       this.options.onOutcome?.('retry');
-      this.options.log('warn', 'doorbell failed, will retry', { requestId: body.requestId, event: body.event, attempt, target, reason, delayMs: delay });
+      this.options.log('warn', 'doorbell failed, will retry', {
+        requestId: body.requestId,
+        event: body.event,
+        attempt,
+        target,
+        reason,
+        delayMs: delay,
+      });
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.waits.delete(timer);

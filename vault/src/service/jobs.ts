@@ -19,14 +19,20 @@ export function startJobs(vault: Vault, config: VaultConfig, logger: Logger): ()
       running = false;
     }
   };
-  const sweep = setInterval(guard('expire', async () => {
-    const expired = await vault.requests.expireDue();
-    if (expired > 0) logger.info({ job: 'expire', expired }, 'expired lapsed requests');
-  }), config.sweepIntervalSeconds * 1000);
-  const purge = setInterval(guard('purge', async () => {
-    const counts = await vault.retention.purge();
-    logger.info({ job: 'purge', ...counts }, 'retention purge');
-  }), config.purgeIntervalSeconds * 1000);
+  const sweep = setInterval(
+    guard('expire', async () => {
+      const expired = await vault.requests.expireDue();
+      if (expired > 0) logger.info({ job: 'expire', expired }, 'expired lapsed requests');
+    }),
+    config.sweepIntervalSeconds * 1000,
+  );
+  const purge = setInterval(
+    guard('purge', async () => {
+      const counts = await vault.retention.purge();
+      logger.info({ job: 'purge', ...counts }, 'retention purge');
+    }),
+    config.purgeIntervalSeconds * 1000,
+  );
   sweep.unref();
   purge.unref();
   return () => {

@@ -25,16 +25,20 @@ export function createJsonPoster(): JsonPoster {
         }
         const payload = Buffer.from(JSON.stringify(body), 'utf8');
         const send = target.protocol === 'https:' ? https.request : http.request;
-        const request = send(target, {
-          method: 'POST',
-          agent: agents[target.protocol],
-          headers: { 'content-type': 'application/json', 'content-length': payload.length },
-          timeout: timeoutMs,
-        }, (response) => {
-          response.resume();
-          response.on('end', () => resolve(response.statusCode ?? 0));
-          response.on('error', reject);
-        });
+        const request = send(
+          target,
+          {
+            method: 'POST',
+            agent: agents[target.protocol],
+            headers: { 'content-type': 'application/json', 'content-length': payload.length },
+            timeout: timeoutMs,
+          },
+          (response) => {
+            response.resume();
+            response.on('end', () => resolve(response.statusCode ?? 0));
+            response.on('error', reject);
+          },
+        );
         request.on('timeout', () => request.destroy(new Error('timed out')));
         request.on('error', reject);
         request.end(payload);

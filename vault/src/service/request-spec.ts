@@ -1,4 +1,11 @@
-import type { CreateRequestBody, FormFieldSpec, IdvSpec, RequestKind, SelectOption, VisitorFieldView } from '../contract';
+import type {
+  CreateRequestBody,
+  FormFieldSpec,
+  IdvSpec,
+  RequestKind,
+  SelectOption,
+  VisitorFieldView,
+} from '../contract';
 import { VaultError } from '../errors';
 import { idvFields } from '../pages/idv-fields';
 
@@ -31,9 +38,14 @@ export function buildRequestSpec(body: CreateRequestBody): RequestSpec {
 
 function idvSpec(idv: IdvSpec): RequestSpec {
   const positions = [...idv.positions].sort((a, b) => a - b);
-  if (new Set(positions).size !== positions.length) throw new VaultError('bad_request', 'ID&V positions must be distinct.');
+  if (new Set(positions).size !== positions.length)
+    throw new VaultError('bad_request', 'ID&V positions must be distinct.');
   // Stored with English labels (what the app reads back); the page translates them.
-  return { title: idv.label, idv: { label: idv.label, positions }, fields: idvFields({ label: idv.label, positions }, 'en') };
+  return {
+    title: idv.label,
+    idv: { label: idv.label, positions },
+    fields: idvFields({ label: idv.label, positions }, 'en'),
+  };
 }
 
 function formField(field: FormFieldSpec): VisitorFieldView {
@@ -41,7 +53,8 @@ function formField(field: FormFieldSpec): VisitorFieldView {
   if (field.type === 'select' && (!field.options || field.options.length === 0)) {
     throw new VaultError('bad_request', `${where} is a select and needs "options".`);
   }
-  if (field.type !== 'select' && field.options) throw new VaultError('bad_request', `${where} has "options" but is not a select.`);
+  if (field.type !== 'select' && field.options)
+    throw new VaultError('bad_request', `${where} has "options" but is not a select.`);
   if (field.minLength !== undefined && field.maxLength !== undefined && field.minLength > field.maxLength) {
     throw new VaultError('bad_request', `${where} has minLength greater than maxLength.`);
   }

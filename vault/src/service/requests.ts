@@ -62,7 +62,8 @@ export interface OpenedRequest {
 }
 
 /** The outcome of a visitor's submit: done, or the fields to correct (the link stays usable). */
-export type SubmitOutcome = { status: 'submitted' } | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
+export type SubmitOutcome =
+  { status: 'submitted' } | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
 
 /**
  * The life of a request, from the app's create to the sender's detokenize. The only place that
@@ -102,10 +103,18 @@ export class RequestService {
       viewedAt: null,
       expiresAt,
     };
-    await storage.createRequest(request, { hash: open.hash, purpose: 'open', siteId: site.siteId, requestId, agentId: null, expiresAt }, {
-      at: now, siteId: site.siteId, actor: `agent:${body.agentId}`, action: 'request.create', requestId,
-      detail: JSON.stringify({ kind: body.kind, roomId: body.roomId, formId: spec.formId }),
-    });
+    await storage.createRequest(
+      request,
+      { hash: open.hash, purpose: 'open', siteId: site.siteId, requestId, agentId: null, expiresAt },
+      {
+        at: now,
+        siteId: site.siteId,
+        actor: `agent:${body.agentId}`,
+        action: 'request.create',
+        requestId,
+        detail: JSON.stringify({ kind: body.kind, roomId: body.roomId, formId: spec.formId }),
+      },
+    );
     this.deps.events?.otk?.('open', 'minted');
     return { requestId, visitorUrl: `${this.deps.publicUrl}/f/${open.otk}`, expiresAt: iso(expiresAt) };
   }
@@ -126,19 +135,33 @@ export class RequestService {
     if (agentId !== request.agentId) {
       this.deps.events?.otk?.('detokenize', 'refused');
       await storage.appendAudit({
-        at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'otk.refused', requestId, detail: JSON.stringify({ reason: 'not_sender' }),
+        at: now,
+        siteId: site.siteId,
+        actor: `agent:${agentId}`,
+        action: 'otk.refused',
+        requestId,
+        detail: JSON.stringify({ reason: 'not_sender' }),
       });
       throw new VaultError('not_sender', 'Only the agent who sent this request can view its answer.');
     }
     if (await storage.isRoomClosed(site.siteId, request.roomId)) {
       throw new VaultError('session_closed', 'The chat is closed; its secure data can no longer be viewed.');
     }
-    if (request.status !== 'submitted') throw new VaultError('not_submitted', 'The visitor has not submitted this request.');
+    if (request.status !== 'submitted')
+      throw new VaultError('not_submitted', 'The visitor has not submitted this request.');
     const minted = mintOtk();
     const expiresAt = now + ttl.detokenizeSeconds * 1000;
-    await storage.insertOtk({ hash: minted.hash, purpose: 'detokenize', siteId: site.siteId, requestId, agentId, expiresAt }, {
-      at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'otk.mint', requestId, detail: JSON.stringify({ purpose: 'detokenize' }),
-    });
+    await storage.insertOtk(
+      { hash: minted.hash, purpose: 'detokenize', siteId: site.siteId, requestId, agentId, expiresAt },
+      {
+        at: now,
+        siteId: site.siteId,
+        actor: `agent:${agentId}`,
+        action: 'otk.mint',
+        requestId,
+        detail: JSON.stringify({ purpose: 'detokenize' }),
+      },
+    );
     this.deps.events?.otk?.('detokenize', 'minted');
     return { otk: minted.otk, expiresAt: iso(expiresAt) };
   }
@@ -149,25 +172,50 @@ export class RequestService {
     const now = clock();
     const refuse = async (requestId: string | null): Promise<never> => {
       this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit({ at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.refused', requestId, detail: null });
+      await storage.appendAudit({
+        at: now,
+        siteId: site.siteId,
+        actor: `agent:${agentId}`,
+        action: 'detokenize.refused',
+        requestId,
+        detail: null,
+      });
       throw invalidOtk();
     };
     const hash = looksLikeOtk(otk) ? hashOtk(otk) : undefined;
     const live = hash ? await storage.peekOtk(hash, 'detokenize', now) : undefined;
-    const request = live && live.siteId === site.siteId && live.agentId === agentId ? await storage.getRequest(live.requestId) : undefined;
-    if (!hash || !request || request.agentId !== agentId || request.status !== 'submitted' || (await storage.isRoomClosed(site.siteId, request.roomId))) {
+    const request =
+      live && live.siteId === site.siteId && live.agentId === agentId
+        ? await storage.getRequest(live.requestId)
+        : undefined;
+    if (
+      !hash ||
+      !request ||
+      request.agentId !== agentId ||
+      request.status !== 'submitted' ||
+      (await storage.isRoomClosed(site.siteId, request.roomId))
+    ) {
       return refuse(request?.requestId ?? null);
     }
     // Read before consuming: a backend failure here (503) leaves the OTK usable for a retry.
     const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
-    const values: Record<string, string> = { ...(await this.readRecord(request)), ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}) };
+    const values: Record<string, string> = {
+      ...(await this.readRecord(request)),
+      ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}),
+    };
     if (!(await storage.consumeDetokenizeOtk(hash, site.siteId, agentId, now))) return refuse(request.requestId);
     this.deps.events?.otk?.('detokenize', 'used');
-    const expired = spec.fields.filter((field) => field.offTheRecord && values[field.id] === undefined).map((field) => field.id);
+    const expired = spec.fields
+      .filter((field) => field.offTheRecord && values[field.id] === undefined)
+      .map((field) => field.id);
     await storage.markViewed(request.requestId, now, {
-      at: now, siteId: site.siteId, actor: `agent:${agentId}`, action: 'detokenize.ok', requestId: request.requestId,
+      at: now,
+      siteId: site.siteId,
+      actor: `agent:${agentId}`,
+      action: 'detokenize.ok',
+      requestId: request.requestId,
       detail: expired.length > 0 ? JSON.stringify({ expired }) : null,
     });
     return { requestId: request.requestId, values, expired };
@@ -177,7 +225,12 @@ export class RequestService {
   async closeSession(site: SiteRow, roomId: string): Promise<void> {
     const now = this.deps.clock();
     const ids = await this.deps.storage.closeRoom(site.siteId, roomId, now, {
-      at: now, siteId: site.siteId, actor: `site:${site.siteId}`, action: 'session.close', requestId: null, detail: JSON.stringify({ roomId }),
+      at: now,
+      siteId: site.siteId,
+      actor: `site:${site.siteId}`,
+      action: 'session.close',
+      requestId: null,
+      detail: JSON.stringify({ roomId }),
     });
     await this.deps.ephemeral.delete(ids.map(ephemeralKey));
   }
@@ -188,9 +241,17 @@ export class RequestService {
     if (!looksLikeOtk(otk)) return this.refuse('open');
     const now = clock();
     const submit = mintOtk();
-    const request = await storage.openRequest(hashOtk(otk), { hash: submit.hash, expiresAt: now + ttl.submitSeconds * 1000 }, now, {
-      at: now, actor: 'visitor', action: 'request.open', detail: null,
-    });
+    const request = await storage.openRequest(
+      hashOtk(otk),
+      { hash: submit.hash, expiresAt: now + ttl.submitSeconds * 1000 },
+      now,
+      {
+        at: now,
+        actor: 'visitor',
+        action: 'request.open',
+        detail: null,
+      },
+    );
     if (!request) return this.refuse('open');
     this.deps.events?.otk?.('open', 'used');
     this.deps.events?.otk?.('submit', 'minted');
@@ -230,7 +291,8 @@ export class RequestService {
     // one submit at a time holds the request's claim while it writes the entry and commits. A form
     // with nothing off the record needs no claim (and so keeps working while Redis is down).
     const claim = spec.fields.some((field) => field.offTheRecord) ? `${key}:submitting` : undefined;
-    if (claim && !(await this.claimSubmit(claim))) throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
+    if (claim && !(await this.claimSubmit(claim)))
+      throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
     const claims = claim ? [claim] : [];
     let wrote = false;
     let submitted: RequestRow | undefined;
@@ -243,7 +305,9 @@ export class RequestService {
         await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
       }
       submitted = await storage.submitRequest(hashOtk(otk), request.requestId, record, now, {
-        at: now, actor: 'visitor', action: 'request.submit',
+        at: now,
+        actor: 'visitor',
+        action: 'request.submit',
         detail: JSON.stringify({ recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length }),
       });
     } finally {
@@ -261,7 +325,12 @@ export class RequestService {
   async cancelFromVisitor(otk: string): Promise<boolean> {
     if (!looksLikeOtk(otk)) return this.refuse('submit') ?? false;
     const now = this.deps.clock();
-    const cancelled = await this.deps.storage.cancelRequest(hashOtk(otk), now, { at: now, actor: 'visitor', action: 'request.cancel', detail: null });
+    const cancelled = await this.deps.storage.cancelRequest(hashOtk(otk), now, {
+      at: now,
+      actor: 'visitor',
+      action: 'request.cancel',
+      detail: null,
+    });
     if (!cancelled) return this.refuse('submit') ?? false;
     this.deps.events?.otk?.('submit', 'used');
     this.deps.doorbell.ring(cancelled.callbackUrl, cancelled.requestId, 'cancelled');
@@ -296,7 +365,12 @@ export class RequestService {
     const { kid, key } = await this.deps.sites.activeKey(request.siteId);
     const recordId = randomUUID();
     const started = process.hrtime.bigint();
-    const token = await this.deps.tokenizer.encrypt({ siteId: request.siteId, recordId }, kid, key, Buffer.from(JSON.stringify(values), 'utf8'));
+    const token = await this.deps.tokenizer.encrypt(
+      { siteId: request.siteId, recordId },
+      kid,
+      key,
+      Buffer.from(JSON.stringify(values), 'utf8'),
+    );
     this.deps.events?.crypto?.('encrypt', Number(process.hrtime.bigint() - started) / 1e9);
     return { recordId, requestId: request.requestId, siteId: request.siteId, kid, token, createdAt: now };
   }
@@ -305,8 +379,11 @@ export class RequestService {
     const record = await this.deps.storage.getRecord(request.requestId);
     if (!record) return {};
     const started = process.hrtime.bigint();
-    const plaintext = await this.deps.tokenizer.decrypt({ siteId: request.siteId, recordId: record.recordId }, record.token,
-      (kid) => this.deps.sites.keyById(request.siteId, kid));
+    const plaintext = await this.deps.tokenizer.decrypt(
+      { siteId: request.siteId, recordId: record.recordId },
+      record.token,
+      (kid) => this.deps.sites.keyById(request.siteId, kid),
+    );
     this.deps.events?.crypto?.('decrypt', Number(process.hrtime.bigint() - started) / 1e9);
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }

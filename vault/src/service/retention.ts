@@ -5,12 +5,21 @@ const DAY_MS = 86_400_000;
 
 /** Deletes tokenized data past its retention (13 months by default) and dead OTKs. */
 export class RetentionService {
-  constructor(private readonly storage: Storage, private readonly clock: Clock, private readonly retentionDays: number) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+    private readonly retentionDays: number,
+  ) {}
 
   async purge(actor = 'system'): Promise<PurgeCounts> {
     const now = this.clock();
     return this.storage.purge(now - this.retentionDays * DAY_MS, now, {
-      at: now, siteId: null, actor, action: 'retention.purge', requestId: null, detail: null,
+      at: now,
+      siteId: null,
+      actor,
+      action: 'retention.purge',
+      requestId: null,
+      detail: null,
     });
   }
 }

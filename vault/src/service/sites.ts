@@ -18,11 +18,18 @@ export interface NewSite {
 
 /** Registers Rocket.Chat workspaces, authenticates their API keys and manages their keys. */
 export class SiteService {
-  constructor(private readonly storage: Storage, private readonly master: MasterKey, private readonly clock: Clock) {}
+  constructor(
+    private readonly storage: Storage,
+    private readonly master: MasterKey,
+    private readonly clock: Clock,
+  ) {}
 
   async addSite(siteId: string, origin: string, actor = 'cli'): Promise<NewSite> {
     if (!SITE_ID.test(siteId)) {
-      throw new VaultError('bad_request', 'The site ID must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.');
+      throw new VaultError(
+        'bad_request',
+        'The site ID must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.',
+      );
     }
     const normalizedOrigin = normalizeOrigin(origin);
     const apiKeyId = randomBytes(8).toString('hex');
@@ -30,7 +37,12 @@ export class SiteService {
     const now = this.clock();
     const site: SiteRow = { siteId, origin: normalizedOrigin, apiKeyId, apiKeyHash: sha256Hex(secret), createdAt: now };
     await this.storage.addSite(site, this.newKey(siteId, now), {
-      at: now, siteId, actor, action: 'site.add', requestId: null, detail: JSON.stringify({ origin: normalizedOrigin }),
+      at: now,
+      siteId,
+      actor,
+      action: 'site.add',
+      requestId: null,
+      detail: JSON.stringify({ origin: normalizedOrigin }),
     });
     return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
   }
@@ -40,14 +52,26 @@ export class SiteService {
     const apiKeyId = randomBytes(8).toString('hex');
     const secret = randomSecret(32);
     const replaced = await this.storage.replaceApiKey(siteId, apiKeyId, sha256Hex(secret), {
-      at: this.clock(), siteId, actor, action: 'site.rekey', requestId: null, detail: null,
+      at: this.clock(),
+      siteId,
+      actor,
+      action: 'site.rekey',
+      requestId: null,
+      detail: null,
     });
     if (!replaced) throw new VaultError('not_found', `There is no site "${siteId}".`);
     return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
   }
 
   async removeSite(siteId: string, actor = 'cli'): Promise<boolean> {
-    return this.storage.removeSite(siteId, { at: this.clock(), siteId, actor, action: 'site.remove', requestId: null, detail: null });
+    return this.storage.removeSite(siteId, {
+      at: this.clock(),
+      siteId,
+      actor,
+      action: 'site.remove',
+      requestId: null,
+      detail: null,
+    });
   }
 
   /** Makes a new active key for new data; old keys stay for reading. Returns the new kid. */
@@ -55,7 +79,14 @@ export class SiteService {
     if (!(await this.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
     const now = this.clock();
     const key = this.newKey(siteId, now);
-    await this.storage.rotateSiteKey(key, { at: now, siteId, actor, action: 'keys.rotate', requestId: null, detail: JSON.stringify({ kid: key.kid }) });
+    await this.storage.rotateSiteKey(key, {
+      at: now,
+      siteId,
+      actor,
+      action: 'keys.rotate',
+      requestId: null,
+      detail: JSON.stringify({ kid: key.kid }),
+    });
     return key.kid;
   }
 
@@ -86,7 +117,13 @@ export class SiteService {
 
   private newKey(siteId: string, now: number): SiteKeyRow {
     const kid = randomUUID();
-    return { siteId, kid, wrappedKey: this.master.wrapSiteKey(siteId, kid, randomBytes(32)), createdAt: now, active: true };
+    return {
+      siteId,
+      kid,
+      wrappedKey: this.master.wrapSiteKey(siteId, kid, randomBytes(32)),
+      createdAt: now,
+      active: true,
+    };
   }
 }
 
@@ -99,7 +136,10 @@ export function normalizeOrigin(origin: string): string {
     throw new VaultError('bad_request', 'The origin must be an http:// or https:// URL, e.g. https://chat.example.com');
   }
   if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
-    throw new VaultError('bad_request', 'The origin must be an http:// or https:// URL without credentials, query or fragment.');
+    throw new VaultError(
+      'bad_request',
+      'The origin must be an http:// or https:// URL without credentials, query or fragment.',
+    );
   }
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }

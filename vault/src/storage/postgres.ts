@@ -39,8 +39,19 @@ const MIGRATION_LOCK = 0x1d5f_0001;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
-const NETWORK_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i;
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
+const NETWORK_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i;
 
 /**
  * PostgreSQL storage for several vault instances on one database. Mirrors `SqliteStorage`'s
@@ -65,7 +76,10 @@ export class PostgresStorage implements Storage {
     const url = new URL(databaseUrl);
     this.schema = url.searchParams.get('schema') ?? 'public';
     if (!SCHEMA_NAME.test(this.schema)) {
-      throw new ConfigError('VAULT_DATABASE_URL', '?schema= must be a lower-case name of letters, digits and "_" (at most 63)');
+      throw new ConfigError(
+        'VAULT_DATABASE_URL',
+        '?schema= must be a lower-case name of letters, digits and "_" (at most 63)',
+      );
     }
     // The URL's own `options` would override ours, so both are merged into one.
     const extraOptions = url.searchParams.get('options');
@@ -82,7 +96,9 @@ export class PostgresStorage implements Storage {
       keepAlive: true,
     });
     // An idle connection that breaks is dropped by the pool; without a listener it would crash the process.
-    this.pool.on('error', (error) => options.warn?.('a PostgreSQL connection broke while idle', { code: errorCode(error) }));
+    this.pool.on('error', (error) =>
+      options.warn?.('a PostgreSQL connection broke while idle', { code: errorCode(error) }),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -113,8 +129,10 @@ export class PostgresStorage implements Storage {
   async addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void> {
     try {
       await this.transaction(async (q) => {
-        await q('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
-          [site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt]);
+        await q(
+          'INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES ($1, $2, $3, $4, $5)',
+          [site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt],
+        );
         await insertKey(q, key);
         await appendEntry(q, audit);
       });
@@ -152,7 +170,13 @@ export class PostgresStorage implements Storage {
   }
 
   async getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined> {
-    return toKey((await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND active ORDER BY created_at DESC LIMIT 1', [siteId])).rows[0]);
+    return toKey(
+      (
+        await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND active ORDER BY created_at DESC LIMIT 1', [
+          siteId,
+        ])
+      ).rows[0],
+    );
   }
 
   async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
@@ -161,7 +185,11 @@ export class PostgresStorage implements Storage {
 
   async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
     return this.transaction(async (q) => {
-      const result = await q('UPDATE sites SET api_key_id = $1, api_key_hash = $2 WHERE site_id = $3', [apiKeyId, apiKeyHash, siteId]);
+      const result = await q('UPDATE sites SET api_key_id = $1, api_key_hash = $2 WHERE site_id = $3', [
+        apiKeyId,
+        apiKeyHash,
+        siteId,
+      ]);
       if (result.rowCount === 0) return false;
       await appendEntry(q, audit);
       return true;
@@ -180,13 +208,29 @@ export class PostgresStorage implements Storage {
 
   async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
     await this.transaction(async (q) => {
-      await q(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale, callback_url, spec,
+      await q(
+        `INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale, callback_url, spec,
           status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, [
-        request.requestId, request.siteId, request.kind, request.roomId, request.agentId, request.visitorToken, request.locale,
-        request.callbackUrl, request.spec, request.status, request.createdAt, request.openedAt, request.submittedAt,
-        request.finishedAt, request.viewedAt, request.expiresAt,
-      ]);
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        [
+          request.requestId,
+          request.siteId,
+          request.kind,
+          request.roomId,
+          request.agentId,
+          request.visitorToken,
+          request.locale,
+          request.callbackUrl,
+          request.spec,
+          request.status,
+          request.createdAt,
+          request.openedAt,
+          request.submittedAt,
+          request.finishedAt,
+          request.viewedAt,
+          request.expiresAt,
+        ],
+      );
       await insertOtkRow(q, openOtk);
       await appendEntry(q, audit);
     });
@@ -197,8 +241,12 @@ export class PostgresStorage implements Storage {
   }
 
   async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
-    return (await this.query('SELECT * FROM requests WHERE site_id = $1 AND room_id = $2 ORDER BY created_at, request_id', [siteId, roomId]))
-      .rows.map((r) => toRequest(r) as RequestRow);
+    return (
+      await this.query('SELECT * FROM requests WHERE site_id = $1 AND room_id = $2 ORDER BY created_at, request_id', [
+        siteId,
+        roomId,
+      ])
+    ).rows.map((r) => toRequest(r) as RequestRow);
   }
 
   async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {
@@ -210,7 +258,15 @@ export class PostgresStorage implements Storage {
   }
 
   async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
-    return toOtk((await this.query('SELECT * FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3', [hash, purpose, now])).rows[0]);
+    return toOtk(
+      (
+        await this.query('SELECT * FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3', [
+          hash,
+          purpose,
+          now,
+        ])
+      ).rows[0],
+    );
   }
 
   async insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void> {
@@ -222,39 +278,80 @@ export class PostgresStorage implements Storage {
 
   async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
     // One statement: of many concurrent deletes of the row, exactly one gets it back.
-    return toOtk((await this.query(`DELETE FROM otks WHERE hash = $1 AND purpose = 'detokenize' AND site_id = $2 AND agent_id = $3
-        AND expires_at > $4 RETURNING *`, [hash, siteId, agentId, now])).rows[0]);
+    return toOtk(
+      (
+        await this.query(
+          `DELETE FROM otks WHERE hash = $1 AND purpose = 'detokenize' AND site_id = $2 AND agent_id = $3
+        AND expires_at > $4 RETURNING *`,
+          [hash, siteId, agentId, now],
+        )
+      ).rows[0],
+    );
   }
 
-  async openRequest(openHash: string, submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+  async openRequest(
+    openHash: string,
+    submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined> {
     return this.transaction(async (q) => {
       const request = await lockRequestOf(q, openHash, 'open');
       const otk = await consume(q, openHash, 'open', now);
       if (!otk || !request || otk.requestId !== request.requestId) return undefined;
       // As in SQLite, a link to a request that can no longer open is used up all the same.
-      if (request.status !== 'pending' || request.expiresAt <= now || (await roomClosed(q, request.siteId, request.roomId))) return undefined;
-      await q("UPDATE requests SET status = 'opened', opened_at = $1, expires_at = $2 WHERE request_id = $3", [now, submitOtk.expiresAt, request.requestId]);
-      await insertOtkRow(q, { ...submitOtk, purpose: 'submit', siteId: request.siteId, requestId: request.requestId, agentId: null });
+      if (
+        request.status !== 'pending' ||
+        request.expiresAt <= now ||
+        (await roomClosed(q, request.siteId, request.roomId))
+      )
+        return undefined;
+      await q("UPDATE requests SET status = 'opened', opened_at = $1, expires_at = $2 WHERE request_id = $3", [
+        now,
+        submitOtk.expiresAt,
+        request.requestId,
+      ]);
+      await insertOtkRow(q, {
+        ...submitOtk,
+        purpose: 'submit',
+        siteId: request.siteId,
+        requestId: request.requestId,
+        agentId: null,
+      });
       await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
       return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
     });
   }
 
-  async submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+  async submitRequest(
+    submitHash: string,
+    requestId: string,
+    record: RecordRow | null,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined> {
     return this.finishOpened(submitHash, now, audit, async (q, request) => {
       if (request.requestId !== requestId) return undefined;
       if (record) {
-        await q('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt]);
+        await q(
+          'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt],
+        );
       }
-      await q("UPDATE requests SET status = 'submitted', submitted_at = $1 WHERE request_id = $2", [now, request.requestId]);
+      await q("UPDATE requests SET status = 'submitted', submitted_at = $1 WHERE request_id = $2", [
+        now,
+        request.requestId,
+      ]);
       return { ...request, status: 'submitted' as const, submittedAt: now };
     });
   }
 
   async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
     return this.finishOpened(submitHash, now, audit, async (q, request) => {
-      await q("UPDATE requests SET status = 'cancelled', finished_at = $1 WHERE request_id = $2", [now, request.requestId]);
+      await q("UPDATE requests SET status = 'cancelled', finished_at = $1 WHERE request_id = $2", [
+        now,
+        request.requestId,
+      ]);
       return { ...request, status: 'cancelled' as const, finishedAt: now };
     });
   }
@@ -268,11 +365,23 @@ export class PostgresStorage implements Storage {
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
     return this.transaction(async (q) => {
-      await q('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [siteId, roomId, now]);
-      const ids = (await q('SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rows.map((r) => String(r.request_id));
-      await q(`UPDATE requests SET status = 'closed', finished_at = $1
-        WHERE site_id = $2 AND room_id = $3 AND status IN ('pending', 'opened')`, [now, siteId, roomId]);
-      await q('DELETE FROM otks WHERE site_id = $1 AND request_id IN (SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2)', [siteId, roomId]);
+      await q('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+        siteId,
+        roomId,
+        now,
+      ]);
+      const ids = (
+        await q('SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2', [siteId, roomId])
+      ).rows.map((r) => String(r.request_id));
+      await q(
+        `UPDATE requests SET status = 'closed', finished_at = $1
+        WHERE site_id = $2 AND room_id = $3 AND status IN ('pending', 'opened')`,
+        [now, siteId, roomId],
+      );
+      await q(
+        'DELETE FROM otks WHERE site_id = $1 AND request_id IN (SELECT request_id FROM requests WHERE site_id = $1 AND room_id = $2)',
+        [siteId, roomId],
+      );
       await appendEntry(q, audit);
       return ids;
     });
@@ -281,14 +390,26 @@ export class PostgresStorage implements Storage {
   async expireDue(now: number, limit: number): Promise<RequestRow[]> {
     return this.transaction(async (q) => {
       // SKIP LOCKED: instances sweeping at once split the work instead of expiring a request twice.
-      const due = (await q(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= $1
-        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`, [now, limit])).rows.map((r) => toRequest(r) as RequestRow);
+      const due = (
+        await q(
+          `SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= $1
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [now, limit],
+        )
+      ).rows.map((r) => toRequest(r) as RequestRow);
       if (due.length === 0) return [];
       const ids = due.map((r) => r.requestId);
       await q("UPDATE requests SET status = 'expired', finished_at = $1 WHERE request_id = ANY($2)", [now, ids]);
       await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids]);
       for (const request of due) {
-        await appendEntry(q, { at: now, siteId: request.siteId, actor: 'system', action: 'request.expire', requestId: request.requestId, detail: null });
+        await appendEntry(q, {
+          at: now,
+          siteId: request.siteId,
+          actor: 'system',
+          action: 'request.expire',
+          requestId: request.requestId,
+          detail: null,
+        });
       }
       return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
     });
@@ -310,7 +431,9 @@ export class PostgresStorage implements Storage {
   }
 
   async readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (await this.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(toAudit);
+    return (await this.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(
+      toAudit,
+    );
   }
 
   /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
@@ -325,8 +448,13 @@ export class PostgresStorage implements Storage {
         const request = await lockRequestOf(q, submitHash, 'submit');
         const otk = await consume(q, submitHash, 'submit', now);
         if (!otk) return undefined;
-        if (!request || otk.requestId !== request.requestId || request.status !== 'opened' || request.expiresAt <= now
-          || (await roomClosed(q, request.siteId, request.roomId))) {
+        if (
+          !request ||
+          otk.requestId !== request.requestId ||
+          request.status !== 'opened' ||
+          request.expiresAt <= now ||
+          (await roomClosed(q, request.siteId, request.roomId))
+        ) {
           throw new Rollback();
         }
         const finished = await finish(q, request);
@@ -393,7 +521,9 @@ export class PostgresStorage implements Storage {
 
   private translate(error: unknown): unknown {
     if (!isUnavailable(error)) return error;
-    return new StorageUnavailableError(`PostgreSQL at ${this.where} is unavailable (${errorCode(error) ?? 'connection lost'}).`);
+    return new StorageUnavailableError(
+      `PostgreSQL at ${this.where} is unavailable (${errorCode(error) ?? 'connection lost'}).`,
+    );
   }
 }
 
@@ -417,26 +547,45 @@ function isUnavailable(error: unknown): boolean {
  * close and expiry take, so concurrent writers wait for each other instead of deadlocking.
  */
 async function lockRequestOf(q: Query, hash: string, purpose: OtkPurpose): Promise<RequestRow | undefined> {
-  return toRequest((await q(`SELECT r.* FROM requests r WHERE r.request_id = (SELECT request_id FROM otks WHERE hash = $1 AND purpose = $2)
-    FOR UPDATE`, [hash, purpose])).rows[0]);
+  return toRequest(
+    (
+      await q(
+        `SELECT r.* FROM requests r WHERE r.request_id = (SELECT request_id FROM otks WHERE hash = $1 AND purpose = $2)
+    FOR UPDATE`,
+        [hash, purpose],
+      )
+    ).rows[0],
+  );
 }
 
 async function consume(q: Query, hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
-  return toOtk((await q('DELETE FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3 RETURNING *', [hash, purpose, now])).rows[0]);
+  return toOtk(
+    (await q('DELETE FROM otks WHERE hash = $1 AND purpose = $2 AND expires_at > $3 RETURNING *', [hash, purpose, now]))
+      .rows[0],
+  );
 }
 
 async function roomClosed(q: Query, siteId: string, roomId: string): Promise<boolean> {
-  return ((await q('SELECT 1 FROM closed_rooms WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rowCount ?? 0) > 0;
+  return (
+    ((await q('SELECT 1 FROM closed_rooms WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rowCount ?? 0) > 0
+  );
 }
 
 async function insertKey(q: Query, key: SiteKeyRow): Promise<void> {
-  await q('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES ($1, $2, $3, $4, $5)',
-    [key.siteId, key.kid, key.wrappedKey, key.createdAt, key.active]);
+  await q('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES ($1, $2, $3, $4, $5)', [
+    key.siteId,
+    key.kid,
+    key.wrappedKey,
+    key.createdAt,
+    key.active,
+  ]);
 }
 
 async function insertOtkRow(q: Query, otk: OtkRow): Promise<void> {
-  await q('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-    [otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt]);
+  await q(
+    'INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
+    [otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt],
+  );
 }
 
 /**
@@ -446,8 +595,20 @@ async function insertOtkRow(q: Query, otk: OtkRow): Promise<void> {
 async function appendEntry(q: Query, event: AuditEvent): Promise<void> {
   const head = (await q('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')).rows[0];
   const entry = linkEntry({ seq: Number(head.seq), hash: String(head.hash) }, event);
-  await q(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, [entry.seq, entry.at, entry.siteId, entry.actor, entry.action,
-    entry.requestId, entry.detail, entry.prevHash, entry.hash]);
+  await q(
+    `INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      entry.seq,
+      entry.at,
+      entry.siteId,
+      entry.actor,
+      entry.action,
+      entry.requestId,
+      entry.detail,
+      entry.prevHash,
+      entry.hash,
+    ],
+  );
   await q('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, entry.hash]);
 }

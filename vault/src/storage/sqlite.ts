@@ -39,14 +39,20 @@ export class SqliteStorage implements Storage {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    );
     for (const migration of SQLITE_MIGRATIONS) {
-      this.db.transaction(() => {
-        // Checked inside the write lock, so a second process starting at once skips what the first applied.
-        if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return;
-        this.db.exec(migration.sql);
-        this.db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
-      }).immediate();
+      this.db
+        .transaction(() => {
+          // Checked inside the write lock, so a second process starting at once skips what the first applied.
+          if (this.db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version)) return;
+          this.db.exec(migration.sql);
+          this.db
+            .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+            .run(migration.version, Date.now());
+        })
+        .immediate();
     }
   }
 
@@ -59,13 +65,17 @@ export class SqliteStorage implements Storage {
   }
 
   async addSite(site: SiteRow, key: SiteKeyRow, audit: AuditEvent): Promise<void> {
-    this.db.transaction(() => {
-      if (this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(site.siteId)) throw new DuplicateError(`Site "${site.siteId}"`);
-      this.sql('INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-        .run(site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt);
-      this.insertKey(key);
-      this.audit(audit);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        if (this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(site.siteId))
+          throw new DuplicateError(`Site "${site.siteId}"`);
+        this.sql(
+          'INSERT INTO sites (site_id, origin, api_key_id, api_key_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+        ).run(site.siteId, site.origin, site.apiKeyId, site.apiKeyHash, site.createdAt);
+        this.insertKey(key);
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async getSite(siteId: string): Promise<SiteRow | undefined> {
@@ -81,17 +91,19 @@ export class SqliteStorage implements Storage {
   }
 
   async removeSite(siteId: string, audit: AuditEvent): Promise<boolean> {
-    return this.db.transaction(() => {
-      // Keys first: once they are gone every token of the site is unreadable, wherever copies sit.
-      this.sql('DELETE FROM site_keys WHERE site_id = ?').run(siteId);
-      this.sql('DELETE FROM otks WHERE site_id = ?').run(siteId);
-      this.sql('DELETE FROM records WHERE site_id = ?').run(siteId);
-      this.sql('DELETE FROM requests WHERE site_id = ?').run(siteId);
-      this.sql('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
-      const removed = this.sql('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
-      if (removed) this.audit(audit);
-      return removed;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        // Keys first: once they are gone every token of the site is unreadable, wherever copies sit.
+        this.sql('DELETE FROM site_keys WHERE site_id = ?').run(siteId);
+        this.sql('DELETE FROM otks WHERE site_id = ?').run(siteId);
+        this.sql('DELETE FROM records WHERE site_id = ?').run(siteId);
+        this.sql('DELETE FROM requests WHERE site_id = ?').run(siteId);
+        this.sql('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
+        const removed = this.sql('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
+        if (removed) this.audit(audit);
+        return removed;
+      })
+      .immediate();
   }
 
   async getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined> {
@@ -103,30 +115,43 @@ export class SqliteStorage implements Storage {
   }
 
   async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
-    return this.db.transaction(() => {
-      const replaced = this.sql('UPDATE sites SET api_key_id = ?, api_key_hash = ? WHERE site_id = ?').run(apiKeyId, apiKeyHash, siteId).changes > 0;
-      if (replaced) this.audit(audit);
-      return replaced;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const replaced =
+          this.sql('UPDATE sites SET api_key_id = ?, api_key_hash = ? WHERE site_id = ?').run(
+            apiKeyId,
+            apiKeyHash,
+            siteId,
+          ).changes > 0;
+        if (replaced) this.audit(audit);
+        return replaced;
+      })
+      .immediate();
   }
 
   async rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void> {
-    this.db.transaction(() => {
-      this.sql('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
-      this.insertKey(key);
-      this.audit(audit);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.sql('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
+        this.insertKey(key);
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
-    this.db.transaction(() => {
-      this.sql(`INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
+    this.db
+      .transaction(() => {
+        this.sql(
+          `INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
           callback_url, spec, status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
         VALUES (@requestId, @siteId, @kind, @roomId, @agentId, @visitorToken, @locale, @callbackUrl, @spec, @status,
-          @createdAt, @openedAt, @submittedAt, @finishedAt, @viewedAt, @expiresAt)`).run(request);
-      this.insertOtkRow(openOtk);
-      this.audit(audit);
-    }).immediate();
+          @createdAt, @openedAt, @submittedAt, @finishedAt, @viewedAt, @expiresAt)`,
+        ).run(request);
+        this.insertOtkRow(openOtk);
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async getRequest(requestId: string): Promise<RequestRow | undefined> {
@@ -134,8 +159,12 @@ export class SqliteStorage implements Storage {
   }
 
   async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
-    return (this.sql('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at')
-      .all(siteId, roomId) as Row[]).map((r) => toRequest(r) as RequestRow);
+    return (
+      this.sql('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at').all(
+        siteId,
+        roomId,
+      ) as Row[]
+    ).map((r) => toRequest(r) as RequestRow);
   }
 
   async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {
@@ -147,98 +176,173 @@ export class SqliteStorage implements Storage {
   }
 
   async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
-    return toOtk(this.sql('SELECT * FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ?')
-      .get(hash, purpose, now) as Row | undefined);
+    return toOtk(
+      this.sql('SELECT * FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ?').get(hash, purpose, now) as
+        Row | undefined,
+    );
   }
 
   async insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void> {
-    this.db.transaction(() => {
-      this.insertOtkRow(otk);
-      this.audit(audit);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.insertOtkRow(otk);
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
-    return toOtk(this.sql(`DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
-        AND expires_at > ? RETURNING *`).get(hash, siteId, agentId, now) as Row | undefined);
+    return toOtk(
+      this.sql(
+        `DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
+        AND expires_at > ? RETURNING *`,
+      ).get(hash, siteId, agentId, now) as Row | undefined,
+    );
   }
 
-  async openRequest(openHash: string, submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
-    return this.db.transaction(() => {
-      const otk = this.consume(openHash, 'open', now);
-      if (!otk) return undefined;
-      const request = toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
-      if (!request || request.status !== 'pending' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) return undefined;
-      this.sql("UPDATE requests SET status = 'opened', opened_at = ?, expires_at = ? WHERE request_id = ?")
-        .run(now, submitOtk.expiresAt, request.requestId);
-      this.insertOtkRow({ ...submitOtk, purpose: 'submit', siteId: request.siteId, requestId: request.requestId, agentId: null });
-      this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
-      return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
-    }).immediate();
+  async openRequest(
+    openHash: string,
+    submitOtk: Pick<OtkRow, 'hash' | 'expiresAt'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const otk = this.consume(openHash, 'open', now);
+        if (!otk) return undefined;
+        const request = toRequest(
+          this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined,
+        );
+        if (
+          !request ||
+          request.status !== 'pending' ||
+          request.expiresAt <= now ||
+          this.roomClosed(request.siteId, request.roomId)
+        )
+          return undefined;
+        this.sql("UPDATE requests SET status = 'opened', opened_at = ?, expires_at = ? WHERE request_id = ?").run(
+          now,
+          submitOtk.expiresAt,
+          request.requestId,
+        );
+        this.insertOtkRow({
+          ...submitOtk,
+          purpose: 'submit',
+          siteId: request.siteId,
+          requestId: request.requestId,
+          agentId: null,
+        });
+        this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
+        return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
+      })
+      .immediate();
   }
 
-  async submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
+  async submitRequest(
+    submitHash: string,
+    requestId: string,
+    record: RecordRow | null,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined> {
     return this.finishOpened(submitHash, now, audit, (request) => {
       if (request.requestId !== requestId) return undefined;
       if (record) {
-        this.sql('INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt);
+        this.sql(
+          'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt);
       }
-      this.sql("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(now, request.requestId);
+      this.sql("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(
+        now,
+        request.requestId,
+      );
       return { ...request, status: 'submitted' as const, submittedAt: now };
     });
   }
 
   async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
     return this.finishOpened(submitHash, now, audit, (request) => {
-      this.sql("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
+      this.sql("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(
+        now,
+        request.requestId,
+      );
       return { ...request, status: 'cancelled' as const, finishedAt: now };
     });
   }
 
   async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
-    this.db.transaction(() => {
-      this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
-      this.audit(audit);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
-    return this.db.transaction(() => {
-      this.sql('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(siteId, roomId, now);
-      const ids = (this.sql('SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?').all(siteId, roomId) as Row[])
-        .map((r) => String(r.request_id));
-      this.sql(`UPDATE requests SET status = 'closed', finished_at = ?
-        WHERE site_id = ? AND room_id = ? AND status IN ('pending', 'opened')`).run(now, siteId, roomId);
-      this.sql('DELETE FROM otks WHERE site_id = ? AND request_id IN (SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?)')
-        .run(siteId, siteId, roomId);
-      this.audit(audit);
-      return ids;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        this.sql('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(
+          siteId,
+          roomId,
+          now,
+        );
+        const ids = (
+          this.sql('SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?').all(siteId, roomId) as Row[]
+        ).map((r) => String(r.request_id));
+        this.sql(
+          `UPDATE requests SET status = 'closed', finished_at = ?
+        WHERE site_id = ? AND room_id = ? AND status IN ('pending', 'opened')`,
+        ).run(now, siteId, roomId);
+        this.sql(
+          'DELETE FROM otks WHERE site_id = ? AND request_id IN (SELECT request_id FROM requests WHERE site_id = ? AND room_id = ?)',
+        ).run(siteId, siteId, roomId);
+        this.audit(audit);
+        return ids;
+      })
+      .immediate();
   }
 
   async expireDue(now: number, limit: number): Promise<RequestRow[]> {
-    return this.db.transaction(() => {
-      const due = (this.sql(`SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= ?
-        ORDER BY expires_at LIMIT ?`).all(now, limit) as Row[]).map((r) => toRequest(r) as RequestRow);
-      for (const request of due) {
-        this.sql("UPDATE requests SET status = 'expired', finished_at = ? WHERE request_id = ?").run(now, request.requestId);
-        this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
-        this.audit({ at: now, siteId: request.siteId, actor: 'system', action: 'request.expire', requestId: request.requestId, detail: null });
-      }
-      return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const due = (
+          this.sql(
+            `SELECT * FROM requests WHERE status IN ('pending', 'opened') AND expires_at <= ?
+        ORDER BY expires_at LIMIT ?`,
+          ).all(now, limit) as Row[]
+        ).map((r) => toRequest(r) as RequestRow);
+        for (const request of due) {
+          this.sql("UPDATE requests SET status = 'expired', finished_at = ? WHERE request_id = ?").run(
+            now,
+            request.requestId,
+          );
+          this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+          this.audit({
+            at: now,
+            siteId: request.siteId,
+            actor: 'system',
+            action: 'request.expire',
+            requestId: request.requestId,
+            detail: null,
+          });
+        }
+        return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
+      })
+      .immediate();
   }
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
-    return this.db.transaction(() => {
-      const records = this.sql('DELETE FROM records WHERE created_at < ?').run(before).changes;
-      const requests = this.sql('DELETE FROM requests WHERE created_at < ?').run(before).changes;
-      const otks = this.sql('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
-      this.sql('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
-      this.audit({ ...audit, detail: JSON.stringify({ records, requests, otks }) });
-      return { records, requests, otks };
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const records = this.sql('DELETE FROM records WHERE created_at < ?').run(before).changes;
+        const requests = this.sql('DELETE FROM requests WHERE created_at < ?').run(before).changes;
+        const otks = this.sql('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
+        this.sql('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
+        this.audit({ ...audit, detail: JSON.stringify({ records, requests, otks }) });
+        return { records, requests, otks };
+      })
+      .immediate();
   }
 
   async appendAudit(event: AuditEvent): Promise<void> {
@@ -246,7 +350,9 @@ export class SqliteStorage implements Storage {
   }
 
   async readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]> {
-    return (this.sql('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(toAudit);
+    return (this.sql('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[]).map(
+      toAudit,
+    );
   }
 
   /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
@@ -259,8 +365,15 @@ export class SqliteStorage implements Storage {
     const run = this.db.transaction(() => {
       const otk = this.consume(submitHash, 'submit', now);
       if (!otk) return undefined;
-      const request = toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined);
-      if (!request || request.status !== 'opened' || request.expiresAt <= now || this.roomClosed(request.siteId, request.roomId)) {
+      const request = toRequest(
+        this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined,
+      );
+      if (
+        !request ||
+        request.status !== 'opened' ||
+        request.expiresAt <= now ||
+        this.roomClosed(request.siteId, request.roomId)
+      ) {
         throw new Rollback();
       }
       const finished = finish(request);
@@ -278,8 +391,13 @@ export class SqliteStorage implements Storage {
   }
 
   private consume(hash: string, purpose: OtkPurpose, now: number): OtkRow | undefined {
-    return toOtk(this.sql('DELETE FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ? RETURNING *')
-      .get(hash, purpose, now) as Row | undefined);
+    return toOtk(
+      this.sql('DELETE FROM otks WHERE hash = ? AND purpose = ? AND expires_at > ? RETURNING *').get(
+        hash,
+        purpose,
+        now,
+      ) as Row | undefined,
+    );
   }
 
   private roomClosed(siteId: string, roomId: string): boolean {
@@ -287,13 +405,19 @@ export class SqliteStorage implements Storage {
   }
 
   private insertKey(key: SiteKeyRow): void {
-    this.sql('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES (?, ?, ?, ?, ?)')
-      .run(key.siteId, key.kid, key.wrappedKey, key.createdAt, key.active ? 1 : 0);
+    this.sql('INSERT INTO site_keys (site_id, kid, wrapped_key, created_at, active) VALUES (?, ?, ?, ?, ?)').run(
+      key.siteId,
+      key.kid,
+      key.wrappedKey,
+      key.createdAt,
+      key.active ? 1 : 0,
+    );
   }
 
   private insertOtkRow(otk: OtkRow): void {
-    this.sql('INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt);
+    this.sql(
+      'INSERT INTO otks (hash, purpose, site_id, request_id, agent_id, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(otk.hash, otk.purpose, otk.siteId, otk.requestId, otk.agentId, otk.expiresAt);
   }
 
   /** The statement for `text`, compiled on first use and reused for the connection's life. */
@@ -308,11 +432,23 @@ export class SqliteStorage implements Storage {
 
   /** Appends one audit entry linked to the last one; only called inside a transaction. */
   private audit(event: AuditEvent): void {
-    const last = this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+    const last = this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined;
     const entry = linkEntry(last, event);
-    this.sql(`INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(entry.seq, entry.at, entry.siteId, entry.actor, entry.action,
-      entry.requestId, entry.detail, entry.prevHash, entry.hash);
+    this.sql(
+      `INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      entry.seq,
+      entry.at,
+      entry.siteId,
+      entry.actor,
+      entry.action,
+      entry.requestId,
+      entry.detail,
+      entry.prevHash,
+      entry.hash,
+    );
   }
 }
 

@@ -134,12 +134,23 @@ export interface Storage {
    * Consumes the open OTK of a pending request in an open room, marks it opened, stores the submit
    * OTK (whose expiry becomes the request's), and audits. Undefined when any of that does not hold.
    */
-  openRequest(openHash: string, submitOtk: Omit<OtkRow, 'siteId' | 'requestId' | 'purpose' | 'agentId'>, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
+  openRequest(
+    openHash: string,
+    submitOtk: Omit<OtkRow, 'siteId' | 'requestId' | 'purpose' | 'agentId'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined>;
   /**
    * Consumes the submit OTK of an opened request of `requestId` in an open room, stores the
    * record (if any), marks it submitted, kills the request's other OTKs, and audits.
    */
-  submitRequest(submitHash: string, requestId: string, record: RecordRow | null, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
+  submitRequest(
+    submitHash: string,
+    requestId: string,
+    record: RecordRow | null,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<RequestRow | undefined>;
   /** Same as submit, for cancel: no record, status cancelled. */
   cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
   markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void>;

@@ -3,15 +3,7 @@
  * Pure functions with no Node or DOM APIs: the visitor page bundles them too.
  */
 
-export type CardBrand =
-  | 'visa'
-  | 'mastercard'
-  | 'amex'
-  | 'discover'
-  | 'diners'
-  | 'jcb'
-  | 'unionpay'
-  | 'maestro';
+export type CardBrand = 'visa' | 'mastercard' | 'amex' | 'discover' | 'diners' | 'jcb' | 'unionpay' | 'maestro';
 
 interface BrandRule {
   brand: CardBrand;
@@ -22,19 +14,72 @@ interface BrandRule {
   luhn: boolean;
 }
 
-const range = (from: number, to: number): number[] =>
-  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 // Issuer identification ranges, after the public card-brand tables (ISO/IEC 7812 assignments).
 const BRAND_RULES: readonly BrandRule[] = [
   { brand: 'visa', prefixes: [['4', '4']], lengths: [13, 16, 19], luhn: true },
-  { brand: 'mastercard', prefixes: [['51', '55'], ['2221', '2720']], lengths: [16], luhn: true },
-  { brand: 'amex', prefixes: [['34', '34'], ['37', '37']], lengths: [15], luhn: true },
-  { brand: 'discover', prefixes: [['6011', '6011'], ['644', '649'], ['65', '65']], lengths: range(16, 19), luhn: true },
-  { brand: 'diners', prefixes: [['300', '305'], ['3095', '3095'], ['36', '36'], ['38', '39']], lengths: [14, ...range(16, 19)], luhn: true },
+  {
+    brand: 'mastercard',
+    prefixes: [
+      ['51', '55'],
+      ['2221', '2720'],
+    ],
+    lengths: [16],
+    luhn: true,
+  },
+  {
+    brand: 'amex',
+    prefixes: [
+      ['34', '34'],
+      ['37', '37'],
+    ],
+    lengths: [15],
+    luhn: true,
+  },
+  {
+    brand: 'discover',
+    prefixes: [
+      ['6011', '6011'],
+      ['644', '649'],
+      ['65', '65'],
+    ],
+    lengths: range(16, 19),
+    luhn: true,
+  },
+  {
+    brand: 'diners',
+    prefixes: [
+      ['300', '305'],
+      ['3095', '3095'],
+      ['36', '36'],
+      ['38', '39'],
+    ],
+    lengths: [14, ...range(16, 19)],
+    luhn: true,
+  },
   { brand: 'jcb', prefixes: [['3528', '3589']], lengths: range(16, 19), luhn: true },
-  { brand: 'unionpay', prefixes: [['62', '62'], ['81', '81']], lengths: range(14, 19), luhn: false },
-  { brand: 'maestro', prefixes: [['50', '50'], ['56', '58'], ['6304', '6304'], ['6390', '6390'], ['67', '67']], lengths: range(12, 19), luhn: true },
+  {
+    brand: 'unionpay',
+    prefixes: [
+      ['62', '62'],
+      ['81', '81'],
+    ],
+    lengths: range(14, 19),
+    luhn: false,
+  },
+  {
+    brand: 'maestro',
+    prefixes: [
+      ['50', '50'],
+      ['56', '58'],
+      ['6304', '6304'],
+      ['6390', '6390'],
+      ['67', '67'],
+    ],
+    lengths: range(12, 19),
+    luhn: true,
+  },
 ];
 
 export const CARD_BRANDS: readonly CardBrand[] = BRAND_RULES.map((rule) => rule.brand);

@@ -102,16 +102,26 @@ export function validateValue(field: VisitorFieldView, raw: unknown, now: Date):
 
 function checkType(field: VisitorFieldView, value: string, now: Date): FieldError | undefined {
   switch (field.type) {
-    case 'card_number': return checkCardNumber(value);
-    case 'expiry': return checkExpiry(value, now);
-    case 'cvv': return /^\d{3,4}$/.test(value) ? undefined : { code: 'cvv_format' };
-    case 'ssn': return checkSsn(value);
-    case 'number': return /^-?\d+(?:\.\d+)?$/.test(value) ? undefined : { code: 'number_format' };
-    case 'date': return checkDate(value);
-    case 'email': return checkEmail(value);
-    case 'select': return checkSelect(field, value);
-    case 'text': return undefined;
-    default: return undefined;
+    case 'card_number':
+      return checkCardNumber(value);
+    case 'expiry':
+      return checkExpiry(value, now);
+    case 'cvv':
+      return /^\d{3,4}$/.test(value) ? undefined : { code: 'cvv_format' };
+    case 'ssn':
+      return checkSsn(value);
+    case 'number':
+      return /^-?\d+(?:\.\d+)?$/.test(value) ? undefined : { code: 'number_format' };
+    case 'date':
+      return checkDate(value);
+    case 'email':
+      return checkEmail(value);
+    case 'select':
+      return checkSelect(field, value);
+    case 'text':
+      return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -171,8 +181,7 @@ function checkDate(value: string): FieldError | undefined {
 // Deliberately simple: something@domain.tld, no spaces, within the SMTP length limits.
 function checkEmail(value: string): FieldError | undefined {
   const at = value.lastIndexOf('@');
-  const valid = value.length <= 254 && at > 0 && at <= 64
-    && /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/.test(value);
+  const valid = value.length <= 254 && at > 0 && at <= 64 && /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/.test(value);
   return valid ? undefined : { code: 'email_format' };
 }
 

@@ -19,22 +19,31 @@ export async function requirePostgres(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL is not reachable at ${redactUrl(POSTGRES_URL)} (${describe(error)}). These tests need it: `
-      + 'start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or point VAULT_TEST_DATABASE_URL at one.');
+    throw new Error(
+      `PostgreSQL is not reachable at ${redactUrl(POSTGRES_URL)} (${describe(error)}). These tests need it: ` +
+        'start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or point VAULT_TEST_DATABASE_URL at one.',
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
 }
 
 export async function requireRedis(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`Redis is not reachable at ${redactUrl(REDIS_URL)} (${describe(error)}). These tests need it: `
-      + 'start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`, or point VAULT_TEST_REDIS_URL at one.');
+    throw new Error(
+      `Redis is not reachable at ${redactUrl(REDIS_URL)} (${describe(error)}). These tests need it: ` +
+        'start it with `redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`, or point VAULT_TEST_REDIS_URL at one.',
+    );
   } finally {
     redis.disconnect();
   }
@@ -129,7 +138,10 @@ export class TcpProxy {
   private mode: 'up' | 'cut' | 'hang' = 'up';
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {
     this.server = net.createServer((client) => {
       client.on('error', () => undefined);
       if (this.mode === 'cut') {

@@ -10,8 +10,10 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 export class ChromiumMissingError extends Error {
   readonly code = 'chromium_missing';
   constructor() {
-    super('Chromium is not installed, and the browser tests need it: run "apt-get update && apt-get install -y chromium" '
-      + '(these tests use the system Chromium and never download a browser).');
+    super(
+      'Chromium is not installed, and the browser tests need it: run "apt-get update && apt-get install -y chromium" ' +
+        '(these tests use the system Chromium and never download a browser).',
+    );
     this.name = 'ChromiumMissingError';
   }
 }
@@ -20,7 +22,11 @@ export class ChromiumMissingError extends Error {
 export function chromiumPath(): string {
   let found = '';
   try {
-    found = execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    found = execSync('command -v chromium', {
+      shell: '/bin/sh',
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     found = '';
   }
@@ -68,8 +74,10 @@ export async function describeFocus(page: Page): Promise<string> {
   return page.evaluate(() => {
     const element = document.activeElement;
     if (!element) return 'nothing';
-    const label = element instanceof HTMLInputElement || element instanceof HTMLSelectElement
-      ? element.labels?.[0]?.textContent ?? '' : element.textContent ?? '';
+    const label =
+      element instanceof HTMLInputElement || element instanceof HTMLSelectElement
+        ? (element.labels?.[0]?.textContent ?? '')
+        : (element.textContent ?? '');
     return `${element.tagName.toLowerCase()}#${element.id} "${label.trim().slice(0, 60)}"`;
   });
 }

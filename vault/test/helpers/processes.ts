@@ -22,8 +22,15 @@ export const NO_RATE_LIMITS = {
 };
 
 /** Runs the built CLI; returns its exit code and output. */
-export function vaultCli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: VAULT_PACKAGE, env: { ...process.env, ...env }, encoding: 'utf8' });
+export function vaultCli(
+  args: string[],
+  env: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['dist/cli.js', ...args], {
+    cwd: VAULT_PACKAGE,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -36,7 +43,10 @@ export function addSiteByCli(siteId: string, env: Record<string, string>): strin
 
 export class VaultProcess {
   output = '';
-  private constructor(readonly child: ChildProcess, readonly base: string) {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly base: string,
+  ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
   }
@@ -47,7 +57,14 @@ export class VaultProcess {
     const base = `http://127.0.0.1:${listenPort}`;
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: VAULT_PACKAGE,
-      env: { ...process.env, VAULT_PUBLIC_URL: base, VAULT_LOG_LEVEL: 'warn', ...NO_RATE_LIMITS, ...env, VAULT_PORT: String(listenPort) },
+      env: {
+        ...process.env,
+        VAULT_PUBLIC_URL: base,
+        VAULT_LOG_LEVEL: 'warn',
+        ...NO_RATE_LIMITS,
+        ...env,
+        VAULT_PORT: String(listenPort),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const vault = new VaultProcess(child, base);
@@ -55,7 +72,10 @@ export class VaultProcess {
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the vault exited with ${child.exitCode}: ${vault.output}`);
       if (Date.now() > deadline) throw new Error(`the vault did not answer /healthz within 20 s: ${vault.output}`);
-      const up = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      const up = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) return vault;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -82,12 +102,22 @@ export class VaultProcess {
 
 /** A small HTTP client for one vault process and one site. */
 export class VaultHttp {
-  constructor(readonly base: string, private readonly apiKey: string) {}
+  constructor(
+    readonly base: string,
+    private readonly apiKey: string,
+  ) {}
 
-  async api(method: string, route: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> | null }> {
+  async api(
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> | null }> {
     const response = await fetch(`${this.base}${route}`, {
       method,
-      headers: { authorization: `Bearer ${this.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -97,7 +127,10 @@ export class VaultHttp {
   async create(body: CreateRequestBody): Promise<{ requestId: string; visitorPath: string }> {
     const created = await this.api('POST', '/v1/requests', body);
     if (created.status !== 201) throw new Error(`create answered ${created.status}`);
-    return { requestId: String(created.json!.requestId), visitorPath: new URL(String(created.json!.visitorUrl)).pathname };
+    return {
+      requestId: String(created.json!.requestId),
+      visitorPath: new URL(String(created.json!.visitorUrl)).pathname,
+    };
   }
 
   /** Opens a visitor link (its path) as the JSON front end does; returns the submit path. */
@@ -108,7 +141,11 @@ export class VaultHttp {
   }
 
   async submit(submitPath: string, values: Record<string, string>): Promise<number> {
-    const response = await fetch(`${this.base}${submitPath}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ values }) });
+    const response = await fetch(`${this.base}${submitPath}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ values }),
+    });
     await response.arrayBuffer();
     return response.status;
   }

@@ -33,13 +33,21 @@ export class SharedBackends {
 export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCapture, site: TestSite): TestVault {
   const responses: string[] = [];
   const vault: TestVault = {
-    app, config, logs, responses, site,
+    app,
+    config,
+    logs,
+    responses,
+    site,
     async call(method, url, body, apiKey, headers = {}) {
       const key = apiKey === undefined ? site.apiKey : apiKey;
       const response = await app.inject({
         method: method as 'GET',
         url,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       responses.push(response.body);
@@ -52,10 +60,18 @@ export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCaptu
 }
 
 /** Two vault apps (A registers the site) on the same PostgreSQL schema and Redis prefix. */
-export async function startTwoVaults(backends: SharedBackends, env: Record<string, string> = {}): Promise<[TestVault, TestVault]> {
+export async function startTwoVaults(
+  backends: SharedBackends,
+  env: Record<string, string> = {},
+): Promise<[TestVault, TestVault]> {
   const a = await startTestVault({ config: testConfig({ ...backends.env(), ...env }) });
   const configB = testConfig({ ...backends.env(), ...env });
   const logs = new LogCapture();
-  const b = attach(await buildApp(configB, { logStream: logs, doorbell: { retryDelaysMs: [] } }), configB, logs, a.site);
+  const b = attach(
+    await buildApp(configB, { logStream: logs, doorbell: { retryDelaysMs: [] } }),
+    configB,
+    logs,
+    a.site,
+  );
   return [a, b];
 }

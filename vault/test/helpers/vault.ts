@@ -70,7 +70,13 @@ export interface TestVault {
   site: TestSite;
   /** Every response body the vault sent through `call`, for leak scans. */
   responses: string[];
-  call(method: string, url: string, body?: unknown, apiKey?: string | null, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  call(
+    method: string,
+    url: string,
+    body?: unknown,
+    apiKey?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   addSite(siteId: string, origin?: string): Promise<TestSite>;
   close(): Promise<void>;
 }
@@ -95,7 +101,11 @@ export async function startTestVault(options: BuildOptions & { config?: VaultCon
       const response = await vault.app.inject({
         method: method as 'GET',
         url,
-        headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
         payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
       responses.push(response.body);
@@ -134,7 +144,14 @@ export function cardForm(overrides: Partial<CreateRequestBody> = {}): CreateRequ
 }
 
 export function idvRequest(overrides: Partial<CreateRequestBody> = {}): CreateRequestBody {
-  return { kind: 'idv', roomId: 'room-1', agentId: 'agent-1', callbackUrl: CALLBACK, idv: { label: 'PIN', positions: [2, 4] }, ...overrides };
+  return {
+    kind: 'idv',
+    roomId: 'room-1',
+    agentId: 'agent-1',
+    callbackUrl: CALLBACK,
+    idv: { label: 'PIN', positions: [2, 4] },
+    ...overrides,
+  };
 }
 
 /** A future expiry "MM/YY". */
@@ -164,11 +181,20 @@ export async function createAndOpen(vault: TestVault, body: CreateRequestBody): 
   const opened = await vault.call('GET', pathOf(visitorUrl), undefined, null, { accept: 'application/json' });
   if (opened.statusCode !== 200) throw new Error(`open failed: ${opened.statusCode} ${opened.body}`);
   const view = opened.json() as { submitUrl: string; cancelUrl: string };
-  return { requestId, visitorPath: pathOf(visitorUrl), submitPath: pathOf(view.submitUrl), cancelPath: pathOf(view.cancelUrl) };
+  return {
+    requestId,
+    visitorPath: pathOf(visitorUrl),
+    submitPath: pathOf(view.submitUrl),
+    cancelPath: pathOf(view.cancelUrl),
+  };
 }
 
 /** Mints a detokenize OTK for `agentId` and redeems it at once. */
-export async function reveal(vault: TestVault, requestId: string, agentId = 'agent-1'): Promise<LightMyRequestResponse> {
+export async function reveal(
+  vault: TestVault,
+  requestId: string,
+  agentId = 'agent-1',
+): Promise<LightMyRequestResponse> {
   const minted = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId });
   if (minted.statusCode !== 201) return minted;
   return vault.call('POST', '/v1/detokenize', { otk: (minted.json() as { otk: string }).otk, agentId });

@@ -1,6 +1,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { verifyChain, type AuditEntry, type AuditEvent } from '../../src/audit/chain';
-import { DuplicateError, type OtkPurpose, type OtkRow, type RecordRow, type RequestRow, type SiteKeyRow, type SiteRow, type Storage } from '../../src/storage/types';
+import {
+  DuplicateError,
+  type OtkPurpose,
+  type OtkRow,
+  type RecordRow,
+  type RequestRow,
+  type SiteKeyRow,
+  type SiteRow,
+  type Storage,
+} from '../../src/storage/types';
 
 /** A storage backend under test, fresh and migrated, and how to throw it away. */
 export interface OpenedStorage {
@@ -13,7 +22,13 @@ const NOW = 1_900_000_000_123;
 const MINUTE = 60_000;
 
 function site(siteId = 'site-a'): SiteRow {
-  return { siteId, origin: 'https://chat.test', apiKeyId: randomBytes(8).toString('hex'), apiKeyHash: randomBytes(32).toString('hex'), createdAt: NOW };
+  return {
+    siteId,
+    origin: 'https://chat.test',
+    apiKeyId: randomBytes(8).toString('hex'),
+    apiKeyHash: randomBytes(32).toString('hex'),
+    createdAt: NOW,
+  };
 }
 
 function key(siteId = 'site-a', createdAt = NOW): SiteKeyRow {
@@ -26,24 +41,56 @@ function event(action: string, siteId: string | null = 'site-a', requestId: stri
 
 function request(overrides: Partial<RequestRow> = {}): RequestRow {
   return {
-    requestId: randomUUID(), siteId: 'site-a', kind: 'form', roomId: 'room-1', agentId: 'agent-1', visitorToken: 'visitor-1',
-    locale: 'en', callbackUrl: 'https://chat.test/cb', spec: '{"title":"T","fields":[]}', status: 'pending',
-    createdAt: NOW, openedAt: null, submittedAt: null, finishedAt: null, viewedAt: null, expiresAt: NOW + 5 * MINUTE,
+    requestId: randomUUID(),
+    siteId: 'site-a',
+    kind: 'form',
+    roomId: 'room-1',
+    agentId: 'agent-1',
+    visitorToken: 'visitor-1',
+    locale: 'en',
+    callbackUrl: 'https://chat.test/cb',
+    spec: '{"title":"T","fields":[]}',
+    status: 'pending',
+    createdAt: NOW,
+    openedAt: null,
+    submittedAt: null,
+    finishedAt: null,
+    viewedAt: null,
+    expiresAt: NOW + 5 * MINUTE,
     ...overrides,
   };
 }
 
 function otk(requestId: string, purpose: OtkPurpose, overrides: Partial<OtkRow> = {}): OtkRow {
-  return { hash: randomBytes(32).toString('hex'), purpose, siteId: 'site-a', requestId, agentId: purpose === 'detokenize' ? 'agent-1' : null, expiresAt: NOW + 5 * MINUTE, ...overrides };
+  return {
+    hash: randomBytes(32).toString('hex'),
+    purpose,
+    siteId: 'site-a',
+    requestId,
+    agentId: purpose === 'detokenize' ? 'agent-1' : null,
+    expiresAt: NOW + 5 * MINUTE,
+    ...overrides,
+  };
 }
 
 function record(requestId: string, siteId = 'site-a', createdAt = NOW): RecordRow {
-  return { recordId: randomUUID(), requestId, siteId, kid: randomUUID(), token: `eyJ.${randomBytes(24).toString('base64url')}`, createdAt };
+  return {
+    recordId: randomUUID(),
+    requestId,
+    siteId,
+    kid: randomUUID(),
+    token: `eyJ.${randomBytes(24).toString('base64url')}`,
+    createdAt,
+  };
 }
 
 async function allAudit(storage: Storage): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
-  for (let page = await storage.readAudit(0, 7); page.length > 0; page = await storage.readAudit(page[page.length - 1].seq, 7)) {
+  for (
+    let page = await storage.readAudit(0, 7);
+    page.length > 0;
+    page = await storage.readAudit(page[page.length - 1].seq, 7)
+  ) {
     entries.push(...page);
   }
   return entries;
@@ -72,19 +119,32 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     });
 
     /** A request whose open OTK has been redeemed: returns it and its submit OTK's hash. */
-    async function openedRequest(overrides: Partial<RequestRow> = {}): Promise<{ row: RequestRow; submitHash: string }> {
+    async function openedRequest(
+      overrides: Partial<RequestRow> = {},
+    ): Promise<{ row: RequestRow; submitHash: string }> {
       const row = request(overrides);
       const open = otk(row.requestId, 'open', { siteId: row.siteId });
       await storage.createRequest(row, open, event('request.create', row.siteId, row.requestId));
       const submitHash = randomBytes(32).toString('hex');
-      const openedRow = await storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + 30 * MINUTE }, NOW + 1000, { at: NOW, actor: 'visitor', action: 'request.open', detail: null });
+      const openedRow = await storage.openRequest(
+        open.hash,
+        { hash: submitHash, expiresAt: NOW + 30 * MINUTE },
+        NOW + 1000,
+        { at: NOW, actor: 'visitor', action: 'request.open', detail: null },
+      );
       if (!openedRow) throw new Error('could not open the request');
       return { row: openedRow, submitHash };
     }
 
     async function submittedRequest(overrides: Partial<RequestRow> = {}): Promise<RequestRow> {
       const { row, submitHash } = await openedRequest(overrides);
-      const done = await storage.submitRequest(submitHash, row.requestId, record(row.requestId, row.siteId, row.createdAt), NOW + 2000, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null });
+      const done = await storage.submitRequest(
+        submitHash,
+        row.requestId,
+        record(row.requestId, row.siteId, row.createdAt),
+        NOW + 2000,
+        { at: NOW, actor: 'visitor', action: 'request.submit', detail: null },
+      );
       if (!done) throw new Error('could not submit the request');
       return done;
     }
@@ -103,7 +163,9 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.findSiteByKeyId('0000000000000000')).toBeUndefined();
       expect((await storage.listSites()).map((s) => s.siteId)).toEqual(['site-a', 'site-b']);
       const before = (await allAudit(storage)).length;
-      await expect(storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'))).rejects.toBeInstanceOf(DuplicateError);
+      await expect(storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'))).rejects.toBeInstanceOf(
+        DuplicateError,
+      );
       expect((await allAudit(storage)).length).toBe(before);
       expect(await storage.getSite('site-b')).toEqual(b);
     });
@@ -113,7 +175,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const before = (await allAudit(storage)).length;
       expect(await storage.replaceApiKey('site-a', 'ffffffffffffffff', 'new-hash', event('site.rekey'))).toBe(true);
       expect(await storage.findSiteByKeyId(old.apiKeyId)).toBeUndefined();
-      expect(await storage.findSiteByKeyId('ffffffffffffffff')).toEqual({ ...old, apiKeyId: 'ffffffffffffffff', apiKeyHash: 'new-hash' });
+      expect(await storage.findSiteByKeyId('ffffffffffffffff')).toEqual({
+        ...old,
+        apiKeyId: 'ffffffffffffffff',
+        apiKeyHash: 'new-hash',
+      });
       expect(await storage.replaceApiKey('nobody', 'eeeeeeeeeeeeeeee', 'x', event('site.rekey', 'nobody'))).toBe(false);
       expect((await allAudit(storage)).length).toBe(before + 1);
     });
@@ -164,8 +230,16 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const older = request({ createdAt: NOW - 10 });
       const elsewhere = request({ roomId: 'room-2' });
       const otherSite = request({ siteId: 'site-b' });
-      for (const row of [newer, older, elsewhere, otherSite]) await storage.createRequest(row, otk(row.requestId, 'open', { siteId: row.siteId }), event('request.create', row.siteId));
-      expect((await storage.listRoomRequests('site-a', 'room-1')).map((r) => r.requestId)).toEqual([older.requestId, newer.requestId]);
+      for (const row of [newer, older, elsewhere, otherSite])
+        await storage.createRequest(
+          row,
+          otk(row.requestId, 'open', { siteId: row.siteId }),
+          event('request.create', row.siteId),
+        );
+      expect((await storage.listRoomRequests('site-a', 'room-1')).map((r) => r.requestId)).toEqual([
+        older.requestId,
+        newer.requestId,
+      ]);
     });
 
     it('peekOtk sees only a live OTK of that purpose, and consumes nothing', async () => {
@@ -195,7 +269,9 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const submitted = await submittedRequest();
       const detok = otk(submitted.requestId, 'detokenize');
       await storage.insertOtk(detok, event('otk.mint'));
-      const results = await Promise.all(Array.from({ length: 25 }, () => storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)));
+      const results = await Promise.all(
+        Array.from({ length: 25 }, () => storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
@@ -209,18 +285,45 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const openedRow = await storage.openRequest(open.hash, submitWindow, NOW + 5, audit);
       expect(openedRow).toEqual({ ...row, status: 'opened', openedAt: NOW + 5, expiresAt: NOW + 30 * MINUTE });
       expect(await storage.getRequest(row.requestId)).toEqual(openedRow);
-      expect(await storage.peekOtk(submitHash, 'submit', NOW)).toEqual({ hash: submitHash, purpose: 'submit', siteId: 'site-a', requestId: row.requestId, agentId: null, expiresAt: NOW + 30 * MINUTE });
-      expect(await storage.openRequest(open.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW + 6, audit)).toBeUndefined();
+      expect(await storage.peekOtk(submitHash, 'submit', NOW)).toEqual({
+        hash: submitHash,
+        purpose: 'submit',
+        siteId: 'site-a',
+        requestId: row.requestId,
+        agentId: null,
+        expiresAt: NOW + 30 * MINUTE,
+      });
+      expect(
+        await storage.openRequest(
+          open.hash,
+          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
+          NOW + 6,
+          audit,
+        ),
+      ).toBeUndefined();
       const last = (await allAudit(storage)).pop();
-      expect(last).toMatchObject({ action: 'request.open', siteId: 'site-a', requestId: row.requestId, actor: 'visitor' });
+      expect(last).toMatchObject({
+        action: 'request.open',
+        siteId: 'site-a',
+        requestId: row.requestId,
+        actor: 'visitor',
+      });
     });
 
     it('of 20 concurrent opens of one link exactly one succeeds', async () => {
       const row = request();
       const open = otk(row.requestId, 'open');
       await storage.createRequest(row, open, event('request.create'));
-      const results = await Promise.all(Array.from({ length: 20 }, () => storage.openRequest(open.hash,
-        { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, { at: NOW, actor: 'visitor', action: 'request.open', detail: null })));
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          storage.openRequest(open.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, {
+            at: NOW,
+            actor: 'visitor',
+            action: 'request.open',
+            detail: null,
+          }),
+        ),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
@@ -229,14 +332,28 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const lapsedOpen = otk(lapsed.requestId, 'open');
       await storage.createRequest(lapsed, lapsedOpen, event('request.create'));
       const audit = { at: NOW, actor: 'visitor', action: 'request.open', detail: null };
-      expect(await storage.openRequest(lapsedOpen.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, audit)).toBeUndefined();
+      expect(
+        await storage.openRequest(
+          lapsedOpen.hash,
+          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
+          NOW,
+          audit,
+        ),
+      ).toBeUndefined();
       expect(await storage.peekOtk(lapsedOpen.hash, 'open', NOW)).toBeUndefined();
 
       const inClosedRoom = request({ roomId: 'room-closed' });
       const closedOpen = otk(inClosedRoom.requestId, 'open');
       await storage.createRequest(inClosedRoom, closedOpen, event('request.create'));
       await storage.closeRoom('site-a', 'room-closed', NOW, event('session.close'));
-      expect(await storage.openRequest(closedOpen.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, audit)).toBeUndefined();
+      expect(
+        await storage.openRequest(
+          closedOpen.hash,
+          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
+          NOW,
+          audit,
+        ),
+      ).toBeUndefined();
       expect((await storage.getRequest(inClosedRoom.requestId))!.status).toBe('closed');
     });
 
@@ -245,27 +362,46 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const spare = otk(row.requestId, 'open');
       await storage.insertOtk(spare, event('otk.mint'));
       const rec = record(row.requestId);
-      const done = await storage.submitRequest(submitHash, row.requestId, rec, NOW + 7, { at: NOW + 7, actor: 'visitor', action: 'request.submit', detail: '{"n":1}' });
+      const done = await storage.submitRequest(submitHash, row.requestId, rec, NOW + 7, {
+        at: NOW + 7,
+        actor: 'visitor',
+        action: 'request.submit',
+        detail: '{"n":1}',
+      });
       expect(done).toEqual({ ...row, status: 'submitted', submittedAt: NOW + 7 });
       expect(await storage.getRequest(row.requestId)).toEqual(done);
       expect(await storage.getRecord(row.requestId)).toEqual(rec);
       expect(await storage.peekOtk(submitHash, 'submit', NOW)).toBeUndefined();
       expect(await storage.peekOtk(spare.hash, 'open', NOW)).toBeUndefined();
-      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'request.submit', requestId: row.requestId, siteId: 'site-a', detail: '{"n":1}' });
+      expect((await allAudit(storage)).pop()).toMatchObject({
+        action: 'request.submit',
+        requestId: row.requestId,
+        siteId: 'site-a',
+        detail: '{"n":1}',
+      });
     });
 
     it('a submit without a record (only off-the-record fields) marks it submitted', async () => {
       const { row, submitHash } = await openedRequest();
-      expect(await storage.submitRequest(submitHash, row.requestId, null, NOW, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null })).toBeDefined();
+      expect(
+        await storage.submitRequest(submitHash, row.requestId, null, NOW, {
+          at: NOW,
+          actor: 'visitor',
+          action: 'request.submit',
+          detail: null,
+        }),
+      ).toBeDefined();
       expect(await storage.getRecord(row.requestId)).toBeUndefined();
     });
 
-    it("a submit OTK used for another request, or after the window, changes nothing and stays usable", async () => {
+    it('a submit OTK used for another request, or after the window, changes nothing and stays usable', async () => {
       const { row, submitHash } = await openedRequest();
       const audit = { at: NOW, actor: 'visitor', action: 'request.submit', detail: null };
       const before = (await allAudit(storage)).length;
       expect(await storage.submitRequest(submitHash, randomUUID(), record(row.requestId), NOW, audit)).toBeUndefined();
-      expect(await storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW + 31 * MINUTE, audit)).toBeUndefined();
+      expect(
+        await storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW + 31 * MINUTE, audit),
+      ).toBeUndefined();
       expect((await allAudit(storage)).length).toBe(before);
       expect(await storage.getRecord(row.requestId)).toBeUndefined();
       expect((await storage.getRequest(row.requestId))!.status).toBe('opened');
@@ -275,8 +411,16 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     it('of 20 concurrent submits with one submit OTK exactly one succeeds and one record exists', async () => {
       const { row, submitHash } = await openedRequest();
       const records = Array.from({ length: 20 }, () => record(row.requestId));
-      const results = await Promise.all(records.map((rec) => storage.submitRequest(submitHash, row.requestId, rec, NOW,
-        { at: NOW, actor: 'visitor', action: 'request.submit', detail: null })));
+      const results = await Promise.all(
+        records.map((rec) =>
+          storage.submitRequest(submitHash, row.requestId, rec, NOW, {
+            at: NOW,
+            actor: 'visitor',
+            action: 'request.submit',
+            detail: null,
+          }),
+        ),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       const stored = await storage.getRecord(row.requestId);
       expect(records.map((r) => r.recordId)).toContain(stored!.recordId);
@@ -286,7 +430,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     it('cancelRequest cancels once; the submit OTK is dead afterwards', async () => {
       const { row, submitHash } = await openedRequest();
       const audit = { at: NOW, actor: 'visitor', action: 'request.cancel', detail: null };
-      expect(await storage.cancelRequest(submitHash, NOW + 3, audit)).toEqual({ ...row, status: 'cancelled', finishedAt: NOW + 3 });
+      expect(await storage.cancelRequest(submitHash, NOW + 3, audit)).toEqual({
+        ...row,
+        status: 'cancelled',
+        finishedAt: NOW + 3,
+      });
       expect(await storage.cancelRequest(submitHash, NOW + 4, audit)).toBeUndefined();
       expect(await storage.submitRequest(submitHash, row.requestId, null, NOW + 4, audit)).toBeUndefined();
       expect((await storage.getRequest(row.requestId))!.status).toBe('cancelled');
@@ -296,7 +444,10 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const submitted = await submittedRequest();
       await storage.markViewed(submitted.requestId, NOW + 9, event('detokenize.ok', 'site-a', submitted.requestId));
       expect((await storage.getRequest(submitted.requestId))!.viewedAt).toBe(NOW + 9);
-      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'detokenize.ok', requestId: submitted.requestId });
+      expect((await allAudit(storage)).pop()).toMatchObject({
+        action: 'detokenize.ok',
+        requestId: submitted.requestId,
+      });
     });
 
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
@@ -319,7 +470,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect((await storage.getRequest(submitted.requestId))!.status).toBe('submitted');
       expect(await storage.getRequest(opened.requestId)).toMatchObject({ status: 'closed', finishedAt: NOW + 50 });
       expect(await storage.getRequest(pending.requestId)).toMatchObject({ status: 'closed', finishedAt: NOW + 50 });
-      for (const [hash, purpose] of [[detok.hash, 'detokenize'], [submitHash, 'submit'], [open.hash, 'open']] as const) {
+      for (const [hash, purpose] of [
+        [detok.hash, 'detokenize'],
+        [submitHash, 'submit'],
+        [open.hash, 'open'],
+      ] as const) {
         expect(await storage.peekOtk(hash, purpose, NOW)).toBeUndefined();
       }
       expect(await storage.peekOtk(otherOpen.hash, 'open', NOW)).toBeDefined();
@@ -357,7 +512,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     it('sweeps running at once expire each request once', async () => {
       const rows = Array.from({ length: 12 }, () => request({ expiresAt: NOW }));
       for (const row of rows) await storage.createRequest(row, otk(row.requestId, 'open'), event('request.create'));
-      const sweeps = await Promise.all([storage.expireDue(NOW + 1, 5), storage.expireDue(NOW + 1, 5), storage.expireDue(NOW + 1, 5)]);
+      const sweeps = await Promise.all([
+        storage.expireDue(NOW + 1, 5),
+        storage.expireDue(NOW + 1, 5),
+        storage.expireDue(NOW + 1, 5),
+      ]);
       const more = await storage.expireDue(NOW + 1, 100);
       const ids = [...sweeps.flat(), ...more].map((r) => r.requestId);
       expect(ids.sort()).toEqual(rows.map((r) => r.requestId).sort());
@@ -378,7 +537,10 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.isRoomClosed('site-a', 'room-old')).toBe(false);
       expect(await storage.getRecord(recent.requestId)).toBeDefined();
       expect(await storage.peekOtk(live.hash, 'detokenize', NOW)).toBeDefined();
-      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'retention.purge', detail: JSON.stringify(counts) });
+      expect((await allAudit(storage)).pop()).toMatchObject({
+        action: 'retention.purge',
+        detail: JSON.stringify(counts),
+      });
     });
 
     it('every step appends exactly one audit entry, the chain verifies, and readAudit pages through it', async () => {
@@ -393,8 +555,22 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const open = otk(row.requestId, 'open');
       const submitHash = randomBytes(32).toString('hex');
       await step(() => storage.createRequest(row, open, event('request.create')));
-      await step(() => storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + MINUTE }, NOW, { at: NOW, actor: 'visitor', action: 'request.open', detail: null }));
-      await step(() => storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW, { at: NOW, actor: 'visitor', action: 'request.submit', detail: null }));
+      await step(() =>
+        storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + MINUTE }, NOW, {
+          at: NOW,
+          actor: 'visitor',
+          action: 'request.open',
+          detail: null,
+        }),
+      );
+      await step(() =>
+        storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW, {
+          at: NOW,
+          actor: 'visitor',
+          action: 'request.submit',
+          detail: null,
+        }),
+      );
       await step(() => storage.insertOtk(otk(row.requestId, 'detokenize'), event('otk.mint')));
       await step(() => storage.markViewed(row.requestId, NOW, event('detokenize.ok')));
       await step(() => storage.appendAudit(event('otk.refused')));
@@ -433,8 +609,12 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       // Same OTK hash: the OTK insert fails after the request insert succeeded.
       // Not `.rejects.toThrow()`: better-sqlite3's native addon keeps the SqliteError class of the
       // first test file that loaded it, from another realm, so Jest would not see an Error.
-      const outcome = await storage.createRequest(second, { ...open, requestId: second.requestId }, event('request.create'))
-        .then(() => 'stored', (error: unknown) => String((error as { message?: unknown }).message));
+      const outcome = await storage
+        .createRequest(second, { ...open, requestId: second.requestId }, event('request.create'))
+        .then(
+          () => 'stored',
+          (error: unknown) => String((error as { message?: unknown }).message),
+        );
       expect(outcome).toMatch(/UNIQUE|duplicate key/);
       expect(await storage.getRequest(second.requestId)).toBeUndefined();
       expect((await allAudit(storage)).length).toBe(before);

@@ -7,8 +7,14 @@
 import { validateValues, type FieldError } from '../../validation/rules';
 import { formatFieldError } from '../message-format';
 import {
-  CLASSES, ERROR_SUMMARY_ID, ERROR_SUMMARY_TITLE_ID, FORM_ID, PAGE_DATA_ID,
-  errorElementId, type PageField, type VisitorPageData,
+  CLASSES,
+  ERROR_SUMMARY_ID,
+  ERROR_SUMMARY_TITLE_ID,
+  FORM_ID,
+  PAGE_DATA_ID,
+  errorElementId,
+  type PageField,
+  type VisitorPageData,
 } from '../page-data';
 
 type FieldControl = HTMLInputElement | HTMLSelectElement;
@@ -38,7 +44,12 @@ function setDescribedBy(control: FieldControl, id: string, present: boolean): vo
 }
 
 /** Shows or clears one field's inline error, with aria-invalid and aria-describedby to match. */
-function showFieldError(data: VisitorPageData, field: PageField, control: FieldControl, error: FieldError | undefined): void {
+function showFieldError(
+  data: VisitorPageData,
+  field: PageField,
+  control: FieldControl,
+  error: FieldError | undefined,
+): void {
   const id = errorElementId(field.elementId);
   document.getElementById(id)?.remove();
   control.closest(`.${CLASSES.field}`)?.classList.toggle(CLASSES.fieldWithError, error !== undefined);
@@ -59,7 +70,10 @@ function showFieldError(data: VisitorPageData, field: PageField, control: FieldC
 }
 
 /** Replaces the error summary at the top with one link per bad field. */
-function showErrorSummary(data: VisitorPageData, problems: Array<{ field: PageField; error: FieldError }>): HTMLElement {
+function showErrorSummary(
+  data: VisitorPageData,
+  problems: Array<{ field: PageField; error: FieldError }>,
+): HTMLElement {
   document.getElementById(ERROR_SUMMARY_ID)?.remove();
   const summary = document.createElement('div');
   summary.className = CLASSES.errorSummary;

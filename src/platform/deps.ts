@@ -2,14 +2,14 @@
 import type { IHttp, ILogger, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 
 export interface AppRef {
-    getID(): string;
-    getLogger(): ILogger;
+  getID(): string;
+  getLogger(): ILogger;
 }
 
 export interface Deps {
-    app: AppRef;
-    read: IRead;
-    modify: IModify;
-    http: IHttp;
-    persis: IPersistence;
+  app: AppRef;
+  read: IRead;
+  modify: IModify;
+  http: IHttp;
+  persis: IPersistence;
 }

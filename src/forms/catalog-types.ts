@@ -9,31 +9,31 @@ export type LocalizedText = string | { [locale: string]: string };
 
 /** A contract field whose texts may be localized: the rest must stay exactly as the vault takes it. */
 export interface CatalogField extends Omit<FormFieldSpec, 'label' | 'hint'> {
-    label: LocalizedText;
-    hint?: LocalizedText;
+  label: LocalizedText;
+  hint?: LocalizedText;
 }
 
 export interface CatalogForm {
-    id: string;
-    title: LocalizedText;
-    fields: CatalogField[];
-    /** True for the app's own forms. */
-    builtin?: boolean;
+  id: string;
+  title: LocalizedText;
+  fields: CatalogField[];
+  /** True for the app's own forms. */
+  builtin?: boolean;
 }
 
 /** Every field type the vault knows; typed so that a type added to or removed from the contract fails to compile here. */
 export const FIELD_TYPE_SET: { readonly [type in FieldType]: true } = {
-    text: true,
-    number: true,
-    card_number: true,
-    expiry: true,
-    cvv: true,
-    ssn: true,
-    date: true,
-    email: true,
-    select: true,
+  text: true,
+  number: true,
+  card_number: true,
+  expiry: true,
+  cvv: true,
+  ssn: true,
+  date: true,
+  email: true,
+  select: true,
 };
 
 export function isFieldType(value: unknown): value is FieldType {
-    return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FIELD_TYPE_SET, value);
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(FIELD_TYPE_SET, value);
 }

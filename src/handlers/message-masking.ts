@@ -9,12 +9,17 @@ import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import { maskPans } from '../lib/pan';
 
 export function needsPanMasking(message: IMessage): boolean {
-    return Boolean(message.room) && message.room.type === RoomType.LIVE_CHAT && typeof message.text === 'string' && maskPans(message.text).masked > 0;
+  return (
+    Boolean(message.room) &&
+    message.room.type === RoomType.LIVE_CHAT &&
+    typeof message.text === 'string' &&
+    maskPans(message.text).masked > 0
+  );
 }
 
 export function maskPansInMessage(message: IMessage, builder: IMessageBuilder): IMessage {
-    if (!needsPanMasking(message)) {
-        return message;
-    }
-    return builder.setText(maskPans(message.text as string).text).getMessage();
+  if (!needsPanMasking(message)) {
+    return message;
+  }
+  return builder.setText(maskPans(message.text as string).text).getMessage();
 }

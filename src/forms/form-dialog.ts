@@ -1,0 +1,99 @@
+/** The secure form flow on the agent's side: open the picker, then send the chosen form. */
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { Deps } from '../platform/deps';
+import { localeForUser, localeForVisitor } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
+import type { Translator } from '../i18n/i18n';
+import { translatorFor } from '../i18n/i18n';
+import type { ViewContext } from '../persistence/view-contexts';
+import type { SubmitOutcome } from '../requests/dialogs';
+import { openDialog } from '../requests/dialogs';
+import { sendSecureRequest } from '../requests/send-request';
+import { openSendSession } from '../requests/session';
+import { readViewValue } from '../ui/blocks';
+import type { CatalogProblem } from './catalog';
+import { describeCatalogProblems, findForm, localizeForm } from './catalog';
+import { buildFormPickerModal, FormAction } from './form-picker-modal';
+import { loadCatalog } from './load-catalog';
+
+/** What the picker says about a broken custom catalog: the details for admins, a short note for agents. */
+function catalogNotice(problems: CatalogProblem[], user: IUser, t: Translator): string | undefined {
+  if (problems.length === 0) {
+    return undefined;
+  }
+  return (user.roles || []).indexOf('admin') >= 0
+    ? t('catalog_invalid_admin', { problems: describeCatalogProblems(problems, t) })
+    : t('catalog_invalid_agent');
+}
+
+/** `/secure-form [form-id]` and the *Send secure form* room action. */
+export async function openFormDialog(
+  deps: Deps,
+  user: IUser,
+  room: IRoom | undefined,
+  triggerId: string,
+  requestedFormId?: string,
+): Promise<void> {
+  const session = await openSendSession(deps, user, room && room.id, room);
+  if (!session) {
+    return;
+  }
+  const { forms, problems } = loadCatalog(session.config);
+  if (forms.length === 0) {
+    await notifyPrivately(deps, user, session.room, session.t('error_no_forms'));
+    return;
+  }
+  let preselected: string | undefined;
+  if (requestedFormId) {
+    if (findForm(forms, requestedFormId)) {
+      preselected = requestedFormId;
+    } else {
+      await notifyPrivately(
+        deps,
+        user,
+        session.room,
+        session.t('error_unknown_form', { formId: requestedFormId, forms: forms.map((f) => f.id).join(', ') }),
+      );
+    }
+  }
+  const locale = await localeForUser(deps.read, user);
+  const notice = catalogNotice(problems, user, session.t);
+  await openDialog(deps, session, 'form', triggerId, (viewId) =>
+    buildFormPickerModal(deps.app.getID(), viewId, session.t, locale, forms, preselected, notice),
+  );
+}
+
+export async function submitFormDialog(
+  deps: Deps,
+  context: ViewContext,
+  view: IUIKitSurface,
+  user: IUser,
+): Promise<SubmitOutcome> {
+  const session = await openSendSession(deps, user, context.roomId);
+  if (!session) {
+    return {};
+  }
+  const picked = readViewValue((view as IUIKitSurface & { state?: object }).state, FormAction.Pick);
+  if (typeof picked !== 'string' || picked === '') {
+    return { errors: { [FormAction.Pick]: session.t('validation_form_required') } };
+  }
+  const form = findForm(loadCatalog(session.config).forms, picked);
+  if (!form) {
+    return { errors: { [FormAction.Pick]: session.t('validation_form_unknown') } };
+  }
+  const visitorLocale = await localeForVisitor(deps.read, session.config.visitorLanguage);
+  const vt = translatorFor(visitorLocale);
+  const spec = localizeForm(form, visitorLocale);
+  await sendSecureRequest(deps, session, {
+    kind: 'form',
+    title: spec.title,
+    visitorLocale,
+    form: spec,
+    visitorText: vt('visitor_form_request', { agent: user.name || user.username, title: spec.title }),
+    buttonText: vt('visitor_form_button'),
+  });
+  return {};
+}

@@ -1,0 +1,31 @@
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
+
+import { openIdvDialog } from '../../idv/idv-dialog';
+import { randomId } from '../../lib/ids';
+import type { AppRef } from '../../platform/deps';
+
+/** `/idv`: opens the ID&V dialog in the livechat room the agent serves. */
+export class IdvCommand implements ISlashCommand {
+  public command = 'idv';
+  public i18nParamsExample = '';
+  public i18nDescription = 'command_idv_description';
+  public providesPreview = false;
+
+  constructor(private readonly app: AppRef) {}
+
+  public async executor(
+    context: SlashCommandContext,
+    read: IRead,
+    modify: IModify,
+    http: IHttp,
+    persis: IPersistence,
+  ): Promise<void> {
+    await openIdvDialog(
+      { app: this.app, read, modify, http, persis },
+      context.getSender(),
+      context.getRoom(),
+      context.getTriggerId() || randomId(),
+    );
+  }
+}

@@ -1,0 +1,85 @@
+/** The ID&V flow on the agent's side: open the dialog, then validate it and send the question. */
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { Deps } from '../platform/deps';
+import { localeForVisitor } from '../platform/locale';
+import { translatorFor } from '../i18n/i18n';
+import type { ViewContext } from '../persistence/view-contexts';
+import type { SubmitOutcome } from '../requests/dialogs';
+import { openDialog } from '../requests/dialogs';
+import { sendSecureRequest } from '../requests/send-request';
+import { openSendSession } from '../requests/session';
+import { readViewValue } from '../ui/blocks';
+import { buildIdvModal, IDV_FIELD_ACTIONS, IdvAction } from './idv-modal';
+import type { IdvModalField, IdvQuestion } from './positions';
+import { IDV_DEFAULT_LENGTH, pickRandomPositions, validateIdvInput } from './positions';
+
+/** `/idv` and the *Verify identity* room action. */
+export async function openIdvDialog(
+  deps: Deps,
+  user: IUser,
+  room: IRoom | undefined,
+  triggerId: string,
+): Promise<void> {
+  const session = await openSendSession(deps, user, room && room.id, room);
+  if (!session) {
+    return;
+  }
+  const defaults = { length: IDV_DEFAULT_LENGTH, positions: pickRandomPositions(IDV_DEFAULT_LENGTH) };
+  await openDialog(deps, session, 'idv', triggerId, (viewId) =>
+    buildIdvModal(deps.app.getID(), viewId, session.t, defaults),
+  );
+}
+
+/** The secret's name as the visitor reads it: a translated kind, or the agent's own words. */
+export function secretName(question: IdvQuestion, visitorLocale: string): string {
+  return question.secretKind === 'custom' && question.customLabel
+    ? question.customLabel
+    : translatorFor(visitorLocale)(`idv_secret_${question.secretKind}`);
+}
+
+export async function submitIdvDialog(
+  deps: Deps,
+  context: ViewContext,
+  view: IUIKitSurface,
+  user: IUser,
+): Promise<SubmitOutcome> {
+  const session = await openSendSession(deps, user, context.roomId);
+  if (!session) {
+    return {};
+  }
+  const state = (view as IUIKitSurface & { state?: object }).state;
+  const validation = validateIdvInput({
+    secretKind: readViewValue(state, IdvAction.SecretKind),
+    customLabel: readViewValue(state, IdvAction.CustomLabel),
+    length: readViewValue(state, IdvAction.Length),
+    firstPosition: readViewValue(state, IdvAction.FirstPosition),
+    secondPosition: readViewValue(state, IdvAction.SecondPosition),
+  });
+  if (!validation.question) {
+    const errors: { [actionId: string]: string } = {};
+    (Object.keys(validation.errors) as IdvModalField[]).forEach((field) => {
+      const problem = validation.errors[field];
+      if (problem) {
+        errors[IDV_FIELD_ACTIONS[field]] = session.t(problem.key, problem.params);
+      }
+    });
+    return { errors };
+  }
+
+  const visitorLocale = await localeForVisitor(deps.read, session.config.visitorLanguage);
+  const vt = translatorFor(visitorLocale);
+  const label = secretName(validation.question, visitorLocale);
+  const [first, second] = validation.question.positions;
+  await sendSecureRequest(deps, session, {
+    kind: 'idv',
+    title: label,
+    visitorLocale,
+    idv: { label, positions: [first, second] },
+    visitorText: vt('visitor_idv_request', { first, second, secret: label }),
+    buttonText: vt('visitor_idv_button'),
+  });
+  return {};
+}

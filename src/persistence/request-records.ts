@@ -1,0 +1,63 @@
+/**
+ * The app's own record of each request it sent: enough to route the vault's doorbell, list the
+ * room's requests and check who may view them. References and states only: never a value, never
+ * an OTK, never the visitor link.
+ */
+import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+
+import type { RequestKind } from '../vault/contract';
+import { miscKey, roomKey } from './associations';
+
+/** The states the agent sees. `answered` is a submitted ID&V; `viewed` a form the sender has viewed. */
+export type RecordState = 'sent' | 'opened' | 'submitted' | 'answered' | 'cancelled' | 'expired' | 'viewed' | 'closed';
+
+export interface SecureRequestRecord {
+  requestId: string;
+  kind: RequestKind;
+  roomId: string;
+  agentId: string;
+  agentUsername: string;
+  /** Form title or ID&V secret name, in the language the visitor was asked in. */
+  title: string;
+  /** ID&V only: the two positions asked for. */
+  positions?: number[];
+  state: RecordState;
+  createdAt: number;
+  updatedAt: number;
+  viewedAt?: number;
+}
+
+const TAG = miscKey('secure-request');
+const key = (requestId: string) => miscKey(`request:${requestId}`);
+
+export async function saveRequestRecord(persis: IPersistence, record: SecureRequestRecord): Promise<void> {
+  await persis.updateByAssociations([key(record.requestId), TAG, roomKey(record.roomId)], record, true);
+}
+
+export async function findRequestRecord(
+  reader: IPersistenceRead,
+  requestId: string,
+): Promise<SecureRequestRecord | undefined> {
+  const [found] = (await reader.readByAssociation(key(requestId))) as SecureRequestRecord[];
+  return found;
+}
+
+/** The room's requests, oldest first. */
+export async function listRoomRequests(reader: IPersistenceRead, roomId: string): Promise<SecureRequestRecord[]> {
+  const all = (await reader.readByAssociations([TAG, roomKey(roomId)])) as SecureRequestRecord[];
+  return all.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function updateRequestRecord(
+  persis: IPersistence,
+  record: SecureRequestRecord,
+  changes: Partial<SecureRequestRecord>,
+): Promise<SecureRequestRecord> {
+  const updated = { ...record, ...changes, updatedAt: Date.now() };
+  await saveRequestRecord(persis, updated);
+  return updated;
+}
+
+export async function removeRoomRequests(persis: IPersistence, roomId: string): Promise<void> {
+  await persis.removeByAssociations([TAG, roomKey(roomId)]);
+}

@@ -1,0 +1,62 @@
+/**
+ * What a modal was opened for. A view submit carries no room, so the room and the agent are kept
+ * here, keyed by the view's ID, and read back on submit. Holds no value the visitor typed: the
+ * agent's modal input is sent on, never saved.
+ */
+import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
+
+import { miscKey, roomKey } from './associations';
+
+export type ViewKind = 'idv' | 'form';
+
+export interface ViewContext {
+  viewId: string;
+  kind: ViewKind;
+  roomId: string;
+  agentId: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+const TAG = miscKey('view-context');
+const key = (viewId: string) => miscKey(`view:${viewId}`);
+
+export async function saveViewContext(persis: IPersistence, context: ViewContext): Promise<void> {
+  await persis.updateByAssociations([key(context.viewId), TAG, roomKey(context.roomId)], context, true);
+}
+
+/** The context of a view, or undefined when unknown or expired (expired ones are removed). */
+export async function readViewContext(
+  reader: IPersistenceRead,
+  persis: IPersistence,
+  viewId: string,
+  now = Date.now(),
+): Promise<ViewContext | undefined> {
+  const [found] = (await reader.readByAssociation(key(viewId))) as ViewContext[];
+  if (!found) {
+    return undefined;
+  }
+  if (found.expiresAt <= now) {
+    await persis.removeByAssociation(key(viewId));
+    return undefined;
+  }
+  return found;
+}
+
+export async function removeViewContext(persis: IPersistence, viewId: string): Promise<void> {
+  await persis.removeByAssociation(key(viewId));
+}
+
+/** Drops contexts of dialogs that were opened and never sent, so they do not pile up. */
+export async function removeExpiredViewContexts(
+  reader: IPersistenceRead,
+  persis: IPersistence,
+  now = Date.now(),
+): Promise<void> {
+  const all = (await reader.readByAssociation(TAG)) as ViewContext[];
+  await Promise.all(all.filter((c) => c.expiresAt <= now).map((c) => persis.removeByAssociation(key(c.viewId))));
+}
+
+export async function removeRoomViewContexts(persis: IPersistence, roomId: string): Promise<void> {
+  await persis.removeByAssociations([TAG, roomKey(roomId)]);
+}

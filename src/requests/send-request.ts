@@ -1,0 +1,88 @@
+/**
+ * Sending one ID&V question or secure form: ask the vault for a request, then post the visitor's
+ * message with its link button, then keep the app's record. The vault is asked first, so a vault
+ * that is down, slow or refusing leaves nothing in the room; the agent is told privately why.
+ */
+import { notifyPrivately } from '../platform/notify';
+import type { Deps } from '../platform/deps';
+import { saveRequestRecord } from '../persistence/request-records';
+import { visitorLinkBlocks } from '../ui/visitor-message';
+import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
+import { loggableError, vaultErrorMessageKey } from '../vault/vault-error';
+import type { SendSession } from './session';
+import { callbackUrlFor, vaultClient } from './session';
+
+export interface OutgoingRequest {
+  kind: RequestKind;
+  /** Form title or ID&V secret name, in the visitor's language. */
+  title: string;
+  visitorLocale: string;
+  idv?: IdvSpec;
+  form?: FormSpec;
+  /** The sentence the visitor reads in the chat. */
+  visitorText: string;
+  buttonText: string;
+}
+
+/** True when the visitor's message was posted; false after telling the agent why not. */
+export async function sendSecureRequest(deps: Deps, session: SendSession, outgoing: OutgoingRequest): Promise<boolean> {
+  const { room, agent, config, t } = session;
+  const logger = deps.app.getLogger();
+  let created;
+  try {
+    created = await vaultClient(deps, config).createRequest({
+      kind: outgoing.kind,
+      roomId: room.id,
+      agentId: agent.id,
+      visitorToken: room.visitor && room.visitor.token,
+      locale: outgoing.visitorLocale,
+      callbackUrl: await callbackUrlFor(deps, config),
+      ...(outgoing.idv ? { idv: outgoing.idv } : {}),
+      ...(outgoing.form ? { form: outgoing.form } : {}),
+    });
+  } catch (err) {
+    logger.warn({
+      msg: 'The vault did not create the request; nothing was posted',
+      kind: outgoing.kind,
+      roomId: room.id,
+      error: loggableError(err),
+    });
+    await notifyPrivately(deps, agent, room, `${t(vaultErrorMessageKey(err))} ${t('error_nothing_sent')}`);
+    return false;
+  }
+
+  try {
+    const message = deps.modify
+      .getCreator()
+      .startMessage()
+      .setRoom(room)
+      .setSender(agent)
+      .setText(outgoing.visitorText)
+      .setBlocks(visitorLinkBlocks(deps.app.getID(), created.requestId, outgoing.buttonText, created.visitorUrl));
+    await deps.modify.getCreator().finish(message);
+  } catch (err) {
+    logger.error({
+      msg: 'The visitor message could not be posted; the vault request will expire unused',
+      requestId: created.requestId,
+      roomId: room.id,
+    });
+    await notifyPrivately(deps, agent, room, t('error_message_not_posted'));
+    return false;
+  }
+
+  const now = Date.now();
+  await saveRequestRecord(deps.persis, {
+    requestId: created.requestId,
+    kind: outgoing.kind,
+    roomId: room.id,
+    agentId: agent.id,
+    agentUsername: agent.username,
+    title: outgoing.title,
+    ...(outgoing.idv ? { positions: outgoing.idv.positions } : {}),
+    state: 'sent',
+    createdAt: now,
+    updatedAt: now,
+  });
+  logger.info({ msg: 'Secure request sent', kind: outgoing.kind, requestId: created.requestId, roomId: room.id });
+  return true;
+}

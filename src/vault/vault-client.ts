@@ -1,0 +1,215 @@
+/**
+ * The app's only way to the vault: one method per API call of VAULT-API.md, each with a timeout,
+ * typed by the shared contract, failing with a VaultError whose code says what went wrong.
+ *
+ * @example
+ * const vault = new VaultClient(http, { baseUrl, apiKey, siteId, timeoutMs: 5000 });
+ * const { requestId, visitorUrl } = await vault.createRequest(body);
+ */
+import type { IHttp, IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
+
+import type {
+  CreateRequestBody,
+  CreateRequestResponse,
+  DetokenizeResponse,
+  ErrorBody,
+  MintOtkResponse,
+  RequestStateResponse,
+} from './contract';
+import { VaultError } from './vault-error';
+import type { VaultErrorCode } from './vault-error';
+
+export interface VaultConnection {
+  baseUrl: string;
+  apiKey: string;
+  siteId: string;
+  timeoutMs: number;
+}
+
+type Method = 'get' | 'post';
+
+const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
+
+/** Whether the vault URL and key are filled in and the URL looks like one. */
+export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey'>): boolean {
+  return URL_PATTERN.test(connection.baseUrl) && connection.apiKey.length > 0;
+}
+
+function errorCodeFor(status: number, vaultCode: string | undefined): VaultErrorCode {
+  if (status === 401) {
+    return 'unauthorized';
+  }
+  if (status === 429) {
+    return 'rate_limited';
+  }
+  if (status >= 500) {
+    return 'unavailable';
+  }
+  switch (vaultCode) {
+    case 'not_sender':
+    case 'invalid_otk':
+    case 'session_closed':
+    case 'not_submitted':
+    case 'not_found':
+      return vaultCode;
+    default:
+      return status === 404 ? 'not_found' : 'rejected';
+  }
+}
+
+function vaultCodeOf(response: IHttpResponse): string | undefined {
+  const body = response.data as Partial<ErrorBody> | undefined;
+  const code = body && body.error && body.error.code;
+  return typeof code === 'string' && /^[a-z_]{1,40}$/.test(code) ? code : undefined;
+}
+
+export class VaultClient {
+  constructor(
+    private readonly http: IHttp,
+    private readonly connection: VaultConnection,
+  ) {}
+
+  /** `POST /v1/requests` → the request's ID and the visitor's link. */
+  public async createRequest(body: CreateRequestBody): Promise<CreateRequestResponse> {
+    const response = await this.call<CreateRequestResponse>('post', '/v1/requests', body, [201]);
+    if (
+      !response ||
+      typeof response.requestId !== 'string' ||
+      typeof response.visitorUrl !== 'string' ||
+      !URL_PATTERN.test(response.visitorUrl)
+    ) {
+      throw new VaultError('bad_response', 'POST /v1/requests answered without a request ID or visitor URL');
+    }
+    return response;
+  }
+
+  /** `GET /v1/requests/:id` → state and field labels, never values. */
+  public async getRequest(requestId: string): Promise<RequestStateResponse> {
+    const response = await this.call<RequestStateResponse>(
+      'get',
+      `/v1/requests/${encodeURIComponent(requestId)}`,
+      undefined,
+      [200],
+    );
+    if (!response || response.requestId !== requestId || typeof response.status !== 'string') {
+      throw new VaultError('bad_response', 'GET /v1/requests/:id answered with another or no request');
+    }
+    return response;
+  }
+
+  /** `POST /v1/requests/:id/otk` → a detokenize OTK for the sending agent only. */
+  public async mintDetokenizeOtk(requestId: string, agentId: string): Promise<MintOtkResponse> {
+    const response = await this.call<MintOtkResponse>(
+      'post',
+      `/v1/requests/${encodeURIComponent(requestId)}/otk`,
+      { agentId },
+      [200, 201],
+    );
+    if (!response || typeof response.otk !== 'string') {
+      throw new VaultError('bad_response', 'POST /v1/requests/:id/otk answered without an OTK');
+    }
+    return response;
+  }
+
+  /** `POST /v1/detokenize` → the values, once. */
+  public async detokenize(otk: string, agentId: string): Promise<DetokenizeResponse> {
+    const response = await this.call<DetokenizeResponse>('post', '/v1/detokenize', { otk, agentId }, [200]);
+    if (!response || typeof response.values !== 'object' || response.values === null) {
+      throw new VaultError('bad_response', 'POST /v1/detokenize answered without values');
+    }
+    return {
+      requestId: response.requestId,
+      values: response.values,
+      expired: Array.isArray(response.expired) ? response.expired : [],
+    };
+  }
+
+  /** Mints a detokenize OTK and redeems it at once: the OTK never leaves this function. */
+  public async revealValues(requestId: string, agentId: string): Promise<DetokenizeResponse> {
+    const { otk } = await this.mintDetokenizeOtk(requestId, agentId);
+    return this.detokenize(otk, agentId);
+  }
+
+  /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */
+  public async closeSession(roomId: string): Promise<void> {
+    await this.call<void>('post', '/v1/sessions/close', { roomId }, [200, 204]);
+  }
+
+  private async call<T>(method: Method, path: string, body: object | undefined, expected: number[]): Promise<T> {
+    const { baseUrl, apiKey, siteId, timeoutMs } = this.connection;
+    if (!isVaultConfigured(this.connection)) {
+      throw new VaultError('not_configured', 'The vault URL or API key setting is empty or not a URL');
+    }
+    const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
+    const headers: { [name: string]: string } = {
+      Authorization: `Bearer ${apiKey}`,
+      Accept: 'application/json',
+    };
+    if (siteId) {
+      headers['X-Vault-Site-Id'] = siteId;
+    }
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    const request = this.http[method](`${baseUrl}${path}`, {
+      headers,
+      timeout: timeoutMs,
+      ...(body === undefined ? {} : { content: JSON.stringify(body) }),
+    });
+
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The host enforces `timeout` too; this guard also covers a host that does not.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new VaultError('timeout', `${what}: no answer within ${timeoutMs} ms`)),
+        timeoutMs + 1000,
+      );
+    });
+    const started = Date.now();
+    let response: IHttpResponse;
+    try {
+      response = await Promise.race([request, deadline]);
+    } catch (err) {
+      if (err instanceof VaultError) {
+        throw err;
+      }
+      // Never pass the underlying error on: its text is the host's, not ours to vouch for.
+      const detail = err instanceof Error ? err.message : '';
+      const timedOut = Date.now() - started >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail);
+      throw new VaultError(
+        timedOut ? 'timeout' : 'unreachable',
+        timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: the vault could not be reached`,
+      );
+    } finally {
+      if (timer) {
+        clearTimeout(timer);
+      }
+    }
+
+    if (expected.indexOf(response.statusCode) < 0) {
+      const vaultCode = vaultCodeOf(response);
+      throw new VaultError(
+        errorCodeFor(response.statusCode, vaultCode),
+        `${what}: the vault answered ${response.statusCode}${vaultCode ? ` ${vaultCode}` : ''}`,
+        response.statusCode,
+        vaultCode,
+      );
+    }
+    if (response.statusCode === 204) {
+      return undefined as unknown as T;
+    }
+    let data = response.data as T | undefined;
+    if (data === undefined && response.content) {
+      try {
+        data = JSON.parse(response.content) as T;
+      } catch {
+        throw new VaultError(
+          'bad_response',
+          `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
+          response.statusCode,
+        );
+      }
+    }
+    return data as T;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Why a call to the vault failed, as a stable code the app can match on and translate. The
+ * message is for logs: it names the call and the status, never the API key, a header, an OTK or a
+ * value, and never echoes what the vault or the network said.
+ */
+export type VaultErrorCode =
+  | 'not_configured'
+  | 'unreachable'
+  | 'timeout'
+  | 'unauthorized'
+  | 'not_sender'
+  | 'invalid_otk'
+  | 'session_closed'
+  | 'not_submitted'
+  | 'not_found'
+  | 'rate_limited'
+  | 'rejected'
+  | 'unavailable'
+  | 'bad_response';
+
+export class VaultError extends Error {
+  public readonly code: VaultErrorCode;
+  /** HTTP status, when the vault answered. */
+  public readonly status?: number;
+  /** The vault's own error code (`bad_request`, …), when it sent one. */
+  public readonly vaultCode?: string;
+
+  constructor(code: VaultErrorCode, message: string, status?: number, vaultCode?: string) {
+    super(message);
+    this.name = 'VaultError';
+    this.code = code;
+    this.status = status;
+    this.vaultCode = vaultCode;
+  }
+
+  /** What may be logged about it. */
+  public toLog(): { code: VaultErrorCode; status?: number; vaultCode?: string; message: string } {
+    return { code: this.code, status: this.status, vaultCode: this.vaultCode, message: this.message };
+  }
+}
+
+export function isVaultError(err: unknown): err is VaultError {
+  return (
+    err instanceof VaultError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'VaultError')
+  );
+}
+
+/** What may be logged about any failure around a vault call: a VaultError's code and status, never another error's text. */
+export function loggableError(err: unknown): ReturnType<VaultError['toLog']> | 'unexpected error' {
+  return isVaultError(err) ? err.toLog() : 'unexpected error';
+}
+
+/** The i18n key that explains a vault failure to an agent. */
+export function vaultErrorMessageKey(err: unknown): string {
+  const code = isVaultError(err) ? err.code : 'unreachable';
+  switch (code) {
+    case 'not_configured':
+      return 'error_not_configured';
+    case 'timeout':
+      return 'error_vault_timeout';
+    case 'unauthorized':
+      return 'error_vault_unauthorized';
+    case 'not_sender':
+    case 'invalid_otk':
+      return 'error_not_sender';
+    case 'session_closed':
+      return 'error_session_closed';
+    case 'not_submitted':
+      return 'error_not_answered';
+    case 'not_found':
+      return 'error_request_unknown';
+    case 'rate_limited':
+      return 'error_vault_busy';
+    case 'rejected':
+    case 'bad_response':
+      return 'error_vault_rejected';
+    default:
+      return 'error_vault_unreachable';
+  }
+}
