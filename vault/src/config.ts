@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from './errors';
+import { ensurePrivateDir } from './storage/private-files';
 
 /** Every knob of the vault, read once from the environment. */
 export interface VaultConfig {
@@ -151,7 +152,7 @@ export function devMasterKeyPath(dataDir: string): string {
 export function resolveMasterKey(config: VaultConfig, generate: () => Buffer, warn: (msg: string) => void): Buffer {
   if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
   const file = devMasterKeyPath(config.dataDir);
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   if (!fs.existsSync(file)) {
     fs.writeFileSync(file, generate().toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { linkEntry, type AuditEntry, type AuditEvent } from '../audit/chain';
@@ -14,6 +13,7 @@ import {
   type SiteRow,
   type Storage,
 } from './types';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 
@@ -29,7 +29,10 @@ export class SqliteStorage implements Storage {
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      ensurePrivateDir(path.dirname(file));
+      ensurePrivateFile(file);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // NORMAL keeps every committed transaction across a process crash; FULL would add power loss.
