@@ -147,6 +147,8 @@ export function normalizeOrigin(origin: string): string {
 /**
  * True when `callbackUrl` lies under the site's origin: same scheme, host and port, and a path
  * under the origin's path. (A plain string prefix would let https://chat.example.com.evil.net in.)
+ * Paths are compared segment by segment after percent-decoding, and a segment that decodes to a
+ * separator or a dot segment is refused: a server that decodes /rc/%2E%2E%2Fadmin would serve /admin.
  */
 export function isUnderOrigin(callbackUrl: string, origin: string): boolean {
   let callback: URL;
@@ -158,6 +160,25 @@ export function isUnderOrigin(callbackUrl: string, origin: string): boolean {
     return false;
   }
   if (callback.origin !== base.origin || callback.username || callback.password) return false;
-  const basePath = base.pathname.replace(/\/+$/, '');
-  return basePath === '' || callback.pathname === basePath || callback.pathname.startsWith(`${basePath}/`);
+  const baseSegments = decodedSegments(base.pathname);
+  const callbackSegments = decodedSegments(callback.pathname);
+  if (!baseSegments || !callbackSegments) return false;
+  while (baseSegments.length > 0 && baseSegments[baseSegments.length - 1] === '') baseSegments.pop();
+  return baseSegments.every((segment, index) => callbackSegments[index] === segment);
+}
+
+/** The decoded segments of a URL path, or undefined when one hides a separator, a dot segment or bad encoding. */
+function decodedSegments(pathname: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const raw of pathname.split('/').slice(1)) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return undefined;
+    }
+    if (/[/\\\u0000]/.test(segment) || segment === '.' || segment === '..') return undefined;
+    segments.push(segment);
+  }
+  return segments;
 }
