@@ -16,6 +16,7 @@ import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
+import { clientErrorHandler, frameworkErrors } from './framework-errors';
 import { createLogger, safeError } from './logging';
 import { VaultMetrics } from './metrics';
 import { opsRoutes } from './ops-routes';
@@ -63,6 +64,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   });
   metrics = new VaultMetrics(() => vault.ephemeral.count());
 
+  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
@@ -70,12 +72,13 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrors(headers),
+    clientErrorHandler: clientErrorHandler(headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
 
-  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
   app.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });

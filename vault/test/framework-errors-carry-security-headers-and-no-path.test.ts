@@ -1,0 +1,59 @@
+import net from 'node:net';
+import { startTestVault, type TestVault } from './helpers/vault';
+
+/** Answers Fastify and Node make before a route runs still carry the headers, and never quote the URL. */
+describe("the framework's own error answers", () => {
+  let vault: TestVault;
+  let port: number;
+
+  beforeAll(async () => {
+    vault = await startTestVault();
+    await vault.app.listen({ host: '127.0.0.1', port: 0 });
+    port = (vault.app.server.address() as net.AddressInfo).port;
+  });
+  afterAll(() => vault.close());
+
+  const expectSecurityHeaders = (headers: Record<string, unknown>) => {
+    expect(headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['cache-control']).toBe('no-store');
+  };
+
+  it('a URL that does not decode (400) gets the headers and no echo of the path', async () => {
+    const response = await vault.call('GET', '/f/CANARYOTKVALUE%zz', undefined, null);
+    expect(response.statusCode).toBe(400);
+    expectSecurityHeaders(response.headers);
+    expect(response.body).not.toContain('CANARYOTKVALUE');
+    expect(response.json().error.code).toBe('bad_request');
+  });
+
+  it('a path parameter over the length limit (414) gets the headers and no echo of the path', async () => {
+    const response = await vault.call('GET', `/f/CANARYOTKVALUE${'A'.repeat(200)}`, undefined, null);
+    expect(response.statusCode).toBe(414);
+    expectSecurityHeaders(response.headers);
+    expect(response.body).not.toContain('CANARYOTKVALUE');
+  });
+
+  it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () =>
+        socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    const headers = Object.fromEntries(
+      head
+        .split('\r\n')
+        .slice(1)
+        .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    );
+    expectSecurityHeaders(headers);
+    expect(raw).not.toContain('CANARYOTKVALUE');
+    expect(JSON.parse(body).error.code).toBe('bad_request');
+  });
+});
