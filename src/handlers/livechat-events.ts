@@ -29,13 +29,11 @@ export async function onLivechatRoomClosed(deps: Deps, room: ILivechatRoom): Pro
     try {
       await vaultClient(deps, config).closeSession(room.id);
     } catch (err) {
-      deps.app
-        .getLogger()
-        .warn({
-          msg: 'The vault session of a closed room could not be closed; its TTLs will end it',
-          roomId: room.id,
-          error: loggableError(err),
-        });
+      deps.app.getLogger().warn({
+        msg: 'The vault session of a closed room could not be closed; its TTLs will end it',
+        roomId: room.id,
+        error: loggableError(err),
+      });
     }
   }
   await removeRoomRequests(deps.persis, room.id);

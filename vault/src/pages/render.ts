@@ -46,25 +46,25 @@ interface PageShell {
 
 function page({ locale, documentTitle, content, withScript }: PageShell): string {
   return html`<!DOCTYPE html>
-    <html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>${documentTitle}</title>
-        <link rel="stylesheet" href="${STYLESHEET_URL}" />
-        ${withScript ? html`<script src="${SCRIPT_URL}" defer></script> ` : ''}
-      </head>
-      <body>
-        <main class="page">
-          <div class="card">
-            <p class="badge">${t(locale, 'page.badge')}</p>
-            ${content}
-          </div>
-        </main>
-      </body>
-    </html> `.value;
+<html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex, nofollow">
+<title>${documentTitle}</title>
+<link rel="stylesheet" href="${STYLESHEET_URL}">
+${withScript ? html`<script src="${SCRIPT_URL}" defer></script>\n` : ''}</head>
+<body>
+<main class="page">
+<div class="card">
+<p class="badge">${t(locale, 'page.badge')}</p>
+${content}
+</div>
+</main>
+</body>
+</html>
+`.value;
 }
 
 /** A secret is never shown again or offered to the browser's autofill. */
@@ -112,19 +112,15 @@ function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
 function renderControl(field: PageField, ctx: FieldContext, describedBy: string, invalid: boolean): SafeHtml {
   const secret = isSecret(field, ctx.view);
   const value = secret ? undefined : ownValue(ctx.values, field.id);
-  const common = html`id="${field.elementId}"
-  name="${inputName(field.id)}"${field.required ? html` required` : ''}${
+  const common = html`id="${field.elementId}" name="${inputName(field.id)}"${field.required ? html` required` : ''}${
     describedBy ? html` aria-describedby="${describedBy}"` : ''
   }${invalid ? html` aria-invalid="true"` : ''}`;
   if (field.type === 'select') {
     const options = (field.options ?? []).map(
       (option) =>
-        html`<option value="${option.value}" ${option.value === value ? html` selected` : ''}>${option.label}</option>`,
+        html`<option value="${option.value}"${option.value === value ? html` selected` : ''}>${option.label}</option>`,
     );
-    return html`<select class="control" ${common}>
-      <option value="">${t(ctx.locale, 'form.choose')}</option>
-      ${options}
-    </select>`;
+    return html`<select class="control" ${common}><option value="">${t(ctx.locale, 'form.choose')}</option>${options}</select>`;
   }
   const type = secret ? 'password' : field.type === 'email' ? 'email' : 'text';
   const inputMode = NUMERIC_TYPES.has(field.type) ? html` inputmode="numeric"` : '';
@@ -134,17 +130,9 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
       : field.type === 'cvv' || field.type === 'expiry'
         ? ' control--short'
         : '';
-  return html`<input
-    class="control${width}"
-    type="${type}"
-    ${common}
-    autocomplete="${autocompleteHint(field, secret)}"
-    ${inputMode}
-    autocapitalize="none"
-    autocorrect="off"
-    spellcheck="false"
-    ${value !== undefined ? html` value="${value}"` : ''}
-  />`;
+  return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteHint(field, secret)}"${
+    inputMode
+  } autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
 }
 
 function renderField(field: PageField, ctx: FieldContext): SafeHtml {
@@ -155,22 +143,20 @@ function renderField(field: PageField, ctx: FieldContext): SafeHtml {
   const errorId = errorElementId(field.elementId);
   const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
   return html`<div class="${CLASSES.field}${error ? ` ${CLASSES.fieldWithError}` : ''}">
-    <label class="field__label" for="${field.elementId}"
-      >${field.label}${
-        field.required && ctx.view.kind === 'form'
-          ? html` <span class="field__required">${t(ctx.locale, 'form.required')}</span>`
-          : ''
-      }</label
-    >
-    ${hint ? html`<p class="field__hint" id="${hintId}">${hint}</p> ` : ''}${
-      error
-        ? html`<p class="${CLASSES.fieldError}" id="${errorId}">
-            <span class="${CLASSES.visuallyHidden}">${t(ctx.locale, 'summary.error_prefix')} </span
-            >${fieldErrorMessage(ctx.locale, field, error)}
-          </p> `
-        : ''
-    }${renderControl(field, ctx, describedBy, error !== undefined)}
-  </div> `;
+<label class="field__label" for="${field.elementId}">${field.label}${
+    field.required && ctx.view.kind === 'form'
+      ? html` <span class="field__required">${t(ctx.locale, 'form.required')}</span>`
+      : ''
+  }</label>
+${hint ? html`<p class="field__hint" id="${hintId}">${hint}</p>\n` : ''}${
+    error
+      ? html`<p class="${CLASSES.fieldError}" id="${errorId}"><span class="${
+          CLASSES.visuallyHidden
+        }">${t(ctx.locale, 'summary.error_prefix')} </span>${fieldErrorMessage(ctx.locale, field, error)}</p>\n`
+      : ''
+  }${renderControl(field, ctx, describedBy, error !== undefined)}
+</div>
+`;
 }
 
 function renderErrorSummary(fields: PageField[], ctx: FieldContext): SafeHtml | '' {
@@ -185,19 +171,11 @@ function renderErrorSummary(fields: PageField[], ctx: FieldContext): SafeHtml | 
   const strays = Object.keys(ctx.errors).filter((key) => !known.has(key));
   if (strays.length > 0) items.push(html`<li>${t(ctx.locale, 'error.unknown_field')}</li>`);
   if (items.length === 0) return '';
-  return html`<div
-    class="${CLASSES.errorSummary}"
-    id="${ERROR_SUMMARY_ID}"
-    role="alert"
-    tabindex="-1"
-    autofocus
-    aria-labelledby="${ERROR_SUMMARY_TITLE_ID}"
-  >
-    <h2 class="error-summary__title" id="${ERROR_SUMMARY_TITLE_ID}">${t(ctx.locale, 'summary.title')}</h2>
-    <ul class="${CLASSES.errorSummaryList}">
-      ${items}
-    </ul>
-  </div> `;
+  return html`<div class="${CLASSES.errorSummary}" id="${ERROR_SUMMARY_ID}" role="alert" tabindex="-1" autofocus aria-labelledby="${ERROR_SUMMARY_TITLE_ID}">
+<h2 class="error-summary__title" id="${ERROR_SUMMARY_TITLE_ID}">${t(ctx.locale, 'summary.title')}</h2>
+<ul class="${CLASSES.errorSummaryList}">${items}</ul>
+</div>
+`;
 }
 
 function pageData(fields: PageField[], locale: string): VisitorPageData {
@@ -232,29 +210,15 @@ export function renderRequestPage(model: RequestPageModel): string {
   const documentTitle = idv ? t(locale, 'idv.doc_title') : t(locale, 'form.doc_title', { title: view.title });
   const renderedFields = fields.map((field) => renderField(field, ctx));
   const content = html`<h1 class="page__title">${heading}</h1>
-    ${renderErrorSummary(fields, ctx)}
-    <p class="page__intro">${t(locale, idv ? 'idv.intro' : 'form.intro')}</p>
-    <form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
-      ${idv ? html`<div class="idv-characters">${renderedFields}</div> ` : renderedFields}
-      <div class="actions">
-        <button class="button button--primary" type="submit">${t(locale, 'form.submit')}</button>
-        <button
-          class="button button--secondary"
-          type="submit"
-          form="${CANCEL_FORM_ID}"
-          formaction="${view.cancelUrl}"
-          formnovalidate
-        >
-          ${t(locale, 'form.cancel')}
-        </button>
-      </div>
-    </form>
-    <form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}">
-      <input type="hidden" name="action" value="cancel" />
-    </form>
-    <script type="application/json" id="${PAGE_DATA_ID}">
-      ${jsonForScript(pageData(fields, locale))}
-    </script>`;
+${renderErrorSummary(fields, ctx)}<p class="page__intro">${t(locale, idv ? 'idv.intro' : 'form.intro')}</p>
+<form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
+${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : renderedFields}<div class="actions">
+<button class="button button--primary" type="submit">${t(locale, 'form.submit')}</button>
+<button class="button button--secondary" type="submit" form="${CANCEL_FORM_ID}" formaction="${view.cancelUrl}" formnovalidate>${t(locale, 'form.cancel')}</button>
+</div>
+</form>
+<form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
+<script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale))}</script>`;
   return page({ locale, documentTitle, content, withScript: true });
 }
 
@@ -265,8 +229,8 @@ export function renderRequestPage(model: RequestPageModel): string {
 export function renderNoticePage(kind: NoticeKind, locale: string): string {
   const title = t(locale, `notice.${kind}.title`);
   const content = html`<div class="notice notice--${kind}">
-    <h1 class="page__title">${title}</h1>
-    <p>${t(locale, `notice.${kind}.body`)}</p>
-  </div>`;
+<h1 class="page__title">${title}</h1>
+<p>${t(locale, `notice.${kind}.body`)}</p>
+</div>`;
   return page({ locale, documentTitle: title, content, withScript: false });
 }
