@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors';
 import { ensurePrivateDir } from './storage/private-files';
@@ -36,8 +37,11 @@ export interface VaultConfig {
   /** How often the expiry sweep and the retention purge run. */
   sweepIntervalSeconds: number;
   purgeIntervalSeconds: number;
-  /** Trust X-Forwarded-For (behind a load balancer). */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe: none, the nearest N hops, or proxies at these
+   * addresses/CIDRs. Never every hop: the left-most entries are whatever the client wrote.
+   */
+  trustProxy: false | number | string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -74,6 +78,41 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   if (/^(1|true|yes)$/i.test(raw)) return true;
   if (/^(0|false|no)$/i.test(raw)) return false;
   throw new ConfigError(name, 'must be true or false');
+}
+
+const TRUST_PROXY_HELP =
+  'set the number of proxies in front of the vault (e.g. 1 behind one load balancer), or their ' +
+  'addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8)';
+
+/** VAULT_TRUST_PROXY: false/0, a hop count, or a list of proxy addresses and CIDRs. */
+function trustProxy(env: Env): false | number | string[] {
+  const raw = (env.VAULT_TRUST_PROXY ?? '').trim();
+  if (raw === '' || /^(0|false|no)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) {
+    throw new ConfigError(
+      'VAULT_TRUST_PROXY',
+      `"${raw}" would trust every hop, so a visitor could choose their own IP with X-Forwarded-For; ${TRUST_PROXY_HELP}`,
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) throw new ConfigError('VAULT_TRUST_PROXY', 'a hop count must be between 0 and 10');
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    if (!isAddressOrCidr(entry))
+      throw new ConfigError('VAULT_TRUST_PROXY', `"${entry}" is not an address or CIDR; ${TRUST_PROXY_HELP}`);
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Reads and checks the environment; throws a ConfigError naming the first bad variable. */
@@ -129,7 +168,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     },
     sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),
-    trustProxy: boolean(env, 'VAULT_TRUST_PROXY', false),
+    trustProxy: trustProxy(env),
   };
 }
 

@@ -65,12 +65,14 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   metrics = new VaultMetrics(() => vault.ephemeral.count());
 
   const headers = securityHeaders(config.publicUrl.startsWith('https:'));
+  const hops = config.trustProxy;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // A hop count as a function: Fastify's types take no number, and proxy-addr counts hops this way.
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     return503OnClosing: true,
     frameworkErrors: frameworkErrors(headers),
     clientErrorHandler: clientErrorHandler(headers),
