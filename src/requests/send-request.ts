@@ -6,7 +6,9 @@
 import { notifyPrivately } from '../platform/notify';
 import type { Deps } from '../platform/deps';
 import { saveRequestRecord } from '../persistence/request-records';
-import { visitorLinkBlocks } from '../ui/visitor-message';
+import { translatorFor } from '../i18n/i18n';
+import { visitorSeesBlocks } from '../platform/room-source';
+import { visitorLinkBlocks, visitorMessageText } from '../ui/visitor-message';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
 import { loggableError, vaultErrorMessageKey } from '../vault/vault-error';
 import type { SendSession } from './session';
@@ -57,7 +59,16 @@ export async function sendSecureRequest(deps: Deps, session: SendSession, outgoi
       .startMessage()
       .setRoom(room)
       .setSender(agent)
-      .setText(outgoing.visitorText)
+      .setText(
+        visitorMessageText(
+          outgoing.visitorText,
+          created.visitorUrl,
+          visitorSeesBlocks(room),
+          translatorFor(outgoing.visitorLocale),
+        ),
+      )
+      // Link previews fetch URLs in the text; the visitor link is for the visitor's browser only.
+      .setParseUrls(false)
       .setBlocks(visitorLinkBlocks(deps.app.getID(), created.requestId, outgoing.buttonText, created.visitorUrl));
     await deps.modify.getCreator().finish(message);
   } catch (err) {

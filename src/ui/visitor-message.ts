@@ -4,6 +4,7 @@
  */
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
+import type { Translator } from '../i18n/i18n';
 import { actions, button } from './blocks';
 
 export const VisitorAction = {
@@ -26,4 +27,14 @@ export function visitorLinkBlocks(
       }),
     ]),
   ];
+}
+
+/**
+ * The message text. Visitors whose channel carries only text (SMS, WhatsApp, e-mail, API) get the
+ * link in it too, and are told not to answer in the chat, where the secret would be stored.
+ */
+export function visitorMessageText(question: string, visitorUrl: string, seesBlocks: boolean, vt: Translator): string {
+  return seesBlocks
+    ? question
+    : [question, vt('visitor_link_in_text', { url: visitorUrl }), vt('visitor_do_not_type')].join('\n\n');
 }

@@ -4,6 +4,7 @@
  * the scene with the factories and assert on the recorded lists.
  */
 import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
@@ -125,7 +126,13 @@ export class World {
   }
 
   public addLivechatRoom(
-    options: { servedBy?: IUser; isOpen?: boolean; visitor?: Partial<IVisitor> } = {},
+    options: {
+      servedBy?: IUser;
+      isOpen?: boolean;
+      visitor?: Partial<IVisitor>;
+      /** Where the visitor writes from (`room.source`): the web widget unless said otherwise. */
+      source?: OmnichannelSource;
+    } = {},
   ): ILivechatRoom {
     const visitor: IVisitor = {
       id: newId('v'),
@@ -147,6 +154,7 @@ export class World {
       isOpen: options.isOpen !== false,
       isWaitingResponse: false,
       closer: 'user',
+      source: options.source || ({ type: 'widget' } as OmnichannelSource),
     };
     this.rooms.set(room.id, room);
     return room;

@@ -1,0 +1,67 @@
+/**
+ * SMS, WhatsApp, e-mail and API visitors see only a message's text, never its blocks: their
+ * message carries the link in the text, with a line telling them not to answer in the chat, and
+ * asks Rocket.Chat not to parse (preview) the URL. Web-widget visitors keep the link button only.
+ */
+import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
+
+import type { Scene } from './scene';
+import { lastMessageIn, sendForm, sendIdv, startScene, stopScene, visitorLink } from './scene';
+
+const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
+
+const TEXT_ONLY: Array<[string, OmnichannelSource]> = [
+  ['SMS', { type: 'sms' } as OmnichannelSource],
+  ['WhatsApp (an omnichannel app)', { type: 'app', id: 'whatsapp-app', alias: 'WhatsApp' } as OmnichannelSource],
+  ['API', { type: 'api' } as OmnichannelSource],
+  ['e-mail', { type: 'email' } as OmnichannelSource],
+];
+
+describe('visitors on text-only channels get the link in the text', () => {
+  let scene: Scene;
+
+  beforeAll(async () => {
+    scene = await startScene();
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  it.each(TEXT_ONLY)(
+    '%s: ID&V question with the link in the text, a do-not-type line, no URL parsing',
+    async (_name, source) => {
+      const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent, source });
+      await sendIdv(scene, IDV, scene.agent, room);
+      const message = lastMessageIn(scene, room);
+      const url = visitorLink(message);
+      expect(message.text).toBe(
+        `Please enter characters 2 and 4 of your PIN.\n\nOpen this secure link to answer: ${url}\n\nPlease do not type your answer in this chat.`,
+      );
+      expect(message.parseUrls).toBe(false);
+    },
+  );
+
+  it('SMS: a secure form offer carries its link in the text too', async () => {
+    const room = scene.harness.world.addLivechatRoom({
+      servedBy: scene.agent,
+      source: { type: 'sms' } as OmnichannelSource,
+    });
+    await sendForm(scene, 'ssn', scene.agent, room);
+    const message = lastMessageIn(scene, room);
+    expect(message.text).toContain(`Open this secure link to answer: ${visitorLink(message)}`);
+    expect(message.text).toContain('Please do not type your answer in this chat.');
+  });
+
+  it('web widget: the question alone in the text, the link only in the button', async () => {
+    await sendIdv(scene, IDV);
+    const message = lastMessageIn(scene);
+    expect(message.text).toBe('Please enter characters 2 and 4 of your PIN.');
+    expect(message.text).not.toContain(visitorLink(message));
+    expect(message.parseUrls).toBe(false);
+  });
+});
