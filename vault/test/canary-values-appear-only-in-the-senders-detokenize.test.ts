@@ -29,12 +29,31 @@ function allFilesUnder(dir: string): string[] {
     );
 }
 
+/**
+ * A short needle (the 4-digit CVV) counts only where it is not part of a longer token of hex, base64
+ * or base64url: otherwise it turns up by chance inside UUIDs, hashes and ciphertext (a flaky false
+ * hit). Longer needles are distinctive enough to count anywhere.
+ */
 function findCanaries(haystack: Buffer | string, needles: string[]): string[] {
   const buffer = Buffer.isBuffer(haystack) ? haystack : Buffer.from(haystack, 'utf8');
-  return needles.filter(
-    (needle) => buffer.includes(Buffer.from(needle, 'utf8')) || buffer.includes(Buffer.from(needle, 'utf16le')),
-  );
+  const texts = [buffer.toString('latin1'), buffer.toString('utf16le'), buffer.subarray(1).toString('utf16le')];
+  return needles.filter((needle) => {
+    const escaped = needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const standalone =
+      needle.length >= 8 ? new RegExp(escaped) : new RegExp(`(?<![A-Za-z0-9+/_-])${escaped}(?![A-Za-z0-9+/_-])`);
+    return texts.some((text) => standalone.test(text));
+  });
 }
+
+describe('the canary scanner itself', () => {
+  it('finds a leaked value as JSON, form data or UTF-16, and ignores a CVV that is only part of a hex or base64 token', () => {
+    expect(findCanaries('{"cvv":"9317"}', [CANARY.cvv])).toEqual([CANARY.cvv]);
+    expect(findCanaries('v.cvv=9317&v.pan=x', [CANARY.cvv])).toEqual([CANARY.cvv]);
+    expect(findCanaries(Buffer.from('cvv 9317', 'utf16le'), [CANARY.cvv])).toEqual([CANARY.cvv]);
+    expect(findCanaries(Buffer.from(`x${CANARY.pan}y`), [CANARY.pan])).toEqual([CANARY.pan]);
+    expect(findCanaries('3f2a9317-aa01 eyJ9317Zq', [CANARY.cvv])).toEqual([]);
+  });
+});
 
 describe('canary scan', () => {
   let vault: TestVault;
