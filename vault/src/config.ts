@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors';
+import { FAIL_OPEN_CHOICES, type FailOpen } from './http/rate-limit-store';
 import { ensurePrivateDir } from './storage/private-files';
 
 /** Every knob of the vault, read once from the environment. */
@@ -33,6 +34,10 @@ export interface VaultConfig {
     otkPerMinute: number;
     /** Per site per minute on the rest of the API. */
     apiPerMinute: number;
+    /** Failed API-key attempts per client IP per minute, before that IP is refused outright. */
+    authFailuresPerMinute: number;
+    /** Which routes run unlimited while the shared counters (Redis) are unreachable. */
+    failOpen: FailOpen;
   };
   /** How often the expiry sweep and the retention purge run. */
   sweepIntervalSeconds: number;
@@ -70,6 +75,14 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
     throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   }
   return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(choices as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${choices.join(', ')}`);
+  return raw as T;
 }
 
 function boolean(env: Env, name: string, fallback: boolean): boolean {
@@ -165,6 +178,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       visitorPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_PER_MINUTE', 60, 1, 1_000_000),
       otkPerMinute: integer(env, 'VAULT_RATE_LIMIT_OTK_PER_MINUTE', 600, 1, 1_000_000),
       apiPerMinute: integer(env, 'VAULT_RATE_LIMIT_API_PER_MINUTE', 6000, 1, 10_000_000),
+      authFailuresPerMinute: integer(env, 'VAULT_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
+      failOpen: oneOf(env, 'VAULT_RATE_LIMIT_FAIL_OPEN', FAIL_OPEN_CHOICES, 'api'),
     },
     sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),

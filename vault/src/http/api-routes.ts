@@ -3,6 +3,7 @@ import type { CloseSessionBody, CreateRequestBody, DetokenizeBody, MintOtkBody }
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { SiteRow } from '../storage/types';
+import { skipOnError, type AuthFailureLimiter, type FailOpen } from './rate-limit-store';
 import {
   closeSessionSchema,
   createRequestSchema,
@@ -22,6 +23,7 @@ declare module 'fastify' {
 export interface ApiRateLimits {
   otkPerMinute: number;
   apiPerMinute: number;
+  failOpen: FailOpen;
 }
 
 function siteOf(request: FastifyRequest): SiteRow {
@@ -30,15 +32,32 @@ function siteOf(request: FastifyRequest): SiteRow {
 }
 
 /** App → vault routes under /v1, every one behind the site's API key. */
-export async function apiRoutes(app: FastifyInstance, opts: { vault: Vault; limits: ApiRateLimits }): Promise<void> {
-  const { vault, limits } = opts;
+export async function apiRoutes(
+  app: FastifyInstance,
+  opts: { vault: Vault; limits: ApiRateLimits; authFailures: AuthFailureLimiter },
+): Promise<void> {
+  const { vault, limits, authFailures } = opts;
   const perSite = (request: FastifyRequest) => request.site?.siteId ?? request.ip;
   const apiLimit = { rateLimit: { max: limits.apiPerMinute, timeWindow: 60_000, keyGenerator: perSite } };
-  const otkLimit = { rateLimit: { max: limits.otkPerMinute, timeWindow: 60_000, keyGenerator: perSite } };
+  const otkLimit = {
+    rateLimit: {
+      max: limits.otkPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: perSite,
+      skipOnError: skipOnError(limits.failOpen, true),
+    },
+  };
 
   app.decorateRequest('site', undefined);
   app.addHook('onRequest', async (request) => {
-    request.site = await vault.sites.authenticate(request.headers.authorization);
+    // Failed keys are counted per IP before the key is checked (the route limits run after auth).
+    await authFailures.check(request.ip);
+    try {
+      request.site = await vault.sites.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof VaultError && error.code === 'unauthorized') await authFailures.fail(request.ip);
+      throw error;
+    }
     // The app names its site too: a key pasted into the wrong workspace's settings is caught here.
     const named = request.headers['x-vault-site-id'];
     if (typeof named === 'string' && named !== '' && named !== request.site.siteId) {

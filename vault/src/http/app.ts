@@ -20,7 +20,7 @@ import { clientErrorHandler, frameworkErrors } from './framework-errors';
 import { createLogger, safeError } from './logging';
 import { VaultMetrics } from './metrics';
 import { opsRoutes } from './ops-routes';
-import { rateLimitRedis } from './rate-limit-store';
+import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
 import { securityHeaders } from './security-headers';
 import { notice, visitorRoutes } from './visitor-routes';
 
@@ -117,12 +117,22 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   await app.register(rateLimit, {
     global: false,
     hook: 'preHandler',
-    ...(sharedLimits ? { redis: sharedLimits.client, nameSpace: sharedLimits.nameSpace, skipOnError: true } : {}),
+    ...(sharedLimits ? { store: sharedLimitStore(sharedLimits.client, sharedLimits.nameSpace) } : {}),
+    skipOnError: skipOnError(config.rateLimit.failOpen, false),
     errorResponseBuilder: () => new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.'),
   });
   await app.register(opsRoutes, { vault, metrics });
-  await app.register(visitorRoutes, { vault, perMinute: config.rateLimit.visitorPerMinute });
-  await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit });
+  await app.register(visitorRoutes, {
+    vault,
+    perMinute: config.rateLimit.visitorPerMinute,
+    failOpen: config.rateLimit.failOpen,
+  });
+  const authFailures = new AuthFailureLimiter(
+    config.rateLimit.authFailuresPerMinute,
+    config.rateLimit.failOpen !== 'none',
+    sharedLimits,
+  );
+  await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit, authFailures });
 
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
   app.addHook('onClose', async () => {

@@ -2,6 +2,7 @@ import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
 import { VaultError } from '../errors';
 import { StorageUnavailableError } from '../storage/types';
+import { RateLimitUnavailableError } from './rate-limit-store';
 
 /**
  * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
@@ -9,6 +10,8 @@ import { StorageUnavailableError } from '../storage/types';
  */
 export function toVaultError(error: unknown): VaultError {
   if (error instanceof VaultError) return error;
+  if (error instanceof RateLimitUnavailableError)
+    return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
   if (error instanceof StorageUnavailableError)
     return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
   const fastifyError = error as Partial<FastifyError> & {

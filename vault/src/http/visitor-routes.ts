@@ -7,6 +7,7 @@ import { readFormValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../validation/rules';
+import { skipOnError, type FailOpen } from './rate-limit-store';
 
 type OtkParams = { Params: { otk: string } };
 
@@ -50,9 +51,16 @@ function translatedErrors(
 }
 
 /** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
-export async function visitorRoutes(app: FastifyInstance, opts: { vault: Vault; perMinute: number }): Promise<void> {
+export async function visitorRoutes(
+  app: FastifyInstance,
+  opts: { vault: Vault; perMinute: number; failOpen: FailOpen },
+): Promise<void> {
   const { vault } = opts;
-  const limited = { rateLimit: { max: opts.perMinute, timeWindow: 60_000 }, visitorPage: true };
+  // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
+  const limited = {
+    rateLimit: { max: opts.perMinute, timeWindow: 60_000, skipOnError: skipOnError(opts.failOpen, true) },
+    visitorPage: true,
+  };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
 
   // No automatic HEAD route: a link checker's HEAD must not use up the visitor's single open.
