@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds the visitor pages' own assets into public/: the page script, bundled with the shared
-// field rules by esbuild, and the stylesheet. Runs before the tests and in `npm run build`.
+// Builds the pages' own assets into public/: the visitor page script (bundled with the shared
+// field rules by esbuild), the agent's viewer script, and their stylesheets. Runs before the tests and in `npm run build`.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -12,8 +12,11 @@ const outDir = path.join(pkg, 'public');
 fs.mkdirSync(outDir, { recursive: true });
 try {
   esbuild.buildSync({
-    entryPoints: [path.join(pkg, 'src/pages/client/visitor.ts')],
-    outfile: path.join(outDir, 'visitor.js'),
+    entryPoints: {
+      visitor: path.join(pkg, 'src/pages/client/visitor.ts'),
+      viewer: path.join(pkg, 'src/pages/client/viewer.ts'),
+    },
+    outdir: outDir,
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -24,7 +27,9 @@ try {
   });
 } catch (error) {
   // esbuild has already printed the details.
-  console.error('build-assets: the visitor page script did not build');
+  console.error('build-assets: the page scripts did not build');
   process.exit(1);
 }
-fs.copyFileSync(path.join(pkg, 'src/pages/visitor.css'), path.join(outDir, 'visitor.css'));
+for (const sheet of ['visitor.css', 'viewer.css']) {
+  fs.copyFileSync(path.join(pkg, 'src/pages', sheet), path.join(outDir, sheet));
+}

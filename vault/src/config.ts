@@ -25,6 +25,10 @@ export interface VaultConfig {
     detokenizeSeconds: number;
     /** Off-the-record fields and ID&V answers live this long in memory. */
     offRecordSeconds: number;
+    /** A viewer link must be opened within this… */
+    viewerOpenSeconds: number;
+    /** …and its page stays usable at most this long after opening. */
+    viewerSessionSeconds: number;
   };
   retentionDays: number;
   rateLimit: {
@@ -38,6 +42,8 @@ export interface VaultConfig {
     authFailuresPerMinute: number;
     /** Which routes run unlimited while the shared counters (Redis) are unreachable. */
     failOpen: FailOpen;
+    /** Per client IP per minute on the agent's viewer pages (opens, reveals, copies). */
+    viewerPerMinute: number;
   };
   /** How often the expiry sweep and the retention purge run. */
   sweepIntervalSeconds: number;
@@ -172,6 +178,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       submitSeconds: integer(env, 'VAULT_SUBMIT_TTL_SECONDS', 1800, 10, 86400),
       detokenizeSeconds: integer(env, 'VAULT_DETOKENIZE_TTL_SECONDS', 30, 1, 3600),
       offRecordSeconds: integer(env, 'VAULT_OFF_RECORD_TTL_SECONDS', 300, 1, 86400),
+      viewerOpenSeconds: integer(env, 'VAULT_VIEWER_OPEN_TTL_SECONDS', 60, 5, 600),
+      viewerSessionSeconds: integer(env, 'VAULT_VIEWER_SESSION_SECONDS', 300, 10, 900),
     },
     retentionDays: integer(env, 'VAULT_RETENTION_DAYS', 396, 1, 36500),
     rateLimit: {
@@ -180,6 +188,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       apiPerMinute: integer(env, 'VAULT_RATE_LIMIT_API_PER_MINUTE', 6000, 1, 10_000_000),
       authFailuresPerMinute: integer(env, 'VAULT_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),
       failOpen: oneOf(env, 'VAULT_RATE_LIMIT_FAIL_OPEN', FAIL_OPEN_CHOICES, 'api'),
+      viewerPerMinute: integer(env, 'VAULT_RATE_LIMIT_VIEWER_PER_MINUTE', 120, 1, 1_000_000),
     },
     sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),

@@ -122,6 +122,24 @@ export interface DetokenizeResponse {
   expired: string[];
 }
 
+/**
+ * `POST /v1/requests/:id/viewer` body: a viewer link for the sending agent (`purpose` "sender",
+ * the default) or, where the vault admin switched manager viewing on for the site, for a manager
+ * with the reason they typed.
+ */
+export type ViewerPurpose = 'sender' | 'manager';
+export interface CreateViewerBody {
+  agentId: string;
+  purpose?: ViewerPurpose;
+  /** Required for "manager": why they look; kept in the audit trail. */
+  reason?: string;
+}
+/** → 201: a single-use link to the vault's viewer page. A bearer link: hand it only to `agentId`. */
+export interface CreateViewerResponse {
+  viewerUrl: string;
+  expiresAt: string;
+}
+
 /** `POST /v1/sessions/close` body → 204. */
 export interface CloseSessionBody {
   roomId: string;

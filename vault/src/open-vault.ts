@@ -13,6 +13,7 @@ import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/door
 import { RequestService, type RequestEvents } from './service/requests';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
+import { ViewerService } from './service/viewer';
 import { PostgresStorage } from './storage/postgres';
 import { SqliteStorage } from './storage/sqlite';
 import type { Storage } from './storage/types';
@@ -24,6 +25,7 @@ export interface Vault {
   ephemeral: EphemeralStore;
   sites: SiteService;
   requests: RequestService;
+  viewer: ViewerService;
   retention: RetentionService;
   doorbell: Doorbell;
   clock: Clock;
@@ -81,6 +83,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     publicUrl: config.publicUrl,
     events: options.events,
   });
+  const viewer = new ViewerService({ storage, requests, clock, ttl: config.ttl, publicUrl: config.publicUrl });
   const retention = new RetentionService(storage, clock, config.retentionDays);
   return {
     config,
@@ -88,6 +91,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     ephemeral,
     sites,
     requests,
+    viewer,
     retention,
     doorbell,
     clock,

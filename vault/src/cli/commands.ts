@@ -10,6 +10,7 @@ const USAGE = `usage: vault:cli <command>
   site rekey <siteId>                a new API key (shown once); the old one stops working
   site remove <siteId>               delete a site and crypto-shred its data
   site list                          list registered sites (no keys)
+  site manager-view <siteId> on|off  let the site's managers view values of open chats (off by default)
   keys rotate --site <siteId>        new key for new data; old keys stay for reading
   purge                              apply the retention policy now
   audit verify                       check the audit trail's hash chain`;
@@ -64,7 +65,16 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 async function run(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   const [group, verb] = args;
   const command = `${group ?? ''} ${verb ?? ''}`.trim();
-  const known = ['site add', 'site rekey', 'site remove', 'site list', 'keys rotate', 'purge', 'audit verify'];
+  const known = [
+    'site add',
+    'site rekey',
+    'site remove',
+    'site list',
+    'site manager-view',
+    'keys rotate',
+    'purge',
+    'audit verify',
+  ];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
   const rest = args.slice(group === 'purge' ? 1 : 2);
 
@@ -98,6 +108,14 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
           })),
         );
         return 0;
+      case 'site manager-view': {
+        const siteId = positional(rest, 0, '<siteId>');
+        const setting = positional(rest, 1, 'on|off');
+        if (setting !== 'on' && setting !== 'off') throw new UsageError('manager-view takes "on" or "off"');
+        await vault.sites.setManagerView(siteId, setting === 'on');
+        out({ siteId, managerView: setting === 'on' });
+        return 0;
+      }
       case 'keys rotate': {
         const siteId = option(rest, '--site');
         out({ siteId, kid: await vault.sites.rotateKey(siteId) });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CloseSessionBody, CreateRequestBody, DetokenizeBody, MintOtkBody } from '../contract';
+import type { CloseSessionBody, CreateRequestBody, CreateViewerBody, DetokenizeBody, MintOtkBody } from '../contract';
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { SiteRow } from '../storage/types';
@@ -7,6 +7,7 @@ import { skipOnError, type AuthFailureLimiter, type FailOpen } from './rate-limi
 import {
   closeSessionSchema,
   createRequestSchema,
+  createViewerSchema,
   detokenizeSchema,
   mintOtkSchema,
   requestIdParams,
@@ -92,6 +93,15 @@ export async function apiRoutes(
     async (request, reply) => {
       reply.code(201);
       return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: CreateViewerBody }>(
+    '/requests/:id/viewer',
+    { schema: createViewerSchema, config: otkLimit },
+    async (request, reply) => {
+      reply.code(201);
+      return vault.viewer.mint(siteOf(request), request.params.id, request.body);
     },
   );
 

@@ -22,6 +22,7 @@ import { VaultMetrics } from './metrics';
 import { opsRoutes } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
 import { securityHeaders } from './security-headers';
+import { viewerRoutes } from './viewer-routes';
 import { notice, visitorRoutes } from './visitor-routes';
 
 declare module 'fastify' {
@@ -132,6 +133,13 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     config.rateLimit.failOpen !== 'none',
     sharedLimits,
   );
+  await app.register(viewerRoutes, {
+    prefix: '/v',
+    vault,
+    perMinute: config.rateLimit.viewerPerMinute,
+    failOpen: config.rateLimit.failOpen,
+    secureCookie: config.publicUrl.startsWith('https:'),
+  });
   await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit, authFailures });
 
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;

@@ -92,6 +92,20 @@ export const mintOtkSchema = {
   body: { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId: id } },
 } as const;
 
+export const createViewerSchema = {
+  params: requestIdParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: {
+      agentId: id,
+      purpose: { type: 'string', enum: ['sender', 'manager'] },
+      reason: { type: 'string', maxLength: 1000 },
+    },
+  },
+} as const;
+
 export const detokenizeSchema = {
   body: {
     type: 'object',

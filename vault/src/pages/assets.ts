@@ -1,10 +1,10 @@
 /**
- * The visitor pages' own static files, built into `vault/public` by `scripts/build-assets.js`.
+ * The pages' own static files (visitor pages and the agent's viewer), built into `vault/public` by `scripts/build-assets.js`.
  */
 import fs from 'fs';
 import path from 'path';
 
-export type AssetName = 'visitor.js' | 'visitor.css';
+export type AssetName = 'visitor.js' | 'visitor.css' | 'viewer.js' | 'viewer.css';
 
 /** `vault/public`, from `src/pages` under ts-jest and from `dist/pages` when built. */
 export const ASSET_DIR = path.resolve(__dirname, '../../public');
@@ -12,6 +12,8 @@ export const ASSET_DIR = path.resolve(__dirname, '../../public');
 export const ASSET_CONTENT_TYPES: Readonly<Record<AssetName, string>> = {
   'visitor.js': 'text/javascript; charset=utf-8',
   'visitor.css': 'text/css; charset=utf-8',
+  'viewer.js': 'text/javascript; charset=utf-8',
+  'viewer.css': 'text/css; charset=utf-8',
 };
 
 /** The assets were not built: run `npm run build` (or `node scripts/build-assets.js`) in vault/. */

@@ -375,7 +375,8 @@ export class RequestService {
     return { recordId, requestId: request.requestId, siteId: request.siteId, kid, token, createdAt: now };
   }
 
-  private async readRecord(request: RequestRow): Promise<Record<string, string>> {
+  /** The on-record values of a submitted request, decrypted (empty when it has none). */
+  async readRecord(request: RequestRow): Promise<Record<string, string>> {
     const record = await this.deps.storage.getRecord(request.requestId);
     if (!record) return {};
     const started = process.hrtime.bigint();
@@ -388,7 +389,8 @@ export class RequestService {
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }
 
-  private async readEphemeral(requestId: string): Promise<Record<string, string>> {
+  /** The off-the-record values (or ID&V answers) while their memory window lasts, else empty. */
+  async readEphemeral(requestId: string): Promise<Record<string, string>> {
     const key = ephemeralKey(requestId);
     const sealed = await this.deps.ephemeral.get(key);
     if (!sealed) return {};

@@ -74,6 +74,22 @@ export class SiteService {
     });
   }
 
+  /**
+   * Lets the site's managers view submitted values of open chats through the viewer (never
+   * off-the-record ones), or stops them. Off unless the vault admin turns it on.
+   */
+  async setManagerView(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
+    const changed = await this.storage.setManagerView(siteId, enabled, {
+      at: this.clock(),
+      siteId,
+      actor,
+      action: 'site.manager_view',
+      requestId: null,
+      detail: JSON.stringify({ enabled }),
+    });
+    if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
+  }
+
   /** Makes a new active key for new data; old keys stay for reading. Returns the new kid. */
   async rotateKey(siteId: string, actor = 'cli'): Promise<string> {
     if (!(await this.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);

@@ -97,4 +97,15 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION audit_is_append_only();
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Per-site switches the vault admin sets with the CLI; a site without a row has them all off.
+      CREATE TABLE site_policies (
+        site_id TEXT PRIMARY KEY REFERENCES sites (site_id) ON DELETE CASCADE,
+        manager_view BOOLEAN NOT NULL DEFAULT FALSE,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

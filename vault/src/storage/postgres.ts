@@ -17,6 +17,8 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  VIEWER_SESSION_OF,
+  type ViewerLinkPurpose,
 } from './types';
 
 export interface PostgresOptions {
@@ -360,6 +362,81 @@ export class PostgresStorage implements Storage {
     await this.transaction(async (q) => {
       await q('UPDATE requests SET viewed_at = $1 WHERE request_id = $2', [now, requestId]);
       await appendEntry(q, audit);
+    });
+  }
+
+  async openViewer(
+    linkHash: string,
+    session: Pick<OtkRow, 'hash' | 'expiresAt'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<{ request: RequestRow; session: OtkRow } | undefined> {
+    return this.transaction(async (q) => {
+      // Request row first, then the OTK: the lock order of every other writer.
+      const request = toRequest(
+        (
+          await q(
+            `SELECT r.* FROM requests r WHERE r.request_id =
+            (SELECT request_id FROM otks WHERE hash = $1 AND purpose IN ('view', 'manager_view')) FOR UPDATE`,
+            [linkHash],
+          )
+        ).rows[0],
+      );
+      const link = toOtk(
+        (
+          await q(
+            `DELETE FROM otks WHERE hash = $1 AND purpose IN ('view', 'manager_view') AND expires_at > $2 RETURNING *`,
+            [linkHash, now],
+          )
+        ).rows[0],
+      );
+      if (!link || !request || link.requestId !== request.requestId) return undefined;
+      if (request.status !== 'submitted' || (await roomClosed(q, request.siteId, request.roomId))) return undefined;
+      const row: OtkRow = {
+        ...session,
+        purpose: VIEWER_SESSION_OF[link.purpose as ViewerLinkPurpose],
+        siteId: link.siteId,
+        requestId: link.requestId,
+        agentId: link.agentId,
+      };
+      await insertOtkRow(q, row);
+      await q('UPDATE requests SET viewed_at = $1 WHERE request_id = $2', [now, request.requestId]);
+      await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
+      return { request: { ...request, viewedAt: now }, session: row };
+    });
+  }
+
+  async endViewerSession(hash: string, now: number, audit: PendingAudit): Promise<OtkRow | undefined> {
+    return this.transaction(async (q) => {
+      const ended = toOtk(
+        (
+          await q(
+            `DELETE FROM otks WHERE hash = $1 AND purpose IN ('view_session', 'manager_session') AND expires_at > $2
+            RETURNING *`,
+            [hash, now],
+          )
+        ).rows[0],
+      );
+      if (ended) await appendEntry(q, { ...audit, siteId: ended.siteId, requestId: ended.requestId });
+      return ended;
+    });
+  }
+
+  async getManagerView(siteId: string): Promise<boolean> {
+    const row = (await this.query('SELECT manager_view FROM site_policies WHERE site_id = $1', [siteId])).rows[0];
+    return row?.manager_view === true;
+  }
+
+  async setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [siteId])).rowCount ?? 0) === 0) return false;
+      await q(
+        `INSERT INTO site_policies (site_id, manager_view, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (site_id) DO UPDATE SET manager_view = EXCLUDED.manager_view, updated_at = EXCLUDED.updated_at`,
+        [siteId, enabled, audit.at],
+      );
+      await appendEntry(q, audit);
+      return true;
     });
   }
 

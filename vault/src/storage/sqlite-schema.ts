@@ -80,4 +80,15 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Per-site switches the vault admin sets with the CLI; a site without a row has them all off.
+      CREATE TABLE site_policies (
+        site_id TEXT PRIMARY KEY REFERENCES sites (site_id) ON DELETE CASCADE,
+        manager_view INTEGER NOT NULL DEFAULT 0,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

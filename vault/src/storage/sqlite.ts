@@ -12,6 +12,8 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  VIEWER_SESSION_OF,
+  type ViewerLinkPurpose,
 } from './types';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files';
 import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
@@ -278,6 +280,74 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
         this.audit(audit);
+      })
+      .immediate();
+  }
+
+  async openViewer(
+    linkHash: string,
+    session: Pick<OtkRow, 'hash' | 'expiresAt'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<{ request: RequestRow; session: OtkRow } | undefined> {
+    return this.db
+      .transaction(() => {
+        const link = toOtk(
+          this.sql(
+            `DELETE FROM otks WHERE hash = ? AND purpose IN ('view', 'manager_view') AND expires_at > ? RETURNING *`,
+          ).get(linkHash, now) as Row | undefined,
+        );
+        if (!link) return undefined;
+        const request = toRequest(
+          this.sql('SELECT * FROM requests WHERE request_id = ?').get(link.requestId) as Row | undefined,
+        );
+        if (!request || request.status !== 'submitted' || this.roomClosed(request.siteId, request.roomId))
+          return undefined;
+        const row: OtkRow = {
+          ...session,
+          purpose: VIEWER_SESSION_OF[link.purpose as ViewerLinkPurpose],
+          siteId: link.siteId,
+          requestId: link.requestId,
+          agentId: link.agentId,
+        };
+        this.insertOtkRow(row);
+        this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, request.requestId);
+        this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
+        return { request: { ...request, viewedAt: now }, session: row };
+      })
+      .immediate();
+  }
+
+  async endViewerSession(hash: string, now: number, audit: PendingAudit): Promise<OtkRow | undefined> {
+    return this.db
+      .transaction(() => {
+        const ended = toOtk(
+          this.sql(
+            `DELETE FROM otks WHERE hash = ? AND purpose IN ('view_session', 'manager_session') AND expires_at > ?
+            RETURNING *`,
+          ).get(hash, now) as Row | undefined,
+        );
+        if (ended) this.audit({ ...audit, siteId: ended.siteId, requestId: ended.requestId });
+        return ended;
+      })
+      .immediate();
+  }
+
+  async getManagerView(siteId: string): Promise<boolean> {
+    const row = this.sql('SELECT manager_view FROM site_policies WHERE site_id = ?').get(siteId) as Row | undefined;
+    return Number(row?.manager_view ?? 0) === 1;
+  }
+
+  async setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(siteId)) return false;
+        this.sql(
+          `INSERT INTO site_policies (site_id, manager_view, updated_at) VALUES (?, ?, ?)
+          ON CONFLICT (site_id) DO UPDATE SET manager_view = excluded.manager_view, updated_at = excluded.updated_at`,
+        ).run(siteId, enabled ? 1 : 0, audit.at);
+        this.audit(audit);
+        return true;
       })
       .immediate();
   }

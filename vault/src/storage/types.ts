@@ -52,7 +52,17 @@ export interface RecordRow {
   createdAt: number;
 }
 
-export type OtkPurpose = 'open' | 'submit' | 'detokenize';
+/**
+ * `view` and `manager_view` are viewer links (single use, seconds to open); opening one turns it
+ * into a `view_session` or `manager_session`: the viewer page's session, minutes long.
+ */
+export type OtkPurpose =
+  'open' | 'submit' | 'detokenize' | 'view' | 'manager_view' | 'view_session' | 'manager_session';
+
+/** The viewer link purposes and the session each one opens into. */
+export const VIEWER_SESSION_OF = { view: 'view_session', manager_view: 'manager_session' } as const;
+export type ViewerLinkPurpose = keyof typeof VIEWER_SESSION_OF;
+export type ViewerSessionPurpose = (typeof VIEWER_SESSION_OF)[ViewerLinkPurpose];
 
 export interface OtkRow {
   /** SHA-256 of the OTK; the OTK itself is never stored. */
@@ -60,7 +70,7 @@ export interface OtkRow {
   purpose: OtkPurpose;
   siteId: string;
   requestId: string;
-  /** Only for `detokenize`: the one agent who may redeem it. */
+  /** For `detokenize` and the viewer purposes: the one user the key was minted for. */
   agentId: string | null;
   expiresAt: number;
 }
@@ -154,6 +164,25 @@ export interface Storage {
   /** Same as submit, for cancel: no record, status cancelled. */
   cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
   markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void>;
+
+  /**
+   * Consumes a live viewer link (`view` or `manager_view`) of a submitted request in an open room,
+   * stores the session it opens into (same site, request and user; purpose from
+   * VIEWER_SESSION_OF), marks the request viewed, and audits. Undefined when any of that does not
+   * hold; the link is used up all the same.
+   */
+  openViewer(
+    linkHash: string,
+    session: Pick<OtkRow, 'hash' | 'expiresAt'>,
+    now: number,
+    audit: PendingAudit,
+  ): Promise<{ request: RequestRow; session: OtkRow } | undefined>;
+  /** Deletes a viewer session (the viewer's "hide") and audits; undefined when it was not live. */
+  endViewerSession(hash: string, now: number, audit: PendingAudit): Promise<OtkRow | undefined>;
+  /** Whether the vault admin let this site's managers view values (off unless set). */
+  getManagerView(siteId: string): Promise<boolean>;
+  /** Sets the site's manager-view switch and audits; false for an unknown site. */
+  setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
 
   /**
    * Marks the room closed (idempotent), closes its unfinished requests, deletes all its OTKs, and

@@ -450,6 +450,121 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       });
     });
 
+    it('openViewer turns a live viewer link into a session once: same site, request and user, viewed, audited', async () => {
+      const submitted = await submittedRequest();
+      const link = otk(submitted.requestId, 'view', { agentId: 'agent-1', expiresAt: NOW + MINUTE });
+      await storage.insertOtk(link, event('viewer.mint', 'site-a', submitted.requestId));
+      const sessionHash = randomBytes(32).toString('hex');
+      const opened = await storage.openViewer(link.hash, { hash: sessionHash, expiresAt: NOW + 5 * MINUTE }, NOW + 5, {
+        at: NOW + 5,
+        actor: 'agent:agent-1',
+        action: 'viewer.open',
+        detail: null,
+      });
+      expect(opened?.session).toEqual({
+        hash: sessionHash,
+        purpose: 'view_session',
+        siteId: 'site-a',
+        requestId: submitted.requestId,
+        agentId: 'agent-1',
+        expiresAt: NOW + 5 * MINUTE,
+      });
+      expect(opened?.request.viewedAt).toBe(NOW + 5);
+      expect((await storage.getRequest(submitted.requestId))!.viewedAt).toBe(NOW + 5);
+      expect(await storage.peekOtk(sessionHash, 'view_session', NOW + 6)).toBeDefined();
+      expect(await storage.peekOtk(link.hash, 'view', NOW + 6)).toBeUndefined();
+      expect((await allAudit(storage)).pop()).toMatchObject({
+        action: 'viewer.open',
+        siteId: 'site-a',
+        requestId: submitted.requestId,
+      });
+      const again = await storage.openViewer(
+        link.hash,
+        { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE },
+        NOW + 7,
+        { at: NOW + 7, actor: 'agent:agent-1', action: 'viewer.open', detail: null },
+      );
+      expect(again).toBeUndefined();
+    });
+
+    it('a manager link opens into a manager session; of 20 concurrent opens exactly one succeeds', async () => {
+      const submitted = await submittedRequest();
+      const link = otk(submitted.requestId, 'manager_view', { agentId: 'manager-1', expiresAt: NOW + MINUTE });
+      await storage.insertOtk(link, event('viewer.mint', 'site-a', submitted.requestId));
+      const attempts = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          storage.openViewer(
+            link.hash,
+            { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE },
+            NOW + 5,
+            {
+              at: NOW + 5,
+              actor: 'manager:manager-1',
+              action: 'viewer.open',
+              detail: null,
+            },
+          ),
+        ),
+      );
+      const winners = attempts.filter((outcome) => outcome !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]?.session).toMatchObject({ purpose: 'manager_session', agentId: 'manager-1' });
+      expect((await allAudit(storage)).filter((e) => e.action === 'viewer.open')).toHaveLength(1);
+    });
+
+    it('a viewer link of a request not submitted, past its window, or of a closed room opens nothing', async () => {
+      const { row: opened } = await openedRequest();
+      const notSubmitted = otk(opened.requestId, 'view', { agentId: 'agent-1' });
+      await storage.insertOtk(notSubmitted, event('viewer.mint'));
+      const session = () => ({ hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE });
+      const audit = { at: NOW, actor: 'agent:agent-1', action: 'viewer.open', detail: null };
+      expect(await storage.openViewer(notSubmitted.hash, session(), NOW + 5, audit)).toBeUndefined();
+
+      const submitted = await submittedRequest({ roomId: 'room-2' });
+      const lapsed = otk(submitted.requestId, 'view', { agentId: 'agent-1', expiresAt: NOW + 10 });
+      await storage.insertOtk(lapsed, event('viewer.mint'));
+      expect(await storage.openViewer(lapsed.hash, session(), NOW + 10, audit)).toBeUndefined();
+
+      const live = otk(submitted.requestId, 'view', { agentId: 'agent-1' });
+      await storage.insertOtk(live, event('viewer.mint'));
+      const before = (await allAudit(storage)).length;
+      await storage.closeRoom('site-a', 'room-2', NOW + 20, event('session.close'));
+      expect(await storage.openViewer(live.hash, session(), NOW + 21, audit)).toBeUndefined();
+      expect((await allAudit(storage)).length).toBe(before + 1);
+    });
+
+    it('closing the room ends its viewer sessions; endViewerSession ends one once, with an audit entry', async () => {
+      const submitted = await submittedRequest({ roomId: 'room-3' });
+      const first = otk(submitted.requestId, 'view_session', { agentId: 'agent-1' });
+      const second = otk(submitted.requestId, 'manager_session', { agentId: 'manager-1' });
+      await storage.insertOtk(first, event('viewer.open'));
+      await storage.insertOtk(second, event('viewer.open'));
+      const audit = { at: NOW, actor: 'agent:agent-1', action: 'viewer.hide', detail: null };
+      expect(await storage.endViewerSession(first.hash, NOW + 1, audit)).toMatchObject({ purpose: 'view_session' });
+      expect((await allAudit(storage)).pop()).toMatchObject({ action: 'viewer.hide', requestId: submitted.requestId });
+      expect(await storage.endViewerSession(first.hash, NOW + 2, audit)).toBeUndefined();
+      expect(await storage.peekOtk(second.hash, 'manager_session', NOW + 2)).toBeDefined();
+      await storage.closeRoom('site-a', 'room-3', NOW + 3, event('session.close'));
+      expect(await storage.peekOtk(second.hash, 'manager_session', NOW + 4)).toBeUndefined();
+    });
+
+    it('the manager-view switch is off by default, set per site with an audit entry, and gone with the site', async () => {
+      expect(await storage.getManagerView('site-a')).toBe(false);
+      expect(await storage.setManagerView('site-a', true, event('site.manager_view'))).toBe(true);
+      expect(await storage.getManagerView('site-a')).toBe(true);
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getManagerView('site-b')).toBe(false);
+      expect(await storage.setManagerView('site-a', false, event('site.manager_view'))).toBe(true);
+      expect(await storage.getManagerView('site-a')).toBe(false);
+      const before = (await allAudit(storage)).length;
+      expect(await storage.setManagerView('nowhere', true, event('site.manager_view', 'nowhere'))).toBe(false);
+      expect((await allAudit(storage)).length).toBe(before);
+      await storage.setManagerView('site-b', true, event('site.manager_view', 'site-b'));
+      await storage.removeSite('site-b', event('site.remove', 'site-b'));
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getManagerView('site-b')).toBe(false);
+    });
+
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
       const submitted = await submittedRequest();
       const detok = otk(submitted.requestId, 'detokenize');

@@ -1,0 +1,168 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VaultError } from '../errors';
+import type { Vault } from '../open-vault';
+import { negotiateLocale } from '../pages/i18n';
+import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
+import type { BrowserInfo } from '../service/viewer';
+import { toVaultError } from './errors';
+import { safeError } from './logging';
+import { skipOnError, type FailOpen } from './rate-limit-store';
+
+type OtkParams = { Params: { otk: string } };
+type SessionParams = { Params: { handle: string } };
+
+/** The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. */
+const COOKIE = 'viewer_session';
+
+const revealSchema = {
+  params: {
+    type: 'object',
+    required: ['handle'],
+    properties: { handle: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  },
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['fieldId', 'action'],
+    properties: {
+      fieldId: { type: 'string', minLength: 1, maxLength: 64 },
+      action: { type: 'string', enum: ['reveal', 'copy'] },
+    },
+  },
+} as const;
+
+function localeOf(request: FastifyRequest): string {
+  return negotiateLocale(undefined, request.headers['accept-language']);
+}
+
+function browserOf(request: FastifyRequest): BrowserInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+function sessionToken(request: FastifyRequest): string {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return rest.join('=');
+  }
+  return '';
+}
+
+function wantsJson(request: FastifyRequest): boolean {
+  return (
+    /application\/json/i.test(request.headers.accept ?? '') ||
+    /^application\/json/i.test(request.headers['content-type'] ?? '')
+  );
+}
+
+function notice(request: FastifyRequest, reply: FastifyReply, kind: ViewerNoticeKind, status: number): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(renderViewerNotice(kind, localeOf(request)));
+}
+
+/** Every dead link or session, whatever the reason: the same page (or JSON error) and status. */
+function refused(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (wantsJson(request)) {
+    return reply.code(404).send({ error: { code: 'not_found', message: 'This view is no longer valid.' } });
+  }
+  return notice(request, reply, 'refused', 404);
+}
+
+/**
+ * The agent's side of strict viewing, under /v: the start step behind a viewer link, the viewer
+ * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per client IP.
+ */
+export async function viewerRoutes(
+  app: FastifyInstance,
+  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean },
+): Promise<void> {
+  const { vault } = opts;
+  // Viewer routes hand out secrets: like the OTK routes, they run unlimited only under failOpen "all".
+  const limited = {
+    rateLimit: { max: opts.perMinute, timeWindow: 60_000, skipOnError: skipOnError(opts.failOpen, true) },
+  };
+  const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const vaultError = toVaultError(error);
+    if (vaultError.status >= 500)
+      request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
+    else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
+    if (wantsJson(request))
+      return reply.code(vaultError.status).send({ error: { code: vaultError.code, message: vaultError.message } });
+    const kind: ViewerNoticeKind =
+      vaultError.code === 'rate_limited' ? 'rate_limited' : vaultError.status >= 500 ? 'error' : 'refused';
+    return notice(request, reply, kind, vaultError.status === 404 ? 404 : vaultError.status);
+  });
+  app.setNotFoundHandler(async (request, reply) => refused(request, reply));
+
+  // The start step: a link preview's GET (or HEAD) sees this page and uses nothing up.
+  app.get<OtkParams>('/:otk', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
+    if (!(await vault.viewer.isLinkLive(request.params.otk))) return refused(request, reply);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(renderViewerStart(localeOf(request), `/v/${request.params.otk}`, sessionSeconds));
+  });
+
+  // The agent's click: the link is used up here, and its session lives in a cookie for this path only.
+  app.post<OtkParams>('/:otk', { config: limited }, async (request, reply) => {
+    const opened = await vault.viewer.open(request.params.otk, browserOf(request));
+    if (!opened) return refused(request, reply);
+    const path = `/v/s/${opened.handle}`;
+    const maxAge = Math.max(1, Math.round((opened.expiresAt - vault.clock()) / 1000));
+    const attributes = [`Path=${path}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Strict'];
+    if (opts.secureCookie) attributes.push('Secure');
+    return reply
+      .code(303)
+      .header('set-cookie', `${COOKIE}=${opened.token}; ${attributes.join('; ')}`)
+      .header('location', path)
+      .send();
+  });
+
+  app.get<SessionParams>('/s/:handle', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
+    const handle = request.params.handle;
+    const token = sessionToken(request);
+    const page = await vault.viewer.page(token, handle);
+    if (!page) return refused(request, reply);
+    const secondsLeft = Math.max(0, Math.floor((Date.parse(page.expiresAt) - vault.clock()) / 1000));
+    const base = `/v/s/${handle}`;
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        renderViewerPage(page, localeOf(request), { reveal: `${base}/reveal`, close: `${base}/close` }, secondsLeft),
+      );
+  });
+
+  app.post<SessionParams & { Body: { fieldId: string; action: 'reveal' | 'copy' } }>(
+    '/s/:handle/reveal',
+    { config: limited, schema: revealSchema },
+    async (request, reply) => {
+      // Only the page's own script may ask: a JSON body cannot come from a cross-site form without
+      // a CORS preflight (which the vault never grants), and browsers say where a fetch comes from.
+      if (!/^application\/json/i.test(request.headers['content-type'] ?? ''))
+        throw new VaultError('bad_request', 'Send the body as application/json.');
+      const site = request.headers['sec-fetch-site'];
+      if (site !== undefined && site !== 'same-origin')
+        throw new VaultError('forbidden', 'Cross-site requests are refused.');
+      const outcome = await vault.viewer.reveal(
+        sessionToken(request),
+        request.params.handle,
+        request.body.fieldId,
+        request.body.action,
+        browserOf(request),
+      );
+      if (!outcome) return refused(request, reply);
+      return outcome;
+    },
+  );
+
+  app.post<SessionParams>('/s/:handle/close', { config: limited }, async (request, reply) => {
+    await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
+    const attributes = [`Path=/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
+    if (opts.secureCookie) attributes.push('Secure');
+    reply.header('set-cookie', `${COOKIE}=; ${attributes.join('; ')}`);
+    // Ended now or earlier, the page says the same: nothing is shown any more.
+    return notice(request, reply, 'ended', 200);
+  });
+}

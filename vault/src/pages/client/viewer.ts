@@ -1,0 +1,174 @@
+/**
+ * The viewer page's one script, bundled by `scripts/build-assets.js` into `public/viewer.js`.
+ * Reveal and Copy each ask the vault for one value (a server event the vault audits); Copy puts
+ * it on the clipboard without ever writing it into the page. When the view's time is up, every
+ * revealed value leaves the page. It keeps no value anywhere else.
+ */
+import {
+  VIEWER_CLOSE_FORM_ID,
+  VIEWER_DATA_ID,
+  VIEWER_FIELDS_ID,
+  VIEWER_STATUS_ID,
+  VIEWER_TIMER_ID,
+  type ViewerAction,
+  type ViewerPageData,
+} from '../viewer-data';
+
+function readData(): ViewerPageData | undefined {
+  const block = document.getElementById(VIEWER_DATA_ID);
+  if (!block?.textContent) return undefined;
+  return JSON.parse(block.textContent) as ViewerPageData;
+}
+
+function fill(template: string, name: string, value: string): string {
+  return template.split(`{${name}}`).join(value);
+}
+
+function say(text: string): void {
+  const status = document.getElementById(VIEWER_STATUS_ID);
+  if (status) status.textContent = text;
+}
+
+type Fetched = { value: string } | { expired: true } | undefined;
+
+async function fetchValue(data: ViewerPageData, fieldId: string, action: ViewerAction): Promise<Fetched> {
+  try {
+    const response = await fetch(data.revealUrl, {
+      method: 'POST',
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ fieldId, action }),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { value?: unknown; expired?: unknown };
+    if (body.expired === true) return { expired: true };
+    return typeof body.value === 'string' ? { value: body.value } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts every value element back to what the server rendered (no secret) and resets the buttons. */
+function concealAll(data: ViewerPageData): void {
+  document.querySelectorAll<HTMLElement>('[data-initial]').forEach((element) => {
+    element.textContent = element.getAttribute('data-initial') ?? '';
+    element.classList.remove('viewer-field__value--revealed');
+  });
+  document.querySelectorAll<HTMLButtonElement>('button[data-action="reveal"]').forEach((button) => {
+    setRevealButton(data, button, false);
+  });
+}
+
+function setRevealButton(data: ViewerPageData, button: HTMLButtonElement, revealed: boolean): void {
+  const label = button.getAttribute('data-label') ?? '';
+  button.textContent = revealed ? data.messages.conceal : data.messages.reveal;
+  button.setAttribute(
+    'aria-label',
+    fill(revealed ? data.messages.concealLabel : data.messages.revealLabel, 'label', label),
+  );
+  button.setAttribute('aria-pressed', revealed ? 'true' : 'false');
+}
+
+async function onReveal(data: ViewerPageData, button: HTMLButtonElement): Promise<void> {
+  const target = document.getElementById(button.getAttribute('data-target') ?? '');
+  const fieldId = button.getAttribute('data-field');
+  if (!target || fieldId === null) return;
+  if (button.getAttribute('aria-pressed') === 'true') {
+    target.textContent = target.getAttribute('data-initial') ?? '';
+    target.classList.remove('viewer-field__value--revealed');
+    setRevealButton(data, button, false);
+    return;
+  }
+  button.disabled = true;
+  const fetched = await fetchValue(data, fieldId, 'reveal');
+  button.disabled = false;
+  if (!fetched) {
+    say(data.messages.fetchFailed);
+    return;
+  }
+  if ('expired' in fetched) {
+    target.textContent = data.messages.expired;
+    target.setAttribute('data-initial', data.messages.expired);
+    button.remove();
+    return;
+  }
+  target.textContent = fetched.value;
+  target.classList.add('viewer-field__value--revealed');
+  setRevealButton(data, button, true);
+}
+
+async function onCopy(data: ViewerPageData, button: HTMLButtonElement): Promise<void> {
+  const fieldId = button.getAttribute('data-field');
+  if (fieldId === null) return;
+  button.disabled = true;
+  const fetched = await fetchValue(data, fieldId, 'copy');
+  button.disabled = false;
+  if (!fetched) {
+    say(data.messages.fetchFailed);
+    return;
+  }
+  if ('expired' in fetched) {
+    say(data.messages.expired);
+    return;
+  }
+  try {
+    await navigator.clipboard.writeText(fetched.value);
+    say(data.messages.copied);
+  } catch {
+    say(data.messages.copyFailed);
+  }
+}
+
+/** The view's time is up: values leave the page, the buttons go, and the page says so. */
+function end(data: ViewerPageData): void {
+  concealAll(data);
+  const fields = document.getElementById(VIEWER_FIELDS_ID);
+  fields?.querySelectorAll('button').forEach((button) => button.remove());
+  const heading = document.querySelector('h1');
+  if (heading) heading.textContent = data.messages.endedTitle;
+  const timer = document.getElementById(VIEWER_TIMER_ID);
+  if (timer) timer.textContent = data.messages.endedBody;
+  fields?.remove();
+  document.getElementById(VIEWER_CLOSE_FORM_ID)?.remove();
+}
+
+function startTimer(data: ViewerPageData): void {
+  const timer = document.getElementById(VIEWER_TIMER_ID);
+  const deadline = Date.now() + data.secondsLeft * 1000;
+  const tick = (): void => {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    if (left === 0) {
+      end(data);
+      return;
+    }
+    // Once a minute is enough for the text; screen readers are not told every second.
+    if (timer && (left % 60 === 0 || left <= 10 || timer.textContent === null)) {
+      timer.textContent = fill(
+        data.messages.timeLeft,
+        'time',
+        `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`,
+      );
+    }
+    window.setTimeout(tick, 1000);
+  };
+  tick();
+}
+
+function start(): void {
+  const data = readData();
+  if (!data) return;
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('button[data-action]') : null;
+    if (!(button instanceof HTMLButtonElement)) return;
+    const action = button.getAttribute('data-action');
+    if (action === 'reveal') void onReveal(data, button);
+    else if (action === 'copy') void onCopy(data, button);
+  });
+  // Leaving the page (or the browser keeping it in its back-forward cache) takes values off it.
+  window.addEventListener('pagehide', () => concealAll(data));
+  document.getElementById(VIEWER_CLOSE_FORM_ID)?.addEventListener('submit', () => concealAll(data));
+  startTimer(data);
+}
+
+start();

@@ -1,0 +1,40 @@
+/**
+ * What the viewer page hands its script, and the element ids and attributes both sides rely on.
+ * Shared by `viewer-render.ts` and `client/viewer.ts`. Never holds a secret value.
+ */
+
+export const VIEWER_DATA_ID = 'viewer-data';
+export const VIEWER_TIMER_ID = 'viewer-timer';
+export const VIEWER_FIELDS_ID = 'viewer-fields';
+export const VIEWER_STATUS_ID = 'viewer-status';
+export const VIEWER_CLOSE_FORM_ID = 'viewer-close';
+
+/** `data-action` of the buttons beside each field. */
+export type ViewerAction = 'reveal' | 'copy';
+
+export interface ViewerPageData {
+  locale: string;
+  /** Where Reveal and Copy POST `{"fieldId","action"}` (same origin; the session is a cookie). */
+  revealUrl: string;
+  /** How long the view lasts from when the page was served, so the browser's clock does not matter. */
+  secondsLeft: number;
+  messages: {
+    timeLeft: string;
+    reveal: string;
+    revealLabel: string;
+    conceal: string;
+    concealLabel: string;
+    hidden: string;
+    expired: string;
+    copied: string;
+    copyFailed: string;
+    fetchFailed: string;
+    endedTitle: string;
+    endedBody: string;
+  };
+}
+
+/** The element that shows a field's value (or its state). */
+export function valueElementId(index: number): string {
+  return `viewer-value-${index}`;
+}

@@ -1,0 +1,326 @@
+import type { CreateViewerBody, CreateViewerResponse, FieldType, IdvSpec, ViewerPurpose } from '../contract';
+import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
+import { VaultError } from '../errors';
+import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
+import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
+import { maskCardNumber } from '../validation/mask';
+import { iso, type Clock } from './clock';
+import { parseSpec } from './request-spec';
+import type { RequestService } from './requests';
+
+export interface ViewerTtls {
+  viewerOpenSeconds: number;
+  viewerSessionSeconds: number;
+}
+
+export interface ViewerServiceDeps {
+  storage: Storage;
+  requests: RequestService;
+  clock: Clock;
+  ttl: ViewerTtls;
+  publicUrl: string;
+}
+
+/** The browser that opened a viewer or asked for a value, for the audit trail. */
+export interface BrowserInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+/**
+ * How a field first appears on the viewer page:
+ * `shown` plain (not a secret), `masked` a card number as BIN + last four, `hidden` until revealed,
+ * `expired` off the record and past its memory window, `withheld` off the record and the viewer a
+ * manager, `empty` not filled in.
+ */
+export type ViewerFieldState = 'shown' | 'masked' | 'hidden' | 'expired' | 'withheld' | 'empty';
+
+export interface ViewerField {
+  id: string;
+  label: string;
+  type: FieldType;
+  state: ViewerFieldState;
+  /** Only for `shown` (the value) and `masked` (BIN + last four). */
+  display?: string;
+}
+
+/** What the viewer page shows: field states, never a secret value. */
+export interface ViewerPage {
+  requestId: string;
+  kind: RequestRow['kind'];
+  title: string;
+  idv?: IdvSpec;
+  purpose: ViewerPurpose;
+  fields: ViewerField[];
+  expiresAt: string;
+}
+
+/** A just-opened viewer: the session secret goes into an HttpOnly cookie scoped to `/v/s/<handle>`. */
+export interface OpenedViewer {
+  token: string;
+  handle: string;
+  expiresAt: number;
+}
+
+export type RevealOutcome = { fieldId: string; value: string } | { fieldId: string; expired: true };
+
+const SECRET_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['card_number', 'cvv', 'ssn']);
+const MAX_USER_AGENT = 256;
+const MAX_REASON = 500;
+
+/** The public part of a session's URL, derived from its secret so no column is needed to check it. */
+export function viewerHandle(token: string): string {
+  return sha256Hex(`viewer-handle\u0000${token}`).slice(0, 32);
+}
+
+/**
+ * Strict viewing: the agent's browser reads values from the vault's own page, so Rocket.Chat only
+ * ever carries a short-lived, single-use link bound to one user. Minting checks who may look;
+ * opening turns the link into a page session of a few minutes; every reveal or copy of a secret
+ * is one audited server call; the room's close ends it all (its OTKs and sessions are deleted).
+ */
+export class ViewerService {
+  constructor(private readonly deps: ViewerServiceDeps) {}
+
+  /** A viewer link for the request's sender, or for a manager where the site allows it. */
+  async mint(site: SiteRow, requestId: string, body: CreateViewerBody): Promise<CreateViewerResponse> {
+    const { storage, clock, ttl } = this.deps;
+    const request = await storage.getRequest(requestId);
+    if (!request || request.siteId !== site.siteId) throw new VaultError('not_found', 'There is no such request.');
+    const purpose: ViewerPurpose = body.purpose ?? 'sender';
+    const actor = actorOf(purpose, body.agentId);
+    const now = clock();
+    const refuse = async (reason: string, error: VaultError): Promise<never> => {
+      await storage.appendAudit({
+        at: now,
+        siteId: site.siteId,
+        actor,
+        action: 'viewer.refused',
+        requestId,
+        detail: JSON.stringify({ reason, purpose }),
+      });
+      throw error;
+    };
+    let reason: string | undefined;
+    if (purpose === 'sender') {
+      if (body.agentId !== request.agentId) {
+        return refuse(
+          'not_sender',
+          new VaultError('not_sender', 'Only the agent who sent this request can view its answer.'),
+        );
+      }
+    } else {
+      reason = cleanReason(body.reason);
+      if (!(await storage.getManagerView(site.siteId))) {
+        return refuse(
+          'manager_view_off',
+          new VaultError(
+            'forbidden',
+            "Manager viewing is off for this site; the vault's admin can turn it on (vault:cli site manager-view).",
+          ),
+        );
+      }
+    }
+    if (await storage.isRoomClosed(site.siteId, request.roomId)) {
+      throw new VaultError('session_closed', 'The chat is closed; its secure data can no longer be viewed.');
+    }
+    if (request.status !== 'submitted')
+      throw new VaultError('not_submitted', 'The visitor has not submitted this request.');
+    const link = mintOtk();
+    const expiresAt = now + ttl.viewerOpenSeconds * 1000;
+    await storage.insertOtk(
+      {
+        hash: link.hash,
+        purpose: purpose === 'manager' ? 'manager_view' : 'view',
+        siteId: site.siteId,
+        requestId,
+        agentId: body.agentId,
+        expiresAt,
+      },
+      {
+        at: now,
+        siteId: site.siteId,
+        actor,
+        action: 'viewer.mint',
+        requestId,
+        detail: JSON.stringify(reason === undefined ? { purpose } : { purpose, reason }),
+      },
+    );
+    return { viewerUrl: `${this.deps.publicUrl}/v/${link.otk}`, expiresAt: iso(expiresAt) };
+  }
+
+  /** True while a viewer link can still be opened; looks only, uses nothing up. */
+  async isLinkLive(otk: string): Promise<boolean> {
+    const link = await this.peekLink(otk);
+    return link !== undefined && (await this.liveRequest(link)) !== undefined;
+  }
+
+  /** Opens a viewer link (single use) into a page session; undefined for a dead link. */
+  async open(otk: string, browser: BrowserInfo): Promise<OpenedViewer | undefined> {
+    // Looked at first only to name the actor in the audit; the consume below decides.
+    const link = await this.peekLink(otk);
+    if (!link || !(await this.liveRequest(link))) return undefined;
+    const { storage, clock, ttl } = this.deps;
+    const now = clock();
+    const session = mintOtk();
+    const expiresAt = now + ttl.viewerSessionSeconds * 1000;
+    const manager = link.purpose === 'manager_view';
+    const opened = await storage.openViewer(hashOtk(otk), { hash: session.hash, expiresAt }, now, {
+      at: now,
+      actor: actorOf(manager ? 'manager' : 'sender', link.agentId ?? ''),
+      action: 'viewer.open',
+      detail: JSON.stringify({ purpose: manager ? 'manager' : 'sender', ...browserDetail(browser) }),
+    });
+    if (!opened) return undefined;
+    return { token: session.otk, handle: viewerHandle(session.otk), expiresAt };
+  }
+
+  /** The page of a live session: fields with their first display, never a secret in clear. */
+  async page(token: string, handle: string): Promise<ViewerPage | undefined> {
+    const live = await this.session(token, handle);
+    if (!live) return undefined;
+    const { request, session } = live;
+    const spec = parseSpec(request.spec);
+    const manager = session.purpose === 'manager_session';
+    const values = await this.values(request, !manager);
+    const fields = spec.fields.map((field): ViewerField => {
+      const base = { id: field.id, label: field.label, type: field.type };
+      const value = values[field.id];
+      if (field.offTheRecord) {
+        if (manager) return { ...base, state: 'withheld' };
+        return { ...base, state: value === undefined ? 'expired' : 'hidden' };
+      }
+      if (value === undefined || value === '') return { ...base, state: 'empty' };
+      if (field.type === 'card_number') return { ...base, state: 'masked', display: maskCardNumber(value) };
+      if (field.masked || SECRET_TYPES.has(field.type)) return { ...base, state: 'hidden' };
+      return { ...base, state: 'shown', display: value };
+    });
+    const page: ViewerPage = {
+      requestId: request.requestId,
+      kind: request.kind,
+      title: spec.title,
+      purpose: manager ? 'manager' : 'sender',
+      fields,
+      expiresAt: iso(session.expiresAt),
+    };
+    if (spec.idv) page.idv = spec.idv;
+    return page;
+  }
+
+  /**
+   * One field's value for the page's Reveal or Copy: checked against the live session, read from
+   * the vault there and then, and audited. Undefined for a dead session.
+   */
+  async reveal(
+    token: string,
+    handle: string,
+    fieldId: string,
+    action: 'reveal' | 'copy',
+    browser: BrowserInfo,
+  ): Promise<RevealOutcome | undefined> {
+    const live = await this.session(token, handle);
+    if (!live) return undefined;
+    const { request, session } = live;
+    const field = parseSpec(request.spec).fields.find((candidate) => candidate.id === fieldId);
+    if (!field) throw new VaultError('bad_request', 'This request has no such field.');
+    const manager = session.purpose === 'manager_session';
+    if (manager && field.offTheRecord) {
+      throw new VaultError('forbidden', 'Off-the-record values are never shown to managers.');
+    }
+    const values = await this.values(request, field.offTheRecord);
+    const value = values[field.id];
+    const now = this.deps.clock();
+    await this.deps.storage.appendAudit({
+      at: now,
+      siteId: request.siteId,
+      actor: actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
+      action: `viewer.${action}`,
+      requestId: request.requestId,
+      detail: JSON.stringify({ fieldId, ...(value === undefined ? { expired: true } : {}), ...browserDetail(browser) }),
+    });
+    return value === undefined ? { fieldId, expired: true } : { fieldId, value };
+  }
+
+  /** The viewer's "hide": the session ends now. False when it had already ended. */
+  async hide(token: string, handle: string, browser: BrowserInfo): Promise<boolean> {
+    const live = await this.session(token, handle);
+    if (!live) return false;
+    const now = this.deps.clock();
+    const manager = live.session.purpose === 'manager_session';
+    const ended = await this.deps.storage.endViewerSession(hashOtk(token), now, {
+      at: now,
+      actor: actorOf(manager ? 'manager' : 'sender', live.session.agentId ?? ''),
+      action: 'viewer.hide',
+      detail: JSON.stringify(browserDetail(browser)),
+    });
+    return ended !== undefined;
+  }
+
+  private async peekLink(otk: string): Promise<OtkRow | undefined> {
+    if (!looksLikeOtk(otk)) return undefined;
+    const now = this.deps.clock();
+    const hash = hashOtk(otk);
+    return (
+      (await this.deps.storage.peekOtk(hash, 'view', now)) ??
+      (await this.deps.storage.peekOtk(hash, 'manager_view', now))
+    );
+  }
+
+  private async session(token: string, handle: string): Promise<{ request: RequestRow; session: OtkRow } | undefined> {
+    if (!looksLikeOtk(token) || !constantTimeEqual(handle, viewerHandle(token))) return undefined;
+    const now = this.deps.clock();
+    const hash = hashOtk(token);
+    const session =
+      (await this.deps.storage.peekOtk(hash, 'view_session', now)) ??
+      (await this.deps.storage.peekOtk(hash, 'manager_session', now));
+    if (!session) return undefined;
+    const request = await this.liveRequest(session);
+    return request ? { request, session } : undefined;
+  }
+
+  /**
+   * The request behind a link or session while it may still be viewed: submitted, room open, the
+   * sender still the one it was minted for, and for managers the site's switch still on.
+   */
+  private async liveRequest(otk: OtkRow): Promise<RequestRow | undefined> {
+    const { storage } = this.deps;
+    const request = await storage.getRequest(otk.requestId);
+    if (!request || request.siteId !== otk.siteId || request.status !== 'submitted') return undefined;
+    if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
+    const manager = otk.purpose === 'manager_view' || otk.purpose === 'manager_session';
+    if (manager ? !(await storage.getManagerView(request.siteId)) : otk.agentId !== request.agentId) return undefined;
+    return request;
+  }
+
+  private async values(request: RequestRow, withOffRecord: boolean): Promise<Record<string, string>> {
+    const spec = parseSpec(request.spec);
+    const needsEphemeral = withOffRecord && spec.fields.some((field) => field.offTheRecord);
+    return {
+      ...(request.kind === 'form' ? await this.deps.requests.readRecord(request) : {}),
+      ...(needsEphemeral ? await this.deps.requests.readEphemeral(request.requestId) : {}),
+    };
+  }
+}
+
+function actorOf(purpose: ViewerPurpose, userId: string): string {
+  return purpose === 'manager' ? `manager:${userId}` : `agent:${userId}`;
+}
+
+/** A manager's reason: required, one line of printable text, at most 500 characters. */
+function cleanReason(reason: string | undefined): string {
+  const cleaned = (reason ?? '').replace(/\s+/g, ' ').trim();
+  if (cleaned.length < 3) {
+    throw new VaultError('bad_request', 'A manager must give a reason (at least 3 characters) to view values.');
+  }
+  if (cleaned.length > MAX_REASON)
+    throw new VaultError('bad_request', `The reason is longer than ${MAX_REASON} characters.`);
+  return cleaned;
+}
+
+/** IP and user agent for the audit, the agent truncated and stripped of control characters. */
+function browserDetail(browser: BrowserInfo): { ip: string; userAgent: string } {
+  return {
+    ip: browser.ip,
+    userAgent: (browser.userAgent ?? '').replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_USER_AGENT),
+  };
+}
