@@ -40,6 +40,21 @@ export function invalidOtk(): VaultError {
   return new VaultError('invalid_otk', 'This one-time key is not valid.');
 }
 
+/**
+ * Stored data failed its integrity check: a token or sealed entry altered, moved, or made with
+ * another key. `source` and `reason` are short codes for the audit and the log; never a value.
+ */
+export class IntegrityError extends Error {
+  readonly code = 'integrity_failed';
+  constructor(
+    readonly source: 'record' | 'off_record',
+    readonly reason: string,
+  ) {
+    super(`Stored ${source === 'record' ? 'record' : 'off-the-record entry'} failed its integrity check (${reason}).`);
+    this.name = 'IntegrityError';
+  }
+}
+
 /** Bad or missing configuration: start-up stops with one line naming the variable. */
 export class ConfigError extends Error {
   constructor(

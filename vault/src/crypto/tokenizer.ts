@@ -8,8 +8,14 @@ export interface TokenBinding {
   recordId: string;
 }
 
+/** Why a token was refused, as a short code for the audit and the log. */
+export type TokenizeFailure = 'format' | 'header' | 'algorithm' | 'binding' | 'no_kid' | 'key_gone' | 'decrypt';
+
 export class TokenizeError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: TokenizeFailure,
+  ) {
     super(message);
     this.name = 'TokenizeError';
   }
@@ -61,18 +67,18 @@ export class Tokenizer {
   ): Promise<Buffer> {
     const header = parseProtectedHeader(token);
     if (header.alg !== KEY_ALG || header.enc !== CONTENT_ALG)
-      throw new TokenizeError('Token uses an algorithm that is not accepted.');
+      throw new TokenizeError('Token uses an algorithm that is not accepted.', 'algorithm');
     if (header.sid !== binding.siteId || header.rid !== binding.recordId)
-      throw new TokenizeError('Token is bound to another record or site.');
-    if (typeof header.kid !== 'string') throw new TokenizeError('Token names no key.');
+      throw new TokenizeError('Token is bound to another record or site.', 'binding');
+    if (typeof header.kid !== 'string') throw new TokenizeError('Token names no key.', 'no_kid');
     const siteKey = await siteKeyFor(header.kid);
-    if (!siteKey) throw new TokenizeError('The key for this token is gone.');
+    if (!siteKey) throw new TokenizeError('The key for this token is gone.', 'key_gone');
     const { decrypter } = await this.importKey(binding.siteId, header.kid, siteKey);
     try {
       const result = await decrypter.decrypt(token);
       return result.plaintext;
     } catch {
-      throw new TokenizeError('Token failed to decrypt: altered, or made with another key.');
+      throw new TokenizeError('Token failed to decrypt: altered, or made with another key.', 'decrypt');
     }
   }
 
@@ -115,12 +121,12 @@ interface ProtectedHeader {
 
 function parseProtectedHeader(token: string): ProtectedHeader {
   const parts = token.split('.');
-  if (parts.length !== 5) throw new TokenizeError('Token is not a compact JWE.');
+  if (parts.length !== 5) throw new TokenizeError('Token is not a compact JWE.', 'format');
   try {
     const header: unknown = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
     if (typeof header !== 'object' || header === null) throw new Error('not an object');
     return header as ProtectedHeader;
   } catch {
-    throw new TokenizeError('Token header is unreadable.');
+    throw new TokenizeError('Token header is unreadable.', 'header');
   }
 }

@@ -17,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
 import { clientErrorHandler, frameworkErrors } from './framework-errors';
-import { createLogger, safeError } from './logging';
+import { createLogger } from './logging';
 import { VaultMetrics } from './metrics';
 import { opsRoutes } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
@@ -98,8 +98,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
 
   app.setErrorHandler(async (error, request, reply) => {
     const vaultError = toVaultError(error);
-    if (vaultError.status >= 500)
-      request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
+    if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);
   });

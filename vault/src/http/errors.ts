@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
-import { VaultError } from '../errors';
+import { IntegrityError, VaultError } from '../errors';
 import { StorageUnavailableError } from '../storage/types';
 import { RateLimitUnavailableError } from './rate-limit-store';
 
@@ -12,6 +12,8 @@ export function toVaultError(error: unknown): VaultError {
   if (error instanceof VaultError) return error;
   if (error instanceof RateLimitUnavailableError)
     return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
+  if (error instanceof IntegrityError)
+    return new VaultError('internal', 'The stored data failed its integrity check; this was audited and logged.');
   if (error instanceof StorageUnavailableError)
     return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
   const fastifyError = error as Partial<FastifyError> & {

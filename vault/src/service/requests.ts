@@ -10,12 +10,12 @@ import type {
   VisitorRequestView,
 } from '../contract';
 import type { SealedBox } from '../crypto/sealed-box';
-import type { Tokenizer } from '../crypto/tokenizer';
+import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
 import type { EphemeralStore } from '../ephemeral/types';
-import { VaultError, invalidOtk } from '../errors';
+import { IntegrityError, VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { idvFields } from '../pages/idv-fields';
-import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
+import { StorageUnavailableError, type RecordRow, type RequestRow, type SiteRow, type Storage } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../validation/rules';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
@@ -201,10 +201,28 @@ export class RequestService {
     const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
-    const values: Record<string, string> = {
-      ...(await this.readRecord(request)),
-      ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}),
-    };
+    let values: Record<string, string>;
+    try {
+      values = {
+        ...(await this.readRecord(request)),
+        ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}),
+      };
+    } catch (error) {
+      if (error instanceof IntegrityError) {
+        // If storage cannot take the audit row now, the log line (the error handler's) still says it.
+        await storage
+          .appendAudit({
+            at: now,
+            siteId: site.siteId,
+            actor: `agent:${agentId}`,
+            action: 'integrity.failed',
+            requestId: request.requestId,
+            detail: JSON.stringify({ source: error.source, reason: error.reason }),
+          })
+          .catch(() => undefined);
+      }
+      throw error;
+    }
     if (!(await storage.consumeDetokenizeOtk(hash, site.siteId, agentId, now))) return refuse(request.requestId);
     this.deps.events?.otk?.('detokenize', 'used');
     const expired = spec.fields
@@ -380,11 +398,18 @@ export class RequestService {
     const record = await this.deps.storage.getRecord(request.requestId);
     if (!record) return {};
     const started = process.hrtime.bigint();
-    const plaintext = await this.deps.tokenizer.decrypt(
-      { siteId: request.siteId, recordId: record.recordId },
-      record.token,
-      (kid) => this.deps.sites.keyById(request.siteId, kid),
-    );
+    let plaintext: Buffer;
+    try {
+      plaintext = await this.deps.tokenizer.decrypt(
+        { siteId: request.siteId, recordId: record.recordId },
+        record.token,
+        (kid) => this.deps.sites.keyById(request.siteId, kid),
+      );
+    } catch (error) {
+      if (error instanceof StorageUnavailableError) throw error;
+      // Anything else is the token or its wrapped site key not opening: altered, moved or foreign.
+      throw new IntegrityError('record', error instanceof TokenizeError ? error.reason : 'site_key');
+    }
     this.deps.events?.crypto?.('decrypt', Number(process.hrtime.bigint() - started) / 1e9);
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }
@@ -394,7 +419,13 @@ export class RequestService {
     const key = ephemeralKey(requestId);
     const sealed = await this.deps.ephemeral.get(key);
     if (!sealed) return {};
-    return JSON.parse(this.deps.sealedBox.open(key, sealed).toString('utf8')) as Record<string, string>;
+    let plaintext: Buffer;
+    try {
+      plaintext = this.deps.sealedBox.open(key, sealed);
+    } catch {
+      throw new IntegrityError('off_record', 'sealed_box');
+    }
+    return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }
 
   private async owned(site: SiteRow, requestId: string): Promise<RequestRow> {
