@@ -7,6 +7,10 @@
  * "… was unsuccessful" entry in the log storage. Every driver here checks the log entries the call
  * produced and throws on such an entry, an uncaught exception in the runtime, or a permission the
  * engine refused, so a broken handler fails the test.
+ *
+ * It also holds the app to the server's own rules (see agent-client.ts): a view is taken only under
+ * the interaction's own trigger ID, once, within 5 s; a view the client dropped fails the call
+ * that caused it. Each user action gets a fresh trigger ID, as Rocket.Chat's client makes one.
  */
 import { generateKeyPairSync } from 'crypto';
 import * as fs from 'fs';
@@ -18,7 +22,12 @@ import * as path from 'path';
 import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
-import type { ILivechatRoom, ILivechatTransferEventContext } from '@rocket.chat/apps-engine/definition/livechat';
+import type {
+  IDepartment,
+  ILivechatEventContext,
+  ILivechatRoom,
+  ILivechatTransferEventContext,
+} from '@rocket.chat/apps-engine/definition/livechat';
 import { LivechatTransferEventType } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
@@ -90,13 +99,20 @@ AppPermissionManager.notifyAboutError = (err: Error): void => {
 export interface BootOptions {
   /** App settings to set after install (id → value), e.g. the vault URL and key. */
   settings?: Record<string, unknown>;
+  /** Another instance's World: a second Rocket.Chat instance on the same database. */
   world?: World;
+  /** A test-only app package instead of dist/'s zip. */
+  zip?: Buffer;
 }
 
 export interface InteractionOptions {
   user: IUser;
   room?: IRoom;
-  triggerId?: string;
+  /**
+   * Left out: the user's client makes a fresh one, as Rocket.Chat's does. `null`: the call carries
+   * none (a command run through the REST API). A string no client made is a made-up ID.
+   */
+  triggerId?: string | null;
 }
 
 function describeFailure(entry: ILoggerStorageEntry): string | undefined {
@@ -119,14 +135,20 @@ export class EngineHarness {
   private server?: http.Server;
   /** Failures of calls the harness did not start itself (the vault's doorbell). */
   private readonly backgroundFailures: string[] = [];
+  private droppedCursor: number;
+  /** Harnesses alive in this process: a second one is a second Rocket.Chat instance. */
+  private static readonly alive = new Set<EngineHarness>();
 
-  private constructor(world: World) {
+  private constructor(world: World, secondInstance: boolean) {
     this.world = world;
-    this.bridges = new HarnessBridges(world, keys());
+    this.droppedCursor = world.clients.dropped.length;
+    this.bridges = new HarnessBridges(world, keys(), (what) => this.backgroundFailures.push(what));
     this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idv-engine-'));
-    if (AppManager.Instance) {
+    if (AppManager.Instance && !secondInstance) {
       throw new Error('An AppManager is still running in this process: shut the previous harness down first');
     }
+    // The engine keeps its last manager in a static; each instance has its own manager and runtime.
+    (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
     this.manager = new AppManager({
       metadataStorage: new MemoryMetadataStorage(),
       logStorage: this.logs,
@@ -138,11 +160,12 @@ export class EngineHarness {
 
   /** Installs and enables the packaged zip, then applies the given settings. */
   public static async boot(options: BootOptions = {}): Promise<EngineHarness> {
-    const harness = new EngineHarness(options.world || new World());
+    const harness = new EngineHarness(options.world || new World(), Boolean(options.world));
+    EngineHarness.alive.add(harness);
     try {
       await harness.manager.load();
       const admin = harness.world.addUser({ username: 'admin', roles: ['admin'] });
-      const zip = fs.readFileSync(packagedZipPath());
+      const zip = options.zip || fs.readFileSync(packagedZipPath());
       // As in Rocket.Chat, the admin grants the permissions the app declares when installing it;
       // without this the engine falls back to its legacy default set.
       const { info } = await harness.manager.getParser().unpackageApp(zip);
@@ -226,9 +249,14 @@ export class EngineHarness {
       await closed;
     }
     try {
+      await this.bridges.schedulerBridge.settled();
       await this.manager.unload(false);
     } finally {
-      (AppManager as unknown as { Instance?: AppManager }).Instance = undefined;
+      EngineHarness.alive.delete(this);
+      const others = Array.from(EngineHarness.alive);
+      (AppManager as unknown as { Instance?: AppManager }).Instance = others.length
+        ? others[others.length - 1].manager
+        : undefined;
       fs.rmSync(this.tempDir, { recursive: true, force: true });
     }
   }
@@ -241,6 +269,9 @@ export class EngineHarness {
     this.logCursor = this.logs.entries.length;
     const failures = fresh.map(describeFailure).filter((f): f is string => Boolean(f));
     failures.push(...this.backgroundFailures.splice(0));
+    const dropped = this.world.clients.dropped.slice(this.droppedCursor);
+    this.droppedCursor = this.world.clients.dropped.length;
+    failures.push(...dropped.map((d) => `the client of ${d.userId} dropped ${d.type}: ${d.reason}`));
     failures.push(...permissionFailures.slice(this.permissionCursor));
     this.permissionCursor = permissionFailures.length;
     if (failures.length) {
@@ -276,6 +307,17 @@ export class EngineHarness {
     await this.drive(`setting ${id}`, () => settings.updateAppSetting(this.appId, { ...current, value }));
   }
 
+  /** The trigger ID an interaction carries (see InteractionOptions), and the room it happens in opened. */
+  private triggerFor(options: InteractionOptions): string | undefined {
+    if (options.room) {
+      this.world.clients.openRoom(options.user.id, options.room.id);
+    }
+    if (options.triggerId === null) {
+      return undefined;
+    }
+    return options.triggerId === undefined ? this.world.clients.issue(options.user.id) : options.triggerId;
+  }
+
   public async runCommand(command: string, options: InteractionOptions & { params?: string[] }): Promise<void> {
     const room = options.room || this.world.addChannel(options.user);
     const context = new SlashCommandContext(
@@ -283,7 +325,7 @@ export class EngineHarness {
       room,
       options.params || [],
       undefined,
-      options.triggerId || newId('trigger'),
+      this.triggerFor({ ...options, room }) as string,
     );
     await this.drive(`/${command}`, () => this.manager.getCommandManager().executeCommand(command, context));
   }
@@ -295,7 +337,7 @@ export class EngineHarness {
         type: 'actionButton',
         appId: this.appId,
         actionId,
-        triggerId: options.triggerId || newId('trigger'),
+        triggerId: this.triggerFor(options),
         user: options.user,
         room: options.room,
         payload: { context: 'roomAction' },
@@ -316,12 +358,13 @@ export class EngineHarness {
     const container = options.viewId
       ? { type: 'view', id: options.viewId }
       : { type: 'message', id: options.messageId || newId('m') };
+    const triggerId = this.triggerFor(options);
     const result = await this.drive(`block action ${options.actionId}`, () =>
       this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
         type: 'blockAction',
         appId: this.appId,
         actionId: options.actionId,
-        triggerId: options.triggerId || newId('trigger'),
+        triggerId,
         user: options.user,
         room: options.room,
         container,
@@ -366,17 +409,33 @@ export class EngineHarness {
         state[block.blockId] = { ...(state[block.blockId] || {}), [actionId]: values[actionId] };
       }
     }
-    const result = await this.drive(`view submit ${view.id}`, () =>
-      this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
+    const triggerId = this.world.clients.issue(user.id);
+    const result = await this.drive(`view submit ${view.id}`, async () => {
+      const response = (await this.manager.getListenerManager().executeListener(AppInterface.IUIKitInteractionHandler, {
         type: 'viewSubmit',
         appId: this.appId,
         actionId: (view.submit as { actionId?: string } | undefined)?.actionId,
-        triggerId: newId('trigger'),
+        triggerId,
         user,
         payload: { view: { ...view, state } },
-      } as never),
-    );
-    return result as IUIKitResponse | undefined;
+      } as never)) as IUIKitResponse | undefined;
+      // The answer to a submit (close, or errors) is itself taken under the submit's trigger ID:
+      // late, the client has already closed the modal with "App has failed to respond".
+      const age = this.world.clients.ageOf(triggerId) as number;
+      const type = (response as { type?: string } | undefined)?.type;
+      if (type) {
+        this.world.clients.take(user.id, triggerId, `the answer to the view submit (${type})`);
+      } else if (age > this.world.clients.timeoutMs) {
+        this.world.clients.dropped.push({
+          userId: user.id,
+          type: 'the answer to the view submit',
+          triggerId,
+          reason: `${Math.round(age)} ms after the submit, past the client's ${this.world.clients.timeoutMs} ms trigger window`,
+        });
+      }
+      return response;
+    });
+    return result;
   }
 
   public async callApi(
@@ -413,13 +472,90 @@ export class EngineHarness {
     return closed;
   }
 
+  /**
+   * An agent transfer. As in Rocket.Chat, the take fires IPostLivechatAgentAssigned, then the
+   * transfer fires IPostLivechatRoomTransferred; the previous agent's subscription is gone.
+   */
   public async transferRoom(room: ILivechatRoom, from: IUser, to: IUser): Promise<ILivechatRoom> {
-    const moved = this.world.updateRoom(room, { servedBy: to, usernames: [to.username] });
+    const moved = this.takeRoom(room, to);
+    await this.fireAgentAssigned(moved, to);
     const context: ILivechatTransferEventContext = { type: LivechatTransferEventType.AGENT, room: moved, from, to };
     await this.drive('room transferred', () =>
       this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomTransferred, context),
     );
     return moved;
+  }
+
+  /**
+   * A transfer to a department: `to` in the event is the department. When routing gives the chat
+   * to an agent at once, that take fires IPostLivechatAgentAssigned first; otherwise the chat waits
+   * in the queue with nobody serving it (see `assignAgent` for the later pick).
+   */
+  public async transferRoomToDepartment(
+    room: ILivechatRoom,
+    department: IDepartment,
+    agent?: IUser,
+  ): Promise<ILivechatRoom> {
+    const previous = room.servedBy;
+    let moved: ILivechatRoom;
+    if (agent) {
+      moved = this.takeRoom(room, agent);
+      await this.fireAgentAssigned(moved, agent);
+    } else {
+      moved = this.world.updateRoom(room, { servedBy: undefined, usernames: [], department });
+      if (previous) {
+        this.world.clients.closeRoom(previous.id, room.id);
+      }
+    }
+    moved = this.world.updateRoom(moved, { department });
+    const from = (room.department || previous) as IDepartment | IUser;
+    const context: ILivechatTransferEventContext = {
+      type: LivechatTransferEventType.DEPARTMENT,
+      room: moved,
+      from,
+      to: department,
+    };
+    await this.drive('room transferred to a department', () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomTransferred, context),
+    );
+    return moved;
+  }
+
+  /** A take with no transfer event: routing, an agent picking the chat from the queue, a forward. */
+  public async assignAgent(room: ILivechatRoom, agent: IUser): Promise<ILivechatRoom> {
+    const taken = this.takeRoom(room, agent);
+    await this.fireAgentAssigned(taken, agent);
+    return taken;
+  }
+
+  /** Deletes a room as an admin can. Rocket.Chat tells apps nothing about it. */
+  public deleteRoom(room: IRoom): void {
+    this.world.deleteRoom(room.id);
+  }
+
+  private takeRoom(room: ILivechatRoom, agent: IUser): ILivechatRoom {
+    if (room.servedBy && room.servedBy.id !== agent.id) {
+      this.world.clients.closeRoom(room.servedBy.id, room.id);
+    }
+    return this.world.updateRoom(room, { servedBy: agent, usernames: [agent.username] });
+  }
+
+  private async fireAgentAssigned(room: ILivechatRoom, agent: IUser): Promise<void> {
+    const context: ILivechatEventContext = { room, agent };
+    await this.drive('agent assigned', () =>
+      this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatAgentAssigned, context),
+    );
+  }
+
+  /** Waits for the one-off jobs the app scheduled (e.g. sending a request after a submit), then checks the logs. */
+  public async jobsSettled(): Promise<void> {
+    await this.bridges.schedulerBridge.settled();
+    await this.checkLogs('scheduled jobs');
+  }
+
+  /** Runs a recurring job now, as the scheduler would when its interval comes round. */
+  public async runRecurringJob(processorId: string): Promise<void> {
+    await this.drive(`recurring job ${processorId}`, () => this.bridges.schedulerBridge.runRecurring(processorId));
   }
 
   /** The last surface (modal or contextual bar) the app opened for a user. */

@@ -15,6 +15,8 @@ import type { IUIKitInteraction } from '@rocket.chat/apps-engine/definition/uiki
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { UserStatusConnection, UserType } from '@rocket.chat/apps-engine/definition/users';
 
+import { AgentClients } from './agent-client';
+
 export interface StoredMessage extends IMessage {
   id: string;
 }
@@ -82,6 +84,15 @@ export class World {
   public readonly persistenceWrites: PersistedRecord[] = [];
   public readonly httpExchanges: RecordedHttpExchange[] = [];
   public readonly apiCalls: RecordedApiCall[] = [];
+  /** The users' clients: trigger IDs they accept, rooms they have open. */
+  public readonly clients = new AgentClients();
+  /**
+   * Private notices sent to a user who neither is subscribed to the room nor has it open: in
+   * Rocket.Chat nobody sees them (e.g. the previous agent of a transferred chat).
+   */
+  public readonly lostNotifications: PrivateNotification[] = [];
+  /** Every job the app scheduled, with its data (stored in the server's database). */
+  public readonly scheduledJobs: Array<{ id: string; kind: string; data?: object; interval?: string | number }> = [];
 
   constructor() {
     this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');
@@ -177,6 +188,19 @@ export class World {
     const updated = { ...room, ...changes };
     this.rooms.set(room.id, updated);
     return updated;
+  }
+
+  /** Deletes a room as an admin would. Rocket.Chat fires no app event for a deletion. */
+  public deleteRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+  }
+
+  /** Whether a private notice to this user in this room reaches a client. */
+  public reaches(userId: string, roomId: string): boolean {
+    const user = this.users.get(userId);
+    const room = this.rooms.get(roomId);
+    const subscribed = Boolean(user && room && (room.usernames || []).includes(user.username));
+    return subscribed || this.clients.hasRoomOpen(userId, roomId);
   }
 
   public messagesIn(roomId: string): StoredMessage[] {

@@ -8,6 +8,8 @@ declare module 'adm-zip' {
   class AdmZip {
     constructor(path?: string);
     getEntries(): ZipEntry[];
+    addFile(entryName: string, content: Buffer): void;
+    toBuffer(): Buffer;
   }
   export = AdmZip;
 }

@@ -46,6 +46,7 @@ import { HarnessInternalBridge } from './internal-bridge';
 import { HarnessMessageBridge } from './message-bridge';
 import { HarnessPersistenceBridge } from './persistence-bridge';
 import { HarnessRoomBridge } from './room-bridge';
+import { HarnessSchedulerBridge } from './scheduler-bridge';
 import { HarnessServerSettingBridge } from './server-setting-bridge';
 import { HarnessUiInteractionBridge } from './ui-interaction-bridge';
 import { HarnessUserBridge } from './user-bridge';
@@ -74,9 +75,12 @@ export class HarnessBridges extends AppBridges {
   private readonly listenerBridge: IListenerBridge;
   private readonly stubs = new Map<string, object>();
 
-  constructor(world: World, keys: FederationKeys) {
+  public readonly schedulerBridge: HarnessSchedulerBridge;
+
+  constructor(world: World, keys: FederationKeys, onBackgroundFailure: (what: string) => void = () => undefined) {
     super();
     this.messageBridge = new HarnessMessageBridge(world);
+    this.schedulerBridge = new HarnessSchedulerBridge(world, onBackgroundFailure);
     this.roomBridge = new HarnessRoomBridge(world, this.calls);
     this.userBridge = new HarnessUserBridge(world);
     this.persistenceBridge = new HarnessPersistenceBridge(world);
@@ -179,7 +183,7 @@ export class HarnessBridges extends AppBridges {
   }
 
   public getSchedulerBridge(): SchedulerBridge {
-    return this.stub(SchedulerBridge, 'scheduler');
+    return this.schedulerBridge;
   }
 
   public getCloudWorkspaceBridge(): CloudWorkspaceBridge {

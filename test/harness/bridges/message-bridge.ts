@@ -34,7 +34,10 @@ export class HarnessMessageBridge extends MessageBridge {
   }
 
   protected async notifyUser(user: IUser, message: IMessage): Promise<void> {
-    this.world.notifications.push({ userId: user.id, roomId: message.room.id, message });
+    const notice = { userId: user.id, roomId: message.room.id, message };
+    (this.world.reaches(user.id, message.room.id) ? this.world.notifications : this.world.lostNotifications).push(
+      notice,
+    );
   }
 
   protected async notifyRoom(): Promise<void> {

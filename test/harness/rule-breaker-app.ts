@@ -1,0 +1,83 @@
+/**
+ * A test-only app that breaks the server's rules on purpose, packaged in memory, so the harness
+ * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
+ * view opened after a slow call, a private notice to someone who is not in the room. It also
+ * reports the livechat events it hears as room messages, so tests see which ones fire.
+ */
+import AdmZip = require('adm-zip');
+
+const APP_ID = '5f0e3c7a-0b7e-4d55-9a53-6a1f2b3c4d5e';
+
+const APP_SOURCE = `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+const App_1 = require("@rocket.chat/apps-engine/definition/App");
+const modal = (id) => ({ id, type: "modal", title: { type: "plain_text", text: "Rule breaker" }, blocks: [] });
+async function say(read, modify, room, text) {
+  const builder = modify.getCreator().startMessage().setRoom(room).setText(text);
+  const appUser = await read.getUserReader().getAppUser();
+  if (appUser) builder.setSender(appUser);
+  await modify.getCreator().finish(builder);
+}
+class RuleBreakerApp extends App_1.App {
+  async extendConfiguration(configuration) {
+    const command = (name, run) => configuration.slashCommands.provideSlashCommand({
+      command: name, i18nParamsExample: "", i18nDescription: name, providesPreview: false,
+      executor: (context, read, modify, http) => run(context, read, modify, http),
+    });
+    await command("open-made-up", async (context, read, modify) => {
+      await modify.getUiController().openSurfaceView(modal("made-up"), { triggerId: "made-up-trigger" }, context.getSender());
+    });
+    await command("open-twice", async (context, read, modify) => {
+      const ui = modify.getUiController();
+      await ui.openSurfaceView(modal("twice"), { triggerId: context.getTriggerId() }, context.getSender());
+      await ui.updateSurfaceView(modal("twice"), { triggerId: context.getTriggerId() }, context.getSender());
+    });
+    await command("open-after-call", async (context, read, modify, http) => {
+      await http.get(context.getArguments()[0], { timeout: 20000 });
+      await modify.getUiController().openSurfaceView(modal("late"), { triggerId: context.getTriggerId() }, context.getSender());
+    });
+    await command("notify", async (context, read, modify) => {
+      const user = await read.getUserReader().getById(context.getArguments()[0]);
+      const builder = modify.getCreator().startMessage().setRoom(context.getRoom()).setText("psst");
+      await modify.getNotifier().notifyUser(user, builder.getMessage());
+    });
+  }
+  async executePostLivechatAgentAssigned(context, read, http, persis, modify) {
+    await say(read, modify, context.room, "assigned " + context.agent.username);
+  }
+  async executePostLivechatRoomTransferred(context, read, http, persis, modify) {
+    await say(read, modify, context.room, "transferred (" + context.type + ") to " + (context.to.username || context.to.name));
+  }
+}
+exports.RuleBreakerApp = RuleBreakerApp;
+`;
+
+const APP_JSON = {
+  id: APP_ID,
+  version: '0.0.1',
+  requiredApiVersion: '^1.38.0',
+  iconFile: 'icon.png',
+  author: { name: 'harness', homepage: 'https://example.invalid', support: 'https://example.invalid' },
+  name: 'Rule breaker',
+  nameSlug: 'rule-breaker',
+  classFile: 'RuleBreakerApp.js',
+  description: 'Breaks the server rules on purpose (harness self-test).',
+  implements: ['IPostLivechatAgentAssigned', 'IPostLivechatRoomTransferred'],
+  permissions: [
+    { name: 'slashcommand' },
+    { name: 'ui.interact' },
+    { name: 'networking' },
+    { name: 'message.write' },
+    { name: 'user.read' },
+    { name: 'room.read' },
+    { name: 'livechat-room.read' },
+  ],
+};
+
+/** The rule breaker's zip, for `EngineHarness.boot({ zip })`. */
+export function ruleBreakerZip(): Buffer {
+  const zip = new AdmZip();
+  zip.addFile('app.json', Buffer.from(JSON.stringify(APP_JSON)));
+  zip.addFile('RuleBreakerApp.js', Buffer.from(APP_SOURCE));
+  return zip.toBuffer();
+}
