@@ -6,7 +6,7 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { runCli } from '../src/cli/commands';
-import { CONTENT_SECURITY_POLICY } from '../src/http/security-headers';
+import { VIEWER_CONTENT_SECURITY_POLICY } from '../src/http/security-headers';
 import {
   cardForm,
   createAndOpen,
@@ -254,7 +254,8 @@ describe('the viewer link', () => {
     const viewer = await open(linkPath);
     responses.push(await view(viewer), await fetchValue(viewer, 'pan'));
     for (const response of responses) {
-      expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+      expect(response.headers['content-security-policy']).toBe(VIEWER_CONTENT_SECURITY_POLICY);
+      expect(response.headers['content-security-policy']).toContain("script-src 'self'");
       expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
       expect(response.headers['referrer-policy']).toBe('no-referrer');
       expect(response.headers['cache-control']).toBe('no-store');

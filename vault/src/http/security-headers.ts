@@ -9,6 +9,12 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join('; ');
 
+/**
+ * The agent's viewer page also fetches one value at a time from its own origin (Reveal, Copy):
+ * the same policy plus `connect-src 'self'`, and nothing else.
+ */
+export const VIEWER_CONTENT_SECURITY_POLICY = `${CONTENT_SECURITY_POLICY}; connect-src 'self'`;
+
 export function securityHeaders(httpsPublicUrl: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     'content-security-policy': CONTENT_SECURITY_POLICY,

@@ -6,6 +6,7 @@ import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNot
 import type { BrowserInfo } from '../service/viewer';
 import { toVaultError } from './errors';
 import { safeError } from './logging';
+import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
 import { skipOnError, type FailOpen } from './rate-limit-store';
 
 type OtkParams = { Params: { otk: string } };
@@ -96,6 +97,10 @@ export async function viewerRoutes(
     return notice(request, reply, kind, vaultError.status === 404 ? 404 : vaultError.status);
   });
   app.setNotFoundHandler(async (request, reply) => refused(request, reply));
+  // After the app-wide headers (registered before this plugin), so this policy wins on /v.
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('content-security-policy', VIEWER_CONTENT_SECURITY_POLICY);
+  });
 
   // The start step: a link preview's GET (or HEAD) sees this page and uses nothing up.
   app.get<OtkParams>('/:otk', { config: limited, exposeHeadRoute: false }, async (request, reply) => {

@@ -142,8 +142,8 @@ function startTimer(data: ViewerPageData): void {
       end(data);
       return;
     }
-    // Once a minute is enough for the text; screen readers are not told every second.
-    if (timer && (left % 60 === 0 || left <= 10 || timer.textContent === null)) {
+    // The timer is not a live region, so screen readers are not told every second.
+    if (timer) {
       timer.textContent = fill(
         data.messages.timeLeft,
         'time',

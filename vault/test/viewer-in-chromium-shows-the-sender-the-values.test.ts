@@ -1,0 +1,206 @@
+/**
+ * Strict viewing in Debian's Chromium against the real vault on loopback: the sending agent opens
+ * the viewer link, clicks Open, sees the card number as BIN + last four, reveals it, copies the
+ * CVV without it ever appearing in the page, and hides the view; a second open, an expired link,
+ * and a closed room all show the one refusal page. No CSP violation, no script error.
+ *
+ * With UPDATE_DOCS_SCREENSHOTS=1 the screenshots go to docs/images/ (the guides use them);
+ * otherwise to a temporary folder.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp } from '../src/http/app';
+import { launchBrowser, openWatchedPage, type WatchedPage } from './helpers/browser';
+import { cardForm, freePort, futureExpiry, LogCapture, testConfig } from './helpers/vault';
+
+jest.setTimeout(90_000);
+
+const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
+const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
+const SCREENSHOT_DIR = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'vault-viewer-screens-'));
+/** The viewer screenshots the guides show, each taken below. */
+export const VIEWER_SCREENSHOTS = [
+  'viewer-start.png',
+  'viewer-masked.png',
+  'viewer-revealed.png',
+  'viewer-refused.png',
+];
+
+const PAN = '4111111111111111';
+const CVV = '737';
+
+describe('the sending agent in Chromium reads the values from the vault', () => {
+  let browser: Browser;
+  let app: FastifyInstance;
+  let base: string;
+  let apiKey: string;
+  const taken: string[] = [];
+  const pages: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), {
+      logStream: new LogCapture(),
+      doorbell: { retryDelaysMs: [] },
+    });
+    await app.listen({ host: '127.0.0.1', port });
+    ({ apiKey } = await app.vault.sites.addSite('site-viewer', 'http://chat.test'));
+  });
+  afterEach(async () => {
+    for (const watched of pages.splice(0)) {
+      expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
+      await watched.close();
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (!UPDATE_DOCS) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+  });
+
+  async function api(method: string, url: string, body?: unknown): Promise<Record<string, string>> {
+    const response = await fetch(`${base}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        accept: 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.status === 204 ? {} : (response.json() as Promise<Record<string, string>>);
+  }
+
+  /** A card form the visitor has submitted, through the JSON front-end API. */
+  async function submittedCardForm(roomId: string): Promise<string> {
+    const created = await api('POST', '/v1/requests', cardForm({ roomId }));
+    const view = (await (await fetch(created.visitorUrl, { headers: { accept: 'application/json' } })).json()) as {
+      submitUrl: string;
+    };
+    const submitted = await fetch(view.submitUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { name: 'Ada Lovelace', pan: PAN, exp: futureExpiry(), cvv: CVV } }),
+    });
+    expect(submitted.status).toBe(200);
+    return created.requestId;
+  }
+
+  async function agentTab(): Promise<Page> {
+    const watched = await openWatchedPage(browser, { viewport: { width: 760, height: 720 } });
+    await watched.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    pages.push(watched);
+    return watched.page;
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    await page.screenshot({
+      path: path.join(SCREENSHOT_DIR, name),
+      fullPage: true,
+      animations: 'disabled',
+      caret: 'hide',
+    });
+    taken.push(name);
+  }
+
+  it('opens once, masks the card number, reveals and copies on request, and hides', async () => {
+    const requestId = await submittedCardForm('room-1');
+    const { viewerUrl } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    const page = await agentTab();
+
+    await page.goto(viewerUrl);
+    await page.getByRole('heading', { name: 'Open the secure viewer' }).waitFor();
+    await screenshot(page, 'viewer-start.png');
+    await page.getByRole('button', { name: 'Open' }).click();
+
+    await page.getByRole('heading', { name: 'Card payment' }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/v\/s\/[0-9a-f]{32}$/);
+    const panValue = page.locator('.viewer-field', { hasText: 'Card number' }).locator('.viewer-field__value');
+    expect(await panValue.textContent()).toBe('411111••••••1111');
+    expect(await page.content()).not.toContain(PAN);
+    expect(await page.getByText('Ada Lovelace').count()).toBe(1);
+    await screenshot(page, 'viewer-masked.png');
+
+    await page.getByRole('button', { name: 'Reveal Card number' }).click();
+    await page.getByText(PAN).waitFor();
+    await page.getByRole('button', { name: 'Reveal Security code' }).click();
+    await page.getByText(CVV, { exact: true }).waitFor();
+    await screenshot(page, 'viewer-revealed.png');
+    await page.getByRole('button', { name: 'Hide Security code' }).click();
+    await page.getByText(CVV, { exact: true }).waitFor({ state: 'detached' });
+
+    // Copy puts the value on the clipboard and never into the page.
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    await page.getByRole('button', { name: 'Copy Security code without showing it' }).click();
+    await page.getByText('Copied to the clipboard').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(CVV);
+    expect(await page.locator('body').innerText()).not.toMatch(/\b737\b/);
+
+    const audit = await app.vault.storage.readAudit(0, 1000);
+    expect(audit.filter((e) => e.requestId === requestId).map((e) => e.action)).toEqual([
+      'request.create',
+      'request.open',
+      'request.submit',
+      'viewer.mint',
+      'viewer.open',
+      'viewer.reveal',
+      'viewer.reveal',
+      'viewer.copy',
+    ]);
+    const opened = audit.find((e) => e.action === 'viewer.open' && e.requestId === requestId);
+    expect(JSON.parse(opened?.detail ?? '{}')).toMatchObject({
+      ip: '127.0.0.1',
+      userAgent: expect.stringMatching(/Chrome/),
+    });
+
+    await page.getByRole('button', { name: 'Hide everything and close' }).click();
+    await page.getByRole('heading', { name: 'The view is closed' }).waitFor();
+    expect(await page.content()).not.toContain(PAN);
+    // Back to the viewer's address: the session is over.
+    await page.goBack();
+    await page.getByRole('heading', { name: 'This viewer link cannot be used' }).waitFor();
+  });
+
+  it('a second open, an expired link and a closed room show the same refusal page', async () => {
+    const requestId = await submittedCardForm('room-2');
+    const page = await agentTab();
+    const refusalText = async () => (await page.locator('main').innerText()).trim();
+
+    const { viewerUrl: used } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    await page.goto(used);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: 'Card payment' }).waitFor();
+    const second = await page.goto(used);
+    expect(second?.status()).toBe(404);
+    const reference = await refusalText();
+    expect(reference).toContain('This viewer link cannot be used');
+    await screenshot(page, 'viewer-refused.png');
+
+    const stale = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    const realNow = Date.now;
+    Date.now = () => realNow() + 61_000;
+    try {
+      expect((await page.goto(stale.viewerUrl))?.status()).toBe(404);
+      expect(await refusalText()).toBe(reference);
+    } finally {
+      Date.now = realNow;
+    }
+
+    const beforeClose = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    await api('POST', '/v1/sessions/close', { roomId: 'room-2' });
+    expect((await page.goto(beforeClose.viewerUrl))?.status()).toBe(404);
+    expect(await refusalText()).toBe(reference);
+
+    const otherAgent = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-2' });
+    expect(otherAgent).toMatchObject({ error: { code: 'not_sender' } });
+  });
+
+  it('took every viewer screenshot', () => {
+    expect([...taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
+  });
+});
