@@ -56,6 +56,8 @@ export class VaultProcess {
       NODE_ENV: 'test',
       VAULT_HOST: '127.0.0.1',
       VAULT_PORT: String(port),
+      // The operations listener (/metrics, /readyz) on a free port, so several vaults can run at once.
+      VAULT_OPS_PORT: '0',
       VAULT_DATA_DIR: dataDir,
       VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
       VAULT_LOG_LEVEL: 'info',

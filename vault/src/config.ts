@@ -10,6 +10,9 @@ export interface VaultConfig {
   host: string;
   port: number;
   publicUrl: string;
+  /** The operations listener (/metrics, /readyz): private by default, never the visitors' port. */
+  opsHost: string;
+  opsPort: number;
   dataDir: string;
   /** Base64 of 32 bytes; undefined means "generate a dev key into the data dir". */
   masterKey?: string;
@@ -143,6 +146,19 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   ).replace(/\/+$/, '');
 
+  const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
+  const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);
+  if (
+    opsPort !== 0 &&
+    opsPort === port &&
+    (opsHost === host || ['0.0.0.0', '::'].includes(opsHost) || ['0.0.0.0', '::'].includes(host))
+  ) {
+    throw new ConfigError(
+      'VAULT_OPS_PORT',
+      `must differ from VAULT_PORT (${port}): /metrics and /readyz stay off the visitors' port`,
+    );
+  }
+
   const masterKey = env.VAULT_MASTER_KEY || undefined;
   if (masterKey !== undefined) checkMasterKey(masterKey);
   else if (production)
@@ -167,6 +183,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     host,
     port,
     publicUrl,
+    opsHost,
+    opsPort,
     dataDir: path.resolve(env.VAULT_DATA_DIR || './data'),
     masterKey,
     databaseUrl,

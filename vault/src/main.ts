@@ -16,8 +16,14 @@ async function main(): Promise<void> {
   }
   const app = await buildApp(config, { jobs: true });
   await app.listen({ host: config.host, port: config.port });
+  await app.ops.listen({ host: config.opsHost, port: config.opsPort });
   app.log.info(
-    { publicUrl: config.publicUrl, storage: app.vault.storage.kind, ephemeral: app.vault.ephemeral.kind },
+    {
+      publicUrl: config.publicUrl,
+      ops: app.ops.addresses()[0],
+      storage: app.vault.storage.kind,
+      ephemeral: app.vault.ephemeral.kind,
+    },
     'vault listening',
   );
 

@@ -70,7 +70,7 @@ describe('a backend outage', () => {
 
   async function readyAgain(): Promise<void> {
     const deadline = Date.now() + 15_000;
-    while ((await vault.call('GET', '/readyz')).statusCode !== 200) {
+    while ((await vault.app.ops.inject({ method: 'GET', url: '/readyz' })).statusCode !== 200) {
       if (Date.now() > deadline) throw new Error('/readyz did not recover within 15 s');
       await sleep(100);
     }
@@ -82,7 +82,7 @@ describe('a backend outage', () => {
     const pending = await createAndOpen(vault, cardForm({ roomId: 'room-2' }));
 
     postgres.cut();
-    const ready = await timed(() => vault.call('GET', '/readyz'));
+    const ready = await timed(() => vault.app.ops.inject({ method: 'GET', url: '/readyz' }));
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toEqual({
       status: 'unavailable',
@@ -131,7 +131,7 @@ describe('a backend outage', () => {
     ).json();
 
     redis.cut();
-    const ready = await timed(() => vault.call('GET', '/readyz'));
+    const ready = await timed(() => vault.app.ops.inject({ method: 'GET', url: '/readyz' }));
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toEqual({
       status: 'unavailable',

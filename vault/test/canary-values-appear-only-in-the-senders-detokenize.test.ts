@@ -152,7 +152,7 @@ describe('canary scan', () => {
 
     for (const requestId of [form.requestId, idv.requestId])
       vault.responses.push((await vault.call('GET', `/v1/requests/${requestId}`)).body);
-    vault.responses.push((await vault.call('GET', '/metrics', undefined, null)).body);
+    vault.responses.push((await vault.app.ops.inject({ method: 'GET', url: '/metrics' })).body);
     await vault.app.vault.doorbell.drain();
 
     const needles = [CANARY.pan, CANARY.panSpaced, CANARY.cvv, CANARY.ssn, CANARY.name];

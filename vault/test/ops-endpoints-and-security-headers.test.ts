@@ -45,14 +45,14 @@ describe('operations endpoints and headers', () => {
 
   it('healthz, readyz and metrics answer', async () => {
     expect((await vault.call('GET', '/healthz', undefined, null)).json()).toEqual({ status: 'ok' });
-    expect((await vault.call('GET', '/readyz', undefined, null)).json()).toEqual({
+    expect((await vault.app.ops.inject({ method: 'GET', url: '/readyz' })).json()).toEqual({
       status: 'ready',
       checks: { 'storage:sqlite': 'ok', 'ephemeral:memory': 'ok' },
     });
     const { submitPath } = await createAndOpen(vault, cardForm());
     await vault.call('POST', submitPath, { values: { name: 'x' } }, null);
     await vault.call('POST', '/v1/detokenize', { otk: 'x', agentId: 'a' });
-    const metrics = (await vault.call('GET', '/metrics', undefined, null)).body;
+    const metrics = (await vault.app.ops.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/vault_http_requests_total\{method="POST",route="\/v1\/requests",status="201"\} 1/);
     expect(metrics).toMatch(/vault_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/f\/:otk"\}/);
     expect(metrics).toMatch(/vault_otk_outcomes_total\{purpose="detokenize",outcome="refused"\} 1/);
@@ -63,7 +63,7 @@ describe('operations endpoints and headers', () => {
 
   it('readyz says 503 when storage is gone', async () => {
     await vault.app.vault.storage.close();
-    const ready = await vault.call('GET', '/readyz', undefined, null);
+    const ready = await vault.app.ops.inject({ method: 'GET', url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.json().checks['storage:sqlite']).toBe('unreachable');
   });

@@ -48,10 +48,12 @@ describe('the vault as processes', () => {
   it('site add, start, create, open, submit, reveal, close; stop on SIGTERM; audit verify', async () => {
     const dataDir = tempDir();
     const port = await freePort();
+    const opsPort = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       VAULT_DATA_DIR: dataDir,
       VAULT_PORT: String(port),
+      VAULT_OPS_PORT: String(opsPort),
       VAULT_LOG_LEVEL: 'info',
     };
     delete env.VAULT_MASTER_KEY;
@@ -106,7 +108,8 @@ describe('the vault as processes', () => {
           })
         ).status,
       ).toBe(204);
-      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${opsPort}/metrics`)).status).toBe(200);
+      expect((await fetch(`${base}/metrics`)).status).toBe(404);
     } finally {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));

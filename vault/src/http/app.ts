@@ -19,7 +19,7 @@ import { errorBody, toVaultError } from './errors';
 import { clientErrorHandler, frameworkErrors } from './framework-errors';
 import { createLogger } from './logging';
 import { VaultMetrics } from './metrics';
-import { opsRoutes } from './ops-routes';
+import { healthRoutes, opsRoutes } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
 import { securityHeaders } from './security-headers';
 import { viewerRoutes } from './viewer-routes';
@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     vault: Vault;
     metrics: VaultMetrics;
+    /** The operations listener (/metrics, /readyz, /healthz): `main` listens on VAULT_OPS_HOST:VAULT_OPS_PORT. */
+    ops: FastifyInstance;
   }
   interface FastifyContextConfig {
     /** Errors on this route render the visitor's HTML page instead of JSON. */
@@ -81,6 +83,8 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   });
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
+  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics);
+  app.decorate('ops', ops);
 
   app.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
@@ -121,7 +125,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     skipOnError: skipOnError(config.rateLimit.failOpen, false),
     errorResponseBuilder: () => new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.'),
   });
-  await app.register(opsRoutes, { vault, metrics });
+  await app.register(healthRoutes);
   await app.register(visitorRoutes, {
     vault,
     perMinute: config.rateLimit.visitorPerMinute,
@@ -144,10 +148,40 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
   app.addHook('onClose', async () => {
     stopJobs();
+    await ops.close();
     sharedLimits?.client.disconnect();
     await vault.close();
   });
   return app;
+}
+
+/** The operations listener: its own small Fastify app, so nothing on it is reachable from the main port. */
+async function buildOpsApp(
+  logger: FastifyBaseLogger,
+  headers: Record<string, string>,
+  vault: Vault,
+  metrics: VaultMetrics,
+): Promise<FastifyInstance> {
+  const ops = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors: frameworkErrors(headers),
+    clientErrorHandler: clientErrorHandler(headers),
+  });
+  ops.addHook('onSend', async (request, reply) => {
+    reply.headers(headers);
+  });
+  ops.setErrorHandler(async (error, request, reply) => {
+    const vaultError = toVaultError(error);
+    if (vaultError.status >= 500)
+      request.log.error({ err: error, route: request.routeOptions.url }, 'ops request failed');
+    return reply.code(vaultError.status).send(errorBody(vaultError));
+  });
+  ops.setNotFoundHandler(async (request, reply) =>
+    reply.code(404).send(errorBody(new VaultError('not_found', 'No such route.'))),
+  );
+  await ops.register(opsRoutes, { vault, metrics });
+  return ops;
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultError, htmlPage = false): FastifyReply {

@@ -2,9 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { Vault } from '../open-vault';
 import type { VaultMetrics } from './metrics';
 
-/** Liveness, readiness and Prometheus metrics; no secrets, no auth. */
-export async function opsRoutes(app: FastifyInstance, opts: { vault: Vault; metrics: VaultMetrics }): Promise<void> {
+/** Liveness only, on the main port: load balancers and the Docker HEALTHCHECK ask it. */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/healthz', async () => ({ status: 'ok' }));
+}
+
+/**
+ * The operations listener's routes: liveness, readiness (names the backends) and Prometheus
+ * metrics (show when submits and views happen). No auth: the listener is private (127.0.0.1 by
+ * default), never on the visitors' port.
+ */
+export async function opsRoutes(app: FastifyInstance, opts: { vault: Vault; metrics: VaultMetrics }): Promise<void> {
+  await healthRoutes(app);
 
   app.get('/readyz', async (request, reply) => {
     const checks: Record<string, string> = {};

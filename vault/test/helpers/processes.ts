@@ -61,6 +61,8 @@ export class VaultProcess {
         ...process.env,
         VAULT_PUBLIC_URL: base,
         VAULT_LOG_LEVEL: 'warn',
+        // Several vaults run at once here: each operations listener takes a free port.
+        VAULT_OPS_PORT: '0',
         ...NO_RATE_LIMITS,
         ...env,
         VAULT_PORT: String(listenPort),
