@@ -15,7 +15,6 @@
  */
 'use strict';
 const { spawnSync } = require('child_process');
-const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test suite (the vault's, then the app's) and ends with one line "N passed, N failed".
+// Runs the checks (format, lint, layers), then every test suite (the vault's, then the app's), and
+// ends with one line "N passed, N failed".
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -26,9 +27,33 @@ if (fs.existsSync(path.join(root, 'jest.config.js'))) {
   suites.push({ name: 'app', cwd: root, pre });
 }
 
+// Format, lint and layer rules are checked like tests: a red one fails the run, so CI enforces them.
+const node = (dir, bin, ...args) => [process.execPath, [path.join(dir, 'node_modules', ...bin), ...args]];
+const checks = [
+  {
+    name: 'format',
+    cwd: root,
+    run: node(root, ['prettier', 'bin', 'prettier.cjs'], '--check', '--log-level', 'warn', '.'),
+  },
+  { name: 'lint (app)', cwd: root, run: node(root, ['eslint', 'bin', 'eslint.js'], '.') },
+  { name: 'lint (vault)', cwd: vaultDir, run: node(vaultDir, ['eslint', 'bin', 'eslint.js'], '.') },
+];
+
 let passed = 0;
 let failed = 0;
 let broken = false;
+console.log('=== checks ===');
+for (const check of checks) {
+  const started = Date.now();
+  const [cmd, args] = check.run;
+  const result = spawnSync(cmd, args, { cwd: check.cwd, stdio: 'inherit', env });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status === 0) console.log(`${check.name}: ok (${seconds} s)`);
+  else {
+    broken = true;
+    console.error(`${check.name}: FAILED (${seconds} s)`);
+  }
+}
 for (const suite of suites) {
   console.log(`\n=== ${suite.name} tests ===`);
   const preFailed = (suite.pre ?? []).some(([cmd, args]) => {

@@ -184,7 +184,8 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
   const type = isFieldType(raw.type) ? raw.type : undefined;
   if (!type) {
     c.add(`${path}.type`, 'catalog_error_type', {
-      value: String(raw.type),
+      // An object would read "[object Object]"; JSON shows the admin what they wrote.
+      value: typeof raw.type === 'object' ? JSON.stringify(raw.type) : String(raw.type),
       allowed: Object.keys(FIELD_TYPE_SET).join(', '),
     });
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
 import { renderNoticePage, renderRequestPage, NOTICE_KINDS } from '../src/pages/render';
 import { idvFields } from '../src/pages/idv-fields';
@@ -310,7 +311,7 @@ describe('form body and assets', () => {
   });
 
   it('serves the built script and stylesheet from vault/public', () => {
-    expect(ASSET_DIR.endsWith(`vault${require('path').sep}public`)).toBe(true);
+    expect(ASSET_DIR.endsWith(`vault${path.sep}public`)).toBe(true);
     expect(readAsset('visitor.css').toString('utf8')).toContain('.error-summary');
     expect(readAsset('visitor.js').toString('utf8')).toContain('page-data');
   });

@@ -17,7 +17,7 @@ export function toVaultError(error: unknown): VaultError {
   if (error instanceof StorageUnavailableError)
     return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
   const fastifyError = error as Partial<FastifyError> & {
-    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validation?: { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[];
     validationContext?: string;
   };
   if (fastifyError.validation) {

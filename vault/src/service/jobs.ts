@@ -8,16 +8,20 @@ import type { Vault } from '../open-vault';
  */
 export function startJobs(vault: Vault, config: VaultConfig, logger: Logger): () => void {
   let running = false;
-  const guard = (name: string, job: () => Promise<unknown>) => async () => {
-    if (running) return;
-    running = true;
-    try {
-      await job();
-    } catch (error) {
-      logger.warn({ job: name, err: error }, 'background job failed; will retry on the next tick');
-    } finally {
-      running = false;
-    }
+  const guard = (name: string, job: () => Promise<unknown>) => {
+    const tick = async () => {
+      if (running) return;
+      running = true;
+      try {
+        await job();
+      } catch (error) {
+        logger.warn({ job: name, err: error }, 'background job failed; will retry on the next tick');
+      } finally {
+        running = false;
+      }
+    };
+    // tick handles its own failures, so the timer has nothing to await.
+    return () => void tick();
   };
   const sweep = setInterval(
     guard('expire', async () => {

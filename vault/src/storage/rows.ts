@@ -8,7 +8,8 @@ import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteKeyRow, SiteRow } f
 export type Row = Record<string, unknown>;
 
 function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
+  // SQL drivers return text columns as strings.
+  return value === null || value === undefined ? null : String(value as string);
 }
 
 function nullableNumber(value: unknown): number | null {
