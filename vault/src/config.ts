@@ -94,14 +94,6 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return raw as T;
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (/^(1|true|yes)$/i.test(raw)) return true;
-  if (/^(0|false|no)$/i.test(raw)) return false;
-  throw new ConfigError(name, 'must be true or false');
-}
-
 const TRUST_PROXY_HELP =
   'set the number of proxies in front of the vault (e.g. 1 behind one load balancer), or their ' +
   'addresses or CIDR ranges, comma-separated (e.g. 10.0.0.0/8)';
