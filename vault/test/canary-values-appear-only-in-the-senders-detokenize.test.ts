@@ -173,6 +173,55 @@ describe('canary scan', () => {
       expect({ file, hits: findCanaries(fs.readFileSync(file), needles) }).toEqual({ file, hits: [] });
   });
 
+  it("with strict viewing, values leave the vault only in the agent's viewer page and its Reveal answers", async () => {
+    const callbackUrl = `${(await vault.app.vault.storage.getSite('site-canary'))!.origin}/vault-events`;
+    const form = await createAndOpen(vault, cardForm({ callbackUrl, roomId: 'room-viewer' }));
+    const viewerCanary = { pan: '5425233430109903', name: 'Ottoline Viewerfinch', cvv: '8264' };
+    await vault.call(
+      'POST',
+      form.submitPath,
+      { values: { name: viewerCanary.name, pan: viewerCanary.pan, exp: '12/39', cvv: viewerCanary.cvv } },
+      null,
+    );
+    await vault.call('POST', `/v1/requests/${form.requestId}/viewer`, { agentId: 'agent-intruder' });
+    const minted = await vault.call('POST', `/v1/requests/${form.requestId}/viewer`, { agentId: 'agent-1' });
+    const linkPath = pathOf(minted.json().viewerUrl);
+    // The agent's browser: these answers are the one place the values go.
+    const agentBrowser: string[] = [];
+    const inject = async (method: 'GET' | 'POST', url: string, headers: Record<string, string>, payload?: string) => {
+      const response = await vault.app.inject({ method, url, headers, payload });
+      agentBrowser.push(response.body);
+      return response;
+    };
+    const opened = await inject('POST', linkPath, {});
+    const session = String(opened.headers['set-cookie']).split(';')[0];
+    const viewerPath = String(opened.headers.location);
+    const page = await inject('GET', viewerPath, { cookie: session });
+    expect(page.body).toContain('542523••••••9903');
+    for (const fieldId of ['pan', 'cvv']) {
+      await inject(
+        'POST',
+        `${viewerPath}/reveal`,
+        { cookie: session, 'content-type': 'application/json' },
+        JSON.stringify({ fieldId, action: 'reveal' }),
+      );
+    }
+    const needles = [viewerCanary.pan, viewerCanary.name, viewerCanary.cvv];
+    expect(findCanaries(agentBrowser.join('\n'), needles)).toEqual(needles);
+    expect(findCanaries(page.body, [viewerCanary.pan, viewerCanary.cvv])).toEqual([]);
+
+    await vault.app.vault.doorbell.drain();
+    const secrets = [linkPath.split('/')[2], session.split('=')[1]];
+    expect(findCanaries(vault.responses.join('\n'), needles)).toEqual([]);
+    expect(findCanaries(vault.logs.text, [...needles, ...secrets])).toEqual([]);
+    expect(findCanaries(receiver.received.map((r) => r.raw).join('\n'), needles)).toEqual([]);
+    for (const file of allFilesUnder(vault.config.dataDir))
+      expect({
+        file,
+        hits: findCanaries(fs.readFileSync(file), [viewerCanary.pan, viewerCanary.name, ...secrets]),
+      }).toEqual({ file, hits: [] });
+  });
+
   it('the API key appears only where it was handed out, and OTKs never reach logs or storage', async () => {
     const created = (
       await vault.call(
