@@ -14,7 +14,15 @@ import { waitFor } from '../harness/http-json';
 import type { Scene } from '../integration/scene';
 import { shownValues, waitForNotification } from '../integration/scene';
 import type { VisitorTab, VisitorTrace } from './browser';
-import { launchBrowser, openVisitorTab, pressButton, tabTo, typeIntoLabelled, withoutOtk } from './browser';
+import {
+  launchBrowser,
+  openVisitorTab,
+  pressButton,
+  tabTo,
+  takeStartStep,
+  typeIntoLabelled,
+  withoutOtk,
+} from './browser';
 import type { Canary, Hit, Place } from './leak-scan';
 import { filesUnder, longCanary, scan, shortCanary } from './leak-scan';
 import {
@@ -90,10 +98,11 @@ describe('agent and visitor end to end, with a canary scan of everything written
   let idvAnsweredAt = 0;
   let expiringSentAt = 0;
 
-  /** Opens a tab as the visitor and loads the link exactly as the app posted it. */
+  /** Opens a tab as the visitor, loads the link exactly as the app posted it and takes the start step. */
   async function visitorOpens(url: string): Promise<VisitorTab> {
     const tab = await openVisitorTab(browser);
     await tab.page.goto(url);
+    await takeStartStep(tab.page);
     return tab;
   }
 
@@ -185,7 +194,10 @@ describe('agent and visitor end to end, with a canary scan of everything written
       await pressButton(tab.page, 'Cancel', 'Space');
       await tab.page.getByRole('heading', { name: 'Nothing was sent' }).waitFor();
       const posts = (await closeTab(tab)).requests.filter((r) => r.method === 'POST');
-      expect(posts.map((r) => [withoutOtk(r.url), r.postData])).toEqual([['/f/<otk>/cancel', 'action=cancel']]);
+      expect(posts.map((r) => [withoutOtk(r.url), r.postData])).toEqual([
+        ['/f/<otk>', 'action=start'],
+        ['/f/<otk>/cancel', 'action=cancel'],
+      ]);
 
       await waitForNotification(scene, scene.agent, /^The visitor closed the dialog, so no answer will come/);
       const state = await callVaultApi<{ status: string }>(scene, 'GET', `/v1/requests/${requestIdOf(question)}`);
@@ -210,9 +222,13 @@ describe('agent and visitor end to end, with a canary scan of everything written
       await tab.page.getByText(SENT).waitFor();
       cardSubmittedAt = Date.now();
 
-      // The same link again, as the browser's Back button would load it: the one dead-link page.
-      const back = await tab.page.goBack();
-      expect(back && back.status()).toBe(404);
+      // Reloading the confirmation re-posts nothing (post/redirect/get) and still confirms.
+      expect(withoutOtk(tab.page.url())).toBe('/done/submitted');
+      await tab.page.reload();
+      await tab.page.getByText(SENT).waitFor();
+      // The same link again, opened from the chat: the one dead-link page.
+      const again = await tab.page.goto(links.card);
+      expect(again && again.status()).toBe(404);
       await tab.page.getByRole('heading', { name: DEAD_LINK }).waitFor();
       await closeTab(tab);
 
@@ -279,6 +295,7 @@ describe('agent and visitor end to end, with a canary scan of everything written
       await page.getByText(SENT).waitFor();
       // The page's script stopped the first try: only the corrected answer was posted.
       expect((await closeTab(tab)).requests.filter((r) => r.method === 'POST').map((r) => withoutOtk(r.url))).toEqual([
+        '/f/<otk>',
         '/f/<otk>/submit',
       ]);
 
@@ -301,7 +318,7 @@ describe('agent and visitor end to end, with a canary scan of everything written
       chats.closed = await scene.harness.closeLivechatRoom(chat);
       await tab.page.keyboard.press('Enter');
       await tab.page.getByRole('heading', { name: DEAD_LINK }).waitFor();
-      expect((await closeTab(tab)).servedPages.map((p) => p.status)).toEqual([200, 404]);
+      expect((await closeTab(tab)).servedPages.map((p) => p.status)).toEqual([200, 200, 404]);
 
       const state = await callVaultApi<{ status: string }>(scene, 'GET', `/v1/requests/${requestIds.closed}`);
       expect(state.body.status).toBe('closed');

@@ -251,3 +251,17 @@ export async function axeViolations(page: Page): Promise<{ violations: AxeViolat
     passes: result.passes.length,
   };
 }
+
+/**
+ * The start step behind a visitor link: link previewers fetch links by GET, so the page asks the
+ * visitor to press a button, whose POST opens the request. Done by keyboard. A dead link has no
+ * button and is left as it is.
+ */
+export async function takeStartStep(page: Page): Promise<void> {
+  const start = page.getByRole('button', { name: 'Open the secure form', exact: true });
+  if ((await start.count()) === 0) return;
+  const url = page.url();
+  await tabTo(page, start);
+  await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  await page.locator('#visitor-form').waitFor();
+}

@@ -27,8 +27,9 @@ describe('a restart', () => {
         expired: ['cvv'],
       });
       // Links minted before the restart still open.
-      const page = await second.inject({ method: 'GET', url: new URL(pending.visitorUrl).pathname });
+      const page = await second.inject({ method: 'POST', url: new URL(pending.visitorUrl).pathname });
       expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="visitor-form"');
     } finally {
       await second.close();
     }

@@ -3,6 +3,7 @@ import {
   createAndOpen,
   futureExpiry,
   idvRequest,
+  openPage,
   pathOf,
   reveal,
   startTestVault,
@@ -127,7 +128,7 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
 
   it('the HTML page path: urlencoded submit with v.<id> names, then the confirmation page', async () => {
     const created = (await vault.call('POST', '/v1/requests', idvRequest())).json();
-    const page = await vault.call('GET', pathOf(created.visitorUrl), undefined, null, { accept: 'text/html' });
+    const page = await openPage(vault, created.visitorUrl);
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     const action = /<form[^>]*action="([^"]+\/submit)"/.exec(page.body)?.[1];
@@ -138,8 +139,9 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'v.2=7&v.4=3',
     });
-    expect(done.statusCode).toBe(200);
-    expect(done.body).toMatch(/sent securely/i);
+    expect(done.statusCode).toBe(303);
+    const final = await vault.call('GET', done.headers.location as string, undefined, null);
+    expect(final.body).toMatch(/sent securely/i);
     expect((await reveal(vault, created.requestId)).json().values).toEqual({ 2: '7', 4: '3' });
   });
 });
@@ -156,9 +158,14 @@ describe('the whole flow against a real listening server', () => {
       const created = await (
         await fetch(`${base}/v1/requests`, { method: 'POST', headers: auth, body: JSON.stringify(cardForm()) })
       ).json();
-      const page = await fetch(`${base}${pathOf(created.visitorUrl)}`);
+      const start = await fetch(`${base}${pathOf(created.visitorUrl)}`);
+      expect(start.status).toBe(200);
+      expect(start.headers.get('referrer-policy')).toBe('no-referrer');
+      const page = await fetch(`${base}${pathOf(created.visitorUrl)}`, {
+        method: 'POST',
+        body: new URLSearchParams({ action: 'start' }),
+      });
       expect(page.status).toBe(200);
-      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
       const html = await page.text();
       const action = /action="([^"]+\/submit)"/.exec(html)![1];
       const form = new URLSearchParams({
@@ -169,6 +176,7 @@ describe('the whole flow against a real listening server', () => {
       });
       const done = await fetch(`${base}${action}`, { method: 'POST', body: form });
       expect(done.status).toBe(200);
+      expect(new URL(done.url).pathname).toBe('/done/submitted');
       const minted = await (
         await fetch(`${base}/v1/requests/${created.requestId}/otk`, {
           method: 'POST',

@@ -1,6 +1,6 @@
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
-import { cardForm, createAndOpen, pathOf, startTestVault, type TestVault } from './helpers/vault';
+import { cardForm, createAndOpen, openPage, pathOf, startTestVault, type TestVault } from './helpers/vault';
 
 describe('operations endpoints and headers', () => {
   let vault: TestVault;
@@ -36,7 +36,9 @@ describe('operations endpoints and headers', () => {
 
   it('the page has no inline script or style and loads only its own assets', async () => {
     const created = (await vault.call('POST', '/v1/requests', cardForm())).json();
-    const page = (await vault.call('GET', pathOf(created.visitorUrl), undefined, null)).body;
+    const start = (await vault.call('GET', pathOf(created.visitorUrl), undefined, null)).body;
+    const page = (await openPage(vault, created.visitorUrl)).body;
+    expect(start).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
     expect(page).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/json")[^>]*>/);
     expect(page).not.toMatch(/\sstyle=|\son[a-z]+=/i);
     expect(page).not.toMatch(/(src|href)="https?:/);

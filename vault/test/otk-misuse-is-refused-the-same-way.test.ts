@@ -4,6 +4,7 @@ import {
   createAndOpen,
   futureExpiry,
   idvRequest,
+  openPage,
   pathOf,
   startTestVault,
   TestClock,
@@ -123,11 +124,12 @@ describe('visitor links', () => {
     const vault = await startTestVault({ clock: clock.now });
     try {
       const first = (await vault.call('POST', '/v1/requests', cardForm())).json();
-      // A link checker's HEAD does not use the link up.
-      expect((await vault.call('HEAD', pathOf(first.visitorUrl), undefined, null)).statusCode).toBe(404);
-      const page = await vault.call('GET', pathOf(first.visitorUrl), undefined, null);
+      const page = await openPage(vault, first.visitorUrl);
       expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="visitor-form"');
       const reused = await vault.call('GET', pathOf(first.visitorUrl), undefined, null);
+      const reopened = await openPage(vault, first.visitorUrl);
+      expect(reopened.statusCode).toBe(404);
       const unknown = await vault.call('GET', `/f/${'x'.repeat(43)}`, undefined, null);
       const garbage = await vault.call('GET', '/f/%3Cscript%3E', undefined, null);
       const second = (await vault.call('POST', '/v1/requests', cardForm())).json();

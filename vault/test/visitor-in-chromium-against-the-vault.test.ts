@@ -1,12 +1,12 @@
 /**
  * The real vault, listening on loopback, and a visitor in Debian's Chromium: open the link from
- * the API, fill the form by its labels with the keyboard only, submit, see the confirmation, and
+ * the API (its start step, then the button), fill the form by its labels with the keyboard only, submit, see the confirmation, and
  * the sender reads exactly what was typed. Then the same link again: the one friendly dead page.
  */
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
-import { launchBrowser, openWatchedPage, typeIntoLabelled } from './helpers/browser';
+import { launchBrowser, openVisitorLink, openWatchedPage, typeIntoLabelled } from './helpers/browser';
 import { cardForm, freePort, futureExpiry, idvRequest, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(90_000);
@@ -53,7 +53,7 @@ describe('a visitor in Chromium against the real vault', () => {
     const expiry = futureExpiry();
     const watched = await openWatchedPage(browser);
     const { page } = watched;
-    await page.goto(created.visitorUrl);
+    await openVisitorLink(page, created.visitorUrl);
     await typeIntoLabelled(page, 'Name on card', 'Ada Lovelace');
     await typeIntoLabelled(page, 'Card number', '4111 1111 1111 1111');
     await typeIntoLabelled(page, 'Expiry date', expiry);
@@ -61,6 +61,12 @@ describe('a visitor in Chromium against the real vault', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Your information was sent securely').waitFor();
     expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
+    // Post/redirect/get: reloading the confirmation re-posts nothing and still says it was sent.
+    expect(new URL(page.url()).pathname).toBe('/done/submitted');
+    const reloaded = await page.reload();
+    expect(reloaded?.status()).toBe(200);
+    await page.getByText('Your information was sent securely').waitFor();
+    expect(await page.getByText('This link is no longer valid').count()).toBe(0);
     expect(await detokenize(created.requestId)).toMatchObject({
       values: { name: 'Ada Lovelace', pan: '4111111111111111', exp: expiry, cvv: '737' },
     });
@@ -75,7 +81,7 @@ describe('a visitor in Chromium against the real vault', () => {
     const created = await api('/v1/requests', idvRequest());
     const watched = await openWatchedPage(browser);
     const { page } = watched;
-    await page.goto(created.visitorUrl);
+    await openVisitorLink(page, created.visitorUrl);
     await page.getByText('Enter characters 2 and 4 from your PIN').waitFor();
     expect(await page.getByLabel('Character 2').getAttribute('type')).toBe('password');
     await typeIntoLabelled(page, 'Character 2', '7');
@@ -84,6 +90,18 @@ describe('a visitor in Chromium against the real vault', () => {
     await page.getByText('Your information was sent securely').waitFor();
     expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
     expect((await detokenize(created.requestId)).values).toEqual({ 2: '7', 4: '3' });
+    await watched.close();
+  });
+
+  it('a link fetched by a previewer first still opens for the visitor', async () => {
+    const created = await api('/v1/requests', cardForm());
+    const scanned = await fetch(created.visitorUrl, { headers: { 'user-agent': 'Slackbot-LinkExpanding 1.0' } });
+    expect(scanned.status).toBe(200);
+    const watched = await openWatchedPage(browser);
+    const { page } = watched;
+    await openVisitorLink(page, created.visitorUrl);
+    await page.getByRole('heading', { name: 'Card payment' }).waitFor();
+    expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
     await watched.close();
   });
 });

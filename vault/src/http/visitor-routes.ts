@@ -5,7 +5,7 @@ import type { Vault } from '../open-vault';
 import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets';
 import { readFormValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
-import { renderNoticePage, renderRequestPage, type NoticeKind } from '../pages/render';
+import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../validation/rules';
 import { skipOnError, type FailOpen } from './rate-limit-store';
 
@@ -36,6 +36,11 @@ export function notice(request: FastifyRequest, reply: FastifyReply, kind: Notic
   return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request)));
 }
 
+/** The redirect to a final page: its URL holds only the outcome and the request's language. */
+function finished(reply: FastifyReply, kind: 'submitted' | 'cancelled', locale: string): FastifyReply {
+  return reply.redirect(`/done/${kind}?lang=${encodeURIComponent(locale)}`, 303);
+}
+
 function translatedErrors(
   locale: string,
   view: VisitorRequestView,
@@ -63,23 +68,55 @@ export async function visitorRoutes(
   };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
 
-  // No automatic HEAD route: a link checker's HEAD must not use up the visitor's single open.
-  app.get<OtkParams>('/f/:otk', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
+  // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
+  app.get<OtkParams>('/f/:otk', { config: limited }, async (request, reply) => {
     const json = wantsJson(request);
+    // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
+    if (json) return openRequest(request, reply, true);
+    const preview = await vault.requests.previewForVisitor(request.params.otk);
+    if (!preview) return deadLink(request, reply, false);
+    return reply.type('text/html; charset=utf-8').send(
+      renderStartPage({
+        ...preview,
+        locale: localeOf(request, preview.locale),
+        action: `/f/${request.params.otk}`,
+      }),
+    );
+  });
+
+  // The visitor's own step: opens the request (single use, counted from here).
+  app.post<OtkParams>('/f/:otk', { config: limited }, async (request, reply) =>
+    openRequest(request, reply, wantsJson(request)),
+  );
+
+  async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
     const opened = await vault.requests.openForVisitor(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
     if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
     return reply
       .type('text/html; charset=utf-8')
       .send(renderRequestPage({ view: opened.view, locale: localeOf(request, opened.view.locale) }));
-  });
+  }
+
+  // Post/redirect/get: the last page is a plain GET, so reloading it re-posts nothing.
+  app.get<{ Params: { kind: string }; Querystring: { lang?: unknown } }>(
+    '/done/:kind',
+    { config: limited },
+    async (request, reply) => {
+      const kind = request.params.kind;
+      if (kind !== 'submitted' && kind !== 'cancelled') throw new VaultError('not_found', 'No such page.');
+      const lang = typeof request.query.lang === 'string' ? request.query.lang : undefined;
+      return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request, lang)));
+    },
+  );
 
   app.post<OtkParams>('/f/:otk/submit', { config: limited }, async (request, reply) => {
     const json = sentJson(request);
     const values = json ? jsonValues(request.body) : readFormValues(request.body);
     const outcome = await vault.requests.submitFromVisitor(request.params.otk, values);
     if (!outcome) return deadLink(request, reply, json);
-    if (outcome.status === 'submitted') return json ? { status: 'submitted' } : notice(request, reply, 'submitted');
+    if (outcome.status === 'submitted')
+      return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale);
     const locale = localeOf(request, outcome.view.locale);
     reply.code(422);
     if (json) {
@@ -98,8 +135,9 @@ export async function visitorRoutes(
 
   app.post<OtkParams>('/f/:otk/cancel', { config: limited }, async (request, reply) => {
     const json = sentJson(request);
-    if (!(await vault.requests.cancelFromVisitor(request.params.otk))) return deadLink(request, reply, json);
-    return json ? { status: 'cancelled' } : notice(request, reply, 'cancelled');
+    const cancelled = await vault.requests.cancelFromVisitor(request.params.otk);
+    if (!cancelled) return deadLink(request, reply, json);
+    return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
   });
 
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {

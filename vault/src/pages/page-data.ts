@@ -7,6 +7,7 @@ import type { VisitorFieldView } from '../contract';
 export const PAGE_DATA_ID = 'page-data';
 export const FORM_ID = 'visitor-form';
 export const CANCEL_FORM_ID = 'cancel-form';
+export const START_FORM_ID = 'start-form';
 export const ERROR_SUMMARY_ID = 'error-summary';
 export const ERROR_SUMMARY_TITLE_ID = 'error-summary-title';
 

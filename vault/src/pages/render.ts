@@ -14,6 +14,7 @@ import {
   ERROR_SUMMARY_TITLE_ID,
   FORM_ID,
   PAGE_DATA_ID,
+  START_FORM_ID,
   errorElementId,
   fieldElementId,
   hintElementId,
@@ -220,6 +221,35 @@ ${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : rendered
 <form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
 <script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale))}</script>`;
   return page({ locale, documentTitle, content, withScript: true });
+}
+
+export interface StartPageModel {
+  kind: VisitorRequestView['kind'];
+  title: string;
+  locale: string;
+  /** Where the start button posts: the link itself. */
+  action: string;
+}
+
+/**
+ * The first step behind a link: a button that opens the request with a POST. Link previewers and
+ * mail scanners fetch links by GET (and some run scripts), so only the visitor's own click uses
+ * the link up. No script: a scanner that runs one must not take the step either.
+ */
+export function renderStartPage(model: StartPageModel): string {
+  const { locale } = model;
+  const idv = model.kind === 'idv';
+  const heading = idv ? t(locale, 'idv.doc_title') : model.title;
+  const documentTitle = idv ? heading : t(locale, 'form.doc_title', { title: model.title });
+  const content = html`<h1 class="page__title">${heading}</h1>
+<p class="page__intro">${t(locale, 'start.intro')}</p>
+<form class="form" id="${START_FORM_ID}" method="post" action="${model.action}">
+<input type="hidden" name="action" value="start">
+<div class="actions">
+<button class="button button--primary" type="submit">${t(locale, 'start.button')}</button>
+</div>
+</form>`;
+  return page({ locale, documentTitle, content, withScript: false });
 }
 
 /**

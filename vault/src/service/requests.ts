@@ -63,7 +63,15 @@ export interface OpenedRequest {
 
 /** The outcome of a visitor's submit: done, or the fields to correct (the link stays usable). */
 export type SubmitOutcome =
-  { status: 'submitted' } | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
+  | { status: 'submitted'; locale: string }
+  | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
+
+/** What the start step may show about a live visitor link before it is opened; nothing secret. */
+export interface VisitorLinkPreview {
+  kind: VisitorRequestView['kind'];
+  title: string;
+  locale: string;
+}
 
 /**
  * The life of a request, from the app's create to the sender's detokenize. The only place that
@@ -253,6 +261,22 @@ export class RequestService {
     await this.deps.ephemeral.delete(ids.map(ephemeralKey));
   }
 
+  /**
+   * Looks at a visitor link without using it up: what the start step shows, or undefined for a
+   * link that could not be opened (used, expired, unknown, or its room closed). Link previewers
+   * and mail scanners fetch links by GET, so a GET must change nothing.
+   */
+  async previewForVisitor(otk: string): Promise<VisitorLinkPreview | undefined> {
+    const { storage, clock } = this.deps;
+    if (!looksLikeOtk(otk)) return undefined;
+    const now = clock();
+    const row = await storage.peekOtk(hashOtk(otk), 'open', now);
+    const request = row ? await storage.getRequest(row.requestId) : undefined;
+    if (!request || request.status !== 'pending' || request.expiresAt <= now) return undefined;
+    if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
+    return { kind: request.kind, title: parseSpec(request.spec).title, locale: request.locale };
+  }
+
   /** Opens a visitor link (single use): returns what the page shows, or undefined for a dead link. */
   async openForVisitor(otk: string): Promise<OpenedRequest | undefined> {
     const { storage, clock, ttl } = this.deps;
@@ -336,12 +360,12 @@ export class RequestService {
     if (!submitted) return this.refuse('submit');
     this.deps.events?.otk?.('submit', 'used');
     this.deps.doorbell.ring(submitted.callbackUrl, submitted.requestId, 'submitted');
-    return { status: 'submitted' };
+    return { status: 'submitted', locale: submitted.locale };
   }
 
-  /** The visitor closed the dialog: true when it was cancelled, false for a dead link. */
-  async cancelFromVisitor(otk: string): Promise<boolean> {
-    if (!looksLikeOtk(otk)) return this.refuse('submit') ?? false;
+  /** The visitor closed the dialog: the request's locale when it was cancelled, undefined for a dead link. */
+  async cancelFromVisitor(otk: string): Promise<{ locale: string } | undefined> {
+    if (!looksLikeOtk(otk)) return this.refuse('submit');
     const now = this.deps.clock();
     const cancelled = await this.deps.storage.cancelRequest(hashOtk(otk), now, {
       at: now,
@@ -349,10 +373,10 @@ export class RequestService {
       action: 'request.cancel',
       detail: null,
     });
-    if (!cancelled) return this.refuse('submit') ?? false;
+    if (!cancelled) return this.refuse('submit');
     this.deps.events?.otk?.('submit', 'used');
     this.deps.doorbell.ring(cancelled.callbackUrl, cancelled.requestId, 'cancelled');
-    return true;
+    return { locale: cancelled.locale };
   }
 
   /** Marks requests whose window ended as expired and rings their doorbells; returns how many. */

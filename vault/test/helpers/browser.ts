@@ -99,3 +99,11 @@ export async function typeIntoLabelled(page: Page, label: string, text: string):
   await tabTo(page, page.getByLabel(label));
   await page.keyboard.type(text);
 }
+
+/** Opens a visitor link as a visitor does: the start step, then its button, by keyboard. */
+export async function openVisitorLink(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await tabTo(page, page.getByRole('button', { name: 'Open the secure form' }));
+  await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  await page.locator('#visitor-form').waitFor();
+}

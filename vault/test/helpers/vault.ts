@@ -189,6 +189,23 @@ export async function createAndOpen(vault: TestVault, body: CreateRequestBody): 
   };
 }
 
+/**
+ * Opens a visitor link as a browser does: the GET shows the start step (using nothing up), and
+ * its button posts back to the link, which answers the request page.
+ */
+export async function openPage(vault: TestVault, visitorUrl: string): Promise<LightMyRequestResponse> {
+  const start = await vault.call('GET', pathOf(visitorUrl), undefined, null, { accept: 'text/html' });
+  if (start.statusCode !== 200) return start;
+  const action = /<form[^>]*id="start-form"[^>]*action="([^"]+)"/.exec(start.body)?.[1];
+  if (!action) throw new Error('the start step has no form');
+  return vault.app.inject({
+    method: 'POST',
+    url: action,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+    payload: 'action=start',
+  });
+}
+
 /** Mints a detokenize OTK for `agentId` and redeems it at once. */
 export async function reveal(
   vault: TestVault,
