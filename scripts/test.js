@@ -37,6 +37,7 @@ const checks = [
   },
   { name: 'lint (app)', cwd: root, run: node(root, ['eslint', 'bin', 'eslint.js'], '.') },
   { name: 'lint (vault)', cwd: vaultDir, run: node(vaultDir, ['eslint', 'bin', 'eslint.js'], '.') },
+  { name: 'layers', cwd: root, run: [process.execPath, [path.join(root, 'scripts', 'check-layers.js')]] },
 ];
 
 let passed = 0;

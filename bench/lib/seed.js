@@ -11,7 +11,7 @@ const BATCH = 20_000;
 
 async function seedRecords(file, count, form) {
   const Database = vaultRequire('better-sqlite3');
-  const { chainHash } = dist('audit/chain');
+  const { chainHash } = dist('storage/audit-chain');
   const { buildRequestSpec } = dist('service/request-spec');
   const db = new Database(file);
   db.pragma('busy_timeout = 10000');

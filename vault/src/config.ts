@@ -2,10 +2,17 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors';
-import { FAIL_OPEN_CHOICES, type FailOpen } from './http/rate-limit-store';
-import { ensurePrivateDir } from './storage/private-files';
+import { ensurePrivateDir } from './private-files';
 
 /** Every knob of the vault, read once from the environment. */
+/**
+ * Which limited routes let requests through while the counters are unreachable: `none`, `api`
+ * (every route but those that take or mint an OTK) or `all`.
+ */
+export type FailOpen = 'none' | 'api' | 'all';
+
+export const FAIL_OPEN_CHOICES: FailOpen[] = ['none', 'api', 'all'];
+
 export interface VaultConfig {
   host: string;
   port: number;

@@ -65,3 +65,19 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** A row that must be unique (a site id, an origin) already exists. */
+export class DuplicateError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists.`);
+    this.name = 'DuplicateError';
+  }
+}
+
+/** The storage backend was unreachable or failed: the caller answers 503 and loses nothing. */
+export class StorageUnavailableError extends Error {
+  constructor(message = 'Storage is unavailable.') {
+    super(message);
+    this.name = 'StorageUnavailableError';
+  }
+}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../src/errors';
 import { PostgresStorage } from '../src/storage/postgres';
-import { StorageUnavailableError } from '../src/storage/types';
+import { StorageUnavailableError } from '../src/errors';
 import { freePort } from './helpers/vault';
 import { POSTGRES_URL, requirePostgres, TcpProxy, TestSchema } from './helpers/backends';
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisEphemeralStore } from '../src/ephemeral/redis';
-import { StorageUnavailableError } from '../src/storage/types';
+import { StorageUnavailableError } from '../src/errors';
 import { freePort } from './helpers/vault';
 import {
   rawRedis,

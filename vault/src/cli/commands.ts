@@ -1,9 +1,8 @@
 import pino from 'pino';
 import { verifyChain, type AuditEntry } from '../audit/chain';
 import { loadConfig } from '../config';
-import { ConfigError, VaultError } from '../errors';
+import { ConfigError, DuplicateError, VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
-import { DuplicateError } from '../storage/types';
 
 const USAGE = `usage: vault:cli <command>
   site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once

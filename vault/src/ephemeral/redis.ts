@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { errorCode, redactUrl } from '../storage/connection-url';
-import { StorageUnavailableError } from '../storage/types';
+import { errorCode, redactUrl } from '../connection-url';
+import { StorageUnavailableError } from '../errors';
 import type { EphemeralStore } from './types';
 
 export interface RedisOptions {

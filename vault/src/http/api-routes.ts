@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CloseSessionBody, CreateRequestBody, CreateViewerBody, DetokenizeBody, MintOtkBody } from '../contract';
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
-import type { SiteRow } from '../storage/types';
-import { skipOnError, type AuthFailureLimiter, type FailOpen } from './rate-limit-store';
+import type { Site } from '../service/sites';
+import type { FailOpen } from '../config';
+import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import {
   closeSessionSchema,
   createRequestSchema,
@@ -17,7 +18,7 @@ import {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated site, set by the API's auth hook. */
-    site?: SiteRow;
+    site?: Site;
   }
 }
 
@@ -27,7 +28,7 @@ export interface ApiRateLimits {
   failOpen: FailOpen;
 }
 
-function siteOf(request: FastifyRequest): SiteRow {
+function siteOf(request: FastifyRequest): Site {
   if (!request.site) throw new Error('API route reached without authentication');
   return request.site;
 }

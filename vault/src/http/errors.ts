@@ -1,7 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
-import { IntegrityError, VaultError } from '../errors';
-import { StorageUnavailableError } from '../storage/types';
+import { IntegrityError, StorageUnavailableError, VaultError } from '../errors';
 import { RateLimitUnavailableError } from './rate-limit-store';
 
 /**

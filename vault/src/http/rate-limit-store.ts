@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { DEFAULT_REDIS_PREFIX } from '../ephemeral/redis';
 import { VaultError } from '../errors';
+import type { FailOpen } from '../config';
 
 /** The shared counters could not be read or written (Redis is down): a refusing route answers 503. */
 export class RateLimitUnavailableError extends Error {
@@ -9,14 +10,6 @@ export class RateLimitUnavailableError extends Error {
     this.name = 'RateLimitUnavailableError';
   }
 }
-
-/**
- * Which limited routes let requests through while the counters are unreachable: `none`, `api`
- * (every route but those that take or mint an OTK) or `all`.
- */
-export type FailOpen = 'none' | 'api' | 'all';
-
-export const FAIL_OPEN_CHOICES: FailOpen[] = ['none', 'api', 'all'];
 
 /** @fastify/rate-limit's `skipOnError` for a route: OTK routes run unlimited only under `all`. */
 export function skipOnError(failOpen: FailOpen, otkRoute: boolean): boolean {

@@ -7,7 +7,8 @@ import type { BrowserInfo } from '../service/viewer';
 import { toVaultError } from './errors';
 import { safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
-import { skipOnError, type FailOpen } from './rate-limit-store';
+import type { FailOpen } from '../config';
+import { skipOnError } from './rate-limit-store';
 
 type OtkParams = { Params: { otk: string } };
 type SessionParams = { Params: { handle: string } };

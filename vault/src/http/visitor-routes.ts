@@ -7,7 +7,8 @@ import { readFormValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../validation/rules';
-import { skipOnError, type FailOpen } from './rate-limit-store';
+import type { FailOpen } from '../config';
+import { skipOnError } from './rate-limit-store';
 
 type OtkParams = { Params: { otk: string } };
 

@@ -3,7 +3,7 @@
  * click POSTs), the viewer itself and its notices. Same rules as the visitor pages: no inline
  * script or style, every value escaped, data for the script in a JSON block.
  */
-import type { ViewerField, ViewerPage } from '../service/viewer';
+import type { ViewerField, ViewerPage } from './viewer-view';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { formatList, t, type MessageKey } from './i18n';
 import { STYLESHEET_URL } from './render';

@@ -1,12 +1,17 @@
 import type { Logger } from 'pino';
 import type { VaultConfig } from '../config';
-import type { Vault } from '../open-vault';
+import type { RequestService } from './requests';
+import type { RetentionService } from './retention';
 
 /**
  * The vault's timers: the expiry sweep (marks lapsed requests expired, rings their doorbells) and
  * the retention purge. Each run is logged with counts only. Returns a function that stops them.
  */
-export function startJobs(vault: Vault, config: VaultConfig, logger: Logger): () => void {
+export function startJobs(
+  vault: { requests: Pick<RequestService, 'expireDue'>; retention: Pick<RetentionService, 'purge'> },
+  config: VaultConfig,
+  logger: Logger,
+): () => void {
   let running = false;
   const guard = (name: string, job: () => Promise<unknown>) => {
     const tick = async () => {

@@ -12,10 +12,10 @@ import type {
 import type { SealedBox } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
 import type { EphemeralStore } from '../ephemeral/types';
-import { IntegrityError, VaultError, invalidOtk } from '../errors';
+import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { idvFields } from '../pages/idv-fields';
-import { StorageUnavailableError, type RecordRow, type RequestRow, type SiteRow, type Storage } from '../storage/types';
+import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../validation/rules';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';

@@ -10,6 +10,9 @@ const API_KEY = /^ivk\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
 /** Compared against when the key id is unknown, so both paths do the same work. */
 const DUMMY_HASH = sha256Hex('no such key');
 
+/** A registered site, as the API sees it once the site's key is checked. */
+export type Site = SiteRow;
+
 export interface NewSite {
   siteId: string;
   /** Shown once; only its hash is stored. */
@@ -107,7 +110,7 @@ export class SiteService {
   }
 
   /** The site an `Authorization: Bearer …` header belongs to, or a 401. */
-  async authenticate(authorization: string | undefined): Promise<SiteRow> {
+  async authenticate(authorization: string | undefined): Promise<Site> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
     const parsed = match ? API_KEY.exec(match[1]) : null;
     const site = parsed ? await this.storage.findSiteByKeyId(parsed[1]) : undefined;

@@ -1,8 +1,9 @@
-import type { CreateViewerBody, CreateViewerResponse, FieldType, IdvSpec, ViewerPurpose } from '../contract';
+import type { CreateViewerBody, CreateViewerResponse, FieldType, ViewerPurpose } from '../contract';
 import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
+import type { ViewerField, ViewerPage } from '../pages/viewer-view';
 import { maskCardNumber } from '../validation/mask';
 import { iso, type Clock } from './clock';
 import { parseSpec } from './request-spec';
@@ -25,34 +26,6 @@ export interface ViewerServiceDeps {
 export interface BrowserInfo {
   ip: string;
   userAgent?: string;
-}
-
-/**
- * How a field first appears on the viewer page:
- * `shown` plain (not a secret), `masked` a card number as BIN + last four, `hidden` until revealed,
- * `expired` off the record and past its memory window, `withheld` off the record and the viewer a
- * manager, `empty` not filled in.
- */
-export type ViewerFieldState = 'shown' | 'masked' | 'hidden' | 'expired' | 'withheld' | 'empty';
-
-export interface ViewerField {
-  id: string;
-  label: string;
-  type: FieldType;
-  state: ViewerFieldState;
-  /** Only for `shown` (the value) and `masked` (BIN + last four). */
-  display?: string;
-}
-
-/** What the viewer page shows: field states, never a secret value. */
-export interface ViewerPage {
-  requestId: string;
-  kind: RequestRow['kind'];
-  title: string;
-  idv?: IdvSpec;
-  purpose: ViewerPurpose;
-  fields: ViewerField[];
-  expiresAt: string;
 }
 
 /** A just-opened viewer: the session secret goes into an HttpOnly cookie scoped to `/v/s/<handle>`. */

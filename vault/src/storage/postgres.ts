@@ -1,13 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResult } from 'pg';
-import { linkEntry, type AuditEntry, type AuditEvent } from '../audit/chain';
-import { ConfigError } from '../errors';
-import { errorCode, redactUrl } from './connection-url';
+import { errorCode, redactUrl } from '../connection-url';
+import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
+import { linkEntry, type AuditEntry, type AuditEvent } from './audit-chain';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import {
-  DuplicateError,
-  StorageUnavailableError,
   type OtkPurpose,
   type OtkRow,
   type PendingAudit,

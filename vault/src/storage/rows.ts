@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../audit/chain';
+import type { AuditEntry } from './audit-chain';
 import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteKeyRow, SiteRow } from './types';
 
 /**

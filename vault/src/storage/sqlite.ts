@@ -1,8 +1,8 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { linkEntry, type AuditEntry, type AuditEvent } from '../audit/chain';
+import { DuplicateError } from '../errors';
+import { linkEntry, type AuditEntry, type AuditEvent } from './audit-chain';
 import {
-  DuplicateError,
   type OtkPurpose,
   type OtkRow,
   type PendingAudit,
@@ -15,7 +15,7 @@ import {
   VIEWER_SESSION_OF,
   type ViewerLinkPurpose,
 } from './types';
-import { ensurePrivateDir, ensurePrivateFile } from './private-files';
+import { ensurePrivateDir, ensurePrivateFile } from '../private-files';
 import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 

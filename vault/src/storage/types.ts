@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEvent } from '../audit/chain';
+import type { AuditEntry, AuditEvent } from './audit-chain';
 import type { RequestKind, RequestStatus } from '../contract';
 
 /** Times are epoch milliseconds everywhere in storage. */
@@ -82,21 +82,6 @@ export interface PurgeCounts {
   records: number;
   requests: number;
   otks: number;
-}
-
-export class DuplicateError extends Error {
-  constructor(what: string) {
-    super(`${what} already exists.`);
-    this.name = 'DuplicateError';
-  }
-}
-
-/** The storage backend was unreachable or failed: the caller answers 503 and loses nothing. */
-export class StorageUnavailableError extends Error {
-  constructor(message = 'Storage is unavailable.') {
-    super(message);
-    this.name = 'StorageUnavailableError';
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { redactUrl } from '../../src/storage/connection-url';
+import { redactUrl } from '../../src/connection-url';
 
 /**
  * The PostgreSQL and Redis the scale-out tests run against (CI and this machine run both; see

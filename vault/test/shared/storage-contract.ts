@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { verifyChain, type AuditEntry, type AuditEvent } from '../../src/audit/chain';
+import { verifyChain } from '../../src/audit/chain';
+import { DuplicateError } from '../../src/errors';
+import type { AuditEntry, AuditEvent } from '../../src/storage/audit-chain';
 import {
-  DuplicateError,
   type OtkPurpose,
   type OtkRow,
   type RecordRow,

@@ -1,0 +1,142 @@
+/**
+ * The layers of the app and the vault (../shared CONVENTIONS' picture), kept by dependency-cruiser in
+ * `npm test` (`npm run layers`). Every call runs downwards; type-only imports count too, because a
+ * type that crosses a layer is how a leak starts.
+ *
+ * Vault, top to bottom:
+ *   main.ts, cli.ts, cli/  →  http/  →  open-vault.ts (assembles the services)  →  service/
+ *   →  otk/, audit/, pages/  →  crypto/, storage/, ephemeral/, validation/, config.ts, errors.ts, contract.ts
+ * App, top to bottom:
+ *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/
+ *   →  ui/, persistence/, vault/, platform/  →  lib/, i18n/ (pure: no Apps-Engine types)
+ */
+'use strict';
+
+const V = '^vault/src/';
+const vaultLayers = [
+  { name: 'vault entry points', path: `${V}(main|cli)\\.ts$|${V}cli/` },
+  { name: 'vault http', path: `${V}http/` },
+  { name: 'vault assembly', path: `${V}open-vault\\.ts$` },
+  { name: 'vault service', path: `${V}service/` },
+  { name: 'vault otk/audit/pages', path: `${V}(otk|audit|pages)/` },
+  {
+    name: 'vault ground',
+    path: `${V}(crypto|storage|ephemeral|validation)/|${V}(config|errors|contract|connection-url|private-files)\\.ts$`,
+  },
+];
+const appLayers = [
+  { name: 'app class', path: '^IdvSecureFormsApp\\.ts$' },
+  { name: 'app handlers', path: '^src/(handlers|endpoints)/' },
+  { name: 'app features', path: '^src/(requests|idv|forms|settings)/' },
+  { name: 'app infrastructure', path: '^src/(ui|persistence|vault|platform)/' },
+  { name: 'app pure lib', path: '^src/(lib|i18n)/' },
+];
+
+/** One rule per layer: it may not import any layer above it. */
+function downwardsOnly(layers) {
+  return layers.slice(1).map((layer, i) => ({
+    name: `no-upward-from-${layer.name.replace(/\W+/g, '-')}`,
+    comment: `${layer.name} may only call downwards, not into ${layers
+      .slice(0, i + 1)
+      .map((l) => l.name)
+      .join(', ')}.`,
+    severity: 'error',
+    from: { path: layer.path },
+    to: { path: layers.slice(0, i + 1).map((l) => `(${l.path})`) },
+  }));
+}
+
+/** `from` (a folder of the vault's ground) may not import `to`: ground parts stand side by side. */
+const groundApart = (name, comment, from, to) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: `${V}${from}` },
+  to: { path: to.map((t) => `${V}${t}`) },
+});
+
+module.exports = {
+  forbidden: [
+    ...downwardsOnly(vaultLayers),
+    ...downwardsOnly(appLayers),
+    {
+      name: 'storage-only-through-services',
+      comment:
+        'Only service/ (and open-vault.ts, which assembles it) reads and writes storage: http/, the CLI and the pages see no rows and no storage errors.',
+      severity: 'error',
+      from: { path: V, pathNot: `${V}(service/|storage/|audit/|open-vault\\.ts$)` },
+      to: { path: `${V}storage/` },
+    },
+    groundApart('crypto-never-knows-sql', 'crypto/ takes and returns bytes and strings.', 'crypto/', [
+      'storage/',
+      'ephemeral/',
+      'validation/',
+      'config\\.ts$',
+    ]),
+    groundApart(
+      'storage-never-sees-plaintext',
+      'storage/ takes and returns rows; it never meets keys or values.',
+      'storage/',
+      ['crypto/', 'ephemeral/', 'validation/'],
+    ),
+    groundApart(
+      'ephemeral-apart-from-storage',
+      'The ephemeral store and storage are separate backends.',
+      'ephemeral/',
+      ['storage/', 'crypto/', 'validation/'],
+    ),
+    groundApart('validation-is-pure', 'Field rules run in the page script too: no backend, no keys.', 'validation/', [
+      'storage/',
+      'ephemeral/',
+      'crypto/',
+      'config\\.ts$',
+    ]),
+    groundApart('config-reads-only', 'config.ts reads the environment; it opens no backend.', 'config\\.ts$', [
+      'storage/',
+      'ephemeral/',
+      'crypto/',
+    ]),
+    {
+      name: 'page-script-stays-in-the-browser',
+      comment:
+        "The visitor page script is bundled for the browser: it may use the pages' own modules, validation and the contract.",
+      severity: 'error',
+      from: { path: `${V}pages/client/` },
+      to: { path: V, pathNot: `${V}(pages/|validation/|contract\\.ts$)` },
+    },
+    {
+      name: 'app-pure-lib-has-no-apps-engine',
+      comment: 'src/lib and src/i18n are plain functions, testable and reusable without the Apps-Engine.',
+      severity: 'error',
+      from: { path: '^src/(lib|i18n)/' },
+      to: { path: '@rocket\\.chat/' },
+    },
+    {
+      name: 'app-uses-only-the-vault-contract',
+      comment: 'The app may import the vault only through its contract module.',
+      severity: 'error',
+      from: { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
+      to: { path: '^vault/', pathNot: '^vault/src/contract' },
+    },
+    {
+      name: 'vault-never-imports-the-app',
+      severity: 'error',
+      from: { path: '^vault/src/' },
+      to: { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'A cycle has no bottom: one of its modules must move down.',
+      severity: 'error',
+      from: { path: '^(src/|vault/src/|IdvSecureFormsApp\\.ts$)' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist|test)/' },
+    // Type-only imports are edges too: a row type reaching http/ is the leak this guards against.
+    tsPreCompilationDeps: true,
+    moduleSystems: ['cjs', 'es6'],
+  },
+};

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * How the append-only audit table links its rows: each entry's hash covers the one before it, so
+ * storage appends an entry and its link in the same transaction as the change it records.
+ * audit/chain.ts verifies the chain.
+ */
+
+/** One row of the audit trail. Never a value, an OTK or a key: who, what, when, which request. */
+export interface AuditEvent {
+  at: number;
+  siteId: string | null;
+  /** `site:<id>`, `agent:<id>`, `visitor`, `cli`, `system`. */
+  actor: string;
+  /** e.g. `request.create`, `detokenize.refused`. */
+  action: string;
+  requestId: string | null;
+  /** Small JSON with reasons and ids, never values. */
+  detail: string | null;
+}
+
+export interface AuditEntry extends AuditEvent {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The hash that links an entry to the one before it. */
+export function chainHash(prevHash: string, seq: number, event: AuditEvent): string {
+  const canonical = JSON.stringify([
+    seq,
+    event.at,
+    event.siteId,
+    event.actor,
+    event.action,
+    event.requestId,
+    event.detail,
+  ]);
+  return createHash('sha256').update(prevHash).update('\n').update(canonical).digest('hex');
+}
+
+/** Links `event` after the entry `previous` (or the genesis when there is none). */
+export function linkEntry(previous: { seq: number; hash: string } | undefined, event: AuditEvent): AuditEntry {
+  const seq = (previous?.seq ?? 0) + 1;
+  const prevHash = previous?.hash ?? GENESIS_HASH;
+  return { ...event, seq, prevHash, hash: chainHash(prevHash, seq, event) };
+}
