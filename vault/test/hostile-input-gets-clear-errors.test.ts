@@ -4,7 +4,6 @@ import {
   futureExpiry,
   idvRequest,
   openPage,
-  pathOf,
   reveal,
   startTestVault,
   testConfig,
