@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { resolveMasterKey, type VaultConfig } from './config';
 import { MasterKey } from './crypto/master-key';
-import { SealedBox } from './crypto/sealed-box';
 import { Tokenizer } from './crypto/tokenizer';
 import { MemoryEphemeralStore } from './ephemeral/memory';
 import { RedisEphemeralStore } from './ephemeral/redis';
@@ -78,7 +77,6 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     doorbell,
     clock,
     tokenizer: new Tokenizer(),
-    sealedBox: new SealedBox(master.derive('ephemeral-v1')),
     ttl: config.ttl,
     publicUrl: config.publicUrl,
     events: options.events,

@@ -9,7 +9,7 @@ import type {
   RequestStatus,
   VisitorRequestView,
 } from '../contract';
-import type { SealedBox } from '../crypto/sealed-box';
+import { openForSite, sealForSite, siteSealedKid } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
 import type { EphemeralStore } from '../ephemeral/types';
 import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
@@ -40,7 +40,6 @@ export interface RequestServiceDeps {
   ephemeral: EphemeralStore;
   sites: SiteService;
   tokenizer: Tokenizer;
-  sealedBox: SealedBox;
   doorbell: Doorbell;
   clock: Clock;
   ttl: RequestTtls;
@@ -213,7 +212,7 @@ export class RequestService {
     try {
       values = {
         ...(await this.readRecord(request)),
-        ...(hasOffRecord ? await this.readEphemeral(request.requestId) : {}),
+        ...(hasOffRecord ? await this.readEphemeral(request) : {}),
       };
     } catch (error) {
       if (error instanceof IntegrityError) {
@@ -342,7 +341,8 @@ export class RequestService {
       // Under the claim, a still-live link means no other submit has committed: the entry is ours.
       if (claim && !(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
       if (Object.keys(offRecord).length > 0) {
-        const sealed = this.deps.sealedBox.seal(key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
+        const { kid, key: siteKey } = await this.deps.sites.activeKey(request.siteId);
+        const sealed = sealForSite(kid, siteKey, key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
         wrote = true;
         await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
       }
@@ -438,15 +438,23 @@ export class RequestService {
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }
 
-  /** The off-the-record values (or ID&V answers) while their memory window lasts, else empty. */
-  async readEphemeral(requestId: string): Promise<Record<string, string>> {
-    const key = ephemeralKey(requestId);
+  /**
+   * A request's off-the-record values (or ID&V answers), or {} when they expired, were erased, or their site key is
+   * gone (the site was removed: its entries are shredded).
+   */
+  async readEphemeral(request: { requestId: string; siteId: string }): Promise<Record<string, string>> {
+    const key = ephemeralKey(request.requestId);
     const sealed = await this.deps.ephemeral.get(key);
     if (!sealed) return {};
+    const envelope = siteSealedKid(sealed);
+    if (!envelope) throw new IntegrityError('off_record', 'sealed_box');
     let plaintext: Buffer;
     try {
-      plaintext = this.deps.sealedBox.open(key, sealed);
-    } catch {
+      const siteKey = await this.deps.sites.keyById(request.siteId, envelope.kid);
+      if (!siteKey) return {};
+      plaintext = openForSite(siteKey, key, envelope.body);
+    } catch (error) {
+      if (error instanceof StorageUnavailableError) throw error;
       throw new IntegrityError('off_record', 'sealed_box');
     }
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;

@@ -270,7 +270,7 @@ export class ViewerService {
     const needsEphemeral = withOffRecord && spec.fields.some((field) => field.offTheRecord);
     return {
       ...(request.kind === 'form' ? await this.deps.requests.readRecord(request) : {}),
-      ...(needsEphemeral ? await this.deps.requests.readEphemeral(request.requestId) : {}),
+      ...(needsEphemeral ? await this.deps.requests.readEphemeral(request) : {}),
     };
   }
 }
