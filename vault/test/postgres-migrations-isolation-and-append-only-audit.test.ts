@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../src/errors';
 import { PostgresStorage } from '../src/storage/postgres';
+import { POSTGRES_MIGRATIONS } from '../src/storage/postgres-schema';
 import { StorageUnavailableError } from '../src/errors';
 import { freePort } from './helpers/vault';
 import { POSTGRES_URL, requirePostgres, TcpProxy, TestSchema } from './helpers/backends';
@@ -48,7 +49,9 @@ describe('PostgreSQL storage', () => {
     const schema = new TestSchema();
     const [a, b, c] = [open(schema), open(schema), open(schema)];
     await Promise.all([a.migrate(), b.migrate(), c.migrate()]);
-    expect(await schema.sql('SELECT version FROM vault_migrations')).toEqual([{ version: 1 }]);
+    expect(await schema.sql('SELECT version FROM vault_migrations ORDER BY version')).toEqual(
+      POSTGRES_MIGRATIONS.map(({ version }) => ({ version })),
+    );
     await a.addSite(site('s1'), key('s1'), audit('s1'));
     expect(await c.getSite('s1')).toBeDefined();
   });
