@@ -59,6 +59,13 @@ export interface VaultConfig {
   sweepIntervalSeconds: number;
   purgeIntervalSeconds: number;
   /**
+   * The Ed25519 private key that signs audit checkpoints (PEM or base64 PKCS#8); undefined means
+   * one derived from the master key, so every instance sharing a database signs alike.
+   */
+  auditSigningKey?: string;
+  /** How often the head of the audit chain is signed (when it moved). */
+  auditCheckpointSeconds: number;
+  /**
    * Which proxies' X-Forwarded-For to believe: none, the nearest N hops, or proxies at these
    * addresses/CIDRs. Never every hop: the left-most entries are whatever the client wrote.
    */
@@ -209,6 +216,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     },
     sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),
+    auditSigningKey: env.VAULT_AUDIT_SIGNING_KEY || undefined,
+    auditCheckpointSeconds: integer(env, 'VAULT_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86400),
     trustProxy: trustProxy(env),
   };
 }

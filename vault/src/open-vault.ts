@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import { ConfigError } from './errors';
 import { resolveMasterKey, type VaultConfig } from './config';
+import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
 import { Tokenizer } from './crypto/tokenizer';
 import { MemoryEphemeralStore } from './ephemeral/memory';
@@ -10,6 +12,7 @@ import type { EphemeralStore } from './ephemeral/types';
 import { systemClock, type Clock } from './service/clock';
 import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
 import { RequestService, type RequestEvents } from './service/requests';
+import { AuditTrailService } from './service/audit-trail';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
@@ -26,6 +29,7 @@ export interface Vault {
   requests: RequestService;
   viewer: ViewerService;
   retention: RetentionService;
+  audit: AuditTrailService;
   doorbell: Doorbell;
   clock: Clock;
   close(): Promise<void>;
@@ -56,6 +60,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
       (msg) => options.logger.warn(msg),
     ),
   );
+  const signer = auditSigner(config, master);
   const storage = await openStorage(config, options.logger);
   let ephemeral: EphemeralStore;
   try {
@@ -83,6 +88,9 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   });
   const viewer = new ViewerService({ storage, requests, clock, ttl: config.ttl, publicUrl: config.publicUrl });
   const retention = new RetentionService(storage, clock, config.retentionDays);
+  const audit = new AuditTrailService(storage, signer, clock, (checkpoint) =>
+    options.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
+  );
   return {
     config,
     storage,
@@ -91,6 +99,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     requests,
     viewer,
     retention,
+    audit,
     doorbell,
     clock,
     async close() {
@@ -99,6 +108,19 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
       await storage.close();
     },
   };
+}
+
+/** The key that signs audit checkpoints: VAULT_AUDIT_SIGNING_KEY, or one derived from the master key. */
+function auditSigner(config: VaultConfig, master: MasterKey): AuditSigner {
+  if (!config.auditSigningKey) return AuditSigner.fromSeed(master.derive('audit-signing-v1'));
+  try {
+    return AuditSigner.fromText(config.auditSigningKey);
+  } catch {
+    throw new ConfigError(
+      'VAULT_AUDIT_SIGNING_KEY',
+      'must be an Ed25519 private key, PEM or base64 of PKCS#8 DER (`openssl genpkey -algorithm ed25519`)',
+    );
+  }
 }
 
 async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage> {

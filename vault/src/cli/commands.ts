@@ -1,5 +1,7 @@
 import pino from 'pino';
-import { verifyChain, type AuditEntry } from '../audit/chain';
+import fs from 'node:fs';
+import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
+import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
@@ -12,7 +14,14 @@ const USAGE = `usage: vault:cli <command>
   site manager-view <siteId> on|off  let the site's managers view values of open chats (off by default)
   keys rotate --site <siteId>        new key for new data; old keys stay for reading
   purge                              apply the retention policy now
-  audit verify                       check the audit trail's hash chain`;
+  audit verify [--public-key <file>] [--anchor <file>]
+                                     check the audit trail's hash chain and its signed checkpoints
+                                     (with the public key alone; --anchor: checkpoint lines kept
+                                     outside the vault, e.g. from the log, to catch truncation)
+  audit checkpoint                   sign the chain's head now; prints the checkpoint (the anchor)
+  audit public-key                   print the public key that verifies checkpoints
+  audit prune --before <ISO date>    audit retention: remove entries written before the date,
+                                     after a signed prune checkpoint (the trail still verifies)`;
 
 class UsageError extends Error {}
 
@@ -29,14 +38,14 @@ function positional(args: string[], index: number, what: string): string {
   return value;
 }
 
-async function* auditPages(vault: Vault): AsyncIterable<AuditEntry> {
-  let after = 0;
-  for (;;) {
-    const page = await vault.storage.readAudit(after, 1000);
-    if (page.length === 0) return;
-    yield* page;
-    after = page[page.length - 1].seq;
-  }
+/** `--anchor <file>`: every line of it that is a checkpoint (a copy from the log or a SIEM). */
+function readAnchors(file: string): AuditCheckpoint[] {
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('"signature"'));
+  if (lines.length === 0) throw new UsageError(`${file} holds no audit checkpoint line`);
+  return lines.map((line) => parseAnchor(line));
 }
 
 /** Runs one command; returns the exit code. Output is one JSON line on stdout per command. */
@@ -73,6 +82,9 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
     'keys rotate',
     'purge',
     'audit verify',
+    'audit checkpoint',
+    'audit public-key',
+    'audit prune',
   ];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
   const rest = args.slice(group === 'purge' ? 1 : 2);
@@ -123,8 +135,25 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
       case 'purge':
         out(await vault.retention.purge('cli'));
         return 0;
+      case 'audit checkpoint':
+        out((await vault.audit.checkpoint()) ?? (await vault.storage.latestCheckpoint()) ?? null);
+        return 0;
+      case 'audit public-key':
+        out({ keyId: vault.audit.publicKey.keyId, publicKey: vault.audit.publicKey.pem });
+        return 0;
+      case 'audit prune': {
+        const before = Date.parse(option(rest, '--before'));
+        if (Number.isNaN(before)) throw new UsageError('--before takes a date, e.g. 2025-01-01');
+        out(await vault.audit.prune(before));
+        return 0;
+      }
       default: {
-        const report = await verifyChain(auditPages(vault));
+        const keyFile = rest.includes('--public-key') ? option(rest, '--public-key') : undefined;
+        const anchorFile = rest.includes('--anchor') ? option(rest, '--anchor') : undefined;
+        const report = await vault.audit.verify({
+          publicKey: keyFile ? parsePublicKey(fs.readFileSync(keyFile, 'utf8')) : undefined,
+          anchors: anchorFile ? readAnchors(anchorFile) : [],
+        });
         out(report);
         if (!report.ok) io.err(`audit chain broken at entry ${report.brokenAt}: ${report.reason}`);
         return report.ok ? 0 : 1;

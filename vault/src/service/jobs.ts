@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { VaultConfig } from '../config';
 import type { RequestService } from './requests';
+import type { AuditTrailService } from './audit-trail';
 import type { RetentionService } from './retention';
 
 /**
@@ -8,7 +9,11 @@ import type { RetentionService } from './retention';
  * the retention purge. Each run is logged with counts only. Returns a function that stops them.
  */
 export function startJobs(
-  vault: { requests: Pick<RequestService, 'expireDue'>; retention: Pick<RetentionService, 'purge'> },
+  vault: {
+    requests: Pick<RequestService, 'expireDue'>;
+    retention: Pick<RetentionService, 'purge'>;
+    audit: Pick<AuditTrailService, 'checkpoint'>;
+  },
   config: VaultConfig,
   logger: Logger,
 ): () => void {
@@ -42,10 +47,17 @@ export function startJobs(
     }),
     config.purgeIntervalSeconds * 1000,
   );
+  // The checkpoint's own log line ("audit checkpoint") is the anchor; nothing more to say here.
+  const checkpoint = setInterval(
+    guard('audit-checkpoint', () => vault.audit.checkpoint()),
+    config.auditCheckpointSeconds * 1000,
+  );
   sweep.unref();
   purge.unref();
+  checkpoint.unref();
   return () => {
     clearInterval(sweep);
     clearInterval(purge);
+    clearInterval(checkpoint);
   };
 }

@@ -47,3 +47,17 @@ export function linkEntry(previous: { seq: number; hash: string } | undefined, e
   const prevHash = previous?.hash ?? GENESIS_HASH;
   return { ...event, seq, prevHash, hash: chainHash(prevHash, seq, event) };
 }
+
+/**
+ * A signed statement "the trail's entry `seq` has hash `hash`", kept apart from the audit rows
+ * (its own table, and the log). `head` checkpoints pin the trail as it grows; a `prune` one marks
+ * where retention cut the trail, so the first entry left can still be checked.
+ */
+export interface AuditCheckpoint {
+  kind: 'head' | 'prune';
+  seq: number;
+  hash: string;
+  at: number;
+  keyId: string;
+  signature: string;
+}

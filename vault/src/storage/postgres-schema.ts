@@ -108,4 +108,41 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Signed checkpoints of the audit chain, apart from its rows (see audit/checkpoint.ts).
+      CREATE TABLE audit_checkpoints (
+        id BIGSERIAL PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('head', 'prune')),
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        key_id TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        UNIQUE (kind, seq)
+      );
+      CREATE FUNCTION audit_checkpoints_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit checkpoints are append-only'; END;
+      $$;
+      CREATE TRIGGER audit_checkpoints_are_append_only_change BEFORE UPDATE OR DELETE ON audit_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION audit_checkpoints_are_append_only();
+      CREATE TRIGGER audit_checkpoints_are_append_only_truncate BEFORE TRUNCATE ON audit_checkpoints
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_checkpoints_are_append_only();
+      -- Retention may delete entries only up to a prune checkpoint (signed first), never past it.
+      DROP TRIGGER audit_is_append_only_change ON audit;
+      CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_is_append_only();
+      CREATE FUNCTION audit_delete_only_pruned() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF OLD.seq > (SELECT COALESCE(MAX(seq), 0) FROM audit_checkpoints WHERE kind = 'prune') THEN
+            RAISE EXCEPTION 'the audit trail is append-only';
+          END IF;
+          RETURN OLD;
+        END;
+      $$;
+      CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        FOR EACH ROW EXECUTE FUNCTION audit_delete_only_pruned();
+    `,
+  },
 ];

@@ -2,9 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryResult } from 'pg';
 import { errorCode, redactUrl } from '../connection-url';
 import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
-import { linkEntry, type AuditEntry, type AuditEvent } from './audit-chain';
+import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
-import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import { toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import {
   type OtkPurpose,
   type OtkRow,
@@ -509,6 +509,46 @@ export class PostgresStorage implements Storage {
     return (await this.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [afterSeq, limit])).rows.map(
       toAudit,
     );
+  }
+
+  async auditHead(): Promise<{ seq: number; hash: string } | undefined> {
+    const row = (await this.query('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1')).rows[0];
+    return row ? { seq: Number(row.seq), hash: String(row.hash) } : undefined;
+  }
+
+  async lastAuditSeqBefore(at: number): Promise<number | undefined> {
+    const row = (await this.query('SELECT MAX(seq) AS seq FROM audit WHERE at < $1', [at])).rows[0];
+    return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean> {
+    const result = await this.query(
+      `INSERT INTO audit_checkpoints (kind, seq, hash, at, key_id, signature) VALUES ($1, $2, $3, $4, $5, $6)
+      ON CONFLICT (kind, seq) DO NOTHING`,
+      [checkpoint.kind, checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.keyId, checkpoint.signature],
+    );
+    return result.rowCount === 1;
+  }
+
+  async readCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpoint[]> {
+    const result = await this.query('SELECT * FROM audit_checkpoints WHERE seq > $1 ORDER BY seq, kind LIMIT $2', [
+      afterSeq,
+      limit,
+    ]);
+    return result.rows.map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const row = (await this.query('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1')).rows[0];
+    return row ? toCheckpoint(row) : undefined;
+  }
+
+  async pruneAudit(throughSeq: number, audit: AuditEvent): Promise<number> {
+    return this.transaction(async (q) => {
+      const deleted = (await q('DELETE FROM audit WHERE seq <= $1', [throughSeq])).rowCount ?? 0;
+      await appendEntry(q, audit);
+      return deleted;
+    });
   }
 
   /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */

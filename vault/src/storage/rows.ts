@@ -1,4 +1,4 @@
-import type { AuditEntry } from './audit-chain';
+import type { AuditCheckpoint, AuditEntry } from './audit-chain';
 import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteKeyRow, SiteRow } from './types';
 
 /**
@@ -96,5 +96,16 @@ export function toAudit(row: Row): AuditEntry {
     detail: nullableString(row.detail),
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
+  };
+}
+
+export function toCheckpoint(row: Row): AuditCheckpoint {
+  return {
+    kind: row.kind === 'prune' ? 'prune' : 'head',
+    seq: Number(row.seq),
+    hash: String(row.hash),
+    at: Number(row.at),
+    keyId: String(row.key_id),
+    signature: String(row.signature),
   };
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuplicateError } from '../errors';
-import { linkEntry, type AuditEntry, type AuditEvent } from './audit-chain';
+import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
 import {
   type OtkPurpose,
   type OtkRow,
@@ -16,7 +16,7 @@ import {
   type ViewerLinkPurpose,
 } from './types';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-files';
-import { toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import { toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 
 /**
@@ -428,6 +428,46 @@ export class SqliteStorage implements Storage {
     );
   }
 
+  async auditHead(): Promise<{ seq: number; hash: string } | undefined> {
+    const row = this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return row ? { seq: Number(row.seq), hash: String(row.hash) } : undefined;
+  }
+
+  async lastAuditSeqBefore(at: number): Promise<number | undefined> {
+    const row = this.sql('SELECT MAX(seq) AS seq FROM audit WHERE at < ?').get(at) as Row;
+    return row.seq === null ? undefined : Number(row.seq);
+  }
+
+  async appendCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean> {
+    const result = this.sql(
+      `INSERT OR IGNORE INTO audit_checkpoints (kind, seq, hash, at, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run(checkpoint.kind, checkpoint.seq, checkpoint.hash, checkpoint.at, checkpoint.keyId, checkpoint.signature);
+    return result.changes === 1;
+  }
+
+  async readCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpoint[]> {
+    const rows = this.sql('SELECT * FROM audit_checkpoints WHERE seq > ? ORDER BY seq, kind LIMIT ?').all(
+      afterSeq,
+      limit,
+    );
+    return (rows as Row[]).map(toCheckpoint);
+  }
+
+  async latestCheckpoint(): Promise<AuditCheckpoint | undefined> {
+    const row = this.sql('SELECT * FROM audit_checkpoints ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return row ? toCheckpoint(row) : undefined;
+  }
+
+  async pruneAudit(throughSeq: number, audit: AuditEvent): Promise<number> {
+    return this.db
+      .transaction(() => {
+        const deleted = this.sql('DELETE FROM audit WHERE seq <= ?').run(throughSeq).changes;
+        this.audit(audit);
+        return deleted;
+      })
+      .immediate();
+  }
+
   /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
   private finishOpened(
     submitHash: string,
@@ -505,7 +545,9 @@ export class SqliteStorage implements Storage {
 
   /** Appends one audit entry linked to the last one; only called inside a transaction. */
   private audit(event: AuditEvent): void {
-    const last = this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+    // After retention pruned every entry, the chain goes on from its prune checkpoint.
+    const last = (this.sql('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() ??
+      this.sql("SELECT seq, hash FROM audit_checkpoints WHERE kind = 'prune' ORDER BY seq DESC LIMIT 1").get()) as
       { seq: number; hash: string } | undefined;
     const entry = linkEntry(last, event);
     this.sql(

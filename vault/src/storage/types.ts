@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditEvent } from './audit-chain';
+import type { AuditCheckpoint, AuditEntry, AuditEvent } from './audit-chain';
 import type { RequestKind, RequestStatus } from '../contract';
 
 /** Times are epoch milliseconds everywhere in storage. */
@@ -182,4 +182,19 @@ export interface Storage {
   appendAudit(event: AuditEvent): Promise<void>;
   /** Audit entries with seq > afterSeq, in order, at most `limit`. */
   readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  /** The last entry's seq and hash, or undefined for an empty trail. */
+  auditHead(): Promise<{ seq: number; hash: string } | undefined>;
+  /** The seq of the last entry written before `at`, or undefined when there is none. */
+  lastAuditSeqBefore(at: number): Promise<number | undefined>;
+  /** Stores a signed checkpoint; false when one of that kind and seq exists already. */
+  appendCheckpoint(checkpoint: AuditCheckpoint): Promise<boolean>;
+  /** Checkpoints with seq > afterSeq, in seq order, at most `limit`. */
+  readCheckpoints(afterSeq: number, limit: number): Promise<AuditCheckpoint[]>;
+  /** The checkpoint with the highest seq, or undefined. */
+  latestCheckpoint(): Promise<AuditCheckpoint | undefined>;
+  /**
+   * Deletes audit entries with seq <= throughSeq; the database refuses it unless a `prune`
+   * checkpoint at or above throughSeq was stored first. Appends `audit` in the same transaction.
+   */
+  pruneAudit(throughSeq: number, audit: AuditEvent): Promise<number>;
 }

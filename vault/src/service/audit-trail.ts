@@ -1,0 +1,113 @@
+import type { KeyObject } from 'node:crypto';
+import { checkpointMessage, verifyTrail, type AuditCheckpoint, type TrailReport } from '../audit/checkpoint';
+import type { AuditEntry } from '../audit/chain';
+import type { AuditSigner } from '../crypto/audit-signing';
+import { GENESIS_HASH, chainHash } from '../storage/audit-chain';
+import type { Storage } from '../storage/types';
+import type { Clock } from './clock';
+
+const PAGE = 1000;
+
+/**
+ * Signs checkpoints of the audit chain (stored apart from the rows, and written to the log so a
+ * copy lives outside the vault's database), verifies the trail against them with a public key,
+ * and prunes entries older than a signed checkpoint (audit retention) without breaking that.
+ */
+export class AuditTrailService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly signer: AuditSigner,
+    private readonly clock: Clock,
+    /** Where every new checkpoint is written as a log line: the anchor an assessor keeps. */
+    private readonly announce: (checkpoint: AuditCheckpoint) => void,
+  ) {}
+
+  get publicKey(): { keyId: string; pem: string } {
+    return { keyId: this.signer.keyId, pem: this.signer.publicKeyPem };
+  }
+
+  /**
+   * Signs the current head, after checking the entries since the last checkpoint still chain to
+   * it (so a tampered tail is never signed). Undefined when the trail is empty or already signed.
+   */
+  async checkpoint(): Promise<AuditCheckpoint | undefined> {
+    const head = await this.storage.auditHead();
+    const latest = await this.storage.latestCheckpoint();
+    if (!head || (latest && latest.seq >= head.seq)) return undefined;
+    let previous: { seq: number; hash: string } | undefined = latest;
+    for (let after = latest?.seq ?? 0; after < head.seq;) {
+      const page = await this.storage.readAudit(after, PAGE);
+      if (page.length === 0) break;
+      for (const entry of page) {
+        const linked =
+          entry.seq === (previous?.seq ?? 0) + 1 &&
+          entry.prevHash === (previous?.hash ?? GENESIS_HASH) &&
+          entry.hash === chainHash(entry.prevHash, entry.seq, entry);
+        if (!linked) throw new Error(`The audit chain is broken at entry ${entry.seq}; not signing it.`);
+        previous = entry;
+      }
+      after = page[page.length - 1].seq;
+    }
+    if (!previous || previous.seq !== head.seq) return undefined;
+    return this.sign('head', previous.seq, previous.hash);
+  }
+
+  /** Verifies the whole trail and its checkpoints (plus `anchors` kept elsewhere) with `publicKey`. */
+  async verify(options: { publicKey?: KeyObject; anchors?: AuditCheckpoint[] } = {}): Promise<TrailReport> {
+    const stored: AuditCheckpoint[] = [];
+    for (let after = -1; ;) {
+      const page = await this.storage.readCheckpoints(after, PAGE);
+      stored.push(...page);
+      if (page.length < PAGE) break;
+      after = page[page.length - 1].seq;
+    }
+    const checkpoints = [...stored, ...(options.anchors ?? [])].sort((a, b) => a.seq - b.seq);
+    return verifyTrail(this.entries(), checkpoints, options.publicKey ?? this.signer.publicKey);
+  }
+
+  /**
+   * Audit retention: removes entries written before `before`. The trail is verified first, then a
+   * `prune` checkpoint is signed for the last entry removed, so the first entry left still checks.
+   */
+  async prune(before: number, actor = 'cli'): Promise<{ pruned: number; throughSeq?: number }> {
+    const throughSeq = await this.storage.lastAuditSeqBefore(before);
+    if (throughSeq === undefined) return { pruned: 0 };
+    const report = await this.verify();
+    if (!report.ok) throw new Error(`The audit trail does not verify (${report.reason}); nothing was pruned.`);
+    const [entry] = await this.storage.readAudit(throughSeq - 1, 1);
+    if (!entry || entry.seq !== throughSeq) return { pruned: 0 };
+    await this.sign('prune', entry.seq, entry.hash);
+    const now = this.clock();
+    const pruned = await this.storage.pruneAudit(throughSeq, {
+      at: now,
+      siteId: null,
+      actor,
+      action: 'audit.prune',
+      requestId: null,
+      detail: JSON.stringify({ throughSeq, before }),
+    });
+    return { pruned, throughSeq };
+  }
+
+  private async sign(kind: AuditCheckpoint['kind'], seq: number, hash: string): Promise<AuditCheckpoint> {
+    const unsigned = { kind, seq, hash, at: this.clock() };
+    const checkpoint: AuditCheckpoint = {
+      ...unsigned,
+      keyId: this.signer.keyId,
+      signature: this.signer.sign(checkpointMessage(unsigned)),
+    };
+    // Another instance may have signed the same entry a moment ago; either checkpoint serves.
+    await this.storage.appendCheckpoint(checkpoint);
+    this.announce(checkpoint);
+    return checkpoint;
+  }
+
+  private async *entries(): AsyncIterable<AuditEntry> {
+    for (let after = 0; ;) {
+      const page = await this.storage.readAudit(after, PAGE);
+      if (page.length === 0) return;
+      yield* page;
+      after = page[page.length - 1].seq;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The audit chain alone is unkeyed: with the append-only triggers dropped, deleting its last rows
+ * or rewriting a row and re-chaining the rest leaves a chain that still links. Signed checkpoints
+ * (Ed25519, kept apart from the rows and written to the log) catch both, with the public key alone;
+ * audit retention prunes old entries behind a signed prune checkpoint without breaking that.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { checkpointMessage } from '../src/audit/checkpoint';
+import { runCli } from '../src/cli/commands';
+import { keyIdOf } from '../src/crypto/audit-signing';
+import { sqlitePath } from '../src/open-vault';
+import { chainHash } from '../src/storage/audit-chain';
+import { requirePostgres, TestSchema } from './helpers/backends';
+import { cardForm, startTestVault, tempDir, testConfig } from './helpers/vault';
+
+jest.setTimeout(60_000);
+
+async function cli(args: string[], env: Record<string, string>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err: err.join('\n'), json: () => JSON.parse(out[0]) as Record<string, unknown> };
+}
+
+interface Backend {
+  env(): Promise<Record<string, string>>;
+  sql(statement: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  dropTriggers(): Promise<void>;
+  done(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  let file = '';
+  return {
+    async env() {
+      const config = testConfig();
+      file = sqlitePath(config);
+      return { VAULT_DATA_DIR: config.dataDir, VAULT_MASTER_KEY: config.masterKey! };
+    },
+    async sql(statement, params = []) {
+      const db = new Database(file);
+      try {
+        const prepared = db.prepare(statement);
+        return prepared.reader ? (prepared.all(...params) as Record<string, unknown>[]) : (prepared.run(...params), []);
+      } finally {
+        db.close();
+      }
+    },
+    async dropTriggers() {
+      const db = new Database(file);
+      for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
+        name: string;
+      }[])
+        db.exec(`DROP TRIGGER ${name}`);
+      db.close();
+    },
+    async done() {},
+  };
+}
+
+function postgresBackend(): Backend {
+  const schema = new TestSchema();
+  return {
+    async env() {
+      await requirePostgres();
+      const config = testConfig();
+      return { VAULT_DATA_DIR: config.dataDir, VAULT_MASTER_KEY: config.masterKey!, VAULT_DATABASE_URL: schema.url() };
+    },
+    sql: (statement, params = []) => schema.sql(statement, params),
+    async dropTriggers() {
+      for (const table of ['audit', 'audit_checkpoints']) {
+        const triggers = await schema.sql<{ tgname: string }>(
+          `SELECT tgname FROM pg_trigger WHERE tgrelid = '${table}'::regclass AND NOT tgisinternal`,
+        );
+        for (const { tgname } of triggers) await schema.sql(`DROP TRIGGER ${tgname} ON ${table}`);
+      }
+    },
+    done: () => schema.drop(),
+  };
+}
+
+describe.each([
+  ['SQLite', sqliteBackend],
+  ['PostgreSQL', postgresBackend],
+])('signed audit checkpoints on %s', (_name, makeBackend) => {
+  let backend: Backend;
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    backend = makeBackend();
+    env = await backend.env();
+    added = 0;
+    await addEntries(3);
+  });
+  afterEach(() => backend.done());
+
+  let added = 0;
+  /** Real audit entries: a vault creating requests (which adds site-a), then CLI site adds. */
+  async function addEntries(count: number): Promise<void> {
+    if (added === 0) {
+      const vault = await startTestVault({ config: testConfig(env) });
+      try {
+        for (let i = 0; i < count; i += 1) await vault.call('POST', '/v1/requests', cardForm({ roomId: `r${i}` }));
+      } finally {
+        await vault.close();
+      }
+    } else {
+      for (let i = 0; i < count; i += 1)
+        expect((await cli(['site', 'add', `extra-${added}-${i}`, '--origin', 'http://chat.test'], env)).code).toBe(0);
+    }
+    added += 1;
+  }
+
+  async function lastSeq(): Promise<number> {
+    const [row] = await backend.sql('SELECT MAX(seq) AS seq FROM audit');
+    return Number(row.seq);
+  }
+
+  it('an intact trail verifies, and a checkpoint prints the anchor the log also carries', async () => {
+    const checkpoint = await cli(['audit', 'checkpoint'], env);
+    expect(checkpoint.code).toBe(0);
+    expect(checkpoint.json()).toMatchObject({ kind: 'head', seq: await lastSeq(), keyId: expect.any(String) });
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(0);
+    expect(verified.json()).toMatchObject({ ok: true, signedThrough: await lastSeq(), checkpoints: 1 });
+  });
+
+  it('deleting the last entries behind the triggers is caught', async () => {
+    expect((await cli(['audit', 'checkpoint'], env)).code).toBe(0);
+    const seq = await lastSeq();
+    await backend.dropTriggers();
+    await backend.sql('DELETE FROM audit WHERE seq > $1'.replace('$1', String(seq - 2)));
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(1);
+    expect(verified.json()).toMatchObject({ ok: false, brokenAt: seq - 1 });
+    expect(verified.err).toMatch(/missing/);
+  });
+
+  it('rewriting an entry and re-chaining every entry after it is caught', async () => {
+    expect((await cli(['audit', 'checkpoint'], env)).code).toBe(0);
+    await backend.dropTriggers();
+    const rows = await backend.sql('SELECT * FROM audit ORDER BY seq');
+    let prevHash = String(rows[0].prev_hash);
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      const event = {
+        at: Number(row.at),
+        siteId: row.site_id as string | null,
+        actor: seq === 2 ? 'agent:someone-else' : String(row.actor),
+        action: String(row.action),
+        requestId: row.request_id as string | null,
+        detail: row.detail as string | null,
+      };
+      const hash = chainHash(prevHash, seq, event);
+      await backend.sql(
+        `UPDATE audit SET actor = '${event.actor}', prev_hash = '${prevHash}', hash = '${hash}' WHERE seq = ${seq}`,
+      );
+      prevHash = hash;
+    }
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(1);
+    expect(verified.err).toMatch(/rewritten/);
+  });
+
+  it('deleting the checkpoints as well is caught by the anchor kept outside (the log line)', async () => {
+    const anchor = (await cli(['audit', 'checkpoint'], env)).out[0];
+    const seq = await lastSeq();
+    await backend.dropTriggers();
+    await backend.sql(`DELETE FROM audit WHERE seq > ${seq - 2}`);
+    await backend.sql('DELETE FROM audit_checkpoints');
+    // The database alone now looks whole; the anchor says otherwise.
+    expect((await cli(['audit', 'verify'], env)).code).toBe(0);
+    const file = path.join(tempDir(), 'anchor.log');
+    fs.writeFileSync(
+      file,
+      `${JSON.stringify({ level: 30, msg: 'audit checkpoint', auditCheckpoint: JSON.parse(anchor) })}\n`,
+    );
+    const verified = await cli(['audit', 'verify', '--anchor', file], env);
+    expect(verified.code).toBe(1);
+    expect(verified.err).toMatch(/missing/);
+  });
+
+  it('verifies with the public key alone, and refuses a checkpoint made with another key', async () => {
+    expect((await cli(['audit', 'checkpoint'], env)).code).toBe(0);
+    const printed = (await cli(['audit', 'public-key'], env)).json();
+    expect(String(printed.publicKey)).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    const keyFile = path.join(tempDir(), 'audit.pub');
+    fs.writeFileSync(keyFile, String(printed.publicKey));
+    expect((await cli(['audit', 'verify', '--public-key', keyFile], env)).code).toBe(0);
+
+    const other = generateKeyPairSync('ed25519');
+    const otherFile = path.join(tempDir(), 'other.pub');
+    fs.writeFileSync(otherFile, other.publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    expect((await cli(['audit', 'verify', '--public-key', otherFile], env)).code).toBe(1);
+
+    // An attacker with a database login signs a "checkpoint" of a rewritten trail with their own key.
+    await addEntries(1);
+    const seq = await lastSeq();
+    const forged = { kind: 'head' as const, seq, hash: 'f'.repeat(64), at: Date.now() };
+    const signature = sign(null, Buffer.from(checkpointMessage(forged)), other.privateKey).toString('base64url');
+    await backend.sql(
+      `INSERT INTO audit_checkpoints (kind, seq, hash, at, key_id, signature) VALUES ('head', ${seq}, '${forged.hash}', ${forged.at}, '${keyIdOf(other.publicKey)}', '${signature}')`,
+    );
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(1);
+    expect(verified.err).toMatch(/not signed by this key/);
+  });
+
+  it('prune removes old entries behind a signed prune checkpoint; the trail still verifies; nothing past it can be deleted', async () => {
+    const before = await lastSeq();
+    const pruned = await cli(['audit', 'prune', '--before', new Date(Date.now() + 1000).toISOString()], env);
+    expect(pruned.code).toBe(0);
+    expect(pruned.json()).toEqual({ pruned: before, throughSeq: before });
+    const verified = await cli(['audit', 'verify'], env);
+    expect([verified.code, verified.err]).toEqual([0, '']);
+    expect(verified.json()).toMatchObject({ ok: true, firstSeq: before + 1, count: 1 });
+    await addEntries(1);
+    await expect(backend.sql(`DELETE FROM audit WHERE seq = ${before + 1}`)).rejects.toThrow(/append-only/);
+    expect((await cli(['audit', 'verify'], env)).code).toBe(0);
+  });
+});
