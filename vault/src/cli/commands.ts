@@ -4,7 +4,7 @@ import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, VaultError } from '../errors';
-import { openVault, type Vault } from '../open-vault';
+import { openVault } from '../open-vault';
 
 const USAGE = `usage: vault:cli <command>
   site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once
