@@ -5,6 +5,7 @@ import type { Vault } from '../open-vault';
 import type { Site } from '../service/sites';
 import type { FailOpen } from '../config';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
+import { responses } from './response-schemas';
 import {
   closeSessionSchema,
   createRequestSchema,
@@ -69,7 +70,7 @@ export async function apiRoutes(
 
   app.post<{ Body: CreateRequestBody }>(
     '/requests',
-    { schema: createRequestSchema, config: apiLimit },
+    { schema: { ...createRequestSchema, ...responses.createRequest }, config: apiLimit },
     async (request, reply) => {
       reply.code(201);
       return vault.requests.create(siteOf(request), request.body);
@@ -78,19 +79,19 @@ export async function apiRoutes(
 
   app.get<{ Params: { id: string } }>(
     '/requests/:id',
-    { schema: { params: requestIdParams }, config: apiLimit },
+    { schema: { params: requestIdParams, ...responses.requestState }, config: apiLimit },
     async (request) => vault.requests.state(siteOf(request), request.params.id),
   );
 
   app.get<{ Params: { roomId: string } }>(
     '/rooms/:roomId/requests',
-    { schema: { params: roomParams }, config: apiLimit },
+    { schema: { params: roomParams, ...responses.roomRequests }, config: apiLimit },
     async (request) => ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }),
   );
 
   app.post<{ Params: { id: string }; Body: MintOtkBody }>(
     '/requests/:id/otk',
-    { schema: mintOtkSchema, config: otkLimit },
+    { schema: { ...mintOtkSchema, ...responses.mintOtk }, config: otkLimit },
     async (request, reply) => {
       reply.code(201);
       return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
@@ -99,20 +100,22 @@ export async function apiRoutes(
 
   app.post<{ Params: { id: string }; Body: CreateViewerBody }>(
     '/requests/:id/viewer',
-    { schema: createViewerSchema, config: otkLimit },
+    { schema: { ...createViewerSchema, ...responses.createViewer }, config: otkLimit },
     async (request, reply) => {
       reply.code(201);
       return vault.viewer.mint(siteOf(request), request.params.id, request.body);
     },
   );
 
-  app.post<{ Body: DetokenizeBody }>('/detokenize', { schema: detokenizeSchema, config: otkLimit }, async (request) =>
-    vault.requests.detokenize(siteOf(request), request.body.otk, request.body.agentId),
+  app.post<{ Body: DetokenizeBody }>(
+    '/detokenize',
+    { schema: { ...detokenizeSchema, ...responses.detokenize }, config: otkLimit },
+    async (request) => vault.requests.detokenize(siteOf(request), request.body.otk, request.body.agentId),
   );
 
   app.post<{ Body: CloseSessionBody }>(
     '/sessions/close',
-    { schema: closeSessionSchema, config: apiLimit },
+    { schema: { ...closeSessionSchema, ...responses.closeSession }, config: apiLimit },
     async (request, reply) => {
       await vault.requests.closeSession(siteOf(request), request.body.roomId);
       reply.code(204).send();

@@ -45,6 +45,8 @@ export interface BuildOptions {
   doorbell?: Partial<Omit<DoorbellOptions, 'log'>>;
   /** Run the expiry sweep and retention purge on timers (main does; tests call them directly). */
   jobs?: boolean;
+  /** Registered on the app and the ops app before their routes: the OpenAPI generator's @fastify/swagger. */
+  beforeRoutes?: (app: FastifyInstance) => Promise<void>;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -83,7 +85,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   });
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
-  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics);
+  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics, options.beforeRoutes);
   app.decorate('ops', ops);
 
   app.addHook('onSend', async (request, reply) => {
@@ -116,6 +118,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     );
   });
 
+  if (options.beforeRoutes) await options.beforeRoutes(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   const sharedLimits = config.redisUrl ? await rateLimitRedis(config.redisUrl) : undefined;
   await app.register(rateLimit, {
@@ -161,6 +164,7 @@ async function buildOpsApp(
   headers: Record<string, string>,
   vault: Vault,
   metrics: VaultMetrics,
+  beforeRoutes?: (app: FastifyInstance) => Promise<void>,
 ): Promise<FastifyInstance> {
   const ops = Fastify({
     loggerInstance: logger,
@@ -180,6 +184,7 @@ async function buildOpsApp(
   ops.setNotFoundHandler(async (request, reply) =>
     reply.code(404).send(errorBody(new VaultError('not_found', 'No such route.'))),
   );
+  if (beforeRoutes) await beforeRoutes(ops);
   await ops.register(opsRoutes, { vault, metrics });
   return ops;
 }

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Vault } from '../open-vault';
 import type { VaultMetrics } from './metrics';
+import { responses } from './response-schemas';
 
 /** Liveness only, on the main port: load balancers and the Docker HEALTHCHECK ask it. */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: responses.healthz }, async () => ({ status: 'ok' }));
 }
 
 /**
@@ -15,7 +16,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
 export async function opsRoutes(app: FastifyInstance, opts: { vault: Vault; metrics: VaultMetrics }): Promise<void> {
   await healthRoutes(app);
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', { schema: responses.readyz }, async (request, reply) => {
     const checks: Record<string, string> = {};
     for (const [name, ping] of [
       [`storage:${opts.vault.storage.kind}`, () => opts.vault.storage.ping()],
@@ -33,7 +34,7 @@ export async function opsRoutes(app: FastifyInstance, opts: { vault: Vault; metr
     return { status: ready ? 'ready' : 'unavailable', checks };
   });
 
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { schema: responses.metrics }, async (request, reply) => {
     reply.type(opts.metrics.registry.contentType);
     return opts.metrics.registry.metrics();
   });

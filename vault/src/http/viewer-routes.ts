@@ -9,6 +9,7 @@ import { safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
 import type { FailOpen } from '../config';
 import { skipOnError } from './rate-limit-store';
+import { responses } from './response-schemas';
 
 type OtkParams = { Params: { otk: string } };
 type SessionParams = { Params: { handle: string } };
@@ -104,15 +105,19 @@ export async function viewerRoutes(
   });
 
   // The start step: a link preview's GET (or HEAD) sees this page and uses nothing up.
-  app.get<OtkParams>('/:otk', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
-    if (!(await vault.viewer.isLinkLive(request.params.otk))) return refused(request, reply);
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderViewerStart(localeOf(request), `/v/${request.params.otk}`, sessionSeconds));
-  });
+  app.get<OtkParams>(
+    '/:otk',
+    { config: limited, exposeHeadRoute: false, schema: responses.viewerStart },
+    async (request, reply) => {
+      if (!(await vault.viewer.isLinkLive(request.params.otk))) return refused(request, reply);
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(renderViewerStart(localeOf(request), `/v/${request.params.otk}`, sessionSeconds));
+    },
+  );
 
   // The agent's click: the link is used up here, and its session lives in a cookie for this path only.
-  app.post<OtkParams>('/:otk', { config: limited }, async (request, reply) => {
+  app.post<OtkParams>('/:otk', { config: limited, schema: responses.viewerOpen }, async (request, reply) => {
     const opened = await vault.viewer.open(request.params.otk, browserOf(request));
     if (!opened) return refused(request, reply);
     const path = `/v/s/${opened.handle}`;
@@ -126,23 +131,27 @@ export async function viewerRoutes(
       .send();
   });
 
-  app.get<SessionParams>('/s/:handle', { config: limited, exposeHeadRoute: false }, async (request, reply) => {
-    const handle = request.params.handle;
-    const token = sessionToken(request);
-    const page = await vault.viewer.page(token, handle);
-    if (!page) return refused(request, reply);
-    const secondsLeft = Math.max(0, Math.floor((Date.parse(page.expiresAt) - vault.clock()) / 1000));
-    const base = `/v/s/${handle}`;
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(
-        renderViewerPage(page, localeOf(request), { reveal: `${base}/reveal`, close: `${base}/close` }, secondsLeft),
-      );
-  });
+  app.get<SessionParams>(
+    '/s/:handle',
+    { config: limited, exposeHeadRoute: false, schema: responses.viewerPage },
+    async (request, reply) => {
+      const handle = request.params.handle;
+      const token = sessionToken(request);
+      const page = await vault.viewer.page(token, handle);
+      if (!page) return refused(request, reply);
+      const secondsLeft = Math.max(0, Math.floor((Date.parse(page.expiresAt) - vault.clock()) / 1000));
+      const base = `/v/s/${handle}`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          renderViewerPage(page, localeOf(request), { reveal: `${base}/reveal`, close: `${base}/close` }, secondsLeft),
+        );
+    },
+  );
 
   app.post<SessionParams & { Body: { fieldId: string; action: 'reveal' | 'copy' } }>(
     '/s/:handle/reveal',
-    { config: limited, schema: revealSchema },
+    { config: limited, schema: { ...revealSchema, ...responses.viewerReveal } },
     async (request, reply) => {
       // Only the page's own script may ask: a JSON body cannot come from a cross-site form without
       // a CORS preflight (which the vault never grants), and browsers say where a fetch comes from.
@@ -163,12 +172,16 @@ export async function viewerRoutes(
     },
   );
 
-  app.post<SessionParams>('/s/:handle/close', { config: limited }, async (request, reply) => {
-    await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
-    const attributes = [`Path=/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
-    if (opts.secureCookie) attributes.push('Secure');
-    reply.header('set-cookie', `${COOKIE}=; ${attributes.join('; ')}`);
-    // Ended now or earlier, the page says the same: nothing is shown any more.
-    return notice(request, reply, 'ended', 200);
-  });
+  app.post<SessionParams>(
+    '/s/:handle/close',
+    { config: limited, schema: responses.viewerClose },
+    async (request, reply) => {
+      await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
+      const attributes = [`Path=/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
+      if (opts.secureCookie) attributes.push('Secure');
+      reply.header('set-cookie', `${COOKIE}=; ${attributes.join('; ')}`);
+      // Ended now or earlier, the page says the same: nothing is shown any more.
+      return notice(request, reply, 'ended', 200);
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind }
 import type { FieldError } from '../validation/rules';
 import type { FailOpen } from '../config';
 import { skipOnError } from './rate-limit-store';
+import { responses } from './response-schemas';
 
 type OtkParams = { Params: { otk: string } };
 
@@ -70,7 +71,7 @@ export async function visitorRoutes(
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
-  app.get<OtkParams>('/f/:otk', { config: limited }, async (request, reply) => {
+  app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
     const json = wantsJson(request);
     // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
     if (json) return openRequest(request, reply, true);
@@ -86,7 +87,7 @@ export async function visitorRoutes(
   });
 
   // The visitor's own step: opens the request (single use, counted from here).
-  app.post<OtkParams>('/f/:otk', { config: limited }, async (request, reply) =>
+  app.post<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorOpen }, async (request, reply) =>
     openRequest(request, reply, wantsJson(request)),
   );
 
@@ -102,7 +103,7 @@ export async function visitorRoutes(
   // Post/redirect/get: the last page is a plain GET, so reloading it re-posts nothing.
   app.get<{ Params: { kind: string }; Querystring: { lang?: unknown } }>(
     '/done/:kind',
-    { config: limited },
+    { config: limited, schema: responses.visitorDone },
     async (request, reply) => {
       const kind = request.params.kind;
       if (kind !== 'submitted' && kind !== 'cancelled') throw new VaultError('not_found', 'No such page.');
@@ -111,37 +112,45 @@ export async function visitorRoutes(
     },
   );
 
-  app.post<OtkParams>('/f/:otk/submit', { config: limited }, async (request, reply) => {
-    const json = sentJson(request);
-    const values = json ? jsonValues(request.body) : readFormValues(request.body);
-    const outcome = await vault.requests.submitFromVisitor(request.params.otk, values);
-    if (!outcome) return deadLink(request, reply, json);
-    if (outcome.status === 'submitted')
-      return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale);
-    const locale = localeOf(request, outcome.view.locale);
-    reply.code(422);
-    if (json) {
-      return {
-        error: {
-          code: 'invalid_fields',
-          message: 'Some fields need correcting.',
-          fields: translatedErrors(locale, outcome.view, outcome.errors),
-        },
-      };
-    }
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
-  });
+  app.post<OtkParams>(
+    '/f/:otk/submit',
+    { config: limited, schema: responses.visitorSubmit },
+    async (request, reply) => {
+      const json = sentJson(request);
+      const values = json ? jsonValues(request.body) : readFormValues(request.body);
+      const outcome = await vault.requests.submitFromVisitor(request.params.otk, values);
+      if (!outcome) return deadLink(request, reply, json);
+      if (outcome.status === 'submitted')
+        return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale);
+      const locale = localeOf(request, outcome.view.locale);
+      reply.code(422);
+      if (json) {
+        return {
+          error: {
+            code: 'invalid_fields',
+            message: 'Some fields need correcting.',
+            fields: translatedErrors(locale, outcome.view, outcome.errors),
+          },
+        };
+      }
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
+    },
+  );
 
-  app.post<OtkParams>('/f/:otk/cancel', { config: limited }, async (request, reply) => {
-    const json = sentJson(request);
-    const cancelled = await vault.requests.cancelFromVisitor(request.params.otk);
-    if (!cancelled) return deadLink(request, reply, json);
-    return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
-  });
+  app.post<OtkParams>(
+    '/f/:otk/cancel',
+    { config: limited, schema: responses.visitorCancel },
+    async (request, reply) => {
+      const json = sentJson(request);
+      const cancelled = await vault.requests.cancelFromVisitor(request.params.otk);
+      if (!cancelled) return deadLink(request, reply, json);
+      return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
+    },
+  );
 
-  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+  app.get<{ Params: { name: string } }>('/assets/:name', { schema: responses.asset }, async (request, reply) => {
     const name = request.params.name as AssetName;
     if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name))
       throw new VaultError('not_found', 'No such asset.');

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { OpenAPIV3 } from 'openapi-types';
+import { loadConfig } from '../config';
+import { buildApp } from './app';
+
+const INFO: OpenAPIV3.InfoObject = {
+  title: 'ID&V & Secure Forms vault',
+  version: '1',
+  description:
+    "The vault's HTTP interface, generated from the routes' schemas (`npm run openapi`). " +
+    'The app calls /v1 with its site API key; visitors use /f and the agents their viewer links under /v. ' +
+    '/metrics and /readyz are served only on the private operations listener. See docs/vault-api.md.',
+};
+
+/**
+ * The vault's OpenAPI document, generated from the routes' schemas on an app that never listens
+ * (SQLite in a throwaway folder). Not loaded by the running vault: `npm run openapi` writes it to
+ * docs/openapi.json, and a test fails when that file is not current.
+ */
+export async function openApiDocument(): Promise<OpenAPIV3.Document> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-openapi-'));
+  const config = loadConfig({
+    VAULT_DATA_DIR: dataDir,
+    VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
+    VAULT_PUBLIC_URL: 'https://vault.example',
+    VAULT_LOG_LEVEL: 'silent',
+  });
+  const documented: FastifyInstance[] = [];
+  const app = await buildApp(config, {
+    beforeRoutes: async (instance) => {
+      documented.push(instance);
+      await instance.register(swagger, { openapi: { openapi: '3.0.3', info: INFO } });
+    },
+  });
+  try {
+    await app.ready();
+    await Promise.all(documented.map((instance) => instance.ready()));
+    const [main, ...others] = documented.map((instance) => instance.swagger() as OpenAPIV3.Document);
+    // The ops listener's routes join the main ones: one document for the whole vault.
+    for (const other of others) main.paths = { ...main.paths, ...other.paths };
+    main.paths = Object.fromEntries(Object.entries(main.paths).sort(([a], [b]) => a.localeCompare(b)));
+    return main;
+  } finally {
+    await app.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
