@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../src/open-vault';
 import { ephemeralKey } from '../src/service/request-spec';
-import { cardForm, createAndOpen, futureExpiry, reveal, startTestVault, type TestVault } from './helpers/vault';
+import { cardForm, createAndOpen, futureExpiry, pathOf, reveal, startTestVault, type TestVault } from './helpers/vault';
 
 describe('integrity failures', () => {
   let vault: TestVault;
@@ -75,5 +75,27 @@ describe('integrity failures', () => {
     expect(audited.map((row) => JSON.parse(row.detail!))).toEqual([{ source: 'off_record', reason: 'sealed_box' }]);
     expect(errorLines()[0].err).toMatchObject({ code: 'integrity_failed' });
     expect(vault.logs.text).not.toContain('Ada Canary');
+  });
+
+  it("the agent's viewer page meets an altered token the same way: refused and audited", async () => {
+    const requestId = await submitCard();
+    const db = new Database(sqlitePath(vault.config));
+    const { token } = db.prepare('SELECT token FROM records WHERE request_id = ?').get(requestId) as { token: string };
+    const parts = token.split('.');
+    parts[3] = (parts[3][0] === 'A' ? 'B' : 'A') + parts[3].slice(1);
+    db.prepare('UPDATE records SET token = ? WHERE request_id = ?').run(parts.join('.'), requestId);
+    db.close();
+
+    const minted = await vault.call('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    expect(minted.statusCode).toBe(201);
+    const opened = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
+    expect(opened.statusCode).toBe(303);
+    const cookie = String(opened.headers['set-cookie']).split(';')[0];
+    const shown = await vault.call('GET', String(opened.headers.location), undefined, null, { cookie });
+    expect(shown.statusCode).toBe(500);
+    expect(shown.body).not.toContain('4111');
+    const audited = await auditRows('integrity.failed');
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ requestId, actor: 'agent:agent-1' });
   });
 });

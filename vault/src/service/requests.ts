@@ -208,28 +208,7 @@ export class RequestService {
     const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
-    let values: Record<string, string>;
-    try {
-      values = {
-        ...(await this.readRecord(request)),
-        ...(hasOffRecord ? await this.readEphemeral(request) : {}),
-      };
-    } catch (error) {
-      if (error instanceof IntegrityError) {
-        // If storage cannot take the audit row now, the log line (the error handler's) still says it.
-        await storage
-          .appendAudit({
-            at: now,
-            siteId: site.siteId,
-            actor: `agent:${agentId}`,
-            action: 'integrity.failed',
-            requestId: request.requestId,
-            detail: JSON.stringify({ source: error.source, reason: error.reason }),
-          })
-          .catch(() => undefined);
-      }
-      throw error;
-    }
+    const values = await this.readValues(request, { offRecord: hasOffRecord, actor: `agent:${agentId}` });
     if (!(await storage.consumeDetokenizeOtk(hash, site.siteId, agentId, now))) return refuse(request.requestId);
     this.deps.events?.otk?.('detokenize', 'used');
     const expired = spec.fields
@@ -436,6 +415,38 @@ export class RequestService {
     }
     this.deps.events?.crypto?.('decrypt', Number(process.hrtime.bigint() - started) / 1e9);
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
+  }
+
+  /**
+   * A request's values as the sender may see them: the record, and the off-the-record entry when
+   * `offRecord`. Stored data that fails its integrity check is audited (`integrity.failed`, with
+   * `actor`) before the error goes on; the one read path for detokenize and the viewer.
+   */
+  async readValues(
+    request: RequestRow,
+    options: { offRecord: boolean; actor: string },
+  ): Promise<Record<string, string>> {
+    try {
+      return {
+        ...(await this.readRecord(request)),
+        ...(options.offRecord ? await this.readEphemeral(request) : {}),
+      };
+    } catch (error) {
+      if (error instanceof IntegrityError) {
+        // If storage cannot take the audit row now, the log line (the error handler's) still says it.
+        await this.deps.storage
+          .appendAudit({
+            at: this.deps.clock(),
+            siteId: request.siteId,
+            actor: options.actor,
+            action: 'integrity.failed',
+            requestId: request.requestId,
+            detail: JSON.stringify({ source: error.source, reason: error.reason }),
+          })
+          .catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   /**

@@ -155,7 +155,7 @@ export class ViewerService {
     const { request, session } = live;
     const spec = parseSpec(request.spec);
     const manager = session.purpose === 'manager_session';
-    const values = await this.values(request, !manager);
+    const values = await this.values(request, !manager, actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''));
     const fields = spec.fields.map((field): ViewerField => {
       const base = { id: field.id, label: field.label, type: field.type };
       const value = values[field.id];
@@ -200,7 +200,11 @@ export class ViewerService {
     if (manager && field.offTheRecord) {
       throw new VaultError('forbidden', 'Off-the-record values are never shown to managers.');
     }
-    const values = await this.values(request, field.offTheRecord);
+    const values = await this.values(
+      request,
+      field.offTheRecord,
+      actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
+    );
     const value = values[field.id];
     const now = this.deps.clock();
     await this.deps.storage.appendAudit({
@@ -265,13 +269,10 @@ export class ViewerService {
     return request;
   }
 
-  private async values(request: RequestRow, withOffRecord: boolean): Promise<Record<string, string>> {
+  private async values(request: RequestRow, withOffRecord: boolean, actor: string): Promise<Record<string, string>> {
     const spec = parseSpec(request.spec);
-    const needsEphemeral = withOffRecord && spec.fields.some((field) => field.offTheRecord);
-    return {
-      ...(request.kind === 'form' ? await this.deps.requests.readRecord(request) : {}),
-      ...(needsEphemeral ? await this.deps.requests.readEphemeral(request) : {}),
-    };
+    const offRecord = withOffRecord && spec.fields.some((field) => field.offTheRecord);
+    return this.deps.requests.readValues(request, { offRecord, actor });
   }
 }
 
