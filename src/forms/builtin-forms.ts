@@ -34,7 +34,14 @@ const BUILTIN_FORMS: readonly BuiltinForm[] = [
     id: 'card_payment',
     titleKey: 'form_card_payment_title',
     fields: [
-      { id: 'cardholder', labelKey: 'field_cardholder_name', type: 'text', required: true, maxLength: 80 },
+      {
+        id: 'cardholder',
+        labelKey: 'field_cardholder_name',
+        type: 'text',
+        required: true,
+        maxLength: 80,
+        autocomplete: 'cc-name',
+      },
       { id: 'pan', labelKey: 'field_card_number', type: 'card_number', required: true, masked: true },
       {
         id: 'expiry',

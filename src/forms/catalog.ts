@@ -14,7 +14,7 @@ import type { ValidationProblem } from '../lib/validation';
 import type { FormFieldSpec, FormSpec, SelectOption } from '../vault/contract';
 import { BUILTIN_FORM_IDS } from './builtin-forms';
 import type { CatalogField, CatalogForm, LocalizedText } from './catalog-types';
-import { FIELD_TYPE_SET, isFieldType } from './catalog-types';
+import { FIELD_TYPE_SET, isAutofillToken, isFieldType } from './catalog-types';
 
 export const CATALOG_LIMITS = {
   forms: 50,
@@ -40,6 +40,7 @@ const FIELD_KEYS = [
   'maxLength',
   'pattern',
   'hint',
+  'autocomplete',
 ];
 
 export interface CatalogProblem extends ValidationProblem {
@@ -208,6 +209,11 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
   }
   const pattern = c.pattern(raw.pattern, `${path}.pattern`);
   const hint = raw.hint === undefined ? undefined : c.text(raw.hint, `${path}.hint`, CATALOG_LIMITS.hint);
+  const autocomplete =
+    raw.autocomplete === undefined || isAutofillToken(raw.autocomplete) ? raw.autocomplete : undefined;
+  if (raw.autocomplete !== undefined && autocomplete === undefined) {
+    c.add(`${path}.autocomplete`, 'catalog_error_autocomplete');
+  }
   if (c.problems.length > before || !id || !label || !type) {
     return undefined;
   }
@@ -221,6 +227,7 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
     maxLength,
     pattern,
     hint,
+    autocomplete,
   };
   (Object.keys(optional) as Array<keyof CatalogField>).forEach((key) => {
     if (optional[key] !== undefined) {

@@ -3,6 +3,7 @@
  * vanish at compile time, so the app never loads vault code.
  */
 export type {
+  AutofillToken,
   CloseSessionBody,
   CreateRequestBody,
   CreateRequestResponse,

@@ -102,6 +102,18 @@ describe('parseCatalog', () => {
     ]);
   });
 
+  it('takes an autofill token the vault accepts, and refuses any other (passwords included)', () => {
+    const withToken = (autocomplete: unknown) => [
+      { id: 'addr', title: 'Address', fields: [{ id: 'zip', label: 'Postcode', type: 'text', autocomplete }] },
+    ];
+    expect(parseCatalog(JSON.stringify(withToken('postal-code'))).forms[0].fields[0].autocomplete).toBe('postal-code');
+    for (const bad of ['current-password', 'zip', 42, 'cc-name cc-number']) {
+      expect(problemsOf(withToken(bad))).toEqual([
+        { path: '[0].fields[0].autocomplete', key: 'catalog_error_autocomplete' },
+      ]);
+    }
+  });
+
   it('limits the number of forms', () => {
     const many = Array.from({ length: 51 }, (_, i) => ({ ...iban, id: `f${i}` }));
     expect(problemsOf(many)).toEqual([{ path: '', key: 'catalog_error_too_many' }]);
@@ -130,6 +142,11 @@ describe('the catalog agents pick from', () => {
     const loaded = loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: '{not json' });
     expect(loaded.forms.map((f) => f.id)).toEqual(['card_payment']);
     expect(loaded.problems).toHaveLength(1);
+  });
+
+  it('has the built-in card form ask the browser for the name on the card (cc-name)', () => {
+    const [card] = builtinCatalog(['card_payment']);
+    expect(card.fields.find((field) => field.id === 'cardholder')?.autocomplete).toBe('cc-name');
   });
 
   it('has the built-in card form keep the CVV off the record and the card number masked', () => {

@@ -20,6 +20,62 @@ export const FIELD_TYPES: readonly FieldType[] = [
   'select',
 ];
 
+/**
+ * The HTML autofill field names a form field may ask the browser for (WCAG 1.3.5), from the HTML
+ * standard's list. Passwords and one-time codes are left out on purpose: a page reached from a chat
+ * link must not teach password managers to fill secrets into it.
+ */
+export const AUTOFILL_TOKENS = [
+  'name',
+  'honorific-prefix',
+  'given-name',
+  'additional-name',
+  'family-name',
+  'honorific-suffix',
+  'nickname',
+  'username',
+  'organization-title',
+  'organization',
+  'street-address',
+  'address-line1',
+  'address-line2',
+  'address-line3',
+  'address-level4',
+  'address-level3',
+  'address-level2',
+  'address-level1',
+  'country',
+  'country-name',
+  'postal-code',
+  'cc-name',
+  'cc-given-name',
+  'cc-additional-name',
+  'cc-family-name',
+  'cc-number',
+  'cc-exp',
+  'cc-exp-month',
+  'cc-exp-year',
+  'cc-csc',
+  'cc-type',
+  'transaction-currency',
+  'transaction-amount',
+  'language',
+  'bday',
+  'bday-day',
+  'bday-month',
+  'bday-year',
+  'sex',
+  'url',
+  'tel',
+  'tel-country-code',
+  'tel-national',
+  'tel-area-code',
+  'tel-local',
+  'tel-extension',
+  'email',
+] as const;
+export type AutofillToken = (typeof AUTOFILL_TOKENS)[number];
+
 /** A choice of a `select` field; a bare string means the same value and label. */
 export type SelectOption = string | { value: string; label: string };
 
@@ -37,6 +93,8 @@ export interface FormFieldSpec {
   maxLength?: number;
   pattern?: string;
   hint?: string;
+  /** What the browser may fill in; defaults by type (card number → `cc-number`, …). */
+  autocomplete?: AutofillToken;
 }
 
 export interface FormSpec {
@@ -188,6 +246,7 @@ export interface VisitorFieldView {
   maxLength?: number;
   pattern?: string;
   hint?: string;
+  autocomplete?: AutofillToken;
 }
 export interface VisitorRequestView {
   requestId: string;

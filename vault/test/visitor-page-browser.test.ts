@@ -297,6 +297,82 @@ describe('the ID&V page in Chromium', () => {
   });
 });
 
+describe('card entry in Chromium', () => {
+  it('groups the card number as typed and names its brand; the caret stays where the visitor typed', async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    const pan = page.locator('#field-pan');
+    const brand = page.locator('#field-pan-brand');
+    expect(await brand.getAttribute('aria-live')).toBe('polite');
+    expect(await brand.textContent()).toBe('');
+    await typeIntoLabelled(page, 'Card number', '378282246310005');
+    expect(await pan.inputValue()).toBe('3782 822463 10005');
+    expect(await brand.textContent()).toBe('American Express');
+
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('4111111');
+    expect(await pan.inputValue()).toBe('4111 111');
+    expect(await brand.textContent()).toBe('Visa');
+    // A digit typed in the middle: grouping moves, the caret stays after the digit just typed.
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.type('9');
+    expect(await pan.inputValue()).toBe('4191 1111');
+    expect(await pan.evaluate((input: HTMLInputElement) => input.selectionStart)).toBe(3);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('abc-12');
+    expect(await pan.inputValue()).toBe('12');
+    expect(await brand.textContent()).toBe('');
+    expectCleanPage(w);
+  });
+
+  it('masked fields get a Show/Hide button, usable by keyboard, masked again before the form posts', async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    const pan = page.locator('#field-pan');
+    await typeIntoLabelled(page, 'Name on card', 'Alice Example');
+    await typeIntoLabelled(page, 'Card number', GOOD_PAN);
+    // Tab order: the card number, then its button.
+    await page.keyboard.press('Tab');
+    const toggle = page.locator('button[aria-controls="field-pan"]');
+    expect(await isFocused(toggle)).toBe(true);
+    expect(await toggle.textContent()).toBe('Show');
+    expect(await toggle.getAttribute('aria-describedby')).toBe('field-pan-label');
+    expect(await page.locator('#field-pan-label').textContent()).toContain('Card number');
+    await page.keyboard.press('Space');
+    expect(await pan.getAttribute('type')).toBe('text');
+    expect(await toggle.textContent()).toBe('Hide');
+    expect(await pan.inputValue()).toBe(GOOD_PAN);
+    await page.screenshot({ path: '/tmp/visitor-card-shown.png', fullPage: true });
+    // Only masked fields have one: the CVV does, the expiry and the name do not.
+    expect(
+      await page.locator('button[aria-controls]').evaluateAll((all) => all.map((b) => b.getAttribute('aria-controls'))),
+    ).toEqual(['field-pan', 'field-cvv']);
+    await typeIntoLabelled(page, 'Expiry date', FUTURE_EXPIRY);
+    await typeIntoLabelled(page, 'Security code', '123');
+    await Promise.all([page.waitForURL('**/f/x/submit'), page.keyboard.press('Enter')]);
+    expect(posts).toEqual([
+      {
+        path: '/f/x/submit',
+        body: { 'v.name': 'Alice Example', 'v.pan': GOOD_PAN, 'v.expiry': FUTURE_EXPIRY, 'v.cvv': '123' },
+      },
+    ]);
+    expectCleanPage(w);
+  });
+
+  it('the ID&V page has no Show/Hide buttons and no autofill', async () => {
+    const w = await open('/f/idv');
+    const { page } = w;
+    expect(await page.locator('button[aria-controls]').count()).toBe(0);
+    const tokens = await page
+      .locator('input.control')
+      .evaluateAll((all) => all.map((i) => i.getAttribute('autocomplete')));
+    expect(tokens).toEqual(['off', 'off']);
+    expectCleanPage(w);
+  });
+});
+
 describe('the CSP watch', () => {
   it('notices inline script and style, so a clean result above means something', async () => {
     const w = await open('/csp-probe');

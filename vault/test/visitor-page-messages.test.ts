@@ -129,10 +129,11 @@ describe('t and fieldErrorMessage', () => {
     expect(fieldErrorMessage('en', { label: 'X' }, { code: 'no_such_code' })).toBe('Enter a valid value for X');
   });
 
-  it('gives the page script every error and brand message', () => {
+  it('gives the page script every error, brand and Show/Hide message', () => {
     const messages = clientMessages('es');
     for (const code of FIELD_ERROR_CODES) expect(messages[`error.${code}`]).toBe(catalogFor('es')?.[`error.${code}`]);
-    expect(Object.keys(messages).every((key) => key.startsWith('error.') || key.startsWith('brand.'))).toBe(true);
+    expect(messages['toggle.show']).toBe('Mostrar');
+    expect(Object.keys(messages).every((key) => /^(error|brand|toggle)\./.test(key))).toBe(true);
   });
 
   it('joins lists in the locale', () => {

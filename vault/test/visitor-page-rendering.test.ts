@@ -75,7 +75,7 @@ describe('the form page', () => {
     const ids = [...page.matchAll(/<(?:input|select)\b[^>]*\sid="([^"]+)"/g)].map((m) => m[1]);
     expect(ids).toEqual(['field-name', 'field-pan', 'field-expiry', 'field-cvv']);
     for (const id of ids) {
-      expect(page).toContain(`<label class="field__label" for="${id}">`);
+      expect(page).toMatch(new RegExp(`<label class="field__label" for="${id}"( id="${id}-label")?>`));
       for (const described of (elementAttributes(page, id)['aria-describedby'] ?? '').split(' ').filter(Boolean)) {
         expect(page).toContain(` id="${described}"`);
       }
@@ -85,19 +85,24 @@ describe('the form page', () => {
     expect(page).not.toContain('error-summary');
   });
 
-  it('masks secrets and gives autofill hints only to what is not secret', () => {
+  it('masks secrets, and gives autofill tokens by type (masked or not) or from the field itself', () => {
     expect(elementAttributes(page, 'field-pan')).toMatchObject({
       type: 'password',
-      autocomplete: 'off',
+      autocomplete: 'cc-number',
       inputmode: 'numeric',
     });
     expect(elementAttributes(page, 'field-cvv')).toMatchObject({
       type: 'password',
-      autocomplete: 'off',
+      autocomplete: 'cc-csc',
       inputmode: 'numeric',
     });
     expect(elementAttributes(page, 'field-expiry')).toMatchObject({ type: 'text', autocomplete: 'cc-exp' });
     expect(elementAttributes(page, 'field-name')).toMatchObject({ type: 'text', autocomplete: 'off' });
+    const named = renderRequestPage({
+      view: formView([f({ id: 'holder', label: 'Name on card', type: 'text', autocomplete: 'cc-name' })]),
+      locale: 'en',
+    });
+    expect(elementAttributes(named, 'field-holder')).toMatchObject({ autocomplete: 'cc-name' });
     const open = renderRequestPage({
       view: formView([f({ id: 'pan', label: 'Card number', type: 'card_number' })]),
       locale: 'en',

@@ -1,4 +1,4 @@
-import { FIELD_TYPES } from '../contract';
+import { AUTOFILL_TOKENS, FIELD_TYPES } from '../contract';
 
 /** JSON schemas of the API's bodies and params: Fastify validates with them and answers 400. */
 
@@ -37,6 +37,7 @@ const field = {
     maxLength: { type: 'integer', minimum: 1, maximum: 1000 },
     pattern: { type: 'string', minLength: 1, maxLength: 200 },
     hint: text(300),
+    autocomplete: { type: 'string', enum: AUTOFILL_TOKENS },
   },
 } as const;
 

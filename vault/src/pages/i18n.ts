@@ -148,7 +148,7 @@ export function formatList(locale: string, items: string[]): string {
 export function clientMessages(locale: string): Record<string, string> {
   const lookup = messageLookup(locale);
   const keys = Object.keys(catalogs().get(DEFAULT_LOCALE) ?? {}).filter(
-    (key) => key.startsWith('error.') || key.startsWith('brand.'),
+    (key) => key.startsWith('error.') || key.startsWith('brand.') || key.startsWith('toggle.'),
   );
   const entries: Array<[string, string]> = [];
   for (const key of keys) {

@@ -18,6 +18,9 @@ export const CLASSES = {
   visuallyHidden: 'visually-hidden',
   errorSummary: 'error-summary',
   errorSummaryList: 'error-summary__list',
+  controlRow: 'control-row',
+  brand: 'field__brand',
+  toggle: 'button button--toggle',
 } as const;
 
 /** A field plus the id of its input (or select) element in the page. */
@@ -29,7 +32,7 @@ export interface PageField extends VisitorFieldView {
 export interface VisitorPageData {
   locale: string;
   fields: PageField[];
-  /** `error.*` and `brand.*` messages of the page's locale. */
+  /** `error.*`, `brand.*` and `toggle.*` messages of the page's locale. */
   messages: Record<string, string>;
   summaryTitle: string;
   errorPrefix: string;
@@ -48,6 +51,16 @@ export function inputName(fieldId: string): string {
 
 export function errorElementId(elementId: string): string {
   return `${elementId}-error`;
+}
+
+/** A masked field's label, which its Show/Hide button points at for its description. */
+export function labelElementId(elementId: string): string {
+  return `${elementId}-label`;
+}
+
+/** The live region that names a card number's brand as it is typed. */
+export function brandElementId(elementId: string): string {
+  return `${elementId}-brand`;
 }
 
 export function hintElementId(elementId: string): string {

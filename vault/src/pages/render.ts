@@ -3,7 +3,7 @@
  * question) and the notice pages. No inline script or style, so the strict CSP holds; the page
  * loads `/assets/visitor.css` and `/assets/visitor.js` and passes data in a JSON block.
  */
-import type { FieldType, VisitorFieldView, VisitorRequestView } from '../contract';
+import type { AutofillToken, FieldType, VisitorFieldView, VisitorRequestView } from '../contract';
 import type { FieldError } from '../validation/rules';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
@@ -14,6 +14,8 @@ import {
   ERROR_SUMMARY_TITLE_ID,
   FORM_ID,
   PAGE_DATA_ID,
+  labelElementId,
+  brandElementId,
   START_FORM_ID,
   errorElementId,
   fieldElementId,
@@ -68,7 +70,7 @@ ${content}
 `.value;
 }
 
-/** A secret is never shown again or offered to the browser's autofill. */
+/** A secret is never shown again (not refilled after a server-side error). */
 function isSecret(field: VisitorFieldView, view: VisitorRequestView): boolean {
   return field.masked || field.type === 'cvv' || view.kind === 'idv';
 }
@@ -81,22 +83,28 @@ const DEFAULT_HINTS: Partial<Record<FieldType, MessageKey>> = {
   date: 'hint.date',
 };
 
-const NUMERIC_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['card_number', 'cvv', 'ssn']);
+/** The keyboard phones show: digits only where only digits (and the spaces we add) belong. */
+const INPUT_MODES: Partial<Record<FieldType, string>> = {
+  card_number: 'numeric',
+  cvv: 'numeric',
+  ssn: 'numeric',
+  number: 'decimal',
+};
 
-function autocompleteHint(field: VisitorFieldView, secret: boolean): string {
-  if (secret) return 'off';
-  switch (field.type) {
-    case 'card_number':
-      return 'cc-number';
-    case 'expiry':
-      return 'cc-exp';
-    case 'cvv':
-      return 'cc-csc';
-    case 'email':
-      return 'email';
-    default:
-      return 'off';
-  }
+const DEFAULT_AUTOCOMPLETE: Partial<Record<FieldType, AutofillToken>> = {
+  card_number: 'cc-number',
+  expiry: 'cc-exp',
+  cvv: 'cc-csc',
+  email: 'email',
+};
+
+/**
+ * What the browser may fill in (WCAG 1.3.5): the field's own token, else its type's. ID&V answers
+ * are characters of a remembered secret: never offered to autofill.
+ */
+export function autocompleteToken(field: VisitorFieldView, view: Pick<VisitorRequestView, 'kind'>): string {
+  if (view.kind === 'idv') return 'off';
+  return field.autocomplete ?? DEFAULT_AUTOCOMPLETE[field.type] ?? 'off';
 }
 
 interface FieldContext {
@@ -124,16 +132,36 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
     return html`<select class="control" ${common}><option value="">${t(ctx.locale, 'form.choose')}</option>${options}</select>`;
   }
   const type = secret ? 'password' : field.type === 'email' ? 'email' : 'text';
-  const inputMode = NUMERIC_TYPES.has(field.type) ? html` inputmode="numeric"` : '';
+  const mode = INPUT_MODES[field.type];
+  const inputMode = mode ? html` inputmode="${mode}"` : '';
   const width =
     ctx.view.kind === 'idv'
       ? ' control--char'
       : field.type === 'cvv' || field.type === 'expiry'
         ? ' control--short'
         : '';
-  return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteHint(field, secret)}"${
+  return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteToken(field, ctx.view)}"${
     inputMode
   } autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
+}
+
+/** Masked inputs of a form get a Show/Hide button from the page script (ID&V answers do not). */
+function hasToggle(field: VisitorFieldView, view: VisitorRequestView): boolean {
+  return view.kind === 'form' && field.type !== 'select' && isSecret(field, view);
+}
+
+/**
+ * The input, in a row the page script adds a Show/Hide button to when the field is masked; a card
+ * number also gets a live region where the script names the brand as it is typed.
+ */
+function renderControlRow(field: PageField, ctx: FieldContext, describedBy: string, invalid: boolean): SafeHtml {
+  const control = renderControl(field, ctx, describedBy, invalid);
+  if (ctx.view.kind === 'idv' || field.type === 'select') return control;
+  const brand =
+    field.type === 'card_number'
+      ? html`<p class="${CLASSES.brand}" id="${brandElementId(field.elementId)}" aria-live="polite"></p>\n`
+      : '';
+  return html`<div class="${CLASSES.controlRow}">${control}</div>\n${brand}`;
 }
 
 function renderField(field: PageField, ctx: FieldContext): SafeHtml {
@@ -144,7 +172,9 @@ function renderField(field: PageField, ctx: FieldContext): SafeHtml {
   const errorId = errorElementId(field.elementId);
   const describedBy = [hint ? hintId : '', error ? errorId : ''].filter(Boolean).join(' ');
   return html`<div class="${CLASSES.field}${error ? ` ${CLASSES.fieldWithError}` : ''}">
-<label class="field__label" for="${field.elementId}">${field.label}${
+<label class="field__label" for="${field.elementId}"${
+    hasToggle(field, ctx.view) ? html` id="${labelElementId(field.elementId)}"` : ''
+  }>${field.label}${
     field.required && ctx.view.kind === 'form'
       ? html` <span class="field__required">${t(ctx.locale, 'form.required')}</span>`
       : ''
@@ -155,7 +185,7 @@ ${hint ? html`<p class="field__hint" id="${hintId}">${hint}</p>\n` : ''}${
           CLASSES.visuallyHidden
         }">${t(ctx.locale, 'summary.error_prefix')} </span>${fieldErrorMessage(ctx.locale, field, error)}</p>\n`
       : ''
-  }${renderControl(field, ctx, describedBy, error !== undefined)}
+  }${renderControlRow(field, ctx, describedBy, error !== undefined)}
 </div>
 `;
 }

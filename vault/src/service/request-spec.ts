@@ -79,6 +79,7 @@ function formField(field: FormFieldSpec): VisitorFieldView {
   if (field.maxLength !== undefined) view.maxLength = field.maxLength;
   if (field.pattern !== undefined) view.pattern = field.pattern;
   if (field.hint !== undefined) view.hint = field.hint;
+  if (field.autocomplete !== undefined) view.autocomplete = field.autocomplete;
   return view;
 }
 

@@ -5,6 +5,7 @@
  * The page works without it (the server checks again); it never sends or stores a value itself.
  */
 import { validateValues, type FieldError } from '../../validation/rules';
+import { caretAfterDigits, groupCardNumber } from '../card-entry';
 import { formatFieldError } from '../message-format';
 import {
   CLASSES,
@@ -12,7 +13,9 @@ import {
   ERROR_SUMMARY_TITLE_ID,
   FORM_ID,
   PAGE_DATA_ID,
+  brandElementId,
   errorElementId,
+  labelElementId,
   type PageField,
   type VisitorPageData,
 } from '../page-data';
@@ -28,6 +31,51 @@ function readPageData(): VisitorPageData | undefined {
 function controlOf(field: PageField): FieldControl | undefined {
   const element = document.getElementById(field.elementId);
   return element instanceof HTMLInputElement || element instanceof HTMLSelectElement ? element : undefined;
+}
+
+function message(data: VisitorPageData, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(data.messages, key) ? data.messages[key] : undefined;
+}
+
+/** Card numbers: grouped as typed, the brand named in the field's live region once its digits say it. */
+function enhanceCardNumber(data: VisitorPageData, field: PageField, control: HTMLInputElement): void {
+  const region = document.getElementById(brandElementId(field.elementId));
+  const update = (): void => {
+    const caret = control.selectionStart ?? control.value.length;
+    const digitsBefore = control.value.slice(0, caret).replace(/\D/g, '').length;
+    const { text, brand } = groupCardNumber(control.value);
+    if (text !== control.value) {
+      control.value = text;
+      const at = caretAfterDigits(text, digitsBefore);
+      if (document.activeElement === control) control.setSelectionRange(at, at);
+    }
+    const name = (brand && message(data, `brand.${brand}`)) || '';
+    if (region && region.textContent !== name) region.textContent = name;
+  };
+  control.addEventListener('input', update);
+  update();
+}
+
+/** A Show/Hide button beside a masked input, so the visitor can check what they typed. */
+function addVisibilityToggle(data: VisitorPageData, field: PageField, control: HTMLInputElement): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = CLASSES.toggle;
+  button.setAttribute('aria-controls', control.id);
+  // Named by its visible word; described by the field's label, so a screen reader says which field.
+  if (document.getElementById(labelElementId(field.elementId))) {
+    button.setAttribute('aria-describedby', labelElementId(field.elementId));
+  }
+  const render = (): void => {
+    button.textContent = message(data, control.type === 'password' ? 'toggle.show' : 'toggle.hide') ?? '';
+  };
+  button.addEventListener('click', () => {
+    control.type = control.type === 'password' ? 'text' : 'password';
+    render();
+  });
+  render();
+  control.closest(`.${CLASSES.controlRow}`)?.append(button);
+  return button;
 }
 
 function errorText(data: VisitorPageData, field: PageField, error: FieldError): string {
@@ -66,7 +114,8 @@ function showFieldError(
   prefix.className = CLASSES.visuallyHidden;
   prefix.textContent = `${data.errorPrefix} `;
   message.append(prefix, errorText(data, field, error));
-  control.parentNode?.insertBefore(message, control);
+  const anchor = control.closest(`.${CLASSES.controlRow}`) ?? control;
+  anchor.parentNode?.insertBefore(message, anchor);
 }
 
 /** Replaces the error summary at the top with one link per bad field. */
@@ -119,6 +168,16 @@ function start(): void {
   const form = document.getElementById(FORM_ID);
   if (!data || !(form instanceof HTMLFormElement)) return;
   let sending = false;
+  const masked: HTMLInputElement[] = [];
+  for (const field of data.fields) {
+    const control = controlOf(field);
+    if (!(control instanceof HTMLInputElement)) continue;
+    if (field.type === 'card_number') enhanceCardNumber(data, field, control);
+    if (control.type === 'password' && control.closest(`.${CLASSES.controlRow}`)) {
+      addVisibilityToggle(data, field, control);
+      masked.push(control);
+    }
+  }
 
   form.addEventListener('submit', (event: SubmitEvent) => {
     // Cancel skips the checks; a second click while the first post is on its way does nothing.
@@ -145,6 +204,8 @@ function start(): void {
     }
     if (problems.length === 0) {
       document.getElementById(ERROR_SUMMARY_ID)?.remove();
+      // Masked again before leaving, so no browser keeps a shown secret as form history.
+      for (const control of masked) control.type = 'password';
       sending = true;
       return;
     }
