@@ -1,4 +1,4 @@
-import { FIELD_TYPES } from '../contract';
+import { AUTOFILL_TOKENS, FIELD_TYPES } from '../contract';
 
 /**
  * What every route answers, as JSON schemas. Fastify serializes JSON answers through them, so a
@@ -85,6 +85,7 @@ const visitorField = {
     maxLength: { type: 'integer' },
     pattern: string,
     hint: string,
+    autocomplete: { type: 'string', enum: AUTOFILL_TOKENS },
   },
 } as const;
 
