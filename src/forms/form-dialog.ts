@@ -12,7 +12,7 @@ import type { ViewContext } from '../persistence/view-contexts';
 import type { SubmitOutcome } from '../requests/dialogs';
 import { openDialog } from '../requests/dialogs';
 import { sendSecureRequest } from '../requests/send-request';
-import { openSendSession } from '../requests/session';
+import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import type { CatalogProblem } from './catalog';
 import { describeCatalogProblems, findForm, localizeForm } from './catalog';
@@ -37,13 +37,13 @@ export async function openFormDialog(
   triggerId: string,
   requestedFormId?: string,
 ): Promise<void> {
-  const session = await openSendSession(deps, user, room && room.id, room);
-  if (!session) {
+  const sending = await beginSend(deps, user, room && room.id, room);
+  if (!sending) {
     return;
   }
-  const { forms, problems } = loadCatalog(session.config);
+  const { forms, problems } = loadCatalog(sending.config);
   if (forms.length === 0) {
-    await notifyPrivately(deps, user, session.room, session.t('error_no_forms'));
+    await notifyPrivately(deps, user, sending.room, sending.t('error_no_forms'));
     return;
   }
   let preselected: string | undefined;
@@ -54,15 +54,15 @@ export async function openFormDialog(
       await notifyPrivately(
         deps,
         user,
-        session.room,
-        session.t('error_unknown_form', { formId: requestedFormId, forms: forms.map((f) => f.id).join(', ') }),
+        sending.room,
+        sending.t('error_unknown_form', { formId: requestedFormId, forms: forms.map((f) => f.id).join(', ') }),
       );
     }
   }
   const locale = await localeForUser(deps.read, user);
-  const notice = catalogNotice(problems, user, session.t);
-  await openDialog(deps, session, 'form', triggerId, (viewId) =>
-    buildFormPickerModal(deps.app.getID(), viewId, session.t, locale, forms, preselected, notice),
+  const notice = catalogNotice(problems, user, sending.t);
+  await openDialog(deps, sending, 'form', triggerId, (viewId) =>
+    buildFormPickerModal(deps.app.getID(), viewId, sending.t, locale, forms, preselected, notice),
   );
 }
 
@@ -72,22 +72,22 @@ export async function submitFormDialog(
   view: IUIKitSurface,
   user: IUser,
 ): Promise<SubmitOutcome> {
-  const session = await openSendSession(deps, user, context.roomId);
-  if (!session) {
+  const sending = await beginSend(deps, user, context.roomId);
+  if (!sending) {
     return {};
   }
   const picked = readViewValue((view as IUIKitSurface & { state?: object }).state, FormAction.Pick);
   if (typeof picked !== 'string' || picked === '') {
-    return { errors: { [FormAction.Pick]: session.t('validation_form_required') } };
+    return { errors: { [FormAction.Pick]: sending.t('validation_form_required') } };
   }
-  const form = findForm(loadCatalog(session.config).forms, picked);
+  const form = findForm(loadCatalog(sending.config).forms, picked);
   if (!form) {
-    return { errors: { [FormAction.Pick]: session.t('validation_form_unknown') } };
+    return { errors: { [FormAction.Pick]: sending.t('validation_form_unknown') } };
   }
-  const visitorLocale = await localeForVisitor(deps.read, session.config.visitorLanguage);
+  const visitorLocale = await localeForVisitor(deps.read, sending.config.visitorLanguage);
   const vt = translatorFor(visitorLocale);
   const spec = localizeForm(form, visitorLocale);
-  await sendSecureRequest(deps, session, {
+  await sendSecureRequest(deps, sending, {
     kind: 'form',
     title: spec.title,
     visitorLocale,

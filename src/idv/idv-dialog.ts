@@ -10,7 +10,7 @@ import type { ViewContext } from '../persistence/view-contexts';
 import type { SubmitOutcome } from '../requests/dialogs';
 import { openDialog } from '../requests/dialogs';
 import { sendSecureRequest } from '../requests/send-request';
-import { openSendSession } from '../requests/session';
+import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import { buildIdvModal, IDV_FIELD_ACTIONS, IdvAction } from './idv-modal';
 import type { IdvModalField, IdvQuestion } from './positions';
@@ -23,13 +23,13 @@ export async function openIdvDialog(
   room: IRoom | undefined,
   triggerId: string,
 ): Promise<void> {
-  const session = await openSendSession(deps, user, room && room.id, room);
-  if (!session) {
+  const sending = await beginSend(deps, user, room && room.id, room);
+  if (!sending) {
     return;
   }
   const defaults = { length: IDV_DEFAULT_LENGTH, positions: pickRandomPositions(IDV_DEFAULT_LENGTH) };
-  await openDialog(deps, session, 'idv', triggerId, (viewId) =>
-    buildIdvModal(deps.app.getID(), viewId, session.t, defaults),
+  await openDialog(deps, sending, 'idv', triggerId, (viewId) =>
+    buildIdvModal(deps.app.getID(), viewId, sending.t, defaults),
   );
 }
 
@@ -46,8 +46,8 @@ export async function submitIdvDialog(
   view: IUIKitSurface,
   user: IUser,
 ): Promise<SubmitOutcome> {
-  const session = await openSendSession(deps, user, context.roomId);
-  if (!session) {
+  const sending = await beginSend(deps, user, context.roomId);
+  if (!sending) {
     return {};
   }
   const state = (view as IUIKitSurface & { state?: object }).state;
@@ -63,17 +63,17 @@ export async function submitIdvDialog(
     (Object.keys(validation.errors) as IdvModalField[]).forEach((field) => {
       const problem = validation.errors[field];
       if (problem) {
-        errors[IDV_FIELD_ACTIONS[field]] = session.t(problem.key, problem.params);
+        errors[IDV_FIELD_ACTIONS[field]] = sending.t(problem.key, problem.params);
       }
     });
     return { errors };
   }
 
-  const visitorLocale = await localeForVisitor(deps.read, session.config.visitorLanguage);
+  const visitorLocale = await localeForVisitor(deps.read, sending.config.visitorLanguage);
   const vt = translatorFor(visitorLocale);
   const label = secretName(validation.question, visitorLocale);
   const [first, second] = validation.question.positions;
-  await sendSecureRequest(deps, session, {
+  await sendSecureRequest(deps, sending, {
     kind: 'idv',
     title: label,
     visitorLocale,

@@ -10,7 +10,7 @@ import type { Deps } from '../platform/deps';
 import { randomId } from '../lib/ids';
 import type { ViewContext, ViewKind } from '../persistence/view-contexts';
 import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
-import type { SendSession } from './session';
+import type { SendContext } from './send-context';
 
 /** What a submit handler decided: close the view, or keep it open with inline errors by actionId. */
 export interface SubmitOutcome {
@@ -31,7 +31,7 @@ export function viewKindOf(viewId: string): ViewKind | undefined {
 
 export async function openDialog(
   deps: Deps,
-  session: SendSession,
+  sending: SendContext,
   kind: ViewKind,
   triggerId: string,
   build: (viewId: string) => IUIKitSurfaceViewParam,
@@ -43,10 +43,10 @@ export async function openDialog(
   await saveViewContext(deps.persis, {
     viewId,
     kind,
-    roomId: session.room.id,
-    agentId: session.agent.id,
+    roomId: sending.room.id,
+    agentId: sending.agent.id,
     createdAt: now,
-    expiresAt: now + session.config.dialogLifetimeMs,
+    expiresAt: now + sending.config.dialogLifetimeMs,
   });
-  await deps.modify.getUiController().openSurfaceView(build(viewId), { triggerId }, session.agent);
+  await deps.modify.getUiController().openSurfaceView(build(viewId), { triggerId }, sending.agent);
 }

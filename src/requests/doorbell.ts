@@ -19,8 +19,8 @@ import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { viewButtonBlocks } from '../ui/request-actions';
 import type { RequestStateResponse } from '../vault/contract';
-import { isVaultError, loggableError } from '../vault/vault-error';
-import { currentRoom, vaultClient } from './session';
+import { isVaultCallError, loggableError } from '../vault/vault-call-error';
+import { currentRoom, vaultClient } from './send-context';
 
 /** `retry`: the vault should ring again later (it could not be asked now). */
 export type DoorbellOutcome = 'handled' | 'ignored' | 'retry';
@@ -104,7 +104,7 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
     state = await vaultClient(deps, config).getRequest(requestId);
   } catch (err) {
     logger.warn({ msg: 'Doorbell: the vault could not be asked for the state', requestId, error: loggableError(err) });
-    return isVaultError(err) && err.code === 'not_found' ? 'ignored' : 'retry';
+    return isVaultCallError(err) && err.code === 'not_found' ? 'ignored' : 'retry';
   }
   if (state.roomId !== record.roomId || state.agentId !== record.agentId) {
     logger.warn({ msg: 'Doorbell: the vault describes another room or agent; ignored', requestId });

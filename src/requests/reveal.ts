@@ -15,8 +15,8 @@ import { randomId } from '../lib/ids';
 import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
 import { readAppConfig } from '../settings/settings';
 import { buildValuesModal } from '../ui/values-modal';
-import { loggableError, vaultErrorMessageKey } from '../vault/vault-error';
-import { currentRoom, vaultClient } from './session';
+import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
+import { currentRoom, vaultClient } from './send-context';
 
 export async function revealRequest(
   deps: Deps,
@@ -57,7 +57,7 @@ export async function revealRequest(
     modal = buildValuesModal(deps.app.getID(), `values-${randomId()}`, t, record, state.fields || [], answer);
   } catch (err) {
     logger.warn({ msg: 'View failed', requestId: record.requestId, error: loggableError(err) });
-    await reply(vaultErrorMessageKey(err));
+    await reply(vaultCallErrorMessageKey(err));
     return;
   }
   await deps.modify.getUiController().openSurfaceView(modal, { triggerId }, user);

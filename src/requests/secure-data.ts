@@ -12,7 +12,7 @@ import { listRoomRequests, updateRequestRecord } from '../persistence/request-re
 import type { AppConfig } from '../settings/settings';
 import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { buildSecureDataBar } from '../ui/secure-data-bar';
-import { currentRoom, vaultClient } from './session';
+import { currentRoom, vaultClient } from './send-context';
 import { isFinalState, stateFromVault } from '../persistence/record-states';
 
 /** Asks the vault about requests that are still open; a vault that does not answer leaves the stored state. */

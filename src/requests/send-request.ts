@@ -10,9 +10,9 @@ import { translatorFor } from '../i18n/i18n';
 import { visitorSeesBlocks } from '../platform/room-source';
 import { visitorLinkBlocks, visitorMessageText } from '../ui/visitor-message';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
-import { loggableError, vaultErrorMessageKey } from '../vault/vault-error';
-import type { SendSession } from './session';
-import { callbackUrlFor, vaultClient } from './session';
+import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
+import type { SendContext } from './send-context';
+import { callbackUrlFor, vaultClient } from './send-context';
 
 export interface OutgoingRequest {
   kind: RequestKind;
@@ -27,8 +27,8 @@ export interface OutgoingRequest {
 }
 
 /** True when the visitor's message was posted; false after telling the agent why not. */
-export async function sendSecureRequest(deps: Deps, session: SendSession, outgoing: OutgoingRequest): Promise<boolean> {
-  const { room, agent, config, t } = session;
+export async function sendSecureRequest(deps: Deps, sending: SendContext, outgoing: OutgoingRequest): Promise<boolean> {
+  const { room, agent, config, t } = sending;
   const logger = deps.app.getLogger();
   let created;
   try {
@@ -49,7 +49,7 @@ export async function sendSecureRequest(deps: Deps, session: SendSession, outgoi
       roomId: room.id,
       error: loggableError(err),
     });
-    await notifyPrivately(deps, agent, room, `${t(vaultErrorMessageKey(err))} ${t('error_nothing_sent')}`);
+    await notifyPrivately(deps, agent, room, `${t(vaultCallErrorMessageKey(err))} ${t('error_nothing_sent')}`);
     return false;
   }
 

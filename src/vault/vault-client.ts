@@ -1,6 +1,6 @@
 /**
  * The app's only way to the vault: one method per API call of VAULT-API.md, each with a timeout,
- * typed by the shared contract, failing with a VaultError whose code says what went wrong.
+ * typed by the shared contract, failing with a VaultCallError whose code says what went wrong.
  *
  * @example
  * const vault = new VaultClient(http, { baseUrl, apiKey, siteId, timeoutMs: 5000 });
@@ -16,8 +16,8 @@ import type {
   MintOtkResponse,
   RequestStateResponse,
 } from './contract';
-import { VaultError } from './vault-error';
-import type { VaultErrorCode } from './vault-error';
+import { VaultCallError } from './vault-call-error';
+import type { VaultCallErrorCode } from './vault-call-error';
 
 export interface VaultConnection {
   baseUrl: string;
@@ -35,7 +35,7 @@ export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 
   return URL_PATTERN.test(connection.baseUrl) && connection.apiKey.length > 0;
 }
 
-function errorCodeFor(status: number, vaultCode: string | undefined): VaultErrorCode {
+function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallErrorCode {
   if (status === 401) {
     return 'unauthorized';
   }
@@ -78,7 +78,7 @@ export class VaultClient {
       typeof response.visitorUrl !== 'string' ||
       !URL_PATTERN.test(response.visitorUrl)
     ) {
-      throw new VaultError('bad_response', 'POST /v1/requests answered without a request ID or visitor URL');
+      throw new VaultCallError('bad_response', 'POST /v1/requests answered without a request ID or visitor URL');
     }
     return response;
   }
@@ -92,7 +92,7 @@ export class VaultClient {
       [200],
     );
     if (!response || response.requestId !== requestId || typeof response.status !== 'string') {
-      throw new VaultError('bad_response', 'GET /v1/requests/:id answered with another or no request');
+      throw new VaultCallError('bad_response', 'GET /v1/requests/:id answered with another or no request');
     }
     return response;
   }
@@ -106,7 +106,7 @@ export class VaultClient {
       [200, 201],
     );
     if (!response || typeof response.otk !== 'string') {
-      throw new VaultError('bad_response', 'POST /v1/requests/:id/otk answered without an OTK');
+      throw new VaultCallError('bad_response', 'POST /v1/requests/:id/otk answered without an OTK');
     }
     return response;
   }
@@ -115,7 +115,7 @@ export class VaultClient {
   public async detokenize(otk: string, agentId: string): Promise<DetokenizeResponse> {
     const response = await this.call<DetokenizeResponse>('post', '/v1/detokenize', { otk, agentId }, [200]);
     if (!response || typeof response.values !== 'object' || response.values === null) {
-      throw new VaultError('bad_response', 'POST /v1/detokenize answered without values');
+      throw new VaultCallError('bad_response', 'POST /v1/detokenize answered without values');
     }
     return {
       requestId: response.requestId,
@@ -138,7 +138,7 @@ export class VaultClient {
   private async call<T>(method: Method, path: string, body: object | undefined, expected: number[]): Promise<T> {
     const { baseUrl, apiKey, siteId, timeoutMs } = this.connection;
     if (!isVaultConfigured(this.connection)) {
-      throw new VaultError('not_configured', 'The vault URL or API key setting is empty or not a URL');
+      throw new VaultCallError('not_configured', 'The vault URL or API key setting is empty or not a URL');
     }
     const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
     const headers: { [name: string]: string } = {
@@ -161,7 +161,7 @@ export class VaultClient {
     // The host enforces `timeout` too; this guard also covers a host that does not.
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new VaultError('timeout', `${what}: no answer within ${timeoutMs} ms`)),
+        () => reject(new VaultCallError('timeout', `${what}: no answer within ${timeoutMs} ms`)),
         timeoutMs + 1000,
       );
     });
@@ -170,13 +170,13 @@ export class VaultClient {
     try {
       response = await Promise.race([request, deadline]);
     } catch (err) {
-      if (err instanceof VaultError) {
+      if (err instanceof VaultCallError) {
         throw err;
       }
       // Never pass the underlying error on: its text is the host's, not ours to vouch for.
       const detail = err instanceof Error ? err.message : '';
       const timedOut = Date.now() - started >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail);
-      throw new VaultError(
+      throw new VaultCallError(
         timedOut ? 'timeout' : 'unreachable',
         timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: the vault could not be reached`,
       );
@@ -188,7 +188,7 @@ export class VaultClient {
 
     if (expected.indexOf(response.statusCode) < 0) {
       const vaultCode = vaultCodeOf(response);
-      throw new VaultError(
+      throw new VaultCallError(
         errorCodeFor(response.statusCode, vaultCode),
         `${what}: the vault answered ${response.statusCode}${vaultCode ? ` ${vaultCode}` : ''}`,
         response.statusCode,
@@ -203,7 +203,7 @@ export class VaultClient {
       try {
         data = JSON.parse(response.content) as T;
       } catch {
-        throw new VaultError(
+        throw new VaultCallError(
           'bad_response',
           `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
           response.statusCode,

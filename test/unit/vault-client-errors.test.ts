@@ -1,12 +1,12 @@
 /**
- * The vault client against a scripted IHttp: every failure becomes a VaultError with a code the
+ * The vault client against a scripted IHttp: every failure becomes a VaultCallError with a code the
  * app can act on, and no error message carries the API key, an OTK or what the server said.
  */
 import type { IHttp, IHttpRequest, IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 
 import { isVaultConfigured, VaultClient } from '../../src/vault/vault-client';
-import { VaultError, vaultErrorMessageKey } from '../../src/vault/vault-error';
+import { VaultCallError, vaultCallErrorMessageKey } from '../../src/vault/vault-call-error';
 
 const API_KEY = 'ivk.0011223344556677.very-secret';
 const REQUEST_ID = '8ec94b05-fabb-4fcf-97be-cc1d8d79146c';
@@ -44,13 +44,13 @@ function client(answer: Answer, timeoutMs = 1000) {
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<VaultError> {
+async function failure(promise: Promise<unknown>): Promise<VaultCallError> {
   try {
     await promise;
   } catch (err) {
-    expect(err).toBeInstanceOf(VaultError);
-    expect((err as VaultError).message).not.toContain(API_KEY);
-    return err as VaultError;
+    expect(err).toBeInstanceOf(VaultCallError);
+    expect((err as VaultCallError).message).not.toContain(API_KEY);
+    return err as VaultCallError;
   }
   throw new Error('expected a failure');
 }
@@ -174,8 +174,8 @@ describe('VaultClient', () => {
   });
 
   it('has a message for the agent for every failure', () => {
-    expect(vaultErrorMessageKey(new VaultError('timeout', 'x'))).toBe('error_vault_timeout');
-    expect(vaultErrorMessageKey(new VaultError('not_sender', 'x'))).toBe('error_not_sender');
-    expect(vaultErrorMessageKey(new Error('anything'))).toBe('error_vault_unreachable');
+    expect(vaultCallErrorMessageKey(new VaultCallError('timeout', 'x'))).toBe('error_vault_timeout');
+    expect(vaultCallErrorMessageKey(new VaultCallError('not_sender', 'x'))).toBe('error_not_sender');
+    expect(vaultCallErrorMessageKey(new Error('anything'))).toBe('error_vault_unreachable');
   });
 });

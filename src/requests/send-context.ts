@@ -16,9 +16,10 @@ import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured, VaultClient } from '../vault/vault-client';
 import type { VaultConnection } from '../vault/vault-client';
-import { VaultError } from '../vault/vault-error';
+import { VaultCallError } from '../vault/vault-call-error';
 
-export interface SendSession {
+/** What a send starts from once its checks passed (the vault's "sessions" are rooms; this is not one). */
+export interface SendContext {
   config: AppConfig;
   room: ILivechatRoom;
   agent: IUser;
@@ -46,7 +47,7 @@ export async function callbackUrlFor(deps: Deps, config: AppConfig): Promise<str
     base = typeof siteUrl === 'string' ? siteUrl.trim().replace(/\/+$/, '') : '';
   }
   if (!/^https?:\/\/\S+$/i.test(base)) {
-    throw new VaultError('not_configured', 'Neither the callback URL setting nor the server Site URL is set');
+    throw new VaultCallError('not_configured', 'Neither the callback URL setting nor the server Site URL is set');
   }
   return `${base}/api/apps/public/${deps.app.getID()}/vault-events`;
 }
@@ -61,12 +62,12 @@ export async function currentRoom(deps: Deps, roomId: string | undefined): Promi
  * telling the caller privately why not. `interactionRoom` is what the client sent: used only for
  * its ID and as the place to answer when the server knows no such room.
  */
-export async function openSendSession(
+export async function beginSend(
   deps: Deps,
   user: IUser,
   roomId: string | undefined,
   interactionRoom?: IRoom,
-): Promise<SendSession | undefined> {
+): Promise<SendContext | undefined> {
   const t = translatorFor(await localeForUser(deps.read, user));
   const room = await currentRoom(deps, roomId);
   const config = await readAppConfig(deps.read);

@@ -3,7 +3,7 @@
  * message is for logs: it names the call and the status, never the API key, a header, an OTK or a
  * value, and never echoes what the vault or the network said.
  */
-export type VaultErrorCode =
+export type VaultCallErrorCode =
   | 'not_configured'
   | 'unreachable'
   | 'timeout'
@@ -18,42 +18,43 @@ export type VaultErrorCode =
   | 'unavailable'
   | 'bad_response';
 
-export class VaultError extends Error {
-  public readonly code: VaultErrorCode;
+/** A failed call from the app to the vault (the vault's own errors are its VaultError, sent as error bodies). */
+export class VaultCallError extends Error {
+  public readonly code: VaultCallErrorCode;
   /** HTTP status, when the vault answered. */
   public readonly status?: number;
   /** The vault's own error code (`bad_request`, …), when it sent one. */
   public readonly vaultCode?: string;
 
-  constructor(code: VaultErrorCode, message: string, status?: number, vaultCode?: string) {
+  constructor(code: VaultCallErrorCode, message: string, status?: number, vaultCode?: string) {
     super(message);
-    this.name = 'VaultError';
+    this.name = 'VaultCallError';
     this.code = code;
     this.status = status;
     this.vaultCode = vaultCode;
   }
 
   /** What may be logged about it. */
-  public toLog(): { code: VaultErrorCode; status?: number; vaultCode?: string; message: string } {
+  public toLog(): { code: VaultCallErrorCode; status?: number; vaultCode?: string; message: string } {
     return { code: this.code, status: this.status, vaultCode: this.vaultCode, message: this.message };
   }
 }
 
-export function isVaultError(err: unknown): err is VaultError {
+export function isVaultCallError(err: unknown): err is VaultCallError {
   return (
-    err instanceof VaultError ||
-    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'VaultError')
+    err instanceof VaultCallError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'VaultCallError')
   );
 }
 
-/** What may be logged about any failure around a vault call: a VaultError's code and status, never another error's text. */
-export function loggableError(err: unknown): ReturnType<VaultError['toLog']> | 'unexpected error' {
-  return isVaultError(err) ? err.toLog() : 'unexpected error';
+/** What may be logged about any failure around a vault call: a VaultCallError's code and status, never another error's text. */
+export function loggableError(err: unknown): ReturnType<VaultCallError['toLog']> | 'unexpected error' {
+  return isVaultCallError(err) ? err.toLog() : 'unexpected error';
 }
 
 /** The i18n key that explains a vault failure to an agent. */
-export function vaultErrorMessageKey(err: unknown): string {
-  const code = isVaultError(err) ? err.code : 'unreachable';
+export function vaultCallErrorMessageKey(err: unknown): string {
+  const code = isVaultCallError(err) ? err.code : 'unreachable';
   switch (code) {
     case 'not_configured':
       return 'error_not_configured';
