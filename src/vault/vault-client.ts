@@ -136,23 +136,25 @@ export class VaultClient {
   }
 
   private async call<T>(method: Method, path: string, body: object | undefined, expected: number[]): Promise<T> {
-    const { baseUrl, apiKey, siteId, timeoutMs } = this.connection;
     if (!isVaultConfigured(this.connection)) {
       throw new VaultCallError('not_configured', 'The vault URL or API key setting is empty or not a URL');
     }
     const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
-    const headers: { [name: string]: string } = {
-      Authorization: `Bearer ${apiKey}`,
-      Accept: 'application/json',
-    };
-    if (siteId) {
-      headers['X-Vault-Site-Id'] = siteId;
+    const response = await this.send(method, path, body, what);
+    if (expected.indexOf(response.statusCode) < 0) {
+      throw refusal(response, what);
     }
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
+    if (response.statusCode === 204) {
+      return undefined as unknown as T;
     }
+    return jsonBody<T>(response, what);
+  }
+
+  /** Sends one request and waits for its answer: at most `timeoutMs`, plus a second's grace. */
+  private async send(method: Method, path: string, body: object | undefined, what: string): Promise<IHttpResponse> {
+    const { baseUrl, timeoutMs } = this.connection;
     const request = this.http[method](`${baseUrl}${path}`, {
-      headers,
+      headers: this.headers(body !== undefined),
       timeout: timeoutMs,
       ...(body === undefined ? {} : { content: JSON.stringify(body) }),
     });
@@ -166,50 +168,70 @@ export class VaultClient {
       );
     });
     const started = Date.now();
-    let response: IHttpResponse;
     try {
-      response = await Promise.race([request, deadline]);
+      return await Promise.race([request, deadline]);
     } catch (err) {
-      if (err instanceof VaultCallError) {
-        throw err;
-      }
-      // Never pass the underlying error on: its text is the host's, not ours to vouch for.
-      const detail = err instanceof Error ? err.message : '';
-      const timedOut = Date.now() - started >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail);
-      throw new VaultCallError(
-        timedOut ? 'timeout' : 'unreachable',
-        timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: the vault could not be reached`,
-      );
+      throw transportError(err, what, timeoutMs, Date.now() - started);
     } finally {
       if (timer) {
         clearTimeout(timer);
       }
     }
+  }
 
-    if (expected.indexOf(response.statusCode) < 0) {
-      const vaultCode = vaultCodeOf(response);
+  private headers(hasBody: boolean): { [name: string]: string } {
+    const { apiKey, siteId } = this.connection;
+    const headers: { [name: string]: string } = {
+      Authorization: `Bearer ${apiKey}`,
+      Accept: 'application/json',
+    };
+    if (siteId) {
+      headers['X-Vault-Site-Id'] = siteId;
+    }
+    if (hasBody) {
+      headers['Content-Type'] = 'application/json';
+    }
+    return headers;
+  }
+}
+
+/** A failure before any answer: a timeout or an unreachable vault, never the host's own error text. */
+function transportError(err: unknown, what: string, timeoutMs: number, elapsedMs: number): VaultCallError {
+  if (err instanceof VaultCallError) {
+    return err;
+  }
+  const detail = err instanceof Error ? err.message : '';
+  const timedOut = elapsedMs >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail);
+  return new VaultCallError(
+    timedOut ? 'timeout' : 'unreachable',
+    timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: the vault could not be reached`,
+  );
+}
+
+/** An answer with an unexpected status, as the code the app matches on. */
+function refusal(response: IHttpResponse, what: string): VaultCallError {
+  const vaultCode = vaultCodeOf(response);
+  return new VaultCallError(
+    errorCodeFor(response.statusCode, vaultCode),
+    `${what}: the vault answered ${response.statusCode}${vaultCode ? ` ${vaultCode}` : ''}`,
+    response.statusCode,
+    vaultCode,
+  );
+}
+
+/** The answer's JSON, parsed by the host or from its text. */
+function jsonBody<T>(response: IHttpResponse, what: string): T {
+  let data = response.data as T | undefined;
+  if (data === undefined && response.content) {
+    try {
+      data = JSON.parse(response.content) as T;
+    } catch {
       throw new VaultCallError(
-        errorCodeFor(response.statusCode, vaultCode),
-        `${what}: the vault answered ${response.statusCode}${vaultCode ? ` ${vaultCode}` : ''}`,
+        'bad_response',
+        `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
         response.statusCode,
-        vaultCode,
       );
     }
-    if (response.statusCode === 204) {
-      return undefined as unknown as T;
-    }
-    let data = response.data as T | undefined;
-    if (data === undefined && response.content) {
-      try {
-        data = JSON.parse(response.content) as T;
-      } catch {
-        throw new VaultCallError(
-          'bad_response',
-          `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
-          response.statusCode,
-        );
-      }
-    }
-    return data as T;
   }
+  return data as T;
 }
