@@ -7,7 +7,7 @@ import Fastify, {
 } from 'fastify';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import type { VaultConfig } from '../config';
 import { VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
@@ -54,6 +54,36 @@ const BODY_LIMIT = 64 * 1024;
 /** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const logger = createLogger(config.logLevel, options.logStream);
+  const { vault, metrics } = await openMeteredVault(config, options, logger);
+  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
+  const app = createServer(config, logger as FastifyBaseLogger, headers);
+  app.decorate('vault', vault);
+  app.decorate('metrics', metrics);
+  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics, options.beforeRoutes);
+  app.decorate('ops', ops);
+  observeResponses(app, headers, metrics);
+  answerErrors(app);
+
+  if (options.beforeRoutes) await options.beforeRoutes(app);
+  const sharedLimits = await registerRoutes(app, config, vault);
+
+  const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
+  app.addHook('onClose', async () => {
+    stopJobs();
+    await ops.close();
+    sharedLimits?.client.disconnect();
+    await vault.close();
+  });
+  return app;
+}
+
+/** Opens the vault with its doorbell, OTK and crypto events counted in the metrics. */
+async function openMeteredVault(
+  config: VaultConfig,
+  options: BuildOptions,
+  logger: Logger,
+): Promise<{ vault: Vault; metrics: VaultMetrics }> {
+  // The metrics need the opened vault (its ephemeral count); events fire only after both exist.
   let metrics: VaultMetrics | undefined;
   const vault = await openVault(config, {
     logger,
@@ -68,11 +98,17 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     },
   });
   metrics = new VaultMetrics(() => vault.ephemeral.count());
+  return { vault, metrics };
+}
 
-  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
+function createServer(
+  config: VaultConfig,
+  logger: FastifyBaseLogger,
+  headers: Record<string, string>,
+): FastifyInstance {
   const hops = config.trustProxy;
-  const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+  return Fastify({
+    loggerInstance: logger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
@@ -83,25 +119,27 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     clientErrorHandler: clientErrorHandler(headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
-  app.decorate('vault', vault);
-  app.decorate('metrics', metrics);
-  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics, options.beforeRoutes);
-  app.decorate('ops', ops);
+}
 
+/** Security headers on every answer; one log line and the HTTP metrics per request, by route pattern. */
+function observeResponses(app: FastifyInstance, headers: Record<string, string>, metrics: VaultMetrics): void {
   app.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route };
-    metrics?.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics?.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
     request.log.info(
       { method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
       'request',
     );
   });
+}
 
+/** Every failure and unknown route as an error body, or as the visitor's HTML page on their routes. */
+function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
     const vaultError = toVaultError(error);
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
@@ -117,8 +155,14 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
       isVisitorPath,
     );
   });
+}
 
-  if (options.beforeRoutes) await options.beforeRoutes(app);
+/** Body parsing, rate limits (shared through Redis when configured) and the routes. */
+async function registerRoutes(
+  app: FastifyInstance,
+  config: VaultConfig,
+  vault: Vault,
+): Promise<Awaited<ReturnType<typeof rateLimitRedis>> | undefined> {
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   const sharedLimits = config.redisUrl ? await rateLimitRedis(config.redisUrl) : undefined;
   await app.register(rateLimit, {
@@ -147,15 +191,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     secureCookie: config.publicUrl.startsWith('https:'),
   });
   await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit, authFailures });
-
-  const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
-  app.addHook('onClose', async () => {
-    stopJobs();
-    await ops.close();
-    sharedLimits?.client.disconnect();
-    await vault.close();
-  });
-  return app;
+  return sharedLimits;
 }
 
 /** The operations listener: its own small Fastify app, so nothing on it is reachable from the main port. */
