@@ -227,8 +227,17 @@ interface AxeGlobal {
 
 const AXE_SOURCE_PATH = path.join(path.dirname(require.resolve('axe-core')), 'axe.min.js');
 
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA: what EN 301 549 and the European Accessibility Act ask. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
+
+/** The two screens every page state is checked at. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 360, height: 640 },
+} as const;
+
 /**
- * Runs axe-core (from npm) on the page as it is now, for WCAG 2.0 A and AA. axe is evaluated in
+ * Runs axe-core (from npm) on the page as it is now, for WCAG 2.0, 2.1 and 2.2 A and AA. axe is evaluated in
  * the page through the DevTools protocol: the vault's CSP (rightly) refuses an injected inline
  * script tag, and evaluation leaves that CSP in force for the page itself.
  */
@@ -239,7 +248,7 @@ export async function axeViolations(page: Page): Promise<{ violations: AxeViolat
       const g = globalThis as unknown as AxeGlobal;
       return g.axe.run(g.document, options);
     },
-    { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] }, resultTypes: ['violations'] },
+    { runOnly: { type: 'tag', values: [...AXE_TAGS] }, resultTypes: ['violations'] },
   );
   return {
     violations: result.violations.map((v) => ({
@@ -264,4 +273,78 @@ export async function takeStartStep(page: Page): Promise<void> {
   await tabTo(page, start);
   await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
   await page.locator('#visitor-form').waitFor();
+}
+
+// The checks below run in the page, written as plain JavaScript: this project's test TypeScript has
+// no DOM types.
+
+/** Pointer targets, their boxes, and the ones that fail WCAG 2.5.8's size-or-spacing test. */
+const TARGET_SIZE_SCRIPT = `(() => {
+  const targets = Array.from(document.querySelectorAll('a[href], button, input:not([type="hidden"]), select, textarea'))
+    .filter((e) => getComputedStyle(e).visibility !== 'hidden' && e.getClientRects().length > 0)
+    .filter((e) => !(e.tagName === 'A' && e.parentElement && e.parentElement.tagName === 'P'));
+  const boxes = targets.map((element) => ({ element, box: element.getBoundingClientRect() }));
+  const problems = [];
+  for (const { element, box } of boxes) {
+    if (box.width >= 24 && box.height >= 24) continue;
+    const cx = box.left + box.width / 2;
+    const cy = box.top + box.height / 2;
+    const crowded = boxes.some(({ element: other, box: o }) => {
+      if (other === element) return false;
+      const nx = Math.max(o.left, Math.min(cx, o.right));
+      const ny = Math.max(o.top, Math.min(cy, o.bottom));
+      return Math.hypot(nx - cx, ny - cy) < 12;
+    });
+    if (crowded) problems.push(element.tagName.toLowerCase() + '#' + element.id + ' ' + Math.round(box.width) + 'x' + Math.round(box.height));
+  }
+  return { problems, checked: boxes.length };
+})()`;
+
+/**
+ * WCAG 2.5.8 Target Size (Minimum), as the criterion words it: every pointer target is at least
+ * 24 by 24 CSS pixels, or a 24-pixel circle on its centre meets no other target; links inside a
+ * sentence are exempt. Returns one line per failing target and how many targets were checked.
+ */
+export async function targetSizeProblems(page: Page): Promise<{ problems: string[]; checked: number }> {
+  return page.evaluate(TARGET_SIZE_SCRIPT) as Promise<{ problems: string[]; checked: number }>;
+}
+
+/** Where focus is now, and whether some of it can be seen (on screen, not under other content). */
+const FOCUS_SCRIPT = `(() => {
+  const element = document.activeElement;
+  if (!element || element === document.body) return null;
+  const box = element.getBoundingClientRect();
+  const points = [
+    [box.left + box.width / 2, box.top + box.height / 2],
+    [box.left + 2, box.top + 2],
+    [box.right - 2, box.bottom - 2],
+  ];
+  const visible = points.some(([x, y]) => {
+    if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) return false;
+    const hit = document.elementFromPoint(x, y);
+    return hit !== null && (hit === element || element.contains(hit) || hit.control === element);
+  });
+  const name = element.tagName.toLowerCase() + '#' + element.id + ' "' + (element.textContent || '').trim().slice(0, 30) + '"';
+  return { key: name + '@' + Math.round(box.top + window.scrollY), name, visible };
+})()`;
+
+/**
+ * WCAG 2.4.11 Focus Not Obscured (Minimum): Tab through the page from its top; at every stop the
+ * focused element is on screen and not entirely hidden by other content. Returns the stops that
+ * fail and how many stops there were.
+ */
+export async function focusObscuredProblems(page: Page, maxStops = 40): Promise<{ problems: string[]; stops: number }> {
+  // A click on the page's top corner moves the start of Tab navigation there (a blur would not).
+  await page.evaluate('window.scrollTo(0, 0)');
+  await page.mouse.click(1, 1);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (let stop = 0; stop < maxStops; stop += 1) {
+    await page.keyboard.press('Tab');
+    const state = (await page.evaluate(FOCUS_SCRIPT)) as { key: string; name: string; visible: boolean } | null;
+    if (!state || seen.has(state.key)) break;
+    seen.add(state.key);
+    if (!state.visible) problems.push(state.name);
+  }
+  return { problems, stops: seen.size };
 }

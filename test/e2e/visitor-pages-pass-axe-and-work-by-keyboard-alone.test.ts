@@ -1,8 +1,10 @@
 /**
  * Every state of the visitor pages, reached from real requests the app sent through the real
- * vault, checked in Chromium with axe-core (npm) for WCAG 2.0 A and AA: zero violations. Each
- * form is completed with the keyboard alone (Tab, Shift+Tab, typing, Enter, Space; no mouse),
- * including a select and the Cancel button, and its answer reaches the sending agent intact.
+ * vault, checked in Chromium at a desktop and a phone size with axe-core (npm) for WCAG 2.0, 2.1
+ * and 2.2 A and AA: zero violations; plus what axe cannot judge, as tests: target size (2.5.8) and
+ * focus not obscured (2.4.11) on every state, redundant entry (3.3.7) after errors. Each form is
+ * completed with the keyboard alone (Tab, Shift+Tab, typing, Enter, Space; no mouse), including a
+ * select and the Cancel button, and its answer reaches the sending agent intact.
  *
  * With UPDATE_DOCS_SCREENSHOTS=1 the screenshots go to docs/images/ (the agent guide uses them);
  * otherwise to a temporary folder, so a normal run leaves the repository untouched.
@@ -19,13 +21,16 @@ import { shownValues, waitForNotification } from '../integration/scene';
 import type { VisitorTab } from './browser';
 import {
   axeViolations,
+  focusObscuredProblems,
   isFocused,
   launchBrowser,
   openVisitorTab,
   pressButton,
   tabTo,
   takeStartStep,
+  targetSizeProblems,
   typeIntoLabelled,
+  VIEWPORTS,
 } from './browser';
 import {
   askIdvByRoomAction,
@@ -56,7 +61,7 @@ const SCREENSHOTS = [
 const SENT = 'Your information was sent securely';
 const EXPIRY = futureExpiry();
 
-describe('visitor pages: WCAG 2.0 A and AA under axe-core, and keyboard-only use', () => {
+describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone sizes, and keyboard-only use', () => {
   let scene: Scene;
   let browser: Browser;
   const taken: string[] = [];
@@ -102,11 +107,40 @@ describe('visitor pages: WCAG 2.0 A and AA under axe-core, and keyboard-only use
     return tab.page;
   }
 
+  /**
+   * The page state, at a desktop and a phone size: axe for WCAG 2.0/2.1/2.2 A and AA, then what axe
+   * cannot judge: target size (2.5.8) and focus not obscured (2.4.11) at every Tab stop. Focus,
+   * scroll and size are put back afterwards, so the test goes on from where it was.
+   */
   async function expectNoAxeViolations(page: Page, state: string): Promise<void> {
-    const { violations, passes } = await axeViolations(page);
-    expect({ state, violations }).toEqual({ state, violations: [] });
-    // A page on which axe checked nothing would pass vacuously.
-    expect({ state, passes: passes >= 5 }).toEqual({ state, passes: true });
+    const original = page.viewportSize();
+    const focused = await page.evaluateHandle('document.activeElement');
+    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      const { violations, passes } = await axeViolations(page);
+      expect({ state, size, violations }).toEqual({ state, size, violations: [] });
+      // A page on which axe checked nothing would pass vacuously.
+      expect({ state, size, passes: passes >= 5 }).toEqual({ state, size, passes: true });
+      // Notice pages have nothing to press; every other state must have had its targets checked.
+      const controls = await page.locator('main :is(button, input:not([type=hidden]), select, a[href])').count();
+      const targets = await targetSizeProblems(page);
+      expect({ state, size, small: targets.problems, checked: targets.checked }).toEqual({
+        state,
+        size,
+        small: [],
+        checked: controls,
+      });
+      const focus = await focusObscuredProblems(page);
+      expect({ state, size, obscured: focus.problems, reached: focus.stops >= controls }).toEqual({
+        state,
+        size,
+        obscured: [],
+        reached: true,
+      });
+    }
+    if (original) await page.setViewportSize(original);
+    await focused.evaluate('(element) => element && element.focus && element.focus()');
+    await page.evaluate('window.scrollTo(0, 0)');
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
@@ -133,6 +167,20 @@ describe('visitor pages: WCAG 2.0 A and AA under axe-core, and keyboard-only use
     expect(ids).toEqual(expect.arrayContaining(['color-contrast', 'document-title', 'html-has-lang', 'label']));
   });
 
+  it('the target-size and focus checks find a page built to fail them', async () => {
+    const tab = await openVisitorTab(browser);
+    tabs.push(tab);
+    await tab.page.setContent(
+      '<html lang="en"><body style="margin:0">' +
+        '<div style="position:fixed;top:0;left:0;right:0;height:120px;background:#fff">banner</div>' +
+        '<button id="hidden-under-banner" style="margin-top:40px">under</button>' +
+        '<p style="margin-top:200px"><button id="a" style="width:10px;height:10px;padding:0">a</button>' +
+        '<button id="b" style="width:10px;height:10px;padding:0">b</button></p></body></html>',
+    );
+    expect((await targetSizeProblems(tab.page)).problems).toEqual(['button#a 10x10', 'button#b 10x10']);
+    expect((await focusObscuredProblems(tab.page)).problems).toEqual(['button#hidden-under-banner "under"']);
+  });
+
   it("card payment: clean when empty, with the page script's errors and when sent; done with Tab, Shift+Tab, typing and Space", async () => {
     const chat = newChat(scene);
     const offer = await sendFormByCommand(scene, chat, 'card_payment');
@@ -154,6 +202,9 @@ describe('visitor pages: WCAG 2.0 A and AA under axe-core, and keyboard-only use
       'Expiry date is required',
       'Security code (CVV) is required',
     ]);
+    // Redundant entry (3.3.7): the page script's errors keep everything typed.
+    expect(await page.getByLabel('Name on card').inputValue()).toBe('Ada Lovelace');
+    expect(await page.getByLabel('Card number').inputValue()).toBe('4111 1111 1111 1112');
     await expectNoAxeViolations(page, 'card form, errors shown by the page script');
     await screenshot(page, 'visitor-card-form-errors.png');
 
@@ -198,8 +249,10 @@ describe('visitor pages: WCAG 2.0 A and AA under axe-core, and keyboard-only use
       'Expiry date must be this month or in the future',
       'Security code (CVV) is required',
     ]);
-    // The server refills what is not secret, and never the card number.
+    // Redundant entry (3.3.7): the server refills everything typed that is not secret; a masked
+    // card number is the criterion's security exception and is never sent back.
     expect(await page.getByLabel('Name on card').inputValue()).toBe('Grace Hopper');
+    expect(await page.getByLabel('Expiry date').inputValue()).toBe('01/20');
     expect(await page.getByLabel('Card number').inputValue()).toBe('');
     await expectNoAxeViolations(page, 'card form, errors rendered by the vault (no page script)');
 
