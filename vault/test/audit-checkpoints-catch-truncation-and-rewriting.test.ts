@@ -218,6 +218,13 @@ describe.each([
     expect([verified.code, verified.err]).toEqual([0, '']);
     expect(verified.json()).toMatchObject({ ok: true, firstSeq: before + 1, count: 1 });
     await addEntries(1);
+    const state = {
+      entries: (await backend.sql('SELECT seq FROM audit ORDER BY seq')).map((row) => Number(row.seq)),
+      checkpoints: (await backend.sql('SELECT kind, seq FROM audit_checkpoints ORDER BY seq')).map(
+        (row) => `${String(row.kind)}:${Number(row.seq)}`,
+      ),
+    };
+    expect(state).toEqual({ entries: [before + 1, before + 2], checkpoints: [`prune:${before}`] });
     await expect(backend.sql(`DELETE FROM audit WHERE seq = ${before + 1}`)).rejects.toThrow(/append-only/);
     expect((await cli(['audit', 'verify'], env)).code).toBe(0);
   });

@@ -125,6 +125,10 @@ describe('the vault as processes', () => {
       encoding: 'utf8',
     });
     expect(verified.status).toBe(0);
-    expect(JSON.parse(verified.stdout.trim())).toMatchObject({ ok: true });
+    const report = JSON.parse(verified.stdout.trim());
+    expect(report).toMatchObject({ ok: true });
+    // Stopping signed the chain's head and logged the checkpoint: every entry is anchored.
+    expect(output).toMatch(/"msg":"audit checkpoint"/);
+    expect(report.signedThrough).toBe(report.lastSeq);
   });
 });

@@ -70,6 +70,9 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
   app.addHook('onClose', async () => {
     stopJobs();
+    // Sign the head on the way out, so the last minute's entries are anchored in the log too.
+    if (options.jobs)
+      await vault.audit.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpoint failed'));
     await ops.close();
     sharedLimits?.client.disconnect();
     await vault.close();
