@@ -25,8 +25,10 @@ import type { ViewKind } from '../persistence/view-contexts';
 import { readViewContext, removeViewContext } from '../persistence/view-contexts';
 import type { SubmitHandler } from '../requests/dialogs';
 import { viewKindOf } from '../requests/dialogs';
+import { submitManagerReason } from '../requests/manager-view';
 import { revealRequest } from '../requests/reveal';
 import { showSecureData } from '../requests/secure-data';
+import { ManagerReasonAction } from '../ui/manager-reason-modal';
 import { RequestAction } from '../ui/request-actions';
 import { SecureDataAction } from '../ui/secure-data-bar';
 import type { Deps } from '../platform/deps';
@@ -80,12 +82,14 @@ const BLOCK_ACTIONS: { [actionId: string]: BlockActionHandler } = {
 const SUBMITS: { [kind in ViewKind]: SubmitHandler } = {
   idv: submitIdvDialog,
   form: submitFormDialog,
+  manager: submitManagerReason,
 };
 
 /** The input that carries a dialog-wide error, for each dialog. */
 const FIRST_INPUT: { [kind in ViewKind]: string } = {
   idv: IdvAction.SecretKind,
   form: FormAction.Pick,
+  manager: ManagerReasonAction.Reason,
 };
 
 export async function handleActionButton(

@@ -7,13 +7,15 @@ import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/de
 
 import { miscKey, roomKey } from './associations';
 
-export type ViewKind = 'idv' | 'form';
+export type ViewKind = 'idv' | 'form' | 'manager';
 
 export interface ViewContext {
   viewId: string;
   kind: ViewKind;
   roomId: string;
   agentId: string;
+  /** The request a manager's reason dialog is for. */
+  requestId?: string;
   createdAt: number;
   expiresAt: number;
 }

@@ -26,7 +26,7 @@ export type SubmitHandler = (
 
 export function viewKindOf(viewId: string): ViewKind | undefined {
   const prefix = viewId.split('-')[0];
-  return prefix === 'idv' || prefix === 'form' ? prefix : undefined;
+  return prefix === 'idv' || prefix === 'form' || prefix === 'manager' ? prefix : undefined;
 }
 
 export async function openDialog(

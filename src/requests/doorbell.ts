@@ -42,6 +42,20 @@ async function visitorTranslator(scene: Scene): Promise<Translator> {
 async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise<void> {
   const { deps, record, agent, room, t } = scene;
   const positions = record.positions || (state.idv && state.idv.positions) || [];
+  const vt = await visitorTranslator(scene);
+  if (scene.config.idvAnswerDelivery === 'viewer') {
+    // The characters stay in the vault: the agent reads them on its viewer page after Reveal.
+    await notifyPrivately(
+      deps,
+      agent,
+      room,
+      t('notify_idv_answered_viewer', { title: record.title }),
+      viewButtonBlocks(deps.app.getID(), t, record),
+    );
+    const [first, second] = maskCharacters([undefined, undefined]);
+    await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
+    return;
+  }
   let characters: Array<string | undefined> = [];
   try {
     const answer = await vaultClient(deps, scene.config).revealValues(record.requestId, record.agentId);
@@ -75,7 +89,6 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
     );
   }
   const [first, second] = maskCharacters(positions.length === 2 ? characters : [undefined, undefined]);
-  const vt = await visitorTranslator(scene);
   await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
 }
 

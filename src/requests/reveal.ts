@@ -1,6 +1,8 @@
 /**
- * *View* / *Reveal*: only the request's sender, only while the chat is open. The app mints a
- * detokenize OTK for that agent, redeems it at once, and shows the values in a modal.
+ * *View* / *Reveal*: only the request's sender, only while the chat is open. Strict viewing (the
+ * default): the vault mints a viewer link for that agent and the app hands it over privately, so
+ * no value crosses Rocket.Chat. In-chat viewing (an admin's choice): the app mints a detokenize
+ * OTK for that agent, redeems it at once, and shows the values in a modal.
  */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
@@ -12,11 +14,20 @@ import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import { translatorFor } from '../i18n/i18n';
 import { randomId } from '../lib/ids';
+import type { SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
+import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { buildValuesModal } from '../ui/values-modal';
 import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import { currentRoom, vaultClient } from './send-context';
+import { mayViewAsManager, openManagerReasonDialog } from './manager-view';
+import { handViewerLink } from './viewer-link';
+
+/** Whether this request's values go through the vault's viewer rather than through Rocket.Chat. */
+export function viewsThroughVault(config: AppConfig, record: Pick<SecureRequestRecord, 'kind'>): boolean {
+  return record.kind === 'idv' ? config.idvAnswerDelivery === 'viewer' : config.viewingMode === 'strict';
+}
 
 export async function revealRequest(
   deps: Deps,
@@ -39,7 +50,12 @@ export async function revealRequest(
     await reply('error_request_unknown');
     return;
   }
+  const config = await readAppConfig(deps.read);
   if (record.agentId !== user.id) {
+    if (mayViewAsManager(config, user, room, record)) {
+      await openManagerReasonDialog(deps, config, t, user, room, record, triggerId);
+      return;
+    }
     logger.warn({ msg: 'View refused: not the sender', requestId: record.requestId, userId: user.id });
     await reply('error_not_sender');
     return;
@@ -49,7 +65,11 @@ export async function revealRequest(
     return;
   }
 
-  const vault = vaultClient(deps, await readAppConfig(deps.read));
+  if (viewsThroughVault(config, record)) {
+    await handViewerLink(deps, config, t, { record, room, user, purpose: 'sender' });
+    return;
+  }
+  const vault = vaultClient(deps, config);
   let modal;
   try {
     const state = await vault.getRequest(record.requestId);

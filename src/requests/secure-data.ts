@@ -49,7 +49,9 @@ export async function showSecureData(
   const t = translatorFor(await localeForUser(deps.read, user));
   const config = await readAppConfig(deps.read);
   const room = await currentRoom(deps, roomId);
-  const decision = decideListAccess(room, user, config.managersMayView, MANAGER_ROLES);
+  // Managers allowed to view values may see the list they view from.
+  const managersMayList = config.managersMayView || config.managersMayViewValues;
+  const decision = decideListAccess(room, user, managersMayList, MANAGER_ROLES);
   if (!decision.allowed) {
     const where = room || interactionRoom;
     if (where) {
@@ -62,7 +64,9 @@ export async function showSecureData(
     config,
     await listRoomRequests(deps.read.getPersistenceReader(), decision.room.id),
   );
-  const view = buildSecureDataBar(deps.app.getID(), t, decision.room.id, records, user);
+  const managerViews =
+    config.managersMayViewValues && (user.roles || []).some((role) => MANAGER_ROLES.indexOf(role) >= 0);
+  const view = buildSecureDataBar(deps.app.getID(), t, decision.room.id, records, user, managerViews);
   const ui = deps.modify.getUiController();
   await (mode === 'open'
     ? ui.openSurfaceView(view, { triggerId }, user)

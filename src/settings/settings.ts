@@ -18,6 +18,9 @@ export const SettingId = {
   VaultTimeoutMs: 'vault_timeout_ms',
   SenderRoles: 'sender_roles',
   ManagersMayView: 'managers_may_view',
+  ViewingMode: 'viewing_mode',
+  IdvAnswerDelivery: 'idv_answer_delivery',
+  ManagersMayViewValues: 'managers_may_view_values',
   BuiltinCardPayment: 'builtin_card_payment',
   BuiltinCvvOnly: 'builtin_cvv_only',
   BuiltinSsn: 'builtin_ssn',
@@ -29,6 +32,18 @@ export const SettingId = {
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
+/**
+ * How an agent sees submitted values. `strict` (the default): a single-use link to the vault's own
+ * viewer page, so Rocket.Chat never carries a value. `in_chat`: the app fetches them and shows a
+ * modal, which puts Rocket.Chat (server, app runtime, websockets) in PCI scope.
+ */
+export type ViewingMode = 'strict' | 'in_chat';
+/** Where an ID&V answer goes: the private notice "Visitor entered: 7 and 3", or the viewer. */
+export type IdvAnswerDelivery = 'notice' | 'viewer';
+/** The choices, the default first. */
+export const VIEWING_MODES: readonly ViewingMode[] = ['strict', 'in_chat'];
+export const IDV_ANSWER_DELIVERIES: readonly IdvAnswerDelivery[] = ['notice', 'viewer'];
+
 /** Roles that count as managers for "managers may see request states". */
 export const MANAGER_ROLES: readonly string[] = ['livechat-manager', 'livechat-monitor', 'admin'];
 
@@ -66,6 +81,15 @@ export const SETTINGS: readonly ISetting[] = [
   }),
   setting(SettingId.SenderRoles, SettingType.STRING, 'livechat-agent', { section: 'settings_section_access' }),
   setting(SettingId.ManagersMayView, SettingType.BOOLEAN, false, { section: 'settings_section_access' }),
+  setting(SettingId.ViewingMode, SettingType.SELECT, VIEWING_MODES[0], {
+    section: 'settings_section_viewing',
+    values: VIEWING_MODES.map((mode) => ({ key: mode, i18nLabel: `setting_viewing_mode_${mode}` })),
+  }),
+  setting(SettingId.IdvAnswerDelivery, SettingType.SELECT, IDV_ANSWER_DELIVERIES[0], {
+    section: 'settings_section_viewing',
+    values: IDV_ANSWER_DELIVERIES.map((way) => ({ key: way, i18nLabel: `setting_idv_answer_delivery_${way}` })),
+  }),
+  setting(SettingId.ManagersMayViewValues, SettingType.BOOLEAN, false, { section: 'settings_section_viewing' }),
   ...BUILTIN_SETTINGS.map(([id]) => setting(id, SettingType.BOOLEAN, true, { section: 'settings_section_forms' })),
   setting(SettingId.FormCatalog, SettingType.CODE, '', { section: 'settings_section_forms', multiline: true }),
   setting(SettingId.VisitorLanguage, SettingType.SELECT, '', {
@@ -88,6 +112,10 @@ export interface AppConfig {
   vaultTimeoutMs: number;
   senderRoles: string[];
   managersMayView: boolean;
+  viewingMode: ViewingMode;
+  idvAnswerDelivery: IdvAnswerDelivery;
+  /** Managers may view values of open chats through the vault's viewer, with a reason. */
+  managersMayViewValues: boolean;
   enabledBuiltins: BuiltinFormId[];
   formCatalog: string;
   visitorLanguage: string;
@@ -120,6 +148,10 @@ export function toAppConfig(get: (id: string) => unknown): AppConfig {
     vaultTimeoutMs: bounded(get(SettingId.VaultTimeoutMs), 500, 60000, DEFAULT_VAULT_TIMEOUT_MS),
     senderRoles: parseRoles(get(SettingId.SenderRoles)),
     managersMayView: get(SettingId.ManagersMayView) === true,
+    // Anything but the explicit choice means strict: a blank or unknown value must not widen PCI scope.
+    viewingMode: get(SettingId.ViewingMode) === 'in_chat' ? 'in_chat' : 'strict',
+    idvAnswerDelivery: get(SettingId.IdvAnswerDelivery) === 'viewer' ? 'viewer' : 'notice',
+    managersMayViewValues: get(SettingId.ManagersMayViewValues) === true,
     enabledBuiltins: BUILTIN_SETTINGS.filter(([id]) => get(id) !== false).map(([, form]) => form),
     formCatalog: typeof get(SettingId.FormCatalog) === 'string' ? (get(SettingId.FormCatalog) as string) : '',
     visitorLanguage: text(get(SettingId.VisitorLanguage)),

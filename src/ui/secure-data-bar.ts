@@ -31,6 +31,8 @@ export function buildSecureDataBar(
   roomId: string,
   records: readonly SecureRequestRecord[],
   viewer: IUser,
+  /** A manager allowed to view values (with a reason) gets *View* on every answered request. */
+  managerViews = false,
 ): IUIKitSurfaceViewParam {
   const items: LayoutBlock[] = [];
   records.forEach((record, i) => {
@@ -43,7 +45,7 @@ export function buildSecureDataBar(
       agent: record.agentUsername,
       time: clockTime(record.createdAt, viewer.utcOffset || 0),
     });
-    const mayView = viewer.id === record.agentId && hasAnswer(record.state);
+    const mayView = (viewer.id === record.agentId || managerViews) && hasAnswer(record.state);
     items.push(plainSection(blockId, text, mayView ? viewButton(appId, blockId, t, record) : undefined));
     items.push(divider(`${blockId}.divider`));
   });

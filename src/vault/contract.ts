@@ -7,6 +7,8 @@ export type {
   CloseSessionBody,
   CreateRequestBody,
   CreateRequestResponse,
+  CreateViewerBody,
+  CreateViewerResponse,
   DetokenizeBody,
   DetokenizeResponse,
   DoorbellBody,
@@ -24,4 +26,5 @@ export type {
   RequestStateResponse,
   RequestStatus,
   SelectOption,
+  ViewerPurpose,
 } from '../../vault/src/contract';

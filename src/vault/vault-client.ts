@@ -11,6 +11,8 @@ import type { IHttp, IHttpResponse } from '@rocket.chat/apps-engine/definition/a
 import type {
   CreateRequestBody,
   CreateRequestResponse,
+  CreateViewerBody,
+  CreateViewerResponse,
   DetokenizeResponse,
   ErrorBody,
   MintOtkResponse,
@@ -128,6 +130,24 @@ export class VaultClient {
   public async revealValues(requestId: string, agentId: string): Promise<DetokenizeResponse> {
     const { otk } = await this.mintDetokenizeOtk(requestId, agentId);
     return this.detokenize(otk, agentId);
+  }
+
+  /**
+   * `POST /v1/requests/:id/viewer` → a single-use link to the vault's viewer page, for that user
+   * only (strict viewing: the values go from the vault to the agent's browser, never through here).
+   * A bearer link: hand it to that user privately, never in a stored message or a log.
+   */
+  public async createViewer(requestId: string, body: CreateViewerBody): Promise<CreateViewerResponse> {
+    const response = await this.call<CreateViewerResponse>(
+      'post',
+      `/v1/requests/${encodeURIComponent(requestId)}/viewer`,
+      body,
+      [201],
+    );
+    if (!response || typeof response.viewerUrl !== 'string' || !URL_PATTERN.test(response.viewerUrl)) {
+      throw new VaultCallError('bad_response', 'POST /v1/requests/:id/viewer answered without a viewer URL');
+    }
+    return response;
   }
 
   /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 
 import { waitFor } from '../harness/http-json';
 import type { Scene } from '../integration/scene';
-import { shownValues, waitForNotification } from '../integration/scene';
+import { IN_CHAT_VIEWING, shownValues, waitForNotification } from '../integration/scene';
 import type { VisitorTab, VisitorTrace } from './browser';
 import {
   launchBrowser,
@@ -116,6 +116,7 @@ describe('agent and visitor end to end, with a canary scan of everything written
   beforeAll(async () => {
     browser = await launchBrowser();
     scene = await startStage({
+      settings: IN_CHAT_VIEWING,
       vaultEnv: {
         // Short windows so expiry is observable in seconds: links die 10 s after posting if
         // unopened (the vault's minimum), off-the-record values 20 s after submit.

@@ -36,13 +36,15 @@ export const ACCOUNT_CHECK_FORM = {
 };
 
 export interface StageOptions {
+  /** Extra app settings (the viewing mode). */
+  settings?: Record<string, unknown>;
   /** Extra vault environment (short TTLs). */
   vaultEnv?: Record<string, string>;
 }
 
 export async function startStage(options: StageOptions = {}): Promise<Scene> {
   return startScene({
-    settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]) },
+    settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]), ...options.settings },
     vaultEnv: {
       // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (60/min) would
       // otherwise throttle a test run, not a visitor.

@@ -17,7 +17,7 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import type { Browser, Page } from 'playwright-core';
 
 import type { Scene } from '../integration/scene';
-import { shownValues, waitForNotification } from '../integration/scene';
+import { IN_CHAT_VIEWING, shownValues, waitForNotification } from '../integration/scene';
 import type { VisitorTab } from './browser';
 import {
   axeViolations,
@@ -69,7 +69,7 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    scene = await startStage();
+    scene = await startStage({ settings: IN_CHAT_VIEWING });
   });
 
   afterAll(async () => {

@@ -42,6 +42,7 @@ export class VaultProcess {
     private readonly child: ChildProcess,
     /** The SQLite file, its WAL and the vault's other files live here. */
     public readonly dataDir: string,
+    private readonly env: Record<string, string>,
   ) {}
 
   public static async start(options: VaultOptions): Promise<VaultProcess> {
@@ -74,7 +75,7 @@ export class VaultProcess {
     }
     const { apiKey } = JSON.parse(cli.stdout.trim().split('\n').pop() as string) as { apiKey: string };
     const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const vault = new VaultProcess(`http://127.0.0.1:${port}`, siteId, apiKey, child, dataDir);
+    const vault = new VaultProcess(`http://127.0.0.1:${port}`, siteId, apiKey, child, dataDir, env);
     child.stdout?.on('data', (c: Buffer) => {
       vault.output += c.toString('utf8');
     });
@@ -101,6 +102,18 @@ export class VaultProcess {
       throw err;
     }
     return vault;
+  }
+
+  /** Runs a vault CLI command on this vault's data, as its admin would; returns its output line. */
+  public cli(args: string[]): string {
+    const run = spawnSync(process.execPath, [path.join(VAULT_DIR, 'dist', 'cli.js'), ...args], {
+      env: this.env,
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) {
+      throw new Error(`vault CLI "${args.join(' ')}" failed (${run.status}): ${run.stderr}`);
+    }
+    return run.stdout.trim();
   }
 
   /** Stops the vault; `keepData` leaves its data folder for inspection (call `removeData` after). */

@@ -20,6 +20,12 @@ export interface Scene {
   room: ILivechatRoom;
 }
 
+/**
+ * In-chat viewing (an admin's explicit choice; strict viewing is the default): the suites that
+ * prove that mode's flows set it. Strict viewing has its own suites.
+ */
+export const IN_CHAT_VIEWING = { viewing_mode: 'in_chat' } as const;
+
 export interface SceneOptions {
   settings?: Record<string, unknown>;
   vaultEnv?: Record<string, string>;

@@ -8,6 +8,7 @@ import {
   sendForm,
   shownValues,
   viewButtonValue,
+  IN_CHAT_VIEWING,
   startScene,
   stopScene,
   visitorLink,
@@ -24,7 +25,7 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
   let requestId: string;
 
   beforeAll(async () => {
-    scene = await startScene();
+    scene = await startScene({ settings: IN_CHAT_VIEWING });
     colleague = scene.harness.world.addAgent('agent.jones');
   });
 

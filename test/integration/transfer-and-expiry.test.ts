@@ -6,6 +6,7 @@ import {
   notificationTexts,
   sendForm,
   shownValues,
+  IN_CHAT_VIEWING,
   startScene,
   stopScene,
   viewButtonValue,
@@ -20,6 +21,7 @@ describe('transfers and expiry', () => {
 
   beforeAll(async () => {
     scene = await startScene({
+      settings: IN_CHAT_VIEWING,
       vaultEnv: {
         VAULT_OFF_RECORD_TTL_SECONDS: '1',
         VAULT_LINK_OPEN_TTL_SECONDS: '10',

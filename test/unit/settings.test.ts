@@ -49,4 +49,25 @@ describe('settings', () => {
     expect(byId('vault_api_key')?.type).toBe('password');
     expect(byId('form_catalog')?.type).toBe('code');
   });
+
+  it('views strictly unless the admin explicitly chose in-chat viewing; ID&V by notice; managers see no value', () => {
+    const byId = (id: string) => SETTINGS.find((s) => s.id === id);
+    expect(byId('viewing_mode')?.packageValue).toBe('strict');
+    expect(byId('idv_answer_delivery')?.packageValue).toBe('notice');
+    expect(byId('managers_may_view_values')?.packageValue).toBe(false);
+    const config = (values: Record<string, unknown>) => toAppConfig((id) => values[id]);
+    expect(config({})).toMatchObject({
+      viewingMode: 'strict',
+      idvAnswerDelivery: 'notice',
+      managersMayViewValues: false,
+    });
+    // A blank or unknown value must never widen PCI scope.
+    expect(config({ viewing_mode: '' }).viewingMode).toBe('strict');
+    expect(config({ viewing_mode: 'modal' }).viewingMode).toBe('strict');
+    expect(config({ viewing_mode: 'in_chat' }).viewingMode).toBe('in_chat');
+    expect(config({ idv_answer_delivery: 'viewer', managers_may_view_values: 'true' })).toMatchObject({
+      idvAnswerDelivery: 'viewer',
+      managersMayViewValues: false,
+    });
+  });
 });

@@ -1,0 +1,103 @@
+/**
+ * A manager's *View* (off unless the admin allows it here and the vault's admin allows it there):
+ * a modal asks for a reason, then the vault mints a viewer link for the manager's own user ID with
+ * that reason, which the vault keeps in its audit trail. Only chats that are still open; never
+ * off-the-record values (the vault withholds them from managers).
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { Translator } from '../i18n/i18n';
+import { translatorFor } from '../i18n/i18n';
+import { randomId } from '../lib/ids';
+import type { SecureRequestRecord } from '../persistence/request-records';
+import { findRequestRecord } from '../persistence/request-records';
+import { hasAnswer } from '../persistence/record-states';
+import type { ViewContext } from '../persistence/view-contexts';
+import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
+import type { Deps } from '../platform/deps';
+import { localeForUser } from '../platform/locale';
+import { notifyPrivately } from '../platform/notify';
+import type { AppConfig } from '../settings/settings';
+import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
+import { readViewValue } from '../ui/blocks';
+import { buildManagerReasonModal, cleanReason, ManagerReasonAction } from '../ui/manager-reason-modal';
+import type { SubmitOutcome } from './dialogs';
+import { currentRoom } from './send-context';
+import { handViewerLink } from './viewer-link';
+
+/** A manager may ask to view: the admin's setting is on, they hold a manager role, the chat is open, it was answered. */
+export function mayViewAsManager(
+  config: Pick<AppConfig, 'managersMayViewValues'>,
+  user: IUser,
+  room: IRoom | undefined,
+  record: Pick<SecureRequestRecord, 'state'>,
+): room is ILivechatRoom {
+  return (
+    config.managersMayViewValues &&
+    (user.roles || []).some((role) => MANAGER_ROLES.indexOf(role) >= 0) &&
+    Boolean(room) &&
+    (room as IRoom).type === RoomType.LIVE_CHAT &&
+    (room as ILivechatRoom).isOpen === true &&
+    hasAnswer(record.state)
+  );
+}
+
+/** Opens the reason modal at once, from what the app holds: no vault call before it. */
+export async function openManagerReasonDialog(
+  deps: Deps,
+  config: AppConfig,
+  t: Translator,
+  user: IUser,
+  room: ILivechatRoom,
+  record: SecureRequestRecord,
+  triggerId: string,
+): Promise<void> {
+  await removeExpiredViewContexts(deps.read.getPersistenceReader(), deps.persis);
+  const now = Date.now();
+  const viewId = `manager-${randomId()}`;
+  await saveViewContext(deps.persis, {
+    viewId,
+    kind: 'manager',
+    roomId: room.id,
+    agentId: user.id,
+    requestId: record.requestId,
+    createdAt: now,
+    expiresAt: now + config.dialogLifetimeMs,
+  });
+  await deps.modify
+    .getUiController()
+    .openSurfaceView(buildManagerReasonModal(deps.app.getID(), viewId, t, record.title), { triggerId }, user);
+}
+
+/** The reason modal's submit: checks everything again, then hands the manager a viewer link. */
+export async function submitManagerReason(
+  deps: Deps,
+  context: ViewContext,
+  view: IUIKitSurface,
+  user: IUser,
+): Promise<SubmitOutcome> {
+  const t = translatorFor(await localeForUser(deps.read, user));
+  const reason = cleanReason(
+    readViewValue((view as IUIKitSurface & { state?: object }).state, ManagerReasonAction.Reason),
+  );
+  if (!reason) {
+    return { errors: { [ManagerReasonAction.Reason]: t('validation_reason_required') } };
+  }
+  const config = await readAppConfig(deps.read);
+  const record = context.requestId
+    ? await findRequestRecord(deps.read.getPersistenceReader(), context.requestId)
+    : undefined;
+  const room = await currentRoom(deps, context.roomId);
+  if (!record || record.roomId !== context.roomId || !mayViewAsManager(config, user, room, record)) {
+    if (room) {
+      await notifyPrivately(deps, user, room, t('error_view_room_closed'));
+    }
+    return {};
+  }
+  await handViewerLink(deps, config, t, { record, room, user, purpose: 'manager', reason });
+  return {};
+}

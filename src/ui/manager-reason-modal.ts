@@ -1,0 +1,53 @@
+/**
+ * A manager's *View* asks for a reason first (the vault keeps it in its audit trail with the
+ * manager's ID). Opened from what the app holds, with no vault call before it.
+ */
+import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
+import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
+
+import type { Translator } from '../i18n/i18n';
+import { button, context, input, plainText, textInput } from './blocks';
+
+export const ManagerReasonAction = {
+  Reason: 'manager-view.reason',
+  Send: 'manager-view.send',
+  Cancel: 'manager-view.cancel',
+} as const;
+
+/** What the vault accepts: 3 to 500 characters once spaces are folded. */
+export const REASON_MIN_LENGTH = 3;
+export const REASON_MAX_LENGTH = 500;
+
+/** The reason as the vault will store it, or undefined when it is too short. */
+export function cleanReason(value: unknown): string | undefined {
+  const folded = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
+  return folded.length >= REASON_MIN_LENGTH ? folded.slice(0, REASON_MAX_LENGTH) : undefined;
+}
+
+export function buildManagerReasonModal(
+  appId: string,
+  viewId: string,
+  t: Translator,
+  title: string,
+): IUIKitSurfaceViewParam {
+  return {
+    id: viewId,
+    type: UIKitSurfaceType.MODAL,
+    title: plainText(t('manager_reason_title')),
+    blocks: [
+      context('manager-view.intro', [t('manager_reason_intro', { title })]),
+      input(
+        'manager-view.reason',
+        t('manager_reason_field'),
+        textInput(appId, 'manager-view.reason', ManagerReasonAction.Reason, {
+          placeholder: t('manager_reason_placeholder'),
+          maxLength: REASON_MAX_LENGTH,
+        }),
+      ),
+    ],
+    submit: button(appId, 'manager-view.footer', ManagerReasonAction.Send, t('button_get_viewer'), {
+      style: 'primary',
+    }),
+    close: button(appId, 'manager-view.footer', ManagerReasonAction.Cancel, t('button_cancel')),
+  };
+}

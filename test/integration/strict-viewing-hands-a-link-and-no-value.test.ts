@@ -1,0 +1,216 @@
+/**
+ * Strict viewing (the default) in the real Apps-Engine against the real vault: *View* hands the
+ * sender a single-use viewer link in a private notice and nothing else; no form value crosses the
+ * app (its HTTP bodies, notices, views, messages, persistence, logs). The link works once, for the
+ * values, from the vault itself. Others are refused; a manager needs the app's setting, the
+ * vault's switch and a reason.
+ */
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
+
+import { URL } from 'url';
+
+import { httpJson, waitFor } from '../harness/http-json';
+import type { Scene } from './scene';
+import {
+  lastMessageIn,
+  notificationTexts,
+  sendForm,
+  sendIdv,
+  startScene,
+  stopScene,
+  visitorLink,
+  visitorOpens,
+  visitorSubmits,
+  waitForNotification,
+} from './scene';
+
+const CARD = { cardholder: 'Philippa Strictwood', pan: '4532015112830366', expiry: '12/39', cvv: '6182' };
+const NOT_SENDER = 'Only the agent who sent this request can view the answer.';
+
+/** The viewer link of the last notice a user got with an *Open secure viewer* button. */
+function viewerLinkOf(scene: Scene, user: IUser): string {
+  const notices = scene.harness.world.notificationsFor(user.id);
+  for (let i = notices.length - 1; i >= 0; i -= 1) {
+    const actions = (notices[i].message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
+      ActionsBlock | undefined;
+    const button = actions?.elements.find((e) => (e as ButtonElement).actionId === 'viewer.open') as
+      ButtonElement | undefined;
+    if (button?.url) {
+      return button.url;
+    }
+  }
+  throw new Error(`${user.username} was handed no viewer link`);
+}
+
+/** What the agent's browser does: open the link with its POST, then ask for one field. */
+async function revealInViewer(link: string, fieldId: string): Promise<{ status: number; value?: string }> {
+  const opened = await httpJson('POST', link, undefined, { Accept: 'text/html' });
+  if (opened.status !== 303) {
+    return { status: opened.status };
+  }
+  const cookie = String((opened.headers['set-cookie'] || [])[0] || '').split(';')[0];
+  const viewer = `${new URL(link).origin}${String(opened.headers.location)}`;
+  const revealed = await httpJson<{ value?: string }>(
+    'POST',
+    `${viewer}/reveal`,
+    { fieldId, action: 'reveal' },
+    { cookie },
+  );
+  return { status: revealed.status, value: revealed.body.value };
+}
+
+describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', () => {
+  let scene: Scene;
+  let colleague: IUser;
+  let manager: IUser;
+  let requestId: string;
+
+  beforeAll(async () => {
+    scene = await startScene();
+    colleague = scene.harness.world.addAgent('agent.jones');
+    manager = scene.harness.world.addUser({ username: 'manager.mary', roles: ['user', 'livechat-manager'] });
+    await sendForm(scene, 'card_payment');
+    const page = await visitorOpens(visitorLink(lastMessageIn(scene)));
+    requestId = page.requestId;
+    await visitorSubmits(page, CARD);
+    await waitForNotification(scene, scene.agent, /^The visitor submitted "Card payment"/);
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  it("View hands the sender a private viewer link, opens no view, and the link shows the vault's values once", async () => {
+    const viewsBefore = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: requestId,
+      user: scene.agent,
+      room: scene.room,
+    });
+    expect(notificationTexts(scene, scene.agent).pop()).toBe(
+      'Your secure viewer for "Card payment" is ready. The link works once, only for you, and must be opened within a minute. Do not share it.',
+    );
+    expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(viewsBefore);
+    const link = viewerLinkOf(scene, scene.agent);
+    expect(link).toMatch(new RegExp(`^${scene.vault.url}/v/[A-Za-z0-9_-]{43}$`));
+
+    // A link preview's GET leaves it usable; the agent's browser then opens it, once.
+    expect((await httpJson('GET', link, undefined, { Accept: 'text/html' })).status).toBe(200);
+    expect(await revealInViewer(link, 'pan')).toEqual({ status: 200, value: CARD.pan });
+    expect((await revealInViewer(link, 'pan')).status).toBe(404);
+  });
+
+  it('another agent is refused by the app (no link), and the vault would refuse them too', async () => {
+    const calls = () => scene.harness.world.httpCalls.filter((c) => /\/viewer$/.test(c.url)).length;
+    const before = calls();
+    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    expect(notificationTexts(scene, colleague)).toEqual([NOT_SENDER]);
+    expect(calls()).toBe(before);
+    const minted = await httpJson<{ error: { code: string } }>(
+      'POST',
+      `${scene.vault.url}/v1/requests/${requestId}/viewer`,
+      { agentId: colleague.id },
+      { Authorization: `Bearer ${scene.vault.apiKey}` },
+    );
+    expect({ status: minted.status, code: minted.body.error.code }).toEqual({ status: 403, code: 'not_sender' });
+  });
+
+  it("a manager: refused without the app's setting; with it, a reason first; the vault's switch decides too", async () => {
+    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+    expect(notificationTexts(scene, manager).pop()).toBe(NOT_SENDER);
+
+    await scene.harness.setSetting('managers_may_view_values', true);
+    try {
+      await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+      const modal = scene.harness.lastView(manager.id);
+      expect(modal.id).toMatch(/^manager-/);
+      expect(await scene.harness.submitView(modal, manager, { 'manager-view.reason': ' a ' })).toMatchObject({
+        type: 'errors',
+        errors: { 'manager-view.reason': 'Give a reason of at least 3 characters.' },
+      });
+      // The vault's switch is off: the vault refuses, and the manager is told why.
+      await scene.harness.submitView(modal, manager, { 'manager-view.reason': 'Supervising a disputed payment' });
+      expect(notificationTexts(scene, manager).pop()).toBe(
+        "Managers cannot view values in this workspace: the vault does not allow it. Ask the vault's administrator.",
+      );
+
+      scene.vault.cli(['site', 'manager-view', scene.vault.siteId, 'on']);
+      await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+      await scene.harness.submitView(scene.harness.lastView(manager.id), manager, {
+        'manager-view.reason': 'Supervising a disputed payment',
+      });
+      const link = viewerLinkOf(scene, manager);
+      expect(await revealInViewer(link, 'pan')).toEqual({ status: 200, value: CARD.pan });
+    } finally {
+      await scene.harness.setSetting('managers_may_view_values', false);
+    }
+  });
+
+  it('ID&V answers go by private notice by default, or only through the viewer when the admin says so', async () => {
+    await sendIdv(scene, {
+      'idv.secret-kind': 'pin',
+      'idv.length': '6',
+      'idv.first-position': '2',
+      'idv.second-position': '4',
+    });
+    const page = await visitorOpens(visitorLink(lastMessageIn(scene)));
+    await visitorSubmits(page, { 2: '8', 4: '1' });
+    expect(await waitForNotification(scene, scene.agent, /^Visitor entered/)).toBe(
+      'Visitor entered: 8 and 1 (characters 2 and 4 of their PIN). Only you see this.',
+    );
+
+    await scene.harness.setSetting('idv_answer_delivery', 'viewer');
+    try {
+      await sendIdv(scene, {
+        'idv.secret-kind': 'pin',
+        'idv.length': '6',
+        'idv.first-position': '3',
+        'idv.second-position': '5',
+      });
+      const second = await visitorOpens(visitorLink(lastMessageIn(scene)));
+      await visitorSubmits(second, { 3: '9', 5: '2' });
+      expect(await waitForNotification(scene, scene.agent, /answered "PIN"/)).toBe(
+        'The visitor answered "PIN". Only you can view the characters: click Reveal.',
+      );
+      await waitFor('the room record', () =>
+        scene.harness.world.messagesIn(scene.room.id).some((m) => m.text === 'Visitor answered: • and •'),
+      );
+      await scene.harness.blockAction({
+        actionId: 'request.view',
+        value: second.requestId,
+        user: scene.agent,
+        room: scene.room,
+      });
+      expect(await revealInViewer(viewerLinkOf(scene, scene.agent), '5')).toEqual({ status: 200, value: '2' });
+    } finally {
+      await scene.harness.setSetting('idv_answer_delivery', 'notice');
+    }
+  });
+
+  it('no card value crossed the app: HTTP bodies both ways, notices, views, messages, persistence, logs', () => {
+    const world = scene.harness.world;
+    const everything = JSON.stringify({
+      http: world.httpExchanges,
+      notifications: world.notifications,
+      interactions: world.interactions,
+      messages: world.messageVersions,
+      persistence: world.persistenceWrites,
+      calls: scene.harness.bridges.calls,
+      log: scene.harness.logText(),
+    });
+    for (const value of [CARD.pan, CARD.cardholder, CARD.cvv, '9 and 2']) {
+      expect({ value, found: everything.includes(value) }).toEqual({ value, found: false });
+    }
+    // The scan can find things: the request ID is there.
+    expect(everything.includes(requestId)).toBe(true);
+    // And the viewer links went nowhere durable: not into persistence, messages or the log.
+    const durable = JSON.stringify([world.persistenceWrites, world.messageVersions, scene.harness.logText()]);
+    expect(durable).not.toMatch(/\/v\/[A-Za-z0-9_-]{43}/);
+  });
+});
