@@ -22,12 +22,7 @@ const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
 const SCREENSHOT_DIR = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'vault-viewer-screens-'));
 /** The viewer screenshots the guides show, each taken below. */
-export const VIEWER_SCREENSHOTS = [
-  'viewer-start.png',
-  'viewer-masked.png',
-  'viewer-revealed.png',
-  'viewer-refused.png',
-];
+const VIEWER_SCREENSHOTS = ['viewer-start.png', 'viewer-masked.png', 'viewer-revealed.png', 'viewer-refused.png'];
 
 const PAN = '4111111111111111';
 const CVV = '737';
@@ -200,7 +195,11 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     expect(otherAgent).toMatchObject({ error: { code: 'not_sender' } });
   });
 
-  it('took every viewer screenshot', () => {
+  it('took every viewer screenshot the agent guide shows, and the guide shows only those', () => {
     expect([...taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
+    const guide = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'agent-guide.md'), 'utf8');
+    const shown = Array.from(guide.matchAll(/\]\(images\/(viewer-[^)]+\.png)\)/g), (m) => m[1]);
+    expect([...shown].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
+    for (const name of VIEWER_SCREENSHOTS) expect(fs.existsSync(path.join(DOCS_IMAGES, name))).toBe(true);
   });
 });
