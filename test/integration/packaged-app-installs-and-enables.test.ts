@@ -53,12 +53,15 @@ describe('the packaged zip in the real Apps-Engine', () => {
       'callback_base_url',
       'dialog_lifetime_minutes',
       'form_catalog',
+      'idv_answer_delivery',
       'managers_may_view',
+      'managers_may_view_values',
       'sender_roles',
       'site_id',
       'vault_api_key',
       'vault_timeout_ms',
       'vault_url',
+      'viewing_mode',
       'visitor_language',
     ]);
     expect(settings.vault_api_key.type).toBe('password');
