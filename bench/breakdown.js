@@ -69,14 +69,14 @@ async function main() {
     'service',
     'open link (openForVisitor)',
     await cpuPerOp(OPS, async (i) => {
-      opened.push(await vault.requests.openForVisitor(new URL(created[i].visitorUrl).pathname.slice(3)));
+      opened.push(await vault.visitors.open(new URL(created[i].visitorUrl).pathname.slice(3)));
     }),
   );
   const submitOtks = opened.map((o) => o.submitPath.split('/')[2]);
   row(
     'service',
     'submit (submitFromVisitor)',
-    await cpuPerOp(OPS, (i) => vault.requests.submitFromVisitor(submitOtks[i], form.values)),
+    await cpuPerOp(OPS, (i) => vault.visitors.submit(submitOtks[i], form.values)),
   );
   const requestId = opened[0].view.requestId;
   const minted = [];

@@ -11,8 +11,9 @@ import { RedisEphemeralStore } from './ephemeral/redis';
 import type { EphemeralStore } from './ephemeral/types';
 import { systemClock, type Clock } from './service/clock';
 import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
-import { RequestService, type RequestEvents } from './service/requests';
+import { RequestService, type RequestEvents, type RequestServiceDeps } from './service/requests';
 import { AuditTrailService } from './service/audit-trail';
+import { VisitorFlow } from './service/visitor-flow';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
@@ -27,6 +28,7 @@ export interface Vault {
   ephemeral: EphemeralStore;
   sites: SiteService;
   requests: RequestService;
+  visitors: VisitorFlow;
   viewer: ViewerService;
   retention: RetentionService;
   audit: AuditTrailService;
@@ -75,7 +77,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     ...options.doorbell,
     log: (level, message, fields) => options.logger[level](fields, message),
   });
-  const requests = new RequestService({
+  const requestDeps: RequestServiceDeps = {
     storage,
     ephemeral,
     sites,
@@ -85,7 +87,9 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     ttl: config.ttl,
     publicUrl: config.publicUrl,
     events: options.events,
-  });
+  };
+  const requests = new RequestService(requestDeps);
+  const visitors = new VisitorFlow(requestDeps);
   const viewer = new ViewerService({ storage, requests, clock, ttl: config.ttl, publicUrl: config.publicUrl });
   const retention = new RetentionService(storage, clock, config.retentionDays);
   const audit = new AuditTrailService(storage, signer, clock, (checkpoint) =>
@@ -97,6 +101,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     ephemeral,
     sites,
     requests,
+    visitors,
     viewer,
     retention,
     audit,

@@ -75,7 +75,7 @@ export async function visitorRoutes(
     const json = wantsJson(request);
     // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
     if (json) return openRequest(request, reply, true);
-    const preview = await vault.requests.previewForVisitor(request.params.otk);
+    const preview = await vault.visitors.preview(request.params.otk);
     if (!preview) return deadLink(request, reply, false);
     return reply.type('text/html; charset=utf-8').send(
       renderStartPage({
@@ -92,7 +92,7 @@ export async function visitorRoutes(
   );
 
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
-    const opened = await vault.requests.openForVisitor(request.params.otk);
+    const opened = await vault.visitors.open(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
     if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
     return reply
@@ -118,7 +118,7 @@ export async function visitorRoutes(
     async (request, reply) => {
       const json = sentJson(request);
       const values = json ? jsonValues(request.body) : readFormValues(request.body);
-      const outcome = await vault.requests.submitFromVisitor(request.params.otk, values);
+      const outcome = await vault.visitors.submit(request.params.otk, values);
       if (!outcome) return deadLink(request, reply, json);
       if (outcome.status === 'submitted')
         return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale);
@@ -144,7 +144,7 @@ export async function visitorRoutes(
     { config: limited, schema: responses.visitorCancel },
     async (request, reply) => {
       const json = sentJson(request);
-      const cancelled = await vault.requests.cancelFromVisitor(request.params.otk);
+      const cancelled = await vault.visitors.cancel(request.params.otk);
       if (!cancelled) return deadLink(request, reply, json);
       return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
     },

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   CreateRequestBody,
   CreateRequestResponse,
@@ -7,19 +6,17 @@ import type {
   MintOtkResponse,
   RequestStateResponse,
   RequestStatus,
-  VisitorRequestView,
 } from '../contract';
-import { openForSite, sealForSite, siteSealedKid } from '../crypto/sealed-box';
+import { openForSite, siteSealedKid } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
+import { auditEvent } from '../audit/events';
 import type { EphemeralStore } from '../ephemeral/types';
 import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
-import { idvFields } from '../pages/idv-fields';
-import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
-import { normalizeValue, validateValues, type FieldError } from '../validation/rules';
+import type { RequestRow, SiteRow, Storage } from '../storage/types';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
-import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
+import { buildRequestSpec, ephemeralKey, parseSpec } from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
 
 export interface RequestTtls {
@@ -47,34 +44,10 @@ export interface RequestServiceDeps {
   events?: RequestEvents;
 }
 
-/** How long one submit may hold its link's claim; a crashed instance's claim lapses after this. */
-const SUBMIT_CLAIM_MS = 20_000;
-/** A second submit of the same link waits up to 200 × 25 ms for the first to finish. */
-const SUBMIT_CLAIM_TRIES = 200;
-const SUBMIT_CLAIM_POLL_MS = 25;
-
-/** An opened request as the visitor side needs it; URLs are paths, callers make them absolute. */
-export interface OpenedRequest {
-  view: VisitorRequestView;
-  submitPath: string;
-  cancelPath: string;
-}
-
-/** The outcome of a visitor's submit: done, or the fields to correct (the link stays usable). */
-export type SubmitOutcome =
-  | { status: 'submitted'; locale: string }
-  | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
-
-/** What the start step may show about a live visitor link before it is opened; nothing secret. */
-export interface VisitorLinkPreview {
-  kind: VisitorRequestView['kind'];
-  title: string;
-  locale: string;
-}
-
 /**
- * The life of a request, from the app's create to the sender's detokenize. The only place that
- * knows both crypto and storage: values are sealed or tokenized here before storage sees them.
+ * The agent's side of a request, from the app's create to the sender's detokenize (the visitor's
+ * side is VisitorFlow). With VisitorFlow, the only place that knows both crypto and storage:
+ * values are sealed or tokenized there before storage sees them, and opened here.
  */
 export class RequestService {
   constructor(private readonly deps: RequestServiceDeps) {}
@@ -113,14 +86,13 @@ export class RequestService {
     await storage.createRequest(
       request,
       { hash: open.hash, purpose: 'open', siteId: site.siteId, requestId, agentId: null, expiresAt },
-      {
+      auditEvent('request.create', {
         at: now,
-        siteId: site.siteId,
         actor: `agent:${body.agentId}`,
-        action: 'request.create',
+        siteId: site.siteId,
         requestId,
-        detail: JSON.stringify({ kind: body.kind, roomId: body.roomId, formId: spec.formId }),
-      },
+        detail: { kind: body.kind, roomId: body.roomId, formId: spec.formId },
+      }),
     );
     this.deps.events?.otk?.('open', 'minted');
     return { requestId, visitorUrl: `${this.deps.publicUrl}/f/${open.otk}`, expiresAt: iso(expiresAt) };
@@ -141,14 +113,15 @@ export class RequestService {
     const now = clock();
     if (agentId !== request.agentId) {
       this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit({
-        at: now,
-        siteId: site.siteId,
-        actor: `agent:${agentId}`,
-        action: 'otk.refused',
-        requestId,
-        detail: JSON.stringify({ reason: 'not_sender' }),
-      });
+      await storage.appendAudit(
+        auditEvent('otk.refused', {
+          at: now,
+          actor: `agent:${agentId}`,
+          siteId: site.siteId,
+          requestId,
+          detail: { reason: 'not_sender' },
+        }),
+      );
       throw new VaultError('not_sender', 'Only the agent who sent this request can view its answer.');
     }
     if (await storage.isRoomClosed(site.siteId, request.roomId)) {
@@ -160,14 +133,13 @@ export class RequestService {
     const expiresAt = now + ttl.detokenizeSeconds * 1000;
     await storage.insertOtk(
       { hash: minted.hash, purpose: 'detokenize', siteId: site.siteId, requestId, agentId, expiresAt },
-      {
+      auditEvent('otk.mint', {
         at: now,
-        siteId: site.siteId,
         actor: `agent:${agentId}`,
-        action: 'otk.mint',
+        siteId: site.siteId,
         requestId,
-        detail: JSON.stringify({ purpose: 'detokenize' }),
-      },
+        detail: { purpose: 'detokenize' },
+      }),
     );
     this.deps.events?.otk?.('detokenize', 'minted');
     return { otk: minted.otk, expiresAt: iso(expiresAt) };
@@ -179,14 +151,9 @@ export class RequestService {
     const now = clock();
     const refuse = async (requestId: string | null): Promise<never> => {
       this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit({
-        at: now,
-        siteId: site.siteId,
-        actor: `agent:${agentId}`,
-        action: 'detokenize.refused',
-        requestId,
-        detail: null,
-      });
+      await storage.appendAudit(
+        auditEvent('detokenize.refused', { at: now, actor: `agent:${agentId}`, siteId: site.siteId, requestId }),
+      );
       throw invalidOtk();
     };
     const hash = looksLikeOtk(otk) ? hashOtk(otk) : undefined;
@@ -214,148 +181,30 @@ export class RequestService {
     const expired = spec.fields
       .filter((field) => field.offTheRecord && values[field.id] === undefined)
       .map((field) => field.id);
-    await storage.markViewed(request.requestId, now, {
-      at: now,
-      siteId: site.siteId,
-      actor: `agent:${agentId}`,
-      action: 'detokenize.ok',
-      requestId: request.requestId,
-      detail: expired.length > 0 ? JSON.stringify({ expired }) : null,
-    });
+    await storage.markViewed(
+      request.requestId,
+      now,
+      auditEvent('detokenize.ok', {
+        at: now,
+        actor: `agent:${agentId}`,
+        siteId: site.siteId,
+        requestId: request.requestId,
+        detail: expired.length > 0 ? { expired } : undefined,
+      }),
+    );
     return { requestId: request.requestId, values, expired };
   }
 
   /** Ends a room's session: its links and OTKs die, its off-the-record data is erased. */
   async closeSession(site: SiteRow, roomId: string): Promise<void> {
     const now = this.deps.clock();
-    const ids = await this.deps.storage.closeRoom(site.siteId, roomId, now, {
-      at: now,
-      siteId: site.siteId,
-      actor: `site:${site.siteId}`,
-      action: 'session.close',
-      requestId: null,
-      detail: JSON.stringify({ roomId }),
-    });
-    await this.deps.ephemeral.delete(ids.map(ephemeralKey));
-  }
-
-  /**
-   * Looks at a visitor link without using it up: what the start step shows, or undefined for a
-   * link that could not be opened (used, expired, unknown, or its room closed). Link previewers
-   * and mail scanners fetch links by GET, so a GET must change nothing.
-   */
-  async previewForVisitor(otk: string): Promise<VisitorLinkPreview | undefined> {
-    const { storage, clock } = this.deps;
-    if (!looksLikeOtk(otk)) return undefined;
-    const now = clock();
-    const row = await storage.peekOtk(hashOtk(otk), 'open', now);
-    const request = row ? await storage.getRequest(row.requestId) : undefined;
-    if (!request || request.status !== 'pending' || request.expiresAt <= now) return undefined;
-    if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
-    return { kind: request.kind, title: parseSpec(request.spec).title, locale: request.locale };
-  }
-
-  /** Opens a visitor link (single use): returns what the page shows, or undefined for a dead link. */
-  async openForVisitor(otk: string): Promise<OpenedRequest | undefined> {
-    const { storage, clock, ttl } = this.deps;
-    if (!looksLikeOtk(otk)) return this.refuse('open');
-    const now = clock();
-    const submit = mintOtk();
-    const request = await storage.openRequest(
-      hashOtk(otk),
-      { hash: submit.hash, expiresAt: now + ttl.submitSeconds * 1000 },
+    const ids = await this.deps.storage.closeRoom(
+      site.siteId,
+      roomId,
       now,
-      {
-        at: now,
-        actor: 'visitor',
-        action: 'request.open',
-        detail: null,
-      },
+      auditEvent('session.close', { at: now, actor: `site:${site.siteId}`, siteId: site.siteId, detail: { roomId } }),
     );
-    if (!request) return this.refuse('open');
-    this.deps.events?.otk?.('open', 'used');
-    this.deps.events?.otk?.('submit', 'minted');
-    this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'opened');
-    const submitPath = `/f/${submit.otk}/submit`;
-    const cancelPath = `/f/${submit.otk}/cancel`;
-    return { view: this.visitorView(request, submitPath, cancelPath), submitPath, cancelPath };
-  }
-
-  /**
-   * A visitor's submit: validates with the same rules as the page (the link stays usable when
-   * fields are wrong), then tokenizes on-record fields into one JWE, seals off-the-record ones
-   * into memory, and consumes the submit OTK with the record insert in one transaction.
-   * Undefined means a dead link.
-   */
-  async submitFromVisitor(otk: string, rawValues: Record<string, string>): Promise<SubmitOutcome | undefined> {
-    const { storage, clock } = this.deps;
-    const request = await this.requestForSubmitOtk(otk);
-    if (!request) return this.refuse('submit');
-    const spec = parseSpec(request.spec);
-    const now = clock();
-    const errors = validateValues(spec.fields, rawValues, new Date(now));
-    if (Object.keys(errors).length > 0) {
-      return { status: 'invalid', errors, view: this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`) };
-    }
-    const onRecord: Record<string, string> = {};
-    const offRecord: Record<string, string> = {};
-    for (const field of spec.fields) {
-      const raw = rawValues[field.id];
-      if (raw === undefined || raw.trim() === '') continue;
-      (field.offTheRecord ? offRecord : onRecord)[field.id] = normalizeValue(field, raw);
-    }
-    const record = Object.keys(onRecord).length > 0 ? await this.tokenize(request, onRecord, now) : null;
-    const key = ephemeralKey(request.requestId);
-    // Concurrent submits of one link (a double click, or calls landing on two instances) share the
-    // request's off-the-record entry: a loser would overwrite the winner's values or erase them. So
-    // one submit at a time holds the request's claim while it writes the entry and commits. A form
-    // with nothing off the record needs no claim (and so keeps working while Redis is down).
-    const claim = spec.fields.some((field) => field.offTheRecord) ? `${key}:submitting` : undefined;
-    if (claim && !(await this.claimSubmit(claim)))
-      throw new VaultError('conflict', 'This form is being submitted already; try again in a moment.');
-    const claims = claim ? [claim] : [];
-    let wrote = false;
-    let submitted: RequestRow | undefined;
-    try {
-      // Under the claim, a still-live link means no other submit has committed: the entry is ours.
-      if (claim && !(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
-      if (Object.keys(offRecord).length > 0) {
-        const { kid, key: siteKey } = await this.deps.sites.activeKey(request.siteId);
-        const sealed = sealForSite(kid, siteKey, key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
-        wrote = true;
-        await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
-      }
-      submitted = await storage.submitRequest(hashOtk(otk), request.requestId, record, now, {
-        at: now,
-        actor: 'visitor',
-        action: 'request.submit',
-        detail: JSON.stringify({ recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length }),
-      });
-    } finally {
-      // After a commit the submit stands: if the claim cannot be dropped now, it lapses on its own.
-      if (submitted) await this.deps.ephemeral.delete(claims).catch(() => undefined);
-      else await this.deps.ephemeral.delete(wrote ? [key, ...claims] : claims);
-    }
-    if (!submitted) return this.refuse('submit');
-    this.deps.events?.otk?.('submit', 'used');
-    this.deps.doorbell.ring(submitted.callbackUrl, submitted.requestId, 'submitted');
-    return { status: 'submitted', locale: submitted.locale };
-  }
-
-  /** The visitor closed the dialog: the request's locale when it was cancelled, undefined for a dead link. */
-  async cancelFromVisitor(otk: string): Promise<{ locale: string } | undefined> {
-    if (!looksLikeOtk(otk)) return this.refuse('submit');
-    const now = this.deps.clock();
-    const cancelled = await this.deps.storage.cancelRequest(hashOtk(otk), now, {
-      at: now,
-      actor: 'visitor',
-      action: 'request.cancel',
-      detail: null,
-    });
-    if (!cancelled) return this.refuse('submit');
-    this.deps.events?.otk?.('submit', 'used');
-    this.deps.doorbell.ring(cancelled.callbackUrl, cancelled.requestId, 'cancelled');
-    return { locale: cancelled.locale };
+    await this.deps.ephemeral.delete(ids.map(ephemeralKey));
   }
 
   /** Marks requests whose window ended as expired and rings their doorbells; returns how many. */
@@ -363,37 +212,6 @@ export class RequestService {
     const expired = await this.deps.storage.expireDue(this.deps.clock(), limit);
     for (const request of expired) this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'expired');
     return expired.length;
-  }
-
-  /** Takes a submit claim, waiting a little while another submit of the same link finishes. */
-  private async claimSubmit(claim: string): Promise<boolean> {
-    for (let attempt = 0; attempt < SUBMIT_CLAIM_TRIES; attempt += 1) {
-      if (await this.deps.ephemeral.add(claim, Buffer.alloc(0), SUBMIT_CLAIM_MS)) return true;
-      await sleep(SUBMIT_CLAIM_POLL_MS);
-    }
-    return false;
-  }
-
-  private async requestForSubmitOtk(otk: string): Promise<RequestRow | undefined> {
-    if (!looksLikeOtk(otk)) return undefined;
-    const now = this.deps.clock();
-    const row = await this.deps.storage.peekOtk(hashOtk(otk), 'submit', now);
-    const request = row ? await this.deps.storage.getRequest(row.requestId) : undefined;
-    return request && request.status === 'opened' && request.expiresAt > now ? request : undefined;
-  }
-
-  private async tokenize(request: RequestRow, values: Record<string, string>, now: number): Promise<RecordRow> {
-    const { kid, key } = await this.deps.sites.activeKey(request.siteId);
-    const recordId = randomUUID();
-    const started = process.hrtime.bigint();
-    const token = await this.deps.tokenizer.encrypt(
-      { siteId: request.siteId, recordId },
-      kid,
-      key,
-      Buffer.from(JSON.stringify(values), 'utf8'),
-    );
-    this.deps.events?.crypto?.('encrypt', Number(process.hrtime.bigint() - started) / 1e9);
-    return { recordId, requestId: request.requestId, siteId: request.siteId, kid, token, createdAt: now };
   }
 
   /** The on-record values of a submitted request, decrypted (empty when it has none). */
@@ -435,14 +253,15 @@ export class RequestService {
       if (error instanceof IntegrityError) {
         // If storage cannot take the audit row now, the log line (the error handler's) still says it.
         await this.deps.storage
-          .appendAudit({
-            at: this.deps.clock(),
-            siteId: request.siteId,
-            actor: options.actor,
-            action: 'integrity.failed',
-            requestId: request.requestId,
-            detail: JSON.stringify({ source: error.source, reason: error.reason }),
-          })
+          .appendAudit(
+            auditEvent('integrity.failed', {
+              at: this.deps.clock(),
+              actor: options.actor,
+              siteId: request.siteId,
+              requestId: request.requestId,
+              detail: { source: error.source, reason: error.reason },
+            }),
+          )
           .catch(() => undefined);
       }
       throw error;
@@ -496,28 +315,6 @@ export class RequestService {
     if (request.viewedAt !== null) state.viewedAt = iso(request.viewedAt);
     if (spec.idv) state.idv = spec.idv;
     return state;
-  }
-
-  private visitorView(request: RequestRow, submitUrl: string, cancelUrl: string): VisitorRequestView {
-    const spec: RequestSpec = parseSpec(request.spec);
-    const view: VisitorRequestView = {
-      requestId: request.requestId,
-      kind: request.kind,
-      title: spec.title,
-      locale: request.locale,
-      // ID&V labels ('Character 2') in the request's language; form labels are the admin's own.
-      fields: spec.idv ? idvFields(spec.idv, request.locale) : spec.fields,
-      submitUrl,
-      cancelUrl,
-      expiresAt: iso(request.expiresAt),
-    };
-    if (spec.idv) view.idv = spec.idv;
-    return view;
-  }
-
-  private refuse(purpose: 'open' | 'submit'): undefined {
-    this.deps.events?.otk?.(purpose, 'refused');
-    return undefined;
   }
 }
 
