@@ -23,7 +23,7 @@ const AdmZip = require('adm-zip');
 
 const root = path.resolve(__dirname, '..');
 const APP_ENTRIES = ['app.json', 'IdvSecureFormsApp.ts', 'icon.png', 'src', 'i18n'];
-const TYPE_ONLY_ENTRIES = ['vault/src/contract.ts'];
+const TYPE_ONLY_ENTRIES = ['vault/src/contract/index.ts'];
 const ALLOWED_IN_ZIP = [
   /^\.packagedby$/,
   /^app\.json$/,

@@ -6,7 +6,7 @@ const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const SOURCES = ['app.json', 'IdvSecureFormsApp.ts', 'icon.png', 'src', 'i18n', 'vault/src/contract.ts'];
+const SOURCES = ['app.json', 'IdvSecureFormsApp.ts', 'icon.png', 'src', 'i18n', 'vault/src/contract'];
 
 function newest(p) {
   const stat = fs.statSync(p);

@@ -27,4 +27,4 @@ export type {
   RequestStatus,
   SelectOption,
   ViewerPurpose,
-} from '../../vault/src/contract';
+} from '../../vault/src/contract/index';

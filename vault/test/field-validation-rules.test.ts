@@ -7,7 +7,7 @@ import {
   luhnValid,
   normalizeValue,
   validateValues,
-} from '../src/validation/rules';
+} from '../src/contract/field-rules';
 import { idvFields } from '../src/pages/idv-fields';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
@@ -306,6 +306,24 @@ describe('generic rules', () => {
   it('fails a field whose pattern does not compile', () => {
     expect(codeFor({ type: 'text', pattern: '(' }, 'anything')).toBe('pattern');
     expect(codeFor({ type: 'text', pattern: '\\p{Nope}' }, 'x')).toBe('pattern');
+  });
+
+  it('runs hostile patterns in linear time: 1000 characters against nested quantifiers', () => {
+    const value = `${'a'.repeat(MAX_VALUE_LENGTH - 1)}!`;
+    const started = performance.now();
+    expect(codeFor({ type: 'text', pattern: '(a+)+$' }, value)).toBe('pattern');
+    expect(codeFor({ type: 'text', pattern: '([A-Za-z0-9]+\\s?)*' }, value)).toBe('pattern');
+    expect(codeFor({ type: 'text', pattern: '(a|aa)*b' }, value)).toBe('pattern');
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it('takes JavaScript escapes, and refuses what needs backtracking', () => {
+    expect(codeFor({ type: 'text', pattern: '\\d{2}\\-\\d{2}' }, '12-34')).toBeUndefined();
+    expect(codeFor({ type: 'text', pattern: 'caf\\u00e9' }, 'café')).toBeUndefined();
+    expect(codeFor({ type: 'text', pattern: '(?<year>\\d{4})' }, '2026')).toBeUndefined();
+    expect(codeFor({ type: 'text', pattern: '(a)\\1' }, 'aa')).toBe('pattern');
+    expect(codeFor({ type: 'text', pattern: '(?=a)a' }, 'a')).toBe('pattern');
+    expect(codeFor({ type: 'text', pattern: '(?<=a)b' }, 'ab')).toBe('pattern');
   });
 });
 

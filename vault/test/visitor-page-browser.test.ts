@@ -14,7 +14,7 @@ import { readFormValues } from '../src/pages/form-values';
 import { idvFields } from '../src/pages/idv-fields';
 import { negotiateLocale } from '../src/pages/i18n';
 import { renderNoticePage, renderRequestPage } from '../src/pages/render';
-import { validateValues } from '../src/validation/rules';
+import { validateValues } from '../src/contract/field-rules';
 import {
   isFocused,
   launchBrowser,

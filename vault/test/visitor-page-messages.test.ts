@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { FIELD_ERROR_CODES, CARD_BRANDS } from '../src/validation/rules';
+import { FIELD_ERROR_CODES, CARD_BRANDS } from '../src/contract/field-rules';
 import {
   availableLocales,
   catalogFor,

@@ -4,7 +4,7 @@ import { renderNoticePage, renderRequestPage, NOTICE_KINDS } from '../src/pages/
 import { idvFields } from '../src/pages/idv-fields';
 import { readFormValues } from '../src/pages/form-values';
 import { ASSET_DIR, readAsset } from '../src/pages/assets';
-import { validateValues } from '../src/validation/rules';
+import { validateValues } from '../src/contract/field-rules';
 import type { VisitorPageData } from '../src/pages/page-data';
 
 const HOSTILE = `<script>alert("x")</script>"'><img src=x onerror=alert(1)>'; DROP TABLE requests; --`;

@@ -1,18 +1,29 @@
 import { AUTOFILL_TOKENS, FIELD_TYPES } from '../contract';
+import { ID_PATTERNS, LENGTH_RANGES, LIMITS, NOT_BLANK_PATTERN, TEXT_PATTERN } from '../contract/limits';
 
-/** JSON schemas of the API's bodies and params: Fastify validates with them and answers 400. */
+/**
+ * JSON schemas of the API's bodies and params, built from the contract's limits (which the app's
+ * catalog check applies too): Fastify validates with them and answers 400.
+ */
 
-const id = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f]+$' } as const;
+const id = { type: 'string', minLength: 1, maxLength: LIMITS.opaqueId, pattern: ID_PATTERNS.opaque } as const;
 const text = (max: number) =>
-  ({ type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f]+$' }) as const;
+  ({
+    type: 'string',
+    minLength: 1,
+    maxLength: max,
+    allOf: [{ pattern: TEXT_PATTERN }, { pattern: NOT_BLANK_PATTERN }],
+  }) as const;
+const length = (range: { min: number; max: number }) =>
+  ({ type: 'integer', minimum: range.min, maximum: range.max }) as const;
 
 const field = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'label', 'type'],
   properties: {
-    id: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' },
-    label: text(200),
+    id: { type: 'string', pattern: ID_PATTERNS.field },
+    label: text(LIMITS.label),
     type: { type: 'string', enum: FIELD_TYPES },
     required: { type: 'boolean' },
     masked: { type: 'boolean' },
@@ -20,23 +31,23 @@ const field = {
     options: {
       type: 'array',
       minItems: 1,
-      maxItems: 100,
+      maxItems: LIMITS.options,
       items: {
         oneOf: [
-          text(200),
+          text(LIMITS.optionText),
           {
             type: 'object',
             additionalProperties: false,
             required: ['value', 'label'],
-            properties: { value: text(200), label: text(200) },
+            properties: { value: text(LIMITS.optionText), label: text(LIMITS.optionText) },
           },
         ],
       },
     },
-    minLength: { type: 'integer', minimum: 0, maximum: 1000 },
-    maxLength: { type: 'integer', minimum: 1, maximum: 1000 },
-    pattern: { type: 'string', minLength: 1, maxLength: 200 },
-    hint: text(300),
+    minLength: length(LENGTH_RANGES.minLength),
+    maxLength: length(LENGTH_RANGES.maxLength),
+    pattern: { type: 'string', minLength: 1, maxLength: LIMITS.pattern },
+    hint: text(LIMITS.hint),
     autocomplete: { type: 'string', enum: AUTOFILL_TOKENS },
   },
 } as const;
@@ -50,21 +61,21 @@ export const createRequestSchema = {
       kind: { type: 'string', enum: ['idv', 'form'] },
       roomId: id,
       agentId: id,
-      visitorToken: { type: 'string', maxLength: 256 },
-      locale: { type: 'string', maxLength: 35, pattern: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$' },
-      callbackUrl: { type: 'string', minLength: 8, maxLength: 2048, pattern: '^https?://' },
+      visitorToken: { type: 'string', maxLength: LIMITS.visitorToken },
+      locale: { type: 'string', maxLength: LIMITS.locale, pattern: ID_PATTERNS.locale },
+      callbackUrl: { type: 'string', minLength: 8, maxLength: LIMITS.callbackUrl, pattern: ID_PATTERNS.callbackUrl },
       idv: {
         type: 'object',
         additionalProperties: false,
         required: ['label', 'positions'],
         properties: {
-          label: text(64),
+          label: text(LIMITS.idvLabel),
           positions: {
             type: 'array',
             minItems: 1,
-            maxItems: 4,
+            maxItems: LIMITS.idvPositions,
             uniqueItems: true,
-            items: { type: 'integer', minimum: 1, maximum: 64 },
+            items: { type: 'integer', minimum: 1, maximum: LIMITS.idvMaxPosition },
           },
         },
       },
@@ -73,9 +84,9 @@ export const createRequestSchema = {
         additionalProperties: false,
         required: ['id', 'title', 'fields'],
         properties: {
-          id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
-          title: text(200),
-          fields: { type: 'array', minItems: 1, maxItems: 50, items: field },
+          id: { type: 'string', pattern: ID_PATTERNS.form },
+          title: text(LIMITS.title),
+          fields: { type: 'array', minItems: 1, maxItems: LIMITS.fields, items: field },
         },
       },
     },
@@ -112,7 +123,7 @@ export const detokenizeSchema = {
     type: 'object',
     additionalProperties: false,
     required: ['otk', 'agentId'],
-    properties: { otk: { type: 'string', maxLength: 256 }, agentId: id },
+    properties: { otk: { type: 'string', maxLength: LIMITS.otk }, agentId: id },
   },
 } as const;
 

@@ -6,7 +6,7 @@ import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets'
 import { readFormValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
-import type { FieldError } from '../validation/rules';
+import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';

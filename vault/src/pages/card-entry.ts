@@ -3,7 +3,7 @@
  * named as soon as its leading digits say it. Pure functions: the page script bundles them, and
  * the server's rules (which drop the spaces) stay the only judge of a number.
  */
-import { detectCardBrand, type CardBrand } from '../validation/card';
+import { detectCardBrand, type CardBrand } from '../contract/card';
 
 /** The most digits any brand issues. */
 export const MAX_CARD_DIGITS = 19;

@@ -6,14 +6,15 @@
 import fs from 'fs';
 import path from 'path';
 import type { VisitorFieldView } from '../contract';
-import type { FieldError } from '../validation/rules';
+import { closestLocale, DEFAULT_LOCALE } from '../contract/locale';
+import type { FieldError } from '../contract/field-rules';
 import { formatFieldError, formatMessage, type MessageLookup, type MessageParams } from './message-format';
 
 /** Every key of the English catalog, which is the reference. */
 export type MessageKey = keyof typeof import('./messages/en.json');
 type Catalog = Record<string, string>;
 
-export const DEFAULT_LOCALE = 'en';
+export { DEFAULT_LOCALE };
 export const MESSAGES_DIR = path.join(__dirname, 'messages');
 
 /** A catalog file that is not a flat object of strings: a broken deployment, not a user error. */
@@ -63,20 +64,9 @@ export function catalogFor(locale: string): Readonly<Record<string, string>> | u
   return catalogs().get(locale);
 }
 
-const LOCALE_TAG = /^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/;
-
 /** The available locale for a tag: exact (any case), then its language (`pt-BR` → `pt`), then a region of it. */
 function matchLocale(tag: string): string | undefined {
-  const wanted = tag.trim().replace(/_/g, '-');
-  if (!LOCALE_TAG.test(wanted)) return undefined;
-  const available = availableLocales();
-  const lower = wanted.toLowerCase();
-  const language = lower.split('-')[0];
-  return (
-    available.find((locale) => locale.toLowerCase() === lower) ??
-    available.find((locale) => locale.toLowerCase() === language) ??
-    available.find((locale) => locale.toLowerCase().split('-')[0] === language)
-  );
+  return closestLocale(tag, availableLocales());
 }
 
 /** Accept-Language tags, best first; `q=0` and `*` are dropped. */

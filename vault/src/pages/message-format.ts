@@ -8,7 +8,7 @@
  *   `#` replaced by it; categories come from `Intl.PluralRules` of the locale.
  */
 import type { VisitorFieldView } from '../contract';
-import type { FieldError } from '../validation/rules';
+import type { FieldError } from '../contract/field-rules';
 
 export type MessageParams = Record<string, string | number>;
 

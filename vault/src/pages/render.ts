@@ -4,7 +4,7 @@
  * loads `/assets/visitor.css` and `/assets/visitor.js` and passes data in a JSON block.
  */
 import type { AutofillToken, FieldType, VisitorFieldView, VisitorRequestView } from '../contract';
-import type { FieldError } from '../validation/rules';
+import type { FieldError } from '../contract/field-rules';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
 import {

@@ -6,6 +6,12 @@ import type {
   SelectOption,
   VisitorFieldView,
 } from '../contract';
+import {
+  describeFieldSpecProblem,
+  fieldSpecProblems,
+  FORM_PATTERNS_TOO_COMPLEX,
+  formPatternsTooComplex,
+} from '../contract/form-rules';
 import { VaultError } from '../errors';
 import { idvFields } from '../pages/idv-fields';
 
@@ -33,6 +39,7 @@ export function buildRequestSpec(body: CreateRequestBody): RequestSpec {
     ids.add(field.id);
     return formField(field);
   });
+  if (formPatternsTooComplex(body.form.fields)) throw new VaultError('bad_request', FORM_PATTERNS_TOO_COMPLEX);
   return { title: body.form.title, formId: body.form.id, fields };
 }
 
@@ -49,22 +56,8 @@ function idvSpec(idv: IdvSpec): RequestSpec {
 }
 
 function formField(field: FormFieldSpec): VisitorFieldView {
-  const where = `Field "${field.id}"`;
-  if (field.type === 'select' && (!field.options || field.options.length === 0)) {
-    throw new VaultError('bad_request', `${where} is a select and needs "options".`);
-  }
-  if (field.type !== 'select' && field.options)
-    throw new VaultError('bad_request', `${where} has "options" but is not a select.`);
-  if (field.minLength !== undefined && field.maxLength !== undefined && field.minLength > field.maxLength) {
-    throw new VaultError('bad_request', `${where} has minLength greater than maxLength.`);
-  }
-  if (field.pattern !== undefined) {
-    try {
-      new RegExp(`^(?:${field.pattern})$`, 'u');
-    } catch {
-      throw new VaultError('bad_request', `${where} has a pattern that is not a valid regular expression.`);
-    }
-  }
+  const [problem] = fieldSpecProblems(field);
+  if (problem) throw new VaultError('bad_request', describeFieldSpecProblem(field.id, problem));
   const view: VisitorFieldView = {
     id: field.id,
     label: field.label,

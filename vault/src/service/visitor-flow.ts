@@ -7,7 +7,7 @@ import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { idvFields } from '../pages/idv-fields';
 import type { RecordRow, RequestRow } from '../storage/types';
-import { normalizeValue, validateValues, type FieldError } from '../validation/rules';
+import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
 import { iso } from './clock';
 import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import type { RequestServiceDeps } from './requests';

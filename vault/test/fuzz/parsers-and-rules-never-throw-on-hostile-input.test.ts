@@ -9,7 +9,7 @@ import { Tokenizer, TokenizeError } from '../../src/crypto/tokenizer';
 import { looksLikeOtk } from '../../src/otk/otk';
 import { readFormValues } from '../../src/pages/form-values';
 import { isUnderOrigin } from '../../src/service/sites';
-import { FIELD_ERROR_CODES, normalizeValue, validateValues } from '../../src/validation/rules';
+import { FIELD_ERROR_CODES, normalizeValue, validateValues } from '../../src/contract/field-rules';
 import { fuzz, hostileText } from './fuzz-settings';
 
 const fieldId = fc.stringMatching(/^[a-z][a-z0-9_]{0,15}$/);

@@ -4,7 +4,7 @@
  * summary and inline messages and moves focus to the summary; otherwise the native POST goes.
  * The page works without it (the server checks again); it never sends or stores a value itself.
  */
-import { validateValues, type FieldError } from '../../validation/rules';
+import { validateValues, type FieldError } from '../../contract/field-rules';
 import { caretAfterDigits, groupCardNumber } from '../card-entry';
 import { formatFieldError } from '../message-format';
 import {

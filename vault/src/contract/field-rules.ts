@@ -1,10 +1,14 @@
 /**
  * The field rules of a visitor form: the server checks a submit with them and the visitor page
  * (which bundles this module) checks the same values before posting. Pure functions only, no
- * Node or DOM APIs. Lengths are counted in Unicode code points, never in UTF-16 units.
+ * Node or DOM APIs, lib es2017. Lengths are counted in Unicode code points, never in UTF-16 units.
  */
-import type { VisitorFieldView } from '../contract';
+import type { VisitorFieldView } from './index';
 import { cardBrandLengths, cardBrandUsesLuhn, detectCardBrand, luhnValid } from './card';
+import { codePointLength, LIMITS } from './limits';
+import { matchesPattern } from './pattern';
+
+export { codePointLength } from './limits';
 
 export { CARD_BRANDS, cardBrandLengths, detectCardBrand, luhnValid } from './card';
 export type { CardBrand } from './card';
@@ -42,14 +46,7 @@ export interface FieldError {
 }
 
 /** No value may be longer than this, whatever the form says. */
-export const MAX_VALUE_LENGTH = 1000;
-
-/** Length in Unicode code points: "😀" is one character, as the visitor sees it. */
-export function codePointLength(value: string): number {
-  let count = 0;
-  for (const _ of value) count += 1;
-  return count;
-}
+export const MAX_VALUE_LENGTH = LIMITS.value;
 
 /** The value as the vault stores it: card numbers as digits only, anything else trimmed. */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
@@ -68,17 +65,19 @@ export function validateValues(
   now: Date,
 ): Record<string, FieldError> {
   const known = new Set(fields.map((field) => field.id));
-  // Entries, not assignment: a key such as "__proto__" must stay an ordinary key.
-  const errors: Array<[string, FieldError]> = [];
+  const errors: Record<string, FieldError> = {};
+  // defineProperty, not assignment: a key such as "__proto__" must stay an ordinary key.
+  const add = (key: string, error: FieldError) =>
+    Object.defineProperty(errors, key, { value: error, enumerable: true, writable: true, configurable: true });
   for (const key of Object.keys(values)) {
-    if (!known.has(key)) errors.push([key, { code: 'unknown_field' }]);
+    if (!known.has(key)) add(key, { code: 'unknown_field' });
   }
   for (const field of fields) {
     const raw: unknown = Object.prototype.hasOwnProperty.call(values, field.id) ? values[field.id] : '';
     const error = validateValue(field, raw, now);
-    if (error) errors.push([field.id, error]);
+    if (error) add(field.id, error);
   }
-  return Object.fromEntries(errors);
+  return errors;
 }
 
 /** The first rule one value breaks, or undefined when it is fine. */
@@ -188,28 +187,4 @@ function checkEmail(value: string): FieldError | undefined {
 function checkSelect(field: VisitorFieldView, value: string): FieldError | undefined {
   const allowed = (field.options ?? []).some((option) => option.value === value);
   return allowed ? undefined : { code: 'select_option' };
-}
-
-const compiledPatterns = new Map<string, RegExp | null>();
-const MAX_CACHED_PATTERNS = 256;
-
-/**
- * Whole-value match of a form's pattern. A pattern that does not compile is a mistake in the
- * form, and no value can satisfy it, so the field fails rather than silently passing.
- */
-function matchesPattern(pattern: string, value: string): boolean {
-  let regex = compiledPatterns.get(pattern);
-  if (regex === undefined) {
-    try {
-      regex = new RegExp(`^(?:${pattern})$`, 'u');
-    } catch {
-      regex = null;
-    }
-    if (compiledPatterns.size >= MAX_CACHED_PATTERNS) compiledPatterns.clear();
-    compiledPatterns.set(pattern, regex);
-  }
-  if (regex === null) return false;
-  // A pattern such as "a)|(b" would break out of the anchors; insist the match is the whole value.
-  const match = regex.exec(value);
-  return match !== null && match[0] === value;
 }

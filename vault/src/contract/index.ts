@@ -1,7 +1,9 @@
 /**
- * The vault's outside interface as TypeScript types: the one module both the vault and the
- * Rocket.Chat app use (the app with `import type`), so the two sides cannot drift.
- * Plain types only, written for TypeScript 4.9 too (the app's packager pins it).
+ * The vault's outside interface: the one contract both the vault and the Rocket.Chat app use, so
+ * the two sides cannot drift. This file holds the API's types; its neighbours hold the rules
+ * (limits.ts, form-rules.ts, field-rules.ts, card.ts, pattern.ts, locale.ts), which the vault,
+ * the visitor page's script and the app all run. Everything here is written for TypeScript 4.9
+ * and lib es2017 (the app's packager pins them) and uses no Node or DOM API.
  */
 
 export type RequestKind = 'idv' | 'form';

@@ -1,0 +1,88 @@
+/**
+ * The API's limits and id rules: the vault's request schemas are built from them and the app's
+ * catalog check applies them, so a form one side accepts the other accepts too.
+ * Written for TypeScript 4.9 and lib es2017 (the app's packager), with no Node or DOM APIs.
+ */
+
+export const LIMITS = {
+  /** Room, agent and other opaque ids the app passes through. */
+  opaqueId: 128,
+  formId: 64,
+  fieldId: 64,
+  title: 200,
+  label: 200,
+  hint: 300,
+  optionText: 200,
+  options: 100,
+  fields: 50,
+  /** Characters of a field pattern. */
+  pattern: 200,
+  /** No value may be longer than this, whatever the form says; also the top of minLength and maxLength. */
+  value: 1000,
+  idvLabel: 64,
+  idvPositions: 4,
+  idvMaxPosition: 64,
+  visitorToken: 256,
+  locale: 35,
+  callbackUrl: 2048,
+  otk: 256,
+} as const;
+
+/** minLength may be 0 (no minimum); maxLength must allow at least one character. */
+export const LENGTH_RANGES = {
+  minLength: { min: 0, max: LIMITS.value },
+  maxLength: { min: 1, max: LIMITS.value },
+} as const;
+
+/** JSON Schema `pattern` strings (they run in JavaScript, are anchored and have no nested quantifier). */
+export const ID_PATTERNS = {
+  form: `^[A-Za-z0-9][A-Za-z0-9._-]{0,${LIMITS.formId - 1}}$`,
+  field: `^[A-Za-z][A-Za-z0-9_-]{0,${LIMITS.fieldId - 1}}$`,
+  /** Any printable text: no C0 control character. */
+  opaque: '^[^\\u0000-\\u001f]+$',
+  locale: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$',
+  callbackUrl: '^https?://',
+} as const;
+
+/** Texts shown to people (titles, labels, hints, options): tab and newline allowed, other C0 controls not. */
+export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f]*$';
+/** …and not blank. */
+export const NOT_BLANK_PATTERN = '\\S';
+
+const FORM_ID = new RegExp(ID_PATTERNS.form);
+const FIELD_ID = new RegExp(ID_PATTERNS.field);
+const TEXT = new RegExp(TEXT_PATTERN);
+const NOT_BLANK = new RegExp(NOT_BLANK_PATTERN);
+
+export function isFormId(value: unknown): value is string {
+  return typeof value === 'string' && FORM_ID.test(value);
+}
+
+export function isFieldId(value: unknown): value is string {
+  return typeof value === 'string' && FIELD_ID.test(value);
+}
+
+/** Length in Unicode code points: "😀" is one character, as people (and JSON Schema) count. */
+export function codePointLength(value: string): number {
+  let count = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const unit = value.charCodeAt(i);
+    // A high surrogate followed by a low one is one code point.
+    if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i += 1;
+    }
+    count += 1;
+  }
+  return count;
+}
+
+/** A text of 1 to `max` characters, not blank, without control characters other than tab and newline. */
+export function isText(value: unknown, max: number): value is string {
+  return typeof value === 'string' && codePointLength(value) <= max && NOT_BLANK.test(value) && TEXT.test(value);
+}
+
+/** A whole number within one of LENGTH_RANGES. */
+export function isLength(value: unknown, range: { min: number; max: number }): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max;
+}
