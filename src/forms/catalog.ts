@@ -8,25 +8,30 @@
  * parseCatalog('[{"id":"iban","title":"Bank account","fields":[{"id":"iban","label":"IBAN","type":"text"}]}]')
  * // { forms: [ { id: 'iban', … } ], problems: [] }
  */
-import { DEFAULT_LOCALE, matchLocale } from '../i18n/i18n';
+import { matchLocale } from '../i18n/i18n';
 import type { Translator } from '../i18n/i18n';
 import type { ValidationProblem } from '../lib/validation';
-import type { FormFieldSpec, FormSpec, SelectOption } from '../vault/contract';
+import type { FieldSpecProblem, FormFieldSpec, FormSpec, SelectOption } from '../vault/contract';
+import {
+  closestLocale,
+  DEFAULT_LOCALE,
+  FIELD_TYPES,
+  fieldSpecProblems,
+  formPatternsTooComplex,
+  isAutofillToken,
+  isFieldId,
+  isFieldType,
+  isFormId,
+  isText,
+  LENGTH_RANGES,
+  LIMITS,
+  MAX_FORM_PATTERN_PROGRAM,
+} from '../vault/contract';
 import { BUILTIN_FORM_IDS } from './builtin-forms';
 import type { CatalogField, CatalogForm, LocalizedText } from './catalog-types';
-import { FIELD_TYPE_SET, isAutofillToken, isFieldType } from './catalog-types';
 
-export const CATALOG_LIMITS = {
-  forms: 50,
-  fields: 30,
-  text: 120,
-  hint: 200,
-  pattern: 200,
-  options: 100,
-  length: 10000,
-} as const;
-
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
+/** How many custom forms a catalog may hold; everything inside a form follows the vault's contract. */
+export const MAX_CATALOG_FORMS = 50;
 const FORM_KEYS = ['id', 'title', 'fields'];
 const FIELD_KEYS = [
   'id',
@@ -73,16 +78,25 @@ class Checker {
       .forEach((name) => this.add(path, 'catalog_error_unknown_key', { name }));
   }
 
-  public id(value: Json | undefined, path: string): string | undefined {
-    if (typeof value !== 'string' || !ID_PATTERN.test(value)) {
-      this.add(path, 'catalog_error_id');
+  public formId(value: Json | undefined, path: string): string | undefined {
+    if (!isFormId(value)) {
+      this.add(path, 'catalog_error_id', { max: LIMITS.formId });
       return undefined;
     }
     return value;
   }
 
+  public fieldId(value: Json | undefined, path: string): string | undefined {
+    if (!isFieldId(value)) {
+      this.add(path, 'catalog_error_field_id', { max: LIMITS.fieldId });
+      return undefined;
+    }
+    return value;
+  }
+
+  /** Texts are trimmed, then held to the contract's text rule, so the vault gets what was checked. */
   public text(value: Json | undefined, path: string, max: number): LocalizedText | undefined {
-    const ok = (s: Json | undefined): s is string => typeof s === 'string' && s.trim().length > 0 && s.length <= max;
+    const ok = (s: Json | undefined): s is string => typeof s === 'string' && isText(s.trim(), max);
     if (ok(value)) {
       return value.trim();
     }
@@ -115,48 +129,29 @@ class Checker {
     return value;
   }
 
-  public length(value: Json | undefined, path: string): number | undefined {
+  public length(value: Json | undefined, path: string, range: { min: number; max: number }): number | undefined {
     if (value === undefined) {
       return undefined;
     }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > CATALOG_LIMITS.length) {
-      this.add(path, 'catalog_error_length', { max: CATALOG_LIMITS.length });
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < range.min || value > range.max) {
+      this.add(path, 'catalog_error_length', { min: range.min, max: range.max });
       return undefined;
     }
     return value;
   }
 
-  public pattern(value: Json | undefined, path: string): string | undefined {
-    if (value === undefined) {
-      return undefined;
-    }
-    let valid = typeof value === 'string' && value.length > 0 && value.length <= CATALOG_LIMITS.pattern;
-    if (valid) {
-      try {
-        new RegExp(value as string);
-      } catch {
-        valid = false;
-      }
-    }
-    if (!valid) {
-      this.add(path, 'catalog_error_pattern', { max: CATALOG_LIMITS.pattern });
-      return undefined;
-    }
-    return value as string;
-  }
-
+  /** Options as the vault takes them: texts are not trimmed here, since a value must match exactly. */
   public options(value: Json | undefined, path: string): SelectOption[] | undefined {
-    const okText = (s: Json | undefined): s is string =>
-      typeof s === 'string' && s.trim().length > 0 && s.length <= CATALOG_LIMITS.text;
+    const okText = (s: Json | undefined): s is string => isText(s, LIMITS.optionText);
     const valid =
       Array.isArray(value) &&
       value.length > 0 &&
-      value.length <= CATALOG_LIMITS.options &&
+      value.length <= LIMITS.options &&
       value.every(
         (o) => okText(o) || (isObject(o) && Object.keys(o).length === 2 && okText(o.value) && okText(o.label)),
       );
     if (!valid) {
-      this.add(path, 'catalog_error_options', { max: CATALOG_LIMITS.options });
+      this.add(path, 'catalog_error_options', { max: LIMITS.options });
       return undefined;
     }
     return (value as Json[]).map((o) =>
@@ -164,6 +159,24 @@ class Checker {
         ? o
         : { value: (o as JsonObject).value as string, label: (o as JsonObject).label as string },
     );
+  }
+
+  /** A problem of the field's definition, found by the contract's own rules, at its place in the JSON. */
+  public fieldSpec(problem: FieldSpecProblem, path: string, id: string): void {
+    switch (problem.code) {
+      case 'options_missing':
+        this.add(`${path}.options`, 'catalog_error_options', { max: LIMITS.options });
+        return;
+      case 'options_not_select':
+        this.add(`${path}.options`, 'catalog_error_options_only_select');
+        return;
+      case 'min_over_max':
+        this.add(`${path}.minLength`, 'catalog_error_min_max');
+        return;
+      case 'pattern':
+        this.add(`${path}.pattern`, 'catalog_error_pattern', { id, reason: problem.reason, max: LIMITS.pattern });
+        return;
+    }
   }
 }
 
@@ -174,20 +187,20 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
   }
   const before = c.problems.length;
   c.unknownKeys(raw, FIELD_KEYS, path);
-  const id = c.id(raw.id, `${path}.id`);
+  const id = c.fieldId(raw.id, `${path}.id`);
   if (id && seen.indexOf(id) >= 0) {
     c.add(`${path}.id`, 'catalog_error_duplicate_id', { id });
   }
   if (id) {
     seen.push(id);
   }
-  const label = c.text(raw.label, `${path}.label`, CATALOG_LIMITS.text);
+  const label = c.text(raw.label, `${path}.label`, LIMITS.label);
   const type = isFieldType(raw.type) ? raw.type : undefined;
   if (!type) {
     c.add(`${path}.type`, 'catalog_error_type', {
       // An object would read "[object Object]"; JSON shows the admin what they wrote.
       value: typeof raw.type === 'object' ? JSON.stringify(raw.type) : String(raw.type),
-      allowed: Object.keys(FIELD_TYPE_SET).join(', '),
+      allowed: FIELD_TYPES.join(', '),
     });
   }
   const required = c.boolean(raw.required, `${path}.required`);
@@ -196,19 +209,25 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
   if (type === 'cvv' && offTheRecord === false) {
     c.add(`${path}.offTheRecord`, 'catalog_error_cvv_on_record');
   }
-  let options: SelectOption[] | undefined;
-  if (type === 'select') {
-    options = c.options(raw.options, `${path}.options`);
-  } else if (raw.options !== undefined) {
-    c.add(`${path}.options`, 'catalog_error_options_only_select');
+  const options =
+    type === 'select' && raw.options !== undefined ? c.options(raw.options, `${path}.options`) : undefined;
+  const minLength = c.length(raw.minLength, `${path}.minLength`, LENGTH_RANGES.minLength);
+  const maxLength = c.length(raw.maxLength, `${path}.maxLength`, LENGTH_RANGES.maxLength);
+  const pattern = typeof raw.pattern === 'string' ? raw.pattern : undefined;
+  if (raw.pattern !== undefined && pattern === undefined) {
+    c.add(`${path}.pattern`, 'catalog_error_pattern', { id: id || path, reason: 'not a text', max: LIMITS.pattern });
   }
-  const minLength = c.length(raw.minLength, `${path}.minLength`);
-  const maxLength = c.length(raw.maxLength, `${path}.maxLength`);
-  if (minLength !== undefined && maxLength !== undefined && minLength > maxLength) {
-    c.add(`${path}.minLength`, 'catalog_error_min_max');
-  }
-  const pattern = c.pattern(raw.pattern, `${path}.pattern`);
-  const hint = raw.hint === undefined ? undefined : c.text(raw.hint, `${path}.hint`, CATALOG_LIMITS.hint);
+  // The vault's own rules on the rest; options whose shape was refused above are not refused twice.
+  fieldSpecProblems({
+    type: type || 'text',
+    options: raw.options === undefined ? undefined : options || [],
+    minLength,
+    maxLength,
+    pattern,
+  })
+    .filter((problem) => !(problem.code === 'options_missing' && raw.options !== undefined))
+    .forEach((problem) => c.fieldSpec(problem, path, id || path));
+  const hint = raw.hint === undefined ? undefined : c.text(raw.hint, `${path}.hint`, LIMITS.hint);
   const autocomplete =
     raw.autocomplete === undefined || isAutofillToken(raw.autocomplete) ? raw.autocomplete : undefined;
   if (raw.autocomplete !== undefined && autocomplete === undefined) {
@@ -250,7 +269,7 @@ function checkForm(
   }
   const before = c.problems.length;
   c.unknownKeys(raw, FORM_KEYS, path);
-  const id = c.id(raw.id, `${path}.id`);
+  const id = c.formId(raw.id, `${path}.id`);
   if (id && reserved.indexOf(id) >= 0) {
     c.add(`${path}.id`, 'catalog_error_reserved_id', { id });
   } else if (id && seen.indexOf(id) >= 0) {
@@ -259,11 +278,11 @@ function checkForm(
   if (id) {
     seen.push(id);
   }
-  const title = c.text(raw.title, `${path}.title`, CATALOG_LIMITS.text);
+  const title = c.text(raw.title, `${path}.title`, LIMITS.title);
   const fieldIds: string[] = [];
   const fields: CatalogField[] = [];
-  if (!Array.isArray(raw.fields) || raw.fields.length === 0 || raw.fields.length > CATALOG_LIMITS.fields) {
-    c.add(`${path}.fields`, 'catalog_error_fields', { max: CATALOG_LIMITS.fields });
+  if (!Array.isArray(raw.fields) || raw.fields.length === 0 || raw.fields.length > LIMITS.fields) {
+    c.add(`${path}.fields`, 'catalog_error_fields', { max: LIMITS.fields });
   } else {
     raw.fields.forEach((f, i) => {
       const field = checkField(c, f, `${path}.fields[${i}]`, fieldIds);
@@ -271,6 +290,9 @@ function checkForm(
         fields.push(field);
       }
     });
+    if (formPatternsTooComplex(fields)) {
+      c.add(`${path}.fields`, 'catalog_error_patterns_too_complex', { max: MAX_FORM_PATTERN_PROGRAM });
+    }
   }
   if (c.problems.length > before || !id || !title) {
     return undefined;
@@ -307,8 +329,8 @@ export function parseCatalog(
     c.add('', 'catalog_error_shape');
     return { forms: [], problems: c.problems };
   }
-  if (list.length > CATALOG_LIMITS.forms) {
-    c.add('', 'catalog_error_too_many', { max: CATALOG_LIMITS.forms });
+  if (list.length > MAX_CATALOG_FORMS) {
+    c.add('', 'catalog_error_too_many', { max: MAX_CATALOG_FORMS });
     return { forms: [], problems: c.problems };
   }
   const prefix = Array.isArray(doc) ? '' : '.forms';
@@ -330,11 +352,7 @@ export function localizeText(text: LocalizedText, locale: string): string {
     return text;
   }
   const keys = Object.keys(text);
-  const exact = keys.find((k) => k.toLowerCase() === locale.toLowerCase());
-  const sameLanguage = keys.find((k) => k.toLowerCase().split('-')[0] === locale.toLowerCase().split('-')[0]);
-  const english = keys.find((k) => k.toLowerCase().split('-')[0] === DEFAULT_LOCALE);
-  const chosen = exact || sameLanguage || english || keys[0];
-  return text[chosen];
+  return text[closestLocale(locale, keys) || closestLocale(DEFAULT_LOCALE, keys) || keys[0]];
 }
 
 /** The form in one language, as the vault's `POST /v1/requests` takes it. */

@@ -4,28 +4,21 @@
  *
  * @example translate('es', 'visitor_idv_button') // "Responder de forma segura"
  */
+import { closestLocale, DEFAULT_LOCALE } from '../vault/contract';
 import { TRANSLATIONS } from './translations';
 
-export const DEFAULT_LOCALE = 'en';
+export { DEFAULT_LOCALE };
 export const SUPPORTED_LOCALES: readonly string[] = ['en', 'es', 'pt-BR', 'de', 'fr'];
 
 export type TranslationParams = { [name: string]: string | number };
 
 /**
  * The supported locale closest to `candidate`: exact ("pt-BR"), then by language ("pt" → "pt-BR",
- * "es-MX" → "es"), case and "_" insensitive; undefined when none fits.
+ * "es-MX" → "es"), case and "_" insensitive; undefined when none fits. The contract's rule, which
+ * the vault's pages follow too.
  */
 export function matchLocale(candidate: string | undefined | null): string | undefined {
-  if (!candidate || typeof candidate !== 'string') {
-    return undefined;
-  }
-  const wanted = candidate.trim().replace('_', '-').toLowerCase();
-  const exact = SUPPORTED_LOCALES.find((l) => l.toLowerCase() === wanted);
-  if (exact) {
-    return exact;
-  }
-  const language = wanted.split('-')[0];
-  return SUPPORTED_LOCALES.find((l) => l.toLowerCase().split('-')[0] === language);
+  return closestLocale(candidate, SUPPORTED_LOCALES);
 }
 
 /** The first of the candidates that matches a supported locale, else English. */

@@ -5,24 +5,13 @@
  *
  * @example maskPans('my card is 4111 1111 1111 1111') // { text: 'my card is •••• •••• •••• 1111', masked: 1 }
  */
+import { luhnValid } from '../vault/contract';
 import { MASK_CHARACTER } from './masking';
 
-const CANDIDATE = /(^|[^\d])(\d(?:[ -]?\d){12,18})(?![\d])/g;
+/** The contract's Luhn check, the one the vault's card rules use. */
+export { luhnValid as passesLuhn };
 
-export function passesLuhn(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) {
-        d -= 9;
-      }
-    }
-    sum += d;
-  }
-  return digits.length > 0 && sum % 10 === 0;
-}
+const CANDIDATE = /(^|[^\d])(\d(?:[ -]?\d){12,18})(?![\d])/g;
 
 function maskAllButLastFour(run: string): string {
   let digitsLeft = run.replace(/\D/g, '').length;
@@ -34,7 +23,7 @@ export function maskPans(text: string): { text: string; masked: number } {
   let masked = 0;
   const result = text.replace(CANDIDATE, (whole, before: string, run: string) => {
     const digits = run.replace(/\D/g, '');
-    if (digits.length < 13 || digits.length > 19 || !passesLuhn(digits)) {
+    if (digits.length < 13 || digits.length > 19 || !luhnValid(digits)) {
       return whole;
     }
     masked += 1;

@@ -1,6 +1,7 @@
 /**
- * The vault's API types, from the one contract module the vault itself uses. Types only: they
- * vanish at compile time, so the app never loads vault code.
+ * The vault's contract, from the one module the vault itself uses (vault/src/contract/): the API's
+ * types, and the rules both sides apply (limits, ids, field definitions, patterns, locales). The
+ * packager ships those rule files, and the re2js engine they run on, inside the app's zip.
  */
 export type {
   AutofillToken,
@@ -28,3 +29,15 @@ export type {
   SelectOption,
   ViewerPurpose,
 } from '../../vault/src/contract/index';
+export { FIELD_TYPES } from '../../vault/src/contract/index';
+export { luhnValid } from '../../vault/src/contract/card';
+export {
+  MAX_FORM_PATTERN_PROGRAM,
+  fieldSpecProblems,
+  formPatternsTooComplex,
+  isAutofillToken,
+  isFieldType,
+} from '../../vault/src/contract/form-rules';
+export type { FieldSpecProblem } from '../../vault/src/contract/form-rules';
+export { LENGTH_RANGES, LIMITS, codePointLength, isFieldId, isFormId, isText } from '../../vault/src/contract/limits';
+export { DEFAULT_LOCALE, closestLocale } from '../../vault/src/contract/locale';

@@ -56,6 +56,30 @@ describe('the form catalog setting', () => {
     expect(harness.logText()).toContain('Form catalog accepted');
   });
 
+  it("checks field patterns with the vault's own engine, inside the Deno sandbox", async () => {
+    // Compiled by re2js, shipped in the zip: JavaScript's RegExp without "u" took `\-`, the vault refused it.
+    const withPattern = [
+      {
+        id: 'branch',
+        title: 'Branch code',
+        fields: [{ id: 'sortCode', label: 'Sort code', type: 'text', pattern: '\\d{2}\\-\\d{2}\\-\\d{2}' }],
+      },
+    ];
+    await harness.setSetting('form_catalog', JSON.stringify(withPattern));
+    const agent = harness.world.addAgent('agent.pattern');
+    expect((await picker(agent)).options).toContain('branch: Branch code');
+    expect(harness.logText()).toContain('Form catalog accepted');
+
+    const backreference = [{ ...withPattern[0], fields: [{ ...withPattern[0].fields[0], pattern: '(\\d)\\1' }] }];
+    await harness.setSetting('form_catalog', JSON.stringify(backreference));
+    const admin = harness.world.addUser({ username: 'pattern.admin', roles: ['user', 'livechat-agent', 'admin'] });
+    const notes = (await picker(admin)).notes.join('\n');
+    expect(notes).toContain(
+      '[0].fields[0].pattern: The pattern of field "sortCode" cannot be used: invalid escape sequence',
+    );
+    expect((await picker(admin)).options).not.toContain('branch: Branch code');
+  });
+
   it('ignores a broken catalog, keeps the built-in forms, and tells admins exactly what is wrong', async () => {
     await harness.setSetting(
       'form_catalog',

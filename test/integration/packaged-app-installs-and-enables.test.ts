@@ -15,17 +15,28 @@ describe('the packaged zip in the real Apps-Engine', () => {
     await harness?.shutdown();
   });
 
-  it('holds only the app: its manifest, icon, translations and compiled code', () => {
+  it("holds only the app: its manifest, icon, translations, compiled code, and the vault's contract with the engine it runs on", () => {
     const names = new AdmZip(packagedZipPath())
       .getEntries()
       .filter((e) => !e.isDirectory)
       .map((e) => e.entryName);
     expect(names).toEqual(
-      expect.arrayContaining(['app.json', 'icon.png', 'IdvSecureFormsApp.js', 'i18n/en.json', 'i18n/pt-BR.json']),
+      expect.arrayContaining([
+        'app.json',
+        'icon.png',
+        'IdvSecureFormsApp.js',
+        'i18n/en.json',
+        'i18n/pt-BR.json',
+        'vault/src/contract/pattern.js',
+        'vendor/re2js.js',
+      ]),
     );
     expect(
       names.filter(
-        (n) => !/^(\.packagedby|app\.json|icon\.png|IdvSecureFormsApp\.js|src\/.+\.js|i18n\/[\w-]+\.json)$/.test(n),
+        (n) =>
+          !/^(\.packagedby|app\.json|icon\.png|IdvSecureFormsApp\.js|src\/.+\.js|vault\/src\/contract\/[\w-]+\.js|vendor\/re2js\.js|i18n\/[\w-]+\.json)$/.test(
+            n,
+          ),
       ),
     ).toEqual([]);
   });

@@ -114,6 +114,31 @@ describe('parseCatalog', () => {
     }
   });
 
+  it('refuses a pattern the linear-time engine cannot run, naming the field and why', () => {
+    const catalog = [{ ...iban, fields: [{ id: 'code', label: 'Code', type: 'text', pattern: '(?=a)a' }] }];
+    const { problems } = parseCatalog(JSON.stringify(catalog));
+    expect(problems.map(({ path, key }) => ({ path, key }))).toEqual([
+      { path: '[0].fields[0].pattern', key: 'catalog_error_pattern' },
+    ]);
+    expect(describeCatalogProblems(problems, translatorFor('en'))).toBe(
+      '[0].fields[0].pattern: The pattern of field "code" cannot be used: invalid or unsupported Perl syntax: `(?=`. ' +
+        'Patterns use JavaScript syntax, up to 200 characters, on a linear-time engine: no backreferences, lookahead ' +
+        'or lookbehind, repeat counts up to 1000.',
+    );
+  });
+
+  it('holds ids and lengths to the vault contract', () => {
+    const field = (extra: object) => [{ ...iban, fields: [{ id: 'f', label: 'F', type: 'text', ...extra }] }];
+    expect(problemsOf(field({ id: '2fa' }))).toEqual([{ path: '[0].fields[0].id', key: 'catalog_error_field_id' }]);
+    expect(problemsOf(field({ maxLength: 5000 }))).toEqual([
+      { path: '[0].fields[0].maxLength', key: 'catalog_error_length' },
+    ]);
+    expect(problemsOf(field({ maxLength: 0 }))).toEqual([
+      { path: '[0].fields[0].maxLength', key: 'catalog_error_length' },
+    ]);
+    expect(problemsOf(field({ pattern: '\\d{2}\\-\\d{2}' }))).toEqual([]);
+  });
+
   it('limits the number of forms', () => {
     const many = Array.from({ length: 51 }, (_, i) => ({ ...iban, id: `f${i}` }));
     expect(problemsOf(many)).toEqual([{ path: '', key: 'catalog_error_too_many' }]);

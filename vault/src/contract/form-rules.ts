@@ -2,11 +2,15 @@
  * The rules of a form field's definition that JSON Schema cannot say: the vault refuses a
  * request that breaks one with 400, the app's catalog check names the same problem to the admin.
  */
-import { FIELD_TYPES, type FieldType, type FormFieldSpec } from './index';
+import { AUTOFILL_TOKENS, FIELD_TYPES, type AutofillToken, type FieldType, type FormFieldSpec } from './index';
 import { compilePattern, MAX_PATTERN_PROGRAM } from './pattern';
 
 export function isFieldType(value: unknown): value is FieldType {
   return typeof value === 'string' && (FIELD_TYPES as readonly string[]).indexOf(value) >= 0;
+}
+
+export function isAutofillToken(value: unknown): value is AutofillToken {
+  return typeof value === 'string' && (AUTOFILL_TOKENS as readonly string[]).indexOf(value) >= 0;
 }
 
 export type FieldSpecProblem =

@@ -12,8 +12,28 @@
  * `\p{L}{1000}` compiles to a thousand steps. So a pattern's program is capped, and so is the sum
  * over a form (form-rules.ts), which bounds the work of one submit to a few tens of milliseconds.
  */
-import { RE2JS } from 're2js';
 import { LIMITS } from './limits';
+
+/** The part of re2js used here. Typed by hand: its own .d.ts needs TypeScript 5.7, the app's packager runs 4.9. */
+interface Re2js {
+  RE2JS: {
+    compile(pattern: string): { testExact(input: string): boolean; programSize(): number };
+    translateRegExp(pattern: string): string;
+  };
+  /** What re2js throws for a pattern it refuses; anything else is a fault, not the admin's mistake. */
+  RE2JSException: new (message: string) => Error;
+}
+let engine: Re2js | undefined;
+
+/**
+ * Loaded on first use, with a plain require that keeps re2js's types out of the app's compiler;
+ * and the app's packager evaluates the app's modules with no npm packages at hand.
+ */
+function re2(): Re2js {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!engine) engine = require('re2js') as Re2js;
+  return engine;
+}
 
 /** Most instructions one pattern may compile to: ordinary patterns need well under 100. */
 export const MAX_PATTERN_PROGRAM = 1000;
@@ -44,14 +64,15 @@ export function compilePattern(source: string): PatternCompilation {
 function compile(source: string): PatternCompilation {
   if (typeof source !== 'string' || source.length === 0) return { ok: false, reason: 'the pattern is empty' };
   if (source.length > LIMITS.pattern) return { ok: false, reason: `longer than ${LIMITS.pattern} characters` };
+  const { RE2JS, RE2JSException } = re2();
   try {
     const compiled = RE2JS.compile(RE2JS.translateRegExp(source));
     const size = compiled.programSize();
     if (size > MAX_PATTERN_PROGRAM) return { ok: false, reason: 'too complex: use smaller repeat counts' };
     return { ok: true, pattern: { matches: (value) => compiled.testExact(value), size } };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: message.replace(/^error parsing regexp: /, '') };
+    if (!(error instanceof RE2JSException)) throw error;
+    return { ok: false, reason: error.message.replace(/^error parsing regexp: /, '') };
   }
 }
 
