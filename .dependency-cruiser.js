@@ -5,7 +5,7 @@
  *
  * Vault, top to bottom:
  *   main.ts, cli.ts, cli/  →  http/  →  open-vault.ts (assembles the services)  →  service/
- *   →  otk/, audit/, pages/  →  crypto/, storage/, ephemeral/, validation/, config.ts, errors.ts, contract.ts
+ *   →  otk/, audit/, pages/  →  crypto/, storage/, ephemeral/, validation/, contract/, config.ts, errors.ts
  * App, top to bottom:
  *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/
  *   →  ui/, persistence/, vault/, platform/  →  lib/, i18n/ (pure: no Apps-Engine types)
@@ -21,7 +21,7 @@ const vaultLayers = [
   { name: 'vault otk/audit/pages', path: `${V}(otk|audit|pages)/` },
   {
     name: 'vault ground',
-    path: `${V}(crypto|storage|ephemeral|validation)/|${V}(config|errors|contract|connection-url|private-files)\\.ts$`,
+    path: `${V}(crypto|storage|ephemeral|validation|contract)/|${V}(config|errors|connection-url|private-files)\\.ts$`,
   },
 ];
 const appLayers = [
@@ -85,7 +85,15 @@ module.exports = {
       'ephemeral/',
       ['storage/', 'crypto/', 'validation/'],
     ),
-    groundApart('validation-is-pure', 'Field rules run in the page script too: no backend, no keys.', 'validation/', [
+    {
+      name: 'contract-stands-alone',
+      comment:
+        "The contract runs in the vault, the page script and the app's zip, which ships contract/ alone: it imports nothing else of the vault.",
+      severity: 'error',
+      from: { path: `${V}contract/` },
+      to: { path: V, pathNot: `${V}contract/` },
+    },
+    groundApart('validation-is-pure', 'Display rules: no backend, no keys.', 'validation/', [
       'storage/',
       'ephemeral/',
       'crypto/',
@@ -102,7 +110,7 @@ module.exports = {
         "The visitor page script is bundled for the browser: it may use the pages' own modules, validation and the contract.",
       severity: 'error',
       from: { path: `${V}pages/client/` },
-      to: { path: V, pathNot: `${V}(pages/|validation/|contract\\.ts$)` },
+      to: { path: V, pathNot: `${V}(pages/|validation/|contract/)` },
     },
     {
       name: 'app-pure-lib-has-no-apps-engine',

@@ -4,7 +4,7 @@
  *
  * @example translate('es', 'visitor_idv_button') // "Responder de forma segura"
  */
-import { closestLocale, DEFAULT_LOCALE } from '../vault/contract';
+import { closestLocale, DEFAULT_LOCALE } from '../../vault/src/contract/locale';
 import { TRANSLATIONS } from './translations';
 
 export { DEFAULT_LOCALE };

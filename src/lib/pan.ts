@@ -5,7 +5,7 @@
  *
  * @example maskPans('my card is 4111 1111 1111 1111') // { text: 'my card is •••• •••• •••• 1111', masked: 1 }
  */
-import { luhnValid } from '../vault/contract';
+import { luhnValid } from '../../vault/src/contract/card';
 import { MASK_CHARACTER } from './masking';
 
 /** The contract's Luhn check, the one the vault's card rules use. */

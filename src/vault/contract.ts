@@ -30,7 +30,6 @@ export type {
   ViewerPurpose,
 } from '../../vault/src/contract/index';
 export { FIELD_TYPES } from '../../vault/src/contract/index';
-export { luhnValid } from '../../vault/src/contract/card';
 export {
   MAX_FORM_PATTERN_PROGRAM,
   fieldSpecProblems,
