@@ -60,6 +60,16 @@ const VIEWS: Record<string, VisitorRequestView> = {
       field({ id: 'cvv', label: 'Security code', type: 'cvv', offTheRecord: true }),
     ],
   }),
+  // Patterns run by the contract's engine in the page script, as on the server.
+  p: view('p', {
+    title: 'Reference',
+    fields: [
+      // `\-` is refused by JavaScript's RegExp in Unicode mode, which the page used to run.
+      field({ id: 'sort', label: 'Sort code', type: 'text', pattern: '\\d{2}\\-\\d{2}\\-\\d{2}' }),
+      // Backtracks exponentially in JavaScript's RegExp: the page would hang.
+      field({ id: 'ref', label: 'Reference', type: 'text', pattern: '(a+)+$' }),
+    ],
+  }),
   idv: view('idv', {
     kind: 'idv',
     title: 'PIN',
@@ -260,6 +270,34 @@ describe('the form page in Chromium', () => {
     expect(widths.page).toBeLessThanOrEqual(320);
     expect(widths.widest).toBeLessThanOrEqual(320);
     await page.screenshot({ path: '/tmp/visitor-form-320.png', fullPage: true });
+    expectCleanPage(w);
+  });
+});
+
+describe('field patterns in Chromium', () => {
+  it('are checked by the same linear-time engine as the server: a hostile pattern answers at once', async () => {
+    const w = await open('/f/p');
+    const { page } = w;
+    const hostile = `${'a'.repeat(999)}!`;
+    await page.getByLabel('Sort code').fill('12-34-56');
+    await page.getByLabel('Reference').fill(hostile);
+    // The page's verdict is the server's verdict for the same values.
+    expect(validateValues(VIEWS.p.fields, { sort: '12-34-56', ref: hostile }, new Date())).toEqual({
+      ref: { code: 'pattern' },
+    });
+
+    const started = Date.now();
+    await page.getByLabel('Reference').press('Enter');
+    const summary = page.locator('#error-summary');
+    await summary.waitFor({ timeout: 5_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await summary.locator('a').allTextContents()).toEqual(['Reference is not in the expected format']);
+    expect(posts).toEqual([]);
+
+    await page.getByLabel('Reference').fill('aaa');
+    await Promise.all([page.waitForURL('**/f/p/submit'), page.getByLabel('Reference').press('Enter')]);
+    expect(posts).toEqual([{ path: '/f/p/submit', body: { 'v.sort': '12-34-56', 'v.ref': 'aaa' } }]);
+    expect(await page.locator('h1').textContent()).toBe('Sent securely');
     expectCleanPage(w);
   });
 });
