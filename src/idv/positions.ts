@@ -4,12 +4,14 @@
  */
 import type { ValidationProblem } from '../lib/validation';
 import { parseWholeNumber } from '../lib/validation';
+import { LIMITS } from '../vault/contract';
 
 export const IDV_SECRET_KINDS = ['pin', 'password', 'memorable_word', 'custom'] as const;
 export type IdvSecretKind = (typeof IDV_SECRET_KINDS)[number];
 
 export const IDV_LENGTH_MIN = 2;
-export const IDV_LENGTH_MAX = 64;
+/** A position the vault can ask for: the contract's highest. */
+export const IDV_LENGTH_MAX = LIMITS.idvMaxPosition;
 export const IDV_DEFAULT_LENGTH = 4;
 export const IDV_CUSTOM_LABEL_MAX = 40;
 
