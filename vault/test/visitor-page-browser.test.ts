@@ -70,6 +70,15 @@ const VIEWS: Record<string, VisitorRequestView> = {
       field({ id: 'ref', label: 'Reference', type: 'text', pattern: '(a+)+$' }),
     ],
   }),
+  rtl: view('rtl', {
+    locale: 'ar',
+    title: 'الدفع بالبطاقة',
+    fields: [
+      field({ id: 'name', label: 'الاسم على البطاقة', type: 'text' }),
+      field({ id: 'pan', label: 'رقم البطاقة', type: 'card_number', masked: true }),
+      field({ id: 'expiry', label: 'تاريخ الانتهاء', type: 'expiry' }),
+    ],
+  }),
   idv: view('idv', {
     kind: 'idv',
     title: 'PIN',
@@ -407,6 +416,41 @@ describe('card entry in Chromium', () => {
       .locator('input.control')
       .evaluateAll((all) => all.map((i) => i.getAttribute('autocomplete')));
     expect(tokens).toEqual(['off', 'off']);
+    expectCleanPage(w);
+  });
+});
+
+describe('a right-to-left page in Chromium', () => {
+  it('is mirrored: text, labels, buttons and error marks start on the right; the card number still reads left to right', async () => {
+    const w = await open('/f/rtl');
+    const { page } = w;
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
+    const card = (await page.locator('.card').boundingBox())!;
+    const heading = (await page.locator('h1').boundingBox())!;
+    // The heading hugs the right edge of the card, far from its left edge.
+    expect(card.x + card.width - (heading.x + heading.width)).toBeLessThan(40);
+    const submit = (await page.getByRole('button', { name: 'إرسال' }).boundingBox())!;
+    const cancel = (await page.getByRole('button', { name: 'إلغاء' }).boundingBox())!;
+    expect(submit.x).toBeGreaterThan(cancel.x);
+
+    await typeIntoLabelled(page, 'رقم البطاقة', '4111111111111111');
+    const pan = page.locator('#field-pan');
+    expect(await pan.evaluate((input) => getComputedStyle(input).direction)).toBe('ltr');
+    expect(await pan.evaluate((input) => getComputedStyle(input).textAlign)).toBe('right');
+    await page.locator('button[aria-controls="field-pan"]').click();
+    expect(await pan.inputValue()).toBe('4111 1111 1111 1111');
+    expect(await page.locator('#field-pan-brand').textContent()).toBe('Visa');
+    // The Show/Hide button sits on the input's left, the end of the row in right-to-left.
+    const toggle = (await page.locator('button[aria-controls="field-pan"]').boundingBox())!;
+    expect(toggle.x).toBeLessThan((await pan.boundingBox())!.x);
+
+    await pan.focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#error-summary').waitFor();
+    const marked = page.locator('.field--error').first();
+    expect(await marked.evaluate((element) => getComputedStyle(element).borderRightWidth)).toBe('4px');
+    expect(await marked.evaluate((element) => getComputedStyle(element).borderLeftWidth)).toBe('0px');
+    await page.screenshot({ path: '/tmp/visitor-rtl-ar.png', fullPage: true });
     expectCleanPage(w);
   });
 });

@@ -30,8 +30,24 @@ function placeholders(message: string): string[] {
 }
 
 describe('message catalogs', () => {
-  it('has English and Spanish', () => {
-    expect(availableLocales()).toEqual(expect.arrayContaining(['en', 'es']));
+  it('has the eleven languages, Arabic and Hebrew right to left', () => {
+    expect(availableLocales()).toEqual(['ar', 'de', 'en', 'es', 'fr', 'he', 'it', 'ja', 'nl', 'pl', 'pt-BR']);
+    for (const locale of availableLocales()) {
+      expect({ locale, dir: catalogFor(locale)?.['meta.dir'] }).toEqual({
+        locale,
+        dir: ['ar', 'he'].includes(locale) ? 'rtl' : 'ltr',
+      });
+    }
+  });
+
+  it("words plurals with each language's own categories (Polish, Arabic)", () => {
+    expect(fieldErrorMessage('pl', { label: 'PIN' }, { code: 'too_short', params: { min: 2 } })).toBe(
+      'Pole PIN musi mieć co najmniej 2 znaki',
+    );
+    expect(fieldErrorMessage('pl', { label: 'PIN' }, { code: 'too_short', params: { min: 5 } })).toBe(
+      'Pole PIN musi mieć co najmniej 5 znaków',
+    );
+    expect(fieldErrorMessage('ar', { label: 'PIN' }, { code: 'too_short', params: { min: 2 } })).toContain('حرفين');
   });
 
   it.each(availableLocales())(
@@ -75,16 +91,16 @@ describe('negotiateLocale', () => {
     ['es-MX', undefined, 'es'],
     ['es_AR', undefined, 'es'],
     ['en', 'es', 'en'],
-    ['it', 'es-ES,en;q=0.5', 'es'],
-    [undefined, 'it, es;q=0.8, en;q=0.9', 'en'],
-    [undefined, 'it, es;q=0.8', 'es'],
+    ['sv', 'es-ES,en;q=0.5', 'es'],
+    [undefined, 'sv, es;q=0.8, en;q=0.9', 'en'],
+    [undefined, 'sv, es;q=0.8', 'es'],
     ['pt-BR', undefined, 'pt-BR'],
     ['pt', undefined, 'pt-BR'],
     [undefined, 'fr-CA, en;q=0.5', 'fr'],
     [undefined, 'es;q=0, en', 'en'],
     [undefined, '*', 'en'],
     [undefined, 'de-CH, de;q=0.9', 'de'],
-    [undefined, 'nl-BE, nl;q=0.9', 'en'],
+    [undefined, 'fi-FI, fi;q=0.9', 'en'],
     [undefined, undefined, 'en'],
     ['', '', 'en'],
     ['../../etc/passwd', 'x;q=abc', 'en'],
@@ -102,7 +118,7 @@ describe('t and fieldErrorMessage', () => {
   });
 
   it('falls back to English for a locale without a catalog', () => {
-    expect(t('nl', 'form.submit')).toBe('Submit');
+    expect(t('sv', 'form.submit')).toBe('Submit');
     expect(t('fr', 'form.submit')).toBe('Envoyer');
   });
 

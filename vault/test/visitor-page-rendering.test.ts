@@ -46,6 +46,20 @@ function pageData(page: string): VisitorPageData {
   return JSON.parse(match[1]) as VisitorPageData;
 }
 
+describe('right-to-left pages', () => {
+  it('Arabic and Hebrew pages are dir="rtl", with numbers, dates and e-mail inputs kept left to right', () => {
+    for (const locale of ['ar', 'he']) {
+      const page = renderRequestPage({ view: { ...formView(CARD_FIELDS), locale }, locale });
+      expect(page).toContain(`<html lang="${locale}" dir="rtl">`);
+      expect(elementAttributes(page, 'field-pan').dir).toBe('ltr');
+      expect(elementAttributes(page, 'field-expiry').dir).toBe('ltr');
+      expect(elementAttributes(page, 'field-cvv').dir).toBe('ltr');
+      expect(elementAttributes(page, 'field-name').dir).toBeUndefined();
+    }
+    expect(renderRequestPage({ view: formView(CARD_FIELDS), locale: 'ja' })).toContain('<html lang="ja" dir="ltr">');
+  });
+});
+
 describe('the form page', () => {
   const page = renderRequestPage({ view: formView(CARD_FIELDS), locale: 'en' });
 

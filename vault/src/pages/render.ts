@@ -91,6 +91,17 @@ const INPUT_MODES: Partial<Record<FieldType, string>> = {
   number: 'decimal',
 };
 
+/** Values that read left to right in every language: kept so inside right-to-left pages. */
+const LEFT_TO_RIGHT_TYPES: ReadonlySet<FieldType> = new Set<FieldType>([
+  'card_number',
+  'expiry',
+  'cvv',
+  'ssn',
+  'number',
+  'date',
+  'email',
+]);
+
 const DEFAULT_AUTOCOMPLETE: Partial<Record<FieldType, AutofillToken>> = {
   card_number: 'cc-number',
   expiry: 'cc-exp',
@@ -134,6 +145,7 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
   const type = secret ? 'password' : field.type === 'email' ? 'email' : 'text';
   const mode = INPUT_MODES[field.type];
   const inputMode = mode ? html` inputmode="${mode}"` : '';
+  const direction = LEFT_TO_RIGHT_TYPES.has(field.type) ? html` dir="ltr"` : '';
   const width =
     ctx.view.kind === 'idv'
       ? ' control--char'
@@ -142,7 +154,7 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
         : '';
   return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteToken(field, ctx.view)}"${
     inputMode
-  } autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
+  }${direction} autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
 }
 
 /** Masked inputs of a form get a Show/Hide button from the page script (ID&V answers do not). */

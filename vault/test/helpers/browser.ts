@@ -3,6 +3,7 @@
  * downloaded; a machine without Chromium fails the tests with an instruction, never skips them.
  */
 import { execSync } from 'child_process';
+import fs from 'fs';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
@@ -106,4 +107,38 @@ export async function openVisitorLink(page: Page, url: string): Promise<void> {
   await tabTo(page, page.getByRole('button', { name: 'Open the secure form' }));
   await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
   await page.locator('#visitor-form').waitFor();
+}
+
+/** WCAG 2.0, 2.1 and 2.2, levels A and AA. */
+export const WCAG_AA_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Desktop and phone sizes every page state is checked at. */
+export const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 360, height: 640 },
+} as const;
+
+interface AxeResults {
+  violations: Array<{ id: string; nodes: Array<{ target: string[] }> }>;
+  passes: unknown[];
+}
+
+/**
+ * axe-core (npm) on the page as it is now: violation ids with their elements, and how many rules
+ * passed. Evaluated through the DevTools protocol, so the page's CSP stays in force.
+ */
+export async function axeCheck(page: Page): Promise<{ violations: string[]; passes: number }> {
+  await page.evaluate(fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const results = (await page.evaluate(
+    (tags) =>
+      (window as unknown as { axe: { run(context: Document, options: unknown): Promise<unknown> } }).axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      }),
+    WCAG_AA_TAGS,
+  )) as AxeResults;
+  return {
+    violations: results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    passes: results.passes.length,
+  };
 }
