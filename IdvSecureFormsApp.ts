@@ -12,8 +12,10 @@ import type {
 import { ApiSecurity, ApiVisibility } from '@rocket.chat/apps-engine/definition/api';
 import { App } from '@rocket.chat/apps-engine/definition/App';
 import type {
+  ILivechatEventContext,
   ILivechatRoom,
   ILivechatTransferEventContext,
+  IPostLivechatAgentAssigned,
   IPostLivechatRoomClosed,
   IPostLivechatRoomTransferred,
 } from '@rocket.chat/apps-engine/definition/livechat';
@@ -47,8 +49,14 @@ import {
   handleViewSubmit,
   ROOM_ACTION_BUTTONS,
 } from './src/handlers/interactions';
-import { onLivechatRoomClosed, onLivechatRoomTransferred } from './src/handlers/livechat-events';
+import {
+  onLivechatAgentAssigned,
+  onLivechatRoomClosed,
+  onLivechatRoomTransferred,
+} from './src/handlers/livechat-events';
 import { maskPansInMessage, needsPanMasking } from './src/handlers/message-masking';
+import { sendJobProcessor } from './src/requests/send-job';
+import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { SETTINGS } from './src/settings/settings';
 
@@ -60,6 +68,7 @@ export class IdvSecureFormsApp
     IUIKitLivechatInteractionHandler,
     IPostLivechatRoomClosed,
     IPostLivechatRoomTransferred,
+    IPostLivechatAgentAssigned,
     IPreMessageSentModify,
     IPreMessageUpdatedModify
 {
@@ -77,6 +86,7 @@ export class IdvSecureFormsApp
       security: ApiSecurity.UNSECURE,
       endpoints: [new VaultEventsEndpoint(this)],
     });
+    await configuration.scheduler.registerProcessors([sendJobProcessor(this), sweepJobProcessor(this)]);
   }
 
   /**
@@ -176,5 +186,15 @@ export class IdvSecureFormsApp
     modify: IModify,
   ): Promise<void> {
     await onLivechatRoomTransferred({ app: this, read, modify, http, persis }, context);
+  }
+
+  public async executePostLivechatAgentAssigned(
+    context: ILivechatEventContext,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify?: IModify,
+  ): Promise<void> {
+    await onLivechatAgentAssigned({ app: this, read, modify: modify as IModify, http, persis }, context);
   }
 }

@@ -11,7 +11,6 @@ import { translatorFor } from '../i18n/i18n';
 import type { ViewContext } from '../persistence/view-contexts';
 import type { SubmitOutcome } from '../requests/dialogs';
 import { openDialog } from '../requests/dialogs';
-import { sendSecureRequest } from '../requests/send-request';
 import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import type { CatalogProblem } from './catalog';
@@ -34,7 +33,7 @@ export async function openFormDialog(
   deps: Deps,
   user: IUser,
   room: IRoom | undefined,
-  triggerId: string,
+  triggerId: string | undefined,
   requestedFormId?: string,
 ): Promise<void> {
   const sending = await beginSend(deps, user, room && room.id, room);
@@ -87,13 +86,14 @@ export async function submitFormDialog(
   const visitorLocale = await localeForVisitor(deps.read, sending.config.visitorLanguage);
   const vt = translatorFor(visitorLocale);
   const spec = localizeForm(form, visitorLocale);
-  await sendSecureRequest(deps, sending, {
-    kind: 'form',
-    title: spec.title,
-    visitorLocale,
-    form: spec,
-    visitorText: vt('visitor_form_request', { agent: user.name || user.username, title: spec.title }),
-    buttonText: vt('visitor_form_button'),
-  });
-  return {};
+  return {
+    send: {
+      kind: 'form',
+      title: spec.title,
+      visitorLocale,
+      form: spec,
+      visitorText: vt('visitor_form_request', { agent: user.name || user.username, title: spec.title }),
+      buttonText: vt('visitor_form_button'),
+    },
+  };
 }

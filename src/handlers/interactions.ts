@@ -22,10 +22,12 @@ import { openIdvDialog, submitIdvDialog } from '../idv/idv-dialog';
 import { IdvAction } from '../idv/idv-modal';
 import { translatorFor } from '../i18n/i18n';
 import type { ViewKind } from '../persistence/view-contexts';
-import { readViewContext, removeViewContext } from '../persistence/view-contexts';
+import { readViewContext, removeViewContext, saveViewContext } from '../persistence/view-contexts';
 import type { SubmitHandler } from '../requests/dialogs';
 import { viewKindOf } from '../requests/dialogs';
 import { submitManagerReason } from '../requests/manager-view';
+import { scheduleSend } from '../requests/send-job';
+import { runSerially } from '../lib/serial';
 import { revealRequest } from '../requests/reveal';
 import { showSecureData } from '../requests/secure-data';
 import { ManagerReasonAction } from '../ui/manager-reason-modal';
@@ -123,17 +125,31 @@ export async function handleViewSubmit(
   if (!kind) {
     return responder.successResponse();
   }
-  const saved = await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id);
-  if (!saved || saved.agentId !== user.id || saved.kind !== kind) {
-    const t = translatorFor(await localeForUser(deps.read, user));
-    return responder.viewErrorResponse({ viewId: view.id, errors: { [FIRST_INPUT[kind]]: t('error_dialog_expired') } });
-  }
-  const outcome = await SUBMITS[kind](deps, saved, view, user);
-  if (outcome.errors && Object.keys(outcome.errors).length > 0) {
-    return responder.viewErrorResponse({ viewId: view.id, errors: outcome.errors });
-  }
-  await removeViewContext(deps.persis, view.id);
-  return responder.successResponse();
+  // Answered at once (no vault call here) and sent once: a second click on Send finds the dialog sent.
+  return runSerially(`view:${view.id}`, async () => {
+    const saved = await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id);
+    if (!saved || saved.agentId !== user.id || saved.kind !== kind) {
+      const t = translatorFor(await localeForUser(deps.read, user));
+      return responder.viewErrorResponse({
+        viewId: view.id,
+        errors: { [FIRST_INPUT[kind]]: t('error_dialog_expired') },
+      });
+    }
+    if (saved.sentAt) {
+      return responder.successResponse();
+    }
+    const outcome = await SUBMITS[kind](deps, saved, view, user);
+    if (outcome.errors && Object.keys(outcome.errors).length > 0) {
+      return responder.viewErrorResponse({ viewId: view.id, errors: outcome.errors });
+    }
+    if (outcome.send) {
+      await saveViewContext(deps.persis, { ...saved, sentAt: Date.now() });
+      await scheduleSend(deps, saved.roomId, user.id, outcome.send);
+    } else {
+      await removeViewContext(deps.persis, view.id);
+    }
+    return responder.successResponse();
+  });
 }
 
 export async function handleViewClosed(deps: Deps, context: UIKitViewCloseInteractionContext): Promise<IUIKitResponse> {

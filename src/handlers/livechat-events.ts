@@ -1,13 +1,23 @@
-/** Livechat events: a closed room closes its vault session; a transferred room warns the new agent. */
-import type { ILivechatRoom, ILivechatTransferEventContext } from '@rocket.chat/apps-engine/definition/livechat';
+/**
+ * Livechat events: a closed room closes its vault session; every take of a chat (a transfer to an
+ * agent or a department, a queue pick, a forward) tells the new agent what is pending.
+ */
+import type {
+  ILivechatEventContext,
+  ILivechatRoom,
+  ILivechatTransferEventContext,
+} from '@rocket.chat/apps-engine/definition/livechat';
 import { LivechatTransferEventType } from '@rocket.chat/apps-engine/definition/livechat';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import { translatorFor } from '../i18n/i18n';
+import { runSerially } from '../lib/serial';
+import { isFinalState } from '../persistence/record-states';
 import { listRoomRequests, removeRoomRequests } from '../persistence/request-records';
+import { lastTakeNotice, removeRoomTakeNotice, saveTakeNotice } from '../persistence/take-notices';
 import { removeRoomViewContexts } from '../persistence/view-contexts';
-import { vaultClient, vaultConnection } from '../requests/send-context';
+import { currentRoom, vaultClient, vaultConnection } from '../requests/send-context';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured } from '../vault/vault-client';
 import { loggableError } from '../vault/vault-call-error';
@@ -17,41 +27,73 @@ import { notifyPrivately } from '../platform/notify';
 
 /**
  * Tells the vault the chat is over, so its links and OTKs die and its off-the-record data is
- * erased, then forgets the room's requests. A vault that cannot be told is logged: its own TTLs
- * still end everything, and the app refuses to view anything of a closed room.
+ * erased, then forgets the room. A vault that cannot be told is logged: its own TTLs still end
+ * everything, and the app refuses to view anything of a closed room. Used by the close event and
+ * by the sweeper, for closes the app never heard (disabled, restarting) and deleted rooms.
  */
-export async function onLivechatRoomClosed(deps: Deps, room: ILivechatRoom): Promise<void> {
-  if (!room || room.type !== RoomType.LIVE_CHAT) {
-    return;
-  }
+export async function forgetRoom(deps: Deps, roomId: string): Promise<void> {
   const config = await readAppConfig(deps.read);
   if (isVaultConfigured(vaultConnection(config))) {
     try {
-      await vaultClient(deps, config).closeSession(room.id);
+      await vaultClient(deps, config).closeSession(roomId);
     } catch (err) {
       deps.app.getLogger().warn({
         msg: 'The vault session of a closed room could not be closed; its TTLs will end it',
-        roomId: room.id,
+        roomId,
         error: loggableError(err),
       });
     }
   }
-  await removeRoomRequests(deps.persis, room.id);
-  await removeRoomViewContexts(deps.persis, room.id);
+  await removeRoomRequests(deps.persis, roomId);
+  await removeRoomViewContexts(deps.persis, roomId);
+  await removeRoomTakeNotice(deps.persis, roomId);
 }
 
-/** The new agent learns privately that earlier secure data stays with the agent who asked for it. */
+export async function onLivechatRoomClosed(deps: Deps, room: ILivechatRoom): Promise<void> {
+  if (!room || room.type !== RoomType.LIVE_CHAT) {
+    return;
+  }
+  await forgetRoom(deps, room.id);
+}
+
+/**
+ * The new agent learns privately what other agents sent and is still pending, and that only the
+ * sender can view an answer. Once per take: the two events of one take find the notice given.
+ */
+async function onChatTaken(deps: Deps, roomId: string, agent: IUser): Promise<void> {
+  await runSerially(`take:${roomId}`, async () => {
+    const reader = deps.read.getPersistenceReader();
+    const told = await lastTakeNotice(reader, roomId);
+    if (told && told.agentId === agent.id) {
+      return;
+    }
+    await saveTakeNotice(deps.persis, { roomId, agentId: agent.id, at: Date.now() });
+    const others = (await listRoomRequests(reader, roomId)).filter((r) => r.agentId !== agent.id);
+    const room = await currentRoom(deps, roomId);
+    if (others.length === 0 || !room) {
+      return;
+    }
+    const t = translatorFor(await localeForUser(deps.read, agent));
+    const pending = others.filter((r) => !isFinalState(r.state)).length;
+    await notifyPrivately(deps, agent, room, t('notify_take', { count: others.length, pending }));
+  });
+}
+
+/** Transfers to an agent or a department; a chat left waiting in a queue is told about when taken. */
 export async function onLivechatRoomTransferred(deps: Deps, context: ILivechatTransferEventContext): Promise<void> {
-  if (context.type !== LivechatTransferEventType.AGENT || !context.room) {
+  if (!context.room) {
     return;
   }
-  const to = context.to as IUser;
-  const earlier = (await listRoomRequests(deps.read.getPersistenceReader(), context.room.id)).filter(
-    (r) => r.agentId !== to.id,
-  );
-  if (earlier.length === 0) {
-    return;
+  const room = (await currentRoom(deps, context.room.id)) as ILivechatRoom | undefined;
+  const agent = context.type === LivechatTransferEventType.AGENT ? (context.to as IUser) : room && room.servedBy;
+  if (agent && agent.id) {
+    await onChatTaken(deps, context.room.id, agent);
   }
-  const t = translatorFor(await localeForUser(deps.read, to));
-  await notifyPrivately(deps, to, context.room, t('notify_transfer', { count: earlier.length }));
+}
+
+/** Every take: routing, a queue pick, a forward, and the take inside a transfer. */
+export async function onLivechatAgentAssigned(deps: Deps, context: ILivechatEventContext): Promise<void> {
+  if (context.room && context.agent) {
+    await onChatTaken(deps, context.room.id, context.agent);
+  }
 }

@@ -1,4 +1,4 @@
-/** The ID&V flow on the agent's side: open the dialog, then validate it and send the question. */
+/** The ID&V flow on the agent's side: open the dialog, then validate it and say what to send. */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -9,7 +9,6 @@ import { translatorFor } from '../i18n/i18n';
 import type { ViewContext } from '../persistence/view-contexts';
 import type { SubmitOutcome } from '../requests/dialogs';
 import { openDialog } from '../requests/dialogs';
-import { sendSecureRequest } from '../requests/send-request';
 import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import { buildIdvModal, IDV_FIELD_ACTIONS, IdvAction } from './idv-modal';
@@ -21,7 +20,7 @@ export async function openIdvDialog(
   deps: Deps,
   user: IUser,
   room: IRoom | undefined,
-  triggerId: string,
+  triggerId: string | undefined,
 ): Promise<void> {
   const sending = await beginSend(deps, user, room && room.id, room);
   if (!sending) {
@@ -73,13 +72,14 @@ export async function submitIdvDialog(
   const vt = translatorFor(visitorLocale);
   const label = secretName(validation.question, visitorLocale);
   const [first, second] = validation.question.positions;
-  await sendSecureRequest(deps, sending, {
-    kind: 'idv',
-    title: label,
-    visitorLocale,
-    idv: { label, positions: [first, second] },
-    visitorText: vt('visitor_idv_request', { first, second, secret: label }),
-    buttonText: vt('visitor_idv_button'),
-  });
-  return {};
+  return {
+    send: {
+      kind: 'idv',
+      title: label,
+      visitorLocale,
+      idv: { label, positions: [first, second] },
+      visitorText: vt('visitor_idv_request', { first, second, secret: label }),
+      buttonText: vt('visitor_idv_button'),
+    },
+  };
 }

@@ -58,6 +58,11 @@ export async function updateRequestRecord(
   return updated;
 }
 
+/** Every request the app holds, across rooms (the sweeper's view). */
+export async function listAllRequests(reader: IPersistenceRead): Promise<SecureRequestRecord[]> {
+  return (await reader.readByAssociation(TAG)) as SecureRequestRecord[];
+}
+
 export async function removeRoomRequests(persis: IPersistence, roomId: string): Promise<void> {
   await persis.removeByAssociations([TAG, roomKey(roomId)]);
 }

@@ -18,6 +18,8 @@ export interface ViewContext {
   requestId?: string;
   createdAt: number;
   expiresAt: number;
+  /** Set by the first accepted submit: a second click on Send sends nothing more. */
+  sentAt?: number;
 }
 
 const TAG = miscKey('view-context');
@@ -57,6 +59,11 @@ export async function removeExpiredViewContexts(
 ): Promise<void> {
   const all = (await reader.readByAssociation(TAG)) as ViewContext[];
   await Promise.all(all.filter((c) => c.expiresAt <= now).map((c) => persis.removeByAssociation(key(c.viewId))));
+}
+
+/** The rooms of every dialog context the app holds (the sweeper's view). */
+export async function roomsWithViewContexts(reader: IPersistenceRead): Promise<string[]> {
+  return ((await reader.readByAssociation(TAG)) as ViewContext[]).map((c) => c.roomId);
 }
 
 export async function removeRoomViewContexts(persis: IPersistence, roomId: string): Promise<void> {

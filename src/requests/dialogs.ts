@@ -1,20 +1,26 @@
 /**
  * Opening the agent's dialogs (ID&V, form picker) and routing their submits. The view's context
  * (room, agent) is saved under the view ID before the view opens, because a submit carries no room.
+ * Rocket.Chat's client takes a view only within 5 s of the click, once per trigger ID: dialogs open
+ * from what the app holds, never after a vault call.
  */
 import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Deps } from '../platform/deps';
+import { notifyPrivately } from '../platform/notify';
 import { randomId } from '../lib/ids';
 import type { ViewContext, ViewKind } from '../persistence/view-contexts';
 import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
+import type { ScheduledSend } from './send-job';
 import type { SendContext } from './send-context';
 
 /** What a submit handler decided: close the view, or keep it open with inline errors by actionId. */
 export interface SubmitOutcome {
   errors?: { [actionId: string]: string };
+  /** What to send once the modal is answered (a scheduled job sends it: see send-job.ts). */
+  send?: ScheduledSend;
 }
 
 export type SubmitHandler = (
@@ -33,9 +39,13 @@ export async function openDialog(
   deps: Deps,
   sending: SendContext,
   kind: ViewKind,
-  triggerId: string,
+  triggerId: string | undefined,
   build: (viewId: string) => IUIKitSurfaceViewParam,
 ): Promise<void> {
+  if (!triggerId) {
+    await notifyPrivately(deps, sending.agent, sending.room, sending.t('error_no_trigger'));
+    return;
+  }
   const persistenceReader = deps.read.getPersistenceReader();
   await removeExpiredViewContexts(persistenceReader, deps.persis);
   const now = Date.now();

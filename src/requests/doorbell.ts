@@ -92,6 +92,30 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
   await postRoomRecord(deps, room, vt('record_idv_answered', { first, second }));
 }
 
+/**
+ * The chat moved to another agent since the request was sent. The sender's subscription is gone,
+ * so a notice to them would reach nobody, and the answer is theirs alone: the serving agent learns
+ * that the visitor answered, never what; the room gets its masked record as usual.
+ */
+async function onSubmittedForAnotherAgent(scene: Scene): Promise<void> {
+  const { deps, record, agent, room, t } = scene;
+  const vt = await visitorTranslator(scene);
+  const [first, second] = maskCharacters([undefined, undefined]);
+  await postRoomRecord(
+    deps,
+    room,
+    record.kind === 'idv'
+      ? vt('record_idv_answered', { first, second })
+      : vt('record_form_submitted', { title: record.title }),
+  );
+  await notifyPrivately(
+    deps,
+    agent,
+    room,
+    t('notify_answered_for_other', { title: record.title, agent: record.agentUsername }),
+  );
+}
+
 async function onFormSubmitted(scene: Scene): Promise<void> {
   const { deps, record, agent, room, t } = scene;
   const vt = await visitorTranslator(scene);
@@ -129,10 +153,15 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
   }
   const updated = await updateRequestRecord(deps.persis, record, { state: next });
   const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
-  const agent = await deps.read.getUserReader().getById(record.agentId);
-  if (!room || !agent) {
+  const sender = await deps.read.getUserReader().getById(record.agentId);
+  if (!room || !sender) {
     return 'handled';
   }
+  const forAnotherAgent = Boolean(room.servedBy && room.servedBy.id && room.servedBy.id !== sender.id);
+  // Notices go to whoever serves the chat now; values only ever to the sender.
+  const agent = forAnotherAgent
+    ? (await deps.read.getUserReader().getById((room.servedBy as IUser).id)) || (room.servedBy as IUser)
+    : sender;
   const scene: Scene = {
     deps,
     config,
@@ -143,7 +172,11 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
   };
   switch (state.status) {
     case 'submitted':
-      await (record.kind === 'idv' ? onIdvAnswered(scene, state) : onFormSubmitted(scene));
+      if (forAnotherAgent) {
+        await onSubmittedForAnotherAgent(scene);
+      } else {
+        await (record.kind === 'idv' ? onIdvAnswered(scene, state) : onFormSubmitted(scene));
+      }
       break;
     case 'cancelled':
       await notifyPrivately(

@@ -2,7 +2,9 @@
  * *View* / *Reveal*: only the request's sender, only while the chat is open. Strict viewing (the
  * default): the vault mints a viewer link for that agent and the app hands it over privately, so
  * no value crosses Rocket.Chat. In-chat viewing (an admin's choice): the app mints a detokenize
- * OTK for that agent, redeems it at once, and shows the values in a modal.
+ * OTK for that agent, redeems it at once, and hands the values to that agent alone in a private
+ * notice. No modal either way: the client drops a view that comes more than 5 s after the click,
+ * and vault round trips may take longer; a notice has no deadline.
  */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
@@ -13,12 +15,11 @@ import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import { translatorFor } from '../i18n/i18n';
-import { randomId } from '../lib/ids';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
-import { buildValuesModal } from '../ui/values-modal';
+import { buildValuesBlocks } from '../ui/values-notice';
 import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import { currentRoom, vaultClient } from './send-context';
 import { mayViewAsManager, openManagerReasonDialog } from './manager-view';
@@ -33,6 +34,7 @@ export async function revealRequest(
   deps: Deps,
   user: IUser,
   requestId: string | undefined,
+  /** Only for a manager's reason dialog, which opens at once from what the app holds. */
   triggerId: string,
   interactionRoom?: IRoom,
 ): Promise<void> {
@@ -70,16 +72,16 @@ export async function revealRequest(
     return;
   }
   const vault = vaultClient(deps, config);
-  let modal;
+  let blocks;
   try {
     const state = await vault.getRequest(record.requestId);
     const answer = await vault.revealValues(record.requestId, user.id);
-    modal = buildValuesModal(deps.app.getID(), `values-${randomId()}`, t, record, state.fields || [], answer);
+    blocks = buildValuesBlocks(t, record, state.fields || [], answer);
   } catch (err) {
     logger.warn({ msg: 'View failed', requestId: record.requestId, error: loggableError(err) });
     await reply(vaultCallErrorMessageKey(err));
     return;
   }
-  await deps.modify.getUiController().openSurfaceView(modal, { triggerId }, user);
+  await notifyPrivately(deps, user, room, t('notify_values', { title: record.title }), blocks);
   await updateRequestRecord(deps.persis, record, { state: 'viewed', viewedAt: Date.now() });
 }

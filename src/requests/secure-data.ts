@@ -1,4 +1,9 @@
-/** The *Secure data* room action: the room's requests and their states, fresh from the vault where still open. */
+/**
+ * The *Secure data* room action: the room's requests and their states. The bar opens at once from
+ * the states the app holds (doorbells keep them current), as the client takes a view only within
+ * 5 s of the click; then the app asks the vault about requests still open and stores what changed,
+ * for the next look (*Refresh* is a new click, with a new trigger ID).
+ */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
@@ -59,11 +64,7 @@ export async function showSecureData(
     }
     return;
   }
-  const records = await refreshStates(
-    deps,
-    config,
-    await listRoomRequests(deps.read.getPersistenceReader(), decision.room.id),
-  );
+  const records = await listRoomRequests(deps.read.getPersistenceReader(), decision.room.id);
   const managerViews =
     config.managersMayViewValues && (user.roles || []).some((role) => MANAGER_ROLES.indexOf(role) >= 0);
   const view = buildSecureDataBar(deps.app.getID(), t, decision.room.id, records, user, managerViews);
@@ -71,4 +72,5 @@ export async function showSecureData(
   await (mode === 'open'
     ? ui.openSurfaceView(view, { triggerId }, user)
     : ui.updateSurfaceView(view, { triggerId }, user));
+  await refreshStates(deps, config, records);
 }

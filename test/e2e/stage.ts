@@ -76,6 +76,8 @@ async function sendOpenModal(scene: Scene, agent: IUser, values: Record<string, 
   if (!response || (response as { success?: boolean }).success !== true) {
     throw new Error(`The agent's modal was not accepted: ${JSON.stringify(response)}`);
   }
+  // The modal is answered at once; a scheduled job asks the vault and posts.
+  await scene.harness.jobsSettled();
   return modal;
 }
 

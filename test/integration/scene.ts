@@ -148,6 +148,8 @@ export async function sendIdv(
   await scene.harness.runCommand('idv', { user, room });
   const view = scene.harness.lastView(user.id);
   const response = await scene.harness.submitView(view, user, values);
+  // The modal is answered at once; a scheduled job asks the vault and posts.
+  await scene.harness.jobsSettled();
   return { view, response };
 }
 
@@ -161,6 +163,7 @@ export async function sendForm(
   await scene.harness.runCommand('secure-form', { user, room, params: [formId] });
   const view = scene.harness.lastView(user.id);
   const response = await scene.harness.submitView(view, user, { 'form.pick': formId });
+  await scene.harness.jobsSettled();
   return { view, response };
 }
 
@@ -172,10 +175,16 @@ export function lastMessageIn(scene: Scene, room: ILivechatRoom = scene.room): S
   return messages[messages.length - 1];
 }
 
-/** The label/value pairs of the last values modal a user saw. */
+/** The label/value pairs of the last answer a user was shown (a private notice, see reveal.ts). */
 export function shownValues(scene: Scene, user: IUser): Array<[string, string]> {
-  const view = scene.harness.lastView(user.id);
-  return (view.blocks as Array<{ fields?: Array<{ text: string }> }>)
+  const shown = scene.harness.world
+    .notificationsFor(user.id)
+    .filter((n) => (n.message.blocks || []).some((b) => (b as { fields?: unknown }).fields));
+  const last = shown[shown.length - 1];
+  if (!last) {
+    throw new Error(`${user.username} was shown no answer`);
+  }
+  return (last.message.blocks as Array<{ fields?: Array<{ text: string }> }>)
     .filter((b) => b.fields && b.fields.length === 2)
     .map((b) => [(b.fields as Array<{ text: string }>)[0].text, (b.fields as Array<{ text: string }>)[1].text]);
 }

@@ -121,7 +121,16 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
       expect(durable).not.toContain(secret);
       expect(logs).not.toContain(secret);
     }
-    expect(JSON.stringify(scene.harness.world.notifications)).not.toContain(CARD.pan);
+    // The sender's own answer notice is the one place the values go (never stored by Rocket.Chat).
+    const answerNotices = (n: { message: { text?: string } }) => /^The answer to /.test(n.message.text || '');
+    const others = scene.harness.world.notifications.filter((n) => !answerNotices(n));
+    expect(JSON.stringify(others)).not.toContain(CARD.pan);
+    expect(scene.harness.world.notifications.filter(answerNotices).map((n) => n.userId)).toEqual(
+      expect.arrayContaining([scene.agent.id]),
+    );
+    expect(scene.harness.world.notifications.filter((n) => answerNotices(n) && n.userId !== scene.agent.id)).toEqual(
+      [],
+    );
   });
 
   it('closes the vault session when the chat closes: nothing can be viewed any more', async () => {

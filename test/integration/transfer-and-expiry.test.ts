@@ -59,7 +59,7 @@ describe('transfers and expiry', () => {
     const requestId = viewButtonValue(scene, scene.agent);
     scene.room = await scene.harness.transferRoom(scene.room, scene.agent, newAgent);
     expect(notificationTexts(scene, newAgent)).toEqual([
-      'This chat has 1 earlier secure request(s) made by another agent. Their answers stay visible only to that agent; send a new request if you need the data.',
+      'You now serve this chat. It has 1 secure request(s) sent by another agent, 0 of them still waiting for the visitor. Only the agent who sent a request can view its answer; send a new request if you need the data.',
     ]);
     await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: newAgent, room: scene.room });
     expect(notificationTexts(scene, newAgent).pop()).toBe('Only the agent who sent this request can view the answer.');

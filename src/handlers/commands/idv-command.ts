@@ -2,7 +2,6 @@ import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engi
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 
 import { openIdvDialog } from '../../idv/idv-dialog';
-import { randomId } from '../../lib/ids';
 import type { AppRef } from '../../platform/deps';
 
 /** `/idv`: opens the ID&V dialog in the livechat room the agent serves. */
@@ -25,7 +24,8 @@ export class IdvCommand implements ISlashCommand {
       { app: this.app, read, modify, http, persis },
       context.getSender(),
       context.getRoom(),
-      context.getTriggerId() || randomId(),
+      // A command run without a client (REST API) has no trigger ID: no view can open for it.
+      context.getTriggerId(),
     );
   }
 }

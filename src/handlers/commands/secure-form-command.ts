@@ -2,7 +2,6 @@ import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engi
 import type { ISlashCommand, SlashCommandContext } from '@rocket.chat/apps-engine/definition/slashcommands';
 
 import { openFormDialog } from '../../forms/form-dialog';
-import { randomId } from '../../lib/ids';
 import type { AppRef } from '../../platform/deps';
 
 /** `/secure-form [form-id]`: opens the form picker, with that form chosen when given. */
@@ -29,7 +28,8 @@ export class SecureFormCommand implements ISlashCommand {
       { app: this.app, read, modify, http, persis },
       context.getSender(),
       context.getRoom(),
-      context.getTriggerId() || randomId(),
+      // A command run without a client (REST API) has no trigger ID: no view can open for it.
+      context.getTriggerId(),
       formId,
     );
   }

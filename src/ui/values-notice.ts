@@ -1,19 +1,14 @@
 /**
- * The modal that shows a request's answer to its sender, right after the app redeemed the
- * detokenize OTK. Shown, never stored: modals are not part of the room's history.
+ * A request's answer for its sender, right after the app redeemed the detokenize OTK, as blocks of
+ * a private notice: shown to that user only, never stored, gone on reload. A notice, not a modal:
+ * the vault calls take longer than the 5 s in which Rocket.Chat's client would take a modal.
  */
-import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
-import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import type { Translator } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import type { DetokenizeResponse, FieldSummary } from '../vault/contract';
-import { button, context, fieldsSection, plainContext, plainText } from './blocks';
-
-export const ValuesAction = {
-  Close: 'values.close',
-} as const;
+import { context, fieldsSection, plainContext } from './blocks';
 
 /** One answer as label and value, both plain text: a visitor's value is never read as markdown. */
 function valueLine(
@@ -29,14 +24,12 @@ function valueLine(
   return fieldsSection(blockId, offTheRecord ? `${label} (${t('values_off_record')})` : label, shown);
 }
 
-export function buildValuesModal(
-  appId: string,
-  viewId: string,
+export function buildValuesBlocks(
   t: Translator,
   record: Pick<SecureRequestRecord, 'kind' | 'title' | 'positions' | 'requestId'>,
   fields: readonly FieldSummary[],
   answer: DetokenizeResponse,
-): IUIKitSurfaceViewParam {
+): LayoutBlock[] {
   const expired = (id: string) => answer.expired.indexOf(id) >= 0;
   const lines: LayoutBlock[] =
     record.kind === 'idv'
@@ -62,11 +55,6 @@ export function buildValuesModal(
             'values_expired_form',
           ),
         );
-  return {
-    id: viewId,
-    type: UIKitSurfaceType.MODAL,
-    title: plainText(t(record.kind === 'idv' ? 'values_modal_title_idv' : 'values_modal_title_form')),
-    blocks: [plainContext('values.title', [record.title]), ...lines, context('values.note', [t('values_note')])],
-    close: button(appId, 'values.footer', ValuesAction.Close, t('button_close')),
-  };
+  const heading = t(record.kind === 'idv' ? 'values_modal_title_idv' : 'values_modal_title_form');
+  return [plainContext('values.title', [heading, record.title]), ...lines, context('values.note', [t('values_note')])];
 }

@@ -1,0 +1,52 @@
+/**
+ * A recurring job that forgets rooms whose chat is closed or gone. The close event is missed when
+ * the app is disabled or restarting, and deleting a room fires no event at all: without this,
+ * their records would stay in app persistence for ever. The job carries no data.
+ */
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
+import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
+
+import { forgetRoom } from '../handlers/livechat-events';
+import type { AppRef, Deps } from '../platform/deps';
+import { listAllRequests } from '../persistence/request-records';
+import { roomsWithTakeNotices } from '../persistence/take-notices';
+import { removeExpiredViewContexts, roomsWithViewContexts } from '../persistence/view-contexts';
+import { currentRoom } from './send-context';
+
+export const SWEEP_JOB_ID = 'sweep-closed-rooms';
+export const SWEEP_INTERVAL = '15 minutes';
+
+/** Returns the IDs of the rooms it forgot. */
+export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
+  const reader = deps.read.getPersistenceReader();
+  await removeExpiredViewContexts(reader, deps.persis);
+  const roomIds = new Set<string>([
+    ...(await listAllRequests(reader)).map((r) => r.roomId),
+    ...(await roomsWithViewContexts(reader)),
+    ...(await roomsWithTakeNotices(reader)),
+  ]);
+  const forgotten: string[] = [];
+  for (const roomId of Array.from(roomIds)) {
+    const room = (await currentRoom(deps, roomId)) as ILivechatRoom | undefined;
+    if (!room || room.isOpen === false) {
+      await forgetRoom(deps, roomId);
+      forgotten.push(roomId);
+    }
+  }
+  if (forgotten.length > 0) {
+    deps.app.getLogger().info({ msg: 'Forgot closed or deleted rooms', count: forgotten.length });
+  }
+  return forgotten;
+}
+
+export function sweepJobProcessor(app: AppRef): IProcessor {
+  return {
+    id: SWEEP_JOB_ID,
+    startupSetting: { type: StartupType.RECURRING, interval: SWEEP_INTERVAL },
+    processor: async (_job: object, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) => {
+      await sweepClosedRooms({ app, read, modify, http, persis });
+    },
+  };
+}

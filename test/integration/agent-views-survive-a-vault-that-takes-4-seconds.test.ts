@@ -1,0 +1,112 @@
+/**
+ * Rocket.Chat's client takes a view only within 5 s of the click, once per trigger ID (the harness
+ * enforces it). With a vault that answers every call in 4 s, every agent step still works: dialogs
+ * and Secure data open from what the app holds, Send is answered at once and sends once, and what
+ * needs the vault (the question, the answer, the values) arrives afterwards.
+ */
+import { performance } from 'perf_hooks';
+
+import type { SlowVault } from '../harness/slow-vault';
+import { startSlowVault } from '../harness/slow-vault';
+import type { Scene } from './scene';
+import {
+  lastMessageIn,
+  notificationTexts,
+  sendForm,
+  shownValues,
+  startScene,
+  stopScene,
+  viewButtonValue,
+  visitorLink,
+  visitorOpens,
+  visitorSubmits,
+  waitForNotification,
+} from './scene';
+
+jest.setTimeout(60000);
+
+const VAULT_DELAY_MS = 4000;
+const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
+
+describe('agent views with a vault that takes 4 s per call', () => {
+  let scene: Scene;
+  let slow: SlowVault;
+
+  beforeAll(async () => {
+    scene = await startScene();
+    slow = await startSlowVault({ delayMs: VAULT_DELAY_MS, upstream: scene.vault.url });
+    await scene.harness.setSetting('vault_url', slow.url);
+    await scene.harness.setSetting('vault_timeout_ms', 15000);
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+    await slow?.close();
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  it('the ID&V dialog opens, Send is answered at once, and the question is posted when the vault answers', async () => {
+    await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
+    const started = performance.now();
+    const response = await scene.harness.submitView(scene.harness.lastView(scene.agent.id), scene.agent, IDV);
+    expect(response).toMatchObject({ success: true });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(scene.harness.world.messagesIn(scene.room.id)).toEqual([]);
+    await scene.harness.jobsSettled();
+    expect(lastMessageIn(scene).text).toBe('Please enter characters 2 and 4 of your PIN.');
+  });
+
+  it('the visitor answers: the characters reach the sender privately, the room shows bullets', async () => {
+    const view = await visitorOpens(visitorLink(lastMessageIn(scene)));
+    await visitorSubmits(view, { '2': '7', '4': '3' });
+    const told = await waitForNotification(scene, scene.agent, /^Visitor entered/, 30000);
+    expect(told).toContain('Visitor entered: 7 and 3');
+  });
+
+  it('clicking Send twice on one dialog sends one question', async () => {
+    const before = scene.harness.world.messagesIn(scene.room.id).length;
+    await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
+    const modal = scene.harness.lastView(scene.agent.id);
+    const answers = await Promise.all([
+      scene.harness.submitView(modal, scene.agent, IDV),
+      scene.harness.submitView(modal, scene.agent, IDV),
+    ]);
+    expect(answers).toEqual([expect.objectContaining({ success: true }), expect.objectContaining({ success: true })]);
+    await scene.harness.jobsSettled();
+    expect(scene.harness.world.messagesIn(scene.room.id)).toHaveLength(before + 1);
+  });
+
+  it('Secure data opens at once from the states the app holds', async () => {
+    await scene.harness.clickRoomAction('room.secure-data', { user: scene.agent, room: scene.room });
+    const bar = scene.harness.lastView(scene.agent.id);
+    expect(bar.type).toBe('contextualBar');
+    expect(JSON.stringify(bar.blocks)).toContain('PIN (ID&V)');
+  });
+
+  it('View hands the values to the sender in a private notice, however long the vault takes', async () => {
+    await sendForm(scene, 'cvv_only');
+    await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), { cvv: '4321' });
+    await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/, 30000);
+    const opened = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: viewButtonValue(scene, scene.agent),
+      user: scene.agent,
+      room: scene.room,
+    });
+    expect(shownValues(scene, scene.agent)).toEqual([['Security code (CVV) (off the record)', '4321']]);
+    expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(opened);
+  });
+
+  it('a command run without a client (no trigger ID) opens nothing and says where to open it', async () => {
+    const views = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room, triggerId: null });
+    expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(views);
+    expect(notificationTexts(scene, scene.agent).pop()).toBe(
+      "Open this from the chat: type the command in the message box or use the room's menu.",
+    );
+  });
+});
