@@ -30,6 +30,8 @@ export interface PrivateNotification {
 export interface RecordedInteraction {
   userId: string;
   interaction: IUIKitInteraction;
+  /** Milliseconds between the user's action and the view reaching their client. */
+  ageMs?: number;
 }
 
 export interface PersistedRecord {

@@ -83,6 +83,8 @@ describe('agent views with a vault that takes 4 s per call', () => {
     await scene.harness.clickRoomAction('room.secure-data', { user: scene.agent, room: scene.room });
     const bar = scene.harness.lastView(scene.agent.id);
     expect(bar.type).toBe('contextualBar');
+    const shown = scene.harness.world.interactionsFor(scene.agent.id).pop();
+    expect(shown?.ageMs).toBeLessThan(1000);
     expect(JSON.stringify(bar.blocks)).toContain('PIN (ID&V)');
   });
 

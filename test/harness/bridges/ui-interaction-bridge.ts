@@ -12,8 +12,9 @@ export class HarnessUiInteractionBridge extends UiInteractionBridge {
 
   protected async notifyUser(user: IUser, interaction: IUIKitInteraction): Promise<void> {
     // The client drops what it did not ask for, or asks for too late or twice (see agent-client.ts).
+    const ageMs = this.world.clients.ageOf(interaction.triggerId);
     if (this.world.clients.take(user.id, interaction.triggerId, String(interaction.type)) === undefined) {
-      this.world.interactions.push({ userId: user.id, interaction });
+      this.world.interactions.push({ userId: user.id, interaction, ageMs });
     }
   }
 }
