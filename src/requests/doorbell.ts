@@ -148,8 +148,17 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
     return 'ignored';
   }
   const next = stateFromVault(state.status, record);
-  if (next === record.state) {
+  if (next === record.state || state.status === 'pending') {
     return 'handled';
+  }
+  // Several Rocket.Chat instances may hear this doorbell; the vault says which one acts on it.
+  try {
+    if (!(await vaultClient(deps, config).claimEvent(requestId, state.status))) {
+      return 'handled';
+    }
+  } catch (err) {
+    logger.warn({ msg: 'Doorbell: the event could not be claimed', requestId, error: loggableError(err) });
+    return 'retry';
   }
   const updated = await updateRequestRecord(deps.persis, record, { state: next });
   const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;

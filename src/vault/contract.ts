@@ -5,6 +5,8 @@
  */
 export type {
   AutofillToken,
+  ClaimableEvent,
+  ClaimEventResponse,
   CloseSessionBody,
   CreateRequestBody,
   CreateRequestResponse,

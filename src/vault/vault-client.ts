@@ -9,6 +9,7 @@
 import type { IHttp, IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 
 import type {
+  ClaimableEvent,
   CreateRequestBody,
   CreateRequestResponse,
   CreateViewerBody,
@@ -148,6 +149,27 @@ export class VaultClient {
       throw new VaultCallError('bad_response', 'POST /v1/requests/:id/viewer answered without a viewer URL');
     }
     return response;
+  }
+
+  /**
+   * `POST /v1/requests/:id/events/:event/claim`: true when this app instance is the first to claim
+   * that event of the request (and so acts on it), false when another instance already did.
+   */
+  public async claimEvent(requestId: string, event: ClaimableEvent): Promise<boolean> {
+    try {
+      await this.call<void>(
+        'post',
+        `/v1/requests/${encodeURIComponent(requestId)}/events/${encodeURIComponent(event)}/claim`,
+        undefined,
+        [201],
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof VaultCallError && err.status === 409) {
+        return false;
+      }
+      throw err;
+    }
   }
 
   /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */

@@ -133,6 +133,11 @@ export class EngineHarness {
   private logCursor = 0;
   private permissionCursor = permissionFailures.length;
   private server?: http.Server;
+  /**
+   * Other instances that hear every call this one serves, at the same moment: as when a load
+   * balancer retries a doorbell on another Rocket.Chat instance while the first still works on it.
+   */
+  public readonly apiMirrors: EngineHarness[] = [];
   /** Failures of calls the harness did not start itself (the vault's doorbell). */
   private readonly backgroundFailures: string[] = [];
   private droppedCursor: number;
@@ -219,11 +224,17 @@ export class EngineHarness {
         } catch {
           content = text;
         }
-        this.callApi(match[2], {
+        const request = {
           method: (req.method || 'GET').toLowerCase() as RequestMethod,
           content,
           headers: req.headers as Record<string, string>,
-        })
+        };
+        for (const mirror of this.apiMirrors) {
+          mirror.callApi(match[2], request).catch((err: Error) => {
+            mirror.backgroundFailures.push(`${req.method} ${req.url} (mirrored): ${err.message}`);
+          });
+        }
+        this.callApi(match[2], request)
           .then((result) => {
             res.writeHead(result.status, { 'Content-Type': 'application/json' });
             res.end(result.content === undefined ? '' : JSON.stringify(result.content));

@@ -212,6 +212,19 @@ export interface DoorbellBody {
   event: DoorbellEvent;
 }
 
+/**
+ * `POST /v1/requests/:id/events/:event/claim` (no body) → 201 for the first claim of that request's
+ * event, 409 `conflict` for every later one. App persistence has no atomic insert, so app instances
+ * that heard the same event let the vault say which one acts on it.
+ */
+export const CLAIMABLE_EVENTS = ['opened', 'submitted', 'cancelled', 'expired', 'closed'] as const;
+export type ClaimableEvent = (typeof CLAIMABLE_EVENTS)[number];
+export interface ClaimEventResponse {
+  requestId: string;
+  event: ClaimableEvent;
+  claimed: true;
+}
+
 /** Every error body. */
 export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };

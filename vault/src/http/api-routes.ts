@@ -1,5 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CloseSessionBody, CreateRequestBody, CreateViewerBody, DetokenizeBody, MintOtkBody } from '../contract';
+import type {
+  ClaimableEvent,
+  CloseSessionBody,
+  CreateRequestBody,
+  CreateViewerBody,
+  DetokenizeBody,
+  MintOtkBody,
+} from '../contract';
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { Site } from '../service/sites';
@@ -7,6 +14,7 @@ import type { FailOpen } from '../config';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import { responses } from './response-schemas';
 import {
+  claimEventSchema,
   closeSessionSchema,
   createRequestSchema,
   createViewerSchema,
@@ -87,6 +95,15 @@ export async function apiRoutes(
     '/rooms/:roomId/requests',
     { schema: { params: roomParams, ...responses.roomRequests }, config: apiLimit },
     async (request) => ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }),
+  );
+
+  app.post<{ Params: { id: string; event: ClaimableEvent } }>(
+    '/requests/:id/events/:event/claim',
+    { schema: claimEventSchema, config: apiLimit },
+    async (request, reply) => {
+      reply.code(201);
+      return vault.requests.claimEvent(siteOf(request), request.params.id, request.params.event);
+    },
   );
 
   app.post<{ Params: { id: string }; Body: MintOtkBody }>(

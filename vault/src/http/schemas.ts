@@ -1,4 +1,4 @@
-import { AUTOFILL_TOKENS, FIELD_TYPES } from '../contract';
+import { AUTOFILL_TOKENS, CLAIMABLE_EVENTS, FIELD_TYPES } from '../contract';
 import { ID_PATTERNS, LENGTH_RANGES, LIMITS, NOT_BLANK_PATTERN, TEXT_PATTERN } from '../contract/limits';
 
 /**
@@ -97,6 +97,14 @@ export const requestIdParams = {
   type: 'object',
   required: ['id'],
   properties: { id: { type: 'string', format: 'uuid' } },
+} as const;
+
+export const claimEventSchema = {
+  params: {
+    type: 'object',
+    required: ['id', 'event'],
+    properties: { id: { type: 'string', format: 'uuid' }, event: { type: 'string', enum: [...CLAIMABLE_EVENTS] } },
+  },
 } as const;
 
 export const mintOtkSchema = {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
+  ClaimableEvent,
+  ClaimEventResponse,
   CreateRequestBody,
   CreateRequestResponse,
   DetokenizeResponse,
@@ -104,6 +106,15 @@ export class RequestService {
 
   async listRoom(site: SiteRow, roomId: string): Promise<RequestStateResponse[]> {
     return (await this.deps.storage.listRoomRequests(site.siteId, roomId)).map((row) => this.describe(row));
+  }
+
+  /** The first claim of a request's event wins; a later one is a `conflict` (see ClaimEventResponse). */
+  async claimEvent(site: SiteRow, requestId: string, event: ClaimableEvent): Promise<ClaimEventResponse> {
+    await this.owned(site, requestId);
+    if (!(await this.deps.storage.claimEvent(requestId, event, this.deps.clock()))) {
+      throw new VaultError('conflict', 'This event of the request was already claimed.');
+    }
+    return { requestId, event, claimed: true };
   }
 
   /** Mints a detokenize OTK for the request's sender only, while the room is open. */

@@ -145,4 +145,17 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
         FOR EACH ROW EXECUTE FUNCTION audit_delete_only_pruned();
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- One row per (request, doorbell event) an app instance claimed: the first claim wins, so
+      -- several Rocket.Chat instances act on one event once.
+      CREATE TABLE event_claims (
+        request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        claimed_at BIGINT NOT NULL,
+        PRIMARY KEY (request_id, event)
+      );
+    `,
+  },
 ];

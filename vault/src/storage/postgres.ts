@@ -420,6 +420,14 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  async claimEvent(requestId: string, event: string, now: number): Promise<boolean> {
+    const result = await this.query(
+      'INSERT INTO event_claims (request_id, event, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [requestId, event, now],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+
   async getManagerView(siteId: string): Promise<boolean> {
     const row = (await this.query('SELECT manager_view FROM site_policies WHERE site_id = $1', [siteId])).rows[0];
     return row?.manager_view === true;

@@ -116,4 +116,17 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- One row per (request, doorbell event) an app instance claimed: the first claim wins, so
+      -- several Rocket.Chat instances act on one event once.
+      CREATE TABLE event_claims (
+        request_id TEXT NOT NULL REFERENCES requests (request_id) ON DELETE CASCADE,
+        event TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL,
+        PRIMARY KEY (request_id, event)
+      );
+    `,
+  },
 ];

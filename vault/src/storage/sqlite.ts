@@ -333,6 +333,13 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
+  async claimEvent(requestId: string, event: string, now: number): Promise<boolean> {
+    const result = this.sql(
+      'INSERT INTO event_claims (request_id, event, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ).run(requestId, event, now);
+    return result.changes === 1;
+  }
+
   async getManagerView(siteId: string): Promise<boolean> {
     const row = this.sql('SELECT manager_view FROM site_policies WHERE site_id = ?').get(siteId) as Row | undefined;
     return Number(row?.manager_view ?? 0) === 1;

@@ -164,6 +164,11 @@ export interface Storage {
   ): Promise<{ request: RequestRow; session: OtkRow } | undefined>;
   /** Deletes a viewer session (the viewer's "hide") and audits; undefined when it was not live. */
   endViewerSession(hash: string, now: number, audit: PendingAudit): Promise<OtkRow | undefined>;
+  /**
+   * Claims one doorbell event of a request for the caller, atomically: true for the first claim of
+   * that (request, event), false for every later one.
+   */
+  claimEvent(requestId: string, event: string, now: number): Promise<boolean>;
   /** Whether the vault admin let this site's managers view values (off unless set). */
   getManagerView(siteId: string): Promise<boolean>;
   /** Sets the site's manager-view switch and audits; false for an unknown site. */

@@ -549,6 +549,24 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.peekOtk(second.hash, 'manager_session', NOW + 4)).toBeUndefined();
     });
 
+    it('claimEvent: the first claim of a (request, event) wins, every later one loses, even when they race', async () => {
+      const row = request();
+      await storage.createRequest(row, otk(row.requestId, 'open'), event('request.create', row.siteId, row.requestId));
+      const racing = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => storage.claimEvent(row.requestId, 'submitted', NOW + i)),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(1);
+      expect(await storage.claimEvent(row.requestId, 'submitted', NOW + 10)).toBe(false);
+      expect(await storage.claimEvent(row.requestId, 'opened', NOW + 11)).toBe(true);
+      const other = request();
+      await storage.createRequest(
+        other,
+        otk(other.requestId, 'open'),
+        event('request.create', other.siteId, other.requestId),
+      );
+      expect(await storage.claimEvent(other.requestId, 'submitted', NOW + 12)).toBe(true);
+    });
+
     it('the manager-view switch is off by default, set per site with an audit entry, and gone with the site', async () => {
       expect(await storage.getManagerView('site-a')).toBe(false);
       expect(await storage.setManagerView('site-a', true, event('site.manager_view'))).toBe(true);
