@@ -92,7 +92,8 @@ describe('agent views with a vault that takes 4 s per call', () => {
     expect(JSON.stringify(bar.blocks)).toContain('PIN (ID&V)');
   });
 
-  it('View hands the values to the sender in a private notice, however long the vault takes', async () => {
+  it('in-chat viewing: View hands the values to the sender in a private notice, however long the vault takes', async () => {
+    await scene.harness.setSetting('viewing_mode', 'in_chat');
     await sendForm(scene, 'cvv_only');
     await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), { cvv: '4321' });
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/, 30000);
@@ -104,6 +105,22 @@ describe('agent views with a vault that takes 4 s per call', () => {
       room: scene.room,
     });
     expect(shownValues(scene, scene.agent)).toEqual([['Security code (CVV) (off the record)', '4321']]);
+    expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(opened);
+  });
+
+  it('strict viewing: View hands the sender a viewer link in a private notice, however long the vault takes', async () => {
+    await scene.harness.setSetting('viewing_mode', 'strict');
+    const opened = scene.harness.world.interactionsFor(scene.agent.id).length;
+    const notices = scene.harness.world.notificationsFor(scene.agent.id).length;
+    await scene.harness.blockAction({
+      actionId: 'request.view',
+      value: viewButtonValue(scene, scene.agent),
+      user: scene.agent,
+      room: scene.room,
+    });
+    const handed = scene.harness.world.notificationsFor(scene.agent.id).slice(notices);
+    expect(handed).toHaveLength(1);
+    expect(JSON.stringify(handed[0].message.blocks)).toContain('/v/');
     expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(opened);
   });
 
