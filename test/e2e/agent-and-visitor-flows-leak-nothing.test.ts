@@ -13,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { waitFor } from '../harness/http-json';
 import type { Scene } from '../integration/scene';
 import { IN_CHAT_VIEWING, shownValues, waitForNotification } from '../integration/scene';
-import type { VisitorTab, VisitorTrace } from './browser';
+import type { VisitorTab, VisitorTrace } from '../../testkit/browser';
 import {
   launchBrowser,
   openVisitorTab,
@@ -22,7 +22,7 @@ import {
   takeStartStep,
   typeIntoLabelled,
   withoutOtk,
-} from './browser';
+} from '../../testkit/browser';
 import type { Canary, Hit, Place } from './leak-scan';
 import { filesUnder, longCanary, scan, shortCanary } from './leak-scan';
 import {

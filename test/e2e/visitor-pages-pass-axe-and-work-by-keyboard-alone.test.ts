@@ -18,7 +18,7 @@ import type { Browser, Page } from 'playwright-core';
 
 import type { Scene } from '../integration/scene';
 import { IN_CHAT_VIEWING, shownValues, waitForNotification } from '../integration/scene';
-import type { VisitorTab } from './browser';
+import type { VisitorTab } from '../../testkit/browser';
 import {
   axeViolations,
   focusObscuredProblems,
@@ -31,7 +31,7 @@ import {
   targetSizeProblems,
   typeIntoLabelled,
   VIEWPORTS,
-} from './browser';
+} from '../../testkit/browser';
 import {
   askIdvByRoomAction,
   clickView,

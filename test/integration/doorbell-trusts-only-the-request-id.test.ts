@@ -4,7 +4,7 @@
  * once per state change.
  */
 import { httpJson } from '../harness/http-json';
-import { freePort } from '../harness/vault';
+import { freePort } from '../../testkit/ports';
 import type { Scene } from './scene';
 import {
   lastMessageIn,

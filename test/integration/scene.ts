@@ -10,7 +10,7 @@ import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 import type { VisitorRequestView } from '../../vault/src/contract';
 import { EngineHarness } from '../harness/engine';
 import { httpJson, waitFor } from '../harness/http-json';
-import { VaultProcess } from '../harness/vault';
+import { VaultProcess } from '../../testkit/vault-process';
 import type { StoredMessage } from '../harness/world';
 
 export interface Scene {
@@ -35,7 +35,7 @@ export async function startScene(options: SceneOptions = {}): Promise<Scene> {
   const harness = await EngineHarness.boot();
   try {
     const apiUrl = await harness.serveApi();
-    const vault = await VaultProcess.start({ origin: apiUrl, env: options.vaultEnv });
+    const vault = await VaultProcess.withSite({ origin: apiUrl, env: options.vaultEnv });
     const settings: Record<string, unknown> = {
       vault_url: vault.url,
       vault_api_key: vault.apiKey,

@@ -4,7 +4,7 @@
  * appears nowhere.
  */
 import { EngineHarness } from '../harness/engine';
-import { freePort } from '../harness/vault';
+import { freePort } from '../../testkit/ports';
 import type { StubServer } from '../harness/stub-server';
 import { startStubServer } from '../harness/stub-server';
 

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CreateRequestBody } from '../src/contract';
 import { cardForm, tempDir } from './helpers/vault';
 import { requirePostgres, TestSchema } from './helpers/backends';
-import { addSiteByCli, ensureBuilt, VaultHttp, VaultProcess, vaultCli } from './helpers/processes';
+import { addSiteByCli, ensureVaultBuilt, VaultHttp, VaultProcess, vaultCli } from './helpers/processes';
 
 jest.setTimeout(60_000);
 
@@ -90,7 +90,7 @@ describe.each([
       await requirePostgres();
       env.VAULT_DATABASE_URL = schema.url();
     }
-    ensureBuilt();
+    ensureVaultBuilt();
   });
   afterAll(async () => {
     await vault?.stop();
@@ -102,7 +102,7 @@ describe.each([
     vault = await VaultProcess.start(env);
     let killed = false;
     const attempts: Attempt[] = [];
-    const load = submitLoad(new VaultHttp(vault.base, apiKey), attempts, () => killed);
+    const load = submitLoad(new VaultHttp(vault.url, apiKey), attempts, () => killed);
     // At least LOAD_MS of load, and enough confirmed submits to mean something on a busy machine.
     const started = Date.now();
     while (
@@ -116,7 +116,7 @@ describe.each([
     await load;
 
     vault = await VaultProcess.start(env);
-    const http = new VaultHttp(vault.base, apiKey);
+    const http = new VaultHttp(vault.url, apiKey);
     const confirmed = attempts.filter((a) => a.outcome === 200);
     const unconfirmed = attempts.filter((a) => a.outcome !== 200);
     expect(confirmed.length).toBeGreaterThanOrEqual(MIN_CONFIRMED);

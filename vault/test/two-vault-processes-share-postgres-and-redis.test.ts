@@ -4,7 +4,7 @@
  */
 import { cardForm, futureExpiry } from './helpers/vault';
 import { requirePostgres, requireRedis } from './helpers/backends';
-import { addSiteByCli, ensureBuilt, VaultHttp, VaultProcess, vaultCli } from './helpers/processes';
+import { addSiteByCli, ensureVaultBuilt, VaultHttp, VaultProcess, vaultCli } from './helpers/processes';
 import { SharedBackends } from './helpers/scale-out';
 import { tempDir } from './helpers/vault';
 
@@ -23,11 +23,11 @@ describe('two vault processes on one PostgreSQL and Redis', () => {
   beforeAll(async () => {
     await requirePostgres();
     await requireRedis();
-    ensureBuilt();
+    ensureVaultBuilt();
     const apiKey = addSiteByCli('acme', env());
     [one, two] = await Promise.all([VaultProcess.start(env()), VaultProcess.start(env())]);
-    a = new VaultHttp(one.base, apiKey);
-    b = new VaultHttp(two.base, apiKey);
+    a = new VaultHttp(one.url, apiKey);
+    b = new VaultHttp(two.url, apiKey);
   });
   afterAll(async () => {
     await Promise.all([one?.stop(), two?.stop()]);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { buildApp } from '../src/http/app';
-import { launchBrowser, openWatchedPage, type WatchedPage } from './helpers/browser';
+import { launchBrowser, openWatchedPage, type WatchedPage } from '../../testkit/browser';
 import { cardForm, freePort, futureExpiry, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(90_000);

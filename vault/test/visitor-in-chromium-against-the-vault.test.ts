@@ -6,7 +6,7 @@
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
-import { launchBrowser, openVisitorLink, openWatchedPage, typeIntoLabelled } from './helpers/browser';
+import { launchBrowser, openVisitorLink, openWatchedPage, typeIntoLabelled } from '../../testkit/browser';
 import { cardForm, freePort, futureExpiry, idvRequest, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(90_000);

@@ -22,7 +22,7 @@ import {
   tabTo,
   typeIntoLabelled,
   type WatchedPage,
-} from './helpers/browser';
+} from '../../testkit/browser';
 
 jest.setTimeout(90_000);
 

@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
 import { availableLocales } from '../src/pages/i18n';
-import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from './helpers/browser';
+import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
 import { cardForm, freePort, futureExpiry, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(180_000);

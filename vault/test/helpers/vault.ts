@@ -1,28 +1,14 @@
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { loadConfig, type VaultConfig } from '../../src/config';
 import type { CreateRequestBody, DoorbellBody } from '../../src/contract';
 import { buildApp, type BuildOptions } from '../../src/http/app';
+import { tempDir } from '../../../testkit/vault-process';
 
-/** A TCP port free on loopback right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A fresh data dir under the OS temp dir. */
-export function tempDir(prefix = 'vault-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { freePort } from '../../../testkit/ports';
+export { tempDir };
 
 /** A config for tests: its own data dir, a random master key, generous rate limits. */
 export function testConfig(env: Record<string, string> = {}): VaultConfig {

@@ -1,10 +1,10 @@
 /**
- * The visitor's browser: Debian's Chromium driven by playwright-core, never a downloaded one.
- * A tab records what the leak scan and the accessibility checks need: every request it sent (URL,
- * headers, body), every page the vault served, its URL history, CSP refusals and script errors.
+ * The visitor's browser for both test trees (the app's and the vault's): Chromium driven by
+ * playwright-core, never a downloaded one (see ./chromium). A tab records what the leak scan and the
+ * accessibility checks need: every request it sent (URL, headers, body), every page the vault
+ * served, its URL history, CSP refusals and script errors.
  * Input is keyboard only: Tab, Shift+Tab, Enter, Space and typed text.
  */
-import { execSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { URL } from 'url';
@@ -12,31 +12,13 @@ import { URL } from 'url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 
+import { chooseChromium, type ChromiumChoice } from './chromium';
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
-/** The system Chromium, as `command -v chromium` finds it; a clear instruction when it is missing. */
-export function chromiumPath(): string {
-  let found = '';
-  try {
-    found = execSync('command -v chromium', {
-      shell: '/bin/sh',
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    found = '';
-  }
-  if (!found) {
-    throw new Error(
-      'Chromium is not installed, and the end-to-end tests need it: run "apt-get update && apt-get install -y chromium" ' +
-        '(the tests use the system Chromium and never download a browser).',
-    );
-  }
-  return found;
-}
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
+/** Launches the Chromium that `chooseChromium` picks (system first, else the npm-shipped one). */
+export function launchBrowser(choice: ChromiumChoice = chooseChromium()): Promise<Browser> {
+  return chromium.launch({ executablePath: choice.path, args: CHROMIUM_ARGS, headless: true });
 }
 
 export interface SentRequest {
@@ -137,6 +119,26 @@ export async function openVisitorTab(browser: Browser, options: BrowserContextOp
     }
   });
   return tab;
+}
+
+/** A tab that only watches CSP refusals and script errors (the vault's page tests). */
+export interface WatchedPage {
+  page: Page;
+  cspViolations: string[];
+  scriptErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openWatchedPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const tab = await openVisitorTab(browser, { viewport: { width: 1024, height: 900 }, ...options });
+  return {
+    page: tab.page,
+    cspViolations: tab.trace.cspViolations,
+    scriptErrors: tab.trace.scriptErrors,
+    close: async () => {
+      await tab.close();
+    },
+  };
 }
 
 /** Browser-side shape of a focusable element, for `evaluate`. */
@@ -347,4 +349,16 @@ export async function focusObscuredProblems(page: Page, maxStops = 40): Promise<
     if (!state.visible) problems.push(state.name);
   }
   return { problems, stops: seen.size };
+
+/** Opens a visitor link as a visitor does: the start step, then its button, by keyboard. */
+export async function openVisitorLink(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await takeStartStep(page);
+}
+}
+
+/** axeViolations in one line per violation ("rule-id: element, element"), as the vault's page tests report them. */
+export async function axeCheck(page: Page): Promise<{ violations: string[]; passes: number }> {
+  const { violations, passes } = await axeViolations(page);
+  return { violations: violations.map((v) => `${v.id}: ${v.targets.join(', ')}`), passes };
 }
