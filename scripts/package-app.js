@@ -146,10 +146,18 @@ function main() {
     const rcApps = path.join(root, 'node_modules', '@rocket.chat', 'apps-cli', 'bin', 'run');
     const res = spawnSync(process.execPath, [rcApps, 'package'], {
       cwd: stage,
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
       env: { ...process.env, FORCE_COLOR: '0' },
     });
-    if (res.status !== 0) fail('rc-apps package failed (see above)');
+    // rc-apps ends with "App packaged up at: <staging folder>", a temp path removed below: the
+    // zip's real place is printed at the end instead.
+    const said = `${res.stdout || ''}${res.stderr || ''}`;
+    if (res.status !== 0) {
+      process.stderr.write(said);
+      fail('rc-apps package failed (see above)');
+    }
+    process.stdout.write(said.replace(/^.*App packaged up at.*\n?/gm, ''));
 
     const zipName = `${appJson.nameSlug}_${appJson.version}.zip`;
     const staged = path.join(stage, 'dist', zipName);
@@ -181,5 +189,25 @@ function main() {
   }
 }
 
+function newest(p) {
+  const stat = fs.statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs.readdirSync(p).reduce((max, name) => Math.max(max, newest(path.join(p, name))), stat.mtimeMs);
+}
+
+/** Packages the app only when the zip is missing or older than its sources; returns the zip's path. */
+function packageIfStale() {
+  const { nameSlug, version } = JSON.parse(fs.readFileSync(path.join(root, 'app.json'), 'utf8'));
+  const zip = path.join(root, 'dist', `${nameSlug}_${version}.zip`);
+  const built = fs.existsSync(zip) ? fs.statSync(zip).mtimeMs : 0;
+  const changed = Math.max(
+    ...[...APP_ENTRIES, CONTRACT]
+      .map((rel) => path.join(root, rel))
+      .filter((p) => fs.existsSync(p))
+      .map(newest),
+  );
+  return built < changed ? main() : zip;
+}
+
 if (require.main === module) main();
-module.exports = { main };
+module.exports = { main, packageIfStale };

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 /**
- * `npm start`: packages the Rocket.Chat app into dist/, tells the admin what to do with it, then
- * runs the vault in the foreground (`npm --prefix vault start`), passing signals on to it.
+ * `npm start`: packages the Rocket.Chat app into dist/ (when its sources changed), tells the admin
+ * what to do with it, then runs the vault in the foreground as this process's own child
+ * (`node vault/dist/main.js`, no npm or shell in between) and passes SIGINT, SIGTERM and SIGHUP on
+ * to it, so `kill <pid of npm start>` stops the vault too and frees its port.
  */
 'use strict';
-const { spawn } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const path = require('path');
 
-const { main: packageApp } = require('./package-app');
+const { packageIfStale } = require('./package-app');
 
 const root = path.resolve(__dirname, '..');
-const zip = packageApp();
+const vaultDir = path.join(root, 'vault');
+const zip = packageIfStale();
 
 const host = process.env.VAULT_HOST || '127.0.0.1';
 const port = process.env.VAULT_PORT || '8200';
@@ -39,8 +42,9 @@ Next steps for a Rocket.Chat admin:
 Starting the vault (Ctrl+C stops it)...
 `);
 
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const vault = spawn(npm, ['--prefix', path.join(root, 'vault'), 'start'], { stdio: 'inherit' });
+const built = spawnSync(process.execPath, [path.join(vaultDir, 'scripts', 'ensure-built.js')], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status || 1);
+const vault = spawn(process.execPath, ['dist/main.js'], { cwd: vaultDir, stdio: 'inherit' });
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {

@@ -27,16 +27,35 @@ async function main(): Promise<void> {
     'vault listening',
   );
 
+  // Stop taking connections, let in-flight requests finish, stop the jobs, close the database and
+  // Redis (Fastify's close runs the vault's onClose hook); a stop that hangs ends after the bound.
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'vault stopping');
-    await app.close();
-    process.exit(0);
+    const started = Date.now();
+    app.log.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'vault stopping');
+    const bound = setTimeout(() => {
+      app.log.error({ graceSeconds: config.shutdownGraceSeconds }, 'vault did not stop in time; exiting anyway');
+      process.exit(1);
+    }, config.shutdownGraceSeconds * 1000);
+    bound.unref();
+    // A keep-alive connection whose request was in flight at the signal becomes idle once answered;
+    // Node closes idle connections only when close() starts, so keep closing them until done.
+    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+    idle.unref();
+    app.close().then(
+      () => {
+        app.log.info({ ms: Date.now() - started }, 'vault stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        app.log.error({ err: error }, 'vault stopped with an error');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
 main().catch((error: unknown) => {
