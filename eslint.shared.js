@@ -52,7 +52,7 @@ function lintConfig({ js, tseslint, tsconfigRootDir, projects, ignores, nodeGlob
     },
     {
       // Processes and tests talk to the terminal: the entry points, the CLI and test helpers.
-      files: ['**/main.ts', '**/cli.ts', '**/test/**/*.ts'],
+      files: ['**/main.ts', '**/cli.ts', '**/test/**/*.ts', 'testkit/**/*.ts'],
       rules: { 'no-console': 'off' },
     },
     {
