@@ -50,9 +50,9 @@ export function vaultCli(args: string[], env: Record<string, string>): CliResult
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Registers a site through the CLI and returns its API key. */
+/** Registers a site through the CLI (creating the vault when there is none: `--init`) and returns its API key. */
 export function addSiteByCli(siteId: string, env: Record<string, string>, origin = 'http://chat.test'): string {
-  const added = vaultCli(['site', 'add', siteId, '--origin', origin], env);
+  const added = vaultCli(['site', 'add', siteId, '--origin', origin, '--init'], env);
   if (added.status !== 0) throw new Error(`site add failed (${added.status}): ${added.stderr}`);
   return (JSON.parse(added.stdout.trim().split('\n').pop() as string) as { apiKey: string }).apiKey;
 }

@@ -1,8 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError } from './errors';
-import { resolveMasterKey, type VaultConfig } from './config';
+import { devMasterKeyPath, resolveMasterKey, type VaultConfig } from './config';
+import { redactUrl } from './connection-url';
 import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
 import { Tokenizer } from './crypto/tokenizer';
@@ -47,6 +49,35 @@ export interface OpenVaultOptions {
 /** The SQLite file inside the data dir. */
 export function sqlitePath(config: VaultConfig): string {
   return path.join(config.dataDir, 'vault.sqlite');
+}
+
+/** Where `config` keeps the vault's records, for messages: the SQLite file, or PostgreSQL's URL without its password. */
+export function describeStorage(config: VaultConfig): string {
+  if (!config.databaseUrl) return `SQLite ${sqlitePath(config)} (VAULT_DATA_DIR ${config.dataDir})`;
+  const schema = new URL(config.databaseUrl).searchParams.get('schema') ?? 'public';
+  return `PostgreSQL ${redactUrl(config.databaseUrl)} (schema ${schema})`;
+}
+
+/**
+ * Why no vault lives where `config` points, or undefined when one does: its database holds the
+ * vault's tables, and (without VAULT_MASTER_KEY) its dev master key is there too. Opening the vault
+ * would create both; the CLI does that only when asked to (`--init`).
+ */
+export async function missingVault(config: VaultConfig): Promise<string | undefined> {
+  if (config.databaseUrl) {
+    const storage = new PostgresStorage(config.databaseUrl);
+    try {
+      if (!(await storage.initialized())) return `${describeStorage(config)} holds no vault`;
+    } finally {
+      await storage.close();
+    }
+    return undefined;
+  }
+  if (!fs.existsSync(sqlitePath(config))) return `there is no ${sqlitePath(config)}`;
+  if (!config.masterKey && !fs.existsSync(devMasterKeyPath(config.dataDir))) {
+    return `VAULT_MASTER_KEY is not set and ${config.dataDir} has no development key`;
+  }
+  return undefined;
 }
 
 /**

@@ -29,7 +29,7 @@ async function cli(args: string[], env: Record<string, string>) {
 describe('vault:cli', () => {
   it('site add prints one JSON line with a key shown once; the key works and is stored only hashed', async () => {
     const env = cliEnv();
-    const added = await cli(['site', 'add', 'acme', '--origin', 'https://chat.acme.test/'], env);
+    const added = await cli(['site', 'add', 'acme', '--origin', 'https://chat.acme.test/', '--init'], env);
     expect(added.code).toBe(0);
     expect(added.out).toHaveLength(1);
     const { siteId, apiKey } = JSON.parse(added.out[0]);
@@ -95,7 +95,7 @@ describe('vault:cli', () => {
     [['keys', 'rotate', '--site', 'nobody'], 1],
     [['frobnicate'], 2],
   ])('%j exits %i with a message', async (args, expected) => {
-    const result = await cli(args as string[], cliEnv());
+    const result = await cli([...(args as string[]), '--init'], cliEnv());
     expect(result.code).toBe(expected);
     expect(result.err.length).toBeGreaterThan(5);
   });

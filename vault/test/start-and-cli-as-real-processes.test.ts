@@ -57,14 +57,19 @@ describe('the vault as processes', () => {
       VAULT_LOG_LEVEL: 'info',
     };
     delete env.VAULT_MASTER_KEY;
-    const added = spawnSync(process.execPath, ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test'], {
-      cwd: pkg,
-      env,
-      encoding: 'utf8',
-    });
+    const added = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
+      {
+        cwd: pkg,
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(added.status).toBe(0);
     const { apiKey } = JSON.parse(added.stdout.trim());
     expect(added.stderr).toMatch(/VAULT_MASTER_KEY is not set/);
+    expect(added.stderr).toContain(`using SQLite ${path.join(dataDir, 'vault.sqlite')}`);
 
     const server = spawn(process.execPath, ['dist/main.js'], { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -4,9 +4,12 @@ import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, VaultError } from '../errors';
-import { openVault } from '../open-vault';
+import { describeStorage, missingVault, openVault } from '../open-vault';
 
-const USAGE = `usage: vault:cli <command>
+const USAGE = `usage: npm run vault:cli -- <command> [--init]
+Works on the vault that VAULT_DATA_DIR (SQLite) or VAULT_DATABASE_URL (PostgreSQL) and
+VAULT_MASTER_KEY point at, as the server does; says which on stderr. It refuses to create a new
+vault there unless --init is given.
   site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once
   site rekey <siteId>                a new API key (shown once); the old one stops working
   site remove <siteId>               delete a site and crypto-shred its data
@@ -70,7 +73,17 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   }
 }
 
-async function run(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+async function run(allArgs: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  if (allArgs.some((arg) => arg === '--help' || arg === '-h') || allArgs[0] === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (allArgs.length === 0) {
+    io.err(USAGE);
+    return 2;
+  }
+  const init = allArgs.includes('--init');
+  const args = allArgs.filter((arg) => arg !== '--init');
   const [group, verb] = args;
   const command = `${group ?? ''} ${verb ?? ''}`.trim();
   const known = [
@@ -90,6 +103,15 @@ async function run(args: string[], env: Record<string, string | undefined>, io: 
   const rest = args.slice(group === 'purge' ? 1 : 2);
 
   const config = loadConfig(env);
+  io.err(`vault:cli: using ${describeStorage(config)}`);
+  const missing = init ? undefined : await missingVault(config);
+  if (missing) {
+    io.err(
+      `vault:cli: no vault here (${missing}). Point VAULT_DATA_DIR or VAULT_DATABASE_URL (and ` +
+        "VAULT_MASTER_KEY) at the server's vault, or pass --init to create a new one here.",
+    );
+    return 1;
+  }
   const logger = pino(
     { level: 'warn', base: null, timestamp: false },
     { write: (line: string) => io.err(line.trimEnd()) },

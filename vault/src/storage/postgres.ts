@@ -118,6 +118,12 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  /** Whether the schema already holds the vault's tables (migrations were applied once). */
+  async initialized(): Promise<boolean> {
+    const found = await this.query("SELECT to_regclass('vault_migrations') IS NOT NULL AS present");
+    return found.rows[0]?.present === true;
+  }
+
   async ping(): Promise<void> {
     await this.query('SELECT 1');
   }
