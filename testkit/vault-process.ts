@@ -50,6 +50,23 @@ export function vaultCli(args: string[], env: Record<string, string>): CliResult
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Runs the built CLI without blocking this process (so load generated here goes on meanwhile). */
+export function vaultCliAsync(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/cli.js', ...args], {
+      cwd: VAULT_PACKAGE,
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /** Registers a site through the CLI (creating the vault when there is none: `--init`) and returns its API key. */
 export function addSiteByCli(siteId: string, env: Record<string, string>, origin = 'http://chat.test'): string {
   const added = vaultCli(['site', 'add', siteId, '--origin', origin, '--init'], env);

@@ -81,3 +81,11 @@ export class StorageUnavailableError extends Error {
     this.name = 'StorageUnavailableError';
   }
 }
+
+/** An operator's command that cannot be done as asked (backup, restore, migrate): the message says why and what to do. */
+export class OperationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperationError';
+  }
+}

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { ConfigError } from './errors';
+import { ConfigError, OperationError } from './errors';
 import { devMasterKeyPath, resolveMasterKey, type VaultConfig } from './config';
 import { redactUrl } from './connection-url';
+import { ensurePrivateDir } from './private-files';
 import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
 import { Tokenizer } from './crypto/tokenizer';
@@ -20,7 +21,7 @@ import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
 import { PostgresStorage } from './storage/postgres';
-import { SqliteStorage } from './storage/sqlite';
+import { backupSqlite, checkSqliteBackup, SqliteStorage } from './storage/sqlite';
 import type { Storage } from './storage/types';
 
 /** Everything a running vault is made of; the HTTP app and the CLI both sit on top of it. */
@@ -78,6 +79,89 @@ export async function missingVault(config: VaultConfig): Promise<string | undefi
     return `VAULT_MASTER_KEY is not set and ${config.dataDir} has no development key`;
   }
   return undefined;
+}
+
+export interface BackupReport {
+  backup: string;
+  bytes: number;
+  pages: number;
+  ms: number;
+}
+
+/**
+ * An online, consistent copy of the SQLite vault into `destination` (a new file), taken while the
+ * server runs. It holds tokenized records and key material wrapped by the master key, which is
+ * not in it: keep VAULT_MASTER_KEY (or the dev key file) apart from it. PostgreSQL: pg_dump.
+ */
+export async function backupVault(config: VaultConfig, destination: string): Promise<BackupReport> {
+  if (config.databaseUrl) {
+    throw new OperationError('The vault is on PostgreSQL: back it up with pg_dump (docs/operations.md).');
+  }
+  const target = path.resolve(destination);
+  if (fs.existsSync(target)) throw new OperationError(`${target} already exists; choose a new file.`);
+  const started = Date.now();
+  const partial = `${target}.partial`;
+  try {
+    const copy = await backupSqlite(sqlitePath(config), partial);
+    fs.renameSync(partial, target);
+    return { backup: target, bytes: copy.bytes, pages: copy.pages, ms: Date.now() - started };
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+/**
+ * Puts a backup in place as the vault of `config`'s (empty) data dir, with the server stopped.
+ * Checks it first (a whole vault database) and after (the master key opens every site's keys);
+ * on any failure nothing stays behind.
+ */
+export async function restoreVault(
+  config: VaultConfig,
+  source: string,
+  logger: Logger,
+): Promise<{ restored: string; sites: number }> {
+  if (config.databaseUrl) {
+    throw new OperationError('The vault is on PostgreSQL: restore with pg_restore (docs/operations.md).');
+  }
+  const target = sqlitePath(config);
+  if (fs.existsSync(target)) {
+    throw new OperationError(
+      `There is already a vault at ${target}: restore into an empty VAULT_DATA_DIR (stop the vault and move the old one aside first).`,
+    );
+  }
+  const problem = checkSqliteBackup(source);
+  if (problem) throw new OperationError(`${source} cannot be restored: ${problem}.`);
+  if (!config.masterKey && !fs.existsSync(devMasterKeyPath(config.dataDir))) {
+    throw new OperationError(
+      'Set VAULT_MASTER_KEY to the master key of the vault the backup came from (or put its dev key file in VAULT_DATA_DIR).',
+    );
+  }
+  ensurePrivateDir(config.dataDir);
+  const partial = `${target}.restoring`;
+  fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
+  fs.chmodSync(partial, 0o600);
+  fs.renameSync(partial, target);
+  try {
+    const vault = await openVault(config, { logger });
+    try {
+      const sites = await vault.storage.listSites();
+      for (const site of sites) {
+        try {
+          await vault.sites.activeKey(site.siteId);
+        } catch {
+          throw new OperationError(
+            `The master key does not open the keys of site "${site.siteId}" in this backup: set VAULT_MASTER_KEY to the key of the vault it came from.`,
+          );
+        }
+      }
+      return { restored: target, sites: sites.length };
+    } finally {
+      await vault.close();
+    }
+  } catch (error) {
+    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
+    throw error;
+  }
 }
 
 /**

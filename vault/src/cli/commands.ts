@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
-import { ConfigError, DuplicateError, VaultError } from '../errors';
-import { describeStorage, missingVault, openVault } from '../open-vault';
+import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
+import { backupVault, describeStorage, missingVault, openVault, restoreVault } from '../open-vault';
 
 const USAGE = `usage: npm run vault:cli -- <command> [--init]
 Works on the vault that VAULT_DATA_DIR (SQLite) or VAULT_DATABASE_URL (PostgreSQL) and
@@ -21,6 +21,10 @@ vault there unless --init is given.
                                      check the audit trail's hash chain and its signed checkpoints
                                      (with the public key alone; --anchor: checkpoint lines kept
                                      outside the vault, e.g. from the log, to catch truncation)
+  backup <file>                      an online, consistent copy of the SQLite vault (the server may run);
+                                     the master key is not in it: keep it apart (PostgreSQL: pg_dump)
+  restore <file>                     make a backup the vault of an empty VAULT_DATA_DIR (server stopped);
+                                     VAULT_MASTER_KEY must be the backed-up vault's
   audit checkpoint                   sign the chain's head now; prints the checkpoint (the anchor)
   audit public-key                   print the public key that verifies checkpoints
   audit prune --before <ISO date>    audit retention: remove entries written before the date,
@@ -67,7 +71,8 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       return 2;
     }
     if (error instanceof ConfigError) io.err(`vault:cli: configuration error: ${error.message}`);
-    else if (error instanceof VaultError || error instanceof DuplicateError) io.err(`vault:cli: ${error.message}`);
+    else if (error instanceof VaultError || error instanceof DuplicateError || error instanceof OperationError)
+      io.err(`vault:cli: ${error.message}`);
     else io.err(`vault:cli: failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
@@ -98,12 +103,23 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'audit checkpoint',
     'audit public-key',
     'audit prune',
+    'backup',
+    'restore',
   ];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
-  const rest = args.slice(group === 'purge' ? 1 : 2);
+  const single = group === 'purge' || group === 'backup' || group === 'restore';
+  const rest = args.slice(single ? 1 : 2);
 
   const config = loadConfig(env);
   io.err(`vault:cli: using ${describeStorage(config)}`);
+  const logger = pino(
+    { level: 'warn', base: null, timestamp: false },
+    { write: (line: string) => io.err(line.trimEnd()) },
+  );
+  if (group === 'restore') {
+    io.out(JSON.stringify(await restoreVault(config, positional(rest, 0, '<file>'), logger)));
+    return 0;
+  }
   const missing = init ? undefined : await missingVault(config);
   if (missing) {
     io.err(
@@ -112,10 +128,15 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     );
     return 1;
   }
-  const logger = pino(
-    { level: 'warn', base: null, timestamp: false },
-    { write: (line: string) => io.err(line.trimEnd()) },
-  );
+  if (group === 'backup') {
+    const report = await backupVault(config, positional(rest, 0, '<file>'));
+    io.out(JSON.stringify(report));
+    io.err(
+      "vault:cli: the backup is readable only with this vault's master key, which is not in it: keep " +
+        'VAULT_MASTER_KEY (or the dev key file master.key) safe and apart from the backup.',
+    );
+    return 0;
+  }
   const vault = await openVault(config, { logger });
   try {
     const out = (value: unknown) => io.out(JSON.stringify(value));

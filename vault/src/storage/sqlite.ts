@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { DuplicateError } from '../errors';
@@ -576,3 +577,48 @@ export class SqliteStorage implements Storage {
 
 /** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
 class Rollback extends Error {}
+
+export interface SqliteCopy {
+  pages: number;
+  bytes: number;
+}
+
+/**
+ * Copies the vault database `file` into the new file `destination` (0600) with SQLite's online
+ * backup API, while the server may keep writing. All pages go in one step, inside one read
+ * snapshot: the copy is consistent, and writers in other processes (WAL) neither wait for it nor
+ * make it start over.
+ */
+export async function backupSqlite(file: string, destination: string): Promise<SqliteCopy> {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    ensurePrivateFile(destination);
+    const copied = await db.backup(destination, { progress: () => 0x7fffffff });
+    return { pages: copied.totalPages, bytes: fs.statSync(destination).size };
+  } finally {
+    db.close();
+  }
+}
+
+/** Why `file` is not a whole vault database (integrity check, the vault's tables), or undefined. */
+export function checkSqliteBackup(file: string): string | undefined {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  try {
+    const integrity = db.pragma('integrity_check', { simple: true });
+    if (integrity !== 'ok') return `the integrity check says: ${String(integrity)}`;
+    const tables = ['schema_migrations', 'sites', 'site_keys', 'records', 'audit'].filter(
+      (name) => !db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name),
+    );
+    return tables.length ? `it is not a vault database (no table ${tables.join(', ')})` : undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    db.close();
+  }
+}

@@ -1,6 +1,6 @@
 import type { CreateRequestBody } from '../../src/contract';
 
-export { addSiteByCli, ensureVaultBuilt, VaultProcess, vaultCli } from '../../../testkit/vault-process';
+export { addSiteByCli, ensureVaultBuilt, VaultProcess, vaultCli, vaultCliAsync } from '../../../testkit/vault-process';
 
 /** A small HTTP client for one vault process and one site. */
 export class VaultHttp {
