@@ -145,14 +145,26 @@ function isAddressOrCidr(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine reaches. */
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
 /** Reads and checks the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): VaultConfig {
   const production = env.NODE_ENV === 'production';
   const host = env.VAULT_HOST || '127.0.0.1';
   const port = integer(env, 'VAULT_PORT', 8200, 0, 65535);
-  const publicUrl = (
-    url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-  ).replace(/\/+$/, '');
+  const givenPublicUrl = url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']);
+  // Links built from a wildcard or LAN listen address (http://0.0.0.0:8200/f/…) reach no visitor.
+  if (givenPublicUrl === undefined && !isLoopback(host)) {
+    throw new ConfigError(
+      'VAULT_PUBLIC_URL',
+      `is required when VAULT_HOST (${host}) is not a loopback address: set it to the address visitors' browsers open (e.g. https://vault.example.com)`,
+    );
+  }
+  const publicUrl = (givenPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
 
   const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
   const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);

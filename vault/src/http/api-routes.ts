@@ -11,6 +11,7 @@ import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { Site } from '../service/sites';
 import type { FailOpen } from '../config';
+import { jsonBodyRequired } from './errors';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import { responses } from './response-schemas';
 import {
@@ -74,6 +75,15 @@ export async function apiRoutes(
     if (typeof named === 'string' && named !== '' && named !== request.site.siteId) {
       throw new VaultError('forbidden', 'The API key does not belong to the site named in X-Vault-Site-Id.');
     }
+  });
+
+  // Every API POST takes a JSON body. Other media types would parse (a form, plain text) and then
+  // fail the schema with a message about the body's shape instead of its type.
+  app.addHook('preValidation', async (request) => {
+    if (request.method !== 'POST') return;
+    const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json')
+      throw new VaultError('bad_request', jsonBodyRequired(request.headers['content-type']));
   });
 
   app.post<{ Body: CreateRequestBody }>(

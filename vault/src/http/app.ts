@@ -144,7 +144,7 @@ function observeResponses(app: FastifyInstance, headers: Record<string, string>,
 /** Every failure and unknown route as an error body, or as the visitor's HTML page on their routes. */
 function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
-    const vaultError = toVaultError(error);
+    const vaultError = toVaultError(error, request.headers['content-type']);
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);

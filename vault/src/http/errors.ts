@@ -7,7 +7,7 @@ import { RateLimitUnavailableError } from './rate-limit-store';
  * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
  * framework messages are replaced, because some quote the input (JSON.parse does).
  */
-export function toVaultError(error: unknown): VaultError {
+export function toVaultError(error: unknown, contentType?: string): VaultError {
   if (error instanceof VaultError) return error;
   if (error instanceof RateLimitUnavailableError)
     return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
@@ -32,7 +32,7 @@ export function toVaultError(error: unknown): VaultError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new VaultError('payload_too_large', 'The body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new VaultError('bad_request', 'Send the body as application/json.');
+      return new VaultError('bad_request', jsonBodyRequired(contentType));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new VaultError('bad_request', 'The Content-Length does not match the body.');
     default:
@@ -44,6 +44,18 @@ export function toVaultError(error: unknown): VaultError {
   if (fastifyError.statusCode === 429)
     return new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.');
   return new VaultError('internal', 'The vault hit an unexpected error; it has been logged.');
+}
+
+/** What a client that sent no JSON body is told, naming what it did send. */
+export function jsonBodyRequired(contentType: string | undefined): string {
+  // Only a media type's own characters, and not many: this lands in an error body.
+  const type = (contentType ?? '')
+    .split(';')[0]
+    .trim()
+    .replace(/[^\w.+/-]/g, '')
+    .slice(0, 60);
+  const sent = type && type !== 'undefined' ? `Content-Type ${type}` : 'no Content-Type';
+  return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
 }
 
 export function errorBody(error: VaultError): ErrorBody {

@@ -1,0 +1,86 @@
+/**
+ * Misconfiguration and misuse get an answer that says what to fix: a vault listening on a
+ * non-loopback address must be told its public URL (else visitors' links would read
+ * http://0.0.0.0:8200/…), and an API call without a JSON body is told so, naming what it sent.
+ */
+import { spawnSync } from 'node:child_process';
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+import { ensureVaultBuilt, VAULT_PACKAGE } from '../../testkit/vault-process';
+import { startTestVault, tempDir, type TestVault } from './helpers/vault';
+
+describe('VAULT_HOST that is not loopback', () => {
+  it.each(['0.0.0.0', '::', '192.0.2.10', 'vault.internal'])(
+    '%s without VAULT_PUBLIC_URL is refused, naming the variable',
+    (host) => {
+      expect(() => loadConfig({ VAULT_HOST: host })).toThrow(ConfigError);
+      expect(() => loadConfig({ VAULT_HOST: host })).toThrow(
+        /VAULT_PUBLIC_URL: is required when VAULT_HOST \(.+\) is not a loopback address/,
+      );
+    },
+  );
+
+  it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])('%s needs none', (host) => {
+    expect(loadConfig({ VAULT_HOST: host }).publicUrl).toMatch(/^http:\/\//);
+  });
+
+  it('0.0.0.0 with VAULT_PUBLIC_URL starts with links under that URL', () => {
+    expect(loadConfig({ VAULT_HOST: '0.0.0.0', VAULT_PUBLIC_URL: 'https://vault.example.com/' }).publicUrl).toBe(
+      'https://vault.example.com',
+    );
+  });
+
+  it('the real process stops with exit 2 and one line naming VAULT_PUBLIC_URL', () => {
+    ensureVaultBuilt();
+    const run = spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: VAULT_PACKAGE,
+      env: { PATH: process.env.PATH, VAULT_HOST: '0.0.0.0', VAULT_PORT: '0', VAULT_DATA_DIR: tempDir() },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^vault: configuration error: VAULT_PUBLIC_URL: is required/),
+    ]);
+  });
+});
+
+describe('an API call without a JSON body', () => {
+  let vault: TestVault;
+  beforeAll(async () => {
+    vault = await startTestVault();
+  });
+  afterAll(() => vault.close());
+
+  const body = JSON.stringify({
+    kind: 'idv',
+    roomId: 'r',
+    agentId: 'a',
+    callbackUrl: 'http://chat.test/x',
+    idv: { label: 'PIN', positions: [1, 2] },
+  });
+  it.each([
+    [
+      'curl -d (a form)',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'Content-Type application/x-www-form-urlencoded',
+    ],
+    ['text/plain', { 'content-type': 'text/plain; charset=utf-8' }, 'Content-Type text/plain'],
+    ['an unknown type', { 'content-type': 'application/xml' }, 'Content-Type application/xml'],
+    ['no Content-Type', {}, 'no Content-Type'],
+  ])('%s is told to send JSON, and what it sent', async (_name, headers, said) => {
+    const response = await vault.app.inject({
+      method: 'POST',
+      url: '/v1/requests',
+      headers: { authorization: `Bearer ${vault.site.apiKey}`, ...(headers as Record<string, string>) },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: {
+        code: 'bad_request',
+        message: `Send the body as JSON with Content-Type: application/json (this request had ${said}).`,
+      },
+    });
+  });
+});
