@@ -349,6 +349,7 @@ export async function focusObscuredProblems(page: Page, maxStops = 40): Promise<
     if (!state.visible) problems.push(state.name);
   }
   return { problems, stops: seen.size };
+}
 
 /** Opens a visitor link as a visitor does: the start step, then its button, by keyboard. */
 export async function openVisitorLink(page: Page, url: string): Promise<void> {

@@ -110,6 +110,8 @@ export class VaultProcess {
     /** The SQLite file, its WAL and the dev master key live here (when the test set one). */
     readonly dataDir: string,
     private readonly ownsDataDir: boolean,
+    /** What the test gave the vault's environment: the CLI gets the same, so it works on this vault. */
+    private readonly env: Record<string, string>,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
@@ -139,7 +141,7 @@ export class VaultProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const vault = new VaultProcess(child, url, env.VAULT_DATA_DIR || '', options.ownsDataDir === true);
+    const vault = new VaultProcess(child, url, env.VAULT_DATA_DIR || '', options.ownsDataDir === true, env);
     const deadline = Date.now() + 20_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the vault exited with ${child.exitCode}: ${vault.output}`);
@@ -176,6 +178,13 @@ export class VaultProcess {
     vault.siteId = siteId;
     vault.apiKey = apiKey;
     return vault;
+  }
+
+  /** Runs a CLI command on this vault's data, as its admin would; returns its stdout (throws when it fails). */
+  cli(args: string[]): string {
+    const run = vaultCli(args, this.env);
+    if (run.status !== 0) throw new Error(`vault CLI "${args.join(' ')}" failed (${run.status}): ${run.stderr}`);
+    return run.stdout.trim();
   }
 
   /**

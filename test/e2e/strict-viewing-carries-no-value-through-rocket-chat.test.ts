@@ -16,8 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 
 import { waitForNotification } from '../integration/scene';
 import type { Scene } from '../integration/scene';
-import type { VisitorTab, VisitorTrace } from './browser';
-import { axeViolations, launchBrowser, openVisitorTab, takeStartStep, typeIntoLabelled } from './browser';
+import type { VisitorTab, VisitorTrace } from '../../testkit/browser';
+import { axeViolations, launchBrowser, openVisitorTab, takeStartStep, typeIntoLabelled } from '../../testkit/browser';
 import type { Canary, Place } from './leak-scan';
 import { filesUnder, longCanary, scan, shortCanary } from './leak-scan';
 import {
