@@ -356,7 +356,6 @@ export async function openVisitorLink(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await takeStartStep(page);
 }
-}
 
 /** axeViolations in one line per violation ("rule-id: element, element"), as the vault's page tests report them. */
 export async function axeCheck(page: Page): Promise<{ violations: string[]; passes: number }> {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cardForm, tempDir } from './helpers/vault';
-import { addSiteByCli, ensureBuilt, VaultHttp, VaultProcess } from './helpers/processes';
+import { addSiteByCli, ensureVaultBuilt, VaultHttp, VaultProcess } from './helpers/processes';
 
 jest.setTimeout(60_000);
 
@@ -38,14 +38,14 @@ describe('a hostile form pattern', () => {
   };
   let vault: VaultProcess | undefined;
 
-  beforeAll(() => ensureBuilt());
+  beforeAll(() => ensureVaultBuilt());
   // SIGKILL: a process stuck in a regular expression does not answer SIGTERM.
   afterAll(async () => vault?.kill9());
 
   it('leaves /healthz answering within 100 ms while a 1000-character value is checked, and the submit ends quickly', async () => {
     const apiKey = addSiteByCli('acme', env);
     vault = await VaultProcess.start(env);
-    const http = new VaultHttp(vault.base, apiKey);
+    const http = new VaultHttp(vault.url, apiKey);
     const created = await http.create(
       cardForm({
         form: {
@@ -57,12 +57,12 @@ describe('a hostile form pattern', () => {
     );
     const submitPath = await http.open(created.visitorPath);
     // Connection and first-call costs are not what this measures.
-    for (let i = 0; i < 3; i += 1) await healthzMs(vault.base);
+    for (let i = 0; i < 3; i += 1) await healthzMs(vault.url);
     const values = Object.fromEntries(HOSTILE_PATTERNS.map((_, i) => [`f${i}`, HOSTILE_VALUE]));
 
     const submitStarted = performance.now();
     let submitMs = Infinity;
-    const submit = fetch(`${vault.base}${submitPath}`, {
+    const submit = fetch(`${vault.url}${submitPath}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ values }),
@@ -78,7 +78,7 @@ describe('a hostile form pattern', () => {
 
     const health: number[] = [];
     for (let i = 0; i < 10; i += 1) {
-      health.push(await healthzMs(vault.base));
+      health.push(await healthzMs(vault.url));
       await sleep(20);
     }
     const answer = await submit;
