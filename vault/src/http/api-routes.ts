@@ -80,7 +80,9 @@ export async function apiRoutes(
   // Every API POST takes a JSON body. Other media types would parse (a form, plain text) and then
   // fail the schema with a message about the body's shape instead of its type.
   app.addHook('preValidation', async (request) => {
-    if (request.method !== 'POST') return;
+    const hasBody =
+      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
+    if (request.method !== 'POST' || !hasBody) return;
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json')
       throw new VaultError('bad_request', jsonBodyRequired(request.headers['content-type']));
