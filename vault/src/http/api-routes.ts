@@ -111,7 +111,7 @@ export async function apiRoutes(
 
   app.post<{ Params: { id: string; event: ClaimableEvent } }>(
     '/requests/:id/events/:event/claim',
-    { schema: claimEventSchema, config: apiLimit },
+    { schema: { ...claimEventSchema, ...responses.claimEvent }, config: apiLimit },
     async (request, reply) => {
       reply.code(201);
       return vault.requests.claimEvent(siteOf(request), request.params.id, request.params.event);

@@ -173,6 +173,14 @@ export const responses = {
     },
     ...apiErrors,
   }),
+  claimEvent: api('Claim a doorbell event once, so one Rocket.Chat instance acts on it (409 after the first claim)', {
+    201: {
+      type: 'object',
+      required: ['requestId', 'event', 'claimed'],
+      properties: { requestId: string, event: string, claimed: { type: 'boolean' } },
+    },
+    ...apiErrors,
+  }),
   closeSession: api("Close a room's requests and forget their off-the-record values", {
     204: noBody,
     ...apiErrors,
