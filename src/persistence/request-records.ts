@@ -58,6 +58,25 @@ export async function updateRequestRecord(
   return updated;
 }
 
+/**
+ * Updates a record only if it still exists: a room's close may remove it while a doorbell is being
+ * handled, and writing it back then would leave a closed room's record behind. Undefined when gone.
+ */
+export async function updateExistingRequestRecord(
+  persis: IPersistence,
+  reader: IPersistenceRead,
+  record: SecureRequestRecord,
+  changes: Partial<SecureRequestRecord>,
+): Promise<SecureRequestRecord | undefined> {
+  const updated = { ...record, ...changes, updatedAt: Date.now() };
+  try {
+    await persis.updateByAssociations([key(record.requestId), TAG, roomKey(record.roomId)], updated, false);
+  } catch {
+    return undefined; // no record matched: it was removed meanwhile
+  }
+  return (await findRequestRecord(reader, record.requestId)) ? updated : undefined;
+}
+
 /** Every request the app holds, across rooms (the sweeper's view). */
 export async function listAllRequests(reader: IPersistenceRead): Promise<SecureRequestRecord[]> {
   return (await reader.readByAssociation(TAG)) as SecureRequestRecord[];

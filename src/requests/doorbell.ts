@@ -14,7 +14,7 @@ import { translatorFor } from '../i18n/i18n';
 import { maskCharacters } from '../lib/masking';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { stateFromVault } from '../persistence/record-states';
-import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
+import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { viewButtonBlocks } from '../ui/request-actions';
@@ -160,7 +160,12 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
     logger.warn({ msg: 'Doorbell: the event could not be claimed', requestId, error: loggableError(err) });
     return 'retry';
   }
-  const updated = await updateRequestRecord(deps.persis, record, { state: next });
+  const updated = await updateExistingRequestRecord(deps.persis, deps.read.getPersistenceReader(), record, {
+    state: next,
+  });
+  if (!updated) {
+    return 'handled'; // the room closed meanwhile and its records are gone
+  }
   const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
   const sender = await deps.read.getUserReader().getById(record.agentId);
   if (!room || !sender) {
