@@ -14,40 +14,13 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { translatorFor } from '../i18n/i18n';
 import { runSerially } from '../lib/serial';
 import { isFinalState } from '../persistence/record-states';
-import { listRoomRequests, removeRoomRequests } from '../persistence/request-records';
-import { lastTakeNotice, removeRoomTakeNotice, saveTakeNotice } from '../persistence/take-notices';
-import { removeRoomViewContexts } from '../persistence/view-contexts';
-import { currentRoom, vaultClient, vaultConnection } from '../requests/send-context';
-import { readAppConfig } from '../settings/settings';
-import { isVaultConfigured } from '../vault/vault-client';
-import { loggableError } from '../vault/vault-call-error';
+import { listRoomRequests } from '../persistence/request-records';
+import { lastTakeNotice, saveTakeNotice } from '../persistence/take-notices';
+import { forgetRoom } from '../requests/forget-room';
+import { currentRoom } from '../requests/send-context';
 import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
-
-/**
- * Tells the vault the chat is over, so its links and OTKs die and its off-the-record data is
- * erased, then forgets the room. A vault that cannot be told is logged: its own TTLs still end
- * everything, and the app refuses to view anything of a closed room. Used by the close event and
- * by the sweeper, for closes the app never heard (disabled, restarting) and deleted rooms.
- */
-export async function forgetRoom(deps: Deps, roomId: string): Promise<void> {
-  const config = await readAppConfig(deps.read);
-  if (isVaultConfigured(vaultConnection(config))) {
-    try {
-      await vaultClient(deps, config).closeSession(roomId);
-    } catch (err) {
-      deps.app.getLogger().warn({
-        msg: 'The vault session of a closed room could not be closed; its TTLs will end it',
-        roomId,
-        error: loggableError(err),
-      });
-    }
-  }
-  await removeRoomRequests(deps.persis, roomId);
-  await removeRoomViewContexts(deps.persis, roomId);
-  await removeRoomTakeNotice(deps.persis, roomId);
-}
 
 export async function onLivechatRoomClosed(deps: Deps, room: ILivechatRoom): Promise<void> {
   if (!room || room.type !== RoomType.LIVE_CHAT) {

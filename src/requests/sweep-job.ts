@@ -8,7 +8,7 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
-import { forgetRoom } from '../handlers/livechat-events';
+import { forgetRoom } from './forget-room';
 import type { AppRef, Deps } from '../platform/deps';
 import { listAllRequests } from '../persistence/request-records';
 import { roomsWithTakeNotices } from '../persistence/take-notices';
