@@ -41,6 +41,13 @@ export interface VaultConfig {
     viewerSessionSeconds: number;
   };
   retentionDays: number;
+  /**
+   * How long audit entries are kept (PCI DSS 10.5.1: at least 12 months), apart from the data's
+   * retention; 0 keeps them for ever. Pruning happens only behind a signed prune checkpoint.
+   */
+  auditRetentionDays: number;
+  /** Where audit entries and checkpoints are shipped as they are written (a SIEM's input); none by default. */
+  auditSink: AuditSinkConfig;
   rateLimit: {
     /** Per client IP per minute on the visitor pages. */
     visitorPerMinute: number;
@@ -72,6 +79,14 @@ export interface VaultConfig {
    * addresses/CIDRs. Never every hop: the left-most entries are whatever the client wrote.
    */
   trustProxy: false | number | string[];
+}
+
+/** The continuous audit export: a JSON-lines file and/or syslog (RFC 5424 over UDP). */
+export interface AuditSinkConfig {
+  file?: string;
+  syslog?: { host: string; port: number };
+  /** How often new entries are shipped. */
+  intervalSeconds: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -220,6 +235,12 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       viewerSessionSeconds: integer(env, 'VAULT_VIEWER_SESSION_SECONDS', 300, 10, 900),
     },
     retentionDays: integer(env, 'VAULT_RETENTION_DAYS', 396, 1, 36500),
+    auditRetentionDays: integer(env, 'VAULT_AUDIT_RETENTION_DAYS', 365, 0, 36500),
+    auditSink: {
+      file: env.VAULT_AUDIT_SINK_FILE ? path.resolve(env.VAULT_AUDIT_SINK_FILE) : undefined,
+      syslog: syslogTarget(env),
+      intervalSeconds: integer(env, 'VAULT_AUDIT_SINK_SECONDS', 5, 1, 3600),
+    },
     rateLimit: {
       visitorPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_PER_MINUTE', 60, 1, 1_000_000),
       otkPerMinute: integer(env, 'VAULT_RATE_LIMIT_OTK_PER_MINUTE', 600, 1, 1_000_000),
@@ -235,6 +256,21 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     auditCheckpointSeconds: integer(env, 'VAULT_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86400),
     trustProxy: trustProxy(env),
   };
+}
+
+/** VAULT_AUDIT_SINK_SYSLOG: `udp://host:port` of a syslog receiver (port 514 when left out). */
+function syslogTarget(env: Env): { host: string; port: number } | undefined {
+  const raw = env.VAULT_AUDIT_SINK_SYSLOG;
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError('VAULT_AUDIT_SINK_SYSLOG', 'must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)');
+  }
+  if (parsed.protocol !== 'udp:' || !parsed.hostname || (parsed.pathname !== '' && parsed.pathname !== '/'))
+    throw new ConfigError('VAULT_AUDIT_SINK_SYSLOG', 'must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)');
+  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : 514 };
 }
 
 function checkMasterKey(value: string): void {

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from './service/clock';
 import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
 import { RequestService, type RequestEvents, type RequestServiceDeps } from './service/requests';
 import { AuditTrailService } from './service/audit-trail';
+import { auditSinkFor, type AuditSink } from './service/audit-sink';
 import { VisitorFlow } from './service/visitor-flow';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
@@ -35,6 +36,8 @@ export interface Vault {
   viewer: ViewerService;
   retention: RetentionService;
   audit: AuditTrailService;
+  /** The continuous audit export, when VAULT_AUDIT_SINK_FILE or VAULT_AUDIT_SINK_SYSLOG is set. */
+  auditSink?: AuditSink;
   doorbell: Doorbell;
   clock: Clock;
   close(): Promise<void>;
@@ -206,10 +209,12 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   const requests = new RequestService(requestDeps);
   const visitors = new VisitorFlow(requestDeps);
   const viewer = new ViewerService({ storage, requests, clock, ttl: config.ttl, publicUrl: config.publicUrl });
-  const retention = new RetentionService(storage, clock, config.retentionDays);
   const audit = new AuditTrailService(storage, signer, clock, (checkpoint) =>
     options.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
   );
+  const retention = new RetentionService(storage, clock, config.retentionDays, audit, config.auditRetentionDays);
+  const auditSink = auditSinkFor(config.auditSink, audit);
+  await auditSink?.begin();
   return {
     config,
     storage,
@@ -220,10 +225,12 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     viewer,
     retention,
     audit,
+    auditSink,
     doorbell,
     clock,
     async close() {
       doorbell.close();
+      auditSink?.close();
       await ephemeral.close();
       await storage.close();
     },

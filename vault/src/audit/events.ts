@@ -28,7 +28,8 @@ export type AuditAction =
   | 'site.manager_view'
   | 'keys.rotate'
   | 'retention.purge'
-  | 'audit.prune';
+  | 'audit.prune'
+  | 'audit.export';
 
 export interface AuditEventFields {
   at: number;

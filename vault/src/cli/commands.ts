@@ -28,7 +28,9 @@ vault there unless --init is given.
   audit checkpoint                   sign the chain's head now; prints the checkpoint (the anchor)
   audit public-key                   print the public key that verifies checkpoints
   audit prune --before <ISO date>    audit retention: remove entries written before the date,
-                                     after a signed prune checkpoint (the trail still verifies)`;
+                                     after a signed prune checkpoint (the trail still verifies)
+  audit export [--since <ISO date>]  the audit trail as JSON lines for a SIEM: one object per entry
+                                     with its chain hashes, and the signed checkpoints (anchors)`;
 
 class UsageError extends Error {}
 
@@ -103,6 +105,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'audit checkpoint',
     'audit public-key',
     'audit prune',
+    'audit export',
     'backup',
     'restore',
   ];
@@ -188,6 +191,21 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         const before = Date.parse(option(rest, '--before'));
         if (Number.isNaN(before)) throw new UsageError('--before takes a date, e.g. 2025-01-01');
         out(await vault.audit.prune(before));
+        return 0;
+      }
+      case 'audit export': {
+        const since = rest.includes('--since') ? Date.parse(option(rest, '--since')) : 0;
+        if (Number.isNaN(since)) throw new UsageError('--since takes a date, e.g. 2025-01-01T00:00:00Z');
+        let cursor = await vault.audit.exportStart(since);
+        let lines = 0;
+        for (;;) {
+          const batch = await vault.audit.exportBatch(cursor);
+          for (const line of batch.lines) io.out(JSON.stringify(line));
+          lines += batch.lines.length;
+          cursor = batch.cursor;
+          if (batch.lines.length === 0) break;
+        }
+        await vault.audit.recordExport('cli', { since: new Date(since).toISOString(), lines });
         return 0;
       }
       default: {

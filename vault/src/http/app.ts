@@ -73,6 +73,8 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     // Sign the head on the way out, so the last minute's entries are anchored in the log too.
     if (options.jobs)
       await vault.audit.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpoint failed'));
+    if (options.jobs && vault.auditSink)
+      await vault.auditSink.flush().catch((error: unknown) => logger.warn({ err: error }, 'audit sink failed'));
     await ops.close();
     sharedLimits?.client.disconnect();
     await vault.close();

@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { checkpointMessage, verifyTrail, type AuditCheckpoint, type TrailReport } from '../audit/checkpoint';
 import type { AuditEntry } from '../audit/chain';
+import { auditEvent } from '../audit/events';
+import { mergeLines, type ExportCursor, type ExportLine } from '../audit/export';
 import type { AuditSigner } from '../crypto/audit-signing';
 import { GENESIS_HASH, chainHash } from '../storage/audit-chain';
 import type { Storage } from '../storage/types';
@@ -87,6 +89,49 @@ export class AuditTrailService {
       detail: JSON.stringify({ throughSeq, before }),
     });
     return { pruned, throughSeq };
+  }
+
+  /**
+   * The next lines of the audit export after `cursor` (at most `limit` entries, with the
+   * checkpoints that pin them), and the cursor after them. No lines: the export is up to date.
+   */
+  async exportBatch(cursor: ExportCursor, limit = PAGE): Promise<{ lines: ExportLine[]; cursor: ExportCursor }> {
+    const entries = await this.storage.readAudit(cursor.entrySeq, limit);
+    const throughSeq = entries.length > 0 ? entries[entries.length - 1].seq : cursor.entrySeq;
+    const pinning = (await this.storage.readCheckpoints(cursor.checkpointSeq, limit)).filter(
+      (c) => c.seq <= throughSeq,
+    );
+    const checkpoints = [...pinning];
+    // A prune checkpoint pins an older entry than the head ones: fetch it by its audit.prune entry.
+    for (const entry of entries) {
+      if (entry.action !== 'audit.prune' || !entry.detail) continue;
+      const { throughSeq: pruned } = JSON.parse(entry.detail) as { throughSeq?: number };
+      if (typeof pruned !== 'number') continue;
+      const found = await this.storage.readCheckpoints(pruned - 1, 4);
+      checkpoints.push(...found.filter((c) => c.kind === 'prune' && c.seq === pruned));
+    }
+    const lines = mergeLines(entries, checkpoints);
+    const checkpointSeq = Math.max(cursor.checkpointSeq, ...pinning.map((c) => c.seq));
+    return { lines, cursor: { entrySeq: throughSeq, checkpointSeq } };
+  }
+
+  /** Records that someone took an export (who, from where, how many lines): exports are audited too. */
+  async recordExport(actor: string, detail: Record<string, unknown>): Promise<void> {
+    await this.storage.appendAudit(auditEvent('audit.export', { at: this.clock(), actor, detail }));
+  }
+
+  /** Where an export from `since` (epoch ms) starts: after the last entry written before it. */
+  async exportStart(since: number): Promise<ExportCursor> {
+    const entrySeq = (await this.storage.lastAuditSeqBefore(since)) ?? 0;
+    // The checkpoint pinning the entry just before the first exported one checks its link.
+    return { entrySeq, checkpointSeq: entrySeq - 1 };
+  }
+
+  /** A cursor at the trail's head: a sink that starts here ships only what comes next. */
+  async exportHead(): Promise<ExportCursor> {
+    const head = await this.storage.auditHead();
+    const latest = await this.storage.latestCheckpoint();
+    return { entrySeq: head?.seq ?? 0, checkpointSeq: latest?.seq ?? -1 };
   }
 
   private async sign(kind: AuditCheckpoint['kind'], seq: number, hash: string): Promise<AuditCheckpoint> {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { VaultConfig } from '../config';
 import type { RequestService } from './requests';
 import type { AuditTrailService } from './audit-trail';
+import type { AuditSink } from './audit-sink';
 import type { RetentionService } from './retention';
 
 /**
@@ -13,6 +14,7 @@ export function startJobs(
     requests: Pick<RequestService, 'expireDue'>;
     retention: Pick<RetentionService, 'purge'>;
     audit: Pick<AuditTrailService, 'checkpoint'>;
+    auditSink?: Pick<AuditSink, 'flush'>;
   },
   config: VaultConfig,
   logger: Logger,
@@ -52,12 +54,17 @@ export function startJobs(
     guard('audit-checkpoint', () => vault.audit.checkpoint()),
     config.auditCheckpointSeconds * 1000,
   );
-  sweep.unref();
-  purge.unref();
-  checkpoint.unref();
+  const timers = [sweep, purge, checkpoint];
+  const sink = vault.auditSink;
+  if (sink)
+    timers.push(
+      setInterval(
+        guard('audit-sink', () => sink.flush()),
+        config.auditSink.intervalSeconds * 1000,
+      ),
+    );
+  for (const timer of timers) timer.unref();
   return () => {
-    clearInterval(sweep);
-    clearInterval(purge);
-    clearInterval(checkpoint);
+    for (const timer of timers) clearInterval(timer);
   };
 }
