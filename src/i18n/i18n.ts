@@ -8,7 +8,19 @@ import { closestLocale, DEFAULT_LOCALE } from '../../vault/src/contract/locale';
 import { TRANSLATIONS } from './translations';
 
 export { DEFAULT_LOCALE };
-export const SUPPORTED_LOCALES: readonly string[] = ['en', 'es', 'pt-BR', 'de', 'fr'];
+export const SUPPORTED_LOCALES: readonly string[] = [
+  'en',
+  'es',
+  'pt-BR',
+  'de',
+  'fr',
+  'ar',
+  'he',
+  'it',
+  'nl',
+  'pl',
+  'ja',
+];
 
 export type TranslationParams = { [name: string]: string | number };
 

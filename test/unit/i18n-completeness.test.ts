@@ -71,16 +71,45 @@ function keysMentioned(): Set<string> {
 }
 
 describe('translations', () => {
-  it('exist for English, Spanish, Portuguese (Brazil), German and French', () => {
-    expect(fs.readdirSync(path.join(ROOT, 'i18n')).sort()).toEqual([
-      'de.json',
-      'en.json',
-      'es.json',
-      'fr.json',
-      'pt-BR.json',
-    ]);
-    expect([...SUPPORTED_LOCALES].sort()).toEqual(['de', 'en', 'es', 'fr', 'pt-BR']);
+  it('exist for English, Spanish, Portuguese (Brazil), German, French, Arabic, Hebrew, Italian, Dutch, Polish and Japanese', () => {
+    const all = ['ar', 'de', 'en', 'es', 'fr', 'he', 'it', 'ja', 'nl', 'pl', 'pt-BR'];
+    expect(fs.readdirSync(path.join(ROOT, 'i18n')).sort()).toEqual(all.map((l) => `${l}.json`));
+    expect([...SUPPORTED_LOCALES].sort()).toEqual(all);
   });
+
+  it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))('%s is translated, not English left in place', (locale) => {
+    const other = read(locale);
+    // Product names, formats and codes (PIN, ID&V, MM/YY, the URL example) may stay as they are.
+    const untranslated = Object.keys(english).filter((key) => other[key] === english[key]);
+    expect(untranslated.length).toBeLessThanOrEqual(8);
+  });
+
+  it.each([
+    ['ar', /[\u0600-\u06FF]/],
+    ['he', /[\u0590-\u05FF]/],
+    ['ja', /[\u3040-\u30FF\u4E00-\u9FFF]/],
+  ])('%s is written in its own script', (locale, script) => {
+    const other = read(locale);
+    const words = Object.keys(english).filter((key) => /[a-z]{3}/i.test(english[key].replace(/__\w+__/g, '')));
+    const inScript = words.filter((key) => script.test(other[key]));
+    expect(inScript.length / words.length).toBeGreaterThan(0.9);
+  });
+
+  it.each(SUPPORTED_LOCALES)(
+    "%s labels every app setting, section and option (Rocket.Chat's settings page reads i18n/<locale>.json)",
+    (locale) => {
+      const table = read(locale);
+      const keys = SETTINGS.flatMap((s) => [
+        s.i18nLabel,
+        s.i18nDescription,
+        s.section,
+        ...(s.values || []).map((v) => v.i18nLabel),
+      ]).filter((k): k is string => Boolean(k));
+      expect(keys.length).toBeGreaterThan(40);
+      expect(keys.filter((key) => !table[key] || !table[key].trim())).toEqual([]);
+      expect(SUPPORTED_LOCALES.filter((l) => !table[`language_${l}`])).toEqual([]);
+    },
+  );
 
   it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))(
     '%s has every English key, no other, none empty, same placeholders',
@@ -130,8 +159,10 @@ describe('translate', () => {
     expect(matchLocale('pt-BR')).toBe('pt-BR');
     expect(matchLocale('pt')).toBe('pt-BR');
     expect(matchLocale('es_MX')).toBe('es');
-    expect(matchLocale('it')).toBeUndefined();
-    expect(resolveLocale('it', undefined, 'fr-CA')).toBe('fr');
+    expect(matchLocale('it-CH')).toBe('it');
+    expect(matchLocale('ko')).toBeUndefined();
+    expect(resolveLocale('ko', undefined, 'fr-CA')).toBe('fr');
+    expect(resolveLocale('he-IL')).toBe('he');
     expect(resolveLocale(undefined)).toBe('en');
   });
 });
