@@ -23,6 +23,7 @@ import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
 import { PostgresStorage } from './storage/postgres';
 import { backupSqlite, checkSqliteBackup, SqliteStorage } from './storage/sqlite';
+import { copySqliteToPostgres, postgresCounts, sqliteTables, type TableCount } from './storage/copy-sqlite-to-postgres';
 import type { Storage } from './storage/types';
 
 /** Everything a running vault is made of; the HTTP app and the CLI both sit on top of it. */
@@ -164,6 +165,117 @@ export async function restoreVault(
   } catch (error) {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
     throw error;
+  }
+}
+
+export interface MigrationReport {
+  migrated: string;
+  /** Rows copied per table, equal on both sides (checked after the copy). */
+  tables: Record<string, number>;
+  /** The PostgreSQL vault's audit trail, verified after the copy. */
+  audit: { ok: boolean; entries: number; checkpoints: number; signedThrough: number };
+  ms: number;
+}
+
+/**
+ * Copies the SQLite vault of `source` into the empty PostgreSQL database of `target`
+ * (`vault:cli migrate --to`). It works from an online backup snapshot, so the server may run; what
+ * is written after the snapshot is not copied (stop the vault before the final run). Before
+ * copying, the snapshot's audit trail must verify and the master key must open every site's
+ * keys; after, the row counts must match and the PostgreSQL vault's trail must verify.
+ */
+export async function migrateVault(source: VaultConfig, target: VaultConfig, logger: Logger): Promise<MigrationReport> {
+  if (source.databaseUrl) throw new OperationError('The vault is already on PostgreSQL (VAULT_DATABASE_URL is set).');
+  if (!target.databaseUrl) throw new OperationError('migrate needs --to postgres://…');
+  const started = Date.now();
+  const snapshotDir = fs.mkdtempSync(path.join(source.dataDir, '.migrate-'));
+  try {
+    const snapshot = path.join(snapshotDir, 'vault.sqlite');
+    await backupSqlite(sqlitePath(source), snapshot);
+    // Opening the snapshot as a vault brings its schema up to this code's version (as a start would).
+    const sourceVault = await openVault(
+      { ...target, databaseUrl: undefined, redisUrl: undefined, dataDir: snapshotDir },
+      { logger },
+    );
+    try {
+      await checkSiteKeys(sourceVault, 'the SQLite vault');
+      const trail = await sourceVault.audit.verify();
+      if (!trail.ok) {
+        throw new OperationError(
+          `The SQLite vault's audit trail does not verify (entry ${trail.brokenAt}: ${trail.reason}); nothing was copied.`,
+        );
+      }
+    } finally {
+      await sourceVault.close();
+    }
+    const expected = sqliteTables(snapshot);
+    const storage = new PostgresStorage(target.databaseUrl, {
+      warn: (message, fields) => logger.warn(fields, message),
+    });
+    try {
+      if (await storage.initialized()) {
+        const filled = (await postgresCounts(storage)).filter((t) => t.rows > 0).map((t) => t.table);
+        if (filled.length) {
+          throw new OperationError(
+            `The PostgreSQL target is not empty (rows in ${filled.join(', ')}): migrate only into an empty database or schema.`,
+          );
+        }
+      }
+      await storage.migrate();
+      await copySqliteToPostgres(snapshot, storage);
+      checkCounts(expected, await postgresCounts(storage));
+    } finally {
+      await storage.close();
+    }
+    const targetVault = await openVault(target, { logger });
+    try {
+      await checkSiteKeys(targetVault, 'the PostgreSQL vault');
+      const trail = await targetVault.audit.verify();
+      const entries = expected.find((t) => t.table === 'audit')?.rows ?? 0;
+      if (!trail.ok || trail.count !== entries) {
+        throw new OperationError(
+          `The copied audit trail does not verify (${trail.reason ?? `${trail.count} of ${entries} entries`}): drop the target schema before trying again.`,
+        );
+      }
+      return {
+        migrated: describeStorage(target),
+        tables: Object.fromEntries(expected.map((t) => [t.table, t.rows])),
+        audit: {
+          ok: trail.ok,
+          entries: trail.count,
+          checkpoints: trail.checkpoints,
+          signedThrough: trail.signedThrough,
+        },
+        ms: Date.now() - started,
+      };
+    } finally {
+      await targetVault.close();
+    }
+  } finally {
+    fs.rmSync(snapshotDir, { recursive: true, force: true });
+  }
+}
+
+async function checkSiteKeys(vault: Vault, which: string): Promise<void> {
+  for (const site of await vault.storage.listSites()) {
+    try {
+      await vault.sites.activeKey(site.siteId);
+    } catch {
+      throw new OperationError(
+        `The master key does not open the keys of site "${site.siteId}" in ${which}: set VAULT_MASTER_KEY to the SQLite vault's master key.`,
+      );
+    }
+  }
+}
+
+function checkCounts(expected: TableCount[], found: TableCount[]): void {
+  for (const { table, rows } of expected) {
+    const copied = found.find((t) => t.table === table)?.rows;
+    if (copied !== rows) {
+      throw new OperationError(
+        `Table ${table}: ${rows} rows in SQLite, ${copied ?? 'none'} in PostgreSQL after the copy: drop the target schema before trying again.`,
+      );
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
-import { backupVault, describeStorage, missingVault, openVault, restoreVault } from '../open-vault';
+import { backupVault, describeStorage, migrateVault, missingVault, openVault, restoreVault } from '../open-vault';
 
 const USAGE = `usage: npm run vault:cli -- <command> [--init]
 Works on the vault that VAULT_DATA_DIR (SQLite) or VAULT_DATABASE_URL (PostgreSQL) and
@@ -25,6 +25,9 @@ vault there unless --init is given.
                                      the master key is not in it: keep it apart (PostgreSQL: pg_dump)
   restore <file>                     make a backup the vault of an empty VAULT_DATA_DIR (server stopped);
                                      VAULT_MASTER_KEY must be the backed-up vault's
+  migrate --to <postgres://…>        copy the SQLite vault into an empty PostgreSQL database (from an
+                                     online snapshot), then check row counts and the audit trail;
+                                     VAULT_MASTER_KEY must be set (to the SQLite vault's key)
   audit checkpoint                   sign the chain's head now; prints the checkpoint (the anchor)
   audit public-key                   print the public key that verifies checkpoints
   audit prune --before <ISO date>    audit retention: remove entries written before the date,
@@ -108,12 +111,18 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'audit export',
     'backup',
     'restore',
+    'migrate',
   ];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
-  const single = group === 'purge' || group === 'backup' || group === 'restore';
+  const single = ['purge', 'backup', 'restore', 'migrate'].includes(group ?? '');
   const rest = args.slice(single ? 1 : 2);
 
   const config = loadConfig(env);
+  // The target is configured as a server on it would be (same checks, same master key rule).
+  const migrateTo =
+    group === 'migrate'
+      ? loadConfig({ ...env, VAULT_DATABASE_URL: option(rest, '--to'), VAULT_REDIS_URL: '' })
+      : undefined;
   io.err(`vault:cli: using ${describeStorage(config)}`);
   const logger = pino(
     { level: 'warn', base: null, timestamp: false },
@@ -130,6 +139,12 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         "VAULT_MASTER_KEY) at the server's vault, or pass --init to create a new one here.",
     );
     return 1;
+  }
+  if (group === 'migrate' && migrateTo) {
+    io.err(`vault:cli: copying into ${describeStorage(migrateTo)}`);
+    io.out(JSON.stringify(await migrateVault(config, migrateTo, logger)));
+    io.err('vault:cli: done. Stop the SQLite vault, then start it with VAULT_DATABASE_URL set to the target.');
+    return 0;
   }
   if (group === 'backup') {
     const report = await backupVault(config, positional(rest, 0, '<file>'));

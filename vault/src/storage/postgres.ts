@@ -31,6 +31,8 @@ export interface PostgresOptions {
 }
 
 type Query = (sql: string, params?: unknown[]) => Promise<QueryResult<Row>>;
+/** A statement runner inside one transaction, for whole-table work (`vault:cli migrate`). */
+export type RawQuery = Query;
 
 /** `?schema=` in the URL: lower-case so the unquoted `search_path` and the quoted DDL agree. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -126,6 +128,14 @@ export class PostgresStorage implements Storage {
 
   async ping(): Promise<void> {
     await this.query('SELECT 1');
+  }
+
+  /**
+   * Runs `work` with raw SQL in one transaction on the vault's schema. Only for copying whole
+   * tables in (`vault:cli migrate`, storage/copy-sqlite-to-postgres.ts); services use the methods.
+   */
+  async rawTransaction<T>(work: (q: RawQuery) => Promise<T>): Promise<T> {
+    return this.transaction(work);
   }
 
   async close(): Promise<void> {
