@@ -26,6 +26,7 @@ export type AuditAction =
   | 'site.rekey'
   | 'site.remove'
   | 'site.manager_view'
+  | 'site.idv_paste'
   | 'keys.rotate'
   | 'retention.purge'
   | 'audit.prune'

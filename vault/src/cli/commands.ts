@@ -4,6 +4,7 @@ import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
+import { IDV_PASTE_TRADE_OFF } from '../service/sites';
 import { backupVault, describeStorage, migrateVault, missingVault, openVault, restoreVault } from '../open-vault';
 
 const USAGE = `usage: npm run vault:cli -- <command> [--init]
@@ -15,6 +16,9 @@ vault there unless --init is given.
   site remove <siteId>               delete a site and crypto-shred its data
   site list                          list registered sites (no keys)
   site manager-view <siteId> on|off  let the site's managers view values of open chats (off by default)
+  site idv-paste <siteId> on|off     let visitors paste their whole ID&V secret, of which the page
+                                     sends only the asked characters (WCAG 3.3.8; off by default;
+                                     switching it on prints the trade-off)
   keys rotate --site <siteId>        new key for new data; old keys stay for reading
   purge                              apply the retention policy now
   audit verify [--public-key <file>] [--anchor <file>]
@@ -102,6 +106,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'site remove',
     'site list',
     'site manager-view',
+    'site idv-paste',
     'keys rotate',
     'purge',
     'audit verify',
@@ -186,6 +191,15 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         if (setting !== 'on' && setting !== 'off') throw new UsageError('manager-view takes "on" or "off"');
         await vault.sites.setManagerView(siteId, setting === 'on');
         out({ siteId, managerView: setting === 'on' });
+        return 0;
+      }
+      case 'site idv-paste': {
+        const siteId = positional(rest, 0, '<siteId>');
+        const setting = positional(rest, 1, 'on|off');
+        if (setting !== 'on' && setting !== 'off') throw new UsageError('idv-paste takes "on" or "off"');
+        await vault.sites.setIdvPaste(siteId, setting === 'on');
+        out({ siteId, idvPaste: setting === 'on' });
+        if (setting === 'on') io.err(`vault:cli: ${IDV_PASTE_TRADE_OFF}`);
         return 0;
       }
       case 'keys rotate': {

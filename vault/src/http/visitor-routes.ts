@@ -95,9 +95,13 @@ export async function visitorRoutes(
     const opened = await vault.visitors.open(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
     if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
-    return reply
-      .type('text/html; charset=utf-8')
-      .send(renderRequestPage({ view: opened.view, locale: localeOf(request, opened.view.locale) }));
+    return reply.type('text/html; charset=utf-8').send(
+      renderRequestPage({
+        view: opened.view,
+        locale: localeOf(request, opened.view.locale),
+        idvPaste: opened.idvPaste,
+      }),
+    );
   }
 
   // Post/redirect/get: the last page is a plain GET, so reloading it re-posts nothing.
@@ -135,7 +139,9 @@ export async function visitorRoutes(
       }
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors }));
+        .send(
+          renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors, idvPaste: outcome.idvPaste }),
+        );
     },
   );
 

@@ -10,6 +10,11 @@ export const CANCEL_FORM_ID = 'cancel-form';
 export const START_FORM_ID = 'start-form';
 export const ERROR_SUMMARY_ID = 'error-summary';
 export const ERROR_SUMMARY_TITLE_ID = 'error-summary-title';
+/** WCAG 3.3.8: the box for the whole ID&V secret (where the site allows it), its hint and its status line. */
+export const IDV_PASTE_ID = 'idv-paste';
+export const IDV_PASTE_INPUT_ID = 'idv-paste-input';
+export const IDV_PASTE_HINT_ID = 'idv-paste-hint';
+export const IDV_PASTE_STATUS_ID = 'idv-paste-status';
 
 export const CLASSES = {
   field: 'field',
@@ -36,6 +41,8 @@ export interface VisitorPageData {
   messages: Record<string, string>;
   summaryTitle: string;
   errorPrefix: string;
+  /** "Characters 2 and 4 were filled in from it.": present only when the page has the paste box. */
+  idvPasteFilled?: string;
 }
 
 /** The id of a field's input: the field id when it is a plain token, else its position. */

@@ -3,7 +3,7 @@
  * question) and the notice pages. No inline script or style, so the strict CSP holds; the page
  * loads `/assets/visitor.css` and `/assets/visitor.js` and passes data in a JSON block.
  */
-import type { AutofillToken, FieldType, VisitorFieldView, VisitorRequestView } from '../contract';
+import type { AutofillToken, FieldType, IdvSpec, VisitorFieldView, VisitorRequestView } from '../contract';
 import type { FieldError } from '../contract/field-rules';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
@@ -13,6 +13,10 @@ import {
   ERROR_SUMMARY_ID,
   ERROR_SUMMARY_TITLE_ID,
   FORM_ID,
+  IDV_PASTE_HINT_ID,
+  IDV_PASTE_ID,
+  IDV_PASTE_INPUT_ID,
+  IDV_PASTE_STATUS_ID,
   PAGE_DATA_ID,
   labelElementId,
   brandElementId,
@@ -38,6 +42,8 @@ export interface RequestPageModel {
   values?: Record<string, string>;
   /** Field id → error, from `validateValues`; shown inline and in the summary. */
   errors?: Record<string, FieldError>;
+  /** ID&V only: the site lets the visitor paste the whole secret (`site idv-paste`, off by default). */
+  idvPaste?: boolean;
 }
 
 interface PageShell {
@@ -221,14 +227,37 @@ function renderErrorSummary(fields: PageField[], ctx: FieldContext): SafeHtml | 
 `;
 }
 
-function pageData(fields: PageField[], locale: string): VisitorPageData {
+function pageData(fields: PageField[], locale: string, pasteFor?: IdvSpec): VisitorPageData {
   return {
     locale,
     fields,
     messages: clientMessages(locale),
     summaryTitle: t(locale, 'summary.title'),
     errorPrefix: t(locale, 'summary.error_prefix'),
+    ...(pasteFor
+      ? {
+          idvPasteFilled: t(locale, 'idv.paste.filled', {
+            positions: formatList(locale, pasteFor.positions.map(String)),
+          }),
+        }
+      : {}),
   };
+}
+
+/**
+ * WCAG 3.3.8, where the site allows it: a box for the whole secret that is no form field (no name,
+ * outside the form, so nothing submits it). The page script copies the asked characters from it
+ * into their boxes and empties it; without the script it could do nothing, so it stays hidden.
+ */
+function renderIdvPaste(locale: string, idv: IdvSpec): SafeHtml {
+  const positions = formatList(locale, idv.positions.map(String));
+  return html`<div class="idv-paste" id="${IDV_PASTE_ID}" hidden>
+<label class="field__label" for="${IDV_PASTE_INPUT_ID}">${t(locale, 'idv.paste.label', { label: idv.label })}</label>
+<p class="field__hint" id="${IDV_PASTE_HINT_ID}">${t(locale, 'idv.paste.hint', { positions })}</p>
+<input class="control" type="password" id="${IDV_PASTE_INPUT_ID}" autocomplete="off" aria-describedby="${IDV_PASTE_HINT_ID}" autocapitalize="none" autocorrect="off" spellcheck="false">
+<p class="idv-paste__status" id="${IDV_PASTE_STATUS_ID}" role="status"></p>
+</div>
+`;
 }
 
 /**
@@ -241,6 +270,7 @@ export function renderRequestPage(model: RequestPageModel): string {
   const { view, locale } = model;
   const ctx: FieldContext = { view, locale, values: model.values ?? {}, errors: model.errors ?? {} };
   const idv = view.kind === 'idv' && view.idv ? view.idv : undefined;
+  const paste = idv && model.idvPaste ? idv : undefined;
   const fields: PageField[] = view.fields.map((field, index) => ({
     ...field,
     // ID&V fields are keyed by position; their labels are always this page's own words.
@@ -254,14 +284,14 @@ export function renderRequestPage(model: RequestPageModel): string {
   const renderedFields = fields.map((field) => renderField(field, ctx));
   const content = html`<h1 class="page__title">${heading}</h1>
 ${renderErrorSummary(fields, ctx)}<p class="page__intro">${t(locale, idv ? 'idv.intro' : 'form.intro')}</p>
-<form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
+${paste ? renderIdvPaste(locale, paste) : ''}<form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
 ${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : renderedFields}<div class="actions">
 <button class="button button--primary" type="submit">${t(locale, 'form.submit')}</button>
 <button class="button button--secondary" type="submit" form="${CANCEL_FORM_ID}" formaction="${view.cancelUrl}" formnovalidate>${t(locale, 'form.cancel')}</button>
 </div>
 </form>
 <form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
-<script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale))}</script>`;
+<script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale, paste))}</script>`;
   return page({ locale, documentTitle, content, withScript: true });
 }
 

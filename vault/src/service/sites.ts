@@ -5,6 +5,15 @@ import { VaultError } from '../errors';
 import type { SiteKeyRow, SiteRow, Storage } from '../storage/types';
 import type { Clock } from './clock';
 
+/** What the vault admin is told when switching `site idv-paste` on (the CLI prints it; the docs say the same). */
+export const IDV_PASTE_TRADE_OFF =
+  'Trade-off: visitors may now paste or type their whole secret into the ID&V page. Only the asked ' +
+  'characters are sent (the page script picks them in the browser and empties the box), which helps ' +
+  'visitors who cannot count characters in a remembered secret (WCAG 3.3.8). But asking for two ' +
+  'characters exists so that the whole secret is never typed anywhere; this teaches visitors to put ' +
+  'their whole secret into pages reached from chat links, which phishing pages can copy. Turn it off ' +
+  'with: site idv-paste <siteId> off';
+
 const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const API_KEY = /^ivk\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
 /** Compared against when the key id is unknown, so both paths do the same work. */
@@ -87,6 +96,23 @@ export class SiteService {
       siteId,
       actor,
       action: 'site.manager_view',
+      requestId: null,
+      detail: JSON.stringify({ enabled }),
+    });
+    if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
+  }
+
+  /**
+   * Lets the site's ID&V page offer a box where the visitor may paste the whole secret, of which
+   * the page's script sends only the asked characters (WCAG 3.3.8), or stops it. Off unless the
+   * vault admin turns it on: see IDV_PASTE_TRADE_OFF.
+   */
+  async setIdvPaste(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
+    const changed = await this.storage.setIdvPaste(siteId, enabled, {
+      at: this.clock(),
+      siteId,
+      actor,
+      action: 'site.idv_paste',
       requestId: null,
       detail: JSON.stringify({ enabled }),
     });

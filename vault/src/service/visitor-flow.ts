@@ -23,12 +23,14 @@ export interface OpenedRequest {
   view: VisitorRequestView;
   submitPath: string;
   cancelPath: string;
+  /** An ID&V page whose site lets the visitor paste the whole secret (`site idv-paste`). */
+  idvPaste: boolean;
 }
 
 /** The outcome of a visitor's submit: done, or the fields to correct (the link stays usable). */
 export type SubmitOutcome =
   | { status: 'submitted'; locale: string }
-  | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView };
+  | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView; idvPaste: boolean };
 
 /** What the start step may show about a live visitor link before it is opened; nothing secret. */
 export interface VisitorLinkPreview {
@@ -78,7 +80,12 @@ export class VisitorFlow {
     this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'opened');
     const submitPath = `/f/${submit.otk}/submit`;
     const cancelPath = `/f/${submit.otk}/cancel`;
-    return { view: this.visitorView(request, submitPath, cancelPath), submitPath, cancelPath };
+    return {
+      view: this.visitorView(request, submitPath, cancelPath),
+      submitPath,
+      cancelPath,
+      idvPaste: await this.idvPaste(request),
+    };
   }
 
   /**
@@ -95,7 +102,12 @@ export class VisitorFlow {
     const now = clock();
     const errors = validateValues(spec.fields, rawValues, new Date(now));
     if (Object.keys(errors).length > 0) {
-      return { status: 'invalid', errors, view: this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`) };
+      return {
+        status: 'invalid',
+        errors,
+        view: this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`),
+        idvPaste: await this.idvPaste(request),
+      };
     }
     const onRecord: Record<string, string> = {};
     const offRecord: Record<string, string> = {};
@@ -160,6 +172,10 @@ export class VisitorFlow {
     this.deps.events?.otk?.('submit', 'used');
     this.deps.doorbell.ring(cancelled.callbackUrl, cancelled.requestId, 'cancelled');
     return { locale: cancelled.locale };
+  }
+
+  private async idvPaste(request: RequestRow): Promise<boolean> {
+    return request.kind === 'idv' && (await this.deps.storage.getIdvPaste(request.siteId));
   }
 
   /** Takes a submit claim, waiting a little while another submit of the same link finishes. */

@@ -158,4 +158,26 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- The ID&V page may let the visitor paste the whole secret, of which the page's script sends
+      -- only the asked characters (WCAG 3.3.8): a per-site choice, off by default.
+      ALTER TABLE site_policies ADD COLUMN idv_paste BOOLEAN NOT NULL DEFAULT FALSE;
+      -- A site's branding on the visitor pages: a display name, an optional accent colour
+      -- (#rrggbb, contrast-checked) and an optional logo (a checked PNG the vault serves itself,
+      -- found by its SHA-256). No row: neutral pages.
+      CREATE TABLE site_brands (
+        site_id TEXT PRIMARY KEY REFERENCES sites (site_id) ON DELETE CASCADE,
+        display_name TEXT NOT NULL,
+        accent_colour TEXT,
+        logo BYTEA,
+        logo_sha256 TEXT,
+        logo_width INTEGER,
+        logo_height INTEGER,
+        updated_at BIGINT NOT NULL
+      );
+      CREATE INDEX site_brands_by_logo ON site_brands (logo_sha256);
+    `,
+  },
 ];

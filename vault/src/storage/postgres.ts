@@ -462,6 +462,24 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  async getIdvPaste(siteId: string): Promise<boolean> {
+    const row = (await this.query('SELECT idv_paste FROM site_policies WHERE site_id = $1', [siteId])).rows[0];
+    return row?.idv_paste === true;
+  }
+
+  async setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [siteId])).rowCount ?? 0) === 0) return false;
+      await q(
+        `INSERT INTO site_policies (site_id, idv_paste, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (site_id) DO UPDATE SET idv_paste = EXCLUDED.idv_paste, updated_at = EXCLUDED.updated_at`,
+        [siteId, enabled, audit.at],
+      );
+      await appendEntry(q, audit);
+      return true;
+    });
+  }
+
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
     return this.transaction(async (q) => {
       await q('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [

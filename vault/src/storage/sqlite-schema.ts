@@ -129,4 +129,26 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- The ID&V page may let the visitor paste the whole secret, of which the page's script sends
+      -- only the asked characters (WCAG 3.3.8): a per-site choice, off by default.
+      ALTER TABLE site_policies ADD COLUMN idv_paste INTEGER NOT NULL DEFAULT 0;
+      -- A site's branding on the visitor pages: a display name, an optional accent colour
+      -- (#rrggbb, contrast-checked) and an optional logo (a checked PNG the vault serves itself,
+      -- found by its SHA-256). No row: neutral pages.
+      CREATE TABLE site_brands (
+        site_id TEXT PRIMARY KEY REFERENCES sites (site_id) ON DELETE CASCADE,
+        display_name TEXT NOT NULL,
+        accent_colour TEXT,
+        logo BLOB,
+        logo_sha256 TEXT,
+        logo_width INTEGER,
+        logo_height INTEGER,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX site_brands_by_logo ON site_brands (logo_sha256);
+    `,
+  },
 ];

@@ -360,6 +360,25 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
+  async getIdvPaste(siteId: string): Promise<boolean> {
+    const row = this.sql('SELECT idv_paste FROM site_policies WHERE site_id = ?').get(siteId) as Row | undefined;
+    return Number(row?.idv_paste ?? 0) === 1;
+  }
+
+  async setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(siteId)) return false;
+        this.sql(
+          `INSERT INTO site_policies (site_id, idv_paste, updated_at) VALUES (?, ?, ?)
+          ON CONFLICT (site_id) DO UPDATE SET idv_paste = excluded.idv_paste, updated_at = excluded.updated_at`,
+        ).run(siteId, enabled ? 1 : 0, audit.at);
+        this.audit(audit);
+        return true;
+      })
+      .immediate();
+  }
+
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
     return this.db
       .transaction(() => {

@@ -173,6 +173,10 @@ export interface Storage {
   getManagerView(siteId: string): Promise<boolean>;
   /** Sets the site's manager-view switch and audits; false for an unknown site. */
   setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
+  /** Whether the vault admin let this site's ID&V page take the whole secret in the browser (off unless set). */
+  getIdvPaste(siteId: string): Promise<boolean>;
+  /** Sets the site's ID&V paste switch and audits; false for an unknown site. */
+  setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
 
   /**
    * Marks the room closed (idempotent), closes its unfinished requests, deletes all its OTKs, and

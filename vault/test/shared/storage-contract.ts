@@ -584,6 +584,28 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getManagerView('site-b')).toBe(false);
     });
 
+    it('the ID&V paste switch is off by default, set per site apart from manager view, audited, and gone with the site', async () => {
+      expect(await storage.getIdvPaste('site-a')).toBe(false);
+      await storage.setManagerView('site-a', true, event('site.manager_view'));
+      expect(await storage.getIdvPaste('site-a')).toBe(false);
+      const before = (await allAudit(storage)).length;
+      expect(await storage.setIdvPaste('site-a', true, event('site.idv_paste'))).toBe(true);
+      expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.idv_paste']);
+      expect(await storage.getIdvPaste('site-a')).toBe(true);
+      expect(await storage.getManagerView('site-a')).toBe(true);
+      expect(await storage.setManagerView('site-a', false, event('site.manager_view'))).toBe(true);
+      expect(await storage.getIdvPaste('site-a')).toBe(true);
+      expect(await storage.setIdvPaste('nowhere', true, event('site.idv_paste', 'nowhere'))).toBe(false);
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getIdvPaste('site-b')).toBe(false);
+      await storage.setIdvPaste('site-b', true, event('site.idv_paste', 'site-b'));
+      await storage.removeSite('site-b', event('site.remove', 'site-b'));
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getIdvPaste('site-b')).toBe(false);
+      expect(await storage.setIdvPaste('site-a', false, event('site.idv_paste'))).toBe(true);
+      expect(await storage.getIdvPaste('site-a')).toBe(false);
+    });
+
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
       const submitted = await submittedRequest();
       const detok = otk(submitted.requestId, 'detokenize');

@@ -12,6 +12,9 @@ import {
   ERROR_SUMMARY_ID,
   ERROR_SUMMARY_TITLE_ID,
   FORM_ID,
+  IDV_PASTE_ID,
+  IDV_PASTE_INPUT_ID,
+  IDV_PASTE_STATUS_ID,
   PAGE_DATA_ID,
   brandElementId,
   errorElementId,
@@ -76,6 +79,36 @@ function addVisibilityToggle(data: VisitorPageData, field: PageField, control: H
   render();
   control.closest(`.${CLASSES.controlRow}`)?.append(button);
   return button;
+}
+
+/**
+ * WCAG 3.3.8, where the site allows it: the visitor pastes (or types) the whole secret into a box
+ * that is no form field; each asked character is copied into its own box. The box is emptied when
+ * the visitor leaves it, sends the form or leaves the page, so the rest of the secret goes nowhere.
+ * Returns what empties it.
+ */
+function enableIdvPaste(data: VisitorPageData): () => void {
+  const box = document.getElementById(IDV_PASTE_ID);
+  const input = document.getElementById(IDV_PASTE_INPUT_ID);
+  if (!box || !(input instanceof HTMLInputElement)) return () => undefined;
+  const status = document.getElementById(IDV_PASTE_STATUS_ID);
+  const empty = (): void => {
+    input.value = '';
+  };
+  input.addEventListener('input', () => {
+    const characters = Array.from(input.value);
+    if (characters.length === 0) return;
+    for (const field of data.fields) {
+      const control = controlOf(field);
+      if (control instanceof HTMLInputElement) control.value = characters[Number(field.id) - 1] ?? '';
+    }
+    const filled = data.idvPasteFilled ?? '';
+    if (status && status.textContent !== filled) status.textContent = filled;
+  });
+  input.addEventListener('blur', empty);
+  window.addEventListener('pagehide', empty);
+  box.hidden = false;
+  return empty;
 }
 
 function errorText(data: VisitorPageData, field: PageField, error: FieldError): string {
@@ -169,6 +202,7 @@ function start(): void {
   if (!data || !(form instanceof HTMLFormElement)) return;
   let sending = false;
   const masked: HTMLInputElement[] = [];
+  const emptyPasteBox = enableIdvPaste(data);
   for (const field of data.fields) {
     const control = controlOf(field);
     if (!(control instanceof HTMLInputElement)) continue;
@@ -180,6 +214,7 @@ function start(): void {
   }
 
   form.addEventListener('submit', (event: SubmitEvent) => {
+    emptyPasteBox();
     // Cancel skips the checks; a second click while the first post is on its way does nothing.
     if (event.submitter?.hasAttribute('formnovalidate')) return;
     if (sending) {
