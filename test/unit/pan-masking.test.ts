@@ -1,4 +1,4 @@
-import { maskPans, passesLuhn } from '../../src/lib/pan';
+import { containsPan, maskPans, passesLuhn } from '../../src/lib/pan';
 
 describe('card numbers typed into the chat', () => {
   it('are masked to their last four digits, keeping the grouping', () => {
@@ -31,5 +31,21 @@ describe('card numbers typed into the chat', () => {
     expect(passesLuhn('79927398713')).toBe(true);
     expect(passesLuhn('79927398710')).toBe(false);
     expect(passesLuhn('')).toBe(false);
+  });
+
+  it('are found by the cheap check exactly where masking would mask one', () => {
+    const texts = [
+      'my card is 4111 1111 1111 1111, thanks',
+      'first 4111 1111 1111 1112 then 5555-5555-5555-4444',
+      'order 4111 1111 1111 1112',
+      'ref 41111111111111110000',
+      'id 12345678901',
+      `${'word '.repeat(1000)}378282246310005`,
+      'no digits here',
+      '',
+    ];
+    for (const text of texts) {
+      expect([text, containsPan(text)]).toEqual([text, maskPans(text).masked > 0]);
+    }
   });
 });
