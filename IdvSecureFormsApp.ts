@@ -55,6 +55,7 @@ import {
   onLivechatRoomTransferred,
 } from './src/handlers/livechat-events';
 import { maskPansInMessage, needsPanMasking } from './src/handlers/message-masking';
+import { managerViewJobProcessor } from './src/requests/manager-view';
 import { sendJobProcessor } from './src/requests/send-job';
 import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
@@ -86,7 +87,11 @@ export class IdvSecureFormsApp
       security: ApiSecurity.UNSECURE,
       endpoints: [new VaultEventsEndpoint(this)],
     });
-    await configuration.scheduler.registerProcessors([sendJobProcessor(this), sweepJobProcessor(this)]);
+    await configuration.scheduler.registerProcessors([
+      sendJobProcessor(this),
+      managerViewJobProcessor(this),
+      sweepJobProcessor(this),
+    ]);
   }
 
   /**

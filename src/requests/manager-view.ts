@@ -3,10 +3,16 @@
  * a modal asks for a reason, then the vault mints a viewer link for the manager's own user ID with
  * that reason, which the vault keeps in its audit trail. Only chats that are still open; never
  * off-the-record values (the vault withholds them from managers).
+ *
+ * The reason's submit is answered at once: Rocket.Chat's client waits 5 s for it, and the vault may
+ * take longer. A one-off job asks the vault and hands the link over by private notice (a notice has
+ * no deadline), as the sender's *View* does. The job's data holds IDs and the reason, never a link.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
@@ -18,7 +24,7 @@ import { findRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
 import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
-import type { Deps } from '../platform/deps';
+import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
@@ -73,31 +79,63 @@ export async function openManagerReasonDialog(
     .openSurfaceView(buildManagerReasonModal(deps.app.getID(), viewId, t, record.title), { triggerId }, user);
 }
 
-/** The reason modal's submit: checks everything again, then hands the manager a viewer link. */
+export const MANAGER_VIEW_JOB_ID = 'manager-view';
+
+interface ManagerViewJobData {
+  requestId: string;
+  roomId: string;
+  managerId: string;
+  reason: string;
+}
+
+/** The reason modal's submit: checks the reason, schedules the link's delivery, and answers at once. */
 export async function submitManagerReason(
   deps: Deps,
   context: ViewContext,
   view: IUIKitSurface,
   user: IUser,
 ): Promise<SubmitOutcome> {
-  const t = translatorFor(await localeForUser(deps.read, user));
   const reason = cleanReason(
     readViewValue((view as IUIKitSurface & { state?: object }).state, ManagerReasonAction.Reason),
   );
   if (!reason) {
+    const t = translatorFor(await localeForUser(deps.read, user));
     return { errors: { [ManagerReasonAction.Reason]: t('validation_reason_required') } };
   }
+  const data: ManagerViewJobData = {
+    requestId: context.requestId || '',
+    roomId: context.roomId,
+    managerId: user.id,
+    reason,
+  };
+  await deps.modify.getScheduler().scheduleOnce({ id: MANAGER_VIEW_JOB_ID, when: new Date(), data });
+  return {};
+}
+
+/** The job: checks everything again (the chat may have closed meanwhile), then hands the manager a viewer link. */
+export async function runManagerViewJob(deps: Deps, job: IJobContext): Promise<void> {
+  const { requestId, roomId, managerId, reason } = job as unknown as ManagerViewJobData;
+  const user = await deps.read.getUserReader().getById(managerId);
+  if (!user) {
+    return;
+  }
+  const t = translatorFor(await localeForUser(deps.read, user));
   const config = await readAppConfig(deps.read);
-  const record = context.requestId
-    ? await findRequestRecord(deps.read.getPersistenceReader(), context.requestId)
-    : undefined;
-  const room = await currentRoom(deps, context.roomId);
-  if (!record || record.roomId !== context.roomId || !mayViewAsManager(config, user, room, record)) {
+  const record = requestId ? await findRequestRecord(deps.read.getPersistenceReader(), requestId) : undefined;
+  const room = await currentRoom(deps, roomId);
+  if (!record || record.roomId !== roomId || !mayViewAsManager(config, user, room, record)) {
     if (room) {
       await notifyPrivately(deps, user, room, t('error_view_room_closed'));
     }
-    return {};
+    return;
   }
   await handViewerLink(deps, config, t, { record, room, user, purpose: 'manager', reason });
-  return {};
+}
+
+export function managerViewJobProcessor(app: AppRef): IProcessor {
+  return {
+    id: MANAGER_VIEW_JOB_ID,
+    processor: (job: IJobContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) =>
+      runManagerViewJob({ app, read, modify, http, persis }, job),
+  };
 }

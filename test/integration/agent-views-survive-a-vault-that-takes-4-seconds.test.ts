@@ -124,6 +124,35 @@ describe('agent views with a vault that takes 4 s per call', () => {
     expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(opened);
   });
 
+  it("a manager's reason is answered at once; the viewer link arrives by private notice when the vault answers", async () => {
+    const manager = scene.harness.world.addUser({ username: 'manager.mo', roles: ['user', 'livechat-manager'] });
+    await scene.harness.setSetting('managers_may_view_values', true);
+    scene.vault.cli(['site', 'manager-view', scene.vault.siteId, 'on']);
+    try {
+      await scene.harness.blockAction({
+        actionId: 'request.view',
+        value: viewButtonValue(scene, scene.agent),
+        user: manager,
+        room: scene.room,
+      });
+      const modal = scene.harness.lastView(manager.id);
+      expect(modal.id).toMatch(/^manager-/);
+      const started = performance.now();
+      const response = await scene.harness.submitView(modal, manager, {
+        'manager-view.reason': 'Supervising a disputed payment',
+      });
+      expect(response).toMatchObject({ success: true });
+      expect(performance.now() - started).toBeLessThan(1000);
+      expect(scene.harness.world.notificationsFor(manager.id)).toEqual([]);
+      await scene.harness.jobsSettled();
+      const handed = scene.harness.world.notificationsFor(manager.id);
+      expect(handed).toHaveLength(1);
+      expect(JSON.stringify(handed[0].message.blocks)).toContain('/v/');
+    } finally {
+      await scene.harness.setSetting('managers_may_view_values', false);
+    }
+  });
+
   it('a command run without a client (no trigger ID) opens nothing and says where to open it', async () => {
     const views = scene.harness.world.interactionsFor(scene.agent.id).length;
     await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room, triggerId: null });

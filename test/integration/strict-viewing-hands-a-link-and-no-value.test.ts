@@ -136,6 +136,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
       });
       // The vault's switch is off: the vault refuses, and the manager is told why.
       await scene.harness.submitView(modal, manager, { 'manager-view.reason': 'Supervising a disputed payment' });
+      await scene.harness.jobsSettled();
       expect(notificationTexts(scene, manager).pop()).toBe(
         "Managers cannot view values in this workspace: the vault does not allow it. Ask the vault's administrator.",
       );
@@ -145,6 +146,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
       await scene.harness.submitView(scene.harness.lastView(manager.id), manager, {
         'manager-view.reason': 'Supervising a disputed payment',
       });
+      await scene.harness.jobsSettled();
       const link = viewerLinkOf(scene, manager);
       expect(await revealInViewer(link, 'pan')).toEqual({ status: 200, value: CARD.pan });
     } finally {
