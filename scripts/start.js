@@ -27,7 +27,7 @@ The Rocket.Chat app is packaged: ${path.relative(process.cwd(), zip) || zip}
 
 Next steps for a Rocket.Chat admin:
   1. Install the app: Administration > Apps > Private Apps > Upload Private App, and choose the zip.
-     (Rocket.Chat 6.2 or later; apps must be allowed to be installed from a file.)
+     (Apps-Engine 1.62 or later; since Rocket.Chat 7.0 private apps need a license: docs/admin-guide.md.)
   2. Register the workspace with the vault, once; the API key is printed only this time:
        npm run vault:cli -- site add <site-id> --origin <your Rocket.Chat URL, e.g. https://chat.example.com>
   3. In the app's settings (Administration > Apps > ID&V & Secure Forms > Settings) fill in:
