@@ -10,6 +10,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 
 import { httpJson } from '../harness/http-json';
+import { e2eVaultDelayMs } from '../harness/slow-vault';
 import type { JsonResponse } from '../harness/http-json';
 import type { StoredMessage } from '../harness/world';
 import type { Scene } from '../integration/scene';
@@ -42,8 +43,10 @@ export interface StageOptions {
   vaultEnv?: Record<string, string>;
 }
 
+/** The stage; with `E2E_VAULT_DELAY_MS` set, the app reaches the vault through a proxy that holds each call that long. */
 export async function startStage(options: StageOptions = {}): Promise<Scene> {
   return startScene({
+    vaultDelayMs: e2eVaultDelayMs(),
     settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]), ...options.settings },
     vaultEnv: {
       // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (60/min) would

@@ -14,7 +14,8 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 import type { Browser, Page } from 'playwright-core';
 
-import { waitForNotification } from '../integration/scene';
+import { stopScene, waitForNotification } from '../integration/scene';
+import { allowing } from '../harness/slow-vault';
 import type { Scene } from '../integration/scene';
 import type { VisitorTab, VisitorTrace } from '../../testkit/browser';
 import { axeViolations, launchBrowser, openVisitorTab, takeStartStep, typeIntoLabelled } from '../../testkit/browser';
@@ -31,7 +32,7 @@ import {
   startStage,
 } from './stage';
 
-jest.setTimeout(120000);
+jest.setTimeout(allowing(120000, 10));
 
 const VALUES = {
   cardholder: 'Leopoldine Strictmoor',
@@ -117,10 +118,7 @@ describe('strict viewing: values go from the vault to the agent browser, never t
 
   afterAll(async () => {
     await browser?.close();
-    if (scene) {
-      await scene.harness.shutdown();
-      await scene.vault.stop();
-    }
+    await stopScene(scene);
   });
 
   afterEach(async () => {

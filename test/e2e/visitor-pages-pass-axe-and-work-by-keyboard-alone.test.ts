@@ -17,7 +17,8 @@ import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat
 import type { Browser, Page } from 'playwright-core';
 
 import type { Scene } from '../integration/scene';
-import { IN_CHAT_VIEWING, shownValues, waitForNotification } from '../integration/scene';
+import { IN_CHAT_VIEWING, shownValues, stopScene, waitForNotification } from '../integration/scene';
+import { allowing } from '../harness/slow-vault';
 import type { VisitorTab } from '../../testkit/browser';
 import {
   axeViolations,
@@ -44,7 +45,7 @@ import {
   startStage,
 } from './stage';
 
-jest.setTimeout(90000);
+jest.setTimeout(allowing(90000, 10));
 
 const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
@@ -75,10 +76,7 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
   afterAll(async () => {
     await Promise.all(tabs.map((t) => t.context.close().catch(() => undefined)));
     await browser?.close();
-    if (scene) {
-      await scene.harness.shutdown();
-      await scene.vault.stop();
-    }
+    await stopScene(scene);
     if (!UPDATE_DOCS) {
       fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
     }

@@ -2,6 +2,8 @@
 import * as http from 'http';
 import { URL } from 'url';
 
+import { allowing } from './slow-vault';
+
 export interface JsonResponse<T = unknown> {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -59,7 +61,7 @@ export function httpJson<T = unknown>(
 export async function waitFor<T>(
   what: string,
   check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
-  timeoutMs = 10000,
+  timeoutMs = allowing(10000, 3),
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

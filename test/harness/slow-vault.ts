@@ -9,6 +9,26 @@ import { URL } from 'url';
 import type { StubServer } from './stub-server';
 import { startStubServer } from './stub-server';
 
+/**
+ * `E2E_VAULT_DELAY_MS=4000 npx jest test/e2e` runs the end-to-end suite with every app → vault
+ * call held that long (the stage puts this proxy between the app and the vault); unset, 0.
+ * Waits and windows that a slow vault stretches scale with it (see `allowing`).
+ */
+export function e2eVaultDelayMs(): number {
+  const value = Number(process.env.E2E_VAULT_DELAY_MS || 0);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(
+      `E2E_VAULT_DELAY_MS must be a whole number of milliseconds, not "${process.env.E2E_VAULT_DELAY_MS}"`,
+    );
+  }
+  return value;
+}
+
+/** A time limit `ms` with room for `vaultCalls` calls to the e2e vault at its delay. */
+export function allowing(ms: number, vaultCalls: number): number {
+  return ms + vaultCalls * e2eVaultDelayMs();
+}
+
 export interface SlowVault extends StubServer {
   delayMs: number;
 }

@@ -10,12 +10,16 @@ import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 import type { VisitorRequestView } from '../../vault/src/contract';
 import { EngineHarness } from '../harness/engine';
 import { httpJson, waitFor } from '../harness/http-json';
+import type { SlowVault } from '../harness/slow-vault';
+import { allowing, startSlowVault } from '../harness/slow-vault';
 import { VaultProcess } from '../../testkit/vault-process';
 import type { StoredMessage } from '../harness/world';
 
 export interface Scene {
   harness: EngineHarness;
   vault: VaultProcess;
+  /** Between the app and the vault when the scene was asked for a slow vault. */
+  slowVault?: SlowVault;
   agent: IUser;
   room: ILivechatRoom;
 }
@@ -29,6 +33,8 @@ export const IN_CHAT_VIEWING = { viewing_mode: 'in_chat' } as const;
 export interface SceneOptions {
   settings?: Record<string, unknown>;
   vaultEnv?: Record<string, string>;
+  /** Holds every app → vault call this long (a proxy in front of the vault); 0 or unset: none. */
+  vaultDelayMs?: number;
 }
 
 export async function startScene(options: SceneOptions = {}): Promise<Scene> {
@@ -36,8 +42,11 @@ export async function startScene(options: SceneOptions = {}): Promise<Scene> {
   try {
     const apiUrl = await harness.serveApi();
     const vault = await VaultProcess.withSite({ origin: apiUrl, env: options.vaultEnv });
+    const delayMs = options.vaultDelayMs || 0;
+    const slowVault = delayMs > 0 ? await startSlowVault({ delayMs, upstream: vault.url }) : undefined;
     const settings: Record<string, unknown> = {
-      vault_url: vault.url,
+      vault_url: slowVault ? slowVault.url : vault.url,
+      ...(slowVault ? { vault_timeout_ms: Math.max(15000, 3 * delayMs) } : {}),
       vault_api_key: vault.apiKey,
       site_id: vault.siteId,
       ...options.settings,
@@ -47,7 +56,7 @@ export async function startScene(options: SceneOptions = {}): Promise<Scene> {
     }
     const agent = harness.world.addAgent('agent.smith', { name: 'Agent Smith' });
     const room = harness.world.addLivechatRoom({ servedBy: agent });
-    return { harness, vault, agent, room };
+    return { harness, vault, agent, room, slowVault };
   } catch (err) {
     await harness.shutdown();
     throw err;
@@ -62,6 +71,7 @@ export async function stopScene(scene: Scene | undefined): Promise<void> {
     await scene.harness.shutdown();
   } finally {
     await scene.vault.stop();
+    await scene.slowVault?.close();
   }
 }
 
@@ -129,7 +139,7 @@ export async function waitForNotification(
   scene: Scene,
   user: IUser,
   pattern: RegExp,
-  timeoutMs = 10000,
+  timeoutMs = allowing(10000, 3),
 ): Promise<string> {
   return waitFor(
     `a notification matching ${pattern} for ${user.username}`,
