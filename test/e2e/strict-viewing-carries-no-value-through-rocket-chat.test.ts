@@ -195,6 +195,8 @@ describe('strict viewing: values go from the vault to the agent browser, never t
     await clickView(scene, manager, chats.card, requestIds.card);
     const modal = scene.harness.lastView(manager.id);
     await scene.harness.submitView(modal, manager, { 'manager-view.reason': 'Supervising a disputed payment' });
+    // The reason is answered at once; a one-off job fetches the link and hands it over.
+    await scene.harness.jobsSettled();
     const tab = await agentOpensViewer(viewerLinkOf(scene, manager), 'Card payment');
     await tab.page.getByText('Off the record: never shown to managers').waitFor();
     expect(await tab.page.getByRole('button', { name: 'Reveal Security code (CVV)' }).count()).toBe(0);
