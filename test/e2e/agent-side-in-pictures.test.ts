@@ -21,12 +21,14 @@ import {
   visitorLink,
   visitorOpens,
   visitorSubmits,
+  stopScene,
   waitForNotification,
 } from '../integration/scene';
+import { allowing } from '../harness/slow-vault';
 import type { Scene } from '../integration/scene';
 import { clickView, futureExpiry, newChat, requestIdOf, startStage } from './stage';
 
-jest.setTimeout(90000);
+jest.setTimeout(allowing(90000, 10));
 
 const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
@@ -66,10 +68,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
 
   afterAll(async () => {
     await browser?.close();
-    if (scene) {
-      await scene.harness.shutdown();
-      await scene.vault.stop();
-    }
+    await stopScene(scene);
     if (!UPDATE_DOCS) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
   });
 
