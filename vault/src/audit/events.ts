@@ -27,6 +27,7 @@ export type AuditAction =
   | 'site.remove'
   | 'site.manager_view'
   | 'site.idv_paste'
+  | 'site.brand'
   | 'keys.rotate'
   | 'retention.purge'
   | 'audit.prune'

@@ -5,6 +5,7 @@ import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
 import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
 import { IDV_PASTE_TRADE_OFF } from '../service/sites';
+import { LOGO_MAX_BYTES, LogoError } from '../validation/png';
 import { backupVault, describeStorage, migrateVault, missingVault, openVault, restoreVault } from '../open-vault';
 
 const USAGE = `usage: npm run vault:cli -- <command> [--init]
@@ -19,6 +20,11 @@ vault there unless --init is given.
   site idv-paste <siteId> on|off     let visitors paste their whole ID&V secret, of which the page
                                      sends only the asked characters (WCAG 3.3.8; off by default;
                                      switching it on prints the trade-off)
+  site brand <siteId> --name <text> [--accent <#rrggbb>] [--logo <file.png>]
+                                     pages show "<name> secure form", the logo (PNG only, at most
+                                     64 KiB and 1024×512) and the accent colour (refused unless its
+                                     contrast with the page meets WCAG AA); replaces the whole brand
+  site brand <siteId> --clear        back to neutral pages
   keys rotate --site <siteId>        new key for new data; old keys stay for reading
   purge                              apply the retention policy now
   audit verify [--public-key <file>] [--anchor <file>]
@@ -64,6 +70,15 @@ function readAnchors(file: string): AuditCheckpoint[] {
   return lines.map((line) => parseAnchor(line));
 }
 
+/** A logo file's bytes; one too large is refused before it is read. */
+function readLogo(file: string): Buffer {
+  const size = fs.statSync(file).size;
+  if (size > LOGO_MAX_BYTES) {
+    throw new LogoError(`${file} is ${size} bytes; at most ${LOGO_MAX_BYTES} bytes (64 KiB) are accepted.`);
+  }
+  return fs.readFileSync(file);
+}
+
 /** Runs one command; returns the exit code. Output is one JSON line on stdout per command. */
 export interface CliIo {
   out: (line: string) => void;
@@ -80,6 +95,7 @@ export async function runCli(args: string[], env: Record<string, string | undefi
       return 2;
     }
     if (error instanceof ConfigError) io.err(`vault:cli: configuration error: ${error.message}`);
+    else if (error instanceof LogoError) io.err(`vault:cli: ${error.message}`);
     else if (error instanceof VaultError || error instanceof DuplicateError || error instanceof OperationError)
       io.err(`vault:cli: ${error.message}`);
     else io.err(`vault:cli: failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -107,6 +123,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'site list',
     'site manager-view',
     'site idv-paste',
+    'site brand',
     'keys rotate',
     'purge',
     'audit verify',
@@ -200,6 +217,21 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         await vault.sites.setIdvPaste(siteId, setting === 'on');
         out({ siteId, idvPaste: setting === 'on' });
         if (setting === 'on') io.err(`vault:cli: ${IDV_PASTE_TRADE_OFF}`);
+        return 0;
+      }
+      case 'site brand': {
+        const siteId = positional(rest, 0, '<siteId>');
+        if (rest.includes('--clear')) {
+          await vault.sites.clearBrand(siteId);
+          out({ siteId, brand: null });
+          return 0;
+        }
+        const brand = await vault.sites.setBrand(siteId, {
+          displayName: option(rest, '--name'),
+          accentColour: rest.includes('--accent') ? option(rest, '--accent') : undefined,
+          logo: rest.includes('--logo') ? readLogo(option(rest, '--logo')) : undefined,
+        });
+        out({ siteId, brand: { displayName: brand.displayName, accentColour: brand.accentColour, logo: brand.logo } });
         return 0;
       }
       case 'keys rotate': {

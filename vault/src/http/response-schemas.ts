@@ -219,6 +219,16 @@ export const responses = {
     ...pageErrors,
   }),
 
+  brandFile: visitor("A site's logo (by the SHA-256 of its bytes) or an accent colour's stylesheet (`site brand`)", {
+    200: {
+      content: {
+        'image/png': { schema: { type: 'string', format: 'binary' } },
+        'text/css': { schema: { type: 'string' } },
+      },
+    },
+    ...pageErrors,
+  }),
+
   viewerStart: viewer('The start step behind a viewer link (uses nothing up)', {
     200: { content: { 'text/html': { schema: html } } },
     ...pageErrors,

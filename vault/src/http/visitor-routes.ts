@@ -3,6 +3,7 @@ import type { VisitorRequestView } from '../contract';
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets';
+import { accentStylesheetFor } from '../pages/brand';
 import { readFormValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
@@ -100,6 +101,7 @@ export async function visitorRoutes(
         view: opened.view,
         locale: localeOf(request, opened.view.locale),
         idvPaste: opened.idvPaste,
+        brand: opened.brand,
       }),
     );
   }
@@ -137,11 +139,16 @@ export async function visitorRoutes(
           },
         };
       }
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          renderRequestPage({ view: outcome.view, locale, values, errors: outcome.errors, idvPaste: outcome.idvPaste }),
-        );
+      return reply.type('text/html; charset=utf-8').send(
+        renderRequestPage({
+          view: outcome.view,
+          locale,
+          values,
+          errors: outcome.errors,
+          idvPaste: outcome.idvPaste,
+          brand: outcome.brand,
+        }),
+      );
     },
   );
 
@@ -155,6 +162,21 @@ export async function visitorRoutes(
       return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
     },
   );
+
+  // A site's logo (by content hash) and an accent colour's stylesheet: the pages' only per-site files,
+  // served by the vault itself, so the CSP stays 'self'.
+  app.get<{ Params: { name: string } }>('/brand/:name', { schema: responses.brandFile }, async (request, reply) => {
+    const logo = /^logo-([0-9a-f]{64})\.png$/.exec(request.params.name);
+    if (logo) {
+      const bytes = await vault.sites.logo(logo[1]);
+      if (!bytes) throw new VaultError('not_found', 'No such logo.');
+      return reply.type('image/png').send(bytes);
+    }
+    const accent = /^accent-([0-9a-f]{6})\.css$/.exec(request.params.name);
+    const stylesheet = accent ? accentStylesheetFor(`#${accent[1]}`) : undefined;
+    if (!stylesheet) throw new VaultError('not_found', 'No such file.');
+    return reply.type('text/css; charset=utf-8').send(stylesheet);
+  });
 
   app.get<{ Params: { name: string } }>('/assets/:name', { schema: responses.asset }, async (request, reply) => {
     const name = request.params.name as AssetName;

@@ -5,6 +5,7 @@
  */
 import type { AutofillToken, FieldType, IdvSpec, VisitorFieldView, VisitorRequestView } from '../contract';
 import type { FieldError } from '../contract/field-rules';
+import { accentStylesheetPath, logoPath, type PageBrand } from './brand';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
 import {
@@ -44,6 +45,8 @@ export interface RequestPageModel {
   errors?: Record<string, FieldError>;
   /** ID&V only: the site lets the visitor paste the whole secret (`site idv-paste`, off by default). */
   idvPaste?: boolean;
+  /** The site's branding (`site brand`); neutral without. */
+  brand?: PageBrand;
 }
 
 interface PageShell {
@@ -51,9 +54,26 @@ interface PageShell {
   documentTitle: string;
   content: SafeHtml;
   withScript: boolean;
+  brand?: PageBrand;
 }
 
-function page({ locale, documentTitle, content, withScript }: PageShell): string {
+/**
+ * "<Company> secure form" with the site's logo, so visitors can tell the page from a look-alike;
+ * the plain "Secure page" badge without a brand. The logo is decorative: the name says whose it is.
+ * The name is isolated (U+2068…U+2069) so a right-to-left name or page cannot reorder the words.
+ */
+function renderBadge(locale: string, brand: PageBrand | undefined): SafeHtml {
+  if (!brand) return html`<p class="badge">${t(locale, 'page.badge')}</p>`;
+  const logo = brand.logo
+    ? html`<img class="brand__logo" src="${logoPath(brand.logo.sha256)}" alt="" width="${String(brand.logo.width)}" height="${String(brand.logo.height)}">
+`
+    : '';
+  return html`<div class="brand">
+${logo}<p class="brand__name">${t(locale, 'page.brand', { company: `\u2068${brand.displayName}\u2069` })}</p>
+</div>`;
+}
+
+function page({ locale, documentTitle, content, withScript, brand }: PageShell): string {
   return html`<!DOCTYPE html>
 <html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
 <head>
@@ -63,11 +83,11 @@ function page({ locale, documentTitle, content, withScript }: PageShell): string
 <meta name="robots" content="noindex, nofollow">
 <title>${documentTitle}</title>
 <link rel="stylesheet" href="${STYLESHEET_URL}">
-${withScript ? html`<script src="${SCRIPT_URL}" defer></script>\n` : ''}</head>
+${brand?.accentColour ? html`<link rel="stylesheet" href="${accentStylesheetPath(brand.accentColour)}">\n` : ''}${withScript ? html`<script src="${SCRIPT_URL}" defer></script>\n` : ''}</head>
 <body>
 <main class="page">
-<div class="card">
-<p class="badge">${t(locale, 'page.badge')}</p>
+<div class="card${brand ? ' card--branded' : ''}">
+${renderBadge(locale, brand)}
 ${content}
 </div>
 </main>
@@ -292,7 +312,7 @@ ${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : rendered
 </form>
 <form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
 <script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale, paste))}</script>`;
-  return page({ locale, documentTitle, content, withScript: true });
+  return page({ locale, documentTitle, content, withScript: true, brand: model.brand });
 }
 
 export interface StartPageModel {
@@ -301,6 +321,7 @@ export interface StartPageModel {
   locale: string;
   /** Where the start button posts: the link itself. */
   action: string;
+  brand?: PageBrand;
 }
 
 /**
@@ -321,7 +342,7 @@ export function renderStartPage(model: StartPageModel): string {
 <button class="button button--primary" type="submit">${t(locale, 'start.button')}</button>
 </div>
 </form>`;
-  return page({ locale, documentTitle, content, withScript: false });
+  return page({ locale, documentTitle, content, withScript: false, brand: model.brand });
 }
 
 /**

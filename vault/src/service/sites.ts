@@ -1,8 +1,11 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import type { MasterKey } from '../crypto/master-key';
 import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
+import { createHash } from 'node:crypto';
 import { VaultError } from '../errors';
-import type { SiteKeyRow, SiteRow, Storage } from '../storage/types';
+import { normalizeAccentColour, normalizeDisplayName, type PageBrand } from '../pages/brand';
+import type { SiteBrandRow, SiteKeyRow, SiteRow, Storage } from '../storage/types';
+import { checkPng } from '../validation/png';
 import type { Clock } from './clock';
 
 /** What the vault admin is told when switching `site idv-paste` on (the CLI prints it; the docs say the same). */
@@ -117,6 +120,70 @@ export class SiteService {
       detail: JSON.stringify({ enabled }),
     });
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
+  }
+
+  /**
+   * Sets the site's branding on the visitor pages as a whole: a display name ("<name> secure
+   * form"), and optionally an accent colour (refused unless its contrast with the page holds) and a
+   * logo (a PNG, checked and stripped of metadata). Audited with the name, colour and logo hash.
+   */
+  async setBrand(
+    siteId: string,
+    input: { displayName: string; accentColour?: string; logo?: Buffer },
+    actor = 'cli',
+  ): Promise<SiteBrandRow> {
+    const displayName = normalizeDisplayName(input.displayName);
+    const accentColour = input.accentColour === undefined ? null : normalizeAccentColour(input.accentColour);
+    const png = input.logo ? checkPng(input.logo) : undefined;
+    const now = this.clock();
+    const brand: SiteBrandRow = {
+      siteId,
+      displayName,
+      accentColour,
+      logo: png
+        ? { sha256: createHash('sha256').update(png.bytes).digest('hex'), width: png.width, height: png.height }
+        : null,
+      updatedAt: now,
+    };
+    const changed = await this.storage.setBrand(siteId, brand, png?.bytes ?? null, {
+      at: now,
+      siteId,
+      actor,
+      action: 'site.brand',
+      requestId: null,
+      detail: JSON.stringify({ displayName, accentColour, logoSha256: brand.logo?.sha256 ?? null }),
+    });
+    if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
+    return brand;
+  }
+
+  /** Back to neutral pages; audited. */
+  async clearBrand(siteId: string, actor = 'cli'): Promise<void> {
+    const changed = await this.storage.setBrand(siteId, null, null, {
+      at: this.clock(),
+      siteId,
+      actor,
+      action: 'site.brand',
+      requestId: null,
+      detail: JSON.stringify({ cleared: true }),
+    });
+    if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
+  }
+
+  /** What the visitor pages show of the site's brand; undefined for neutral pages. */
+  async pageBrand(siteId: string): Promise<PageBrand | undefined> {
+    const row = await this.storage.getBrand(siteId);
+    if (!row) return undefined;
+    return {
+      displayName: row.displayName,
+      ...(row.accentColour ? { accentColour: row.accentColour } : {}),
+      ...(row.logo ? { logo: row.logo } : {}),
+    };
+  }
+
+  /** A logo's bytes by its hex SHA-256 (its URL), or undefined. */
+  async logo(sha256: string): Promise<Buffer | undefined> {
+    return /^[0-9a-f]{64}$/.test(sha256) ? this.storage.getLogo(sha256) : undefined;
   }
 
   /** Makes a new active key for new data; old keys stay for reading. Returns the new kid. */

@@ -5,6 +5,7 @@ import type { VisitorRequestView } from '../contract';
 import { sealForSite } from '../crypto/sealed-box';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
+import type { PageBrand } from '../pages/brand';
 import { idvFields } from '../pages/idv-fields';
 import type { RecordRow, RequestRow } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
@@ -25,18 +26,27 @@ export interface OpenedRequest {
   cancelPath: string;
   /** An ID&V page whose site lets the visitor paste the whole secret (`site idv-paste`). */
   idvPaste: boolean;
+  /** The site's branding (`site brand`); undefined for neutral pages. */
+  brand?: PageBrand;
 }
 
 /** The outcome of a visitor's submit: done, or the fields to correct (the link stays usable). */
 export type SubmitOutcome =
   | { status: 'submitted'; locale: string }
-  | { status: 'invalid'; errors: Record<string, FieldError>; view: VisitorRequestView; idvPaste: boolean };
+  | {
+      status: 'invalid';
+      errors: Record<string, FieldError>;
+      view: VisitorRequestView;
+      idvPaste: boolean;
+      brand?: PageBrand;
+    };
 
 /** What the start step may show about a live visitor link before it is opened; nothing secret. */
 export interface VisitorLinkPreview {
   kind: VisitorRequestView['kind'];
   title: string;
   locale: string;
+  brand?: PageBrand;
 }
 
 /**
@@ -59,7 +69,12 @@ export class VisitorFlow {
     const request = row ? await storage.getRequest(row.requestId) : undefined;
     if (!request || request.status !== 'pending' || request.expiresAt <= now) return undefined;
     if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
-    return { kind: request.kind, title: parseSpec(request.spec).title, locale: request.locale };
+    return {
+      kind: request.kind,
+      title: parseSpec(request.spec).title,
+      locale: request.locale,
+      brand: await this.deps.sites.pageBrand(request.siteId),
+    };
   }
 
   /** Opens a visitor link (single use): returns what the page shows, or undefined for a dead link. */
@@ -85,6 +100,7 @@ export class VisitorFlow {
       submitPath,
       cancelPath,
       idvPaste: await this.idvPaste(request),
+      brand: await this.deps.sites.pageBrand(request.siteId),
     };
   }
 
@@ -107,6 +123,7 @@ export class VisitorFlow {
         errors,
         view: this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`),
         idvPaste: await this.idvPaste(request),
+        brand: await this.deps.sites.pageBrand(request.siteId),
       };
     }
     const onRecord: Record<string, string> = {};

@@ -4,7 +4,7 @@ import { errorCode, redactUrl } from '../connection-url';
 import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
 import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
-import { toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import { toBrand, toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import {
   type OtkPurpose,
   type OtkRow,
@@ -12,6 +12,7 @@ import {
   type PurgeCounts,
   type RecordRow,
   type RequestRow,
+  type SiteBrandRow,
   type SiteKeyRow,
   type SiteRow,
   type Storage,
@@ -478,6 +479,48 @@ export class PostgresStorage implements Storage {
       await appendEntry(q, audit);
       return true;
     });
+  }
+
+  async getBrand(siteId: string): Promise<SiteBrandRow | undefined> {
+    const row = (
+      await this.query(
+        'SELECT site_id, display_name, accent_colour, logo_sha256, logo_width, logo_height, updated_at FROM site_brands WHERE site_id = $1',
+        [siteId],
+      )
+    ).rows[0];
+    return row ? toBrand(row) : undefined;
+  }
+
+  async setBrand(siteId: string, brand: SiteBrandRow | null, logo: Buffer | null, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [siteId])).rowCount ?? 0) === 0) return false;
+      await q('DELETE FROM site_brands WHERE site_id = $1', [siteId]);
+      if (brand) {
+        await q(
+          `INSERT INTO site_brands (site_id, display_name, accent_colour, logo, logo_sha256, logo_width, logo_height, updated_at)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [
+            siteId,
+            brand.displayName,
+            brand.accentColour,
+            brand.logo ? logo : null,
+            brand.logo?.sha256 ?? null,
+            brand.logo?.width ?? null,
+            brand.logo?.height ?? null,
+            brand.updatedAt,
+          ],
+        );
+      }
+      await appendEntry(q, audit);
+      return true;
+    });
+  }
+
+  async getLogo(sha256: string): Promise<Buffer | undefined> {
+    const row = (
+      await this.query('SELECT logo FROM site_brands WHERE logo_sha256 = $1 AND logo IS NOT NULL LIMIT 1', [sha256])
+    ).rows[0] as { logo: Buffer } | undefined;
+    return row ? Buffer.from(row.logo) : undefined;
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {

@@ -1,5 +1,5 @@
 import type { AuditCheckpoint, AuditEntry } from './audit-chain';
-import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteKeyRow, SiteRow } from './types';
+import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteBrandRow, SiteKeyRow, SiteRow } from './types';
 
 /**
  * Maps snake_case database rows to storage rows, for every SQL backend. Numbers go through
@@ -24,6 +24,17 @@ export function toSite(row: Row | undefined): SiteRow | undefined {
     apiKeyId: String(row.api_key_id),
     apiKeyHash: String(row.api_key_hash),
     createdAt: Number(row.created_at),
+  };
+}
+
+export function toBrand(row: Row): SiteBrandRow {
+  const sha256 = nullableString(row.logo_sha256);
+  return {
+    siteId: String(row.site_id),
+    displayName: String(row.display_name),
+    accentColour: nullableString(row.accent_colour),
+    logo: sha256 ? { sha256, width: Number(row.logo_width), height: Number(row.logo_height) } : null,
+    updatedAt: Number(row.updated_at),
   };
 }
 

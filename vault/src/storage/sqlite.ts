@@ -10,6 +10,7 @@ import {
   type PurgeCounts,
   type RecordRow,
   type RequestRow,
+  type SiteBrandRow,
   type SiteKeyRow,
   type SiteRow,
   type Storage,
@@ -17,7 +18,7 @@ import {
   type ViewerLinkPurpose,
 } from './types';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-files';
-import { toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import { toBrand, toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 
 /**
@@ -377,6 +378,46 @@ export class SqliteStorage implements Storage {
         return true;
       })
       .immediate();
+  }
+
+  async getBrand(siteId: string): Promise<SiteBrandRow | undefined> {
+    const row = this.sql(
+      'SELECT site_id, display_name, accent_colour, logo_sha256, logo_width, logo_height, updated_at FROM site_brands WHERE site_id = ?',
+    ).get(siteId) as Row | undefined;
+    return row ? toBrand(row) : undefined;
+  }
+
+  async setBrand(siteId: string, brand: SiteBrandRow | null, logo: Buffer | null, audit: AuditEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(siteId)) return false;
+        this.sql('DELETE FROM site_brands WHERE site_id = ?').run(siteId);
+        if (brand) {
+          this.sql(
+            `INSERT INTO site_brands (site_id, display_name, accent_colour, logo, logo_sha256, logo_width, logo_height, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(
+            siteId,
+            brand.displayName,
+            brand.accentColour,
+            brand.logo ? logo : null,
+            brand.logo?.sha256 ?? null,
+            brand.logo?.width ?? null,
+            brand.logo?.height ?? null,
+            brand.updatedAt,
+          );
+        }
+        this.audit(audit);
+        return true;
+      })
+      .immediate();
+  }
+
+  async getLogo(sha256: string): Promise<Buffer | undefined> {
+    const row = this.sql('SELECT logo FROM site_brands WHERE logo_sha256 = ? AND logo IS NOT NULL LIMIT 1').get(
+      sha256,
+    ) as { logo: Buffer } | undefined;
+    return row ? Buffer.from(row.logo) : undefined;
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {

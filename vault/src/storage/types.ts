@@ -11,6 +11,17 @@ export interface SiteRow {
   createdAt: number;
 }
 
+/** A site's branding on the visitor pages (see pages/brand.ts); the logo's bytes are read apart, by hash. */
+export interface SiteBrandRow {
+  siteId: string;
+  displayName: string;
+  /** `#rrggbb`, contrast-checked before it is stored. */
+  accentColour: string | null;
+  /** A checked PNG (validation/png.ts), found by the hex SHA-256 of its bytes. */
+  logo: { sha256: string; width: number; height: number } | null;
+  updatedAt: number;
+}
+
 export interface SiteKeyRow {
   siteId: string;
   kid: string;
@@ -177,6 +188,15 @@ export interface Storage {
   getIdvPaste(siteId: string): Promise<boolean>;
   /** Sets the site's ID&V paste switch and audits; false for an unknown site. */
   setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
+  /** The site's branding, or undefined for neutral pages. */
+  getBrand(siteId: string): Promise<SiteBrandRow | undefined>;
+  /**
+   * Replaces the site's branding (with the logo's bytes when it has one), or removes it when `brand`
+   * is null, and audits; false for an unknown site.
+   */
+  setBrand(siteId: string, brand: SiteBrandRow | null, logo: Buffer | null, audit: AuditEvent): Promise<boolean>;
+  /** A logo's bytes by the hex SHA-256 of its content, whichever site it belongs to. */
+  getLogo(sha256: string): Promise<Buffer | undefined>;
 
   /**
    * Marks the room closed (idempotent), closes its unfinished requests, deletes all its OTKs, and

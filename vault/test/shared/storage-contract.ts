@@ -606,6 +606,39 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getIdvPaste('site-a')).toBe(false);
     });
 
+    it('a brand is set whole per site with its logo bytes, found by hash, replaced, cleared, audited, and gone with the site', async () => {
+      expect(await storage.getBrand('site-a')).toBeUndefined();
+      const logo = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 255]);
+      const brand = {
+        siteId: 'site-a',
+        displayName: 'ACME Bank',
+        accentColour: '#0b5d33',
+        logo: { sha256: 'a'.repeat(64), width: 160, height: 48 },
+        updatedAt: NOW,
+      };
+      const before = (await allAudit(storage)).length;
+      expect(await storage.setBrand('site-a', brand, logo, event('site.brand'))).toBe(true);
+      expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.brand']);
+      expect(await storage.getBrand('site-a')).toEqual(brand);
+      expect(await storage.getLogo('a'.repeat(64))).toEqual(logo);
+      expect(await storage.getLogo('b'.repeat(64))).toBeUndefined();
+
+      const plain = { ...brand, displayName: 'ACME', accentColour: null, logo: null, updatedAt: NOW + 1 };
+      expect(await storage.setBrand('site-a', plain, null, event('site.brand'))).toBe(true);
+      expect(await storage.getBrand('site-a')).toEqual(plain);
+      expect(await storage.getLogo('a'.repeat(64))).toBeUndefined();
+      expect(await storage.setBrand('site-a', null, null, event('site.brand'))).toBe(true);
+      expect(await storage.getBrand('site-a')).toBeUndefined();
+      expect(await storage.setBrand('nowhere', { ...brand, siteId: 'nowhere' }, logo, event('site.brand'))).toBe(false);
+
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      await storage.setBrand('site-b', { ...brand, siteId: 'site-b' }, logo, event('site.brand', 'site-b'));
+      await storage.removeSite('site-b', event('site.remove', 'site-b'));
+      expect(await storage.getLogo('a'.repeat(64))).toBeUndefined();
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getBrand('site-b')).toBeUndefined();
+    });
+
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
       const submitted = await submittedRequest();
       const detok = otk(submitted.requestId, 'detokenize');
