@@ -6,6 +6,9 @@
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { logoPng } from './helpers/png';
 import { cardForm, tempDir } from './helpers/vault';
 import { addSiteByCli, ensureVaultBuilt, VaultHttp, VaultProcess, vaultCli, vaultCliAsync } from './helpers/processes';
 import { requirePostgres, TestSchema } from './helpers/backends';
@@ -46,6 +49,13 @@ describe('vault:cli migrate into PostgreSQL', () => {
     const otherKey = addSiteByCli('globex', source);
     expect(vaultCli(['keys', 'rotate', '--site', 'acme'], source).status).toBe(0);
     expect(vaultCli(['site', 'manager-view', 'acme', 'on'], source).status).toBe(0);
+    // Migration 5's switch and brand (with its PNG bytes) travel too.
+    expect(vaultCli(['site', 'idv-paste', 'acme', 'on'], source).status).toBe(0);
+    const logoFile = path.join(source.VAULT_DATA_DIR, 'logo.png');
+    fs.writeFileSync(logoFile, logoPng(120, 40));
+    const brand = ['site', 'brand', 'acme', '--name', 'ACME Bank', '--accent', '#0b5d33', '--logo', logoFile];
+    expect(vaultCli(brand, source).status).toBe(0);
+    fs.rmSync(logoFile);
     running = await VaultProcess.start(source);
     const http = new VaultHttp(running.url, apiKey);
     const submitted: { requestId: string; values: Record<string, string> }[] = [];
@@ -69,7 +79,30 @@ describe('vault:cli migrate into PostgreSQL', () => {
       tables: Record<string, number>;
       audit: { ok: boolean; entries: number; checkpoints: number; signedThrough: number };
     };
-    expect(report.tables).toMatchObject({ sites: 2, site_keys: 3, site_policies: 1, records: 6, requests: 9 });
+    expect(report.tables).toMatchObject({
+      sites: 2,
+      site_keys: 3,
+      site_policies: 1,
+      site_brands: 1,
+      records: 6,
+      requests: 9,
+    });
+    const logoSha = createHash('sha256').update(logoPng(120, 40)).digest('hex');
+    expect(
+      await target.sql(
+        'SELECT p.manager_view, p.idv_paste, b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo FROM site_policies p JOIN site_brands b USING (site_id)',
+      ),
+    ).toEqual([
+      {
+        manager_view: true,
+        idv_paste: true,
+        display_name: 'ACME Bank',
+        accent_colour: '#0b5d33',
+        logo_sha256: logoSha,
+        logo_width: 120,
+        logo: logoPng(120, 40),
+      },
+    ]);
     expect(report.tables.otks).toBeGreaterThan(0);
     expect(report.audit.ok).toBe(true);
     expect(report.audit.checkpoints).toBeGreaterThanOrEqual(1);
@@ -86,6 +119,9 @@ describe('vault:cli migrate into PostgreSQL', () => {
     const onPostgres = { VAULT_DATABASE_URL: target.url(), VAULT_MASTER_KEY: masterKey, VAULT_DATA_DIR: tempDir() };
     running = await VaultProcess.start(onPostgres, { ownsDataDir: true });
     const pgHttp = new VaultHttp(running.url, apiKey);
+    const logo = await fetch(`${running.url}/brand/logo-${logoSha}.png`);
+    expect([logo.status, logo.headers.get('content-type')]).toEqual([200, 'image/png']);
+    expect(Buffer.from(await logo.arrayBuffer()).equals(logoPng(120, 40))).toBe(true);
     for (const { requestId, values } of submitted) {
       expect(await pgHttp.reveal(requestId)).toEqual({ status: 200, values });
     }
