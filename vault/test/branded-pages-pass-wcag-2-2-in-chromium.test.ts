@@ -3,8 +3,12 @@
  * vault serves (loaded under the strict CSP, img-src 'self') and the accent colour on the buttons,
  * left to right and right to left, at a desktop and a phone size; axe-core finds nothing for WCAG
  * 2.0, 2.1 and 2.2 A and AA on the start step, the form and its errors, with a full brand and with
- * a name alone.
+ * a name alone. The docs' screenshots of each direction with and without a brand are taken here:
+ * with UPDATE_DOCS_SCREENSHOTS=1 they go to docs/images/, else to a temporary directory.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
@@ -13,6 +17,9 @@ import { logoPng } from './helpers/png';
 import { CALLBACK, cardForm, freePort, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(180_000);
+
+const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
+const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 
 describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
   let browser: Browser;
@@ -29,7 +36,7 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
       doorbell: { retryDelaysMs: [] },
     });
     await app.listen({ host: '127.0.0.1', port });
-    for (const siteId of ['site-full', 'site-name']) {
+    for (const siteId of ['site-full', 'site-name', 'site-plain']) {
       keys[siteId] = (await app.vault.sites.addSite(siteId, 'http://chat.test')).apiKey;
     }
     await app.vault.sites.setBrand('site-full', {
@@ -42,7 +49,10 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    if (!UPDATE_DOCS) fs.rmSync(screenshotDir, { recursive: true, force: true });
   });
+
+  const screenshotDir = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'brand-screenshots-'));
 
   async function create(siteId: string, locale: string): Promise<string> {
     const response = await fetch(`${base}/v1/requests`, {
@@ -92,6 +102,38 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
     await submit.click();
     await page.locator('#error-summary').waitFor();
     await expectClean(page, `${siteId} ${locale} errors`);
+    expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
+    await watched.close();
+  });
+
+  it.each([
+    ['site-plain', 'en', 'visitor-form-ltr.png'],
+    ['site-plain', 'ar', 'visitor-form-rtl.png'],
+    ['site-full', 'en', 'visitor-form-brand-ltr.png'],
+    ['site-full', 'ar', 'visitor-form-brand-rtl.png'],
+  ])('%s in %s: mirrored as its direction says, screenshot %s', async (siteId, locale, file) => {
+    const url = await create(siteId, locale);
+    const watched = await openWatchedPage(browser, { viewport: { width: 800, height: 900 } });
+    const { page } = watched;
+    await page.goto(url);
+    await Promise.all([page.waitForURL(url), page.locator('#start-form button').click()]);
+    await page.locator('#visitor-form').waitFor();
+    // Right to left: the card's first line and the buttons start from the right; Submit comes first.
+    const rtl = locale === 'ar';
+    const card = (await page.locator('.card').boundingBox())!;
+    const badge = (await page.locator(siteId === 'site-plain' ? '.badge' : '.brand > :first-child').boundingBox())!;
+    const submit = (await page.locator('.actions .button--primary').boundingBox())!;
+    const cancel = (await page.locator('.actions .button--secondary').boundingBox())!;
+    const centre = card.x + card.width / 2;
+    expect({ file, badgeOnTheRight: badge.x + badge.width / 2 > centre }).toEqual({ file, badgeOnTheRight: rtl });
+    expect({ file, submitOnTheRight: submit.x > cancel.x }).toEqual({ file, submitOnTheRight: rtl });
+    await page.screenshot({
+      path: path.join(screenshotDir, file),
+      fullPage: true,
+      animations: 'disabled',
+      caret: 'hide',
+    });
+    expect(fs.statSync(path.join(screenshotDir, file)).size).toBeGreaterThan(10_000);
     expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
     await watched.close();
   });
