@@ -17,7 +17,11 @@ import { LIMITS } from './limits';
 /** The part of re2js used here. Typed by hand: its own .d.ts needs TypeScript 5.7, the app's packager runs 4.9. */
 interface Re2js {
   RE2JS: {
-    compile(pattern: string): { testExact(input: string): boolean; programSize(): number };
+    compile(pattern: string): {
+      testExact(input: string): boolean;
+      programSize(): number;
+      matcher(input: string): { find(start: number): boolean; start(): number; end(): number };
+    };
     translateRegExp(pattern: string): string;
   };
   /** What re2js throws for a pattern it refuses; anything else is a fault, not the admin's mistake. */
@@ -62,14 +66,26 @@ export function compilePattern(source: string): PatternCompilation {
 }
 
 function compile(source: string): PatternCompilation {
+  const compiled = compileRe2(source, MAX_PATTERN_PROGRAM);
+  if (!compiled.ok) return compiled;
+  const { program, size } = compiled;
+  return { ok: true, pattern: { matches: (value) => program.testExact(value), size } };
+}
+
+type Re2Program = ReturnType<Re2js['RE2JS']['compile']>;
+
+function compileRe2(
+  source: string,
+  maxProgram: number,
+): { ok: true; program: Re2Program; size: number } | { ok: false; reason: string } {
   if (typeof source !== 'string' || source.length === 0) return { ok: false, reason: 'the pattern is empty' };
   if (source.length > LIMITS.pattern) return { ok: false, reason: `longer than ${LIMITS.pattern} characters` };
   const { RE2JS, RE2JSException } = re2();
   try {
-    const compiled = RE2JS.compile(RE2JS.translateRegExp(source));
-    const size = compiled.programSize();
-    if (size > MAX_PATTERN_PROGRAM) return { ok: false, reason: 'too complex: use smaller repeat counts' };
-    return { ok: true, pattern: { matches: (value) => compiled.testExact(value), size } };
+    const program = RE2JS.compile(RE2JS.translateRegExp(source));
+    const size = program.programSize();
+    if (size > maxProgram) return { ok: false, reason: 'too complex: use smaller repeat counts' };
+    return { ok: true, program, size };
   } catch (error) {
     if (!(error instanceof RE2JSException)) throw error;
     return { ok: false, reason: error.message.replace(/^error parsing regexp: /, '') };
@@ -83,4 +99,42 @@ function compile(source: string): PatternCompilation {
 export function matchesPattern(source: string, value: string): boolean {
   const compiled = compilePattern(source);
   return compiled.ok && compiled.pattern.matches(value);
+}
+
+/** One match: `[start, end)` in UTF-16 offsets of the searched text. */
+export interface PatternMatch {
+  start: number;
+  end: number;
+}
+
+/** A pattern that finds its matches anywhere in a text (not anchored), on the same engine. */
+export interface SearchPattern {
+  /** The first match that starts at or after `from`, or undefined. Linear in the text's length times `size`. */
+  find(text: string, from: number): PatternMatch | undefined;
+  /** Instructions of the compiled program: the cost of scanning one character. */
+  size: number;
+}
+
+export type SearchPatternCompilation = { ok: true; pattern: SearchPattern } | { ok: false; reason: string };
+
+/**
+ * Compiles a pattern for finding matches in free text (the app's chat masking rules), with the
+ * same syntax and refusals as `compilePattern`, a program cap of `maxProgram` instructions, and no
+ * pattern that matches the empty text (it would match between every two characters). Never throws.
+ */
+export function compileSearchPattern(source: string, maxProgram = MAX_PATTERN_PROGRAM): SearchPatternCompilation {
+  const compiled = compileRe2(source, Math.min(maxProgram, MAX_PATTERN_PROGRAM));
+  if (!compiled.ok) return compiled;
+  const { program, size } = compiled;
+  if (program.testExact('')) return { ok: false, reason: 'it matches an empty text' };
+  return {
+    ok: true,
+    pattern: {
+      size,
+      find(text, from) {
+        const matcher = program.matcher(text);
+        return from <= text.length && matcher.find(from) ? { start: matcher.start(), end: matcher.end() } : undefined;
+      },
+    },
+  };
 }

@@ -1,0 +1,298 @@
+/**
+ * The built-in detectors of sensitive data typed into a chat: card numbers (Luhn), US social
+ * security numbers, IBANs (mod-97), e-mail addresses and phone numbers. Each reads a folded text
+ * (folded-text.ts: every digit ASCII) and returns where its finds are. Each runs in time linear in
+ * the text: digit runs are walked once, e-mail addresses are grown from their "@". Pure functions.
+ *
+ * @example findCardNumbers('card 4111 1111 1111 1111') // [{ start: 5, end: 24 }]
+ */
+import { luhnValid } from '../../vault/src/contract/card';
+import { IBAN_MAX_LENGTH, ibanLength, ibanValid } from '../../vault/src/contract/iban';
+
+/** `[start, end)` in UTF-16 offsets of the text searched. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type BuiltinDetectorId = 'card' | 'ssn' | 'iban' | 'email' | 'phone';
+
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isAlnum = (code: number): boolean => isDigit(code) || isAsciiLetter(code);
+
+/**
+ * What may stand between the digit groups of one number: spaces of every kind, tab, line breaks,
+ * dashes and hyphens, the minus sign, dots, and invisible format characters (zero-width space,
+ * word joiner, BOM) that would otherwise let a number slip through unmasked.
+ */
+function isNumberSeparator(code: number): boolean {
+  return (
+    code === 0x20 ||
+    code === 0x09 ||
+    code === 0x0a ||
+    code === 0x0d ||
+    code === 0x2d ||
+    code === 0x2e ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200d) ||
+    (code >= 0x2010 && code <= 0x2015) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x2060 ||
+    code === 0x2212 ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** A phone number may also group its digits with brackets and slashes: "(555) 123-4567". */
+function isPhoneSeparator(code: number): boolean {
+  return isNumberSeparator(code) || code === 0x28 || code === 0x29 || code === 0x2f;
+}
+
+interface DigitGroup extends Span {
+  digits: string;
+  /** The characters between the previous group of the chain and this one ('' for the first). */
+  gap: string;
+}
+
+/**
+ * Runs of digits joined by at most `maxGap` separators each: the numbers of a text, as typed
+ * ("4111 1111 1111 1111" is one chain of four groups). With `standAlone`, a chain touching a
+ * letter on either side (an order ID like "A123-45-6789") is left out.
+ */
+function digitChains(
+  text: string,
+  isSeparator: (code: number) => boolean,
+  maxGap: number,
+  standAlone: boolean,
+): DigitGroup[][] {
+  const chains: DigitGroup[][] = [];
+  let chain: DigitGroup[] = [];
+  let gapStart = -1;
+  let i = 0;
+  while (i < text.length) {
+    if (!isDigit(text.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    while (i < text.length && isDigit(text.charCodeAt(i))) {
+      i += 1;
+    }
+    chain.push({ start, end: i, digits: text.slice(start, i), gap: gapStart >= 0 ? text.slice(gapStart, start) : '' });
+    // The chain goes on when at most maxGap separators lead to the next digit.
+    let j = i;
+    while (j < text.length && j - i < maxGap && isSeparator(text.charCodeAt(j))) {
+      j += 1;
+    }
+    if (j > i && j < text.length && isDigit(text.charCodeAt(j))) {
+      gapStart = i;
+      i = j;
+    } else {
+      chains.push(chain);
+      chain = [];
+      gapStart = -1;
+    }
+  }
+  return standAlone ? chains.filter((c) => !touchesLetter(text, c)) : chains;
+}
+
+function touchesLetter(text: string, chain: DigitGroup[]): boolean {
+  const first = chain[0];
+  const last = chain[chain.length - 1];
+  return (
+    (first.start > 0 && isAsciiLetter(text.charCodeAt(first.start - 1))) ||
+    (last.end < text.length && isAsciiLetter(text.charCodeAt(last.end)))
+  );
+}
+
+/**
+ * Card numbers: 13 to 19 digits passing the Luhn check, as one run or in groups. Within a chain
+ * of groups ("4111 1111 1111 1111 12 25 123") the longest Luhn-valid run of whole groups from the
+ * earliest group wins, so a card followed by its expiry date is still found.
+ */
+export function findCardNumbers(text: string): Span[] {
+  const found: Span[] = [];
+  for (const chain of digitChains(text, isNumberSeparator, 3, false)) {
+    let i = 0;
+    while (i < chain.length) {
+      let digits = '';
+      let best = -1;
+      for (let j = i; j < chain.length && digits.length + chain[j].digits.length <= 19; j += 1) {
+        digits += chain[j].digits;
+        if (digits.length >= 13 && luhnValid(digits)) {
+          best = j;
+        }
+      }
+      if (best >= 0) {
+        found.push({ start: chain[i].start, end: chain[best].end });
+        i = best + 1;
+      } else {
+        i += 1;
+      }
+    }
+  }
+  return found;
+}
+
+/** The number ranges the Social Security Administration never issues (area 000, 666, 900–999; group 00; serial 0000). */
+function ssnIssuable(area: string, group: string, serial: string): boolean {
+  const areaNumber = Number(area);
+  return areaNumber !== 0 && areaNumber !== 666 && areaNumber < 900 && group !== '00' && serial !== '0000';
+}
+
+const SSN_CONTEXT = /\b(?:ssn|ss#|social[\s-]+security)(?:\W|\W[^0-9]{0,20}\W)$/i;
+const SSN_SEPARATORS = [' ', '-', '.'];
+
+/**
+ * US social security numbers: "123-45-6789" (or with spaces or dots, the same separator twice),
+ * and nine bare digits only right after the words "SSN" or "social security", since nine digits
+ * alone are as often an order number.
+ */
+export function findSsns(text: string): Span[] {
+  const found: Span[] = [];
+  for (const chain of digitChains(text, isNumberSeparator, 1, true)) {
+    for (let i = 0; i + 2 < chain.length; i += 1) {
+      const [area, group, serial] = [chain[i], chain[i + 1], chain[i + 2]];
+      if (
+        area.digits.length === 3 &&
+        group.digits.length === 2 &&
+        serial.digits.length === 4 &&
+        group.gap === serial.gap &&
+        SSN_SEPARATORS.indexOf(group.gap) >= 0 &&
+        ssnIssuable(area.digits, group.digits, serial.digits)
+      ) {
+        found.push({ start: area.start, end: serial.end });
+        i += 2;
+      }
+    }
+    for (const group of chain) {
+      const digits = group.digits;
+      if (
+        digits.length === 9 &&
+        ssnIssuable(digits.slice(0, 3), digits.slice(3, 5), digits.slice(5)) &&
+        SSN_CONTEXT.test(text.slice(Math.max(0, group.start - 40), group.start))
+      ) {
+        found.push({ start: group.start, end: group.end });
+      }
+    }
+  }
+  return found;
+}
+
+/** Between an IBAN's characters: one space (groups of four, as printed) or a dash. */
+const isIbanSeparator = (code: number): boolean => code === 0x20 || code === 0xa0 || code === 0x2d;
+
+/**
+ * IBANs: two letters, two check digits, then the country's number of letters and digits, as one
+ * run or grouped, of either case; kept only when the country's length and the mod-97 check hold.
+ */
+export function findIbans(text: string): Span[] {
+  const found: Span[] = [];
+  for (let i = 0; i + 4 <= text.length; i += 1) {
+    if (
+      !isAsciiLetter(text.charCodeAt(i)) ||
+      !isAsciiLetter(text.charCodeAt(i + 1)) ||
+      !isDigit(text.charCodeAt(i + 2)) ||
+      !isDigit(text.charCodeAt(i + 3)) ||
+      (i > 0 && isAlnum(text.charCodeAt(i - 1)))
+    ) {
+      continue;
+    }
+    const length = ibanLength(text.slice(i, i + 2).toUpperCase());
+    if (!length) {
+      continue;
+    }
+    let compact = '';
+    let end = i;
+    while (end < text.length && compact.length < length) {
+      const code = text.charCodeAt(end);
+      if (isAlnum(code)) {
+        compact += text[end];
+      } else if (!(isIbanSeparator(code) && end + 1 < text.length && isAlnum(text.charCodeAt(end + 1)))) {
+        break;
+      }
+      end += 1;
+    }
+    const runsOn = end < text.length && isAlnum(text.charCodeAt(end));
+    if (compact.length === length && compact.length <= IBAN_MAX_LENGTH && !runsOn && ibanValid(compact)) {
+      found.push({ start: i, end });
+      i = end - 1;
+    }
+  }
+  return found;
+}
+
+const isLocalPartCharacter = (code: number): boolean =>
+  isAlnum(code) || code === 0x2e || code === 0x5f || code === 0x25 || code === 0x2b || code === 0x2d;
+const isDomainCharacter = (code: number): boolean => isAlnum(code) || code === 0x2e || code === 0x2d;
+
+/**
+ * E-mail addresses: grown outwards from each "@" (at most 64 characters before it and 253 after,
+ * the limits of RFC 5321), with a dot and a top-level domain of two or more letters after it.
+ */
+export function findEmailAddresses(text: string): Span[] {
+  const found: Span[] = [];
+  let at = text.indexOf('@');
+  while (at >= 0) {
+    let start = at;
+    while (start > 0 && at - start < 64 && isLocalPartCharacter(text.charCodeAt(start - 1))) {
+      start -= 1;
+    }
+    while (start < at && text.charCodeAt(start) === 0x2e) {
+      start += 1;
+    }
+    let end = at + 1;
+    while (end < text.length && end - at <= 253 && isDomainCharacter(text.charCodeAt(end))) {
+      end += 1;
+    }
+    // A sentence's full stop or a trailing dash is not part of the address.
+    while (end > at + 1 && !isAsciiLetter(text.charCodeAt(end - 1))) {
+      end -= 1;
+    }
+    const domain = text.slice(at + 1, end);
+    const previous = found[found.length - 1];
+    if (start < at && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(domain) && !(previous && start < previous.end)) {
+      found.push({ start, end });
+    }
+    at = text.indexOf('@', Math.max(at + 1, end));
+  }
+  return found;
+}
+
+/**
+ * Phone numbers: 8 to 15 digits (E.164's most), grouped by spaces, dashes, dots, brackets or
+ * slashes, that start with "+" or "0", use brackets, or have at least ten digits; so dates
+ * ("2024-01-15") and short codes stay. Broad on purpose, hence off by default.
+ */
+export function findPhoneNumbers(text: string): Span[] {
+  const found: Span[] = [];
+  for (const chain of digitChains(text, isPhoneSeparator, 2, true)) {
+    const digits = chain.map((g) => g.digits).join('');
+    let start = chain[0].start;
+    const end = chain[chain.length - 1].end;
+    while (start > 0 && (text[start - 1] === '(' || text[start - 1] === '+')) {
+      start -= 1;
+    }
+    const typed = text.slice(start, end);
+    const looksLikePhone = typed[0] === '+' || digits[0] === '0' || typed.indexOf('(') >= 0 || digits.length >= 10;
+    if (digits.length >= 8 && digits.length <= 15 && looksLikePhone) {
+      found.push({ start, end });
+    }
+  }
+  return found;
+}
+
+/** Each detector by its id, in the order they claim text (an IBAN before the card number inside it). */
+export const BUILTIN_DETECTORS: ReadonlyArray<{ id: BuiltinDetectorId; find: (text: string) => Span[] }> = [
+  { id: 'iban', find: findIbans },
+  { id: 'card', find: findCardNumbers },
+  { id: 'ssn', find: findSsns },
+  { id: 'email', find: findEmailAddresses },
+  { id: 'phone', find: findPhoneNumbers },
+];

@@ -1,0 +1,221 @@
+import { parseAdminRules } from '../../src/redaction/admin-rules';
+import {
+  findCardNumbers,
+  findEmailAddresses,
+  findIbans,
+  findPhoneNumbers,
+  findSsns,
+} from '../../src/redaction/detectors';
+import type { Span } from '../../src/redaction/detectors';
+import { foldText } from '../../src/redaction/folded-text';
+import { redactText, replaceFind } from '../../src/redaction/redact';
+import { builtinRules } from '../../src/redaction/rules';
+
+const finds = (find: (text: string) => Span[], text: string): string[] =>
+  find(text).map((span) => text.slice(span.start, span.end));
+
+const ALL_BUILTINS = builtinRules(['card', 'ssn', 'iban', 'email', 'phone']);
+const DEFAULTS = builtinRules(['card', 'ssn', 'iban']);
+
+describe('card numbers', () => {
+  it('are found as one run or grouped by spaces, dashes, dots or line breaks, and pass Luhn', () => {
+    expect(finds(findCardNumbers, 'my card is 4111 1111 1111 1111, thanks')).toEqual(['4111 1111 1111 1111']);
+    expect(finds(findCardNumbers, '5555-5555-5555-4444')).toEqual(['5555-5555-5555-4444']);
+    expect(finds(findCardNumbers, '378282246310005 and 4111.1111.1111.1111')).toEqual([
+      '378282246310005',
+      '4111.1111.1111.1111',
+    ]);
+    expect(finds(findCardNumbers, '4111 1111\n1111 1111')).toEqual(['4111 1111\n1111 1111']);
+    expect(finds(findCardNumbers, '4111 1111\r\n1111\u200b1111')).toEqual(['4111 1111\r\n1111\u200b1111']);
+  });
+
+  it('are found when followed by the expiry date and the code', () => {
+    expect(finds(findCardNumbers, '4111 1111 1111 1111 12 25 123')).toEqual(['4111 1111 1111 1111']);
+  });
+
+  it('leave other numbers alone: failing Luhn, too short, too long', () => {
+    for (const text of ['order 4111 1111 1111 1112', 'call 0044 20 7946 0958', 'ref 41111111111111110000', '']) {
+      expect(findCardNumbers(text)).toEqual([]);
+    }
+  });
+});
+
+describe('digits of other scripts', () => {
+  it('are folded to ASCII, each remembering where it came from', () => {
+    const folded = foldText('x ٤١ ４𝟒');
+    expect(folded.text).toBe('x 41 44');
+    expect(folded.origin).toEqual([0, 1, 2, 3, 4, 5, 6, 8]);
+  });
+
+  it('are masked like ASCII digits: Arabic-Indic, Persian, fullwidth, Devanagari', () => {
+    const cases = [
+      '٤١١١ ١١١١ ١١١١ ١١١١',
+      '۴۱۱۱۱۱۱۱۱۱۱۱۱۱۱۱',
+      '４１１１－１１１１－１１１１－１１１１',
+      '४१११ ११११ ११११ ११११',
+    ];
+    for (const card of cases) {
+      const result = redactText(`card: ${card}`, DEFAULTS, 'visitor');
+      expect(result.hits).toEqual({ card: 1 });
+      expect(result.text).not.toMatch(/[0-9٠-٩۰-۹０-９०-९]{5}/);
+      expect(Array.from(result.text).filter((c) => c === '•')).toHaveLength(12);
+    }
+  });
+});
+
+describe('US social security numbers', () => {
+  it('are found with dashes, spaces or dots, and bare only after the words SSN or social security', () => {
+    expect(finds(findSsns, 'ssn 123-45-6789 ok')).toEqual(['123-45-6789']);
+    expect(finds(findSsns, 'it is 123 45 6789')).toEqual(['123 45 6789']);
+    expect(finds(findSsns, 'my SSN is 123456789')).toEqual(['123456789']);
+    expect(finds(findSsns, 'Social Security number: 123456789')).toEqual(['123456789']);
+  });
+
+  it('leave numbers never issued, mixed separators, bare nine digits and IDs alone', () => {
+    for (const text of ['000-12-3456', '666-12-3456', '912-34-5678', '123-00-4567', '123-45-0000', '123-45 6789']) {
+      expect(findSsns(text)).toEqual([]);
+    }
+    expect(findSsns('order 123456789')).toEqual([]);
+    expect(findSsns('ref A123-45-6789')).toEqual([]);
+  });
+});
+
+describe('IBANs', () => {
+  it('are found grouped or not, of either case, when the country length and mod-97 hold', () => {
+    expect(finds(findIbans, 'IBAN: DE89 3704 0044 0532 0130 00, thanks')).toEqual(['DE89 3704 0044 0532 0130 00']);
+    expect(finds(findIbans, 'gb82west12345698765432')).toEqual(['gb82west12345698765432']);
+    expect(finds(findIbans, 'NL91ABNA0417164300.')).toEqual(['NL91ABNA0417164300']);
+  });
+
+  it('leave a wrong check digit, a wrong length and unknown countries alone', () => {
+    for (const text of ['DE88 3704 0044 0532 0130 00', 'DE89 3704 0044 0532 0130 001', 'ZZ89 3704 0044 0532 0130 00']) {
+      expect(findIbans(text)).toEqual([]);
+    }
+  });
+
+  it('are masked to the last four, not half-taken as a card number', () => {
+    expect(redactText('DE89 3704 0044 0532 0130 00', DEFAULTS, 'visitor')).toEqual({
+      text: '•••• •••• •••• •••• ••30 00',
+      hits: { iban: 1 },
+      unfinished: [],
+    });
+  });
+});
+
+describe('e-mail addresses and phone numbers', () => {
+  it('find addresses without the sentence around them', () => {
+    expect(finds(findEmailAddresses, 'write to ada.lovelace+x@example.co.uk. or @someone')).toEqual([
+      'ada.lovelace+x@example.co.uk',
+    ]);
+    expect(finds(findEmailAddresses, 'a@b x@localhost')).toEqual([]);
+  });
+
+  it('find phone numbers, but not dates, short codes or plain amounts', () => {
+    expect(finds(findPhoneNumbers, 'call +44 20 7946 0958 or (555) 123-4567 or 07700 900123')).toEqual([
+      '+44 20 7946 0958',
+      '(555) 123-4567',
+      '07700 900123',
+    ]);
+    for (const text of ['on 2024-01-15', '15.01.2024', 'code 123456', 'total 1 234 567']) {
+      expect(findPhoneNumbers(text)).toEqual([]);
+    }
+  });
+
+  it('are masked only when switched on', () => {
+    const text = 'mail ada@example.com, phone +44 20 7946 0958';
+    expect(redactText(text, DEFAULTS, 'visitor').text).toBe(text);
+    expect(redactText(text, ALL_BUILTINS, 'visitor')).toEqual({
+      text: 'mail •••@•••••••.•••, phone +•• •• •••• 0958',
+      hits: { email: 1, phone: 1 },
+      unfinished: [],
+    });
+  });
+});
+
+describe('replacement styles', () => {
+  it('mask all, keep the last four letters or digits, or put a label instead', () => {
+    expect(replaceFind('ACC-1234-5678', { style: 'mask' })).toBe('•••-••••-••••');
+    expect(replaceFind('ACC-1234-5678', { style: 'last4' })).toBe('•••-••••-5678');
+    expect(replaceFind('ACC-1234-5678', { style: 'label', label: '[account]' })).toBe('[account]');
+  });
+});
+
+describe("the admin's rules", () => {
+  const SETTING = [
+    '# id | replacement | directions | pattern',
+    'account | last4 | both | ACC-\\d{4}-\\d{4}',
+    'member | label [member ID] | visitor | M\\d{7}',
+    'staff-code | mask | agent | (?i)staff:\\s*\\w+|code:\\s*\\w+',
+  ].join('\n');
+
+  it('parse, and apply by direction with their replacement', () => {
+    const { rules, problems } = parseAdminRules(SETTING);
+    expect(problems).toEqual([]);
+    expect(rules.map((r) => r.id)).toEqual(['account', 'member', 'staff-code']);
+    const visitor = redactText('ACC-1234-5678 M1234567 code: x9', rules, 'visitor');
+    expect(visitor.text).toBe('•••-••••-5678 [member ID] code: x9');
+    expect(visitor.hits).toEqual({ account: 1, member: 1 });
+    const agent = redactText('ACC-1234-5678 M1234567 STAFF: abc', rules, 'agent');
+    expect(agent.text).toBe('•••-••••-5678 M1234567 •••••: •••');
+    expect(agent.hits).toEqual({ account: 1, 'staff-code': 1 });
+  });
+
+  it('see digits of every script as ASCII', () => {
+    const { rules } = parseAdminRules('account | mask | both | ACC-\\d{4}-\\d{4}');
+    expect(redactText('ACC-١٢٣٤-５６７８', rules, 'visitor').text).toBe('•••-••••-••••');
+  });
+
+  it('report each line that cannot be used, and keep the others', () => {
+    const { rules, problems } = parseAdminRules(
+      [
+        'good | mask | both | X\\d+',
+        'no pipes here',
+        'Bad Id | mask | both | a',
+        'card | mask | both | a',
+        'good | mask | both | b',
+        'r1 | blur | both | a',
+        'r2 | mask | everyone | a',
+        'r3 | mask | both | (a',
+        'r4 | mask | both | a*',
+        'r5 | mask | both | (?<=a)b',
+        'r6 | mask | both | \\p{L}{150}',
+        'r7 | mask | both | \\p{L}{150}',
+        'r8 | mask | both | \\p{L}{150}',
+        'r9 | label | both | a',
+      ].join('\n'),
+    );
+    expect(rules.map((r) => r.id)).toEqual(['good', 'r6', 'r7']);
+    expect(problems.map((p) => [p.line, p.code])).toEqual([
+      [2, 'format'],
+      [3, 'id'],
+      [4, 'duplicate'],
+      [5, 'duplicate'],
+      [6, 'replacement'],
+      [7, 'directions'],
+      [8, 'pattern'],
+      [9, 'pattern'],
+      [10, 'pattern'],
+      [13, 'too_complex'],
+      [14, 'replacement'],
+    ]);
+    expect(problems[6].value).toMatch(/missing closing \)/);
+    expect(problems[7].value).toBe('it matches an empty text');
+  });
+
+  it('cannot slow a message down: hostile patterns on hostile text stay within the budget', () => {
+    const { rules, problems } = parseAdminRules(
+      ['nested | mask | both | (a+)+$', 'rescan | mask | both | x(.*y)?', 'wide | mask | both | \\p{L}{190}\\d'].join(
+        '\n',
+      ),
+    );
+    expect(problems).toEqual([]);
+    const hostile = `${'a'.repeat(1500)}${'x'.repeat(1500)}${'é'.repeat(2000)} 4111 1111 1111 1111`;
+    const started = Date.now();
+    const result = redactText(hostile, [...DEFAULTS, ...rules], 'visitor', 25);
+    const took = Date.now() - started;
+    expect(result.hits.card).toBe(1);
+    expect(result.text.endsWith('•••• •••• •••• 1111')).toBe(true);
+    // The budget, plus one scan already under way (a few tens of ms at the program caps).
+    expect(took).toBeLessThan(400);
+  });
+});
