@@ -21,6 +21,8 @@ import type {
 } from '@rocket.chat/apps-engine/definition/livechat';
 import type {
   IMessage,
+  IPostMessageSent,
+  IPostMessageUpdated,
   IPreMessageSentModify,
   IPreMessageUpdatedModify,
 } from '@rocket.chat/apps-engine/definition/messages';
@@ -41,6 +43,7 @@ import type {
 
 import { VaultEventsEndpoint } from './src/endpoints/vault-events-endpoint';
 import { IdvCommand } from './src/handlers/commands/idv-command';
+import { MaskingCountsCommand } from './src/handlers/commands/masking-counts-command';
 import { SecureFormCommand } from './src/handlers/commands/secure-form-command';
 import {
   handleActionButton,
@@ -54,11 +57,12 @@ import {
   onLivechatRoomClosed,
   onLivechatRoomTransferred,
 } from './src/handlers/livechat-events';
-import { maskPansInMessage, needsPanMasking } from './src/handlers/message-masking';
+import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
 import { managerViewJobProcessor } from './src/requests/manager-view';
 import { sendJobProcessor } from './src/requests/send-job';
 import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
+import { checkMaskingSetting } from './src/settings/masking-setting';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
@@ -71,7 +75,9 @@ export class IdvSecureFormsApp
     IPostLivechatRoomTransferred,
     IPostLivechatAgentAssigned,
     IPreMessageSentModify,
-    IPreMessageUpdatedModify
+    IPreMessageUpdatedModify,
+    IPostMessageSent,
+    IPostMessageUpdated
 {
   constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
     super(info, logger, accessors);
@@ -81,6 +87,7 @@ export class IdvSecureFormsApp
     await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
     await configuration.slashCommands.provideSlashCommand(new IdvCommand(this));
     await configuration.slashCommands.provideSlashCommand(new SecureFormCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new MaskingCountsCommand(this));
     ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
     await configuration.api.provideApi({
       visibility: ApiVisibility.PUBLIC,
@@ -108,6 +115,7 @@ export class IdvSecureFormsApp
     read: IRead,
   ): Promise<void> {
     await checkCatalogSetting(this.getLogger(), read, setting);
+    await checkMaskingSetting(this.getLogger(), read, setting);
   }
 
   public async executeActionButtonHandler(
@@ -157,20 +165,60 @@ export class IdvSecureFormsApp
     return context.getInteractionResponder().successResponse();
   }
 
-  public async checkPreMessageSentModify(message: IMessage): Promise<boolean> {
-    return needsPanMasking(message);
+  public async checkPreMessageSentModify(message: IMessage, read: IRead): Promise<boolean> {
+    return needsMasking(message, read);
   }
 
-  public async executePreMessageSentModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
-    return maskPansInMessage(message, builder);
+  public async executePreMessageSentModify(
+    message: IMessage,
+    builder: IMessageBuilder,
+    read: IRead,
+    _http: IHttp,
+    persis: IPersistence,
+  ): Promise<IMessage> {
+    return maskBeforeSaving(this, message, builder, read, persis);
   }
 
-  public async checkPreMessageUpdatedModify(message: IMessage): Promise<boolean> {
-    return needsPanMasking(message);
+  public async checkPreMessageUpdatedModify(message: IMessage, read: IRead): Promise<boolean> {
+    return needsMasking(message, read);
   }
 
-  public async executePreMessageUpdatedModify(message: IMessage, builder: IMessageBuilder): Promise<IMessage> {
-    return maskPansInMessage(message, builder);
+  public async executePreMessageUpdatedModify(
+    message: IMessage,
+    builder: IMessageBuilder,
+    read: IRead,
+    _http: IHttp,
+    persis: IPersistence,
+  ): Promise<IMessage> {
+    return maskBeforeSaving(this, message, builder, read, persis);
+  }
+
+  public async checkPostMessageSent(message: IMessage): Promise<boolean> {
+    return needsMaskingNotice(message);
+  }
+
+  public async executePostMessageSent(
+    message: IMessage,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<void> {
+    await tellAboutMasking({ app: this, read, modify, http, persis }, message);
+  }
+
+  public async checkPostMessageUpdated(message: IMessage): Promise<boolean> {
+    return needsMaskingNotice(message);
+  }
+
+  public async executePostMessageUpdated(
+    message: IMessage,
+    read: IRead,
+    http: IHttp,
+    persis: IPersistence,
+    modify: IModify,
+  ): Promise<void> {
+    await tellAboutMasking({ app: this, read, modify, http, persis }, message);
   }
 
   public async executePostLivechatRoomClosed(

@@ -28,13 +28,17 @@ function catalogNotice(problems: CatalogProblem[], user: IUser, t: Translator): 
     : t('catalog_invalid_agent');
 }
 
-/** `/secure-form [form-id]` and the *Send secure form* room action. */
+/**
+ * `/secure-form [form-id]`, the *Send secure form* room action, and the button of a masking notice,
+ * whose form is only `suggested`: when that form is no longer offered, the picker opens without it.
+ */
 export async function openFormDialog(
   deps: Deps,
   user: IUser,
   room: IRoom | undefined,
   triggerId: string | undefined,
   requestedFormId?: string,
+  options: { suggested?: boolean } = {},
 ): Promise<void> {
   const sending = await beginSend(deps, user, room && room.id, room);
   if (!sending) {
@@ -49,7 +53,7 @@ export async function openFormDialog(
   if (requestedFormId) {
     if (findForm(forms, requestedFormId)) {
       preselected = requestedFormId;
-    } else {
+    } else if (!options.suggested) {
       await notifyPrivately(
         deps,
         user,

@@ -31,6 +31,7 @@ import { runSerially } from '../lib/serial';
 import { revealRequest } from '../requests/reveal';
 import { showSecureData } from '../requests/secure-data';
 import { ManagerReasonAction } from '../ui/manager-reason-modal';
+import { MaskingAction } from '../ui/masking-notice';
 import { RequestAction } from '../ui/request-actions';
 import { SecureDataAction } from '../ui/secure-data-bar';
 import type { Deps } from '../platform/deps';
@@ -79,6 +80,9 @@ const BLOCK_ACTIONS: { [actionId: string]: BlockActionHandler } = {
   [RequestAction.View]: (deps, data) => revealRequest(deps, data.user, data.value, data.triggerId, data.room),
   [SecureDataAction.Refresh]: (deps, data) =>
     showSecureData(deps, data.user, data.value, data.triggerId, 'update', data.room),
+  // From the notice that a visitor's message was masked: the usual dialog, every check included.
+  [MaskingAction.SendForm]: (deps, data) =>
+    openFormDialog(deps, data.user, data.room, data.triggerId, data.value || undefined, { suggested: true }),
 };
 
 const SUBMITS: { [kind in ViewKind]: SubmitHandler } = {

@@ -1,5 +1,6 @@
 /** Forgetting a room that is over: used by the close event and by the sweeper. */
 import type { Deps } from '../platform/deps';
+import { removeRoomMaskingNotices } from '../persistence/masking-notices';
 import { removeRoomRequests } from '../persistence/request-records';
 import { removeRoomTakeNotice } from '../persistence/take-notices';
 import { removeRoomViewContexts } from '../persistence/view-contexts';
@@ -30,4 +31,5 @@ export async function forgetRoom(deps: Deps, roomId: string): Promise<void> {
   await removeRoomRequests(deps.persis, roomId);
   await removeRoomViewContexts(deps.persis, roomId);
   await removeRoomTakeNotice(deps.persis, roomId);
+  await removeRoomMaskingNotices(deps.persis, roomId);
 }

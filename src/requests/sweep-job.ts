@@ -1,7 +1,8 @@
 /**
  * A recurring job that forgets rooms whose chat is closed or gone. The close event is missed when
  * the app is disabled or restarting, and deleting a room fires no event at all: without this,
- * their records would stay in app persistence for ever. The job carries no data.
+ * their records would stay in app persistence for ever. It also drops masking counts past their
+ * retention. The job carries no data.
  */
 import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
@@ -10,6 +11,8 @@ import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
 import { forgetRoom } from './forget-room';
 import type { AppRef, Deps } from '../platform/deps';
+import { pruneMaskingCounts } from '../persistence/masking-counts';
+import { roomsWithMaskingNotices } from '../persistence/masking-notices';
 import { listAllRequests } from '../persistence/request-records';
 import { roomsWithTakeNotices } from '../persistence/take-notices';
 import { removeExpiredViewContexts, roomsWithViewContexts } from '../persistence/view-contexts';
@@ -22,10 +25,12 @@ export const SWEEP_INTERVAL = '15 minutes';
 export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
   const reader = deps.read.getPersistenceReader();
   await removeExpiredViewContexts(reader, deps.persis);
+  await pruneMaskingCounts(reader, deps.persis);
   const roomIds = new Set<string>([
     ...(await listAllRequests(reader)).map((r) => r.roomId),
     ...(await roomsWithViewContexts(reader)),
     ...(await roomsWithTakeNotices(reader)),
+    ...(await roomsWithMaskingNotices(reader)),
   ]);
   const forgotten: string[] = [];
   for (const roomId of Array.from(roomIds)) {

@@ -8,6 +8,7 @@ import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 
 import type { BuiltinFormId } from '../forms/builtin-forms';
 import { SUPPORTED_LOCALES } from '../i18n/i18n';
+import type { BuiltinDetectorId } from '../redaction/detectors';
 import { parseWholeNumber } from '../lib/validation';
 
 export const SettingId = {
@@ -28,6 +29,13 @@ export const SettingId = {
   FormCatalog: 'form_catalog',
   VisitorLanguage: 'visitor_language',
   DialogLifetimeMinutes: 'dialog_lifetime_minutes',
+  MaskCards: 'mask_cards',
+  MaskSsn: 'mask_ssn',
+  MaskIban: 'mask_iban',
+  MaskEmail: 'mask_email',
+  MaskPhone: 'mask_phone',
+  MaskingRules: 'masking_rules',
+  MaskingNotices: 'masking_notices',
 } as const;
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
@@ -46,6 +54,26 @@ export const IDV_ANSWER_DELIVERIES: readonly IdvAnswerDelivery[] = ['notice', 'v
 
 /** Roles that count as managers for "managers may see request states". */
 export const MANAGER_ROLES: readonly string[] = ['livechat-manager', 'livechat-monitor', 'admin'];
+
+/**
+ * The built-in detectors of sensitive data typed into the chat, each behind a switch: on by
+ * default for what no support chat needs in clear (cards, SSNs, IBANs), off for what most do.
+ */
+const MASKING_DETECTOR_SETTINGS: ReadonlyArray<[string, BuiltinDetectorId, boolean]> = [
+  [SettingId.MaskCards, 'card', true],
+  [SettingId.MaskSsn, 'ssn', true],
+  [SettingId.MaskIban, 'iban', true],
+  [SettingId.MaskEmail, 'email', false],
+  [SettingId.MaskPhone, 'phone', false],
+];
+
+export interface MaskingSettings {
+  detectors: BuiltinDetectorId[];
+  /** The admin's rules, as typed (src/redaction/admin-rules.ts has the format). */
+  rules: string;
+  /** Tell the visitor and the agent when a visitor's message was masked. */
+  notices: boolean;
+}
 
 const BUILTIN_SETTINGS: ReadonlyArray<[string, BuiltinFormId]> = [
   [SettingId.BuiltinCardPayment, 'card_payment'],
@@ -102,7 +130,28 @@ export const SETTINGS: readonly ISetting[] = [
   setting(SettingId.DialogLifetimeMinutes, SettingType.NUMBER, DEFAULT_DIALOG_LIFETIME_MINUTES, {
     section: 'settings_section_forms',
   }),
+  ...MASKING_DETECTOR_SETTINGS.map(([id, , on]) =>
+    setting(id, SettingType.BOOLEAN, on, { section: 'settings_section_masking' }),
+  ),
+  setting(SettingId.MaskingRules, SettingType.CODE, '', { section: 'settings_section_masking', multiline: true }),
+  setting(SettingId.MaskingNotices, SettingType.BOOLEAN, true, { section: 'settings_section_masking' }),
 ];
+
+/** The masking settings' raw values, read on their own: the message hooks need nothing else. */
+export async function readMaskingSettings(read: IRead): Promise<MaskingSettings> {
+  const reader = read.getEnvironmentReader().getSettings();
+  const ids = [...MASKING_DETECTOR_SETTINGS.map(([id]) => id), SettingId.MaskingRules, SettingId.MaskingNotices];
+  const values = await Promise.all(ids.map((id) => reader.getValueById(id)));
+  const get = (id: string): unknown => values[ids.indexOf(id)];
+  const rules = get(SettingId.MaskingRules);
+  return {
+    detectors: MASKING_DETECTOR_SETTINGS.filter(([id, , on]) => (on ? get(id) !== false : get(id) === true)).map(
+      ([, detector]) => detector,
+    ),
+    rules: typeof rules === 'string' ? rules : '',
+    notices: get(SettingId.MaskingNotices) !== false,
+  };
+}
 
 export interface AppConfig {
   vaultUrl: string;

@@ -47,7 +47,9 @@ import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/loggin
 import { HarnessBridges } from './bridges';
 import type { FederationKeys } from './bridges';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
+import { clone } from './bridges/clone';
 import { World, newId } from './world';
+import type { StoredMessage } from './world';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -473,6 +475,49 @@ export class EngineHarness {
           .getListenerManager()
           .executeListener(AppInterface.IPreMessageSentModify, message) as Promise<IMessage>,
     );
+  }
+
+  /**
+   * A message sent as Rocket.Chat sends one: the pre-save hooks, then it is saved as they left it,
+   * then IPostMessageSent (the engine fires that one without waiting: here it is awaited, so a
+   * test sees what it did). Returns the saved message.
+   */
+  public async sendMessage(message: IMessage): Promise<StoredMessage> {
+    const modified = await this.messageAboutToBeSent(message);
+    const stored: StoredMessage = { ...modified, id: newId('m'), createdAt: new Date() };
+    this.world.messages.push(stored);
+    this.world.messageVersions.push(clone(stored));
+    await this.drive('post-message-sent', () => this.listeners().executePostMessageSent(stored));
+    return stored;
+  }
+
+  /**
+   * An edit as Rocket.Chat makes one: the changed message goes through the pre-update hooks, is
+   * saved as they left it (the history keeps every version), then IPostMessageUpdated, awaited.
+   */
+  public async editMessage(stored: StoredMessage, changes: Partial<IMessage>, editor: IUser): Promise<StoredMessage> {
+    const edited: IMessage = { ...stored, ...changes, editor, editedAt: new Date() };
+    const modified = await this.drive(
+      'pre-message-updated',
+      () =>
+        this.manager
+          .getListenerManager()
+          .executeListener(AppInterface.IPreMessageUpdatedModify, edited) as Promise<IMessage>,
+    );
+    const index = this.world.messages.findIndex((m) => m.id === stored.id);
+    const saved: StoredMessage = { ...modified, id: stored.id, updatedAt: new Date() };
+    this.world.messages[index] = saved;
+    this.world.messageVersions.push(clone(saved));
+    await this.drive('post-message-updated', () => this.listeners().executePostMessageUpdated(saved));
+    return saved;
+  }
+
+  /** The engine's post-message hooks, which its executeListener starts without awaiting. */
+  private listeners(): {
+    executePostMessageSent(message: IMessage): Promise<void>;
+    executePostMessageUpdated(message: IMessage): Promise<void>;
+  } {
+    return this.manager.getListenerManager() as unknown as ReturnType<EngineHarness['listeners']>;
   }
 
   public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {

@@ -173,6 +173,29 @@ export class World {
     return room;
   }
 
+  /**
+   * The livechat visitor as the sender of their messages, as Rocket.Chat's converter makes it:
+   * visitors are not users, so the sender carries the visitor's ID and name, and type "unknown".
+   */
+  public visitorAsSender(room: ILivechatRoom): IUser {
+    const now = new Date();
+    return {
+      id: room.visitor.id,
+      username: room.visitor.username,
+      name: room.visitor.name,
+      emails: [],
+      type: UserType.UNKNOWN,
+      isEnabled: true,
+      roles: [],
+      status: 'online',
+      statusConnection: UserStatusConnection.ONLINE,
+      utcOffset: 0,
+      createdAt: now,
+      updatedAt: now,
+      lastLoginAt: now,
+    };
+  }
+
   public addChannel(creator: IUser): IRoom {
     const room: IRoom = {
       id: newId('r'),

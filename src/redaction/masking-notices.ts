@@ -1,0 +1,73 @@
+/**
+ * The better path when a rule fires on a visitor's message: the visitor is told, in their
+ * language, that the data was hidden and that the agent can send a secure form; the serving agent
+ * is told privately, with a button that opens the secure form dialog. The form is then sent by
+ * that agent like any other (the sender-only rule holds). Each rule is told at most once per chat.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+
+import type { BuiltinFormId } from '../forms/builtin-forms';
+import type { Translator } from '../i18n/i18n';
+import { translatorFor } from '../i18n/i18n';
+import { noticedRules, saveNoticedRules } from '../persistence/masking-notices';
+import type { Deps } from '../platform/deps';
+import { localeForUser, localeForVisitor } from '../platform/locale';
+import { notifyPrivately, postRoomRecord } from '../platform/notify';
+import { readAppConfig } from '../settings/settings';
+import { maskingNoticeBlocks } from '../ui/masking-notice';
+import type { BuiltinDetectorId } from './detectors';
+import { maskingConfig } from './masking-config';
+import { authorOf, isLivechatMessage, MASKED_RULES_FIELD } from './message-masking';
+
+const WHAT: { [id in BuiltinDetectorId]: string } = {
+  card: 'masking_what_card',
+  ssn: 'masking_what_ssn',
+  iban: 'masking_what_iban',
+  email: 'masking_what_email',
+  phone: 'masking_what_phone',
+};
+
+/** The form that asks for what the rule found, where there is one. */
+const SUGGESTED_FORM: { [id: string]: BuiltinFormId } = { card: 'card_payment', ssn: 'ssn' };
+
+function what(t: Translator, ruleId: string): string {
+  return t((WHAT as { [id: string]: string })[ruleId] || 'masking_what_custom');
+}
+
+/** The rules that fired on a visitor's saved message (the cue the pre-hook left on it). */
+export function firedRulesToTell(message: IMessage): string[] {
+  const fired = message.customFields && (message.customFields[MASKED_RULES_FIELD] as unknown);
+  if (!Array.isArray(fired) || !isLivechatMessage(message) || authorOf(message) !== 'visitor') {
+    return [];
+  }
+  return fired.filter((id): id is string => typeof id === 'string');
+}
+
+export async function tellAboutMaskedMessage(deps: Deps, message: IMessage): Promise<void> {
+  const fired = firedRulesToTell(message);
+  const masking = await maskingConfig(deps.read);
+  if (fired.length === 0 || !masking.notices) {
+    return;
+  }
+  const room = message.room as ILivechatRoom;
+  const told = await noticedRules(deps.read.getPersistenceReader(), room.id);
+  const untold = fired.filter((id) => told.indexOf(id) < 0);
+  if (untold.length === 0) {
+    return;
+  }
+  await saveNoticedRules(deps.persis, room.id, [...told, ...untold]);
+  const config = await readAppConfig(deps.read);
+  const visitorT = translatorFor(await localeForVisitor(deps.read, config.visitorLanguage));
+  const agent = room.servedBy ? await deps.read.getUserReader().getById(room.servedBy.id) : undefined;
+  const agentT = agent ? translatorFor(await localeForUser(deps.read, agent)) : undefined;
+  for (const ruleId of untold) {
+    await postRoomRecord(deps, room, visitorT('masking_visitor_notice', { what: what(visitorT, ruleId) }));
+    if (agent && agentT) {
+      const suggested = SUGGESTED_FORM[ruleId];
+      const formId = suggested && config.enabledBuiltins.indexOf(suggested) >= 0 ? suggested : '';
+      const text = agentT('masking_agent_notice', { what: what(agentT, ruleId) });
+      await notifyPrivately(deps, agent, room, text, maskingNoticeBlocks(deps.app.getID(), agentT, text, formId));
+    }
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Masking applied to one livechat message before Rocket.Chat saves it: its text and the
+ * descriptions (and texts) of its attachments. The file of an upload is stored as sent: a
+ * message hook sees only the message, never the file's bytes.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage, IMessageAttachment } from '@rocket.chat/apps-engine/definition/messages';
+import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
+import { UserType } from '@rocket.chat/apps-engine/definition/users';
+
+import { redactText } from './redact';
+import type { Author, RedactionRule } from './rules';
+
+/** The message's custom field naming the rules that fired on a visitor's message: the cue for the notices. */
+export const MASKED_RULES_FIELD = 'idvSecureFormsMaskedRules';
+
+/** The cheap first question for every message of the workspace: no settings, no scan. */
+export function isLivechatMessage(message: IMessage): boolean {
+  return Boolean(message.room) && message.room.type === RoomType.LIVE_CHAT;
+}
+
+/**
+ * Who wrote the message: the room's visitor, or anyone else ("agent": agents, managers, bots).
+ * Undefined for apps' own messages (this app's links carry one-time keys a rule must not touch).
+ */
+export function authorOf(message: IMessage): Author | undefined {
+  const sender = message.sender;
+  if (!sender || sender.type === UserType.APP) {
+    return undefined;
+  }
+  const visitor = (message.room as ILivechatRoom).visitor;
+  const byVisitor =
+    Boolean(visitor) &&
+    (sender.id === visitor.id || (Boolean(visitor.username) && sender.username === visitor.username));
+  return byVisitor ? 'visitor' : 'agent';
+}
+
+export interface MessageMasking {
+  /** The masked text, when the text changed. */
+  text?: string;
+  /** The attachments with masked descriptions, when one changed. */
+  attachments?: IMessageAttachment[];
+  hits: { [ruleId: string]: number };
+  unfinished: string[];
+}
+
+function addCounts(into: { [id: string]: number }, from: { [id: string]: number }): void {
+  for (const id of Object.keys(from)) {
+    into[id] = (into[id] || 0) + from[id];
+  }
+}
+
+/** What the rules change in the message, for its author; nothing when it is an app's own message. */
+export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRule>): MessageMasking {
+  const result: MessageMasking = { hits: {}, unfinished: [] };
+  const author = authorOf(message);
+  if (!author) {
+    return result;
+  }
+  const mask = (text: string): string => {
+    const masked = redactText(text, rules, author);
+    addCounts(result.hits, masked.hits);
+    masked.unfinished.forEach((id) => result.unfinished.indexOf(id) < 0 && result.unfinished.push(id));
+    return masked.text;
+  };
+  if (typeof message.text === 'string' && message.text !== '') {
+    const text = mask(message.text);
+    if (text !== message.text) {
+      result.text = text;
+    }
+  }
+  if (Array.isArray(message.attachments)) {
+    let changed = false;
+    const attachments = message.attachments.map((attachment) => {
+      const copy: IMessageAttachment = { ...attachment };
+      for (const key of ['description', 'text'] as const) {
+        const value = attachment[key];
+        if (typeof value === 'string' && value !== '') {
+          copy[key] = mask(value);
+          changed = changed || copy[key] !== value;
+        }
+      }
+      return copy;
+    });
+    if (changed) {
+      result.attachments = attachments;
+    }
+  }
+  return result;
+}
+
+/** Whether the masking found anything to change or to report. */
+export function maskingFired(masking: MessageMasking): boolean {
+  return Object.keys(masking.hits).length > 0 || masking.unfinished.length > 0;
+}

@@ -1,0 +1,240 @@
+/**
+ * Sensitive data typed into a livechat, through the real Apps-Engine: each built-in detector and
+ * admin rule masks before saving (messages, edits, attachment descriptions, both directions), the
+ * visitor and the serving agent are told once per rule per chat with a one-click way to a secure
+ * form, admins read counts (never contents), and a hostile admin pattern cannot hold a message up.
+ */
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import type { StoredMessage } from '../harness/world';
+import type { Scene } from './scene';
+import { notificationTexts, startScene, stopScene } from './scene';
+
+const CARD = '4111 1111 1111 1111';
+const SSN = '123-45-6789';
+const IBAN = 'DE89 3704 0044 0532 0130 00';
+const EMAIL = 'ada.lovelace@example.com';
+const PHONE = '+44 20 7946 0958';
+
+const ADMIN_RULES = [
+  '# id | replacement | directions | pattern',
+  'account | last4 | both | ACC-\\d{4}-\\d{4}',
+  'member | label [member ID] | visitor | M\\d{7}',
+  'staff-code | mask | agent | STAFF-[A-Z]{3}\\d{3}',
+].join('\n');
+
+describe('sensitive data typed into a livechat', () => {
+  let scene: Scene;
+  let admin: IUser;
+
+  beforeAll(async () => {
+    scene = await startScene({ settings: { masking_rules: ADMIN_RULES } });
+    admin = scene.harness.world.addUser({ username: 'admin.masking', roles: ['user', 'admin'] });
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  /** A fresh chat served by the scene's agent, so "once per chat" starts over. */
+  function newChat(): ILivechatRoom {
+    return scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+  }
+
+  function fromVisitor(room: ILivechatRoom, text: string, extra: Partial<IMessage> = {}): Promise<StoredMessage> {
+    return scene.harness.sendMessage({ room, sender: scene.harness.world.visitorAsSender(room), text, ...extra });
+  }
+
+  function fromAgent(room: ILivechatRoom, text: string): Promise<StoredMessage> {
+    return scene.harness.sendMessage({ room, sender: scene.agent, text });
+  }
+
+  /** Every version of every message ever saved, and everything the app stored: the value is in none. */
+  function expectStoredNowhere(value: string): void {
+    const versions = JSON.stringify(scene.harness.world.messageVersions);
+    const stored = JSON.stringify(scene.harness.world.persistenceWrites);
+    expect(versions.includes(value)).toBe(false);
+    expect(stored.includes(value)).toBe(false);
+    expect(scene.harness.logText().includes(value)).toBe(false);
+  }
+
+  function appMessagesIn(room: ILivechatRoom): string[] {
+    return scene.harness.world
+      .messagesIn(room.id)
+      .filter((m) => m.sender.type === 'app')
+      .map((m) => m.text || '');
+  }
+
+  it('masks card numbers, SSNs and IBANs by default, before the message is saved', async () => {
+    const room = newChat();
+    const saved = await fromVisitor(room, `card ${CARD}, ssn ${SSN}, iban ${IBAN}, mail ${EMAIL}, call ${PHONE}`);
+    expect(saved.text).toBe(
+      `card •••• •••• •••• 1111, ssn •••-••-6789, iban •••• •••• •••• •••• ••30 00, mail ${EMAIL}, call ${PHONE}`,
+    );
+    expectStoredNowhere(CARD);
+    expectStoredNowhere(SSN);
+    expectStoredNowhere(IBAN);
+  });
+
+  it('masks e-mail addresses and phone numbers once switched on, and stops masking a detector switched off', async () => {
+    await scene.harness.setSetting('mask_email', true);
+    await scene.harness.setSetting('mask_phone', true);
+    await scene.harness.setSetting('mask_cards', false);
+    try {
+      const saved = await fromVisitor(newChat(), `mail ${EMAIL}, call ${PHONE}, card 5555 5555 5555 4444`);
+      expect(saved.text).toBe('mail •••.••••••••@•••••••.•••, call +•• •• •••• 0958, card 5555 5555 5555 4444');
+    } finally {
+      await scene.harness.setSetting('mask_email', false);
+      await scene.harness.setSetting('mask_phone', false);
+      await scene.harness.setSetting('mask_cards', true);
+    }
+  });
+
+  it("applies the admin's rules by direction, each with its replacement", async () => {
+    const room = newChat();
+    const byVisitor = await fromVisitor(room, 'ACC-1234-5678 M1234567 STAFF-ABC123');
+    expect(byVisitor.text).toBe('•••-••••-5678 [member ID] STAFF-ABC123');
+    const byAgent = await fromAgent(room, 'ACC-1234-5678 M1234567 STAFF-ABC123');
+    expect(byAgent.text).toBe('•••-••••-5678 M1234567 •••••-••••••');
+  });
+
+  it('reads digits of every script, separators and line breaks', async () => {
+    const room = newChat();
+    const arabic = await fromVisitor(room, 'بطاقتي ٤١١١ ١١١١ ١١١١ ١١١١ شكرا');
+    expect(arabic.text).toBe('بطاقتي •••• •••• •••• ١١١١ شكرا');
+    const fullwidth = await fromVisitor(room, '４１１１－１１１１\n１１１１－１１１１');
+    expect(fullwidth.text).toBe('••••－••••\n••••－１１１１');
+    const rule = await fromVisitor(room, 'ACC-١٢٣٤-٥٦٧٨');
+    expect(rule.text).toBe('•••-••••-٥٦٧٨');
+  });
+
+  it('masks edits before they are saved, so the history never holds the value', async () => {
+    const room = newChat();
+    const saved = await fromAgent(room, 'the number is coming');
+    const edited = await scene.harness.editMessage(
+      saved,
+      { text: `the number is ${SSN.replace('6789', '6780')}` },
+      scene.agent,
+    );
+    expect(edited.text).toBe('the number is •••-••-6780');
+    expect(JSON.stringify(scene.harness.world.messageVersions)).not.toContain('123-45-6780');
+  });
+
+  it('masks attachment descriptions; the uploaded file itself is out of its reach', async () => {
+    const room = newChat();
+    const saved = await fromVisitor(room, '', {
+      attachments: [
+        { title: { value: 'photo.jpg' }, description: `my card ${CARD}`, imageUrl: '/file-upload/x/photo.jpg' },
+      ],
+    });
+    expect(saved.attachments?.[0].description).toBe('my card •••• •••• •••• 1111');
+    expect(saved.attachments?.[0].imageUrl).toBe('/file-upload/x/photo.jpg');
+  });
+
+  it('tells the visitor and the serving agent once per rule per chat, and the agent is one click from the form', async () => {
+    const room = newChat();
+    const before = notificationTexts(scene, scene.agent).length;
+    await fromVisitor(room, `card ${CARD}`);
+    await fromVisitor(room, 'again 5555 5555 5555 4444');
+    await fromVisitor(room, `and ssn ${SSN}`);
+    expect(appMessagesIn(room)).toEqual([
+      "For your safety, we hid a card number in your message. Please don't type such details into the chat: your agent can send you a secure form instead.",
+      "For your safety, we hid a social security number in your message. Please don't type such details into the chat: your agent can send you a secure form instead.",
+    ]);
+    const told = notificationTexts(scene, scene.agent).slice(before);
+    expect(told).toEqual([
+      'The visitor typed a card number into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+      'The visitor typed a social security number into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+    ]);
+    // The agent's own messages tell nobody.
+    await fromAgent(room, `test card ${'4000 0000 0000 0002'}`);
+    expect(appMessagesIn(room)).toHaveLength(2);
+
+    const notice = scene.harness.world.notificationsFor(scene.agent.id).slice(before)[0];
+    const button = JSON.stringify(notice.message.blocks);
+    expect(button).toContain('"actionId":"masking.send-form"');
+    expect(button).toContain('"value":"card_payment"');
+    await scene.harness.blockAction({ user: scene.agent, room, actionId: 'masking.send-form', value: 'card_payment' });
+    const picker = JSON.stringify(scene.harness.lastView(scene.agent.id).blocks);
+    expect(picker).toContain('"initialValue":"card_payment"');
+  });
+
+  it('tells the visitor in their language', async () => {
+    await scene.harness.setSetting('visitor_language', 'es');
+    try {
+      const room = newChat();
+      await fromVisitor(room, `mi tarjeta ${CARD}`);
+      expect(appMessagesIn(room)).toEqual([
+        'Por tu seguridad, hemos ocultado un dato (número de tarjeta) de tu mensaje. No escribas esos datos en el chat: tu agente puede enviarte un formulario seguro.',
+      ]);
+    } finally {
+      await scene.harness.setSetting('visitor_language', '');
+    }
+  });
+
+  it('gives admins counts per rule, room and day, never what was masked; others get nothing', async () => {
+    const room = newChat();
+    await fromVisitor(room, `${CARD} and 5555 5555 5555 4444 and ACC-1111-2222`);
+    await fromAgent(room, 'STAFF-XYZ999');
+    const records = Array.from(scene.harness.world.persistence.values())
+      .map((r) => r.data as { day?: string; roomId?: string; counts?: Record<string, number> })
+      .filter((d) => d.counts && d.roomId === room.id);
+    expect(records).toHaveLength(1);
+    expect(records[0].counts).toEqual({ card: 2, account: 1, 'staff-code': 1 });
+
+    await scene.harness.runCommand('masking-counts', { user: admin, room, params: ['3'] });
+    const report = notificationTexts(scene, admin).pop() as string;
+    expect(report).toContain('last 3 days');
+    expect(report).toContain(`chat ${room.id}: account 1, card 2, staff-code 1`);
+    expect(report).not.toMatch(/4111|5555|ACC-|XYZ/);
+
+    await scene.harness.runCommand('masking-counts', { user: scene.agent, room });
+    expect(notificationTexts(scene, scene.agent).pop()).toBe('Only administrators can do this.');
+  });
+
+  it('reports admin rules that cannot be used, and keeps the others working', async () => {
+    await scene.harness.setSetting(
+      'masking_rules',
+      `${ADMIN_RULES}\nbroken | blur | both | X\\d+\nbad | mask | both | (a`,
+    );
+    try {
+      expect(scene.harness.logText()).toContain('line 5: the replacement \\"blur\\" must be mask, last4 or label');
+      expect(scene.harness.logText()).toContain('line 6: the pattern cannot be used: missing closing )');
+      expect((await fromVisitor(newChat(), 'ACC-1234-5678')).text).toBe('•••-••••-5678');
+      await scene.harness.runCommand('masking-counts', { user: admin, room: newChat() });
+      expect(notificationTexts(scene, admin).pop()).toContain('line 6: the pattern cannot be used');
+    } finally {
+      await scene.harness.setSetting('masking_rules', ADMIN_RULES);
+    }
+  });
+
+  it('cannot be slowed down by a catastrophic admin pattern', async () => {
+    await scene.harness.setSetting(
+      'masking_rules',
+      ['nested | mask | both | (a+)+$', 'rescan | mask | both | x(.*y)?', 'wide | mask | both | \\p{L}{190}\\d'].join(
+        '\n',
+      ),
+    );
+    try {
+      const room = newChat();
+      const hostile = `${'a'.repeat(1500)}${'x'.repeat(1500)}${'é'.repeat(1970)} ${CARD}`;
+      await fromAgent(room, 'warm-up');
+      const started = Date.now();
+      const saved = await fromAgent(room, hostile);
+      const took = Date.now() - started;
+      expect(saved.text?.endsWith('•••• •••• •••• 1111')).toBe(true);
+      // The rules' time budget (25 ms) plus one scan under way, plus the round trips into the engine.
+      expect(took).toBeLessThan(1500);
+    } finally {
+      await scene.harness.setSetting('masking_rules', ADMIN_RULES);
+    }
+  });
+
+  it('leaves messages outside livechat alone', async () => {
+    const channel = scene.harness.world.addChannel(scene.agent);
+    const saved = await scene.harness.sendMessage({ room: channel, sender: scene.agent, text: `test card ${CARD}` });
+    expect(saved.text).toBe(`test card ${CARD}`);
+  });
+});
