@@ -180,7 +180,7 @@ export class World {
   public visitorAsSender(room: ILivechatRoom): IUser {
     const now = new Date();
     return {
-      id: room.visitor.id,
+      id: room.visitor.id as string,
       username: room.visitor.username,
       name: room.visitor.name,
       emails: [],
