@@ -1,0 +1,59 @@
+import { ibanLength, ibanValid } from '../src/contract/iban';
+import { compileSearchPattern, MAX_PATTERN_PROGRAM } from '../src/contract/pattern';
+
+describe('the IBAN check', () => {
+  it('accepts the registry examples, grouped or not, of either case', () => {
+    for (const iban of [
+      'DE89 3704 0044 0532 0130 00',
+      'GB82WEST12345698765432',
+      'fr1420041010050500013m02606',
+      'NO9386011117947',
+      'MT84MALT011000012345MTLCAST001S',
+    ]) {
+      expect({ iban, valid: ibanValid(iban) }).toEqual({ iban, valid: true });
+    }
+  });
+
+  it("refuses a wrong check, a length that is not the country's, an unknown country and other characters", () => {
+    for (const iban of [
+      'DE88370400440532013000',
+      'DE8937040044053201300',
+      'ZZ89370400440532013000',
+      'DE89-3704-0044',
+    ]) {
+      expect({ iban, valid: ibanValid(iban) }).toEqual({ iban, valid: false });
+    }
+    expect(ibanLength('DE')).toBe(22);
+    expect(ibanLength('XX')).toBeUndefined();
+  });
+});
+
+describe('finding a pattern in free text', () => {
+  it('finds every match in UTF-16 offsets, from a given position', () => {
+    const compiled = compileSearchPattern('ACC-\\d{4}');
+    if (!compiled.ok) throw new Error(compiled.reason);
+    const text = '😀 ACC-1234 and ACC-5678';
+    expect(compiled.pattern.find(text, 0)).toEqual({ start: 3, end: 11 });
+    expect(compiled.pattern.find(text, 11)).toEqual({ start: 16, end: 24 });
+    expect(compiled.pattern.find(text, 24)).toBeUndefined();
+  });
+
+  it('refuses what the form patterns refuse, a pattern matching the empty text, and programs over the cap', () => {
+    expect(compileSearchPattern('(a')).toMatchObject({ ok: false });
+    expect(compileSearchPattern('a*')).toEqual({ ok: false, reason: 'it matches an empty text' });
+    expect(compileSearchPattern('\\p{L}{150}', 100)).toEqual({
+      ok: false,
+      reason: 'too complex: use smaller repeat counts',
+    });
+    expect(compileSearchPattern('\\p{L}{150}', MAX_PATTERN_PROGRAM * 10)).toMatchObject({ ok: true });
+    expect(compileSearchPattern('\\p{L}{999}\\d', MAX_PATTERN_PROGRAM * 10)).toMatchObject({ ok: false });
+  });
+
+  it('scans a hostile text in linear time', () => {
+    const compiled = compileSearchPattern('(a+)+$');
+    if (!compiled.ok) throw new Error(compiled.reason);
+    const started = Date.now();
+    expect(compiled.pattern.find(`${'a'.repeat(20000)}!`, 0)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
