@@ -32,14 +32,7 @@ const MAX_LABEL = 40;
 const RULE_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export type AdminRuleProblemCode =
-  | 'format'
-  | 'id'
-  | 'duplicate'
-  | 'replacement'
-  | 'directions'
-  | 'pattern'
-  | 'too_many'
-  | 'too_complex';
+  'format' | 'id' | 'duplicate' | 'replacement' | 'directions' | 'pattern' | 'too_many' | 'too_complex';
 
 /** One line that cannot be used, and why; `value` is what the admin wrote there. */
 export interface AdminRuleProblem {
@@ -56,7 +49,12 @@ function parseReplacement(text: string): Replacement | undefined {
   return label && label[1].length <= MAX_LABEL ? { style: 'label', label: label[1] } : undefined;
 }
 
-function patternRule(id: string, directions: Directions, replacement: Replacement, pattern: SearchPattern): RedactionRule {
+function patternRule(
+  id: string,
+  directions: Directions,
+  replacement: Replacement,
+  pattern: SearchPattern,
+): RedactionRule {
   return {
     id,
     directions,

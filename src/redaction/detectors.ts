@@ -257,7 +257,11 @@ export function findEmailAddresses(text: string): Span[] {
     }
     const domain = text.slice(at + 1, end);
     const previous = found[found.length - 1];
-    if (start < at && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(domain) && !(previous && start < previous.end)) {
+    if (
+      start < at &&
+      /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(domain) &&
+      !(previous && start < previous.end)
+    ) {
       found.push({ start, end });
     }
     at = text.indexOf('@', Math.max(at + 1, end));

@@ -11,8 +11,16 @@
 export interface FoldedText {
   /** The folded text: ASCII digits, and ASCII for fullwidth forms; everything else as it was. */
   text: string;
-  /** `origin[i]` is the UTF-16 offset in the original of the folded text's i-th unit; `origin[text.length]` its end. */
-  origin: number[];
+  /**
+   * `origin[i]` is the UTF-16 offset in the original of the folded text's i-th unit;
+   * `origin[text.length]` its end. Absent when nothing was folded: each unit comes from itself.
+   */
+  origin?: number[];
+}
+
+/** Where the folded text's unit `index` (or its end) came from in the original. */
+export function originalOffset(folded: FoldedText, index: number): number {
+  return folded.origin ? folded.origin[index] : index;
 }
 
 // Built at run time: the app's compiler targets ES2017, whose regular expressions lack \p{…}.
@@ -42,16 +50,12 @@ function digitValue(codePoint: number): number {
 /** The text with its digits and fullwidth forms folded to ASCII, and where each folded unit came from. */
 export function foldText(text: string): FoldedText {
   if (!ANY_NON_ASCII_DIGIT_OR_FULLWIDTH.test(text)) {
-    // The common case: nothing to fold, so each unit comes from itself.
-    const origin = new Array<number>(text.length + 1);
-    for (let i = 0; i <= text.length; i += 1) {
-      origin[i] = i;
-    }
-    return { text, origin };
+    // The common case, which costs no copy: nothing to fold.
+    return { text };
   }
   const out: string[] = [];
   const origin: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const codePoint = text.codePointAt(i) as number;
     const width = codePoint > 0xffff ? 2 : 1;
     const character = text.slice(i, i + width);

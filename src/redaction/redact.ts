@@ -10,7 +10,7 @@
  */
 import { MASK_CHARACTER } from '../lib/masking';
 import type { Span } from './detectors';
-import { foldText } from './folded-text';
+import { foldText, originalOffset } from './folded-text';
 import type { Author, RedactionRule, Replacement } from './rules';
 import { appliesTo } from './rules';
 
@@ -78,7 +78,7 @@ export function redactText(
     }
     let count = 0;
     for (const span of rule.findAll(folded.text, deadline)) {
-      const original = { start: folded.origin[span.start], end: folded.origin[span.end] };
+      const original = { start: originalOffset(folded, span.start), end: originalOffset(folded, span.end) };
       if (original.end > original.start && !overlaps(original, taken)) {
         taken.push({ ...original, replacement: rule.replacement });
         count += 1;

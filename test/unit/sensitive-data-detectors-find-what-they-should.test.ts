@@ -45,6 +45,7 @@ describe('digits of other scripts', () => {
     const folded = foldText('x ٤١ ４𝟒');
     expect(folded.text).toBe('x 41 44');
     expect(folded.origin).toEqual([0, 1, 2, 3, 4, 5, 6, 8]);
+    expect(foldText('plain 42')).toEqual({ text: 'plain 42' });
   });
 
   it('are masked like ASCII digits: Arabic-Indic, Persian, fullwidth, Devanagari', () => {
