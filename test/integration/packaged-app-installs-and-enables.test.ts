@@ -49,7 +49,11 @@ describe('the packaged zip in the real Apps-Engine', () => {
   });
 
   it('registers its commands, livechat room actions, settings and doorbell endpoint', async () => {
-    expect(Array.from(harness.bridges.commandBridge.commands.keys()).sort()).toEqual(['idv', 'secure-form']);
+    expect(Array.from(harness.bridges.commandBridge.commands.keys()).sort()).toEqual([
+      'idv',
+      'masking-counts',
+      'secure-form',
+    ]);
     const buttons = (await harness.manager.getUIActionButtonManager().getAllActionButtons()).filter(
       (b) => b.appId === harness.appId,
     );
@@ -70,6 +74,13 @@ describe('the packaged zip in the real Apps-Engine', () => {
       'idv_answer_delivery',
       'managers_may_view',
       'managers_may_view_values',
+      'mask_cards',
+      'mask_email',
+      'mask_iban',
+      'mask_phone',
+      'mask_ssn',
+      'masking_notices',
+      'masking_rules',
       'sender_roles',
       'site_id',
       'vault_api_key',
@@ -80,6 +91,7 @@ describe('the packaged zip in the real Apps-Engine', () => {
     ]);
     expect(settings.vault_api_key.type).toBe('password');
     expect(settings.form_catalog.type).toBe('code');
+    expect(settings.masking_rules.type).toBe('code');
     expect(harness.bridges.apiBridge.apis.map((api) => api.computedPath)).toEqual([
       `/api/apps/public/${harness.appId}/vault-events`,
     ]);
