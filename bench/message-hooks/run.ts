@@ -1,8 +1,9 @@
 /**
  * The message-hook bench: the packaged app in the real Apps-Engine runtime (1.62, its Deno
- * subprocess), driven the way Rocket.Chat drives it before saving a message: the Prevent, Extend
+ * subprocess), driven the way Rocket.Chat drives it around saving a message: the Prevent, Extend
  * and Modify events in turn, each a check round trip into every listening app and, when the check
- * says yes, the hook's. Times each message's whole sequence, per configuration (which apps
+ * says yes, the hook's; then the post-save event (IPostMessageSent / IPostMessageUpdated), which
+ * Rocket.Chat does not wait for but which costs its round trip all the same: awaited here. Times each message's whole sequence, per configuration (which apps
  * listen) and message (scenarios.ts), and reports p50/p99/mean and round trips per message.
  * `bench/message-hooks.js` is the entry point (`npm run bench:hooks`).
  */
@@ -58,6 +59,12 @@ const EVENTS = {
     AppInterface.IPreMessageUpdatedModify,
   ],
 } as const;
+
+/** The engine's post-save events, which its executeListener starts without awaiting. */
+interface PostEvents {
+  executePostMessageSent(message: IMessage): Promise<void>;
+  executePostMessageUpdated(message: IMessage): Promise<void>;
+}
 
 interface Stage {
   harness: EngineHarness;
@@ -153,13 +160,20 @@ async function throughHooks(stage: Stage, scenario: MessageScenario): Promise<IM
     throw new Error(`An app prevented "${scenario.name}"`);
   }
   const extended = (await listeners.executeListener(extend, message)) as IMessage;
-  return (await listeners.executeListener(modify, extended)) as IMessage;
+  const saved = (await listeners.executeListener(modify, extended)) as IMessage;
+  const post = listeners as unknown as PostEvents;
+  await (scenario.hook === 'sent' ? post.executePostMessageSent(saved) : post.executePostMessageUpdated(saved));
+  return saved;
 }
 
 function expectedText(configuration: HookConfiguration, scenario: MessageScenario): string {
-  return configuration.apps.includes('this app') && scenario.expectMaskedByThisApp
-    ? scenario.expectMaskedByThisApp
-    : scenario.text;
+  if (!configuration.apps.includes('this app')) {
+    return scenario.text;
+  }
+  if (configuration.rulesOn && scenario.expectWithRulesOn !== undefined) {
+    return scenario.expectWithRulesOn;
+  }
+  return scenario.expectMaskedByThisApp || scenario.text;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -201,7 +215,7 @@ async function measure(
       cpu.set(scenario, (cpu.get(scenario) as number) + cpuMs(stage) - cpuBefore);
       const calls = stage.harness.logs.entries
         .slice(logsBefore)
-        .filter((e) => /^app:(check|execute)PreMessage/.test(e.method)).length;
+        .filter((e) => /^app:(check|execute)(Pre|Post)Message/.test(e.method)).length;
       roundTrips.set(scenario, (roundTrips.get(scenario) as number) + calls);
       await stage.harness.checkLogs(`"${configuration.name}" / "${scenario.name}"`);
     }
