@@ -2,7 +2,7 @@
  * How often each masking rule fired, per room and per UTC day: counts only, never the masked
  * text. One record per room and day. App persistence has no atomic increment, so two messages of
  * the same room masked at the same instant on two servers may count once: these are figures for
- * admins, not an audit trail. Kept for COUNT_RETENTION_DAYS, pruned by the sweeper.
+ * admins, not an audit trail. Kept for COUNT_RETENTION_DAYS, then pruned by the sweeper.
  */
 import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 
@@ -51,16 +51,15 @@ export async function readMaskingCounts(reader: IPersistenceRead): Promise<Maski
   return all.slice().sort((a, b) => (a.day === b.day ? a.roomId.localeCompare(b.roomId) : a.day < b.day ? -1 : 1));
 }
 
-/** Forgets the counts of days before the retention window; returns how many day records went. */
-export async function pruneMaskingCounts(
-  reader: IPersistenceRead,
-  persis: IPersistence,
-  now: Date = new Date(),
-): Promise<number> {
-  const oldest = utcDay(new Date(now.getTime() - COUNT_RETENTION_DAYS * 86400000));
-  const days = Array.from(new Set((await readMaskingCounts(reader)).map((c) => c.day))).filter((d) => d < oldest);
-  for (const day of days) {
-    await persis.removeByAssociation(dayKey(day));
+/** Days past the retention window the sweeper clears each time: a sweep missed for up to this long is caught up. */
+const PRUNE_WINDOW_DAYS = 14;
+
+/**
+ * Forgets the counts of the days just past the retention window, by their day key: no read, a
+ * handful of removals per sweep however many rooms there were.
+ */
+export async function pruneMaskingCounts(persis: IPersistence, now: Date = new Date()): Promise<void> {
+  for (let age = COUNT_RETENTION_DAYS + 1; age <= COUNT_RETENTION_DAYS + PRUNE_WINDOW_DAYS; age += 1) {
+    await persis.removeByAssociation(dayKey(utcDay(new Date(now.getTime() - age * 86400000))));
   }
-  return days.length;
 }

@@ -46,8 +46,7 @@ export function firedRulesToTell(message: IMessage): string[] {
 
 export async function tellAboutMaskedMessage(deps: Deps, message: IMessage): Promise<void> {
   const fired = firedRulesToTell(message);
-  const masking = await maskingConfig(deps.read);
-  if (fired.length === 0 || !masking.notices) {
+  if (fired.length === 0 || !(await maskingConfig(deps.read)).notices) {
     return;
   }
   const room = message.room as ILivechatRoom;

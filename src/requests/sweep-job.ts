@@ -25,7 +25,7 @@ export const SWEEP_INTERVAL = '15 minutes';
 export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
   const reader = deps.read.getPersistenceReader();
   await removeExpiredViewContexts(reader, deps.persis);
-  await pruneMaskingCounts(reader, deps.persis);
+  await pruneMaskingCounts(deps.persis);
   const roomIds = new Set<string>([
     ...(await listAllRequests(reader)).map((r) => r.roomId),
     ...(await roomsWithViewContexts(reader)),
