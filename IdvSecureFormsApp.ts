@@ -42,9 +42,10 @@ import type {
 } from '@rocket.chat/apps-engine/definition/uikit/livechat';
 
 import { VaultEventsEndpoint } from './src/endpoints/vault-events-endpoint';
-import { IdvCommand } from './src/handlers/commands/idv-command';
+import { DialogCommand } from './src/handlers/commands/dialog-command';
+import { IDV_COMMAND } from './src/handlers/commands/idv-command';
 import { MaskingCountsCommand } from './src/handlers/commands/masking-counts-command';
-import { SecureFormCommand } from './src/handlers/commands/secure-form-command';
+import { SECURE_FORM_COMMAND } from './src/handlers/commands/secure-form-command';
 import {
   handleActionButton,
   handleBlockAction,
@@ -85,8 +86,8 @@ export class IdvSecureFormsApp
 
   protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
     await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
-    await configuration.slashCommands.provideSlashCommand(new IdvCommand(this));
-    await configuration.slashCommands.provideSlashCommand(new SecureFormCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, IDV_COMMAND));
+    await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, SECURE_FORM_COMMAND));
     await configuration.slashCommands.provideSlashCommand(new MaskingCountsCommand(this));
     ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
     await configuration.api.provideApi({

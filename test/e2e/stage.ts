@@ -72,65 +72,50 @@ export type IdvDialogValues = {
   'idv.custom-label'?: string;
 };
 
-/** Fills and sends the modal the agent has open; fails when the app answers with errors. */
-async function sendOpenModal(scene: Scene, agent: IUser, values: Record<string, unknown>): Promise<IUIKitSurface> {
-  const modal = scene.harness.lastView(agent.id);
+/** How the agent opens a dialog, as Rocket.Chat's client does it. */
+type Opener = { roomAction: string } | { command: string; params?: string[] };
+
+/**
+ * The agent opens a dialog, fills and sends it; fails when the app answers with errors. Returns
+ * the room's last message once the scheduled job asked the vault and posted.
+ */
+async function openAndSend(
+  scene: Scene,
+  room: ILivechatRoom,
+  opener: Opener,
+  values: Record<string, unknown>,
+  agent: IUser,
+): Promise<StoredMessage> {
+  if ('roomAction' in opener) {
+    await scene.harness.clickRoomAction(opener.roomAction, { user: agent, room });
+  } else {
+    await scene.harness.runCommand(opener.command, { user: agent, room, params: opener.params });
+  }
+  const modal: IUIKitSurface = scene.harness.lastView(agent.id);
   const response = await scene.harness.submitView(modal, agent, values);
   if (!response || (response as { success?: boolean }).success !== true) {
     throw new Error(`The agent's modal was not accepted: ${JSON.stringify(response)}`);
   }
   // The modal is answered at once; a scheduled job asks the vault and posts.
   await scene.harness.jobsSettled();
-  return modal;
+  return lastMessageIn(scene, room);
 }
 
 /** The agent asks for ID&V through the room action *Verify identity* → modal → Send. */
-export async function askIdvByRoomAction(
-  scene: Scene,
-  room: ILivechatRoom,
-  values: IdvDialogValues,
-  agent: IUser = scene.agent,
-): Promise<StoredMessage> {
-  await scene.harness.clickRoomAction('room.verify-identity', { user: agent, room });
-  await sendOpenModal(scene, agent, values);
-  return lastMessageIn(scene, room);
-}
+export const askIdvByRoomAction = (scene: Scene, room: ILivechatRoom, values: IdvDialogValues, agent = scene.agent) =>
+  openAndSend(scene, room, { roomAction: 'room.verify-identity' }, values, agent);
 
 /** The agent asks for ID&V with `/idv` → modal → Send. */
-export async function askIdvByCommand(
-  scene: Scene,
-  room: ILivechatRoom,
-  values: IdvDialogValues,
-  agent: IUser = scene.agent,
-): Promise<StoredMessage> {
-  await scene.harness.runCommand('idv', { user: agent, room });
-  await sendOpenModal(scene, agent, values);
-  return lastMessageIn(scene, room);
-}
+export const askIdvByCommand = (scene: Scene, room: ILivechatRoom, values: IdvDialogValues, agent = scene.agent) =>
+  openAndSend(scene, room, { command: 'idv' }, values, agent);
 
 /** The agent sends a form with `/secure-form <id>` → picker modal (pre-selected) → Send. */
-export async function sendFormByCommand(
-  scene: Scene,
-  room: ILivechatRoom,
-  formId: string,
-  agent: IUser = scene.agent,
-): Promise<StoredMessage> {
-  await scene.harness.runCommand('secure-form', { user: agent, room, params: [formId] });
-  await sendOpenModal(scene, agent, { 'form.pick': formId });
-  return lastMessageIn(scene, room);
-}
+export const sendFormByCommand = (scene: Scene, room: ILivechatRoom, formId: string, agent = scene.agent) =>
+  openAndSend(scene, room, { command: 'secure-form', params: [formId] }, { 'form.pick': formId }, agent);
 
 /** The agent sends a form through the room action *Send secure form* → picker modal → Send. */
-export async function sendFormByRoomAction(
-  scene: Scene,
-  room: ILivechatRoom,
-  formId: string,
-  agent: IUser = scene.agent,
-): Promise<StoredMessage> {
-  await scene.harness.clickRoomAction('room.send-secure-form', { user: agent, room });
-  await sendOpenModal(scene, agent, { 'form.pick': formId });
-  return lastMessageIn(scene, room);
-}
+export const sendFormByRoomAction = (scene: Scene, room: ILivechatRoom, formId: string, agent = scene.agent) =>
+  openAndSend(scene, room, { roomAction: 'room.send-secure-form' }, { 'form.pick': formId }, agent);
 
 function linkButton(message: StoredMessage): ButtonElement {
   const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as

@@ -7,7 +7,7 @@ import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Scene } from './scene';
-import { notificationTexts, startScene, stopScene } from './scene';
+import { notificationTexts, useScene } from './scene';
 
 type Trigger = (scene: Scene, user: IUser, room: IRoom) => Promise<unknown>;
 
@@ -21,16 +21,8 @@ const TRIGGERS: Array<[string, Trigger]> = [
 describe('who may send ID&V and secure forms', () => {
   let scene: Scene;
 
-  beforeAll(async () => {
-    scene = await startScene();
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
+  useScene((started) => {
+    scene = started;
   });
 
   /** Runs the trigger and returns what the user was told and whether a dialog opened. */

@@ -15,8 +15,7 @@ import {
   notificationTexts,
   sendForm,
   shownValues,
-  startScene,
-  stopScene,
+  useScene,
   viewButtonValue,
   visitorLink,
   visitorOpens,
@@ -33,20 +32,15 @@ describe('agent views with a vault that takes 4 s per call', () => {
   let scene: Scene;
   let slow: SlowVault;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene(async (started) => {
+    scene = started;
     slow = await startSlowVault({ delayMs: VAULT_DELAY_MS, upstream: scene.vault.url });
     await scene.harness.setSetting('vault_url', slow.url);
     await scene.harness.setSetting('vault_timeout_ms', 15000);
   });
 
   afterAll(async () => {
-    await stopScene(scene);
     await slow?.close();
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
   });
 
   it('the ID&V dialog opens, Send is answered at once, and the question is posted when the vault answers', async () => {

@@ -4,22 +4,14 @@
  * sessions, and leaves open chats alone. Its job carries no data.
  */
 import type { Scene } from './scene';
-import { lastMessageIn, sendForm, startScene, stopScene } from './scene';
+import { lastMessageIn, sendForm, useScene } from './scene';
 import { callVaultApi, requestIdOf } from '../e2e/stage';
 
 describe('closed or deleted rooms are swept', () => {
   let scene: Scene;
 
-  beforeAll(async () => {
-    scene = await startScene();
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
+  useScene((started) => {
+    scene = started;
   });
 
   const heldFor = (roomId: string) =>

@@ -10,8 +10,7 @@ import {
   lastMessageIn,
   notificationTexts,
   sendIdv,
-  startScene,
-  stopScene,
+  useScene,
   visitorLink,
   visitorOpens,
   visitorSubmits,
@@ -24,19 +23,11 @@ describe('the vault doorbell', () => {
   let scene: Scene;
   let doorbellUrl: string;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene((started) => {
+    scene = started;
     doorbellUrl =
       scene.harness.world.serverSettings.get('Site_Url')?.value +
       `/api/apps/public/${scene.harness.appId}/vault-events`;
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
   });
 
   const ring = (body: unknown) => httpJson('POST', doorbellUrl, body);

@@ -14,8 +14,7 @@ import {
   notificationTexts,
   sendForm,
   sendIdv,
-  startScene,
-  stopScene,
+  useScene,
   visitorLink,
   visitorOpens,
   visitorSubmits,
@@ -33,18 +32,10 @@ describe('every take of a chat tells the new agent once', () => {
   let third: IUser;
   let idvLink: string;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene((started) => {
+    scene = started;
     second = scene.harness.world.addAgent('agent.second');
     third = scene.harness.world.addAgent('agent.third');
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
   });
 
   it('an agent transfer fires a take and a transfer event: one notice, saying what is pending', async () => {

@@ -7,8 +7,7 @@ import {
   notificationTexts,
   sendIdv,
   shownValues,
-  startScene,
-  stopScene,
+  useScene,
   visitorCancels,
   visitorLink,
   viewButtonValue,
@@ -23,17 +22,9 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
   let scene: Scene;
   let colleague: IUser;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene((started) => {
+    scene = started;
     colleague = scene.harness.world.addAgent('agent.jones');
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
   });
 
   it('opens the dialog with two random distinct positions suggested', async () => {

@@ -10,8 +10,7 @@ import {
   lastMessageIn,
   notificationTexts,
   sendForm,
-  startScene,
-  stopScene,
+  useScene,
   visitorLink,
   visitorOpens,
   visitorSubmits,
@@ -21,8 +20,8 @@ describe('one doorbell heard by two app instances', () => {
   let scene: Scene;
   let second: EngineHarness;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene(async (started) => {
+    scene = started;
     second = await EngineHarness.boot({
       world: scene.harness.world,
       settings: { vault_url: scene.vault.url, vault_api_key: scene.vault.apiKey, site_id: scene.vault.siteId },
@@ -32,11 +31,9 @@ describe('one doorbell heard by two app instances', () => {
 
   afterAll(async () => {
     await second?.shutdown();
-    await stopScene(scene);
   });
 
   afterEach(async () => {
-    await scene.harness.checkLogs('the test');
     await second.checkLogs('the test (second instance)');
   });
 

@@ -75,6 +75,25 @@ export async function stopScene(scene: Scene | undefined): Promise<void> {
   }
 }
 
+/**
+ * One scene for the describe block that calls this: started before its tests (then handed to
+ * `onStart`, which keeps it and adds what the suite needs), stopped after them, and the app's logs
+ * checked after each test.
+ */
+export function useScene(onStart: (scene: Scene) => void | Promise<void>, options: SceneOptions = {}): void {
+  let scene: Scene | undefined;
+  beforeAll(async () => {
+    scene = await startScene(options);
+    await onStart(scene);
+  });
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+  afterEach(async () => {
+    await scene?.harness.checkLogs('the test');
+  });
+}
+
 /** The link button of a visitor message the app posted. */
 export function visitorLink(message: StoredMessage): string {
   const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as

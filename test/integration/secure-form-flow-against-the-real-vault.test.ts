@@ -9,8 +9,7 @@ import {
   shownValues,
   viewButtonValue,
   IN_CHAT_VIEWING,
-  startScene,
-  stopScene,
+  useScene,
   visitorLink,
   visitorOpens,
   visitorSubmits,
@@ -24,18 +23,13 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
   let colleague: IUser;
   let requestId: string;
 
-  beforeAll(async () => {
-    scene = await startScene({ settings: IN_CHAT_VIEWING });
-    colleague = scene.harness.world.addAgent('agent.jones');
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
-  });
+  useScene(
+    (started) => {
+      scene = started;
+      colleague = scene.harness.world.addAgent('agent.jones');
+    },
+    { settings: IN_CHAT_VIEWING },
+  );
 
   it('opens the picker with the asked-for form chosen, and wants a form chosen', async () => {
     await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: ['card_payment'] });

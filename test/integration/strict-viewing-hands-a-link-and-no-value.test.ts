@@ -17,8 +17,7 @@ import {
   notificationTexts,
   sendForm,
   sendIdv,
-  startScene,
-  stopScene,
+  useScene,
   visitorLink,
   visitorOpens,
   visitorSubmits,
@@ -66,8 +65,8 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
   let manager: IUser;
   let requestId: string;
 
-  beforeAll(async () => {
-    scene = await startScene();
+  useScene(async (started) => {
+    scene = started;
     colleague = scene.harness.world.addAgent('agent.jones');
     manager = scene.harness.world.addUser({ username: 'manager.mary', roles: ['user', 'livechat-manager'] });
     await sendForm(scene, 'card_payment');
@@ -75,14 +74,6 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
     requestId = page.requestId;
     await visitorSubmits(page, CARD);
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card payment"/);
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
   });
 
   it("View hands the sender a private viewer link, opens no view, and the link shows the vault's values once", async () => {

@@ -6,7 +6,7 @@
 import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 
 import type { Scene } from './scene';
-import { lastMessageIn, sendForm, sendIdv, startScene, stopScene, visitorLink } from './scene';
+import { lastMessageIn, sendForm, sendIdv, useScene, visitorLink } from './scene';
 
 const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
 
@@ -20,16 +20,8 @@ const TEXT_ONLY: Array<[string, OmnichannelSource]> = [
 describe('visitors on text-only channels get the link in the text', () => {
   let scene: Scene;
 
-  beforeAll(async () => {
-    scene = await startScene();
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
+  useScene((started) => {
+    scene = started;
   });
 
   it.each(TEXT_ONLY)(

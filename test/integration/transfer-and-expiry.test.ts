@@ -7,8 +7,7 @@ import {
   sendForm,
   shownValues,
   IN_CHAT_VIEWING,
-  startScene,
-  stopScene,
+  useScene,
   viewButtonValue,
   visitorLink,
   visitorOpens,
@@ -19,24 +18,19 @@ import {
 describe('transfers and expiry', () => {
   let scene: Scene;
 
-  beforeAll(async () => {
-    scene = await startScene({
+  useScene(
+    (started) => {
+      scene = started;
+    },
+    {
       settings: IN_CHAT_VIEWING,
       vaultEnv: {
         VAULT_OFF_RECORD_TTL_SECONDS: '1',
         VAULT_LINK_OPEN_TTL_SECONDS: '10',
         VAULT_SWEEP_INTERVAL_SECONDS: '1',
       },
-    });
-  });
-
-  afterAll(async () => {
-    await stopScene(scene);
-  });
-
-  afterEach(async () => {
-    await scene.harness.checkLogs('the test');
-  });
+    },
+  );
 
   it('says an off-the-record value has expired once its memory window is over', async () => {
     await sendForm(scene, 'cvv_only');
