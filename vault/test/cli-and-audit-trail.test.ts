@@ -4,16 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { runCli } from '../src/cli/commands';
 import { sqlitePath } from '../src/open-vault';
 import { buildApp } from '../src/http/app';
-import {
-  cardForm,
-  createAndOpen,
-  futureExpiry,
-  LogCapture,
-  reveal,
-  startTestVault,
-  tempDir,
-  testConfig,
-} from './helpers/vault';
+import { cardForm, LogCapture, reveal, startTestVault, tempDir, testConfig, submitCard } from './helpers/vault';
 
 function cliEnv() {
   return { VAULT_DATA_DIR: tempDir(), VAULT_MASTER_KEY: randomBytes(32).toString('base64') };
@@ -112,14 +103,7 @@ describe('vault:cli', () => {
     const vault = await startTestVault({ config });
     let requestId: string;
     try {
-      const opened = await createAndOpen(vault, cardForm());
-      requestId = opened.requestId;
-      await vault.call(
-        'POST',
-        opened.submitPath,
-        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
-        null,
-      );
+      requestId = await submitCard(vault);
       const rotated = await cli(['keys', 'rotate', '--site', vault.site.siteId], env);
       expect(rotated.code).toBe(0);
       expect(JSON.parse(rotated.out[0]).kid).toMatch(/^[0-9a-f-]{36}$/);

@@ -1,5 +1,14 @@
 import { buildApp } from '../src/http/app';
-import { cardForm, createAndOpen, futureExpiry, LogCapture, reveal, startTestVault, testConfig } from './helpers/vault';
+import {
+  cardForm,
+  createAndOpen,
+  futureExpiry,
+  LogCapture,
+  reveal,
+  startTestVault,
+  testConfig,
+  submitCard,
+} from './helpers/vault';
 
 describe('a restart', () => {
   it('keeps tokenized data readable, and forgets off-the-record data (memory only)', async () => {
@@ -38,13 +47,7 @@ describe('a restart', () => {
   it('with the wrong master key, nothing decrypts', async () => {
     const config = testConfig();
     const first = await startTestVault({ config });
-    const { requestId, submitPath } = await createAndOpen(first, cardForm());
-    await first.call(
-      'POST',
-      submitPath,
-      { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
-      null,
-    );
+    const requestId = await submitCard(first);
     await first.close();
     const wrongKey = { ...config, masterKey: Buffer.alloc(32, 7).toString('base64') };
     const second = await buildApp(wrongKey, { logStream: new LogCapture() });

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../src/open-vault';
 import { ephemeralKey } from '../src/service/request-spec';
-import { cardForm, createAndOpen, futureExpiry, pathOf, reveal, startTestVault, type TestVault } from './helpers/vault';
+import { pathOf, reveal, startTestVault, type TestVault, submitCard } from './helpers/vault';
 
 describe('integrity failures', () => {
   let vault: TestVault;
@@ -16,12 +16,18 @@ describe('integrity failures', () => {
   });
   afterEach(() => vault.close());
 
-  async function submitCard(): Promise<string> {
-    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
-    const values = { name: 'Ada Canary', pan: '4111111111111111', exp: futureExpiry(), cvv: '987' };
-    expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(200);
-    return requestId;
+  /** Flips one character of the stored token's ciphertext, as a tampering hand would; returns that part. */
+  function alterStoredToken(requestId: string): string {
+    const db = new Database(sqlitePath(vault.config));
+    const { token } = db.prepare('SELECT token FROM records WHERE request_id = ?').get(requestId) as { token: string };
+    const parts = token.split('.');
+    parts[3] = (parts[3][0] === 'A' ? 'B' : 'A') + parts[3].slice(1);
+    db.prepare('UPDATE records SET token = ? WHERE request_id = ?').run(parts.join('.'), requestId);
+    db.close();
+    return parts[3];
   }
+
+  const submitCanaryCard = () => submitCard(vault, { name: 'Ada Canary', cvv: '987' });
 
   async function auditRows(action: string) {
     const rows = await vault.app.vault.storage.readAudit(0, 1000);
@@ -35,13 +41,8 @@ describe('integrity failures', () => {
   }
 
   it('an altered record token: 500 naming the integrity check, an audit row, a log line with the code', async () => {
-    const requestId = await submitCard();
-    const db = new Database(sqlitePath(vault.config));
-    const { token } = db.prepare('SELECT token FROM records WHERE request_id = ?').get(requestId) as { token: string };
-    const parts = token.split('.');
-    parts[3] = (parts[3][0] === 'A' ? 'B' : 'A') + parts[3].slice(1);
-    db.prepare('UPDATE records SET token = ? WHERE request_id = ?').run(parts.join('.'), requestId);
-    db.close();
+    const requestId = await submitCanaryCard();
+    const ciphertext = alterStoredToken(requestId);
 
     const shown = await reveal(vault, requestId);
     expect(shown.statusCode).toBe(500);
@@ -57,12 +58,12 @@ describe('integrity failures', () => {
     expect(line.err).toMatchObject({ type: 'IntegrityError', code: 'integrity_failed' });
     expect(JSON.stringify(line)).toContain('decrypt');
     expect(vault.logs.text).not.toContain('{"type":"object"}');
-    expect(vault.logs.text).not.toContain(parts[3].slice(1, 20));
+    expect(vault.logs.text).not.toContain(ciphertext.slice(1, 20));
     expect(vault.logs.text).not.toContain('4111');
   });
 
   it('an altered off-the-record entry is caught the same way', async () => {
-    const requestId = await submitCard();
+    const requestId = await submitCanaryCard();
     const { ephemeral } = vault.app.vault;
     const sealed = (await ephemeral.get(ephemeralKey(requestId)))!;
     sealed[sealed.length - 1] ^= 1;
@@ -78,13 +79,8 @@ describe('integrity failures', () => {
   });
 
   it("the agent's viewer page meets an altered token the same way: refused and audited", async () => {
-    const requestId = await submitCard();
-    const db = new Database(sqlitePath(vault.config));
-    const { token } = db.prepare('SELECT token FROM records WHERE request_id = ?').get(requestId) as { token: string };
-    const parts = token.split('.');
-    parts[3] = (parts[3][0] === 'A' ? 'B' : 'A') + parts[3].slice(1);
-    db.prepare('UPDATE records SET token = ? WHERE request_id = ?').run(parts.join('.'), requestId);
-    db.close();
+    const requestId = await submitCanaryCard();
+    alterStoredToken(requestId);
 
     const minted = await vault.call('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
     expect(minted.statusCode).toBe(201);

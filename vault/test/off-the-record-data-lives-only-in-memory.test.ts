@@ -8,6 +8,7 @@ import {
   startTestVault,
   TestClock,
   type TestVault,
+  submitCard,
 } from './helpers/vault';
 
 describe('off-the-record fields and ID&V answers', () => {
@@ -58,13 +59,7 @@ describe('off-the-record fields and ID&V answers', () => {
   });
 
   it('after the memory window the values are gone and reported expired; on-record values remain', async () => {
-    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
-    await vault.call(
-      'POST',
-      submitPath,
-      { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
-      null,
-    );
+    const requestId = await submitCard(vault);
     clock.advance(5 * 60 + 1);
     const shown = (await reveal(vault, requestId)).json();
     expect(shown.values).toEqual({ name: 'N', pan: '4111111111111111', exp: expect.any(String) });

@@ -6,7 +6,7 @@
 import { MasterKey } from '../src/crypto/master-key';
 import { SealedBox } from '../src/crypto/sealed-box';
 import { ephemeralKey } from '../src/service/request-spec';
-import { cardForm, createAndOpen, futureExpiry, reveal, startTestVault, type TestVault } from './helpers/vault';
+import { reveal, startTestVault, type TestVault, submitCard } from './helpers/vault';
 
 describe('off-the-record entries are sealed per site', () => {
   let vault: TestVault;
@@ -16,15 +16,8 @@ describe('off-the-record entries are sealed per site', () => {
   });
   afterEach(() => vault.close());
 
-  async function submitCard(): Promise<string> {
-    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
-    const values = { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '731' };
-    expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(200);
-    return requestId;
-  }
-
   it('after site remove, no key the vault holds opens the entry, though it has not expired', async () => {
-    const requestId = await submitCard();
+    const requestId = await submitCard(vault, { cvv: '731' });
     const { ephemeral, sites, requests } = vault.app.vault;
     const name = ephemeralKey(requestId);
     const sealed = (await ephemeral.get(name))!;
@@ -42,13 +35,13 @@ describe('off-the-record entries are sealed per site', () => {
   });
 
   it('an entry sealed before a key rotation still opens after it', async () => {
-    const requestId = await submitCard();
+    const requestId = await submitCard(vault, { cvv: '731' });
     await vault.app.vault.sites.rotateKey(vault.site.siteId, 'test');
     expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '731' }, expired: [] });
   });
 
   it("another site's key does not open the entry", async () => {
-    const requestId = await submitCard();
+    const requestId = await submitCard(vault, { cvv: '731' });
     const other = await vault.addSite('site-b');
     const { requests } = vault.app.vault;
     expect(await requests.readEphemeral({ requestId, siteId: other.siteId })).toEqual({});

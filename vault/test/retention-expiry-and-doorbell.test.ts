@@ -2,13 +2,13 @@ import {
   cardForm,
   createAndOpen,
   DoorbellReceiver,
-  futureExpiry,
   idvRequest,
   pathOf,
   startTestVault,
   TestClock,
   testConfig,
   type TestVault,
+  submitCard,
 } from './helpers/vault';
 
 describe('retention', () => {
@@ -16,28 +16,16 @@ describe('retention', () => {
     const clock = new TestClock();
     const vault = await startTestVault({ clock: clock.now, config: testConfig({ VAULT_RETENTION_DAYS: '30' }) });
     try {
-      const old = await createAndOpen(vault, cardForm());
-      await vault.call(
-        'POST',
-        old.submitPath,
-        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
-        null,
-      );
+      const old = await submitCard(vault);
       clock.advance(20 * 86400);
-      const recent = await createAndOpen(vault, cardForm({ roomId: 'room-2' }));
-      await vault.call(
-        'POST',
-        recent.submitPath,
-        { values: { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123' } },
-        null,
-      );
+      const recent = await submitCard(vault, {}, { roomId: 'room-2' });
       clock.advance(11 * 86400);
       const counts = await vault.app.vault.retention.purge();
       expect(counts).toMatchObject({ records: 1, requests: 1 });
       const { storage } = vault.app.vault;
-      expect(await storage.getRecord(old.requestId)).toBeUndefined();
-      expect(await storage.getRequest(old.requestId)).toBeUndefined();
-      expect(await storage.getRecord(recent.requestId)).toBeDefined();
+      expect(await storage.getRecord(old)).toBeUndefined();
+      expect(await storage.getRequest(old)).toBeUndefined();
+      expect(await storage.getRecord(recent)).toBeDefined();
       const audit = await storage.readAudit(0, 1000);
       expect(audit.at(-1)).toMatchObject({ action: 'retention.purge', actor: 'system' });
     } finally {

@@ -12,9 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { buildApp } from '../src/http/app';
 import { launchBrowser, openWatchedPage, type WatchedPage } from '../../testkit/browser';
-import { cardForm, freePort, futureExpiry, LogCapture, testConfig } from './helpers/vault';
+import { cardForm, futureExpiry, listeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
@@ -37,14 +36,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), {
-      logStream: new LogCapture(),
-      doorbell: { retryDelaysMs: [] },
-    });
-    await app.listen({ host: '127.0.0.1', port });
-    ({ apiKey } = await app.vault.sites.addSite('site-viewer', 'http://chat.test'));
+    ({ app, base, apiKey } = await listeningVault('site-viewer'));
   });
   afterEach(async () => {
     for (const watched of pages.splice(0)) {

@@ -5,9 +5,8 @@
  */
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/http/app';
 import { launchBrowser, openVisitorLink, openWatchedPage, typeIntoLabelled } from '../../testkit/browser';
-import { cardForm, freePort, futureExpiry, idvRequest, LogCapture, testConfig } from './helpers/vault';
+import { cardForm, futureExpiry, idvRequest, listeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
@@ -19,15 +18,7 @@ describe('a visitor in Chromium against the real vault', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    // Links must point at where the browser reaches the vault: pick the port first.
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base }), {
-      logStream: new LogCapture(),
-      doorbell: { retryDelaysMs: [] },
-    });
-    await app.listen({ host: '127.0.0.1', port });
-    ({ apiKey } = await app.vault.sites.addSite('site-browser', 'http://chat.test'));
+    ({ app, base, apiKey } = await listeningVault('site-browser'));
   });
   afterAll(async () => {
     await browser?.close();

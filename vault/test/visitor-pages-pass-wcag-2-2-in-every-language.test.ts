@@ -6,10 +6,9 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../src/http/app';
 import { availableLocales } from '../src/pages/i18n';
 import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
-import { cardForm, freePort, futureExpiry, LogCapture, testConfig } from './helpers/vault';
+import { cardForm, futureExpiry, listeningVault } from './helpers/vault';
 
 jest.setTimeout(180_000);
 
@@ -21,14 +20,7 @@ describe('visitor pages in every language pass axe for WCAG 2.2 AA', () => {
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base, VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '10000' }), {
-      logStream: new LogCapture(),
-      doorbell: { retryDelaysMs: [] },
-    });
-    await app.listen({ host: '127.0.0.1', port });
-    ({ apiKey } = await app.vault.sites.addSite('site-languages', 'http://chat.test'));
+    ({ app, base, apiKey } = await listeningVault('site-languages', { VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '10000' }));
   });
   afterAll(async () => {
     await browser?.close();

@@ -7,8 +7,9 @@ import type { CreateRequestBody, DoorbellBody } from '../../src/contract';
 import { buildApp, type BuildOptions } from '../../src/http/app';
 import { tempDir } from '../../../testkit/vault-process';
 
-export { freePort } from '../../../testkit/ports';
-export { tempDir };
+import { freePort } from '../../../testkit/ports';
+
+export { freePort, tempDir };
 
 /** A config for tests: its own data dir, a random master key, generous rate limits. */
 export function testConfig(env: Record<string, string> = {}): VaultConfig {
@@ -173,6 +174,43 @@ export async function createAndOpen(vault: TestVault, body: CreateRequestBody): 
     submitPath: pathOf(view.submitUrl),
     cancelPath: pathOf(view.cancelUrl),
   };
+}
+
+/** A vault listening on a free loopback port, for a real browser: its links point at `base`. */
+export interface ListeningVault {
+  app: FastifyInstance;
+  base: string;
+  apiKey: string;
+}
+
+/** Starts a vault on a free port (chosen first, so visitor links point where the browser reaches it). */
+export async function listeningVault(siteId: string, env: Record<string, string> = {}): Promise<ListeningVault> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const app = await buildApp(testConfig({ VAULT_PUBLIC_URL: base, ...env }), {
+    logStream: new LogCapture(),
+    doorbell: { retryDelaysMs: [] },
+  });
+  await app.listen({ host: '127.0.0.1', port });
+  const { apiKey } = await app.vault.sites.addSite(siteId, ORIGIN);
+  return { app, base, apiKey };
+}
+
+/** A card with a valid number and expiry, as a visitor types it; `overrides` change fields. */
+export function cardValues(overrides: Record<string, string> = {}): Record<string, string> {
+  return { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '123', ...overrides };
+}
+
+/** A visitor submits a card form (`cardValues`) in a new request; fails unless it is stored. */
+export async function submitCard(
+  vault: TestVault,
+  values: Record<string, string> = {},
+  body: Partial<CreateRequestBody> = {},
+): Promise<string> {
+  const { requestId, submitPath } = await createAndOpen(vault, cardForm(body));
+  const submitted = await vault.call('POST', submitPath, { values: cardValues(values) }, null);
+  if (submitted.statusCode !== 200) throw new Error(`submit failed: ${submitted.statusCode} ${submitted.body}`);
+  return requestId;
 }
 
 /**
