@@ -1,6 +1,5 @@
 /** The secure form flow on the agent's side: open the picker, then send the chosen form. */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
-import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Deps } from '../platform/deps';
@@ -8,9 +7,7 @@ import { localeForUser, localeForVisitor } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
-import type { ViewContext } from '../persistence/view-contexts';
-import type { SubmitOutcome } from '../requests/dialogs';
-import { openDialog } from '../requests/dialogs';
+import { openDialog, sendDialogSubmit } from '../requests/dialogs';
 import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import type { CatalogProblem } from './catalog';
@@ -69,17 +66,9 @@ export async function openFormDialog(
   );
 }
 
-export async function submitFormDialog(
-  deps: Deps,
-  context: ViewContext,
-  view: IUIKitSurface,
-  user: IUser,
-): Promise<SubmitOutcome> {
-  const sending = await beginSend(deps, user, context.roomId);
-  if (!sending) {
-    return {};
-  }
-  const picked = readViewValue((view as IUIKitSurface & { state?: object }).state, FormAction.Pick);
+/** Send on the form picker: the chosen form, localized for the visitor. */
+export const submitFormDialog = sendDialogSubmit(async (deps, sending, state, user) => {
+  const picked = readViewValue(state, FormAction.Pick);
   if (typeof picked !== 'string' || picked === '') {
     return { errors: { [FormAction.Pick]: sending.t('validation_form_required') } };
   }
@@ -100,4 +89,4 @@ export async function submitFormDialog(
       buttonText: vt('visitor_form_button'),
     },
   };
-}
+});

@@ -1,14 +1,11 @@
 /** The ID&V flow on the agent's side: open the dialog, then validate it and say what to send. */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
-import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Deps } from '../platform/deps';
 import { localeForVisitor } from '../platform/locale';
 import { translatorFor } from '../i18n/i18n';
-import type { ViewContext } from '../persistence/view-contexts';
-import type { SubmitOutcome } from '../requests/dialogs';
-import { openDialog } from '../requests/dialogs';
+import { openDialog, sendDialogSubmit } from '../requests/dialogs';
 import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
 import { buildIdvModal, IDV_FIELD_ACTIONS, IdvAction } from './idv-modal';
@@ -39,17 +36,8 @@ export function secretName(question: IdvQuestion, visitorLocale: string): string
     : translatorFor(visitorLocale)(`idv_secret_${question.secretKind}`);
 }
 
-export async function submitIdvDialog(
-  deps: Deps,
-  context: ViewContext,
-  view: IUIKitSurface,
-  user: IUser,
-): Promise<SubmitOutcome> {
-  const sending = await beginSend(deps, user, context.roomId);
-  if (!sending) {
-    return {};
-  }
-  const state = (view as IUIKitSurface & { state?: object }).state;
+/** Send on the ID&V dialog: the question when it is valid, else the errors by field. */
+export const submitIdvDialog = sendDialogSubmit(async (deps, sending, state) => {
   const validation = validateIdvInput({
     secretKind: readViewValue(state, IdvAction.SecretKind),
     customLabel: readViewValue(state, IdvAction.CustomLabel),
@@ -82,4 +70,4 @@ export async function submitIdvDialog(
       buttonText: vt('visitor_idv_button'),
     },
   };
-}
+});

@@ -15,6 +15,7 @@ import type { ViewContext, ViewKind } from '../persistence/view-contexts';
 import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
 import type { ScheduledSend } from './send-job';
 import type { SendContext } from './send-context';
+import { beginSend } from './send-context';
 
 /** What a submit handler decided: close the view, or keep it open with inline errors by actionId. */
 export interface SubmitOutcome {
@@ -29,6 +30,26 @@ export type SubmitHandler = (
   view: IUIKitSurface,
   user: IUser,
 ) => Promise<SubmitOutcome>;
+
+/** The values an agent entered in a view (UI-Kit's `view.state`), read with `readViewValue`. */
+export type ViewState = object | undefined;
+
+/**
+ * The submit handler of a send dialog: re-checks on the server that the agent may still send in
+ * the view's room (else the view closes and the agent is told why), then lets `decide` read the
+ * view's state into what to send, or into inline errors.
+ */
+export function sendDialogSubmit(
+  decide: (deps: Deps, sending: SendContext, state: ViewState, user: IUser) => Promise<SubmitOutcome>,
+): SubmitHandler {
+  return async (deps, context, view, user) => {
+    const sending = await beginSend(deps, user, context.roomId);
+    if (!sending) {
+      return {};
+    }
+    return decide(deps, sending, (view as IUIKitSurface & { state?: ViewState }).state, user);
+  };
+}
 
 export function viewKindOf(viewId: string): ViewKind | undefined {
   const prefix = viewId.split('-')[0];

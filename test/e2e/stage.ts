@@ -16,6 +16,8 @@ import type { StoredMessage } from '../harness/world';
 import type { Scene } from '../integration/scene';
 import { lastMessageIn, startScene } from '../integration/scene';
 
+export { clickView, viewerLinkOf } from '../integration/scene';
+
 /**
  * A custom catalog form with a select field, so the keyboard runs cover a select too
  * (the built-in forms have none).
@@ -139,11 +141,6 @@ export function requestIdOf(message: StoredMessage): string {
     throw new Error(`The link button of "${message.text}" carries no request ID`);
   }
   return value;
-}
-
-/** A user clicks *View* / *Reveal* for a request (from a notification or the Secure data bar). */
-export async function clickView(scene: Scene, user: IUser, room: ILivechatRoom, requestId: string): Promise<void> {
-  await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user, room });
 }
 
 /** The text of every room message, in order: the chat's transcript as a human would read it. */

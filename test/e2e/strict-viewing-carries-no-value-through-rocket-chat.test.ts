@@ -11,7 +11,6 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 import type { Browser, Page } from 'playwright-core';
 
 import { stopScene, waitForNotification } from '../integration/scene';
@@ -30,6 +29,7 @@ import {
   requestIdOf,
   sendFormByRoomAction,
   startStage,
+  viewerLinkOf,
 } from './stage';
 
 jest.setTimeout(allowing(120000, 10));
@@ -51,21 +51,6 @@ const CANARIES: Canary[] = [
 ];
 const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
 const EXPIRY = futureExpiry();
-
-/** The URL of the last *Open secure viewer* button a user was handed privately. */
-function viewerLinkOf(scene: Scene, user: IUser): string {
-  const notices = scene.harness.world.notificationsFor(user.id);
-  for (let i = notices.length - 1; i >= 0; i -= 1) {
-    const actions = (notices[i].message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
-      ActionsBlock | undefined;
-    const button = actions?.elements.find((e) => (e as ButtonElement).actionId === 'viewer.open') as
-      ButtonElement | undefined;
-    if (button?.url) {
-      return button.url;
-    }
-  }
-  throw new Error(`${user.username} was handed no viewer link`);
-}
 
 describe('strict viewing: values go from the vault to the agent browser, never through Rocket.Chat', () => {
   let scene: Scene;

@@ -15,6 +15,7 @@ import {
   visitorOpens,
   visitorSubmits,
   waitForNotification,
+  clickView,
 } from './scene';
 
 const IDV = { 'idv.secret-kind': 'password', 'idv.length': '8', 'idv.first-position': '3', 'idv.second-position': '7' };
@@ -88,12 +89,7 @@ describe('the vault doorbell', () => {
     await scene.harness.setSetting('vault_url', `http://127.0.0.1:${await freePort()}`);
     try {
       expect((await ring({ requestId, event: 'submitted' })).status).toBe(503);
-      await scene.harness.blockAction({
-        actionId: 'request.view',
-        value: requestId,
-        user: scene.agent,
-        room: scene.room,
-      });
+      await clickView(scene, scene.agent, scene.room, requestId);
       expect(notificationTexts(scene, scene.agent).pop()).toBe(
         'The vault could not be reached. Try again in a moment; if it keeps failing, tell an administrator.',
       );

@@ -14,6 +14,7 @@ import {
   visitorOpens,
   visitorSubmits,
   waitForNotification,
+  clickView,
 } from './scene';
 
 const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
@@ -85,16 +86,11 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
   it('reveals the answer again to the sender only', async () => {
     const requestId = viewButtonValue(scene, scene.agent);
 
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    await clickView(scene, colleague, scene.room, requestId);
     expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
     expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
 
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: requestId,
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, requestId);
     expect(shownValues(scene, scene.agent)).toEqual([
       ['Character 2', '7'],
       ['Character 4', '3'],

@@ -94,6 +94,26 @@ export function useScene(onStart: (scene: Scene) => void | Promise<void>, option
   });
 }
 
+/** A user clicks *View* / *Reveal* for a request (from a notification or the Secure data bar). */
+export async function clickView(scene: Scene, user: IUser, room: ILivechatRoom, requestId: string): Promise<void> {
+  await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user, room });
+}
+
+/** The URL of the last *Open secure viewer* button a user was handed privately. */
+export function viewerLinkOf(scene: Scene, user: IUser): string {
+  const notices = scene.harness.world.notificationsFor(user.id);
+  for (let i = notices.length - 1; i >= 0; i -= 1) {
+    const actions = (notices[i].message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
+      ActionsBlock | undefined;
+    const button = actions?.elements.find((e) => (e as ButtonElement).actionId === 'viewer.open') as
+      ButtonElement | undefined;
+    if (button?.url) {
+      return button.url;
+    }
+  }
+  throw new Error(`${user.username} was handed no viewer link`);
+}
+
 /** The link button of a visitor message the app posted. */
 export function visitorLink(message: StoredMessage): string {
   const actions = (message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as

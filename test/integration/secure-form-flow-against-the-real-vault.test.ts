@@ -14,6 +14,7 @@ import {
   visitorOpens,
   visitorSubmits,
   waitForNotification,
+  clickView,
 } from './scene';
 
 const CARD = { cardholder: 'Ada Lovelace', pan: '4111111111111111', expiry: '12/39', cvv: '737' };
@@ -76,16 +77,11 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
   });
 
   it('shows the values to the sender only, with the CVV marked off the record', async () => {
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    await clickView(scene, colleague, scene.room, requestId);
     expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
     expect(scene.harness.world.interactionsFor(colleague.id)).toEqual([]);
 
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: requestId,
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, requestId);
     expect(shownValues(scene, scene.agent)).toEqual([
       ['Name on card', CARD.cardholder],
       ['Card number', CARD.pan],
@@ -145,12 +141,7 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
     expect(mint.body).toMatchObject({ error: { code: 'session_closed' } });
 
     const before = scene.harness.world.interactionsFor(scene.agent.id).length;
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: requestId,
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, requestId);
     expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(before);
     expect(
       Array.from(scene.harness.world.persistence.values()).filter((r) =>

@@ -6,7 +6,6 @@
  * vault's switch and a reason.
  */
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import type { ActionsBlock, ButtonElement } from '@rocket.chat/ui-kit';
 
 import { URL } from 'url';
 
@@ -22,25 +21,12 @@ import {
   visitorOpens,
   visitorSubmits,
   waitForNotification,
+  clickView,
+  viewerLinkOf,
 } from './scene';
 
 const CARD = { cardholder: 'Philippa Strictwood', pan: '4532015112830366', expiry: '12/39', cvv: '6182' };
 const NOT_SENDER = 'Only the agent who sent this request can view the answer.';
-
-/** The viewer link of the last notice a user got with an *Open secure viewer* button. */
-function viewerLinkOf(scene: Scene, user: IUser): string {
-  const notices = scene.harness.world.notificationsFor(user.id);
-  for (let i = notices.length - 1; i >= 0; i -= 1) {
-    const actions = (notices[i].message.blocks || []).find((b) => (b as ActionsBlock).type === 'actions') as
-      ActionsBlock | undefined;
-    const button = actions?.elements.find((e) => (e as ButtonElement).actionId === 'viewer.open') as
-      ButtonElement | undefined;
-    if (button?.url) {
-      return button.url;
-    }
-  }
-  throw new Error(`${user.username} was handed no viewer link`);
-}
 
 /** What the agent's browser does: open the link with its POST, then ask for one field. */
 async function revealInViewer(link: string, fieldId: string): Promise<{ status: number; value?: string }> {
@@ -78,12 +64,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
 
   it("View hands the sender a private viewer link, opens no view, and the link shows the vault's values once", async () => {
     const viewsBefore = scene.harness.world.interactionsFor(scene.agent.id).length;
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: requestId,
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, requestId);
     expect(notificationTexts(scene, scene.agent).pop()).toBe(
       'Your secure viewer for "Card payment" is ready. The link works once, only for you, and must be opened within a minute. Do not share it.',
     );
@@ -100,7 +81,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
   it('another agent is refused by the app (no link), and the vault would refuse them too', async () => {
     const calls = () => scene.harness.world.httpCalls.filter((c) => /\/viewer$/.test(c.url)).length;
     const before = calls();
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: colleague, room: scene.room });
+    await clickView(scene, colleague, scene.room, requestId);
     expect(notificationTexts(scene, colleague)).toEqual([NOT_SENDER]);
     expect(calls()).toBe(before);
     const minted = await httpJson<{ error: { code: string } }>(
@@ -113,12 +94,12 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
   });
 
   it("a manager: refused without the app's setting; with it, a reason first; the vault's switch decides too", async () => {
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+    await clickView(scene, manager, scene.room, requestId);
     expect(notificationTexts(scene, manager).pop()).toBe(NOT_SENDER);
 
     await scene.harness.setSetting('managers_may_view_values', true);
     try {
-      await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+      await clickView(scene, manager, scene.room, requestId);
       const modal = scene.harness.lastView(manager.id);
       expect(modal.id).toMatch(/^manager-/);
       expect(await scene.harness.submitView(modal, manager, { 'manager-view.reason': ' a ' })).toMatchObject({
@@ -133,7 +114,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
       );
 
       scene.vault.cli(['site', 'manager-view', scene.vault.siteId, 'on']);
-      await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: scene.room });
+      await clickView(scene, manager, scene.room, requestId);
       await scene.harness.submitView(scene.harness.lastView(manager.id), manager, {
         'manager-view.reason': 'Supervising a disputed payment',
       });

@@ -13,6 +13,7 @@ import {
   visitorOpens,
   visitorSubmits,
   waitForNotification,
+  clickView,
 } from './scene';
 
 describe('transfers and expiry', () => {
@@ -55,7 +56,7 @@ describe('transfers and expiry', () => {
     expect(notificationTexts(scene, newAgent)).toEqual([
       'You now serve this chat. It has 1 secure request(s) sent by another agent, 0 of them still waiting for the visitor. Only the agent who sent a request can view its answer; send a new request if you need the data.',
     ]);
-    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: newAgent, room: scene.room });
+    await clickView(scene, newAgent, scene.room, requestId);
     expect(notificationTexts(scene, newAgent).pop()).toBe('Only the agent who sent this request can view the answer.');
     expect(scene.harness.world.interactionsFor(newAgent.id)).toEqual([]);
   });
