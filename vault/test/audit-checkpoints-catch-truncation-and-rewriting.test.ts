@@ -9,10 +9,11 @@ import path from 'node:path';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { checkpointMessage } from '../src/audit/checkpoint';
+import { auditEvent } from '../src/audit/events';
 import { runCli } from '../src/cli/commands';
 import { keyIdOf } from '../src/crypto/audit-signing';
 import { sqlitePath } from '../src/open-vault';
-import { chainHash } from '../src/storage/audit-chain';
+import { chainHash, type AuditAction } from '../src/storage/audit-chain';
 import { PostgresStorage } from '../src/storage/postgres';
 import { SqliteStorage } from '../src/storage/sqlite';
 import { requirePostgres, TestSchema } from './helpers/backends';
@@ -152,7 +153,7 @@ describe.each([
         at: Number(row.at),
         siteId: row.site_id as string | null,
         actor: seq === 2 ? 'agent:someone-else' : String(row.actor),
-        action: String(row.action),
+        action: String(row.action) as AuditAction,
         requestId: row.request_id as string | null,
         detail: row.detail as string | null,
       };
@@ -226,14 +227,7 @@ describe.each([
 });
 
 describe('the database lets retention delete audit entries only behind a prune checkpoint', () => {
-  const event = (n: number) => ({
-    at: n,
-    siteId: null,
-    actor: 'cli',
-    action: `test.${n}`,
-    requestId: null,
-    detail: null,
-  });
+  const event = (n: number) => auditEvent('retention.purge', { at: n, actor: 'cli', detail: { n } });
   const checkpoint = (seq: number, hash: string) => ({
     kind: 'prune' as const,
     seq,

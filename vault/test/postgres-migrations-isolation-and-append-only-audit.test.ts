@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { auditEvent } from '../src/audit/events';
 import { ConfigError } from '../src/errors';
 import { PostgresStorage } from '../src/storage/postgres';
 import { POSTGRES_MIGRATIONS } from '../src/storage/postgres-schema';
@@ -22,14 +23,7 @@ const key = (siteId: string) => ({
   createdAt: Date.now(),
   active: true,
 });
-const audit = (siteId: string) => ({
-  at: Date.now(),
-  siteId,
-  actor: 'test',
-  action: 'site.add',
-  requestId: null,
-  detail: null,
-});
+const audit = (siteId: string) => auditEvent('site.add', { at: Date.now(), siteId, actor: 'test' });
 
 describe('PostgreSQL storage', () => {
   const schemas: TestSchema[] = [];

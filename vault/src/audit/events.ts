@@ -1,37 +1,6 @@
-import type { AuditEvent } from '../storage/audit-chain';
+import type { AuditAction, AuditEvent } from '../storage/audit-chain';
 
-/**
- * Every action the audit trail records, one name per thing that happened. Storage writes
- * `request.expire` itself (in the sweep's transaction); the services build the rest with auditEvent().
- */
-export type AuditAction =
-  | 'request.create'
-  | 'request.open'
-  | 'request.submit'
-  | 'request.cancel'
-  | 'request.expire'
-  | 'otk.mint'
-  | 'otk.refused'
-  | 'detokenize.ok'
-  | 'detokenize.refused'
-  | 'session.close'
-  | 'integrity.failed'
-  | 'viewer.mint'
-  | 'viewer.refused'
-  | 'viewer.open'
-  | 'viewer.reveal'
-  | 'viewer.copy'
-  | 'viewer.hide'
-  | 'site.add'
-  | 'site.rekey'
-  | 'site.remove'
-  | 'site.manager_view'
-  | 'site.idv_paste'
-  | 'site.brand'
-  | 'keys.rotate'
-  | 'retention.purge'
-  | 'audit.prune'
-  | 'audit.export';
+export type { AuditAction };
 
 export interface AuditEventFields {
   at: number;

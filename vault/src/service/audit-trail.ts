@@ -80,14 +80,10 @@ export class AuditTrailService {
     if (!entry || entry.seq !== throughSeq) return { pruned: 0 };
     await this.sign('prune', entry.seq, entry.hash);
     const now = this.clock();
-    const pruned = await this.storage.pruneAudit(throughSeq, {
-      at: now,
-      siteId: null,
-      actor,
-      action: 'audit.prune',
-      requestId: null,
-      detail: JSON.stringify({ throughSeq, before }),
-    });
+    const pruned = await this.storage.pruneAudit(
+      throughSeq,
+      auditEvent('audit.prune', { at: now, actor, detail: { throughSeq, before } }),
+    );
     return { pruned, throughSeq };
   }
 

@@ -220,7 +220,12 @@ export class RequestService {
 
   /** Marks requests whose window ended as expired and rings their doorbells; returns how many. */
   async expireDue(limit = 500): Promise<number> {
-    const expired = await this.deps.storage.expireDue(this.deps.clock(), limit);
+    const now = this.deps.clock();
+    const expired = await this.deps.storage.expireDue(
+      now,
+      limit,
+      auditEvent('request.expire', { at: now, actor: 'system' }),
+    );
     for (const request of expired) this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'expired');
     return expired.length;
   }

@@ -1,3 +1,4 @@
+import { auditEvent } from '../audit/events';
 import type { PurgeCounts, Storage } from '../storage/types';
 import type { AuditTrailService } from './audit-trail';
 import type { Clock } from './clock';
@@ -25,14 +26,11 @@ export class RetentionService {
 
   async purge(actor = 'system'): Promise<RetentionCounts> {
     const now = this.clock();
-    const counts = await this.storage.purge(now - this.retentionDays * DAY_MS, now, {
-      at: now,
-      siteId: null,
-      actor,
-      action: 'retention.purge',
-      requestId: null,
-      detail: null,
-    });
+    const counts = await this.storage.purge(
+      now - this.retentionDays * DAY_MS,
+      now,
+      auditEvent('retention.purge', { at: now, actor }),
+    );
     const auditEntries =
       this.auditRetentionDays > 0 ? (await this.audit.prune(now - this.auditRetentionDays * DAY_MS, actor)).pruned : 0;
     return { ...counts, auditEntries };

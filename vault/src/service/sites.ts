@@ -1,4 +1,5 @@
 import { randomUUID, randomBytes } from 'node:crypto';
+import { auditEvent } from '../audit/events';
 import type { MasterKey } from '../crypto/master-key';
 import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
 import { createHash } from 'node:crypto';
@@ -51,14 +52,11 @@ export class SiteService {
     const secret = randomSecret(32);
     const now = this.clock();
     const site: SiteRow = { siteId, origin: normalizedOrigin, apiKeyId, apiKeyHash: sha256Hex(secret), createdAt: now };
-    await this.storage.addSite(site, this.newKey(siteId, now), {
-      at: now,
-      siteId,
-      actor,
-      action: 'site.add',
-      requestId: null,
-      detail: JSON.stringify({ origin: normalizedOrigin }),
-    });
+    await this.storage.addSite(
+      site,
+      this.newKey(siteId, now),
+      auditEvent('site.add', { at: now, siteId, actor, detail: { origin: normalizedOrigin } }),
+    );
     return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
   }
 
@@ -66,27 +64,18 @@ export class SiteService {
   async replaceApiKey(siteId: string, actor = 'cli'): Promise<NewSite> {
     const apiKeyId = randomBytes(8).toString('hex');
     const secret = randomSecret(32);
-    const replaced = await this.storage.replaceApiKey(siteId, apiKeyId, sha256Hex(secret), {
-      at: this.clock(),
+    const replaced = await this.storage.replaceApiKey(
       siteId,
-      actor,
-      action: 'site.rekey',
-      requestId: null,
-      detail: null,
-    });
+      apiKeyId,
+      sha256Hex(secret),
+      auditEvent('site.rekey', { at: this.clock(), siteId, actor }),
+    );
     if (!replaced) throw new VaultError('not_found', `There is no site "${siteId}".`);
     return { siteId, apiKey: `ivk.${apiKeyId}.${secret}` };
   }
 
   async removeSite(siteId: string, actor = 'cli'): Promise<boolean> {
-    return this.storage.removeSite(siteId, {
-      at: this.clock(),
-      siteId,
-      actor,
-      action: 'site.remove',
-      requestId: null,
-      detail: null,
-    });
+    return this.storage.removeSite(siteId, auditEvent('site.remove', { at: this.clock(), siteId, actor }));
   }
 
   /**
@@ -94,14 +83,11 @@ export class SiteService {
    * off-the-record ones), or stops them. Off unless the vault admin turns it on.
    */
   async setManagerView(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
-    const changed = await this.storage.setManagerView(siteId, enabled, {
-      at: this.clock(),
+    const changed = await this.storage.setManagerView(
       siteId,
-      actor,
-      action: 'site.manager_view',
-      requestId: null,
-      detail: JSON.stringify({ enabled }),
-    });
+      enabled,
+      auditEvent('site.manager_view', { at: this.clock(), siteId, actor, detail: { enabled } }),
+    );
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
   }
 
@@ -191,14 +177,10 @@ export class SiteService {
     if (!(await this.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
     const now = this.clock();
     const key = this.newKey(siteId, now);
-    await this.storage.rotateSiteKey(key, {
-      at: now,
-      siteId,
-      actor,
-      action: 'keys.rotate',
-      requestId: null,
-      detail: JSON.stringify({ kid: key.kid }),
-    });
+    await this.storage.rotateSiteKey(
+      key,
+      auditEvent('keys.rotate', { at: now, siteId, actor, detail: { kid: key.kid } }),
+    );
     return key.kid;
   }
 

@@ -1,5 +1,6 @@
 import type { CreateViewerBody, CreateViewerResponse, FieldType, ViewerPurpose } from '../contract';
 import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
+import { auditEvent } from '../audit/events';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
@@ -64,14 +65,9 @@ export class ViewerService {
     const actor = actorOf(purpose, body.agentId);
     const now = clock();
     const refuse = async (reason: string, error: VaultError): Promise<never> => {
-      await storage.appendAudit({
-        at: now,
-        siteId: site.siteId,
-        actor,
-        action: 'viewer.refused',
-        requestId,
-        detail: JSON.stringify({ reason, purpose }),
-      });
+      await storage.appendAudit(
+        auditEvent('viewer.refused', { at: now, siteId: site.siteId, actor, requestId, detail: { reason, purpose } }),
+      );
       throw error;
     };
     let reason: string | undefined;
@@ -110,14 +106,13 @@ export class ViewerService {
         agentId: body.agentId,
         expiresAt,
       },
-      {
+      auditEvent('viewer.mint', {
         at: now,
         siteId: site.siteId,
         actor,
-        action: 'viewer.mint',
         requestId,
-        detail: JSON.stringify(reason === undefined ? { purpose } : { purpose, reason }),
-      },
+        detail: reason === undefined ? { purpose } : { purpose, reason },
+      }),
     );
     return { viewerUrl: `${this.deps.publicUrl}/v/${link.otk}`, expiresAt: iso(expiresAt) };
   }
@@ -138,12 +133,16 @@ export class ViewerService {
     const session = mintOtk();
     const expiresAt = now + ttl.viewerSessionSeconds * 1000;
     const manager = link.purpose === 'manager_view';
-    const opened = await storage.openViewer(hashOtk(otk), { hash: session.hash, expiresAt }, now, {
-      at: now,
-      actor: actorOf(manager ? 'manager' : 'sender', link.agentId ?? ''),
-      action: 'viewer.open',
-      detail: JSON.stringify({ purpose: manager ? 'manager' : 'sender', ...browserDetail(browser) }),
-    });
+    const opened = await storage.openViewer(
+      hashOtk(otk),
+      { hash: session.hash, expiresAt },
+      now,
+      auditEvent('viewer.open', {
+        at: now,
+        actor: actorOf(manager ? 'manager' : 'sender', link.agentId ?? ''),
+        detail: { purpose: manager ? 'manager' : 'sender', ...browserDetail(browser) },
+      }),
+    );
     if (!opened) return undefined;
     return { token: session.otk, handle: viewerHandle(session.otk), expiresAt };
   }
@@ -207,14 +206,15 @@ export class ViewerService {
     );
     const value = values[field.id];
     const now = this.deps.clock();
-    await this.deps.storage.appendAudit({
-      at: now,
-      siteId: request.siteId,
-      actor: actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
-      action: `viewer.${action}`,
-      requestId: request.requestId,
-      detail: JSON.stringify({ fieldId, ...(value === undefined ? { expired: true } : {}), ...browserDetail(browser) }),
-    });
+    await this.deps.storage.appendAudit(
+      auditEvent(action === 'copy' ? 'viewer.copy' : 'viewer.reveal', {
+        at: now,
+        siteId: request.siteId,
+        actor: actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
+        requestId: request.requestId,
+        detail: { fieldId, ...(value === undefined ? { expired: true } : {}), ...browserDetail(browser) },
+      }),
+    );
     return value === undefined ? { fieldId, expired: true } : { fieldId, value };
   }
 
@@ -224,12 +224,15 @@ export class ViewerService {
     if (!live) return false;
     const now = this.deps.clock();
     const manager = live.session.purpose === 'manager_session';
-    const ended = await this.deps.storage.endViewerSession(hashOtk(token), now, {
-      at: now,
-      actor: actorOf(manager ? 'manager' : 'sender', live.session.agentId ?? ''),
-      action: 'viewer.hide',
-      detail: JSON.stringify(browserDetail(browser)),
-    });
+    const ended = await this.deps.storage.endViewerSession(
+      hashOtk(token),
+      now,
+      auditEvent('viewer.hide', {
+        at: now,
+        actor: actorOf(manager ? 'manager' : 'sender', live.session.agentId ?? ''),
+        detail: browserDetail(browser),
+      }),
+    );
     return ended !== undefined;
   }
 

@@ -6,14 +6,46 @@ import { createHash } from 'node:crypto';
  * audit/chain.ts verifies the chain.
  */
 
+/**
+ * Every action the audit trail records, one name per thing that happened: a closed list, so an
+ * action nobody named cannot compile. The services build every event with audit/events.ts's auditEvent().
+ */
+export type AuditAction =
+  | 'request.create'
+  | 'request.open'
+  | 'request.submit'
+  | 'request.cancel'
+  | 'request.expire'
+  | 'otk.mint'
+  | 'otk.refused'
+  | 'detokenize.ok'
+  | 'detokenize.refused'
+  | 'session.close'
+  | 'integrity.failed'
+  | 'viewer.mint'
+  | 'viewer.refused'
+  | 'viewer.open'
+  | 'viewer.reveal'
+  | 'viewer.copy'
+  | 'viewer.hide'
+  | 'site.add'
+  | 'site.rekey'
+  | 'site.remove'
+  | 'site.manager_view'
+  | 'site.brand'
+  | 'site.idv_paste'
+  | 'keys.rotate'
+  | 'retention.purge'
+  | 'audit.prune'
+  | 'audit.export';
+
 /** One row of the audit trail. Never a value, an OTK or a key: who, what, when, which request. */
 export interface AuditEvent {
   at: number;
   siteId: string | null;
   /** `site:<id>`, `agent:<id>`, `visitor`, `cli`, `system`. */
   actor: string;
-  /** e.g. `request.create`, `detokenize.refused`. */
-  action: string;
+  action: AuditAction;
   requestId: string | null;
   /** Small JSON with reasons and ids, never values. */
   detail: string | null;

@@ -547,7 +547,7 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async expireDue(now: number, limit: number): Promise<RequestRow[]> {
+  async expireDue(now: number, limit: number, audit: PendingAudit): Promise<RequestRow[]> {
     return this.transaction(async (q) => {
       // SKIP LOCKED: instances sweeping at once split the work instead of expiring a request twice.
       const due = (
@@ -562,14 +562,7 @@ export class PostgresStorage implements Storage {
       await q("UPDATE requests SET status = 'expired', finished_at = $1 WHERE request_id = ANY($2)", [now, ids]);
       await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids]);
       for (const request of due) {
-        await appendEntry(q, {
-          at: now,
-          siteId: request.siteId,
-          actor: 'system',
-          action: 'request.expire',
-          requestId: request.requestId,
-          detail: null,
-        });
+        await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
       }
       return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
     });

@@ -1,4 +1,4 @@
-import type { AuditCheckpoint, AuditEntry } from './audit-chain';
+import type { AuditAction, AuditCheckpoint, AuditEntry } from './audit-chain';
 import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteBrandRow, SiteKeyRow, SiteRow } from './types';
 
 /**
@@ -102,7 +102,8 @@ export function toAudit(row: Row): AuditEntry {
     at: Number(row.at),
     siteId: nullableString(row.site_id),
     actor: String(row.actor),
-    action: String(row.action),
+    // The table holds only actions the union names: every row was written from an AuditEvent.
+    action: String(row.action) as AuditAction,
     requestId: nullableString(row.request_id),
     detail: nullableString(row.detail),
     prevHash: String(row.prev_hash),

@@ -444,7 +444,7 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async expireDue(now: number, limit: number): Promise<RequestRow[]> {
+  async expireDue(now: number, limit: number, audit: PendingAudit): Promise<RequestRow[]> {
     return this.db
       .transaction(() => {
         const due = (
@@ -459,14 +459,7 @@ export class SqliteStorage implements Storage {
             request.requestId,
           );
           this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
-          this.audit({
-            at: now,
-            siteId: request.siteId,
-            actor: 'system',
-            action: 'request.expire',
-            requestId: request.requestId,
-            detail: null,
-          });
+          this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
         }
         return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
       })

@@ -204,7 +204,7 @@ export interface Storage {
    */
   closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]>;
   /** Marks pending or opened requests whose window ended as expired; returns them. */
-  expireDue(now: number, limit: number): Promise<RequestRow[]>;
+  expireDue(now: number, limit: number, audit: PendingAudit): Promise<RequestRow[]>;
   /** Deletes requests (and records) created before `before`, and dead OTKs. */
   purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts>;
 

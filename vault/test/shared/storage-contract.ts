@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { verifyChain } from '../../src/audit/chain';
 import { DuplicateError } from '../../src/errors';
-import type { AuditEntry, AuditEvent } from '../../src/storage/audit-chain';
+import { auditEvent } from '../../src/audit/events';
+import type { AuditAction, AuditEntry, AuditEvent } from '../../src/storage/audit-chain';
 import {
   type OtkPurpose,
   type OtkRow,
@@ -36,8 +37,11 @@ function key(siteId = 'site-a', createdAt = NOW): SiteKeyRow {
   return { siteId, kid: randomUUID(), wrappedKey: randomBytes(40).toString('base64'), createdAt, active: true };
 }
 
-function event(action: string, siteId: string | null = 'site-a', requestId: string | null = null): AuditEvent {
-  return { at: NOW, siteId, actor: 'test', action, requestId, detail: null };
+/** What the sweep appends for each request it expires; storage fills in the site and request. */
+const EXPIRE = auditEvent('request.expire', { at: NOW, actor: 'system' });
+
+function event(action: AuditAction, siteId: string | null = 'site-a', requestId: string | null = null): AuditEvent {
+  return auditEvent(action, { at: NOW, siteId, actor: 'test', requestId });
 }
 
 function request(overrides: Partial<RequestRow> = {}): RequestRow {
@@ -131,7 +135,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         open.hash,
         { hash: submitHash, expiresAt: NOW + 30 * MINUTE },
         NOW + 1000,
-        { at: NOW, actor: 'visitor', action: 'request.open', detail: null },
+        auditEvent('request.open', { at: NOW, actor: 'visitor' }),
       );
       if (!openedRow) throw new Error('could not open the request');
       return { row: openedRow, submitHash };
@@ -144,7 +148,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         row.requestId,
         record(row.requestId, row.siteId, row.createdAt),
         NOW + 2000,
-        { at: NOW, actor: 'visitor', action: 'request.submit', detail: null },
+        auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
       );
       if (!done) throw new Error('could not submit the request');
       return done;
@@ -282,7 +286,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       await storage.createRequest(row, open, event('request.create'));
       const submitHash = randomBytes(32).toString('hex');
       const submitWindow = { hash: submitHash, expiresAt: NOW + 30 * MINUTE };
-      const audit = { at: NOW + 5, actor: 'visitor', action: 'request.open', detail: null };
+      const audit = auditEvent('request.open', { at: NOW + 5, actor: 'visitor' });
       const openedRow = await storage.openRequest(open.hash, submitWindow, NOW + 5, audit);
       expect(openedRow).toEqual({ ...row, status: 'opened', openedAt: NOW + 5, expiresAt: NOW + 30 * MINUTE });
       expect(await storage.getRequest(row.requestId)).toEqual(openedRow);
@@ -317,12 +321,12 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       await storage.createRequest(row, open, event('request.create'));
       const results = await Promise.all(
         Array.from({ length: 20 }, () =>
-          storage.openRequest(open.hash, { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE }, NOW, {
-            at: NOW,
-            actor: 'visitor',
-            action: 'request.open',
-            detail: null,
-          }),
+          storage.openRequest(
+            open.hash,
+            { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
+            NOW,
+            auditEvent('request.open', { at: NOW, actor: 'visitor' }),
+          ),
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -332,7 +336,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const lapsed = request({ expiresAt: NOW - 1 });
       const lapsedOpen = otk(lapsed.requestId, 'open');
       await storage.createRequest(lapsed, lapsedOpen, event('request.create'));
-      const audit = { at: NOW, actor: 'visitor', action: 'request.open', detail: null };
+      const audit = auditEvent('request.open', { at: NOW, actor: 'visitor' });
       expect(
         await storage.openRequest(
           lapsedOpen.hash,
@@ -385,19 +389,20 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     it('a submit without a record (only off-the-record fields) marks it submitted', async () => {
       const { row, submitHash } = await openedRequest();
       expect(
-        await storage.submitRequest(submitHash, row.requestId, null, NOW, {
-          at: NOW,
-          actor: 'visitor',
-          action: 'request.submit',
-          detail: null,
-        }),
+        await storage.submitRequest(
+          submitHash,
+          row.requestId,
+          null,
+          NOW,
+          auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
+        ),
       ).toBeDefined();
       expect(await storage.getRecord(row.requestId)).toBeUndefined();
     });
 
     it('a submit OTK used for another request, or after the window, changes nothing and stays usable', async () => {
       const { row, submitHash } = await openedRequest();
-      const audit = { at: NOW, actor: 'visitor', action: 'request.submit', detail: null };
+      const audit = auditEvent('request.submit', { at: NOW, actor: 'visitor' });
       const before = (await allAudit(storage)).length;
       expect(await storage.submitRequest(submitHash, randomUUID(), record(row.requestId), NOW, audit)).toBeUndefined();
       expect(
@@ -414,12 +419,13 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const records = Array.from({ length: 20 }, () => record(row.requestId));
       const results = await Promise.all(
         records.map((rec) =>
-          storage.submitRequest(submitHash, row.requestId, rec, NOW, {
-            at: NOW,
-            actor: 'visitor',
-            action: 'request.submit',
-            detail: null,
-          }),
+          storage.submitRequest(
+            submitHash,
+            row.requestId,
+            rec,
+            NOW,
+            auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
+          ),
         ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -430,7 +436,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
 
     it('cancelRequest cancels once; the submit OTK is dead afterwards', async () => {
       const { row, submitHash } = await openedRequest();
-      const audit = { at: NOW, actor: 'visitor', action: 'request.cancel', detail: null };
+      const audit = auditEvent('request.cancel', { at: NOW, actor: 'visitor' });
       expect(await storage.cancelRequest(submitHash, NOW + 3, audit)).toEqual({
         ...row,
         status: 'cancelled',
@@ -456,12 +462,12 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const link = otk(submitted.requestId, 'view', { agentId: 'agent-1', expiresAt: NOW + MINUTE });
       await storage.insertOtk(link, event('viewer.mint', 'site-a', submitted.requestId));
       const sessionHash = randomBytes(32).toString('hex');
-      const opened = await storage.openViewer(link.hash, { hash: sessionHash, expiresAt: NOW + 5 * MINUTE }, NOW + 5, {
-        at: NOW + 5,
-        actor: 'agent:agent-1',
-        action: 'viewer.open',
-        detail: null,
-      });
+      const opened = await storage.openViewer(
+        link.hash,
+        { hash: sessionHash, expiresAt: NOW + 5 * MINUTE },
+        NOW + 5,
+        auditEvent('viewer.open', { at: NOW + 5, actor: 'agent:agent-1' }),
+      );
       expect(opened?.session).toEqual({
         hash: sessionHash,
         purpose: 'view_session',
@@ -483,7 +489,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         link.hash,
         { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE },
         NOW + 7,
-        { at: NOW + 7, actor: 'agent:agent-1', action: 'viewer.open', detail: null },
+        auditEvent('viewer.open', { at: NOW + 7, actor: 'agent:agent-1' }),
       );
       expect(again).toBeUndefined();
     });
@@ -498,12 +504,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
             link.hash,
             { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE },
             NOW + 5,
-            {
-              at: NOW + 5,
-              actor: 'manager:manager-1',
-              action: 'viewer.open',
-              detail: null,
-            },
+            auditEvent('viewer.open', { at: NOW + 5, actor: 'manager:manager-1' }),
           ),
         ),
       );
@@ -518,7 +519,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const notSubmitted = otk(opened.requestId, 'view', { agentId: 'agent-1' });
       await storage.insertOtk(notSubmitted, event('viewer.mint'));
       const session = () => ({ hash: randomBytes(32).toString('hex'), expiresAt: NOW + 5 * MINUTE });
-      const audit = { at: NOW, actor: 'agent:agent-1', action: 'viewer.open', detail: null };
+      const audit = auditEvent('viewer.open', { at: NOW, actor: 'agent:agent-1' });
       expect(await storage.openViewer(notSubmitted.hash, session(), NOW + 5, audit)).toBeUndefined();
 
       const submitted = await submittedRequest({ roomId: 'room-2' });
@@ -540,7 +541,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const second = otk(submitted.requestId, 'manager_session', { agentId: 'manager-1' });
       await storage.insertOtk(first, event('viewer.open'));
       await storage.insertOtk(second, event('viewer.open'));
-      const audit = { at: NOW, actor: 'agent:agent-1', action: 'viewer.hide', detail: null };
+      const audit = auditEvent('viewer.hide', { at: NOW, actor: 'agent:agent-1' });
       expect(await storage.endViewerSession(first.hash, NOW + 1, audit)).toMatchObject({ purpose: 'view_session' });
       expect((await allAudit(storage)).pop()).toMatchObject({ action: 'viewer.hide', requestId: submitted.requestId });
       expect(await storage.endViewerSession(first.hash, NOW + 2, audit)).toBeUndefined();
@@ -684,12 +685,12 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const submitted = await submittedRequest();
       const later = NOW + 31 * MINUTE;
 
-      const first = await storage.expireDue(later, 1);
+      const first = await storage.expireDue(later, 1, EXPIRE);
       expect(first.map((r) => r.requestId)).toEqual([lapsedPending.requestId]);
       expect(first[0]).toMatchObject({ status: 'expired', finishedAt: later });
-      const rest = await storage.expireDue(later, 100);
+      const rest = await storage.expireDue(later, 100, EXPIRE);
       expect(rest.map((r) => r.requestId)).toEqual([lapsedOpened.requestId]);
-      expect(await storage.expireDue(later, 100)).toEqual([]);
+      expect(await storage.expireDue(later, 100, EXPIRE)).toEqual([]);
       expect(await storage.peekOtk(pendingOpen.hash, 'open', NOW)).toBeUndefined();
       expect(await storage.peekOtk(submitHash, 'submit', NOW)).toBeUndefined();
       expect((await storage.getRequest(live.requestId))!.status).toBe('pending');
@@ -702,11 +703,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const rows = Array.from({ length: 12 }, () => request({ expiresAt: NOW }));
       for (const row of rows) await storage.createRequest(row, otk(row.requestId, 'open'), event('request.create'));
       const sweeps = await Promise.all([
-        storage.expireDue(NOW + 1, 5),
-        storage.expireDue(NOW + 1, 5),
-        storage.expireDue(NOW + 1, 5),
+        storage.expireDue(NOW + 1, 5, EXPIRE),
+        storage.expireDue(NOW + 1, 5, EXPIRE),
+        storage.expireDue(NOW + 1, 5, EXPIRE),
       ]);
-      const more = await storage.expireDue(NOW + 1, 100);
+      const more = await storage.expireDue(NOW + 1, 100, EXPIRE);
       const ids = [...sweeps.flat(), ...more].map((r) => r.requestId);
       expect(ids.sort()).toEqual(rows.map((r) => r.requestId).sort());
     });
@@ -745,20 +746,21 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const submitHash = randomBytes(32).toString('hex');
       await step(() => storage.createRequest(row, open, event('request.create')));
       await step(() =>
-        storage.openRequest(open.hash, { hash: submitHash, expiresAt: NOW + MINUTE }, NOW, {
-          at: NOW,
-          actor: 'visitor',
-          action: 'request.open',
-          detail: null,
-        }),
+        storage.openRequest(
+          open.hash,
+          { hash: submitHash, expiresAt: NOW + MINUTE },
+          NOW,
+          auditEvent('request.open', { at: NOW, actor: 'visitor' }),
+        ),
       );
       await step(() =>
-        storage.submitRequest(submitHash, row.requestId, record(row.requestId), NOW, {
-          at: NOW,
-          actor: 'visitor',
-          action: 'request.submit',
-          detail: null,
-        }),
+        storage.submitRequest(
+          submitHash,
+          row.requestId,
+          record(row.requestId),
+          NOW,
+          auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
+        ),
       );
       await step(() => storage.insertOtk(otk(row.requestId, 'detokenize'), event('otk.mint')));
       await step(() => storage.markViewed(row.requestId, NOW, event('detokenize.ok')));
