@@ -17,6 +17,27 @@ describe('response schemas and the OpenAPI document', () => {
     expect(committed).toEqual(generated);
   });
 
+  it('every route has a tag, a summary and a description, and says what each of its answers means', () => {
+    const undocumented: string[] = [];
+    const tags = new Set((generated.tags ?? []).map((tag) => tag.name));
+    for (const [route, item] of Object.entries(generated.paths)) {
+      for (const method of METHODS) {
+        const operation = item?.[method];
+        if (!operation) continue;
+        const name = `${method.toUpperCase()} ${route}`;
+        if (!operation.summary || !operation.description) undocumented.push(`${name}: summary or description`);
+        if (operation.tags?.length !== 1 || !tags.has(operation.tags[0])) undocumented.push(`${name}: tag`);
+        for (const [status, answer] of Object.entries(operation.responses)) {
+          // @fastify/swagger writes this where a route's schema gives its answer no description.
+          if (!('description' in answer) || answer.description === 'Default Response') {
+            undocumented.push(`${name} ${status}`);
+          }
+        }
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+
   it('every route declares what it answers, errors included', () => {
     const undeclared: string[] = [];
     for (const [route, item] of Object.entries(generated.paths)) {

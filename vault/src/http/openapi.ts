@@ -17,6 +17,26 @@ const INFO: OpenAPIV3.InfoObject = {
     '/metrics and /readyz are served only on the private operations listener. See docs/vault-api.md.',
 };
 
+/** The route groups, by who calls them. */
+const TAGS: OpenAPIV3.TagObject[] = [
+  {
+    name: 'app → vault (/v1)',
+    description: "The Rocket.Chat app's calls, with `Authorization: Bearer <site API key>`.",
+  },
+  {
+    name: 'visitor (/f)',
+    description: "The visitor's pages behind a single-use link, and their JSON form for custom front ends.",
+  },
+  {
+    name: 'agent viewer (/v)',
+    description: "Strict viewing: the agent's browser reads values from the vault's own page.",
+  },
+  {
+    name: 'operations',
+    description: 'Health for load balancers; readiness and metrics only on the private operations listener.',
+  },
+];
+
 /**
  * The vault's OpenAPI document, generated from the routes' schemas on an app that never listens
  * (SQLite in a throwaway folder). Not loaded by the running vault: `npm run openapi` writes it to
@@ -34,7 +54,7 @@ export async function openApiDocument(): Promise<OpenAPIV3.Document> {
   const app = await buildApp(config, {
     beforeRoutes: async (instance) => {
       documented.push(instance);
-      await instance.register(swagger, { openapi: { openapi: '3.0.3', info: INFO } });
+      await instance.register(swagger, { openapi: { openapi: '3.0.3', info: INFO, tags: TAGS } });
     },
   });
   try {

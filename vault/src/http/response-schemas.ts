@@ -108,161 +108,330 @@ const visitorRequestView = {
 const visitorOutcome = (status: 'submitted' | 'cancelled') =>
   ({ type: 'object', required: ['status'], properties: { status: { type: 'string', enum: [status] } } }) as const;
 
+/** An answer with what it means: OpenAPI shows `description` for its status. */
+const answer = <T extends object>(description: string, schema: T) => ({ ...schema, description }) as const;
+
 /** JSON for API clients, HTML for browsers, chosen by the request's Accept or Content-Type. */
-const jsonOrHtml = (json: object) =>
-  ({ content: { 'application/json': { schema: json }, 'text/html': { schema: html } } }) as const;
+const jsonOrHtml = (description: string, json: object) =>
+  ({ description, content: { 'application/json': { schema: json }, 'text/html': { schema: html } } }) as const;
+const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: html } } }) as const;
+const redirect = (description: string) => answer(description, noBody);
 
-const apiErrors = { '4xx': errorBody, '5xx': errorBody } as const;
-const pageErrors = { '4xx': jsonOrHtml(errorBody), '5xx': jsonOrHtml(errorBody) } as const;
-const api = (summary: string, response: object) => ({ tags: ['app → vault (/v1)'], summary, response }) as const;
-const visitor = (summary: string, response: object) => ({ tags: ['visitor (/f)'], summary, response }) as const;
-const viewer = (summary: string, response: object) => ({ tags: ['agent viewer (/v)'], summary, response }) as const;
-const ops = (summary: string, response: object) => ({ tags: ['operations'], summary, response }) as const;
+const UNAVAILABLE = '503 `unavailable`: storage, Redis or the rate-limit counters are unreachable; nothing was lost.';
 
-/** Per route: its OpenAPI summary and tag, and its answers by status. */
+/** The API's errors: what `4xx` means on this route, and the server side's. */
+const apiErrors = (refusals: string) =>
+  ({
+    '4xx': answer(
+      `${refusals} 401 \`unauthorized\` without a valid API key; 400 \`bad_request\`/\`invalid_json\` for a body the schema refuses; 413 \`payload_too_large\`; 429 \`rate_limited\`.`,
+      errorBody,
+    ),
+    '5xx': answer(`500 \`internal\` (an integrity failure is audited); ${UNAVAILABLE}`, errorBody),
+  }) as const;
+/** The pages' errors: a friendly HTML page, or the JSON error where the request asked for JSON. */
+const pageErrors = (refusals: string) =>
+  ({
+    '4xx': jsonOrHtml(`${refusals} 429 \`rate_limited\` per client IP.`, errorBody),
+    '5xx': jsonOrHtml(`500 \`internal\`; ${UNAVAILABLE}`, errorBody),
+  }) as const;
+const DEAD_LINK = 'A used, expired, unknown or closed-chat link: the same 404 page (`not_found`) for every case.';
+const DEAD_SESSION = 'A dead viewer session (ended, expired, or not this cookie): the same 404 refusal.';
+
+interface RouteDoc {
+  summary: string;
+  description: string;
+  response: object;
+}
+const docs = (tag: string) => (doc: RouteDoc) => ({ tags: [tag], ...doc }) as const;
+const api = docs('app → vault (/v1)');
+const visitor = docs('visitor (/f)');
+const viewer = docs('agent viewer (/v)');
+const ops = docs('operations');
+
+/** Per route: its OpenAPI tag, summary and description, and its answers by status, each described. */
 export const responses = {
-  createRequest: api('Create an ID&V or secure form request', {
-    201: {
-      type: 'object',
-      required: ['requestId', 'visitorUrl', 'expiresAt'],
-      properties: {
-        requestId: string,
-        visitorUrl: { type: 'string', description: "The visitor's single-use link." },
-        expiresAt: isoTime,
-      },
-    },
-    ...apiErrors,
-  }),
-  requestState: api("A request's state (never its values)", { 200: requestState, ...apiErrors }),
-  roomRequests: api('Every request of a room, with its state', {
-    200: { type: 'object', required: ['requests'], properties: { requests: { type: 'array', items: requestState } } },
-    ...apiErrors,
-  }),
-  mintOtk: api('Mint a single-use key to read the values, for the sending agent', {
-    201: { type: 'object', required: ['otk', 'expiresAt'], properties: { otk: string, expiresAt: isoTime } },
-    ...apiErrors,
-  }),
-  createViewer: api("Mint a single-use link to the vault's viewer page", {
-    201: {
-      type: 'object',
-      required: ['viewerUrl', 'expiresAt'],
-      properties: {
-        viewerUrl: { type: 'string', description: 'A bearer link: hand it only to the agent.' },
-        expiresAt: isoTime,
-      },
-    },
-    ...apiErrors,
-  }),
-  detokenize: api('Read the values with a single-use key', {
-    200: {
-      type: 'object',
-      required: ['requestId', 'values', 'expired'],
-      properties: {
-        requestId: string,
-        values: {
-          type: 'object',
-          description: 'Form: by field id. ID&V: by position ("2", "4").',
-          additionalProperties: string,
+  createRequest: api({
+    summary: 'Create an ID&V or secure form request',
+    description:
+      "The app asks for a visitor's answer: an ID&V question (two positions of a secret) or a form. " +
+      'The vault stores the request and answers with the single-use link to hand to the visitor. ' +
+      "`callbackUrl` must lie under the site's origin; the doorbell rings there on every state change.",
+    response: {
+      201: answer('Created: the visitor link, to be opened before `expiresAt`.', {
+        type: 'object',
+        required: ['requestId', 'visitorUrl', 'expiresAt'],
+        properties: {
+          requestId: string,
+          visitorUrl: { type: 'string', description: "The visitor's single-use link." },
+          expiresAt: isoTime,
         },
-        expired: {
-          type: 'array',
-          description: 'Off-the-record fields (or positions) whose memory window has ended.',
-          items: string,
+      }),
+      ...apiErrors(
+        '400 `bad_request` for a form the field rules refuse (field ids, lengths, patterns) or a callback outside the origin; 409 `session_closed` for a closed room.',
+      ),
+    },
+  }),
+  requestState: api({
+    summary: "A request's state (never its values)",
+    description: "Status, times and field labels of one of this site's requests; what the app shows the agent.",
+    response: {
+      200: answer("The request's state.", requestState),
+      ...apiErrors("404 `not_found`: no such request for this site (another site's request is not found either)."),
+    },
+  }),
+  roomRequests: api({
+    summary: 'Every request of a room, with its state',
+    description: "The agent's *Secure data* list: every request of one room of this site, oldest first.",
+    response: {
+      200: answer("The room's requests (an empty list for an unknown room).", {
+        type: 'object',
+        required: ['requests'],
+        properties: { requests: { type: 'array', items: requestState } },
+      }),
+      ...apiErrors(''),
+    },
+  }),
+  mintOtk: api({
+    summary: 'Mint a single-use key to read the values, for the sending agent',
+    description:
+      'A detokenize OTK for the agent who created the request, while its room is open; it lives ' +
+      '`VAULT_DETOKENIZE_TTL_SECONDS` and works once. Refusals are audited.',
+    response: {
+      201: answer('The OTK (shown once; the vault keeps only its hash).', {
+        type: 'object',
+        required: ['otk', 'expiresAt'],
+        properties: { otk: string, expiresAt: isoTime },
+      }),
+      ...apiErrors(
+        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted.',
+      ),
+    },
+  }),
+  createViewer: api({
+    summary: "Mint a single-use link to the vault's viewer page",
+    description:
+      "Strict viewing: a link for one user to the vault's own viewer page, to be opened within " +
+      '`VAULT_VIEWER_OPEN_TTL_SECONDS`. The sender by default; a manager only where `site manager-view` ' +
+      'is on and with a reason. Every mint and refusal is audited.',
+    response: {
+      201: answer('The viewer link for that user only.', {
+        type: 'object',
+        required: ['viewerUrl', 'expiresAt'],
+        properties: {
+          viewerUrl: { type: 'string', description: 'A bearer link: hand it only to the agent.' },
+          expiresAt: isoTime,
+        },
+      }),
+      ...apiErrors(
+        '403 `not_sender` for anyone but the sender, `forbidden` where manager viewing is off; 404 `not_found`; 409 `session_closed`, `not_submitted`.',
+      ),
+    },
+  }),
+  detokenize: api({
+    summary: 'Read the values with a single-use key',
+    description:
+      'Redeems a detokenize OTK, once, for the agent it was minted for, and answers the decrypted values. ' +
+      'Audited; the values are never logged.',
+    response: {
+      200: answer('The values, and which off-the-record ones have expired.', {
+        type: 'object',
+        required: ['requestId', 'values', 'expired'],
+        properties: {
+          requestId: string,
+          values: {
+            type: 'object',
+            description: 'Form: by field id. ID&V: by position ("2", "4").',
+            additionalProperties: string,
+          },
+          expired: {
+            type: 'array',
+            description: 'Off-the-record fields (or positions) whose memory window has ended.',
+            items: string,
+          },
+        },
+      }),
+      ...apiErrors(
+        '403 `invalid_otk`, the same for every bad, used, expired, other-purpose, other-site or other-agent key, and after the room closed.',
+      ),
+    },
+  }),
+  claimEvent: api({
+    summary: 'Claim a doorbell event once, so one Rocket.Chat instance acts on it',
+    description: 'Several app instances may hear one doorbell; the first to claim `(requestId, event)` acts on it.',
+    response: {
+      201: answer('Claimed by this caller.', {
+        type: 'object',
+        required: ['requestId', 'event', 'claimed'],
+        properties: { requestId: string, event: string, claimed: { type: 'boolean' } },
+      }),
+      ...apiErrors('404 `not_found`; 409 `conflict` once another instance claimed it.'),
+    },
+  }),
+  closeSession: api({
+    summary: "Close a room's requests and forget their off-the-record values",
+    description:
+      "The chat closed: the room's links and OTKs die at once, its off-the-record data is erased, " +
+      'and later OTK or viewer mints answer 409 `session_closed`.',
+    response: {
+      204: answer('Closed (also for a room with no requests).', noBody),
+      ...apiErrors(''),
+    },
+  }),
+
+  visitorStart: visitor({
+    summary: 'The start step behind a link (uses nothing up); JSON clients open the request',
+    description:
+      'Link previewers and scanners fetch links too, so a browser GET shows a start step and uses nothing up. ' +
+      'With `Accept: application/json` the GET opens the request (the link is used up).',
+    response: {
+      200: jsonOrHtml('The start step (HTML), or the opened request (JSON).', visitorRequestView),
+      ...pageErrors(DEAD_LINK),
+    },
+  }),
+  visitorOpen: visitor({
+    summary: 'Open the request: the form or the ID&V questions',
+    description: "The start step's button: uses the link up, once, and shows the form with its submit and cancel URLs.",
+    response: {
+      200: jsonOrHtml('The form or the ID&V questions.', visitorRequestView),
+      ...pageErrors(DEAD_LINK),
+    },
+  }),
+  visitorDone: visitor({
+    summary: 'The page after a submit or a cancel',
+    description: 'A plain page the submit and cancel redirect to, so a reload re-posts nothing.',
+    response: {
+      200: htmlPage('Submitted, or cancelled.'),
+      ...pageErrors('404 for a kind other than `submitted` or `cancelled`.'),
+    },
+  }),
+  visitorSubmit: visitor({
+    summary: 'Submit the values (form post or JSON)',
+    description:
+      'Checks every field by its rules, tokenizes the values (off-the-record ones go to memory only), ' +
+      'stores them, and rings the doorbell. Bad values leave the request open for a corrected try.',
+    response: {
+      200: answer('Stored (JSON clients).', visitorOutcome('submitted')),
+      303: redirect('Stored: to `/done/submitted` (browsers).'),
+      422: jsonOrHtml("`invalid_fields`: the form again with each field's error; the request stays open.", errorBody),
+      ...pageErrors(DEAD_LINK),
+    },
+  }),
+  visitorCancel: visitor({
+    summary: 'Cancel the request',
+    description: 'The visitor declines; the submit and cancel URLs die and the doorbell rings.',
+    response: {
+      200: answer('Cancelled (JSON clients).', visitorOutcome('cancelled')),
+      303: redirect('Cancelled: to `/done/cancelled` (browsers).'),
+      ...pageErrors(DEAD_LINK),
+    },
+  }),
+  asset: visitor({
+    summary: "The pages' script and stylesheet",
+    description:
+      "`visitor.js`, `visitor.css`, `viewer.js`, `viewer.css`: the only script and style the pages' CSP allows.",
+    response: {
+      200: {
+        description: 'The file.',
+        content: {
+          'text/javascript': { schema: { type: 'string' } },
+          'text/css': { schema: { type: 'string' } },
         },
       },
+      ...pageErrors('404 for any other name.'),
     },
-    ...apiErrors,
-  }),
-  claimEvent: api('Claim a doorbell event once, so one Rocket.Chat instance acts on it (409 after the first claim)', {
-    201: {
-      type: 'object',
-      required: ['requestId', 'event', 'claimed'],
-      properties: { requestId: string, event: string, claimed: { type: 'boolean' } },
-    },
-    ...apiErrors,
-  }),
-  closeSession: api("Close a room's requests and forget their off-the-record values", {
-    204: noBody,
-    ...apiErrors,
   }),
 
-  visitorStart: visitor('The start step behind a link (uses nothing up); JSON clients open the request', {
-    200: jsonOrHtml(visitorRequestView),
-    ...pageErrors,
-  }),
-  visitorOpen: visitor('Open the request: the form or the ID&V questions', {
-    200: jsonOrHtml(visitorRequestView),
-    ...pageErrors,
-  }),
-  visitorDone: visitor('The page after a submit or a cancel', {
-    200: { content: { 'text/html': { schema: html } } },
-    ...pageErrors,
-  }),
-  visitorSubmit: visitor('Submit the values (form post or JSON)', {
-    200: visitorOutcome('submitted'),
-    303: { ...noBody, description: 'To the final page.' },
-    422: jsonOrHtml(errorBody),
-    ...pageErrors,
-  }),
-  visitorCancel: visitor('Cancel the request', {
-    200: visitorOutcome('cancelled'),
-    303: { ...noBody, description: 'To the final page.' },
-    ...pageErrors,
-  }),
-  asset: visitor("The pages' script and stylesheet", {
-    200: {
-      content: {
-        'text/javascript': { schema: { type: 'string' } },
-        'text/css': { schema: { type: 'string' } },
+  brandFile: visitor({
+    summary: "A site's logo (by the SHA-256 of its bytes) or an accent colour's stylesheet (`site brand`)",
+    description:
+      "The branding a vault admin set for a site (`vault:cli site brand`): the logo as PNG, addressed by its bytes' hash, or the stylesheet of its accent colour.",
+    response: {
+      200: {
+        description: 'The file.',
+        content: {
+          'image/png': { schema: { type: 'string', format: 'binary' } },
+          'text/css': { schema: { type: 'string' } },
+        },
       },
+      ...pageErrors('404 for an unknown file.'),
     },
-    ...pageErrors,
   }),
 
-  brandFile: visitor("A site's logo (by the SHA-256 of its bytes) or an accent colour's stylesheet (`site brand`)", {
-    200: {
-      content: {
-        'image/png': { schema: { type: 'string', format: 'binary' } },
-        'text/css': { schema: { type: 'string' } },
-      },
+  viewerStart: viewer({
+    summary: 'The start step behind a viewer link (uses nothing up)',
+    description: "A link preview's GET uses nothing up; the page's button posts to the same link.",
+    response: {
+      200: htmlPage('The start step.'),
+      ...pageErrors(DEAD_LINK),
     },
-    ...pageErrors,
+  }),
+  viewerOpen: viewer({
+    summary: 'Use the viewer link: sets the session cookie and redirects to the viewer page',
+    description:
+      'Uses the link up, once, and starts a session of at most `VAULT_VIEWER_SESSION_SECONDS` ' +
+      "(an HttpOnly, SameSite=Strict cookie for `/v/s/<handle>`). Audited with the browser's IP and user agent.",
+    response: {
+      303: redirect('To /v/s/<handle>, with the session cookie.'),
+      ...pageErrors(DEAD_LINK),
+    },
+  }),
+  viewerPage: viewer({
+    summary: 'The viewer page: field states, no value',
+    description: 'Each field as shown, masked (card numbers as BIN + last four), hidden, expired or withheld.',
+    response: {
+      200: htmlPage('The viewer page.'),
+      ...pageErrors(DEAD_SESSION),
+    },
+  }),
+  viewerReveal: viewer({
+    summary: "One field's value, for the page's Reveal or Copy",
+    description:
+      'Same-origin JSON `{fieldId, action}`; each reveal and copy is audited. Managers never get off-the-record values.',
+    response: {
+      200: answer("The field's value, or that it has expired.", {
+        type: 'object',
+        required: ['fieldId'],
+        properties: { fieldId: string, value: string, expired: { type: 'boolean', enum: [true] } },
+      }),
+      ...pageErrors(
+        `${DEAD_SESSION} 400 \`bad_request\` for an unknown field; 403 \`forbidden\` for a cross-site call or a manager asking an off-the-record value.`,
+      ),
+    },
+  }),
+  viewerClose: viewer({
+    summary: 'Hide: end the viewer session',
+    description: 'Ends the session now (audited); the page says so.',
+    response: {
+      200: htmlPage('Ended.'),
+      ...pageErrors(DEAD_SESSION),
+    },
   }),
 
-  viewerStart: viewer('The start step behind a viewer link (uses nothing up)', {
-    200: { content: { 'text/html': { schema: html } } },
-    ...pageErrors,
-  }),
-  viewerOpen: viewer('Use the viewer link: sets the session cookie and redirects to the viewer page', {
-    303: { ...noBody, description: 'To /v/s/<handle>, with the session cookie.' },
-    ...pageErrors,
-  }),
-  viewerPage: viewer('The viewer page: field states, no value', {
-    200: { content: { 'text/html': { schema: html } } },
-    ...pageErrors,
-  }),
-  viewerReveal: viewer("One field's value, for the page's Reveal or Copy", {
-    200: {
-      type: 'object',
-      required: ['fieldId'],
-      properties: { fieldId: string, value: string, expired: { type: 'boolean', enum: [true] } },
+  healthz: ops({
+    summary: 'Liveness',
+    description: 'The process is up; on the main port, for load balancers and the Docker HEALTHCHECK.',
+    response: {
+      200: answer('Up.', {
+        type: 'object',
+        required: ['status'],
+        properties: { status: { type: 'string', enum: ['ok'] } },
+      }),
     },
-    ...pageErrors,
   }),
-  viewerClose: viewer('Hide: end the viewer session', {
-    200: { content: { 'text/html': { schema: html } } },
-    ...pageErrors,
+  readyz: ops({
+    summary: 'Readiness: storage and the ephemeral store reachable (operations listener)',
+    description: "Only on `VAULT_OPS_HOST`:`VAULT_OPS_PORT`, never on the visitors' port.",
+    response: {
+      200: answer('Every backend answers.', readiness()),
+      503: answer('A backend is unreachable; `checks` names it.', readiness()),
+    },
   }),
-
-  healthz: ops('Liveness', {
-    200: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } },
-  }),
-  readyz: ops('Readiness: storage and the ephemeral store reachable (operations listener)', {
-    200: readiness(),
-    503: readiness(),
-  }),
-  metrics: ops('Prometheus metrics (operations listener)', {
-    200: { content: { 'text/plain': { schema: { type: 'string' } } } },
+  metrics: ops({
+    summary: 'Prometheus metrics (operations listener)',
+    description: 'Counters and latencies by route pattern, never by URL; only on the operations listener.',
+    response: {
+      200: { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+    },
   }),
 } as const;
 
