@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import type { VaultConfig } from '../../src/config';
 import { buildApp } from '../../src/http/app';
-import { LogCapture, testConfig, startTestVault, type TestSite, type TestVault } from './vault';
+import { attach, LogCapture, testConfig, startTestVault, type TestVault } from './vault';
+
 import { REDIS_URL, redisPrefix, TestSchema, wipeRedisPrefix } from './backends';
 
 /** One PostgreSQL schema and one Redis prefix that several vault instances share, as in production. */
@@ -27,36 +26,6 @@ export class SharedBackends {
     await this.schema.drop();
     await wipeRedisPrefix(this.prefix);
   }
-}
-
-/** A TestVault for `app`, acting as an already registered `site` (a second instance has no site to add). */
-export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCapture, site: TestSite): TestVault {
-  const responses: string[] = [];
-  const vault: TestVault = {
-    app,
-    config,
-    logs,
-    responses,
-    site,
-    async call(method, url, body, apiKey, headers = {}) {
-      const key = apiKey === undefined ? site.apiKey : apiKey;
-      const response = await app.inject({
-        method: method as 'GET',
-        url,
-        headers: {
-          ...(key ? { authorization: `Bearer ${key}` } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      responses.push(response.body);
-      return response;
-    },
-    addSite: (siteId, origin) => app.vault.sites.addSite(siteId, origin ?? 'http://chat.test', 'test'),
-    close: () => app.close(),
-  };
-  return vault;
 }
 
 /** Two vault apps (A registers the site) on the same PostgreSQL schema and Redis prefix. */

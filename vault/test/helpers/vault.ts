@@ -71,21 +71,18 @@ export interface TestVault {
 export const ORIGIN = 'http://chat.test';
 export const CALLBACK = `${ORIGIN}/api/apps/public/app-id/vault-events`;
 
-/** Builds a vault app on a temp SQLite file with one registered site. */
-export async function startTestVault(options: BuildOptions & { config?: VaultConfig } = {}): Promise<TestVault> {
-  const config = options.config ?? testConfig();
-  const logs = new LogCapture();
-  const app = await buildApp(config, { logStream: logs, doorbell: { retryDelaysMs: [] }, ...options });
+/** A TestVault for `app`, acting as `site` (a second instance on shared backends has no site to add). */
+export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCapture, site: TestSite): TestVault {
   const responses: string[] = [];
   const vault: TestVault = {
     app,
     config,
     logs,
     responses,
-    site: { siteId: '', apiKey: '' },
+    site,
     async call(method, url, body, apiKey, headers = {}) {
       const key = apiKey === undefined ? vault.site.apiKey : apiKey;
-      const response = await vault.app.inject({
+      const response = await app.inject({
         method: method as 'GET',
         url,
         headers: {
@@ -98,13 +95,18 @@ export async function startTestVault(options: BuildOptions & { config?: VaultCon
       responses.push(response.body);
       return response;
     },
-    async addSite(siteId, origin = ORIGIN) {
-      return app.vault.sites.addSite(siteId, origin, 'test');
-    },
-    async close() {
-      await app.close();
-    },
+    addSite: (siteId, origin = ORIGIN) => app.vault.sites.addSite(siteId, origin, 'test'),
+    close: () => app.close(),
   };
+  return vault;
+}
+
+/** Builds a vault app on a temp SQLite file with one registered site. */
+export async function startTestVault(options: BuildOptions & { config?: VaultConfig } = {}): Promise<TestVault> {
+  const config = options.config ?? testConfig();
+  const logs = new LogCapture();
+  const app = await buildApp(config, { logStream: logs, doorbell: { retryDelaysMs: [] }, ...options });
+  const vault = attach(app, config, logs, { siteId: '', apiKey: '' });
   vault.site = await vault.addSite('site-a');
   return vault;
 }
