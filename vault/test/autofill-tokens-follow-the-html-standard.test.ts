@@ -1,7 +1,11 @@
 import { AUTOFILL_TOKENS } from '../src/contract';
 import { cardForm, openPage, startTestVault, type TestVault } from './helpers/vault';
 
-/** The autofill field names of the HTML standard (WHATWG HTML, "Autofill", the field name table). */
+/**
+ * The autofill field names of the HTML standard (WHATWG HTML, "Autofill", the field name table).
+ * A copy of the standard on purpose, not of the contract's AUTOFILL_TOKENS: `duplicates` pairs the
+ * two lists, and the test exists to catch the day they differ.
+ */
 const HTML_AUTOFILL_FIELD_NAMES = new Set([
   'name',
   'honorific-prefix',

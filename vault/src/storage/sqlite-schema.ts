@@ -1,4 +1,8 @@
-/** Versioned SQLite schema steps; each runs once, in order, inside a transaction. */
+/**
+ * Versioned SQLite schema steps; each runs once, in order, inside a transaction. postgres-schema.ts
+ * mirrors these steps in its own dialect (types, triggers) on purpose: `duplicates` pairs the two,
+ * and storage-contract tests hold both backends to the same behaviour.
+ */
 export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 1,
