@@ -82,7 +82,8 @@ export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCaptu
     site,
     async call(method, url, body, apiKey, headers = {}) {
       const key = apiKey === undefined ? vault.site.apiKey : apiKey;
-      const response = await app.inject({
+      // `vault.app`, not `app`: a restart test swaps in the new instance.
+      const response = await vault.app.inject({
         method: method as 'GET',
         url,
         headers: {
@@ -95,8 +96,8 @@ export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCaptu
       responses.push(response.body);
       return response;
     },
-    addSite: (siteId, origin = ORIGIN) => app.vault.sites.addSite(siteId, origin, 'test'),
-    close: () => app.close(),
+    addSite: (siteId, origin = ORIGIN) => vault.app.vault.sites.addSite(siteId, origin, 'test'),
+    close: () => vault.app.close(),
   };
   return vault;
 }
