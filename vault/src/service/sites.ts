@@ -97,14 +97,11 @@ export class SiteService {
    * vault admin turns it on: see IDV_PASTE_TRADE_OFF.
    */
   async setIdvPaste(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
-    const changed = await this.storage.setIdvPaste(siteId, enabled, {
-      at: this.clock(),
+    const changed = await this.storage.setIdvPaste(
       siteId,
-      actor,
-      action: 'site.idv_paste',
-      requestId: null,
-      detail: JSON.stringify({ enabled }),
-    });
+      enabled,
+      auditEvent('site.idv_paste', { at: this.clock(), siteId, actor, detail: { enabled } }),
+    );
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
   }
 
