@@ -128,28 +128,29 @@ export class SiteService {
         : null,
       updatedAt: now,
     };
-    const changed = await this.storage.setBrand(siteId, brand, png?.bytes ?? null, {
-      at: now,
+    const changed = await this.storage.setBrand(
       siteId,
-      actor,
-      action: 'site.brand',
-      requestId: null,
-      detail: JSON.stringify({ displayName, accentColour, logoSha256: brand.logo?.sha256 ?? null }),
-    });
+      brand,
+      png?.bytes ?? null,
+      auditEvent('site.brand', {
+        at: now,
+        siteId,
+        actor,
+        detail: { displayName, accentColour, logoSha256: brand.logo?.sha256 ?? null },
+      }),
+    );
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
     return brand;
   }
 
   /** Back to neutral pages; audited. */
   async clearBrand(siteId: string, actor = 'cli'): Promise<void> {
-    const changed = await this.storage.setBrand(siteId, null, null, {
-      at: this.clock(),
+    const changed = await this.storage.setBrand(
       siteId,
-      actor,
-      action: 'site.brand',
-      requestId: null,
-      detail: JSON.stringify({ cleared: true }),
-    });
+      null,
+      null,
+      auditEvent('site.brand', { at: this.clock(), siteId, actor, detail: { cleared: true } }),
+    );
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
   }
 
