@@ -142,6 +142,8 @@ export class EngineHarness {
   public readonly apiMirrors: EngineHarness[] = [];
   /** Failures of calls the harness did not start itself (the vault's doorbell). */
   private readonly backgroundFailures: string[] = [];
+  /** Doorbell calls still being handled: shutdown waits for them, as a server drains its requests. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private droppedCursor: number;
   /** Harnesses alive in this process: a second one is a second Rocket.Chat instance. */
   private static readonly alive = new Set<EngineHarness>();
@@ -232,11 +234,13 @@ export class EngineHarness {
           headers: req.headers as Record<string, string>,
         };
         for (const mirror of this.apiMirrors) {
-          mirror.callApi(match[2], request).catch((err: Error) => {
-            mirror.backgroundFailures.push(`${req.method} ${req.url} (mirrored): ${err.message}`);
-          });
+          mirror.track(
+            mirror.callApi(match[2], request).catch((err: Error) => {
+              mirror.backgroundFailures.push(`${req.method} ${req.url} (mirrored): ${err.message}`);
+            }),
+          );
         }
-        this.callApi(match[2], request)
+        const handled = this.callApi(match[2], request)
           .then((result) => {
             res.writeHead(result.status, { 'Content-Type': 'application/json' });
             res.end(result.content === undefined ? '' : JSON.stringify(result.content));
@@ -245,12 +249,18 @@ export class EngineHarness {
             this.backgroundFailures.push(`${req.method} ${req.url}: ${err.message}`);
             res.writeHead(500).end();
           });
+        this.track(handled);
       });
     });
     await new Promise<void>((resolve) => (this.server as http.Server).listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.world.setServerSetting('Site_Url', url);
     return url;
+  }
+
+  private track(call: Promise<unknown>): void {
+    this.inFlight.add(call);
+    void call.finally(() => this.inFlight.delete(call));
   }
 
   public async shutdown(): Promise<void> {
@@ -261,6 +271,8 @@ export class EngineHarness {
       server.closeAllConnections?.();
       await closed;
     }
+    // A doorbell still being handled (slow with a slow vault) finishes before the app is unloaded.
+    await Promise.allSettled(Array.from(this.inFlight));
     try {
       await this.bridges.schedulerBridge.settled();
       await this.manager.unload(false);
