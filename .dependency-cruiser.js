@@ -7,7 +7,7 @@
  *   main.ts, cli.ts, cli/  →  http/  →  open-vault.ts (assembles the services)  →  service/
  *   →  otk/, audit/, pages/  →  crypto/, storage/, ephemeral/, validation/, contract/, config.ts, errors.ts
  * App, top to bottom:
- *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/, redaction/
+ *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/, redaction/, privacy/, readiness/
  *   →  ui/, persistence/, vault/, platform/  →  lib/, i18n/ (pure: no Apps-Engine types)
  */
 'use strict';
@@ -27,7 +27,7 @@ const vaultLayers = [
 const appLayers = [
   { name: 'app class', path: '^IdvSecureFormsApp\\.ts$' },
   { name: 'app handlers', path: '^src/(handlers|endpoints)/' },
-  { name: 'app features', path: '^src/(requests|idv|forms|settings|redaction)/' },
+  { name: 'app features', path: '^src/(requests|idv|forms|settings|redaction|privacy|readiness)/' },
   { name: 'app infrastructure', path: '^src/(ui|persistence|vault|platform)/' },
   { name: 'app pure lib', path: '^src/(lib|i18n)/' },
 ];

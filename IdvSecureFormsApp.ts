@@ -45,6 +45,7 @@ import { VaultEventsEndpoint } from './src/endpoints/vault-events-endpoint';
 import { DialogCommand } from './src/handlers/commands/dialog-command';
 import { IDV_COMMAND } from './src/handlers/commands/idv-command';
 import { MaskingCountsCommand } from './src/handlers/commands/masking-counts-command';
+import { PrivacyCommand } from './src/handlers/commands/privacy-command';
 import { SECURE_FORM_COMMAND } from './src/handlers/commands/secure-form-command';
 import {
   handleActionButton,
@@ -89,6 +90,7 @@ export class IdvSecureFormsApp
     await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, IDV_COMMAND));
     await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, SECURE_FORM_COMMAND));
     await configuration.slashCommands.provideSlashCommand(new MaskingCountsCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new PrivacyCommand(this));
     ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
     await configuration.api.provideApi({
       visibility: ApiVisibility.PUBLIC,

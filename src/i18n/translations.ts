@@ -483,7 +483,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "Zeile __line__: Das Muster ist unbrauchbar: __value__",
         "masking_rule_problem_too_many": "Zeile __line__: höchstens __value__ Regeln; diese und die folgenden Zeilen werden übersprungen",
         "masking_rule_problem_too_complex": "Zeile __line__: Die Regeln sind zusammen zu komplex (kleinere Wiederholungszahlen verwenden); diese wird übersprungen",
-        "error_admins_only": "Das dürfen nur Administratoren."
+        "error_admins_only": "Das dürfen nur Administratoren.",
+        "command_idv_privacy_description": "Administratoren: sichere Anfragen eines Besuchers löschen oder exportieren (DSGVO)",
+        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "privacy_admins_only": "Nur Administratoren des Arbeitsbereichs dürfen die Daten eines Besuchers löschen oder exportieren.",
+        "privacy_usage": "Aufruf: /idv-privacy erase|export [room <roomId> | visitor <Besucher-Token>]. Ohne Ziel gilt er für diesen Livechat-Raum.",
+        "privacy_erased": "Endgültig gelöscht: __requests__ sichere Anfragen (__records__ gespeicherte Übermittlungen) in __rooms__ Räumen. Das Audit-Protokoll des Tresors vermerkt die Löschung, ohne Werte.",
+        "privacy_exported": "__requests__ sichere Anfragen dieses Besuchers (Status, Bezeichnungen und Zeiten; Werte verlassen den Tresor so nie):",
+        "privacy_failed": "Der Tresor hat dies nicht ausgeführt. In der App wurde nichts geändert; prüfen Sie die Protokolle der App und versuchen Sie es erneut."
     },
     "en": {
         "settings_section_vault": "Vault connection",
@@ -725,7 +732,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "line __line__: the pattern cannot be used: __value__",
         "masking_rule_problem_too_many": "line __line__: at most __value__ rules; this line and the ones after it are skipped",
         "masking_rule_problem_too_complex": "line __line__: the rules together are too complex (use smaller repeat counts); this one is skipped",
-        "error_admins_only": "Only administrators can do this."
+        "error_admins_only": "Only administrators can do this.",
+        "command_idv_privacy_description": "Administrators: erase or export a livechat visitor's secure requests (GDPR)",
+        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "privacy_admins_only": "Only workspace administrators may erase or export a visitor's data.",
+        "privacy_usage": "Usage: /idv-privacy erase|export [room <roomId> | visitor <visitor token>]. Without a target it acts on this livechat room.",
+        "privacy_erased": "Erased for good: __requests__ secure requests (__records__ stored submissions) in __rooms__ rooms. The vault's audit trail records the erasure, without any value.",
+        "privacy_exported": "__requests__ secure requests of this visitor (states, labels and times; values never leave the vault this way):",
+        "privacy_failed": "The vault did not carry this out. Nothing was changed in the app; see the app's logs and try again."
     },
     "es": {
         "settings_section_vault": "Conexión con la bóveda",
@@ -967,7 +981,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "línea __line__: el patrón no se puede usar: __value__",
         "masking_rule_problem_too_many": "línea __line__: como máximo __value__ reglas; se omiten esta línea y las siguientes",
         "masking_rule_problem_too_complex": "línea __line__: las reglas juntas son demasiado complejas (usa repeticiones más pequeñas); esta se omite",
-        "error_admins_only": "Solo los administradores pueden hacer esto."
+        "error_admins_only": "Solo los administradores pueden hacer esto.",
+        "command_idv_privacy_description": "Administradores: borrar o exportar las solicitudes seguras de un visitante (RGPD)",
+        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "privacy_admins_only": "Solo los administradores del espacio de trabajo pueden borrar o exportar los datos de un visitante.",
+        "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token del visitante>]. Sin destino actúa sobre esta sala de livechat.",
+        "privacy_erased": "Borrado definitivamente: __requests__ solicitudes seguras (__records__ envíos guardados) en __rooms__ salas. El registro de auditoría de la bóveda anota el borrado, sin ningún valor.",
+        "privacy_exported": "__requests__ solicitudes seguras de este visitante (estados, etiquetas y horas; los valores nunca salen de la bóveda por aquí):",
+        "privacy_failed": "La bóveda no lo realizó. No se cambió nada en la aplicación; revisa los registros de la aplicación e inténtalo de nuevo."
     },
     "fr": {
         "settings_section_vault": "Connexion au coffre",
@@ -1209,7 +1230,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "ligne __line__ : le motif est inutilisable : __value__",
         "masking_rule_problem_too_many": "ligne __line__ : __value__ règles au plus ; cette ligne et les suivantes sont ignorées",
         "masking_rule_problem_too_complex": "ligne __line__ : les règles ensemble sont trop complexes (utilisez de plus petits nombres de répétitions) ; celle-ci est ignorée",
-        "error_admins_only": "Seuls les administrateurs peuvent faire cela."
+        "error_admins_only": "Seuls les administrateurs peuvent faire cela.",
+        "command_idv_privacy_description": "Administrateurs : effacer ou exporter les demandes sécurisées d'un visiteur (RGPD)",
+        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "privacy_admins_only": "Seuls les administrateurs de l'espace de travail peuvent effacer ou exporter les données d'un visiteur.",
+        "privacy_usage": "Usage : /idv-privacy erase|export [room <roomId> | visitor <jeton du visiteur>]. Sans cible, il agit sur ce salon livechat.",
+        "privacy_erased": "Effacé définitivement : __requests__ demandes sécurisées (__records__ envois enregistrés) dans __rooms__ salons. Le journal d'audit du coffre consigne l'effacement, sans aucune valeur.",
+        "privacy_exported": "__requests__ demandes sécurisées de ce visiteur (états, libellés et heures ; les valeurs ne quittent jamais le coffre ainsi) :",
+        "privacy_failed": "Le coffre ne l'a pas effectué. Rien n'a été modifié dans l'application ; consultez ses journaux et réessayez."
     },
     "he": {
         "settings_section_vault": "חיבור לכספת",
@@ -2661,6 +2689,13 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "linha __line__: o padrão não pode ser usado: __value__",
         "masking_rule_problem_too_many": "linha __line__: no máximo __value__ regras; esta linha e as seguintes são ignoradas",
         "masking_rule_problem_too_complex": "linha __line__: as regras juntas são complexas demais (use repetições menores); esta é ignorada",
-        "error_admins_only": "Só administradores podem fazer isso."
+        "error_admins_only": "Só administradores podem fazer isso.",
+        "command_idv_privacy_description": "Administradores: apagar ou exportar as solicitações seguras de um visitante (LGPD/GDPR)",
+        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "privacy_admins_only": "Somente administradores do workspace podem apagar ou exportar os dados de um visitante.",
+        "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token do visitante>]. Sem destino, atua nesta sala de livechat.",
+        "privacy_erased": "Apagado definitivamente: __requests__ solicitações seguras (__records__ envios armazenados) em __rooms__ salas. A trilha de auditoria do cofre registra a exclusão, sem nenhum valor.",
+        "privacy_exported": "__requests__ solicitações seguras deste visitante (estados, rótulos e horários; os valores nunca saem do cofre por aqui):",
+        "privacy_failed": "O cofre não realizou a operação. Nada foi alterado no app; veja os logs do app e tente novamente."
     }
 };

@@ -16,8 +16,10 @@ export type {
   DetokenizeResponse,
   DoorbellBody,
   DoorbellEvent,
+  EraseVisitorResponse,
   ErrorBody,
   ErrorCode,
+  ExportVisitorResponse,
   FieldSummary,
   FieldType,
   FormFieldSpec,
@@ -30,6 +32,7 @@ export type {
   RequestStatus,
   SelectOption,
   ViewerPurpose,
+  VisitorDataBody,
 } from '../../vault/src/contract/index';
 export { FIELD_TYPES } from '../../vault/src/contract/index';
 export {

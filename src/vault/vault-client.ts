@@ -15,9 +15,12 @@ import type {
   CreateViewerBody,
   CreateViewerResponse,
   DetokenizeResponse,
+  EraseVisitorResponse,
   ErrorBody,
+  ExportVisitorResponse,
   MintOtkResponse,
   RequestStateResponse,
+  VisitorDataBody,
 } from './contract';
 import { VaultCallError } from './vault-call-error';
 import type { VaultCallErrorCode } from './vault-call-error';
@@ -175,6 +178,27 @@ export class VaultClient {
   /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */
   public async closeSession(roomId: string): Promise<void> {
     await this.call<void>('post', '/v1/sessions/close', { roomId }, [200, 204]);
+  }
+
+  /**
+   * `POST /v1/visitors/erase`: one visitor's (or room's) requests erased for good in the vault
+   * (GDPR Art. 17); `adminId` is who asked, for the vault's audit.
+   */
+  public async eraseVisitor(body: VisitorDataBody): Promise<EraseVisitorResponse> {
+    const response = await this.call<EraseVisitorResponse>('post', '/v1/visitors/erase', body, [200]);
+    if (!response || !response.erased || !Array.isArray(response.roomIds) || !Array.isArray(response.requestIds)) {
+      throw new VaultCallError('bad_response', 'POST /v1/visitors/erase answered without what it erased');
+    }
+    return response;
+  }
+
+  /** `POST /v1/visitors/export`: that visitor's (or room's) request metadata, never a value (Art. 20). */
+  public async exportVisitor(body: VisitorDataBody): Promise<ExportVisitorResponse> {
+    const response = await this.call<ExportVisitorResponse>('post', '/v1/visitors/export', body, [200]);
+    if (!response || !Array.isArray(response.requests)) {
+      throw new VaultCallError('bad_response', 'POST /v1/visitors/export answered without requests');
+    }
+    return response;
   }
 
   private async call<T>(method: Method, path: string, body: object | undefined, expected: number[]): Promise<T> {

@@ -21,6 +21,7 @@ import { VisitorFlow } from './service/visitor-flow';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
+import { VisitorDataService } from './service/visitor-data';
 import { PostgresStorage } from './storage/postgres';
 import { backupSqlite, checkSqliteBackup, SqliteStorage } from './storage/sqlite';
 import { copySqliteToPostgres, postgresCounts, sqliteTables, type TableCount } from './storage/copy-sqlite-to-postgres';
@@ -35,6 +36,8 @@ export interface Vault {
   requests: RequestService;
   visitors: VisitorFlow;
   viewer: ViewerService;
+  /** Erasure and export of one visitor's data (GDPR). */
+  visitorData: VisitorDataService;
   retention: RetentionService;
   audit: AuditTrailService;
   /** The continuous audit export, when VAULT_AUDIT_SINK_FILE or VAULT_AUDIT_SINK_SYSLOG is set. */
@@ -324,6 +327,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   const audit = new AuditTrailService(storage, signer, clock, (checkpoint) =>
     options.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
   );
+  const visitorData = new VisitorDataService({ storage, ephemeral, requests, clock });
   const retention = new RetentionService(storage, clock, config.retentionDays, audit, config.auditRetentionDays);
   const auditSink = auditSinkFor(config.auditSink, audit);
   await auditSink?.begin();
@@ -335,6 +339,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     requests,
     visitors,
     viewer,
+    visitorData,
     retention,
     audit,
     auditSink,

@@ -43,7 +43,12 @@ vault there unless --init is given.
   audit prune --before <ISO date>    audit retention: remove entries written before the date,
                                      after a signed prune checkpoint (the trail still verifies)
   audit export [--since <ISO date>]  the audit trail as JSON lines for a SIEM: one object per entry
-                                     with its chain hashes, and the signed checkpoints (anchors)`;
+                                     with its chain hashes, and the signed checkpoints (anchors)
+  visitor erase --site <siteId> (--visitor <token> | --room <roomId>)
+                                     erase one visitor's (or room's) requests for good (GDPR Art. 17)
+  visitor export --site <siteId> (--visitor <token> | --room <roomId>) [--with-values]
+                                     their request metadata as JSON (Art. 20); --with-values adds the
+                                     values still held (audited)`;
 
 class UsageError extends Error {}
 
@@ -131,6 +136,8 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'audit public-key',
     'audit prune',
     'audit export',
+    'visitor erase',
+    'visitor export',
     'backup',
     'restore',
     'migrate',
@@ -267,6 +274,20 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
           if (batch.lines.length === 0) break;
         }
         await vault.audit.recordExport('cli', { since: new Date(since).toISOString(), lines });
+        return 0;
+      }
+      case 'visitor erase':
+      case 'visitor export': {
+        const siteId = option(rest, '--site');
+        if (!(await vault.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
+        const byVisitor = rest.includes('--visitor');
+        if (byVisitor === rest.includes('--room')) throw new UsageError('give exactly one of --visitor and --room');
+        const selector = byVisitor ? { visitorToken: option(rest, '--visitor') } : { roomId: option(rest, '--room') };
+        out(
+          verb === 'erase'
+            ? await vault.visitorData.erase(siteId, selector, 'cli')
+            : await vault.visitorData.export(siteId, selector, 'cli', { withValues: rest.includes('--with-values') }),
+        );
         return 0;
       }
       default: {

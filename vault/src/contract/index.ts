@@ -205,6 +205,32 @@ export interface CloseSessionBody {
   roomId: string;
 }
 
+/**
+ * `POST /v1/visitors/erase` and `POST /v1/visitors/export` (GDPR Art. 17 and 20): one visitor's
+ * requests, by the livechat visitor's token or by room (exactly one of the two), and the user who
+ * asked, for the audit.
+ */
+export interface VisitorDataBody {
+  visitorToken?: string;
+  roomId?: string;
+  adminId: string;
+}
+
+export interface EraseVisitorResponse {
+  erased: { requests: number; records: number; otks: number };
+  requestIds: string[];
+  /** The rooms the erased requests belonged to. */
+  roomIds: string[];
+  /** The deleted bytes were also scrubbed from the database files (false: deleted, not yet scrubbed). */
+  scrubbed: boolean;
+}
+
+/** Request metadata only: states, labels, times. Values never leave through the API. */
+export interface ExportVisitorResponse {
+  exportedAt: string;
+  requests: RequestStateResponse[];
+}
+
 /** What the vault POSTs to the app's `callbackUrl`: nothing else, ever. */
 export type DoorbellEvent = 'opened' | 'submitted' | 'cancelled' | 'expired';
 export interface DoorbellBody {

@@ -6,10 +6,12 @@ import type {
   CreateViewerBody,
   DetokenizeBody,
   MintOtkBody,
+  VisitorDataBody,
 } from '../contract';
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { Site } from '../service/sites';
+import type { VisitorSelector } from '../storage/types';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
@@ -23,6 +25,7 @@ import {
   mintOtkSchema,
   requestIdParams,
   roomParams,
+  visitorDataSchema,
 } from './schemas';
 
 declare module 'fastify' {
@@ -36,6 +39,11 @@ export interface ApiRateLimits {
   otkPerMinute: number;
   apiPerMinute: number;
   failOpen: FailOpen;
+}
+
+/** The schema lets exactly one of the two through. */
+function selectorOf(body: VisitorDataBody): VisitorSelector {
+  return body.visitorToken !== undefined ? { visitorToken: body.visitorToken } : { roomId: body.roomId ?? '' };
 }
 
 function siteOf(request: FastifyRequest): Site {
@@ -148,6 +156,26 @@ export async function apiRoutes(
     async (request, reply) => {
       await vault.requests.closeSession(siteOf(request), request.body.roomId);
       reply.code(204).send();
+    },
+  );
+
+  app.post<{ Body: VisitorDataBody }>(
+    '/visitors/erase',
+    { schema: { ...visitorDataSchema, ...responses.eraseVisitor }, config: apiLimit },
+    async (request) => {
+      const site = siteOf(request);
+      return vault.visitorData.erase(site.siteId, selectorOf(request.body), `admin:${request.body.adminId}`);
+    },
+  );
+
+  app.post<{ Body: VisitorDataBody }>(
+    '/visitors/export',
+    { schema: { ...visitorDataSchema, ...responses.exportVisitor }, config: apiLimit },
+    async (request) => {
+      const site = siteOf(request);
+      return vault.visitorData.export(site.siteId, selectorOf(request.body), `admin:${request.body.adminId}`, {
+        withValues: false,
+      });
     },
   );
 }

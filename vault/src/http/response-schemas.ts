@@ -340,6 +340,48 @@ export const responses = {
       ...pageErrors('404 for any other name.'),
     },
   }),
+  eraseVisitor: api({
+    summary: "Erase one visitor's (or room's) requests for good (GDPR Art. 17)",
+    description:
+      'By `visitorToken` or `roomId` (exactly one), for the admin `adminId`: the requests, their records and ' +
+      "each record's own key, their OTKs, event claims and off-the-record values are deleted, then the " +
+      'database files are scrubbed (SQLite: zeroed rows and a truncated WAL; PostgreSQL: the key table ' +
+      'rewritten). One `visitor.erase` audit entry says what went, never a value.',
+    response: {
+      200: answer('Erased (an unknown visitor or room erases nothing).', {
+        type: 'object',
+        required: ['erased', 'requestIds', 'roomIds', 'scrubbed'],
+        properties: {
+          erased: {
+            type: 'object',
+            required: ['requests', 'records', 'otks'],
+            properties: { requests: { type: 'integer' }, records: { type: 'integer' }, otks: { type: 'integer' } },
+          },
+          requestIds: { type: 'array', items: string },
+          roomIds: { type: 'array', items: string },
+          scrubbed: {
+            type: 'boolean',
+            description: 'False: deleted, but the database files could not be scrubbed yet (logged).',
+          },
+        },
+      }),
+      ...apiErrors(''),
+    },
+  }),
+  exportVisitor: api({
+    summary: "One visitor's (or room's) request metadata (GDPR Art. 20)",
+    description:
+      'States, labels and times of the requests of that visitor or room, audited as `visitor.export`. ' +
+      "Never a value: only the vault's CLI adds them (`visitor export --with-values`).",
+    response: {
+      200: answer('The requests, oldest first.', {
+        type: 'object',
+        required: ['exportedAt', 'requests'],
+        properties: { exportedAt: isoTime, requests: { type: 'array', items: requestState } },
+      }),
+      ...apiErrors(''),
+    },
+  }),
 
   brandFile: visitor({
     summary: "A site's logo (by the SHA-256 of its bytes) or an accent colour's stylesheet (`site brand`)",

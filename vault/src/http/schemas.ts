@@ -144,3 +144,18 @@ export const roomParams = {
   required: ['roomId'],
   properties: { roomId: id },
 } as const;
+
+/** Exactly one of visitorToken and roomId, and who asked. */
+export const visitorDataSchema = {
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['adminId'],
+    properties: {
+      visitorToken: { type: 'string', minLength: 1, maxLength: LIMITS.visitorToken },
+      roomId: id,
+      adminId: id,
+    },
+    oneOf: [{ required: ['visitorToken'] }, { required: ['roomId'] }],
+  },
+} as const;

@@ -9,6 +9,7 @@ import type {
   RequestStateResponse,
   RequestStatus,
 } from '../contract';
+import { attachRecordKey } from '../crypto/record-key';
 import { openForSite, siteSealedKid } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
 import { auditEvent } from '../audit/events';
@@ -239,7 +240,7 @@ export class RequestService {
     try {
       plaintext = await this.deps.tokenizer.decrypt(
         { siteId: request.siteId, recordId: record.recordId },
-        record.token,
+        attachRecordKey(record.token, record.wrappedKey),
         (kid) => this.deps.sites.keyById(request.siteId, kid),
       );
     } catch (error) {
@@ -313,7 +314,8 @@ export class RequestService {
     return request;
   }
 
-  private describe(request: RequestRow): RequestStateResponse {
+  /** What the API says about a request: state, labels and times, never a value. */
+  describe(request: RequestRow): RequestStateResponse {
     const spec = parseSpec(request.spec);
     const state: RequestStateResponse = {
       requestId: request.requestId,

@@ -11,6 +11,7 @@ import type { RecordRow, RequestRow } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
 import { iso } from './clock';
 import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
+import { detachRecordKey } from '../crypto/record-key';
 import type { RequestServiceDeps } from './requests';
 
 /** How long one submit may hold its link's claim; a crashed instance's claim lapses after this. */
@@ -223,7 +224,17 @@ export class VisitorFlow {
       Buffer.from(JSON.stringify(values), 'utf8'),
     );
     this.deps.events?.crypto?.('encrypt', Number(process.hrtime.bigint() - started) / 1e9);
-    return { recordId, requestId: request.requestId, siteId: request.siteId, kid, token, createdAt: now };
+    // The record's own key goes to a table of its own: erasure destroys it (crypto/record-key.ts).
+    const detached = detachRecordKey(token);
+    return {
+      recordId,
+      requestId: request.requestId,
+      siteId: request.siteId,
+      kid,
+      token: detached.token,
+      wrappedKey: detached.wrappedKey,
+      createdAt: now,
+    };
   }
 
   private visitorView(request: RequestRow, submitUrl: string, cancelUrl: string): VisitorRequestView {

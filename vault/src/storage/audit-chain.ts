@@ -37,7 +37,9 @@ export type AuditAction =
   | 'keys.rotate'
   | 'retention.purge'
   | 'audit.prune'
-  | 'audit.export';
+  | 'audit.export'
+  | 'visitor.erase'
+  | 'visitor.export';
 
 /** One row of the audit trail. Never a value, an OTK or a key: who, what, when, which request. */
 export interface AuditEvent {

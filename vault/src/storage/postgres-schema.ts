@@ -180,4 +180,16 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX site_brands_by_logo ON site_brands (logo_sha256);
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Each record's wrapped content key (the JWE's encrypted-key part), apart from its
+      -- ciphertext: erasing a visitor deletes it and rewrites this narrow table (crypto/record-key.ts).
+      CREATE TABLE record_keys (
+        record_id TEXT PRIMARY KEY REFERENCES records (record_id) ON DELETE CASCADE,
+        wrapped_key TEXT NOT NULL
+      );
+      CREATE INDEX requests_by_visitor ON requests (site_id, visitor_token);
+    `,
+  },
 ];

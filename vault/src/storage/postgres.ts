@@ -4,7 +4,18 @@ import { errorCode, redactUrl } from '../connection-url';
 import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
 import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
-import { toBrand, toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import {
+  selectorColumn,
+  toBrand,
+  toCheckpoint,
+  toAudit,
+  toKey,
+  toOtk,
+  toRecord,
+  toRequest,
+  toSite,
+  type Row,
+} from './rows';
 import {
   type OtkPurpose,
   type OtkRow,
@@ -16,6 +27,8 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  type ErasureOutcome,
+  type VisitorSelector,
   VIEWER_SESSION_OF,
   type ViewerLinkPurpose,
 } from './types';
@@ -73,6 +86,7 @@ export class PostgresStorage implements Storage {
   /** The URL without its password, for messages. */
   readonly where: string;
   private readonly pool: Pool;
+  private readonly warn: (message: string, fields: Record<string, unknown>) => void;
 
   constructor(databaseUrl: string, options: PostgresOptions = {}) {
     this.where = redactUrl(databaseUrl);
@@ -98,6 +112,7 @@ export class PostgresStorage implements Storage {
       idleTimeoutMillis: 30000,
       keepAlive: true,
     });
+    this.warn = (message, fields) => options.warn?.(message, fields);
     // An idle connection that breaks is dropped by the pool; without a listener it would crash the process.
     this.pool.on('error', (error) =>
       options.warn?.('a PostgreSQL connection broke while idle', { code: errorCode(error) }),
@@ -271,7 +286,14 @@ export class PostgresStorage implements Storage {
   }
 
   async getRecord(requestId: string): Promise<RecordRow | undefined> {
-    return toRecord((await this.query('SELECT * FROM records WHERE request_id = $1', [requestId])).rows[0]);
+    return toRecord(
+      (
+        await this.query(
+          'SELECT r.*, k.wrapped_key FROM records r LEFT JOIN record_keys k ON k.record_id = r.record_id WHERE r.request_id = $1',
+          [requestId],
+        )
+      ).rows[0],
+    );
   }
 
   async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
@@ -354,6 +376,11 @@ export class PostgresStorage implements Storage {
           'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
           [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt],
         );
+        if (record.wrappedKey)
+          await q('INSERT INTO record_keys (record_id, wrapped_key) VALUES ($1, $2)', [
+            record.recordId,
+            record.wrappedKey,
+          ]);
       }
       await q("UPDATE requests SET status = 'submitted', submitted_at = $1 WHERE request_id = $2", [
         now,
@@ -566,6 +593,51 @@ export class PostgresStorage implements Storage {
       }
       return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
     });
+  }
+
+  async findRequests(siteId: string, selector: VisitorSelector): Promise<RequestRow[]> {
+    const [column, value] = selectorColumn(selector);
+    return (
+      await this.query(`SELECT * FROM requests WHERE site_id = $1 AND ${column} = $2 ORDER BY created_at, request_id`, [
+        siteId,
+        value,
+      ])
+    ).rows.map((row) => toRequest(row) as RequestRow);
+  }
+
+  async eraseRequests(
+    siteId: string,
+    selector: VisitorSelector,
+    audit: (erased: { requestIds: string[]; records: number; otks: number }) => AuditEvent,
+  ): Promise<ErasureOutcome> {
+    const [column, value] = selectorColumn(selector);
+    const erased = await this.transaction(async (q) => {
+      const requests = (
+        await q(
+          `SELECT * FROM requests WHERE site_id = $1 AND ${column} = $2 ORDER BY created_at, request_id FOR UPDATE`,
+          [siteId, value],
+        )
+      ).rows.map((row) => toRequest(row) as RequestRow);
+      const ids = requests.map((r) => r.requestId);
+      // record_keys and event_claims go with their rows (ON DELETE CASCADE).
+      const records = (await q('DELETE FROM records WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
+      const otks = (await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
+      await q('DELETE FROM requests WHERE request_id = ANY($1)', [ids]);
+      await appendEntry(q, audit({ requestIds: ids, records, otks }));
+      return { requests, records, otks };
+    });
+    // Deleted rows stay in the table's files until vacuumed; rewriting the narrow key table drops
+    // the erased records' keys from them, so the ciphertext that lingers in \`records\` has none.
+    let scrubbed = true;
+    if (erased.records > 0) {
+      try {
+        await this.query('VACUUM FULL record_keys');
+      } catch (error) {
+        this.warn('VACUUM FULL record_keys failed after an erasure; run it by hand', { code: errorCode(error) });
+        scrubbed = false;
+      }
+    }
+    return { ...erased, scrubbed };
   }
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {

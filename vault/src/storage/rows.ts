@@ -1,5 +1,14 @@
 import type { AuditAction, AuditCheckpoint, AuditEntry } from './audit-chain';
-import type { OtkPurpose, OtkRow, RecordRow, RequestRow, SiteBrandRow, SiteKeyRow, SiteRow } from './types';
+import type {
+  OtkPurpose,
+  OtkRow,
+  RecordRow,
+  RequestRow,
+  SiteBrandRow,
+  SiteKeyRow,
+  SiteRow,
+  VisitorSelector,
+} from './types';
 
 /**
  * Maps snake_case database rows to storage rows, for every SQL backend. Numbers go through
@@ -81,6 +90,7 @@ export function toRecord(row: Row | undefined): RecordRow | undefined {
     kid: String(row.kid),
     token: String(row.token),
     createdAt: Number(row.created_at),
+    wrappedKey: nullableString(row.wrapped_key),
   };
 }
 
@@ -120,4 +130,9 @@ export function toCheckpoint(row: Row): AuditCheckpoint {
     keyId: String(row.key_id),
     signature: String(row.signature),
   };
+}
+
+/** The requests column a selector matches on, and its value (a parameter, never interpolated). */
+export function selectorColumn(selector: VisitorSelector): ['visitor_token' | 'room_id', string] {
+  return 'visitorToken' in selector ? ['visitor_token', selector.visitorToken] : ['room_id', selector.roomId];
 }

@@ -14,11 +14,24 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  type ErasureOutcome,
+  type VisitorSelector,
   VIEWER_SESSION_OF,
   type ViewerLinkPurpose,
 } from './types';
 import { ensurePrivateDir, ensurePrivateFile } from '../private-files';
-import { toBrand, toCheckpoint, toAudit, toKey, toOtk, toRecord, toRequest, toSite, type Row } from './rows';
+import {
+  selectorColumn,
+  toBrand,
+  toCheckpoint,
+  toAudit,
+  toKey,
+  toOtk,
+  toRecord,
+  toRequest,
+  toSite,
+  type Row,
+} from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 
 /**
@@ -43,6 +56,9 @@ export class SqliteStorage implements Storage {
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted rows are overwritten with zeros, not left in free pages: an erased visitor's
+    // ciphertext must not stay in the file (eraseRequests also truncates the WAL).
+    this.db.pragma('secure_delete = ON');
   }
 
   async migrate(): Promise<void> {
@@ -179,7 +195,11 @@ export class SqliteStorage implements Storage {
   }
 
   async getRecord(requestId: string): Promise<RecordRow | undefined> {
-    return toRecord(this.sql('SELECT * FROM records WHERE request_id = ?').get(requestId) as Row | undefined);
+    return toRecord(
+      this.sql(
+        'SELECT r.*, k.wrapped_key FROM records r LEFT JOIN record_keys k ON k.record_id = r.record_id WHERE r.request_id = ?',
+      ).get(requestId) as Row | undefined,
+    );
   }
 
   async peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined> {
@@ -258,6 +278,11 @@ export class SqliteStorage implements Storage {
         this.sql(
           'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         ).run(record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt);
+        if (record.wrappedKey)
+          this.sql('INSERT INTO record_keys (record_id, wrapped_key) VALUES (?, ?)').run(
+            record.recordId,
+            record.wrappedKey,
+          );
       }
       this.sql("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(
         now,
@@ -464,6 +489,47 @@ export class SqliteStorage implements Storage {
         return due.map((r) => ({ ...r, status: 'expired' as const, finishedAt: now }));
       })
       .immediate();
+  }
+
+  async findRequests(siteId: string, selector: VisitorSelector): Promise<RequestRow[]> {
+    const [column, value] = selectorColumn(selector);
+    return (
+      this.sql(`SELECT * FROM requests WHERE site_id = ? AND ${column} = ? ORDER BY created_at, request_id`).all(
+        siteId,
+        value,
+      ) as Row[]
+    ).map((row) => toRequest(row) as RequestRow);
+  }
+
+  async eraseRequests(
+    siteId: string,
+    selector: VisitorSelector,
+    audit: (erased: { requestIds: string[]; records: number; otks: number }) => AuditEvent,
+  ): Promise<ErasureOutcome> {
+    const [column, value] = selectorColumn(selector);
+    const erased = this.db
+      .transaction(() => {
+        const requests = (
+          this.sql(`SELECT * FROM requests WHERE site_id = ? AND ${column} = ? ORDER BY created_at, request_id`).all(
+            siteId,
+            value,
+          ) as Row[]
+        ).map((row) => toRequest(row) as RequestRow);
+        let records = 0;
+        let otks = 0;
+        for (const { requestId } of requests) {
+          // record_keys and event_claims go with their rows (ON DELETE CASCADE).
+          records += this.sql('DELETE FROM records WHERE request_id = ?').run(requestId).changes;
+          otks += this.sql('DELETE FROM otks WHERE request_id = ?').run(requestId).changes;
+          this.sql('DELETE FROM requests WHERE request_id = ?').run(requestId);
+        }
+        this.audit(audit({ requestIds: requests.map((r) => r.requestId), records, otks }));
+        return { requests, records, otks };
+      })
+      .immediate();
+    // The zeroed pages reach the main file and the WAL, which still holds the old page images, is emptied.
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return { ...erased, scrubbed: result?.busy === 0 };
   }
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {

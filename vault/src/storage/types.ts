@@ -59,8 +59,27 @@ export interface RecordRow {
   requestId: string;
   siteId: string;
   kid: string;
+  /** The JWE; without its encrypted-key part when `wrappedKey` holds it (crypto/record-key.ts). */
   token: string;
   createdAt: number;
+  /** The record's wrapped content key, stored apart (table `record_keys`) so erasure can destroy it. */
+  wrappedKey?: string | null;
+}
+
+/** Which requests of a site one erasure or export covers: a visitor's, or a room's. */
+export type VisitorSelector = { visitorToken: string } | { roomId: string };
+
+/** What an erasure removed, and whether the database files were scrubbed of it. */
+export interface ErasureOutcome {
+  requests: RequestRow[];
+  records: number;
+  otks: number;
+  /**
+   * SQLite: the WAL was checkpointed and truncated (secure_delete zeroed the rows). PostgreSQL:
+   * the table of record keys was rewritten (VACUUM FULL). False when that could not happen now
+   * (a reader held the WAL); the rows are deleted all the same.
+   */
+  scrubbed: boolean;
 }
 
 /**
@@ -205,6 +224,18 @@ export interface Storage {
   closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]>;
   /** Marks pending or opened requests whose window ended as expired; returns them. */
   expireDue(now: number, limit: number, audit: PendingAudit): Promise<RequestRow[]>;
+  /** A site's requests of one visitor (by visitor token) or one room, oldest first. */
+  findRequests(siteId: string, selector: VisitorSelector): Promise<RequestRow[]>;
+  /**
+   * Deletes a site's requests of one visitor or room with their records, record keys, OTKs and
+   * event claims, and appends `audit(counts)` in the same transaction; then scrubs the deleted
+   * bytes from the database files where the backend can (see ErasureOutcome.scrubbed).
+   */
+  eraseRequests(
+    siteId: string,
+    selector: VisitorSelector,
+    audit: (erased: { requestIds: string[]; records: number; otks: number }) => AuditEvent,
+  ): Promise<ErasureOutcome>;
   /** Deletes requests (and records) created before `before`, and dead OTKs. */
   purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts>;
 

@@ -362,11 +362,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect((await storage.getRequest(inClosedRoom.requestId))!.status).toBe('closed');
     });
 
-    it("submitRequest stores the record, marks the request submitted and kills the request's other OTKs", async () => {
+    it("submitRequest stores the record (its key apart), marks the request submitted and kills the request's other OTKs", async () => {
       const { row, submitHash } = await openedRequest();
       const spare = otk(row.requestId, 'open');
       await storage.insertOtk(spare, event('otk.mint'));
-      const rec = record(row.requestId);
+      const rec = { ...record(row.requestId), wrappedKey: randomBytes(40).toString('base64url') };
       const done = await storage.submitRequest(submitHash, row.requestId, rec, NOW + 7, {
         at: NOW + 7,
         actor: 'visitor',

@@ -1,0 +1,104 @@
+/**
+ * GDPR erasure and export from the app: `/idv-privacy` in the real Apps-Engine against the real
+ * vault. Only administrators (checked on the server, whatever the client's `permission` filter
+ * did); erasure removes the visitor's data in the vault and the app's own records of the room;
+ * export shows request metadata privately, never a value.
+ */
+import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import { callVaultApi, requestIdOf } from '../e2e/stage';
+import type { Scene } from './scene';
+import {
+  lastMessageIn,
+  notificationTexts,
+  sendForm,
+  startScene,
+  stopScene,
+  visitorLink,
+  visitorOpens,
+  visitorSubmits,
+  waitForNotification,
+} from './scene';
+
+const SSN = '123-45-6789';
+
+describe('an administrator erases and exports a visitor through the app', () => {
+  let scene: Scene;
+  let admin: IUser;
+
+  beforeAll(async () => {
+    scene = await startScene();
+    admin = scene.harness.world.addUser({ username: 'the.admin', roles: ['user', 'admin'] });
+  });
+
+  afterAll(async () => {
+    await stopScene(scene);
+  });
+
+  afterEach(async () => {
+    await scene.harness.checkLogs('the test');
+  });
+
+  const lastNotice = (user: IUser) => {
+    const texts = notificationTexts(scene, user);
+    return texts[texts.length - 1] || '';
+  };
+
+  const heldFor = (roomId: string) =>
+    Array.from(scene.harness.world.persistence.values()).filter((r) => JSON.stringify(r.data).includes(roomId));
+
+  async function submittedSsn(): Promise<string> {
+    await sendForm(scene, 'ssn');
+    const message = lastMessageIn(scene);
+    const requestId = requestIdOf(message);
+    const view = await visitorOpens(visitorLink(message));
+    await visitorSubmits(view, { [view.fields[0].id]: SSN });
+    await waitForNotification(scene, scene.agent, /submitted/i);
+    return requestId;
+  }
+
+  it('refuses anyone who is not an administrator, and changes nothing', async () => {
+    const requestId = await submittedSsn();
+    await scene.harness.runCommand('idv-privacy', { user: scene.agent, room: scene.room, params: ['erase'] });
+    expect(lastNotice(scene.agent)).toMatch(/Only workspace administrators/);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
+    expect(heldFor(scene.room.id).length).toBeGreaterThan(0);
+  });
+
+  it('exports by visitor token: metadata in a private notice, no value', async () => {
+    const token = scene.room.visitor.token;
+    await scene.harness.runCommand('idv-privacy', {
+      user: admin,
+      room: scene.room,
+      params: ['export', 'visitor', token],
+    });
+    const notice = lastNotice(admin);
+    expect(notice).toMatch(/secure requests of this visitor/);
+    const json = JSON.parse(notice.slice(notice.indexOf('```\n') + 4, notice.lastIndexOf('\n```'))) as {
+      requests: Array<{ requestId: string; status: string }>;
+    };
+    expect(json.requests.length).toBeGreaterThan(0);
+    expect(json.requests.every((r) => r.status === 'submitted')).toBe(true);
+    expect(notice).not.toContain(SSN);
+  });
+
+  it('erases this room: gone from the vault and from the app', async () => {
+    const ids = (
+      await callVaultApi<{ requests: Array<{ requestId: string }> }>(
+        scene,
+        'GET',
+        `/v1/rooms/${scene.room.id}/requests`,
+      )
+    ).body.requests.map((r) => r.requestId);
+    expect(ids.length).toBe(1);
+    await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
+    expect(lastNotice(admin)).toMatch(/Erased for good: 1 secure requests \(1 stored submissions\) in 1 rooms/);
+    for (const id of ids) expect((await callVaultApi(scene, 'GET', `/v1/requests/${id}`)).status).toBe(404);
+    expect(heldFor(scene.room.id)).toEqual([]);
+  });
+
+  it('explains its usage when the target is missing outside a livechat room', async () => {
+    await scene.harness.runCommand('idv-privacy', { user: admin, params: ['erase'] });
+    expect(lastNotice(admin)).toMatch(/^Usage: \/idv-privacy/);
+  });
+});
