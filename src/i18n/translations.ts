@@ -241,7 +241,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "السطر __line__: لا يمكن استخدام النمط: __value__",
         "masking_rule_problem_too_many": "السطر __line__: __value__ قاعدة على الأكثر؛ يُتخطى هذا السطر وما بعده",
         "masking_rule_problem_too_complex": "السطر __line__: القواعد مجتمعة معقدة جدًا (استخدم أعداد تكرار أصغر)؛ تُتخطى هذه القاعدة",
-        "error_admins_only": "هذا متاح للمسؤولين فقط."
+        "error_admins_only": "هذا متاح للمسؤولين فقط.",
+        "command_idv_privacy_description": "للمسؤولين: حذف الطلبات الآمنة لزائر الدردشة المباشرة أو تصديرها (GDPR)",
+        "command_idv_privacy_params": "erase|export [room <معرف الغرفة> | visitor <الرمز>]",
+        "privacy_admins_only": "يمكن لمسؤولي مساحة العمل فقط حذف بيانات الزائر أو تصديرها.",
+        "privacy_usage": "الاستخدام: /idv-privacy erase|export [room <roomId> | visitor <رمز الزائر>]. بدون هدف يعمل على غرفة الدردشة المباشرة هذه.",
+        "privacy_erased": "تم الحذف نهائيًا: __requests__ طلبات آمنة (__records__ إرسالات مخزنة) في __rooms__ غرف. يسجل سجل التدقيق في الخزنة عملية الحذف دون أي قيمة.",
+        "privacy_exported": "__requests__ طلبات آمنة لهذا الزائر (الحالات والتسميات والأوقات؛ لا تخرج القيم من الخزنة بهذه الطريقة أبدًا):",
+        "privacy_failed": "لم تنفذ الخزنة ذلك. لم يتغير شيء في التطبيق؛ راجع سجلات التطبيق وحاول مرة أخرى."
     },
     "de": {
         "settings_section_vault": "Verbindung zum Tresor",
@@ -485,7 +492,7 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_too_complex": "Zeile __line__: Die Regeln sind zusammen zu komplex (kleinere Wiederholungszahlen verwenden); diese wird übersprungen",
         "error_admins_only": "Das dürfen nur Administratoren.",
         "command_idv_privacy_description": "Administratoren: sichere Anfragen eines Besuchers löschen oder exportieren (DSGVO)",
-        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "command_idv_privacy_params": "erase|export [room <Raum-ID> | visitor <Token>]",
         "privacy_admins_only": "Nur Administratoren des Arbeitsbereichs dürfen die Daten eines Besuchers löschen oder exportieren.",
         "privacy_usage": "Aufruf: /idv-privacy erase|export [room <roomId> | visitor <Besucher-Token>]. Ohne Ziel gilt er für diesen Livechat-Raum.",
         "privacy_erased": "Endgültig gelöscht: __requests__ sichere Anfragen (__records__ gespeicherte Übermittlungen) in __rooms__ Räumen. Das Audit-Protokoll des Tresors vermerkt die Löschung, ohne Werte.",
@@ -983,7 +990,7 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_too_complex": "línea __line__: las reglas juntas son demasiado complejas (usa repeticiones más pequeñas); esta se omite",
         "error_admins_only": "Solo los administradores pueden hacer esto.",
         "command_idv_privacy_description": "Administradores: borrar o exportar las solicitudes seguras de un visitante (RGPD)",
-        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "command_idv_privacy_params": "erase|export [room <idSala> | visitor <token>]",
         "privacy_admins_only": "Solo los administradores del espacio de trabajo pueden borrar o exportar los datos de un visitante.",
         "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token del visitante>]. Sin destino actúa sobre esta sala de livechat.",
         "privacy_erased": "Borrado definitivamente: __requests__ solicitudes seguras (__records__ envíos guardados) en __rooms__ salas. El registro de auditoría de la bóveda anota el borrado, sin ningún valor.",
@@ -1232,7 +1239,7 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_too_complex": "ligne __line__ : les règles ensemble sont trop complexes (utilisez de plus petits nombres de répétitions) ; celle-ci est ignorée",
         "error_admins_only": "Seuls les administrateurs peuvent faire cela.",
         "command_idv_privacy_description": "Administrateurs : effacer ou exporter les demandes sécurisées d'un visiteur (RGPD)",
-        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "command_idv_privacy_params": "erase|export [room <idSalon> | visitor <jeton>]",
         "privacy_admins_only": "Seuls les administrateurs de l'espace de travail peuvent effacer ou exporter les données d'un visiteur.",
         "privacy_usage": "Usage : /idv-privacy erase|export [room <roomId> | visitor <jeton du visiteur>]. Sans cible, il agit sur ce salon livechat.",
         "privacy_erased": "Effacé définitivement : __requests__ demandes sécurisées (__records__ envois enregistrés) dans __rooms__ salons. Le journal d'audit du coffre consigne l'effacement, sans aucune valeur.",
@@ -1479,7 +1486,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "שורה __line__: אי אפשר להשתמש בתבנית: __value__",
         "masking_rule_problem_too_many": "שורה __line__: עד __value__ כללים; שורה זו והבאות אחריה מדולגות",
         "masking_rule_problem_too_complex": "שורה __line__: הכללים יחד מורכבים מדי (השתמש במספרי חזרות קטנים יותר); כלל זה מדולג",
-        "error_admins_only": "רק מנהלים יכולים לעשות זאת."
+        "error_admins_only": "רק מנהלים יכולים לעשות זאת.",
+        "command_idv_privacy_description": "למנהלי מערכת: מחיקה או ייצוא של הבקשות המאובטחות של מבקר בצ'אט (GDPR)",
+        "command_idv_privacy_params": "erase|export [room <מזהה חדר> | visitor <אסימון>]",
+        "privacy_admins_only": "רק מנהלי סביבת העבודה רשאים למחוק או לייצא נתונים של מבקר.",
+        "privacy_usage": "שימוש: /idv-privacy erase|export [room <roomId> | visitor <אסימון המבקר>]. ללא יעד הפקודה פועלת על חדר הצ'אט הזה.",
+        "privacy_erased": "נמחק לצמיתות: __requests__ בקשות מאובטחות (__records__ הגשות שמורות) ב-__rooms__ חדרים. יומן הביקורת של הכספת מתעד את המחיקה, ללא שום ערך.",
+        "privacy_exported": "__requests__ בקשות מאובטחות של המבקר הזה (מצבים, תוויות וזמנים; ערכים לעולם אינם יוצאים מהכספת כך):",
+        "privacy_failed": "הכספת לא ביצעה זאת. דבר לא השתנה באפליקציה; בדקו את יומני האפליקציה ונסו שוב."
     },
     "it": {
         "settings_section_vault": "Connessione alla cassaforte",
@@ -1721,7 +1735,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "riga __line__: il pattern non è utilizzabile: __value__",
         "masking_rule_problem_too_many": "riga __line__: al massimo __value__ regole; questa riga e le successive vengono saltate",
         "masking_rule_problem_too_complex": "riga __line__: le regole insieme sono troppo complesse (usa ripetizioni più piccole); questa viene saltata",
-        "error_admins_only": "Solo gli amministratori possono farlo."
+        "error_admins_only": "Solo gli amministratori possono farlo.",
+        "command_idv_privacy_description": "Amministratori: cancella o esporta le richieste sicure di un visitatore (GDPR)",
+        "command_idv_privacy_params": "erase|export [room <idStanza> | visitor <token>]",
+        "privacy_admins_only": "Solo gli amministratori dell'area di lavoro possono cancellare o esportare i dati di un visitatore.",
+        "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token del visitatore>]. Senza destinazione agisce su questa stanza livechat.",
+        "privacy_erased": "Cancellato definitivamente: __requests__ richieste sicure (__records__ invii memorizzati) in __rooms__ stanze. Il registro di audit del vault annota la cancellazione, senza alcun valore.",
+        "privacy_exported": "__requests__ richieste sicure di questo visitatore (stati, etichette e orari; i valori non escono mai dal vault in questo modo):",
+        "privacy_failed": "Il vault non l'ha eseguito. Nell'app non è cambiato nulla; controlla i log dell'app e riprova."
     },
     "ja": {
         "settings_section_vault": "ボールトへの接続",
@@ -1963,7 +1984,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "__line__ 行目:パターンを使用できません:__value__",
         "masking_rule_problem_too_many": "__line__ 行目:ルールは最大 __value__ 個です。この行以降はスキップされます",
         "masking_rule_problem_too_complex": "__line__ 行目:ルール全体が複雑すぎます(繰り返し回数を小さくしてください)。このルールはスキップされます",
-        "error_admins_only": "この操作は管理者のみが行えます。"
+        "error_admins_only": "この操作は管理者のみが行えます。",
+        "command_idv_privacy_description": "管理者向け：ライブチャット訪問者のセキュアリクエストを消去またはエクスポート（GDPR）",
+        "command_idv_privacy_params": "erase|export [room <ルームID> | visitor <トークン>]",
+        "privacy_admins_only": "訪問者のデータを消去またはエクスポートできるのはワークスペースの管理者だけです。",
+        "privacy_usage": "使い方: /idv-privacy erase|export [room <roomId> | visitor <訪問者トークン>]。対象を省略するとこのライブチャットルームに対して実行します。",
+        "privacy_erased": "完全に消去しました: __rooms__ 件のルームのセキュアリクエスト __requests__ 件（保存された送信 __records__ 件）。ボールトの監査証跡には値を含まずに消去が記録されます。",
+        "privacy_exported": "この訪問者のセキュアリクエスト __requests__ 件（状態、ラベル、時刻。この方法で値がボールトから出ることはありません）:",
+        "privacy_failed": "ボールトはこれを実行しませんでした。アプリでは何も変更されていません。アプリのログを確認して、もう一度お試しください。"
     },
     "nl": {
         "settings_section_vault": "Verbinding met de kluis",
@@ -2205,7 +2233,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "lijn __line__: het patroon is onbruikbaar: __value__",
         "masking_rule_problem_too_many": "lijn __line__: hoogstens __value__ regels; deze lijn en de volgende worden overgeslagen",
         "masking_rule_problem_too_complex": "lijn __line__: de regels samen zijn te complex (gebruik kleinere herhalingen); deze wordt overgeslagen",
-        "error_admins_only": "Alleen beheerders kunnen dit doen."
+        "error_admins_only": "Alleen beheerders kunnen dit doen.",
+        "command_idv_privacy_description": "Beheerders: de beveiligde verzoeken van een bezoeker wissen of exporteren (AVG)",
+        "command_idv_privacy_params": "erase|export [room <ruimte-id> | visitor <token>]",
+        "privacy_admins_only": "Alleen beheerders van de werkruimte mogen de gegevens van een bezoeker wissen of exporteren.",
+        "privacy_usage": "Gebruik: /idv-privacy erase|export [room <roomId> | visitor <bezoekerstoken>]. Zonder doel werkt het op deze livechatruimte.",
+        "privacy_erased": "Definitief gewist: __requests__ beveiligde verzoeken (__records__ opgeslagen inzendingen) in __rooms__ ruimtes. Het auditlogboek van de kluis legt het wissen vast, zonder enige waarde.",
+        "privacy_exported": "__requests__ beveiligde verzoeken van deze bezoeker (statussen, labels en tijden; waarden verlaten de kluis nooit op deze manier):",
+        "privacy_failed": "De kluis heeft dit niet uitgevoerd. Er is niets gewijzigd in de app; bekijk de logboeken van de app en probeer het opnieuw."
     },
     "pl": {
         "settings_section_vault": "Połączenie z sejfem",
@@ -2447,7 +2482,14 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_pattern": "wiersz __line__: wzorca nie da się użyć: __value__",
         "masking_rule_problem_too_many": "wiersz __line__: najwyżej __value__ reguł; ten wiersz i następne są pomijane",
         "masking_rule_problem_too_complex": "wiersz __line__: reguły razem są zbyt złożone (użyj mniejszych powtórzeń); ta jest pomijana",
-        "error_admins_only": "Tylko administratorzy mogą to zrobić."
+        "error_admins_only": "Tylko administratorzy mogą to zrobić.",
+        "command_idv_privacy_description": "Administratorzy: usuń lub wyeksportuj bezpieczne żądania odwiedzającego (RODO)",
+        "command_idv_privacy_params": "erase|export [room <idPokoju> | visitor <token>]",
+        "privacy_admins_only": "Tylko administratorzy obszaru roboczego mogą usuwać lub eksportować dane odwiedzającego.",
+        "privacy_usage": "Użycie: /idv-privacy erase|export [room <roomId> | visitor <token odwiedzającego>]. Bez celu działa na tym pokoju czatu.",
+        "privacy_erased": "Usunięto trwale: __requests__ bezpiecznych żądań (__records__ zapisanych zgłoszeń) w __rooms__ pokojach. Dziennik audytu sejfu odnotowuje usunięcie, bez żadnych wartości.",
+        "privacy_exported": "__requests__ bezpiecznych żądań tego odwiedzającego (stany, etykiety i czasy; wartości nigdy nie opuszczają sejfu w ten sposób):",
+        "privacy_failed": "Sejf tego nie wykonał. W aplikacji nic nie zmieniono; sprawdź dzienniki aplikacji i spróbuj ponownie."
     },
     "pt-BR": {
         "settings_section_vault": "Conexão com o cofre",
@@ -2691,7 +2733,7 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "masking_rule_problem_too_complex": "linha __line__: as regras juntas são complexas demais (use repetições menores); esta é ignorada",
         "error_admins_only": "Só administradores podem fazer isso.",
         "command_idv_privacy_description": "Administradores: apagar ou exportar as solicitações seguras de um visitante (LGPD/GDPR)",
-        "command_idv_privacy_params": "erase|export [room <roomId> | visitor <token>]",
+        "command_idv_privacy_params": "erase|export [room <idSala> | visitor <token>]",
         "privacy_admins_only": "Somente administradores do workspace podem apagar ou exportar os dados de um visitante.",
         "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token do visitante>]. Sem destino, atua nesta sala de livechat.",
         "privacy_erased": "Apagado definitivamente: __requests__ solicitações seguras (__records__ envios armazenados) em __rooms__ salas. A trilha de auditoria do cofre registra a exclusão, sem nenhum valor.",
