@@ -173,7 +173,8 @@ describe.each([
       records: 1,
       otks: 1,
     });
-    const everything = JSON.stringify(entries);
+    // What the entries say (their hashes are hex and could hold any three digits by chance).
+    const everything = JSON.stringify(entries.map(({ hash: _h, prevHash: _p, ...said }) => said));
     for (const value of [CANARY_A.name, CANARY_A.pan, CANARY_A.cvv, 'visitor-a'])
       expect(everything).not.toContain(value);
   });

@@ -46,9 +46,10 @@ describe('off-the-record fields and ID&V answers', () => {
     const record = await vault.app.vault.storage.getRecord(requestId);
     const sites = vault.app.vault.sites;
     const { Tokenizer } = await import('../src/crypto/tokenizer');
+    const { attachRecordKey } = await import('../src/crypto/record-key');
     const plain = await new Tokenizer().decrypt(
       { siteId: record!.siteId, recordId: record!.recordId },
-      record!.token,
+      attachRecordKey(record!.token, record!.wrappedKey),
       (kid) => sites.keyById(record!.siteId, kid),
     );
     expect(JSON.parse(plain.toString())).toEqual({ pan: '4111111111111111' });

@@ -110,6 +110,14 @@ describe('tokenized records in the vault', () => {
     const db = new Database(sqlitePath(vault.config));
     const token = (db.prepare('SELECT token FROM records WHERE request_id = ?').get(first) as { token: string }).token;
     db.prepare('UPDATE records SET token = ? WHERE request_id = ?').run(token, second);
+    // The record's own key (kept apart, table record_keys) goes along: the whole JWE is copied.
+    const recordOf = (requestId: string) =>
+      (db.prepare('SELECT record_id FROM records WHERE request_id = ?').get(requestId) as { record_id: string })
+        .record_id;
+    const key = db.prepare('SELECT wrapped_key FROM record_keys WHERE record_id = ?').get(recordOf(first)) as {
+      wrapped_key: string;
+    };
+    db.prepare('UPDATE record_keys SET wrapped_key = ? WHERE record_id = ?').run(key.wrapped_key, recordOf(second));
     db.close();
     const shown = await reveal(vault, second);
     expect(shown.statusCode).toBe(500);

@@ -3,6 +3,8 @@ import { auditEvent } from '../audit/events';
 import type { RequestStateResponse } from '../contract';
 import type { EphemeralStore } from '../ephemeral/types';
 import type { Storage, VisitorSelector } from '../storage/types';
+
+export type { VisitorSelector } from '../storage/types';
 import type { Clock } from './clock';
 import { iso } from './clock';
 import { ephemeralKey } from './request-spec';

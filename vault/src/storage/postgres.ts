@@ -624,20 +624,45 @@ export class PostgresStorage implements Storage {
       const otks = (await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
       await q('DELETE FROM requests WHERE request_id = ANY($1)', [ids]);
       await appendEntry(q, audit({ requestIds: ids, records, otks }));
-      return { requests, records, otks };
+      const [{ xid }] = (await q('SELECT txid_current()::text AS xid')).rows;
+      return { requests, records, otks, xid: String(xid) };
     });
     // Deleted rows stay in the table's files until vacuumed; rewriting the narrow key table drops
     // the erased records' keys from them, so the ciphertext that lingers in \`records\` has none.
-    let scrubbed = true;
-    if (erased.records > 0) {
+    // A rewrite keeps rows an older snapshot may still see: wait for those transactions to end.
+    let scrubbed = erased.records === 0;
+    if (!scrubbed) {
       try {
-        await this.query('VACUUM FULL record_keys');
+        if (await this.olderSnapshotsEnded(erased.xid, ERASURE_WAIT_MS)) {
+          await this.query('VACUUM FULL record_keys');
+          scrubbed = true;
+        } else {
+          this.warn('a long transaction still sees erased rows; run VACUUM FULL record_keys once it ended', {});
+        }
       } catch (error) {
         this.warn('VACUUM FULL record_keys failed after an erasure; run it by hand', { code: errorCode(error) });
-        scrubbed = false;
       }
     }
-    return { ...erased, scrubbed };
+    const { xid: _xid, ...outcome } = erased;
+    return { ...outcome, scrubbed };
+  }
+
+  /** Whether every other transaction of this database that began before `xid` committed has ended. */
+  private async olderSnapshotsEnded(xid: string, waitMs: number): Promise<boolean> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const [{ older }] = (
+        await this.query(
+          `SELECT count(*)::int AS older FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
+              AND age(backend_xmin) >= age(($1::bigint % 4294967296)::text::xid)`,
+          [xid],
+        )
+      ).rows;
+      if (Number(older) === 0) return true;
+      if (Date.now() >= until) return false;
+      await sleep(50);
+    }
   }
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
@@ -791,6 +816,9 @@ export class PostgresStorage implements Storage {
     );
   }
 }
+
+/** How long an erasure waits for older transactions before it rewrites the key table. */
+const ERASURE_WAIT_MS = 10_000;
 
 /** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
 class Rollback extends Error {}
