@@ -46,6 +46,7 @@ import { DialogCommand } from './src/handlers/commands/dialog-command';
 import { IDV_COMMAND } from './src/handlers/commands/idv-command';
 import { MaskingCountsCommand } from './src/handlers/commands/masking-counts-command';
 import { PrivacyCommand } from './src/handlers/commands/privacy-command';
+import { ReadinessCommand } from './src/handlers/commands/readiness-command';
 import { SECURE_FORM_COMMAND } from './src/handlers/commands/secure-form-command';
 import {
   handleActionButton,
@@ -62,6 +63,7 @@ import {
 import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
 import { managerViewJobProcessor } from './src/requests/manager-view';
 import { sendJobProcessor } from './src/requests/send-job';
+import { readinessJobProcessor } from './src/readiness/readiness-check';
 import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { checkMaskingSetting } from './src/settings/masking-setting';
@@ -91,6 +93,7 @@ export class IdvSecureFormsApp
     await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, SECURE_FORM_COMMAND));
     await configuration.slashCommands.provideSlashCommand(new MaskingCountsCommand(this));
     await configuration.slashCommands.provideSlashCommand(new PrivacyCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new ReadinessCommand(this));
     ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
     await configuration.api.provideApi({
       visibility: ApiVisibility.PUBLIC,
@@ -101,6 +104,7 @@ export class IdvSecureFormsApp
       sendJobProcessor(this),
       managerViewJobProcessor(this),
       sweepJobProcessor(this),
+      readinessJobProcessor(this),
     ]);
   }
 

@@ -248,7 +248,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "الاستخدام: /idv-privacy erase|export [room <roomId> | visitor <رمز الزائر>]. بدون هدف يعمل على غرفة الدردشة المباشرة هذه.",
         "privacy_erased": "تم الحذف نهائيًا: __requests__ طلبات آمنة (__records__ إرسالات مخزنة) في __rooms__ غرف. يسجل سجل التدقيق في الخزنة عملية الحذف دون أي قيمة.",
         "privacy_exported": "__requests__ طلبات آمنة لهذا الزائر (الحالات والتسميات والأوقات؛ لا تخرج القيم من الخزنة بهذه الطريقة أبدًا):",
-        "privacy_failed": "لم تنفذ الخزنة ذلك. لم يتغير شيء في التطبيق؛ راجع سجلات التطبيق وحاول مرة أخرى."
+        "privacy_failed": "لم تنفذ الخزنة ذلك. لم يتغير شيء في التطبيق؛ راجع سجلات التطبيق وحاول مرة أخرى.",
+        "command_idv_readiness_description": "للمسؤولين: فحص مساحة العمل وفق PCI DSS 4.0.1 (ناجح / فاشل / لا يمكن التحديد، وكيفية الإصلاح)",
+        "readiness_admins_only": "يمكن لمسؤولي مساحة العمل فقط تشغيل فحص جاهزية PCI DSS.",
+        "readiness_changed": "تغيرت جاهزية PCI DSS لمساحة العمل هذه منذ آخر فحص:"
     },
     "de": {
         "settings_section_vault": "Verbindung zum Tresor",
@@ -497,7 +500,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Aufruf: /idv-privacy erase|export [room <roomId> | visitor <Besucher-Token>]. Ohne Ziel gilt er für diesen Livechat-Raum.",
         "privacy_erased": "Endgültig gelöscht: __requests__ sichere Anfragen (__records__ gespeicherte Übermittlungen) in __rooms__ Räumen. Das Audit-Protokoll des Tresors vermerkt die Löschung, ohne Werte.",
         "privacy_exported": "__requests__ sichere Anfragen dieses Besuchers (Status, Bezeichnungen und Zeiten; Werte verlassen den Tresor so nie):",
-        "privacy_failed": "Der Tresor hat dies nicht ausgeführt. In der App wurde nichts geändert; prüfen Sie die Protokolle der App und versuchen Sie es erneut."
+        "privacy_failed": "Der Tresor hat dies nicht ausgeführt. In der App wurde nichts geändert; prüfen Sie die Protokolle der App und versuchen Sie es erneut.",
+        "command_idv_readiness_description": "Administratoren: den Arbeitsbereich gegen PCI DSS 4.0.1 prüfen (erfüllt / nicht erfüllt / nicht feststellbar, und wie man es behebt)",
+        "readiness_admins_only": "Nur Administratoren des Arbeitsbereichs dürfen die PCI-DSS-Prüfung ausführen.",
+        "readiness_changed": "Die PCI-DSS-Bereitschaft dieses Arbeitsbereichs hat sich seit der letzten Prüfung geändert:"
     },
     "en": {
         "settings_section_vault": "Vault connection",
@@ -746,7 +752,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Usage: /idv-privacy erase|export [room <roomId> | visitor <visitor token>]. Without a target it acts on this livechat room.",
         "privacy_erased": "Erased for good: __requests__ secure requests (__records__ stored submissions) in __rooms__ rooms. The vault's audit trail records the erasure, without any value.",
         "privacy_exported": "__requests__ secure requests of this visitor (states, labels and times; values never leave the vault this way):",
-        "privacy_failed": "The vault did not carry this out. Nothing was changed in the app; see the app's logs and try again."
+        "privacy_failed": "The vault did not carry this out. Nothing was changed in the app; see the app's logs and try again.",
+        "command_idv_readiness_description": "Administrators: check the workspace against PCI DSS 4.0.1 (pass / fail / cannot tell, and how to fix)",
+        "readiness_admins_only": "Only workspace administrators may run the PCI DSS readiness check.",
+        "readiness_changed": "The PCI DSS readiness of this workspace changed since the last check:"
     },
     "es": {
         "settings_section_vault": "Conexión con la bóveda",
@@ -995,7 +1004,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token del visitante>]. Sin destino actúa sobre esta sala de livechat.",
         "privacy_erased": "Borrado definitivamente: __requests__ solicitudes seguras (__records__ envíos guardados) en __rooms__ salas. El registro de auditoría de la bóveda anota el borrado, sin ningún valor.",
         "privacy_exported": "__requests__ solicitudes seguras de este visitante (estados, etiquetas y horas; los valores nunca salen de la bóveda por aquí):",
-        "privacy_failed": "La bóveda no lo realizó. No se cambió nada en la aplicación; revisa los registros de la aplicación e inténtalo de nuevo."
+        "privacy_failed": "La bóveda no lo realizó. No se cambió nada en la aplicación; revisa los registros de la aplicación e inténtalo de nuevo.",
+        "command_idv_readiness_description": "Administradores: comprobar el espacio de trabajo frente a PCI DSS 4.0.1 (cumple / no cumple / no se puede saber, y cómo corregirlo)",
+        "readiness_admins_only": "Solo los administradores del espacio de trabajo pueden ejecutar la comprobación PCI DSS.",
+        "readiness_changed": "La preparación PCI DSS de este espacio de trabajo cambió desde la última comprobación:"
     },
     "fr": {
         "settings_section_vault": "Connexion au coffre",
@@ -1244,7 +1256,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Usage : /idv-privacy erase|export [room <roomId> | visitor <jeton du visiteur>]. Sans cible, il agit sur ce salon livechat.",
         "privacy_erased": "Effacé définitivement : __requests__ demandes sécurisées (__records__ envois enregistrés) dans __rooms__ salons. Le journal d'audit du coffre consigne l'effacement, sans aucune valeur.",
         "privacy_exported": "__requests__ demandes sécurisées de ce visiteur (états, libellés et heures ; les valeurs ne quittent jamais le coffre ainsi) :",
-        "privacy_failed": "Le coffre ne l'a pas effectué. Rien n'a été modifié dans l'application ; consultez ses journaux et réessayez."
+        "privacy_failed": "Le coffre ne l'a pas effectué. Rien n'a été modifié dans l'application ; consultez ses journaux et réessayez.",
+        "command_idv_readiness_description": "Administrateurs : vérifier l'espace de travail selon PCI DSS 4.0.1 (conforme / non conforme / indéterminé, et comment corriger)",
+        "readiness_admins_only": "Seuls les administrateurs de l'espace de travail peuvent lancer la vérification PCI DSS.",
+        "readiness_changed": "La préparation PCI DSS de cet espace de travail a changé depuis la dernière vérification :"
     },
     "he": {
         "settings_section_vault": "חיבור לכספת",
@@ -1493,7 +1508,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "שימוש: /idv-privacy erase|export [room <roomId> | visitor <אסימון המבקר>]. ללא יעד הפקודה פועלת על חדר הצ'אט הזה.",
         "privacy_erased": "נמחק לצמיתות: __requests__ בקשות מאובטחות (__records__ הגשות שמורות) ב-__rooms__ חדרים. יומן הביקורת של הכספת מתעד את המחיקה, ללא שום ערך.",
         "privacy_exported": "__requests__ בקשות מאובטחות של המבקר הזה (מצבים, תוויות וזמנים; ערכים לעולם אינם יוצאים מהכספת כך):",
-        "privacy_failed": "הכספת לא ביצעה זאת. דבר לא השתנה באפליקציה; בדקו את יומני האפליקציה ונסו שוב."
+        "privacy_failed": "הכספת לא ביצעה זאת. דבר לא השתנה באפליקציה; בדקו את יומני האפליקציה ונסו שוב.",
+        "command_idv_readiness_description": "למנהלי מערכת: בדיקת סביבת העבודה מול PCI DSS 4.0.1 (עובר / נכשל / לא ניתן לקבוע, ואיך לתקן)",
+        "readiness_admins_only": "רק מנהלי סביבת העבודה רשאים להריץ את בדיקת המוכנות ל-PCI DSS.",
+        "readiness_changed": "המוכנות ל-PCI DSS של סביבת העבודה הזו השתנתה מאז הבדיקה האחרונה:"
     },
     "it": {
         "settings_section_vault": "Connessione alla cassaforte",
@@ -1742,7 +1760,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token del visitatore>]. Senza destinazione agisce su questa stanza livechat.",
         "privacy_erased": "Cancellato definitivamente: __requests__ richieste sicure (__records__ invii memorizzati) in __rooms__ stanze. Il registro di audit del vault annota la cancellazione, senza alcun valore.",
         "privacy_exported": "__requests__ richieste sicure di questo visitatore (stati, etichette e orari; i valori non escono mai dal vault in questo modo):",
-        "privacy_failed": "Il vault non l'ha eseguito. Nell'app non è cambiato nulla; controlla i log dell'app e riprova."
+        "privacy_failed": "Il vault non l'ha eseguito. Nell'app non è cambiato nulla; controlla i log dell'app e riprova.",
+        "command_idv_readiness_description": "Amministratori: verifica l'area di lavoro rispetto a PCI DSS 4.0.1 (superato / non superato / non determinabile, e come correggere)",
+        "readiness_admins_only": "Solo gli amministratori dell'area di lavoro possono eseguire la verifica PCI DSS.",
+        "readiness_changed": "La conformità PCI DSS di questa area di lavoro è cambiata dall'ultima verifica:"
     },
     "ja": {
         "settings_section_vault": "ボールトへの接続",
@@ -1991,7 +2012,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "使い方: /idv-privacy erase|export [room <roomId> | visitor <訪問者トークン>]。対象を省略するとこのライブチャットルームに対して実行します。",
         "privacy_erased": "完全に消去しました: __rooms__ 件のルームのセキュアリクエスト __requests__ 件（保存された送信 __records__ 件）。ボールトの監査証跡には値を含まずに消去が記録されます。",
         "privacy_exported": "この訪問者のセキュアリクエスト __requests__ 件（状態、ラベル、時刻。この方法で値がボールトから出ることはありません）:",
-        "privacy_failed": "ボールトはこれを実行しませんでした。アプリでは何も変更されていません。アプリのログを確認して、もう一度お試しください。"
+        "privacy_failed": "ボールトはこれを実行しませんでした。アプリでは何も変更されていません。アプリのログを確認して、もう一度お試しください。",
+        "command_idv_readiness_description": "管理者向け：ワークスペースを PCI DSS 4.0.1 に照らして確認（合格／不合格／判定不能と対処方法）",
+        "readiness_admins_only": "PCI DSS の準備状況チェックを実行できるのはワークスペースの管理者だけです。",
+        "readiness_changed": "前回のチェック以降、このワークスペースの PCI DSS 準備状況が変わりました:"
     },
     "nl": {
         "settings_section_vault": "Verbinding met de kluis",
@@ -2240,7 +2264,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Gebruik: /idv-privacy erase|export [room <roomId> | visitor <bezoekerstoken>]. Zonder doel werkt het op deze livechatruimte.",
         "privacy_erased": "Definitief gewist: __requests__ beveiligde verzoeken (__records__ opgeslagen inzendingen) in __rooms__ ruimtes. Het auditlogboek van de kluis legt het wissen vast, zonder enige waarde.",
         "privacy_exported": "__requests__ beveiligde verzoeken van deze bezoeker (statussen, labels en tijden; waarden verlaten de kluis nooit op deze manier):",
-        "privacy_failed": "De kluis heeft dit niet uitgevoerd. Er is niets gewijzigd in de app; bekijk de logboeken van de app en probeer het opnieuw."
+        "privacy_failed": "De kluis heeft dit niet uitgevoerd. Er is niets gewijzigd in de app; bekijk de logboeken van de app en probeer het opnieuw.",
+        "command_idv_readiness_description": "Beheerders: de werkruimte toetsen aan PCI DSS 4.0.1 (voldoet / voldoet niet / niet vast te stellen, en hoe te herstellen)",
+        "readiness_admins_only": "Alleen beheerders van de werkruimte mogen de PCI DSS-controle uitvoeren.",
+        "readiness_changed": "De PCI DSS-gereedheid van deze werkruimte is veranderd sinds de laatste controle:"
     },
     "pl": {
         "settings_section_vault": "Połączenie z sejfem",
@@ -2489,7 +2516,10 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Użycie: /idv-privacy erase|export [room <roomId> | visitor <token odwiedzającego>]. Bez celu działa na tym pokoju czatu.",
         "privacy_erased": "Usunięto trwale: __requests__ bezpiecznych żądań (__records__ zapisanych zgłoszeń) w __rooms__ pokojach. Dziennik audytu sejfu odnotowuje usunięcie, bez żadnych wartości.",
         "privacy_exported": "__requests__ bezpiecznych żądań tego odwiedzającego (stany, etykiety i czasy; wartości nigdy nie opuszczają sejfu w ten sposób):",
-        "privacy_failed": "Sejf tego nie wykonał. W aplikacji nic nie zmieniono; sprawdź dzienniki aplikacji i spróbuj ponownie."
+        "privacy_failed": "Sejf tego nie wykonał. W aplikacji nic nie zmieniono; sprawdź dzienniki aplikacji i spróbuj ponownie.",
+        "command_idv_readiness_description": "Administratorzy: sprawdź obszar roboczy pod kątem PCI DSS 4.0.1 (spełnia / nie spełnia / nie można ustalić, i jak to naprawić)",
+        "readiness_admins_only": "Tylko administratorzy obszaru roboczego mogą uruchomić kontrolę PCI DSS.",
+        "readiness_changed": "Gotowość PCI DSS tego obszaru roboczego zmieniła się od ostatniej kontroli:"
     },
     "pt-BR": {
         "settings_section_vault": "Conexão com o cofre",
@@ -2738,6 +2768,9 @@ export const TRANSLATIONS: { readonly [locale: string]: { readonly [key: string]
         "privacy_usage": "Uso: /idv-privacy erase|export [room <roomId> | visitor <token do visitante>]. Sem destino, atua nesta sala de livechat.",
         "privacy_erased": "Apagado definitivamente: __requests__ solicitações seguras (__records__ envios armazenados) em __rooms__ salas. A trilha de auditoria do cofre registra a exclusão, sem nenhum valor.",
         "privacy_exported": "__requests__ solicitações seguras deste visitante (estados, rótulos e horários; os valores nunca saem do cofre por aqui):",
-        "privacy_failed": "O cofre não realizou a operação. Nada foi alterado no app; veja os logs do app e tente novamente."
+        "privacy_failed": "O cofre não realizou a operação. Nada foi alterado no app; veja os logs do app e tente novamente.",
+        "command_idv_readiness_description": "Administradores: verificar o workspace segundo o PCI DSS 4.0.1 (aprovado / reprovado / indeterminado, e como corrigir)",
+        "readiness_admins_only": "Somente administradores do workspace podem executar a verificação PCI DSS.",
+        "readiness_changed": "A prontidão PCI DSS deste workspace mudou desde a última verificação:"
     }
 };

@@ -8,6 +8,7 @@ export type {
   ClaimableEvent,
   ClaimEventResponse,
   CloseSessionBody,
+  CompliancePosture,
   CreateRequestBody,
   CreateRequestResponse,
   CreateViewerBody,

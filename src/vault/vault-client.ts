@@ -10,6 +10,7 @@ import type { IHttp, IHttpResponse } from '@rocket.chat/apps-engine/definition/a
 
 import type {
   ClaimableEvent,
+  CompliancePosture,
   CreateRequestBody,
   CreateRequestResponse,
   CreateViewerBody,
@@ -178,6 +179,15 @@ export class VaultClient {
   /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */
   public async closeSession(roomId: string): Promise<void> {
     await this.call<void>('post', '/v1/sessions/close', { roomId }, [200, 204]);
+  }
+
+  /** `GET /v1/compliance`: what the vault's configuration says for the readiness check. */
+  public async compliance(): Promise<CompliancePosture> {
+    const response = await this.call<CompliancePosture>('get', '/v1/compliance', undefined, [200]);
+    if (!response || typeof response.auditRetentionDays !== 'number' || !response.auditSink) {
+      throw new VaultCallError('bad_response', 'GET /v1/compliance answered without the vault posture');
+    }
+    return response;
   }
 
   /**

@@ -101,10 +101,17 @@ export class World {
     this.setServerSetting('Language', 'en');
   }
 
-  public setServerSetting(id: string, value: string): void {
+  /** A workspace setting as Rocket.Chat stores it (its type follows the value, as its registry's does). */
+  public setServerSetting(id: string, value: string | number | boolean): void {
+    const type =
+      typeof value === 'boolean'
+        ? SettingType.BOOLEAN
+        : typeof value === 'number'
+          ? SettingType.NUMBER
+          : SettingType.STRING;
     this.serverSettings.set(id, {
       id,
-      type: SettingType.STRING,
+      type,
       packageValue: value,
       value,
       required: false,

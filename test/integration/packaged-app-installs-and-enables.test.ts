@@ -51,6 +51,8 @@ describe('the packaged zip in the real Apps-Engine', () => {
   it('registers its commands, livechat room actions, settings and doorbell endpoint', async () => {
     expect(Array.from(harness.bridges.commandBridge.commands.keys()).sort()).toEqual([
       'idv',
+      'idv-privacy',
+      'idv-readiness',
       'masking-counts',
       'secure-form',
     ]);

@@ -225,6 +225,21 @@ export interface EraseVisitorResponse {
   scrubbed: boolean;
 }
 
+/**
+ * `GET /v1/compliance`: what the vault's own configuration says about the PCI DSS lines the app's
+ * readiness check reports (audit retention and shipping, TLS of the links it hands out).
+ */
+export interface CompliancePosture {
+  /** Audit entries are kept this long (0: for ever). */
+  auditRetentionDays: number;
+  /** Tokenized data is kept this long. */
+  retentionDays: number;
+  /** Whether the audit trail is shipped as it is written (VAULT_AUDIT_SINK_FILE / _SYSLOG). */
+  auditSink: { file: boolean; syslog: boolean };
+  /** Whether VAULT_PUBLIC_URL, the base of visitors' and agents' links, is https. */
+  publicUrlHttps: boolean;
+}
+
 /** Request metadata only: states, labels, times. Values never leave through the API. */
 export interface ExportVisitorResponse {
   exportedAt: string;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {
   ClaimableEvent,
   CloseSessionBody,
+  CompliancePosture,
   CreateRequestBody,
   CreateViewerBody,
   DetokenizeBody,
@@ -11,7 +12,7 @@ import type {
 import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import type { Site } from '../service/sites';
-import type { VisitorSelector } from '../storage/types';
+import type { VisitorSelector } from '../service/visitor-data';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
@@ -176,6 +177,20 @@ export async function apiRoutes(
       return vault.visitorData.export(site.siteId, selectorOf(request.body), `admin:${request.body.adminId}`, {
         withValues: false,
       });
+    },
+  );
+
+  app.get(
+    '/compliance',
+    { schema: { ...responses.compliance }, config: apiLimit },
+    async (): Promise<CompliancePosture> => {
+      const { config } = vault;
+      return {
+        auditRetentionDays: config.auditRetentionDays,
+        retentionDays: config.retentionDays,
+        auditSink: { file: Boolean(config.auditSink.file), syslog: Boolean(config.auditSink.syslog) },
+        publicUrlHttps: config.publicUrl.startsWith('https:'),
+      };
     },
   );
 }

@@ -368,6 +368,29 @@ export const responses = {
       ...apiErrors(''),
     },
   }),
+  compliance: api({
+    summary: "What the vault's configuration says for the app's PCI DSS readiness check",
+    description:
+      'Audit retention (10.5.1), whether the audit trail is shipped as it is written (10.4.1.1) and ' +
+      'whether the links the vault hands out are https (4.2.1). No secret, no address.',
+    response: {
+      200: answer('The posture.', {
+        type: 'object',
+        required: ['auditRetentionDays', 'retentionDays', 'auditSink', 'publicUrlHttps'],
+        properties: {
+          auditRetentionDays: { type: 'integer', description: 'Audit entries are kept this long; 0: for ever.' },
+          retentionDays: { type: 'integer' },
+          auditSink: {
+            type: 'object',
+            required: ['file', 'syslog'],
+            properties: { file: { type: 'boolean' }, syslog: { type: 'boolean' } },
+          },
+          publicUrlHttps: { type: 'boolean' },
+        },
+      }),
+      ...apiErrors(''),
+    },
+  }),
   exportVisitor: api({
     summary: "One visitor's (or room's) request metadata (GDPR Art. 20)",
     description:

@@ -1,0 +1,70 @@
+/** The readiness check's judgement at its edges (the engine test covers it end to end). */
+import type { ReadinessInput } from '../../src/lib/readiness';
+import { evaluateReadiness, fingerprint } from '../../src/lib/readiness';
+import { PCI_HARDENED } from '../fixtures/rocket-chat-settings';
+
+const GOOD: ReadinessInput = {
+  server: PCI_HARDENED,
+  app: { viewingMode: 'strict', managersMayViewValues: false, vaultUrl: 'https://vault.example.com' },
+  vault: {
+    reachable: true,
+    posture: {
+      auditRetentionDays: 365,
+      retentionDays: 396,
+      auditSink: { file: true, syslog: false },
+      publicUrlHttps: true,
+    },
+  },
+};
+
+const verdicts = (input: ReadinessInput) =>
+  Object.fromEntries(evaluateReadiness(input).map((item) => [item.id, item.verdict]));
+
+describe('readiness verdicts', () => {
+  it('a hardened workspace passes all but what no setting can show', () => {
+    expect(verdicts(GOOD)).toEqual({
+      password_length: 'pass',
+      lockout: 'pass',
+      idle_timeout: 'cannot_tell',
+      mfa: 'cannot_tell',
+      strict_viewing: 'pass',
+      manager_values: 'pass',
+      vault_tls: 'pass',
+      vault_reachable: 'pass',
+      audit_retention: 'pass',
+      audit_review: 'pass',
+    });
+  });
+
+  it.each([
+    [{ Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User: 11 }, 'fail'],
+    [{ Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes: 29 }, 'fail'],
+    [{ Block_Multiple_Failed_Logins_By_User: false }, 'fail'],
+    [{ Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User: undefined }, 'cannot_tell'],
+  ])('lock-out %j → %s', (change, verdict) => {
+    expect(verdicts({ ...GOOD, server: { ...GOOD.server, ...change } }).lockout).toBe(verdict);
+  });
+
+  it('judges the app and the vault', () => {
+    expect(verdicts({ ...GOOD, app: { ...GOOD.app, viewingMode: 'in_chat' } }).strict_viewing).toBe('fail');
+    expect(verdicts({ ...GOOD, app: { ...GOOD.app, vaultUrl: 'http://vault' } }).vault_tls).toBe('fail');
+    const down = verdicts({ ...GOOD, vault: { reachable: false, problem: 'timeout' } });
+    expect([down.vault_reachable, down.audit_retention, down.audit_review]).toEqual([
+      'fail',
+      'cannot_tell',
+      'cannot_tell',
+    ]);
+    const forever = { ...GOOD.vault.posture!, auditRetentionDays: 0 };
+    expect(verdicts({ ...GOOD, vault: { reachable: true, posture: forever } }).audit_retention).toBe('pass');
+  });
+
+  it('the fingerprint moves only with a verdict', () => {
+    const base = fingerprint(evaluateReadiness(GOOD));
+    expect(
+      fingerprint(evaluateReadiness({ ...GOOD, server: { ...GOOD.server, Accounts_Password_Policy_MinLength: 14 } })),
+    ).toBe(base);
+    expect(
+      fingerprint(evaluateReadiness({ ...GOOD, server: { ...GOOD.server, Accounts_Password_Policy_MinLength: 8 } })),
+    ).not.toBe(base);
+  });
+});
