@@ -30,7 +30,8 @@ function decrypt(kek, token) {
   if (header.alg !== 'A256KW' || header.enc !== 'A256GCM') throw new Error('unexpected algorithms');
   const unwrap = crypto.createDecipheriv('id-aes256-wrap', kek, KW_IV);
   const cek = Buffer.concat([unwrap.update(Buffer.from(encryptedKey, 'base64url')), unwrap.final()]);
-  const gcm = crypto.createDecipheriv('aes-256-gcm', cek, Buffer.from(iv, 'base64url'));
+  // authTagLength: node would otherwise take a truncated tag as a valid shorter one.
+  const gcm = crypto.createDecipheriv('aes-256-gcm', cek, Buffer.from(iv, 'base64url'), { authTagLength: 16 });
   gcm.setAAD(Buffer.from(protectedHeader, 'ascii'));
   gcm.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([gcm.update(Buffer.from(ciphertext, 'base64url')), gcm.final()]);
