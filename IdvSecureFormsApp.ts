@@ -42,11 +42,9 @@ import type {
 } from '@rocket.chat/apps-engine/definition/uikit/livechat';
 
 import { VaultEventsEndpoint } from './src/endpoints/vault-events-endpoint';
-import { DialogCommand } from './src/handlers/commands/dialog-command';
+import { MASKING_COUNTS_COMMAND, PRIVACY_COMMAND, READINESS_COMMAND } from './src/handlers/commands/admin-commands';
+import { AppCommand } from './src/handlers/commands/app-command';
 import { IDV_COMMAND } from './src/handlers/commands/idv-command';
-import { MaskingCountsCommand } from './src/handlers/commands/masking-counts-command';
-import { PrivacyCommand } from './src/handlers/commands/privacy-command';
-import { ReadinessCommand } from './src/handlers/commands/readiness-command';
 import { SECURE_FORM_COMMAND } from './src/handlers/commands/secure-form-command';
 import {
   handleActionButton,
@@ -89,11 +87,11 @@ export class IdvSecureFormsApp
 
   protected async extendConfiguration(configuration: IConfigurationExtend): Promise<void> {
     await Promise.all(SETTINGS.map((setting) => configuration.settings.provideSetting(setting)));
-    await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, IDV_COMMAND));
-    await configuration.slashCommands.provideSlashCommand(new DialogCommand(this, SECURE_FORM_COMMAND));
-    await configuration.slashCommands.provideSlashCommand(new MaskingCountsCommand(this));
-    await configuration.slashCommands.provideSlashCommand(new PrivacyCommand(this));
-    await configuration.slashCommands.provideSlashCommand(new ReadinessCommand(this));
+    await configuration.slashCommands.provideSlashCommand(new AppCommand(this, IDV_COMMAND));
+    await configuration.slashCommands.provideSlashCommand(new AppCommand(this, SECURE_FORM_COMMAND));
+    await configuration.slashCommands.provideSlashCommand(new AppCommand(this, MASKING_COUNTS_COMMAND));
+    await configuration.slashCommands.provideSlashCommand(new AppCommand(this, PRIVACY_COMMAND));
+    await configuration.slashCommands.provideSlashCommand(new AppCommand(this, READINESS_COMMAND));
     ROOM_ACTION_BUTTONS.forEach((descriptor) => configuration.ui.registerButton(descriptor));
     await configuration.api.provideApi({
       visibility: ApiVisibility.PUBLIC,

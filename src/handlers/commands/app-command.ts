@@ -5,29 +5,36 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { AppRef, Deps } from '../../platform/deps';
 
-/** What a slash command that opens a dialog says about itself, and how it opens the dialog. */
-export interface DialogCommandSpec {
+/** What one of the app's slash commands says about itself, and what it does. */
+export interface AppCommandSpec {
   command: string;
   i18nParamsExample: string;
   i18nDescription: string;
-  /** Opens the dialog; `args` are the command's trimmed, non-empty arguments. */
-  open(deps: Deps, sender: IUser, room: IRoom, triggerId: string | undefined, args: string[]): Promise<void>;
+  /** A permission the server checks before running the command (admin commands). */
+  permission?: string;
+  /**
+   * Runs the command; `args` are its trimmed, non-empty arguments. `triggerId` is undefined for a
+   * command run without a client (REST API): no view can open for it.
+   */
+  run(deps: Deps, sender: IUser, room: IRoom, args: string[], triggerId: string | undefined): Promise<void>;
 }
 
-/** A slash command that opens one of the app's dialogs in the room it was run in. */
-export class DialogCommand implements ISlashCommand {
+/** A slash command of the app: the engine's interface around one spec. */
+export class AppCommand implements ISlashCommand {
   public readonly command: string;
   public readonly i18nParamsExample: string;
   public readonly i18nDescription: string;
+  public readonly permission?: string;
   public readonly providesPreview = false;
 
   constructor(
     private readonly app: AppRef,
-    private readonly spec: DialogCommandSpec,
+    private readonly spec: AppCommandSpec,
   ) {
     this.command = spec.command;
     this.i18nParamsExample = spec.i18nParamsExample;
     this.i18nDescription = spec.i18nDescription;
+    if (spec.permission) this.permission = spec.permission;
   }
 
   public async executor(
@@ -41,13 +48,12 @@ export class DialogCommand implements ISlashCommand {
       .getArguments()
       .map((a) => a.trim())
       .filter(Boolean);
-    await this.spec.open(
+    await this.spec.run(
       { app: this.app, read, modify, http, persis },
       context.getSender(),
       context.getRoom(),
-      // A command run without a client (REST API) has no trigger ID: no view can open for it.
-      context.getTriggerId(),
       args,
+      context.getTriggerId(),
     );
   }
 }
