@@ -5,7 +5,7 @@
  *
  * Vault, top to bottom:
  *   main.ts, cli.ts, cli/  →  http/  →  open-vault.ts (assembles the services)  →  service/
- *   →  otk/, audit/, pages/  →  crypto/, storage/, ephemeral/, validation/, contract/, config.ts, errors.ts
+ *   →  otk/, audit/, pages/, relay/  →  crypto/, storage/, ephemeral/, validation/, contract/, config.ts, errors.ts
  * App, top to bottom:
  *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/, redaction/, privacy/, readiness/
  *   →  ui/, persistence/, vault/, platform/  →  lib/, i18n/ (pure: no Apps-Engine types)
@@ -18,7 +18,7 @@ const vaultLayers = [
   { name: 'vault http', path: `${V}http/` },
   { name: 'vault assembly', path: `${V}open-vault\\.ts$` },
   { name: 'vault service', path: `${V}service/` },
-  { name: 'vault otk/audit/pages', path: `${V}(otk|audit|pages)/` },
+  { name: 'vault otk/audit/pages/relay', path: `${V}(otk|audit|pages|relay)/` },
   {
     name: 'vault ground',
     path: `${V}(crypto|storage|ephemeral|validation|contract)/|${V}(config|errors|connection-url|private-files)\\.ts$`,

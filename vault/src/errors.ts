@@ -10,6 +10,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   session_closed: 409,
   not_submitted: 409,
+  relay_bound: 409,
   conflict: 409,
   payload_too_large: 413,
   invalid_fields: 422,

@@ -22,6 +22,7 @@ import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
 import { VisitorDataService } from './service/visitor-data';
+import { RelayService } from './service/relays';
 import { PostgresStorage } from './storage/postgres';
 import { backupSqlite, checkSqliteBackup, SqliteStorage } from './storage/sqlite';
 import { copySqliteToPostgres, postgresCounts, sqliteTables, type TableCount } from './storage/copy-sqlite-to-postgres';
@@ -38,6 +39,7 @@ export interface Vault {
   viewer: ViewerService;
   /** Erasure and export of one visitor's data (GDPR). */
   visitorData: VisitorDataService;
+  relays: RelayService;
   retention: RetentionService;
   audit: AuditTrailService;
   /** The continuous audit export, when VAULT_AUDIT_SINK_FILE or VAULT_AUDIT_SINK_SYSLOG is set. */
@@ -328,6 +330,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     options.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),
   );
   const visitorData = new VisitorDataService({ storage, ephemeral, requests, clock });
+  const relays = new RelayService({ storage, ephemeral, sites, requests, clock });
   const retention = new RetentionService(storage, clock, config.retentionDays, audit, config.auditRetentionDays);
   const auditSink = auditSinkFor(config.auditSink, audit);
   await auditSink?.begin();
@@ -340,6 +343,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     visitors,
     viewer,
     visitorData,
+    relays,
     retention,
     audit,
     auditSink,

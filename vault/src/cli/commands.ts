@@ -38,6 +38,11 @@ vault there unless --init is given.
   migrate --to <postgres://…>        copy the SQLite vault into an empty PostgreSQL database (from an
                                      online snapshot), then check row counts and the audit trail;
                                      VAULT_MASTER_KEY must be set (to the SQLite vault's key)
+  relay set <siteId> <relayId> --config <file.json> [--secret-header <name>]
+                                     a payment-processor relay for the site (docs/relays.md); the
+                                     secret header's value is read from stdin and stored sealed
+  relay list <siteId>                the site's relays (never a secret)
+  relay remove <siteId> <relayId>    delete a relay
   audit checkpoint                   sign the chain's head now; prints the checkpoint (the anchor)
   audit public-key                   print the public key that verifies checkpoints
   audit prune --before <ISO date>    audit retention: remove entries written before the date,
@@ -88,6 +93,8 @@ function readLogo(file: string): Buffer {
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Reads a secret from stdin (only `relay set --secret-header` asks). */
+  readSecret?: () => string;
 }
 
 /** Runs one command against the vault `env` configures; returns the exit code. */
@@ -141,6 +148,9 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     'backup',
     'restore',
     'migrate',
+    'relay set',
+    'relay list',
+    'relay remove',
   ];
   if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
   const single = ['purge', 'backup', 'restore', 'migrate'].includes(group ?? '');
@@ -239,6 +249,35 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
           logo: rest.includes('--logo') ? readLogo(option(rest, '--logo')) : undefined,
         });
         out({ siteId, brand: { displayName: brand.displayName, accentColour: brand.accentColour, logo: brand.logo } });
+        return 0;
+      }
+      case 'relay set': {
+        const siteId = positional(rest, 0, '<siteId>');
+        const relayId = positional(rest, 1, '<relayId>');
+        const configFile = option(rest, '--config');
+        let config: unknown;
+        try {
+          config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+        } catch (error) {
+          throw new UsageError(
+            `${configFile} is not readable JSON (${error instanceof Error ? error.message : 'error'})`,
+          );
+        }
+        const secretHeader = rest.includes('--secret-header') ? option(rest, '--secret-header') : undefined;
+        const secret = secretHeader ? { name: secretHeader, value: (io.readSecret?.() ?? '').trim() } : undefined;
+        out(await vault.relays.configure(siteId, relayId, config, secret));
+        return 0;
+      }
+      case 'relay list':
+        out(await vault.relays.list(positional(rest, 0, '<siteId>')));
+        return 0;
+      case 'relay remove': {
+        const siteId = positional(rest, 0, '<siteId>');
+        const relayId = positional(rest, 1, '<relayId>');
+        if (!(await vault.relays.remove(siteId, relayId))) {
+          throw new VaultError('not_found', `Site "${siteId}" has no relay "${relayId}".`);
+        }
+        out({ siteId, relayId, removed: true });
         return 0;
       }
       case 'keys rotate': {

@@ -103,6 +103,29 @@ export interface FormSpec {
   id: string;
   title: string;
   fields: FormFieldSpec[];
+  /**
+   * A payment-processor relay the vault's admin configured for the site: the values go to the
+   * processor through the vault and are never shown to anyone (no detokenize, no viewer).
+   */
+  relay?: string;
+}
+
+/** A relay-bound request's send: `approved`, `declined`, `failed` (nothing charged) or `unknown` (reconcile). */
+export type RelayOutcomeName = 'approved' | 'declined' | 'failed' | 'unknown';
+
+/** `POST /v1/requests/:id/relay` body: the sender, and plain parameters the relay's template reads. */
+export interface RelaySendBody {
+  agentId: string;
+  params?: Record<string, string>;
+}
+
+/** The outcome of a send: only the answer fields the relay keeps, and the card's last 4 when known. */
+export interface RelaySendResponse {
+  requestId: string;
+  relayId: string;
+  outcome: RelayOutcomeName | 'sending';
+  kept: Record<string, string | number | boolean>;
+  last4?: string;
 }
 
 export interface IdvSpec {
@@ -158,6 +181,8 @@ export interface RequestStateResponse {
   title: string;
   idv?: IdvSpec;
   fields: FieldSummary[];
+  /** A relay-bound form: its relay, and once a send began its outcome and the kept answer fields. */
+  relay?: { relayId: string; outcome?: RelayOutcomeName | 'sending'; kept?: Record<string, string | number | boolean> };
 }
 
 /** `POST /v1/requests/:id/otk` body and → 201. */
@@ -282,6 +307,7 @@ export type ErrorCode =
   | 'not_found'
   | 'session_closed'
   | 'not_submitted'
+  | 'relay_bound'
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'

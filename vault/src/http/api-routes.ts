@@ -7,6 +7,7 @@ import type {
   CreateViewerBody,
   DetokenizeBody,
   MintOtkBody,
+  RelaySendBody,
   VisitorDataBody,
 } from '../contract';
 import { VaultError } from '../errors';
@@ -24,6 +25,7 @@ import {
   createViewerSchema,
   detokenizeSchema,
   mintOtkSchema,
+  relaySendSchema,
   requestIdParams,
   roomParams,
   visitorDataSchema,
@@ -134,6 +136,13 @@ export async function apiRoutes(
       reply.code(201);
       return vault.requests.mintDetokenizeOtk(siteOf(request), request.params.id, request.body.agentId);
     },
+  );
+
+  app.post<{ Params: { id: string }; Body: RelaySendBody }>(
+    '/requests/:id/relay',
+    { schema: { ...relaySendSchema, ...responses.relaySend }, config: otkLimit },
+    async (request) =>
+      vault.relays.send(siteOf(request), request.params.id, request.body.agentId, request.body.params ?? {}),
   );
 
   app.post<{ Params: { id: string }; Body: CreateViewerBody }>(

@@ -55,6 +55,16 @@ const requestState = {
     viewedAt: { ...isoTime, description: 'Last time the sender looked at the values.' },
     title: { type: 'string', description: 'Form title, or the ID&V label.' },
     idv: idvSpec,
+    relay: {
+      type: 'object',
+      description: 'A relay-bound form: its relay, and once a send began its outcome and the kept answer fields.',
+      required: ['relayId'],
+      properties: {
+        relayId: string,
+        outcome: { type: 'string', enum: ['sending', 'approved', 'declined', 'failed', 'unknown'] },
+        kept: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+      },
+    },
     fields: {
       type: 'array',
       description: 'The fields, never their values.',
@@ -203,7 +213,40 @@ export const responses = {
         properties: { otk: string, expiresAt: isoTime },
       }),
       ...apiErrors(
-        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted.',
+        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted, `relay_bound` for a request whose values go only to a payment processor.',
+      ),
+    },
+  }),
+  relaySend: api({
+    summary: 'Send a relay-bound form to its payment processor (sender only); answers the outcome, never a value',
+    description:
+      "The vault renders the relay's template with the submitted values and sends it once to the processor " +
+      '(`vault:cli relay set`), with the request ID as idempotency key; it keeps only the answer fields the relay ' +
+      'names and erases the security code. An `unknown` outcome is reconciled before any new send. Audited as ' +
+      '`relay.send` / `relay.refused`. See docs/relays.md.',
+    response: {
+      200: answer('What the processor answered (approved, declined, failed or unknown), never a value.', {
+        type: 'object',
+        required: ['requestId', 'relayId', 'outcome', 'kept'],
+        properties: {
+          requestId: string,
+          relayId: string,
+          outcome: {
+            type: 'string',
+            enum: ['approved', 'declined', 'failed', 'unknown'],
+            description:
+              'failed: nothing was charged, try again. unknown: the processor may have acted; sending again reconciles first.',
+          },
+          kept: {
+            type: 'object',
+            description: 'Only the answer fields the relay keeps (e.g. id, status, brand, last4, decline_code).',
+            additionalProperties: { type: ['string', 'number', 'boolean'] },
+          },
+          last4: { type: 'string', description: "The card's last four digits, when the processor answered them." },
+        },
+      }),
+      ...apiErrors(
+        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted, `conflict` for a request not bound to a relay, a relay no longer configured, a send under way, or a template the values cannot fill.',
       ),
     },
   }),
@@ -223,7 +266,7 @@ export const responses = {
         },
       }),
       ...apiErrors(
-        '403 `not_sender` for anyone but the sender, `forbidden` where manager viewing is off; 404 `not_found`; 409 `session_closed`, `not_submitted`.',
+        '403 `not_sender` for anyone but the sender, `forbidden` where manager viewing is off; 404 `not_found`; 409 `session_closed`, `not_submitted`, `relay_bound` (nobody views a relay-bound request).',
       ),
     },
   }),

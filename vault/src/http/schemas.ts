@@ -87,6 +87,7 @@ export const createRequestSchema = {
           id: { type: 'string', pattern: ID_PATTERNS.form },
           title: text(LIMITS.title),
           fields: { type: 'array', minItems: 1, maxItems: LIMITS.fields, items: field },
+          relay: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,39}$' },
         },
       },
     },
@@ -157,5 +158,23 @@ export const visitorDataSchema = {
       adminId: id,
     },
     oneOf: [{ required: ['visitorToken'] }, { required: ['roomId'] }],
+  },
+} as const;
+
+export const relaySendSchema = {
+  params: requestIdParams,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: {
+      agentId: id,
+      params: {
+        type: 'object',
+        maxProperties: 16,
+        propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]{0,31}$' },
+        additionalProperties: { type: 'string', pattern: '^[A-Za-z0-9 ._:-]{0,64}$' },
+      },
+    },
   },
 } as const;

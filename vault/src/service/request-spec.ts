@@ -24,6 +24,8 @@ export interface RequestSpec {
   formId?: string;
   idv?: IdvSpec;
   fields: VisitorFieldView[];
+  /** The payment-processor relay the form's values go to (never shown to anyone). */
+  relay?: string;
 }
 
 /** Turns a checked `POST /v1/requests` body into the spec to store; throws 400 on nonsense. */
@@ -40,7 +42,12 @@ export function buildRequestSpec(body: CreateRequestBody): RequestSpec {
     return formField(field);
   });
   if (formPatternsTooComplex(body.form.fields)) throw new VaultError('bad_request', FORM_PATTERNS_TOO_COMPLEX);
-  return { title: body.form.title, formId: body.form.id, fields };
+  return {
+    title: body.form.title,
+    formId: body.form.id,
+    fields,
+    ...(body.form.relay ? { relay: body.form.relay } : {}),
+  };
 }
 
 function idvSpec(idv: IdvSpec): RequestSpec {

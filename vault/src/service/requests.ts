@@ -16,10 +16,11 @@ import { auditEvent } from '../audit/events';
 import type { EphemeralStore } from '../ephemeral/types';
 import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
+import { bindingProblem, type RelayConfig } from '../relay/config';
 import type { RequestRow, SiteRow, Storage } from '../storage/types';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
-import { buildRequestSpec, ephemeralKey, parseSpec } from './request-spec';
+import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
 
 export interface RequestTtls {
@@ -61,6 +62,7 @@ export class RequestService {
       throw new VaultError('bad_request', `callbackUrl must be under the site's origin ${site.origin}.`);
     }
     const spec = buildRequestSpec(body);
+    if (spec.relay) await this.checkRelayBinding(site, spec.relay, spec);
     if (await storage.isRoomClosed(site.siteId, body.roomId)) {
       throw new VaultError('session_closed', 'This room was closed; no new requests can be made for it.');
     }
@@ -94,7 +96,12 @@ export class RequestService {
         actor: `agent:${body.agentId}`,
         siteId: site.siteId,
         requestId,
-        detail: { kind: body.kind, roomId: body.roomId, formId: spec.formId },
+        detail: {
+          kind: body.kind,
+          roomId: body.roomId,
+          formId: spec.formId,
+          ...(spec.relay ? { relay: spec.relay } : {}),
+        },
       }),
     );
     this.deps.events?.otk?.('open', 'minted');
@@ -102,7 +109,15 @@ export class RequestService {
   }
 
   async state(site: SiteRow, requestId: string): Promise<RequestStateResponse> {
-    return this.describe(await this.owned(site, requestId));
+    const state = this.describe(await this.owned(site, requestId));
+    if (state.relay) {
+      const send = await this.deps.storage.getRelaySend(requestId);
+      if (send) {
+        state.relay.outcome = send.state;
+        state.relay.kept = send.kept ? (JSON.parse(send.kept) as Record<string, string | number | boolean>) : {};
+      }
+    }
+    return state;
   }
 
   async listRoom(site: SiteRow, roomId: string): Promise<RequestStateResponse[]> {
@@ -123,6 +138,19 @@ export class RequestService {
     const { storage, clock, ttl } = this.deps;
     const request = await this.owned(site, requestId);
     const now = clock();
+    if (parseSpec(request.spec).relay) {
+      this.deps.events?.otk?.('detokenize', 'refused');
+      await storage.appendAudit(
+        auditEvent('otk.refused', {
+          at: now,
+          actor: `agent:${agentId}`,
+          siteId: site.siteId,
+          requestId,
+          detail: { reason: 'relay_bound' },
+        }),
+      );
+      throw relayBound();
+    }
     if (agentId !== request.agentId) {
       this.deps.events?.otk?.('detokenize', 'refused');
       await storage.appendAudit(
@@ -179,6 +207,7 @@ export class RequestService {
       !request ||
       request.agentId !== agentId ||
       request.status !== 'submitted' ||
+      parseSpec(request.spec).relay !== undefined ||
       (await storage.isRoomClosed(site.siteId, request.roomId))
     ) {
       return refuse(request?.requestId ?? null);
@@ -307,6 +336,14 @@ export class RequestService {
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
   }
 
+  /** A form naming a relay: the relay must exist for the site and the form must have what its template reads. */
+  private async checkRelayBinding(site: SiteRow, relayId: string, spec: RequestSpec): Promise<void> {
+    const row = await this.deps.storage.getRelay(site.siteId, relayId);
+    if (!row) throw new VaultError('bad_request', `There is no relay "${relayId}" for this site.`);
+    const problem = bindingProblem(JSON.parse(row.config) as RelayConfig, spec.fields);
+    if (problem) throw new VaultError('bad_request', `The form cannot use relay "${relayId}": ${problem}.`);
+  }
+
   private async owned(site: SiteRow, requestId: string): Promise<RequestRow> {
     const request = await this.deps.storage.getRequest(requestId);
     // Another site's request is as unknown as a missing one.
@@ -332,6 +369,7 @@ export class RequestService {
     if (request.status === 'pending' || request.status === 'opened') state.expiresAt = iso(request.expiresAt);
     if (request.viewedAt !== null) state.viewedAt = iso(request.viewedAt);
     if (spec.idv) state.idv = spec.idv;
+    if (spec.relay) state.relay = { relayId: spec.relay };
     return state;
   }
 }
@@ -340,4 +378,12 @@ export class RequestService {
 export function effectiveStatus(request: RequestRow, now: number): RequestStatus {
   if ((request.status === 'pending' || request.status === 'opened') && request.expiresAt <= now) return 'expired';
   return request.status;
+}
+
+/** A relay-bound request's values go only to the processor: nobody views them. */
+export function relayBound(): VaultError {
+  return new VaultError(
+    'relay_bound',
+    'This request goes to the payment processor: nobody views its values. Send it to the processor instead.',
+  );
 }

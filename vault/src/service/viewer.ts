@@ -8,7 +8,7 @@ import type { ViewerField, ViewerPage } from '../pages/viewer-view';
 import { maskCardNumber } from '../validation/mask';
 import { iso, type Clock } from './clock';
 import { parseSpec } from './request-spec';
-import type { RequestService } from './requests';
+import { relayBound, type RequestService } from './requests';
 
 export interface ViewerTtls {
   viewerOpenSeconds: number;
@@ -71,6 +71,7 @@ export class ViewerService {
       throw error;
     };
     let reason: string | undefined;
+    if (parseSpec(request.spec).relay) return refuse('relay_bound', relayBound());
     if (purpose === 'sender') {
       if (body.agentId !== request.agentId) {
         return refuse(

@@ -39,7 +39,11 @@ export type AuditAction =
   | 'audit.prune'
   | 'audit.export'
   | 'visitor.erase'
-  | 'visitor.export';
+  | 'visitor.export'
+  | 'relay.configure'
+  | 'relay.remove'
+  | 'relay.send'
+  | 'relay.refused';
 
 /** One row of the audit trail. Never a value, an OTK or a key: who, what, when, which request. */
 export interface AuditEvent {

@@ -12,6 +12,8 @@ import {
   toKey,
   toOtk,
   toRecord,
+  toRelay,
+  toRelaySend,
   toRequest,
   toSite,
   type Row,
@@ -22,6 +24,9 @@ import {
   type PendingAudit,
   type PurgeCounts,
   type RecordRow,
+  type RelayRow,
+  type RelaySendRow,
+  type RelaySendState,
   type RequestRow,
   type SiteBrandRow,
   type SiteKeyRow,
@@ -548,6 +553,92 @@ export class PostgresStorage implements Storage {
       await this.query('SELECT logo FROM site_brands WHERE logo_sha256 = $1 AND logo IS NOT NULL LIMIT 1', [sha256])
     ).rows[0] as { logo: Buffer } | undefined;
     return row ? Buffer.from(row.logo) : undefined;
+  }
+
+  async putRelay(relay: RelayRow, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [relay.siteId])).rowCount ?? 0) === 0)
+        return false;
+      await q(
+        `INSERT INTO relays (site_id, relay_id, config, sealed_secret, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+        ON CONFLICT (site_id, relay_id) DO UPDATE SET config = EXCLUDED.config,
+          sealed_secret = EXCLUDED.sealed_secret, updated_at = EXCLUDED.updated_at`,
+        [relay.siteId, relay.relayId, relay.config, relay.sealedSecret, relay.createdAt, relay.updatedAt],
+      );
+      await appendEntry(q, audit);
+      return true;
+    });
+  }
+
+  async getRelay(siteId: string, relayId: string): Promise<RelayRow | undefined> {
+    return toRelay(
+      (await this.query('SELECT * FROM relays WHERE site_id = $1 AND relay_id = $2', [siteId, relayId])).rows[0],
+    );
+  }
+
+  async listRelays(siteId: string): Promise<RelayRow[]> {
+    return (await this.query('SELECT * FROM relays WHERE site_id = $1 ORDER BY relay_id', [siteId])).rows.map(
+      (r) => toRelay(r) as RelayRow,
+    );
+  }
+
+  async removeRelay(siteId: string, relayId: string, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      const removed =
+        ((await q('DELETE FROM relays WHERE site_id = $1 AND relay_id = $2', [siteId, relayId])).rowCount ?? 0) > 0;
+      if (removed) await appendEntry(q, audit);
+      return removed;
+    });
+  }
+
+  async getRelaySend(requestId: string): Promise<RelaySendRow | undefined> {
+    return toRelaySend((await this.query('SELECT * FROM relay_sends WHERE request_id = $1', [requestId])).rows[0]);
+  }
+
+  async beginRelaySend(
+    requestId: string,
+    relayId: string,
+    now: number,
+    staleBefore: number,
+  ): Promise<{ previous: RelaySendState | undefined; attempt: number } | undefined> {
+    return this.transaction(async (q) => {
+      // The request row's lock serializes two senders of one request, as open/submit do.
+      await q('SELECT 1 FROM requests WHERE request_id = $1 FOR UPDATE', [requestId]);
+      const row = toRelaySend((await q('SELECT * FROM relay_sends WHERE request_id = $1', [requestId])).rows[0]);
+      if (!row) {
+        await q(
+          "INSERT INTO relay_sends (request_id, relay_id, state, kept, attempts, updated_at) VALUES ($1, $2, 'sending', NULL, 1, $3)",
+          [requestId, relayId, now],
+        );
+        return { previous: undefined, attempt: 1 };
+      }
+      const free =
+        row.state === 'failed' || row.state === 'unknown' || (row.state === 'sending' && row.updatedAt < staleBefore);
+      if (!free) return undefined;
+      await q(
+        "UPDATE relay_sends SET state = 'sending', attempts = attempts + 1, updated_at = $1 WHERE request_id = $2",
+        [now, requestId],
+      );
+      return { previous: row.state, attempt: row.attempts + 1 };
+    });
+  }
+
+  async finishRelaySend(
+    requestId: string,
+    state: Exclude<RelaySendState, 'sending'>,
+    kept: string | null,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<void> {
+    await this.transaction(async (q) => {
+      await q('UPDATE relay_sends SET state = $1, kept = $2, updated_at = $3 WHERE request_id = $4', [
+        state,
+        kept,
+        now,
+        requestId,
+      ]);
+      await appendEntry(q, audit);
+    });
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {

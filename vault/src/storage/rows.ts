@@ -3,6 +3,9 @@ import type {
   OtkPurpose,
   OtkRow,
   RecordRow,
+  RelayRow,
+  RelaySendRow,
+  RelaySendState,
   RequestRow,
   SiteBrandRow,
   SiteKeyRow,
@@ -135,4 +138,28 @@ export function toCheckpoint(row: Row): AuditCheckpoint {
 /** The requests column a selector matches on, and its value (a parameter, never interpolated). */
 export function selectorColumn(selector: VisitorSelector): ['visitor_token' | 'room_id', string] {
   return 'visitorToken' in selector ? ['visitor_token', selector.visitorToken] : ['room_id', selector.roomId];
+}
+
+export function toRelay(row: Row | undefined): RelayRow | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    relayId: String(row.relay_id),
+    config: String(row.config),
+    sealedSecret: nullableString(row.sealed_secret),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+export function toRelaySend(row: Row | undefined): RelaySendRow | undefined {
+  if (!row) return undefined;
+  return {
+    requestId: String(row.request_id),
+    relayId: String(row.relay_id),
+    state: String(row.state) as RelaySendState,
+    kept: nullableString(row.kept),
+    attempts: Number(row.attempts),
+    updatedAt: Number(row.updated_at),
+  };
 }

@@ -167,4 +167,29 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX requests_by_visitor ON requests (site_id, visitor_token);
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Payment-processor relays the vault admin configured per site (vault:cli relay set): the
+      -- checked config as JSON, and the secret header sealed with the site's key (never shown again).
+      CREATE TABLE relays (
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        relay_id TEXT NOT NULL,
+        config TEXT NOT NULL,
+        sealed_secret TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (site_id, relay_id)
+      );
+      -- One row per relay-bound request once a send began: its state and only the kept answer fields.
+      CREATE TABLE relay_sends (
+        request_id TEXT PRIMARY KEY REFERENCES requests (request_id) ON DELETE CASCADE,
+        relay_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('sending', 'approved', 'declined', 'failed', 'unknown')),
+        kept TEXT,
+        attempts INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -9,6 +9,9 @@ import {
   type PendingAudit,
   type PurgeCounts,
   type RecordRow,
+  type RelayRow,
+  type RelaySendRow,
+  type RelaySendState,
   type RequestRow,
   type SiteBrandRow,
   type SiteKeyRow,
@@ -28,6 +31,8 @@ import {
   toKey,
   toOtk,
   toRecord,
+  toRelay,
+  toRelaySend,
   toRequest,
   toSite,
   type Row,
@@ -443,6 +448,96 @@ export class SqliteStorage implements Storage {
       sha256,
     ) as { logo: Buffer } | undefined;
     return row ? Buffer.from(row.logo) : undefined;
+  }
+
+  async putRelay(relay: RelayRow, audit: AuditEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(relay.siteId)) return false;
+        this.sql(
+          `INSERT INTO relays (site_id, relay_id, config, sealed_secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+          ON CONFLICT (site_id, relay_id) DO UPDATE SET config = excluded.config,
+            sealed_secret = excluded.sealed_secret, updated_at = excluded.updated_at`,
+        ).run(relay.siteId, relay.relayId, relay.config, relay.sealedSecret, relay.createdAt, relay.updatedAt);
+        this.audit(audit);
+        return true;
+      })
+      .immediate();
+  }
+
+  async getRelay(siteId: string, relayId: string): Promise<RelayRow | undefined> {
+    return toRelay(
+      this.sql('SELECT * FROM relays WHERE site_id = ? AND relay_id = ?').get(siteId, relayId) as Row | undefined,
+    );
+  }
+
+  async listRelays(siteId: string): Promise<RelayRow[]> {
+    return (this.sql('SELECT * FROM relays WHERE site_id = ? ORDER BY relay_id').all(siteId) as Row[]).map(
+      (r) => toRelay(r) as RelayRow,
+    );
+  }
+
+  async removeRelay(siteId: string, relayId: string, audit: AuditEvent): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const removed =
+          this.sql('DELETE FROM relays WHERE site_id = ? AND relay_id = ?').run(siteId, relayId).changes > 0;
+        if (removed) this.audit(audit);
+        return removed;
+      })
+      .immediate();
+  }
+
+  async getRelaySend(requestId: string): Promise<RelaySendRow | undefined> {
+    return toRelaySend(this.sql('SELECT * FROM relay_sends WHERE request_id = ?').get(requestId) as Row | undefined);
+  }
+
+  async beginRelaySend(
+    requestId: string,
+    relayId: string,
+    now: number,
+    staleBefore: number,
+  ): Promise<{ previous: RelaySendState | undefined; attempt: number } | undefined> {
+    return this.db
+      .transaction(() => {
+        const row = toRelaySend(
+          this.sql('SELECT * FROM relay_sends WHERE request_id = ?').get(requestId) as Row | undefined,
+        );
+        if (!row) {
+          this.sql(
+            "INSERT INTO relay_sends (request_id, relay_id, state, kept, attempts, updated_at) VALUES (?, ?, 'sending', NULL, 1, ?)",
+          ).run(requestId, relayId, now);
+          return { previous: undefined, attempt: 1 };
+        }
+        const free =
+          row.state === 'failed' || row.state === 'unknown' || (row.state === 'sending' && row.updatedAt < staleBefore);
+        if (!free) return undefined;
+        this.sql(
+          "UPDATE relay_sends SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE request_id = ?",
+        ).run(now, requestId);
+        return { previous: row.state, attempt: row.attempts + 1 };
+      })
+      .immediate();
+  }
+
+  async finishRelaySend(
+    requestId: string,
+    state: Exclude<RelaySendState, 'sending'>,
+    kept: string | null,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.sql('UPDATE relay_sends SET state = ?, kept = ?, updated_at = ? WHERE request_id = ?').run(
+          state,
+          kept,
+          now,
+          requestId,
+        );
+        this.audit(audit);
+      })
+      .immediate();
   }
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {

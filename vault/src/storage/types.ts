@@ -119,6 +119,28 @@ export interface PurgeCounts {
  * appends its audit entry, so a state change and its audit row exist together or not at all.
  * Storage only sees rows: tokens arrive already encrypted, OTKs already hashed.
  */
+/** A relay as stored: its checked config (JSON) and its secret header, sealed with the site's key. */
+export interface RelayRow {
+  siteId: string;
+  relayId: string;
+  config: string;
+  sealedSecret: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type RelaySendState = 'sending' | 'approved' | 'declined' | 'failed' | 'unknown';
+
+/** A relay-bound request's send: its state and the answer fields kept (JSON), never the request body. */
+export interface RelaySendRow {
+  requestId: string;
+  relayId: string;
+  state: RelaySendState;
+  kept: string | null;
+  attempts: number;
+  updatedAt: number;
+}
+
 export interface Storage {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates or upgrades the schema; idempotent. */
@@ -238,6 +260,33 @@ export interface Storage {
   ): Promise<ErasureOutcome>;
   /** Deletes requests (and records) created before `before`, and dead OTKs. */
   purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts>;
+
+  /** Creates or replaces a site's relay and audits; false for an unknown site. */
+  putRelay(relay: RelayRow, audit: AuditEvent): Promise<boolean>;
+  getRelay(siteId: string, relayId: string): Promise<RelayRow | undefined>;
+  listRelays(siteId: string): Promise<RelayRow[]>;
+  removeRelay(siteId: string, relayId: string, audit: AuditEvent): Promise<boolean>;
+  getRelaySend(requestId: string): Promise<RelaySendRow | undefined>;
+  /**
+   * Takes a request for one send, atomically: from no row, `failed` or `unknown`, or a `sending`
+   * last touched before `staleBefore` (a crashed sender), to `sending` with one more attempt.
+   * Undefined when a send is under way or the outcome is final; else the state before (an
+   * `unknown` or stale `sending` one means: reconcile first) and the attempt's number.
+   */
+  beginRelaySend(
+    requestId: string,
+    relayId: string,
+    now: number,
+    staleBefore: number,
+  ): Promise<{ previous: RelaySendState | undefined; attempt: number } | undefined>;
+  /** Records a send's outcome and audits it. */
+  finishRelaySend(
+    requestId: string,
+    state: Exclude<RelaySendState, 'sending'>,
+    kept: string | null,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<void>;
 
   appendAudit(event: AuditEvent): Promise<void>;
   /** Audit entries with seq > afterSeq, in order, at most `limit`. */

@@ -814,5 +814,66 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       await storage.createRequest(third, otk(third.requestId, 'open'), event('request.create'));
       expect(await storage.getRequest(third.requestId)).toBeDefined();
     });
+
+    it('relays: stored per site, replaced, listed, removed with their site; each change audited', async () => {
+      const relay = (relayId: string, config = '{"v":1}') => ({
+        siteId: 'site-a',
+        relayId,
+        config,
+        sealedSecret: 'c2VhbGVk',
+        createdAt: NOW,
+        updatedAt: NOW,
+      });
+      const before = (await allAudit(storage)).length;
+      expect(await storage.putRelay(relay('stripe'), event('relay.configure'))).toBe(true);
+      expect(
+        await storage.putRelay(
+          { ...relay('stripe', '{"v":2}'), sealedSecret: null, updatedAt: NOW + 1 },
+          event('relay.configure'),
+        ),
+      ).toBe(true);
+      expect(await storage.putRelay(relay('adyen'), event('relay.configure'))).toBe(true);
+      expect(await storage.putRelay({ ...relay('x'), siteId: 'nowhere' }, event('relay.configure'))).toBe(false);
+      expect(await storage.getRelay('site-a', 'stripe')).toEqual({
+        ...relay('stripe', '{"v":2}'),
+        sealedSecret: null,
+        updatedAt: NOW + 1,
+      });
+      expect((await storage.listRelays('site-a')).map((r) => r.relayId)).toEqual(['adyen', 'stripe']);
+      expect(await storage.removeRelay('site-a', 'adyen', event('relay.remove'))).toBe(true);
+      expect(await storage.removeRelay('site-a', 'adyen', event('relay.remove'))).toBe(false);
+      expect((await allAudit(storage)).length).toBe(before + 4);
+      await storage.removeSite('site-a', event('site.remove'));
+      expect(await storage.listRelays('site-a')).toEqual([]);
+    });
+
+    it('relay sends: one sender at a time, final outcomes stay, unknown and failed ones may go again', async () => {
+      const row = await submittedRequest();
+      const id = row.requestId;
+      expect(await storage.getRelaySend(id)).toBeUndefined();
+      expect(await storage.beginRelaySend(id, 'stripe', NOW, NOW - MINUTE)).toEqual({
+        previous: undefined,
+        attempt: 1,
+      });
+      // A second sender while the first is under way gets nothing…
+      expect(await storage.beginRelaySend(id, 'stripe', NOW + 1, NOW - MINUTE)).toBeUndefined();
+      // …unless the first has been silent past the stale bound (it crashed): then it reconciles.
+      expect(await storage.beginRelaySend(id, 'stripe', NOW + 2, NOW + 1)).toEqual({ previous: 'sending', attempt: 2 });
+      await storage.finishRelaySend(id, 'unknown', null, NOW + 3, event('relay.send', 'site-a', id));
+      expect(await storage.beginRelaySend(id, 'stripe', NOW + 4, NOW - MINUTE)).toEqual({
+        previous: 'unknown',
+        attempt: 3,
+      });
+      await storage.finishRelaySend(id, 'approved', '{"last4":"4242"}', NOW + 5, event('relay.send', 'site-a', id));
+      expect(await storage.getRelaySend(id)).toEqual({
+        requestId: id,
+        relayId: 'stripe',
+        state: 'approved',
+        kept: '{"last4":"4242"}',
+        attempts: 3,
+        updatedAt: NOW + 5,
+      });
+      expect(await storage.beginRelaySend(id, 'stripe', NOW + 6, NOW + 6)).toBeUndefined();
+    });
   });
 }

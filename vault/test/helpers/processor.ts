@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTPS server that speaks the shape of Stripe's PaymentIntents API (form-encoded,
+ * `Authorization: Bearer sk_…`, `Idempotency-Key` replays), for relay tests: the network here
+ * reaches no processor. Its certificate is made for the test by openssl, and the relay trusts it
+ * through its configurable CA. It records every request it received, raw.
+ */
+export const PROCESSOR_HOST = 'processor.test';
+export const PROCESSOR_SECRET = 'sk_test_local_processor_secret_51Hx';
+
+export type ProcessorMode = 'normal' | 'slow_once' | 'redirect' | 'garbage' | 'error_500';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+export class LocalProcessor {
+  readonly received: ReceivedRequest[] = [];
+  /** PaymentIntents created (a replayed idempotency key creates none). */
+  charges = 0;
+  mode: ProcessorMode = 'normal';
+  slowMs = 1500;
+  private readonly byKey = new Map<string, { status: number; body: string }>();
+
+  private constructor(
+    private readonly server: https.Server,
+    readonly ca: string,
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<LocalProcessor> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'processor-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${PROCESSOR_HOST}`,
+        '-addext',
+        `subjectAltName=DNS:${PROCESSOR_HOST},DNS:localhost`,
+      ],
+      { stdio: 'ignore' },
+    );
+    const ca = fs.readFileSync(cert, 'utf8');
+    let processor: LocalProcessor | undefined;
+    const server = https.createServer({ key: fs.readFileSync(key), cert: ca }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => processor?.answer(req, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    processor = new LocalProcessor(server, ca, dir);
+    return processor;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Through the name `processor.test` (tests resolve it themselves). */
+  get url(): string {
+    return `https://${PROCESSOR_HOST}:${this.port}/v1/payment_intents`;
+  }
+
+  /** Through `localhost`, which the system resolves to loopback (a private address). */
+  get localUrl(): string {
+    return `https://localhost:${this.port}/v1/payment_intents`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private answer(
+    req: import('node:http').IncomingMessage,
+    body: string,
+    res: import('node:http').ServerResponse,
+  ): void {
+    this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+    const send = (status: number, payload: string, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(payload);
+    };
+    if (req.headers.authorization !== `Bearer ${PROCESSOR_SECRET}`) {
+      send(401, JSON.stringify({ error: { type: 'invalid_request_error', code: 'api_key_invalid' } }));
+      return;
+    }
+    if (this.mode === 'redirect') {
+      res.writeHead(307, { location: 'https://elsewhere.test/v1/payment_intents' });
+      res.end();
+      return;
+    }
+    if (this.mode === 'garbage') {
+      send(200, '<html>gateway</html>', 'text/html');
+      return;
+    }
+    if (this.mode === 'error_500') {
+      send(500, JSON.stringify({ error: { type: 'api_error' } }));
+      return;
+    }
+    const key = String(req.headers['idempotency-key'] ?? '');
+    const replay = key ? this.byKey.get(key) : undefined;
+    if (replay) {
+      send(replay.status, replay.body);
+      return;
+    }
+    const result = this.charge(this.asForm(String(req.headers['content-type'] ?? ''), body));
+    if (key) this.byKey.set(key, result);
+    if (this.mode === 'slow_once') {
+      this.mode = 'normal';
+      setTimeout(() => send(result.status, result.body), this.slowMs);
+      return;
+    }
+    send(result.status, result.body);
+  }
+
+  /** A generic JSON processor's body ({amount, currency, card: {number, exp_month, exp_year, cvc}}) read as Stripe's form. */
+  private asForm(contentType: string, body: string): URLSearchParams {
+    if (!contentType.startsWith('application/json')) return new URLSearchParams(body);
+    const json = JSON.parse(body) as { amount?: string; currency?: string; card?: Record<string, string> };
+    const form = new URLSearchParams({ amount: json.amount ?? '', currency: json.currency ?? '' });
+    for (const [name, value] of Object.entries(json.card ?? {})) form.set(`payment_method_data[card][${name}]`, value);
+    return form;
+  }
+
+  private charge(form: URLSearchParams): { status: number; body: string } {
+    const number = form.get('payment_method_data[card][number]') ?? '';
+    const last4 = number.slice(-4);
+    const id = `pi_${(this.charges + 1).toString().padStart(6, '0')}`;
+    if (!/^\d{12,19}$/.test(number) || !form.get('payment_method_data[card][cvc]') || !form.get('amount')) {
+      return {
+        status: 400,
+        body: JSON.stringify({ error: { type: 'invalid_request_error', code: 'parameter_missing' } }),
+      };
+    }
+    this.charges += 1;
+    const paymentMethod = { id: `pm_${id.slice(3)}`, object: 'payment_method', card: { brand: 'visa', last4 } };
+    if (number === '4000000000000002') {
+      return {
+        status: 402,
+        body: JSON.stringify({
+          error: { type: 'card_error', code: 'card_declined', decline_code: 'generic_decline' },
+          id,
+          status: 'requires_payment_method',
+          payment_method: paymentMethod,
+          last_payment_error: { code: 'card_declined', decline_code: 'generic_decline' },
+        }),
+      };
+    }
+    return {
+      status: 200,
+      body: JSON.stringify({
+        id,
+        object: 'payment_intent',
+        amount: Number(form.get('amount')),
+        currency: form.get('currency'),
+        status: 'succeeded',
+        payment_method: paymentMethod,
+        metadata: { vault_request_id: form.get('metadata[vault_request_id]') },
+      }),
+    };
+  }
+}

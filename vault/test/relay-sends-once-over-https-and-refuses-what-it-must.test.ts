@@ -1,0 +1,188 @@
+/**
+ * The relay's two ground parts against a local HTTPS processor (Stripe's request shape): templates
+ * are placeholders only, encoded for their body format; the sender goes over HTTPS to allowed
+ * hosts only, checks the address it connects to after DNS, follows no redirect, trusts the
+ * configured CA, and calls a timeout an unknown outcome that an idempotent replay reconciles
+ * without charging twice.
+ */
+import dns from 'node:dns';
+import {
+  checkTemplate,
+  renderTemplate,
+  STRIPE_KEEP,
+  STRIPE_PAYMENT_INTENT,
+  TemplateError,
+  type RelayTemplate,
+  type TemplateValues,
+} from '../src/relay/template';
+import { isPrivateAddress, keepFields, sendOnce, type RelayDestination } from '../src/relay/outbound';
+import { LocalProcessor, PROCESSOR_HOST, PROCESSOR_SECRET } from './helpers/processor';
+
+const CARD: TemplateValues = {
+  requestId: '7b0d3f52-3f0c-4b8e-9d7e-2f1c1f0f8a11',
+  fields: { name: 'Ada "&=" Lovelace', pan: '4242 4242 4242 4242', expiry: '04/31', cvv: '123' },
+  types: { name: 'text', pan: 'card_number', expiry: 'expiry', cvv: 'cvv' },
+  params: { amount: '1999', currency: 'eur' },
+};
+
+/** processor.test resolves to the loopback address the local processor listens on. */
+const toLoopback = ((hostname: string, options: object, callback: (...args: unknown[]) => void) =>
+  hostname === PROCESSOR_HOST
+    ? callback(null, [{ address: '127.0.0.1', family: 4 }])
+    : dns.lookup(hostname, options, callback as never)) as unknown as typeof dns.lookup;
+
+describe('relay templates', () => {
+  it('renders Stripe’s form-encoded PaymentIntent with the digits, month, year and parameters', () => {
+    const { contentType, body } = renderTemplate(STRIPE_PAYMENT_INTENT, CARD);
+    expect(contentType).toBe('application/x-www-form-urlencoded');
+    const form = new URLSearchParams(body);
+    expect(form.get('payment_method_data[card][number]')).toBe('4242424242424242');
+    expect(form.get('payment_method_data[card][exp_month]')).toBe('4');
+    expect(form.get('payment_method_data[card][exp_year]')).toBe('2031');
+    expect(form.get('payment_method_data[card][cvc]')).toBe('123');
+    expect(form.get('amount')).toBe('1999');
+    expect(form.get('metadata[vault_request_id]')).toBe(CARD.requestId);
+    expect(form.getAll('expand[]')).toEqual(['payment_method']);
+  });
+
+  it('encodes values for the body format: a value cannot add a form pair or break out of a JSON string', () => {
+    const form: RelayTemplate = {
+      format: 'form',
+      body: [
+        ['name', '{{name}}'],
+        ['amount', '{{param.amount}}'],
+      ],
+    };
+    const rendered = new URLSearchParams(renderTemplate(form, CARD).body);
+    expect([...rendered.keys()]).toEqual(['name', 'amount']);
+    expect(rendered.get('name')).toBe('Ada "&=" Lovelace');
+    const json: RelayTemplate = { format: 'json', body: { card: { holder: 'Holder: {{name}}', n: '{{pan}}' }, n: 1 } };
+    expect(JSON.parse(renderTemplate(json, CARD).body)).toEqual({
+      card: { holder: 'Holder: Ada "&=" Lovelace', n: '4242424242424242' },
+      n: 1,
+    });
+  });
+
+  it('has no language beyond placeholders, and refuses what it cannot fill', () => {
+    const bad =
+      (body: unknown, format: 'json' | 'form' = 'json') =>
+      () =>
+        checkTemplate({ format, body });
+    expect(bad({ a: '{{pan | upper}}' })).toThrow(TemplateError);
+    expect(bad({ a: '{{#if pan}}x{{/if}}' })).toThrow(TemplateError);
+    expect(bad([['{{pan}}', 'x']], 'form')).toThrow(/form names are literal/);
+    expect(bad({ a: 1 }, 'form')).toThrow(/list of \[name, value\] pairs/);
+    const render =
+      (body: unknown, values = CARD) =>
+      () =>
+        renderTemplate({ format: 'json', body }, values);
+    expect(render({ a: '{{missing}}' })).toThrow(/the field missing has no value/);
+    expect(render({ a: '{{name.month}}' })).toThrow(/only expiry fields/);
+    expect(render({ a: '{{param.amount}}' }, { ...CARD, params: { amount: '1<script>' } })).toThrow(/plain words/);
+    expect(render({ a: '{{param.currency}}' }, { ...CARD, params: {} })).toThrow(/parameter currency is required/);
+  });
+});
+
+describe('sending once to a local HTTPS processor', () => {
+  let processor: LocalProcessor;
+  let destination: RelayDestination;
+  const body = () => renderTemplate(STRIPE_PAYMENT_INTENT, CARD);
+  const send = (over: Partial<RelayDestination> = {}, key = CARD.requestId) =>
+    sendOnce({ ...destination, ...over }, body(), key, { resolve: toLoopback });
+
+  beforeAll(async () => {
+    processor = await LocalProcessor.start();
+    destination = {
+      url: processor.url,
+      method: 'POST',
+      headers: { authorization: `Bearer ${PROCESSOR_SECRET}` },
+      allowHosts: [PROCESSOR_HOST],
+      allowPrivateAddresses: true,
+      trustedCa: processor.ca,
+      timeoutMs: 800,
+    };
+  });
+  afterAll(() => processor.stop());
+  beforeEach(() => {
+    processor.mode = 'normal';
+  });
+
+  it('sends the card once, with the idempotency key, and keeps only outcome, brand and last 4', async () => {
+    const outcome = await send({}, 'req-approve');
+    expect(outcome).toMatchObject({ kind: 'answered', status: 200 });
+    const received = processor.received[processor.received.length - 1];
+    expect(received.headers['idempotency-key']).toBe('req-approve');
+    expect(received.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(new URLSearchParams(received.body).get('payment_method_data[card][number]')).toBe('4242424242424242');
+    const kept = keepFields((outcome as { body: unknown }).body, STRIPE_KEEP);
+    expect(kept).toEqual({
+      id: expect.stringMatching(/^pi_/) as string,
+      status: 'succeeded',
+      brand: 'visa',
+      last4: '4242',
+    });
+  });
+
+  it('a decline is an answer (402) with its decline code', async () => {
+    const declined = await sendOnce(
+      destination,
+      renderTemplate(STRIPE_PAYMENT_INTENT, { ...CARD, fields: { ...CARD.fields, pan: '4000000000000002' } }),
+      'req-decline',
+      { resolve: toLoopback },
+    );
+    expect(declined).toMatchObject({ kind: 'answered', status: 402 });
+    expect(keepFields((declined as { body: unknown }).body, STRIPE_KEEP)).toMatchObject({
+      decline_code: 'generic_decline',
+      error_code: 'card_declined',
+      last4: '0002',
+    });
+  });
+
+  it('a timeout is an unknown outcome; replaying the same key reconciles it without a second charge', async () => {
+    const before = processor.charges;
+    processor.mode = 'slow_once';
+    expect(await send({}, 'req-slow')).toEqual({ kind: 'unknown', reason: 'timeout' });
+    expect(processor.charges).toBe(before + 1);
+    const reconciled = await send({}, 'req-slow');
+    expect(reconciled).toMatchObject({ kind: 'answered', status: 200 });
+    expect(processor.charges).toBe(before + 1);
+  });
+
+  it('refuses plain HTTP, hosts off the allow-list, and private addresses found at connect time', async () => {
+    const count = processor.received.length;
+    expect(await send({ url: processor.url.replace('https:', 'http:') })).toEqual({
+      kind: 'not_sent',
+      reason: 'not_https',
+    });
+    expect(await send({ allowHosts: ['api.stripe.com'] })).toEqual({ kind: 'not_sent', reason: 'host_not_allowed' });
+    // The name is allowed; what it resolves to (loopback) is not, unless the relay allows private addresses.
+    expect(await send({ allowPrivateAddresses: false })).toEqual({ kind: 'not_sent', reason: 'private_address' });
+    expect(processor.received.length).toBe(count);
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '::1',
+      'fd00::1',
+      '::ffff:10.0.0.1',
+      'fe80::1',
+    ]) {
+      expect([address, isPrivateAddress(address)]).toEqual([address, true]);
+    }
+    for (const address of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946']) {
+      expect([address, isPrivateAddress(address)]).toEqual([address, false]);
+    }
+  });
+
+  it('trusts only the configured CA, follows no redirect, and takes no garbage for an answer', async () => {
+    expect(await send({ trustedCa: undefined })).toEqual({ kind: 'not_sent', reason: 'tls' });
+    processor.mode = 'redirect';
+    expect(await send()).toEqual({ kind: 'bad_answer', status: 307, reason: 'redirect' });
+    processor.mode = 'garbage';
+    expect(await send()).toEqual({ kind: 'bad_answer', status: 200, reason: 'not_json' });
+    processor.mode = 'error_500';
+    expect(await send()).toMatchObject({ kind: 'answered', status: 500 });
+  });
+});
