@@ -225,6 +225,18 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     expect(JSON.parse(entry?.detail ?? '{}')).toMatchObject({ state: 'failed', reason: 'private_address' });
   });
 
+  it('one send at a time; a call that cannot be sent leaves no trace and may be corrected', async () => {
+    const requestId = await submitted('stripe');
+    const noParams = await vault.call('POST', `/v1/requests/${requestId}/relay`, { agentId: 'agent-1' });
+    expect(noParams.statusCode).toBe(409);
+    expect(noParams.json<{ error: { message: string } }>().error.message).toMatch(/parameter amount is required/);
+    expect(await vault.app.vault.storage.getRelaySend(requestId)).toBeUndefined();
+    processor.mode = 'slow_once';
+    const [first, second] = await Promise.all([send(requestId), send(requestId)]);
+    expect([first.json<{ outcome?: string }>().outcome, second.statusCode].sort()).toEqual([409, 'unknown'].sort());
+    expect((await send(requestId)).json()).toMatchObject({ outcome: 'approved', last4: '4242' });
+  });
+
   it('can retry only while the CVV lives', async () => {
     await configure('down2', { url: 'https://localhost:9/v1/payment_intents' });
     const requestId = await submitted('down2');

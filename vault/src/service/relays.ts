@@ -183,10 +183,7 @@ export class RelayService {
     const last = await storage.getRelaySend(requestId);
     if (last && (last.state === 'approved' || last.state === 'declined'))
       return this.answer(request, spec, last.state, last.kept);
-    // A sender that crashed mid-send left `sending`: after twice the timeout it counts as unknown.
-    const began = await storage.beginRelaySend(requestId, spec.relay, now, now - 2 * config.timeoutMs);
-    if (!began) throw new VaultError('conflict', 'A send to the processor is under way for this request.');
-
+    // Everything that can fail without sending comes before the send is claimed, so it leaves no state.
     const values = await this.deps.requests.readValues(request, { offRecord: true, actor: `agent:${agentId}` });
     let body: { contentType: string; body: string };
     try {
@@ -198,10 +195,6 @@ export class RelayService {
       });
     } catch (error) {
       if (!(error instanceof TemplateError)) throw error;
-      // Nothing was sent: the state goes back to what it was, so a corrected call may send.
-      await this.finish(request, began.previous === 'unknown' ? 'unknown' : 'failed', null, agentId, {
-        reason: 'template',
-      });
       const offRecordGone = spec.fields.some((f) => f.offTheRecord && values[f.id] === undefined);
       throw new VaultError(
         'conflict',
@@ -211,6 +204,9 @@ export class RelayService {
       );
     }
     const secret = await this.openSecret(relay);
+    // A sender that crashed mid-send left `sending`: after twice the timeout it counts as unknown.
+    const began = await storage.beginRelaySend(requestId, spec.relay, now, now - 2 * config.timeoutMs);
+    if (!began) throw new VaultError('conflict', 'A send to the processor is under way for this request.');
     const outcome = await sendOnce(
       {
         url: config.url,
@@ -236,14 +232,6 @@ export class RelayService {
     // The card's security code served its one purpose: erase it now, not when its TTL ends.
     if (state === 'approved' || state === 'declined') await this.deps.ephemeral.delete([ephemeralKey(requestId)]);
     return this.answer(request, spec, state, kept);
-  }
-
-  /** The relay outcome for the request's state answer (undefined when it is not relay-bound). */
-  async outcomeOf(requestId: string): Promise<{ state: RelaySendState; kept: Record<string, unknown> } | undefined> {
-    const last = await this.deps.storage.getRelaySend(requestId);
-    return last
-      ? { state: last.state, kept: last.kept ? (JSON.parse(last.kept) as Record<string, unknown>) : {} }
-      : undefined;
   }
 
   private async finish(
