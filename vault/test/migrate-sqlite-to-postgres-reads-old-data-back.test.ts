@@ -5,6 +5,7 @@
  * are refused, leaving the target as it was.
  */
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -56,6 +57,25 @@ describe('vault:cli migrate into PostgreSQL', () => {
     const brand = ['site', 'brand', 'acme', '--name', 'ACME Bank', '--accent', '#0b5d33', '--logo', logoFile];
     expect(vaultCli(brand, source).status).toBe(0);
     fs.rmSync(logoFile);
+    // Migration 7's relay, its secret header sealed with the site's key, travels too.
+    const relayFile = path.join(source.VAULT_DATA_DIR, 'relay.json');
+    const relayConfig = {
+      url: 'https://api.stripe.com/v1/payment_intents',
+      allowHosts: ['api.stripe.com'],
+      template: 'stripe_payment_intent',
+    };
+    fs.writeFileSync(relayFile, JSON.stringify(relayConfig));
+    const relaySet = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'relay', 'set', 'acme', 'stripe', '--config', relayFile, '--secret-header', 'Authorization'],
+      {
+        cwd: path.resolve(__dirname, '..'),
+        env: { PATH: process.env.PATH, ...source },
+        input: 'Bearer sk_test_migrated\n',
+      },
+    );
+    expect(relaySet.status).toBe(0);
+    fs.rmSync(relayFile);
     running = await VaultProcess.start(source);
     const http = new VaultHttp(running.url, apiKey);
     const submitted: { requestId: string; values: Record<string, string> }[] = [];
@@ -84,6 +104,7 @@ describe('vault:cli migrate into PostgreSQL', () => {
       site_keys: 3,
       site_policies: 1,
       site_brands: 1,
+      relays: 1,
       records: 6,
       requests: 9,
     });
@@ -117,6 +138,9 @@ describe('vault:cli migrate into PostgreSQL', () => {
     running = undefined;
 
     const onPostgres = { VAULT_DATABASE_URL: target.url(), VAULT_MASTER_KEY: masterKey, VAULT_DATA_DIR: tempDir() };
+    const relays = vaultCli(['relay', 'list', 'acme'], onPostgres);
+    expect(relays.status).toBe(0);
+    expect(JSON.parse(relays.stdout)).toMatchObject([{ relayId: 'stripe', secretHeader: 'authorization' }]);
     running = await VaultProcess.start(onPostgres, { ownsDataDir: true });
     const pgHttp = new VaultHttp(running.url, apiKey);
     const logo = await fetch(`${running.url}/brand/logo-${logoSha}.png`);

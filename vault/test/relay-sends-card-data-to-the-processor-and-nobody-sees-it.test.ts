@@ -268,6 +268,21 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     expect(JSON.stringify(listed)).not.toContain(PROCESSOR_SECRET);
   });
 
+  it("a visitor's export carries the outcome and its kept fields; their erasure removes them", async () => {
+    const requestId = await submitted('stripe', PAN, 'room-gdpr');
+    expect((await send(requestId)).json()).toMatchObject({ outcome: 'approved' });
+    const exported = await vault.call('POST', '/v1/visitors/export', { roomId: 'room-gdpr', adminId: 'admin-1' });
+    expect(exported.statusCode).toBe(200);
+    expect(exported.json<{ requests: { relay: unknown }[] }>().requests.map((r) => r.relay)).toEqual([
+      { relayId: 'stripe', outcome: 'approved', kept: expect.objectContaining({ last4: '4242' }) as unknown },
+    ]);
+    const erased = await vault.call('POST', '/v1/visitors/erase', { roomId: 'room-gdpr', adminId: 'admin-1' });
+    expect(erased.statusCode).toBe(200);
+    expect(erased.json()).toMatchObject({ erased: { requests: 1 }, requestIds: [requestId] });
+    expect(await vault.app.vault.storage.getRelaySend(requestId)).toBeUndefined();
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).statusCode).toBe(404);
+  });
+
   it('the card number and the secret appear in nothing the vault answered, logged or audited', async () => {
     const audit = JSON.stringify(await vault.app.vault.storage.readAudit(0, 100000));
     const relays = JSON.stringify(await vault.app.vault.storage.listRelays('site-a'));

@@ -109,9 +109,14 @@ export class RequestService {
   }
 
   async state(site: SiteRow, requestId: string): Promise<RequestStateResponse> {
-    const state = this.describe(await this.owned(site, requestId));
+    return this.describeWithOutcome(await this.owned(site, requestId));
+  }
+
+  /** describe(), plus a relay-bound request's outcome and kept answer fields once a send began. */
+  async describeWithOutcome(request: RequestRow): Promise<RequestStateResponse> {
+    const state = this.describe(request);
     if (state.relay) {
-      const send = await this.deps.storage.getRelaySend(requestId);
+      const send = await this.deps.storage.getRelaySend(request.requestId);
       if (send) {
         state.relay.outcome = send.state;
         state.relay.kept = send.kept ? (JSON.parse(send.kept) as Record<string, string | number | boolean>) : {};

@@ -37,14 +37,14 @@ function auditSelector(selector: VisitorSelector): Record<string, string> {
  * Erasure and export of one visitor's data (GDPR Art. 17 and 20), by visitor token or room. Erasure
  * deletes their requests, records and the records' own keys, OTKs and off-the-record entries, and
  * scrubs the database files; the audit keeps one entry saying what went (ids and counts). Export
- * gives request metadata; values only when the vault's operator asks for them (the CLI), audited.
+ * gives request metadata (and a relay's outcome with its kept answer fields); values only when the vault's operator asks for them (the CLI), audited.
  */
 export class VisitorDataService {
   constructor(
     private readonly deps: {
       storage: Storage;
       ephemeral: EphemeralStore;
-      requests: Pick<RequestService, 'describe' | 'readValues'>;
+      requests: Pick<RequestService, 'describeWithOutcome' | 'readValues'>;
       clock: Clock;
     },
   ) {}
@@ -73,7 +73,7 @@ export class VisitorDataService {
     const rows = await this.deps.storage.findRequests(siteId, selector);
     const requests: VisitorExport['requests'] = [];
     for (const row of rows) {
-      const state: VisitorExport['requests'][number] = this.deps.requests.describe(row);
+      const state: VisitorExport['requests'][number] = await this.deps.requests.describeWithOutcome(row);
       if (options.withValues) state.values = await this.deps.requests.readValues(row, { offRecord: true, actor });
       requests.push(state);
     }

@@ -710,7 +710,7 @@ export class PostgresStorage implements Storage {
         )
       ).rows.map((row) => toRequest(row) as RequestRow);
       const ids = requests.map((r) => r.requestId);
-      // record_keys and event_claims go with their rows (ON DELETE CASCADE).
+      // record_keys, event_claims and relay_sends go with their rows (ON DELETE CASCADE).
       const records = (await q('DELETE FROM records WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
       const otks = (await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
       await q('DELETE FROM requests WHERE request_id = ANY($1)', [ids]);

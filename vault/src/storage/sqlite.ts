@@ -613,7 +613,7 @@ export class SqliteStorage implements Storage {
         let records = 0;
         let otks = 0;
         for (const { requestId } of requests) {
-          // record_keys and event_claims go with their rows (ON DELETE CASCADE).
+          // record_keys, event_claims and relay_sends go with their rows (ON DELETE CASCADE).
           records += this.sql('DELETE FROM records WHERE request_id = ?').run(requestId).changes;
           otks += this.sql('DELETE FROM otks WHERE request_id = ?').run(requestId).changes;
           this.sql('DELETE FROM requests WHERE request_id = ?').run(requestId);

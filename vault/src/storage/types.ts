@@ -249,8 +249,8 @@ export interface Storage {
   /** A site's requests of one visitor (by visitor token) or one room, oldest first. */
   findRequests(siteId: string, selector: VisitorSelector): Promise<RequestRow[]>;
   /**
-   * Deletes a site's requests of one visitor or room with their records, record keys, OTKs and
-   * event claims, and appends `audit(counts)` in the same transaction; then scrubs the deleted
+   * Deletes a site's requests of one visitor or room with their records, record keys, OTKs, event
+   * claims and relay outcomes, and appends `audit(counts)` in the same transaction; then scrubs the deleted
    * bytes from the database files where the backend can (see ErasureOutcome.scrubbed).
    */
   eraseRequests(

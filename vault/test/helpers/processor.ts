@@ -29,6 +29,8 @@ export class LocalProcessor {
   charges = 0;
   mode: ProcessorMode = 'normal';
   slowMs = 1500;
+  /** Slow answers not sent yet: stop() drops them, so no timer outlives the test. */
+  private readonly slow = new Set<NodeJS.Timeout>();
   private readonly byKey = new Map<string, { status: number; body: string }>();
 
   private constructor(
@@ -91,6 +93,8 @@ export class LocalProcessor {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.slow) clearTimeout(timer);
+    this.slow.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.dir, { recursive: true, force: true });
@@ -133,7 +137,11 @@ export class LocalProcessor {
     if (key) this.byKey.set(key, result);
     if (this.mode === 'slow_once') {
       this.mode = 'normal';
-      setTimeout(() => send(result.status, result.body), this.slowMs);
+      const timer = setTimeout(() => {
+        this.slow.delete(timer);
+        send(result.status, result.body);
+      }, this.slowMs);
+      this.slow.add(timer);
       return;
     }
     send(result.status, result.body);

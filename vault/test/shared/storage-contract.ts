@@ -875,5 +875,26 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       });
       expect(await storage.beginRelaySend(id, 'stripe', NOW + 6, NOW + 6)).toBeUndefined();
     });
+
+    it("erasing a visitor removes their relay outcomes (the kept answer fields) with their requests, and no one else's", async () => {
+      const erased = await submittedRequest({ visitorToken: 'visitor-erased', roomId: 'room-erased' });
+      const kept = await submittedRequest({ visitorToken: 'visitor-kept', roomId: 'room-kept' });
+      for (const { requestId } of [erased, kept]) {
+        await storage.beginRelaySend(requestId, 'stripe', NOW, NOW - MINUTE);
+        await storage.finishRelaySend(
+          requestId,
+          'approved',
+          '{"last4":"4242"}',
+          NOW + 1,
+          event('relay.send', 'site-a', requestId),
+        );
+      }
+      const outcome = await storage.eraseRequests('site-a', { visitorToken: 'visitor-erased' }, () =>
+        event('visitor.erase'),
+      );
+      expect(outcome.requests.map((r) => r.requestId)).toEqual([erased.requestId]);
+      expect(await storage.getRelaySend(erased.requestId)).toBeUndefined();
+      expect((await storage.getRelaySend(kept.requestId))?.state).toBe('approved');
+    });
   });
 }
