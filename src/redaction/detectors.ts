@@ -113,31 +113,39 @@ function touchesLetter(text: string, chain: DigitGroup[]): boolean {
 
 /**
  * Card numbers: 13 to 19 digits passing the Luhn check, as one run or in groups. Within a chain
- * of groups ("4111 1111 1111 1111 12 25 123") the longest Luhn-valid run of whole groups from the
- * earliest group wins, so a card followed by its expiry date is still found.
+ * of groups ("4111 1111 1111 1111 12 25 123") each group's longest Luhn-valid run of whole groups
+ * counts, so a card followed by its expiry date is still found; overlapping runs are masked as one,
+ * so a stray number before a card ("6 4111 1111 1111 1111", whose first 13 digits pass Luhn too)
+ * cannot leave the card's last groups showing.
  */
 export function findCardNumbers(text: string): Span[] {
   const found: Span[] = [];
   for (const chain of digitChains(text, isNumberSeparator, 3, false)) {
-    let i = 0;
-    while (i < chain.length) {
-      let digits = '';
-      let best = -1;
-      for (let j = i; j < chain.length && digits.length + chain[j].digits.length <= 19; j += 1) {
-        digits += chain[j].digits;
-        if (digits.length >= 13 && luhnValid(digits)) {
-          best = j;
-        }
+    let span: { first: number; last: number } | undefined;
+    for (let i = 0; i < chain.length; i += 1) {
+      const last = longestLuhnRun(chain, i);
+      if (last < 0) continue;
+      if (span && i <= span.last) {
+        span.last = Math.max(span.last, last);
+        continue;
       }
-      if (best >= 0) {
-        found.push({ start: chain[i].start, end: chain[best].end });
-        i = best + 1;
-      } else {
-        i += 1;
-      }
+      if (span) found.push({ start: chain[span.first].start, end: chain[span.last].end });
+      span = { first: i, last };
     }
+    if (span) found.push({ start: chain[span.first].start, end: chain[span.last].end });
   }
   return found;
+}
+
+/** The last group of the longest run of whole groups from `first` that is a Luhn-valid card length, or -1. */
+function longestLuhnRun(chain: DigitGroup[], first: number): number {
+  let digits = '';
+  let best = -1;
+  for (let j = first; j < chain.length && digits.length + chain[j].digits.length <= 19; j += 1) {
+    digits += chain[j].digits;
+    if (digits.length >= 13 && luhnValid(digits)) best = j;
+  }
+  return best;
 }
 
 /** The number ranges the Social Security Administration never issues (area 000, 666, 900–999; group 00; serial 0000). */

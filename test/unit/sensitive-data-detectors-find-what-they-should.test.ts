@@ -33,6 +33,11 @@ describe('card numbers', () => {
     expect(finds(findCardNumbers, '4111 1111 1111 1111 12 25 123')).toEqual(['4111 1111 1111 1111']);
   });
 
+  it('are masked whole when a number before them makes a shorter Luhn-valid run', () => {
+    // "6411111111111" (13 digits) passes Luhn; the card's last group must not be left showing.
+    expect(finds(findCardNumbers, 'ref 6 4111 1111 1111 1111')).toEqual(['6 4111 1111 1111 1111']);
+  });
+
   it('leave other numbers alone: failing Luhn, too short, too long', () => {
     for (const text of [
       'order 4111 1111 1111 1112',
