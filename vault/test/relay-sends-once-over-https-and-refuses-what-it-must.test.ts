@@ -157,8 +157,18 @@ describe('sending once to a local HTTPS processor', () => {
     expect(await send({ allowHosts: ['api.stripe.com'] })).toEqual({ kind: 'not_sent', reason: 'host_not_allowed' });
     // The name is allowed; what it resolves to (loopback) is not, unless the relay allows private addresses.
     expect(await send({ allowPrivateAddresses: false })).toEqual({ kind: 'not_sent', reason: 'private_address' });
+    // An address written as the host (here in hex) is never looked up, and is checked all the same.
+    const literal = new URL(processor.url);
+    literal.hostname = '0x7f000001';
+    expect(await send({ url: literal.toString(), allowHosts: ['127.0.0.1'], allowPrivateAddresses: false })).toEqual({
+      kind: 'not_sent',
+      reason: 'private_address',
+    });
     expect(processor.received.length).toBe(count);
     for (const address of [
+      '2002:7f00:1::1',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+      '::7f00:1',
       '127.0.0.1',
       '10.1.2.3',
       '172.20.0.1',

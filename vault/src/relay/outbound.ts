@@ -61,12 +61,17 @@ for (const [address, prefix] of [
   PRIVATE.addSubnet(address, prefix, 'ipv4');
 }
 for (const [address, prefix] of [
-  ['::', 128],
+  ['::', 96], // unspecified and IPv4-compatible
   ['::1', 128],
+  ['100::', 64], // discard-only
+  ['2001::', 32], // Teredo: an IPv4 address inside
+  ['2002::', 16], // 6to4: an IPv4 address inside
+  ['fec0::', 10], // deprecated site-local
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
 ] as const) {
   PRIVATE.addSubnet(address, prefix, 'ipv6');
 }
@@ -115,6 +120,11 @@ export function sendOnce(
   if (target.protocol !== 'https:') return Promise.resolve({ kind: 'not_sent', reason: 'not_https' });
   if (!destination.allowHosts.includes(target.hostname.toLowerCase())) {
     return Promise.resolve({ kind: 'not_sent', reason: 'host_not_allowed' });
+  }
+  // An address written as the host never goes through the lookup below: check it here.
+  const literal = target.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (net.isIP(literal) !== 0 && destination.allowPrivateAddresses !== true && isPrivateAddress(literal)) {
+    return Promise.resolve({ kind: 'not_sent', reason: 'private_address' });
   }
   const payload = Buffer.from(body.body, 'utf8');
   return new Promise((resolve) => {
