@@ -202,6 +202,9 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
       kept: { decline_code: 'generic_decline', error_code: 'card_declined' },
     });
     expect(await vault.app.vault.ephemeral.get(ephemeralKey(declinedId))).toBeUndefined();
+    // Answered 200 but waiting for 3-D Secure, which a relay cannot give: not approved.
+    const authenticationId = await submitted('stripe', '4000002760003184');
+    expect((await send(authenticationId)).json()).toMatchObject({ outcome: 'declined', last4: '3184' });
 
     await configure('down', { url: 'https://localhost:9/v1/payment_intents' });
     const downId = await submitted('down');

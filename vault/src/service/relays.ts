@@ -299,10 +299,17 @@ function secretName(siteId: string, relayId: string): string {
   return `relay-secret:${siteId}:${relayId}`;
 }
 
-/** A 2xx answer whose `status` says the payment did not go through (some processors answer 200 to a decline). */
+/**
+ * A 2xx answer whose `status` says the payment did not go through (some processors answer 200 to a
+ * decline). A payment still waiting for the cardholder's authentication (3-D Secure) or confirmation
+ * did not go through either: a relay cannot give either, so it is not approved.
+ */
 function declinedIn(body: unknown): boolean {
   const status = body && typeof body === 'object' ? (body as { status?: unknown }).status : undefined;
-  return typeof status === 'string' && /declin|fail|requires_payment_method|canceled/i.test(status);
+  return (
+    typeof status === 'string' &&
+    /declin|fail|requires_payment_method|requires_action|requires_confirmation|canceled/i.test(status)
+  );
 }
 
 /**

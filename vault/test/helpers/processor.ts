@@ -187,7 +187,8 @@ export class LocalProcessor {
         object: 'payment_intent',
         amount: Number(form.get('amount')),
         currency: form.get('currency'),
-        status: 'succeeded',
+        // Stripe's test card that asks for 3-D Secure: answered 200, not paid.
+        status: number === '4000002760003184' ? 'requires_action' : 'succeeded',
         payment_method: paymentMethod,
         metadata: { vault_request_id: form.get('metadata[vault_request_id]') },
       }),
