@@ -74,6 +74,10 @@ function patternRule(
         }
         from = match.end > match.start ? match.end : match.end + 1;
       }
+      if (found.length === MAX_FINDS_PER_RULE && from < text.length) {
+        // More finds than a rule may make: the rest is masked whole rather than saved as typed.
+        found.push({ start: from, end: text.length });
+      }
       return found;
     },
   };

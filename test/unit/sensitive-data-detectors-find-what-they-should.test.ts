@@ -179,6 +179,14 @@ describe("the admin's rules", () => {
     expect(redactText('ACC-١٢٣٤-５６７８', rules, 'visitor').text).toBe('•••-••••-••••');
   });
 
+  it('mask the rest of a message past the finds a rule may make, rather than leave it as typed', () => {
+    const { rules } = parseAdminRules('member | mask | both | M\\d{7}');
+    const text = Array.from({ length: 150 }, () => 'M1234567').join(' ');
+    const masked = redactText(text, rules, 'visitor').text;
+    expect(masked).not.toMatch(/\d/);
+    expect(masked).toHaveLength(text.length);
+  });
+
   it('report each line that cannot be used, and keep the others', () => {
     const { rules, problems } = parseAdminRules(
       [
