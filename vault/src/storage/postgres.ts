@@ -710,13 +710,22 @@ export class PostgresStorage implements Storage {
         )
       ).rows.map((row) => toRequest(row) as RequestRow);
       const ids = requests.map((r) => r.requestId);
+      // Records written before migration 6 carry their key inside the token: vacuuming record_keys
+      // cannot make what lingers of them unreadable, so the outcome must not say it did.
+      const [{ n: keyInToken }] = (
+        await q(
+          `SELECT count(*)::int AS n FROM records r WHERE r.request_id = ANY($1)
+             AND NOT EXISTS (SELECT 1 FROM record_keys k WHERE k.record_id = r.record_id)`,
+          [ids],
+        )
+      ).rows;
       // record_keys, event_claims and relay_sends go with their rows (ON DELETE CASCADE).
       const records = (await q('DELETE FROM records WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
       const otks = (await q('DELETE FROM otks WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
       await q('DELETE FROM requests WHERE request_id = ANY($1)', [ids]);
       await appendEntry(q, audit({ requestIds: ids, records, otks }));
       const [{ xid }] = (await q('SELECT txid_current()::text AS xid')).rows;
-      return { requests, records, otks, xid: String(xid) };
+      return { requests, records, otks, xid: String(xid), keyInToken: Number(keyInToken) };
     });
     // Deleted rows stay in the table's files until vacuumed; rewriting the narrow key table drops
     // the erased records' keys from them, so the ciphertext that lingers in \`records\` has none.
@@ -726,7 +735,8 @@ export class PostgresStorage implements Storage {
       try {
         if (await this.olderSnapshotsEnded(erased.xid, ERASURE_WAIT_MS)) {
           await this.query('VACUUM FULL record_keys');
-          scrubbed = true;
+          scrubbed = erased.keyInToken === 0;
+          if (!scrubbed) this.warn('erased records from before migration 6 linger until VACUUM FULL records', {});
         } else {
           this.warn('a long transaction still sees erased rows; run VACUUM FULL record_keys once it ended', {});
         }
@@ -734,7 +744,7 @@ export class PostgresStorage implements Storage {
         this.warn('VACUUM FULL record_keys failed after an erasure; run it by hand', { code: errorCode(error) });
       }
     }
-    const { xid: _xid, ...outcome } = erased;
+    const { xid: _xid, keyInToken: _keyInToken, ...outcome } = erased;
     return { ...outcome, scrubbed };
   }
 
