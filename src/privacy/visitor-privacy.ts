@@ -12,13 +12,11 @@ import { translatorFor } from '../i18n/i18n';
 import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
-import { removeRoomRequests } from '../persistence/request-records';
-import { removeRoomTakeNotice } from '../persistence/take-notices';
-import { removeRoomViewContexts } from '../persistence/view-contexts';
 import { readAppConfig } from '../settings/settings';
 import type { VisitorDataBody } from '../vault/contract';
 import { loggableError } from '../vault/vault-call-error';
 import { isVaultConfigured } from '../vault/vault-client';
+import { removeRoomData } from '../requests/forget-room';
 import { vaultClient, vaultConnection } from '../requests/send-context';
 
 /** Only workspace administrators may erase or export a visitor's data; the server checks it here. */
@@ -62,11 +60,7 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
   try {
     if (verb === 'erase') {
       const erased = await client.eraseVisitor(body);
-      for (const roomId of erased.roomIds) {
-        await removeRoomRequests(deps.persis, roomId);
-        await removeRoomViewContexts(deps.persis, roomId);
-        await removeRoomTakeNotice(deps.persis, roomId);
-      }
+      for (const roomId of erased.roomIds) await removeRoomData(deps.persis, roomId);
       deps.app.getLogger().info({
         msg: 'Visitor data erased',
         adminId: admin.id,
@@ -87,6 +81,9 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
       `${t('privacy_exported', { requests: exported.requests.length })}\n\`\`\`\n${JSON.stringify(exported, null, 2)}\n\`\`\``,
     );
   } catch (err) {
+    // A slow erasure can outlast the app's timeout after the vault deleted everything, and a retry
+    // then names no room: a room the admin named is forgotten here whatever the vault answered.
+    if (verb === 'erase' && 'roomId' in target) await removeRoomData(deps.persis, target.roomId);
     deps.app.getLogger().warn({ msg: 'Privacy command failed at the vault', verb, error: loggableError(err) });
     return tell(t('privacy_failed'));
   }

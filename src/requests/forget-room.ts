@@ -1,4 +1,6 @@
 /** Forgetting a room that is over: used by the close event and by the sweeper. */
+import type { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
+
 import type { Deps } from '../platform/deps';
 import { removeRoomMaskingNotices } from '../persistence/masking-notices';
 import { removeRoomRequests } from '../persistence/request-records';
@@ -28,8 +30,13 @@ export async function forgetRoom(deps: Deps, roomId: string): Promise<void> {
       });
     }
   }
-  await removeRoomRequests(deps.persis, roomId);
-  await removeRoomViewContexts(deps.persis, roomId);
-  await removeRoomTakeNotice(deps.persis, roomId);
-  await removeRoomMaskingNotices(deps.persis, roomId);
+  await removeRoomData(deps.persis, roomId);
+}
+
+/** Removes everything the app keeps of a room: its request records, view contexts and notices. */
+export async function removeRoomData(persis: IPersistence, roomId: string): Promise<void> {
+  await removeRoomRequests(persis, roomId);
+  await removeRoomViewContexts(persis, roomId);
+  await removeRoomTakeNotice(persis, roomId);
+  await removeRoomMaskingNotices(persis, roomId);
 }

@@ -97,6 +97,20 @@ describe('an administrator erases and exports a visitor through the app', () => 
     expect(heldFor(scene.room.id)).toEqual([]);
   });
 
+  it('forgets the room it was asked to erase even when the vault answer is lost', async () => {
+    await submittedSsn();
+    expect(heldFor(scene.room.id).length).toBeGreaterThan(0);
+    const vaultUrl = scene.vault.url;
+    await scene.harness.setSetting('vault_url', 'http://127.0.0.1:9');
+    try {
+      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
+    } finally {
+      await scene.harness.setSetting('vault_url', vaultUrl);
+    }
+    expect(lastNotice(admin)).not.toMatch(/Erased for good/);
+    expect(heldFor(scene.room.id)).toEqual([]);
+  });
+
   it('explains its usage when the target is missing outside a livechat room', async () => {
     await scene.harness.runCommand('idv-privacy', { user: admin, params: ['erase'] });
     expect(lastNotice(admin)).toMatch(/^Usage: \/idv-privacy/);
