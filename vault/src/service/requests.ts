@@ -138,35 +138,31 @@ export class RequestService {
     return { requestId, event, claimed: true };
   }
 
+  /** Counts and audits a detokenize OTK that was not minted, and why. */
+  private async auditRefusedMint(
+    siteId: string,
+    requestId: string,
+    agentId: string,
+    at: number,
+    reason: 'relay_bound' | 'not_sender',
+  ): Promise<void> {
+    this.deps.events?.otk?.('detokenize', 'refused');
+    await this.deps.storage.appendAudit(
+      auditEvent('otk.refused', { at, actor: `agent:${agentId}`, siteId, requestId, detail: { reason } }),
+    );
+  }
+
   /** Mints a detokenize OTK for the request's sender only, while the room is open. */
   async mintDetokenizeOtk(site: SiteRow, requestId: string, agentId: string): Promise<MintOtkResponse> {
     const { storage, clock, ttl } = this.deps;
     const request = await this.owned(site, requestId);
     const now = clock();
     if (parseSpec(request.spec).relay) {
-      this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit(
-        auditEvent('otk.refused', {
-          at: now,
-          actor: `agent:${agentId}`,
-          siteId: site.siteId,
-          requestId,
-          detail: { reason: 'relay_bound' },
-        }),
-      );
+      await this.auditRefusedMint(site.siteId, requestId, agentId, now, 'relay_bound');
       throw relayBound();
     }
     if (agentId !== request.agentId) {
-      this.deps.events?.otk?.('detokenize', 'refused');
-      await storage.appendAudit(
-        auditEvent('otk.refused', {
-          at: now,
-          actor: `agent:${agentId}`,
-          siteId: site.siteId,
-          requestId,
-          detail: { reason: 'not_sender' },
-        }),
-      );
+      await this.auditRefusedMint(site.siteId, requestId, agentId, now, 'not_sender');
       throw new VaultError('not_sender', 'Only the agent who sent this request can view its answer.');
     }
     if (await storage.isRoomClosed(site.siteId, request.roomId)) {
