@@ -11,6 +11,8 @@ const STATUS: Record<ErrorCode, number> = {
   session_closed: 409,
   not_submitted: 409,
   relay_bound: 409,
+  relay_in_progress: 409,
+  off_record_gone: 409,
   conflict: 409,
   payload_too_large: 413,
   invalid_fields: 422,

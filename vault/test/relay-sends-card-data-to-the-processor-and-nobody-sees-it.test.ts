@@ -10,7 +10,7 @@
 import type { CreateRequestBody } from '../src/contract';
 import { ephemeralKey } from '../src/service/request-spec';
 import { CALLBACK, TestClock, startTestVault, type TestVault } from './helpers/vault';
-import { LocalProcessor, PROCESSOR_SECRET } from './helpers/processor';
+import { LocalProcessor, PROCESSOR_SECRET } from '../../testkit/local-processor';
 
 const PAN = '4242424242424242';
 const DECLINED_PAN = '4000000000000002';
@@ -237,6 +237,8 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     processor.mode = 'slow_once';
     const [first, second] = await Promise.all([send(requestId), send(requestId)]);
     expect([first.json<{ outcome?: string }>().outcome, second.statusCode].sort()).toEqual([409, 'unknown'].sort());
+    const refused = [first, second].find((r) => r.statusCode === 409);
+    expect(refused?.json<{ error: { code: string } }>().error.code).toBe('relay_in_progress');
     expect((await send(requestId)).json()).toMatchObject({ outcome: 'approved', last4: '4242' });
   });
 
@@ -247,7 +249,10 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     clock.advance(301);
     const late = await send(requestId);
     expect(late.statusCode).toBe(409);
-    expect(late.json<{ error: { message: string } }>().error.message).toMatch(/security code is no longer kept/);
+    expect(late.json<{ error: { code: string; message: string } }>().error).toMatchObject({
+      code: 'off_record_gone',
+      message: expect.stringMatching(/security code is no longer kept/),
+    });
   });
 
   it('checks relays when configured and when a form names one', async () => {

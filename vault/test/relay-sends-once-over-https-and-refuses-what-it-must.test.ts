@@ -16,7 +16,7 @@ import {
   type TemplateValues,
 } from '../src/relay/template';
 import { isPrivateAddress, keepFields, sendOnce, type RelayDestination } from '../src/relay/outbound';
-import { LocalProcessor, PROCESSOR_HOST, PROCESSOR_SECRET } from './helpers/processor';
+import { LocalProcessor, PROCESSOR_HOST, PROCESSOR_SECRET } from '../../testkit/local-processor';
 
 const CARD: TemplateValues = {
   requestId: '7b0d3f52-3f0c-4b8e-9d7e-2f1c1f0f8a11',

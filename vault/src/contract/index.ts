@@ -308,6 +308,8 @@ export type ErrorCode =
   | 'session_closed'
   | 'not_submitted'
   | 'relay_bound'
+  | 'relay_in_progress'
+  | 'off_record_gone'
   | 'conflict'
   | 'payload_too_large'
   | 'rate_limited'

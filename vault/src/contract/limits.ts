@@ -26,6 +26,8 @@ export const LIMITS = {
   locale: 35,
   callbackUrl: 2048,
   otk: 256,
+  /** Relay parameters per send (amount, currency, …). */
+  relayParams: 16,
 } as const;
 
 /** minLength may be 0 (no minimum); maxLength must allow at least one character. */
@@ -42,6 +44,11 @@ export const ID_PATTERNS = {
   opaque: '^[^\\u0000-\\u001f]+$',
   locale: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$',
   callbackUrl: '^https?://',
+  /** A payment-processor relay the vault's admin configured (`vault:cli relay set`). */
+  relay: '^[a-z][a-z0-9_-]{0,39}$',
+  relayParamName: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
+  /** Relay parameters are plain words and numbers: never a place to smuggle card data or markup. */
+  relayParamValue: '^[A-Za-z0-9 ._:-]{0,64}$',
 } as const;
 
 /** Texts shown to people (titles, labels, hints, options): tab and newline allowed, other C0 controls not. */
@@ -51,6 +58,9 @@ export const NOT_BLANK_PATTERN = '\\S';
 
 const FORM_ID = new RegExp(ID_PATTERNS.form);
 const FIELD_ID = new RegExp(ID_PATTERNS.field);
+const RELAY_ID = new RegExp(ID_PATTERNS.relay);
+const RELAY_PARAM_NAME = new RegExp(ID_PATTERNS.relayParamName);
+const RELAY_PARAM_VALUE = new RegExp(ID_PATTERNS.relayParamValue);
 const TEXT = new RegExp(TEXT_PATTERN);
 const NOT_BLANK = new RegExp(NOT_BLANK_PATTERN);
 
@@ -60,6 +70,18 @@ export function isFormId(value: unknown): value is string {
 
 export function isFieldId(value: unknown): value is string {
   return typeof value === 'string' && FIELD_ID.test(value);
+}
+
+export function isRelayId(value: unknown): value is string {
+  return typeof value === 'string' && RELAY_ID.test(value);
+}
+
+export function isRelayParamName(value: unknown): value is string {
+  return typeof value === 'string' && RELAY_PARAM_NAME.test(value);
+}
+
+export function isRelayParamValue(value: unknown): value is string {
+  return typeof value === 'string' && RELAY_PARAM_VALUE.test(value);
 }
 
 /** Length in Unicode code points: "😀" is one character, as people (and JSON Schema) count. */

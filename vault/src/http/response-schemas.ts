@@ -246,7 +246,7 @@ export const responses = {
         },
       }),
       ...apiErrors(
-        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted, `conflict` for a request not bound to a relay, a relay no longer configured, a send under way, or a template the values cannot fill.',
+        '403 `not_sender` for anyone but the sender; 404 `not_found`; 409 `session_closed` after the room closed, `not_submitted` before the visitor submitted, `relay_in_progress` while another send of it is under way, `off_record_gone` once the security code it needs is no longer kept (send the form again), `conflict` for a request not bound to a relay, a relay no longer configured, or a template the values cannot fill.',
       ),
     },
   }),

@@ -1,3 +1,5 @@
+import { isRelayParamValue } from '../contract/limits';
+
 /**
  * A relay's body template: data, not code. Strings may hold `{{placeholder}}`s and nothing else
  * (no expressions, conditions or loops); each value is encoded for the body's format by the
@@ -37,8 +39,6 @@ export class TemplateError extends Error {
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z][A-Za-z0-9_.-]{0,80})\s*\}\}/g;
-/** Parameters are plain words and numbers: never a place to smuggle card data or markup. */
-export const PARAM_VALUE = /^[A-Za-z0-9 ._:-]{0,64}$/;
 
 /** Every placeholder name the template uses (to check a relay against a form when it is configured). */
 export function placeholdersOf(template: RelayTemplate): string[] {
@@ -86,7 +86,7 @@ function valueOf(name: string, values: TemplateValues): string {
   if (name.startsWith('param.')) {
     const param = values.params[name.slice('param.'.length)];
     if (param === undefined) throw new TemplateError(`the parameter ${name.slice(6)} is required`);
-    if (!PARAM_VALUE.test(param))
+    if (!isRelayParamValue(param))
       throw new TemplateError(`the parameter ${name.slice(6)} must be plain words or numbers`);
     return param;
   }

@@ -2,6 +2,7 @@ import { auditEvent } from '../audit/events';
 import type { RelayOutcomeName, RelaySendResponse } from '../contract';
 import { openForSite, sealForSite, siteSealedKid } from '../crypto/sealed-box';
 import { VaultError } from '../errors';
+import { isRelayId } from '../contract/limits';
 import {
   checkSecretHeaderName,
   checkSecretHeaderValue,
@@ -43,8 +44,6 @@ interface SealedSecret {
   value: string;
 }
 
-const RELAY_ID = /^[a-z][a-z0-9_-]{0,39}$/;
-
 /**
  * Payment-processor relays (issue 17's vault side): the admin configures them per site; a form
  * request may name one; the sender asks the vault to send; the vault reads the values itself,
@@ -62,7 +61,7 @@ export class RelayService {
     rawConfig: unknown,
     secret?: { name: string; value: string },
   ): Promise<RelaySummary> {
-    if (!RELAY_ID.test(relayId))
+    if (!isRelayId(relayId))
       throw new VaultError('bad_request', 'A relay ID is lower-case letters, digits, "_" and "-" (at most 40).');
     let config: RelayConfig;
     let sealed: SealedSecret | undefined;
@@ -197,7 +196,7 @@ export class RelayService {
       if (!(error instanceof TemplateError)) throw error;
       const offRecordGone = spec.fields.some((f) => f.offTheRecord && values[f.id] === undefined);
       throw new VaultError(
-        'conflict',
+        offRecordGone ? 'off_record_gone' : 'conflict',
         offRecordGone
           ? 'The security code is no longer kept (it lives only minutes): send the form again.'
           : `The request cannot be sent: ${error.message}.`,
@@ -206,7 +205,7 @@ export class RelayService {
     const secret = await this.openSecret(relay);
     // A sender that crashed mid-send left `sending`: after twice the timeout it counts as unknown.
     const began = await storage.beginRelaySend(requestId, spec.relay, now, now - 2 * config.timeoutMs);
-    if (!began) throw new VaultError('conflict', 'A send to the processor is under way for this request.');
+    if (!began) throw new VaultError('relay_in_progress', 'A send to the processor is under way for this request.');
     const outcome = await sendOnce(
       {
         url: config.url,
