@@ -108,23 +108,26 @@ export const claimEventSchema = {
   },
 } as const;
 
+/** The body of an agent's action on one request: who asks (required), then the action's own options. */
+const agentActionBody = <Options extends object>(options: Options) =>
+  ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: { agentId: id, ...options },
+  }) as const;
+
 export const mintOtkSchema = {
   params: requestIdParams,
-  body: { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId: id } },
+  body: agentActionBody({}),
 } as const;
 
 export const createViewerSchema = {
   params: requestIdParams,
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['agentId'],
-    properties: {
-      agentId: id,
-      purpose: { type: 'string', enum: ['sender', 'manager'] },
-      reason: { type: 'string', maxLength: 1000 },
-    },
-  },
+  body: agentActionBody({
+    purpose: { type: 'string', enum: ['sender', 'manager'] },
+    reason: { type: 'string', maxLength: 1000 },
+  } as const),
 } as const;
 
 export const detokenizeSchema = {
@@ -163,18 +166,12 @@ export const visitorDataSchema = {
 
 export const relaySendSchema = {
   params: requestIdParams,
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['agentId'],
-    properties: {
-      agentId: id,
-      params: {
-        type: 'object',
-        maxProperties: LIMITS.relayParams,
-        propertyNames: { pattern: ID_PATTERNS.relayParamName },
-        additionalProperties: { type: 'string', pattern: ID_PATTERNS.relayParamValue },
-      },
+  body: agentActionBody({
+    params: {
+      type: 'object',
+      maxProperties: LIMITS.relayParams,
+      propertyNames: { pattern: ID_PATTERNS.relayParamName },
+      additionalProperties: { type: 'string', pattern: ID_PATTERNS.relayParamValue },
     },
-  },
+  } as const),
 } as const;
