@@ -17,9 +17,7 @@ import {
   shownValues,
   useScene,
   viewButtonValue,
-  visitorLink,
-  visitorOpens,
-  visitorSubmits,
+  visitorAnswers,
   waitForNotification,
 } from './scene';
 
@@ -55,8 +53,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
   });
 
   it('the visitor answers: the characters reach the sender privately, the room shows bullets', async () => {
-    const view = await visitorOpens(visitorLink(lastMessageIn(scene)));
-    await visitorSubmits(view, { '2': '7', '4': '3' });
+    await visitorAnswers(scene, { '2': '7', '4': '3' });
     const told = await waitForNotification(scene, scene.agent, /^Visitor entered/, 30000);
     expect(told).toContain('Visitor entered: 7 and 3');
     await waitFor('the room record', () => lastMessageIn(scene).text === 'Visitor answered: • and •', 20000);
@@ -89,7 +86,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
   it('in-chat viewing: View hands the values to the sender in a private notice, however long the vault takes', async () => {
     await scene.harness.setSetting('viewing_mode', 'in_chat');
     await sendForm(scene, 'cvv_only');
-    await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), { cvv: '4321' });
+    await visitorAnswers(scene, { cvv: '4321' });
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/, 30000);
     const opened = scene.harness.world.interactionsFor(scene.agent.id).length;
     await scene.harness.blockAction({

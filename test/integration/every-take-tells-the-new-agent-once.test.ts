@@ -10,12 +10,11 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
 import {
-  lastMessageIn,
+  lastVisitorLink,
   notificationTexts,
   sendForm,
   sendIdv,
   useScene,
-  visitorLink,
   visitorOpens,
   visitorSubmits,
   waitForNotification,
@@ -40,7 +39,7 @@ describe('every take of a chat tells the new agent once', () => {
 
   it('an agent transfer fires a take and a transfer event: one notice, saying what is pending', async () => {
     await sendIdv(scene, IDV);
-    idvLink = visitorLink(lastMessageIn(scene));
+    idvLink = lastVisitorLink(scene);
     await sendForm(scene, 'ssn');
     scene.room = await scene.harness.transferRoom(scene.room, scene.agent, second);
     expect(notificationTexts(scene, second)).toEqual([told(2, 2)]);

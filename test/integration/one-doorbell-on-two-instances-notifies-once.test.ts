@@ -6,15 +6,7 @@
 import { waitFor } from '../harness/http-json';
 import { EngineHarness } from '../harness/engine';
 import type { Scene } from './scene';
-import {
-  lastMessageIn,
-  notificationTexts,
-  sendForm,
-  useScene,
-  visitorLink,
-  visitorOpens,
-  visitorSubmits,
-} from './scene';
+import { notificationTexts, sendForm, useScene, visitorAnswers } from './scene';
 
 describe('one doorbell heard by two app instances', () => {
   let scene: Scene;
@@ -39,7 +31,7 @@ describe('one doorbell heard by two app instances', () => {
 
   it('a submitted form: one notice to the sender, one record in the room', async () => {
     await sendForm(scene, 'ssn');
-    await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), { ssn: '536-90-4399' });
+    await visitorAnswers(scene, { ssn: '536-90-4399' });
     await waitFor('the room record', () =>
       scene.harness.world.messagesIn(scene.room.id).some((m) => /^Visitor submitted/.test(m.text || '')),
     );

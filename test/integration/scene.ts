@@ -125,6 +125,11 @@ export function visitorLink(message: StoredMessage): string {
   return link.url;
 }
 
+/** The visitor link of the last message the app posted in the room. */
+export function lastVisitorLink(scene: Scene, room: ILivechatRoom = scene.room): string {
+  return visitorLink(lastMessageIn(scene, room));
+}
+
 /** The visitor opens the link the way the vault's page script does (JSON). */
 export async function visitorOpens(url: string): Promise<VisitorRequestView> {
   const opened = await httpJson<VisitorRequestView>('GET', url);
@@ -139,6 +144,17 @@ export async function visitorSubmits(view: VisitorRequestView, values: Record<st
   if (submitted.status !== 200) {
     throw new Error(`Submitting answered ${submitted.status}: ${submitted.text}`);
   }
+}
+
+/** The visitor opens the last link posted in the room and submits these values; returns the page it opened. */
+export async function visitorAnswers(
+  scene: Scene,
+  values: Record<string, string>,
+  room: ILivechatRoom = scene.room,
+): Promise<VisitorRequestView> {
+  const page = await visitorOpens(lastVisitorLink(scene, room));
+  await visitorSubmits(page, values);
+  return page;
 }
 
 export async function visitorCancels(view: VisitorRequestView): Promise<void> {

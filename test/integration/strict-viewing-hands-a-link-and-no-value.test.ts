@@ -12,17 +12,14 @@ import { URL } from 'url';
 import { httpJson, waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
 import {
-  lastMessageIn,
+  clickView,
   notificationTexts,
   sendForm,
   sendIdv,
   useScene,
-  visitorLink,
-  visitorOpens,
-  visitorSubmits,
-  waitForNotification,
-  clickView,
   viewerLinkOf,
+  visitorAnswers,
+  waitForNotification,
 } from './scene';
 
 const CARD = { cardholder: 'Philippa Strictwood', pan: '4532015112830366', expiry: '12/39', cvv: '6182' };
@@ -56,9 +53,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
     colleague = scene.harness.world.addAgent('agent.jones');
     manager = scene.harness.world.addUser({ username: 'manager.mary', roles: ['user', 'livechat-manager'] });
     await sendForm(scene, 'card_payment');
-    const page = await visitorOpens(visitorLink(lastMessageIn(scene)));
-    requestId = page.requestId;
-    await visitorSubmits(page, CARD);
+    requestId = (await visitorAnswers(scene, CARD)).requestId;
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card payment"/);
   });
 
@@ -133,8 +128,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
       'idv.first-position': '2',
       'idv.second-position': '4',
     });
-    const page = await visitorOpens(visitorLink(lastMessageIn(scene)));
-    await visitorSubmits(page, { 2: '8', 4: '1' });
+    await visitorAnswers(scene, { 2: '8', 4: '1' });
     expect(await waitForNotification(scene, scene.agent, /^Visitor entered/)).toBe(
       'Visitor entered: 8 and 1 (characters 2 and 4 of their PIN). Only you see this.',
     );
@@ -147,8 +141,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
         'idv.first-position': '3',
         'idv.second-position': '5',
       });
-      const second = await visitorOpens(visitorLink(lastMessageIn(scene)));
-      await visitorSubmits(second, { 3: '9', 5: '2' });
+      const second = await visitorAnswers(scene, { 3: '9', 5: '2' });
       expect(await waitForNotification(scene, scene.agent, /answered "PIN"/)).toBe(
         'The visitor answered "PIN". Only you can view the characters: click Reveal.',
       );

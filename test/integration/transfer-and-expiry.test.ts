@@ -2,18 +2,15 @@
 import { waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
 import {
-  lastMessageIn,
+  clickView,
+  IN_CHAT_VIEWING,
   notificationTexts,
   sendForm,
   shownValues,
-  IN_CHAT_VIEWING,
   useScene,
   viewButtonValue,
-  visitorLink,
-  visitorOpens,
-  visitorSubmits,
+  visitorAnswers,
   waitForNotification,
-  clickView,
 } from './scene';
 
 describe('transfers and expiry', () => {
@@ -35,7 +32,7 @@ describe('transfers and expiry', () => {
 
   it('says an off-the-record value has expired once its memory window is over', async () => {
     await sendForm(scene, 'cvv_only');
-    await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), { cvv: '123' });
+    await visitorAnswers(scene, { cvv: '123' });
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await scene.harness.blockAction({
