@@ -7,13 +7,13 @@
  * guides show them); otherwise to a temporary folder.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { Browser } from 'playwright-core';
 
 import { launchBrowser } from '../../testkit/browser';
+import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
 import { blockTexts, renderMessages, renderSurface, type PreviewSurface } from '../../testkit/uikit-preview';
 import {
   IN_CHAT_VIEWING,
@@ -30,9 +30,6 @@ import { clickView, futureExpiry, newChat, requestIdOf, startStage } from './sta
 
 jest.setTimeout(allowing(90000, 10));
 
-const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
-const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'idv-agent-pictures-'));
 /** The pictures, and the guides that show them. */
 const PICTURES: Record<string, string[]> = {
   'agent-idv-modal.png': ['agent-guide.md'],
@@ -58,7 +55,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
   let scene: Scene;
   let browser: Browser;
   let chat: ILivechatRoom;
-  const taken: string[] = [];
+  const screenshots = new ScreenshotFolder('idv-agent-pictures-');
 
   beforeAll(async () => {
     browser = await launchBrowser();
@@ -69,7 +66,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
   afterAll(async () => {
     await browser?.close();
     await stopScene(scene);
-    if (!UPDATE_DOCS) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    screenshots.cleanUp();
   });
 
   afterEach(async () => {
@@ -87,8 +84,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
       expect(shown).toMatch(/^Rendering, not a screenshot of Rocket\.Chat\./);
       const missing = blockTexts(blocks).filter((text) => !shown.includes(normalize(text)));
       expect({ name, missing }).toEqual({ name, missing: [] });
-      await page.screenshot({ path: path.join(SCREENSHOT_DIR, name), fullPage: true, animations: 'disabled' });
-      taken.push(name);
+      await screenshots.take(page, name);
     } finally {
       await context.close();
     }
@@ -176,10 +172,9 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
   });
 
   it('took every picture, and the guides show exactly those', () => {
-    expect([...taken].sort()).toEqual(Object.keys(PICTURES).sort());
+    expect([...screenshots.taken].sort()).toEqual(Object.keys(PICTURES).sort());
     for (const guide of ['agent-guide.md', 'admin-guide.md']) {
-      const text = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', guide), 'utf8');
-      const shown = Array.from(text.matchAll(/\]\(images\/(agent-[^)]+\.png)\)/g), (m) => m[1]);
+      const shown = picturesShownIn(guide, 'agent-');
       const expected = Object.keys(PICTURES).filter((name) => PICTURES[name].includes(guide));
       expect({ guide, shown: [...new Set(shown)].sort() }).toEqual({ guide, shown: expected.sort() });
     }

@@ -10,7 +10,6 @@
  * otherwise to a temporary folder, so a normal run leaves the repository untouched.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
@@ -33,6 +32,7 @@ import {
   typeIntoLabelled,
   VIEWPORTS,
 } from '../../testkit/browser';
+import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
 import {
   askIdvByRoomAction,
   clickView,
@@ -47,9 +47,6 @@ import {
 
 jest.setTimeout(allowing(90000, 10));
 
-const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
-const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'idv-e2e-screenshots-'));
 /** The screenshots the agent guide shows, each taken below. */
 const SCREENSHOTS = [
   'visitor-idv.png',
@@ -65,7 +62,7 @@ const EXPIRY = futureExpiry();
 describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone sizes, and keyboard-only use', () => {
   let scene: Scene;
   let browser: Browser;
-  const taken: string[] = [];
+  const screenshots = new ScreenshotFolder('idv-e2e-screenshots-');
   const tabs: VisitorTab[] = [];
 
   beforeAll(async () => {
@@ -77,9 +74,7 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
     await Promise.all(tabs.map((t) => t.context.close().catch(() => undefined)));
     await browser?.close();
     await stopScene(scene);
-    if (!UPDATE_DOCS) {
-      fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
-    }
+    screenshots.cleanUp();
   });
 
   afterEach(async () => {
@@ -142,13 +137,7 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
-    await page.screenshot({
-      path: path.join(SCREENSHOT_DIR, name),
-      fullPage: true,
-      animations: 'disabled',
-      caret: 'hide',
-    });
-    taken.push(name);
+    await screenshots.take(page, name, { hideCaret: true });
   }
 
   async function viewAsSender(chat: ILivechatRoom, requestId: string, title: string): Promise<Array<[string, string]>> {
@@ -351,10 +340,9 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
   });
 
   it('took every screenshot the agent guide shows, and the guide shows only those', () => {
-    expect([...taken].sort()).toEqual([...SCREENSHOTS].sort());
-    const guide = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'agent-guide.md'), 'utf8');
+    expect([...screenshots.taken].sort()).toEqual([...SCREENSHOTS].sort());
     // The viewer's screenshots (viewer-*.png) come from the vault's own browser test.
-    const shown = Array.from(guide.matchAll(/\]\(images\/(visitor-[^)]+\.png)\)/g), (m) => m[1]);
+    const shown = picturesShownIn('agent-guide.md', 'visitor-');
     expect([...shown].sort()).toEqual([...SCREENSHOTS].sort());
     for (const name of SCREENSHOTS) {
       expect(fs.existsSync(path.join(DOCS_IMAGES, name))).toBe(true);

@@ -7,19 +7,15 @@
  * with UPDATE_DOCS_SCREENSHOTS=1 they go to docs/images/, else to a temporary directory.
  */
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
 import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
+import { ScreenshotFolder } from '../../testkit/screenshots';
 import { logoPng } from './helpers/png';
 import { CALLBACK, cardForm, freePort, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(180_000);
-
-const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
-const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 
 describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
   let browser: Browser;
@@ -49,10 +45,10 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    if (!UPDATE_DOCS) fs.rmSync(screenshotDir, { recursive: true, force: true });
+    screenshots.cleanUp();
   });
 
-  const screenshotDir = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'brand-screenshots-'));
+  const screenshots = new ScreenshotFolder('brand-screenshots-');
 
   async function create(siteId: string, locale: string): Promise<string> {
     const response = await fetch(`${base}/v1/requests`, {
@@ -127,13 +123,8 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
     const centre = card.x + card.width / 2;
     expect({ file, badgeOnTheRight: badge.x + badge.width / 2 > centre }).toEqual({ file, badgeOnTheRight: rtl });
     expect({ file, submitOnTheRight: submit.x > cancel.x }).toEqual({ file, submitOnTheRight: rtl });
-    await page.screenshot({
-      path: path.join(screenshotDir, file),
-      fullPage: true,
-      animations: 'disabled',
-      caret: 'hide',
-    });
-    expect(fs.statSync(path.join(screenshotDir, file)).size).toBeGreaterThan(10_000);
+    const screenshot = await screenshots.take(page, file, { hideCaret: true });
+    expect(fs.statSync(screenshot).size).toBeGreaterThan(10_000);
     expect([...watched.cspViolations, ...watched.scriptErrors]).toEqual([]);
     await watched.close();
   });

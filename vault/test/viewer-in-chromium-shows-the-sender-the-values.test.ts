@@ -8,18 +8,15 @@
  * otherwise to a temporary folder.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, openWatchedPage, type WatchedPage } from '../../testkit/browser';
+import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
 import { cardForm, futureExpiry, listeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
-const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
-const UPDATE_DOCS = process.env.UPDATE_DOCS_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = UPDATE_DOCS ? DOCS_IMAGES : fs.mkdtempSync(path.join(os.tmpdir(), 'vault-viewer-screens-'));
 /** The viewer screenshots the guides show, each taken below. */
 const VIEWER_SCREENSHOTS = ['viewer-start.png', 'viewer-masked.png', 'viewer-revealed.png', 'viewer-refused.png'];
 
@@ -31,7 +28,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
   let app: FastifyInstance;
   let base: string;
   let apiKey: string;
-  const taken: string[] = [];
+  const screenshots = new ScreenshotFolder('vault-viewer-screens-');
   const pages: WatchedPage[] = [];
 
   beforeAll(async () => {
@@ -47,7 +44,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    if (!UPDATE_DOCS) fs.rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+    screenshots.cleanUp();
   });
 
   async function api(method: string, url: string, body?: unknown): Promise<Record<string, string>> {
@@ -86,13 +83,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
   }
 
   async function screenshot(page: Page, name: string): Promise<void> {
-    await page.screenshot({
-      path: path.join(SCREENSHOT_DIR, name),
-      fullPage: true,
-      animations: 'disabled',
-      caret: 'hide',
-    });
-    taken.push(name);
+    await screenshots.take(page, name, { hideCaret: true });
   }
 
   it('opens once, masks the card number, reveals and copies on request, and hides', async () => {
@@ -188,9 +179,8 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
   });
 
   it('took every viewer screenshot the agent guide shows, and the guide shows only those', () => {
-    expect([...taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
-    const guide = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'agent-guide.md'), 'utf8');
-    const shown = Array.from(guide.matchAll(/\]\(images\/(viewer-[^)]+\.png)\)/g), (m) => m[1]);
+    expect([...screenshots.taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
+    const shown = picturesShownIn('agent-guide.md', 'viewer-');
     expect([...shown].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
     for (const name of VIEWER_SCREENSHOTS) expect(fs.existsSync(path.join(DOCS_IMAGES, name))).toBe(true);
   });
