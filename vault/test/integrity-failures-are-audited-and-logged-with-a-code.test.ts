@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { sqlitePath } from '../src/open-vault';
+import { hashOtk } from '../src/otk/otk';
 import { ephemeralKey } from '../src/service/request-spec';
 import { pathOf, reveal, startTestVault, type TestVault, submitCard } from './helpers/vault';
 
@@ -60,6 +61,24 @@ describe('integrity failures', () => {
     expect(vault.logs.text).not.toContain('{"type":"object"}');
     expect(vault.logs.text).not.toContain(ciphertext.slice(1, 20));
     expect(vault.logs.text).not.toContain('4111');
+  });
+
+  it('a detokenize that fails its integrity check writes nothing but its audit row: the OTK stays live, the request unviewed', async () => {
+    const requestId = await submitCanaryCard();
+    alterStoredToken(requestId);
+    const minted = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'agent-1' });
+    const { otk } = minted.json() as { otk: string };
+    const before = await vault.app.vault.storage.readAudit(0, 1000);
+
+    const shown = await vault.call('POST', '/v1/detokenize', { otk, agentId: 'agent-1' });
+    expect(shown.statusCode).toBe(500);
+    const after = await vault.app.vault.storage.readAudit(0, 1000);
+    expect(after.slice(before.length).map((row) => row.action)).toEqual(['integrity.failed']);
+    const { storage, clock } = vault.app.vault;
+    expect(await storage.peekOtk(hashOtk(otk), 'detokenize', clock())).toMatchObject({ requestId });
+    expect((await storage.getRequest(requestId))!.viewedAt).toBeNull();
+    // Still refused the same way on a retry: the stored token is what fails, not the OTK.
+    expect((await vault.call('POST', '/v1/detokenize', { otk, agentId: 'agent-1' })).statusCode).toBe(500);
   });
 
   it('an altered off-the-record entry is caught the same way', async () => {

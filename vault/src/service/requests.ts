@@ -17,11 +17,14 @@ import type { EphemeralStore } from '../ephemeral/types';
 import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { bindingProblem, type RelayConfig } from '../relay/config';
-import type { RequestRow, SiteRow, Storage } from '../storage/types';
+import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
 import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
+
+/** Which request values are read for: the two columns that name it. */
+export type RequestRef = Pick<RequestRow, 'requestId' | 'siteId'>;
 
 export interface RequestTtls {
   openSeconds: number;
@@ -186,7 +189,13 @@ export class RequestService {
     return { otk: minted.otk, expiresAt: iso(expiresAt) };
   }
 
-  /** Redeems a detokenize OTK once and returns the values; every failure is the same 403. */
+  /**
+   * Redeems a detokenize OTK once and returns the values; every failure is the same 403. One read
+   * finds the request, its record and the record's key; the values are decrypted before anything is
+   * written, so a failed decrypt or a backend failure (503) leaves the OTK usable and writes nothing
+   * but its `integrity.failed` entry; then one transaction consumes the OTK, marks the request
+   * viewed and audits, re-checking everything the read saw that could have changed since.
+   */
   async detokenize(site: SiteRow, otk: string, agentId: string): Promise<DetokenizeResponse> {
     const { storage, clock } = this.deps;
     const now = clock();
@@ -198,32 +207,34 @@ export class RequestService {
       throw invalidOtk();
     };
     const hash = looksLikeOtk(otk) ? hashOtk(otk) : undefined;
-    const live = hash ? await storage.peekOtk(hash, 'detokenize', now) : undefined;
-    const request =
-      live && live.siteId === site.siteId && live.agentId === agentId
-        ? await storage.getRequest(live.requestId)
-        : undefined;
+    const target = hash ? await storage.findDetokenizeTarget(hash, site.siteId, agentId, now) : undefined;
+    const request = target?.request;
     if (
       !hash ||
+      !target ||
       !request ||
       request.agentId !== agentId ||
       request.status !== 'submitted' ||
       parseSpec(request.spec).relay !== undefined ||
-      (await storage.isRoomClosed(site.siteId, request.roomId))
+      target.roomClosed
     ) {
       return refuse(request?.requestId ?? null);
     }
-    // Read before consuming: a backend failure here (503) leaves the OTK usable for a retry.
     const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
-    const values = await this.readValues(request, { offRecord: hasOffRecord, actor: `agent:${agentId}` });
-    if (!(await storage.consumeDetokenizeOtk(hash, site.siteId, agentId, now))) return refuse(request.requestId);
-    this.deps.events?.otk?.('detokenize', 'used');
+    const values = await this.readValues(request, {
+      offRecord: hasOffRecord,
+      actor: `agent:${agentId}`,
+      record: target.record ?? null,
+    });
     const expired = spec.fields
       .filter((field) => field.offTheRecord && values[field.id] === undefined)
       .map((field) => field.id);
-    await storage.markViewed(
+    const redeemed = await storage.redeemDetokenizeOtk(
+      hash,
+      site.siteId,
+      agentId,
       request.requestId,
       now,
       auditEvent('detokenize.ok', {
@@ -234,6 +245,8 @@ export class RequestService {
         detail: expired.length > 0 ? { expired } : undefined,
       }),
     );
+    if (!redeemed) return refuse(request.requestId);
+    this.deps.events?.otk?.('detokenize', 'used');
     return { requestId: request.requestId, values, expired };
   }
 
@@ -261,16 +274,19 @@ export class RequestService {
     return expired.length;
   }
 
-  /** The on-record values of a submitted request, decrypted (empty when it has none). */
-  async readRecord(request: RequestRow): Promise<Record<string, string>> {
-    const record = await this.deps.storage.getRecord(request.requestId);
-    if (!record) return {};
+  /**
+   * The on-record values of a submitted request, decrypted (empty when it has none). `record` is
+   * the request's record when the caller read it already (null: it has none).
+   */
+  async readRecord(request: RequestRef, record?: RecordRow | null): Promise<Record<string, string>> {
+    const stored = record === undefined ? await this.deps.storage.getRecord(request.requestId) : record;
+    if (!stored) return {};
     const started = process.hrtime.bigint();
     let plaintext: Buffer;
     try {
       plaintext = await this.deps.tokenizer.decrypt(
-        { siteId: request.siteId, recordId: record.recordId },
-        attachRecordKey(record.token, record.wrappedKey),
+        { siteId: request.siteId, recordId: stored.recordId },
+        attachRecordKey(stored.token, stored.wrappedKey),
         (kid) => this.deps.sites.keyById(request.siteId, kid),
       );
     } catch (error) {
@@ -286,14 +302,15 @@ export class RequestService {
    * A request's values as the sender may see them: the record, and the off-the-record entry when
    * `offRecord`. Stored data that fails its integrity check is audited (`integrity.failed`, with
    * `actor`) before the error goes on; the one read path for detokenize and the viewer.
+   * `record`: the request's record when the caller read it already (null: it has none).
    */
   async readValues(
-    request: RequestRow,
-    options: { offRecord: boolean; actor: string },
+    request: RequestRef,
+    options: { offRecord: boolean; actor: string; record?: RecordRow | null },
   ): Promise<Record<string, string>> {
     try {
       return {
-        ...(await this.readRecord(request)),
+        ...(await this.readRecord(request, options.record)),
         ...(options.offRecord ? await this.readEphemeral(request) : {}),
       };
     } catch (error) {
@@ -319,7 +336,7 @@ export class RequestService {
    * A request's off-the-record values (or ID&V answers), or {} when they expired, were erased, or their site key is
    * gone (the site was removed: its entries are shredded).
    */
-  async readEphemeral(request: { requestId: string; siteId: string }): Promise<Record<string, string>> {
+  async readEphemeral(request: RequestRef): Promise<Record<string, string>> {
     const key = ephemeralKey(request.requestId);
     const sealed = await this.deps.ephemeral.get(key);
     if (!sealed) return {};

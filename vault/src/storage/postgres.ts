@@ -9,6 +9,7 @@ import {
   toBrand,
   toCheckpoint,
   toAudit,
+  toDetokenizeTarget,
   toKey,
   toOtk,
   toRecord,
@@ -32,6 +33,7 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  type DetokenizeTarget,
   type ErasureOutcome,
   type VisitorSelector,
   VIEWER_SESSION_OF,
@@ -320,17 +322,60 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
-    // One statement: of many concurrent deletes of the row, exactly one gets it back.
-    return toOtk(
+  async findDetokenizeTarget(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    now: number,
+  ): Promise<DetokenizeTarget | undefined> {
+    return toDetokenizeTarget(
       (
         await this.query(
-          `DELETE FROM otks WHERE hash = $1 AND purpose = 'detokenize' AND site_id = $2 AND agent_id = $3
-        AND expires_at > $4 RETURNING *`,
+          `SELECT r.request_id, r.site_id, r.agent_id, r.room_id, r.status, r.spec,
+            EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id) AS room_closed,
+            rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key
+          FROM otks o
+          JOIN requests r ON r.request_id = o.request_id
+          LEFT JOIN records rec ON rec.request_id = r.request_id
+          LEFT JOIN record_keys k ON k.record_id = rec.record_id
+          WHERE o.hash = $1 AND o.purpose = 'detokenize' AND o.site_id = $2 AND o.agent_id = $3 AND o.expires_at > $4`,
           [hash, siteId, agentId, now],
         )
       ).rows[0],
     );
+  }
+
+  async redeemDetokenizeOtk(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    requestId: string,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<boolean> {
+    try {
+      return await this.transaction(async (q) => {
+        // Request row first, then the OTK: the lock order of every other writer. Of concurrent
+        // redemptions, the first to commit consumes the OTK; the others find it gone and roll back.
+        const viewed = await q(
+          `UPDATE requests SET viewed_at = $1 WHERE request_id = $2 AND site_id = $3 AND agent_id = $4
+          AND status = 'submitted' AND ${ROOM_OPEN}`,
+          [now, requestId, siteId, agentId],
+        );
+        if (viewed.rowCount === 0) return false;
+        const consumed = await q(
+          `DELETE FROM otks WHERE hash = $1 AND purpose = 'detokenize' AND site_id = $2 AND agent_id = $3
+          AND request_id = $4 AND expires_at > $5`,
+          [hash, siteId, agentId, requestId, now],
+        );
+        if (consumed.rowCount === 0) throw new Rollback();
+        await appendEntry(q, audit);
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof Rollback) return false;
+      throw error;
+    }
   }
 
   async openRequest(
@@ -402,13 +447,6 @@ export class PostgresStorage implements Storage {
         request.requestId,
       ]);
       return { ...request, status: 'cancelled' as const, finishedAt: now };
-    });
-  }
-
-  async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
-    await this.transaction(async (q) => {
-      await q('UPDATE requests SET viewed_at = $1 WHERE request_id = $2', [now, requestId]);
-      await appendEntry(q, audit);
     });
   }
 
@@ -924,6 +962,10 @@ const ERASURE_WAIT_MS = 10_000;
 /** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
 class Rollback extends Error {}
 
+/** A condition on a `requests` row: its room was not closed. */
+const ROOM_OPEN =
+  'NOT EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = requests.site_id AND c.room_id = requests.room_id)';
+
 /** True for errors that mean "the database is not reachable right now", not "the statement was wrong". */
 function isUnavailable(error: unknown): boolean {
   if (error instanceof StorageUnavailableError) return true;
@@ -989,9 +1031,13 @@ async function insertOtkRow(q: Query, otk: OtkRow): Promise<void> {
 async function appendEntry(q: Query, event: AuditEvent): Promise<void> {
   const head = (await q('SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE')).rows[0];
   const entry = linkEntry({ seq: Number(head.seq), hash: String(head.hash) }, event);
+  // The row and the new head in one statement: one round trip fewer on every audited write.
   await q(
-    `INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `WITH appended AS (
+      INSERT INTO audit (seq, at, site_id, actor, action, request_id, detail, prev_hash, hash)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    )
+    UPDATE audit_head SET seq = $1, hash = $9 WHERE id = 1`,
     [
       entry.seq,
       entry.at,
@@ -1004,5 +1050,4 @@ async function appendEntry(q: Query, event: AuditEvent): Promise<void> {
       entry.hash,
     ],
   );
-  await q('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, entry.hash]);
 }

@@ -1,5 +1,6 @@
 import type { AuditAction, AuditCheckpoint, AuditEntry } from './audit-chain';
 import type {
+  DetokenizeTarget,
   OtkPurpose,
   OtkRow,
   RecordRow,
@@ -94,6 +95,37 @@ export function toRecord(row: Row | undefined): RecordRow | undefined {
     token: String(row.token),
     createdAt: Number(row.created_at),
     wrappedKey: nullableString(row.wrapped_key),
+  };
+}
+
+/** The row of findDetokenizeTarget's join: request columns, `room_closed`, and the record's (null without one). */
+export function toDetokenizeTarget(row: Row | undefined): DetokenizeTarget | undefined {
+  if (!row) return undefined;
+  const request = {
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    agentId: String(row.agent_id),
+    roomId: String(row.room_id),
+    status: row.status as RequestRow['status'],
+    spec: String(row.spec),
+  };
+  const recordId = nullableString(row.record_id);
+  return {
+    request,
+    // SQLite answers EXISTS with 0/1, PostgreSQL with a boolean.
+    roomClosed: row.room_closed === true || Number(row.room_closed) === 1,
+    record:
+      recordId === null
+        ? undefined
+        : {
+            recordId,
+            requestId: request.requestId,
+            siteId: request.siteId,
+            kid: String(row.kid),
+            token: String(row.token),
+            createdAt: Number(row.record_created_at),
+            wrappedKey: nullableString(row.wrapped_key),
+          },
   };
 }
 

@@ -17,6 +17,7 @@ import {
   type SiteKeyRow,
   type SiteRow,
   type Storage,
+  type DetokenizeTarget,
   type ErasureOutcome,
   type VisitorSelector,
   VIEWER_SESSION_OF,
@@ -28,6 +29,7 @@ import {
   toBrand,
   toCheckpoint,
   toAudit,
+  toDetokenizeTarget,
   toKey,
   toOtk,
   toRecord,
@@ -223,13 +225,54 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined> {
-    return toOtk(
+  async findDetokenizeTarget(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    now: number,
+  ): Promise<DetokenizeTarget | undefined> {
+    return toDetokenizeTarget(
       this.sql(
-        `DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
-        AND expires_at > ? RETURNING *`,
+        `SELECT r.request_id, r.site_id, r.agent_id, r.room_id, r.status, r.spec,
+          EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id) AS room_closed,
+          rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key
+        FROM otks o
+        JOIN requests r ON r.request_id = o.request_id
+        LEFT JOIN records rec ON rec.request_id = r.request_id
+        LEFT JOIN record_keys k ON k.record_id = rec.record_id
+        WHERE o.hash = ? AND o.purpose = 'detokenize' AND o.site_id = ? AND o.agent_id = ? AND o.expires_at > ?`,
       ).get(hash, siteId, agentId, now) as Row | undefined,
     );
+  }
+
+  async redeemDetokenizeOtk(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    requestId: string,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<boolean> {
+    const run = this.db.transaction(() => {
+      const consumed = this.sql(
+        `DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
+        AND request_id = ? AND expires_at > ?`,
+      ).run(hash, siteId, agentId, requestId, now);
+      if (consumed.changes === 0) return false;
+      const viewed = this.sql(
+        `UPDATE requests SET viewed_at = ? WHERE request_id = ? AND site_id = ? AND agent_id = ?
+        AND status = 'submitted' AND ${ROOM_OPEN}`,
+      ).run(now, requestId, siteId, agentId);
+      if (viewed.changes === 0) throw new Rollback();
+      this.audit(audit);
+      return true;
+    });
+    try {
+      return run.immediate();
+    } catch (error) {
+      if (error instanceof Rollback) return false;
+      throw error;
+    }
   }
 
   async openRequest(
@@ -305,15 +348,6 @@ export class SqliteStorage implements Storage {
       );
       return { ...request, status: 'cancelled' as const, finishedAt: now };
     });
-  }
-
-  async markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.sql('UPDATE requests SET viewed_at = ? WHERE request_id = ?').run(now, requestId);
-        this.audit(audit);
-      })
-      .immediate();
   }
 
   async openViewer(
@@ -791,6 +825,10 @@ export class SqliteStorage implements Storage {
 
 /** Thrown inside a transaction to undo it when a state check fails after the OTK was consumed. */
 class Rollback extends Error {}
+
+/** A condition on a `requests` row: its room was not closed. */
+const ROOM_OPEN =
+  'NOT EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = requests.site_id AND c.room_id = requests.room_id)';
 
 export interface SqliteCopy {
   pages: number;

@@ -66,6 +66,17 @@ export interface RecordRow {
   wrappedKey?: string | null;
 }
 
+/**
+ * What a live detokenize OTK leads to, read in one statement before anything is consumed: the
+ * request's few columns a detokenize checks, whether its room is closed, and its record with the
+ * record's key (none when every field was off the record).
+ */
+export interface DetokenizeTarget {
+  request: Pick<RequestRow, 'requestId' | 'siteId' | 'agentId' | 'roomId' | 'status' | 'spec'>;
+  roomClosed: boolean;
+  record: RecordRow | undefined;
+}
+
 /** Which requests of a site one erasure or export covers: a visitor's, or a room's. */
 export type VisitorSelector = { visitorToken: string } | { roomId: string };
 
@@ -172,10 +183,29 @@ export interface Storage {
   peekOtk(hash: string, purpose: OtkPurpose, now: number): Promise<OtkRow | undefined>;
   insertOtk(otk: OtkRow, audit: AuditEvent): Promise<void>;
   /**
-   * Consumes a detokenize OTK only if it is live and bound to that site and agent: exactly one
-   * caller ever gets the row back.
+   * What a detokenize OTK that is live and bound to that site and agent leads to, in one read;
+   * consumes nothing (see redeemDetokenizeOtk).
    */
-  consumeDetokenizeOtk(hash: string, siteId: string, agentId: string, now: number): Promise<OtkRow | undefined>;
+  findDetokenizeTarget(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    now: number,
+  ): Promise<DetokenizeTarget | undefined>;
+  /**
+   * In one transaction: consumes the detokenize OTK only if it is live and bound to that site,
+   * agent and request, marks the request viewed only while it is submitted and its room open, and
+   * appends `audit`. False, with nothing written, when any of that does not hold: of every caller
+   * with one OTK, exactly one gets true.
+   */
+  redeemDetokenizeOtk(
+    hash: string,
+    siteId: string,
+    agentId: string,
+    requestId: string,
+    now: number,
+    audit: AuditEvent,
+  ): Promise<boolean>;
 
   /**
    * Consumes the open OTK of a pending request in an open room, marks it opened, stores the submit
@@ -200,7 +230,6 @@ export interface Storage {
   ): Promise<RequestRow | undefined>;
   /** Same as submit, for cancel: no record, status cancelled. */
   cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined>;
-  markViewed(requestId: string, now: number, audit: AuditEvent): Promise<void>;
 
   /**
    * Consumes a live viewer link (`view` or `manager_view`) of a submitted request in an open room,

@@ -257,27 +257,92 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.peekOtk(open.hash, 'open', open.expiresAt)).toBeUndefined();
     });
 
-    it('a detokenize OTK is consumed only by its site and agent, only while live, only once', async () => {
+    it('a detokenize OTK is found and redeemed only by its site and agent, only while live, only once', async () => {
       const submitted = await submittedRequest();
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
       const detok = otk(submitted.requestId, 'detokenize', { expiresAt: NOW + 30_000 });
       await storage.insertOtk(detok, event('otk.mint'));
-      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-b', 'agent-1', NOW)).toBeUndefined();
-      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-2', NOW)).toBeUndefined();
-      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', detok.expiresAt)).toBeUndefined();
+      const ok = event('detokenize.ok', 'site-a', submitted.requestId);
+      const { requestId } = submitted;
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-b', 'agent-1', NOW)).toBeUndefined();
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-2', NOW)).toBeUndefined();
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', detok.expiresAt)).toBeUndefined();
+      const stored = await storage.getRecord(requestId);
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toEqual({
+        request: {
+          requestId,
+          siteId: 'site-a',
+          agentId: 'agent-1',
+          roomId: submitted.roomId,
+          status: 'submitted',
+          spec: submitted.spec,
+        },
+        roomClosed: false,
+        record: stored,
+      });
+      const before = (await allAudit(storage)).length;
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-b', 'agent-1', requestId, NOW, ok)).toBe(false);
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-2', requestId, NOW, ok)).toBe(false);
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', randomUUID(), NOW, ok)).toBe(false);
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', requestId, detok.expiresAt, ok)).toBe(
+        false,
+      );
+      expect((await allAudit(storage)).length).toBe(before);
       expect(await storage.peekOtk(detok.hash, 'detokenize', NOW)).toEqual(detok);
-      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)).toEqual(detok);
-      expect(await storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)).toBeUndefined();
+      expect((await storage.getRequest(requestId))!.viewedAt).toBeNull();
+
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', requestId, NOW + 9, ok)).toBe(true);
+      expect(await storage.peekOtk(detok.hash, 'detokenize', NOW)).toBeUndefined();
+      expect((await storage.getRequest(requestId))!.viewedAt).toBe(NOW + 9);
+      const entries = await allAudit(storage);
+      expect(entries).toHaveLength(before + 1);
+      expect(entries.pop()).toMatchObject({ action: 'detokenize.ok', requestId });
+      expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', requestId, NOW, ok)).toBe(false);
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toBeUndefined();
     });
 
-    it('of 25 concurrent redemptions of one detokenize OTK exactly one gets it', async () => {
+    it('a detokenize target says when the room closed and has no record for an all off-the-record request; redeeming in a closed room changes nothing', async () => {
+      const { row, submitHash } = await openedRequest();
+      await storage.submitRequest(
+        submitHash,
+        row.requestId,
+        null,
+        NOW + 2000,
+        auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
+      );
+      const detok = otk(row.requestId, 'detokenize');
+      await storage.insertOtk(detok, event('otk.mint'));
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toMatchObject({
+        roomClosed: false,
+        record: undefined,
+      });
+      // Closing the room deletes its OTKs; one minted after (as a race could leave) still finds the closed room.
+      await storage.closeRoom('site-a', row.roomId, NOW, event('session.close'));
+      const late = otk(row.requestId, 'detokenize');
+      await storage.insertOtk(late, event('otk.mint'));
+      expect(await storage.findDetokenizeTarget(late.hash, 'site-a', 'agent-1', NOW)).toMatchObject({
+        roomClosed: true,
+      });
+      const before = (await allAudit(storage)).length;
+      const ok = event('detokenize.ok', 'site-a', row.requestId);
+      expect(await storage.redeemDetokenizeOtk(late.hash, 'site-a', 'agent-1', row.requestId, NOW, ok)).toBe(false);
+      expect(await storage.peekOtk(late.hash, 'detokenize', NOW)).toEqual(late);
+      expect((await storage.getRequest(row.requestId))!.viewedAt).toBeNull();
+      expect((await allAudit(storage)).length).toBe(before);
+    });
+
+    it('of 25 concurrent redemptions of one detokenize OTK exactly one succeeds, with one audit entry', async () => {
       const submitted = await submittedRequest();
       const detok = otk(submitted.requestId, 'detokenize');
       await storage.insertOtk(detok, event('otk.mint'));
+      const ok = event('detokenize.ok', 'site-a', submitted.requestId);
       const results = await Promise.all(
-        Array.from({ length: 25 }, () => storage.consumeDetokenizeOtk(detok.hash, 'site-a', 'agent-1', NOW)),
+        Array.from({ length: 25 }, () =>
+          storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', submitted.requestId, NOW, ok),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
+      expect((await allAudit(storage)).filter((entry) => entry.action === 'detokenize.ok')).toHaveLength(1);
     });
 
     it('openRequest consumes the open OTK once, marks the request opened and stores the submit OTK with its window', async () => {
@@ -445,16 +510,6 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.cancelRequest(submitHash, NOW + 4, audit)).toBeUndefined();
       expect(await storage.submitRequest(submitHash, row.requestId, null, NOW + 4, audit)).toBeUndefined();
       expect((await storage.getRequest(row.requestId))!.status).toBe('cancelled');
-    });
-
-    it('markViewed records when the sender viewed it, with an audit entry', async () => {
-      const submitted = await submittedRequest();
-      await storage.markViewed(submitted.requestId, NOW + 9, event('detokenize.ok', 'site-a', submitted.requestId));
-      expect((await storage.getRequest(submitted.requestId))!.viewedAt).toBe(NOW + 9);
-      expect((await allAudit(storage)).pop()).toMatchObject({
-        action: 'detokenize.ok',
-        requestId: submitted.requestId,
-      });
     });
 
     it('openViewer turns a live viewer link into a session once: same site, request and user, viewed, audited', async () => {
@@ -762,8 +817,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
           auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
         ),
       );
-      await step(() => storage.insertOtk(otk(row.requestId, 'detokenize'), event('otk.mint')));
-      await step(() => storage.markViewed(row.requestId, NOW, event('detokenize.ok')));
+      const detok = otk(row.requestId, 'detokenize');
+      await step(() => storage.insertOtk(detok, event('otk.mint')));
+      await step(() =>
+        storage.redeemDetokenizeOtk(detok.hash, 'site-a', 'agent-1', row.requestId, NOW, event('detokenize.ok')),
+      );
       await step(() => storage.appendAudit(event('otk.refused')));
       await step(() => storage.rotateSiteKey(key('site-a', NOW + 1), event('keys.rotate')));
       await step(() => storage.closeRoom('site-a', 'room-1', NOW, event('session.close')));
