@@ -76,69 +76,61 @@ describe('the Redis ephemeral store', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
-  it('while Redis is unreachable every call fails fast; when it is back the same store works again', async () => {
+  /**
+   * A store behind a proxy, holding one entry: once `breakLink` has broken the link, each call must
+   * fail fast with StorageUnavailableError; once the link is restored, the same store answers again
+   * and still holds the entry.
+   */
+  async function expectFastFailuresThenRecovery(
+    breakLink: (proxy: TcpProxy) => void,
+    callsOf: (store: RedisEphemeralStore) => Array<() => Promise<unknown>>,
+  ): Promise<void> {
     const proxy = TcpProxy.forUrl(REDIS_URL);
     const through = new URL(REDIS_URL);
     through.host = await proxy.listen();
     try {
       const store = await open(through.toString());
       await store.put('eph:kept', Buffer.from('sealed'), 60_000);
-      proxy.cut();
-      for (const call of [
+      breakLink(proxy);
+      for (const call of callsOf(store)) {
+        const started = Date.now();
+        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
+        expect(Date.now() - started).toBeLessThan(2500);
+      }
+      proxy.restore();
+      const deadline = Date.now() + 10_000;
+      while (
+        !(await store.ping().then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
+        await sleep(100);
+      }
+      expect((await store.get('eph:kept'))?.toString()).toBe('sealed');
+    } finally {
+      await proxy.close();
+    }
+  }
+
+  it('while Redis is unreachable every call fails fast; when it is back the same store works again', async () => {
+    await expectFastFailuresThenRecovery(
+      (proxy) => proxy.cut(),
+      (store) => [
         () => store.put('eph:x', Buffer.from('y'), 1000),
         () => store.get('eph:kept'),
         () => store.count(),
         () => store.ping(),
         () => store.delete(['eph:kept']),
-      ]) {
-        const started = Date.now();
-        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
-        expect(Date.now() - started).toBeLessThan(2500);
-      }
-      proxy.restore();
-      const deadline = Date.now() + 10_000;
-      while (
-        !(await store.ping().then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
-        await sleep(100);
-      }
-      expect((await store.get('eph:kept'))?.toString()).toBe('sealed');
-    } finally {
-      await proxy.close();
-    }
+      ],
+    );
   });
 
   it('a Redis that stops answering (a partition) fails each call within the timeout instead of hanging', async () => {
-    const proxy = TcpProxy.forUrl(REDIS_URL);
-    const through = new URL(REDIS_URL);
-    through.host = await proxy.listen();
-    try {
-      const store = await open(through.toString());
-      await store.put('eph:kept', Buffer.from('sealed'), 60_000);
-      proxy.hang();
-      for (const call of [() => store.get('eph:kept'), () => store.ping()]) {
-        const started = Date.now();
-        await expect(call()).rejects.toBeInstanceOf(StorageUnavailableError);
-        expect(Date.now() - started).toBeLessThan(2500);
-      }
-      proxy.restore();
-      const deadline = Date.now() + 10_000;
-      while (
-        !(await store.ping().then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        if (Date.now() > deadline) throw new Error('the store did not reconnect within 10 s');
-        await sleep(100);
-      }
-      expect((await store.get('eph:kept'))?.toString()).toBe('sealed');
-    } finally {
-      await proxy.close();
-    }
+    await expectFastFailuresThenRecovery(
+      (proxy) => proxy.hang(),
+      (store) => [() => store.get('eph:kept'), () => store.ping()],
+    );
   });
 });
