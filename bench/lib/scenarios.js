@@ -40,29 +40,31 @@ function scenarios(ctx) {
     }
   };
 
+  // Mints an OTK for the request `requestIdOf(context)` names and keeps it for the next step.
+  const mint = (requestIdOf) => ({
+    method: 'POST',
+    headers: api,
+    body: mintJson,
+    setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${requestIdOf(context)}/otk` }),
+    onResponse: (status, body, context) => {
+      context.otk = status === 201 ? parse(body).otk : undefined;
+    },
+  });
+  // Redeems the OTK the step before minted, on the same connection.
+  const detokenizeMinted = () => ({
+    method: 'POST',
+    path: '/v1/detokenize',
+    headers: api,
+    setupRequest: (req, context) => ({
+      ...req,
+      body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }),
+    }),
+  });
+
   // Mint for a spread of submitted requests, then redeem the minted OTK on the same connection.
   const mintThenDetokenize = (requestIds) => {
     let k = 0;
-    return [
-      {
-        method: 'POST',
-        headers: api,
-        body: mintJson,
-        setupRequest: (req) => ({ ...req, path: `/v1/requests/${requestIds[k++ % requestIds.length]}/otk` }),
-        onResponse: (status, body, context) => {
-          context.otk = status === 201 ? parse(body).otk : undefined;
-        },
-      },
-      {
-        method: 'POST',
-        path: '/v1/detokenize',
-        headers: api,
-        setupRequest: (req, context) => ({
-          ...req,
-          body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }),
-        }),
-      },
-    ];
+    return [mint(() => requestIds[k++ % requestIds.length]), detokenizeMinted()];
   };
 
   return [
@@ -160,24 +162,8 @@ function scenarios(ctx) {
           headers: api,
           setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${context.requestId || 'none'}` }),
         },
-        {
-          method: 'POST',
-          headers: api,
-          body: mintJson,
-          setupRequest: (req, context) => ({ ...req, path: `/v1/requests/${context.requestId || 'none'}/otk` }),
-          onResponse: (status, body, context) => {
-            context.otk = status === 201 ? parse(body).otk : undefined;
-          },
-        },
-        {
-          method: 'POST',
-          path: '/v1/detokenize',
-          headers: api,
-          setupRequest: (req, context) => ({
-            ...req,
-            body: JSON.stringify({ otk: context.otk || 'none', agentId: 'agent-1' }),
-          }),
-        },
+        mint((context) => context.requestId || 'none'),
+        detokenizeMinted(),
       ],
       baseline: () => [
         echo(createJson),
