@@ -6,19 +6,18 @@ import {
   idvRequest,
   reveal,
   startTestVault,
+  submitCard,
   TestClock,
   type TestVault,
-  submitCard,
+  useClockedVault,
 } from './helpers/vault';
 
 describe('off-the-record fields and ID&V answers', () => {
   let vault: TestVault;
   let clock: TestClock;
-  beforeEach(async () => {
-    clock = new TestClock();
-    vault = await startTestVault({ clock: clock.now });
+  useClockedVault((started) => {
+    ({ vault, clock } = started);
   });
-  afterEach(() => vault.close());
 
   it('CVV and fields marked off the record are never tokenized into the database', async () => {
     const { requestId, submitPath } = await createAndOpen(

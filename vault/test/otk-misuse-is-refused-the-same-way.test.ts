@@ -6,10 +6,10 @@ import {
   idvRequest,
   openPage,
   pathOf,
-  startTestVault,
+  startClockedVault,
   TestClock,
-  testConfig,
   type TestVault,
+  useClockedVault,
 } from './helpers/vault';
 
 const INVALID_OTK = { error: { code: 'invalid_otk', message: 'This one-time key is not valid.' } };
@@ -21,14 +21,12 @@ describe('every OTK misuse gets the same refusal', () => {
   let submitPath: string;
   let visitorPath: string;
 
-  beforeEach(async () => {
-    clock = new TestClock();
-    vault = await startTestVault({ clock: clock.now, config: testConfig() });
+  useClockedVault(async (started) => {
+    ({ vault, clock } = started);
     const opened = await createAndOpen(vault, idvRequest());
     ({ requestId, submitPath, visitorPath } = opened);
     expect((await vault.call('POST', submitPath, { values: { 2: '7', 4: '3' } }, null)).statusCode).toBe(200);
   });
-  afterEach(() => vault.close());
 
   const mint = async (agentId = 'agent-1', apiKey?: string) =>
     (await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId }, apiKey)).json().otk as string;
@@ -120,8 +118,7 @@ describe('every OTK misuse gets the same refusal', () => {
 
 describe('visitor links', () => {
   it('open once: a reused, expired or unknown link shows one friendly 404 page', async () => {
-    const clock = new TestClock();
-    const vault = await startTestVault({ clock: clock.now });
+    const { vault, clock } = await startClockedVault();
     try {
       const first = (await vault.call('POST', '/v1/requests', cardForm())).json();
       const page = await openPage(vault, first.visitorUrl);
@@ -146,8 +143,7 @@ describe('visitor links', () => {
   });
 
   it('the submit window closes after its TTL, and a closed room kills open pages', async () => {
-    const clock = new TestClock();
-    const vault = await startTestVault({ clock: clock.now });
+    const { vault, clock } = await startClockedVault();
     try {
       const late = await createAndOpen(vault, cardForm());
       clock.advance(30 * 60 + 1);

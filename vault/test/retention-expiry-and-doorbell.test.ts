@@ -4,17 +4,16 @@ import {
   DoorbellReceiver,
   idvRequest,
   pathOf,
-  startTestVault,
+  startClockedVault,
+  submitCard,
   TestClock,
   testConfig,
   type TestVault,
-  submitCard,
 } from './helpers/vault';
 
 describe('retention', () => {
   it('purges tokenized data older than the retention period, and only that', async () => {
-    const clock = new TestClock();
-    const vault = await startTestVault({ clock: clock.now, config: testConfig({ VAULT_RETENTION_DAYS: '30' }) });
+    const { vault, clock } = await startClockedVault({ config: testConfig({ VAULT_RETENTION_DAYS: '30' }) });
     try {
       const old = await submitCard(vault);
       clock.advance(20 * 86400);
@@ -47,8 +46,7 @@ describe('the doorbell', () => {
   beforeEach(async () => {
     receiver = new DoorbellReceiver();
     base = await receiver.listen();
-    clock = new TestClock();
-    vault = await startTestVault({ clock: clock.now, doorbell: { retryDelaysMs: [10, 20, 40] } });
+    ({ vault, clock } = await startClockedVault({ doorbell: { retryDelaysMs: [10, 20, 40] } }));
     vault.site = await vault.addSite('site-loop', base);
   });
   afterEach(async () => {

@@ -17,6 +17,7 @@ import {
   TestClock,
   testConfig,
   type TestVault,
+  useClockedVault,
 } from './helpers/vault';
 
 const PAN = '4111111111111111';
@@ -35,21 +36,22 @@ describe('the viewer link', () => {
   let requestId: string;
   let expiry: string;
 
-  beforeEach(async () => {
-    clock = new TestClock();
-    vault = await startTestVault({ clock: clock.now, config: testConfig({ VAULT_OFF_RECORD_TTL_SECONDS: '120' }) });
-    expiry = futureExpiry();
-    const opened = await createAndOpen(vault, cardForm());
-    requestId = opened.requestId;
-    const submitted = await vault.call(
-      'POST',
-      opened.submitPath,
-      { values: { name: 'Ada Lovelace', pan: PAN, exp: expiry, cvv: CVV } },
-      null,
-    );
-    expect(submitted.statusCode).toBe(200);
-  });
-  afterEach(() => vault.close());
+  useClockedVault(
+    async (started) => {
+      ({ vault, clock } = started);
+      expiry = futureExpiry();
+      const opened = await createAndOpen(vault, cardForm());
+      requestId = opened.requestId;
+      const submitted = await vault.call(
+        'POST',
+        opened.submitPath,
+        { values: { name: 'Ada Lovelace', pan: PAN, exp: expiry, cvv: CVV } },
+        null,
+      );
+      expect(submitted.statusCode).toBe(200);
+    },
+    () => ({ config: testConfig({ VAULT_OFF_RECORD_TTL_SECONDS: '120' }) }),
+  );
 
   const mint = (body: Record<string, unknown> = { agentId: 'agent-1' }, id = requestId, apiKey?: string | null) =>
     vault.call('POST', `/v1/requests/${id}/viewer`, body, apiKey);

@@ -7,6 +7,7 @@ import {
   startTestVault,
   TestClock,
   type TestVault,
+  useClockedVault,
 } from './helpers/vault';
 
 /**
@@ -17,11 +18,9 @@ import {
 describe('visitor links and link scanners', () => {
   let vault: TestVault;
   let clock: TestClock;
-  beforeEach(async () => {
-    clock = new TestClock();
-    vault = await startTestVault({ clock: clock.now });
+  useClockedVault((started) => {
+    ({ vault, clock } = started);
   });
-  afterEach(() => vault.close());
 
   async function create(body = cardForm()): Promise<{ requestId: string; visitorUrl: string }> {
     return (await vault.call('POST', '/v1/requests', body)).json();

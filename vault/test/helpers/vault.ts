@@ -112,6 +112,34 @@ export async function startTestVault(options: BuildOptions & { config?: VaultCon
   return vault;
 }
 
+export interface ClockedVault {
+  vault: TestVault;
+  clock: TestClock;
+}
+
+/** A test vault on its own TestClock: advancing the clock moves the vault's time (expiry tests). */
+export async function startClockedVault(options: BuildOptions & { config?: VaultConfig } = {}): Promise<ClockedVault> {
+  const clock = new TestClock();
+  return { vault: await startTestVault({ ...options, clock: clock.now }), clock };
+}
+
+/**
+ * For a describe block: before each test a fresh clocked vault, handed to `onStart` (which may set
+ * the test up further); closed after each test. `options` is called per test, so that each vault
+ * gets a config of its own (its own data directory and master key).
+ */
+export function useClockedVault(
+  onStart: (started: ClockedVault) => void | Promise<void>,
+  options: () => BuildOptions & { config?: VaultConfig } = () => ({}),
+): void {
+  let started: ClockedVault | undefined;
+  beforeEach(async () => {
+    started = await startClockedVault(options());
+    await onStart(started);
+  });
+  afterEach(() => started?.vault.close());
+}
+
 export function cardForm(overrides: Partial<CreateRequestBody> = {}): CreateRequestBody {
   return {
     kind: 'form',
