@@ -9,11 +9,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openWatchedPage, type WatchedPage } from '../../testkit/browser';
+import { openWatchedPage, type WatchedPage } from '../../testkit/browser';
+import { useBrowserAndVault } from './helpers/browser-and-vault';
 import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
-import { cardForm, futureExpiry, listeningVault } from './helpers/vault';
+import { cardForm, futureExpiry, type ListeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
@@ -25,15 +25,13 @@ const CVV = '737';
 
 describe('the sending agent in Chromium reads the values from the vault', () => {
   let browser: Browser;
-  let app: FastifyInstance;
-  let base: string;
-  let apiKey: string;
+  let vault: ListeningVault;
   const screenshots = new ScreenshotFolder('vault-viewer-screens-');
   const pages: WatchedPage[] = [];
 
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ app, base, apiKey } = await listeningVault('site-viewer'));
+  useBrowserAndVault('site-viewer', (started) => {
+    ({ browser } = started);
+    vault = started;
   });
   afterEach(async () => {
     for (const watched of pages.splice(0)) {
@@ -41,24 +39,9 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
       await watched.close();
     }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    screenshots.cleanUp();
-  });
+  afterAll(() => screenshots.cleanUp());
 
-  async function api(method: string, url: string, body?: unknown): Promise<Record<string, string>> {
-    const response = await fetch(`${base}${url}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        accept: 'application/json',
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return response.status === 204 ? {} : (response.json() as Promise<Record<string, string>>);
-  }
+  const api = (method: string, path: string, body?: unknown) => vault.api(method, path, body);
 
   /** A card form the visitor has submitted, through the JSON front-end API. */
   async function submittedCardForm(roomId: string): Promise<string> {
@@ -77,7 +60,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
 
   async function agentTab(): Promise<Page> {
     const watched = await openWatchedPage(browser, { viewport: { width: 760, height: 720 } });
-    await watched.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await watched.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: vault.base });
     pages.push(watched);
     return watched.page;
   }
@@ -119,7 +102,7 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(CVV);
     expect(await page.locator('body').innerText()).not.toMatch(/\b737\b/);
 
-    const audit = await app.vault.storage.readAudit(0, 1000);
+    const audit = await vault.app.vault.storage.readAudit(0, 1000);
     expect(audit.filter((e) => e.requestId === requestId).map((e) => e.action)).toEqual([
       'request.create',
       'request.open',

@@ -4,35 +4,21 @@
  * the sender reads exactly what was typed. Then the same link again: the one friendly dead page.
  */
 import type { Browser } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { launchBrowser, openVisitorLink, openWatchedPage, typeIntoLabelled } from '../../testkit/browser';
-import { cardForm, futureExpiry, idvRequest, listeningVault } from './helpers/vault';
+import { openVisitorLink, openWatchedPage, typeIntoLabelled } from '../../testkit/browser';
+import { useBrowserAndVault } from './helpers/browser-and-vault';
+import { cardForm, futureExpiry, idvRequest, type ListeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
 describe('a visitor in Chromium against the real vault', () => {
   let browser: Browser;
-  let app: FastifyInstance;
-  let base: string;
-  let apiKey: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ app, base, apiKey } = await listeningVault('site-browser'));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
+  let vault: ListeningVault;
+  useBrowserAndVault('site-browser', (started) => {
+    ({ browser } = started);
+    vault = started;
   });
 
-  async function api(path: string, body: unknown): Promise<Record<string, string>> {
-    const response = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return response.json() as Promise<Record<string, string>>;
-  }
+  const api = (path: string, body: unknown) => vault.api('POST', path, body);
 
   async function detokenize(requestId: string) {
     const { otk } = await api(`/v1/requests/${requestId}/otk`, { agentId: 'agent-1' });

@@ -5,27 +5,24 @@
  * confirmation, and the dead link. Screenshots of the Arabic and Japanese forms go to /tmp.
  */
 import type { Browser, Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
 import { availableLocales } from '../src/pages/i18n';
-import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
-import { cardForm, futureExpiry, listeningVault } from './helpers/vault';
+import { axeCheck, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
+import { useBrowserAndVault } from './helpers/browser-and-vault';
+import { cardForm, futureExpiry, type ListeningVault } from './helpers/vault';
 
 jest.setTimeout(180_000);
 
 describe('visitor pages in every language pass axe for WCAG 2.2 AA', () => {
   let browser: Browser;
-  let app: FastifyInstance;
-  let base: string;
-  let apiKey: string;
-
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    ({ app, base, apiKey } = await listeningVault('site-languages', { VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '10000' }));
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-  });
+  let vault: ListeningVault;
+  useBrowserAndVault(
+    'site-languages',
+    (started) => {
+      ({ browser } = started);
+      vault = started;
+    },
+    { VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '10000' },
+  );
 
   async function create(locale: string): Promise<string> {
     const body = cardForm({ locale, callbackUrl: 'http://chat.test/api/apps/public/app-id/vault-events' });
@@ -34,12 +31,7 @@ describe('visitor pages in every language pass axe for WCAG 2.2 AA', () => {
       { id: 'kind', label: 'Account', type: 'select', options: ['Current', 'Savings'] },
       { id: 'mail', label: 'Email', type: 'email' },
     );
-    const response = await fetch(`${base}/v1/requests`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return ((await response.json()) as { visitorUrl: string }).visitorUrl;
+    return (await vault.api('POST', '/v1/requests', body)).visitorUrl;
   }
 
   async function expectClean(page: Page, locale: string, state: string): Promise<void> {

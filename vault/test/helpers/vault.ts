@@ -212,6 +212,8 @@ export interface ListeningVault {
   app: FastifyInstance;
   base: string;
   apiKey: string;
+  /** Calls the API over HTTP with the site's key; answers the JSON body ({} for a 204). */
+  api(method: string, path: string, body?: unknown): Promise<Record<string, string>>;
 }
 
 /** Starts a vault on a free port (chosen first, so visitor links point where the browser reaches it). */
@@ -224,7 +226,19 @@ export async function listeningVault(siteId: string, env: Record<string, string>
   });
   await app.listen({ host: '127.0.0.1', port });
   const { apiKey } = await app.vault.sites.addSite(siteId, ORIGIN);
-  return { app, base, apiKey };
+  const api = async (method: string, path: string, body?: unknown): Promise<Record<string, string>> => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        accept: 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return response.status === 204 ? {} : (response.json() as Promise<Record<string, string>>);
+  };
+  return { app, base, apiKey, api };
 }
 
 /** A card with a valid number and expiry, as a visitor types it; `overrides` change fields. */
