@@ -1,3 +1,4 @@
+import { ephemeralKey } from '../src/service/request-spec';
 import { MemoryEphemeralStore } from '../src/ephemeral/memory';
 import {
   cardForm,
@@ -84,9 +85,15 @@ describe('off-the-record fields and ID&V answers', () => {
     const entries: Buffer[] = [];
     const store = vault.app.vault.ephemeral;
     const put = store.put.bind(store);
+    const add = store.add.bind(store);
     store.put = async (key, sealed, ttl) => {
       entries.push(Buffer.from(sealed));
       return put(key, sealed, ttl);
+    };
+    // A submit writes its entry only if none is there (add); its claim is an empty entry.
+    store.add = async (key, sealed, ttl) => {
+      if (sealed.length > 0) entries.push(Buffer.from(sealed));
+      return add(key, sealed, ttl);
     };
     const { submitPath } = await createAndOpen(vault, idvRequest({ idv: { label: 'password', positions: [1, 3] } }));
     await vault.call('POST', submitPath, { values: { 1: 'W', 3: 'X' } }, null);
@@ -126,6 +133,20 @@ describe('a double-clicked submit', () => {
       const answers = await Promise.all([1, 2, 3, 4].map(() => vault.call('POST', submitPath, { values }, null)));
       expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 404, 404, 404]);
       expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '246' }, expired: [] });
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('replaces what a submit that died before its commit left behind, while the link is still live', async () => {
+    const vault = await startTestVault();
+    try {
+      const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+      // As a process killed between writing the entry and committing would leave it.
+      await vault.app.vault.ephemeral.put(ephemeralKey(requestId), Buffer.from('left over'), 60_000);
+      const values = { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '357' };
+      expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(200);
+      expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '357' }, expired: [] });
     } finally {
       await vault.close();
     }

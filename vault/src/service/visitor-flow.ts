@@ -7,7 +7,7 @@ import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { PageBrand } from '../pages/brand';
 import { idvFields } from '../pages/idv-fields';
-import type { RecordRow, RequestRow } from '../storage/types';
+import type { RecordRow, RequestRow, SubmitTarget } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
 import { iso } from './clock';
 import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
@@ -109,14 +109,16 @@ export class VisitorFlow {
    * A visitor's submit: validates with the same rules as the page (the link stays usable when
    * fields are wrong), then tokenizes on-record fields into one JWE, seals off-the-record ones
    * into memory, and consumes the submit OTK with the record insert in one transaction.
-   * Undefined means a dead link.
+   * Undefined means a dead link. One read before that transaction: the request the link leads to.
    */
   async submit(otk: string, rawValues: Record<string, string>): Promise<SubmitOutcome | undefined> {
     const { storage, clock } = this.deps;
-    const request = await this.requestForSubmitOtk(otk);
+    if (!looksLikeOtk(otk)) return this.refuse('submit');
+    const hash = hashOtk(otk);
+    const now = clock();
+    const request = await storage.findSubmitTarget(hash, now);
     if (!request) return this.refuse('submit');
     const spec = parseSpec(request.spec);
-    const now = clock();
     const errors = validateValues(spec.fields, rawValues, new Date(now));
     if (Object.keys(errors).length > 0) {
       return {
@@ -134,7 +136,10 @@ export class VisitorFlow {
       if (raw === undefined || raw.trim() === '') continue;
       (field.offTheRecord ? offRecord : onRecord)[field.id] = normalizeValue(field, raw);
     }
-    const record = Object.keys(onRecord).length > 0 ? await this.tokenize(request, onRecord, now) : null;
+    const hasOnRecord = Object.keys(onRecord).length > 0;
+    const hasOffRecord = Object.keys(offRecord).length > 0;
+    const siteKey = hasOnRecord || hasOffRecord ? await this.deps.sites.activeKey(request.siteId) : undefined;
+    const record = siteKey && hasOnRecord ? await this.tokenize(request, siteKey, onRecord, now) : null;
     const key = ephemeralKey(request.requestId);
     // Concurrent submits of one link (a double click, or calls landing on two instances) share the
     // request's off-the-record entry: a loser would overwrite the winner's values or erase them. So
@@ -147,16 +152,20 @@ export class VisitorFlow {
     let wrote = false;
     let submitted: RequestRow | undefined;
     try {
-      // Under the claim, a still-live link means no other submit has committed: the entry is ours.
-      if (claim && !(await this.requestForSubmitOtk(otk))) return this.refuse('submit');
-      if (Object.keys(offRecord).length > 0) {
-        const { kid, key: siteKey } = await this.deps.sites.activeKey(request.siteId);
-        const sealed = sealForSite(kid, siteKey, key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
-        wrote = true;
-        await this.deps.ephemeral.put(key, sealed, this.deps.ttl.offRecordSeconds * 1000);
+      if (siteKey && hasOffRecord) {
+        const sealed = sealForSite(siteKey.kid, siteKey.key, key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
+        const ttlMs = this.deps.ttl.offRecordSeconds * 1000;
+        if (await this.deps.ephemeral.add(key, sealed, ttlMs)) wrote = true;
+        else {
+          // Under the claim, an entry already there is a committed submit's (keep it) or one's that
+          // failed before it could clean up (replace it): only a still-live link says which.
+          if (!(await storage.findSubmitTarget(hash, clock()))) return this.refuse('submit');
+          wrote = true;
+          await this.deps.ephemeral.put(key, sealed, ttlMs);
+        }
       }
       submitted = await storage.submitRequest(
-        hashOtk(otk),
+        hash,
         request.requestId,
         record,
         now,
@@ -192,7 +201,7 @@ export class VisitorFlow {
     return { locale: cancelled.locale };
   }
 
-  private async idvPaste(request: RequestRow): Promise<boolean> {
+  private async idvPaste(request: Pick<RequestRow, 'kind' | 'siteId'>): Promise<boolean> {
     return request.kind === 'idv' && (await this.deps.storage.getIdvPaste(request.siteId));
   }
 
@@ -205,16 +214,13 @@ export class VisitorFlow {
     return false;
   }
 
-  private async requestForSubmitOtk(otk: string): Promise<RequestRow | undefined> {
-    if (!looksLikeOtk(otk)) return undefined;
-    const now = this.deps.clock();
-    const row = await this.deps.storage.peekOtk(hashOtk(otk), 'submit', now);
-    const request = row ? await this.deps.storage.getRequest(row.requestId) : undefined;
-    return request && request.status === 'opened' && request.expiresAt > now ? request : undefined;
-  }
-
-  private async tokenize(request: RequestRow, values: Record<string, string>, now: number): Promise<RecordRow> {
-    const { kid, key } = await this.deps.sites.activeKey(request.siteId);
+  private async tokenize(
+    request: SubmitTarget,
+    siteKey: { kid: string; key: Buffer },
+    values: Record<string, string>,
+    now: number,
+  ): Promise<RecordRow> {
+    const { kid, key } = siteKey;
     const recordId = randomUUID();
     const started = process.hrtime.bigint();
     const token = await this.deps.tokenizer.encrypt(
@@ -237,7 +243,7 @@ export class VisitorFlow {
     };
   }
 
-  private visitorView(request: RequestRow, submitUrl: string, cancelUrl: string): VisitorRequestView {
+  private visitorView(request: SubmitTarget, submitUrl: string, cancelUrl: string): VisitorRequestView {
     const spec: RequestSpec = parseSpec(request.spec);
     const view: VisitorRequestView = {
       requestId: request.requestId,

@@ -10,6 +10,7 @@ import {
   toCheckpoint,
   toAudit,
   toDetokenizeTarget,
+  toSubmitTarget,
   toKey,
   toOtk,
   toRecord,
@@ -34,6 +35,7 @@ import {
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
+  type SubmitTarget,
   type ErasureOutcome,
   type VisitorSelector,
   VIEWER_SESSION_OF,
@@ -412,6 +414,19 @@ export class PostgresStorage implements Storage {
     });
   }
 
+  async findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined> {
+    return toSubmitTarget(
+      (
+        await this.query(
+          `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at FROM otks o
+          JOIN requests r ON r.request_id = o.request_id
+          WHERE o.hash = $1 AND o.purpose = 'submit' AND o.expires_at > $2 AND r.status = 'opened' AND r.expires_at > $2`,
+          [hash, now],
+        )
+      ).rows[0],
+    );
+  }
+
   async submitRequest(
     submitHash: string,
     requestId: string,
@@ -419,35 +434,25 @@ export class PostgresStorage implements Storage {
     now: number,
     audit: PendingAudit,
   ): Promise<RequestRow | undefined> {
-    return this.finishOpened(submitHash, now, audit, async (q, request) => {
-      if (request.requestId !== requestId) return undefined;
-      if (record) {
-        await q(
-          'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
-          [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt],
-        );
-        if (record.wrappedKey)
-          await q('INSERT INTO record_keys (record_id, wrapped_key) VALUES ($1, $2)', [
-            record.recordId,
-            record.wrappedKey,
-          ]);
-      }
-      await q("UPDATE requests SET status = 'submitted', submitted_at = $1 WHERE request_id = $2", [
-        now,
-        request.requestId,
-      ]);
-      return { ...request, status: 'submitted' as const, submittedAt: now };
+    return this.finishOpened(submitHash, 'submitted', now, audit, async (q, request) => {
+      if (request.requestId !== requestId) return false;
+      if (!record) return true;
+      const values = [record.recordId, record.requestId, record.siteId, record.kid, record.token, record.createdAt];
+      const insertRecord =
+        'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES ($1, $2, $3, $4, $5, $6)';
+      if (!record.wrappedKey) await q(insertRecord, values);
+      // The record and its key in one statement (the key's foreign key is checked at its end).
+      else
+        await q(`WITH stored AS (${insertRecord}) INSERT INTO record_keys (record_id, wrapped_key) VALUES ($1, $7)`, [
+          ...values,
+          record.wrappedKey,
+        ]);
+      return true;
     });
   }
 
   async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
-    return this.finishOpened(submitHash, now, audit, async (q, request) => {
-      await q("UPDATE requests SET status = 'cancelled', finished_at = $1 WHERE request_id = $2", [
-        now,
-        request.requestId,
-      ]);
-      return { ...request, status: 'cancelled' as const, finishedAt: now };
-    });
+    return this.finishOpened(submitHash, 'cancelled', now, audit, async () => true);
   }
 
   async openViewer(
@@ -865,32 +870,38 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
+  /**
+   * Finishes the opened request of a live submit OTK (in time, its room open) as `status`, stores
+   * what `store` stores (false: undo it all), consumes the OTK with the request's others, and
+   * audits; all or nothing. One guarded update both finds the request and finishes it, taking the
+   * request row's lock first, as every other writer does; of concurrent submits of one link, those
+   * after the first find it no longer opened.
+   */
   private async finishOpened(
     submitHash: string,
+    status: 'submitted' | 'cancelled',
     now: number,
     audit: PendingAudit,
-    finish: (q: Query, request: RequestRow) => Promise<RequestRow | undefined>,
+    store: (q: Query, request: RequestRow) => Promise<boolean>,
   ): Promise<RequestRow | undefined> {
     try {
       return await this.transaction(async (q) => {
-        const request = await lockRequestOf(q, submitHash, 'submit');
-        const otk = await consume(q, submitHash, 'submit', now);
-        if (!otk) return undefined;
-        if (
-          !request ||
-          otk.requestId !== request.requestId ||
-          request.status !== 'opened' ||
-          request.expiresAt <= now ||
-          (await roomClosed(q, request.siteId, request.roomId))
-        ) {
-          throw new Rollback();
-        }
-        const finished = await finish(q, request);
-        if (!finished) throw new Rollback();
-        await q('DELETE FROM otks WHERE request_id = $1', [request.requestId]);
+        const request = toRequest(
+          (
+            await q(
+              `UPDATE requests SET status = $1, ${status === 'submitted' ? 'submitted_at' : 'finished_at'} = $2
+              WHERE request_id = (SELECT request_id FROM otks WHERE hash = $3 AND purpose = 'submit' AND expires_at > $2)
+              AND status = 'opened' AND expires_at > $2 AND ${ROOM_OPEN} RETURNING *`,
+              [status, now, submitHash],
+            )
+          ).rows[0],
+        );
+        if (!request) return undefined;
+        if (!(await store(q, request))) throw new Rollback();
+        const consumed = await q('DELETE FROM otks WHERE request_id = $1 RETURNING hash', [request.requestId]);
+        if (!consumed.rows.some((row) => row.hash === submitHash)) throw new Rollback();
         await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
-        return finished;
+        return request;
       });
     } catch (error) {
       if (error instanceof Rollback) return undefined;

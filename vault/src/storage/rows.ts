@@ -11,6 +11,7 @@ import type {
   SiteBrandRow,
   SiteKeyRow,
   SiteRow,
+  SubmitTarget,
   VisitorSelector,
 } from './types';
 
@@ -126,6 +127,18 @@ export function toDetokenizeTarget(row: Row | undefined): DetokenizeTarget | und
             createdAt: Number(row.record_created_at),
             wrappedKey: nullableString(row.wrapped_key),
           },
+  };
+}
+
+export function toSubmitTarget(row: Row | undefined): SubmitTarget | undefined {
+  if (!row) return undefined;
+  return {
+    requestId: String(row.request_id),
+    siteId: String(row.site_id),
+    kind: row.kind as RequestRow['kind'],
+    locale: String(row.locale),
+    spec: String(row.spec),
+    expiresAt: Number(row.expires_at),
   };
 }
 

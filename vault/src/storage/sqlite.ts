@@ -18,6 +18,7 @@ import {
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
+  type SubmitTarget,
   type ErasureOutcome,
   type VisitorSelector,
   VIEWER_SESSION_OF,
@@ -30,6 +31,7 @@ import {
   toCheckpoint,
   toAudit,
   toDetokenizeTarget,
+  toSubmitTarget,
   toKey,
   toOtk,
   toRecord,
@@ -313,6 +315,16 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
+  async findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined> {
+    return toSubmitTarget(
+      this.sql(
+        `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at FROM otks o
+        JOIN requests r ON r.request_id = o.request_id
+        WHERE o.hash = ? AND o.purpose = 'submit' AND o.expires_at > ? AND r.status = 'opened' AND r.expires_at > ?`,
+      ).get(hash, now, now) as Row | undefined,
+    );
+  }
+
   async submitRequest(
     submitHash: string,
     requestId: string,
@@ -320,8 +332,8 @@ export class SqliteStorage implements Storage {
     now: number,
     audit: PendingAudit,
   ): Promise<RequestRow | undefined> {
-    return this.finishOpened(submitHash, now, audit, (request) => {
-      if (request.requestId !== requestId) return undefined;
+    return this.finishOpened(submitHash, 'submitted', now, audit, (request) => {
+      if (request.requestId !== requestId) return false;
       if (record) {
         this.sql(
           'INSERT INTO records (record_id, request_id, site_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -332,22 +344,12 @@ export class SqliteStorage implements Storage {
             record.wrappedKey,
           );
       }
-      this.sql("UPDATE requests SET status = 'submitted', submitted_at = ? WHERE request_id = ?").run(
-        now,
-        request.requestId,
-      );
-      return { ...request, status: 'submitted' as const, submittedAt: now };
+      return true;
     });
   }
 
   async cancelRequest(submitHash: string, now: number, audit: PendingAudit): Promise<RequestRow | undefined> {
-    return this.finishOpened(submitHash, now, audit, (request) => {
-      this.sql("UPDATE requests SET status = 'cancelled', finished_at = ? WHERE request_id = ?").run(
-        now,
-        request.requestId,
-      );
-      return { ...request, status: 'cancelled' as const, finishedAt: now };
-    });
+    return this.finishOpened(submitHash, 'cancelled', now, audit, () => true);
   }
 
   async openViewer(
@@ -724,32 +726,32 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  /** Consumes a live submit OTK and applies `finish` to its opened request, all or nothing. */
+  /**
+   * Finishes the opened request of a live submit OTK (in time, its room open) as `status`, stores
+   * what `store` stores (false: undo it all), consumes the OTK with the request's others, and
+   * audits; all or nothing. One guarded update both finds the request and finishes it.
+   */
   private finishOpened(
     submitHash: string,
+    status: 'submitted' | 'cancelled',
     now: number,
     audit: PendingAudit,
-    finish: (request: RequestRow) => RequestRow | undefined,
+    store: (request: RequestRow) => boolean,
   ): RequestRow | undefined {
     const run = this.db.transaction(() => {
-      const otk = this.consume(submitHash, 'submit', now);
-      if (!otk) return undefined;
       const request = toRequest(
-        this.sql('SELECT * FROM requests WHERE request_id = ?').get(otk.requestId) as Row | undefined,
+        this.sql(
+          `UPDATE requests SET status = ?, ${status === 'submitted' ? 'submitted_at' : 'finished_at'} = ?
+          WHERE request_id = (SELECT request_id FROM otks WHERE hash = ? AND purpose = 'submit' AND expires_at > ?)
+          AND status = 'opened' AND expires_at > ? AND ${ROOM_OPEN} RETURNING *`,
+        ).get(status, now, submitHash, now, now) as Row | undefined,
       );
-      if (
-        !request ||
-        request.status !== 'opened' ||
-        request.expiresAt <= now ||
-        this.roomClosed(request.siteId, request.roomId)
-      ) {
-        throw new Rollback();
-      }
-      const finished = finish(request);
-      if (!finished) throw new Rollback();
-      this.sql('DELETE FROM otks WHERE request_id = ?').run(request.requestId);
+      if (!request) return undefined;
+      if (!store(request)) throw new Rollback();
+      const consumed = this.sql('DELETE FROM otks WHERE request_id = ? RETURNING hash').all(request.requestId) as Row[];
+      if (!consumed.some((row) => row.hash === submitHash)) throw new Rollback();
       this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
-      return finished;
+      return request;
     });
     try {
       return run.immediate();

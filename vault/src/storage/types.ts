@@ -77,6 +77,9 @@ export interface DetokenizeTarget {
   record: RecordRow | undefined;
 }
 
+/** What a visitor's submit needs of the opened request a live submit OTK leads to. */
+export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'>;
+
 /** Which requests of a site one erasure or export covers: a visitor's, or a room's. */
 export type VisitorSelector = { visitorToken: string } | { roomId: string };
 
@@ -217,6 +220,11 @@ export interface Storage {
     now: number,
     audit: PendingAudit,
   ): Promise<RequestRow | undefined>;
+  /**
+   * The opened request, still in time, that a live submit OTK leads to, in one read; consumes
+   * nothing. The room is checked when the submit is stored.
+   */
+  findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined>;
   /**
    * Consumes the submit OTK of an opened request of `requestId` in an open room, stores the
    * record (if any), marks it submitted, kills the request's other OTKs, and audits.
