@@ -11,6 +11,7 @@ import type { SlowVault } from '../harness/slow-vault';
 import { startSlowVault } from '../harness/slow-vault';
 import type { Scene } from './scene';
 import {
+  clickView,
   lastMessageIn,
   notificationTexts,
   sendForm,
@@ -89,12 +90,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
     await visitorAnswers(scene, { cvv: '4321' });
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/, 30000);
     const opened = scene.harness.world.interactionsFor(scene.agent.id).length;
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: viewButtonValue(scene, scene.agent),
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, viewButtonValue(scene, scene.agent));
     expect(shownValues(scene, scene.agent)).toEqual([['Security code (CVV) (off the record)', '4321']]);
     expect(scene.harness.world.interactionsFor(scene.agent.id)).toHaveLength(opened);
   });
@@ -103,12 +99,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
     await scene.harness.setSetting('viewing_mode', 'strict');
     const opened = scene.harness.world.interactionsFor(scene.agent.id).length;
     const notices = scene.harness.world.notificationsFor(scene.agent.id).length;
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: viewButtonValue(scene, scene.agent),
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, viewButtonValue(scene, scene.agent));
     const handed = scene.harness.world.notificationsFor(scene.agent.id).slice(notices);
     expect(handed).toHaveLength(1);
     expect(JSON.stringify(handed[0].message.blocks)).toContain('/v/');
@@ -120,12 +111,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
     await scene.harness.setSetting('managers_may_view_values', true);
     scene.vault.cli(['site', 'manager-view', scene.vault.siteId, 'on']);
     try {
-      await scene.harness.blockAction({
-        actionId: 'request.view',
-        value: viewButtonValue(scene, scene.agent),
-        user: manager,
-        room: scene.room,
-      });
+      await clickView(scene, manager, scene.room, viewButtonValue(scene, scene.agent));
       const modal = scene.harness.lastView(manager.id);
       expect(modal.id).toMatch(/^manager-/);
       const started = performance.now();

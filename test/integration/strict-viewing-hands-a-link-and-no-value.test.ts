@@ -148,12 +148,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
       await waitFor('the room record', () =>
         scene.harness.world.messagesIn(scene.room.id).some((m) => m.text === 'Visitor answered: • and •'),
       );
-      await scene.harness.blockAction({
-        actionId: 'request.view',
-        value: second.requestId,
-        user: scene.agent,
-        room: scene.room,
-      });
+      await clickView(scene, scene.agent, scene.room, second.requestId);
       expect(await revealInViewer(viewerLinkOf(scene, scene.agent), '5')).toEqual({ status: 200, value: '2' });
     } finally {
       await scene.harness.setSetting('idv_answer_delivery', 'notice');

@@ -35,12 +35,7 @@ describe('transfers and expiry', () => {
     await visitorAnswers(scene, { cvv: '123' });
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Card security code"/);
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await scene.harness.blockAction({
-      actionId: 'request.view',
-      value: viewButtonValue(scene, scene.agent),
-      user: scene.agent,
-      room: scene.room,
-    });
+    await clickView(scene, scene.agent, scene.room, viewButtonValue(scene, scene.agent));
     expect(shownValues(scene, scene.agent)).toEqual([
       ['Security code (CVV) (off the record)', 'expired — send the form again'],
     ]);
