@@ -46,27 +46,23 @@ function downwardsOnly(layers) {
   }));
 }
 
+/** A module matching `from` may not import one matching `to`. */
+const forbid = (name, comment, from, to) => ({ name, comment, severity: 'error', from, to });
+
 /** `from` (a folder of the vault's ground) may not import `to`: ground parts stand side by side. */
-const groundApart = (name, comment, from, to) => ({
-  name,
-  comment,
-  severity: 'error',
-  from: { path: `${V}${from}` },
-  to: { path: to.map((t) => `${V}${t}`) },
-});
+const groundApart = (name, comment, from, to) =>
+  forbid(name, comment, { path: `${V}${from}` }, { path: to.map((t) => `${V}${t}`) });
 
 module.exports = {
   forbidden: [
     ...downwardsOnly(vaultLayers),
     ...downwardsOnly(appLayers),
-    {
-      name: 'storage-only-through-services',
-      comment:
-        'Only service/ (and open-vault.ts, which assembles it) reads and writes storage: http/, the CLI and the pages see no rows and no storage errors.',
-      severity: 'error',
-      from: { path: V, pathNot: `${V}(service/|storage/|audit/|open-vault\\.ts$)` },
-      to: { path: `${V}storage/` },
-    },
+    forbid(
+      'storage-only-through-services',
+      'Only service/ (and open-vault.ts, which assembles it) reads and writes storage: http/, the CLI and the pages see no rows and no storage errors.',
+      { path: V, pathNot: `${V}(service/|storage/|audit/|open-vault\\.ts$)` },
+      { path: `${V}storage/` },
+    ),
     groundApart('crypto-never-knows-sql', 'crypto/ takes and returns bytes and strings.', 'crypto/', [
       'storage/',
       'ephemeral/',
@@ -85,14 +81,12 @@ module.exports = {
       'ephemeral/',
       ['storage/', 'crypto/', 'validation/'],
     ),
-    {
-      name: 'contract-stands-alone',
-      comment:
-        "The contract runs in the vault, the page script and the app's zip, which ships contract/ alone: it imports nothing else of the vault.",
-      severity: 'error',
-      from: { path: `${V}contract/` },
-      to: { path: V, pathNot: `${V}contract/` },
-    },
+    forbid(
+      'contract-stands-alone',
+      "The contract runs in the vault, the page script and the app's zip, which ships contract/ alone: it imports nothing else of the vault.",
+      { path: `${V}contract/` },
+      { path: V, pathNot: `${V}contract/` },
+    ),
     groundApart('validation-is-pure', 'Display rules: no backend, no keys.', 'validation/', [
       'storage/',
       'ephemeral/',
@@ -104,41 +98,36 @@ module.exports = {
       'ephemeral/',
       'crypto/',
     ]),
-    {
-      name: 'page-script-stays-in-the-browser',
-      comment:
-        "The visitor page script is bundled for the browser: it may use the pages' own modules, validation and the contract.",
-      severity: 'error',
-      from: { path: `${V}pages/client/` },
-      to: { path: V, pathNot: `${V}(pages/|validation/|contract/)` },
-    },
-    {
-      name: 'app-pure-lib-has-no-apps-engine',
-      comment: 'src/lib and src/i18n are plain functions, testable and reusable without the Apps-Engine.',
-      severity: 'error',
-      from: { path: '^src/(lib|i18n)/' },
-      to: { path: '@rocket\\.chat/' },
-    },
-    {
-      name: 'app-uses-only-the-vault-contract',
-      comment: 'The app may import the vault only through its contract module.',
-      severity: 'error',
-      from: { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
-      to: { path: '^vault/', pathNot: '^vault/src/contract' },
-    },
-    {
-      name: 'vault-never-imports-the-app',
-      severity: 'error',
-      from: { path: '^vault/src/' },
-      to: { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
-    },
-    {
-      name: 'no-circular',
-      comment: 'A cycle has no bottom: one of its modules must move down.',
-      severity: 'error',
-      from: { path: '^(src/|vault/src/|IdvSecureFormsApp\\.ts$)' },
-      to: { circular: true },
-    },
+    forbid(
+      'page-script-stays-in-the-browser',
+      "The visitor page script is bundled for the browser: it may use the pages' own modules, validation and the contract.",
+      { path: `${V}pages/client/` },
+      { path: V, pathNot: `${V}(pages/|validation/|contract/)` },
+    ),
+    forbid(
+      'app-pure-lib-has-no-apps-engine',
+      'src/lib and src/i18n are plain functions, testable and reusable without the Apps-Engine.',
+      { path: '^src/(lib|i18n)/' },
+      { path: '@rocket\\.chat/' },
+    ),
+    forbid(
+      'app-uses-only-the-vault-contract',
+      'The app may import the vault only through its contract module.',
+      { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
+      { path: '^vault/', pathNot: '^vault/src/contract' },
+    ),
+    forbid(
+      'vault-never-imports-the-app',
+      'The vault is built and shipped on its own (its Docker image builds from ./vault): it never needs the app.',
+      { path: '^vault/src/' },
+      { path: '^(src/|IdvSecureFormsApp\\.ts$)' },
+    ),
+    forbid(
+      'no-circular',
+      'A cycle has no bottom: one of its modules must move down.',
+      { path: '^(src/|vault/src/|IdvSecureFormsApp\\.ts$)' },
+      { circular: true },
+    ),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
