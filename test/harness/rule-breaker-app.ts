@@ -4,7 +4,7 @@
  * view opened after a slow call, a private notice to someone who is not in the room. It also
  * reports the livechat events it hears as room messages, so tests see which ones fire.
  */
-import AdmZip = require('adm-zip');
+import { inMemoryAppZip } from './app-zip';
 
 const APP_ID = '5f0e3c7a-0b7e-4d55-9a53-6a1f2b3c4d5e';
 
@@ -52,32 +52,25 @@ class RuleBreakerApp extends App_1.App {
 exports.RuleBreakerApp = RuleBreakerApp;
 `;
 
-const APP_JSON = {
-  id: APP_ID,
-  version: '0.0.1',
-  requiredApiVersion: '^1.38.0',
-  iconFile: 'icon.png',
-  author: { name: 'harness', homepage: 'https://example.invalid', support: 'https://example.invalid' },
-  name: 'Rule breaker',
-  nameSlug: 'rule-breaker',
-  classFile: 'RuleBreakerApp.js',
-  description: 'Breaks the server rules on purpose (harness self-test).',
-  implements: ['IPostLivechatAgentAssigned', 'IPostLivechatRoomTransferred'],
-  permissions: [
-    { name: 'slashcommand' },
-    { name: 'ui.interact' },
-    { name: 'networking' },
-    { name: 'message.write' },
-    { name: 'user.read' },
-    { name: 'room.read' },
-    { name: 'livechat-room.read' },
-  ],
-};
-
 /** The rule breaker's zip, for `EngineHarness.boot({ zip })`. */
 export function ruleBreakerZip(): Buffer {
-  const zip = new AdmZip();
-  zip.addFile('app.json', Buffer.from(JSON.stringify(APP_JSON)));
-  zip.addFile('RuleBreakerApp.js', Buffer.from(APP_SOURCE));
-  return zip.toBuffer();
+  return inMemoryAppZip({
+    id: APP_ID,
+    name: 'Rule breaker',
+    nameSlug: 'rule-breaker',
+    author: 'harness',
+    description: 'Breaks the server rules on purpose (harness self-test).',
+    className: 'RuleBreakerApp',
+    implements: ['IPostLivechatAgentAssigned', 'IPostLivechatRoomTransferred'],
+    permissions: [
+      'slashcommand',
+      'ui.interact',
+      'networking',
+      'message.write',
+      'user.read',
+      'room.read',
+      'livechat-room.read',
+    ],
+    source: APP_SOURCE,
+  });
 }
