@@ -16,82 +16,62 @@ const text = (max: number) =>
   }) as const;
 const length = (range: { min: number; max: number }) =>
   ({ type: 'integer', minimum: range.min, maximum: range.max }) as const;
+/** An object that takes only the listed properties, the `required` ones among them. */
+const closedObject = <const Required extends readonly string[], const Properties extends object>(
+  required: Required,
+  properties: Properties,
+) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
-const field = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'label', 'type'],
-  properties: {
-    id: { type: 'string', pattern: ID_PATTERNS.field },
-    label: text(LIMITS.label),
-    type: { type: 'string', enum: FIELD_TYPES },
-    required: { type: 'boolean' },
-    masked: { type: 'boolean' },
-    offTheRecord: { type: 'boolean' },
-    options: {
-      type: 'array',
-      minItems: 1,
-      maxItems: LIMITS.options,
-      items: {
-        oneOf: [
-          text(LIMITS.optionText),
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['value', 'label'],
-            properties: { value: text(LIMITS.optionText), label: text(LIMITS.optionText) },
-          },
-        ],
-      },
+const field = closedObject(['id', 'label', 'type'], {
+  id: { type: 'string', pattern: ID_PATTERNS.field },
+  label: text(LIMITS.label),
+  type: { type: 'string', enum: FIELD_TYPES },
+  required: { type: 'boolean' },
+  masked: { type: 'boolean' },
+  offTheRecord: { type: 'boolean' },
+  options: {
+    type: 'array',
+    minItems: 1,
+    maxItems: LIMITS.options,
+    items: {
+      oneOf: [
+        text(LIMITS.optionText),
+        closedObject(['value', 'label'], { value: text(LIMITS.optionText), label: text(LIMITS.optionText) }),
+      ],
     },
-    minLength: length(LENGTH_RANGES.minLength),
-    maxLength: length(LENGTH_RANGES.maxLength),
-    pattern: { type: 'string', minLength: 1, maxLength: LIMITS.pattern },
-    hint: text(LIMITS.hint),
-    autocomplete: { type: 'string', enum: AUTOFILL_TOKENS },
   },
-} as const;
+  minLength: length(LENGTH_RANGES.minLength),
+  maxLength: length(LENGTH_RANGES.maxLength),
+  pattern: { type: 'string', minLength: 1, maxLength: LIMITS.pattern },
+  hint: text(LIMITS.hint),
+  autocomplete: { type: 'string', enum: AUTOFILL_TOKENS },
+});
 
 export const createRequestSchema = {
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['kind', 'roomId', 'agentId', 'callbackUrl'],
-    properties: {
-      kind: { type: 'string', enum: ['idv', 'form'] },
-      roomId: id,
-      agentId: id,
-      visitorToken: { type: 'string', maxLength: LIMITS.visitorToken },
-      locale: { type: 'string', maxLength: LIMITS.locale, pattern: ID_PATTERNS.locale },
-      callbackUrl: { type: 'string', minLength: 8, maxLength: LIMITS.callbackUrl, pattern: ID_PATTERNS.callbackUrl },
-      idv: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['label', 'positions'],
-        properties: {
-          label: text(LIMITS.idvLabel),
-          positions: {
-            type: 'array',
-            minItems: 1,
-            maxItems: LIMITS.idvPositions,
-            uniqueItems: true,
-            items: { type: 'integer', minimum: 1, maximum: LIMITS.idvMaxPosition },
-          },
-        },
+  body: closedObject(['kind', 'roomId', 'agentId', 'callbackUrl'], {
+    kind: { type: 'string', enum: ['idv', 'form'] },
+    roomId: id,
+    agentId: id,
+    visitorToken: { type: 'string', maxLength: LIMITS.visitorToken },
+    locale: { type: 'string', maxLength: LIMITS.locale, pattern: ID_PATTERNS.locale },
+    callbackUrl: { type: 'string', minLength: 8, maxLength: LIMITS.callbackUrl, pattern: ID_PATTERNS.callbackUrl },
+    idv: closedObject(['label', 'positions'], {
+      label: text(LIMITS.idvLabel),
+      positions: {
+        type: 'array',
+        minItems: 1,
+        maxItems: LIMITS.idvPositions,
+        uniqueItems: true,
+        items: { type: 'integer', minimum: 1, maximum: LIMITS.idvMaxPosition },
       },
-      form: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['id', 'title', 'fields'],
-        properties: {
-          id: { type: 'string', pattern: ID_PATTERNS.form },
-          title: text(LIMITS.title),
-          fields: { type: 'array', minItems: 1, maxItems: LIMITS.fields, items: field },
-          relay: { type: 'string', pattern: ID_PATTERNS.relay },
-        },
-      },
-    },
-  },
+    }),
+    form: closedObject(['id', 'title', 'fields'], {
+      id: { type: 'string', pattern: ID_PATTERNS.form },
+      title: text(LIMITS.title),
+      fields: { type: 'array', minItems: 1, maxItems: LIMITS.fields, items: field },
+      relay: { type: 'string', pattern: ID_PATTERNS.relay },
+    }),
+  }),
 } as const;
 
 export const requestIdParams = {
@@ -109,13 +89,8 @@ export const claimEventSchema = {
 } as const;
 
 /** The body of an agent's action on one request: who asks (required), then the action's own options. */
-const agentActionBody = <Options extends object>(options: Options) =>
-  ({
-    type: 'object',
-    additionalProperties: false,
-    required: ['agentId'],
-    properties: { agentId: id, ...options },
-  }) as const;
+const agentActionBody = <const Options extends object>(options: Options) =>
+  closedObject(['agentId'], { agentId: id, ...options });
 
 export const mintOtkSchema = {
   params: requestIdParams,
@@ -127,20 +102,15 @@ export const createViewerSchema = {
   body: agentActionBody({
     purpose: { type: 'string', enum: ['sender', 'manager'] },
     reason: { type: 'string', maxLength: 1000 },
-  } as const),
+  }),
 } as const;
 
 export const detokenizeSchema = {
-  body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['otk', 'agentId'],
-    properties: { otk: { type: 'string', maxLength: LIMITS.otk }, agentId: id },
-  },
+  body: closedObject(['otk', 'agentId'], { otk: { type: 'string', maxLength: LIMITS.otk }, agentId: id }),
 } as const;
 
 export const closeSessionSchema = {
-  body: { type: 'object', additionalProperties: false, required: ['roomId'], properties: { roomId: id } },
+  body: closedObject(['roomId'], { roomId: id }),
 } as const;
 
 export const roomParams = {
@@ -152,14 +122,11 @@ export const roomParams = {
 /** Exactly one of visitorToken and roomId, and who asked. */
 export const visitorDataSchema = {
   body: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['adminId'],
-    properties: {
+    ...closedObject(['adminId'], {
       visitorToken: { type: 'string', minLength: 1, maxLength: LIMITS.visitorToken },
       roomId: id,
       adminId: id,
-    },
+    }),
     oneOf: [{ required: ['visitorToken'] }, { required: ['roomId'] }],
   },
 } as const;
@@ -173,5 +140,5 @@ export const relaySendSchema = {
       propertyNames: { pattern: ID_PATTERNS.relayParamName },
       additionalProperties: { type: 'string', pattern: ID_PATTERNS.relayParamValue },
     },
-  } as const),
+  }),
 } as const;
