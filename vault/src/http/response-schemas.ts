@@ -1,4 +1,5 @@
-import { AUTOFILL_TOKENS, FIELD_TYPES } from '../contract';
+import { AUTOFILL_TOKENS } from '../contract';
+import { fieldTypeAndSwitches } from './schemas';
 
 /**
  * What every route answers, as JSON schemas. Fastify serializes JSON answers through them, so a
@@ -83,10 +84,7 @@ const visitorField = {
   properties: {
     id: string,
     label: string,
-    type: { type: 'string', enum: FIELD_TYPES },
-    required: { type: 'boolean' },
-    masked: { type: 'boolean' },
-    offTheRecord: { type: 'boolean' },
+    ...fieldTypeAndSwitches,
     options: {
       type: 'array',
       items: { type: 'object', required: ['value', 'label'], properties: { value: string, label: string } },

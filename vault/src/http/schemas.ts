@@ -22,13 +22,18 @@ const closedObject = <const Required extends readonly string[], const Properties
   properties: Properties,
 ) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
-const field = closedObject(['id', 'label', 'type'], {
-  id: { type: 'string', pattern: ID_PATTERNS.field },
-  label: text(LIMITS.label),
+/** A field's type and switches: the same in the request that asks and in the visitor's view of it. */
+export const fieldTypeAndSwitches = {
   type: { type: 'string', enum: FIELD_TYPES },
   required: { type: 'boolean' },
   masked: { type: 'boolean' },
   offTheRecord: { type: 'boolean' },
+} as const;
+
+const field = closedObject(['id', 'label', 'type'], {
+  id: { type: 'string', pattern: ID_PATTERNS.field },
+  label: text(LIMITS.label),
+  ...fieldTypeAndSwitches,
   options: {
     type: 'array',
     minItems: 1,
