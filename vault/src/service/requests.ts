@@ -227,6 +227,7 @@ export class RequestService {
       offRecord: hasOffRecord,
       actor: `agent:${agentId}`,
       record: target.record ?? null,
+      keyGeneration: target.keyGeneration,
     });
     const expired = spec.fields
       .filter((field) => field.offTheRecord && values[field.id] === undefined)
@@ -276,9 +277,14 @@ export class RequestService {
 
   /**
    * The on-record values of a submitted request, decrypted (empty when it has none). `record` is
-   * the request's record when the caller read it already (null: it has none).
+   * the request's record when the caller read it already (null: it has none), `keyGeneration` the
+   * key generation read with it (SiteService.keyById).
    */
-  async readRecord(request: RequestRef, record?: RecordRow | null): Promise<Record<string, string>> {
+  async readRecord(
+    request: RequestRef,
+    record?: RecordRow | null,
+    keyGeneration?: number,
+  ): Promise<Record<string, string>> {
     const stored = record === undefined ? await this.deps.storage.getRecord(request.requestId) : record;
     if (!stored) return {};
     const started = process.hrtime.bigint();
@@ -287,7 +293,7 @@ export class RequestService {
       plaintext = await this.deps.tokenizer.decrypt(
         { siteId: request.siteId, recordId: stored.recordId },
         attachRecordKey(stored.token, stored.wrappedKey),
-        (kid) => this.deps.sites.keyById(request.siteId, kid),
+        (kid) => this.deps.sites.keyById(request.siteId, kid, keyGeneration),
       );
     } catch (error) {
       if (error instanceof StorageUnavailableError) throw error;
@@ -302,16 +308,16 @@ export class RequestService {
    * A request's values as the sender may see them: the record, and the off-the-record entry when
    * `offRecord`. Stored data that fails its integrity check is audited (`integrity.failed`, with
    * `actor`) before the error goes on; the one read path for detokenize and the viewer.
-   * `record`: the request's record when the caller read it already (null: it has none).
+   * `record` and `keyGeneration`: as for readRecord.
    */
   async readValues(
     request: RequestRef,
-    options: { offRecord: boolean; actor: string; record?: RecordRow | null },
+    options: { offRecord: boolean; actor: string; record?: RecordRow | null; keyGeneration?: number },
   ): Promise<Record<string, string>> {
     try {
       return {
-        ...(await this.readRecord(request, options.record)),
-        ...(options.offRecord ? await this.readEphemeral(request) : {}),
+        ...(await this.readRecord(request, options.record, options.keyGeneration)),
+        ...(options.offRecord ? await this.readEphemeral(request, options.keyGeneration) : {}),
       };
     } catch (error) {
       if (error instanceof IntegrityError) {
@@ -336,7 +342,7 @@ export class RequestService {
    * A request's off-the-record values (or ID&V answers), or {} when they expired, were erased, or their site key is
    * gone (the site was removed: its entries are shredded).
    */
-  async readEphemeral(request: RequestRef): Promise<Record<string, string>> {
+  async readEphemeral(request: RequestRef, keyGeneration?: number): Promise<Record<string, string>> {
     const key = ephemeralKey(request.requestId);
     const sealed = await this.deps.ephemeral.get(key);
     if (!sealed) return {};
@@ -344,7 +350,7 @@ export class RequestService {
     if (!envelope) throw new IntegrityError('off_record', 'sealed_box');
     let plaintext: Buffer;
     try {
-      const siteKey = await this.deps.sites.keyById(request.siteId, envelope.kid);
+      const siteKey = await this.deps.sites.keyById(request.siteId, envelope.kid, keyGeneration);
       if (!siteKey) return {};
       plaintext = openForSite(siteKey, key, envelope.body);
     } catch (error) {

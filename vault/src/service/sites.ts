@@ -8,6 +8,7 @@ import { normalizeAccentColour, normalizeDisplayName, type PageBrand } from '../
 import type { SiteBrandRow, SiteKeyRow, SiteRow, Storage } from '../storage/types';
 import { checkPng } from '../validation/png';
 import type { Clock } from './clock';
+import { SiteKeyCache, type SiteKey } from './site-key-cache';
 
 /** What the vault admin is told when switching `site idv-paste` on (the CLI prints it; the docs say the same). */
 export const IDV_PASTE_TRADE_OFF =
@@ -34,6 +35,9 @@ export interface NewSite {
 
 /** Registers Rocket.Chat workspaces, authenticates their API keys and manages their keys. */
 export class SiteService {
+  /** Unwrapped site keys, so a request neither reads the key row nor unwraps it while nothing changed. */
+  private readonly keys = new SiteKeyCache();
+
   constructor(
     private readonly storage: Storage,
     private readonly master: MasterKey,
@@ -194,17 +198,31 @@ export class SiteService {
     return site;
   }
 
-  /** The raw active key of a site. */
-  async activeKey(siteId: string): Promise<{ kid: string; key: Buffer }> {
+  /**
+   * The raw active key of a site. `generation`: the key generation the caller read with its rows
+   * (read here when not given); the key comes from the cache while that generation holds.
+   */
+  async activeKey(siteId: string, generation?: number): Promise<SiteKey> {
+    const current = generation ?? (await this.storage.keyGeneration());
+    const cached = this.keys.activeKey(siteId, current);
+    if (cached) return cached;
     const row = await this.storage.getActiveSiteKey(siteId);
     if (!row) throw new VaultError('internal', 'The site has no active key.');
-    return { kid: row.kid, key: this.master.unwrapSiteKey(siteId, row.kid, row.wrappedKey) };
+    const key = { kid: row.kid, key: this.master.unwrapSiteKey(siteId, row.kid, row.wrappedKey) };
+    this.keys.store(siteId, key, current, { active: true });
+    return key;
   }
 
-  /** The raw key `kid` of a site, or undefined when it is gone. */
-  async keyById(siteId: string, kid: string): Promise<Buffer | undefined> {
+  /** The raw key `kid` of a site, or undefined when it is gone; `generation` as for activeKey. */
+  async keyById(siteId: string, kid: string, generation?: number): Promise<Buffer | undefined> {
+    const current = generation ?? (await this.storage.keyGeneration());
+    const cached = this.keys.key(siteId, kid, current);
+    if (cached) return cached.key;
     const row = await this.storage.getSiteKey(siteId, kid);
-    return row ? this.master.unwrapSiteKey(siteId, kid, row.wrappedKey) : undefined;
+    if (!row) return undefined;
+    const key = { kid, key: this.master.unwrapSiteKey(siteId, kid, row.wrappedKey) };
+    this.keys.store(siteId, key, current, { active: false });
+    return key.key;
   }
 
   private newKey(siteId: string, now: number): SiteKeyRow {

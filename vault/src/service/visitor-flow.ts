@@ -138,7 +138,8 @@ export class VisitorFlow {
     }
     const hasOnRecord = Object.keys(onRecord).length > 0;
     const hasOffRecord = Object.keys(offRecord).length > 0;
-    const siteKey = hasOnRecord || hasOffRecord ? await this.deps.sites.activeKey(request.siteId) : undefined;
+    const siteKey =
+      hasOnRecord || hasOffRecord ? await this.deps.sites.activeKey(request.siteId, request.keyGeneration) : undefined;
     const record = siteKey && hasOnRecord ? await this.tokenize(request, siteKey, onRecord, now) : null;
     const key = ephemeralKey(request.requestId);
     // Concurrent submits of one link (a double click, or calls landing on two instances) share the
@@ -243,7 +244,11 @@ export class VisitorFlow {
     };
   }
 
-  private visitorView(request: SubmitTarget, submitUrl: string, cancelUrl: string): VisitorRequestView {
+  private visitorView(
+    request: Pick<RequestRow, 'requestId' | 'kind' | 'locale' | 'spec' | 'expiresAt'>,
+    submitUrl: string,
+    cancelUrl: string,
+  ): VisitorRequestView {
     const spec: RequestSpec = parseSpec(request.spec);
     const view: VisitorRequestView = {
       requestId: request.requestId,

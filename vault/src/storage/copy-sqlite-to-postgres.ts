@@ -9,9 +9,9 @@ import type { PostgresStorage, RawQuery } from './postgres';
  * table PostgreSQL lacks stops the copy instead of being left behind.
  */
 
-/** Bookkeeping tables each backend keeps for itself (applied migrations, the audit chain's head). */
-const SQLITE_OWN = new Set(['schema_migrations']);
-const POSTGRES_OWN = new Set(['vault_migrations', 'audit_head']);
+/** Bookkeeping tables each backend keeps for itself (applied migrations, the audit chain's head, the key generation). */
+const SQLITE_OWN = new Set(['schema_migrations', 'key_generation']);
+const POSTGRES_OWN = new Set(['vault_migrations', 'audit_head', 'key_generation']);
 /** PostgreSQL's limit on parameters in one statement. */
 const MAX_PARAMS = 65535;
 const MAX_ROWS_PER_INSERT = 500;

@@ -217,4 +217,17 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- A number that moves on whenever a site key stops being what it was (a rotation, a removed
+      -- site). Every vault instance caches unwrapped site keys only for the generation it last read
+      -- here, with the rows it reads anyway (service/site-key-cache.ts).
+      CREATE TABLE key_generation (
+        id SMALLINT PRIMARY KEY CHECK (id = 1),
+        generation BIGINT NOT NULL
+      );
+      INSERT INTO key_generation (id, generation) VALUES (1, 1);
+    `,
+  },
 ];

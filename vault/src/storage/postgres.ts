@@ -205,7 +205,10 @@ export class PostgresStorage implements Storage {
       await q('DELETE FROM records WHERE site_id = $1', [siteId]);
       await q('DELETE FROM closed_rooms WHERE site_id = $1', [siteId]);
       const removed = ((await q('DELETE FROM sites WHERE site_id = $1', [siteId])).rowCount ?? 0) > 0;
-      if (removed) await appendEntry(q, audit);
+      if (removed) {
+        await nextKeyGeneration(q);
+        await appendEntry(q, audit);
+      }
       return removed;
     });
   }
@@ -222,6 +225,10 @@ export class PostgresStorage implements Storage {
 
   async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
     return toKey((await this.query('SELECT * FROM site_keys WHERE site_id = $1 AND kid = $2', [siteId, kid])).rows[0]);
+  }
+
+  async keyGeneration(): Promise<number> {
+    return Number((await this.query('SELECT generation FROM key_generation WHERE id = 1')).rows[0].generation);
   }
 
   async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
@@ -243,6 +250,7 @@ export class PostgresStorage implements Storage {
       await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [key.siteId]);
       await q('UPDATE site_keys SET active = FALSE WHERE site_id = $1', [key.siteId]);
       await insertKey(q, key);
+      await nextKeyGeneration(q);
       await appendEntry(q, audit);
     });
   }
@@ -335,7 +343,8 @@ export class PostgresStorage implements Storage {
         await this.query(
           `SELECT r.request_id, r.site_id, r.agent_id, r.room_id, r.status, r.spec,
             EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id) AS room_closed,
-            rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key
+            rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key,
+          (SELECT generation FROM key_generation WHERE id = 1) AS key_generation
           FROM otks o
           JOIN requests r ON r.request_id = o.request_id
           LEFT JOIN records rec ON rec.request_id = r.request_id
@@ -418,7 +427,9 @@ export class PostgresStorage implements Storage {
     return toSubmitTarget(
       (
         await this.query(
-          `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at FROM otks o
+          `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at,
+          (SELECT generation FROM key_generation WHERE id = 1) AS key_generation
+        FROM otks o
           JOIN requests r ON r.request_id = o.request_id
           WHERE o.hash = $1 AND o.purpose = 'submit' AND o.expires_at > $2 AND r.status = 'opened' AND r.expires_at > $2`,
           [hash, now],
@@ -1016,6 +1027,10 @@ async function roomClosed(q: Query, siteId: string, roomId: string): Promise<boo
   return (
     ((await q('SELECT 1 FROM closed_rooms WHERE site_id = $1 AND room_id = $2', [siteId, roomId])).rowCount ?? 0) > 0
   );
+}
+
+async function nextKeyGeneration(q: Query): Promise<void> {
+  await q('UPDATE key_generation SET generation = generation + 1 WHERE id = 1');
 }
 
 async function insertKey(q: Query, key: SiteKeyRow): Promise<void> {

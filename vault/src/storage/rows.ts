@@ -127,6 +127,7 @@ export function toDetokenizeTarget(row: Row | undefined): DetokenizeTarget | und
             createdAt: Number(row.record_created_at),
             wrappedKey: nullableString(row.wrapped_key),
           },
+    keyGeneration: Number(row.key_generation),
   };
 }
 
@@ -139,6 +140,7 @@ export function toSubmitTarget(row: Row | undefined): SubmitTarget | undefined {
     locale: String(row.locale),
     spec: String(row.spec),
     expiresAt: Number(row.expires_at),
+    keyGeneration: Number(row.key_generation),
   };
 }
 

@@ -192,4 +192,17 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- A number that moves on whenever a site key stops being what it was (a rotation, a removed
+      -- site). Every vault process caches unwrapped site keys only for the generation it last read
+      -- here, with the rows it reads anyway (service/site-key-cache.ts).
+      CREATE TABLE key_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        generation INTEGER NOT NULL
+      );
+      INSERT INTO key_generation (id, generation) VALUES (1, 1);
+    `,
+  },
 ];

@@ -132,7 +132,10 @@ export class SqliteStorage implements Storage {
         this.sql('DELETE FROM requests WHERE site_id = ?').run(siteId);
         this.sql('DELETE FROM closed_rooms WHERE site_id = ?').run(siteId);
         const removed = this.sql('DELETE FROM sites WHERE site_id = ?').run(siteId).changes > 0;
-        if (removed) this.audit(audit);
+        if (removed) {
+          this.nextKeyGeneration();
+          this.audit(audit);
+        }
         return removed;
       })
       .immediate();
@@ -144,6 +147,10 @@ export class SqliteStorage implements Storage {
 
   async getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined> {
     return toKey(this.sql('SELECT * FROM site_keys WHERE site_id = ? AND kid = ?').get(siteId, kid) as Row | undefined);
+  }
+
+  async keyGeneration(): Promise<number> {
+    return Number((this.sql('SELECT generation FROM key_generation WHERE id = 1').get() as Row).generation);
   }
 
   async replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean> {
@@ -166,6 +173,7 @@ export class SqliteStorage implements Storage {
       .transaction(() => {
         this.sql('UPDATE site_keys SET active = 0 WHERE site_id = ?').run(key.siteId);
         this.insertKey(key);
+        this.nextKeyGeneration();
         this.audit(audit);
       })
       .immediate();
@@ -237,7 +245,8 @@ export class SqliteStorage implements Storage {
       this.sql(
         `SELECT r.request_id, r.site_id, r.agent_id, r.room_id, r.status, r.spec,
           EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id) AS room_closed,
-          rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key
+          rec.record_id, rec.kid, rec.token, rec.created_at AS record_created_at, k.wrapped_key,
+          (SELECT generation FROM key_generation WHERE id = 1) AS key_generation
         FROM otks o
         JOIN requests r ON r.request_id = o.request_id
         LEFT JOIN records rec ON rec.request_id = r.request_id
@@ -318,7 +327,9 @@ export class SqliteStorage implements Storage {
   async findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined> {
     return toSubmitTarget(
       this.sql(
-        `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at FROM otks o
+        `SELECT r.request_id, r.site_id, r.kind, r.locale, r.spec, r.expires_at,
+          (SELECT generation FROM key_generation WHERE id = 1) AS key_generation
+        FROM otks o
         JOIN requests r ON r.request_id = o.request_id
         WHERE o.hash = ? AND o.purpose = 'submit' AND o.expires_at > ? AND r.status = 'opened' AND r.expires_at > ?`,
       ).get(hash, now, now) as Row | undefined,
@@ -773,6 +784,10 @@ export class SqliteStorage implements Storage {
 
   private roomClosed(siteId: string, roomId: string): boolean {
     return this.sql('SELECT 1 FROM closed_rooms WHERE site_id = ? AND room_id = ?').get(siteId, roomId) !== undefined;
+  }
+
+  private nextKeyGeneration(): void {
+    this.sql('UPDATE key_generation SET generation = generation + 1 WHERE id = 1').run();
   }
 
   private insertKey(key: SiteKeyRow): void {

@@ -75,10 +75,15 @@ export interface DetokenizeTarget {
   request: Pick<RequestRow, 'requestId' | 'siteId' | 'agentId' | 'roomId' | 'status' | 'spec'>;
   roomClosed: boolean;
   record: RecordRow | undefined;
+  /** The database's site-key generation, read in the same statement (see Storage.keyGeneration). */
+  keyGeneration: number;
 }
 
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
-export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'>;
+export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'> & {
+  /** The database's site-key generation, read in the same statement (see Storage.keyGeneration). */
+  keyGeneration: number;
+};
 
 /** Which requests of a site one erasure or export covers: a visitor's, or a room's. */
 export type VisitorSelector = { visitorToken: string } | { roomId: string };
@@ -167,13 +172,19 @@ export interface Storage {
   getSite(siteId: string): Promise<SiteRow | undefined>;
   findSiteByKeyId(apiKeyId: string): Promise<SiteRow | undefined>;
   listSites(): Promise<SiteRow[]>;
-  /** Deletes the site, its keys (crypto-shredding its data), requests, records and OTKs. */
+  /** Deletes the site, its keys (crypto-shredding its data), requests, records and OTKs; moves the key generation on. */
   removeSite(siteId: string, audit: AuditEvent): Promise<boolean>;
   getActiveSiteKey(siteId: string): Promise<SiteKeyRow | undefined>;
   getSiteKey(siteId: string, kid: string): Promise<SiteKeyRow | undefined>;
+  /**
+   * A number that moves on, in the same transaction, whenever a site key is rotated out of use or
+   * removed with its site: a site key read after this number was read is valid while it stays the
+   * same. The reads of a submit and a detokenize return it with their rows.
+   */
+  keyGeneration(): Promise<number>;
   /** Replaces the site's API key (the old one stops working at once); false for an unknown site. */
   replaceApiKey(siteId: string, apiKeyId: string, apiKeyHash: string, audit: AuditEvent): Promise<boolean>;
-  /** Adds `key` as the site's active key; older keys stay for reading. */
+  /** Adds `key` as the site's active key; older keys stay for reading. Moves the key generation on. */
   rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void>;
 
   createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void>;

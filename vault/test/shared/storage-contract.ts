@@ -198,6 +198,38 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getSiteKey('site-b', first!.kid)).toBeUndefined();
     });
 
+    it('the key generation moves on with a rotation and a removed site only, and the submit and detokenize reads return it', async () => {
+      const { row, submitHash } = await openedRequest();
+      const first = await storage.keyGeneration();
+      expect(await storage.findSubmitTarget(submitHash, NOW)).toMatchObject({ keyGeneration: first });
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      await storage.replaceApiKey('site-a', 'ffffffffffffffff', 'new-hash', event('site.rekey'));
+      await storage.removeSite('nobody', event('site.remove', 'nobody'));
+      expect(await storage.keyGeneration()).toBe(first);
+
+      await storage.rotateSiteKey(key('site-a', NOW + 1), event('keys.rotate'));
+      const rotated = await storage.keyGeneration();
+      expect(rotated).not.toBe(first);
+      expect(await storage.findSubmitTarget(submitHash, NOW)).toMatchObject({ keyGeneration: rotated });
+      await storage.submitRequest(
+        submitHash,
+        row.requestId,
+        null,
+        NOW + 2000,
+        auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
+      );
+      const detok = otk(row.requestId, 'detokenize');
+      await storage.insertOtk(detok, event('otk.mint'));
+      expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toMatchObject({
+        keyGeneration: rotated,
+      });
+
+      await storage.removeSite('site-b', event('site.remove', 'site-b'));
+      const removed = await storage.keyGeneration();
+      expect([first, rotated]).not.toContain(removed);
+      expect(typeof removed).toBe('number');
+    });
+
     it('removeSite deletes the site with its keys, requests, records, OTKs and closed rooms; an unknown site is not audited', async () => {
       const submitted = await submittedRequest();
       const pending = request();
@@ -279,6 +311,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         },
         roomClosed: false,
         record: stored,
+        keyGeneration: await storage.keyGeneration(),
       });
       const before = (await allAudit(storage)).length;
       expect(await storage.redeemDetokenizeOtk(detok.hash, 'site-b', 'agent-1', requestId, NOW, ok)).toBe(false);
