@@ -71,6 +71,24 @@ export function newId(prefix: string): string {
   return `${prefix}${Date.now().toString(36)}${counter.toString(36)}`;
 }
 
+/** What every user the world makes shares: enabled, online since now, no e-mail, UTC. */
+function enabledAndOnlineNow(): Pick<
+  IUser,
+  'emails' | 'isEnabled' | 'status' | 'statusConnection' | 'utcOffset' | 'createdAt' | 'updatedAt' | 'lastLoginAt'
+> {
+  const now = new Date();
+  return {
+    emails: [],
+    isEnabled: true,
+    status: 'online',
+    statusConnection: UserStatusConnection.ONLINE,
+    utcOffset: 0,
+    createdAt: now,
+    updatedAt: now,
+    lastLoginAt: now,
+  };
+}
+
 export class World {
   public readonly users = new Map<string, IUser>();
   public readonly rooms = new Map<string, IRoom>();
@@ -121,20 +139,12 @@ export class World {
   }
 
   public addUser(partial: Partial<IUser> & { username: string }): IUser {
-    const now = new Date();
     const user: IUser = {
       id: partial.id || newId('u'),
       name: partial.username,
-      emails: [],
       type: UserType.USER,
-      isEnabled: true,
       roles: ['user'],
-      status: 'online',
-      statusConnection: UserStatusConnection.ONLINE,
-      utcOffset: 0,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: now,
+      ...enabledAndOnlineNow(),
       ...partial,
     };
     this.users.set(user.id, user);
@@ -185,21 +195,13 @@ export class World {
    * visitors are not users, so the sender carries the visitor's ID and name, and type "unknown".
    */
   public visitorAsSender(room: ILivechatRoom): IUser {
-    const now = new Date();
     return {
       id: room.visitor.id as string,
       username: room.visitor.username,
       name: room.visitor.name,
-      emails: [],
       type: UserType.UNKNOWN,
-      isEnabled: true,
       roles: [],
-      status: 'online',
-      statusConnection: UserStatusConnection.ONLINE,
-      utcOffset: 0,
-      createdAt: now,
-      updatedAt: now,
-      lastLoginAt: now,
+      ...enabledAndOnlineNow(),
     };
   }
 
