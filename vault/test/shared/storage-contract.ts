@@ -78,6 +78,11 @@ function otk(requestId: string, purpose: OtkPurpose, overrides: Partial<OtkRow> 
   };
 }
 
+/** A submit window no test looks at again: a fresh OTK hash, open for a minute. */
+function anySubmitWindow(): { hash: string; expiresAt: number } {
+  return { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE };
+}
+
 function record(requestId: string, siteId = 'site-a', createdAt = NOW): RecordRow {
   return {
     recordId: randomUUID(),
@@ -141,15 +146,26 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       return { row: openedRow, submitHash };
     }
 
-    async function submittedRequest(overrides: Partial<RequestRow> = {}): Promise<RequestRow> {
-      const { row, submitHash } = await openedRequest(overrides);
-      const done = await storage.submitRequest(
+    /** The visitor submits an opened request; `rec` is null when every field was off the record. */
+    function submit(row: RequestRow, submitHash: string, rec: RecordRow | null) {
+      return storage.submitRequest(
         submitHash,
         row.requestId,
-        record(row.requestId, row.siteId, row.createdAt),
+        rec,
         NOW + 2000,
         auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
       );
+    }
+
+    async function mintedDetokenizeOtk(requestId: string): Promise<OtkRow> {
+      const detok = otk(requestId, 'detokenize');
+      await storage.insertOtk(detok, event('otk.mint'));
+      return detok;
+    }
+
+    async function submittedRequest(overrides: Partial<RequestRow> = {}): Promise<RequestRow> {
+      const { row, submitHash } = await openedRequest(overrides);
+      const done = await submit(row, submitHash, record(row.requestId, row.siteId, row.createdAt));
       if (!done) throw new Error('could not submit the request');
       return done;
     }
@@ -211,15 +227,8 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const rotated = await storage.keyGeneration();
       expect(rotated).not.toBe(first);
       expect(await storage.findSubmitTarget(submitHash, NOW)).toMatchObject({ keyGeneration: rotated });
-      await storage.submitRequest(
-        submitHash,
-        row.requestId,
-        null,
-        NOW + 2000,
-        auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
-      );
-      const detok = otk(row.requestId, 'detokenize');
-      await storage.insertOtk(detok, event('otk.mint'));
+      await submit(row, submitHash, null);
+      const detok = await mintedDetokenizeOtk(row.requestId);
       expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toMatchObject({
         keyGeneration: rotated,
       });
@@ -336,15 +345,8 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
 
     it('a detokenize target says when the room closed and has no record for an all off-the-record request; redeeming in a closed room changes nothing', async () => {
       const { row, submitHash } = await openedRequest();
-      await storage.submitRequest(
-        submitHash,
-        row.requestId,
-        null,
-        NOW + 2000,
-        auditEvent('request.submit', { at: NOW, actor: 'visitor' }),
-      );
-      const detok = otk(row.requestId, 'detokenize');
-      await storage.insertOtk(detok, event('otk.mint'));
+      await submit(row, submitHash, null);
+      const detok = await mintedDetokenizeOtk(row.requestId);
       expect(await storage.findDetokenizeTarget(detok.hash, 'site-a', 'agent-1', NOW)).toMatchObject({
         roomClosed: false,
         record: undefined,
@@ -366,8 +368,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
 
     it('of 25 concurrent redemptions of one detokenize OTK exactly one succeeds, with one audit entry', async () => {
       const submitted = await submittedRequest();
-      const detok = otk(submitted.requestId, 'detokenize');
-      await storage.insertOtk(detok, event('otk.mint'));
+      const detok = await mintedDetokenizeOtk(submitted.requestId);
       const ok = event('detokenize.ok', 'site-a', submitted.requestId);
       const results = await Promise.all(
         Array.from({ length: 25 }, () =>
@@ -396,14 +397,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         agentId: null,
         expiresAt: NOW + 30 * MINUTE,
       });
-      expect(
-        await storage.openRequest(
-          open.hash,
-          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
-          NOW + 6,
-          audit,
-        ),
-      ).toBeUndefined();
+      expect(await storage.openRequest(open.hash, anySubmitWindow(), NOW + 6, audit)).toBeUndefined();
       const last = (await allAudit(storage)).pop();
       expect(last).toMatchObject({
         action: 'request.open',
@@ -421,7 +415,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         Array.from({ length: 20 }, () =>
           storage.openRequest(
             open.hash,
-            { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
+            anySubmitWindow(),
             NOW,
             auditEvent('request.open', { at: NOW, actor: 'visitor' }),
           ),
@@ -435,28 +429,14 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const lapsedOpen = otk(lapsed.requestId, 'open');
       await storage.createRequest(lapsed, lapsedOpen, event('request.create'));
       const audit = auditEvent('request.open', { at: NOW, actor: 'visitor' });
-      expect(
-        await storage.openRequest(
-          lapsedOpen.hash,
-          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
-          NOW,
-          audit,
-        ),
-      ).toBeUndefined();
+      expect(await storage.openRequest(lapsedOpen.hash, anySubmitWindow(), NOW, audit)).toBeUndefined();
       expect(await storage.peekOtk(lapsedOpen.hash, 'open', NOW)).toBeUndefined();
 
       const inClosedRoom = request({ roomId: 'room-closed' });
       const closedOpen = otk(inClosedRoom.requestId, 'open');
       await storage.createRequest(inClosedRoom, closedOpen, event('request.create'));
       await storage.closeRoom('site-a', 'room-closed', NOW, event('session.close'));
-      expect(
-        await storage.openRequest(
-          closedOpen.hash,
-          { hash: randomBytes(32).toString('hex'), expiresAt: NOW + MINUTE },
-          NOW,
-          audit,
-        ),
-      ).toBeUndefined();
+      expect(await storage.openRequest(closedOpen.hash, anySubmitWindow(), NOW, audit)).toBeUndefined();
       expect((await storage.getRequest(inClosedRoom.requestId))!.status).toBe('closed');
     });
 
@@ -730,8 +710,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
 
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
       const submitted = await submittedRequest();
-      const detok = otk(submitted.requestId, 'detokenize');
-      await storage.insertOtk(detok, event('otk.mint'));
+      const detok = await mintedDetokenizeOtk(submitted.requestId);
       const { row: opened, submitHash } = await openedRequest();
       const pending = request();
       const open = otk(pending.requestId, 'open');
