@@ -72,6 +72,27 @@ function fieldLabel(page: ViewerPage, field: ViewerField, locale: string): strin
   return page.idv ? t(locale, 'idv.character', { position: field.id }) : field.label;
 }
 
+/** A field's Reveal or Copy button: the page script acts on its data-action (Reveal shows into data-target). */
+function fieldButton(
+  locale: string,
+  action: 'reveal' | 'copy',
+  fieldId: string,
+  label: string,
+  target?: string,
+): SafeHtml {
+  const targetAttribute = target === undefined ? '' : html` data-target="${target}"`;
+  return html`<button
+    class="button button--small button--secondary"
+    type="button"
+    data-action="${action}"
+    data-field="${fieldId}"
+    data-label="${label}"${targetAttribute}
+    aria-label="${t(locale, `viewer.${action}_label`, { label })}"
+  >
+    ${t(locale, `viewer.${action}`)}
+  </button>`;
+}
+
 function renderField(page: ViewerPage, field: ViewerField, index: number, locale: string): SafeHtml {
   const label = fieldLabel(page, field, locale);
   const stateText =
@@ -92,29 +113,8 @@ function renderField(page: ViewerPage, field: ViewerField, index: number, locale
         canFetch
           ? html`<span class="viewer-field__actions">
               ${
-                field.state !== 'shown'
-                  ? html`<button
-                      class="button button--small button--secondary"
-                      type="button"
-                      data-action="reveal"
-                      data-field="${field.id}"
-                      data-label="${label}"
-                      data-target="${valueId}"
-                      aria-label="${t(locale, 'viewer.reveal_label', { label })}"
-                    >
-                      ${t(locale, 'viewer.reveal')}
-                    </button> `
-                  : ''
-              }<button
-                class="button button--small button--secondary"
-                type="button"
-                data-action="copy"
-                data-field="${field.id}"
-                data-label="${label}"
-                aria-label="${t(locale, 'viewer.copy_label', { label })}"
-              >
-                ${t(locale, 'viewer.copy')}
-              </button>
+                field.state !== 'shown' ? html`${fieldButton(locale, 'reveal', field.id, label, valueId)} ` : ''
+              }${fieldButton(locale, 'copy', field.id, label)}
             </span>`
           : ''
       }
