@@ -60,6 +60,7 @@ import {
 } from './src/handlers/livechat-events';
 import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
 import { managerViewJobProcessor } from './src/requests/manager-view';
+import { processorSendJobProcessor } from './src/requests/processor-send';
 import { sendJobProcessor } from './src/requests/send-job';
 import { readinessJobProcessor } from './src/readiness/readiness-check';
 import { sweepJobProcessor } from './src/requests/sweep-job';
@@ -101,6 +102,7 @@ export class IdvSecureFormsApp
     await configuration.scheduler.registerProcessors([
       sendJobProcessor(this),
       managerViewJobProcessor(this),
+      processorSendJobProcessor(this),
       sweepJobProcessor(this),
       readinessJobProcessor(this),
     ]);

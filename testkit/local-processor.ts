@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import https from 'node:https';
-import os from 'node:os';
-import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as https from 'https';
+import * as os from 'os';
+import * as path from 'path';
+import type { AddressInfo } from 'net';
+import { URLSearchParams } from 'url';
 
 /**
  * A local HTTPS server that speaks the shape of Stripe's PaymentIntents API (form-encoded,
@@ -95,16 +96,13 @@ export class LocalProcessor {
   async stop(): Promise<void> {
     for (const timer of this.slow) clearTimeout(timer);
     this.slow.clear();
-    this.server.closeAllConnections();
+    // Node 18.2+; the app's tests compile against older Node types.
+    (this.server as https.Server & { closeAllConnections(): void }).closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private answer(
-    req: import('node:http').IncomingMessage,
-    body: string,
-    res: import('node:http').ServerResponse,
-  ): void {
+  private answer(req: import('http').IncomingMessage, body: string, res: import('http').ServerResponse): void {
     this.received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
     const send = (status: number, payload: string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });

@@ -40,12 +40,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI with `env` on top of `baseEnv()`. */
-export function vaultCli(args: string[], env: Record<string, string>): CliResult {
+/** Runs the built CLI with `env` on top of `baseEnv()`; `input` is its stdin (a relay's secret). */
+export function vaultCli(args: string[], env: Record<string, string>, input?: string): CliResult {
   const result = spawnSync(process.execPath, ['dist/cli.js', ...args], {
     cwd: VAULT_PACKAGE,
     env: { ...baseEnv(), ...env },
     encoding: 'utf8',
+    ...(input === undefined ? {} : { input }),
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -181,8 +182,8 @@ export class VaultProcess {
   }
 
   /** Runs a CLI command on this vault's data, as its admin would; returns its stdout (throws when it fails). */
-  cli(args: string[]): string {
-    const run = vaultCli(args, this.env);
+  cli(args: string[], input?: string): string {
+    const run = vaultCli(args, this.env, input);
     if (run.status !== 0) throw new Error(`vault CLI "${args.join(' ')}" failed (${run.status}): ${run.stderr}`);
     return run.stdout.trim();
   }

@@ -17,6 +17,24 @@ export interface CatalogForm {
   id: string;
   title: LocalizedText;
   fields: CatalogField[];
+  /** Card data that goes from the vault straight to a payment processor: nobody views it. */
+  relay?: CatalogRelay;
   /** True for the app's own forms. */
   builtin?: boolean;
+}
+
+/**
+ * A form bound to a relay the vault's admin configured (`vault:cli relay set`). Parameters are
+ * plain words or numbers the relay's template reads (`{{param.amount}}`): fixed ones here, the
+ * rest typed by the agent on *Send to processor*.
+ */
+export interface CatalogRelay {
+  /** The relay's ID in the vault. */
+  id: string;
+  /** e.g. `{ "currency": "eur" }`. */
+  params?: { [name: string]: string };
+  /** What the agent types when sending, e.g. `["amount"]`. */
+  ask?: string[];
+  /** Sent as soon as the visitor submits, with no click: only when nothing is asked of the agent. */
+  sendOnSubmit?: boolean;
 }

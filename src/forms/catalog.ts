@@ -22,17 +22,21 @@ import {
   isFieldId,
   isFieldType,
   isFormId,
+  isRelayId,
+  isRelayParamName,
+  isRelayParamValue,
   isText,
   LENGTH_RANGES,
   LIMITS,
   MAX_FORM_PATTERN_PROGRAM,
 } from '../vault/contract';
 import { BUILTIN_FORM_IDS } from './builtin-forms';
-import type { CatalogField, CatalogForm, LocalizedText } from './catalog-types';
+import type { CatalogField, CatalogForm, CatalogRelay, LocalizedText } from './catalog-types';
 
 /** How many custom forms a catalog may hold; everything inside a form follows the vault's contract. */
 export const MAX_CATALOG_FORMS = 50;
-const FORM_KEYS = ['id', 'title', 'fields'];
+const FORM_KEYS = ['id', 'title', 'fields', 'relay'];
+const RELAY_KEYS = ['id', 'params', 'ask', 'sendOnSubmit'];
 const FIELD_KEYS = [
   'id',
   'label',
@@ -159,6 +163,46 @@ class Checker {
         ? o
         : { value: (o as JsonObject).value as string, label: (o as JsonObject).label as string },
     );
+  }
+
+  /** A relay binding: the vault's relay ID and the parameters the contract allows, fixed or asked. */
+  public relay(value: Json | undefined, path: string): CatalogRelay | undefined {
+    if (!isObject(value)) {
+      this.add(path, 'catalog_error_not_object');
+      return undefined;
+    }
+    const before = this.problems.length;
+    this.unknownKeys(value, RELAY_KEYS, path);
+    if (!isRelayId(value.id)) {
+      this.add(`${path}.id`, 'catalog_error_relay_id');
+    }
+    const params = value.params === undefined ? {} : value.params;
+    const names = isObject(params) ? Object.keys(params) : [];
+    if (!isObject(params) || !names.every((n) => isRelayParamName(n) && isRelayParamValue(params[n]))) {
+      this.add(`${path}.params`, 'catalog_error_relay_params');
+    }
+    const ask = value.ask === undefined ? [] : value.ask;
+    if (
+      !Array.isArray(ask) ||
+      !ask.every((n, i) => isRelayParamName(n) && ask.indexOf(n) === i && names.indexOf(n) < 0)
+    ) {
+      this.add(`${path}.ask`, 'catalog_error_relay_ask');
+    } else if (names.length + ask.length > LIMITS.relayParams) {
+      this.add(path, 'catalog_error_relay_too_many', { max: LIMITS.relayParams });
+    }
+    const sendOnSubmit = this.boolean(value.sendOnSubmit, `${path}.sendOnSubmit`);
+    if (sendOnSubmit && Array.isArray(ask) && ask.length > 0) {
+      this.add(`${path}.sendOnSubmit`, 'catalog_error_relay_send_on_submit');
+    }
+    if (this.problems.length > before) {
+      return undefined;
+    }
+    return {
+      id: value.id as string,
+      params: params as { [name: string]: string },
+      ask: ask as string[],
+      sendOnSubmit: sendOnSubmit === true,
+    };
   }
 
   /** A problem of the field's definition, found by the contract's own rules, at its place in the JSON. */
@@ -294,10 +338,11 @@ function checkForm(
       c.add(`${path}.fields`, 'catalog_error_patterns_too_complex', { max: MAX_FORM_PATTERN_PROGRAM });
     }
   }
+  const relay = raw.relay === undefined ? undefined : c.relay(raw.relay, `${path}.relay`);
   if (c.problems.length > before || !id || !title) {
     return undefined;
   }
-  return { id, title, fields };
+  return relay ? { id, title, fields, relay } : { id, title, fields };
 }
 
 /**
@@ -359,6 +404,7 @@ export function localizeText(text: LocalizedText, locale: string): string {
 export function localizeForm(form: CatalogForm, locale: string): FormSpec {
   return {
     id: form.id,
+    ...(form.relay ? { relay: form.relay.id } : {}),
     title: localizeText(form.title, locale),
     fields: form.fields.map((field) => {
       const spec: FormFieldSpec = { ...field, label: localizeText(field.label, locale) } as FormFieldSpec;

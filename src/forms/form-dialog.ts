@@ -85,6 +85,7 @@ export const submitFormDialog = sendDialogSubmit(async (deps, sending, state, us
       title: spec.title,
       visitorLocale,
       form: spec,
+      ...(form.relay ? { relay: form.relay } : {}),
       visitorText: vt('visitor_form_request', { agent: user.name || user.username, title: spec.title }),
       buttonText: vt('visitor_form_button'),
     },

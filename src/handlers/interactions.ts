@@ -26,11 +26,13 @@ import { readViewContext, removeViewContext, saveViewContext } from '../persiste
 import type { SubmitHandler } from '../requests/dialogs';
 import { viewKindOf } from '../requests/dialogs';
 import { submitManagerReason } from '../requests/manager-view';
+import { startProcessorSend, submitProcessorParams } from '../requests/processor-send';
 import { scheduleSend } from '../requests/send-job';
 import { runSerially } from '../lib/serial';
 import { revealRequest } from '../requests/reveal';
 import { showSecureData } from '../requests/secure-data';
 import { ManagerReasonAction } from '../ui/manager-reason-modal';
+import { processorParamAction } from '../ui/processor-send';
 import { MaskingAction } from '../ui/masking-notice';
 import { RequestAction } from '../ui/request-actions';
 import { SecureDataAction } from '../ui/secure-data-bar';
@@ -78,6 +80,8 @@ type BlockActionHandler = (deps: Deps, data: IUIKitBlockIncomingInteraction) => 
 
 const BLOCK_ACTIONS: { [actionId: string]: BlockActionHandler } = {
   [RequestAction.View]: (deps, data) => revealRequest(deps, data.user, data.value, data.triggerId, data.room),
+  [RequestAction.SendToProcessor]: (deps, data) =>
+    startProcessorSend(deps, data.user, data.value, data.triggerId, data.room),
   [SecureDataAction.Refresh]: (deps, data) =>
     showSecureData(deps, data.user, data.value, data.triggerId, 'update', data.room),
   // From the notice that a visitor's message was masked: the usual dialog, every check included.
@@ -89,6 +93,7 @@ const SUBMITS: { [kind in ViewKind]: SubmitHandler } = {
   idv: submitIdvDialog,
   form: submitFormDialog,
   manager: submitManagerReason,
+  processor: submitProcessorParams,
 };
 
 /** The input that carries a dialog-wide error, for each dialog. */
@@ -96,6 +101,7 @@ const FIRST_INPUT: { [kind in ViewKind]: string } = {
   idv: IdvAction.SecretKind,
   form: FormAction.Pick,
   manager: ManagerReasonAction.Reason,
+  processor: processorParamAction(0),
 };
 
 export async function handleActionButton(

@@ -5,11 +5,25 @@
  */
 import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/definition/accessors';
 
-import type { RequestKind } from '../vault/contract';
+import type { RelayOutcomeName, RequestKind } from '../vault/contract';
 import { miscKey, roomKey } from './associations';
 
 /** The states the agent sees. `answered` is a submitted ID&V; `viewed` a form the sender has viewed. */
 export type RecordState = 'sent' | 'opened' | 'submitted' | 'answered' | 'cancelled' | 'expired' | 'viewed' | 'closed';
+
+/** A form whose card data goes to a payment processor: its relay, parameters and last outcome. */
+export interface RecordRelay {
+  relayId: string;
+  /** Fixed by the admin's catalog. */
+  params: { [name: string]: string };
+  /** Typed by the agent on *Send to processor*. */
+  ask: string[];
+  sendOnSubmit: boolean;
+  /** The last send's outcome as the vault answered it, the card's last 4 and a decline code: never a value. */
+  outcome?: RelayOutcomeName | 'sending';
+  last4?: string;
+  declineCode?: string;
+}
 
 export interface SecureRequestRecord {
   requestId: string;
@@ -21,6 +35,8 @@ export interface SecureRequestRecord {
   title: string;
   /** ID&V only: the two positions asked for. */
   positions?: number[];
+  /** Relay-bound forms only: nobody views them, the vault sends them on. */
+  relay?: RecordRelay;
   state: RecordState;
   createdAt: number;
   updatedAt: number;

@@ -7,14 +7,14 @@ import type { IPersistence, IPersistenceRead } from '@rocket.chat/apps-engine/de
 
 import { miscKey, roomKey } from './associations';
 
-export type ViewKind = 'idv' | 'form' | 'manager';
+export type ViewKind = 'idv' | 'form' | 'manager' | 'processor';
 
 export interface ViewContext {
   viewId: string;
   kind: ViewKind;
   roomId: string;
   agentId: string;
-  /** The request a manager's reason dialog is for. */
+  /** The request a manager's reason dialog or a *Send to processor* modal is for. */
   requestId?: string;
   createdAt: number;
   expiresAt: number;

@@ -53,7 +53,7 @@ export function sendDialogSubmit(
 
 export function viewKindOf(viewId: string): ViewKind | undefined {
   const prefix = viewId.split('-')[0];
-  return prefix === 'idv' || prefix === 'form' || prefix === 'manager' ? prefix : undefined;
+  return prefix === 'idv' || prefix === 'form' || prefix === 'manager' || prefix === 'processor' ? prefix : undefined;
 }
 
 export async function openDialog(

@@ -17,9 +17,10 @@ import { stateFromVault } from '../persistence/record-states';
 import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
-import { viewButtonBlocks } from '../ui/request-actions';
+import { processorButtonBlocks, viewButtonBlocks } from '../ui/request-actions';
 import type { RequestStateResponse } from '../vault/contract';
 import { isVaultCallError, loggableError } from '../vault/vault-call-error';
+import { scheduleProcessorSend } from './processor-send';
 import { currentRoom, vaultClient } from './send-context';
 
 /** `retry`: the vault should ring again later (it could not be asked now). */
@@ -116,10 +117,34 @@ async function onSubmittedForAnotherAgent(scene: Scene): Promise<void> {
   );
 }
 
+/** A relay-bound form: nobody views it; it goes to the processor on the sender's click, or at once. */
+async function onRelayFormSubmitted(
+  scene: Scene,
+  record: SecureRequestRecord & { relay: NonNullable<SecureRequestRecord['relay']> },
+): Promise<void> {
+  const { deps, agent, room, t } = scene;
+  if (record.relay.sendOnSubmit) {
+    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
+    await scheduleProcessorSend(deps, record);
+    return;
+  }
+  await notifyPrivately(
+    deps,
+    agent,
+    room,
+    t('notify_form_submitted_relay', { title: record.title }),
+    processorButtonBlocks(deps.app.getID(), t, record),
+  );
+}
+
 async function onFormSubmitted(scene: Scene): Promise<void> {
   const { deps, record, agent, room, t } = scene;
   const vt = await visitorTranslator(scene);
   await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
+  if (record.relay) {
+    await onRelayFormSubmitted(scene, { ...record, relay: record.relay });
+    return;
+  }
   await notifyPrivately(
     deps,
     agent,

@@ -35,15 +35,19 @@ import type { SubmitOutcome } from './dialogs';
 import { currentRoom } from './send-context';
 import { handViewerLink } from './viewer-link';
 
-/** A manager may ask to view: the admin's setting is on, they hold a manager role, the chat is open, it was answered. */
+/**
+ * A manager may ask to view: the admin's setting is on, they hold a manager role, the chat is open,
+ * it was answered, and it is not a relay-bound form (nobody views those).
+ */
 export function mayViewAsManager(
   config: Pick<AppConfig, 'managersMayViewValues'>,
   user: IUser,
   room: IRoom | undefined,
-  record: Pick<SecureRequestRecord, 'state'>,
+  record: Pick<SecureRequestRecord, 'state' | 'relay'>,
 ): room is ILivechatRoom {
   return (
     config.managersMayViewValues &&
+    !record.relay &&
     (user.roles || []).some((role) => MANAGER_ROLES.indexOf(role) >= 0) &&
     Boolean(room) &&
     (room as IRoom).type === RoomType.LIVE_CHAT &&

@@ -52,6 +52,10 @@ export async function revealRequest(
     await reply('error_request_unknown');
     return;
   }
+  if (record.relay) {
+    await reply('error_relay_bound'); // its card data goes only to the payment processor
+    return;
+  }
   const config = await readAppConfig(deps.read);
   if (record.agentId !== user.id) {
     if (mayViewAsManager(config, user, room, record)) {

@@ -9,6 +9,7 @@ import { saveRequestRecord } from '../persistence/request-records';
 import { translatorFor } from '../i18n/i18n';
 import { visitorSeesBlocks } from '../platform/room-source';
 import { visitorLinkBlocks, visitorMessageText } from '../ui/visitor-message';
+import type { CatalogRelay } from '../forms/catalog-types';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
 import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import type { SendContext } from './send-context';
@@ -21,6 +22,8 @@ export interface OutgoingRequest {
   visitorLocale: string;
   idv?: IdvSpec;
   form?: FormSpec;
+  /** The catalog's relay binding of a form whose card data goes to a payment processor. */
+  relay?: CatalogRelay;
   /** The sentence the visitor reads in the chat. */
   visitorText: string;
   buttonText: string;
@@ -90,6 +93,16 @@ export async function sendSecureRequest(deps: Deps, sending: SendContext, outgoi
     agentUsername: agent.username,
     title: outgoing.title,
     ...(outgoing.idv ? { positions: outgoing.idv.positions } : {}),
+    ...(outgoing.relay
+      ? {
+          relay: {
+            relayId: outgoing.relay.id,
+            params: outgoing.relay.params || {},
+            ask: outgoing.relay.ask || [],
+            sendOnSubmit: outgoing.relay.sendOnSubmit === true,
+          },
+        }
+      : {}),
     state: 'sent',
     createdAt: now,
     updatedAt: now,

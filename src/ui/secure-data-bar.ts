@@ -1,4 +1,7 @@
-/** The *Secure data* contextual bar: the room's requests, their states, and *View* for the sender. */
+/**
+ * The *Secure data* contextual bar: the room's requests, their states, and *View* for the sender
+ * (*Send to processor* and the processor's outcome for a relay-bound form, which nobody views).
+ */
 import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition/accessors';
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -8,7 +11,8 @@ import type { Translator } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import { actions, button, context, divider, plainSection, plainText, section } from './blocks';
-import { viewButton } from './request-actions';
+import { processorOutcomeText, isFinalOutcome } from './processor-send';
+import { processorButton, viewButton } from './request-actions';
 
 export const SecureDataAction = {
   Refresh: 'secure-data.refresh',
@@ -45,8 +49,20 @@ export function buildSecureDataBar(
       agent: record.agentUsername,
       time: clockTime(record.createdAt, viewer.utcOffset || 0),
     });
-    const mayView = (viewer.id === record.agentId || managerViews) && hasAnswer(record.state);
-    items.push(plainSection(blockId, text, mayView ? viewButton(appId, blockId, t, record) : undefined));
+    const answered = hasAnswer(record.state);
+    const { relay } = record;
+    let accessory;
+    if (relay) {
+      accessory =
+        viewer.id === record.agentId && answered && !isFinalOutcome(relay.outcome)
+          ? processorButton(appId, blockId, t, record)
+          : undefined;
+    } else if ((viewer.id === record.agentId || managerViews) && answered) {
+      accessory = viewButton(appId, blockId, t, record);
+    }
+    const outcome =
+      relay && relay.outcome ? `\n${t('processor_outcome_line', { outcome: processorOutcomeText(t, relay) })}` : '';
+    items.push(plainSection(blockId, `${text}${outcome}`, accessory));
     items.push(divider(`${blockId}.divider`));
   });
   return {

@@ -28,6 +28,9 @@ export type {
   IdvSpec,
   MintOtkBody,
   MintOtkResponse,
+  RelayOutcomeName,
+  RelaySendBody,
+  RelaySendResponse,
   RequestKind,
   RequestStateResponse,
   RequestStatus,
@@ -44,5 +47,15 @@ export {
   isFieldType,
 } from '../../vault/src/contract/form-rules';
 export type { FieldSpecProblem } from '../../vault/src/contract/form-rules';
-export { LENGTH_RANGES, LIMITS, codePointLength, isFieldId, isFormId, isText } from '../../vault/src/contract/limits';
+export {
+  LENGTH_RANGES,
+  LIMITS,
+  codePointLength,
+  isFieldId,
+  isFormId,
+  isRelayId,
+  isRelayParamName,
+  isRelayParamValue,
+  isText,
+} from '../../vault/src/contract/limits';
 export { DEFAULT_LOCALE, closestLocale } from '../../vault/src/contract/locale';

@@ -13,6 +13,9 @@ export type VaultCallErrorCode =
   | 'session_closed'
   | 'not_submitted'
   | 'not_found'
+  | 'relay_bound'
+  | 'relay_in_progress'
+  | 'off_record_gone'
   | 'rate_limited'
   | 'rejected'
   | 'unavailable'
@@ -71,6 +74,12 @@ export function vaultCallErrorMessageKey(err: unknown): string {
       return 'error_not_answered';
     case 'not_found':
       return 'error_request_unknown';
+    case 'relay_bound':
+      return 'error_relay_bound';
+    case 'relay_in_progress':
+      return 'error_relay_in_progress';
+    case 'off_record_gone':
+      return 'error_off_record_gone';
     case 'rate_limited':
       return 'error_vault_busy';
     case 'rejected':

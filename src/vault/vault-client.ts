@@ -20,6 +20,9 @@ import type {
   ErrorBody,
   ExportVisitorResponse,
   MintOtkResponse,
+  RelayOutcomeName,
+  RelaySendBody,
+  RelaySendResponse,
   RequestStateResponse,
   VisitorDataBody,
 } from './contract';
@@ -34,6 +37,20 @@ export interface VaultConnection {
 }
 
 type Method = 'get' | 'post';
+
+/**
+ * How long a job waits for a send to a payment processor: the vault waits for the processor (a
+ * relay's `timeoutMs`, 10 s by default) before it answers, and the Apps-Engine cuts any call into
+ * the app at 30 s. A later send answers the stored outcome, or reconciles, without charging twice.
+ */
+export const PROCESSOR_SEND_TIMEOUT_MS = 25000;
+const RELAY_OUTCOMES: ReadonlyArray<RelayOutcomeName | 'sending'> = [
+  'approved',
+  'declined',
+  'failed',
+  'unknown',
+  'sending',
+];
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
 
@@ -58,6 +75,9 @@ function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallE
     case 'session_closed':
     case 'not_submitted':
     case 'not_found':
+    case 'relay_bound':
+    case 'relay_in_progress':
+    case 'off_record_gone':
       return vaultCode;
     default:
       return status === 404 ? 'not_found' : 'rejected';
@@ -176,6 +196,30 @@ export class VaultClient {
     }
   }
 
+  /**
+   * `POST /v1/requests/:id/relay`: the vault sends the submitted card data to the form's payment
+   * processor itself; the answer is the outcome and the fields the relay keeps, never a value.
+   */
+  public async sendToProcessor(requestId: string, body: RelaySendBody): Promise<RelaySendResponse> {
+    const response = await this.call<RelaySendResponse>(
+      'post',
+      `/v1/requests/${encodeURIComponent(requestId)}/relay`,
+      body,
+      [200],
+      PROCESSOR_SEND_TIMEOUT_MS,
+    );
+    if (!response || response.requestId !== requestId || RELAY_OUTCOMES.indexOf(response.outcome) < 0) {
+      throw new VaultCallError('bad_response', 'POST /v1/requests/:id/relay answered without an outcome');
+    }
+    return {
+      requestId,
+      relayId: String(response.relayId),
+      outcome: response.outcome,
+      kept: typeof response.kept === 'object' && response.kept !== null ? response.kept : {},
+      ...(typeof response.last4 === 'string' && /^\d{4}$/.test(response.last4) ? { last4: response.last4 } : {}),
+    };
+  }
+
   /** `POST /v1/sessions/close`: the room's links, OTKs and off-the-record data die. */
   public async closeSession(roomId: string): Promise<void> {
     await this.call<void>('post', '/v1/sessions/close', { roomId }, [200, 204]);
@@ -211,12 +255,18 @@ export class VaultClient {
     return response;
   }
 
-  private async call<T>(method: Method, path: string, body: object | undefined, expected: number[]): Promise<T> {
+  private async call<T>(
+    method: Method,
+    path: string,
+    body: object | undefined,
+    expected: number[],
+    timeoutMs = this.connection.timeoutMs,
+  ): Promise<T> {
     if (!isVaultConfigured(this.connection)) {
       throw new VaultCallError('not_configured', 'The vault URL or API key setting is empty or not a URL');
     }
     const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
-    const response = await this.send(method, path, body, what);
+    const response = await this.send(method, path, body, what, timeoutMs);
     if (expected.indexOf(response.statusCode) < 0) {
       throw refusal(response, what);
     }
@@ -227,8 +277,14 @@ export class VaultClient {
   }
 
   /** Sends one request and waits for its answer: at most `timeoutMs`, plus a second's grace. */
-  private async send(method: Method, path: string, body: object | undefined, what: string): Promise<IHttpResponse> {
-    const { baseUrl, timeoutMs } = this.connection;
+  private async send(
+    method: Method,
+    path: string,
+    body: object | undefined,
+    what: string,
+    timeoutMs: number,
+  ): Promise<IHttpResponse> {
+    const { baseUrl } = this.connection;
     const request = this.http[method](`${baseUrl}${path}`, {
       headers: this.headers(body !== undefined),
       timeout: timeoutMs,

@@ -28,6 +28,7 @@ export const LIMITS = {
   otk: 256,
   /** Relay parameters per send (amount, currency, …). */
   relayParams: 16,
+  relayParamValue: 64,
 } as const;
 
 /** minLength may be 0 (no minimum); maxLength must allow at least one character. */
@@ -48,7 +49,7 @@ export const ID_PATTERNS = {
   relay: '^[a-z][a-z0-9_-]{0,39}$',
   relayParamName: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
   /** Relay parameters are plain words and numbers: never a place to smuggle card data or markup. */
-  relayParamValue: '^[A-Za-z0-9 ._:-]{0,64}$',
+  relayParamValue: `^[A-Za-z0-9 ._:-]{0,${LIMITS.relayParamValue}}$`,
 } as const;
 
 /** Texts shown to people (titles, labels, hints, options): tab and newline allowed, other C0 controls not. */
