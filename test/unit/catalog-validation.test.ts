@@ -153,6 +153,84 @@ describe('parseCatalog', () => {
   });
 });
 
+describe('a form bound to a payment-processor relay', () => {
+  const pay = (relay: unknown) => ({
+    id: 'pay',
+    title: 'Pay',
+    fields: [{ id: 'pan', label: 'Card', type: 'card_number' }],
+    relay,
+  });
+
+  it('keeps the relay, fills in its defaults, and names the relay to the vault', () => {
+    const [parsed] = parseCatalog(
+      JSON.stringify([pay({ id: 'stripe', params: { currency: 'eur' }, ask: ['amount'] })]),
+    ).forms;
+    expect(parsed.relay).toEqual({ id: 'stripe', params: { currency: 'eur' }, ask: ['amount'], sendOnSubmit: false });
+    expect(localizeForm(parsed, 'en').relay).toBe('stripe');
+    expect(parseCatalog(JSON.stringify([pay({ id: 'stripe', sendOnSubmit: true })])).forms[0].relay).toEqual({
+      id: 'stripe',
+      params: {},
+      ask: [],
+      sendOnSubmit: true,
+    });
+    expect(localizeForm(parseCatalog(JSON.stringify([iban])).forms[0], 'en')).not.toHaveProperty('relay');
+  });
+
+  it.each([
+    ['a relay given as text', 'stripe', '[0].relay', 'catalog_error_not_object'],
+    ['an upper-case relay id', { id: 'Stripe' }, '[0].relay.id', 'catalog_error_relay_id'],
+    ['no relay id', { params: {} }, '[0].relay.id', 'catalog_error_relay_id'],
+    [
+      'a parameter value with a comma and a symbol',
+      { id: 'r', params: { amount: '19,99 €' } },
+      '[0].relay.params',
+      'catalog_error_relay_params',
+    ],
+    [
+      'a parameter given as a number',
+      { id: 'r', params: { amount: 1999 } },
+      '[0].relay.params',
+      'catalog_error_relay_params',
+    ],
+    [
+      'a parameter name with a dot',
+      { id: 'r', params: { 'a.b': 'x' } },
+      '[0].relay.params',
+      'catalog_error_relay_params',
+    ],
+    ['params as a list', { id: 'r', params: ['amount'] }, '[0].relay.params', 'catalog_error_relay_params'],
+    [
+      'asking for a fixed parameter',
+      { id: 'r', params: { amount: '5' }, ask: ['amount'] },
+      '[0].relay.ask',
+      'catalog_error_relay_ask',
+    ],
+    ['asking twice', { id: 'r', ask: ['amount', 'amount'] }, '[0].relay.ask', 'catalog_error_relay_ask'],
+    ['ask as text', { id: 'r', ask: 'amount' }, '[0].relay.ask', 'catalog_error_relay_ask'],
+    [
+      'sending on submit what the agent must type',
+      { id: 'r', ask: ['amount'], sendOnSubmit: true },
+      '[0].relay.sendOnSubmit',
+      'catalog_error_relay_send_on_submit',
+    ],
+    ['sendOnSubmit as text', { id: 'r', sendOnSubmit: 'yes' }, '[0].relay.sendOnSubmit', 'catalog_error_boolean'],
+    ['a relay URL in the catalog', { id: 'r', url: 'https://evil.example' }, '[0].relay', 'catalog_error_unknown_key'],
+    [
+      'more parameters than the vault takes',
+      {
+        id: 'r',
+        params: { a: '1', b: '2', c: '3', d: '4', e: '5', f: '6', g: '7', h: '8', i: '9' },
+        ask: ['j', 'k', 'l', 'm', 'n', 'o', 'p', 'q'],
+      },
+      '[0].relay',
+      'catalog_error_relay_too_many',
+    ],
+  ])('refuses %s, naming where', (_name, relay, path, key) => {
+    expect(problemsOf([pay(relay)])).toEqual([{ path, key }]);
+    expect(parseCatalog(JSON.stringify([pay(relay)])).forms).toEqual([]);
+  });
+});
+
 describe('the catalog agents pick from', () => {
   it('offers the enabled built-in forms, then valid custom ones', () => {
     expect(

@@ -157,3 +157,47 @@ describe('the app catalog check and the vault give one verdict for each form', (
     });
   });
 });
+
+/** Relay ids: the catalog's `relay.id` and the vault's `form.relay` follow one rule (a relay the site has). */
+const RELAY_IDS_ACCEPTED = ['stripe', 'adyen_eu', 'pay-2', `r${'x'.repeat(39)}`];
+const RELAY_IDS_REFUSED = ['Stripe', '2pay', `r${'x'.repeat(40)}`, 'pay by card', '', 'stripe\n'];
+
+describe('the app catalog check and the vault give one verdict for each relay id', () => {
+  let vault: TestVault;
+  const payForm = (relay: string): Form & { relay: string } => ({
+    id: 'pay',
+    title: 'Pay',
+    fields: [{ id: 'pan', label: 'Card number', type: 'card_number', required: true }],
+    relay,
+  });
+
+  beforeAll(async () => {
+    vault = await startTestVault();
+    for (const id of RELAY_IDS_ACCEPTED) {
+      await vault.app.vault.relays.configure('site-a', id, {
+        url: 'https://processor.example/v1/pay',
+        allowHosts: ['processor.example'],
+        template: { format: 'json', body: { number: '{{pan}}' } },
+        keep: { id: 'id' },
+      });
+    }
+  });
+  afterAll(() => vault.close());
+
+  async function verdicts(relay: string): Promise<{ catalog: boolean; vault: boolean }> {
+    const catalog = parseCatalog(JSON.stringify([{ ...payForm(relay), relay: { id: relay } }])).problems.length === 0;
+    const response = await vault.call('POST', '/v1/requests', cardForm({ form: payForm(relay) as never }));
+    if (response.statusCode !== 201 && response.statusCode !== 400) {
+      throw new Error(`the vault answered ${response.statusCode}: ${response.body}`);
+    }
+    return { catalog, vault: response.statusCode === 201 };
+  }
+
+  it.each(RELAY_IDS_ACCEPTED)('both accept the relay id %j', async (id) => {
+    expect(await verdicts(id)).toEqual({ catalog: true, vault: true });
+  });
+
+  it.each(RELAY_IDS_REFUSED)('both refuse the relay id %j', async (id) => {
+    expect(await verdicts(id)).toEqual({ catalog: false, vault: false });
+  });
+});
