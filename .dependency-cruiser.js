@@ -4,7 +4,7 @@
  * type that crosses a layer is how a leak starts.
  *
  * Vault, top to bottom:
- *   main.ts, cli.ts, cli/  →  http/  →  open-vault.ts (assembles the services)  →  service/
+ *   main.ts, cli.ts, cli/, cluster/  →  http/  →  open-vault.ts (assembles the services)  →  service/
  *   →  otk/, audit/, pages/, relay/  →  crypto/, storage/, ephemeral/, validation/, contract/, config.ts, errors.ts
  * App, top to bottom:
  *   IdvSecureFormsApp.ts  →  handlers/, endpoints/  →  requests/, idv/, forms/, settings/, redaction/, privacy/, readiness/
@@ -14,7 +14,7 @@
 
 const V = '^vault/src/';
 const vaultLayers = [
-  { name: 'vault entry points', path: `${V}(main|cli)\\.ts$|${V}cli/` },
+  { name: 'vault entry points', path: `${V}(main|cli)\\.ts$|${V}(cli|cluster)/` },
   { name: 'vault http', path: `${V}http/` },
   { name: 'vault assembly', path: `${V}open-vault\\.ts$` },
   { name: 'vault service', path: `${V}service/` },

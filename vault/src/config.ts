@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from './errors';
 import { ensurePrivateDir } from './private-files';
@@ -79,6 +80,11 @@ export interface VaultConfig {
    * addresses/CIDRs. Never every hop: the left-most entries are whatever the client wrote.
    */
   trustProxy: false | number | string[];
+  /**
+   * How many vault processes serve the port (node's cluster: a primary and this many workers, each
+   * a full vault on the same database). 1, the default, is one process and no primary.
+   */
+  workers: number;
 }
 
 /** The continuous audit export: a JSON-lines file and/or syslog (RFC 5424 over UDP). */
@@ -210,6 +216,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     );
   }
 
+  const workerCount = workers(env, redisUrl);
+
   const logLevel = env.VAULT_LOG_LEVEL || 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new ConfigError('VAULT_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -255,7 +263,35 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     auditSigningKey: env.VAULT_AUDIT_SIGNING_KEY || undefined,
     auditCheckpointSeconds: integer(env, 'VAULT_AUDIT_CHECKPOINT_SECONDS', 60, 1, 86400),
     trustProxy: trustProxy(env),
+    workers: workerCount,
   };
+}
+
+/** The most workers VAULT_WORKERS may ask for: far above any one box's cores, low enough to catch a typo. */
+export const MAX_WORKERS = 64;
+
+/**
+ * VAULT_WORKERS: a number of processes, or `auto` for one per core this process may use. More than
+ * one needs Redis: workers share no memory, and the off-the-record values, ID&V answers, submit
+ * claims and rate limits must be the same for every worker a visitor's requests reach.
+ */
+function workers(env: Env, redisUrl: string | undefined): number {
+  const raw = (env.VAULT_WORKERS ?? '').trim();
+  if (raw === '') return 1;
+  let count: number;
+  if (raw === 'auto') count = os.availableParallelism();
+  else if (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= MAX_WORKERS) count = Number(raw);
+  else
+    throw new ConfigError('VAULT_WORKERS', `must be a whole number from 1 to ${MAX_WORKERS} or "auto", got "${raw}"`);
+  if (count > 1 && !redisUrl) {
+    throw new ConfigError(
+      'VAULT_WORKERS',
+      `${raw === 'auto' ? `auto (${count} cores here)` : count} needs VAULT_REDIS_URL: worker processes share no memory, ` +
+        'so off-the-record values, ID&V answers, submit claims and rate limits must live in Redis. ' +
+        'Set VAULT_REDIS_URL (and VAULT_MASTER_KEY), or VAULT_WORKERS=1 (docs/scale-out.md)',
+    );
+  }
+  return count;
 }
 
 /** VAULT_AUDIT_SINK_SYSLOG: `udp://host:port` of a syslog receiver (port 514 when left out). */

@@ -1,8 +1,15 @@
-import { loadConfig } from './config';
+import cluster from 'node:cluster';
+import { runPrimary } from './cluster/primary';
+import { WORKER_INDEX_VARIABLE } from './cluster/messages';
+import { answerPrimary } from './cluster/worker';
+import { loadConfig, type VaultConfig } from './config';
 import { ConfigError } from './errors';
 import { buildApp } from './http/app';
 
-/** Starts the vault: reads the environment, opens storage, listens, and shuts down cleanly. */
+/**
+ * Starts the vault: reads the environment, then either serves as one process (VAULT_WORKERS=1,
+ * the default) or, with more workers, becomes their primary; each worker comes back here and serves.
+ */
 async function main(): Promise<void> {
   let config;
   try {
@@ -14,9 +21,25 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await buildApp(config, { jobs: true });
+  // A worker of ours carries its slot; a process run by another cluster manager serves on its own.
+  const workerIndex = cluster.isWorker ? Number(process.env[WORKER_INDEX_VARIABLE]) || undefined : undefined;
+  if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, __filename);
+  else await serve(config, workerIndex);
+}
+
+/**
+ * One vault process: opens storage, listens, and shuts down cleanly. As worker `workerIndex` of a
+ * multi-worker vault it leaves the operations listener to the primary and answers its questions,
+ * and only worker 1 runs the background jobs (expiry sweep, purge, audit checkpoints and sink).
+ */
+async function serve(config: VaultConfig, workerIndex?: number): Promise<void> {
+  const app = await buildApp(config, {
+    jobs: workerIndex === undefined || workerIndex === 1,
+    logBindings: workerIndex === undefined ? undefined : { worker: workerIndex, pid: process.pid },
+  });
   await app.listen({ host: config.host, port: config.port });
-  await app.ops.listen({ host: config.opsHost, port: config.opsPort });
+  if (workerIndex === undefined) await app.ops.listen({ host: config.opsHost, port: config.opsPort });
+  else answerPrimary(app);
   app.log.info(
     {
       publicUrl: config.publicUrl,
@@ -24,7 +47,7 @@ async function main(): Promise<void> {
       storage: app.vault.storage.kind,
       ephemeral: app.vault.ephemeral.kind,
     },
-    'vault listening',
+    workerIndex === undefined ? 'vault listening' : 'vault worker listening',
   );
 
   // Stop taking connections, let in-flight requests finish, stop the jobs, close the database and

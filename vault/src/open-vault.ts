@@ -358,6 +358,22 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   };
 }
 
+/**
+ * What a multi-worker vault's primary does before it starts any worker: brings the database's
+ * schema up to date once (workers then find nothing to migrate) and checks that Redis answers, so
+ * a wrong URL stops the start with one message instead of every worker failing in turn.
+ */
+export async function prepareBackends(config: VaultConfig, logger: Logger): Promise<void> {
+  const storage = await openStorage(config, logger);
+  await storage.close();
+  const ephemeral = await openEphemeral(config, systemClock, logger);
+  try {
+    await ephemeral.ping();
+  } finally {
+    await ephemeral.close();
+  }
+}
+
 /** The key that signs audit checkpoints: VAULT_AUDIT_SIGNING_KEY, or one derived from the master key. */
 function auditSigner(config: VaultConfig, master: MasterKey): AuditSigner {
   if (!config.auditSigningKey) return AuditSigner.fromSeed(master.derive('audit-signing-v1'));

@@ -19,7 +19,7 @@ import { errorBody, toVaultError } from './errors';
 import { clientErrorHandler, frameworkErrors } from './framework-errors';
 import { createLogger } from './logging';
 import { VaultMetrics } from './metrics';
-import { healthRoutes, opsRoutes } from './ops-routes';
+import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
 import { securityHeaders } from './security-headers';
 import { viewerRoutes } from './viewer-routes';
@@ -47,19 +47,26 @@ export interface BuildOptions {
   jobs?: boolean;
   /** Registered on the app and the ops app before their routes: the OpenAPI generator's @fastify/swagger. */
   beforeRoutes?: (app: FastifyInstance) => Promise<void>;
+  /** Fields on every log line: a worker of a multi-worker vault says which it is ({ worker, pid }). */
+  logBindings?: Record<string, string | number>;
 }
 
 const BODY_LIMIT = 64 * 1024;
 
 /** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const logger = createLogger(config.logLevel, options.logStream);
+  const logger = createLogger(config.logLevel, options.logStream, options.logBindings);
   const { vault, metrics } = await openMeteredVault(config, options, logger);
   const headers = securityHeaders(config.publicUrl.startsWith('https:'));
   const app = createServer(config, logger as FastifyBaseLogger, headers);
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
-  const ops = await buildOpsApp(logger as FastifyBaseLogger, headers, vault, metrics, options.beforeRoutes);
+  const ops = await buildOpsApp(
+    logger as FastifyBaseLogger,
+    headers,
+    vaultOpsSource(vault, metrics),
+    options.beforeRoutes,
+  );
   app.decorate('ops', ops);
   observeResponses(app, headers, metrics);
   answerErrors(app);
@@ -199,12 +206,14 @@ async function registerRoutes(
   return sharedLimits;
 }
 
-/** The operations listener: its own small Fastify app, so nothing on it is reachable from the main port. */
-async function buildOpsApp(
+/**
+ * The operations listener: its own small Fastify app, so nothing on it is reachable from the main
+ * port. `source` is one vault's state, or a multi-worker primary's summary of its workers.
+ */
+export async function buildOpsApp(
   logger: FastifyBaseLogger,
   headers: Record<string, string>,
-  vault: Vault,
-  metrics: VaultMetrics,
+  source: OpsSource,
   beforeRoutes?: (app: FastifyInstance) => Promise<void>,
 ): Promise<FastifyInstance> {
   const ops = Fastify({
@@ -226,7 +235,7 @@ async function buildOpsApp(
     reply.code(404).send(errorBody(new VaultError('not_found', 'No such route.'))),
   );
   if (beforeRoutes) await beforeRoutes(ops);
-  await ops.register(opsRoutes, { vault, metrics });
+  await ops.register(opsRoutes, { source });
   return ops;
 }
 

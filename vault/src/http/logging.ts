@@ -5,11 +5,16 @@ import pino, { type DestinationStream, type Logger } from 'pino';
  * holds an OTK on visitor routes), never with headers or bodies, and known secret-bearing keys are
  * censored wherever they appear.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  destination?: DestinationStream,
+  bindings: Record<string, string | number> = {},
+): Logger {
   return pino(
     {
       level,
-      base: { service: 'idv-vault' },
+      // `bindings`: which process of a multi-worker vault wrote the line ({ worker, pid }).
+      base: { service: 'idv-vault', ...bindings },
       redact: {
         paths: [
           'otk',

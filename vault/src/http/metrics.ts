@@ -41,6 +41,8 @@ export class VaultMetrics {
       name: 'vault_ephemeral_entries',
       help: 'Off-the-record and ID&V entries held in the ephemeral store',
       registers: [this.registry],
+      // Every worker of a multi-worker vault counts the same Redis prefix: the primary keeps one count, not their sum.
+      aggregator: 'max',
       async collect() {
         this.set(await countEphemeral().catch(() => -1));
       },

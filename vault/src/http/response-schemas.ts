@@ -552,6 +552,13 @@ function readiness() {
         description: 'Per backend (`storage:sqlite`, `ephemeral:redis`…): `ok` or `unreachable`.',
         additionalProperties: { type: 'string', enum: ['ok', 'unreachable'] },
       },
+      workers: {
+        type: 'object',
+        description:
+          'With VAULT_WORKERS > 1 (the primary answers): worker processes configured and listening; ready while at least one listens and every one that answers reaches its backends.',
+        required: ['configured', 'listening'],
+        properties: { configured: { type: 'integer' }, listening: { type: 'integer' } },
+      },
     },
   } as const;
 }
