@@ -6,13 +6,12 @@
  */
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
-import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
 import { translatorFor } from '../i18n/i18n';
 import type { ReadinessInput, ReadinessItem, ServerSettingId } from '../lib/readiness';
 import { evaluateReadiness, fingerprint, readinessText, SERVER_SETTING_IDS } from '../lib/readiness';
+import { recurringJob } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -113,12 +112,5 @@ export async function scheduledReadinessCheck(deps: Deps): Promise<boolean> {
 }
 
 export function readinessJobProcessor(app: AppRef): IProcessor {
-  return {
-    id: READINESS_JOB_ID,
-    // Recurring jobs run once at once (start-up), then every interval.
-    startupSetting: { type: StartupType.RECURRING, interval: READINESS_INTERVAL },
-    processor: async (_job: object, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) => {
-      await scheduledReadinessCheck({ app, read, modify, http, persis });
-    },
-  };
+  return recurringJob(app, READINESS_JOB_ID, READINESS_INTERVAL, scheduledReadinessCheck);
 }

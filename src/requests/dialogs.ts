@@ -56,12 +56,14 @@ export function viewKindOf(viewId: string): ViewKind | undefined {
   return prefix === 'idv' || prefix === 'form' || prefix === 'manager' || prefix === 'processor' ? prefix : undefined;
 }
 
+/** Opens a dialog for the sender (or a manager) in a room; `requestId` when it is about one request. */
 export async function openDialog(
   deps: Deps,
   sending: SendContext,
   kind: ViewKind,
   triggerId: string | undefined,
   build: (viewId: string) => IUIKitSurfaceViewParam,
+  requestId?: string,
 ): Promise<void> {
   if (!triggerId) {
     await notifyPrivately(deps, sending.agent, sending.room, sending.t('error_no_trigger'));
@@ -76,6 +78,7 @@ export async function openDialog(
     kind,
     roomId: sending.room.id,
     agentId: sending.agent.id,
+    ...(requestId ? { requestId } : {}),
     createdAt: now,
     expiresAt: now + sending.config.dialogLifetimeMs,
   });

@@ -117,40 +117,23 @@ async function onSubmittedForAnotherAgent(scene: Scene): Promise<void> {
   );
 }
 
-/** A relay-bound form: nobody views it; it goes to the processor on the sender's click, or at once. */
-async function onRelayFormSubmitted(
-  scene: Scene,
-  record: SecureRequestRecord & { relay: NonNullable<SecureRequestRecord['relay']> },
-): Promise<void> {
-  const { deps, agent, room, t } = scene;
-  if (record.relay.sendOnSubmit) {
-    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
-    await scheduleProcessorSend(deps, record);
-    return;
-  }
-  await notifyPrivately(
-    deps,
-    agent,
-    room,
-    t('notify_form_submitted_relay', { title: record.title }),
-    processorButtonBlocks(deps.app.getID(), t, record),
-  );
-}
-
+/** A relay-bound form is nobody's to view: the sender gets *Send to processor*, or it goes at once. */
 async function onFormSubmitted(scene: Scene): Promise<void> {
   const { deps, record, agent, room, t } = scene;
   const vt = await visitorTranslator(scene);
   await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
-  if (record.relay) {
-    await onRelayFormSubmitted(scene, { ...record, relay: record.relay });
+  const { relay } = record;
+  if (relay && relay.sendOnSubmit) {
+    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
+    await scheduleProcessorSend(deps, { ...record, relay });
     return;
   }
   await notifyPrivately(
     deps,
     agent,
     room,
-    t('notify_form_submitted', { title: record.title }),
-    viewButtonBlocks(deps.app.getID(), t, record),
+    t(relay ? 'notify_form_submitted_relay' : 'notify_form_submitted', { title: record.title }),
+    (relay ? processorButtonBlocks : viewButtonBlocks)(deps.app.getID(), t, record),
   );
 }
 

@@ -11,19 +11,17 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
-import { randomId } from '../lib/ids';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
-import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
+import { oneOffJob } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -32,6 +30,7 @@ import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { readViewValue } from '../ui/blocks';
 import { buildManagerReasonModal, cleanReason, ManagerReasonAction } from '../ui/manager-reason-modal';
 import type { SubmitOutcome } from './dialogs';
+import { openDialog } from './dialogs';
 import { currentRoom } from './send-context';
 import { handViewerLink } from './viewer-link';
 
@@ -66,21 +65,14 @@ export async function openManagerReasonDialog(
   record: SecureRequestRecord,
   triggerId: string,
 ): Promise<void> {
-  await removeExpiredViewContexts(deps.read.getPersistenceReader(), deps.persis);
-  const now = Date.now();
-  const viewId = `manager-${randomId()}`;
-  await saveViewContext(deps.persis, {
-    viewId,
-    kind: 'manager',
-    roomId: room.id,
-    agentId: user.id,
-    requestId: record.requestId,
-    createdAt: now,
-    expiresAt: now + config.dialogLifetimeMs,
-  });
-  await deps.modify
-    .getUiController()
-    .openSurfaceView(buildManagerReasonModal(deps.app.getID(), viewId, t, record.title), { triggerId }, user);
+  await openDialog(
+    deps,
+    { config, room, agent: user, t },
+    'manager',
+    triggerId,
+    (viewId) => buildManagerReasonModal(deps.app.getID(), viewId, t, record.title),
+    record.requestId,
+  );
 }
 
 export const MANAGER_VIEW_JOB_ID = 'manager-view';
@@ -137,9 +129,5 @@ export async function runManagerViewJob(deps: Deps, job: IJobContext): Promise<v
 }
 
 export function managerViewJobProcessor(app: AppRef): IProcessor {
-  return {
-    id: MANAGER_VIEW_JOB_ID,
-    processor: (job: IJobContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) =>
-      runManagerViewJob({ app, read, modify, http, persis }, job),
-  };
+  return oneOffJob(app, MANAGER_VIEW_JOB_ID, runManagerViewJob);
 }

@@ -9,19 +9,17 @@
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 import type { IUIKitSurface } from '@rocket.chat/apps-engine/definition/uikit';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
-import { randomId } from '../lib/ids';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
-import { removeExpiredViewContexts, saveViewContext } from '../persistence/view-contexts';
+import { oneOffJob } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -39,6 +37,8 @@ import { isRelayParamValue } from '../vault/contract';
 import type { RelaySendResponse } from '../vault/contract';
 import { isVaultCallError, loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import type { SubmitOutcome } from './dialogs';
+import { openDialog } from './dialogs';
+import { requestClick } from './request-click';
 import { currentRoom, vaultClient } from './send-context';
 
 export const PROCESSOR_SEND_JOB_ID = 'processor-send';
@@ -101,15 +101,10 @@ export async function startProcessorSend(
   triggerId: string,
   interactionRoom?: IRoom,
 ): Promise<void> {
-  const t = translatorFor(await localeForUser(deps.read, user));
-  const record = requestId ? await findRequestRecord(deps.read.getPersistenceReader(), requestId) : undefined;
-  const room = record ? await currentRoom(deps, record.roomId) : interactionRoom;
+  const { t, record, room, reply } = await requestClick(deps, user, requestId, interactionRoom);
   const refused = refusal(record, user, room);
   if (refused || !record || !record.relay || !room) {
-    const where = room || interactionRoom;
-    if (where) {
-      await notifyPrivately(deps, user, where, t(refused || 'error_request_unknown'));
-    }
+    await reply(refused || 'error_request_unknown');
     return;
   }
   const relayed = record as Relayed;
@@ -121,26 +116,14 @@ export async function startProcessorSend(
     await scheduleProcessorSend(deps, relayed);
     return;
   }
-  const config = await readAppConfig(deps.read);
-  await removeExpiredViewContexts(deps.read.getPersistenceReader(), deps.persis);
-  const now = Date.now();
-  const viewId = `processor-${randomId()}`;
-  await saveViewContext(deps.persis, {
-    viewId,
-    kind: 'processor',
-    roomId: room.id,
-    agentId: user.id,
-    requestId: record.requestId,
-    createdAt: now,
-    expiresAt: now + config.dialogLifetimeMs,
-  });
-  await deps.modify
-    .getUiController()
-    .openSurfaceView(
-      buildProcessorModal(deps.app.getID(), viewId, t, record.title, relayed.relay.ask),
-      { triggerId },
-      user,
-    );
+  await openDialog(
+    deps,
+    { config: await readAppConfig(deps.read), room: room as ILivechatRoom, agent: user, t },
+    'processor',
+    triggerId,
+    (viewId) => buildProcessorModal(deps.app.getID(), viewId, t, record.title, relayed.relay.ask),
+    record.requestId,
+  );
 }
 
 /** The modal's submit: each asked parameter must be plain words or numbers; then the job sends. */
@@ -229,9 +212,5 @@ export async function runProcessorSendJob(deps: Deps, job: IJobContext): Promise
 }
 
 export function processorSendJobProcessor(app: AppRef): IProcessor {
-  return {
-    id: PROCESSOR_SEND_JOB_ID,
-    processor: (job: IJobContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) =>
-      runProcessorSendJob({ app, read, modify, http, persis }, job),
-  };
+  return oneOffJob(app, PROCESSOR_SEND_JOB_ID, runProcessorSendJob);
 }

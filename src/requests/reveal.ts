@@ -12,16 +12,15 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 
 import type { Deps } from '../platform/deps';
-import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
-import { translatorFor } from '../i18n/i18n';
 import type { SecureRequestRecord } from '../persistence/request-records';
-import { findRequestRecord, updateRequestRecord } from '../persistence/request-records';
+import { updateRequestRecord } from '../persistence/request-records';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { buildValuesBlocks } from '../ui/values-notice';
 import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
-import { currentRoom, vaultClient } from './send-context';
+import { requestClick } from './request-click';
+import { vaultClient } from './send-context';
 import { mayViewAsManager, openManagerReasonDialog } from './manager-view';
 import { handViewerLink } from './viewer-link';
 
@@ -38,16 +37,8 @@ export async function revealRequest(
   triggerId: string,
   interactionRoom?: IRoom,
 ): Promise<void> {
-  const t = translatorFor(await localeForUser(deps.read, user));
+  const { t, record, room, reply } = await requestClick(deps, user, requestId, interactionRoom);
   const logger = deps.app.getLogger();
-  const record = requestId ? await findRequestRecord(deps.read.getPersistenceReader(), requestId) : undefined;
-  const room = record ? await currentRoom(deps, record.roomId) : interactionRoom;
-  const reply = async (key: string) => {
-    const where = room || interactionRoom;
-    if (where) {
-      await notifyPrivately(deps, user, where, t(key));
-    }
-  };
   if (!record) {
     await reply('error_request_unknown');
     return;

@@ -4,9 +4,9 @@
  * one-off job, then answers at once; the job asks the vault and posts. The job's data is stored by
  * the scheduler: the question, its positions and the form's fields, nothing a visitor typed.
  */
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 
+import { oneOffJob } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import type { OutgoingRequest } from './send-request';
 import { sendSecureRequest } from './send-request';
@@ -47,9 +47,5 @@ export async function runSendJob(deps: Deps, job: IJobContext): Promise<void> {
 }
 
 export function sendJobProcessor(app: AppRef): IProcessor {
-  return {
-    id: SEND_JOB_ID,
-    processor: (job: IJobContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) =>
-      runSendJob({ app, read, modify, http, persis }, job),
-  };
+  return oneOffJob(app, SEND_JOB_ID, runSendJob);
 }

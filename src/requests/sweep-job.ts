@@ -4,12 +4,11 @@
  * their records would stay in app persistence for ever. It also drops masking counts past their
  * retention. The job carries no data.
  */
-import type { IHttp, IModify, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
-import { StartupType } from '@rocket.chat/apps-engine/definition/scheduler';
 
 import { forgetRoom } from './forget-room';
+import { recurringJob } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { pruneMaskingCounts } from '../persistence/masking-counts';
 import { roomsWithMaskingNotices } from '../persistence/masking-notices';
@@ -47,11 +46,5 @@ export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
 }
 
 export function sweepJobProcessor(app: AppRef): IProcessor {
-  return {
-    id: SWEEP_JOB_ID,
-    startupSetting: { type: StartupType.RECURRING, interval: SWEEP_INTERVAL },
-    processor: async (_job: object, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) => {
-      await sweepClosedRooms({ app, read, modify, http, persis });
-    },
-  };
+  return recurringJob(app, SWEEP_JOB_ID, SWEEP_INTERVAL, sweepClosedRooms);
 }

@@ -13,6 +13,7 @@ import { httpJson } from '../harness/http-json';
 import { e2eVaultDelayMs } from '../harness/slow-vault';
 import type { JsonResponse } from '../harness/http-json';
 import type { StoredMessage } from '../harness/world';
+import type { Place } from './leak-scan';
 import type { Scene } from '../integration/scene';
 import { lastMessageIn, startScene } from '../integration/scene';
 
@@ -156,4 +157,27 @@ export function callVaultApi<T>(scene: Scene, method: string, path: string, body
 /** An expiry date a few years ahead, as MM/YY. */
 export function futureExpiry(): string {
   return `11/${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Everything the Rocket.Chat side wrote or carried, for the canary scan: room messages (every
+ * version), app persistence (every write and the end state), scheduled jobs with their data, the
+ * engine's host calls, the app's log, each app ↔ vault exchange (both bodies), and the doorbells.
+ * Notices and views are each test's to add: whose may hold what differs.
+ */
+export function rocketChatSidePlaces(scene: Scene): Place[] {
+  const { world } = scene.harness;
+  return [
+    { name: 'room messages, every version', content: JSON.stringify(world.messageVersions) },
+    { name: 'app persistence, every write', content: JSON.stringify(world.persistenceWrites) },
+    { name: 'app persistence, final', content: JSON.stringify(Array.from(world.persistence.values())) },
+    { name: 'scheduled jobs and their data', content: JSON.stringify(world.scheduledJobs) },
+    { name: 'engine host calls', content: JSON.stringify(scene.harness.bridges.calls) },
+    { name: 'app log (engine log storage)', content: scene.harness.logText() },
+    ...world.httpExchanges.map((x, i) => ({
+      name: `app ↔ vault HTTP #${i} ${x.method} ${x.url.replace(scene.vault.url, '')}`,
+      content: `${x.url}\n${x.requestBody}\n${x.responseBody}`,
+    })),
+    { name: 'doorbells to the app', content: JSON.stringify(world.apiCalls) },
+  ];
 }

@@ -27,6 +27,7 @@ import {
   linkButtonUrl,
   newChat,
   requestIdOf,
+  rocketChatSidePlaces,
   sendFormByRoomAction,
   startStage,
   viewerLinkOf,
@@ -198,16 +199,7 @@ describe('strict viewing: values go from the vault to the agent browser, never t
       const world = scene.harness.world;
       await new Promise((resolve) => setTimeout(resolve, 300));
       places = [
-        { name: 'room messages, every version', content: JSON.stringify(world.messageVersions) },
-        { name: 'app persistence, every write', content: JSON.stringify(world.persistenceWrites) },
-        { name: 'app persistence, final', content: JSON.stringify(Array.from(world.persistence.values())) },
-        { name: 'engine host calls', content: JSON.stringify(scene.harness.bridges.calls) },
-        { name: 'app log (engine log storage)', content: scene.harness.logText() },
-        ...world.httpExchanges.map((x, i) => ({
-          name: `app ↔ vault HTTP #${i} ${x.method} ${x.url.replace(scene.vault.url, '')}`,
-          content: `${x.url}\n${x.requestBody}\n${x.responseBody}`,
-        })),
-        { name: 'doorbells to the app', content: JSON.stringify(world.apiCalls) },
+        ...rocketChatSidePlaces(scene),
         { name: "every private notice, the sender's included", content: JSON.stringify(world.notifications) },
         { name: "every modal and bar, the sender's included", content: JSON.stringify(world.interactions) },
       ];
