@@ -14,7 +14,8 @@ import type { Browser } from 'playwright-core';
 
 import { launchBrowser } from '../../testkit/browser';
 import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
-import { blockTexts, renderMessages, renderSurface, type PreviewSurface } from '../../testkit/uikit-preview';
+import { drawPicture } from '../../testkit/agent-pictures';
+import { renderMessages, renderSurface, type PreviewSurface } from '../../testkit/uikit-preview';
 import {
   IN_CHAT_VIEWING,
   lastMessageIn,
@@ -43,14 +44,6 @@ const PICTURES: Record<string, string[]> = {
 };
 const APP_NAME = 'ID&V & Secure Forms';
 
-/** What a person reads, compared without markdown marks and spacing. */
-function normalize(text: string): string {
-  return text
-    .replace(/[*_`~]/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 describe("the agent's side in pictures, drawn from the blocks the real app built", () => {
   let scene: Scene;
   let browser: Browser;
@@ -76,18 +69,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
   /** Draws `html`, checks it shows every text of `blocks`, and takes the screenshot. */
   async function picture(name: string, html: string, blocks: unknown[], width = 1100): Promise<void> {
     expect(Object.keys(PICTURES)).toContain(name);
-    const context = await browser.newContext({ viewport: { width, height: 400 }, deviceScaleFactor: 1 });
-    try {
-      const page = await context.newPage();
-      await page.setContent(html);
-      const shown = normalize(await page.locator('body').innerText());
-      expect(shown).toMatch(/^Rendering, not a screenshot of Rocket\.Chat\./);
-      const missing = blockTexts(blocks).filter((text) => !shown.includes(normalize(text)));
-      expect({ name, missing }).toEqual({ name, missing: [] });
-      await screenshots.take(page, name);
-    } finally {
-      await context.close();
-    }
+    await drawPicture(browser, screenshots, name, html, blocks, width);
   }
 
   function surfaceOf(view: unknown): PreviewSurface {

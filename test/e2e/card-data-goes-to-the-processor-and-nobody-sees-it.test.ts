@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { URLSearchParams } from 'url';
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import type { ButtonElement } from '@rocket.chat/ui-kit';
 import type { Browser } from 'playwright-core';
@@ -22,7 +23,10 @@ import { waitFor } from '../harness/http-json';
 import { notificationTexts, stopScene, visitorOpens, visitorSubmits, waitForNotification } from '../integration/scene';
 import type { VisitorTrace } from '../../testkit/browser';
 import { launchBrowser, openVisitorTab, takeStartStep, typeIntoLabelled } from '../../testkit/browser';
+import { drawPicture } from '../../testkit/agent-pictures';
 import { LocalProcessor, PROCESSOR_SECRET } from '../../testkit/local-processor';
+import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
+import { renderMessages, renderSurface, type PreviewSurface } from '../../testkit/uikit-preview';
 import { tempDir } from '../../testkit/vault-process';
 import type { Place } from './leak-scan';
 import { filesUnder, longCanary, scan, shortCanary } from './leak-scan';
@@ -66,6 +70,8 @@ const CANARIES = [
   shortCanary('CVV', CARD.cvv),
 ];
 const EXPIRY = futureExpiry();
+/** The agent guide's pictures of this flow, drawn from the blocks the real app built. */
+const PICTURES = ['relay-notice-submitted.png', 'relay-send-modal.png', 'relay-outcome.png'];
 
 describe('card data goes from the vault to the processor; the agent sees the outcome and the last 4', () => {
   let scene: Scene;
@@ -73,6 +79,15 @@ describe('card data goes from the vault to the processor; the agent sees the out
   let processor: LocalProcessor;
   let other: IUser;
   const traces: VisitorTrace[] = [];
+  const screenshots = new ScreenshotFolder('idv-relay-pictures-');
+
+  /** The last private notice `user` got, drawn as Rocket.Chat shows it. */
+  async function pictureOfLastNotice(name: string): Promise<void> {
+    const { message } = scene.harness.world.notificationsFor(scene.agent.id).pop() as { message: IMessage };
+    const blocks = (message.blocks as unknown[] | undefined) ?? [];
+    const html = renderMessages([{ sender: 'ID&V & Secure Forms', text: message.text, blocks, privateNotice: true }]);
+    await drawPicture(browser, screenshots, name, html, blocks);
+  }
 
   beforeAll(async () => {
     [browser, processor] = await Promise.all([launchBrowser(), LocalProcessor.start()]);
@@ -102,6 +117,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
     await browser?.close();
     await stopScene(scene);
     await processor?.stop();
+    screenshots.cleanUp();
   });
 
   afterEach(async () => {
@@ -179,11 +195,19 @@ describe('card data goes from the vault to the processor; the agent sees the out
 
     await waitForNotification(scene, scene.agent, /^The visitor submitted "Pay by card"\. Its card data goes only/);
     expect(lastNoticeButtons()).toEqual(['request.send-to-processor']);
+    await pictureOfLastNotice('relay-notice-submitted.png');
 
     // The modal asks what the admin left to the agent; garbage is refused in place, nothing is sent.
     await clickSend(chat, requestId);
     const modal = scene.harness.lastView(scene.agent.id);
     expect(JSON.stringify(modal.blocks)).toContain('"amount"');
+    const surface = modal as unknown as PreviewSurface;
+    await drawPicture(browser, screenshots, 'relay-send-modal.png', renderSurface(surface), [
+      surface.title,
+      ...surface.blocks,
+      surface.submit,
+      surface.close,
+    ]);
     const refused = await scene.harness.submitView(modal, scene.agent, { 'processor.param.0': '19,99 €' });
     expect(JSON.stringify(refused)).toContain('letters, digits, spaces');
     await scene.harness.jobsSettled();
@@ -193,6 +217,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
     await scene.harness.jobsSettled();
     expect(lastNotice()).toBe('"Pay by card" — payment processor: approved •••• 4242');
     expect(lastNoticeButtons()).toEqual([]);
+    await pictureOfLastNotice('relay-outcome.png');
     expect(processor.received).toHaveLength(1);
     const sent = new URLSearchParams(processor.received[0].body);
     expect([sent.get('amount'), sent.get('currency'), sent.get('payment_method_data[card][number]')]).toEqual([
@@ -269,6 +294,12 @@ describe('card data goes from the vault to the processor; the agent sees the out
     // Closing the chat forgot its requests in the app (and closed its session in the vault).
     expect(lastNotice()).toBe('This request is not known in this chat any more.');
     expect(processor.received.length).toBe(before);
+  });
+
+  it('took every picture of this flow, and the agent guide shows exactly those', () => {
+    expect([...screenshots.taken].sort()).toEqual([...PICTURES].sort());
+    expect([...new Set(picturesShownIn('agent-guide.md', 'relay-'))].sort()).toEqual([...PICTURES].sort());
+    for (const name of PICTURES) expect(fs.existsSync(path.join(DOCS_IMAGES, name))).toBe(true);
   });
 
   describe('the canary scan', () => {
