@@ -5,7 +5,7 @@
 import type { IHttp, IHttpRequest, IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 
-import { isVaultConfigured, VaultClient } from '../../src/vault/vault-client';
+import { isVaultConfigured, PROCESSOR_SEND_TIMEOUT_MS, VaultClient } from '../../src/vault/vault-client';
 import { VaultCallError, vaultCallErrorMessageKey } from '../../src/vault/vault-call-error';
 
 const API_KEY = 'ivk.0011223344556677.very-secret';
@@ -142,6 +142,45 @@ describe('VaultClient', () => {
         )
       ).code,
     ).toBe('bad_response');
+  });
+
+  it('sends to the processor with its own longer timeout, and keeps only a well-formed outcome', async () => {
+    const answer = {
+      requestId: REQUEST_ID,
+      relayId: 'stripe',
+      outcome: 'approved',
+      kept: { id: 'pi_1' },
+      last4: '4242',
+    };
+    const { http, vault } = client(() => respond(200, answer));
+    expect(await vault.sendToProcessor(REQUEST_ID, { agentId: 'a1', params: { amount: '1999' } })).toEqual(answer);
+    expect(http.calls[0].url).toBe(`http://vault.test/v1/requests/${REQUEST_ID}/relay`);
+    expect(http.calls[0].options.timeout).toBe(PROCESSOR_SEND_TIMEOUT_MS);
+    // A last 4 that is not four digits is dropped; an unknown outcome or another request is refused.
+    const odd = client(() => respond(200, { ...answer, last4: '<b>42</b>' })).vault;
+    expect(await odd.sendToProcessor(REQUEST_ID, { agentId: 'a1' })).not.toHaveProperty('last4');
+    for (const body of [{ ...answer, outcome: 'charged' }, { ...answer, requestId: 'another' }, undefined]) {
+      const err = await failure(client(() => respond(200, body)).vault.sendToProcessor(REQUEST_ID, { agentId: 'a1' }));
+      expect(err.code).toBe('bad_response');
+    }
+  });
+
+  it("maps a relay's refusals to codes with their own message", async () => {
+    const cases: Array<[string, string]> = [
+      ['relay_bound', 'error_relay_bound'],
+      ['relay_in_progress', 'error_relay_in_progress'],
+      ['off_record_gone', 'error_off_record_gone'],
+      ['conflict', 'error_vault_rejected'],
+    ];
+    for (const [vaultCode, key] of cases) {
+      const { vault } = client(() => respond(409, { error: { code: vaultCode, message: 'no' } }));
+      const err = await failure(vault.sendToProcessor(REQUEST_ID, { agentId: 'a1' }));
+      expect({ vaultCode, key: vaultCallErrorMessageKey(err), seen: err.vaultCode }).toEqual({
+        vaultCode,
+        key,
+        seen: vaultCode,
+      });
+    }
   });
 
   it('mints and redeems a detokenize OTK in one go', async () => {
