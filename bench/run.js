@@ -141,14 +141,29 @@ const FLOOR_SCENARIOS = ['create', 'page', 'submit', 'detokenize'];
 function poolMaker(pools) {
   let submittedIds;
   return async (spec, count) => {
-    if (spec.kind === 'links') return { items: await pools.links(count), ranDry: 0 };
+    if (spec.kind === 'links')
+      return { items: await pools.links(spec.reusable || count), ranDry: 0, reusable: Boolean(spec.reusable) };
     if (spec.kind === 'opened') return { items: await pools.opened(count), ranDry: 0 };
     submittedIds = submittedIds || (await pools.submitted(64));
-    if (spec.kind === 'submitted') return { items: submittedIds, ranDry: 0 };
+    // Submitted requests are minted for again and again: that pool goes round, it is not used up.
+    if (spec.kind === 'submitted') return { items: submittedIds, ranDry: 0, reusable: true };
     if (spec.kind === 'otks') return { items: await pools.detokenizeOtks(count, submittedIds), ranDry: 0 };
     throw new Error(`unknown pool ${spec.kind}`);
   };
 }
+
+/**
+ * How long a full-speed run lasts: a run that uses its pool up sends exactly as many requests as the
+ * pool holds (less a margin for requests in flight), so it cannot run dry however wrong the rate
+ * guessed from the warm-ups was (on a loaded box they guess low); the others run for `seconds`.
+ */
+function runLength(pool, opts, seconds) {
+  if (!pool || pool.reusable) return { duration: seconds };
+  return { amount: Math.max(1, pool.items.length - 2 * opts.connections) };
+}
+
+/** A pool's size for a run of `seconds` at `rate`: sized to last about that long at that rate. */
+const enoughFor = (rate, seconds) => Math.max(rate, 400) * seconds * 1.5;
 
 /** Starts the floor server and returns how to measure a scenario on it, the way the vault is measured. */
 async function startFloor({ sizes, form, callbackUrl, opts }) {
@@ -167,8 +182,8 @@ async function startFloor({ sizes, form, callbackUrl, opts }) {
         sc.pool ? makePool(sc.pool, Math.ceil(requests) + 4 * opts.connections) : undefined;
       let pool = await poolFor(opts.warmup);
       const warm = await load(pid, { ...common, amount: opts.warmup, requests: sc.vault(pool) });
-      pool = await poolFor(Math.max(warm.requestsPerSecond, 200) * opts.duration * 2.2);
-      const max = await load(pid, { ...common, duration: opts.duration, requests: sc.vault(pool) });
+      pool = await poolFor(enoughFor(warm.requestsPerSecond, opts.duration));
+      const max = await load(pid, { ...common, ...runLength(pool, opts, opts.duration), requests: sc.vault(pool) });
       return { ...max, poolRanDry: pool ? pool.ranDry : 0 };
     },
     async stop() {
@@ -205,6 +220,7 @@ async function runBackend(backend, opts, bare, sink) {
     ephemeral: vault.info.ephemeral,
     submitBodyBytes: Buffer.byteLength(JSON.stringify({ values: form.values })),
     scenarios: {},
+    faults: [],
   };
   try {
     if (opts.records > 0) {
@@ -213,12 +229,13 @@ async function runBackend(backend, opts, bare, sink) {
       out.seeded = await seedRecords(path.join(dataDir, 'vault.sqlite'), opts.records, form);
       log(`  seeded in ${out.seeded.seconds.toFixed(1)} s`);
     }
-    // Answer sizes of the page and the state read, so the baseline sends as many bytes back.
+    // Answer sizes of the page, the form page (the start step's answer) and the state read, so the
+    // baseline sends as many bytes back.
     const sample = (await pools.links(1))[0];
+    const html = { accept: 'text/html' };
     const sizes = {
-      page: Buffer.byteLength(
-        (await client.expect(200, 'GET', sample.visitorPath, undefined, { accept: 'text/html' })).text,
-      ),
+      page: Buffer.byteLength((await client.expect(200, 'GET', sample.visitorPath, undefined, html)).text),
+      form: Buffer.byteLength((await client.expect(200, 'POST', sample.visitorPath, undefined, html)).text),
       state: Buffer.byteLength((await client.expect(200, 'GET', `/v1/requests/${sample.requestId}`)).text),
     };
     const list = scenarios({ apiKey: vault.info.apiKey, form, callbackUrl, createBody, sizes }).filter(
@@ -237,16 +254,21 @@ async function runBackend(backend, opts, bare, sink) {
       let pool = await poolFor(sc, opts.warmup);
       const warm = await load(pid, { ...common, url, amount: opts.warmup, requests: sc.vault(pool) });
       // A second, one-second warm-up at a warmer rate sizes the timed run's pool more tightly.
-      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, 200) * 3);
-      const warmer = await load(pid, { ...common, url, duration: 1, requests: sc.vault(pool) });
-      pool = await poolFor(sc, Math.max(warm.requestsPerSecond, warmer.requestsPerSecond, 200) * opts.duration * 2.2);
+      pool = await poolFor(sc, enoughFor(warm.requestsPerSecond, 1));
+      const warmer = await load(pid, { ...common, url, ...runLength(pool, opts, 1), requests: sc.vault(pool) });
+      pool = await poolFor(sc, enoughFor(Math.max(warm.requestsPerSecond, warmer.requestsPerSecond), opts.duration));
       const profileFile = path.join(BENCH, 'profiles', `${backend}-${sc.key.replace(/\W+/g, '-')}.cpuprofile`);
       if (opts.profile) {
         fs.mkdirSync(path.dirname(profileFile), { recursive: true });
         await ask(vault.child, { type: 'profile-start' }, 'profile-started');
       }
       await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
-      const max = await load(pid, { ...common, url, duration: opts.duration, requests: sc.vault(pool) });
+      const max = await load(pid, {
+        ...common,
+        url,
+        ...runLength(pool, opts, opts.duration),
+        requests: sc.vault(pool),
+      });
       max.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
       if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: profileFile }, 'profile-stopped');
       max.memory = (await ask(vault.child, { type: 'memory' }, 'memory')).usage;
@@ -322,6 +344,10 @@ async function runBackend(backend, opts, bare, sink) {
         );
       }
       out.scenarios[sc.key] = entry;
+      for (const fault of faultsOf(backend, sc.key, entry)) {
+        out.faults.push(fault);
+        log(`  !! ${fault}`);
+      }
     }
     out.vaultPeakRssMB = memoryOf(pid).hwmMB;
     out.barePeakRssMB = memoryOf(bare.child.pid).hwmMB;
@@ -334,6 +360,34 @@ async function runBackend(backend, opts, bare, sink) {
     if (scratch) await scratch.drop().catch(() => undefined);
   }
   return out;
+}
+
+/**
+ * Why a scenario's figures mean nothing: any run of it (vault, floor, half rate) that answered
+ * errors (socket errors, timeouts, non-2xx) or ran out of its pool. A figure with errors is mostly
+ * the cost of refusals, so the bench must not print it as a result.
+ */
+function faultsOf(backend, key, entry) {
+  const runs = [
+    ['vault', entry.vault],
+    ['floor', entry.floor],
+    ['vault @ half rate (paced)', entry.halfRate],
+    ['vault @ half rate (autocannon)', entry.halfRateAutocannonQuota],
+  ];
+  const faults = [];
+  for (const [name, run] of runs) {
+    if (!run) continue;
+    if (run.errors > 0 || run.poolRanDry > 0) {
+      const codes = run.statusCodes
+        ? ` (status codes ${Object.entries(run.statusCodes)
+            .map(([code, { count }]) => `${code}×${count}`)
+            .join(' ')})`
+        : '';
+      const dry = run.poolRanDry > 0 ? `, pool ran dry ${run.poolRanDry}×` : '';
+      faults.push(`[${backend}] ${key}: ${name} answered ${run.errors} errors of ${run.total}${codes}${dry}`);
+    }
+  }
+  return faults;
 }
 
 function printTable(backendResult) {
@@ -473,6 +527,15 @@ async function main() {
   results.machine.loadAverageAtEnd = os.loadavg();
   results.finishedAt = new Date().toISOString();
 
+  // A run with errors is a broken bench, not a result: say so and print no figures.
+  const faults = Object.values(results.backends).flatMap((b) => b.faults || []);
+  if (faults.length > 0) {
+    console.error(`\nBENCH FAILED: ${faults.length} run(s) answered errors, so no figure of this run is a result:`);
+    for (const fault of faults) console.error(`  ${fault}`);
+    console.error('Nothing written to the results file; fix the bench (or the vault) and run it again.');
+    process.exitCode = 1;
+    return;
+  }
   for (const b of Object.values(results.backends)) if (!b.skipped) printTable(b);
   for (const [name, b] of Object.entries(results.backends)) if (b.skipped) log(`\n${name}: skipped — ${b.skipped}`);
   results.targets = checkTargets(results);

@@ -7,11 +7,13 @@ const DEAD_LINK = '/f/pool-ran-dry';
 
 /**
  * A setupRequest that hands each request the next pool item; once the pool is empty it sends a
- * dead link (a visible error) and counts it, so a too-small pool cannot pass unnoticed.
+ * dead link (a visible error) and counts it, so a too-small pool cannot pass unnoticed. A pool of
+ * items a request does not use up (`pool.reusable`: links a GET only looks at) is gone round again.
  */
 function feed(pool, apply) {
   let next = 0;
   const setupRequest = (req) => {
+    if (pool.reusable && next >= pool.items.length) next = 0;
     if (next >= pool.items.length) {
       pool.ranDry += 1;
       return { ...req, path: DEAD_LINK };
@@ -76,8 +78,9 @@ function scenarios(ctx) {
     },
     {
       key: 'page',
-      title: 'visitor page GET (HTML, opens the link)',
-      pool: { kind: 'links', perIteration: 1 },
+      title: 'visitor page GET (HTML start page; only looks, the link stays unopened)',
+      // The GET opens nothing (scanners must not use links up), so a few hundred links go round.
+      pool: { kind: 'links', reusable: 512 },
       vault: (pool) => [
         {
           method: 'GET',
@@ -129,7 +132,7 @@ function scenarios(ctx) {
     },
     {
       key: 'mixed',
-      title: 'mixed: create → page → submit → state → mint → detokenize',
+      title: 'mixed: create → page → start → submit → state → mint → detokenize',
       halfRate: true,
       vault: () => [
         {
@@ -143,9 +146,17 @@ function scenarios(ctx) {
             context.visitorPath = created.visitorUrl ? new URL(created.visitorUrl).pathname : undefined;
           },
         },
+        // The visitor's page only looks; the visitor's own POST "start" opens the link and
+        // answers the form page, which carries the submit path.
         {
           method: 'GET',
           headers: { accept: 'text/html' },
+          setupRequest: (req, context) => ({ ...req, path: context.visitorPath || DEAD_LINK }),
+        },
+        {
+          method: 'POST',
+          headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' },
+          body: '',
           setupRequest: (req, context) => ({ ...req, path: context.visitorPath || DEAD_LINK }),
           onResponse: (status, body, context) => {
             context.submitPath = status === 200 ? submitPathInPage(body) : undefined;
@@ -168,6 +179,7 @@ function scenarios(ctx) {
       baseline: () => [
         echo(createJson),
         blob(sizes.page),
+        blob(sizes.form),
         echo(submitJson),
         blob(sizes.state),
         echo(mintJson),
