@@ -90,9 +90,19 @@ export interface VaultConfig {
 /** The continuous audit export: a JSON-lines file and/or syslog (RFC 5424 over UDP). */
 export interface AuditSinkConfig {
   file?: string;
-  syslog?: { host: string; port: number };
-  /** How often new entries are shipped. */
+  syslog?: SyslogSinkConfig;
+  /** How often new entries are shipped when the sink has caught up. */
   intervalSeconds: number;
+  /** At most this many entries per target in one step; a longer backlog drains in steps, back to back. */
+  batchEntries: number;
+}
+
+/** VAULT_AUDIT_SINK_SYSLOG and the size one message may take (VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES). */
+export interface SyslogSinkConfig {
+  host: string;
+  port: number;
+  /** Whole RFC 5424 message, header included, in bytes; a longer entry is sent truncated and marked. */
+  maxBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -248,6 +258,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       file: env.VAULT_AUDIT_SINK_FILE ? path.resolve(env.VAULT_AUDIT_SINK_FILE) : undefined,
       syslog: syslogTarget(env),
       intervalSeconds: integer(env, 'VAULT_AUDIT_SINK_SECONDS', 5, 1, 3600),
+      batchEntries: integer(env, 'VAULT_AUDIT_SINK_BATCH', 1000, 1, 100_000),
     },
     rateLimit: {
       visitorPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_PER_MINUTE', 60, 1, 1_000_000),
@@ -294,8 +305,13 @@ function workers(env: Env, redisUrl: string | undefined): number {
   return count;
 }
 
-/** VAULT_AUDIT_SINK_SYSLOG: `udp://host:port` of a syslog receiver (port 514 when left out). */
-function syslogTarget(env: Env): { host: string; port: number } | undefined {
+/**
+ * VAULT_AUDIT_SINK_SYSLOG: `udp://host:port` of a syslog receiver (port 514 when left out).
+ * VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES (default 2048): RFC 5426 (syslog over UDP) says every receiver
+ * SHOULD take 2048-byte messages; larger ones depend on the receiver and the path (IP fragments, and
+ * 65507 bytes is UDP's own ceiling). 1024 is the floor so an entry's marker always fits.
+ */
+function syslogTarget(env: Env): SyslogSinkConfig | undefined {
   const raw = env.VAULT_AUDIT_SINK_SYSLOG;
   if (!raw) return undefined;
   let parsed: URL;
@@ -306,7 +322,11 @@ function syslogTarget(env: Env): { host: string; port: number } | undefined {
   }
   if (parsed.protocol !== 'udp:' || !parsed.hostname || (parsed.pathname !== '' && parsed.pathname !== '/'))
     throw new ConfigError('VAULT_AUDIT_SINK_SYSLOG', 'must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)');
-  return { host: parsed.hostname.replace(/^\[|\]$/g, ''), port: parsed.port ? Number(parsed.port) : 514 };
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port ? Number(parsed.port) : 514,
+    maxBytes: integer(env, 'VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES', 2048, 1024, 65_507),
+  };
 }
 
 function checkMasterKey(value: string): void {

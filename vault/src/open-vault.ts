@@ -332,7 +332,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   const visitorData = new VisitorDataService({ storage, ephemeral, requests, clock });
   const relays = new RelayService({ storage, ephemeral, sites, requests, clock });
   const retention = new RetentionService(storage, clock, config.retentionDays, audit, config.auditRetentionDays);
-  const auditSink = auditSinkFor(config.auditSink, audit);
+  const auditSink = auditSinkFor(config.auditSink, audit, options.logger);
   await auditSink?.begin();
   return {
     config,

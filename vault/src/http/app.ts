@@ -109,7 +109,10 @@ async function openMeteredVault(
       crypto: (operation, seconds) => metrics?.cryptoDuration.observe({ operation }, seconds),
     },
   });
-  metrics = new VaultMetrics(() => vault.ephemeral.count());
+  metrics = new VaultMetrics(
+    () => vault.ephemeral.count(),
+    async () => (await vault.auditSink?.status()) ?? [],
+  );
   return { vault, metrics };
 }
 

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { SinkTargetStatus } from '../service/audit-sink';
 
 /** The vault's Prometheus metrics, in a registry of its own (one per app instance). */
 export class VaultMetrics {
@@ -36,7 +37,8 @@ export class VaultMetrics {
     registers: [this.registry],
   });
 
-  constructor(countEphemeral: () => Promise<number>) {
+  /** `auditSink`: each sink target's state, when this process ships the audit trail (none elsewhere). */
+  constructor(countEphemeral: () => Promise<number>, auditSink: () => Promise<SinkTargetStatus[]> = async () => []) {
     new Gauge({
       name: 'vault_ephemeral_entries',
       help: 'Off-the-record and ID&V entries held in the ephemeral store',
@@ -46,6 +48,27 @@ export class VaultMetrics {
       async collect() {
         this.set(await countEphemeral().catch(() => -1));
       },
+    });
+    new Gauge({
+      name: 'vault_audit_sink_lag_entries',
+      help: 'Audit entries written but not yet delivered to this sink target (file, syslog)',
+      labelNames: ['target'] as const,
+      async collect() {
+        this.reset();
+        for (const status of await auditSink().catch(() => [])) this.set({ target: status.target }, status.lagEntries);
+      },
+      registers: [this.registry],
+    });
+    new Gauge({
+      name: 'vault_audit_sink_failing',
+      help: '1 while the last attempt to deliver to this sink target failed (see the log for why), else 0',
+      labelNames: ['target'] as const,
+      async collect() {
+        this.reset();
+        for (const status of await auditSink().catch(() => []))
+          this.set({ target: status.target }, status.failing ? 1 : 0);
+      },
+      registers: [this.registry],
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'vault_' });
   }

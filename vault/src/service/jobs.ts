@@ -6,15 +6,17 @@ import type { AuditSink } from './audit-sink';
 import type { RetentionService } from './retention';
 
 /**
- * The vault's timers: the expiry sweep (marks lapsed requests expired, rings their doorbells) and
- * the retention purge. Each run is logged with counts only. Returns a function that stops them.
+ * The vault's timers: the expiry sweep (marks lapsed requests expired, rings their doorbells), the
+ * retention purge and the audit checkpoint take turns (one at a time: they write); the audit sink
+ * runs on its own schedule, so a slow target or a long backlog never holds them up. Each run is
+ * logged with counts only. Returns a function that stops them.
  */
 export function startJobs(
   vault: {
     requests: Pick<RequestService, 'expireDue'>;
     retention: Pick<RetentionService, 'purge'>;
     audit: Pick<AuditTrailService, 'checkpoint'>;
-    auditSink?: Pick<AuditSink, 'flush'>;
+    auditSink?: Pick<AuditSink, 'step'>;
   },
   config: VaultConfig,
   logger: Logger,
@@ -55,16 +57,41 @@ export function startJobs(
     config.auditCheckpointSeconds * 1000,
   );
   const timers = [sweep, purge, checkpoint];
-  const sink = vault.auditSink;
-  if (sink)
-    timers.push(
-      setInterval(
-        guard('audit-sink', () => sink.flush()),
-        config.auditSink.intervalSeconds * 1000,
-      ),
-    );
   for (const timer of timers) timer.unref();
+  const stopSink = vault.auditSink
+    ? scheduleSink(vault.auditSink, config.auditSink.intervalSeconds * 1000, logger)
+    : undefined;
   return () => {
     for (const timer of timers) clearInterval(timer);
+    stopSink?.();
+  };
+}
+
+/**
+ * The sink's own schedule: one bounded step, then the next one at once while a target stopped at
+ * its batch size (a backlog drains in steps, other timers running in between), else after
+ * `intervalMs`. A step never overlaps the one before: the next is scheduled when it ends.
+ */
+function scheduleSink(sink: Pick<AuditSink, 'step'>, intervalMs: number, logger: Logger): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout;
+  const next = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => void run(), delayMs);
+    timer.unref();
+  };
+  const run = async () => {
+    let more = false;
+    try {
+      more = (await sink.step()).more;
+    } catch (error) {
+      logger.warn({ job: 'audit-sink', err: error }, 'background job failed; will retry on the next tick');
+    }
+    next(more ? 0 : intervalMs);
+  };
+  next(intervalMs);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
   };
 }
