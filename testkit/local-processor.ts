@@ -15,7 +15,8 @@ import { URLSearchParams } from 'url';
 export const PROCESSOR_HOST = 'processor.test';
 export const PROCESSOR_SECRET = 'sk_test_local_processor_secret_51Hx';
 
-export type ProcessorMode = 'normal' | 'slow_once' | 'redirect' | 'garbage' | 'error_500';
+/** `charge_then_500`: charges, then answers 500 once (the outcome the vault cannot know). */
+export type ProcessorMode = 'normal' | 'slow_once' | 'redirect' | 'garbage' | 'error_500' | 'charge_then_500';
 
 export interface ReceivedRequest {
   method: string;
@@ -32,7 +33,7 @@ export class LocalProcessor {
   slowMs = 1500;
   /** Slow answers not sent yet: stop() drops them, so no timer outlives the test. */
   private readonly slow = new Set<NodeJS.Timeout>();
-  private readonly byKey = new Map<string, { status: number; body: string }>();
+  private readonly byKey = new Map<string, { status: number; body: string; request: string }>();
 
   private constructor(
     private readonly server: https.Server,
@@ -127,12 +128,22 @@ export class LocalProcessor {
     }
     const key = String(req.headers['idempotency-key'] ?? '');
     const replay = key ? this.byKey.get(key) : undefined;
+    if (replay && replay.request !== body) {
+      // As Stripe does: a key reused with other parameters is refused, never charged.
+      send(400, JSON.stringify({ error: { type: 'idempotency_error', code: 'idempotency_key_in_use' } }));
+      return;
+    }
     if (replay) {
       send(replay.status, replay.body);
       return;
     }
     const result = this.charge(this.asForm(String(req.headers['content-type'] ?? ''), body));
-    if (key) this.byKey.set(key, result);
+    if (key) this.byKey.set(key, { ...result, request: body });
+    if (this.mode === 'charge_then_500') {
+      this.mode = 'normal';
+      send(500, JSON.stringify({ error: { type: 'api_error' } }));
+      return;
+    }
     if (this.mode === 'slow_once') {
       this.mode = 'normal';
       const timer = setTimeout(() => {

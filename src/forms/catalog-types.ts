@@ -33,8 +33,16 @@ export interface CatalogRelay {
   id: string;
   /** e.g. `{ "currency": "eur" }`. */
   params?: { [name: string]: string };
-  /** What the agent types when sending, e.g. `["amount"]`. */
-  ask?: string[];
+  /** What the agent types when sending: `["amount"]`, or with a label and hint in the agent's language. */
+  ask?: AskedParam[];
   /** Sent as soon as the visitor submits, with no click: only when nothing is asked of the agent. */
   sendOnSubmit?: boolean;
+}
+
+/** A parameter the agent types on *Send to processor*: its name in the template, and what the agent reads. */
+export interface AskedParam {
+  name: string;
+  /** e.g. { "en": "Amount in cents", "es": "Importe en céntimos" }; the name when absent. */
+  label?: LocalizedText;
+  hint?: LocalizedText;
 }

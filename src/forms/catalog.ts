@@ -31,12 +31,13 @@ import {
   MAX_FORM_PATTERN_PROGRAM,
 } from '../vault/contract';
 import { BUILTIN_FORM_IDS } from './builtin-forms';
-import type { CatalogField, CatalogForm, CatalogRelay, LocalizedText } from './catalog-types';
+import type { AskedParam, CatalogField, CatalogForm, CatalogRelay, LocalizedText } from './catalog-types';
 
 /** How many custom forms a catalog may hold; everything inside a form follows the vault's contract. */
 export const MAX_CATALOG_FORMS = 50;
 const FORM_KEYS = ['id', 'title', 'fields', 'relay'];
 const RELAY_KEYS = ['id', 'params', 'ask', 'sendOnSubmit'];
+const ASK_KEYS = ['name', 'label', 'hint'];
 const FIELD_KEYS = [
   'id',
   'label',
@@ -178,20 +179,23 @@ class Checker {
     }
     const params = value.params === undefined ? {} : value.params;
     const names = isObject(params) ? Object.keys(params) : [];
-    if (!isObject(params) || !names.every((n) => isRelayParamName(n) && isRelayParamValue(params[n]))) {
+    const fixed = (n: string) => isObject(params) && params[n] !== '' && isRelayParamValue(params[n]);
+    if (!isObject(params) || !names.every((n) => isRelayParamName(n) && fixed(n))) {
       this.add(`${path}.params`, 'catalog_error_relay_params');
     }
-    const ask = value.ask === undefined ? [] : value.ask;
+    const rawAsk = value.ask === undefined ? [] : value.ask;
+    const ask = Array.isArray(rawAsk) ? rawAsk.map((a, i) => this.askedParam(a, `${path}.ask[${i}]`)) : [];
+    const asked = ask.map((a) => (a ? a.name : ''));
     if (
-      !Array.isArray(ask) ||
-      !ask.every((n, i) => isRelayParamName(n) && ask.indexOf(n) === i && names.indexOf(n) < 0)
+      !Array.isArray(rawAsk) ||
+      !asked.every((n, i) => isRelayParamName(n) && asked.indexOf(n) === i && names.indexOf(n) < 0)
     ) {
       this.add(`${path}.ask`, 'catalog_error_relay_ask');
     } else if (names.length + ask.length > LIMITS.relayParams) {
       this.add(path, 'catalog_error_relay_too_many', { max: LIMITS.relayParams });
     }
     const sendOnSubmit = this.boolean(value.sendOnSubmit, `${path}.sendOnSubmit`);
-    if (sendOnSubmit && Array.isArray(ask) && ask.length > 0) {
+    if (sendOnSubmit && ask.length > 0) {
       this.add(`${path}.sendOnSubmit`, 'catalog_error_relay_send_on_submit');
     }
     if (this.problems.length > before) {
@@ -200,9 +204,23 @@ class Checker {
     return {
       id: value.id as string,
       params: params as { [name: string]: string },
-      ask: ask as string[],
+      ask: ask as AskedParam[],
       sendOnSubmit: sendOnSubmit === true,
     };
+  }
+
+  /** `"amount"`, or `{"name": "amount", "label": …, "hint": …}` with texts that may be localized. */
+  private askedParam(value: Json, path: string): AskedParam | undefined {
+    if (typeof value === 'string') {
+      return { name: value };
+    }
+    if (!isObject(value) || typeof value.name !== 'string') {
+      return undefined; // named by catalog_error_relay_ask
+    }
+    this.unknownKeys(value, ASK_KEYS, path);
+    const label = value.label === undefined ? undefined : this.text(value.label, `${path}.label`, LIMITS.label);
+    const hint = value.hint === undefined ? undefined : this.text(value.hint, `${path}.hint`, LIMITS.hint);
+    return { name: value.name, ...(label ? { label } : {}), ...(hint ? { hint } : {}) };
   }
 
   /** A problem of the field's definition, found by the contract's own rules, at its place in the JSON. */

@@ -11,18 +11,26 @@ import { miscKey, roomKey } from './associations';
 /** The states the agent sees. `answered` is a submitted ID&V; `viewed` a form the sender has viewed. */
 export type RecordState = 'sent' | 'opened' | 'submitted' | 'answered' | 'cancelled' | 'expired' | 'viewed' | 'closed';
 
+/** A text in one language, or one per locale (the catalog's texts, as the admin wrote them). */
+type Texts = string | { [locale: string]: string };
+
 /** A form whose card data goes to a payment processor: its relay, parameters and last outcome. */
 export interface RecordRelay {
   relayId: string;
   /** Fixed by the admin's catalog. */
   params: { [name: string]: string };
-  /** Typed by the agent on *Send to processor*. */
-  ask: string[];
+  /** Typed by the agent on *Send to processor*: the catalog's `ask`. */
+  ask: Array<{ name: string; label?: Texts; hint?: Texts }>;
   sendOnSubmit: boolean;
   /** The last send's outcome as the vault answered it, the card's last 4 and a decline code: never a value. */
-  outcome?: RelayOutcomeName | 'sending';
+  outcome?: RelayOutcomeName;
   last4?: string;
   declineCode?: string;
+  /**
+   * The parameters of a send whose outcome is not known yet (asked, timed out, or `unknown`): a
+   * retry must send exactly these, so the processor replays the first attempt instead of charging.
+   */
+  pendingParams?: { [name: string]: string };
 }
 
 export interface SecureRequestRecord {

@@ -115,6 +115,12 @@ async function onSubmittedForAnotherAgent(scene: Scene): Promise<void> {
     room,
     t('notify_answered_for_other', { title: record.title, agent: record.agentUsername }),
   );
+  // The admin asked for it to go at once: it goes for its sender, and the serving agent hears how it went.
+  const { relay } = record;
+  if (relay && relay.sendOnSubmit) {
+    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
+    await scheduleProcessorSend(deps, { ...record, relay }, {}, agent.id);
+  }
 }
 
 /** A relay-bound form is nobody's to view: the sender gets *Send to processor*, or it goes at once. */

@@ -15,7 +15,8 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
-import type { SecureRequestRecord } from '../persistence/request-records';
+import { localizeText } from '../forms/catalog';
+import type { RecordRelay, SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
@@ -27,6 +28,7 @@ import { readAppConfig } from '../settings/settings';
 import { readViewValue } from '../ui/blocks';
 import {
   buildProcessorModal,
+  DECLINE_CODE,
   isFinalOutcome,
   processorOutcomeHint,
   processorOutcomeText,
@@ -34,8 +36,8 @@ import {
 } from '../ui/processor-send';
 import { processorButtonBlocks } from '../ui/request-actions';
 import { isRelayParamValue } from '../vault/contract';
-import type { RelaySendResponse } from '../vault/contract';
 import { isVaultCallError, loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
+import type { ProcessorOutcome } from '../vault/vault-client';
 import type { SubmitOutcome } from './dialogs';
 import { openDialog } from './dialogs';
 import { requestClick } from './request-click';
@@ -46,8 +48,11 @@ export const PROCESSOR_SEND_JOB_ID = 'processor-send';
 interface ProcessorSendJobData {
   requestId: string;
   roomId: string;
+  /** The sender: the vault sends for them only. */
   agentId: string;
   params: { [name: string]: string };
+  /** Who is told the outcome, when not the sender. */
+  tellUserId?: string;
 }
 
 type Relayed = SecureRequestRecord & { relay: NonNullable<SecureRequestRecord['relay']> };
@@ -66,29 +71,35 @@ function refusal(record: SecureRequestRecord | undefined, user: IUser, room: IRo
   return hasAnswer(record.state) ? undefined : 'error_not_answered';
 }
 
-/** The outcome, privately to the agent, with *Send to processor* again when something is left to do. */
-async function tellOutcome(deps: Deps, t: Translator, agent: IUser, room: IRoom, record: Relayed): Promise<void> {
+/** The outcome, privately, with *Send to processor* again when something is left to do. */
+async function tellOutcome(deps: Deps, t: Translator, user: IUser, room: IRoom, record: Relayed): Promise<void> {
   const hint = processorOutcomeHint(t, record.relay.outcome);
   const text = t('notify_processor_outcome', { title: record.title, outcome: processorOutcomeText(t, record.relay) });
   await notifyPrivately(
     deps,
-    agent,
+    user,
     room,
     hint ? `${text}\n${hint}` : text,
     isFinalOutcome(record.relay.outcome) ? undefined : processorButtonBlocks(deps.app.getID(), t, record),
   );
 }
 
+/**
+ * Schedules the send. `params` are the asked ones (the fixed ones are added); `tellUserId` is who
+ * hears the outcome when not the sender (the agent serving the chat after a transfer).
+ */
 export async function scheduleProcessorSend(
   deps: Deps,
   record: Relayed,
-  askedParams: { [name: string]: string } = {},
+  params: { [name: string]: string } = {},
+  tellUserId?: string,
 ): Promise<void> {
   const data: ProcessorSendJobData = {
     requestId: record.requestId,
     roomId: record.roomId,
     agentId: record.agentId,
-    params: { ...record.relay.params, ...askedParams },
+    params: { ...record.relay.params, ...params },
+    ...(tellUserId ? { tellUserId } : {}),
   };
   await deps.modify.getScheduler().scheduleOnce({ id: PROCESSOR_SEND_JOB_ID, when: new Date(), data });
 }
@@ -108,20 +119,28 @@ export async function startProcessorSend(
     return;
   }
   const relayed = record as Relayed;
-  if (isFinalOutcome(relayed.relay.outcome)) {
+  const { relay } = relayed;
+  if (isFinalOutcome(relay.outcome)) {
     await tellOutcome(deps, t, user, room, relayed); // sent already: the vault would only answer the same
     return;
   }
-  if (relayed.relay.ask.length === 0) {
-    await scheduleProcessorSend(deps, relayed);
+  // After a send whose outcome is unknown, only the very same request may go again (it reconciles).
+  if (relay.pendingParams || relay.ask.length === 0) {
+    await notifyPrivately(deps, user, room, t('notify_processor_sending_click', { title: record.title }));
+    await scheduleProcessorSend(deps, relayed, relay.pendingParams);
     return;
   }
+  const locale = await localeForUser(deps.read, user);
+  const inputs = relay.ask.map((asked) => ({
+    label: asked.label ? localizeText(asked.label, locale) : asked.name,
+    hint: asked.hint ? localizeText(asked.hint, locale) : t('processor_param_hint'),
+  }));
   await openDialog(
     deps,
     { config: await readAppConfig(deps.read), room: room as ILivechatRoom, agent: user, t },
     'processor',
     triggerId,
-    (viewId) => buildProcessorModal(deps.app.getID(), viewId, t, record.title, relayed.relay.ask),
+    (viewId) => buildProcessorModal(deps.app.getID(), viewId, t, record.title, inputs),
     record.requestId,
   );
 }
@@ -148,7 +167,7 @@ export async function submitProcessorParams(
   const state = (view as IUIKitSurface & { state?: object }).state;
   const asked: { [name: string]: string } = {};
   const errors: { [actionId: string]: string } = {};
-  record.relay.ask.forEach((name, i) => {
+  record.relay.ask.forEach(({ name }, i) => {
     const raw = readViewValue(state, processorParamAction(i));
     const value = typeof raw === 'string' ? raw.trim() : '';
     if (value === '' || !isRelayParamValue(value)) {
@@ -164,51 +183,71 @@ export async function submitProcessorParams(
   return {};
 }
 
+/** No answer in time, or the vault failed midway: the processor may have charged, as for `unknown`. */
+function mayHaveSent(err: unknown): boolean {
+  return isVaultCallError(err) && (err.code === 'timeout' || err.code === 'unavailable');
+}
+
+/** What the vault answered, as the record keeps it: the parameters stay while the outcome is unknown. */
+function relayAfter(relay: RecordRelay, params: { [name: string]: string }, result: ProcessorOutcome): RecordRelay {
+  const declineCode = result.kept.decline_code || result.kept.error_code;
+  const { pendingParams: _sent, last4: _last4, declineCode: _code, ...rest } = relay;
+  return {
+    ...rest,
+    outcome: result.outcome,
+    ...(result.outcome === 'unknown' ? { pendingParams: params } : {}),
+    ...(result.last4 ? { last4: result.last4 } : {}),
+    ...(typeof declineCode === 'string' && DECLINE_CODE.test(declineCode) ? { declineCode } : {}),
+  };
+}
+
 /** The job: every check again (the chat may have closed), then the vault sends and the agent is told. */
 export async function runProcessorSendJob(deps: Deps, job: IJobContext): Promise<void> {
-  const { requestId, roomId, agentId, params } = job as unknown as ProcessorSendJobData;
+  const { requestId, roomId, agentId, params, tellUserId } = job as unknown as ProcessorSendJobData;
   const logger = deps.app.getLogger();
-  const agent = await deps.read.getUserReader().getById(agentId);
+  const users = deps.read.getUserReader();
+  const agent = await users.getById(agentId);
+  const teller = tellUserId ? await users.getById(tellUserId) : agent;
   const record = await findRequestRecord(deps.read.getPersistenceReader(), requestId);
   const room = await currentRoom(deps, roomId);
-  if (!agent || !room) {
+  if (!agent || !teller || !room) {
     return;
   }
-  const t = translatorFor(await localeForUser(deps.read, agent));
+  const t = translatorFor(await localeForUser(deps.read, teller));
   const refused = refusal(record, agent, room);
   if (refused || !record || !record.relay || record.roomId !== roomId) {
-    await notifyPrivately(deps, agent, room, t(refused || 'error_request_unknown'));
+    await notifyPrivately(deps, teller, room, t(refused || 'error_request_unknown'));
     return;
   }
-  let result: RelaySendResponse;
+  const reader = deps.read.getPersistenceReader();
+  // Kept before asking: if this job is cut short, the next click resends these, never others.
+  const sending = await updateExistingRequestRecord(deps.persis, reader, record, {
+    relay: { ...record.relay, pendingParams: params },
+  });
+  let result: ProcessorOutcome;
   try {
-    result = await vaultClient(deps, await readAppConfig(deps.read)).sendToProcessor(requestId, {
-      agentId,
-      params,
-    });
+    result = await vaultClient(deps, await readAppConfig(deps.read)).sendToProcessor(requestId, { agentId, params });
   } catch (err) {
     logger.warn({ msg: 'Send to processor refused or failed', requestId, error: loggableError(err) });
-    // `conflict`: the relay is gone or its template cannot be filled: only the vault's admin can fix it.
-    const key =
-      isVaultCallError(err) && err.vaultCode === 'conflict'
-        ? 'error_processor_conflict'
-        : vaultCallErrorMessageKey(err);
-    await notifyPrivately(deps, agent, room, t(key));
-    return;
+    if (mayHaveSent(err)) {
+      result = { requestId, relayId: record.relay.relayId, outcome: 'unknown', kept: {} };
+    } else {
+      // `conflict`: the relay is gone or its template cannot be filled: only the vault's admin can fix it.
+      const key =
+        isVaultCallError(err) && err.vaultCode === 'conflict'
+          ? 'error_processor_conflict'
+          : vaultCallErrorMessageKey(err);
+      await notifyPrivately(deps, teller, room, t(key));
+      return;
+    }
   }
-  const declineCode = result.kept.decline_code || result.kept.error_code;
-  const updated = await updateExistingRequestRecord(deps.persis, deps.read.getPersistenceReader(), record, {
-    relay: {
-      ...record.relay,
-      outcome: result.outcome,
-      ...(result.last4 ? { last4: result.last4 } : {}),
-      ...(typeof declineCode === 'string' ? { declineCode } : {}),
-    },
-  });
+  const relay = relayAfter(record.relay, params, result);
   logger.info({ msg: 'Sent to processor', requestId, outcome: result.outcome });
-  if (updated) {
-    await tellOutcome(deps, t, agent, room, updated as Relayed);
+  if (sending) {
+    await updateExistingRequestRecord(deps.persis, reader, sending, { relay });
   }
+  // Told even when the chat closed meanwhile: a charge must never go unreported.
+  await tellOutcome(deps, t, teller, room, { ...record, relay });
 }
 
 export function processorSendJobProcessor(app: AppRef): IProcessor {

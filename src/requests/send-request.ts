@@ -11,7 +11,7 @@ import { visitorSeesBlocks } from '../platform/room-source';
 import { visitorLinkBlocks, visitorMessageText } from '../ui/visitor-message';
 import type { CatalogRelay } from '../forms/catalog-types';
 import type { FormSpec, IdvSpec, RequestKind } from '../vault/contract';
-import { loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
+import { isVaultCallError, loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import type { SendContext } from './send-context';
 import { callbackUrlFor, vaultClient } from './send-context';
 
@@ -52,7 +52,10 @@ export async function sendSecureRequest(deps: Deps, sending: SendContext, outgoi
       roomId: room.id,
       error: loggableError(err),
     });
-    await notifyPrivately(deps, agent, room, `${t(vaultCallErrorMessageKey(err))} ${t('error_nothing_sent')}`);
+    // A relay-bound form the vault refuses: its relay is not there, or the form lacks what it reads.
+    const relayRefused = Boolean(outgoing.relay) && isVaultCallError(err) && err.status === 400;
+    const why = relayRefused ? 'error_relay_refused' : vaultCallErrorMessageKey(err);
+    await notifyPrivately(deps, agent, room, `${t(why)} ${t('error_nothing_sent')}`);
     return false;
   }
 

@@ -15,7 +15,7 @@ export const ProcessorAction = {
   Cancel: 'processor.cancel',
 } as const;
 
-/** The input of the i-th asked parameter (its name is the record's `ask[i]`). */
+/** The input of the i-th asked parameter (its name is the record's `ask[i].name`). */
 export function processorParamAction(index: number): string {
   return `processor.param.${index}`;
 }
@@ -25,7 +25,8 @@ export function buildProcessorModal(
   viewId: string,
   t: Translator,
   title: string,
-  ask: readonly string[],
+  /** One input per asked parameter, with its label and hint in the agent's language. */
+  inputs: ReadonlyArray<{ label: string; hint: string }>,
 ): IUIKitSurfaceViewParam {
   return {
     id: viewId,
@@ -33,14 +34,14 @@ export function buildProcessorModal(
     title: plainText(t('processor_modal_title')),
     blocks: [
       context('processor.intro', [t('processor_modal_intro', { title })]),
-      ...ask.map((name, i) =>
+      ...inputs.map(({ label, hint }, i) =>
         input(
           `processor.param.${i}`,
-          name,
+          label,
           textInput(appId, `processor.param.${i}`, processorParamAction(i), {
             maxLength: LIMITS.relayParamValue,
           }),
-          { hint: t('processor_param_hint') },
+          { hint },
         ),
       ),
     ],
@@ -61,11 +62,10 @@ const OUTCOME_KEYS: { [outcome in NonNullable<RecordRelay['outcome']>]: string }
   declined: 'processor_outcome_declined',
   failed: 'processor_outcome_failed',
   unknown: 'processor_outcome_unknown',
-  sending: 'processor_outcome_sending',
 };
 
-/** Only a processor's code word is shown, never free text from the processor's answer. */
-const DECLINE_CODE = /^[a-z0-9_]{1,40}$/;
+/** Only a processor's code word is kept and shown, never free text from the processor's answer. */
+export const DECLINE_CODE = /^[a-z][a-z0-9_]{0,39}$/;
 
 /** "approved •••• 4242", "declined (card_declined) •••• 0002", "outcome unknown". */
 export function processorOutcomeText(

@@ -44,13 +44,10 @@ type Method = 'get' | 'post';
  * the app at 30 s. A later send answers the stored outcome, or reconciles, without charging twice.
  */
 export const PROCESSOR_SEND_TIMEOUT_MS = 25000;
-const RELAY_OUTCOMES: ReadonlyArray<RelayOutcomeName | 'sending'> = [
-  'approved',
-  'declined',
-  'failed',
-  'unknown',
-  'sending',
-];
+const RELAY_OUTCOMES: readonly RelayOutcomeName[] = ['approved', 'declined', 'failed', 'unknown'];
+
+/** A send's answer: `sending` is only ever a state another call may see, never this call's outcome. */
+export type ProcessorOutcome = Omit<RelaySendResponse, 'outcome'> & { outcome: RelayOutcomeName };
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
 
@@ -200,7 +197,7 @@ export class VaultClient {
    * `POST /v1/requests/:id/relay`: the vault sends the submitted card data to the form's payment
    * processor itself; the answer is the outcome and the fields the relay keeps, never a value.
    */
-  public async sendToProcessor(requestId: string, body: RelaySendBody): Promise<RelaySendResponse> {
+  public async sendToProcessor(requestId: string, body: RelaySendBody): Promise<ProcessorOutcome> {
     const response = await this.call<RelaySendResponse>(
       'post',
       `/v1/requests/${encodeURIComponent(requestId)}/relay`,
@@ -208,13 +205,17 @@ export class VaultClient {
       [200],
       PROCESSOR_SEND_TIMEOUT_MS,
     );
-    if (!response || response.requestId !== requestId || RELAY_OUTCOMES.indexOf(response.outcome) < 0) {
+    if (
+      !response ||
+      response.requestId !== requestId ||
+      RELAY_OUTCOMES.indexOf(response.outcome as RelayOutcomeName) < 0
+    ) {
       throw new VaultCallError('bad_response', 'POST /v1/requests/:id/relay answered without an outcome');
     }
     return {
       requestId,
       relayId: String(response.relayId),
-      outcome: response.outcome,
+      outcome: response.outcome as RelayOutcomeName,
       kept: typeof response.kept === 'object' && response.kept !== null ? response.kept : {},
       ...(typeof response.last4 === 'string' && /^\d{4}$/.test(response.last4) ? { last4: response.last4 } : {}),
     };

@@ -2,9 +2,10 @@
  * Relays end to end (issue 17): the packaged app in the real Apps-Engine, the real vault on SQLite
  * with a relay configured by its CLI (the processor's key on stdin), and a local HTTPS processor
  * that speaks Stripe's PaymentIntents shape. The visitor types a card in Chromium; the agent never
- * gets a *View*, only *Send to processor*, types the amount, and reads "approved •••• 4242". Every
- * failure mode the agent can meet is played through the app too (decline, a processor that errs,
- * then the reconciling retry, another agent, a closed chat, sending on submit). Then the canary
+ * gets a *View*, only *Send to processor*, types the amount, and reads "approved •••• 4242". The
+ * app's side of the failures is played through it too (decline; a processor that charges and then
+ * errs, and the retry that reconciles with the same request; a processor that errs before
+ * charging; another agent or a manager; a closed chat; sending on submit). Then the canary
  * scan: the card number and the CVV are in the single request body the processor received and in
  * the visitor's own page, and in nothing else the system wrote or answered.
  */
@@ -52,7 +53,13 @@ const PAY_BY_CARD = {
   id: 'pay_by_card',
   title: 'Pay by card',
   fields: CARD_FIELDS,
-  relay: { id: 'stripe', params: { currency: 'eur' }, ask: ['amount'] },
+  relay: {
+    id: 'stripe',
+    params: { currency: 'eur' },
+    ask: [
+      { name: 'amount', label: 'Amount in cents', hint: { en: '1999 charges 19.99 EUR', es: '1999 cobra 19,99 EUR' } },
+    ],
+  },
 };
 /** A fixed amount, sent as soon as the visitor submits. */
 const PAY_NOW = {
@@ -78,6 +85,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
   let browser: Browser;
   let processor: LocalProcessor;
   let other: IUser;
+  let manager: IUser;
   const traces: VisitorTrace[] = [];
   const screenshots = new ScreenshotFolder('idv-relay-pictures-');
 
@@ -91,7 +99,9 @@ describe('card data goes from the vault to the processor; the agent sees the out
 
   beforeAll(async () => {
     [browser, processor] = await Promise.all([launchBrowser(), LocalProcessor.start()]);
-    scene = await startStage({ settings: { form_catalog: JSON.stringify([PAY_BY_CARD, PAY_NOW]) } });
+    scene = await startStage({
+      settings: { form_catalog: JSON.stringify([PAY_BY_CARD, PAY_NOW]), managers_may_view_values: true },
+    });
     const dir = tempDir('relay-config-');
     const configFile = path.join(dir, 'stripe.json');
     fs.writeFileSync(
@@ -111,6 +121,11 @@ describe('card data goes from the vault to the processor; the agent sees the out
     );
     fs.rmSync(dir, { recursive: true, force: true });
     other = scene.harness.world.addAgent('agent.jones', { name: 'Agent Jones' });
+    manager = scene.harness.world.addUser({
+      username: 'manager.mary',
+      name: 'Manager Mary',
+      roles: ['user', 'livechat-manager'],
+    });
   });
 
   afterAll(async () => {
@@ -200,7 +215,8 @@ describe('card data goes from the vault to the processor; the agent sees the out
     // The modal asks what the admin left to the agent; garbage is refused in place, nothing is sent.
     await clickSend(chat, requestId);
     const modal = scene.harness.lastView(scene.agent.id);
-    expect(JSON.stringify(modal.blocks)).toContain('"amount"');
+    expect(JSON.stringify(modal.blocks)).toContain('Amount in cents');
+    expect(JSON.stringify(modal.blocks)).toContain('1999 charges 19.99 EUR');
     const surface = modal as unknown as PreviewSurface;
     await drawPicture(browser, screenshots, 'relay-send-modal.png', renderSurface(surface), [
       surface.title,
@@ -208,8 +224,10 @@ describe('card data goes from the vault to the processor; the agent sees the out
       surface.submit,
       surface.close,
     ]);
-    const refused = await scene.harness.submitView(modal, scene.agent, { 'processor.param.0': '19,99 €' });
-    expect(JSON.stringify(refused)).toContain('letters, digits, spaces');
+    for (const typed of ['19,99 €', '', CARD.typed]) {
+      const refused = await scene.harness.submitView(modal, scene.agent, { 'processor.param.0': typed });
+      expect(JSON.stringify(refused)).toContain('letters, digits, spaces');
+    }
     await scene.harness.jobsSettled();
     expect(processor.received).toHaveLength(0);
 
@@ -240,7 +258,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(buttonsOf(bar.blocks as unknown[]).map((b) => b.actionId)).toEqual(['secure-data.refresh']);
   });
 
-  it('nobody views a relay-bound form: not the sender, not another agent, and the app never asks the vault', async () => {
+  it('nobody views a relay-bound form: not the sender, another agent or a manager, and the app never asks the vault', async () => {
     const { chat, requestId } = await answered('pay_by_card', CARD.pan);
     const calls = scene.harness.world.httpExchanges.length;
     await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: scene.agent, room: chat });
@@ -250,6 +268,11 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(asked().filter((url) => /\/(otk|viewer|detokenize|relay)$/.test(url))).toEqual([]);
     await clickSend(chat, requestId, other);
     expect(lastNotice(other)).toBe('Only the agent who sent this form can send it to the payment processor.');
+    // A manager allowed to view values gets no reason dialog for it: nobody views a relay-bound form.
+    await scene.harness.blockAction({ actionId: 'request.view', value: requestId, user: manager, room: chat });
+    expect(lastNotice(manager)).toBe(
+      'The card data of this form goes only to the payment processor: nobody can view it.',
+    );
     await scene.harness.jobsSettled();
     expect(asked().filter((url) => /\/(otk|viewer|detokenize|relay)$/.test(url))).toEqual([]);
   });
@@ -261,22 +284,39 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(lastNoticeButtons()).toEqual([]);
   });
 
-  it('a processor that errs leaves "outcome unknown" and a retry that reconciles, charging once', async () => {
+  it('a processor that charged and then erred leaves "outcome unknown"; the retry resends the same request and charges once', async () => {
     const { chat, requestId } = await answered('pay_by_card', CARD.pan);
     const charges = processor.charges;
-    processor.mode = 'error_500';
+    processor.mode = 'charge_then_500';
     await sendWithAmount(chat, requestId, '1000');
-    processor.mode = 'normal';
     expect(lastNotice()).toBe(
       '"Pay by card" — payment processor: outcome unknown\nThe processor may have charged the card. Sending again first asks the processor what happened, so nothing is charged twice.',
     );
     expect(lastNoticeButtons()).toEqual(['request.send-to-processor']);
-    await sendWithAmount(chat, requestId, '1000');
+    expect(processor.charges).toBe(charges + 1);
+    // No modal this time: the amount cannot change, or the processor would refuse the replay.
+    const views = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await clickSend(chat, requestId);
+    await scene.harness.jobsSettled();
+    expect(scene.harness.world.interactionsFor(scene.agent.id).length).toBe(views);
     expect(lastNotice()).toBe('"Pay by card" — payment processor: approved •••• 4242');
     expect(processor.charges).toBe(charges + 1);
     const sends = processor.received.filter((r) => r.headers['idempotency-key'] === requestId);
     expect(sends).toHaveLength(2);
-    expect(sends[1].body).toBe(sends[0].body); // the replay is the same request
+    expect(sends[1].body).toBe(sends[0].body);
+  });
+
+  it('a processor that erred before charging leaves "outcome unknown" too, and a retry charges once', async () => {
+    const { chat, requestId } = await answered('pay_by_card', CARD.pan);
+    const charges = processor.charges;
+    processor.mode = 'error_500';
+    await sendWithAmount(chat, requestId, '700');
+    processor.mode = 'normal';
+    expect(lastNotice()).toMatch(/^"Pay by card" — payment processor: outcome unknown\n/);
+    await clickSend(chat, requestId);
+    await scene.harness.jobsSettled();
+    expect(lastNotice()).toBe('"Pay by card" — payment processor: approved •••• 4242');
+    expect(processor.charges).toBe(charges + 1);
   });
 
   it('a form the admin marked sendOnSubmit goes at once; a closed chat sends nothing more', async () => {
@@ -323,7 +363,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
     });
 
     it('finds the card number and the CVV in each request body the processor received, and nowhere else', () => {
-      expect(processor.received).toHaveLength(5); // 1 approved, 1 declined, 2 for the error and its replay, 1 on submit
+      expect(processor.received).toHaveLength(7); // 1 approved, 1 declined, 2 + 2 for the errors and their retries, 1 on submit
       for (const [i, request] of processor.received.entries()) {
         const found = scan([{ name: `processor request #${i}`, content: request.body }], CANARIES).map((h) => h.canary);
         expect({ i, found: found.sort() }).toEqual({ i, found: ['CVV', 'card number'] });

@@ -165,7 +165,12 @@ describe('a form bound to a payment-processor relay', () => {
     const [parsed] = parseCatalog(
       JSON.stringify([pay({ id: 'stripe', params: { currency: 'eur' }, ask: ['amount'] })]),
     ).forms;
-    expect(parsed.relay).toEqual({ id: 'stripe', params: { currency: 'eur' }, ask: ['amount'], sendOnSubmit: false });
+    expect(parsed.relay).toEqual({
+      id: 'stripe',
+      params: { currency: 'eur' },
+      ask: [{ name: 'amount' }],
+      sendOnSubmit: false,
+    });
     expect(localizeForm(parsed, 'en').relay).toBe('stripe');
     expect(parseCatalog(JSON.stringify([pay({ id: 'stripe', sendOnSubmit: true })])).forms[0].relay).toEqual({
       id: 'stripe',
@@ -174,6 +179,17 @@ describe('a form bound to a payment-processor relay', () => {
       sendOnSubmit: true,
     });
     expect(localizeForm(parseCatalog(JSON.stringify([iban])).forms[0], 'en')).not.toHaveProperty('relay');
+  });
+
+  it('takes an asked parameter as a name, or with a label and hint in several languages', () => {
+    const ask = [
+      'currency',
+      { name: 'amount', label: { en: 'Amount in cents', es: 'Importe en céntimos' }, hint: 'e.g. 1999' },
+    ];
+    expect(parseCatalog(JSON.stringify([pay({ id: 'stripe', ask })])).forms[0].relay?.ask).toEqual([
+      { name: 'currency' },
+      { name: 'amount', label: { en: 'Amount in cents', es: 'Importe en céntimos' }, hint: 'e.g. 1999' },
+    ]);
   });
 
   it.each([
@@ -199,6 +215,36 @@ describe('a form bound to a payment-processor relay', () => {
       'catalog_error_relay_params',
     ],
     ['params as a list', { id: 'r', params: ['amount'] }, '[0].relay.params', 'catalog_error_relay_params'],
+    [
+      'an empty fixed parameter',
+      { id: 'r', params: { currency: '' } },
+      '[0].relay.params',
+      'catalog_error_relay_params',
+    ],
+    [
+      'a fixed parameter shaped like a card number',
+      { id: 'r', params: { note: '4242 4242 4242 4242' } },
+      '[0].relay.params',
+      'catalog_error_relay_params',
+    ],
+    [
+      'an asked parameter without a name',
+      { id: 'r', ask: [{ label: 'Amount' }] },
+      '[0].relay.ask',
+      'catalog_error_relay_ask',
+    ],
+    [
+      'an asked parameter with a blank label',
+      { id: 'r', ask: [{ name: 'amount', label: ' ' }] },
+      '[0].relay.ask[0].label',
+      'catalog_error_text',
+    ],
+    [
+      'an asked parameter with an unknown key',
+      { id: 'r', ask: [{ name: 'amount', min: 1 }] },
+      '[0].relay.ask[0]',
+      'catalog_error_unknown_key',
+    ],
     [
       'asking for a fixed parameter',
       { id: 'r', params: { amount: '5' }, ask: ['amount'] },

@@ -79,6 +79,11 @@ describe('relay templates', () => {
     expect(render({ a: '{{missing}}' })).toThrow(/the field missing has no value/);
     expect(render({ a: '{{name.month}}' })).toThrow(/only expiry fields/);
     expect(render({ a: '{{param.amount}}' }, { ...CARD, params: { amount: '1<script>' } })).toThrow(/plain words/);
+    // A parameter is typed by an agent: nothing shaped like a card number may travel in one.
+    for (const amount of ['4242424242424242', '4242 4242 4242 4242', '4242-4242-4242.4242']) {
+      expect(render({ a: '{{param.amount}}' }, { ...CARD, params: { amount } })).toThrow(/plain words/);
+    }
+    expect(render({ a: '{{param.amount}}' }, { ...CARD, params: { amount: '12345678901' } })).not.toThrow();
     expect(render({ a: '{{param.currency}}' }, { ...CARD, params: {} })).toThrow(/parameter currency is required/);
   });
 });

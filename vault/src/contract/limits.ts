@@ -48,7 +48,7 @@ export const ID_PATTERNS = {
   /** A payment-processor relay the vault's admin configured (`vault:cli relay set`). */
   relay: '^[a-z][a-z0-9_-]{0,39}$',
   relayParamName: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
-  /** Relay parameters are plain words and numbers: never a place to smuggle card data or markup. */
+  /** Relay parameters are plain words and numbers (isRelayParamValue also refuses card-like digit runs). */
   relayParamValue: `^[A-Za-z0-9 ._:-]{0,${LIMITS.relayParamValue}}$`,
 } as const;
 
@@ -81,8 +81,15 @@ export function isRelayParamName(value: unknown): value is string {
   return typeof value === 'string' && RELAY_PARAM_NAME.test(value);
 }
 
+/** A run of 12 or more digits, whatever separates them: what a card number looks like. */
+const CARD_LIKE = /(\d[ ._:-]*){12,}/;
+
+/**
+ * Plain words and numbers, and never anything shaped like a card number: a parameter is typed by
+ * an agent and travels in Rocket.Chat's job data, where card data must never be.
+ */
 export function isRelayParamValue(value: unknown): value is string {
-  return typeof value === 'string' && RELAY_PARAM_VALUE.test(value);
+  return typeof value === 'string' && RELAY_PARAM_VALUE.test(value) && !CARD_LIKE.test(value);
 }
 
 /** Length in Unicode code points: "😀" is one character, as people (and JSON Schema) count. */

@@ -90,8 +90,9 @@ export function parseRelayConfig(input: unknown): RelayConfig {
     throw new RelayConfigError('allowPrivateAddresses must be true or false');
   }
   const timeoutMs = raw.timeoutMs ?? 10_000;
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 60_000) {
-    throw new RelayConfigError('timeoutMs must be an integer from 100 to 60000');
+  // At most 20 s: the app asks from a Rocket.Chat job, which the Apps-Engine cuts at 30 s.
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 20_000) {
+    throw new RelayConfigError('timeoutMs must be an integer from 100 to 20000');
   }
   let trustedCa: string | undefined;
   if (raw.trustedCa !== undefined) {
