@@ -193,6 +193,22 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     expect(keys).toEqual([requestId, requestId]);
   });
 
+  it('a replay the processor refuses (other parameters, same key) leaves the outcome unknown, not failed', async () => {
+    const requestId = await submitted('stripe');
+    const charges = processor.charges;
+    processor.mode = 'charge_then_500';
+    expect((await send(requestId)).json()).toMatchObject({ outcome: 'unknown' });
+    expect(processor.charges).toBe(charges + 1);
+    const other = await vault.call('POST', `/v1/requests/${requestId}/relay`, {
+      agentId: 'agent-1',
+      params: { amount: '2500', currency: 'eur' },
+    });
+    // The processor refused the reused key (400): the first attempt did charge, so not "failed".
+    expect(other.json()).toMatchObject({ outcome: 'unknown' });
+    expect((await send(requestId)).json()).toMatchObject({ outcome: 'approved', last4: '4242' });
+    expect(processor.charges).toBe(charges + 1);
+  });
+
   it('a decline keeps its code and is final; a processor that is down leaves the request retryable', async () => {
     const declinedId = await submitted('stripe', DECLINED_PAN);
     const declined = await send(declinedId);

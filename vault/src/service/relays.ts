@@ -219,14 +219,18 @@ export class RelayService {
       body,
       requestId,
     );
-    const state = stateOf(outcome);
+    const reconciling = began.previous === 'unknown' || began.previous === 'sending';
+    // A replay the processor refuses (e.g. the same key with other parameters) tells nothing about
+    // the first attempt: it may still have charged, so the outcome stays unknown, never "failed".
+    const refusedReplay = reconciling && outcome.kind === 'answered' && stateOf(outcome) === 'failed';
+    const state = refusedReplay ? 'unknown' : stateOf(outcome);
     const kept = outcome.kind === 'answered' ? JSON.stringify(keepFields(outcome.body, config.keep)) : null;
     await this.finish(request, state, kept, agentId, {
       outcome: outcome.kind,
       ...('status' in outcome ? { httpStatus: outcome.status } : {}),
       ...('reason' in outcome ? { reason: outcome.reason } : {}),
       attempt: began.attempt,
-      reconciled: began.previous === 'unknown' || began.previous === 'sending',
+      reconciled: reconciling,
     });
     // The card's security code served its one purpose: erase it now, not when its TTL ends.
     if (state === 'approved' || state === 'declined') await this.deps.ephemeral.delete([ephemeralKey(requestId)]);
