@@ -5,6 +5,11 @@ export interface DoorbellOptions {
   /** Delays before each retry; the number of entries is the number of retries. */
   retryDelaysMs: number[];
   timeoutMs: number;
+  /**
+   * Deliveries under way to one callback origin at once; the rest wait in that origin's queue (not
+   * on a socket), so a burst reuses this many kept-alive connections instead of opening more.
+   */
+  perOriginConcurrency: number;
   log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
   onOutcome?: (outcome: 'delivered' | 'retry' | 'gave_up') => void;
 }
@@ -12,32 +17,71 @@ export interface DoorbellOptions {
 export const DEFAULT_DOORBELL: Omit<DoorbellOptions, 'log'> = {
   retryDelaysMs: [1_000, 5_000, 15_000, 60_000, 300_000],
   timeoutMs: 5_000,
+  perOriginConcurrency: 4,
 };
+
+/** One event to tell one callback URL, until it is delivered or given up. */
+interface Delivery {
+  url: string;
+  body: DoorbellBody;
+  /** `url`, request and event: a second ring of the same while this one waits adds nothing. */
+  key: string;
+  attempt: number;
+}
+
+/** The deliveries of one callback origin: the ones waiting for a slot, and how many are under way. */
+interface OriginQueue {
+  waiting: Delivery[];
+  active: number;
+}
 
 /**
  * Tells the app that something happened to a request: POSTs only `{requestId, event}` to the
  * request's callback URL, retrying with back-off, in the background. The visitor never waits on it.
+ *
+ * `ring()` only notes the event: the POSTs are made after the current turn of the event loop (so
+ * the answer that caused the ring goes out first), grouped per callback origin, at most
+ * `perOriginConcurrency` at once per origin over kept-alive sockets. The same event for the same
+ * request rung again while it still waits is sent once. Each attempt's deadline starts when it
+ * leaves the queue.
  */
 export class Doorbell {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly options: DoorbellOptions;
+  /** Rung since the last flush, in order. */
+  private incoming: Delivery[] = [];
+  private flushScheduled = false;
+  /** Deliveries not sent yet (incoming or waiting in an origin's queue), by key. */
+  private readonly unsent = new Map<string, Delivery>();
+  private readonly origins = new Map<string, OriginQueue>();
+  /** Deliveries not finished (waiting, under way or between retries), and who waits for none. */
+  private outstanding = 0;
+  private idle: (() => void)[] = [];
   private readonly waits = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
   private readonly poster = createJsonPoster();
 
-  constructor(private readonly options: DoorbellOptions) {}
+  constructor(options: Omit<DoorbellOptions, 'perOriginConcurrency'> & { perOriginConcurrency?: number }) {
+    this.options = { ...options, perOriginConcurrency: Math.max(1, options.perOriginConcurrency ?? 4) };
+  }
 
   ring(callbackUrl: string, requestId: string, event: DoorbellEvent): void {
     if (this.closed) return;
-    const delivery = this.deliver(callbackUrl, { requestId, event }, 0).finally(() => this.pending.delete(delivery));
-    this.pending.add(delivery);
+    const key = `${event}\n${requestId}\n${callbackUrl}`;
+    if (this.unsent.has(key)) return;
+    const delivery: Delivery = { url: callbackUrl, body: { requestId, event }, key, attempt: 0 };
+    this.unsent.set(key, delivery);
+    this.outstanding += 1;
+    this.incoming.push(delivery);
+    this.scheduleFlush();
   }
 
-  /** Resolves when every delivery under way has succeeded or given up. */
+  /** Resolves when every delivery rung so far has succeeded or given up. */
   async drain(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (this.outstanding === 0) return;
+    await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops retrying (on shutdown); deliveries in flight finish. */
+  /** Stops retrying (on shutdown); deliveries rung or in flight are still made once. */
   close(): void {
     this.closed = true;
     for (const [timer, wake] of this.waits) {
@@ -49,7 +93,49 @@ export class Doorbell {
     void this.drain().then(() => this.poster.close());
   }
 
-  private async deliver(url: string, body: DoorbellBody, attempt: number): Promise<void> {
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Hands what was rung to its origin's queue, and starts what the queues allow. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const rung = this.incoming;
+    this.incoming = [];
+    const touched = new Set<string>();
+    for (const delivery of rung) {
+      const origin = originOf(delivery.url);
+      let queue = this.origins.get(origin);
+      if (!queue) {
+        queue = { waiting: [], active: 0 };
+        this.origins.set(origin, queue);
+      }
+      queue.waiting.push(delivery);
+      touched.add(origin);
+    }
+    for (const origin of touched) this.pump(origin);
+  }
+
+  private pump(origin: string): void {
+    const queue = this.origins.get(origin);
+    if (!queue) return;
+    while (queue.active < this.options.perOriginConcurrency && queue.waiting.length > 0) {
+      const delivery = queue.waiting.shift() as Delivery;
+      this.unsent.delete(delivery.key);
+      queue.active += 1;
+      void this.attempt(delivery).finally(() => {
+        queue.active -= 1;
+        this.pump(origin);
+      });
+    }
+    if (queue.active === 0 && queue.waiting.length === 0) this.origins.delete(origin);
+  }
+
+  /** One POST; on failure, waits (without holding a slot) and queues the next attempt or gives up. */
+  private async attempt(delivery: Delivery): Promise<void> {
+    const { url, body, attempt } = delivery;
     const target = safeTarget(url);
     try {
       const status = await this.poster.post(url, body, this.options.timeoutMs);
@@ -61,6 +147,7 @@ export class Doorbell {
           attempt,
           target,
         });
+        this.finished();
         return;
       }
       throw new Error(`HTTP ${status}`);
@@ -76,6 +163,7 @@ export class Doorbell {
           target,
           reason,
         });
+        this.finished();
         return;
       }
       this.options.onOutcome?.('retry');
@@ -87,17 +175,49 @@ export class Doorbell {
         reason,
         delayMs: delay,
       });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          this.waits.delete(timer);
-          resolve();
-        }, delay);
-        timer.unref();
-        this.waits.set(timer, resolve);
-      });
-      if (this.closed) return;
-      await this.deliver(url, body, attempt + 1);
+      void this.retryLater(delivery, delay);
     }
+  }
+
+  private async retryLater(delivery: Delivery, delay: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.waits.delete(timer);
+        resolve();
+      }, delay);
+      timer.unref();
+      this.waits.set(timer, resolve);
+    });
+    if (this.closed) {
+      this.finished();
+      return;
+    }
+    // A newer ring of the same event is waiting already: it is this retry.
+    if (this.unsent.has(delivery.key)) {
+      this.finished();
+      return;
+    }
+    const next: Delivery = { ...delivery, attempt: delivery.attempt + 1 };
+    this.unsent.set(next.key, next);
+    this.incoming.push(next);
+    this.scheduleFlush();
+  }
+
+  private finished(): void {
+    this.outstanding -= 1;
+    if (this.outstanding > 0) return;
+    const waiting = this.idle;
+    this.idle = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+/** The queue a callback URL's deliveries share: its origin (an unparsable URL gets one of its own). */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'invalid-url';
   }
 }
 

@@ -1,0 +1,142 @@
+/**
+ * The doorbell's cost stays off the request path and its sockets are reused: `ring()` only notes
+ * the event (the POST is made after the caller's turn), deliveries are grouped per callback origin
+ * with a few under way at once over kept-alive connections, an origin that hangs holds up no
+ * other, and the same event rung twice while it waits is sent once.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { Doorbell } from '../src/service/doorbell';
+
+interface Receiver {
+  url: string;
+  bodies: { requestId: string; event: string }[];
+  connections: number;
+  close(): Promise<void>;
+}
+
+async function receiver(answer: (res: http.ServerResponse) => void = (res) => res.writeHead(204).end()) {
+  const sockets = new Set<Socket>();
+  const state: Omit<Receiver, 'url' | 'close'> = { bodies: [], connections: 0 };
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+    req.on('end', () => {
+      state.bodies.push(JSON.parse(raw));
+      answer(res);
+    });
+  });
+  server.on('connection', (socket) => {
+    state.connections += 1;
+    sockets.add(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/apps/public/app/vault-events`;
+  return Object.assign(state, {
+    url,
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  }) as Receiver;
+}
+
+function doorbell(perOriginConcurrency?: number, timeoutMs = 2000): Doorbell {
+  return new Doorbell({ retryDelaysMs: [], timeoutMs, perOriginConcurrency, log: () => undefined });
+}
+
+const ids = (n: number) =>
+  Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+
+describe('the doorbell rings off the request path, per origin, over reused sockets', () => {
+  it('makes no request on the caller’s turn: the POST starts after it', async () => {
+    const app = await receiver();
+    const bell = doorbell();
+    const request = jest.spyOn(http, 'request');
+    try {
+      bell.ring(app.url, ids(1)[0], 'submitted');
+      expect(request).not.toHaveBeenCalled();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(request).toHaveBeenCalledTimes(1);
+      await bell.drain();
+      expect(app.bodies).toEqual([{ requestId: ids(1)[0], event: 'submitted' }]);
+    } finally {
+      request.mockRestore();
+      bell.close();
+      await app.close();
+    }
+  });
+
+  it('delivers 30 submits rung at once to one origin over one kept-alive socket when one at a time is allowed', async () => {
+    const app = await receiver();
+    const bell = doorbell(1);
+    try {
+      for (const id of ids(30)) bell.ring(app.url, id, 'submitted');
+      await bell.drain();
+      expect(app.bodies.map((b) => b.requestId)).toEqual(ids(30));
+      expect(app.connections).toBe(1);
+      // Later submits to the same origin reuse it too.
+      for (const id of ids(5)) bell.ring(app.url, id, 'opened');
+      await bell.drain();
+      expect(app.bodies).toHaveLength(35);
+      expect(app.connections).toBe(1);
+    } finally {
+      bell.close();
+      await app.close();
+    }
+  });
+
+  it('opens at most perOriginConcurrency sockets (4 by default) for a burst of 50 to one origin', async () => {
+    const app = await receiver((res) => setTimeout(() => res.writeHead(204).end(), 5));
+    const bell = doorbell();
+    try {
+      for (const id of ids(50)) bell.ring(app.url, id, 'submitted');
+      await bell.drain();
+      expect(new Set(app.bodies.map((b) => b.requestId)).size).toBe(50);
+      expect(app.connections).toBeGreaterThanOrEqual(1);
+      expect(app.connections).toBeLessThanOrEqual(4);
+    } finally {
+      bell.close();
+      await app.close();
+    }
+  });
+
+  it('sends the same event of the same request once when it is rung again before it went out', async () => {
+    const app = await receiver();
+    const bell = doorbell();
+    try {
+      const [id] = ids(1);
+      bell.ring(app.url, id, 'opened');
+      bell.ring(app.url, id, 'opened');
+      bell.ring(app.url, id, 'submitted');
+      await bell.drain();
+      expect(app.bodies).toEqual([
+        { requestId: id, event: 'opened' },
+        { requestId: id, event: 'submitted' },
+      ]);
+    } finally {
+      bell.close();
+      await app.close();
+    }
+  });
+
+  it('an origin that never answers holds up no other origin', async () => {
+    const hung = await receiver(() => undefined);
+    const app = await receiver();
+    const bell = doorbell(1, 500);
+    try {
+      for (const id of ids(3)) bell.ring(hung.url, id, 'submitted');
+      for (const id of ids(3)) bell.ring(app.url, id, 'submitted');
+      const started = Date.now();
+      while (app.bodies.length < 3 && Date.now() - started < 400) await new Promise((r) => setTimeout(r, 5));
+      expect(app.bodies).toHaveLength(3);
+      await bell.drain();
+      // The hung origin's deliveries each got their own full attempt, one after the other.
+      expect(hung.bodies).toHaveLength(3);
+    } finally {
+      bell.close();
+      await hung.close();
+      await app.close();
+    }
+  });
+});
