@@ -7,13 +7,16 @@ const autocannon = vaultRequire('autocannon');
 
 /**
  * Runs autocannon with `options` (url, connections, duration or amount, requests, overallRate…)
- * while sampling the RSS of `pid`. Returns figures only.
+ * while sampling the RSS of `pid`. Returns figures only. `pid` may be a list (a multi-worker
+ * vault's primary and workers): the CPU is their sum, `cpuMicrosPerRequestByPid` each one's part.
  */
 async function load(pid, options) {
-  const stopSampling = sampleRss(pid);
-  const cpuBefore = cpuMicrosOf(pid);
+  const pids = Array.isArray(pid) ? pid : [pid];
+  const stopSampling = sampleRss(pids[0]);
+  const cpuBefore = pids.map(cpuMicrosOf);
   const result = await autocannon({ connections: 16, pipelining: 1, timeout: 10, ...options });
-  const cpuMicros = cpuMicrosOf(pid) - cpuBefore;
+  const cpuByPid = pids.map((p, i) => cpuMicrosOf(p) - cpuBefore[i]);
+  const cpuMicros = cpuByPid.reduce((sum, micros) => sum + micros, 0);
   const peakRssMB = stopSampling();
   const total = result.requests.total;
   const seconds = result.duration;
@@ -28,6 +31,7 @@ async function load(pid, options) {
     peakRssMB,
     serverCpuMicrosPerRequest: cpuMicros / total,
     serverCpuUtilization: cpuMicros / 1e6 / seconds,
+    cpuMicrosPerRequestByPid: Object.fromEntries(pids.map((p, i) => [p, cpuByPid[i] / total])),
     statusCodes: result.statusCodeStats,
   };
 }
