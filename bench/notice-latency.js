@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench:notice`: the time from a visitor's submit (HTTP POST to the vault's submit URL) to
+// the agent's private notice, in the real Apps-Engine runtime with the real vault
+// (bench/notice/run.ts). Prints p50/p95 and writes bench/notice-results.json.
+//
+// Flags: --submits=<n> (50)  --warmup=<n> (5)  --timeout-ms=<n> (30000, per notice)  --out=<file>
+const fs = require('node:fs');
+const path = require('node:path');
+const ts = require('typescript');
+
+// The bench reuses the integration tests' stage (TypeScript): compile each .ts file on require,
+// without type checks (npm run typecheck covers bench/notice).
+require.extensions['.ts'] = (module, filename) => {
+  const source = fs.readFileSync(filename, 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019, esModuleInterop: false },
+  });
+  module._compile(outputText, filename);
+};
+
+function parseArgs(argv) {
+  const args = {};
+  for (const arg of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
+  }
+  return {
+    submits: Number(args.submits || 50),
+    warmup: Number(args.warmup || 5),
+    timeoutMs: Number(args['timeout-ms'] || 30000),
+    out: path.resolve(args.out || path.join(__dirname, 'notice-results.json')),
+  };
+}
+
+async function main() {
+  // Packages the app and builds the vault when their sources changed, as before the tests.
+  await require('../test/global-setup.js')();
+  const { runNoticeBench } = require('./notice/run.ts');
+  await runNoticeBench(parseArgs(process.argv.slice(2)));
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(`notice bench failed: ${err && err.stack ? err.stack : err}`);
+    process.exit(1);
+  },
+);
