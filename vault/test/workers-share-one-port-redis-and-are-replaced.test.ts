@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { loadConfig } from '../src/config';
 import type { Readiness } from '../src/http/ops-routes';
@@ -250,6 +251,38 @@ describe.each(['sqlite', 'postgres'] as const)('VAULT_WORKERS=2 on %s and Redis'
 });
 
 describe('VAULT_WORKERS', () => {
+  it('a worker that cannot start stops the vault with 1 instead of being restarted in a loop', async () => {
+    await requireRedis();
+    ensureVaultBuilt();
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const dataDir = tempDir();
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const run = spawnSync(process.execPath, ['dist/main.js'], {
+        cwd: `${__dirname}/..`,
+        env: {
+          PATH: process.env.PATH,
+          VAULT_WORKERS: '2',
+          VAULT_PORT: String(port),
+          VAULT_OPS_PORT: '0',
+          VAULT_DATA_DIR: dataDir,
+          VAULT_MASTER_KEY: Buffer.alloc(32, 2).toString('base64'),
+          VAULT_REDIS_URL: `${REDIS_URL}?prefix=${encodeURIComponent(redisPrefix())}`,
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/EADDRINUSE/);
+      expect(run.stdout).toMatch(/vault worker exited while starting; stopping the vault/);
+      expect(run.stdout).not.toMatch(/starting a replacement/);
+    } finally {
+      taken.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('is 1 by default, a number or auto, and more than one without Redis is refused with the fix named', () => {
     expect(loadConfig({}).workers).toBe(1);
     const redis = { VAULT_REDIS_URL: REDIS_URL, VAULT_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
