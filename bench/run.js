@@ -10,6 +10,7 @@
 //        --records=<n> (rows seeded before the run)  --extra-fields=<n> --field-chars=<n> (payload)
 //        --backends=sqlite,postgres  --no-micro  --no-half (skip the half-rate latency runs)
 //        --no-floor (skip the hand-written floor server, bench/servers/floor.js)
+//        --floor-without-secure-delete (the floor as before erasure required SQLite's secure_delete)
 //        --profile (CPU profile of the vault during each timed max-rate run → bench/profiles/)
 //        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
@@ -61,6 +62,7 @@ function parseArgs(argv) {
     experiment: args.experiment ? String(args.experiment) : undefined,
     half: !args['no-half'],
     floor: !args['no-floor'],
+    floorSecureDelete: !args['floor-without-secure-delete'],
     out: path.resolve(args.out || path.join(BENCH, 'results.json')),
   };
 }
@@ -167,7 +169,10 @@ const enoughFor = (rate, seconds) => Math.max(rate, 400) * seconds * 1.5;
 
 /** Starts the floor server and returns how to measure a scenario on it, the way the vault is measured. */
 async function startFloor({ sizes, form, callbackUrl, opts }) {
-  const server = await startServer('floor.js', { BENCH_PAGE_BYTES: String(sizes.page) });
+  const server = await startServer('floor.js', {
+    BENCH_PAGE_BYTES: String(sizes.page),
+    BENCH_FLOOR_SECURE_DELETE: opts.floorSecureDelete ? '1' : '0',
+  });
   const url = `http://127.0.0.1:${server.info.port}`;
   const client = new Client(url, { authorization: `Bearer ${server.info.apiKey}` });
   const makePool = poolMaker(new Pools(client, form, callbackUrl, createBody));

@@ -5,7 +5,8 @@
 // per request is measured against (bench/run.js). It speaks the vault's routes for those steps, so
 // the same pools and requests drive both. Per request it does what the design requires and no more:
 // parse and check the body, hash the API key and the OTK, one read, one write transaction (consume
-// the OTK, insert, update, append a hash-chained audit row), a real compact JWE (A256KW + A256GCM,
+// the OTK, insert the record and, apart, its wrapped key, update, append a hash-chained audit row;
+// SQLite's secure_delete on, as erasure requires), a real compact JWE (A256KW + A256GCM,
 // its tokens decrypt with node-jose: checked at start), the CVV sealed (AES-256-GCM) into memory,
 // one doorbell on open and submit. What it leaves out on purpose: schemas, rate limits, security
 // headers beyond the minimum, logging, metrics, i18n, templates — the vault's extra cost.
@@ -35,12 +36,19 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-floor-'));
 const db = new Database(path.join(dir, 'floor.sqlite'));
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
+db.pragma('foreign_keys = ON'); // as the vault: record_keys cascade with their record
+// Required work since erasure (issue 15): a deleted OTK, record or key is overwritten with zeros,
+// not left in a free page. BENCH_FLOOR_SECURE_DELETE=0 gives the floor of the earlier rounds.
+if (process.env.BENCH_FLOOR_SECURE_DELETE !== '0') db.pragma('secure_delete = ON');
 db.exec(`
   CREATE TABLE requests (request_id TEXT PRIMARY KEY, site_id TEXT, room_id TEXT, agent_id TEXT, callback_url TEXT,
     spec TEXT, status TEXT, created_at INTEGER, opened_at INTEGER, submitted_at INTEGER, viewed_at INTEGER, expires_at INTEGER);
   CREATE TABLE otks (hash TEXT PRIMARY KEY, purpose TEXT, site_id TEXT, request_id TEXT, agent_id TEXT, expires_at INTEGER);
   CREATE INDEX otks_request ON otks (request_id);
-  CREATE TABLE records (request_id TEXT PRIMARY KEY, record_id TEXT, kid TEXT, token TEXT, created_at INTEGER);
+  CREATE TABLE records (request_id TEXT PRIMARY KEY, record_id TEXT UNIQUE, kid TEXT, token TEXT, created_at INTEGER);
+  -- Since erasure (issue 15) each record's wrapped key lives apart, so destroying it erases the record.
+  CREATE TABLE record_keys (record_id TEXT PRIMARY KEY REFERENCES records (record_id) ON DELETE CASCADE,
+    wrapped_key TEXT NOT NULL);
   CREATE TABLE audit (seq INTEGER PRIMARY KEY, at INTEGER, actor TEXT, action TEXT, request_id TEXT, prev_hash TEXT, hash TEXT);
 `);
 const sql = {
@@ -67,15 +75,23 @@ const sql = {
   insertRecord: db.prepare(
     'INSERT INTO records (request_id, record_id, kid, token, created_at) VALUES (?, ?, ?, ?, ?)',
   ),
+  insertRecordKey: db.prepare('INSERT INTO record_keys (record_id, wrapped_key) VALUES (?, ?)'),
   request: db.prepare('SELECT * FROM requests WHERE request_id = ?'),
   detokenizeTarget: db.prepare(
-    `SELECT r.*, rec.record_id, rec.token FROM otks o JOIN requests r ON r.request_id = o.request_id
-     LEFT JOIN records rec ON rec.request_id = r.request_id
+    `SELECT r.*, rec.record_id, rec.token, k.wrapped_key FROM otks o JOIN requests r ON r.request_id = o.request_id
+     LEFT JOIN records rec ON rec.request_id = r.request_id LEFT JOIN record_keys k ON k.record_id = rec.record_id
      WHERE o.hash = ? AND o.purpose = 'detokenize' AND o.site_id = ? AND o.agent_id = ? AND o.expires_at > ?`,
   ),
   audit: db.prepare(
     'INSERT INTO audit (seq, at, actor, action, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
   ),
+};
+
+/** The whole compact JWE again from the stored token and its key kept apart. */
+const withKey = (token, wrappedKey) => {
+  const parts = token.split('.');
+  parts[1] = wrappedKey;
+  return parts.join('.');
 };
 
 // The audit chain's head, kept in memory: one process owns the file.
@@ -304,7 +320,9 @@ async function submit(req, res, otk) {
   const done = db
     .transaction(() => {
       if (!sql.consume.get(hash, 'submit', now)) return false;
-      sql.insertRecord.run(request.request_id, recordId, kid, token, now);
+      const parts = token.split('.');
+      sql.insertRecord.run(request.request_id, recordId, kid, [parts[0], '', ...parts.slice(2)].join('.'), now);
+      sql.insertRecordKey.run(recordId, parts[1]);
       sql.submitted.run(now, request.request_id);
       sql.killOtks.run(request.request_id);
       audit(now, 'visitor', 'request.submit', request.request_id);
@@ -342,7 +360,9 @@ async function detokenize(req, res) {
   const target = sql.detokenizeTarget.get(hash, SITE, body.agentId, now);
   if (!target || target.status !== 'submitted' || target.agent_id !== body.agentId) return refuse(res);
   const values = {
-    ...(target.token ? JSON.parse(jweByHand.decrypt(kek, target.token).toString('utf8')) : {}),
+    ...(target.token
+      ? JSON.parse(jweByHand.decrypt(kek, withKey(target.token, target.wrapped_key)).toString('utf8'))
+      : {}),
     ...unseal(target.request_id),
   };
   const done = db
