@@ -50,7 +50,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
         allowHosts: ['localhost'],
         allowPrivateAddresses: true,
         trustedCa: processor.ca,
-        timeoutMs: 800,
+        timeoutMs: 5000,
         template: 'stripe_payment_intent',
         ...over,
       },
@@ -85,6 +85,8 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     processor = await LocalProcessor.start();
     vault = await startTestVault({ clock: clock.now });
     await configure('stripe');
+    // A short timeout for the cases that wait for one; the rest allow a loaded machine its time.
+    await configure('stripe_short', { timeoutMs: 800 });
   });
   afterAll(async () => {
     await vault.close();
@@ -178,7 +180,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
   });
 
   it('a timeout is an unknown outcome; the next send reconciles with the same key and charges once', async () => {
-    const requestId = await submitted('stripe');
+    const requestId = await submitted('stripe_short');
     const charges = processor.charges;
     processor.mode = 'slow_once';
     const unknown = await send(requestId);
@@ -245,7 +247,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
   });
 
   it('one send at a time; a call that cannot be sent leaves no trace and may be corrected', async () => {
-    const requestId = await submitted('stripe');
+    const requestId = await submitted('stripe_short');
     const noParams = await vault.call('POST', `/v1/requests/${requestId}/relay`, { agentId: 'agent-1' });
     expect(noParams.statusCode).toBe(409);
     expect(noParams.json<{ error: { message: string } }>().error.message).toMatch(/parameter amount is required/);

@@ -28,9 +28,20 @@ export class SealedBox {
 
 const SITE_SEALED = 2;
 
+/**
+ * Derived once per site key object: the site-key cache hands out the same Buffer for as long as
+ * that key may be used, and an entry here goes with it (a WeakMap holds no key alive).
+ */
+const sealingKeys = new WeakMap<Buffer, Buffer>();
+
 /** The key that seals a site's off-the-record entries, derived from one of its site keys. */
 export function siteSealingKey(siteKey: Buffer): Buffer {
-  return Buffer.from(hkdfSync('sha256', siteKey, Buffer.alloc(0), 'idv-vault:ephemeral-v2', 32));
+  let derived = sealingKeys.get(siteKey);
+  if (!derived) {
+    derived = Buffer.from(hkdfSync('sha256', siteKey, Buffer.alloc(0), 'idv-vault:ephemeral-v2', 32));
+    sealingKeys.set(siteKey, derived);
+  }
+  return derived;
 }
 
 /**
