@@ -3,16 +3,9 @@
 // `npm run bench:masking`: the masking code alone, in-process (no engine, no round trip): how long
 // redactText takes per message with the default rules and with every rule on, on the hook bench's
 // messages, and on a hostile message against hostile admin patterns. Prints p50/p99 per case.
-const fs = require('node:fs');
-const ts = require('typescript');
+const { requireTypeScript } = require('./lib/cli');
 
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019 },
-  });
-  module._compile(outputText, filename);
-};
+requireTypeScript();
 
 const { MESSAGES, BENCH_RULES } = require('./message-hooks/scenarios.ts');
 const { redactText } = require('../src/redaction/redact.ts');

@@ -6,27 +6,15 @@
 //
 // Flags: --iterations=<n> (2000 per configuration and message)  --warmup=<n> (200)  --rounds=<n> (10)
 //        --configurations=<name,…>  --messages=<name,…> (those whose name contains one)  --out=<file>
-const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
+const { flags, requireTypeScript } = require('./lib/cli');
 
 // The bench reuses the test harness (TypeScript): compile each .ts file on require, without type
 // checks (npm run typecheck covers bench/message-hooks).
-require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019, esModuleInterop: false },
-  });
-  module._compile(outputText, filename);
-};
+requireTypeScript();
 
 function parseArgs(argv) {
-  const args = {};
-  for (const arg of argv) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
-    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
-  }
+  const args = flags(argv);
   const list = (value) => (value ? String(value).split(',') : undefined);
   return {
     iterations: Number(args.iterations || 2000),

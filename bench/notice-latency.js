@@ -5,27 +5,15 @@
 // (bench/notice/run.ts). Prints p50/p95 and writes bench/notice-results.json.
 //
 // Flags: --submits=<n> (50)  --warmup=<n> (5)  --timeout-ms=<n> (30000, per notice)  --out=<file>
-const fs = require('node:fs');
 const path = require('node:path');
-const ts = require('typescript');
+const { flags, requireTypeScript } = require('./lib/cli');
 
 // The bench reuses the integration tests' stage (TypeScript): compile each .ts file on require,
 // without type checks (npm run typecheck covers bench/notice).
-require.extensions['.ts'] = (module, filename) => {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019, esModuleInterop: false },
-  });
-  module._compile(outputText, filename);
-};
+requireTypeScript();
 
 function parseArgs(argv) {
-  const args = {};
-  for (const arg of argv) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
-    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
-  }
+  const args = flags(argv);
   return {
     submits: Number(args.submits || 50),
     warmup: Number(args.warmup || 5),

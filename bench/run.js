@@ -21,7 +21,9 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
+const { scratchDatabase } = require('./lib/scratch-database');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
@@ -42,11 +44,7 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const args = {};
-  for (const arg of argv) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
-    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
-  }
+  const args = flags(argv);
   return {
     duration: Number(args.duration || 5),
     connections: Number(args.connections || 16),
@@ -94,26 +92,6 @@ async function postgresUnavailable() {
   if (!(await reachable(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
   if (!(await reachable(6379))) return 'Redis is not reachable on 127.0.0.1:6379';
   return undefined;
-}
-
-/** A throwaway PostgreSQL database for one run; dropped afterwards. */
-async function scratchDatabase() {
-  const { vaultRequire } = require('./lib/paths');
-  const { Client: PgClient } = vaultRequire('pg');
-  const name = `vault_bench_${process.pid}_${Date.now()}`;
-  const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: `postgres://postgres@127.0.0.1:5432/${name}`,
-    async drop() {
-      const c = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 function vaultEnv(dataDir, sinkPort, extra) {

@@ -15,7 +15,9 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { BENCH, VAULT, vaultRequire } = require('./lib/paths');
+const { flags } = require('./lib/cli');
+const { BENCH, VAULT } = require('./lib/paths');
+const { scratchDatabase } = require('./lib/scratch-database');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
@@ -24,11 +26,7 @@ const { startServer } = require('./lib/processes');
 const { scenarios } = require('./lib/scenarios');
 
 function parseArgs(argv) {
-  const args = {};
-  for (const arg of argv) {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
-    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
-  }
+  const args = flags(argv);
   return {
     workers: String(args.workers || '1,2')
       .split(',')
@@ -84,29 +82,10 @@ function childrenOf(pid) {
   return text ? text.split(/\s+/).map(Number) : [];
 }
 
-/** A throwaway PostgreSQL database; dropped afterwards. */
-async function scratchDatabase() {
-  const { Client: PgClient } = vaultRequire('pg');
-  const name = `vault_bench_workers_${process.pid}_${Date.now()}`;
-  const admin = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return {
-    url: `postgres://postgres@127.0.0.1:5432/${name}`,
-    async drop() {
-      const c = new PgClient({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
 /** `node dist/main.js` with VAULT_WORKERS=`workers` on a fresh data dir (or database) and Redis prefix, one site. */
 async function startVault(backend, workers, sinkPort) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-bench-workers-'));
-  const scratch = backend === 'postgres' ? await scratchDatabase() : undefined;
+  const scratch = backend === 'postgres' ? await scratchDatabase('vault_bench_workers') : undefined;
   const [port, opsPort] = [await freePort(), await freePort()];
   const env = {
     ...process.env,

@@ -1,0 +1,30 @@
+'use strict';
+// The benches' command lines: `--name=value` and bare `--flag` (true), nothing else.
+
+/** `--a=1 --b` → { a: '1', b: true }. */
+function flags(argv) {
+  const args = {};
+  for (const arg of argv) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (m) args[m[1]] = m[2] === undefined ? true : m[2];
+  }
+  return args;
+}
+
+/**
+ * Lets the benches that drive the app's TypeScript (the engine harness, the masking code)
+ * require .ts files: each is compiled on require, without type checks (npm run typecheck has them).
+ */
+function requireTypeScript() {
+  const fs = require('node:fs');
+  const ts = require('typescript');
+  require.extensions['.ts'] = (module, filename) => {
+    const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+      fileName: filename,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019, esModuleInterop: false },
+    });
+    module._compile(outputText, filename);
+  };
+}
+
+module.exports = { flags, requireTypeScript };
