@@ -24,6 +24,7 @@ const path = require('node:path');
 const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { scratchDatabase } = require('./lib/scratch-database');
+const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
@@ -99,17 +100,8 @@ function vaultEnv(dataDir, sinkPort, extra) {
     VAULT_DATA_DIR: dataDir,
     VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     VAULT_PUBLIC_URL: 'http://127.0.0.1',
-    VAULT_LOG_LEVEL: 'info',
-    // Limits far above what one box can do, so the bench measures work, not refusals.
-    VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
-    VAULT_RATE_LIMIT_OTK_PER_MINUTE: '1000000',
-    VAULT_RATE_LIMIT_API_PER_MINUTE: '10000000',
-    // Pools are made before the timed runs; they must outlive the setup.
-    VAULT_LINK_OPEN_TTL_SECONDS: '3600',
-    VAULT_SUBMIT_TTL_SECONDS: '3600',
-    VAULT_DETOKENIZE_TTL_SECONDS: '3600',
+    ...BENCH_VAULT_SETTINGS,
     BENCH_SITE_ORIGIN: `http://127.0.0.1:${sinkPort}`,
-    NODE_ENV: 'production',
     ...extra,
   };
 }

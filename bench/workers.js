@@ -18,6 +18,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { scratchDatabase } = require('./lib/scratch-database');
+const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
@@ -95,15 +96,8 @@ async function startVault(backend, workers, sinkPort) {
     ...(scratch ? { VAULT_DATABASE_URL: scratch.url } : {}),
     VAULT_PORT: String(port),
     VAULT_OPS_PORT: String(opsPort),
-    VAULT_LOG_LEVEL: 'info',
-    VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
-    VAULT_RATE_LIMIT_OTK_PER_MINUTE: '1000000',
-    VAULT_RATE_LIMIT_API_PER_MINUTE: '10000000',
-    VAULT_LINK_OPEN_TTL_SECONDS: '3600',
-    VAULT_SUBMIT_TTL_SECONDS: '3600',
-    VAULT_DETOKENIZE_TTL_SECONDS: '3600',
+    ...BENCH_VAULT_SETTINGS,
     VAULT_WORKERS: String(workers),
-    NODE_ENV: 'production',
   };
   const added = spawnSync(
     process.execPath,
