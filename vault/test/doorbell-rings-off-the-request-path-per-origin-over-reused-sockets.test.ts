@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Doorbell } from '../src/service/doorbell';
+import { Doorbell, MAX_WAITING_PER_ORIGIN } from '../src/service/doorbell';
 
 interface Receiver {
   url: string;
@@ -137,6 +137,33 @@ describe('the doorbell rings off the request path, per origin, over reused socke
       bell.close();
       await hung.close();
       await app.close();
+    }
+  });
+
+  it('gives up the oldest waiting delivery, and says so, once an origin has too many waiting', async () => {
+    const hung = await receiver(() => undefined);
+    const logged: string[] = [];
+    const outcomes: string[] = [];
+    const bell = new Doorbell({
+      retryDelaysMs: [],
+      timeoutMs: 60_000,
+      perOriginConcurrency: 1,
+      log: (_level, message) => logged.push(message),
+      onOutcome: (outcome) => outcomes.push(outcome),
+    });
+    try {
+      // One under way (hung), MAX_WAITING_PER_ORIGIN waiting, and 3 more: the 3 oldest waiting go.
+      const rung = MAX_WAITING_PER_ORIGIN + 4;
+      for (let i = 0; i < rung; i += 1) {
+        bell.ring(hung.url, `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, 'submitted');
+        if (i === 0) await new Promise((resolve) => setImmediate(resolve)); // the first one leaves the queue
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logged.filter((m) => /too many waiting/.test(m))).toHaveLength(3);
+      expect(outcomes).toEqual(['gave_up', 'gave_up', 'gave_up']);
+    } finally {
+      bell.close();
+      await hung.close();
     }
   });
 });

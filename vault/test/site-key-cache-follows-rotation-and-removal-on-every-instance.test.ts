@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MasterKey } from '../src/crypto/master-key';
+import { SiteKeyCache } from '../src/service/site-key-cache';
 import { SiteService } from '../src/service/sites';
 import { PostgresStorage } from '../src/storage/postgres';
 import { SqliteStorage } from '../src/storage/sqlite';
@@ -54,6 +55,26 @@ function pair(storageA: Storage, storageB: Storage, drop: () => Promise<void>): 
     },
   };
 }
+
+describe('the site-key cache itself', () => {
+  it('never goes back to a generation it has left: a slow request that read an older one finds and keeps nothing', () => {
+    const cache = new SiteKeyCache();
+    const key = { kid: 'k1', key: randomBytes(32) };
+    cache.store('site-a', key, 7, { active: true }); // no generation seen yet: not kept
+    expect(cache.activeKey('site-a', 7)).toBeUndefined();
+    cache.store('site-a', key, 7, { active: true });
+    expect(cache.key('site-a', 'k1', 7)).toBe(key);
+    expect(cache.activeKey('site-a', 8)).toBeUndefined(); // moved on: emptied
+    cache.store('site-a', key, 7, { active: true }); // read before the move: not kept
+    expect(cache.key('site-a', 'k1', 7)).toBeUndefined();
+    expect(cache.key('site-a', 'k1', 8)).toBeUndefined();
+    cache.store('site-a', { kid: 'k2', key: randomBytes(32) }, 8, { active: true });
+    expect(cache.activeKey('site-a', 7)).toBeUndefined(); // an older generation does not empty it
+    expect(cache.activeKey('site-a', 8)?.kid).toBe('k2');
+    cache.clear();
+    expect(cache.activeKey('site-a', 8)).toBeUndefined();
+  });
+});
 
 describe.each(Object.keys(backends))('the site-key cache on %s, two instances on one database', (backend) => {
   let instances: TwoInstances;

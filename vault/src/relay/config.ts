@@ -35,6 +35,9 @@ export const BUILTIN_TEMPLATES: Record<string, { template: RelayTemplate; keep: 
   stripe_payment_intent: { template: STRIPE_PAYMENT_INTENT, keep: STRIPE_KEEP },
 };
 
+/** At most 20 s: the app asks from a Rocket.Chat job, which the Apps-Engine cuts at 30 s. */
+export const MAX_RELAY_TIMEOUT_MS = 20_000;
+
 export class RelayConfigError extends Error {
   readonly code = 'relay_config';
 }
@@ -90,9 +93,13 @@ export function parseRelayConfig(input: unknown): RelayConfig {
     throw new RelayConfigError('allowPrivateAddresses must be true or false');
   }
   const timeoutMs = raw.timeoutMs ?? 10_000;
-  // At most 20 s: the app asks from a Rocket.Chat job, which the Apps-Engine cuts at 30 s.
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 20_000) {
-    throw new RelayConfigError('timeoutMs must be an integer from 100 to 20000');
+  if (
+    typeof timeoutMs !== 'number' ||
+    !Number.isInteger(timeoutMs) ||
+    timeoutMs < 100 ||
+    timeoutMs > MAX_RELAY_TIMEOUT_MS
+  ) {
+    throw new RelayConfigError(`timeoutMs must be an integer from 100 to ${MAX_RELAY_TIMEOUT_MS}`);
   }
   let trustedCa: string | undefined;
   if (raw.trustedCa !== undefined) {

@@ -14,6 +14,12 @@ export interface DoorbellOptions {
   onOutcome?: (outcome: 'delivered' | 'retry' | 'gave_up') => void;
 }
 
+/**
+ * The most deliveries one origin may have waiting for a slot: an app that stops answering must not
+ * grow the vault's memory without end. Past it the oldest waiting delivery is given up, and logged.
+ */
+export const MAX_WAITING_PER_ORIGIN = 10_000;
+
 export const DEFAULT_DOORBELL: Omit<DoorbellOptions, 'log'> = {
   retryDelaysMs: [1_000, 5_000, 15_000, 60_000, 300_000],
   timeoutMs: 5_000,
@@ -81,7 +87,10 @@ export class Doorbell {
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Stops retrying (on shutdown); deliveries rung or in flight are still made once. */
+  /**
+   * Stops retrying (on shutdown): deliveries under way finish, and waiting ones are tried once
+   * while the process still runs; the vault does not wait for them before it exits.
+   */
   close(): void {
     this.closed = true;
     for (const [timer, wake] of this.waits) {
@@ -113,9 +122,23 @@ export class Doorbell {
         this.origins.set(origin, queue);
       }
       queue.waiting.push(delivery);
+      if (queue.waiting.length > MAX_WAITING_PER_ORIGIN) this.dropOldest(queue);
       touched.add(origin);
     }
     for (const origin of touched) this.pump(origin);
+  }
+
+  private dropOldest(queue: OriginQueue): void {
+    const dropped = queue.waiting.shift() as Delivery;
+    this.unsent.delete(dropped.key);
+    this.options.onOutcome?.('gave_up');
+    this.options.log('warn', 'doorbell gave up: too many waiting for this origin', {
+      requestId: dropped.body.requestId,
+      event: dropped.body.event,
+      target: safeTarget(dropped.url),
+      waiting: MAX_WAITING_PER_ORIGIN,
+    });
+    this.finished();
   }
 
   private pump(origin: string): void {

@@ -6,6 +6,7 @@ import { isRelayId } from '../contract/limits';
 import {
   checkSecretHeaderName,
   checkSecretHeaderValue,
+  MAX_RELAY_TIMEOUT_MS,
   parseRelayConfig,
   RelayConfigError,
   type RelayConfig,
@@ -178,6 +179,8 @@ export class RelayService {
     if (!relay)
       throw new VaultError('conflict', `The relay "${spec.relay}" is no longer configured; ask the vault's admin.`);
     const config = JSON.parse(relay.config) as RelayConfig;
+    // Relays stored before the 20 s limit keep working, within it (the app's job is cut at 30 s).
+    config.timeoutMs = Math.min(config.timeoutMs, MAX_RELAY_TIMEOUT_MS);
 
     const last = await storage.getRelaySend(requestId);
     if (last && (last.state === 'approved' || last.state === 'declined'))

@@ -21,14 +21,18 @@ export class SiteKeyCache {
 
   /** The site's key `kid`, if cached for `generation`. */
   key(siteId: string, kid: string, generation: number): SiteKey | undefined {
-    this.follow(generation);
-    return this.byKid.get(entry(siteId, kid));
+    return this.follow(generation) ? this.byKid.get(entry(siteId, kid)) : undefined;
   }
 
   /** The site's active key, if cached for `generation`. */
   activeKey(siteId: string, generation: number): SiteKey | undefined {
-    this.follow(generation);
-    return this.active.get(siteId);
+    return this.follow(generation) ? this.active.get(siteId) : undefined;
+  }
+
+  /** Forgets every key at once (this process rotated or removed one: it need not wait for a read). */
+  clear(): void {
+    this.byKid.clear();
+    this.active.clear();
   }
 
   /** Keeps a key read after `generation` was read; dropped when the cache moved to another generation meanwhile. */
@@ -38,11 +42,17 @@ export class SiteKeyCache {
     if (options.active) this.active.set(siteId, key);
   }
 
-  private follow(generation: number): void {
-    if (generation === this.generation) return;
-    this.byKid.clear();
-    this.active.clear();
+  /**
+   * Moves to `generation` when it is newer; false for an older one (a slow request that read the
+   * number before another saw it move on): that request reads its key from the database, and the
+   * cache never goes back to a generation it has left.
+   */
+  private follow(generation: number): boolean {
+    if (generation === this.generation) return true;
+    if (this.generation !== undefined && generation < this.generation) return false;
+    this.clear();
     this.generation = generation;
+    return true;
   }
 }
 

@@ -79,7 +79,12 @@ export class SiteService {
   }
 
   async removeSite(siteId: string, actor = 'cli'): Promise<boolean> {
-    return this.storage.removeSite(siteId, auditEvent('site.remove', { at: this.clock(), siteId, actor }));
+    const removed = await this.storage.removeSite(
+      siteId,
+      auditEvent('site.remove', { at: this.clock(), siteId, actor }),
+    );
+    this.keys.clear(); // this process drops the raw keys now; others on their next read of the generation
+    return removed;
   }
 
   /**
@@ -183,6 +188,7 @@ export class SiteService {
       key,
       auditEvent('keys.rotate', { at: now, siteId, actor, detail: { kid: key.kid } }),
     );
+    this.keys.clear();
     return key.kid;
   }
 
