@@ -85,6 +85,17 @@ export class StorageUnavailableError extends Error {
   }
 }
 
+/**
+ * Storage that cannot answer now: unreachable, or a SQLite file another process held locked past
+ * the busy timeout (several workers on one file). Either way a 503 that changed nothing, never an
+ * integrity failure.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  if (error instanceof StorageUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
+}
+
 /** An operator's command that cannot be done as asked (backup, restore, migrate): the message says why and what to do. */
 export class OperationError extends Error {
   constructor(message: string) {

@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
-import { IntegrityError, StorageUnavailableError, VaultError } from '../errors';
+import { IntegrityError, isStorageUnavailable, VaultError } from '../errors';
 import { RateLimitUnavailableError } from './rate-limit-store';
 
 /**
@@ -13,7 +13,7 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
     return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
   if (error instanceof IntegrityError)
     return new VaultError('internal', 'The stored data failed its integrity check; this was audited and logged.');
-  if (error instanceof StorageUnavailableError)
+  if (isStorageUnavailable(error))
     return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
   const fastifyError = error as Partial<FastifyError> & {
     validation?: { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[];

@@ -14,7 +14,7 @@ import { openForSite, siteSealedKid } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
 import { auditEvent } from '../audit/events';
 import type { EphemeralStore } from '../ephemeral/types';
-import { IntegrityError, StorageUnavailableError, VaultError, invalidOtk } from '../errors';
+import { IntegrityError, VaultError, invalidOtk, isStorageUnavailable } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { bindingProblem, type RelayConfig } from '../relay/config';
 import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
@@ -296,7 +296,7 @@ export class RequestService {
         (kid) => this.deps.sites.keyById(request.siteId, kid, keyGeneration),
       );
     } catch (error) {
-      if (error instanceof StorageUnavailableError) throw error;
+      if (isStorageUnavailable(error)) throw error;
       // Anything else is the token or its wrapped site key not opening: altered, moved or foreign.
       throw new IntegrityError('record', error instanceof TokenizeError ? error.reason : 'site_key');
     }
@@ -354,7 +354,7 @@ export class RequestService {
       if (!siteKey) return {};
       plaintext = openForSite(siteKey, key, envelope.body);
     } catch (error) {
-      if (error instanceof StorageUnavailableError) throw error;
+      if (isStorageUnavailable(error)) throw error;
       throw new IntegrityError('off_record', 'sealed_box');
     }
     return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
