@@ -166,12 +166,7 @@ export class SiteService {
   /** What the visitor pages show of the site's brand; undefined for neutral pages. */
   async pageBrand(siteId: string): Promise<PageBrand | undefined> {
     const row = await this.storage.getBrand(siteId);
-    if (!row) return undefined;
-    return {
-      displayName: row.displayName,
-      ...(row.accentColour ? { accentColour: row.accentColour } : {}),
-      ...(row.logo ? { logo: row.logo } : {}),
-    };
+    return row ? pageBrandOf(row) : undefined;
   }
 
   /** A logo's bytes by its hex SHA-256 (its URL), or undefined. */
@@ -297,4 +292,13 @@ function decodedSegments(pathname: string): string[] | undefined {
     segments.push(segment);
   }
   return segments;
+}
+
+/** A site's brand as its pages show it. */
+export function pageBrandOf(row: SiteBrandRow): PageBrand {
+  return {
+    displayName: row.displayName,
+    ...(row.accentColour ? { accentColour: row.accentColour } : {}),
+    ...(row.logo ? { logo: row.logo } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import type { RecordRow, RequestRow, SubmitTarget } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
 import { iso } from './clock';
 import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
+import { pageBrandOf } from './sites';
 import { detachRecordKey } from '../crypto/record-key';
 import type { RequestServiceDeps } from './requests';
 
@@ -65,16 +66,13 @@ export class VisitorFlow {
   async preview(otk: string): Promise<VisitorLinkPreview | undefined> {
     const { storage, clock } = this.deps;
     if (!looksLikeOtk(otk)) return undefined;
-    const now = clock();
-    const row = await storage.peekOtk(hashOtk(otk), 'open', now);
-    const request = row ? await storage.getRequest(row.requestId) : undefined;
-    if (!request || request.status !== 'pending' || request.expiresAt <= now) return undefined;
-    if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
+    const target = await storage.findPreviewTarget(hashOtk(otk), clock());
+    if (!target) return undefined;
     return {
-      kind: request.kind,
-      title: parseSpec(request.spec).title,
-      locale: request.locale,
-      brand: await this.deps.sites.pageBrand(request.siteId),
+      kind: target.kind,
+      title: parseSpec(target.spec).title,
+      locale: target.locale,
+      brand: target.brand ? pageBrandOf(target.brand) : undefined,
     };
   }
 

@@ -10,6 +10,7 @@ import {
   toCheckpoint,
   toAudit,
   toDetokenizeTarget,
+  toPreviewTarget,
   toSubmitTarget,
   toKey,
   toOtk,
@@ -35,6 +36,7 @@ import {
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
+  type PreviewTarget,
   type SubmitTarget,
   type ErasureOutcome,
   type VisitorSelector,
@@ -421,6 +423,23 @@ export class PostgresStorage implements Storage {
       await appendEntry(q, { ...audit, siteId: request.siteId, requestId: request.requestId });
       return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
     });
+  }
+
+  async findPreviewTarget(hash: string, now: number): Promise<PreviewTarget | undefined> {
+    return toPreviewTarget(
+      (
+        await this.query(
+          `SELECT r.site_id, r.kind, r.locale, r.spec,
+          b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo_height, b.updated_at
+        FROM otks o
+        JOIN requests r ON r.request_id = o.request_id
+        LEFT JOIN site_brands b ON b.site_id = r.site_id
+        WHERE o.hash = $1 AND o.purpose = 'open' AND o.expires_at > $2 AND r.status = 'pending' AND r.expires_at > $2
+          AND NOT EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id)`,
+          [hash, now],
+        )
+      ).rows[0],
+    );
   }
 
   async findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined> {

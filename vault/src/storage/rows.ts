@@ -3,6 +3,7 @@ import type {
   DetokenizeTarget,
   OtkPurpose,
   OtkRow,
+  PreviewTarget,
   RecordRow,
   RelayRow,
   RelaySendRow,
@@ -128,6 +129,17 @@ export function toDetokenizeTarget(row: Row | undefined): DetokenizeTarget | und
             wrappedKey: nullableString(row.wrapped_key),
           },
     keyGeneration: Number(row.key_generation),
+  };
+}
+
+export function toPreviewTarget(row: Row | undefined): PreviewTarget | undefined {
+  if (!row) return undefined;
+  return {
+    siteId: String(row.site_id),
+    kind: row.kind as RequestRow['kind'],
+    locale: String(row.locale),
+    spec: String(row.spec),
+    ...(row.display_name === null || row.display_name === undefined ? {} : { brand: toBrand(row) }),
   };
 }
 

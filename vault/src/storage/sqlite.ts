@@ -18,6 +18,7 @@ import {
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
+  type PreviewTarget,
   type SubmitTarget,
   type ErasureOutcome,
   type VisitorSelector,
@@ -31,6 +32,7 @@ import {
   toCheckpoint,
   toAudit,
   toDetokenizeTarget,
+  toPreviewTarget,
   toSubmitTarget,
   toKey,
   toOtk,
@@ -322,6 +324,20 @@ export class SqliteStorage implements Storage {
         return { ...request, status: 'opened' as const, openedAt: now, expiresAt: submitOtk.expiresAt };
       })
       .immediate();
+  }
+
+  async findPreviewTarget(hash: string, now: number): Promise<PreviewTarget | undefined> {
+    return toPreviewTarget(
+      this.sql(
+        `SELECT r.site_id, r.kind, r.locale, r.spec,
+          b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo_height, b.updated_at
+        FROM otks o
+        JOIN requests r ON r.request_id = o.request_id
+        LEFT JOIN site_brands b ON b.site_id = r.site_id
+        WHERE o.hash = ? AND o.purpose = 'open' AND o.expires_at > ? AND r.status = 'pending' AND r.expires_at > ?
+          AND NOT EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = r.site_id AND c.room_id = r.room_id)`,
+      ).get(hash, now, now) as Row | undefined,
+    );
   }
 
   async findSubmitTarget(hash: string, now: number): Promise<SubmitTarget | undefined> {

@@ -79,6 +79,9 @@ export interface DetokenizeTarget {
   keyGeneration: number;
 }
 
+/** What a visitor link's start step shows: its pending request, with its site's brand if it has one. */
+export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale' | 'spec'> & { brand?: SiteBrandRow };
+
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
 export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'> & {
   /** The database's site-key generation, read in the same statement (see Storage.keyGeneration). */
@@ -231,6 +234,11 @@ export interface Storage {
     now: number,
     audit: PendingAudit,
   ): Promise<RequestRow | undefined>;
+  /**
+   * The pending request, still in time and in an open room, that a live open OTK leads to, with its
+   * site's brand, in one read; consumes nothing (a GET of the link must change nothing).
+   */
+  findPreviewTarget(hash: string, now: number): Promise<PreviewTarget | undefined>;
   /**
    * The opened request, still in time, that a live submit OTK leads to, in one read; consumes
    * nothing. The room is checked when the submit is stored.

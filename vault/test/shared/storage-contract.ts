@@ -298,6 +298,28 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.peekOtk(open.hash, 'open', open.expiresAt)).toBeUndefined();
     });
 
+    it("findPreviewTarget reads a live link's pending request and its site's brand in one read, and consumes nothing", async () => {
+      const row = request({ locale: 'es' });
+      const open = otk(row.requestId, 'open');
+      await storage.createRequest(row, open, event('request.create'));
+      const expected = { siteId: 'site-a', kind: 'form', locale: 'es', spec: row.spec };
+      expect(await storage.findPreviewTarget(open.hash, NOW)).toEqual(expected);
+      const brand = { siteId: 'site-a', displayName: 'ACME', accentColour: '#0b5d33', logo: null, updatedAt: NOW };
+      await storage.setBrand('site-a', brand, null, event('site.brand'));
+      expect(await storage.findPreviewTarget(open.hash, NOW)).toEqual({ ...expected, brand });
+      expect(await storage.peekOtk(open.hash, 'open', NOW)).toEqual(open); // still live
+      // Not for another purpose, nor once the link or the request lapsed, nor in a closed room.
+      expect(await storage.findPreviewTarget(open.hash, open.expiresAt)).toBeUndefined();
+      const late = request({ expiresAt: NOW - 1 });
+      const lateOpen = otk(late.requestId, 'open');
+      await storage.createRequest(late, lateOpen, event('request.create'));
+      expect(await storage.findPreviewTarget(lateOpen.hash, NOW)).toBeUndefined();
+      const { submitHash } = await openedRequest();
+      expect(await storage.findPreviewTarget(submitHash, NOW)).toBeUndefined();
+      await storage.closeRoom('site-a', row.roomId, NOW, event('session.close'));
+      expect(await storage.findPreviewTarget(open.hash, NOW)).toBeUndefined();
+    });
+
     it('a detokenize OTK is found and redeemed only by its site and agent, only while live, only once', async () => {
       const submitted = await submittedRequest();
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
