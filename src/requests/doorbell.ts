@@ -116,11 +116,19 @@ async function onSubmittedForAnotherAgent(scene: Scene): Promise<void> {
     t('notify_answered_for_other', { title: record.title, agent: record.agentUsername }),
   );
   // The admin asked for it to go at once: it goes for its sender, and the serving agent hears how it went.
+  await sendOnSubmit(scene, agent.id);
+}
+
+/** A form the admin set to go to its processor at once: schedules the send; false for any other. */
+async function sendOnSubmit(scene: Scene, tellUserId?: string): Promise<boolean> {
+  const { deps, record, agent, room, t } = scene;
   const { relay } = record;
-  if (relay && relay.sendOnSubmit) {
-    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
-    await scheduleProcessorSend(deps, { ...record, relay }, {}, agent.id);
+  if (!relay || !relay.sendOnSubmit) {
+    return false;
   }
+  await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
+  await scheduleProcessorSend(deps, { ...record, relay }, {}, tellUserId);
+  return true;
 }
 
 /** A relay-bound form is nobody's to view: the sender gets *Send to processor*, or it goes at once. */
@@ -129,9 +137,7 @@ async function onFormSubmitted(scene: Scene): Promise<void> {
   const vt = await visitorTranslator(scene);
   await postRoomRecord(deps, room, vt('record_form_submitted', { title: record.title }));
   const { relay } = record;
-  if (relay && relay.sendOnSubmit) {
-    await notifyPrivately(deps, agent, room, t('notify_processor_sending', { title: record.title }));
-    await scheduleProcessorSend(deps, { ...record, relay });
+  if (await sendOnSubmit(scene)) {
     return;
   }
   await notifyPrivately(

@@ -232,6 +232,10 @@ export async function runProcessorSendJob(deps: Deps, job: IJobContext): Promise
     if (mayHaveSent(err)) {
       result = { requestId, relayId: record.relay.relayId, outcome: 'unknown', kept: {} };
     } else {
+      // Refused before anything was sent: the parameters kept for a retry go back to what they were.
+      if (sending) {
+        await updateExistingRequestRecord(deps.persis, reader, sending, { relay: record.relay });
+      }
       // `conflict`: the relay is gone or its template cannot be filled: only the vault's admin can fix it.
       const key =
         isVaultCallError(err) && err.vaultCode === 'conflict'

@@ -102,6 +102,17 @@ describe('card data goes from the vault to the processor; the agent sees the out
     scene = await startStage({
       settings: { form_catalog: JSON.stringify([PAY_BY_CARD, PAY_NOW]), managers_may_view_values: true },
     });
+    setRelay();
+    other = scene.harness.world.addAgent('agent.jones', { name: 'Agent Jones' });
+    manager = scene.harness.world.addUser({
+      username: 'manager.mary',
+      name: 'Manager Mary',
+      roles: ['user', 'livechat-manager'],
+    });
+  });
+
+  /** The vault's admin sets the relay, the processor's key on stdin. */
+  function setRelay(): void {
     const dir = tempDir('relay-config-');
     const configFile = path.join(dir, 'stripe.json');
     fs.writeFileSync(
@@ -115,18 +126,15 @@ describe('card data goes from the vault to the processor; the agent sees the out
         timeoutMs: 3000,
       }),
     );
-    scene.vault.cli(
-      ['relay', 'set', scene.vault.siteId, 'stripe', '--config', configFile, '--secret-header', 'Authorization'],
-      `Bearer ${PROCESSOR_SECRET}`,
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
-    other = scene.harness.world.addAgent('agent.jones', { name: 'Agent Jones' });
-    manager = scene.harness.world.addUser({
-      username: 'manager.mary',
-      name: 'Manager Mary',
-      roles: ['user', 'livechat-manager'],
-    });
-  });
+    try {
+      scene.vault.cli(
+        ['relay', 'set', scene.vault.siteId, 'stripe', '--config', configFile, '--secret-header', 'Authorization'],
+        `Bearer ${PROCESSOR_SECRET}`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -319,6 +327,27 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(processor.charges).toBe(charges + 1);
   });
 
+  it('a send the vault refuses before sending (its relay removed) is told, and the agent may type the amount again', async () => {
+    const { chat, requestId } = await answered('pay_by_card', CARD.pan);
+    scene.vault.cli(['relay', 'remove', scene.vault.siteId, 'stripe']);
+    const before = processor.received.length;
+    try {
+      await sendWithAmount(chat, requestId, '300');
+      expect(lastNotice()).toBe(
+        "The vault cannot send this to the processor: its relay is not configured, or a parameter is missing. Ask the vault's admin.",
+      );
+    } finally {
+      setRelay();
+    }
+    expect(processor.received.length).toBe(before);
+    // Nothing went out, so nothing binds the amount: the modal opens again.
+    const views = scene.harness.world.interactionsFor(scene.agent.id).length;
+    await sendWithAmount(chat, requestId, '350');
+    expect(scene.harness.world.interactionsFor(scene.agent.id).length).toBeGreaterThan(views);
+    expect(lastNotice()).toBe('"Pay by card" — payment processor: approved •••• 4242');
+    expect(new URLSearchParams(processor.received[processor.received.length - 1].body).get('amount')).toBe('350');
+  });
+
   it('a form the admin marked sendOnSubmit goes at once; a closed chat sends nothing more', async () => {
     await answered('pay_now', CARD.pan, /^"Pay the 5 euro fee" — payment processor: approved •••• 4242$/);
     expect(notificationTexts(scene, scene.agent)).toContain(
@@ -363,7 +392,7 @@ describe('card data goes from the vault to the processor; the agent sees the out
     });
 
     it('finds the card number and the CVV in each request body the processor received, and nowhere else', () => {
-      expect(processor.received).toHaveLength(7); // 1 approved, 1 declined, 2 + 2 for the errors and their retries, 1 on submit
+      expect(processor.received).toHaveLength(8); // 1 approved, 1 declined, 2 + 2 for the errors and their retries, 1 after a refusal, 1 on submit
       for (const [i, request] of processor.received.entries()) {
         const found = scan([{ name: `processor request #${i}`, content: request.body }], CANARIES).map((h) => h.canary);
         expect({ i, found: found.sort() }).toEqual({ i, found: ['CVV', 'card number'] });
