@@ -75,6 +75,14 @@ describe('operations endpoints and headers', () => {
     await vault.call('GET', pathOf(created.visitorUrl), undefined, null);
     const lines = vault.logs.lines.map((line) => JSON.parse(line));
     expect(lines.some((l) => l.route === '/f/:otk' && l.statusCode === 200)).toBe(true);
+    // One access line per request, written without the redaction pass: only its fixed fields.
+    const access = lines.filter((l) => l.msg === 'request');
+    expect(access).toHaveLength(2);
+    for (const line of access)
+      expect(Object.keys(line).sort()).toEqual(
+        ['level', 'time', 'service', 'reqId', 'method', 'route', 'statusCode', 'ms', 'msg'].sort(),
+      );
+    expect(new Set(access.map((l) => l.reqId)).size).toBe(2);
     expect(vault.logs.text).not.toContain(pathOf(created.visitorUrl).split('/')[2]);
     expect(vault.logs.text).not.toMatch(/authorization|Bearer|ivk\./i);
   });

@@ -17,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
 import { clientErrorHandler, frameworkErrors } from './framework-errors';
-import { createLogger } from './logging';
+import { createLoggers, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
@@ -55,7 +55,7 @@ const BODY_LIMIT = 64 * 1024;
 
 /** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const logger = createLogger(config.logLevel, options.logStream, options.logBindings);
+  const { logger, logAccess } = createLoggers(config.logLevel, options.logStream, options.logBindings);
   const { vault, metrics } = await openMeteredVault(config, options, logger);
   const headers = securityHeaders(config.publicUrl.startsWith('https:'));
   const app = createServer(config, logger as FastifyBaseLogger, headers);
@@ -68,7 +68,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
     options.beforeRoutes,
   );
   app.decorate('ops', ops);
-  observeResponses(app, headers, metrics);
+  observeResponses(app, headers, metrics, logAccess);
   answerErrors(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
@@ -136,20 +136,29 @@ function createServer(
   });
 }
 
-/** Security headers on every answer; one log line and the HTTP metrics per request, by route pattern. */
-function observeResponses(app: FastifyInstance, headers: Record<string, string>, metrics: VaultMetrics): void {
-  app.addHook('onSend', async (request, reply) => {
+/** Security headers on every answer; one access line and the HTTP metrics per request, by route pattern. */
+function observeResponses(
+  app: FastifyInstance,
+  headers: Record<string, string>,
+  metrics: VaultMetrics,
+  logAccess: (line: AccessLine) => void,
+): void {
+  // Callback hooks: an async one costs a promise and a microtask on every request.
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(headers);
+    done(null, payload);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const labels = { method: request.method, route };
-    metrics.httpRequests.inc({ ...labels, status: String(reply.statusCode) });
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-    request.log.info(
-      { method: request.method, route, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    logAccess({
+      reqId: request.id,
+      method: request.method,
+      route,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
+    done();
   });
 }
 

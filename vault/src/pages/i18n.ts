@@ -54,9 +54,11 @@ function catalogs(): Map<string, Catalog> {
   return cache;
 }
 
+let locales: readonly string[] | undefined;
 /** The locales there is a catalog for, e.g. `['en', 'es']`. */
 export function availableLocales(): string[] {
-  return [...catalogs().keys()].sort();
+  locales ??= [...catalogs().keys()].sort();
+  return [...locales];
 }
 
 /** The catalog of a locale as written in its file, for tests and tooling. */
@@ -66,7 +68,8 @@ export function catalogFor(locale: string): Readonly<Record<string, string>> | u
 
 /** The available locale for a tag: exact (any case), then its language (`pt-BR` → `pt`), then a region of it. */
 function matchLocale(tag: string): string | undefined {
-  return closestLocale(tag, availableLocales());
+  locales ??= [...catalogs().keys()].sort();
+  return closestLocale(tag, locales);
 }
 
 /** Accept-Language tags, best first; `q=0` and `*` are dropped. */
@@ -101,6 +104,17 @@ export function negotiateLocale(requested: string | undefined, acceptLanguage: s
 
 /** Looks keys up in the locale's catalog, then its language's, then English. */
 export function messageLookup(locale: string): MessageLookup {
+  let lookup = lookups.get(locale);
+  if (!lookup) {
+    lookup = newLookup(locale);
+    // Only locales with a catalog are kept: any other tag would grow the map without bound.
+    if (catalogs().has(locale)) lookups.set(locale, lookup);
+  }
+  return lookup;
+}
+const lookups = new Map<string, MessageLookup>();
+
+function newLookup(locale: string): MessageLookup {
   const chain = [catalogs().get(locale), catalogs().get(locale.split('-')[0]), catalogs().get(DEFAULT_LOCALE)].filter(
     (catalog): catalog is Catalog => catalog !== undefined,
   );

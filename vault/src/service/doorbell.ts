@@ -10,7 +10,7 @@ export interface DoorbellOptions {
    * on a socket), so a burst reuses this many kept-alive connections instead of opening more.
    */
   perOriginConcurrency: number;
-  log: (level: 'info' | 'warn', message: string, fields: Record<string, unknown>) => void;
+  log: (level: 'debug' | 'warn', message: string, fields: Record<string, unknown>) => void;
   onOutcome?: (outcome: 'delivered' | 'retry' | 'gave_up') => void;
 }
 
@@ -164,7 +164,8 @@ export class Doorbell {
       const status = await this.poster.post(url, body, this.options.timeoutMs);
       if (status >= 200 && status < 300) {
         this.options.onOutcome?.('delivered');
-        this.options.log('info', 'doorbell delivered', {
+        // Debug: a delivery is the normal case, counted in vault_doorbell_total; failures are warnings.
+        this.options.log('debug', 'doorbell delivered', {
           requestId: body.requestId,
           event: body.event,
           attempt,
