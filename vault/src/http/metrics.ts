@@ -92,5 +92,8 @@ export class VaultMetrics {
     series.duration.observe(seconds);
   }
 
-  private readonly requestSeries = new Map<string, { count: { inc(): void }; duration: { observe(v: number): void } }>();
+  private readonly requestSeries = new Map<
+    string,
+    { count: { inc(): void }; duration: { observe(v: number): void } }
+  >();
 }
