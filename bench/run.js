@@ -11,6 +11,8 @@
 //        --backends=sqlite,postgres  --no-micro  --no-half (skip the half-rate latency runs)
 //        --no-floor (skip the hand-written floor server, bench/servers/floor.js)
 //        --floor-without-secure-delete (the floor as before erasure required SQLite's secure_delete)
+//        --rounds=<n> (3: timed runs of the vault and the floor, in turn, per floor scenario; the
+//        floor ratio is between their medians)
 //        --profile (CPU profile of the vault during each timed max-rate run → bench/profiles/)
 //        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
@@ -23,6 +25,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
+const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
 const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 const { Client } = require('./lib/client');
@@ -62,6 +65,7 @@ function parseArgs(argv) {
     half: !args['no-half'],
     floor: !args['no-floor'],
     floorSecureDelete: !args['floor-without-secure-delete'],
+    rounds: Math.max(1, Number(args.rounds || 3)),
     out: path.resolve(args.out || path.join(BENCH, 'results.json')),
   };
 }
@@ -135,6 +139,11 @@ function runLength(pool, opts, seconds) {
 }
 
 /** A pool's size for a run of `seconds` at `rate`: sized to last about that long at that rate. */
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const enoughFor = (rate, seconds) => Math.max(rate, 400) * seconds * 1.5;
 
 /** Starts the floor server and returns how to measure a scenario on it, the way the vault is measured. */
@@ -177,11 +186,10 @@ async function runBackend(backend, opts, bare, sink) {
     extra.VAULT_DATABASE_URL = scratch.url;
     extra.VAULT_REDIS_URL = 'redis://127.0.0.1:6379/7';
   }
-  const vault = await startServer(
-    'vault.js',
-    vaultEnv(dataDir, sink.info.port, extra),
-    opts.diagnoseMemory ? ['--expose-gc'] : [],
-  );
+  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra), [
+    ...VAULT_NODE_FLAGS,
+    ...(opts.diagnoseMemory ? ['--expose-gc'] : []),
+  ]);
   const pid = vault.child.pid;
   const url = `http://127.0.0.1:${vault.info.port}`;
   const bareUrl = `http://127.0.0.1:${bare.info.port}`;
@@ -278,12 +286,39 @@ async function runBackend(backend, opts, bare, sink) {
       if (floor && FLOOR_SCENARIOS.includes(sc.key)) {
         const measured = await floor.measure(sc.key);
         entry.floor = measured;
-        // The targets' measure: floor CPU per request ÷ vault CPU per request (1 = as cheap as the floor).
-        entry.floorCpuRatio = measured.serverCpuMicrosPerRequest / max.serverCpuMicrosPerRequest;
-        entry.floorRateRatio = max.requestsPerSecond / measured.requestsPerSecond;
         log(
           `  floor    ${fmt(measured.requestsPerSecond)} req/s  p50 ${measured.latencyMs.p50} ms  p99 ${measured.latencyMs.p99} ms  errors ${measured.errors}` +
-            `  CPU ${measured.serverCpuMicrosPerRequest.toFixed(0)} µs/req  → floor/vault CPU ${entry.floorCpuRatio.toFixed(2)}, vault/floor req/s ${entry.floorRateRatio.toFixed(2)}`,
+            `  CPU ${measured.serverCpuMicrosPerRequest.toFixed(0)} µs/req`,
+        );
+        // More rounds, vault and floor in turn: one run of either is ±15% on this box, so the
+        // ratio is taken between the medians.
+        const rounds = { vault: [max], floor: [measured] };
+        for (let round = 2; round <= opts.rounds; round += 1) {
+          pool = await poolFor(sc, enoughFor(max.requestsPerSecond, opts.duration));
+          rounds.vault.push(
+            await load(pid, { ...common, url, ...runLength(pool, opts, opts.duration), requests: sc.vault(pool) }),
+          );
+          rounds.floor.push(await floor.measure(sc.key));
+          log(
+            `  round ${round}  vault CPU ${rounds.vault.at(-1).serverCpuMicrosPerRequest.toFixed(0)} µs/req` +
+              `  floor CPU ${rounds.floor.at(-1).serverCpuMicrosPerRequest.toFixed(0)} µs/req`,
+          );
+        }
+        const vaultCpu = median(rounds.vault.map((run) => run.serverCpuMicrosPerRequest));
+        const floorCpu = median(rounds.floor.map((run) => run.serverCpuMicrosPerRequest));
+        entry.rounds = {
+          vaultCpuMicrosPerRequest: rounds.vault.map((run) => run.serverCpuMicrosPerRequest),
+          floorCpuMicrosPerRequest: rounds.floor.map((run) => run.serverCpuMicrosPerRequest),
+          vaultRequestsPerSecond: rounds.vault.map((run) => run.requestsPerSecond),
+          floorRequestsPerSecond: rounds.floor.map((run) => run.requestsPerSecond),
+        };
+        // The targets' measure: floor CPU per request ÷ vault CPU per request (1 = as cheap as the floor).
+        entry.floorCpuRatio = floorCpu / vaultCpu;
+        entry.floorRateRatio =
+          median(entry.rounds.vaultRequestsPerSecond) / median(entry.rounds.floorRequestsPerSecond);
+        log(
+          `  medians of ${rounds.vault.length}: vault ${vaultCpu.toFixed(0)} µs/req, floor ${floorCpu.toFixed(0)} µs/req` +
+            `  → floor/vault CPU ${entry.floorCpuRatio.toFixed(2)}, vault/floor req/s ${entry.floorRateRatio.toFixed(2)}`,
         );
       }
       if (sc.halfRate && opts.half) {
@@ -466,6 +501,7 @@ async function main() {
     settings: {
       experiment: opts.experiment || null,
       durationSeconds: opts.duration,
+      rounds: opts.rounds,
       connections: opts.connections,
       warmupRequests: opts.warmup,
       records: opts.records,

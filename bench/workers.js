@@ -17,6 +17,7 @@ const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
 const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
+const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
 const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 const { Client } = require('./lib/client');
@@ -109,7 +110,11 @@ async function startVault(backend, workers, sinkPort) {
   // The vault's log (info, as npm start writes it) goes to a file: read it when a run fails.
   const logFile = path.join(dataDir, 'vault.log');
   const logFd = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['dist/main.js'], { cwd: VAULT, env, stdio: ['ignore', logFd, 'inherit'] });
+  const child = spawn(process.execPath, [...VAULT_NODE_FLAGS, 'dist/main.js'], {
+    cwd: VAULT,
+    env,
+    stdio: ['ignore', logFd, 'inherit'],
+  });
   fs.closeSync(logFd);
   const deadline = Date.now() + 30_000;
   for (;;) {

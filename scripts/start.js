@@ -10,6 +10,7 @@ const { spawn, spawnSync } = require('child_process');
 const path = require('path');
 
 const { packageIfStale } = require('./package-app');
+const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 
 const root = path.resolve(__dirname, '..');
 const vaultDir = path.join(root, 'vault');
@@ -44,7 +45,7 @@ Starting the vault (Ctrl+C stops it)...
 
 const built = spawnSync(process.execPath, [path.join(vaultDir, 'scripts', 'ensure-built.js')], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status || 1);
-const vault = spawn(process.execPath, ['dist/main.js'], { cwd: vaultDir, stdio: 'inherit' });
+const vault = spawn(process.execPath, [...VAULT_NODE_FLAGS, 'dist/main.js'], { cwd: vaultDir, stdio: 'inherit' });
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
