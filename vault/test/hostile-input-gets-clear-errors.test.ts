@@ -238,14 +238,17 @@ describe('rate limits', () => {
     const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3' }) });
     try {
       const statuses: number[] = [];
-      let last = '';
+      const responses = [];
       for (let i = 0; i < 5; i += 1) {
         const response = await vault.call('GET', `/f/${'a'.repeat(43)}`, undefined, null);
         statuses.push(response.statusCode);
-        last = response.headers['content-type'] as string;
+        responses.push(response);
       }
       expect(statuses).toEqual([404, 404, 404, 429, 429]);
-      expect(last).toMatch(/text\/html/);
+      expect(responses[4].headers['content-type']).toMatch(/text\/html/);
+      // Within the limit nothing tells a scanner how many tries are left; a refusal says when to come back.
+      expect(Object.keys(responses[0].headers).filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+      expect(responses[3].headers['retry-after']).toMatch(/^\d+$/);
     } finally {
       await vault.close();
     }

@@ -194,6 +194,9 @@ async function registerRoutes(
     hook: 'preHandler',
     ...(sharedLimits ? { store: sharedLimitStore(sharedLimits.client, sharedLimits.nameSpace) } : {}),
     skipOnError: skipOnError(config.rateLimit.failOpen, false),
+    // Only a refusal says when to come back (429 with retry-after and the limits): a page or answer
+    // within the limit does not tell a scanner how many tries it has left.
+    addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
     errorResponseBuilder: () => new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.'),
   });
   await app.register(healthRoutes);
