@@ -260,3 +260,28 @@ describe('the database lets retention delete audit entries only behind a prune c
     }
   });
 });
+
+describe('the checkpoint of a busy minute', () => {
+  it('lets requests run between its pages instead of holding the event loop for the whole walk', async () => {
+    const vault = await startTestVault();
+    try {
+      const storage = vault.app.vault.storage;
+      for (let n = 1; n <= 2000; n += 1)
+        await storage.appendAudit(auditEvent('retention.purge', { at: n, actor: 'cli', detail: { n } }));
+      let turns = 0;
+      let ticking = true;
+      const tick = () => {
+        turns += 1;
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const checkpoint = await vault.app.vault.audit.checkpoint();
+      ticking = false;
+      expect(checkpoint?.seq).toBeGreaterThan(2000);
+      // One turn at least between pages of 250: a walk in one go would let none through.
+      expect(turns).toBeGreaterThanOrEqual(7);
+    } finally {
+      await vault.close();
+    }
+  });
+});
