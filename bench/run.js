@@ -139,6 +139,9 @@ function runLength(pool, opts, seconds) {
 }
 
 /** A pool's size for a run of `seconds` at `rate`: sized to last about that long at that rate. */
+/** "412 µs/req (sys 90)": CPU per request and the kernel's part of it. */
+const cpuOf = (run) =>
+  `${run.serverCpuMicrosPerRequest.toFixed(0)} µs/req (sys ${run.serverSystemMicrosPerRequest.toFixed(0)})`;
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -258,7 +261,7 @@ async function runBackend(backend, opts, bare, sink) {
       const ranDry = pool ? pool.ranDry : 0;
       log(
         `  vault    ${fmt(max.requestsPerSecond)} req/s  p50 ${max.latencyMs.p50} ms  p99 ${max.latencyMs.p99} ms  errors ${max.errors}` +
-          `  CPU ${max.serverCpuMicrosPerRequest.toFixed(0)} µs/req (${(100 * max.serverCpuUtilization).toFixed(0)}% of a core)${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`,
+          `  CPU ${cpuOf(max)}, ${(100 * max.serverCpuUtilization).toFixed(0)}% of a core${ranDry ? `  (pool ran dry ${ranDry}×)` : ''}`,
       );
 
       await load(bare.child.pid, { ...common, url: bareUrl, duration: 1, requests: sc.baseline() });
@@ -288,7 +291,7 @@ async function runBackend(backend, opts, bare, sink) {
         entry.floor = measured;
         log(
           `  floor    ${fmt(measured.requestsPerSecond)} req/s  p50 ${measured.latencyMs.p50} ms  p99 ${measured.latencyMs.p99} ms  errors ${measured.errors}` +
-            `  CPU ${measured.serverCpuMicrosPerRequest.toFixed(0)} µs/req`,
+            `  CPU ${cpuOf(measured)}`,
         );
         // More rounds, vault and floor in turn: one run of either is ±15% on this box, so the
         // ratio is taken between the medians.
@@ -299,10 +302,7 @@ async function runBackend(backend, opts, bare, sink) {
             await load(pid, { ...common, url, ...runLength(pool, opts, opts.duration), requests: sc.vault(pool) }),
           );
           rounds.floor.push(await floor.measure(sc.key));
-          log(
-            `  round ${round}  vault CPU ${rounds.vault.at(-1).serverCpuMicrosPerRequest.toFixed(0)} µs/req` +
-              `  floor CPU ${rounds.floor.at(-1).serverCpuMicrosPerRequest.toFixed(0)} µs/req`,
-          );
+          log(`  round ${round}  vault CPU ${cpuOf(rounds.vault.at(-1))}  floor CPU ${cpuOf(rounds.floor.at(-1))}`);
         }
         const vaultCpu = median(rounds.vault.map((run) => run.serverCpuMicrosPerRequest));
         const floorCpu = median(rounds.floor.map((run) => run.serverCpuMicrosPerRequest));

@@ -1,7 +1,7 @@
 'use strict';
 // One timed load run with autocannon against a server process, plus that process's peak RSS.
 const { vaultRequire } = require('./paths');
-const { cpuMicrosOf, sampleRss } = require('./processes');
+const { cpuMicrosOf, cpuSplitOf, sampleRss } = require('./processes');
 
 const autocannon = vaultRequire('autocannon');
 
@@ -14,8 +14,10 @@ async function load(pid, options) {
   const pids = Array.isArray(pid) ? pid : [pid];
   const stopSampling = sampleRss(pids[0]);
   const cpuBefore = pids.map(cpuMicrosOf);
+  const systemBefore = pids.map((p) => cpuSplitOf(p).system);
   const result = await autocannon({ connections: 16, pipelining: 1, timeout: 10, ...options });
   const cpuByPid = pids.map((p, i) => cpuMicrosOf(p) - cpuBefore[i]);
+  const systemMicros = pids.reduce((sum, p, i) => sum + cpuSplitOf(p).system - systemBefore[i], 0);
   const cpuMicros = cpuByPid.reduce((sum, micros) => sum + micros, 0);
   const peakRssMB = stopSampling();
   const total = result.requests.total;
@@ -30,6 +32,9 @@ async function load(pid, options) {
     non2xx: result.non2xx,
     peakRssMB,
     serverCpuMicrosPerRequest: cpuMicros / total,
+    // The kernel's part of it (syscalls, loopback TCP): compared with the floor's, it tells how much
+    // of a profile's socket-write time is really spent in the kernel.
+    serverSystemMicrosPerRequest: systemMicros / total,
     serverCpuUtilization: cpuMicros / 1e6 / seconds,
     cpuMicrosPerRequestByPid: Object.fromEntries(pids.map((p, i) => [p, cpuByPid[i] / total])),
     statusCodes: result.statusCodeStats,

@@ -53,14 +53,20 @@ function memoryOf(pid) {
  * does not count.
  */
 function cpuMicrosOf(pid) {
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+}
+
+/** CPU time of `pid` so far, in µs, split into user and system (kernel: syscalls, the socket path). */
+function cpuSplitOf(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
-    return (ticks / CLOCK_TICKS) * 1e6;
+    const micros = (ticks) => (Number(ticks) / CLOCK_TICKS) * 1e6;
+    return { user: micros(fields[11]), system: micros(fields[12]) }; // utime, stime
   } catch {
-    return NaN;
+    return { user: NaN, system: NaN };
   }
 }
 
@@ -81,4 +87,10 @@ function sampleRss(pid, everyMs = 50) {
   };
 }
 
-module.exports = { startServer, memoryOf, sampleRss, cpuMicrosOf };
+module.exports = {
+  cpuSplitOf,
+  startServer,
+  memoryOf,
+  sampleRss,
+  cpuMicrosOf,
+};
