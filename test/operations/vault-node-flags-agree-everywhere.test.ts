@@ -3,6 +3,7 @@
  * the peak RSS) are the same in every launcher: both `npm start`s, the Dockerfile, the systemd
  * unit and the bench. A launcher that drops them runs a vault the benchmarks did not measure.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -33,7 +34,6 @@ describe('the vault node flags', () => {
   });
 
   it('are accepted by this node', () => {
-    const { spawnSync } = require('child_process') as typeof import('child_process');
     const ran = spawnSync(process.execPath, [...VAULT_NODE_FLAGS, '-e', 'process.exit(0)']);
     expect(ran.status).toBe(0);
   });
