@@ -138,7 +138,6 @@ function runLength(pool, opts, seconds) {
   return { amount: Math.max(1, pool.items.length - 2 * opts.connections) };
 }
 
-/** A pool's size for a run of `seconds` at `rate`: sized to last about that long at that rate. */
 /** "412 µs/req (sys 90)": CPU per request and the kernel's part of it. */
 const cpuOf = (run) =>
   `${run.serverCpuMicrosPerRequest.toFixed(0)} µs/req (sys ${run.serverSystemMicrosPerRequest.toFixed(0)})`;
@@ -147,6 +146,7 @@ const median = (values) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
+/** A pool's size for a run of `seconds` at `rate`: sized to last about that long at that rate. */
 const enoughFor = (rate, seconds) => Math.max(rate, 400) * seconds * 1.5;
 
 /** Starts the floor server and returns how to measure a scenario on it, the way the vault is measured. */

@@ -1,7 +1,7 @@
 'use strict';
 // One timed load run with autocannon against a server process, plus that process's peak RSS.
 const { vaultRequire } = require('./paths');
-const { cpuMicrosOf, cpuSplitOf, sampleRss } = require('./processes');
+const { cpuSplitOf, sampleRss } = require('./processes');
 
 const autocannon = vaultRequire('autocannon');
 
@@ -13,11 +13,11 @@ const autocannon = vaultRequire('autocannon');
 async function load(pid, options) {
   const pids = Array.isArray(pid) ? pid : [pid];
   const stopSampling = sampleRss(pids[0]);
-  const cpuBefore = pids.map(cpuMicrosOf);
-  const systemBefore = pids.map((p) => cpuSplitOf(p).system);
+  const before = pids.map(cpuSplitOf);
   const result = await autocannon({ connections: 16, pipelining: 1, timeout: 10, ...options });
-  const cpuByPid = pids.map((p, i) => cpuMicrosOf(p) - cpuBefore[i]);
-  const systemMicros = pids.reduce((sum, p, i) => sum + cpuSplitOf(p).system - systemBefore[i], 0);
+  const after = pids.map(cpuSplitOf);
+  const cpuByPid = pids.map((_, i) => after[i].user + after[i].system - before[i].user - before[i].system);
+  const systemMicros = pids.reduce((sum, _, i) => sum + after[i].system - before[i].system, 0);
   const cpuMicros = cpuByPid.reduce((sum, micros) => sum + micros, 0);
   const peakRssMB = stopSampling();
   const total = result.requests.total;

@@ -54,11 +54,15 @@ function catalogs(): Map<string, Catalog> {
   return cache;
 }
 
-let locales: readonly string[] | undefined;
+let sorted: readonly string[] | undefined;
+function sortedLocales(): readonly string[] {
+  sorted ??= [...catalogs().keys()].sort();
+  return sorted;
+}
+
 /** The locales there is a catalog for, e.g. `['en', 'es']`. */
 export function availableLocales(): string[] {
-  locales ??= [...catalogs().keys()].sort();
-  return [...locales];
+  return [...sortedLocales()];
 }
 
 /** The catalog of a locale as written in its file, for tests and tooling. */
@@ -68,8 +72,7 @@ export function catalogFor(locale: string): Readonly<Record<string, string>> | u
 
 /** The available locale for a tag: exact (any case), then its language (`pt-BR` → `pt`), then a region of it. */
 function matchLocale(tag: string): string | undefined {
-  locales ??= [...catalogs().keys()].sort();
-  return closestLocale(tag, locales);
+  return closestLocale(tag, sortedLocales());
 }
 
 /** Accept-Language tags, best first; `q=0` and `*` are dropped. */
