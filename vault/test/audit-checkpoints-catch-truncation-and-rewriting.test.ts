@@ -9,6 +9,7 @@ import path from 'node:path';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { checkpointMessage } from '../src/audit/checkpoint';
+import { AUDIT_PAGE } from '../src/service/audit-trail';
 import { auditEvent } from '../src/audit/events';
 import { runCli } from '../src/cli/commands';
 import { keyIdOf } from '../src/crypto/audit-signing';
@@ -257,6 +258,39 @@ describe('the database lets retention delete audit entries only behind a prune c
     } finally {
       await storage.close();
       if (name === 'PostgreSQL') await schema.drop();
+    }
+  });
+});
+
+describe('a head and a prune checkpoint on one seq, across a page boundary', () => {
+  it('both are read: the trail verifies and retention goes on', async () => {
+    const vault = await startTestVault();
+    try {
+      const { storage, audit } = vault.app.vault;
+      // Head checkpoints until they fill exactly one page, the last on the current head…
+      let n = 0;
+      while ((await storage.readCheckpoints(-1, AUDIT_PAGE + 1)).length < AUDIT_PAGE) {
+        n += 1;
+        await storage.appendAudit(auditEvent('retention.purge', { at: n, actor: 'cli', detail: { n } }));
+        await audit.checkpoint();
+      }
+      // …then a prune through that same entry: its checkpoint is the first of the next page.
+      const pruned = await audit.prune(n + 1);
+      expect(pruned.pruned).toBeGreaterThan(0);
+      const all = await storage.readCheckpoints(-1, AUDIT_PAGE + 10);
+      expect(
+        all
+          .filter((c) => c.seq === pruned.throughSeq)
+          .map((c) => c.kind)
+          .sort(),
+      ).toEqual(['head', 'prune']);
+      expect(all.findIndex((c) => c.kind === 'prune')).toBe(AUDIT_PAGE);
+      expect((await audit.verify()).ok).toBe(true);
+      await storage.appendAudit(auditEvent('retention.purge', { at: n + 1, actor: 'cli', detail: { n: n + 1 } }));
+      expect((await audit.prune(n + 2)).pruned).toBeGreaterThan(0);
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
+      await vault.close();
     }
   });
 });

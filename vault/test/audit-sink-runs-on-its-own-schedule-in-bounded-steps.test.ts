@@ -77,7 +77,7 @@ describe('the audit sink on its own schedule', () => {
       expect(reads).toBeGreaterThan(2);
       expect(writes).toBe(1);
     } finally {
-      stop();
+      await stop();
     }
   });
 
@@ -96,7 +96,7 @@ describe('the audit sink on its own schedule', () => {
       expect(steps).toBe(5);
       expect(counts.expire).toBe(2);
     } finally {
-      stop();
+      await stop();
     }
   });
 });
@@ -130,5 +130,43 @@ describe('one step ships at most VAULT_AUDIT_SINK_BATCH entries per target', () 
     expect(await sink.flush()).toEqual({ file: 13 });
     expect(read()).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
     expect(await sink.step()).toEqual({ written: { file: 0 }, more: false });
+  });
+});
+
+describe('stopping the jobs', () => {
+  it('resolves only once a job under way has finished, so shutdown never closes storage under it', async () => {
+    jest.useFakeTimers();
+    try {
+      let release: () => void = () => undefined;
+      let started = false;
+      let finished = false;
+      const stop = startJobs(
+        {
+          requests: {
+            expireDue: async () => {
+              started = true;
+              await new Promise<void>((resolve) => (release = resolve));
+              finished = true;
+              return 0;
+            },
+          },
+          retention: { purge: async () => ({}) as RetentionCounts },
+          audit: { checkpoint: async () => undefined },
+        },
+        testConfig({ VAULT_SWEEP_INTERVAL_SECONDS: '1' }),
+        pino({ level: 'silent' }),
+      );
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(started).toBe(true);
+      let stopped = false;
+      const stopping = stop().then(() => (stopped = true));
+      await jest.advanceTimersByTimeAsync(5000);
+      expect(stopped).toBe(false);
+      release();
+      await stopping;
+      expect(finished).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

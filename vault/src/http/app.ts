@@ -74,9 +74,9 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   if (options.beforeRoutes) await options.beforeRoutes(app);
   const sharedLimits = await registerRoutes(app, config, vault);
 
-  const stopJobs = options.jobs ? startJobs(vault, config, logger) : () => undefined;
+  const stopJobs = options.jobs ? startJobs(vault, config, logger) : async () => undefined;
   app.addHook('onClose', async () => {
-    stopJobs();
+    await stopJobs();
     // Sign the head on the way out, so the last minute's entries are anchored in the log too.
     if (options.jobs)
       await vault.audit.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'audit checkpoint failed'));

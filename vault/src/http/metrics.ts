@@ -74,9 +74,9 @@ export class VaultMetrics {
   }
 
   /**
-   * Counts one finished request and its time. The labelled series are looked up once per
-   * method, route pattern and status and kept: finding a series hashes its labels, which cost more
-   * than counting. Few keys: routes are patterns, methods the parser's, statuses the vault's own.
+   * Counts one finished request and its time. The series bound to their labels are made once per
+   * method, route pattern and status and kept, not rebuilt (label object, checks) per request. Few
+   * keys: routes are patterns, methods the parser's, statuses the vault's own.
    */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const key = `${method} ${route} ${status}`;

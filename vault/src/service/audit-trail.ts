@@ -9,8 +9,10 @@ import { GENESIS_HASH, chainHash } from '../storage/audit-chain';
 import type { Storage } from '../storage/types';
 import type { Clock } from './clock';
 
-/** Entries read at a time: about 2 ms of hashing, so a page between two requests is no pause. */
-const PAGE = 250;
+/** Entries (and checkpoints) read at a time: about 2 ms of hashing, so a page between two requests is no pause. */
+export const AUDIT_PAGE = 250;
+/** Lines per export batch when the caller names no limit. */
+const EXPORT_BATCH = 1000;
 
 /**
  * Signs checkpoints of the audit chain (stored apart from the rows, and written to the log so a
@@ -54,14 +56,16 @@ export class AuditTrailService {
 
   /** Verifies the whole trail and its checkpoints (plus `anchors` kept elsewhere) with `publicKey`. */
   async verify(options: { publicKey?: KeyObject; anchors?: AuditCheckpoint[] } = {}): Promise<TrailReport> {
-    const stored: AuditCheckpoint[] = [];
+    const stored = new Map<string, AuditCheckpoint>();
     for (let after = -1; ;) {
-      const page = await this.storage.readCheckpoints(after, PAGE);
-      stored.push(...page);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].seq;
+      const page = await this.storage.readCheckpoints(after, AUDIT_PAGE);
+      for (const checkpoint of page) stored.set(`${checkpoint.kind}:${checkpoint.seq}`, checkpoint);
+      if (page.length < AUDIT_PAGE) break;
+      // A head and a prune checkpoint can share a seq, and a page can end between them: the next
+      // page starts at that seq again (the map keeps each checkpoint once).
+      after = page[page.length - 1].seq - 1;
     }
-    const checkpoints = [...stored, ...(options.anchors ?? [])].sort((a, b) => a.seq - b.seq);
+    const checkpoints = [...stored.values(), ...(options.anchors ?? [])].sort((a, b) => a.seq - b.seq);
     return verifyTrail(this.entries(), checkpoints, options.publicKey ?? this.signer.publicKey);
   }
 
@@ -89,7 +93,10 @@ export class AuditTrailService {
    * The next lines of the audit export after `cursor` (at most `limit` entries, with the
    * checkpoints that pin them), and the cursor after them. No lines: the export is up to date.
    */
-  async exportBatch(cursor: ExportCursor, limit = PAGE): Promise<{ lines: ExportLine[]; cursor: ExportCursor }> {
+  async exportBatch(
+    cursor: ExportCursor,
+    limit = EXPORT_BATCH,
+  ): Promise<{ lines: ExportLine[]; cursor: ExportCursor }> {
     const entries = await this.storage.readAudit(cursor.entrySeq, limit);
     const throughSeq = entries.length > 0 ? entries[entries.length - 1].seq : cursor.entrySeq;
     const pinning = (await this.storage.readCheckpoints(cursor.checkpointSeq, limit)).filter(
@@ -148,7 +155,7 @@ export class AuditTrailService {
    */
   private async *entries(after = 0): AsyncIterable<AuditEntry> {
     for (;;) {
-      const page = await this.storage.readAudit(after, PAGE);
+      const page = await this.storage.readAudit(after, AUDIT_PAGE);
       if (page.length === 0) return;
       yield* page;
       after = page[page.length - 1].seq;

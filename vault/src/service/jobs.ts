@@ -9,7 +9,9 @@ import type { RetentionService } from './retention';
  * The vault's timers: the expiry sweep (marks lapsed requests expired, rings their doorbells), the
  * retention purge and the audit checkpoint take turns (one at a time: they write); the audit sink
  * runs on its own schedule, so a slow target or a long backlog never holds them up. Each run is
- * logged with counts only. Returns a function that stops them.
+ * logged with counts only. Returns a function that stops them and resolves once a job under way
+ * has finished (the checkpoint and the purge give the event loop turns between pages, so shutdown
+ * could otherwise land in the middle of one and close the storage under it).
  */
 export function startJobs(
   vault: {
@@ -20,19 +22,20 @@ export function startJobs(
   },
   config: VaultConfig,
   logger: Logger,
-): () => void {
-  let running = false;
+): () => Promise<void> {
+  let running: Promise<void> | undefined;
   const guard = (name: string, job: () => Promise<unknown>) => {
     const tick = async () => {
       if (running) return;
-      running = true;
-      try {
-        await job();
-      } catch (error) {
-        logger.warn({ job: name, err: error }, 'background job failed; will retry on the next tick');
-      } finally {
-        running = false;
-      }
+      running = (async () => {
+        try {
+          await job();
+        } catch (error) {
+          logger.warn({ job: name, err: error }, 'background job failed; will retry on the next tick');
+        }
+      })();
+      await running;
+      running = undefined;
     };
     // tick handles its own failures, so the timer has nothing to await.
     return () => void tick();
@@ -61,9 +64,10 @@ export function startJobs(
   const stopSink = vault.auditSink
     ? scheduleSink(vault.auditSink, config.auditSink.intervalSeconds * 1000, logger)
     : undefined;
-  return () => {
+  return async () => {
     for (const timer of timers) clearInterval(timer);
     stopSink?.();
+    await running;
   };
 }
 
