@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ephemeralKey } from '../src/service/request-spec';
 import { MemoryEphemeralStore } from '../src/ephemeral/memory';
 import {
@@ -113,6 +115,25 @@ describe('the memory store', () => {
     clock.advance(1);
     expect(await store.get('k')).toBeUndefined();
     expect(await store.count()).toBe(0);
+    await store.close();
+  });
+
+  it("keeps each entry in memory of its own, not pinning a slab of Node's shared buffer pool", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const store = new MemoryEphemeralStore(Date.now, 60_000);
+    const entries = 2000;
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < entries; i += 1) {
+      // What a request does between two entries: small buffers cut from the shared 8 KB pool.
+      for (let j = 0; j < 4; j += 1) Buffer.from('x'.repeat(2000));
+      await store.put(`k${i}`, Buffer.alloc(120, i % 256), 60_000);
+    }
+    gc();
+    const grown = process.memoryUsage().arrayBuffers - before;
+    // Sliced from the pool, each entry would keep its whole 8 KB slab alive: about 16 MB here.
+    expect(grown).toBeLessThan(entries * 1024);
     await store.close();
   });
 });

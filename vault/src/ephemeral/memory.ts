@@ -1,5 +1,15 @@
 import type { EphemeralStore } from './types';
 
+/**
+ * A copy in memory of its own. `Buffer.from` would slice Node's shared 8 KB pool, and an entry
+ * kept for its whole TTL would pin the whole slab that other, short-lived buffers were cut from.
+ */
+function ownCopy(sealed: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(sealed.length);
+  sealed.copy(copy);
+  return copy;
+}
+
 interface Entry {
   sealed: Buffer;
   expiresAt: number;
@@ -24,7 +34,7 @@ export class MemoryEphemeralStore implements EphemeralStore {
 
   async put(key: string, sealed: Buffer, ttlMs: number): Promise<void> {
     this.drop(key);
-    this.entries.set(key, { sealed: Buffer.from(sealed), expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { sealed: ownCopy(sealed), expiresAt: this.now() + ttlMs });
   }
 
   async add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean> {
@@ -32,7 +42,7 @@ export class MemoryEphemeralStore implements EphemeralStore {
     const entry = this.entries.get(key);
     if (entry && entry.expiresAt > this.now()) return false;
     this.drop(key);
-    this.entries.set(key, { sealed: Buffer.from(sealed), expiresAt: this.now() + ttlMs });
+    this.entries.set(key, { sealed: ownCopy(sealed), expiresAt: this.now() + ttlMs });
     return true;
   }
 
