@@ -72,7 +72,8 @@ export function catalogFor(locale: string): Readonly<Record<string, string>> | u
 
 /** The available locale for a tag: exact (any case), then its language (`pt-BR` → `pt`), then a region of it. */
 function matchLocale(tag: string): string | undefined {
-  return closestLocale(tag, sortedLocales());
+  // Most pages ask for a locale there is a catalog for: found as is, without the fallback rule.
+  return catalogs().has(tag) ? tag : closestLocale(tag, sortedLocales());
 }
 
 /** Accept-Language tags, best first; `q=0` and `*` are dropped. */

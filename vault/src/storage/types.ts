@@ -80,7 +80,8 @@ export interface DetokenizeTarget {
 }
 
 /** What a visitor link's start step shows: its pending request, with its site's brand if it has one. */
-export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale' | 'spec'> & { brand?: SiteBrandRow };
+/** A live link's request as its start step shows it: the spec's title only, read out by the database. */
+export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale'> & { title: string; brand?: SiteBrandRow };
 
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
 export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'> & {
