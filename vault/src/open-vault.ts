@@ -400,8 +400,16 @@ async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage
     }
     return storage;
   }
-  const storage = new SqliteStorage(sqlitePath(config));
-  await storage.migrate();
+  const storage = new SqliteStorage(sqlitePath(config), {
+    // The request thread then checkpoints only once the WAL is far behind: no secret in an error code.
+    onCheckpointFailure: (code) => logger.warn({ code }, 'background WAL checkpoint failed'),
+  });
+  try {
+    await storage.migrate();
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
   return storage;
 }
 

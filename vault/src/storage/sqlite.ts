@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DuplicateError } from '../errors';
 import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
@@ -44,6 +45,7 @@ import {
   type Row,
 } from './rows';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer';
 
 /**
  * The embedded default: one SQLite file (WAL), no server. better-sqlite3 is synchronous, so each
@@ -56,7 +58,10 @@ export class SqliteStorage implements Storage {
   /** Compiled statements by SQL text: preparing one costs more than running most of these queries. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(file: string) {
+  /** Runs the WAL's checkpoints off the request thread (a vault serving requests; not a CLI command). */
+  private readonly checkpointer?: SqliteCheckpointer;
+
+  constructor(file: string, options: { onCheckpointFailure?: (code: string) => void } = {}) {
     if (file !== ':memory:') {
       ensurePrivateDir(path.dirname(file));
       ensurePrivateFile(file);
@@ -70,6 +75,10 @@ export class SqliteStorage implements Storage {
     // Deleted rows are overwritten with zeros, not left in free pages: an erased visitor's
     // ciphertext must not stay in the file (eraseRequests also truncates the WAL).
     this.db.pragma('secure_delete = ON');
+    if (options.onCheckpointFailure && file !== ':memory:') {
+      this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+      this.checkpointer = new SqliteCheckpointer(file, options.onCheckpointFailure);
+    }
   }
 
   async migrate(): Promise<void> {
@@ -95,6 +104,7 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 
@@ -686,8 +696,22 @@ export class SqliteStorage implements Storage {
       })
       .immediate();
     // The zeroed pages reach the main file and the WAL, which still holds the old page images, is emptied.
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    return { ...erased, scrubbed: result?.busy === 0 };
+    return { ...erased, scrubbed: await this.truncateWal() };
+  }
+
+  /**
+   * Checkpoints the whole WAL into the file and empties it. The background checkpointer may hold
+   * the checkpoint lock for a moment (SQLite then answers busy at once, whatever the busy
+   * timeout), so this tries again for a second.
+   */
+  private async truncateWal(): Promise<boolean> {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (result?.busy === 0) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(20);
+    }
   }
 
   async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
