@@ -9,7 +9,7 @@ const CHECKPOINT_EVERY_MS = 100;
  * (about 20 ms under load here); the background thread has copied all but the last 100 ms' pages by
  * then, and a WAL this long makes that stall rare. It also bounds the WAL if the thread has died.
  */
-export const FALLBACK_AUTOCHECKPOINT_PAGES = 16_000;
+export const FALLBACK_AUTOCHECKPOINT_PAGES = 4_000;
 /** How long closing waits for a checkpoint under way before it stops the thread. */
 const STOP_WAIT_MS = 5_000;
 
