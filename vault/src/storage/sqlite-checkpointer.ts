@@ -3,11 +3,11 @@ import { Worker } from 'node:worker_threads';
 /** How often the background thread copies the WAL into the database file: little at a time. */
 const CHECKPOINT_EVERY_MS = 100;
 /**
- * When the WAL reaches this many pages (64 MB), the request thread checkpoints it itself, as SQLite
- * does every 1,000 pages by default. Only that thread can finish a checkpoint with no commit landing
- * during it, which lets the next commit start the WAL over, and the fsync it waits for costs a stall
- * (about 20 ms under load here); the background thread has copied all but the last 100 ms' pages by
- * then, and a WAL this long makes that stall rare. It also bounds the WAL if the thread has died.
+ * The request thread checkpoints by itself only when the WAL reaches this many pages (16 MB), as
+ * SQLite does every 1,000 by default: only a checkpoint no commit lands in lets the WAL start over,
+ * and this one also bounds the WAL if the background thread has died. The fsync it waits for holds
+ * every request (about 20 ms under load here); at 16,000 pages the stalls came rarer but longer,
+ * and the p99 at half rate was no better (BENCHMARKS.md).
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 4_000;
 /** How long closing waits for a checkpoint under way before it stops the thread. */
