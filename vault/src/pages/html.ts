@@ -24,11 +24,12 @@ const ENTITIES: Record<string, string> = {
 };
 
 const SPECIAL = /[&<>"'`]/;
+const EVERY_SPECIAL = new RegExp(SPECIAL.source, 'g');
 
 /** Text made safe for an element's content or a quoted attribute value. */
 export function escapeHtml(text: string): string {
   // Most text has nothing to escape: one test is cheaper than a replace with a callback.
-  return SPECIAL.test(text) ? text.replace(/[&<>"'`]/g, (char) => ENTITIES[char]) : text;
+  return SPECIAL.test(text) ? text.replace(EVERY_SPECIAL, (char) => ENTITIES[char]) : text;
 }
 
 function render(value: HtmlValue): string {

@@ -20,11 +20,15 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
+let failing = false;
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
+    failing = false;
   } catch (error) {
-    parentPort.postMessage({ failed: String((error && error.code) || 'checkpoint error') });
+    // Once per run of failures, not ten times a second.
+    if (!failing) parentPort.postMessage({ failed: String((error && error.code) || 'checkpoint error') });
+    failing = true;
   }
 }, workerData.everyMs);
 parentPort.once('message', () => {

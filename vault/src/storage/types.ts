@@ -79,8 +79,7 @@ export interface DetokenizeTarget {
   keyGeneration: number;
 }
 
-/** What a visitor link's start step shows: its pending request, with its site's brand if it has one. */
-/** A live link's request as its start step shows it: the spec's title only, read out by the database. */
+/** A visitor link's start step: its pending request (of the spec, only the title) and its site's brand, if any. */
 export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale'> & { title: string; brand?: SiteBrandRow };
 
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
