@@ -333,7 +333,13 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   const relays = new RelayService({ storage, ephemeral, sites, requests, clock });
   const retention = new RetentionService(storage, clock, config.retentionDays, audit, config.auditRetentionDays);
   const auditSink = auditSinkFor(config.auditSink, audit, options.logger);
-  await auditSink?.begin();
+  try {
+    await auditSink?.begin();
+  } catch (error) {
+    // Nothing opened here outlives a vault that failed to open (the storage runs a thread on SQLite).
+    await Promise.all([storage.close(), ephemeral.close()]);
+    throw error;
+  }
   return {
     config,
     storage,

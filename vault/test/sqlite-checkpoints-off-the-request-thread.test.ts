@@ -44,7 +44,7 @@ describe("the vault's SQLite checkpoints", () => {
     }
   });
 
-  it('without that thread (the CLI) the same pages stay in the WAL meanwhile', async () => {
+  it('without that thread the same pages stay in the WAL meanwhile', async () => {
     const file = newFile();
     const storage = new SqliteStorage(file);
     try {

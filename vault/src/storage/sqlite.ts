@@ -58,7 +58,7 @@ export class SqliteStorage implements Storage {
   /** Compiled statements by SQL text: preparing one costs more than running most of these queries. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Runs the WAL's checkpoints off the request thread (a vault serving requests; not a CLI command). */
+  /** Runs the WAL's checkpoints off the request thread (every storage `openVault` opens, CLI commands too). */
   private readonly checkpointer?: SqliteCheckpointer;
 
   constructor(file: string, options: { onCheckpointFailure?: (code: string) => void } = {}) {
@@ -339,7 +339,7 @@ export class SqliteStorage implements Storage {
   async findPreviewTarget(hash: string, now: number): Promise<PreviewTarget | undefined> {
     return toPreviewTarget(
       this.sql(
-        `SELECT r.site_id, r.kind, r.locale, json_extract(r.spec, '$.title') AS title,
+        `SELECT r.site_id, r.kind, r.locale, r.spec,
           b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo_height, b.updated_at
         FROM otks o
         JOIN requests r ON r.request_id = o.request_id

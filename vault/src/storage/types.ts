@@ -79,8 +79,8 @@ export interface DetokenizeTarget {
   keyGeneration: number;
 }
 
-/** A visitor link's start step: its pending request (of the spec, only the title) and its site's brand, if any. */
-export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale'> & { title: string; brand?: SiteBrandRow };
+/** What a visitor link's start step shows: its pending request, with its site's brand if it has one. */
+export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale' | 'spec'> & { brand?: SiteBrandRow };
 
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
 export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'> & {

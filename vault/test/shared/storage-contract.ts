@@ -302,7 +302,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const row = request({ locale: 'es' });
       const open = otk(row.requestId, 'open');
       await storage.createRequest(row, open, event('request.create'));
-      const expected = { siteId: 'site-a', kind: 'form', locale: 'es', title: 'T' };
+      const expected = { siteId: 'site-a', kind: 'form', locale: 'es', spec: row.spec };
       expect(await storage.findPreviewTarget(open.hash, NOW)).toEqual(expected);
       const brand = { siteId: 'site-a', displayName: 'ACME', accentColour: '#0b5d33', logo: null, updatedAt: NOW };
       await storage.setBrand('site-a', brand, null, event('site.brand'));
