@@ -64,8 +64,11 @@ export class SqliteCheckpointer {
   }
 
   async stop(): Promise<void> {
+    // Held while it stops: on a shutdown nothing else may keep the process alive, and it would end
+    // before the database is closed. The bound then needs no hold of its own.
+    this.worker.ref();
     this.worker.postMessage('stop');
-    const timer = setTimeout(() => void this.worker.terminate(), STOP_WAIT_MS);
+    const timer = setTimeout(() => void this.worker.terminate(), STOP_WAIT_MS).unref();
     await this.exited;
     clearTimeout(timer);
   }
