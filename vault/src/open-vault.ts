@@ -336,8 +336,9 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
   try {
     await auditSink?.begin();
   } catch (error) {
-    // Nothing opened here outlives a vault that failed to open (the storage runs a thread on SQLite).
-    await Promise.all([storage.close(), ephemeral.close()]);
+    // Nothing opened here outlives a vault that failed to open (the storage runs a thread on SQLite);
+    // the caller hears why it failed to open, not how closing went.
+    await Promise.allSettled([storage.close(), ephemeral.close()]);
     throw error;
   }
   return {
