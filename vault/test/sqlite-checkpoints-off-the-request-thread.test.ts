@@ -29,6 +29,35 @@ async function sizeAfterWalOnlyWrites(file: string, ms: number): Promise<{ befor
   }
 }
 
+/**
+ * For `ms`, commits a one-page transaction every quarter of a millisecond from this thread (yielding
+ * between them, as the request thread does between requests), so commits land during every
+ * checkpoint the background thread runs. Returns how many it committed and the WAL's peak length in
+ * pages (the file only grows: a WAL that starts over is written again from its start).
+ */
+async function walUnderSteadyCommits(file: string, ms: number): Promise<{ commits: number; peakPages: number }> {
+  const writer = new Database(file);
+  try {
+    writer.pragma('wal_autocheckpoint = 0'); // only the thread, and what it asks for, checkpoint
+    writer.exec('CREATE TABLE IF NOT EXISTS stream (b BLOB)');
+    const insert = writer.prepare('INSERT INTO stream VALUES (?)');
+    const pageSize = writer.pragma('page_size', { simple: true }) as number;
+    let commits = 0;
+    let last = 0;
+    for (const end = performance.now() + ms; performance.now() < end;) {
+      if (performance.now() - last >= 0.25) {
+        insert.run(Buffer.alloc(100, commits));
+        commits += 1;
+        last = performance.now();
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { commits, peakPages: Math.floor(fs.statSync(`${file}-wal`).size / (pageSize + 24)) };
+  } finally {
+    writer.close();
+  }
+}
+
 describe("the vault's SQLite checkpoints", () => {
   const newFile = () => path.join(testConfig().dataDir, 'vault.sqlite');
 
@@ -48,6 +77,39 @@ describe("the vault's SQLite checkpoints", () => {
     }
   });
 
+  it('let the WAL start over under a steady stream of commits: the request thread finishes what the thread leaves', async () => {
+    const failures: string[] = [];
+    const file = newFile();
+    const storage = new SqliteStorage(file, { onCheckpointFailure: (code) => failures.push(code) });
+    try {
+      await storage.migrate();
+      const { commits, peakPages } = await walUnderSteadyCommits(file, 1500);
+      expect(commits).toBeGreaterThan(2000);
+      // Asked to finish at 1,000 pages, the WAL started over long before it held them all.
+      expect(peakPages).toBeLessThan(commits / 2);
+      expect(failures).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('while the thread alone, with commits landing in each of its checkpoints, lets the WAL grow', async () => {
+    const file = newFile();
+    const failures: string[] = [];
+    new Database(file).pragma('journal_mode = WAL');
+    const checkpointer = new SqliteCheckpointer(file, {
+      onFailure: (code) => failures.push(code),
+      finishWal: () => undefined,
+    });
+    try {
+      const { commits, peakPages } = await walUnderSteadyCommits(file, 1500);
+      expect(peakPages).toBeGreaterThan(commits * 0.9);
+      expect(failures).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
   it('without that thread the same pages stay in the WAL meanwhile', async () => {
     const file = newFile();
     const storage = new SqliteStorage(file);
@@ -62,9 +124,10 @@ describe("the vault's SQLite checkpoints", () => {
 
   it('a thread that cannot open the file reports why, and stopping it still returns', async () => {
     const failures: string[] = [];
-    const checkpointer = new SqliteCheckpointer(path.join(testConfig().dataDir, 'missing.sqlite'), (code) =>
-      failures.push(code),
-    );
+    const checkpointer = new SqliteCheckpointer(path.join(testConfig().dataDir, 'missing.sqlite'), {
+      onFailure: (code) => failures.push(code),
+      finishWal: () => undefined,
+    });
     const deadline = Date.now() + 5000;
     while (failures.length === 0 && Date.now() < deadline) await sleep(25);
     expect(failures).toEqual(['SQLITE_CANTOPEN']);

@@ -3,11 +3,16 @@ import { Worker } from 'node:worker_threads';
 /** How often the background thread copies the WAL into the database file: little at a time. */
 const CHECKPOINT_EVERY_MS = 100;
 /**
- * The request thread checkpoints by itself only when the WAL reaches this many pages (16 MB), as
- * SQLite does every 1,000 by default: only a checkpoint no commit lands in lets the WAL start over,
- * and this one also bounds the WAL if the background thread has died. The fsync it waits for holds
- * every request (about 20 ms under load here); at 16,000 pages the stalls came rarer but longer,
- * and the p99 at half rate was no better (BENCHMARKS.md).
+ * When a checkpoint leaves the WAL at least this long (SQLite's own 1,000 pages, 4 MB), the request
+ * thread is asked to finish it. Only a checkpoint no commit lands in lets the WAL start over, and
+ * under load commits land in every one this thread runs; between two of its own transactions the
+ * request thread has only the pages committed since to copy.
+ */
+const FINISH_AT_PAGES = 1_000;
+/**
+ * The request thread checkpoints inside a commit only when the WAL reaches this many pages (16 MB),
+ * as SQLite does every 1,000 by default: it bounds the WAL if the background thread has died or
+ * falls behind. The pages it copies hold every request behind it (10–30 ms under load here).
  */
 export const FALLBACK_AUTOCHECKPOINT_PAGES = 4_000;
 /** How long closing waits for a checkpoint under way before it stops the thread. */
@@ -23,8 +28,9 @@ db.pragma('synchronous = NORMAL');
 let failing = false;
 const timer = setInterval(() => {
   try {
-    db.pragma('wal_checkpoint(PASSIVE)');
+    const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
     failing = false;
+    if (log >= workerData.finishAtPages) parentPort.postMessage({ walPages: log });
   } catch (error) {
     // Once per run of failures, not ten times a second.
     if (!failing) parentPort.postMessage({ failed: String((error && error.code) || 'checkpoint error') });
@@ -48,15 +54,27 @@ export class SqliteCheckpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
 
-  constructor(file: string, onFailure: (code: string) => void) {
+  /**
+   * `finishWal` runs on the request thread when the WAL has grown long: a checkpoint there, between
+   * two transactions, lets the next commit start the WAL over.
+   */
+  constructor(file: string, handlers: { onFailure: (code: string) => void; finishWal: () => void }) {
     this.worker = new Worker(CHECKPOINT_LOOP, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3'), everyMs: CHECKPOINT_EVERY_MS },
+      workerData: {
+        file,
+        driver: require.resolve('better-sqlite3'),
+        everyMs: CHECKPOINT_EVERY_MS,
+        finishAtPages: FINISH_AT_PAGES,
+      },
       // It holds next to nothing in JavaScript: a small heap keeps the thread's memory down (~1 MB).
       resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 8 },
     });
-    this.worker.on('message', (message: { failed?: string }) => onFailure(message.failed ?? 'unknown'));
-    this.worker.on('error', (error: Error & { code?: string }) => onFailure(error.code ?? error.name));
+    this.worker.on('message', (message: { failed?: string; walPages?: number }) => {
+      if (message.walPages !== undefined) handlers.finishWal();
+      else handlers.onFailure(message.failed ?? 'unknown');
+    });
+    this.worker.on('error', (error: Error & { code?: string }) => handlers.onFailure(error.code ?? error.name));
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     // Never what keeps a process alive (after the listeners: adding a 'message' one refs it again);
     // the fallback checkpoint covers a thread that is gone.

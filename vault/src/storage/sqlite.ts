@@ -77,7 +77,22 @@ export class SqliteStorage implements Storage {
     this.db.pragma('secure_delete = ON');
     if (options.onCheckpointFailure && file !== ':memory:') {
       this.db.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
-      this.checkpointer = new SqliteCheckpointer(file, options.onCheckpointFailure);
+      const onFailure = options.onCheckpointFailure;
+      this.checkpointer = new SqliteCheckpointer(file, { onFailure, finishWal: () => this.finishWal(onFailure) });
+    }
+  }
+
+  /**
+   * Copies what the background checkpoint left in the WAL. Run between two transactions, so no commit
+   * lands in it and the next one starts the WAL over; it copies only what was committed since.
+   */
+  private finishWal(onFailure: (code: string) => void): void {
+    if (!this.db.open) return;
+    try {
+      // Busy (another process checkpointing) is an answer, not an error: the thread asks again.
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      onFailure(String((error as { code?: string }).code ?? 'checkpoint error'));
     }
   }
 
