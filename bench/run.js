@@ -173,6 +173,13 @@ async function startFloor({ sizes, form, callbackUrl, opts }) {
       const max = await load(pid, { ...common, ...runLength(pool, opts, opts.duration), requests: sc.vault(pool) });
       return { ...max, poolRanDry: pool ? pool.ranDry : 0 };
     },
+    /** The floor at half its own max rate, paced as the vault is: what the same work's p99 is there. */
+    async half(key, rate) {
+      const sc = list.find((candidate) => candidate.key === key);
+      const pool = sc.pool ? await makePool(sc.pool, Math.ceil(rate * opts.duration * 1.3)) : undefined;
+      const half = await paced(pid, { url, rate, duration: opts.duration, requests: sc.vault(pool) });
+      return { targetRps: rate, ...half, poolRanDry: pool ? pool.ranDry : 0 };
+    },
     async stop() {
       client.close();
       await server.stop();
@@ -337,8 +344,17 @@ async function runBackend(backend, opts, bare, sink) {
         const p = half.pauses;
         log(
           `  @ half   ${fmt(half.requestsPerSecond)} req/s (target ${fmt(rate)}, evenly paced)  p50 ${half.latencyMs.p50} ms  p99 ${half.latencyMs.p99} ms  errors ${half.errors}` +
-            `  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`,
+            `  ${busy(half)}  | vault event-loop delay p99 ${p.eventLoopDelayMs.p99} ms max ${p.eventLoopDelayMs.max} ms; GC ${p.gc.count}× (${p.gc.major} major) max ${p.gc.maxMs} ms`,
         );
+        if (entry.floor) {
+          // The same work by hand at half its own max rate: how much of the p99 any server of it has here.
+          const floorRate = Math.max(1, Math.floor(median(entry.rounds.floorRequestsPerSecond) / 2));
+          entry.floorHalfRate = await floor.half(sc.key, floorRate);
+          const f = entry.floorHalfRate;
+          log(
+            `  floor @ half ${fmt(f.requestsPerSecond)} req/s (target ${fmt(floorRate)}, evenly paced)  p50 ${f.latencyMs.p50} ms  p99 ${f.latencyMs.p99} ms  errors ${f.errors}  ${busy(f)}`,
+          );
+        }
         // For comparison: autocannon's overallRate, a per-second quota (bursts at full speed).
         pool = await poolFor(sc, rate * opts.duration * 1.3);
         const quota = await load(pid, {
@@ -373,6 +389,14 @@ async function runBackend(backend, opts, bare, sink) {
 }
 
 /**
+ * How busy a paced run kept the server (at half the max rate a server does more work per request),
+ * and how late the load generator itself sent (part of every latency it measures).
+ */
+const busy = (run) =>
+  `CPU ${run.serverCpuMicrosPerRequest.toFixed(0)} µs/req, ${(100 * run.serverCpuUtilization).toFixed(0)}% of a core;` +
+  ` load generator late p99 ${run.generatorLatenessMs.p99} ms`;
+
+/**
  * Why a scenario's figures mean nothing: any run of it (vault, floor, half rate) that answered
  * errors (socket errors, timeouts, non-2xx) or ran out of its pool. A figure with errors is mostly
  * the cost of refusals, so the bench must not print it as a result.
@@ -383,6 +407,7 @@ function faultsOf(backend, key, entry) {
     ['floor', entry.floor],
     ['vault @ half rate (paced)', entry.halfRate],
     ['vault @ half rate (autocannon)', entry.halfRateAutocannonQuota],
+    ['floor @ half rate (paced)', entry.floorHalfRate],
   ];
   const faults = [];
   for (const [name, run] of runs) {
@@ -414,6 +439,7 @@ function printTable(backendResult) {
     s.cpuRatio.toFixed(3),
     s.halfRate ? `${fmt(s.halfRate.requestsPerSecond)} / ${s.halfRate.latencyMs.p99}` : '',
     s.halfRateAutocannonQuota ? String(s.halfRateAutocannonQuota.latencyMs.p99) : '',
+    s.floorHalfRate ? `${fmt(s.floorHalfRate.requestsPerSecond)} / ${s.floorHalfRate.latencyMs.p99}` : '',
     s.floor ? `${fmt(s.floor.requestsPerSecond)}` : '',
     s.floor ? `${s.vault.serverCpuMicrosPerRequest.toFixed(0)} / ${s.floor.serverCpuMicrosPerRequest.toFixed(0)}` : '',
     s.floor ? s.floorCpuRatio.toFixed(2) : '',
@@ -437,6 +463,7 @@ function printTable(backendResult) {
         '× bare by CPU',
         '@half paced: req/s / p99 ms',
         '@half autocannon p99 ms',
+        'floor @half: req/s / p99 ms',
         'floor req/s',
         'CPU µs/req vault / floor',
         'floor÷vault CPU',

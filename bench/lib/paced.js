@@ -52,6 +52,9 @@ async function paced(pid, { url, rate, duration, requests }) {
   const sequences = Math.max(1, Math.round((rate * duration) / perSequence));
   const gapMs = (1000 * perSequence) / rate;
   const latencies = [];
+  // How late this process sent each sequence's first request: its own loop's delay, part of every
+  // latency measured here, not the server's.
+  const lateness = [];
   let errors = 0;
   const stopSampling = sampleRss(pid);
   const cpuBefore = cpuMicrosOf(pid);
@@ -60,6 +63,7 @@ async function paced(pid, { url, rate, duration, requests }) {
   const runSequence = async (scheduledAt) => {
     const context = {};
     let startedAt = scheduledAt;
+    lateness.push(performance.now() - scheduledAt);
     for (const template of requests) {
       const req = template.setupRequest ? template.setupRequest({ ...template }, context) : { ...template };
       const res = await send(agent, base, req);
@@ -84,6 +88,7 @@ async function paced(pid, { url, rate, duration, requests }) {
   const peakRssMB = stopSampling();
   agent.destroy();
   latencies.sort((a, b) => a - b);
+  lateness.sort((a, b) => a - b);
   const round = (ms) => Math.round(ms * 100) / 100;
   return {
     requestsPerSecond: latencies.length / seconds,
@@ -95,6 +100,7 @@ async function paced(pid, { url, rate, duration, requests }) {
       p99: round(percentile(latencies, 99)),
       max: round(latencies[latencies.length - 1]),
     },
+    generatorLatenessMs: { p50: round(percentile(lateness, 50)), p99: round(percentile(lateness, 99)) },
     errors,
     peakRssMB,
     serverCpuMicrosPerRequest: cpuMicros / latencies.length,
