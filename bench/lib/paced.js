@@ -63,7 +63,7 @@ async function paced(pid, { url, rate, duration, requests }) {
   const runSequence = async (scheduledAt) => {
     const context = {};
     let startedAt = scheduledAt;
-    lateness.push(performance.now() - scheduledAt);
+    lateness.push(Math.max(0, performance.now() - scheduledAt)); // it may send up to 1 ms early
     for (const template of requests) {
       const req = template.setupRequest ? template.setupRequest({ ...template }, context) : { ...template };
       const res = await send(agent, base, req);

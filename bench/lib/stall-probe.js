@@ -42,6 +42,11 @@ function probeSqlite(Database) {
       statement[method] = timed(statement[method], () => `sql.${method} ${oneLine(sql)}`);
     return statement;
   };
+  // A pragma prepares its statement natively, past the wrapper above (a checkpoint is one).
+  const { pragma } = Database.prototype;
+  Database.prototype.pragma = function probedPragma(source, ...rest) {
+    return timed(pragma, () => `pragma ${oneLine(source)}`).call(this, source, ...rest);
+  };
   // A transaction's COMMIT (and a checkpoint inside it) runs in better-sqlite3, not in a statement.
   Database.prototype.transaction = function probedTransaction(fn) {
     const tx = transaction.call(this, fn);

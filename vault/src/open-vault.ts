@@ -408,7 +408,7 @@ async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage
     return storage;
   }
   const storage = new SqliteStorage(sqlitePath(config), {
-    // The request thread then checkpoints only once the WAL is far behind: no secret in an error code.
+    // The WAL still starts over (the request thread's fallback checkpoint): no secret in an error code.
     onCheckpointFailure: (code) => logger.warn({ code }, 'background WAL checkpoint failed'),
   });
   try {

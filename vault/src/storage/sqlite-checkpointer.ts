@@ -3,10 +3,10 @@ import { Worker } from 'node:worker_threads';
 /** How often the background thread copies the WAL into the database file: little at a time. */
 const CHECKPOINT_EVERY_MS = 100;
 /**
- * When a checkpoint leaves the WAL at least this long (SQLite's own 1,000 pages, 4 MB), the request
- * thread is asked to finish it. Only a checkpoint no commit lands in lets the WAL start over, and
- * under load commits land in every one this thread runs; between two of its own transactions the
- * request thread has only the pages committed since to copy.
+ * When commits have grown the WAL to this many pages (SQLite's own 1,000, 4 MB), the request thread
+ * is asked to finish the checkpoint. Only a checkpoint no commit lands in lets the WAL start over,
+ * and under load commits land in every one this thread runs; between two of its own transactions
+ * the request thread has only the pages committed since to copy (2–4 ms at half rate here).
  */
 const FINISH_AT_PAGES = 1_000;
 /**
@@ -20,17 +20,36 @@ const STOP_WAIT_MS = 5_000;
 
 // Plain JavaScript run by the worker thread (a string, so it runs the same from src and dist).
 const CHECKPOINT_LOOP = `
+const fs = require('node:fs');
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
 db.pragma('synchronous = NORMAL');
+// SQLite fsyncs the database file only in a checkpoint that copies the whole WAL: the request
+// thread's. Flushed here first, the WAL and the pages this thread copied leave it little to wait for.
+const flush = (path) => {
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+};
 let failing = false;
+let lastLog = 0;
 const timer = setInterval(() => {
   try {
+    // 'log' is the WAL's length when this pass began, all of it copied: only commits since tell.
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
     failing = false;
-    if (log >= workerData.finishAtPages) parentPort.postMessage({ walPages: log });
+    // A WAL no commit has grown since the last pass is all copied: the next commit starts it over.
+    if (log >= workerData.finishAtPages && log !== lastLog) {
+      flush(workerData.file + '-wal');
+      flush(workerData.file);
+      parentPort.postMessage({ walPages: log });
+    }
+    lastLog = log;
   } catch (error) {
     // Once per run of failures, not ten times a second.
     if (!failing) parentPort.postMessage({ failed: String((error && error.code) || 'checkpoint error') });
@@ -46,9 +65,11 @@ parentPort.once('message', () => {
 
 /**
  * Checkpoints a WAL-mode SQLite file from a thread of its own. A checkpoint writes the WAL's pages
- * into the database file and waits for two fsyncs; run inside a commit on the request thread (as
- * SQLite does every 1,000 pages), it held every request behind it for 20–30 ms several times a
- * second under load. PASSIVE never blocks the writers.
+ * into the database file and waits for fsyncs; run inside a commit on the request thread (as SQLite
+ * does every 1,000 pages), it held every request behind it for 20–30 ms several times a second
+ * under load. PASSIVE never blocks the writers. What the thread cannot do is let the WAL start over
+ * while commits keep landing: for that it asks the request thread (`finishWal`), having copied and
+ * flushed all but the last few pages.
  */
 export class SqliteCheckpointer {
   private readonly worker: Worker;

@@ -58,8 +58,9 @@ export class SqliteStorage implements Storage {
   /** Compiled statements by SQL text: preparing one costs more than running most of these queries. */
   private readonly statements = new Map<string, Database.Statement>();
 
-  /** Runs the WAL's checkpoints off the request thread (every storage `openVault` opens, CLI commands too). */
+  /** Runs the WAL's checkpoints off the request thread but the last few pages (every storage `openVault` opens, CLI commands too). */
   private readonly checkpointer?: SqliteCheckpointer;
+  private finishWalFailing = false;
 
   constructor(file: string, options: { onCheckpointFailure?: (code: string) => void } = {}) {
     if (file !== ':memory:') {
@@ -91,8 +92,11 @@ export class SqliteStorage implements Storage {
     try {
       // Busy (another process checkpointing) is an answer, not an error: the thread asks again.
       this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.finishWalFailing = false;
     } catch (error) {
-      onFailure(String((error as { code?: string }).code ?? 'checkpoint error'));
+      // Once per run of failures, as the thread reports its own.
+      if (!this.finishWalFailing) onFailure(String((error as { code?: string }).code ?? 'checkpoint error'));
+      this.finishWalFailing = true;
     }
   }
 
