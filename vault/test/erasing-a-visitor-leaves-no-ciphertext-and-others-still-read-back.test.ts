@@ -6,10 +6,12 @@
  * value) and still verifies. Export gives metadata through the API, values only through the CLI.
  */
 import fs from 'node:fs';
+import { Client } from 'pg';
 import { runCli } from '../src/cli/commands';
 import { ephemeralKey } from '../src/service/request-spec';
 import { sqlitePath } from '../src/open-vault';
 import {
+  POSTGRES_URL,
   rawRedis,
   REDIS_URL,
   redisPrefix,
@@ -197,6 +199,29 @@ describe.each([
     const erased = await vault.call('POST', '/v1/visitors/erase', { visitorToken: 'visitor-a', adminId: 'admin-1' });
     expect(erased.json()).toMatchObject({ erased: { requests: 1, records: 1 }, scrubbed: !schema });
   });
+
+  (scaled ? it : it.skip)(
+    'on PostgreSQL a writer that began before the erasure and is still open keeps it from claiming the keys scrubbed',
+    async () => {
+      await submitted(vault, 'room-a', 'visitor-a', CANARY_A);
+      // An older transaction with an id of its own, idle between statements: it holds no snapshot,
+      // yet VACUUM keeps for it what was deleted after it began. (The erasure waits 10 s for it.)
+      const writer = new Client({ connectionString: POSTGRES_URL });
+      await writer.connect();
+      try {
+        await writer.query('BEGIN');
+        await writer.query('SELECT txid_current()');
+        const erased = await vault.call('POST', '/v1/visitors/erase', {
+          visitorToken: 'visitor-a',
+          adminId: 'admin-1',
+        });
+        expect(erased.json()).toMatchObject({ erased: { requests: 1, records: 1 }, scrubbed: false });
+      } finally {
+        await writer.query('ROLLBACK').catch(() => undefined);
+        await writer.end();
+      }
+    },
+  );
 
   it('by room, from the CLI; export gives metadata through the API and values only through the CLI, audited', async () => {
     const a = await submitted(vault, 'room-a', 'visitor-a', CANARY_A);

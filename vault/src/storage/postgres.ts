@@ -821,15 +821,21 @@ export class PostgresStorage implements Storage {
     return { ...outcome, scrubbed };
   }
 
-  /** Whether every other transaction of this database that began before `xid` committed has ended. */
+  /**
+   * Whether every other transaction of this database that began before `xid` committed has ended:
+   * one holding a snapshot that old (`backend_xmin`), or an older transaction id of its own
+   * (`backend_xid`: a writer idle between statements has no snapshot, yet VACUUM keeps for it what
+   * it deleted after it began).
+   */
   private async olderSnapshotsEnded(xid: string, waitMs: number): Promise<boolean> {
     const until = Date.now() + waitMs;
     for (;;) {
       const [{ older }] = (
         await this.query(
           `SELECT count(*)::int AS older FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL
-              AND age(backend_xmin) >= age(($1::bigint % 4294967296)::text::xid)`,
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+              AND (age(backend_xmin) >= age(($1::bigint % 4294967296)::text::xid)
+                OR age(backend_xid) >= age(($1::bigint % 4294967296)::text::xid))`,
           [xid],
         )
       ).rows;
