@@ -40,10 +40,10 @@ let failing = false;
 let lastLog = 0;
 const timer = setInterval(() => {
   try {
-    // 'log' is the WAL's length when this pass began, all of it copied: only commits since tell.
+    // 'log' is the WAL's length as this pass began; commits since show as a longer one next time.
     const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)');
     failing = false;
-    // A WAL no commit has grown since the last pass is all copied: the next commit starts it over.
+    // Asked only when commits have grown the WAL since the last pass: an idle one needs no one.
     if (log >= workerData.finishAtPages && log !== lastLog) {
       flush(workerData.file + '-wal');
       flush(workerData.file);

@@ -90,7 +90,8 @@ export class SqliteStorage implements Storage {
   private finishWal(onFailure: (code: string) => void): void {
     if (!this.db.open) return;
     try {
-      // Busy (another process checkpointing) is an answer, not an error: the thread asks again.
+      // Busy (another process checkpointing) is an answer, not an error: the thread asks again
+      // once commits grow the WAL, and without commits its own passes copy the rest.
       this.db.pragma('wal_checkpoint(PASSIVE)');
       this.finishWalFailing = false;
     } catch (error) {
