@@ -66,9 +66,6 @@ export class RequestService {
     }
     const spec = buildRequestSpec(body);
     if (spec.relay) await this.checkRelayBinding(site, spec.relay, spec);
-    if (await storage.isRoomClosed(site.siteId, body.roomId)) {
-      throw new VaultError('session_closed', 'This room was closed; no new requests can be made for it.');
-    }
     const now = clock();
     const requestId = randomUUID();
     const open = mintOtk();
@@ -91,7 +88,7 @@ export class RequestService {
       viewedAt: null,
       expiresAt,
     };
-    await storage.createRequest(
+    const created = await storage.createRequest(
       request,
       { hash: open.hash, purpose: 'open', siteId: site.siteId, requestId, agentId: null, expiresAt },
       auditEvent('request.create', {
@@ -107,6 +104,7 @@ export class RequestService {
         },
       }),
     );
+    if (!created) throw new VaultError('session_closed', 'This room was closed; no new requests can be made for it.');
     this.deps.events?.otk?.('open', 'minted');
     return { requestId, visitorUrl: `${this.deps.publicUrl}/f/${open.otk}`, expiresAt: iso(expiresAt) };
   }

@@ -257,12 +257,14 @@ export class PostgresStorage implements Storage {
     });
   }
 
-  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
-    await this.transaction(async (q) => {
-      await q(
+  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<boolean> {
+    return this.transaction(async (q) => {
+      // The room check rides on the insert: one round trip, and nothing written for a closed room.
+      const inserted = await q(
         `INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale, callback_url, spec,
           status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+        WHERE NOT EXISTS (SELECT 1 FROM closed_rooms WHERE site_id = $2 AND room_id = $4)`,
         [
           request.requestId,
           request.siteId,
@@ -282,8 +284,10 @@ export class PostgresStorage implements Storage {
           request.expiresAt,
         ],
       );
+      if ((inserted.rowCount ?? 0) === 0) return false;
       await insertOtkRow(q, openOtk);
       await appendEntry(q, audit);
+      return true;
     });
   }
 

@@ -211,9 +211,10 @@ export class SqliteStorage implements Storage {
       .immediate();
   }
 
-  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void> {
-    this.db
+  async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<boolean> {
+    return this.db
       .transaction(() => {
+        if (this.roomClosed(request.siteId, request.roomId)) return false;
         this.sql(
           `INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale,
           callback_url, spec, status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
@@ -222,6 +223,7 @@ export class SqliteStorage implements Storage {
         ).run(request);
         this.insertOtkRow(openOtk);
         this.audit(audit);
+        return true;
       })
       .immediate();
   }

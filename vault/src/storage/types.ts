@@ -190,7 +190,11 @@ export interface Storage {
   /** Adds `key` as the site's active key; older keys stay for reading. Moves the key generation on. */
   rotateSiteKey(key: SiteKeyRow, audit: AuditEvent): Promise<void>;
 
-  createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<void>;
+  /**
+   * Stores a new request with its open OTK and audit entry; false, writing nothing, when the
+   * request's room was closed (checked in the same transaction, so a close cannot slip in between).
+   */
+  createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<boolean>;
   getRequest(requestId: string): Promise<RequestRow | undefined>;
   listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]>;
   isRoomClosed(siteId: string, roomId: string): Promise<boolean>;

@@ -446,6 +446,21 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(results.filter(Boolean)).toHaveLength(1);
     });
 
+    it('createRequest in a closed room says false and writes nothing: no request, no OTK, no audit entry', async () => {
+      await storage.closeRoom('site-a', 'room-shut', NOW, event('session.close'));
+      const before = (await allAudit(storage)).length;
+      const late = request({ roomId: 'room-shut' });
+      const lateOpen = otk(late.requestId, 'open');
+      expect(await storage.createRequest(late, lateOpen, event('request.create'))).toBe(false);
+      expect(await storage.getRequest(late.requestId)).toBeUndefined();
+      expect(await storage.peekOtk(lateOpen.hash, 'open', NOW)).toBeUndefined();
+      expect((await allAudit(storage)).length).toBe(before);
+
+      const other = request({ roomId: 'room-still-open' });
+      expect(await storage.createRequest(other, otk(other.requestId, 'open'), event('request.create'))).toBe(true);
+      expect((await storage.getRequest(other.requestId))!.status).toBe('pending');
+    });
+
     it('a link to a lapsed request or a closed room does not open, and is used up', async () => {
       const lapsed = request({ expiresAt: NOW - 1 });
       const lapsedOpen = otk(lapsed.requestId, 'open');
