@@ -63,6 +63,13 @@ export type RawQuery = Query;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** First half of the advisory lock key that serializes migrations (the second is the schema's hash). */
 const MIGRATION_LOCK = 0x1d5f_0001;
+/**
+ * First half of the advisory lock key of a room (the second is a hash of schema, site and room):
+ * creates take it shared, a close exclusively, so no create can pass its room check on a snapshot
+ * taken before a close committed and then land after the close's update (a phantom request left
+ * live in a closed room). SQLite needs none: its write transactions never overlap.
+ */
+const ROOM_LOCK = 0x1d5f_0002;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
@@ -259,7 +266,8 @@ export class PostgresStorage implements Storage {
 
   async createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<boolean> {
     return this.transaction(async (q) => {
-      // The room check rides on the insert: one round trip, and nothing written for a closed room.
+      // The check reads closed_rooms after the lock: a close either committed before it or waits for this.
+      await this.lockRoom(q, request.siteId, request.roomId, 'shared');
       const inserted = await q(
         `INSERT INTO requests (request_id, site_id, kind, room_id, agent_id, visitor_token, locale, callback_url, spec,
           status, created_at, opened_at, submitted_at, finished_at, viewed_at, expires_at)
@@ -720,6 +728,8 @@ export class PostgresStorage implements Storage {
 
   async closeRoom(siteId: string, roomId: string, now: number, audit: AuditEvent): Promise<string[]> {
     return this.transaction(async (q) => {
+      // Waits for creates in this room under way, so the update below closes their requests too.
+      await this.lockRoom(q, siteId, roomId, 'exclusive');
       await q('INSERT INTO closed_rooms (site_id, room_id, closed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
         siteId,
         roomId,
@@ -997,6 +1007,13 @@ export class PostgresStorage implements Storage {
       }
       await sleep(5 + Math.floor(Math.random() * 20 * attempt));
     }
+  }
+
+  /** Takes the room's advisory lock until the transaction ends (see ROOM_LOCK). */
+  private async lockRoom(q: Query, siteId: string, roomId: string, mode: 'shared' | 'exclusive'): Promise<void> {
+    const lock = mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
+    // A site ID has no '/', so schema/site/room names one room.
+    await q(`SELECT ${lock}($1, hashtext($2))`, [ROOM_LOCK, `${this.schema}/${siteId}/${roomId}`]);
   }
 
   private translate(error: unknown): unknown {

@@ -461,6 +461,31 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect((await storage.getRequest(other.requestId))!.status).toBe('pending');
     });
 
+    it('creates racing the close of their room: each is refused or closed with it, none stays live', async () => {
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, async (_, room) => {
+          const roomId = `room-race-${room}`;
+          const rows = Array.from({ length: 4 }, () => request({ roomId }));
+          const creates = rows.map((row) =>
+            storage.createRequest(row, otk(row.requestId, 'open'), event('request.create')),
+          );
+          const [created] = await Promise.all([
+            Promise.all(creates),
+            storage.closeRoom('site-a', roomId, NOW, event('session.close')),
+          ]);
+          return Promise.all(
+            rows.map(async (row, i) => ({
+              created: created[i],
+              status: (await storage.getRequest(row.requestId))?.status,
+            })),
+          );
+        }),
+      );
+      const all = outcomes.flat();
+      expect(all.filter((o) => o.created && o.status !== 'closed')).toEqual([]);
+      expect(all.filter((o) => !o.created && o.status !== undefined)).toEqual([]);
+    });
+
     it('a link to a lapsed request or a closed room does not open, and is used up', async () => {
       const lapsed = request({ expiresAt: NOW - 1 });
       const lapsedOpen = otk(lapsed.requestId, 'open');
