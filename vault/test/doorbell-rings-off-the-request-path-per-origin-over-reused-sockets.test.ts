@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { VaultMetrics } from '../src/http/metrics';
 import { Doorbell, MAX_WAITING_PER_ORIGIN } from '../src/service/doorbell';
 
 interface Receiver {
@@ -133,6 +134,36 @@ describe('the doorbell rings off the request path, per origin, over reused socke
       await bell.drain();
       // The hung origin's deliveries each got their own full attempt, one after the other.
       expect(hung.bodies).toHaveLength(3);
+    } finally {
+      bell.close();
+      await hung.close();
+      await app.close();
+    }
+  });
+
+  it('shows its backlog in the metrics until each delivery is delivered or given up', async () => {
+    const hung = await receiver(() => undefined);
+    const app = await receiver();
+    const bell = doorbell(1, 60_000);
+    const metrics = new VaultMetrics(
+      async () => 0,
+      undefined,
+      () => bell.backlog,
+    );
+    const backlog = async () => /^vault_doorbell_backlog (\d+)$/m.exec(await metrics.registry.metrics())?.[1];
+    try {
+      expect(await backlog()).toBe('0');
+      for (const id of ids(3)) bell.ring(hung.url, id, 'submitted');
+      for (const id of ids(2)) bell.ring(app.url, id, 'submitted');
+      expect(await backlog()).toBe('5');
+      const started = Date.now();
+      while ((app.bodies.length < 2 || hung.bodies.length < 1) && Date.now() - started < 2000)
+        await new Promise((r) => setTimeout(r, 5));
+      // The app's two are delivered; the hung origin's first is under way and two wait behind it.
+      expect(await backlog()).toBe('3');
+      await hung.close();
+      await bell.drain();
+      expect(await backlog()).toBe('0');
     } finally {
       bell.close();
       await hung.close();

@@ -60,6 +60,7 @@ describe('operations endpoints and headers', () => {
     expect(metrics).toMatch(/vault_otk_outcomes_total\{purpose="detokenize",outcome="refused"\} 1/);
     expect(metrics).toMatch(/vault_otk_outcomes_total\{purpose="open",outcome="used"\} 1/);
     expect(metrics).toMatch(/vault_ephemeral_entries 0/);
+    expect(metrics).toMatch(/^vault_doorbell_backlog \d+$/m);
     expect(metrics).toMatch(/vault_process_resident_memory_bytes/);
   });
 

@@ -112,6 +112,7 @@ async function openMeteredVault(
   metrics = new VaultMetrics(
     () => vault.ephemeral.count(),
     async () => (await vault.auditSink?.status()) ?? [],
+    () => vault.doorbell.backlog,
   );
   return { vault, metrics };
 }

@@ -37,8 +37,15 @@ export class VaultMetrics {
     registers: [this.registry],
   });
 
-  /** `auditSink`: each sink target's state, when this process ships the audit trail (none elsewhere). */
-  constructor(countEphemeral: () => Promise<number>, auditSink: () => Promise<SinkTargetStatus[]> = async () => []) {
+  /**
+   * `auditSink`: each sink target's state, when this process ships the audit trail (none elsewhere).
+   * `doorbellBacklog`: this process's doorbell deliveries not yet delivered or given up.
+   */
+  constructor(
+    countEphemeral: () => Promise<number>,
+    auditSink: () => Promise<SinkTargetStatus[]> = async () => [],
+    doorbellBacklog: () => number = () => 0,
+  ) {
     new Gauge({
       name: 'vault_ephemeral_entries',
       help: 'Off-the-record and ID&V entries held in the ephemeral store',
@@ -69,6 +76,14 @@ export class VaultMetrics {
           this.set({ target: status.target }, status.failing ? 1 : 0);
       },
       registers: [this.registry],
+    });
+    new Gauge({
+      name: 'vault_doorbell_backlog',
+      help: 'Doorbell deliveries to the app not yet delivered or given up (waiting, under way, between retries)',
+      registers: [this.registry],
+      collect() {
+        this.set(doorbellBacklog());
+      },
     });
     collectDefaultMetrics({ register: this.registry, prefix: 'vault_' });
   }

@@ -81,6 +81,11 @@ export class Doorbell {
     this.scheduleFlush();
   }
 
+  /** Deliveries rung and not yet delivered or given up: waiting, under way or between retries. */
+  get backlog(): number {
+    return this.outstanding;
+  }
+
   /** Resolves when every delivery rung so far has succeeded or given up. */
   async drain(): Promise<void> {
     if (this.outstanding === 0) return;
