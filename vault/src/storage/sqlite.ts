@@ -294,27 +294,20 @@ export class SqliteStorage implements Storage {
     now: number,
     audit: AuditEvent,
   ): Promise<boolean> {
-    const run = () =>
-      this.immediate(() => {
-        const consumed = this.sql(
-          `DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
+    return this.immediateOr(false, () => {
+      const consumed = this.sql(
+        `DELETE FROM otks WHERE hash = ? AND purpose = 'detokenize' AND site_id = ? AND agent_id = ?
         AND request_id = ? AND expires_at > ?`,
-        ).run(hash, siteId, agentId, requestId, now);
-        if (consumed.changes === 0) return false;
-        const viewed = this.sql(
-          `UPDATE requests SET viewed_at = ? WHERE request_id = ? AND site_id = ? AND agent_id = ?
+      ).run(hash, siteId, agentId, requestId, now);
+      if (consumed.changes === 0) return false;
+      const viewed = this.sql(
+        `UPDATE requests SET viewed_at = ? WHERE request_id = ? AND site_id = ? AND agent_id = ?
         AND status = 'submitted' AND ${ROOM_OPEN}`,
-        ).run(now, requestId, siteId, agentId);
-        if (viewed.changes === 0) throw new Rollback();
-        this.audit(audit);
-        return true;
-      });
-    try {
-      return run();
-    } catch (error) {
-      if (error instanceof Rollback) return false;
-      throw error;
-    }
+      ).run(now, requestId, siteId, agentId);
+      if (viewed.changes === 0) throw new Rollback();
+      this.audit(audit);
+      return true;
+    });
   }
 
   async openRequest(
@@ -778,30 +771,21 @@ export class SqliteStorage implements Storage {
     audit: PendingAudit,
     store: (request: RequestRow) => boolean,
   ): RequestRow | undefined {
-    const run = () =>
-      this.immediate(() => {
-        const request = toRequest(
-          this.sql(
-            `UPDATE requests SET status = ?, ${status === 'submitted' ? 'submitted_at' : 'finished_at'} = ?
+    return this.immediateOr(undefined, () => {
+      const request = toRequest(
+        this.sql(
+          `UPDATE requests SET status = ?, ${status === 'submitted' ? 'submitted_at' : 'finished_at'} = ?
           WHERE request_id = (SELECT request_id FROM otks WHERE hash = ? AND purpose = 'submit' AND expires_at > ?)
           AND status = 'opened' AND expires_at > ? AND ${ROOM_OPEN} RETURNING *`,
-          ).get(status, now, submitHash, now, now) as Row | undefined,
-        );
-        if (!request) return undefined;
-        if (!store(request)) throw new Rollback();
-        const consumed = this.sql('DELETE FROM otks WHERE request_id = ? RETURNING hash').all(
-          request.requestId,
-        ) as Row[];
-        if (!consumed.some((row) => row.hash === submitHash)) throw new Rollback();
-        this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
-        return request;
-      });
-    try {
-      return run();
-    } catch (error) {
-      if (error instanceof Rollback) return undefined;
-      throw error;
-    }
+        ).get(status, now, submitHash, now, now) as Row | undefined,
+      );
+      if (!request) return undefined;
+      if (!store(request)) throw new Rollback();
+      const consumed = this.sql('DELETE FROM otks WHERE request_id = ? RETURNING hash').all(request.requestId) as Row[];
+      if (!consumed.some((row) => row.hash === submitHash)) throw new Rollback();
+      this.audit({ ...audit, siteId: request.siteId, requestId: request.requestId });
+      return request;
+    });
   }
 
   private consume(hash: string, purpose: OtkPurpose, now: number): OtkRow | undefined {
@@ -844,6 +828,16 @@ export class SqliteStorage implements Storage {
    */
   private immediate<T>(work: () => T): T {
     return this.transactional.immediate(work) as T;
+  }
+
+  /** As immediate(), but a `Rollback` thrown by `work` undoes it and answers `refused`. */
+  private immediateOr<T, R>(refused: R, work: () => T): T | R {
+    try {
+      return this.immediate(work);
+    } catch (error) {
+      if (error instanceof Rollback) return refused;
+      throw error;
+    }
   }
 
   /** The statement for `text`, compiled on first use and reused for the connection's life. */
