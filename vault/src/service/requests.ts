@@ -207,18 +207,19 @@ export class RequestService {
     const hash = looksLikeOtk(otk) ? hashOtk(otk) : undefined;
     const target = hash ? await storage.findDetokenizeTarget(hash, site.siteId, agentId, now) : undefined;
     const request = target?.request;
+    const spec = request ? parseSpec(request.spec) : undefined;
     if (
       !hash ||
       !target ||
       !request ||
+      !spec ||
       request.agentId !== agentId ||
       request.status !== 'submitted' ||
-      parseSpec(request.spec).relay !== undefined ||
+      spec.relay !== undefined ||
       target.roomClosed
     ) {
       return refuse(request?.requestId ?? null);
     }
-    const spec = parseSpec(request.spec);
     // Only requests with off-the-record fields need the ephemeral store (so the rest reveal while Redis is down).
     const hasOffRecord = spec.fields.some((field) => field.offTheRecord);
     const values = await this.readValues(request, {

@@ -70,7 +70,7 @@ export class VisitorFlow {
     if (!target) return undefined;
     return {
       kind: target.kind,
-      title: parseSpec(target.spec).title,
+      title: target.title,
       locale: target.locale,
       brand: target.brand ? pageBrandOf(target.brand) : undefined,
     };

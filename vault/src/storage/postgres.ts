@@ -441,7 +441,7 @@ export class PostgresStorage implements Storage {
     return toPreviewTarget(
       (
         await this.query(
-          `SELECT r.site_id, r.kind, r.locale, r.spec,
+          `SELECT r.site_id, r.kind, r.locale, r.spec::json ->> 'title' AS title,
           b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo_height, b.updated_at
         FROM otks o
         JOIN requests r ON r.request_id = o.request_id

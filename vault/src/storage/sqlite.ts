@@ -349,7 +349,7 @@ export class SqliteStorage implements Storage {
   async findPreviewTarget(hash: string, now: number): Promise<PreviewTarget | undefined> {
     return toPreviewTarget(
       this.sql(
-        `SELECT r.site_id, r.kind, r.locale, r.spec,
+        `SELECT r.site_id, r.kind, r.locale, json_extract(r.spec, '$.title') AS title,
           b.display_name, b.accent_colour, b.logo_sha256, b.logo_width, b.logo_height, b.updated_at
         FROM otks o
         JOIN requests r ON r.request_id = o.request_id

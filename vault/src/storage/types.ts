@@ -79,8 +79,11 @@ export interface DetokenizeTarget {
   keyGeneration: number;
 }
 
-/** What a visitor link's start step shows: its pending request, with its site's brand if it has one. */
-export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale' | 'spec'> & { brand?: SiteBrandRow };
+/**
+ * What a visitor link's start step shows: its pending request's title (read out of the spec by the
+ * database, so a page view does not parse the whole form), with its site's brand if it has one.
+ */
+export type PreviewTarget = Pick<RequestRow, 'siteId' | 'kind' | 'locale'> & { title: string; brand?: SiteBrandRow };
 
 /** What a visitor's submit needs of the opened request a live submit OTK leads to. */
 export type SubmitTarget = Pick<RequestRow, 'requestId' | 'siteId' | 'kind' | 'locale' | 'spec' | 'expiresAt'> & {

@@ -299,10 +299,12 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     });
 
     it("findPreviewTarget reads a live link's pending request and its site's brand in one read, and consumes nothing", async () => {
-      const row = request({ locale: 'es' });
+      // The title comes out of the spec's JSON decoded: escapes, quotes and characters beyond the BMP.
+      const title = 'Añadir "tarjeta" \\ \u2028 💳';
+      const row = request({ locale: 'es', spec: JSON.stringify({ title, fields: [] }) });
       const open = otk(row.requestId, 'open');
       await storage.createRequest(row, open, event('request.create'));
-      const expected = { siteId: 'site-a', kind: 'form', locale: 'es', spec: row.spec };
+      const expected = { siteId: 'site-a', kind: 'form', locale: 'es', title };
       expect(await storage.findPreviewTarget(open.hash, NOW)).toEqual(expected);
       const brand = { siteId: 'site-a', displayName: 'ACME', accentColour: '#0b5d33', logo: null, updatedAt: NOW };
       await storage.setBrand('site-a', brand, null, event('site.brand'));
