@@ -2,6 +2,7 @@
 // One timed load run with autocannon against a server process, plus that process's peak RSS.
 const { vaultRequire } = require('./paths');
 const { cpuSplitOf, sampleRss } = require('./processes');
+const { cpuTicks, stolenPercent } = require('./steal');
 
 const autocannon = vaultRequire('autocannon');
 
@@ -14,8 +15,10 @@ async function load(pid, options) {
   const pids = Array.isArray(pid) ? pid : [pid];
   const stopSampling = sampleRss(pids[0]);
   const before = pids.map(cpuSplitOf);
+  const boxBefore = cpuTicks();
   const result = await autocannon({ connections: 16, pipelining: 1, timeout: 10, ...options });
   const after = pids.map(cpuSplitOf);
+  const stolen = stolenPercent(boxBefore, cpuTicks());
   const cpuByPid = pids.map((_, i) => after[i].user + after[i].system - before[i].user - before[i].system);
   const systemMicros = pids.reduce((sum, _, i) => sum + after[i].system - before[i].system, 0);
   const cpuMicros = cpuByPid.reduce((sum, micros) => sum + micros, 0);
@@ -36,6 +39,8 @@ async function load(pid, options) {
     // of a profile's socket-write time is really spent in the kernel.
     serverSystemMicrosPerRequest: systemMicros / total,
     serverCpuUtilization: cpuMicros / 1e6 / seconds,
+    // The hypervisor's share of the box during the run: above a few percent, read the run as noisy.
+    stolenPercent: stolen,
     cpuMicrosPerRequestByPid: Object.fromEntries(pids.map((p, i) => [p, cpuByPid[i] / total])),
     statusCodes: result.statusCodeStats,
   };
