@@ -138,7 +138,7 @@ export function toPreviewTarget(row: Row | undefined): PreviewTarget | undefined
     siteId: String(row.site_id),
     kind: row.kind as RequestRow['kind'],
     locale: String(row.locale),
-    title: String(row.title ?? ''),
+    title: typeof row.title === 'string' ? row.title : '',
     ...(row.display_name === null || row.display_name === undefined ? {} : { brand: toBrand(row) }),
   };
 }
