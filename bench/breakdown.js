@@ -14,6 +14,7 @@ const { dist, vaultRequire } = require('./lib/paths');
 const { cardForm, createBody } = require('./lib/forms');
 const { startServer } = require('./lib/processes');
 const { table } = require('./tokenizer-micro');
+const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
 const OPS = Number(args.ops || 3000);
@@ -38,15 +39,13 @@ async function main() {
     VAULT_DATA_DIR: dataDir,
     VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     VAULT_PUBLIC_URL: 'http://127.0.0.1',
-    VAULT_LINK_OPEN_TTL_SECONDS: '3600',
-    VAULT_SUBMIT_TTL_SECONDS: '3600',
-    VAULT_DETOKENIZE_TTL_SECONDS: '3600',
+    ...BENCH_VAULT_SETTINGS,
   });
   const logStream = pino.destination({ dest: '/dev/null', sync: true });
   const app = await buildApp(config, { logStream });
   const { vault } = app;
   const origin = `http://127.0.0.1:${sink.info.port}`;
-  await vault.sites.addSite('bench', origin, 'bench');
+  const { apiKey } = await vault.sites.addSite('bench', origin, 'bench');
   const site = await vault.storage.getSite('bench');
   const form = cardForm();
   const body = createBody(form, `${origin}/api/apps/public/bench/vault-events`);
@@ -97,6 +96,11 @@ async function main() {
   row(
     'service',
     'authenticate API key (per API request)',
+    await cpuPerOp(OPS, () => vault.sites.authenticate(`Bearer ${apiKey}`)),
+  );
+  row(
+    'service',
+    'authenticate a wrong API key (refused: 401)',
     await cpuPerOp(OPS, () =>
       vault.sites.authenticate(`Bearer ${'ivk.0000000000000000.' + 'a'.repeat(43)}`).catch(() => undefined),
     ),
