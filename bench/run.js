@@ -396,7 +396,8 @@ async function runBackend(backend, opts, bare, sink) {
  */
 const busy = (run) =>
   `CPU ${run.serverCpuMicrosPerRequest.toFixed(0)} µs/req, ${(100 * run.serverCpuUtilization).toFixed(0)}% of a core;` +
-  ` load generator late p99 ${run.generatorLatenessMs.p99} ms`;
+  ` load generator late p99 ${run.generatorLatenessMs.p99} ms` +
+  `${run.stolenPercent === null ? '' : `; stolen ${run.stolenPercent.toFixed(0)}%`}`;
 
 /**
  * Why a scenario's figures mean nothing: any run of it (vault, floor, half rate) that answered

@@ -9,6 +9,7 @@
 // queued behind a slow response counts (no coordinated omission).
 const http = require('node:http');
 const { cpuMicrosOf, sampleRss } = require('./processes');
+const { cpuTicks, stolenPercent } = require('./steal');
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
@@ -58,6 +59,7 @@ async function paced(pid, { url, rate, duration, requests }) {
   let errors = 0;
   const stopSampling = sampleRss(pid);
   const cpuBefore = cpuMicrosOf(pid);
+  const boxBefore = cpuTicks();
   const start = performance.now();
 
   const runSequence = async (scheduledAt) => {
@@ -85,6 +87,7 @@ async function paced(pid, { url, rate, duration, requests }) {
   await Promise.all(inFlight);
   const seconds = (performance.now() - start) / 1000;
   const cpuMicros = cpuMicrosOf(pid) - cpuBefore;
+  const stolen = stolenPercent(boxBefore, cpuTicks());
   const peakRssMB = stopSampling();
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -105,6 +108,7 @@ async function paced(pid, { url, rate, duration, requests }) {
     peakRssMB,
     serverCpuMicrosPerRequest: cpuMicros / latencies.length,
     serverCpuUtilization: cpuMicros / 1e6 / seconds,
+    stolenPercent: stolen,
   };
 }
 
