@@ -52,11 +52,18 @@ function send(base: string, method: string, path: string, body?: unknown, header
 }
 
 /** The request log lines of the vault so far: which worker (pid) answered which route with which status. */
-function served(vault: VaultProcess): { pid: number; route: string; statusCode: number }[] {
+function served(vault: VaultProcess): { pid: number; method: string; route: string; statusCode: number }[] {
   return vault.output
     .split('\n')
     .filter((line) => line.includes('"msg":"request"'))
-    .map((line) => JSON.parse(line) as { pid: number; route: string; statusCode: number });
+    .map((line) => JSON.parse(line) as { pid: number; method: string; route: string; statusCode: number });
+}
+
+/** Whether a logged route pattern (`/f/:otk`) is the route `path` took. */
+function routeMatches(route: string, path: string): boolean {
+  const want = path.split('?')[0].split('/');
+  const have = route.split('/');
+  return want.length === have.length && have.every((part, i) => part.startsWith(':') || part === want[i]);
 }
 
 /** The worker processes of a primary, from /proc. */
@@ -123,7 +130,12 @@ class TwoWorkers {
       authorization: `Bearer ${this.apiKey}`,
       ...headers,
     });
-    const line = await until('the log line', () => served(this.vault)[before]);
+    // Its own line, not merely the next one: a start-up /healthz line may still be on its way.
+    const line = await until('the log line', () =>
+      served(this.vault)
+        .slice(before)
+        .find((entry) => entry.method === method && routeMatches(entry.route, path)),
+    );
     return { ...answer, pid: line.pid };
   }
 
