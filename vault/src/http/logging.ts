@@ -16,12 +16,12 @@ export function createLogger(
 /**
  * The vault's logger, and beside it the access log for the one line per request: the same stream,
  * level and fields, without the redaction pass. That line's fields are fixed scalars (method, route
- * pattern, status, time, request id), so there is nothing to censor, and censoring cost as much as
- * the rest of a small request's logging.
+ * pattern, status, time, request id), so there is nothing to censor; it is written as pino would
+ * write it, built here because going through pino for it cost a page request about 5 % of its CPU.
  */
 export function createLoggers(
   level: string,
-  destination?: DestinationStream,
+  destination: DestinationStream = stdoutPerTurn(),
   bindings: Record<string, string | number> = {},
 ): { logger: Logger; logAccess: (line: AccessLine) => void } {
   // `bindings`: which process of a multi-worker vault wrote the line ({ worker, pid }).
@@ -57,11 +57,52 @@ export function createLoggers(
     },
     destination,
   );
-  // The stream pino opened (stdout) when none was given, so both write through one buffer.
-  const stream = (logger as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
-  const access = pino({ level, base }, stream);
-  // Typed fields only: nothing but an AccessLine reaches the unredacted logger.
-  return { logger, logAccess: (line) => access.info(line, 'request') };
+  const info = pino.levels.values.info;
+  const baseFields = JSON.stringify(base).slice(1, -1);
+  // Typed fields only, each through JSON.stringify: nothing but an AccessLine reaches this line.
+  const logAccess = (line: AccessLine): void => {
+    if (logger.levelVal > info) return;
+    destination.write(
+      `{"level":${info},"time":${Date.now()},${baseFields},"reqId":${JSON.stringify(line.reqId)},` +
+        `"method":${JSON.stringify(line.method)},"route":${JSON.stringify(line.route)},` +
+        `"statusCode":${JSON.stringify(line.statusCode)},"ms":${JSON.stringify(line.ms)},"msg":"request"}\n`,
+    );
+  };
+  return { logger, logAccess };
+}
+
+let stdout: DestinationStream | undefined;
+
+/**
+ * stdout, written once per event-loop turn: the lines of one turn leave in one write. pino's default
+ * stream hands every line to libuv's thread pool as it comes, and that hand-off cost a page request
+ * about 10 % of its CPU (bench/BENCHMARKS.md). A line still waiting when the process exits is written
+ * by the 'exit' listener; sonic-boom, pino's own writer, does the writing (partial writes, EAGAIN).
+ */
+export function stdoutPerTurn(): DestinationStream {
+  if (!stdout) {
+    const writer = linesPerTurn(pino.destination({ dest: 1, sync: true }));
+    process.on('exit', writer.flush);
+    stdout = writer;
+  }
+  return stdout;
+}
+
+/** Collects the lines written in one event-loop turn and hands them to `sink` as one string after it. */
+export function linesPerTurn(sink: { write(text: string): unknown }): DestinationStream & { flush(): void } {
+  let pending: string[] = [];
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    sink.write(text);
+  };
+  return {
+    write: (line: string) => {
+      if (pending.push(line) === 1) setImmediate(flush);
+    },
+    flush,
+  };
 }
 
 /** The access line for one finished request. */

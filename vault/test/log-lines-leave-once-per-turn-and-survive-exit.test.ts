@@ -1,0 +1,74 @@
+/**
+ * The vault writes its log lines to stdout once per event-loop turn, and builds the access line
+ * itself: both for speed (bench/BENCHMARKS.md), neither at the cost of a line or of its format.
+ */
+import { spawnSync } from 'node:child_process';
+import pino from 'pino';
+import { createLoggers, linesPerTurn, type AccessLine } from '../src/http/logging';
+import { ensureVaultBuilt } from './helpers/processes';
+import { LogCapture } from './helpers/vault';
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('lines per turn', () => {
+  it('hands the lines of one turn to the writer in one write, in order, after the turn', async () => {
+    const writes: string[] = [];
+    const lines = linesPerTurn({ write: (text) => writes.push(text) });
+    lines.write('a\n');
+    lines.write('b\n');
+    lines.write('c\n');
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\nc\n']);
+    lines.write('d\n');
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
+  });
+
+  it('loses no line when the process exits in the turn it logged, or dies of an uncaught error', () => {
+    ensureVaultBuilt();
+    const script = (end: string) => `
+      const { createLoggers } = require('./dist/http/logging.js');
+      const { logger, logAccess } = createLoggers('info');
+      logger.info({ n: 1 }, 'first');
+      logAccess({ reqId: 'req-1', method: 'GET', route: '/healthz', statusCode: 200, ms: 0.4 });
+      ${end};`;
+    for (const end of ['process.exit(3)', 'throw new Error("boom")']) {
+      const run = spawnSync(process.execPath, ['-e', script(end)], { cwd: `${__dirname}/..`, encoding: 'utf8' });
+      expect(run.status).not.toBe(0);
+      const messages = run.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line).msg);
+      expect(messages).toEqual(['first', 'request']);
+    }
+  });
+});
+
+describe('the access line', () => {
+  const line: AccessLine = { reqId: 'req-7', method: 'POST', route: '/f/:otk/submit', statusCode: 201, ms: 12.3 };
+
+  it('is the line pino itself would write for the same fields', () => {
+    const ours = new LogCapture();
+    createLoggers('info', ours, { worker: 2, pid: 99 }).logAccess(line);
+    const theirs = new LogCapture();
+    pino({ level: 'info', base: { service: 'idv-vault', worker: 2, pid: 99 } }, theirs).info(line, 'request');
+    const [a, b] = [JSON.parse(ours.lines[0]), JSON.parse(theirs.lines[0])];
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    expect({ ...a, time: 0 }).toEqual({ ...b, time: 0 });
+    expect(Math.abs(a.time - b.time)).toBeLessThan(1000);
+  });
+
+  it('stays one valid JSON line whatever its strings hold, and follows the level', () => {
+    const logs = new LogCapture();
+    const { logger, logAccess } = createLoggers('info', logs);
+    logAccess({ ...line, route: 'a"b\\c\n\u2028d', reqId: '</script>', ms: Number.NaN });
+    expect(logs.lines).toHaveLength(1);
+    expect(JSON.parse(logs.lines[0])).toMatchObject({ route: 'a"b\\c\n\u2028d', reqId: '</script>', ms: null });
+    logger.level = 'warn';
+    logAccess(line);
+    expect(logs.lines).toHaveLength(1);
+    expect(createLoggers('silent', logs).logAccess(line)).toBeUndefined();
+    expect(logs.lines).toHaveLength(1);
+  });
+});
