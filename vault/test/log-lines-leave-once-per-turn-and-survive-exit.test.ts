@@ -25,6 +25,16 @@ describe('lines per turn', () => {
     expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
   });
 
+  it("writes at once when pino's logger.flush(done) asks, then calls done", () => {
+    const writes: string[] = [];
+    const { logger } = createLoggers('info', linesPerTurn({ write: (text) => writes.push(text) }));
+    logger.info('now');
+    const done = jest.fn();
+    logger.flush(done);
+    expect(writes.map((text) => JSON.parse(text).msg)).toEqual(['now']);
+    expect(done).toHaveBeenCalledTimes(1);
+  });
+
   it('loses no line when the process exits in the turn it logged, or dies of an uncaught error', () => {
     ensureVaultBuilt();
     const script = (end: string) => `
