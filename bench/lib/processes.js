@@ -87,7 +87,30 @@ function sampleRss(pid, everyMs = 50) {
   };
 }
 
+const IDLE_WINDOW_MS = 200;
+
+/**
+ * Waits until `pids` are idle (at most one clock tick of CPU between them over a 200 ms window, for
+ * at most `maxMs`) and returns how long that took. Work a timed run leaves behind, such as the
+ * vault's WAL checkpoints on their own thread after a burst of writes, then counts towards the run
+ * that caused it, not towards whichever run comes next.
+ */
+async function settle(pids, maxMs = 20000) {
+  const started = Date.now();
+  const used = () => pids.reduce((sum, pid) => sum + cpuMicrosOf(pid), 0);
+  let last = used();
+  while (Date.now() - started < maxMs) {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+    const now = used();
+    if (now - last <= 1e6 / CLOCK_TICKS) break;
+    last = now;
+  }
+  return Date.now() - started;
+}
+
 module.exports = {
+  IDLE_WINDOW_MS,
+  settle,
   cpuSplitOf,
   startServer,
   memoryOf,
