@@ -102,7 +102,8 @@ async function settle(pids, maxMs = 20000) {
   while (Date.now() - started < maxMs) {
     await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
     const now = used();
-    if (now - last <= 1e6 / CLOCK_TICKS) break;
+    // A process gone (NaN) counts as idle: the run's own errors say what happened.
+    if (!(now - last > 1e6 / CLOCK_TICKS)) break;
     last = now;
   }
   return Date.now() - started;
