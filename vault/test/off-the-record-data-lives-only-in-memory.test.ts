@@ -118,7 +118,7 @@ describe('the memory store', () => {
     await store.close();
   });
 
-  it("keeps each entry in memory of its own, not pinning a slab of Node's shared buffer pool", async () => {
+  it("keeps its entries in memory of its own, not pinning a slab of Node's shared buffer pool", async () => {
     setFlagsFromString('--expose-gc');
     // V8 frees dead ArrayBuffers' memory on a background thread after a GC unless told not to:
     // the figures below must see a GC's whole effect.

@@ -1,27 +1,17 @@
+import { ByteSlabs } from './byte-slabs';
 import type { EphemeralStore } from './types';
 
 /**
- * A copy in memory of its own. `Buffer.from` would slice Node's shared 8 KB pool, and an entry
- * kept for its whole TTL would pin the whole slab that other, short-lived buffers were cut from.
- */
-function ownCopy(sealed: Buffer): Buffer {
-  const copy = Buffer.allocUnsafeSlow(sealed.length);
-  sealed.copy(copy);
-  return copy;
-}
-
-interface Entry {
-  sealed: Buffer;
-  expiresAt: number;
-}
-
-/**
  * The default ephemeral store: process memory. Entries vanish at their TTL (checked on read and
- * swept on a timer) and their bytes are zeroed when dropped.
+ * swept on a timer) and their bytes are zeroed when dropped. The bytes live in slabs of the store's
+ * own (`ByteSlabs`): compact, and never in Node's shared buffer pool, where an entry kept for its
+ * whole TTL would pin the slab that other, short-lived buffers were cut from.
  */
 export class MemoryEphemeralStore implements EphemeralStore {
   readonly kind = 'memory' as const;
-  private readonly entries = new Map<string, Entry>();
+  /** Each key's place in `slabs`. */
+  private readonly entries = new Map<string, number>();
+  private readonly slabs = new ByteSlabs();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -34,26 +24,20 @@ export class MemoryEphemeralStore implements EphemeralStore {
 
   async put(key: string, sealed: Buffer, ttlMs: number): Promise<void> {
     this.drop(key);
-    this.entries.set(key, { sealed: ownCopy(sealed), expiresAt: this.now() + ttlMs });
+    this.entries.set(key, this.slabs.add(sealed, this.now() + ttlMs));
   }
 
   async add(key: string, sealed: Buffer, ttlMs: number): Promise<boolean> {
     // No await between the check and the set: concurrent callers cannot both win.
-    const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > this.now()) return false;
+    if (this.live(key) !== undefined) return false;
     this.drop(key);
-    this.entries.set(key, { sealed: ownCopy(sealed), expiresAt: this.now() + ttlMs });
+    this.entries.set(key, this.slabs.add(sealed, this.now() + ttlMs));
     return true;
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.now()) {
-      this.drop(key);
-      return undefined;
-    }
-    return Buffer.from(entry.sealed);
+    const place = this.live(key);
+    return place === undefined ? undefined : this.slabs.read(place);
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -69,18 +53,28 @@ export class MemoryEphemeralStore implements EphemeralStore {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
-    for (const key of [...this.entries.keys()]) this.drop(key);
+    this.entries.clear();
+    this.slabs.clear();
+  }
+
+  /** The key's place while it is live; a lapsed entry is dropped on the way. */
+  private live(key: string): number | undefined {
+    const place = this.entries.get(key);
+    if (place === undefined) return undefined;
+    if (this.slabs.expiresAt(place) > this.now()) return place;
+    this.drop(key);
+    return undefined;
   }
 
   private sweep(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.drop(key);
+    for (const [key, place] of this.entries) if (this.slabs.expiresAt(place) <= now) this.drop(key);
   }
 
   private drop(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
-    entry.sealed.fill(0);
+    const place = this.entries.get(key);
+    if (place === undefined) return;
+    this.slabs.free(place);
     this.entries.delete(key);
   }
 }
