@@ -219,11 +219,8 @@ async function main() {
   );
   row(
     'per request',
-    'metrics: counter inc + histogram observe',
-    await cpuPerOp(OPS * 3, () => {
-      app.metrics.httpRequests.inc({ method: 'POST', route: '/f/:otk/submit', status: '200' });
-      app.metrics.httpDuration.observe({ method: 'POST', route: '/f/:otk/submit' }, 0.0012);
-    }),
+    'metrics: one request counted (counter and latency histogram)',
+    await cpuPerOp(OPS * 3, () => app.metrics.observeRequest('POST', '/f/:otk/submit', 200, 0.0012)),
   );
 
   await app.close();

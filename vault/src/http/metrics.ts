@@ -1,22 +1,15 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpRequestMetrics } from './http-request-metrics';
 import type { SinkTargetStatus } from '../service/audit-sink';
 
 /** The vault's Prometheus metrics, in a registry of its own (one per app instance). */
 export class VaultMetrics {
   readonly registry = new Registry();
-  readonly httpRequests = new Counter({
-    name: 'vault_http_requests_total',
-    help: 'HTTP requests by route pattern and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly httpDuration = new Histogram({
-    name: 'vault_http_request_duration_seconds',
-    help: 'HTTP request latency by route pattern',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  private readonly httpRequests = new HttpRequestMetrics(
+    this.registry,
+    { requests: 'vault_http_requests_total', duration: 'vault_http_request_duration_seconds' },
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
   readonly otkOutcomes = new Counter({
     name: 'vault_otk_outcomes_total',
     help: 'One-time keys minted, used and refused, by purpose',
@@ -88,27 +81,8 @@ export class VaultMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'vault_' });
   }
 
-  /**
-   * Counts one finished request and its time. The series bound to their labels are made once per
-   * method, route pattern and status and kept, not rebuilt (label object, checks) per request. Few
-   * keys: routes are patterns, methods the parser's, statuses the vault's own.
-   */
+  /** Counts one finished request and its time. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let series = this.requestSeries.get(key);
-    if (!series) {
-      series = {
-        count: this.httpRequests.labels(method, route, String(status)),
-        duration: this.httpDuration.labels(method, route),
-      };
-      this.requestSeries.set(key, series);
-    }
-    series.count.inc();
-    series.duration.observe(seconds);
+    this.httpRequests.observe(method, route, status, seconds);
   }
-
-  private readonly requestSeries = new Map<
-    string,
-    { count: { inc(): void }; duration: { observe(v: number): void } }
-  >();
 }
