@@ -118,6 +118,24 @@ describe('the memory store', () => {
     await store.close();
   });
 
+  it('sweeps lapsed entries nobody reads, a bounded number at a time', async () => {
+    const clock = new TestClock();
+    const store = new MemoryEphemeralStore(clock.now, 5);
+    for (let i = 0; i < 10_000; i += 1) await store.put(`k${i}`, Buffer.from('sealed'), 1000);
+    await store.put('still-live', Buffer.from('sealed'), 60_000);
+    clock.advance(1); // seconds
+    // Each step looks at 4,000 entries at most: the counts seen go down by whole steps.
+    const seen = new Set<number>();
+    while (store.held > 1) {
+      seen.add(store.held);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect([...seen].every((held) => [10_001, 6_001, 2_001].includes(held))).toBe(true);
+    expect(seen.has(6_001) || seen.has(2_001)).toBe(true);
+    expect((await store.get('still-live'))?.toString()).toBe('sealed');
+    await store.close();
+  });
+
   it("keeps its entries in memory of its own, not pinning a slab of Node's shared buffer pool", async () => {
     setFlagsFromString('--expose-gc');
     // V8 frees dead ArrayBuffers' memory on a background thread after a GC unless told not to:

