@@ -51,7 +51,7 @@ export class ByteSlabs {
     return this.slabAt(place).readDoubleLE(this.offsetOf(place));
   }
 
-  /** A copy of the entry's bytes, in memory of its own. */
+  /** A copy of the entry's bytes, for the caller (a short-lived one: it may come from Node's buffer pool). */
   read(place: number): Buffer {
     const slab = this.slabAt(place);
     const offset = this.offsetOf(place);
