@@ -6,9 +6,10 @@ const SWEEP_STEP_ENTRIES = 4000;
 
 /**
  * The default ephemeral store: process memory. Entries vanish at their TTL (checked on read and
- * swept on a timer, a few thousand entries a step) and their bytes are zeroed when dropped. The bytes live in slabs of the store's
- * own (`ByteSlabs`): compact, and never in Node's shared buffer pool, where an entry kept for its
- * whole TTL would pin the slab that other, short-lived buffers were cut from.
+ * swept on a timer, a few thousand entries a step) and their bytes are zeroed when dropped. The
+ * bytes live in slabs of the store's own (`ByteSlabs`): compact, and never in Node's shared buffer
+ * pool, where an entry kept for its whole TTL would pin the slab that other, short-lived buffers
+ * were cut from.
  */
 export class MemoryEphemeralStore implements EphemeralStore {
   readonly kind = 'memory' as const;

@@ -18,11 +18,11 @@ type Sample = { labels: Labels; value: number; metricName?: string };
 /**
  * The HTTP request counter and latency histogram, kept in plain numbers and read by a prom-client
  * registry under the same names, labels and exposition as prom-client's own Counter and Histogram
- * (also through its cluster aggregation, which reads the same `get()`). Two differences the vault
- * never meets: registry default labels (it sets none) would come after a series' own labels, and
- * the two metrics share their tallies, so resetting either resets both. Those take their labels as
- * an object and check and hash it on every call: about 7 µs of a 110 µs page request on the bench.
- * Here a request costs two map lookups and a few additions.
+ * (also through its cluster aggregation, which reads the same `get()`). prom-client's own take
+ * their labels as an object and check and hash it on every call: about 7 µs of a 110 µs page
+ * request on the bench. Here a request costs two map lookups and a few additions. Two differences
+ * the vault never meets: registry default labels (it sets none) would come after a series' own
+ * labels, and the two metrics share their tallies, so resetting either resets both.
  */
 export class HttpRequestMetrics {
   /** method → route pattern → its tally. Few keys: routes are patterns, statuses the vault's own. */
