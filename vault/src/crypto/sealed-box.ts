@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool';
 
 /**
  * AES-256-GCM for short-lived data kept outside the database (off-the-record fields, ID&V
@@ -9,7 +10,7 @@ export class SealedBox {
   constructor(private readonly key: Buffer) {}
 
   seal(name: string, plaintext: Buffer): Buffer {
-    const iv = randomBytes(12);
+    const iv = randomBytesFromPool(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     cipher.setAAD(Buffer.from(name, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);

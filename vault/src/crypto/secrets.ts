@@ -1,8 +1,9 @@
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { randomBytesFromPool } from './random-pool';
 
 /** A fresh random secret, base64url: 32 bytes (256 bits) unless told otherwise. */
 export function randomSecret(bytes = 32): string {
-  return randomBytes(bytes).toString('base64url');
+  return randomBytesFromPool(bytes).toString('base64url');
 }
 
 /**
