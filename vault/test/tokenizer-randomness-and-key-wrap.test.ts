@@ -1,6 +1,7 @@
 import nodeCrypto from 'node:crypto';
 import jose from 'node-jose';
 import { freshContentKey } from '../src/crypto/content-key';
+import { randomBytesFromPool } from '../src/crypto/random-pool';
 import { unwrapKey, wrapKey } from '../src/crypto/native-key-wrap';
 import { Tokenizer } from '../src/crypto/tokenizer';
 
@@ -33,7 +34,7 @@ function parts(token: string): { header: string; encryptedKey: Buffer; iv: Buffe
 afterEach(() => jest.restoreAllMocks());
 
 describe("the tokenizer draws its content keys and IVs from node's CSPRNG", () => {
-  it("takes the content key and IV from node:crypto randomBytes, and never from node-forge's PRNG", async () => {
+  it("takes the content key and IV from node:crypto's CSPRNG (through the vault's pool), never from node-forge's PRNG", async () => {
     const tokenizer = new Tokenizer();
     const forgeCalls = jest.spyOn(forge.random, 'getBytes');
     // Control: node-jose left to itself does use forge's PRNG, so the spy above can see it.
@@ -42,15 +43,18 @@ describe("the tokenizer draws its content keys and IVs from node's CSPRNG", () =
     expect(forgeCalls).toHaveBeenCalled();
     forgeCalls.mockClear();
 
+    // Every page the pool fills from here is recorded (a copy: the pool zeroes what it hands out).
     const drawn: Buffer[] = [];
-    const randomBytes = jest.spyOn(nodeCrypto, 'randomBytes').mockImplementation(((size: number) => {
-      const bytes = Buffer.alloc(size);
-      nodeCrypto.randomFillSync(bytes);
-      drawn.push(bytes);
-      return bytes;
-    }) as typeof nodeCrypto.randomBytes);
+    const fill = nodeCrypto.randomFillSync;
+    const randomFillSync = jest.spyOn(nodeCrypto, 'randomFillSync').mockImplementation(((buffer: Buffer) => {
+      fill(buffer);
+      drawn.push(Buffer.from(buffer));
+      return buffer;
+    }) as typeof nodeCrypto.randomFillSync);
+    // More than a page of draws: whatever the pool held before the spy is used up.
+    for (let i = 0; i < 129; i += 1) randomBytesFromPool(32);
     const token = await tokenizer.encrypt(binding, 'kid-1', siteKey, PLAINTEXT);
-    randomBytes.mockRestore();
+    randomFillSync.mockRestore();
 
     expect(forgeCalls).not.toHaveBeenCalled();
     const jwe = parts(token);

@@ -17,7 +17,8 @@ export class RandomPool {
   private readonly pool: Buffer;
   private offset: number;
 
-  constructor(private readonly fill: (buffer: Buffer) => void = randomFillSync) {
+  // node's randomFillSync looked up on each fill, not held, so a test can watch the pool draw from it.
+  constructor(private readonly fill: (buffer: Buffer) => void = (buffer) => randomFillSync(buffer)) {
     this.pool = Buffer.alloc(POOL_BYTES);
     this.offset = POOL_BYTES;
   }
