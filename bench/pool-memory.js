@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+'use strict';
+// The vault's peak RSS and CPU while the bench makes pools of submitted requests (create, open and
+// submit through the API, 8 at a time, as bench/lib/pools.js does before a timed run), under the
+// node flags given: where full bench runs have set their whole-run peak. One fresh vault per run.
+//   node bench/pool-memory.js [--requests=6000] [--pools=3] -- <node flags for the vault…>
+// e.g. node bench/pool-memory.js -- --max-semi-space-size=4 --optimize-for-size
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { flags } = require('./lib/cli');
+const { Client } = require('./lib/client');
+const { cardForm, createBody } = require('./lib/forms');
+const { Pools } = require('./lib/pools');
+const { cpuMicrosOf, memoryOf, startServer } = require('./lib/processes');
+const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
+
+async function main() {
+  const split = process.argv.indexOf('--');
+  const args = flags(process.argv.slice(2, split === -1 ? undefined : split));
+  const nodeFlags = split === -1 ? [] : process.argv.slice(split + 1);
+  const requests = Number(args.requests || 6000);
+  const rounds = Number(args.pools || 3);
+  const sink = await startServer('doorbell-sink.js');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-pool-memory-'));
+  const env = {
+    VAULT_DATA_DIR: dataDir,
+    VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
+    VAULT_PUBLIC_URL: 'http://127.0.0.1',
+    ...BENCH_VAULT_SETTINGS,
+    BENCH_SITE_ORIGIN: `http://127.0.0.1:${sink.info.port}`,
+  };
+  const vault = await startServer('vault.js', env, nodeFlags);
+  const client = new Client(`http://127.0.0.1:${vault.info.port}`, { authorization: `Bearer ${vault.info.apiKey}` });
+  const callbackUrl = `http://127.0.0.1:${sink.info.port}/api/apps/public/bench/vault-events`;
+  const pools = new Pools(client, cardForm({}), callbackUrl, createBody);
+  try {
+    const started = Date.now();
+    const cpuBefore = cpuMicrosOf(vault.child.pid);
+    for (let i = 0; i < rounds; i += 1) await pools.submitted(requests);
+    const cpuSeconds = (cpuMicrosOf(vault.child.pid) - cpuBefore) / 1e6;
+    console.log(
+      `${JSON.stringify(nodeFlags)}: ${rounds} × ${requests} submitted requests; vault peak RSS ` +
+        `${memoryOf(vault.child.pid).hwmMB.toFixed(0)} MB, CPU ${cpuSeconds.toFixed(1)} s, wall ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    client.close();
+    await vault.stop();
+    await sink.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
