@@ -5,7 +5,6 @@
 // node flags given: where full bench runs have set their whole-run peak. One fresh vault per run.
 //   node bench/pool-memory.js [--requests=6000] [--pools=3] -- <node flags for the vault…>
 // e.g. node bench/pool-memory.js -- --max-semi-space-size=4 --optimize-for-size
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,7 +13,7 @@ const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { Pools } = require('./lib/pools');
 const { cpuMicrosOf, memoryOf, startServer } = require('./lib/processes');
-const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
+const { vaultEnv } = require('./lib/vault-settings');
 
 async function main() {
   const split = process.argv.indexOf('--');
@@ -24,14 +23,7 @@ async function main() {
   const rounds = Number(args.pools || 3);
   const sink = await startServer('doorbell-sink.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-pool-memory-'));
-  const env = {
-    VAULT_DATA_DIR: dataDir,
-    VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
-    VAULT_PUBLIC_URL: 'http://127.0.0.1',
-    ...BENCH_VAULT_SETTINGS,
-    BENCH_SITE_ORIGIN: `http://127.0.0.1:${sink.info.port}`,
-  };
-  const vault = await startServer('vault.js', env, nodeFlags);
+  const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port), nodeFlags);
   const client = new Client(`http://127.0.0.1:${vault.info.port}`, { authorization: `Bearer ${vault.info.apiKey}` });
   const callbackUrl = `http://127.0.0.1:${sink.info.port}/api/apps/public/bench/vault-events`;
   const pools = new Pools(client, cardForm({}), callbackUrl, createBody);

@@ -18,7 +18,6 @@
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
 //        shipped code — measures a proposed change)
 //        --out=<file> (bench/results.json)
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -27,7 +26,7 @@ const { flags } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
-const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
+const { vaultEnv } = require('./lib/vault-settings');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { load } = require('./lib/load');
@@ -98,17 +97,6 @@ async function postgresUnavailable() {
   if (!(await reachable(5432))) return 'PostgreSQL is not reachable on 127.0.0.1:5432';
   if (!(await reachable(6379))) return 'Redis is not reachable on 127.0.0.1:6379';
   return undefined;
-}
-
-function vaultEnv(dataDir, sinkPort, extra) {
-  return {
-    VAULT_DATA_DIR: dataDir,
-    VAULT_MASTER_KEY: crypto.randomBytes(32).toString('base64'),
-    VAULT_PUBLIC_URL: 'http://127.0.0.1',
-    ...BENCH_VAULT_SETTINGS,
-    BENCH_SITE_ORIGIN: `http://127.0.0.1:${sinkPort}`,
-    ...extra,
-  };
 }
 
 /** The scenarios the floor server does by hand (bench/servers/floor.js). */
