@@ -97,7 +97,7 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
     const text = JSON.stringify(bar.blocks);
     expect(text).toContain('Card payment (secure form)\\nViewed · sent by @agent.smith');
     expect(text).toContain('"actionId":"request.view"');
-    expect(text).not.toContain('4111');
+    expect(text).not.toContain(CARD.pan);
   });
 
   it('never puts a value into a stored message, app persistence or the logs', () => {

