@@ -10,7 +10,12 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const extraArgs = process.argv.slice(2);
 const binPath = [path.join(root, 'node_modules', '.bin'), path.join(root, 'vault', 'node_modules', '.bin')];
-const env = { ...process.env, PATH: [...binPath, process.env.PATH].join(path.delimiter) };
+// Every temp file the suites and their servers, browsers and CLIs make lands in one folder of this
+// run's own, removed when the run ends: test databases, screenshots and browser profiles do not pile
+// up in /tmp. (A run killed by a signal leaves its folder: this script is synchronous throughout.)
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'idv-test-run-'));
+process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
+const env = { ...process.env, TMPDIR: scratch, PATH: [...binPath, process.env.PATH].join(path.delimiter) };
 
 const tsc = (dir, project) => [
   process.execPath,

@@ -2,9 +2,11 @@
  * The visitor pages in a real browser (Debian's Chromium), served by a tiny Fastify server with
  * the vault's security headers: keyboard-only filling by label, the page script's checks and
  * error summary, what each button posts, the ID&V page, a 320px screen, and a clean CSP.
- * Screenshots go to /tmp/visitor-*.png.
+ * Screenshots go to visitor-*.png in the temp dir (`npm test` gives each run its own and removes it).
  */
 import formbody from '@fastify/formbody';
+import os from 'node:os';
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
@@ -25,6 +27,8 @@ import {
 } from '../../testkit/browser';
 
 jest.setTimeout(90_000);
+
+const screenshot = (name: string) => path.join(os.tmpdir(), name);
 
 interface Post {
   path: string;
@@ -180,10 +184,13 @@ describe('the form page in Chromium', () => {
   it('is filled by label with the keyboard only, stops a bad card number with a summary, and posts once fixed', async () => {
     const w = await open('/f/x');
     const { page } = w;
-    await page.screenshot({ path: '/tmp/visitor-form.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-form.png'), fullPage: true });
 
     await typeIntoLabelled(page, 'Name on card', 'Alice Example');
-    await page.screenshot({ path: '/tmp/visitor-form-focus.png', clip: { x: 0, y: 0, width: 1024, height: 320 } });
+    await page.screenshot({
+      path: screenshot('visitor-form-focus.png'),
+      clip: { x: 0, y: 0, width: 1024, height: 320 },
+    });
     await typeIntoLabelled(page, 'Card number', BAD_PAN);
     await typeIntoLabelled(page, 'Expiry date', FUTURE_EXPIRY);
     await typeIntoLabelled(page, 'Security code', '123');
@@ -204,7 +211,7 @@ describe('the form page in Chromium', () => {
     );
     expect(await page.getByLabel('Name on card').getAttribute('aria-invalid')).toBeNull();
     expect(posts).toEqual([]);
-    await page.screenshot({ path: '/tmp/visitor-form-errors.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-form-errors.png'), fullPage: true });
 
     // From the summary, Tab reaches its link and Enter puts the cursor in the card number.
     await page.keyboard.press('Tab');
@@ -278,7 +285,7 @@ describe('the form page in Chromium', () => {
     }));
     expect(widths.page).toBeLessThanOrEqual(320);
     expect(widths.widest).toBeLessThanOrEqual(320);
-    await page.screenshot({ path: '/tmp/visitor-form-320.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-form-320.png'), fullPage: true });
     expectCleanPage(w);
   });
 });
@@ -320,7 +327,7 @@ describe('the ID&V page in Chromium', () => {
       expect(await page.getByLabel(label).getAttribute('type')).toBe('password');
     }
     expect(await page.locator('input:not([type="hidden"])').count()).toBe(2);
-    await page.screenshot({ path: '/tmp/visitor-idv.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-idv.png'), fullPage: true });
 
     await typeIntoLabelled(page, 'Character 2', '77');
     await typeIntoLabelled(page, 'Character 4', '3');
@@ -391,7 +398,7 @@ describe('card entry in Chromium', () => {
     expect(await pan.getAttribute('type')).toBe('text');
     expect(await toggle.textContent()).toBe('Hide');
     expect(await pan.inputValue()).toBe(GOOD_PAN);
-    await page.screenshot({ path: '/tmp/visitor-card-shown.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-card-shown.png'), fullPage: true });
     // Only masked fields have one: the CVV does, the expiry and the name do not.
     expect(
       await page.locator('button[aria-controls]').evaluateAll((all) => all.map((b) => b.getAttribute('aria-controls'))),
@@ -450,7 +457,7 @@ describe('a right-to-left page in Chromium', () => {
     const marked = page.locator('.field--error').first();
     expect(await marked.evaluate((element) => getComputedStyle(element).borderRightWidth)).toBe('4px');
     expect(await marked.evaluate((element) => getComputedStyle(element).borderLeftWidth)).toBe('0px');
-    await page.screenshot({ path: '/tmp/visitor-rtl-ar.png', fullPage: true });
+    await page.screenshot({ path: screenshot('visitor-rtl-ar.png'), fullPage: true });
     expectCleanPage(w);
   });
 });
