@@ -13,7 +13,8 @@
 //        --floor-without-secure-delete (the floor as before erasure required SQLite's secure_delete)
 //        --rounds=<n> (3: timed runs of the vault and the floor, in turn, per floor scenario; the
 //        floor ratio is between their medians)
-//        --profile (CPU profile of the vault during each timed max-rate run → bench/profiles/)
+//        --profile (CPU profile of the vault during each timed max-rate run and each half-rate paced run
+//        → bench/profiles/<backend>-<scenario>[-half].cpuprofile)
 //        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
 //        shipped code — measures a proposed change)
@@ -326,9 +327,12 @@ async function runBackend(backend, opts, bare, sink) {
         const rate = Math.max(1, Math.floor(max.requestsPerSecond / 2));
         // Steady, evenly spaced arrivals (lib/paced.js): what the p99 target is judged on.
         pool = await poolFor(sc, rate * opts.duration * 1.3);
+        const halfProfile = profileFile.replace(/\.cpuprofile$/, '-half.cpuprofile');
+        if (opts.profile) await ask(vault.child, { type: 'profile-start' }, 'profile-started');
         await ask(vault.child, { type: 'pauses-reset' }, 'pauses-reset');
         const half = await paced(pid, { url, rate, duration: opts.duration, requests: sc.vault(pool) });
         half.pauses = (await ask(vault.child, { type: 'pauses' }, 'pauses')).stats;
+        if (opts.profile) await ask(vault.child, { type: 'profile-stop', file: halfProfile }, 'profile-stopped');
         entry.halfRate = {
           targetRps: rate,
           generator: 'paced open loop (bench/lib/paced.js)',

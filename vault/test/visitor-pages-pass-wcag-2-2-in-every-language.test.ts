@@ -2,8 +2,10 @@
  * Every visitor page state in every language, left to right and right to left, at a desktop and a
  * phone size, against the real vault in Chromium: axe-core finds nothing for WCAG 2.0, 2.1 and 2.2
  * A and AA. States: the start step, the empty form, the form with the page script's errors, the
- * confirmation, and the dead link. Screenshots of the Arabic and Japanese forms go to /tmp.
+ * confirmation, and the dead link. Screenshots of the Arabic and Japanese forms go to the temp dir.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { availableLocales } from '../src/pages/i18n';
 import { axeCheck, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
@@ -56,7 +58,7 @@ describe('visitor pages in every language pass axe for WCAG 2.2 AA', () => {
     await expectClean(page, locale, 'form');
     if (locale === 'ar' || locale === 'ja') {
       await page.setViewportSize(VIEWPORTS.phone);
-      await page.screenshot({ path: `/tmp/visitor-form-${locale}.png`, fullPage: true });
+      await page.screenshot({ path: path.join(os.tmpdir(), `visitor-form-${locale}.png`), fullPage: true });
     }
     await page.locator('#visitor-form button[type=submit]').first().click();
     await page.locator('#error-summary').waitFor();
