@@ -66,6 +66,8 @@ async function main() {
   if (rates.some((rate) => !Number.isInteger(rate) || rate < 1)) throw new Error('--rates: whole numbers ≥ 1');
   const rounds = Number(args.rounds || 2);
   const seconds = Number(args.seconds || 5);
+  if (![rounds, seconds].every((n) => Number.isInteger(n) && n >= 1))
+    throw new Error('--rounds, --seconds: whole numbers ≥ 1');
   const sink = await startServer('doorbell-sink.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-cpu-by-rate-'));
   const servers = [];
