@@ -72,7 +72,9 @@ async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-cpu-by-rate-'));
   const servers = [];
   try {
-    servers.push(await serve('vault', sink, dataDir, scenario), await serve('floor', sink, dataDir, scenario));
+    // One at a time, so the finally stops the vault if the floor fails to start.
+    servers.push(await serve('vault', sink, dataDir, scenario));
+    servers.push(await serve('floor', sink, dataDir, scenario));
     for (const server of servers) await server.run(500, 2); // warm-up: JIT and caches
     console.log(`${scenario}, paced, ${seconds} s per run; CPU µs/request (share of a core) and p99 ms`);
     for (let round = 1; round <= rounds; round += 1) {

@@ -21,6 +21,8 @@ async function main() {
   const nodeFlags = split === -1 ? [] : process.argv.slice(split + 1);
   const requests = Number(args.requests || 6000);
   const rounds = Number(args.pools || 3);
+  if (![requests, rounds].every((n) => Number.isInteger(n) && n >= 1))
+    throw new Error('--requests, --pools: whole numbers ≥ 1');
   const sink = await startServer('doorbell-sink.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-pool-memory-'));
   const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port), nodeFlags);
@@ -45,6 +47,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error.message);
   process.exit(1);
 });
