@@ -10,7 +10,6 @@ import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
 import { Tokenizer } from './crypto/tokenizer';
 import { MemoryEphemeralStore } from './ephemeral/memory';
-import { RedisEphemeralStore } from './ephemeral/redis';
 import type { EphemeralStore } from './ephemeral/types';
 import { systemClock, type Clock } from './service/clock';
 import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/doorbell';
@@ -23,7 +22,7 @@ import { SiteService } from './service/sites';
 import { ViewerService } from './service/viewer';
 import { VisitorDataService } from './service/visitor-data';
 import { RelayService } from './service/relays';
-import { PostgresStorage } from './storage/postgres';
+import type { PostgresOptions, PostgresStorage } from './storage/postgres';
 import { backupSqlite, checkSqliteBackup, SqliteStorage } from './storage/sqlite';
 import { copySqliteToPostgres, postgresCounts, sqliteTables, type TableCount } from './storage/copy-sqlite-to-postgres';
 import type { Storage } from './storage/types';
@@ -75,7 +74,7 @@ export function describeStorage(config: VaultConfig): string {
  */
 export async function missingVault(config: VaultConfig): Promise<string | undefined> {
   if (config.databaseUrl) {
-    const storage = new PostgresStorage(config.databaseUrl);
+    const storage = await postgresStorage(config.databaseUrl);
     try {
       if (!(await storage.initialized())) return `${describeStorage(config)} holds no vault`;
     } finally {
@@ -214,7 +213,7 @@ export async function migrateVault(source: VaultConfig, target: VaultConfig, log
       await sourceVault.close();
     }
     const expected = sqliteTables(snapshot);
-    const storage = new PostgresStorage(target.databaseUrl, {
+    const storage = await postgresStorage(target.databaseUrl, {
       warn: (message, fields) => logger.warn(fields, message),
     });
     try {
@@ -394,9 +393,18 @@ function auditSigner(config: VaultConfig, master: MasterKey): AuditSigner {
   }
 }
 
+/**
+ * PostgreSQL's storage, loaded only by a vault that uses it: its driver (as Redis's client in
+ * openEphemeral) would add about 4 MB to the heap of every vault on the embedded default.
+ */
+async function postgresStorage(url: string, options?: PostgresOptions): Promise<PostgresStorage> {
+  const postgres = await import('./storage/postgres');
+  return new postgres.PostgresStorage(url, options);
+}
+
 async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage> {
   if (config.databaseUrl) {
-    const storage = new PostgresStorage(config.databaseUrl, {
+    const storage = await postgresStorage(config.databaseUrl, {
       warn: (message, fields) => logger.warn(fields, message),
     });
     try {
@@ -422,7 +430,10 @@ async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage
 
 async function openEphemeral(config: VaultConfig, clock: Clock, logger: Logger): Promise<EphemeralStore> {
   if (config.redisUrl) {
-    const store = new RedisEphemeralStore(config.redisUrl, { warn: (message, fields) => logger.warn(fields, message) });
+    const redis = await import('./ephemeral/redis');
+    const store = new redis.RedisEphemeralStore(config.redisUrl, {
+      warn: (message, fields) => logger.warn(fields, message),
+    });
     await store.connect();
     return store;
   }

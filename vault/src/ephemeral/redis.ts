@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { errorCode, redactUrl } from '../connection-url';
 import { StorageUnavailableError } from '../errors';
-import type { EphemeralStore } from './types';
+import { DEFAULT_REDIS_PREFIX, type EphemeralStore } from './types';
 
 export interface RedisOptions {
   /** Prepended to every key, so several vaults (or tests) can share one Redis. */
@@ -11,8 +11,6 @@ export interface RedisOptions {
   /** Told when the connection breaks (no secrets in the fields). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }
-
-export const DEFAULT_REDIS_PREFIX = 'idv-vault:';
 
 /**
  * Ephemeral data in Redis, shared by every vault instance. Values arrive sealed (AES-GCM, see

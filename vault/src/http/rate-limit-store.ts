@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
-import { DEFAULT_REDIS_PREFIX } from '../ephemeral/redis';
+import type Redis from 'ioredis';
+import { DEFAULT_REDIS_PREFIX } from '../ephemeral/types';
 import { VaultError } from '../errors';
 import type { FailOpen } from '../config';
 
@@ -32,6 +32,8 @@ export async function rateLimitRedis(redisUrl: string): Promise<{ client: Redis;
   const url = new URL(redisUrl);
   const prefix = url.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
   url.searchParams.delete('prefix');
+  // Loaded only when the vault shares its limits through Redis (see openEphemeral).
+  const { default: Redis } = await import('ioredis');
   const client = new Redis(url.toString(), {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
