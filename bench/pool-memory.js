@@ -2,9 +2,10 @@
 'use strict';
 // The vault's peak RSS and CPU while the bench makes pools of submitted requests (create, open and
 // submit through the API, 8 at a time, as bench/lib/pools.js does before a timed run), under the
-// node flags given: where full bench runs have set their whole-run peak. One fresh vault per run.
-//   node bench/pool-memory.js [--requests=6000] [--pools=3] -- <node flags for the vault…>
-// e.g. node bench/pool-memory.js -- --max-semi-space-size=4 --optimize-for-size
+// vault's own node flags (vault/scripts/node-flags.js) and then the flags given, which override
+// them: where full bench runs have set their whole-run peak. One fresh vault per run.
+//   node bench/pool-memory.js [--requests=6000] [--pools=3] -- <more node flags for the vault…>
+// e.g. node bench/pool-memory.js -- --max-old-space-size=1024 --optimize-for-size
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -14,11 +15,13 @@ const { cardForm, createBody } = require('./lib/forms');
 const { Pools } = require('./lib/pools');
 const { cpuMicrosOf, memoryOf, startServer } = require('./lib/processes');
 const { vaultEnv } = require('./lib/vault-settings');
+const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 
 async function main() {
   const split = process.argv.indexOf('--');
   const args = flags(process.argv.slice(2, split === -1 ? undefined : split));
-  const nodeFlags = split === -1 ? [] : process.argv.slice(split + 1);
+  // V8 takes the last of a repeated flag, so a flag given here overrides the shipped one.
+  const nodeFlags = [...VAULT_NODE_FLAGS, ...(split === -1 ? [] : process.argv.slice(split + 1))];
   const requests = Number(args.requests || 6000);
   const rounds = Number(args.pools || 3);
   if (![requests, rounds].every((n) => Number.isInteger(n) && n >= 1))
