@@ -10,14 +10,15 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { flags, wholeNumber } = require('./lib/cli');
 const { dist, vaultRequire } = require('./lib/paths');
 const { cardForm, createBody } = require('./lib/forms');
 const { startServer } = require('./lib/processes');
 const { table } = require('./tokenizer-micro');
 const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const OPS = Number(args.ops || 3000);
+const args = flags(process.argv.slice(2));
+const OPS = wholeNumber(args, 'ops', 3000);
 
 /** CPU µs per call of `fn(i)` over `count` sequential calls (after `warm` unmeasured ones). */
 async function cpuPerOp(count, fn, warm = Math.min(300, count)) {

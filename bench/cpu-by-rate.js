@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { flags } = require('./lib/cli');
+const { flags, wholeNumber, wholeNumbers } = require('./lib/cli');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { paced } = require('./lib/paced');
@@ -60,14 +60,9 @@ async function main() {
   const args = flags(process.argv.slice(2));
   const scenario = args.scenario || 'submit';
   if (!POOL_KINDS[scenario]) throw new Error(`--scenario must be one of ${Object.keys(POOL_KINDS).join(', ')}`);
-  const rates = String(args.rates || '300,600,900')
-    .split(',')
-    .map(Number);
-  if (rates.some((rate) => !Number.isInteger(rate) || rate < 1)) throw new Error('--rates: whole numbers ≥ 1');
-  const rounds = Number(args.rounds || 2);
-  const seconds = Number(args.seconds || 5);
-  if (![rounds, seconds].every((n) => Number.isInteger(n) && n >= 1))
-    throw new Error('--rounds, --seconds: whole numbers ≥ 1');
+  const rates = wholeNumbers(args, 'rates', [300, 600, 900]);
+  const rounds = wholeNumber(args, 'rounds', 2);
+  const seconds = wholeNumber(args, 'seconds', 5);
   const sink = await startServer('doorbell-sink.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-cpu-by-rate-'));
   const servers = [];

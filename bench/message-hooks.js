@@ -7,7 +7,7 @@
 // Flags: --iterations=<n> (2000 per configuration and message)  --warmup=<n> (200)  --rounds=<n> (10)
 //        --configurations=<name,…>  --messages=<name,…> (those whose name contains one)  --out=<file>
 const path = require('node:path');
-const { flags, requireTypeScript } = require('./lib/cli');
+const { flags, requireTypeScript, wholeNumber } = require('./lib/cli');
 
 // The bench reuses the test harness (TypeScript): compile each .ts file on require, without type
 // checks (npm run typecheck covers bench/message-hooks).
@@ -17,9 +17,9 @@ function parseArgs(argv) {
   const args = flags(argv);
   const list = (value) => (value ? String(value).split(',') : undefined);
   return {
-    iterations: Number(args.iterations || 2000),
-    warmup: Number(args.warmup || 200),
-    rounds: Number(args.rounds || 10),
+    iterations: wholeNumber(args, 'iterations', 2000),
+    warmup: wholeNumber(args, 'warmup', 200, 0),
+    rounds: wholeNumber(args, 'rounds', 10),
     configurations: list(args.configurations),
     messages: list(args.messages),
     out: path.resolve(args.out || path.join(__dirname, 'message-hooks-results.json')),

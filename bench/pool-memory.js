@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { flags } = require('./lib/cli');
+const { flags, wholeNumber } = require('./lib/cli');
 const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { Pools } = require('./lib/pools');
@@ -22,10 +22,8 @@ async function main() {
   const args = flags(process.argv.slice(2, split === -1 ? undefined : split));
   // V8 takes the last of a repeated flag, so a flag given here overrides the shipped one.
   const nodeFlags = [...VAULT_NODE_FLAGS, ...(split === -1 ? [] : process.argv.slice(split + 1))];
-  const requests = Number(args.requests || 6000);
-  const rounds = Number(args.pools || 3);
-  if (![requests, rounds].every((n) => Number.isInteger(n) && n >= 1))
-    throw new Error('--requests, --pools: whole numbers ≥ 1');
+  const requests = wholeNumber(args, 'requests', 6000);
+  const rounds = wholeNumber(args, 'pools', 3);
   const sink = await startServer('doorbell-sink.js');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vault-pool-memory-'));
   const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port), nodeFlags);

@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { flags } = require('./lib/cli');
+const { flags, wholeNumber } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
@@ -51,13 +51,13 @@ const TARGETS = {
 function parseArgs(argv) {
   const args = flags(argv);
   return {
-    duration: Number(args.duration || 5),
-    connections: Number(args.connections || 16),
-    warmup: Number(args.warmup || 1000),
+    duration: wholeNumber(args, 'duration', 5),
+    connections: wholeNumber(args, 'connections', 16),
+    warmup: wholeNumber(args, 'warmup', 1000, 0),
     only: args.only ? String(args.only).split(',') : undefined,
-    records: Number(args.records || 0),
-    extraFields: Number(args['extra-fields'] || 0),
-    fieldChars: Number(args['field-chars'] || 0),
+    records: wholeNumber(args, 'records', 0, 0),
+    extraFields: wholeNumber(args, 'extra-fields', 0, 0),
+    fieldChars: wholeNumber(args, 'field-chars', 0, 0),
     backends: String(args.backends || 'sqlite,postgres').split(','),
     micro: !args['no-micro'],
     profile: Boolean(args.profile),
@@ -66,7 +66,7 @@ function parseArgs(argv) {
     half: !args['no-half'],
     floor: !args['no-floor'],
     floorSecureDelete: !args['floor-without-secure-delete'],
-    rounds: Math.max(1, Number(args.rounds || 3)),
+    rounds: wholeNumber(args, 'rounds', 3),
     out: path.resolve(args.out || path.join(BENCH, 'results.json')),
   };
 }

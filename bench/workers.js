@@ -15,7 +15,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { flags } = require('./lib/cli');
+const { flags, wholeNumber, wholeNumbers } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
@@ -30,15 +30,13 @@ const { scenarios } = require('./lib/scenarios');
 function parseArgs(argv) {
   const args = flags(argv);
   return {
-    workers: String(args.workers || '1,2')
-      .split(',')
-      .map(Number),
+    workers: wholeNumbers(args, 'workers', [1, 2]),
     backends: String(args.backends || 'sqlite').split(','),
     only: String(args.only || 'submit,detokenize').split(','),
-    duration: Number(args.duration || 5),
-    connections: Number(args.connections || 16),
-    warmup: Number(args.warmup || 500),
-    rounds: Number(args.rounds || 1),
+    duration: wholeNumber(args, 'duration', 5),
+    connections: wholeNumber(args, 'connections', 16),
+    warmup: wholeNumber(args, 'warmup', 500, 0),
+    rounds: wholeNumber(args, 'rounds', 1),
     out: path.resolve(args.out || path.join(BENCH, 'workers-results.json')),
   };
 }

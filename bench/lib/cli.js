@@ -12,6 +12,28 @@ function flags(argv) {
 }
 
 /**
+ * `--name=<n>` as a whole number ≥ `min`, `fallback` when it is not given; anything else (`--name`
+ * alone, `x`, `1.5`, a negative) stops the bench with the rule instead of running on NaN.
+ */
+function wholeNumber(args, name, fallback, min = 1) {
+  const raw = args[name];
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) throw new Error(`--${name}: a whole number ≥ ${min}`);
+  return value;
+}
+
+/** `--name=a,b,c` of whole numbers ≥ 1, `fallback` when it is not given. */
+function wholeNumbers(args, name, fallback) {
+  const raw = args[name];
+  if (raw === undefined) return fallback;
+  const values = String(raw).split(',');
+  if (!values.every((v) => /^\d+$/.test(v) && Number(v) >= 1))
+    throw new Error(`--${name}: whole numbers ≥ 1, by commas`);
+  return values.map(Number);
+}
+
+/**
  * Lets the benches that drive the app's TypeScript (the engine harness, the masking code)
  * require .ts files: each is compiled on require, without type checks (npm run typecheck has them).
  */
@@ -27,4 +49,4 @@ function requireTypeScript() {
   };
 }
 
-module.exports = { flags, requireTypeScript };
+module.exports = { flags, requireTypeScript, wholeNumber, wholeNumbers };
