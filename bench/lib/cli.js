@@ -23,14 +23,13 @@ function wholeNumber(args, name, fallback, min = 1) {
   return value;
 }
 
-/** `--name=a,b,c` of whole numbers ≥ 1, `fallback` when it is not given. */
+/** `--name=a,b,c`, each by wholeNumber's rule (≥ 1), `fallback` when it is not given. */
 function wholeNumbers(args, name, fallback) {
   const raw = args[name];
   if (raw === undefined) return fallback;
-  const values = String(raw).split(',');
-  if (!values.every((v) => /^\d+$/.test(v) && Number(v) >= 1))
-    throw new Error(`--${name}: whole numbers ≥ 1, by commas`);
-  return values.map(Number);
+  return String(raw)
+    .split(',')
+    .map((value) => wholeNumber({ [name]: value }, name, undefined));
 }
 
 /**
