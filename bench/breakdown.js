@@ -10,7 +10,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
-const { flags, wholeNumber } = require('./lib/cli');
+const { filePath, flags, wholeNumber } = require('./lib/cli');
 const { dist, vaultRequire } = require('./lib/paths');
 const { cardForm, createBody } = require('./lib/forms');
 const { startServer } = require('./lib/processes');
@@ -19,6 +19,7 @@ const { BENCH_VAULT_SETTINGS } = require('./lib/vault-settings');
 
 const args = flags(process.argv.slice(2));
 const OPS = wholeNumber(args, 'ops', 3000);
+const JSON_OUT = filePath(args, 'json', undefined);
 
 /** CPU µs per call of `fn(i)` over `count` sequential calls (after `warm` unmeasured ones). */
 async function cpuPerOp(count, fn, warm = Math.min(300, count)) {
@@ -240,7 +241,7 @@ async function main() {
       rows.map((r) => [r.layer, r.what, r.cpuMicros.toFixed(1)]),
     ),
   );
-  if (args.json) fs.writeFileSync(args.json, JSON.stringify({ ops: OPS, rows }, null, 2) + '\n');
+  if (JSON_OUT) fs.writeFileSync(JSON_OUT, JSON.stringify({ ops: OPS, rows }, null, 2) + '\n');
   return rows;
 }
 

@@ -7,7 +7,7 @@
 // Flags: --iterations=<n> (2000 per configuration and message)  --warmup=<n> (200)  --rounds=<n> (10)
 //        --configurations=<name,…>  --messages=<name,…> (those whose name contains one)  --out=<file>
 const path = require('node:path');
-const { flags, requireTypeScript, wholeNumber } = require('./lib/cli');
+const { filePath, flags, requireTypeScript, wholeNumber } = require('./lib/cli');
 
 // The bench reuses the test harness (TypeScript): compile each .ts file on require, without type
 // checks (npm run typecheck covers bench/message-hooks).
@@ -22,7 +22,7 @@ function parseArgs(argv) {
     rounds: wholeNumber(args, 'rounds', 10),
     configurations: list(args.configurations),
     messages: list(args.messages),
-    out: path.resolve(args.out || path.join(__dirname, 'message-hooks-results.json')),
+    out: filePath(args, 'out', path.join(__dirname, 'message-hooks-results.json')),
   };
 }
 

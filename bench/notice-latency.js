@@ -6,7 +6,7 @@
 //
 // Flags: --submits=<n> (50)  --warmup=<n> (5)  --timeout-ms=<n> (30000, per notice)  --out=<file>
 const path = require('node:path');
-const { flags, requireTypeScript, wholeNumber } = require('./lib/cli');
+const { filePath, flags, requireTypeScript, wholeNumber } = require('./lib/cli');
 
 // The bench reuses the integration tests' stage (TypeScript): compile each .ts file on require,
 // without type checks (npm run typecheck covers bench/notice).
@@ -18,7 +18,7 @@ function parseArgs(argv) {
     submits: wholeNumber(args, 'submits', 50),
     warmup: wholeNumber(args, 'warmup', 5, 0),
     timeoutMs: wholeNumber(args, 'timeout-ms', 30000),
-    out: path.resolve(args.out || path.join(__dirname, 'notice-results.json')),
+    out: filePath(args, 'out', path.join(__dirname, 'notice-results.json')),
   };
 }
 

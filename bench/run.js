@@ -23,7 +23,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { flags, wholeNumber } = require('./lib/cli');
+const { filePath, flags, wholeNumber } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
@@ -67,7 +67,7 @@ function parseArgs(argv) {
     floor: !args['no-floor'],
     floorSecureDelete: !args['floor-without-secure-delete'],
     rounds: wholeNumber(args, 'rounds', 3),
-    out: path.resolve(args.out || path.join(BENCH, 'results.json')),
+    out: filePath(args, 'out', path.join(BENCH, 'results.json')),
   };
 }
 

@@ -15,7 +15,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn, spawnSync } = require('node:child_process');
-const { flags, wholeNumber, wholeNumbers } = require('./lib/cli');
+const { filePath, flags, wholeNumber, wholeNumbers } = require('./lib/cli');
 const { BENCH, VAULT } = require('./lib/paths');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 const { scratchDatabase } = require('./lib/scratch-database');
@@ -37,7 +37,7 @@ function parseArgs(argv) {
     connections: wholeNumber(args, 'connections', 16),
     warmup: wholeNumber(args, 'warmup', 500, 0),
     rounds: wholeNumber(args, 'rounds', 1),
-    out: path.resolve(args.out || path.join(BENCH, 'workers-results.json')),
+    out: filePath(args, 'out', path.join(BENCH, 'workers-results.json')),
   };
 }
 

@@ -33,6 +33,17 @@ function wholeNumbers(args, name, fallback) {
 }
 
 /**
+ * `--name=<file>` resolved to an absolute path, `fallback` when it is not given; `--name` alone or
+ * `--name=` stops the bench with the rule instead of failing inside node:path.
+ */
+function filePath(args, name, fallback) {
+  const raw = args[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || raw === '') throw new Error(`--${name}: a file path (--${name}=<file>)`);
+  return require('node:path').resolve(raw);
+}
+
+/**
  * Lets the benches that drive the app's TypeScript (the engine harness, the masking code)
  * require .ts files: each is compiled on require, without type checks (npm run typecheck has them).
  */
@@ -48,4 +59,4 @@ function requireTypeScript() {
   };
 }
 
-module.exports = { flags, requireTypeScript, wholeNumber, wholeNumbers };
+module.exports = { filePath, flags, requireTypeScript, wholeNumber, wholeNumbers };
