@@ -18,7 +18,11 @@
 //        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
 //        shipped code — measures a proposed change)
+//        --vault-node-flags=<flag,…> (node flags after the shipped ones, which they override: an
+//        A/B of a flag without editing vault/scripts/node-flags.js)
 //        --out=<file> (bench/results.json)
+// BENCH_CHILD_STDOUT=1 puts the servers' stdout on the bench's (with --vault-node-flags=--trace-gc,
+// the vault's GC trace; its access log too).
 const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
@@ -48,6 +52,16 @@ const TARGETS = {
   tokenizerVsByHand: 1.5,
 };
 
+/** `--vault-node-flags=--a=1,--b` → ['--a=1', '--b']; each must be a flag. */
+function nodeFlags(raw) {
+  if (raw === undefined) return [];
+  const list = typeof raw === 'string' ? raw.split(',') : [];
+  if (list.length === 0 || !list.every((flag) => /^--[a-z0-9-]+(=\S+)?$/.test(flag))) {
+    throw new Error('--vault-node-flags: node flags separated by commas (--vault-node-flags=--a=1,--b)');
+  }
+  return list;
+}
+
 function parseArgs(argv) {
   const args = flags(argv);
   return {
@@ -63,6 +77,7 @@ function parseArgs(argv) {
     profile: Boolean(args.profile),
     diagnoseMemory: Boolean(args['diagnose-memory']),
     experiment: args.experiment ? String(args.experiment) : undefined,
+    vaultNodeFlags: nodeFlags(args['vault-node-flags']),
     half: !args['no-half'],
     floor: !args['no-floor'],
     floorSecureDelete: !args['floor-without-secure-delete'],
@@ -193,6 +208,7 @@ async function runBackend(backend, opts, bare, sink) {
   }
   const vault = await startServer('vault.js', vaultEnv(dataDir, sink.info.port, extra), [
     ...VAULT_NODE_FLAGS,
+    ...opts.vaultNodeFlags,
     ...(opts.diagnoseMemory ? ['--expose-gc'] : []),
   ]);
   const pid = vault.child.pid;
@@ -527,6 +543,7 @@ async function main() {
     },
     settings: {
       experiment: opts.experiment || null,
+      vaultNodeFlags: [...VAULT_NODE_FLAGS, ...opts.vaultNodeFlags],
       durationSeconds: opts.duration,
       rounds: opts.rounds,
       connections: opts.connections,

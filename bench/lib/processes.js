@@ -9,7 +9,7 @@ function startServer(script, env = {}, execArgv = []) {
   const child = fork(path.resolve(__dirname, '..', 'servers', script), [], {
     env: { ...process.env, ...env },
     execArgv,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_CHILD_STDOUT ? 'inherit' : 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
     const onExit = (code) => reject(new Error(`${script} exited with code ${code} before it was ready`));
