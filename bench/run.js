@@ -56,7 +56,7 @@ const TARGETS = {
 function nodeFlags(raw) {
   if (raw === undefined) return [];
   const list = typeof raw === 'string' ? raw.split(',') : [];
-  if (list.length === 0 || !list.every((flag) => /^--[a-z0-9-]+(=\S+)?$/.test(flag))) {
+  if (list.length === 0 || !list.every((flag) => /^--[a-z0-9_-]+(=\S+)?$/.test(flag))) {
     throw new Error('--vault-node-flags: node flags separated by commas (--vault-node-flags=--a=1,--b)');
   }
   return list;
