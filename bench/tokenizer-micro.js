@@ -2,8 +2,8 @@
 'use strict';
 // Micro-benchmark of the tokenizer alone, in one process and one run:
 //   1. node-jose used the plain way (its own randomness: node-forge's pure-JS PRNG; its own AES-KW),
-//   2. the vault's Tokenizer (compact framing of its own on node-jose's algorithm layer, jose.JWA,
-//      with node's CSPRNG and OpenSSL's AES-KW),
+//   2. the vault's Tokenizer (compact framing of its own on node's crypto: OpenSSL's AES-KW and
+//      AES-GCM, node's CSPRNG through the vault's pool, the strict parser and the binding checks),
 //   3. node's crypto doing the same AES-KW + AES-256-GCM compact JWE by hand.
 // Each one encrypts and decrypts the same ≈80-byte card record, sequentially, for a fixed time.
 const crypto = require('node:crypto');
@@ -51,12 +51,12 @@ async function plainJose(siteKey, kid) {
   };
 }
 
-/** The vault's Tokenizer. Making one routes node-jose's A256KW to OpenSSL for the whole process. */
+/** The vault's Tokenizer, as the vault runs it. */
 function vaultTokenizer(siteKey, kid) {
   const { Tokenizer } = dist('crypto/tokenizer');
   const tokenizer = new Tokenizer();
   return {
-    name: 'vault Tokenizer (own framing on jose.JWA)',
+    name: 'vault Tokenizer (own framing on node crypto)',
     encrypt: (rid) => tokenizer.encrypt({ siteId: SITE, recordId: rid }, kid, siteKey, PLAINTEXT),
     decrypt: (rid, token) => tokenizer.decrypt({ siteId: SITE, recordId: rid }, token, async () => siteKey),
   };
@@ -105,7 +105,6 @@ async function runTokenizerMicro({ seconds = 2, log = console.log } = {}) {
   const siteKey = crypto.randomBytes(32);
   const kid = crypto.randomUUID();
   const rid = crypto.randomUUID();
-  // node-jose as shipped is measured first, before the vault's Tokenizer changes its key wrap.
   const plain = await plainJose(siteKey, kid);
   const hand = handRolled(siteKey, kid);
   await checkInterop([plain, hand], [plain, hand], rid);

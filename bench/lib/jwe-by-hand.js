@@ -1,6 +1,6 @@
 'use strict';
 // The same compact JWE the vault's Tokenizer makes (A256KW + A256GCM, protected header as AAD),
-// done directly with node's crypto: the floor that node-jose's cost is compared against.
+// done directly with node's crypto: the floor the vault's tokenizer is compared against.
 const crypto = require('node:crypto');
 
 // RFC 3394 default initial value; node's id-aes256-wrap takes it as the IV.

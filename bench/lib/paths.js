@@ -1,6 +1,7 @@
 'use strict';
 // Where things live. The bench borrows the vault package's installed modules (autocannon, fastify,
-// node-jose, better-sqlite3) so a fresh clone needs only the usual `npm ci`.
+// node-jose, better-sqlite3) so a fresh clone needs only the usual `npm ci` (node-jose as a dev
+// dependency: the vault itself no longer loads it).
 const path = require('node:path');
 const { createRequire } = require('node:module');
 

@@ -1,5 +1,5 @@
 /**
- * The tokenizer frames compact JWEs itself (compact-jwe.ts) on node-jose's algorithm layer. They
+ * The tokenizer frames compact JWEs itself (compact-jwe.ts) on node's own crypto. They
  * must stay real JWEs: node-jose's own JWE layer reads ours, ours reads node-jose's (every token
  * stored before the change was made by node-jose), and the strict parser refuses every shape off
  * the one the vault makes before any key is used.

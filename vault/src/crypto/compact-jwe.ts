@@ -1,10 +1,13 @@
-import jose from 'node-jose';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { unwrapKey, wrapKey } from './key-wrap';
 
 /**
  * The compact JWE serialization (RFC 7516 §7.1) for the one shape the vault makes: A256KW +
- * A256GCM, framed here, with the cryptography done by node-jose's algorithm layer (`jose.JWA`,
- * whose A256KW native-key-wrap.ts routes to OpenSSL). node-jose's JWE/JWK layer around it cost
- * about four times node's own crypto per token; the framing is a join and a split.
+ * A256GCM, framed here, with the cryptography done by node's own (OpenSSL's) AES key wrap and
+ * AES-GCM. node-jose's JWE/JWK layer cost about four times that per token, and loading node-jose
+ * at all (node-forge and pako come with it) held about 5 MB of an idle vault's RSS for what are
+ * two calls to node's crypto. node-jose stays the tests' reference: it reads our tokens and makes
+ * tokens we read (test/jwe-interoperates-with-node-jose-both-ways.test.ts).
  *
  * Parsing is strict, before any key is touched: exactly five base64url parts in canonical form,
  * a protected header with only the allowed members and only these two algorithms, and the exact sizes A256KW and A256GCM give
@@ -58,34 +61,26 @@ export interface ParsedJwe {
   tag: Buffer;
 }
 
-interface Jwa {
-  encrypt(alg: string, key: Buffer, data: Buffer, props?: object): Promise<{ data: Buffer; tag?: Buffer }>;
-  decrypt(alg: string, key: Buffer, data: Buffer, props?: object): Promise<Buffer>;
-}
-const jwa = jose.JWA as unknown as Jwa;
+/** GCM's tag length is fixed for every decipher: Node 20 would otherwise accept a truncated tag. */
+const GCM_OPTIONS = { authTagLength: TAG_BYTES };
 
 /**
  * Encrypts `plaintext` into a compact JWE: `cek` and `iv` must be fresh for every call (content-key.ts).
  *
  * @example encryptCompact({ alg: 'A256KW', enc: 'A256GCM', kid, rid, sid }, siteKey, cek, iv, plaintext)
  */
-export async function encryptCompact(
-  header: JweHeader,
-  kek: Buffer,
-  cek: Buffer,
-  iv: Buffer,
-  plaintext: Buffer,
-): Promise<string> {
+export function encryptCompact(header: JweHeader, kek: Buffer, cek: Buffer, iv: Buffer, plaintext: Buffer): string {
+  if (iv.length !== IV_BYTES) throw new Error('A256GCM takes a 96-bit IV');
   const protectedHeader = Buffer.from(JSON.stringify(header), 'utf8').toString('base64url');
-  const wrapped = await jwa.encrypt(KEY_ALG, kek, cek);
-  const sealed = await jwa.encrypt(CONTENT_ALG, cek, plaintext, { iv, aad: Buffer.from(protectedHeader, 'ascii') });
-  if (!sealed.tag || sealed.tag.length !== TAG_BYTES) throw new Error('A256GCM gave no 128-bit tag');
+  const cipher = createCipheriv('aes-256-gcm', cek, iv, GCM_OPTIONS);
+  cipher.setAAD(Buffer.from(protectedHeader, 'ascii'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
   return [
     protectedHeader,
-    wrapped.data.toString('base64url'),
+    wrapKey(kek, cek).toString('base64url'),
     iv.toString('base64url'),
-    sealed.data.toString('base64url'),
-    sealed.tag.toString('base64url'),
+    ciphertext.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
   ].join('.');
 }
 
@@ -113,14 +108,12 @@ export function parseCompact(token: unknown): ParsedJwe {
   return parsed;
 }
 
-/** Unwraps the content key with `kek` and opens the content; rejects when either fails its integrity check. */
-export async function decryptCompact(jwe: ParsedJwe, kek: Buffer): Promise<Buffer> {
-  const cek = await jwa.decrypt(KEY_ALG, kek, jwe.encryptedKey);
-  return jwa.decrypt(CONTENT_ALG, cek, jwe.ciphertext, {
-    iv: jwe.iv,
-    tag: jwe.tag,
-    aad: Buffer.from(jwe.protectedHeader, 'ascii'),
-  });
+/** Unwraps the content key with `kek` and opens the content; throws when either fails its integrity check. */
+export function decryptCompact(jwe: ParsedJwe, kek: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', unwrapKey(kek, jwe.encryptedKey), jwe.iv, GCM_OPTIONS);
+  decipher.setAAD(Buffer.from(jwe.protectedHeader, 'ascii'));
+  decipher.setAuthTag(jwe.tag);
+  return Buffer.concat([decipher.update(jwe.ciphertext), decipher.final()]);
 }
 
 function parseHeader(part: string): ParsedJwe['header'] {

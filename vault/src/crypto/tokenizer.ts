@@ -8,7 +8,6 @@ import {
   type ParsedJwe,
 } from './compact-jwe';
 import { freshContentKey } from './content-key';
-import { useNativeKeyWrap } from './native-key-wrap';
 
 /** What a JWE's protected header must say, checked on every decrypt. */
 export interface TokenBinding {
@@ -31,18 +30,13 @@ export class TokenizeError extends Error {
 
 /**
  * Turns plaintext into a compact JWE (A256KW + A256GCM, a fresh content key and IV per record,
- * drawn from node's CSPRNG: see content-key.ts) and back, framed by compact-jwe.ts on node-jose's
- * algorithm layer. The protected header binds the key id, the record UUID and the site; decrypt
- * accepts only those algorithms and header members, and refuses a token whose header names another
- * record or site. node-jose's own JWE layer reads these tokens, and this reads its tokens
+ * drawn from node's CSPRNG: see content-key.ts) and back, framed by compact-jwe.ts on node's own
+ * AES key wrap and AES-GCM. The protected header binds the key id, the record UUID and the site;
+ * decrypt accepts only those algorithms and header members, and refuses a token whose header names
+ * another record or site. node-jose's own JWE layer reads these tokens, and this reads its tokens
  * (test/jwe-interoperates-with-node-jose-both-ways.test.ts).
  */
 export class Tokenizer {
-  constructor() {
-    // node-jose's own AES key wrap is a loop of single-block ciphers; see native-key-wrap.ts.
-    useNativeKeyWrap();
-  }
-
   async encrypt(binding: TokenBinding, kid: string, siteKey: Buffer, plaintext: Buffer): Promise<string> {
     const header = { alg: KEY_ALG, enc: CONTENT_ALG, kid, rid: binding.recordId, sid: binding.siteId };
     const { cek, iv } = freshContentKey();
@@ -66,7 +60,7 @@ export class Tokenizer {
     const siteKey = await siteKeyFor(header.kid);
     if (!siteKey) throw new TokenizeError('The key for this token is gone.', 'key_gone');
     try {
-      return await decryptCompact(jwe, siteKey);
+      return decryptCompact(jwe, siteKey);
     } catch {
       throw new TokenizeError('Token failed to decrypt: altered, or made with another key.', 'decrypt');
     }
