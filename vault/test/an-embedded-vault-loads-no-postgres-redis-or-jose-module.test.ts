@@ -14,9 +14,19 @@ jest.mock('ioredis', () => {
   mockLoaded.push('ioredis');
   return jest.requireActual('ioredis');
 });
+// node-jose, and the two big libraries it brings, whichever of its own paths is required.
 jest.mock('node-jose', () => {
   mockLoaded.push('node-jose');
   return jest.requireActual('node-jose');
+});
+// Every node-forge module requires its core, as node-jose's bundle of it does.
+jest.mock('node-forge/lib/forge', () => {
+  mockLoaded.push('node-forge');
+  return jest.requireActual('node-forge/lib/forge');
+});
+jest.mock('pako', () => {
+  mockLoaded.push('pako');
+  return jest.requireActual('pako');
 });
 
 describe('an embedded vault', () => {
