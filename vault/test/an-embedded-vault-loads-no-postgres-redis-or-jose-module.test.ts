@@ -6,28 +6,21 @@
  * on node's crypto, and node-jose is only the tests' reference (BENCHMARKS.md, the thirteenth box's).
  */
 const mockLoaded: string[] = [];
-jest.mock('pg', () => {
-  mockLoaded.push('pg');
-  return jest.requireActual('pg');
-});
-jest.mock('ioredis', () => {
-  mockLoaded.push('ioredis');
-  return jest.requireActual('ioredis');
-});
-// node-jose, and the two big libraries it brings, whichever of its own paths is required.
-jest.mock('node-jose', () => {
-  mockLoaded.push('node-jose');
-  return jest.requireActual('node-jose');
-});
-// Every node-forge module requires its core, as node-jose's bundle of it does.
-jest.mock('node-forge/lib/forge', () => {
-  mockLoaded.push('node-forge');
-  return jest.requireActual('node-forge/lib/forge');
-});
-jest.mock('pako', () => {
-  mockLoaded.push('pako');
-  return jest.requireActual('pako');
-});
+/** Each module watched, by the path it is required under: every node-forge module requires its core. */
+const WATCHED: Record<string, string> = {
+  pg: 'pg',
+  ioredis: 'ioredis',
+  'node-jose': 'node-jose',
+  'node-forge': 'node-forge/lib/forge',
+  pako: 'pako',
+};
+// Registered in a loop (so not hoisted), still before the vault is imported below.
+for (const [name, modulePath] of Object.entries(WATCHED)) {
+  jest.mock(modulePath, () => {
+    mockLoaded.push(name);
+    return jest.requireActual(modulePath);
+  });
+}
 
 describe('an embedded vault', () => {
   it('creates, submits and reveals a request without loading pg, ioredis or node-jose', async () => {
