@@ -5,6 +5,7 @@ import { createCipheriv, createDecipheriv } from 'node:crypto';
  * The tests hold it to the RFC's test vector and byte for byte to node-jose's own A256KW, which
  * made every token stored before the vault framed its own (compact-jwe.ts).
  */
+
 /** RFC 3394 §2.2.3.1 default initial value; OpenSSL takes it as the IV and checks it on unwrap. */
 const DEFAULT_IV = Buffer.from('a6a6a6a6a6a6a6a6', 'hex');
 const KEY_BYTES = 32;
