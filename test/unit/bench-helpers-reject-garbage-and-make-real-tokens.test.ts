@@ -1,0 +1,115 @@
+/**
+ * The bench's own helpers, whose mistakes would pass as figures: its command-line rules (garbage
+ * stops the bench instead of running on NaN), the stolen-CPU share every run reports, and the
+ * floor's hand-made compact JWE (node-jose must read it, and it must refuse what GCM refuses).
+ */
+import * as crypto from 'crypto';
+import * as path from 'path';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Args = Record<string, string | true>;
+const cli = require('../../bench/lib/cli') as {
+  flags(argv: string[]): Args;
+  wholeNumber(args: Args, name: string, fallback: number | undefined, min?: number): number;
+  wholeNumbers(args: Args, name: string, fallback: number[]): number[];
+  filePath(args: Args, name: string, fallback: string | undefined): string;
+};
+const steal = require('../../bench/lib/steal') as {
+  cpuTicks(): { steal: number; total: number } | undefined;
+  stolenPercent(before?: { steal: number; total: number }, after?: { steal: number; total: number }): number | null;
+};
+const byHand = require('../../bench/lib/jwe-by-hand') as {
+  encrypt(kek: Buffer, header: object, plaintext: Buffer): string;
+  decrypt(kek: Buffer, token: string): Buffer;
+};
+const { vaultRequire } = require('../../bench/lib/paths') as { vaultRequire: NodeRequire };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+interface JoseKey {
+  toJSON(exportPrivate: boolean): object;
+}
+interface Jose {
+  JWK: { asKey(jwk: object): Promise<JoseKey> };
+  JWE: {
+    createDecrypt(key: JoseKey): { decrypt(token: string): Promise<{ plaintext: Buffer }> };
+    createEncrypt(
+      options: { format: 'compact'; contentAlg: string; fields: object },
+      key: JoseKey,
+    ): { update(data: Buffer): { final(): Promise<string> } };
+  };
+}
+const jose = vaultRequire('node-jose') as Jose;
+const HEADER = { alg: 'A256KW', enc: 'A256GCM' };
+// This package's @types/node predates 'base64url'; node's 'base64' decoder reads both alphabets.
+const base64url = (bytes: Buffer) =>
+  bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+describe('the bench command line', () => {
+  it('reads --name=value and bare --flag, and nothing else', () => {
+    expect(cli.flags(['--a=1', '--b', 'c', '-d=2', '--e='])).toEqual({ a: '1', b: true, e: '' });
+  });
+
+  it('takes a whole number at or above its minimum, and stops on anything else', () => {
+    expect(cli.wholeNumber({}, 'n', 5)).toBe(5);
+    expect(cli.wholeNumber({ n: '12' }, 'n', 5)).toBe(12);
+    expect(cli.wholeNumber({ n: '0' }, 'n', 5, 0)).toBe(0);
+    for (const raw of [true, '', 'x', '1.5', '-1', '0', '1e3', '99999999999999999999'] as const) {
+      expect(() => cli.wholeNumber({ n: raw }, 'n', 5)).toThrow('--n: a whole number ≥ 1');
+    }
+    expect(cli.wholeNumbers({ r: '150,300' }, 'r', [1])).toEqual([150, 300]);
+    expect(() => cli.wholeNumbers({ r: '150,,300' }, 'r', [1])).toThrow('--r: a whole number ≥ 1');
+  });
+
+  it('resolves a file path, and stops on a bare or empty one', () => {
+    expect(cli.filePath({ out: 'x.json' }, 'out', undefined)).toBe(path.resolve('x.json'));
+    expect(cli.filePath({}, 'out', '/fallback')).toBe('/fallback');
+    expect(() => cli.filePath({ out: true }, 'out', undefined)).toThrow('--out: a file path');
+    expect(() => cli.filePath({ out: '' }, 'out', undefined)).toThrow('--out: a file path');
+  });
+});
+
+describe("the hypervisor's share of the box", () => {
+  it('is the stolen ticks over all ticks between two readings, and unknown without both', () => {
+    expect(steal.stolenPercent({ steal: 10, total: 1000 }, { steal: 30, total: 2000 })).toBe(2);
+    expect(steal.stolenPercent(undefined, { steal: 1, total: 2 })).toBeNull();
+    expect(steal.stolenPercent({ steal: 1, total: 2 }, { steal: 1, total: 2 })).toBeNull();
+  });
+
+  it("is read from this box's /proc/stat", () => {
+    const ticks = steal.cpuTicks();
+    expect(ticks && ticks.total).toBeGreaterThan(0);
+    expect(ticks && ticks.steal).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("the floor's compact JWE by hand", () => {
+  const kek = crypto.randomBytes(32);
+  const joseKey = () => jose.JWK.asKey({ kty: 'oct', k: base64url(kek), alg: 'A256KW' });
+
+  it('is read by node-jose, and reads what node-jose makes', async () => {
+    const token = byHand.encrypt(kek, HEADER, Buffer.from('4111111111111111'));
+    expect(token.split('.')).toHaveLength(5);
+    const key = await joseKey();
+    expect((await jose.JWE.createDecrypt(key).decrypt(token)).plaintext.toString()).toBe('4111111111111111');
+
+    const theirs = await jose.JWE.createEncrypt({ format: 'compact', contentAlg: 'A256GCM', fields: HEADER }, key)
+      .update(Buffer.from('123'))
+      .final();
+    expect(byHand.decrypt(kek, theirs).toString()).toBe('123');
+  });
+
+  it('refuses a changed header, a flipped ciphertext bit, a truncated tag and another key', () => {
+    const [header, wrapped, iv, ciphertext, tag] = byHand.encrypt(kek, HEADER, Buffer.from('secret')).split('.');
+    const flipped = Buffer.from(ciphertext, 'base64');
+    flipped[0] ^= 1;
+    const otherHeader = base64url(Buffer.from(JSON.stringify({ enc: 'A256GCM', alg: 'A256KW' })));
+    for (const token of [
+      [otherHeader, wrapped, iv, ciphertext, tag],
+      [header, wrapped, iv, base64url(flipped), tag],
+      [header, wrapped, iv, ciphertext, base64url(Buffer.from(tag, 'base64').subarray(0, 12))],
+    ]) {
+      expect(() => byHand.decrypt(kek, token.join('.'))).toThrow();
+    }
+    expect(() => byHand.decrypt(crypto.randomBytes(32), [header, wrapped, iv, ciphertext, tag].join('.'))).toThrow();
+  });
+});
