@@ -25,9 +25,8 @@ const byHand = require('../../bench/lib/jwe-by-hand') as {
 const { vaultRequire } = require('../../bench/lib/paths') as { vaultRequire: NodeRequire };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-interface JoseKey {
-  toJSON(exportPrivate: boolean): object;
-}
+/** node-jose's key, opaque here: only handed back to node-jose. */
+type JoseKey = object;
 interface Jose {
   JWK: { asKey(jwk: object): Promise<JoseKey> };
   JWE: {
