@@ -1,8 +1,10 @@
 'use strict';
-// What a bench server child answers over IPC: stop, its memory, and CPU profiling of exactly the
-// timed window (node:inspector), so a profile shows the load and not the pool setup around it.
+// What a bench server child answers over IPC: stop, its memory, the JavaScript heap's allocation
+// over a window, and CPU or allocation profiling of exactly the timed window (node:inspector), so a
+// profile shows the load and not the pool setup around it.
 const fs = require('node:fs');
 const inspector = require('node:inspector');
+const v8 = require('node:v8');
 const { PerformanceObserver, monitorEventLoopDelay } = require('node:perf_hooks');
 
 /** Event-loop delay and GC pauses since the last reset: what a request waiting in line sees. */
@@ -35,8 +37,64 @@ function pauseStats() {
   };
 }
 
+/** The young and old generation's used bytes in one of V8's GC statistics snapshots. */
+function generations(snapshot) {
+  const used = (name) => snapshot.heapSpaceStatistics.find((space) => space.spaceName === name)?.spaceUsedSize ?? 0;
+  return { heap: snapshot.heapStatistics.usedHeapSize, old: used('old_space') + used('large_object_space') };
+}
+
+/**
+ * What the JavaScript heap took between start and stop, from V8's own statistics of every GC in
+ * between (v8.GCProfiler): bytes allocated (the heap's growth between collections, summed), bytes
+ * moved into the old generation by scavenges (what later needs a mark-compact), and the
+ * collections. With --expose-gc both ends collect first, so the window starts and ends clean.
+ */
+function allocationWindow() {
+  if (typeof global.gc === 'function') global.gc();
+  const startUsed = v8.getHeapStatistics().used_heap_size;
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  return () => {
+    if (typeof global.gc === 'function') global.gc();
+    const { statistics } = profiler.stop();
+    let allocated = 0;
+    let promoted = 0;
+    let lastUsed = startUsed;
+    const counts = { scavenges: 0, markCompacts: 0 };
+    for (const entry of statistics) {
+      const before = generations(entry.beforeGC);
+      const after = generations(entry.afterGC);
+      allocated += Math.max(0, before.heap - lastUsed);
+      lastUsed = after.heap;
+      if (entry.gcType === 'Scavenge' || entry.gcType === 'MinorMarkSweep') {
+        counts.scavenges += 1;
+        promoted += Math.max(0, after.old - before.old);
+      } else if (entry.gcType === 'MarkSweepCompact') counts.markCompacts += 1;
+    }
+    allocated += Math.max(0, v8.getHeapStatistics().used_heap_size - lastUsed);
+    // The collection forced at the end is the window's edge, not the load's.
+    if (typeof global.gc === 'function') counts.markCompacts -= 1;
+    return { allocatedBytes: allocated, promotedBytes: promoted, ...counts };
+  };
+}
+
+/** Answers allocation-start and allocation-stop (see allocationWindow): bench/allocation.js asks. */
+function answerAllocationMessages() {
+  let stopWindow;
+  process.on('message', (message) => {
+    if (message && message.type === 'allocation-start') {
+      stopWindow = allocationWindow();
+      process.send({ type: 'allocation-started' });
+    } else if (message && message.type === 'allocation-stop' && stopWindow) {
+      process.send({ type: 'allocation', window: stopWindow() });
+      stopWindow = undefined;
+    }
+  });
+}
+
 function answerBenchMessages(close) {
   let session;
+  answerAllocationMessages();
   const pauses = pauseStats();
   process.on('message', (message) => {
     if (!message || typeof message.type !== 'string') return;
@@ -55,6 +113,22 @@ function answerBenchMessages(close) {
         usage.afterFullGc = process.memoryUsage();
       }
       process.send({ type: 'memory', usage });
+    } else if (message.type === 'heap-sampling-start') {
+      // Every object sampled, the ones collected since too: where allocation happens, not what stays.
+      session = new inspector.Session();
+      session.connect();
+      const options = {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      };
+      session.post('HeapProfiler.startSampling', options, () => process.send({ type: 'heap-sampling-started' }));
+    } else if (message.type === 'heap-sampling-stop') {
+      session.post('HeapProfiler.stopSampling', (error, result) => {
+        if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
+        session.disconnect();
+        process.send({ type: 'heap-sampling-stopped', file: message.file });
+      });
     } else if (message.type === 'profile-start') {
       session = new inspector.Session();
       session.connect();
@@ -84,4 +158,4 @@ function ask(child, message, answer) {
   });
 }
 
-module.exports = { answerBenchMessages, ask };
+module.exports = { answerAllocationMessages, answerBenchMessages, ask };

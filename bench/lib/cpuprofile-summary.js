@@ -76,7 +76,7 @@ function packageOf(callFrame) {
   return url.replace(/^file:\/\//, '');
 }
 
-module.exports = { summarize };
+module.exports = { summarize, packageOf, shortUrl };
 
 if (require.main === module) {
   console.log(summarize(process.argv[2], Number(process.argv[3] || 25)));

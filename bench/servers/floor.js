@@ -15,6 +15,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { answerAllocationMessages } = require('../lib/child-control');
 const { vaultRequire } = require('../lib/paths');
 const jweByHand = require('../lib/jwe-by-hand');
 
@@ -427,6 +428,7 @@ checkTokensWithNodeJose()
 process.on('message', (message) => {
   if (message && message.type === 'stop') server.close(() => process.exit(0));
 });
+answerAllocationMessages();
 process.on('disconnect', () => process.exit(0));
 process.on('exit', () => {
   db.close();

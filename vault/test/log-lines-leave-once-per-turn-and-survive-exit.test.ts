@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import pino from 'pino';
-import { createLoggers, linesPerTurn, type AccessLine } from '../src/http/logging';
+import { createLoggers, lazyRequestLogger, linesPerTurn, type AccessLine } from '../src/http/logging';
 import { ensureVaultBuilt } from './helpers/processes';
 import { LogCapture } from './helpers/vault';
 
@@ -80,5 +80,28 @@ describe('the access line', () => {
     expect(logs.lines).toHaveLength(1);
     createLoggers('silent', logs).logAccess(line);
     expect(logs.lines).toHaveLength(1);
+  });
+});
+
+describe("a request's logger", () => {
+  it("becomes pino's child with the request's bindings only when it logs, and then once", () => {
+    const capture = new LogCapture();
+    const { logger } = createLoggers('info', capture);
+    const child = jest.spyOn(logger, 'child');
+    const requestLog = lazyRequestLogger(logger, { reqId: 'req-9' }, {});
+    expect(requestLog.level).toBe('info');
+    requestLog.debug('below the level');
+    expect(child).toHaveBeenCalledTimes(1);
+    child.mockClear();
+    const quiet = lazyRequestLogger(logger, { reqId: 'req-10' }, {});
+    expect(quiet.level).toBe('info');
+    expect(child).not.toHaveBeenCalled();
+    quiet.info({ code: 'bad_request', otk: 'secret-otk' }, 'request refused');
+    quiet.warn('again');
+    expect(child).toHaveBeenCalledTimes(1);
+    const [refused, again] = capture.lines.map((line) => JSON.parse(line));
+    expect(refused).toMatchObject({ reqId: 'req-10', code: 'bad_request', otk: '[redacted]', msg: 'request refused' });
+    expect(again).toMatchObject({ reqId: 'req-10', level: 40, msg: 'again' });
+    expect(capture.text).not.toContain('secret-otk');
   });
 });

@@ -87,6 +87,24 @@ describe('operations endpoints and headers', () => {
     expect(vault.logs.text).not.toContain(pathOf(created.visitorUrl).split('/')[2]);
     expect(vault.logs.text).not.toMatch(/authorization|Bearer|ivk\./i);
   });
+
+  it("a request's own log line carries the request ID of its access line", async () => {
+    // Request loggers are made only when a request logs (lazyRequestLogger); they still bind reqId.
+    await vault.call('POST', '/v1/requests', cardForm());
+    await vault.call('POST', '/v1/requests', '{broken');
+    await vault.call('GET', '/v1/requests/not-a-uuid');
+    const lines = vault.logs.lines.map((line) => JSON.parse(line));
+    const refused = lines.filter((l) => l.msg === 'request refused');
+    expect(refused).toHaveLength(2);
+    const access = lines.filter((l) => l.msg === 'request');
+    expect(access).toHaveLength(3);
+    for (const line of refused) {
+      expect(line.reqId).toEqual(expect.any(String));
+      expect(
+        access.filter((a) => a.reqId === line.reqId && a.statusCode === 400 && a.route === line.route),
+      ).toHaveLength(1);
+    }
+  });
 });
 
 describe('configuration', () => {

@@ -17,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
 import { clientErrorHandler, frameworkErrors } from './framework-errors';
-import { createLoggers, type AccessLine } from './logging';
+import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
@@ -127,6 +127,7 @@ function createServer(
     loggerInstance: logger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
     // A hop count as a function: Fastify's types take no number, and proxy-addr counts hops this way.
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,

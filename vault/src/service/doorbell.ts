@@ -28,12 +28,25 @@ export const DEFAULT_DOORBELL: Omit<DoorbellOptions, 'log'> = {
 
 /** One event to tell one callback URL, until it is delivered or given up. */
 interface Delivery {
-  url: string;
+  target: CallbackTarget;
   body: DoorbellBody;
-  /** `url`, request and event: a second ring of the same while this one waits adds nothing. */
+  /** Callback URL, request and event: a second ring of the same while this one waits adds nothing. */
   key: string;
   attempt: number;
 }
+
+/** A callback URL parsed once: where to POST, the queue its deliveries share, and how logs name it. */
+interface CallbackTarget {
+  /** Undefined when the URL does not parse: its deliveries fail, and are logged, as any failure. */
+  parsed: URL | undefined;
+  /** Its origin (an unparsable URL gets one of its own). */
+  origin: string;
+  /** Scheme, host and path, for logs: no query string. */
+  logged: string;
+}
+
+/** Callback URLs parsed at most this many at once: a site has one, so this only bounds the cache. */
+const MAX_CACHED_TARGETS = 1_000;
 
 /** The deliveries of one callback origin: the ones waiting for a slot, and how many are under way. */
 interface OriginQueue {
@@ -65,6 +78,8 @@ export class Doorbell {
   private readonly waits = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
   private readonly poster = createJsonPoster();
+  /** Parsed callback URLs, so a delivery's URL is not parsed again for its queue, its POST and its logs. */
+  private readonly targets = new Map<string, CallbackTarget>();
 
   constructor(options: Omit<DoorbellOptions, 'perOriginConcurrency'> & { perOriginConcurrency?: number }) {
     this.options = { ...options, perOriginConcurrency: Math.max(1, options.perOriginConcurrency ?? 4) };
@@ -74,7 +89,12 @@ export class Doorbell {
     if (this.closed) return;
     const key = `${event}\n${requestId}\n${callbackUrl}`;
     if (this.unsent.has(key)) return;
-    const delivery: Delivery = { url: callbackUrl, body: { requestId, event }, key, attempt: 0 };
+    const delivery: Delivery = {
+      target: this.targetOf(callbackUrl),
+      body: { requestId, event },
+      key,
+      attempt: 0,
+    };
     this.unsent.set(key, delivery);
     this.outstanding += 1;
     this.incoming.push(delivery);
@@ -120,7 +140,7 @@ export class Doorbell {
     this.incoming = [];
     const touched = new Set<string>();
     for (const delivery of rung) {
-      const origin = originOf(delivery.url);
+      const { origin } = delivery.target;
       let queue = this.origins.get(origin);
       if (!queue) {
         queue = { waiting: [], active: 0 };
@@ -140,7 +160,7 @@ export class Doorbell {
     this.options.log('warn', 'doorbell gave up: too many waiting for this origin', {
       requestId: dropped.body.requestId,
       event: dropped.body.event,
-      target: safeTarget(dropped.url),
+      target: dropped.target.logged,
       waiting: MAX_WAITING_PER_ORIGIN,
     });
     this.finished();
@@ -163,10 +183,11 @@ export class Doorbell {
 
   /** One POST; on failure, waits (without holding a slot) and queues the next attempt or gives up. */
   private async attempt(delivery: Delivery): Promise<void> {
-    const { url, body, attempt } = delivery;
-    const target = safeTarget(url);
+    const { body, attempt } = delivery;
+    const target = delivery.target.logged;
     try {
-      const status = await this.poster.post(url, body, this.options.timeoutMs);
+      if (!delivery.target.parsed) throw new Error('Invalid URL');
+      const status = await this.poster.post(delivery.target.parsed, body, this.options.timeoutMs);
       if (status >= 200 && status < 300) {
         this.options.onOutcome?.('delivered');
         // Debug: a delivery is the normal case, counted in vault_doorbell_total; failures are warnings.
@@ -232,6 +253,16 @@ export class Doorbell {
     this.scheduleFlush();
   }
 
+  private targetOf(url: string): CallbackTarget {
+    let target = this.targets.get(url);
+    if (!target) {
+      if (this.targets.size >= MAX_CACHED_TARGETS) this.targets.clear();
+      target = parseTarget(url);
+      this.targets.set(url, target);
+    }
+    return target;
+  }
+
   private finished(): void {
     this.outstanding -= 1;
     if (this.outstanding > 0) return;
@@ -241,21 +272,11 @@ export class Doorbell {
   }
 }
 
-/** The queue a callback URL's deliveries share: its origin (an unparsable URL gets one of its own). */
-function originOf(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return 'invalid-url';
-  }
-}
-
-/** Scheme, host and path of the callback for logs: no query string. */
-function safeTarget(url: string): string {
+function parseTarget(url: string): CallbackTarget {
   try {
     const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
+    return { parsed, origin: parsed.origin, logged: `${parsed.origin}${parsed.pathname}` };
   } catch {
-    return 'invalid-url';
+    return { parsed: undefined, origin: 'invalid-url', logged: 'invalid-url' };
   }
 }

@@ -7,7 +7,7 @@ export interface JsonPoster {
    * POSTs `body` and resolves with the status code. `timeoutMs` bounds the whole attempt (connect,
    * send, answer), not only idle time: an endpoint trickling bytes cannot hold a socket.
    */
-  post(url: string, body: unknown, timeoutMs: number): Promise<number>;
+  post(url: URL | string, body: unknown, timeoutMs: number): Promise<number>;
   close(): void;
 }
 
@@ -34,7 +34,7 @@ export function createJsonPoster(options: JsonPosterOptions = {}): JsonPoster {
   return {
     post(url, body, timeoutMs) {
       return new Promise((resolve, reject) => {
-        const target = new URL(url);
+        const target = typeof url === 'string' ? new URL(url) : url;
         if (target.protocol !== 'http:' && target.protocol !== 'https:') {
           reject(new Error('unsupported protocol'));
           return;
