@@ -67,7 +67,7 @@ async function flow(client, n, callbackUrl, window) {
 }
 
 /** Runs the flow against one server: a warm-up, then the measured flow; returns figures per step. */
-async function measure(server, sink, callbackUrl, { requests, warmup, profileDir }) {
+async function measure(server, sink, callbackUrl, { requests, warmup, profileDir, survivors }) {
   const client = new Client(`http://127.0.0.1:${server.info.port}`, { authorization: `Bearer ${server.info.apiKey}` });
   try {
     const none = async () => async () => {};
@@ -75,7 +75,7 @@ async function measure(server, sink, callbackUrl, { requests, warmup, profileDir
     const figures = {};
     await flow(client, requests, callbackUrl, async (name) => {
       await ask(server.child, { type: 'allocation-start' }, 'allocation-started');
-      if (profileDir) await ask(server.child, { type: 'heap-sampling-start' }, 'heap-sampling-started');
+      if (profileDir) await ask(server.child, { type: 'heap-sampling-start', survivors }, 'heap-sampling-started');
       return async (n) => {
         await doorbellsDone(sink);
         const file = profileDir && path.join(profileDir, `${server.name}-${name}.heapprofile`);
@@ -106,6 +106,7 @@ async function main() {
     requests: wholeNumber(args, 'requests', 3000),
     warmup: wholeNumber(args, 'warmup', 1000),
     profileDir: filePath(args, 'profile'),
+    survivors: args['profile-survivors'] === true,
   };
   if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
   const sink = await startServer('doorbell-sink.js');

@@ -115,15 +115,18 @@ function answerBenchMessages(close) {
       process.send({ type: 'memory', usage });
     } else if (message.type === 'heap-sampling-start') {
       // Every object sampled, the ones collected since too: where allocation happens, not what stays.
+      // `survivors`: only objects that outlived the scavenges, i.e. what reached the old generation.
       session = new inspector.Session();
       session.connect();
       const options = {
         samplingInterval: 4096,
         includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMinorGC: !message.survivors,
       };
       session.post('HeapProfiler.startSampling', options, () => process.send({ type: 'heap-sampling-started' }));
     } else if (message.type === 'heap-sampling-stop') {
+      // Objects still young at the end are not survivors: a scavenge first, when gc is exposed.
+      if (typeof global.gc === 'function') global.gc({ type: 'minor' });
       session.post('HeapProfiler.stopSampling', (error, result) => {
         if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
         session.disconnect();
