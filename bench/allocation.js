@@ -2,14 +2,14 @@
 'use strict';
 // Bytes the JavaScript heap allocates per request, step by step through a visitor's flow, in the
 // vault and in the floor (bench/servers/floor.js): create, page, open, submit, mint, detokenize,
-// 8 at a time through the bench's own client. Unlike CPU per request, allocation hardly moves with
+// 8 at a time (--concurrency) through the bench's own client. Unlike CPU per request, allocation hardly moves with
 // the box's speed, so a change's effect on it shows in one run. "promoted" is what scavenges moved
 // into the old generation: the garbage a mark-compact later has to find, and what lets V8 grow the
 // old space under load (BENCHMARKS.md, the twelfth box). V8's own statistics of every GC
 // (v8.GCProfiler) in each server, collected at both ends of each step (--expose-gc).
 // --profile=<dir> also samples where the vault allocates in each step (objects collected since
 // included), writes <dir>/vault-<step>.heapprofile (Chrome DevTools opens it) and prints the top.
-//   node bench/allocation.js [--requests=3000] [--warmup=1000] [--no-floor] [--profile=<dir>] [--json]
+//   node bench/allocation.js [--requests=3000] [--warmup=1000] [--concurrency=8] [--no-floor] [--profile=<dir>] [--json]
 //                            [-- <vault node flags…>]
 const fs = require('node:fs');
 const os = require('node:os');
@@ -23,7 +23,6 @@ const { startServer } = require('./lib/processes');
 const { vaultEnv } = require('./lib/vault-settings');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 
-const CONCURRENCY = 8;
 const STEPS = ['create', 'page', 'open', 'submit', 'mint', 'detokenize'];
 
 /**
@@ -41,11 +40,11 @@ async function doorbellsDone(sink) {
 }
 
 /** One visitor flow's steps over `n` requests at once, each step timed as its own window by `window`. */
-async function flow(client, n, callbackUrl, window) {
+async function flow(client, n, concurrency, callbackUrl, window) {
   const form = cardForm({});
   const step = async (name, task) => {
     const done = await window(name);
-    const results = await parallel(n, CONCURRENCY, task);
+    const results = await parallel(n, concurrency, task);
     await done(n);
     return results;
   };
@@ -67,13 +66,13 @@ async function flow(client, n, callbackUrl, window) {
 }
 
 /** Runs the flow against one server: a warm-up, then the measured flow; returns figures per step. */
-async function measure(server, sink, callbackUrl, { requests, warmup, profileDir, survivors }) {
+async function measure(server, sink, callbackUrl, { requests, warmup, concurrency, profileDir, survivors }) {
   const client = new Client(`http://127.0.0.1:${server.info.port}`, { authorization: `Bearer ${server.info.apiKey}` });
   try {
     const none = async () => async () => {};
-    await flow(client, warmup, callbackUrl, none);
+    await flow(client, warmup, concurrency, callbackUrl, none);
     const figures = {};
-    await flow(client, requests, callbackUrl, async (name) => {
+    await flow(client, requests, concurrency, callbackUrl, async (name) => {
       await ask(server.child, { type: 'allocation-start' }, 'allocation-started');
       if (profileDir) await ask(server.child, { type: 'heap-sampling-start', survivors }, 'heap-sampling-started');
       return async (n) => {
@@ -105,6 +104,7 @@ async function main() {
   const options = {
     requests: wholeNumber(args, 'requests', 3000),
     warmup: wholeNumber(args, 'warmup', 1000),
+    concurrency: wholeNumber(args, 'concurrency', 8),
     profileDir: filePath(args, 'profile'),
     survivors: args['profile-survivors'] === true,
   };

@@ -161,4 +161,4 @@ function ask(child, message, answer) {
   });
 }
 
-module.exports = { answerAllocationMessages, answerBenchMessages, ask };
+module.exports = { allocationWindow, answerAllocationMessages, answerBenchMessages, ask };

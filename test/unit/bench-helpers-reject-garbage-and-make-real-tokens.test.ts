@@ -1,7 +1,8 @@
 /**
  * The bench's own helpers, whose mistakes would pass as figures: its command-line rules (garbage
- * stops the bench instead of running on NaN), the stolen-CPU share every run reports, and the
- * floor's hand-made compact JWE (node-jose must read it, and it must refuse what GCM refuses).
+ * stops the bench instead of running on NaN), the stolen-CPU share every run reports, the
+ * allocation a window of a server's life reports, and the floor's hand-made compact JWE (node-jose
+ * must read it, and it must refuse what GCM refuses).
  */
 import * as crypto from 'crypto';
 import * as path from 'path';
@@ -23,6 +24,15 @@ const byHand = require('../../bench/lib/jwe-by-hand') as {
   decrypt(kek: Buffer, token: string): Buffer;
 };
 const { vaultRequire } = require('../../bench/lib/paths') as { vaultRequire: NodeRequire };
+interface AllocationFigures {
+  allocatedBytes: number;
+  promotedBytes: number;
+  scavenges: number;
+  markCompacts: number;
+}
+const { allocationWindow } = require('../../bench/lib/child-control') as {
+  allocationWindow(): () => AllocationFigures;
+};
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /** node-jose's key, opaque here: only handed back to node-jose. */
@@ -110,5 +120,27 @@ describe("the floor's compact JWE by hand", () => {
       expect(() => byHand.decrypt(kek, token.join('.'))).toThrow();
     }
     expect(() => byHand.decrypt(crypto.randomBytes(32), [header, wrapped, iv, ciphertext, tag].join('.'))).toThrow();
+  });
+});
+
+describe('the allocation window (bench/allocation.js)', () => {
+  it('counts the bytes allocated, and what outlived the scavenges into the old generation', () => {
+    const stop = allocationWindow();
+    // 8 MB kept across the window's scavenges, and about 64 MB of garbage made around them.
+    const kept: number[][] = [];
+    let garbage = 0;
+    for (let i = 0; i < 8 * 1024; i += 1) {
+      kept.push(new Array(126).fill(i));
+      for (let j = 0; j < 8; j += 1) garbage += new Array(126).fill(j).length;
+    }
+    const figures = stop();
+    expect(kept.length).toBe(8 * 1024);
+    expect(garbage).toBe(8 * 8 * 1024 * 126);
+    const MB = 1024 * 1024;
+    expect(figures.allocatedBytes).toBeGreaterThan(60 * MB);
+    expect(figures.allocatedBytes).toBeLessThan(120 * MB);
+    expect(figures.scavenges).toBeGreaterThan(2);
+    expect(figures.promotedBytes).toBeGreaterThan(4 * MB);
+    expect(figures.promotedBytes).toBeLessThan(40 * MB);
   });
 });
