@@ -84,6 +84,7 @@ async function measure(server, sink, callbackUrl, { requests, warmup, concurrenc
         figures[name] = {
           allocatedKBPerRequest: round(window.allocatedBytes / n / 1024),
           promotedKBPerRequest: round(window.promotedBytes / n / 1024),
+          liveGrowthKBPerRequest: round(window.liveGrowthBytes / n / 1024),
           scavenges: window.scavenges,
           markCompacts: window.markCompacts,
         };

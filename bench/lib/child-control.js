@@ -71,10 +71,12 @@ function allocationWindow() {
         promoted += Math.max(0, after.old - before.old);
       } else if (entry.gcType === 'MarkSweepCompact') counts.markCompacts += 1;
     }
-    allocated += Math.max(0, v8.getHeapStatistics().used_heap_size - lastUsed);
+    const endUsed = v8.getHeapStatistics().used_heap_size;
+    allocated += Math.max(0, endUsed - lastUsed);
     // The collection forced at the end is the window's edge, not the load's.
     if (typeof global.gc === 'function') counts.markCompacts -= 1;
-    return { allocatedBytes: allocated, promotedBytes: promoted, ...counts };
+    // With --expose-gc both ends are live sets, so this is what the window left alive.
+    return { allocatedBytes: allocated, promotedBytes: promoted, liveGrowthBytes: endUsed - startUsed, ...counts };
   };
 }
 

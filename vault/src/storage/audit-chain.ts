@@ -83,7 +83,19 @@ export function chainHash(prevHash: string, seq: number, event: AuditEvent): str
 export function linkEntry(previous: { seq: number; hash: string } | undefined, event: AuditEvent): AuditEntry {
   const seq = (previous?.seq ?? 0) + 1;
   const prevHash = previous?.hash ?? GENESIS_HASH;
-  return { ...event, seq, prevHash, hash: chainHash(prevHash, seq, event) };
+  // Field by field, not `{ ...event }`: V8 promoted every spread copy to the old generation (about
+  // 0.6 KB per audited request that only a mark-compact frees; bench/allocation.js), this does not.
+  return {
+    at: event.at,
+    siteId: event.siteId,
+    actor: event.actor,
+    action: event.action,
+    requestId: event.requestId,
+    detail: event.detail,
+    seq,
+    prevHash,
+    hash: chainHash(prevHash, seq, event),
+  };
 }
 
 /**

@@ -426,7 +426,8 @@ export class PostgresStorage implements Storage {
         request.requestId,
       ]);
       await insertOtkRow(q, {
-        ...submitOtk,
+        hash: submitOtk.hash,
+        expiresAt: submitOtk.expiresAt,
         purpose: 'submit',
         siteId: request.siteId,
         requestId: request.requestId,

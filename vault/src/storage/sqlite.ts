@@ -341,8 +341,10 @@ export class SqliteStorage implements Storage {
         submitOtk.expiresAt,
         request.requestId,
       );
+      // Field by field: a spread copy with fields added was promoted to V8's old generation (linkEntry).
       this.insertOtkRow({
-        ...submitOtk,
+        hash: submitOtk.hash,
+        expiresAt: submitOtk.expiresAt,
         purpose: 'submit',
         siteId: request.siteId,
         requestId: request.requestId,
