@@ -77,9 +77,10 @@ async function measure(server, sink, callbackUrl, { requests, warmup, concurrenc
       if (profileDir) await ask(server.child, { type: 'heap-sampling-start', survivors }, 'heap-sampling-started');
       return async (n) => {
         await doorbellsDone(sink);
+        // The window first: its closing collections also clear the profile of what died young.
+        const { window } = await ask(server.child, { type: 'allocation-stop' }, 'allocation');
         const file = profileDir && path.join(profileDir, `${server.name}-${name}.heapprofile`);
         if (file) await ask(server.child, { type: 'heap-sampling-stop', file }, 'heap-sampling-stopped');
-        const { window } = await ask(server.child, { type: 'allocation-stop' }, 'allocation');
         if (file) console.log(`${server.name} ${name}: ${file}\n${summarizeHeapProfile(file, { per: n })}`);
         figures[name] = {
           allocatedKBPerRequest: round(window.allocatedBytes / n / 1024),
@@ -125,7 +126,9 @@ async function main() {
       await vault.stop();
     }
     if (!args['no-floor']) {
-      const floor = await startServer('floor.js', {}, ['--expose-gc']);
+      // With the vault's node flags here (npm run bench runs it with node's own), so the two
+      // servers' promotion is measured under one young generation.
+      const floor = await startServer('floor.js', {}, [...results.vaultNodeFlags, '--expose-gc']);
       try {
         // The floor answers the allocation window only; the profile is the vault's.
         results.floor = await measure({ ...floor, name: 'floor' }, sink, callbackUrl, {
@@ -145,11 +148,15 @@ async function main() {
     return;
   }
   console.log(`${options.requests} requests per step; vault node flags ${results.vaultNodeFlags.join(' ')}`);
-  console.log('step        vault KB/req allocated (promoted)   floor KB/req allocated (promoted)');
+  console.log('KB per request: allocated (promoted, left alive)');
+  console.log(`${'step'.padEnd(12)}${'vault'.padEnd(24)}floor`);
   for (const name of STEPS) {
-    const cell = (figures) =>
-      figures ? `${figures[name].allocatedKBPerRequest} (${figures[name].promotedKBPerRequest})` : '-';
-    console.log(`${name.padEnd(12)}${cell(results.vault).padEnd(36)}${cell(results.floor)}`);
+    const cell = (figures) => {
+      if (!figures) return '-';
+      const { allocatedKBPerRequest, promotedKBPerRequest, liveGrowthKBPerRequest } = figures[name];
+      return `${allocatedKBPerRequest} (${promotedKBPerRequest}, ${liveGrowthKBPerRequest})`;
+    };
+    console.log(`${name.padEnd(12)}${cell(results.vault).padEnd(24)}${cell(results.floor)}`);
   }
 }
 

@@ -55,7 +55,13 @@ function allocationWindow() {
   const profiler = new v8.GCProfiler();
   profiler.start();
   return () => {
-    if (typeof global.gc === 'function') global.gc();
+    // A scavenge, then a full collection: objects still young at the end die young (a heap profile
+    // of survivors keeps only what reached the old generation), garbage promoted earlier dies too.
+    const forced = typeof global.gc === 'function';
+    if (forced) {
+      global.gc({ type: 'minor' });
+      global.gc();
+    }
     const { statistics } = profiler.stop();
     let allocated = 0;
     let promoted = 0;
@@ -73,8 +79,11 @@ function allocationWindow() {
     }
     const endUsed = v8.getHeapStatistics().used_heap_size;
     allocated += Math.max(0, endUsed - lastUsed);
-    // The collection forced at the end is the window's edge, not the load's.
-    if (typeof global.gc === 'function') counts.markCompacts -= 1;
+    // The collections forced at the end are the window's edge, not the load's.
+    if (forced) {
+      counts.scavenges -= 1;
+      counts.markCompacts -= 1;
+    }
     // With --expose-gc both ends are live sets, so this is what the window left alive.
     return { allocatedBytes: allocated, promotedBytes: promoted, liveGrowthBytes: endUsed - startUsed, ...counts };
   };
@@ -95,7 +104,8 @@ function answerAllocationMessages() {
 }
 
 function answerBenchMessages(close) {
-  let session;
+  let cpuSession;
+  let heapSession;
   answerAllocationMessages();
   const pauses = pauseStats();
   process.on('message', (message) => {
@@ -118,32 +128,30 @@ function answerBenchMessages(close) {
     } else if (message.type === 'heap-sampling-start') {
       // Every object sampled, the ones collected since too: where allocation happens, not what stays.
       // `survivors`: only objects that outlived the scavenges, i.e. what reached the old generation.
-      session = new inspector.Session();
-      session.connect();
+      heapSession = new inspector.Session();
+      heapSession.connect();
       const options = {
         samplingInterval: 4096,
         includeObjectsCollectedByMajorGC: true,
         includeObjectsCollectedByMinorGC: !message.survivors,
       };
-      session.post('HeapProfiler.startSampling', options, () => process.send({ type: 'heap-sampling-started' }));
+      heapSession.post('HeapProfiler.startSampling', options, () => process.send({ type: 'heap-sampling-started' }));
     } else if (message.type === 'heap-sampling-stop') {
-      // Objects still young at the end are not survivors: a scavenge first, when gc is exposed.
-      if (typeof global.gc === 'function') global.gc({ type: 'minor' });
-      session.post('HeapProfiler.stopSampling', (error, result) => {
+      heapSession.post('HeapProfiler.stopSampling', (error, result) => {
         if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
-        session.disconnect();
+        heapSession.disconnect();
         process.send({ type: 'heap-sampling-stopped', file: message.file });
       });
     } else if (message.type === 'profile-start') {
-      session = new inspector.Session();
-      session.connect();
-      session.post('Profiler.enable', () =>
-        session.post('Profiler.start', () => process.send({ type: 'profile-started' })),
+      cpuSession = new inspector.Session();
+      cpuSession.connect();
+      cpuSession.post('Profiler.enable', () =>
+        cpuSession.post('Profiler.start', () => process.send({ type: 'profile-started' })),
       );
     } else if (message.type === 'profile-stop') {
-      session.post('Profiler.stop', (error, result) => {
+      cpuSession.post('Profiler.stop', (error, result) => {
         if (!error) fs.writeFileSync(message.file, JSON.stringify(result.profile));
-        session.disconnect();
+        cpuSession.disconnect();
         process.send({ type: 'profile-stopped', file: message.file });
       });
     }

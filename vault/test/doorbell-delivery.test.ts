@@ -50,4 +50,43 @@ describe('doorbell delivery', () => {
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
+
+  it('retries and gives up on a callback URL that does not parse, and logs no part of it', async () => {
+    const logs: string[] = [];
+    const bell = doorbell(logs, [5]);
+    try {
+      bell.ring('not a url?token=s3cret', 'r-3', 'submitted');
+      await bell.drain();
+      expect(logs).toHaveLength(2);
+      expect(logs[0]).toMatch(/^warn doorbell failed, will retry /);
+      expect(JSON.parse(logs[1].replace(/^warn doorbell gave up /, ''))).toEqual({
+        requestId: 'r-3',
+        event: 'submitted',
+        attempt: 1,
+        target: 'invalid-url',
+        reason: 'Invalid URL',
+      });
+      expect(logs.join('\n')).not.toContain('s3cret');
+    } finally {
+      bell.close();
+    }
+  });
+
+  it('delivers to each of many callback URLs, past the bound on URLs kept parsed', async () => {
+    const receiver = new DoorbellReceiver();
+    const base = await receiver.listen();
+    const logs: string[] = [];
+    const bell = doorbell(logs);
+    try {
+      // 1,001 distinct URLs: the parsed-URL cache (1,000) is cleared once on the way.
+      for (let i = 0; i <= 1000; i += 1) bell.ring(`${base}/hook/${i}`, `r-${i}`, 'opened');
+      await bell.drain();
+      expect(receiver.received).toHaveLength(1001);
+      expect(new Set(receiver.received.map((r) => r.body.requestId)).size).toBe(1001);
+      expect(logs.filter((line) => line.startsWith('warn'))).toEqual([]);
+    } finally {
+      bell.close();
+      await receiver.close();
+    }
+  });
 });

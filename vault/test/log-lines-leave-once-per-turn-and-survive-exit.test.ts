@@ -88,13 +88,10 @@ describe("a request's logger", () => {
     const capture = new LogCapture();
     const { logger } = createLoggers('info', capture);
     const child = jest.spyOn(logger, 'child');
-    const requestLog = lazyRequestLogger(logger, { reqId: 'req-9' }, {});
-    expect(requestLog.level).toBe('info');
-    requestLog.debug('below the level');
-    expect(child).toHaveBeenCalledTimes(1);
-    child.mockClear();
     const quiet = lazyRequestLogger(logger, { reqId: 'req-10' }, {});
     expect(quiet.level).toBe('info');
+    quiet.debug('below the level');
+    quiet.trace('further below');
     expect(child).not.toHaveBeenCalled();
     quiet.info({ code: 'bad_request', otk: 'secret-otk' }, 'request refused');
     quiet.warn('again');
@@ -103,5 +100,20 @@ describe("a request's logger", () => {
     expect(refused).toMatchObject({ reqId: 'req-10', code: 'bad_request', otk: '[redacted]', msg: 'request refused' });
     expect(again).toMatchObject({ reqId: 'req-10', level: 40, msg: 'again' });
     expect(capture.text).not.toContain('secret-otk');
+  });
+
+  it("follows a route's own level, and says nothing at silent", () => {
+    const capture = new LogCapture();
+    const { logger } = createLoggers('info', capture);
+    const child = jest.spyOn(logger, 'child');
+    const chatty = lazyRequestLogger(logger, { reqId: 'req-11' }, { level: 'debug' });
+    expect(chatty.level).toBe('debug');
+    chatty.debug('a route at debug');
+    const silent = lazyRequestLogger(logger, { reqId: 'req-12' }, { level: 'silent' });
+    silent.fatal('never written');
+    expect(child).toHaveBeenCalledTimes(1);
+    expect(capture.lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ reqId: 'req-11', level: 20, msg: 'a route at debug' }),
+    ]);
   });
 });

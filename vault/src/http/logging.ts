@@ -137,12 +137,13 @@ export function safeError(err: unknown): Record<string, unknown> {
 }
 
 type LogMethod = (...args: unknown[]) => void;
+type LevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 /**
  * Fastify's `childLoggerFactory`: a request's logger that becomes pino's child only when the request
- * logs something. pino's child() runs its bindings through the redaction pass, which cost every
- * request 2–3 KB of garbage (`bench/allocation.js`), and most requests log nothing but the access
- * line, which does not go through it.
+ * logs something at its level. pino's child() runs its bindings through the redaction pass, which
+ * cost every request 2–3 KB of garbage (`bench/allocation.js`), and most requests log nothing but
+ * the access line, which does not go through it.
  */
 export function lazyRequestLogger(
   parent: FastifyBaseLogger,
@@ -179,28 +180,34 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   fatal(...args: unknown[]): void {
-    (this.real.fatal as LogMethod).apply(this.real, args);
+    this.log('fatal', args);
   }
 
   error(...args: unknown[]): void {
-    (this.real.error as LogMethod).apply(this.real, args);
+    this.log('error', args);
   }
 
   warn(...args: unknown[]): void {
-    (this.real.warn as LogMethod).apply(this.real, args);
+    this.log('warn', args);
   }
 
   info(...args: unknown[]): void {
-    (this.real.info as LogMethod).apply(this.real, args);
+    this.log('info', args);
   }
 
   debug(...args: unknown[]): void {
-    (this.real.debug as LogMethod).apply(this.real, args);
+    this.log('debug', args);
   }
 
   trace(...args: unknown[]): void {
-    (this.real.trace as LogMethod).apply(this.real, args);
+    this.log('trace', args);
   }
 
   silent(): void {}
+
+  /** A line below the level (or at `silent`, which pino's values lack) makes no child. */
+  private log(method: LevelName, args: unknown[]): void {
+    if (!this.made && !(pino.levels.values[method] >= (pino.levels.values[this.level] ?? Infinity))) return;
+    (this.real[method] as LogMethod).apply(this.real, args);
+  }
 }

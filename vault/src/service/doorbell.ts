@@ -45,7 +45,7 @@ interface CallbackTarget {
   logged: string;
 }
 
-/** Callback URLs parsed at most this many at once: a site has one, so this only bounds the cache. */
+/** Callback URLs kept parsed at most: the app sends one per site, so this only bounds the cache. */
 const MAX_CACHED_TARGETS = 1_000;
 
 /** The deliveries of one callback origin: the ones waiting for a slot, and how many are under way. */
