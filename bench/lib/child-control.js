@@ -37,7 +37,7 @@ function pauseStats() {
   };
 }
 
-/** The young and old generation's used bytes in one of V8's GC statistics snapshots. */
+/** The whole heap's and the old generation's used bytes in one of V8's GC statistics snapshots. */
 function generations(snapshot) {
   const used = (name) => snapshot.heapSpaceStatistics.find((space) => space.spaceName === name)?.spaceUsedSize ?? 0;
   return { heap: snapshot.heapStatistics.usedHeapSize, old: used('old_space') + used('large_object_space') };

@@ -272,6 +272,7 @@ export class Doorbell {
   }
 }
 
+/** A callback URL parsed, with its origin and its name for logs (no query string: it may hold a token). */
 function parseTarget(url: string): CallbackTarget {
   try {
     const parsed = new URL(url);
