@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 'use strict';
 // Bytes the JavaScript heap allocates per request, step by step through a visitor's flow, in the
-// vault and in the floor (bench/servers/floor.js): create, page, open, submit, mint, detokenize,
-// 8 at a time (--concurrency) through the bench's own client. Unlike CPU per request, allocation hardly moves with
-// the box's speed, so a change's effect on it shows in one run. "promoted" is what scavenges moved
-// into the old generation: the garbage a mark-compact later has to find, and what lets V8 grow the
-// old space under load (BENCHMARKS.md, the twelfth box). V8's own statistics of every GC
-// (v8.GCProfiler) in each server, collected at both ends of each step (--expose-gc).
+// vault and in the floor (bench/servers/floor.js, here under the vault's node flags): create, page,
+// open, submit, mint, detokenize, 8 at a time (--concurrency) through the bench's own client. Unlike
+// CPU per request, allocation hardly moves with the box's speed, so a change's effect on it shows in
+// one run. "promoted" is what scavenges moved into the old generation: the garbage a mark-compact
+// later has to find, and what lets V8 grow the old space under load (BENCHMARKS.md, the twelfth
+// box); "left alive" is the live heap's growth over the step. From V8's own statistics of every GC
+// (v8.GCProfiler) in each server, with collections at both ends of each step (--expose-gc).
 // --profile=<dir> also samples where the vault allocates in each step (objects collected since
-// included), writes <dir>/vault-<step>.heapprofile (Chrome DevTools opens it) and prints the top.
-//   node bench/allocation.js [--requests=3000] [--warmup=1000] [--concurrency=8] [--no-floor] [--profile=<dir>] [--json]
-//                            [-- <vault node flags…>]
+// included), writes <dir>/vault-<step>.heapprofile (Chrome DevTools opens it) and prints the top;
+// with --profile-survivors, only the objects that outlived the scavenges.
+//   node bench/allocation.js [--requests=3000] [--warmup=1000] [--concurrency=8] [--no-floor]
+//                            [--profile=<dir> [--profile-survivors]] [--json] [-- <vault node flags…>]
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
