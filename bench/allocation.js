@@ -33,12 +33,13 @@ const STEPS = ['create', 'page', 'open', 'submit', 'mint', 'detokenize'];
  */
 async function doorbellsDone(sink) {
   let last = -1;
-  for (;;) {
+  for (let round = 0; round < 300; round += 1) {
     const { delivered } = await ask(sink.child, { type: 'count' }, 'count');
     if (delivered === last) return;
     last = delivered;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error('the doorbell deliveries did not settle within 30 s');
 }
 
 /** One visitor flow's steps over `n` requests at once, each step timed as its own window by `window`. */
@@ -73,6 +74,7 @@ async function measure(server, sink, callbackUrl, { requests, warmup, concurrenc
   try {
     const none = async () => async () => {};
     await flow(client, warmup, concurrency, callbackUrl, none);
+    await doorbellsDone(sink);
     const figures = {};
     await flow(client, requests, concurrency, callbackUrl, async (name) => {
       await ask(server.child, { type: 'allocation-start' }, 'allocation-started');
