@@ -5,12 +5,14 @@ import { answerPrimary } from './cluster/worker';
 import { loadConfig, type VaultConfig } from './config';
 import { ConfigError } from './errors';
 import { buildApp } from './http/app';
+import { applyRuntimeV8Flags } from './v8-runtime-flags';
 
 /**
  * Starts the vault: reads the environment, then either serves as one process (VAULT_WORKERS=1,
  * the default) or, with more workers, becomes their primary; each worker comes back here and serves.
  */
 async function main(): Promise<void> {
+  const v8Flags = applyRuntimeV8Flags();
   let config;
   try {
     config = loadConfig();
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
   // A worker of ours carries its slot; a process run by another cluster manager serves on its own.
   const workerIndex = cluster.isWorker ? Number(process.env[WORKER_INDEX_VARIABLE]) || undefined : undefined;
   if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, __filename);
-  else await serve(config, workerIndex);
+  else await serve(config, workerIndex, v8Flags);
 }
 
 /**
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
  * multi-worker vault it leaves the operations listener to the primary and answers its questions,
  * and only worker 1 runs the background jobs (expiry sweep, purge, audit checkpoints and sink).
  */
-async function serve(config: VaultConfig, workerIndex?: number): Promise<void> {
+async function serve(config: VaultConfig, workerIndex: number | undefined, v8Flags: string[]): Promise<void> {
   const app = await buildApp(config, {
     jobs: workerIndex === undefined || workerIndex === 1,
     logBindings: workerIndex === undefined ? undefined : { worker: workerIndex, pid: process.pid },
@@ -46,6 +48,7 @@ async function serve(config: VaultConfig, workerIndex?: number): Promise<void> {
       ops: app.ops.addresses()[0],
       storage: app.vault.storage.kind,
       ephemeral: app.vault.ephemeral.kind,
+      v8Flags,
     },
     workerIndex === undefined ? 'vault listening' : 'vault worker listening',
   );

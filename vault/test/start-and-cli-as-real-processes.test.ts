@@ -5,6 +5,7 @@
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { cardForm, freePort, futureExpiry, tempDir } from './helpers/vault';
+import { runtimeV8Flags } from '../src/v8-runtime-flags';
 
 jest.setTimeout(180_000);
 
@@ -76,6 +77,9 @@ describe('the vault as processes', () => {
     server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     try {
       await waitForLine(server, /vault listening/, 20_000);
+      // The start-up line names the V8 flags main.ts set on itself, those this node's V8 knows.
+      const listening = JSON.parse(output.split('\n').find((line) => line.includes('vault listening')) ?? '{}');
+      expect(listening.v8Flags).toEqual(runtimeV8Flags(process.versions.v8));
       const base = `http://127.0.0.1:${port}`;
       const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
       const created = await (
