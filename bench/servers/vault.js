@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// The vault under test, as `npm start` runs it (its runtime V8 flags, buildApp + listen, background jobs on, pino at
-// info), on a fresh SQLite data dir, with one site whose doorbell rings the bench's sink. Reports
-// {port, apiKey} to the parent over IPC; the API key is a throwaway for this run and never logged.
+// The vault under test, as `npm start` runs it (its runtime V8 flags, buildApp + listen, background
+// jobs on, pino at info), on a fresh SQLite data dir, with one site whose doorbell rings the bench's
+// sink. Reports {port, apiKey} to the parent over IPC; the API key is a throwaway for this run and
+// never logged.
 const { dist } = require('../lib/paths');
 const { answerBenchMessages } = require('../lib/child-control');
 
