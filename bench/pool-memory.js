@@ -3,7 +3,8 @@
 // The vault's peak RSS and CPU while the bench makes pools of submitted requests (create, open and
 // submit through the API, 8 at a time, as bench/lib/pools.js does before a timed run), under the
 // vault's own node flags (vault/scripts/node-flags.js) and then the flags given, which override
-// them: where full bench runs have set their whole-run peak. One fresh vault per run.
+// them: where full bench runs have set their whole-run peak. One fresh vault per run. Also prints
+// what the RSS was made of at its sampled peak (bench/lib/memory-regions.js).
 //   node bench/pool-memory.js [--requests=6000] [--pools=3] -- <more node flags for the vault…>
 // e.g. node bench/pool-memory.js -- --max-old-space-size=1024 --optimize-for-size
 const fs = require('node:fs');
@@ -14,6 +15,7 @@ const { Client } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
 const { Pools } = require('./lib/pools');
 const { cpuMicrosOf, memoryOf, startServer } = require('./lib/processes');
+const { describeRegions, sampleRegions } = require('./lib/memory-regions');
 const { vaultEnv } = require('./lib/vault-settings');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 
@@ -33,12 +35,20 @@ async function main() {
   try {
     const started = Date.now();
     const cpuBefore = cpuMicrosOf(vault.child.pid);
-    for (let i = 0; i < rounds; i += 1) await pools.submitted(requests);
+    let phase = '';
+    const regions = sampleRegions(vault.child.pid, fs.realpathSync(process.execPath), () => phase);
+    for (let i = 0; i < rounds; i += 1) {
+      phase = `pool ${i + 1} of ${rounds}`;
+      await pools.submitted(requests);
+    }
+    phase = 'after the pools';
     const cpuSeconds = (cpuMicrosOf(vault.child.pid) - cpuBefore) / 1e6;
+    const peak = regions();
     console.log(
       `${JSON.stringify(nodeFlags)}: ${rounds} × ${requests} submitted requests; vault peak RSS ` +
         `${memoryOf(vault.child.pid).hwmMB.toFixed(0)} MB, CPU ${cpuSeconds.toFixed(1)} s, wall ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    console.log(`  at the sampled peak ${describeRegions(peak)}`);
   } finally {
     client.close();
     await vault.stop();

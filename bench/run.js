@@ -16,6 +16,8 @@
 //        --profile (CPU profile of the vault during each timed max-rate run and each half-rate paced run
 //        → bench/profiles/<backend>-<scenario>[-half].cpuprofile)
 //        --diagnose-memory (vault under --expose-gc: live heap after a full GC, after each run)
+//        --memory-regions (the vault's RSS by region, from /proc/<pid>/smaps every 250 ms: which of
+//        V8, glibc's arenas and node's binary made its sampled peak, in which scenario)
 //        --experiment=doorbell-http (the vault's doorbell over node:http instead of fetch; not the
 //        shipped code — measures a proposed change)
 //        --vault-node-flags=<flag,…> (node flags after the shipped ones, which they override: an
@@ -39,6 +41,7 @@ const { cpuTicks, stolenPercent } = require('./lib/steal');
 const { paced } = require('./lib/paced');
 const { Pools } = require('./lib/pools');
 const { IDLE_WINDOW_MS, memoryOf, startServer } = require('./lib/processes');
+const { describeRegions, sampleRegions } = require('./lib/memory-regions');
 const { ask } = require('./lib/child-control');
 const { scenarios } = require('./lib/scenarios');
 const { seedRecords } = require('./lib/seed');
@@ -76,6 +79,7 @@ function parseArgs(argv) {
     micro: !args['no-micro'],
     profile: Boolean(args.profile),
     diagnoseMemory: Boolean(args['diagnose-memory']),
+    memoryRegions: Boolean(args['memory-regions']),
     experiment: args.experiment ? String(args.experiment) : undefined,
     vaultNodeFlags: nodeFlags(args['vault-node-flags']),
     half: !args['no-half'],
@@ -212,6 +216,8 @@ async function runBackend(backend, opts, bare, sink) {
     ...(opts.diagnoseMemory ? ['--expose-gc'] : []),
   ]);
   const pid = vault.child.pid;
+  let phase = 'setup';
+  const regions = opts.memoryRegions ? sampleRegions(pid, fs.realpathSync(process.execPath), () => phase) : undefined;
   const url = `http://127.0.0.1:${vault.info.port}`;
   const bareUrl = `http://127.0.0.1:${bare.info.port}`;
   const client = new Client(url, { authorization: `Bearer ${vault.info.apiKey}` });
@@ -253,6 +259,7 @@ async function runBackend(backend, opts, bare, sink) {
     const floor = backend === 'sqlite' && opts.floor ? await startFloor({ sizes, form, callbackUrl, opts }) : undefined;
 
     for (const sc of list) {
+      phase = sc.key;
       log(`\n[${backend}] ${sc.title}`);
       // Warm-up (JIT, caches) by count, which also tells how big the timed run's pool must be.
       let pool = await poolFor(sc, opts.warmup);
@@ -390,6 +397,11 @@ async function runBackend(backend, opts, bare, sink) {
       }
     }
     out.vaultPeakRssMB = memoryOf(pid).hwmMB;
+    if (regions) {
+      phase = 'after the scenarios';
+      out.vaultPeakRegionsMB = regions();
+      log(`\nvault memory at its sampled peak: ${describeRegions(out.vaultPeakRegionsMB)}`);
+    }
     out.barePeakRssMB = memoryOf(bare.child.pid).hwmMB;
     if (floor) out.floorPeakRssMB = memoryOf(floor.pid).hwmMB;
     if (floor) await floor.stop();

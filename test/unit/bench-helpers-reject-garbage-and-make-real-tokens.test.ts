@@ -1,10 +1,11 @@
 /**
  * The bench's own helpers, whose mistakes would pass as figures: its command-line rules (garbage
  * stops the bench instead of running on NaN), the stolen-CPU share every run reports, the
- * allocation a window of a server's life reports, and the floor's hand-made compact JWE (node-jose
- * must read it, and it must refuse what GCM refuses).
+ * allocation a window of a server's life reports, what a process's memory is made of, and the floor's
+ * hand-made compact JWE (node-jose must read it, and it must refuse what GCM refuses).
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -24,6 +25,16 @@ const byHand = require('../../bench/lib/jwe-by-hand') as {
   decrypt(kek: Buffer, token: string): Buffer;
 };
 const { vaultRequire } = require('../../bench/lib/paths') as { vaultRequire: NodeRequire };
+type Regions = Record<'binary' | 'otherFiles' | 'mainArena' | 'threadArenas' | 'anonymous' | 'total', number>;
+const memoryRegions = require('../../bench/lib/memory-regions') as {
+  regionsOf(smaps: string, binary: string): Regions;
+  sampleRegions(
+    pid: number,
+    binary: string,
+    phase?: () => string,
+    everyMs?: number,
+  ): () => (Regions & { phase: string }) | undefined;
+};
 interface AllocationFigures {
   allocatedBytes: number;
   promotedBytes: number;
@@ -142,5 +153,46 @@ describe('the allocation window (bench/allocation.js)', () => {
     expect(figures.scavenges).toBeGreaterThan(2);
     expect(figures.promotedBytes).toBeGreaterThan(4 * MB);
     expect(figures.promotedBytes).toBeLessThan(40 * MB);
+  });
+});
+
+describe("a process's memory by region (bench/lib/memory-regions.js)", () => {
+  const mapping = (range: string, perms: string, name: string, rssKb: number) =>
+    `${range} ${perms} 00000000 00:00 0                          ${name}\nSize:  4 kB\nRss:  ${rssKb} kB\nPss:  1 kB\n`;
+  it("sorts every mapping's RSS into node's binary, other files, glibc's arenas and the rest", () => {
+    const smaps = [
+      mapping('55d0c0000000-55d0c4000000', 'r-xp', '/opt/node/bin/node', 40960),
+      mapping('7f1000000000-7f1000100000', 'r--p', '/usr/lib/libc.so.6', 1024),
+      mapping('55d0c8000000-55d0c9000000', 'rw-p', '[heap]', 10240),
+      // A thread's arena: 64 MiB-aligned, read-write, then reserved up to 64 MiB.
+      mapping('7f2004000000-7f2004800000', 'rw-p', '', 5120),
+      mapping('7f2004800000-7f2008000000', '---p', '', 0),
+      // Anonymous and aligned, but not followed by its reserve: V8's, not an arena.
+      mapping('7f3008000000-7f3009000000', 'rw-p', '', 2048),
+      mapping('7f300a000000-7f300a100000', 'rw-p', '', 3072),
+      mapping('7ffd00000000-7ffd00021000', 'rw-p', '[stack]', 1024),
+    ].join('');
+    expect(memoryRegions.regionsOf(smaps, '/opt/node/bin/node')).toEqual({
+      binary: 40,
+      otherFiles: 1,
+      mainArena: 10,
+      threadArenas: 5,
+      anonymous: 6,
+      total: 62,
+    });
+  });
+
+  it('reads a live process: this one, whose RSS it accounts for, and keeps the highest sample', async () => {
+    const binary = fs.realpathSync(process.execPath);
+    const now = memoryRegions.regionsOf(fs.readFileSync('/proc/self/smaps', 'utf8'), binary);
+    expect(now.binary).toBeGreaterThan(1);
+    expect(now.total).toBeGreaterThan(process.memoryUsage().rss / 2 ** 20 - 8);
+    const stop = memoryRegions.sampleRegions(process.pid, binary, () => 'growing', 5);
+    const held = Buffer.alloc(64 * 2 ** 20, 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const peak = stop();
+    expect(held.length).toBe(64 * 2 ** 20);
+    expect(peak?.phase).toBe('growing');
+    expect(peak?.total).toBeGreaterThan(now.total + 48);
   });
 });
