@@ -150,7 +150,9 @@ describe('the allocation window (bench/allocation.js)', () => {
     const MB = 1024 * 1024;
     expect(figures.allocatedBytes).toBeGreaterThan(60 * MB);
     expect(figures.allocatedBytes).toBeLessThan(120 * MB);
-    expect(figures.scavenges).toBeGreaterThan(2);
+    // Scavenges of the load itself (the window leaves out any it forces): Node 24's young generation
+    // holds more of the 72 MB than Node 20's, so two is what a run may see there.
+    expect(figures.scavenges).toBeGreaterThanOrEqual(2);
     expect(figures.promotedBytes).toBeGreaterThan(4 * MB);
     expect(figures.promotedBytes).toBeLessThan(40 * MB);
   });
