@@ -36,14 +36,14 @@ async function main() {
     const started = Date.now();
     const cpuBefore = cpuMicrosOf(vault.child.pid);
     let phase = '';
-    const regions = sampleRegions(vault.child.pid, fs.realpathSync(process.execPath), () => phase);
+    const stopRegions = sampleRegions(vault.child.pid, fs.realpathSync(process.execPath), () => phase);
     for (let i = 0; i < rounds; i += 1) {
       phase = `pool ${i + 1} of ${rounds}`;
       await pools.submitted(requests);
     }
     phase = 'after the pools';
     const cpuSeconds = (cpuMicrosOf(vault.child.pid) - cpuBefore) / 1e6;
-    const peak = regions();
+    const peak = stopRegions();
     console.log(
       `${JSON.stringify(nodeFlags)}: ${rounds} × ${requests} submitted requests; vault peak RSS ` +
         `${memoryOf(vault.child.pid).hwmMB.toFixed(0)} MB, CPU ${cpuSeconds.toFixed(1)} s, wall ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -217,7 +217,9 @@ async function runBackend(backend, opts, bare, sink) {
   ]);
   const pid = vault.child.pid;
   let phase = 'setup';
-  const regions = opts.memoryRegions ? sampleRegions(pid, fs.realpathSync(process.execPath), () => phase) : undefined;
+  const stopRegions = opts.memoryRegions
+    ? sampleRegions(pid, fs.realpathSync(process.execPath), () => phase)
+    : undefined;
   const url = `http://127.0.0.1:${vault.info.port}`;
   const bareUrl = `http://127.0.0.1:${bare.info.port}`;
   const client = new Client(url, { authorization: `Bearer ${vault.info.apiKey}` });
@@ -397,9 +399,9 @@ async function runBackend(backend, opts, bare, sink) {
       }
     }
     out.vaultPeakRssMB = memoryOf(pid).hwmMB;
-    if (regions) {
+    if (stopRegions) {
       phase = 'after the scenarios';
-      out.vaultPeakRegionsMB = regions();
+      out.vaultPeakRegionsMB = stopRegions();
       log(`\nvault memory at its sampled peak: ${describeRegions(out.vaultPeakRegionsMB)}`);
     }
     out.barePeakRssMB = memoryOf(bare.child.pid).hwmMB;
