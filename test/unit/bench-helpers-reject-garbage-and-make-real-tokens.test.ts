@@ -150,9 +150,10 @@ describe('the allocation window (bench/allocation.js)', () => {
     const MB = 1024 * 1024;
     expect(figures.allocatedBytes).toBeGreaterThan(60 * MB);
     expect(figures.allocatedBytes).toBeLessThan(120 * MB);
-    // Scavenges of the load itself (the window leaves out any it forces): Node 24's young generation
-    // holds more of the 72 MB than Node 20's, so two is what a run may see there.
-    expect(figures.scavenges).toBeGreaterThanOrEqual(2);
+    // Scavenges of the load itself (the window leaves out any it forces): Node 20 makes several, but
+    // a jest worker's young generation on Node 24 can grow to take most of the 72 MB, and one is
+    // what it made in a full run there; the promoted bytes below need at least that one.
+    expect(figures.scavenges).toBeGreaterThanOrEqual(1);
     expect(figures.promotedBytes).toBeGreaterThan(4 * MB);
     expect(figures.promotedBytes).toBeLessThan(40 * MB);
   });
