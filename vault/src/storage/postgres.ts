@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, type PoolClient, type QueryResult } from 'pg';
+import { Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
 import { errorCode, redactUrl } from '../connection-url';
 import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
 import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
@@ -167,9 +167,10 @@ export class PostgresStorage implements Storage {
   /**
    * Runs `work` with raw SQL in one transaction on the vault's schema. Only for copying whole
    * tables in (`vault:cli migrate`, storage/copy-sqlite-to-postgres.ts); services use the methods.
+   * Unnamed: the copy's statements are built for each batch, and a connection would keep them all.
    */
   async rawTransaction<T>(work: (q: RawQuery) => Promise<T>): Promise<T> {
-    return this.transaction(work);
+    return this.transaction(work, { named: false });
   }
 
   async close(): Promise<void> {
@@ -963,7 +964,13 @@ export class PostgresStorage implements Storage {
   /** One statement outside a transaction (reads and single-row deletes). */
   private async query(sql: string, params?: unknown[]): Promise<QueryResult<Row>> {
     try {
-      return await this.pool.query<Row>(sql, params);
+      try {
+        return await this.pool.query<Row>(prepared(sql, params));
+      } catch (error) {
+        // The pool has dropped the connection that failed; the statement unnamed cannot be stale.
+        if (isStalePlan(error)) return await this.pool.query<Row>(sql, params);
+        throw error;
+      }
     } catch (error) {
       throw this.translate(error);
     }
@@ -974,7 +981,8 @@ export class PostgresStorage implements Storage {
    * are retried from the start; a lost connection is a StorageUnavailableError. When COMMIT itself
    * fails on a lost connection the outcome is unknown to us, but never partial.
    */
-  private async transaction<T>(work: (q: Query) => Promise<T>): Promise<T> {
+  private async transaction<T>(work: (q: Query) => Promise<T>, options: { named?: boolean } = {}): Promise<T> {
+    let named = options.named ?? true;
     for (let attempt = 1; ; attempt += 1) {
       let client: PoolClient;
       try {
@@ -985,7 +993,8 @@ export class PostgresStorage implements Storage {
       // A checked-out client has no error listener; one breaking between statements would crash the process.
       const ignore = () => undefined;
       client.on('error', ignore);
-      const q: Query = (sql, params) => client.query<Row>(sql, params);
+      const q: Query = (sql, params) =>
+        client.query<Row>(named ? prepared(sql, params) : { text: sql, values: params });
       let broken: Error | undefined;
       try {
         await q('BEGIN');
@@ -999,7 +1008,14 @@ export class PostgresStorage implements Storage {
           broken = new Error('ROLLBACK failed');
         }
         if (isUnavailable(error)) broken ??= new Error('connection lost');
-        const retryable = ['40P01', '40001'].includes(errorCode(error) ?? '');
+        // A table changed under a prepared statement (another instance migrated): this connection's
+        // statements are stale, so it is dropped and the transaction runs again unnamed.
+        const stale = isStalePlan(error);
+        if (stale) {
+          broken ??= new Error('stale prepared statement');
+          named = false;
+        }
+        const retryable = stale || ['40P01', '40001'].includes(errorCode(error) ?? '');
         if (!retryable || attempt >= ATTEMPTS) throw this.translate(error);
       } finally {
         client.removeListener('error', ignore);
@@ -1034,6 +1050,30 @@ class Rollback extends Error {}
 /** A condition on a `requests` row: its room was not closed. */
 const ROOM_OPEN =
   'NOT EXISTS (SELECT 1 FROM closed_rooms c WHERE c.site_id = requests.site_id AND c.room_id = requests.room_id)';
+
+/** Statement names by SQL text: only this file's fixed statements come here, one name each. */
+const statementNames = new Map<string, string>();
+
+/**
+ * A statement with parameters as a named (prepared) one: PostgreSQL parses and plans it once per
+ * connection instead of on every call, where planning cost 4 × the execution of the start page's
+ * read (BENCHMARKS.md). Without parameters it stays a simple query, which may hold several statements.
+ */
+function prepared(sql: string, params: unknown[] | undefined): QueryConfig {
+  if (!params) return { text: sql };
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `vault_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return { name, text: sql, values: params };
+}
+
+/** "cached plan must not change result type": a table's columns changed under a prepared `SELECT *`. */
+function isStalePlan(error: unknown): boolean {
+  const message = (error as { message?: unknown } | null)?.message;
+  return errorCode(error) === '0A000' && typeof message === 'string' && /cached plan/.test(message);
+}
 
 /** True for errors that mean "the database is not reachable right now", not "the statement was wrong". */
 function isUnavailable(error: unknown): boolean {
