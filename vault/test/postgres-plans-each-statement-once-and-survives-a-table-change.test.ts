@@ -1,45 +1,10 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
-import { auditEvent } from '../src/audit/events';
 import { PostgresStorage } from '../src/storage/postgres';
-import type { OtkRow, RequestRow } from '../src/storage/types';
 import { requirePostgres, TestSchema } from './helpers/backends';
+import { event, key, NOW, otk, request, site } from './shared/storage-contract';
 
 beforeAll(requirePostgres);
-
-const NOW = Date.now();
-const event = (action: 'site.add' | 'request.create' | 'request.open', requestId: string | null = null) =>
-  auditEvent(action, { at: NOW, siteId: 'site-a', actor: 'test', requestId });
-
-function pendingRequest(): { row: RequestRow; open: OtkRow } {
-  const row: RequestRow = {
-    requestId: randomUUID(),
-    siteId: 'site-a',
-    kind: 'form',
-    roomId: 'room-1',
-    agentId: 'agent-1',
-    visitorToken: null,
-    locale: 'en',
-    callbackUrl: 'https://chat.test/cb',
-    spec: '{"title":"T","fields":[]}',
-    status: 'pending',
-    createdAt: NOW,
-    openedAt: null,
-    submittedAt: null,
-    finishedAt: null,
-    viewedAt: null,
-    expiresAt: NOW + 60_000,
-  };
-  const open: OtkRow = {
-    hash: randomBytes(32).toString('hex'),
-    purpose: 'open',
-    siteId: 'site-a',
-    requestId: row.requestId,
-    agentId: null,
-    expiresAt: NOW + 60_000,
-  };
-  return { row, open };
-}
 
 describe('PostgreSQL statements', () => {
   const schema = new TestSchema();
@@ -48,11 +13,7 @@ describe('PostgreSQL statements', () => {
 
   beforeAll(async () => {
     await storage.migrate();
-    await storage.addSite(
-      { siteId: 'site-a', origin: 'https://chat.test', apiKeyId: 'k1', apiKeyHash: 'h', createdAt: NOW },
-      { siteId: 'site-a', kid: randomUUID(), wrappedKey: 'w', createdAt: NOW, active: true },
-      event('site.add'),
-    );
+    await storage.addSite(site(), key(), event('site.add'));
   });
   afterAll(async () => {
     await storage.close();
@@ -68,8 +29,9 @@ describe('PostgreSQL statements', () => {
   }
 
   it('a statement with parameters is prepared once on the connection and reused, not planned on every call', async () => {
-    const { row, open } = pendingRequest();
-    await storage.createRequest(row, open, event('request.create', row.requestId));
+    const row = request();
+    const open = otk(row.requestId, 'open');
+    await storage.createRequest(row, open, event('request.create', 'site-a', row.requestId));
     for (let i = 0; i < 3; i += 1)
       expect(await storage.findPreviewTarget(open.hash, NOW)).toMatchObject({ title: 'T' });
     const statements = await preparedStatements();
@@ -87,14 +49,15 @@ describe('PostgreSQL statements', () => {
   });
 
   it('a transaction survives a column added under its prepared SELECT r.* and commits once', async () => {
-    const { row, open } = pendingRequest();
-    await storage.createRequest(row, open, event('request.create', row.requestId));
+    const row = request();
+    const open = otk(row.requestId, 'open');
+    await storage.createRequest(row, open, event('request.create', 'site-a', row.requestId));
     // Prepares the transaction's locking read of the request (SELECT r.* … FOR UPDATE) on the connection.
     const unknown = randomBytes(32).toString('hex');
     const submit = { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 60_000 };
     expect(await storage.openRequest(unknown, submit, NOW, event('request.open'))).toBeUndefined();
     await schema.sql('ALTER TABLE requests ADD COLUMN added_by_a_newer_vault INTEGER');
-    const opened = await storage.openRequest(open.hash, submit, NOW, event('request.open', row.requestId));
+    const opened = await storage.openRequest(open.hash, submit, NOW, event('request.open', 'site-a', row.requestId));
     expect(opened).toMatchObject({ requestId: row.requestId, status: 'opened' });
     const [audit] = await schema.sql<{ n: string }>(
       `SELECT count(*) AS n FROM audit WHERE action = 'request.open' AND request_id = $1`,

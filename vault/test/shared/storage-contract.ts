@@ -20,10 +20,10 @@ export interface OpenedStorage {
 }
 
 /** Later than 2^32 ms, so a backend that truncates or stringifies BIGINTs shows it. */
-const NOW = 1_900_000_000_123;
+export const NOW = 1_900_000_000_123;
 const MINUTE = 60_000;
 
-function site(siteId = 'site-a'): SiteRow {
+export function site(siteId = 'site-a'): SiteRow {
   return {
     siteId,
     origin: 'https://chat.test',
@@ -33,18 +33,22 @@ function site(siteId = 'site-a'): SiteRow {
   };
 }
 
-function key(siteId = 'site-a', createdAt = NOW): SiteKeyRow {
+export function key(siteId = 'site-a', createdAt = NOW): SiteKeyRow {
   return { siteId, kid: randomUUID(), wrappedKey: randomBytes(40).toString('base64'), createdAt, active: true };
 }
 
 /** What the sweep appends for each request it expires; storage fills in the site and request. */
 const EXPIRE = auditEvent('request.expire', { at: NOW, actor: 'system' });
 
-function event(action: AuditAction, siteId: string | null = 'site-a', requestId: string | null = null): AuditEvent {
+export function event(
+  action: AuditAction,
+  siteId: string | null = 'site-a',
+  requestId: string | null = null,
+): AuditEvent {
   return auditEvent(action, { at: NOW, siteId, actor: 'test', requestId });
 }
 
-function request(overrides: Partial<RequestRow> = {}): RequestRow {
+export function request(overrides: Partial<RequestRow> = {}): RequestRow {
   return {
     requestId: randomUUID(),
     siteId: 'site-a',
@@ -66,7 +70,7 @@ function request(overrides: Partial<RequestRow> = {}): RequestRow {
   };
 }
 
-function otk(requestId: string, purpose: OtkPurpose, overrides: Partial<OtkRow> = {}): OtkRow {
+export function otk(requestId: string, purpose: OtkPurpose, overrides: Partial<OtkRow> = {}): OtkRow {
   return {
     hash: randomBytes(32).toString('hex'),
     purpose,
