@@ -968,7 +968,7 @@ export class PostgresStorage implements Storage {
         return await this.pool.query<Row>(prepared(sql, params));
       } catch (error) {
         // The pool has dropped the connection that failed; the statement unnamed cannot be stale.
-        if (isStalePlan(error)) return await this.pool.query<Row>(sql, params);
+        if (params && isStalePlan(error)) return await this.pool.query<Row>(sql, params);
         throw error;
       }
     } catch (error) {
@@ -1010,7 +1010,7 @@ export class PostgresStorage implements Storage {
         if (isUnavailable(error)) broken ??= new Error('connection lost');
         // A table changed under a prepared statement (another instance migrated): this connection's
         // statements are stale, so it is dropped and the transaction runs again unnamed.
-        const stale = isStalePlan(error);
+        const stale = named && isStalePlan(error);
         if (stale) {
           broken ??= new Error('stale prepared statement');
           named = false;
@@ -1069,10 +1069,13 @@ function prepared(sql: string, params: unknown[] | undefined): QueryConfig {
   return { name, text: sql, values: params };
 }
 
-/** "cached plan must not change result type": a table's columns changed under a prepared `SELECT *`. */
+/**
+ * "cached plan must not change result type": a table's columns changed under a prepared `SELECT *`.
+ * By its code alone (feature_not_supported), the message being in the server's language: the
+ * statement then runs again unnamed, once, so any other cause of the code comes back as it was.
+ */
 function isStalePlan(error: unknown): boolean {
-  const message = (error as { message?: unknown } | null)?.message;
-  return errorCode(error) === '0A000' && typeof message === 'string' && /cached plan/.test(message);
+  return errorCode(error) === '0A000';
 }
 
 /** True for errors that mean "the database is not reachable right now", not "the statement was wrong". */
