@@ -47,15 +47,32 @@ describe('PostgreSQL statements', () => {
     expect(await storage.getSite('site-a')).toEqual(before);
     expect(await storage.getSite('site-a')).toEqual(before);
   });
+});
 
-  it('a transaction survives a column added under its prepared SELECT r.* and commits once', async () => {
+describe('PostgreSQL statements in a pool of several connections', () => {
+  const schema = new TestSchema();
+  const storage = new PostgresStorage(schema.url(), { poolMax: 5 });
+
+  beforeAll(async () => {
+    await storage.migrate();
+    await storage.addSite(site(), key(), event('site.add'));
+  });
+  afterAll(async () => {
+    await storage.close();
+    await schema.drop();
+  });
+
+  it('a transaction survives a column added under its prepared SELECT r.* on every idle connection, and commits once', async () => {
     const row = request();
     const open = otk(row.requestId, 'open');
     await storage.createRequest(row, open, event('request.create', 'site-a', row.requestId));
-    // Prepares the transaction's locking read of the request (SELECT r.* … FOR UPDATE) on the connection.
-    const unknown = randomBytes(32).toString('hex');
+    // Five at once take five connections, and each prepares the locking read (SELECT r.* … FOR UPDATE):
+    // more stale connections than a transaction has attempts, so only running it unnamed gets through.
     const submit = { hash: randomBytes(32).toString('hex'), expiresAt: NOW + 60_000 };
-    expect(await storage.openRequest(unknown, submit, NOW, event('request.open'))).toBeUndefined();
+    const unknown = () => storage.openRequest(randomBytes(32).toString('hex'), submit, NOW, event('request.open'));
+    expect(await Promise.all([unknown(), unknown(), unknown(), unknown(), unknown()])).toEqual(
+      Array(5).fill(undefined),
+    );
     await schema.sql('ALTER TABLE requests ADD COLUMN added_by_a_newer_vault INTEGER');
     const opened = await storage.openRequest(open.hash, submit, NOW, event('request.open', 'site-a', row.requestId));
     expect(opened).toMatchObject({ requestId: row.requestId, status: 'opened' });
