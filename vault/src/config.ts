@@ -63,6 +63,8 @@ export interface VaultConfig {
     /** Per client IP per minute on the agent's viewer pages (opens, reveals, copies). */
     viewerPerMinute: number;
   };
+  /** How long a client may take to send one whole request, headers and body. */
+  requestTimeoutSeconds: number;
   /** How long a stop (SIGTERM) may take to finish in-flight requests and close storage. */
   shutdownGraceSeconds: number;
   /** How often the expiry sweep and the retention purge run. */
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       failOpen: oneOf(env, 'VAULT_RATE_LIMIT_FAIL_OPEN', FAIL_OPEN_CHOICES, 'api'),
       viewerPerMinute: integer(env, 'VAULT_RATE_LIMIT_VIEWER_PER_MINUTE', 120, 1, 1_000_000),
     },
+    requestTimeoutSeconds: integer(env, 'VAULT_REQUEST_TIMEOUT_SECONDS', 30, 1, 600),
     shutdownGraceSeconds: integer(env, 'VAULT_SHUTDOWN_GRACE_SECONDS', 10, 1, 600),
     sweepIntervalSeconds: integer(env, 'VAULT_SWEEP_INTERVAL_SECONDS', 15, 1, 3600),
     purgeIntervalSeconds: integer(env, 'VAULT_PURGE_INTERVAL_SECONDS', 3600, 1, 86400 * 7),

@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   relay_in_progress: 409,
   off_record_gone: 409,
   conflict: 409,
+  request_timeout: 408,
   payload_too_large: 413,
   invalid_fields: 422,
   rate_limited: 429,

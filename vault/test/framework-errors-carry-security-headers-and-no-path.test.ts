@@ -1,5 +1,16 @@
 import net from 'node:net';
-import { startTestVault, type TestVault } from './helpers/vault';
+import { startTestVault, testConfig, type TestVault } from './helpers/vault';
+
+/** Writes to a raw connection as `send` does and gives back all the server answered before it closed. */
+function rawExchange(port: number, send: (socket: net.Socket) => void): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => send(socket));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+  });
+}
 
 /** Answers Fastify and Node make before a route runs still carry the headers, and never quote the URL. */
 describe("the framework's own error answers", () => {
@@ -35,15 +46,9 @@ describe("the framework's own error answers", () => {
   });
 
   it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () =>
-        socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
-      );
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const raw = await rawExchange(port, (socket) =>
+      socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+    );
     const [head, body] = raw.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
     const headers = Object.fromEntries(
@@ -55,5 +60,42 @@ describe("the framework's own error answers", () => {
     expectSecurityHeaders(headers);
     expect(raw).not.toContain('CANARYOTKVALUE');
     expect(JSON.parse(body).error.code).toBe('bad_request');
+  });
+});
+
+describe('a client that sends its request too slowly', () => {
+  it('gets 408 request_timeout once VAULT_REQUEST_TIMEOUT_SECONDS has passed, and its connection is closed', async () => {
+    const vault = await startTestVault({ config: testConfig({ VAULT_REQUEST_TIMEOUT_SECONDS: '1' }) });
+    try {
+      await vault.app.listen({ host: '127.0.0.1', port: 0 });
+      const port = (vault.app.server.address() as net.AddressInfo).port;
+      const started = Date.now();
+      let drip: NodeJS.Timeout | undefined;
+      const raw = await rawExchange(port, (socket) => {
+        // A body promised at 60,000 bytes and sent a byte every 100 ms: it would take 100 minutes.
+        socket.write(
+          `POST /f/${'A'.repeat(43)}/submit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n`,
+        );
+        drip = setInterval(() => socket.writable && socket.write('a'), 100);
+      });
+      clearInterval(drip);
+      const [head, body] = raw.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(body).error.code).toBe('request_timeout');
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('has 30 seconds by default, where Fastify would have no bound at all', async () => {
+    const vault = await startTestVault();
+    try {
+      expect(vault.app.server.requestTimeout).toBe(30_000);
+      // Node enforces the request's bound only if the headers' is no longer.
+      expect(vault.app.server.headersTimeout).toBe(30_000);
+    } finally {
+      await vault.close();
+    }
   });
 });

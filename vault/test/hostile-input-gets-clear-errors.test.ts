@@ -130,6 +130,28 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await vault.call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
+  it.each([
+    ['a line break and a header', 'x%0d%0aX-Injected:%201'],
+    ['cookie attributes', 'x;%20Domain=evil.example;%20Path=%2F'],
+    ['a bidi override', '%E2%80%AE'],
+    ['a NUL', 'x%00y'],
+  ])('a viewer session handle with %s: 400 on every session route, and no cookie set', async (_name, handle) => {
+    for (const [method, url] of [
+      ['GET', `/v/s/${handle}`],
+      ['POST', `/v/s/${handle}/close`],
+      ['POST', `/v/s/${handle}/reveal`],
+    ]) {
+      const response = await vault.call(method, url, undefined, null);
+      expect(response.statusCode).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^text\/html/);
+      expect(response.headers['content-security-policy']).toBeDefined();
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect(response.headers['x-injected']).toBeUndefined();
+      expect(response.body).not.toMatch(/evil\.example|FST_|at \//);
+    }
+    expect(vault.logs.text).not.toContain('request failed');
+  });
+
   it('wrong types on the visitor JSON submit: 400 and the link stays usable', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
     for (const body of [{ values: [] }, { values: { 2: 7 } }, { nothing: true }, '"just a string"']) {
@@ -249,6 +271,8 @@ describe('rate limits', () => {
       // Within the limit nothing tells a scanner how many tries are left; a refusal says when to come back.
       expect(Object.keys(responses[0].headers).filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
       expect(responses[3].headers['retry-after']).toMatch(/^\d+$/);
+      // Each route counts its own (docs/vault-api.md): the same IP may still open a link.
+      expect((await vault.call('POST', `/f/${'a'.repeat(43)}`, undefined, null)).statusCode).toBe(404);
     } finally {
       await vault.close();
     }

@@ -312,6 +312,7 @@ export type ErrorCode =
   | 'off_record_gone'
   | 'conflict'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'rate_limited'
   | 'invalid_fields'
   | 'unavailable'

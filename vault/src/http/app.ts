@@ -129,6 +129,15 @@ function createServer(
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
+    // Fastify's default, 0, turns node's bound off: a body sent a byte at a time held a connection,
+    // and a descriptor, for as long as its sender liked. Node enforces it only when the headers'
+    // own timeout (60 s unless set) is no longer, and looks every interval: a slow request ends
+    // within a fifth over its time.
+    requestTimeout: config.requestTimeoutSeconds * 1000,
+    http: {
+      headersTimeout: config.requestTimeoutSeconds * 1000,
+      connectionsCheckingInterval: config.requestTimeoutSeconds * 200,
+    },
     // A hop count as a function: Fastify's types take no number, and proxy-addr counts hops this way.
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     return503OnClosing: true,

@@ -40,7 +40,7 @@ export function clientErrorHandler(headers: Record<string, string>) {
         : status === 431
           ? 'The headers are too large.'
           : 'The request is malformed.';
-    const body = JSON.stringify({ error: { code: 'bad_request', message } });
+    const body = JSON.stringify({ error: { code: status === 408 ? 'request_timeout' : 'bad_request', message } });
     if (socket.writable) {
       socket.write(
         `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +

@@ -17,12 +17,17 @@ type SessionParams = { Params: { handle: string } };
 /** The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. */
 const COOKIE = 'viewer_session';
 
-const revealSchema = {
+/** A session's handle, checked before it reaches a cookie's Path or a page's links. */
+const handleParams = {
   params: {
     type: 'object',
     required: ['handle'],
     properties: { handle: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
   },
+} as const;
+
+const revealSchema = {
+  ...handleParams,
   body: {
     type: 'object',
     additionalProperties: false,
@@ -88,6 +93,8 @@ export async function viewerRoutes(
   const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
 
   app.setErrorHandler(async (error, request, reply) => {
+    // A failure after a handler set the cookie must not send it (nor fail again on it).
+    reply.removeHeader('set-cookie');
     const vaultError = toVaultError(error);
     if (vaultError.status >= 500)
       request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
@@ -133,7 +140,7 @@ export async function viewerRoutes(
 
   app.get<SessionParams>(
     '/s/:handle',
-    { config: limited, exposeHeadRoute: false, schema: responses.viewerPage },
+    { config: limited, exposeHeadRoute: false, schema: { ...handleParams, ...responses.viewerPage } },
     async (request, reply) => {
       const handle = request.params.handle;
       const token = sessionToken(request);
@@ -174,7 +181,7 @@ export async function viewerRoutes(
 
   app.post<SessionParams>(
     '/s/:handle/close',
-    { config: limited, schema: responses.viewerClose },
+    { config: limited, schema: { ...handleParams, ...responses.viewerClose } },
     async (request, reply) => {
       await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
       const attributes = [`Path=/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
