@@ -261,6 +261,27 @@ describe('generic rules', () => {
     expect(normalizeValue(field({ id: 'x', type: 'text' }), '  Alice  ')).toBe('Alice');
   });
 
+  it.each([
+    ['a NUL', 'Bob\u0000'],
+    ['an escape sequence', '\u001b[31mBob'],
+    ['a line break inside', 'Bob\r\nX-Header: 1'],
+    ['DEL', 'Bo\u007fb'],
+    ['a C1 control', 'Bo\u0085b'],
+    ['a right-to-left override', '\u202eboB'],
+    ['a bidi isolate', 'Bob\u2067'],
+    ['an unpaired surrogate', 'Bob\ud800'],
+  ])('refuses a value holding %s', (_name, value) => {
+    expect(codeFor({ type: 'text' }, value)).toBe('invalid_value');
+    expect(codeFor({ type: 'text', required: false }, value)).toBe('invalid_value');
+  });
+
+  it('keeps what people type: tabs, right-to-left text and its marks, emoji, and whitespace a trim drops', () => {
+    for (const value of ['a\tb', 'שלום עולם', 'مرحبا\u200f', '😀👍🏽', 'Bob\n', ' Alice ']) {
+      expect(codeFor({ type: 'text' }, value)).toBeUndefined();
+    }
+    expect(codeFor({ type: 'card_number' }, '4111\n1111 1111 1111')).toBeUndefined();
+  });
+
   it('skips the type rules for an empty optional field', () => {
     expect(codeFor({ type: 'card_number', required: false }, '')).toBeUndefined();
   });

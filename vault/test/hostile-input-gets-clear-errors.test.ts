@@ -28,6 +28,17 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(await requestCount()).toBe(0);
   });
 
+  it('an unknown property: 400 naming it, unless its name is no name (then it is not quoted back)', async () => {
+    const named = await vault.call('POST', '/v1/requests', { ...idvRequest(), extra: true });
+    expect(named.json().error.message).toContain('"extra"');
+    const garbage = `CANARY-KEY-${'x'.repeat(5000)}\n<script>`;
+    const unnamed = await vault.call('POST', '/v1/requests', { ...idvRequest(), [garbage]: true });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().error.message).toMatch(/additional properties/);
+    expect(unnamed.body).not.toContain('CANARY');
+    expect(unnamed.body.length).toBeLessThan(300);
+  });
+
   it.each([
     ['wrong kind', { kind: 'payment' }],
     ['number room id', { roomId: 42 }],
@@ -39,6 +50,10 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['both idv and form', { form: cardForm().form }],
     ['no callbackUrl', { callbackUrl: undefined }],
     ['a control character in the room id', { roomId: 'room\u0000-1' }],
+    // Stored, it would come back as U+FFFD, and the app could not match its own room.
+    ['an unpaired surrogate in the room id', { roomId: 'room-1\ud800' }],
+    ['DEL in the agent id', { agentId: 'agent\u007f' }],
+    ['a control character in the visitor token', { visitorToken: 'token\u001b[31m' }],
   ])('request with %s: 400 bad_request', async (_name, patch) => {
     const body = { ...idvRequest(), ...patch };
     const response = await vault.call('POST', '/v1/requests', body);
@@ -46,6 +61,13 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(response.json().error.code).toBe('bad_request');
     expect(response.json().error.message.length).toBeGreaterThan(5);
     expect(await requestCount()).toBe(0);
+  });
+
+  it('a room id of emoji and right-to-left text is taken, and comes back as sent', async () => {
+    const roomId = 'room-😀-שלום';
+    const created = await vault.call('POST', '/v1/requests', { ...idvRequest(), roomId });
+    expect(created.statusCode).toBe(201);
+    expect((await vault.call('GET', `/v1/requests/${created.json().requestId}`)).json().roomId).toBe(roomId);
   });
 
   it.each([

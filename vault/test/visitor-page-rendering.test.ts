@@ -228,6 +228,25 @@ describe('after a server-side error', () => {
     expect(elementAttributes(page, 'field-pan').value).toBeUndefined();
   });
 
+  it('never refills a card number, an SSN or an off-the-record answer, even unmasked', () => {
+    const fields = [
+      f({ id: 'pan', label: 'Card number', type: 'card_number' }),
+      f({ id: 'ssn', label: 'SSN', type: 'ssn' }),
+      f({ id: 'answer', label: 'First pet', type: 'text', offTheRecord: true }),
+      f({ id: 'expiry', label: 'Expiry date', type: 'expiry' }),
+    ];
+    const sent = { pan: '4111111111111112', ssn: '234-56-7891', answer: 'Rex the dog', expiry: '01/20' };
+    const again = renderRequestPage({
+      view: formView(fields),
+      locale: 'en',
+      values: sent,
+      errors: validateValues(fields, sent, new Date('2026-03-15T12:00:00Z')),
+    });
+    for (const id of ['pan', 'ssn', 'answer']) expect(elementAttributes(again, `field-${id}`).value).toBeUndefined();
+    for (const value of [sent.pan, sent.ssn, sent.answer]) expect(again).not.toContain(value);
+    expect(elementAttributes(again, 'field-expiry').value).toBe('01/20');
+  });
+
   it('shows a focusable alert summary that links to each bad field', () => {
     expect(page).toMatch(
       /<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">\n<h2 class="error-summary__title" id="error-summary-title">There is a problem<\/h2>/,

@@ -48,6 +48,13 @@ export interface FieldError {
 /** No value may be longer than this, whatever the form says. */
 export const MAX_VALUE_LENGTH = LIMITS.value;
 
+/**
+ * Characters no value may hold: C0 controls but tab (every field is one line), DEL and C1 controls,
+ * bidi embeddings, overrides and isolates (they change how a value reads to the agent, not what it
+ * says), and unpaired surrogates (stored, they would come back as U+FFFD).
+ */
+const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
+
 /** The value as the vault stores it: card numbers as digits only, anything else trimmed. */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
   if (field.type === 'card_number') return value.replace(/[\s-]/g, '');
@@ -85,6 +92,8 @@ export function validateValue(field: VisitorFieldView, raw: unknown, now: Date):
   if (typeof raw !== 'string') return { code: 'invalid_value' };
   if (codePointLength(raw) > MAX_VALUE_LENGTH) return { code: 'too_long', params: { max: MAX_VALUE_LENGTH } };
   const value = normalizeValue(field, raw);
+  // The value as stored: whitespace a trim or a card number's spacing drops is no harm.
+  if (FORBIDDEN_CHARACTERS.test(value)) return { code: 'invalid_value' };
   if (value === '') return field.required ? { code: 'required' } : undefined;
   const typeError = checkType(field, value, now);
   if (typeError) return typeError;

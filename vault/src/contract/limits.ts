@@ -41,8 +41,10 @@ export const LENGTH_RANGES = {
 export const ID_PATTERNS = {
   form: `^[A-Za-z0-9][A-Za-z0-9._-]{0,${LIMITS.formId - 1}}$`,
   field: `^[A-Za-z][A-Za-z0-9_-]{0,${LIMITS.fieldId - 1}}$`,
-  /** Any printable text: no C0 control character. */
-  opaque: '^[^\\u0000-\\u001f]+$',
+  /** Any printable text: no C0 control character, no DEL, no unpaired surrogate (Ajv matches in Unicode mode). */
+  opaque: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$',
+  /** The same for a visitor's token, which may be empty (a visitor the app could not name). */
+  visitorToken: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$',
   locale: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$',
   callbackUrl: '^https?://',
   /** A payment-processor relay the vault's admin configured (`vault:cli relay set`). */

@@ -22,7 +22,7 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
-    const extra = first?.params?.additionalProperty ? ` ("${String(first.params.additionalProperty)}")` : '';
+    const extra = first?.params?.additionalProperty ? ` (${unknownName(String(first.params.additionalProperty))})` : '';
     return new VaultError('bad_request', `${where} ${first?.message ?? 'is invalid'}${extra}.`);
   }
   switch (fastifyError.code) {
@@ -44,6 +44,11 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
   if (fastifyError.statusCode === 429)
     return new VaultError('rate_limited', 'Too many requests; slow down and try again shortly.');
   return new VaultError('internal', 'The vault hit an unexpected error; it has been logged.');
+}
+
+/** An unknown property, named back only when it looks like a name: a caller may put anything in a key. */
+function unknownName(name: string): string {
+  return /^[A-Za-z_][\w.-]{0,63}$/.test(name) ? `"${name}"` : 'a property with an unexpected name';
 }
 
 /** What a client that sent no JSON body is told, naming what it did send. */

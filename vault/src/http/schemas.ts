@@ -57,7 +57,7 @@ export const createRequestSchema = {
     kind: { type: 'string', enum: ['idv', 'form'] },
     roomId: id,
     agentId: id,
-    visitorToken: { type: 'string', maxLength: LIMITS.visitorToken },
+    visitorToken: { type: 'string', maxLength: LIMITS.visitorToken, pattern: ID_PATTERNS.visitorToken },
     locale: { type: 'string', maxLength: LIMITS.locale, pattern: ID_PATTERNS.locale },
     callbackUrl: { type: 'string', minLength: 8, maxLength: LIMITS.callbackUrl, pattern: ID_PATTERNS.callbackUrl },
     idv: closedObject(['label', 'positions'], {
@@ -128,6 +128,7 @@ export const roomParams = {
 export const visitorDataSchema = {
   body: {
     ...closedObject(['adminId'], {
+      // No character rule: a token stored before create had one must still be erasable.
       visitorToken: { type: 'string', minLength: 1, maxLength: LIMITS.visitorToken },
       roomId: id,
       adminId: id,

@@ -96,9 +96,17 @@ ${content}
 `.value;
 }
 
-/** A secret is never shown again (not refilled after a server-side error). */
+/** A secret is typed unseen (a password input). */
 function isSecret(field: VisitorFieldView, view: VisitorRequestView): boolean {
   return field.masked || field.type === 'cvv' || view.kind === 'idv';
+}
+
+/**
+ * Whether a page shown again after a server-side error holds the value sent: never a secret, a
+ * card number, an SSN or an off-the-record answer, which the visitor types again instead.
+ */
+function isRefilled(field: VisitorFieldView, view: VisitorRequestView): boolean {
+  return !isSecret(field, view) && field.type !== 'card_number' && field.type !== 'ssn' && !field.offTheRecord;
 }
 
 const DEFAULT_HINTS: Partial<Record<FieldType, MessageKey>> = {
@@ -157,7 +165,7 @@ function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
 
 function renderControl(field: PageField, ctx: FieldContext, describedBy: string, invalid: boolean): SafeHtml {
   const secret = isSecret(field, ctx.view);
-  const value = secret ? undefined : ownValue(ctx.values, field.id);
+  const value = isRefilled(field, ctx.view) ? ownValue(ctx.values, field.id) : undefined;
   const common = html`id="${field.elementId}" name="${inputName(field.id)}"${field.required ? html` required` : ''}${
     describedBy ? html` aria-describedby="${describedBy}"` : ''
   }${invalid ? html` aria-invalid="true"` : ''}`;
