@@ -25,6 +25,8 @@ import {
 jest.setTimeout(60000);
 
 const VAULT_DELAY_MS = 4000;
+/** Well under the vault's delay: what proves an answer did not wait for it, with room for a busy box. */
+const AT_ONCE_MS = VAULT_DELAY_MS / 2;
 const IDV = { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' };
 
 describe('agent views with a vault that takes 4 s per call', () => {
@@ -47,7 +49,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
     const started = performance.now();
     const response = await scene.harness.submitView(scene.harness.lastView(scene.agent.id), scene.agent, IDV);
     expect(response).toMatchObject({ success: true });
-    expect(performance.now() - started).toBeLessThan(1000);
+    expect(performance.now() - started).toBeLessThan(AT_ONCE_MS);
     expect(scene.harness.world.messagesIn(scene.room.id)).toEqual([]);
     await scene.harness.jobsSettled();
     expect(lastMessageIn(scene).text).toBe('Please enter characters 2 and 4 of your PIN.');
@@ -80,7 +82,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
     const bar = scene.harness.lastView(scene.agent.id);
     expect(bar.type).toBe('contextualBar');
     const shown = scene.harness.world.interactionsFor(scene.agent.id).pop();
-    expect(shown?.ageMs).toBeLessThan(1000);
+    expect(shown?.ageMs).toBeLessThan(AT_ONCE_MS);
     expect(JSON.stringify(bar.blocks)).toContain('PIN (ID&V)');
   });
 
@@ -119,7 +121,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
         'manager-view.reason': 'Supervising a disputed payment',
       });
       expect(response).toMatchObject({ success: true });
-      expect(performance.now() - started).toBeLessThan(1000);
+      expect(performance.now() - started).toBeLessThan(AT_ONCE_MS);
       expect(scene.harness.world.notificationsFor(manager.id)).toEqual([]);
       await scene.harness.jobsSettled();
       const handed = scene.harness.world.notificationsFor(manager.id);

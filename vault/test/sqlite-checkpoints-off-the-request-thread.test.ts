@@ -110,8 +110,14 @@ describe("the vault's SQLite checkpoints", () => {
       const deadline = Date.now() + 3000;
       while (asked.length === 0 && Date.now() < deadline) await sleep(25);
       expect(asked.length).toBeGreaterThan(0);
-      // A pass may have asked mid-burst and the next one for its tail: let two more passes run.
-      await sleep(300);
+      // Passes may have asked mid-burst and the next ones for its tail (on a slow disk the burst
+      // spans several): wait until 400 ms (four passes) go by without an ask.
+      let seen = -1;
+      const settled = Date.now() + 5000;
+      while (asked.length !== seen && Date.now() < settled) {
+        seen = asked.length;
+        await sleep(400);
+      }
       // No commit since: the thread's passes copy it all, and the next commit starts it over.
       const askedBefore = asked.length;
       await sleep(500);
