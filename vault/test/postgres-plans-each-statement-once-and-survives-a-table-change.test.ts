@@ -6,11 +6,10 @@ import { event, key, NOW, otk, request, site } from './shared/storage-contract';
 
 beforeAll(requirePostgres);
 
-describe('PostgreSQL statements', () => {
+/** A storage on a schema of its own with site-a in it, for this describe block; dropped after it. */
+function storageWithSite(poolMax: number): { storage: PostgresStorage; schema: TestSchema } {
   const schema = new TestSchema();
-  // One connection, so the statements prepared are the ones the next call finds.
-  const storage = new PostgresStorage(schema.url(), { poolMax: 1 });
-
+  const storage = new PostgresStorage(schema.url(), { poolMax });
   beforeAll(async () => {
     await storage.migrate();
     await storage.addSite(site(), key(), event('site.add'));
@@ -19,6 +18,12 @@ describe('PostgreSQL statements', () => {
     await storage.close();
     await schema.drop();
   });
+  return { storage, schema };
+}
+
+describe('PostgreSQL statements', () => {
+  // One connection, so the statements prepared are the ones the next call finds.
+  const { storage, schema } = storageWithSite(1);
 
   /** The statements the vault's one connection holds prepared (pg_prepared_statements is per session). */
   async function preparedStatements(): Promise<string[]> {
@@ -50,17 +55,7 @@ describe('PostgreSQL statements', () => {
 });
 
 describe('PostgreSQL statements in a pool of several connections', () => {
-  const schema = new TestSchema();
-  const storage = new PostgresStorage(schema.url(), { poolMax: 5 });
-
-  beforeAll(async () => {
-    await storage.migrate();
-    await storage.addSite(site(), key(), event('site.add'));
-  });
-  afterAll(async () => {
-    await storage.close();
-    await schema.drop();
-  });
+  const { storage, schema } = storageWithSite(5);
 
   it('a transaction survives a column added under its prepared SELECT r.* on every idle connection, and commits once', async () => {
     const row = request();
