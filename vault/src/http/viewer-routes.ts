@@ -3,7 +3,7 @@ import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
-import type { BrowserInfo } from '../service/viewer';
+import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
 import { toVaultError } from './errors';
 import { safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
@@ -22,7 +22,7 @@ const handleParams = {
   params: {
     type: 'object',
     required: ['handle'],
-    properties: { handle: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+    properties: { handle: { type: 'string', pattern: VIEWER_HANDLE_PATTERN } },
   },
 } as const;
 

@@ -42,9 +42,13 @@ const SECRET_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['card_number', 
 const MAX_USER_AGENT = 256;
 const MAX_REASON = 500;
 
+/** How long a handle is, in hex digits; the routes refuse any other shape before it reaches a cookie's Path. */
+const HANDLE_HEX_DIGITS = 32;
+export const VIEWER_HANDLE_PATTERN = `^[0-9a-f]{${HANDLE_HEX_DIGITS}}$`;
+
 /** The public part of a session's URL, derived from its secret so no column is needed to check it. */
 export function viewerHandle(token: string): string {
-  return sha256Hex(`viewer-handle\u0000${token}`).slice(0, 32);
+  return sha256Hex(`viewer-handle\u0000${token}`).slice(0, HANDLE_HEX_DIGITS);
 }
 
 /**
