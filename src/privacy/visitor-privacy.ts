@@ -14,7 +14,7 @@ import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import { readAppConfig } from '../settings/settings';
 import type { VisitorDataBody } from '../vault/contract';
-import { loggableError } from '../vault/vault-call-error';
+import { loggableError, outcomeUnknown } from '../vault/vault-call-error';
 import { isVaultConfigured } from '../vault/vault-client';
 import { removeRoomData } from '../requests/forget-room';
 import { vaultClient, vaultConnection } from '../requests/send-context';
@@ -81,10 +81,14 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
       `${t('privacy_exported', { requests: exported.requests.length })}\n\`\`\`\n${JSON.stringify(exported, null, 2)}\n\`\`\``,
     );
   } catch (err) {
-    // A slow erasure can outlast the app's timeout after the vault deleted everything, and a retry
-    // then names no room: a room the admin named is forgotten here whatever the vault answered.
-    if (verb === 'erase' && 'roomId' in target) await removeRoomData(deps.persis, target.roomId);
     deps.app.getLogger().warn({ msg: 'Privacy command failed at the vault', verb, error: loggableError(err) });
+    // A slow erasure can outlast the app's timeout after the vault deleted everything, and a retry
+    // then names no room: when the vault may have acted, a room the admin named is forgotten. A
+    // refusal (a wrong key, a bad target) erased nothing, and the room's open requests stay known.
+    if (verb === 'erase' && outcomeUnknown(err)) {
+      if ('roomId' in target) await removeRoomData(deps.persis, target.roomId);
+      return tell(t('privacy_uncertain'));
+    }
     return tell(t('privacy_failed'));
   }
 }

@@ -55,6 +55,18 @@ export function loggableError(err: unknown): ReturnType<VaultCallError['toLog']>
   return isVaultCallError(err) ? err.toLog() : 'unexpected error';
 }
 
+/**
+ * Whether the vault may have carried the call out although the app saw it fail: no answer (a
+ * timeout, a connection lost), a server error, or an answer it could not read. Any other failure is
+ * the vault's refusal, and nothing happened there.
+ */
+export function outcomeUnknown(err: unknown): boolean {
+  if (!isVaultCallError(err)) return true;
+  return (
+    err.code === 'timeout' || err.code === 'unreachable' || err.code === 'unavailable' || err.code === 'bad_response'
+  );
+}
+
 /** The i18n key that explains a vault failure to an agent. */
 export function vaultCallErrorMessageKey(err: unknown): string {
   const code = isVaultCallError(err) ? err.code : 'unreachable';

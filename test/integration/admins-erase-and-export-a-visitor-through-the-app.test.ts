@@ -107,8 +107,27 @@ describe('an administrator erases and exports a visitor through the app', () => 
     } finally {
       await scene.harness.setSetting('vault_url', vaultUrl);
     }
-    expect(lastNotice(admin)).not.toMatch(/Erased for good/);
+    expect(lastNotice(admin)).toMatch(/^No answer came from the vault, so the erasure may have been carried out/);
     expect(heldFor(scene.room.id)).toEqual([]);
+  });
+
+  it("keeps the room it was asked to erase when the vault refuses, and the visitor's answer still reaches the agent", async () => {
+    await sendForm(scene, 'ssn');
+    const message = lastMessageIn(scene);
+    const requestId = requestIdOf(message);
+    const held = heldFor(scene.room.id).length;
+    await scene.harness.setSetting('vault_api_key', 'ivk.not-the-key');
+    try {
+      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
+    } finally {
+      await scene.harness.setSetting('vault_api_key', scene.vault.apiKey);
+    }
+    expect(lastNotice(admin)).toMatch(/^The vault did not carry this out. Nothing was changed in the app/);
+    expect(heldFor(scene.room.id).length).toBe(held);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
+    const view = await visitorOpens(visitorLink(message));
+    await visitorSubmits(view, { [view.fields[0].id]: SSN });
+    await waitForNotification(scene, scene.agent, /submitted/i);
   });
 
   it('explains its usage when the target is missing outside a livechat room', async () => {
