@@ -71,6 +71,17 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
   });
 
   it.each([
+    ['128 ASCII characters', 'r'.repeat(128)],
+    ['128 code points outside the BMP', '😀'.repeat(128)],
+  ])('a room id of the longest the contract allows (%s) is listed by its room route', async (_name, roomId) => {
+    const created = await vault.call('POST', '/v1/requests', { ...idvRequest(), roomId });
+    expect(created.statusCode).toBe(201);
+    const listed = await vault.call('GET', `/v1/rooms/${encodeURIComponent(roomId)}/requests`);
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().requests.map((r: { requestId: string }) => r.requestId)).toEqual([created.json().requestId]);
+  });
+
+  it.each([
     [
       'duplicate field ids',
       [

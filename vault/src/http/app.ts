@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream, Logger } from 'pino';
 import type { VaultConfig } from '../config';
+import { LIMITS } from '../contract/limits';
 import { VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
 import type { Clock } from '../service/clock';
@@ -129,6 +130,10 @@ function createServer(
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT,
+    // Fastify's default, 100 characters, refused a room id the contract allows (128 code points) on
+    // the routes that carry it in the path, with a 414. Paths hold it percent-encoded: up to 12
+    // characters for one code point outside the BMP (%F0%9F%98%80).
+    maxParamLength: Math.max(LIMITS.opaqueId, LIMITS.otk) * 12,
     // Fastify's default, 0, turns node's bound off: a body sent a byte at a time held a connection,
     // and a descriptor, for as long as its sender liked. Node enforces it only when the headers'
     // own timeout (60 s unless set) is no longer, and looks every interval: a slow request ends

@@ -73,9 +73,9 @@ export async function visitorRoutes(
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
   app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
-    const json = wantsJson(request);
     // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
-    if (json) return openRequest(request, reply, true);
+    // A HEAD (Fastify runs this handler for it) has no body to return the submit key in: it only looks.
+    if (request.method === 'GET' && wantsJson(request)) return openRequest(request, reply, true);
     const preview = await vault.visitors.preview(request.params.otk);
     if (!preview) return deadLink(request, reply, false);
     return reply.type('text/html; charset=utf-8').send(
