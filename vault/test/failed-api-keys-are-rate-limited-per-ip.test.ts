@@ -29,6 +29,7 @@ describe('failed API-key attempts', () => {
       const blocked = await listRequests(vault.app, vault.site.apiKey, '198.51.100.7');
       expect(blocked.statusCode).toBe(429);
       expect(blocked.json().error.code).toBe('rate_limited');
+      expect(blocked.headers['retry-after']).toBe('60');
       expect((await listRequests(vault.app, vault.site.apiKey, '198.51.100.8')).statusCode).toBe(200);
       // Successful calls are not failures: the right key from a fresh IP is never counted.
       for (let i = 0; i < 10; i += 1)

@@ -72,9 +72,15 @@ export async function apiRoutes(
   };
 
   app.decorateRequest('site', undefined);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     // Failed keys are counted per IP before the key is checked (the route limits run after auth).
-    await authFailures.check(request.ip);
+    try {
+      await authFailures.check(request.ip);
+    } catch (refusal) {
+      // Its window is a minute, counted from the first failure: an upper bound, as every 429 has one.
+      if (refusal instanceof VaultError && refusal.code === 'rate_limited') reply.header('retry-after', '60');
+      throw refusal;
+    }
     try {
       request.site = await vault.sites.authenticate(request.headers.authorization);
     } catch (error) {
