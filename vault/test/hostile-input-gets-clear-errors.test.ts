@@ -197,6 +197,22 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
   });
 
+  it('more values than any form has: 400 from the page and as JSON, before any is read, and the link stays usable', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
+    const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [String(i + 1), 'x']));
+    const page = await vault.app.inject({
+      method: 'POST',
+      url: submitPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(Object.entries(many).map(([id, value]) => [`v.${id}`, value])).toString(),
+    });
+    const json = await vault.call('POST', submitPath, { values: many }, null);
+    for (const response of [page, json]) expect(response.statusCode).toBe(400);
+    expect(json.json().error.message).toBe('There can be at most 100 values.');
+    expect((await vault.call('POST', submitPath, { values: { 2: '1', 4: '2' } }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
+  });
+
   it('SQL-ish and HTML-ish labels are stored as text and rendered escaped', async () => {
     const nasty = `<script>alert("x")</script>'; DROP TABLE records; --`;
     const body = cardForm({

@@ -4,7 +4,7 @@ import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets';
 import { accentStylesheetFor } from '../pages/brand';
-import { readFormValues } from '../pages/form-values';
+import { MAX_SUBMITTED_VALUES, readFormValues, tooManyValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
@@ -193,8 +193,9 @@ function jsonValues(body: unknown): Record<string, string> {
     throw new VaultError('bad_request', 'The body must be {"values": {"<fieldId>": "<text>"}}.');
   }
   const entries = Object.entries(values);
-  if (entries.length > 100 || entries.some(([, value]) => typeof value !== 'string')) {
-    throw new VaultError('bad_request', 'Every value must be text, and there can be at most 100.');
+  if (entries.length > MAX_SUBMITTED_VALUES) throw tooManyValues();
+  if (entries.some(([, value]) => typeof value !== 'string')) {
+    throw new VaultError('bad_request', 'Every value must be text.');
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }

@@ -1,9 +1,18 @@
 /**
  * Reads the values out of the page's urlencoded POST, where each input is named `v.<fieldId>`.
  */
+import { VaultError } from '../errors';
 import { inputName } from './page-data';
 
 const PREFIX = inputName('');
+
+/** No form has more fields (LIMITS.fields is 50): a body with more values is refused before any is read. */
+export const MAX_SUBMITTED_VALUES = 100;
+
+/** The refusal for a body with more values than any form has, the same from the page and as JSON. */
+export function tooManyValues(): VaultError {
+  return new VaultError('bad_request', `There can be at most ${MAX_SUBMITTED_VALUES} values.`);
+}
 
 /**
  * Field id → value for every `v.`-named entry of a parsed form body; other entries are ignored.
@@ -15,6 +24,7 @@ export function readFormValues(body: unknown): Record<string, string> {
   const entries: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(body)) {
     if (name.startsWith(PREFIX) && typeof value === 'string') entries.push([name.slice(PREFIX.length), value]);
+    if (entries.length > MAX_SUBMITTED_VALUES) throw tooManyValues();
   }
   return Object.fromEntries(entries);
 }
