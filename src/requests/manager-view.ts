@@ -28,6 +28,8 @@ import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { readViewValue } from '../ui/blocks';
+import { redactText } from '../redaction/redact';
+import { builtinRules } from '../redaction/rules';
 import { buildManagerReasonModal, cleanReason, ManagerReasonAction } from '../ui/manager-reason-modal';
 import type { SubmitOutcome } from './dialogs';
 import { openDialog } from './dialogs';
@@ -84,6 +86,14 @@ interface ManagerViewJobData {
   reason: string;
 }
 
+/** Detectors for what a reason must not carry: it goes into the scheduler's job data and the vault's audit trail. */
+const REASON_RULES = builtinRules(['iban', 'card', 'ssn']);
+
+/** A reason with any card number, IBAN or SSN in it masked (the last four kept), as chat messages are. */
+function maskedReason(reason: string | undefined): string | undefined {
+  return reason === undefined ? undefined : redactText(reason, REASON_RULES, 'agent').text;
+}
+
 /** The reason modal's submit: checks the reason, schedules the link's delivery, and answers at once. */
 export async function submitManagerReason(
   deps: Deps,
@@ -91,8 +101,8 @@ export async function submitManagerReason(
   view: IUIKitSurface,
   user: IUser,
 ): Promise<SubmitOutcome> {
-  const reason = cleanReason(
-    readViewValue((view as IUIKitSurface & { state?: object }).state, ManagerReasonAction.Reason),
+  const reason = maskedReason(
+    cleanReason(readViewValue((view as IUIKitSurface & { state?: object }).state, ManagerReasonAction.Reason)),
   );
   if (!reason) {
     const t = translatorFor(await localeForUser(deps.read, user));
