@@ -58,4 +58,5 @@ export {
   isRelayParamValue,
   isText,
 } from '../../vault/src/contract/limits';
+export { holdsForbiddenCharacter } from '../../vault/src/contract/field-rules';
 export { DEFAULT_LOCALE, closestLocale } from '../../vault/src/contract/locale';

@@ -68,6 +68,17 @@ describe('validateIdvInput', () => {
     ).toBe('account passcode');
   });
 
+  it('a custom name is what the visitor will read: visible, without control or direction characters, counted in characters', () => {
+    const labelError = (customLabel: string) =>
+      validateIdvInput({ ...valid, secretKind: 'custom', customLabel }).errors.customLabel;
+    expect(labelError('\u200b\u200b')).toEqual({ key: 'validation_custom_label_required' });
+    for (const label of ['PIN\u0001', 'PIN\u202eevil', 'PIN\u2066x', 'PIN\ud800', 'PIN\u0085'])
+      expect(labelError(label)).toEqual({ key: 'validation_plain_text' });
+    expect(labelError('😀'.repeat(40))).toBeUndefined();
+    expect(labelError('😀'.repeat(41))).toEqual({ key: 'validation_too_long', params: { max: 40 } });
+    expect(labelError('código de acceso 2')).toBeUndefined();
+  });
+
   it('refuses a secret kind that is not offered', () => {
     expect(validateIdvInput({ ...valid, secretKind: 'mothers_maiden_name' }).errors.secretKind).toEqual({
       key: 'validation_required',

@@ -55,6 +55,11 @@ export const MAX_VALUE_LENGTH = LIMITS.value;
  */
 const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
 
+/** Whether a text holds one of those characters: a visitor's value, or a name an agent gives the visitor to read. */
+export function holdsForbiddenCharacter(value: string): boolean {
+  return FORBIDDEN_CHARACTERS.test(value);
+}
+
 /** The value as the vault stores it: card numbers as digits only, anything else trimmed. */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
   if (field.type === 'card_number') return value.replace(/[\s-]/g, '');
@@ -93,7 +98,7 @@ export function validateValue(field: VisitorFieldView, raw: unknown, now: Date):
   if (codePointLength(raw) > MAX_VALUE_LENGTH) return { code: 'too_long', params: { max: MAX_VALUE_LENGTH } };
   const value = normalizeValue(field, raw);
   // The value as stored: whitespace a trim or a card number's spacing drops is no harm.
-  if (FORBIDDEN_CHARACTERS.test(value)) return { code: 'invalid_value' };
+  if (holdsForbiddenCharacter(value)) return { code: 'invalid_value' };
   if (value === '') return field.required ? { code: 'required' } : undefined;
   const typeError = checkType(field, value, now);
   if (typeError) return typeError;
