@@ -23,8 +23,9 @@ const isAlnum = (code: number): boolean => isDigit(code) || isAsciiLetter(code);
 
 /**
  * What may stand between the digit groups of one number: spaces of every kind, tab, line breaks,
- * dashes and hyphens, the minus sign, dots, and invisible format characters (zero-width space,
- * word joiner, BOM) that would otherwise let a number slip through unmasked.
+ * dashes and hyphens, the minus sign, dots, underscores, and invisible format characters (soft
+ * hyphen, zero-width space, word joiner, invisible operators, BOM) that would otherwise let a
+ * number slip through unmasked.
  */
 function isNumberSeparator(code: number): boolean {
   return (
@@ -34,7 +35,9 @@ function isNumberSeparator(code: number): boolean {
     code === 0x0d ||
     code === 0x2d ||
     code === 0x2e ||
+    code === 0x5f ||
     code === 0xa0 ||
+    code === 0xad ||
     code === 0x1680 ||
     (code >= 0x2000 && code <= 0x200d) ||
     (code >= 0x2010 && code <= 0x2015) ||
@@ -42,7 +45,7 @@ function isNumberSeparator(code: number): boolean {
     code === 0x2029 ||
     code === 0x202f ||
     code === 0x205f ||
-    code === 0x2060 ||
+    (code >= 0x2060 && code <= 0x2064) ||
     code === 0x2212 ||
     code === 0x3000 ||
     code === 0xfeff

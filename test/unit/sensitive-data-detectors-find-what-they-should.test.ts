@@ -27,6 +27,10 @@ describe('card numbers', () => {
     ]);
     expect(finds(findCardNumbers, '4111 1111\n1111 1111')).toEqual(['4111 1111\n1111 1111']);
     expect(finds(findCardNumbers, '4111 1111\r\n1111\u200b1111')).toEqual(['4111 1111\r\n1111\u200b1111']);
+    for (const separator of ['\u00ad', '\u2062', '_'])
+      expect(finds(findCardNumbers, `4111${separator}1111${separator}1111${separator}1111`)).toEqual([
+        `4111${separator}1111${separator}1111${separator}1111`,
+      ]);
   });
 
   it('are found when followed by the expiry date and the code', () => {
