@@ -26,7 +26,7 @@ import type {
   RequestStateResponse,
   VisitorDataBody,
 } from './contract';
-import { VaultCallError } from './vault-call-error';
+import { isVaultCallError, VaultCallError } from './vault-call-error';
 import type { VaultCallErrorCode } from './vault-call-error';
 
 export interface VaultConnection {
@@ -51,9 +51,20 @@ export type ProcessorOutcome = Omit<RelaySendResponse, 'outcome'> & { outcome: R
 
 const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
 
-/** Whether the vault URL and key are filled in and the URL looks like one. */
-export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey'>): boolean {
-  return URL_PATTERN.test(connection.baseUrl) && connection.apiKey.length > 0;
+/** What an API key or a site ID may hold: both go in headers, which carry visible ASCII only. */
+const HEADER_TOKEN = /^[\x21-\x7e]*$/;
+
+/**
+ * Whether the vault URL and key are filled in, the URL looks like one, and the key and site ID can
+ * be sent (a line break or curly quote pasted with them would fail every call as "unreachable").
+ */
+export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey' | 'siteId'>): boolean {
+  return (
+    URL_PATTERN.test(connection.baseUrl) &&
+    connection.apiKey.length > 0 &&
+    HEADER_TOKEN.test(connection.apiKey) &&
+    HEADER_TOKEN.test(connection.siteId)
+  );
 }
 
 function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallErrorCode {
@@ -95,7 +106,18 @@ export class VaultClient {
 
   /** `POST /v1/requests` → the request's ID and the visitor's link. */
   public async createRequest(body: CreateRequestBody): Promise<CreateRequestResponse> {
-    const response = await this.call<CreateRequestResponse>('post', '/v1/requests', body, [201]);
+    const response = await this.call<CreateRequestResponse>('post', '/v1/requests', body, [201]).catch((err) => {
+      // No request is named yet: a 404 here is a vault URL that does not lead to the vault's API.
+      if (isVaultCallError(err) && err.code === 'not_found') {
+        throw new VaultCallError(
+          'rejected',
+          'POST /v1/requests answered 404: check that the vault URL setting leads to the vault',
+          err.status,
+          err.vaultCode,
+        );
+      }
+      throw err;
+    });
     if (
       !response ||
       typeof response.requestId !== 'string' ||
@@ -264,7 +286,10 @@ export class VaultClient {
     timeoutMs = this.connection.timeoutMs,
   ): Promise<T> {
     if (!isVaultConfigured(this.connection)) {
-      throw new VaultCallError('not_configured', 'The vault URL or API key setting is empty or not a URL');
+      throw new VaultCallError(
+        'not_configured',
+        'The vault URL, API key or site ID setting is empty, not a URL, or holds characters a header cannot carry',
+      );
     }
     const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
     const response = await this.send(method, path, body, what, timeoutMs);

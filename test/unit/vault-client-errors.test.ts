@@ -201,15 +201,33 @@ describe('VaultClient', () => {
   });
 
   it('does not call a vault that is not configured', async () => {
-    expect(isVaultConfigured({ baseUrl: '', apiKey: API_KEY })).toBe(false);
-    expect(isVaultConfigured({ baseUrl: 'vault.example.com', apiKey: API_KEY })).toBe(false);
-    expect(isVaultConfigured({ baseUrl: 'https://vault.example.com', apiKey: '' })).toBe(false);
+    const url = 'https://vault.example.com';
+    expect(isVaultConfigured({ baseUrl: url, apiKey: API_KEY, siteId: 'rc-1' })).toBe(true);
+    expect(isVaultConfigured({ baseUrl: '', apiKey: API_KEY, siteId: 'rc-1' })).toBe(false);
+    expect(isVaultConfigured({ baseUrl: 'vault.example.com', apiKey: API_KEY, siteId: 'rc-1' })).toBe(false);
+    expect(isVaultConfigured({ baseUrl: url, apiKey: '', siteId: 'rc-1' })).toBe(false);
+    // A key or site ID a header cannot carry: pasted with a line break, a curly quote, an emoji.
+    for (const bad of [`${API_KEY}\n`, `“${API_KEY}”`, `${API_KEY} `, `${API_KEY}😀`]) {
+      expect(isVaultConfigured({ baseUrl: url, apiKey: bad, siteId: 'rc-1' })).toBe(false);
+      expect(isVaultConfigured({ baseUrl: url, apiKey: API_KEY, siteId: bad })).toBe(false);
+    }
     const http = scriptedHttp(() => respond(200));
     const err = await failure(
       new VaultClient(http, { baseUrl: '', apiKey: '', siteId: '', timeoutMs: 1000 }).closeSession('r'),
     );
     expect(err.code).toBe('not_configured');
     expect(http.calls).toEqual([]);
+  });
+
+  it('takes a 404 on create for a vault URL that does not lead to the vault, not for an unknown request', async () => {
+    const err = await failure(
+      client(() =>
+        respond(404, { error: { code: 'not_found', message: 'Route POST:/vault/v1/requests not found' } }),
+      ).vault.createRequest({} as never),
+    );
+    expect(err.code).toBe('rejected');
+    expect(err.message).toMatch(/check that the vault URL setting leads to the vault/);
+    expect(vaultCallErrorMessageKey(err)).toBe('error_vault_rejected');
   });
 
   it('has a message for the agent for every failure', () => {
