@@ -12,6 +12,7 @@ import { notifyPrivately, postRoomRecord } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { maskCharacters } from '../lib/masking';
+import { PerKeyBudget } from '../lib/per-key-budget';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { stateFromVault } from '../persistence/record-states';
 import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
@@ -149,11 +150,23 @@ async function onFormSubmitted(scene: Scene): Promise<void> {
   );
 }
 
+/**
+ * Vault checks per request: a few at once (a request's own events come one or two at a time), then
+ * one a second. The doorbell is public and a request ID is no secret (the visitor's link button
+ * holds it), so without a bound anyone could make the app spend the site's vault budget with it.
+ */
+const STATE_CHECKS = new PerKeyBudget(5, 1000);
+
 export async function ringDoorbell(deps: Deps, requestId: string): Promise<DoorbellOutcome> {
   const logger = deps.app.getLogger();
   const record = await findRequestRecord(deps.read.getPersistenceReader(), requestId);
   if (!record) {
     return 'ignored';
+  }
+  if (!STATE_CHECKS.take(requestId)) {
+    // Ring again later: the vault retries a refused ring (after 1 s, then 5 s, …), and whichever
+    // check runs next reads the state as it is then, so no event is lost, only delayed.
+    return 'retry';
   }
   const config = await readAppConfig(deps.read);
   let state: RequestStateResponse;

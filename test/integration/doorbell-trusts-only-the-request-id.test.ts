@@ -83,6 +83,22 @@ describe('the vault doorbell', () => {
     ).toHaveLength(1);
   });
 
+  it('a flood of forged rings for a live request costs the vault a few checks, and the real answer still arrives', async () => {
+    await sendIdv(scene, IDV);
+    const message = lastMessageIn(scene);
+    const requestId = JSON.stringify(message.blocks).match(/"value":"([0-9a-f-]{36})"/)?.[1] as string;
+    const vaultCalls = () => scene.harness.world.httpCalls.filter((call) => call.url.includes(requestId)).length;
+    const before = vaultCalls();
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i += 1) statuses.push((await ring({ requestId, event: 'submitted' })).status);
+    // Five at once, then about one a second for as long as the flood lasts.
+    expect(vaultCalls() - before).toBeLessThanOrEqual(8);
+    expect(statuses.filter((status) => status === 503).length).toBeGreaterThan(40);
+    const page = await visitorOpens(visitorLink(message));
+    await visitorSubmits(page, { 3: 'q', 7: 'z' });
+    expect(await waitForNotification(scene, scene.agent, /^Visitor entered: q and z/)).toBeTruthy();
+  });
+
   it('asks the vault to ring again when it cannot be asked for the state, and View says the vault is down', async () => {
     await sendIdv(scene, IDV);
     const requestId = JSON.stringify(lastMessageIn(scene).blocks).match(/"value":"([0-9a-f-]{36})"/)?.[1] as string;
