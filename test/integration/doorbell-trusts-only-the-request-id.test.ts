@@ -90,10 +90,12 @@ describe('the vault doorbell', () => {
     const vaultCalls = () => scene.harness.world.httpCalls.filter((call) => call.url.includes(requestId)).length;
     const before = vaultCalls();
     const statuses: number[] = [];
+    const started = Date.now();
     for (let i = 0; i < 60; i += 1) statuses.push((await ring({ requestId, event: 'submitted' })).status);
-    // Five at once, then about one a second for as long as the flood lasts.
-    expect(vaultCalls() - before).toBeLessThanOrEqual(8);
-    expect(statuses.filter((status) => status === 503).length).toBeGreaterThan(40);
+    // Five at once, then one a second for as long as the flood lasts (however slow the box).
+    const allowed = 5 + Math.ceil((Date.now() - started) / 1000);
+    expect(vaultCalls() - before).toBeLessThanOrEqual(allowed);
+    expect(statuses.filter((status) => status === 503).length).toBeGreaterThanOrEqual(60 - allowed);
     const page = await visitorOpens(visitorLink(message));
     await visitorSubmits(page, { 3: 'q', 7: 'z' });
     expect(await waitForNotification(scene, scene.agent, /^Visitor entered: q and z/)).toBeTruthy();

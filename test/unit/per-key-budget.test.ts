@@ -14,17 +14,17 @@ describe('PerKeyBudget', () => {
     expect([1, 2, 3, 4].map(() => budget.take('a'))).toEqual([true, true, true, false]);
   });
 
-  it('holds at most maxKeys buckets, dropping full ones first, and a key that comes back starts full', () => {
+  it('holds at most maxKeys buckets: those full again go first, a partly spent one keeps its count', () => {
     let now = 0;
     const budget = new PerKeyBudget(2, 1000, 3, () => now);
-    budget.take('spent');
-    budget.take('spent');
-    budget.take('x');
-    budget.take('y');
-    now = 5000; // x and y are full again; "spent" too, but it is checked the same way
-    budget.take('z');
-    expect(budget.take('spent')).toBe(true);
-    // A new key never finds the map over its bound, whatever the keys.
+    budget.take('busy'); // the oldest key: dropping by age alone would drop it
+    budget.take('busy');
+    budget.take('idle');
+    now = 1000; // idle is full again; busy has one use back
+    budget.take('third');
+    budget.take('fourth'); // the map is at its bound: idle goes, busy stays
+    expect([budget.take('busy'), budget.take('busy')]).toEqual([true, false]);
+    // However many new keys come, the map stays within its bound.
     for (let i = 0; i < 50; i += 1) budget.take(`k${i}`);
     expect((budget as unknown as { buckets: Map<string, unknown> }).buckets.size).toBeLessThanOrEqual(3);
   });
