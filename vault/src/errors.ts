@@ -97,6 +97,16 @@ export function isStorageUnavailable(error: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
 }
 
+/**
+ * A write whose parent row was removed while the request ran (a site removed, a visitor's data
+ * erased): the foreign key refused it and the transaction rolled back whole. SQLite's code, then
+ * PostgreSQL's foreign_key_violation.
+ */
+export function isRemovedMeanwhile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
 /** An operator's command that cannot be done as asked (backup, restore, migrate): the message says why and what to do. */
 export class OperationError extends Error {
   constructor(message: string) {

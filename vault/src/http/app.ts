@@ -71,6 +71,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   app.decorate('ops', ops);
   observeResponses(app, headers, metrics, logAccess);
   answerErrors(app);
+  refuseWhileClosing(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
   const sharedLimits = await registerRoutes(app, config, vault);
@@ -133,7 +134,7 @@ function createServer(
     // Fastify's default, 100 characters, refused a room id the contract allows (128 code points) on
     // the routes that carry it in the path, with a 414. Paths hold it percent-encoded: up to 12
     // characters for one code point outside the BMP (%F0%9F%98%80). An OTK (256 ASCII) fits too.
-    maxParamLength: LIMITS.opaqueId * 12,
+    routerOptions: { maxParamLength: LIMITS.opaqueId * 12 },
     // Fastify's default, 0, turns node's bound off: a body sent a byte at a time held a connection,
     // and a descriptor, for as long as its sender liked. Node enforces it only when the headers'
     // own timeout (60 s unless set) is no longer, and looks every interval: a slow request ends
@@ -145,7 +146,8 @@ function createServer(
     },
     // A hop count as a function: Fastify's types take no number, and proxy-addr counts hops this way.
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
-    return503OnClosing: true,
+    // Our own 503 while closing (refuseWhileClosing): Fastify's has neither our error shape nor a retry hint.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrors(headers),
     clientErrorHandler: clientErrorHandler(headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
@@ -194,6 +196,25 @@ function answerErrors(app: FastifyInstance): void {
       new VaultError('not_found', isVisitorPath ? 'This link is no longer valid.' : 'No such route.'),
       isVisitorPath,
     );
+  });
+}
+
+/**
+ * Once close begins, a request still arriving on an open keep-alive connection is refused with our
+ * 503 and a retry hint (Fastify closes the connection after it): nothing new starts, so the stop's
+ * grace period is spent finishing what was under way. Requests already past this hook run to the end.
+ */
+function refuseWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    request.log.info({ route: request.routeOptions.url }, 'request refused: the vault is stopping');
+    reply.header('retry-after', '1');
+    sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'));
   });
 }
 

@@ -1,6 +1,6 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
-import { IntegrityError, isStorageUnavailable, VaultError } from '../errors';
+import { IntegrityError, isRemovedMeanwhile, isStorageUnavailable, VaultError } from '../errors';
 import { RateLimitUnavailableError } from './rate-limit-store';
 
 /**
@@ -15,6 +15,8 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
     return new VaultError('internal', 'The stored data failed its integrity check; this was audited and logged.');
   if (isStorageUnavailable(error))
     return new VaultError('unavailable', 'The vault cannot reach its storage right now; try again shortly.');
+  if (isRemovedMeanwhile(error))
+    return new VaultError('conflict', 'What this request refers to was removed while it ran; nothing was written.');
   const fastifyError = error as Partial<FastifyError> & {
     validation?: { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[];
     validationContext?: string;

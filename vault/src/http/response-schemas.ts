@@ -125,7 +125,8 @@ const jsonOrHtml = (description: string, json: object) =>
 const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: html } } }) as const;
 const redirect = (description: string) => answer(description, noBody);
 
-const UNAVAILABLE = '503 `unavailable`: storage, Redis or the rate-limit counters are unreachable; nothing was lost.';
+const UNAVAILABLE =
+  '503 `unavailable`: storage, Redis or the rate-limit counters are unreachable, or the vault is stopping (`Retry-After: 1`); nothing was lost.';
 
 /** The API's errors: what `4xx` means on this route, and the server side's. */
 const apiErrors = (refusals: string) =>
@@ -175,7 +176,7 @@ export const responses = {
         },
       }),
       ...apiErrors(
-        '400 `bad_request` for a form the field rules refuse (field ids, lengths, patterns) or a callback outside the origin; 409 `session_closed` for a closed room.',
+        '400 `bad_request` for a form the field rules refuse (field ids, lengths, patterns) or a callback outside the origin; 409 `session_closed` for a closed room, `conflict` when the site was removed while the request ran (nothing written).',
       ),
     },
   }),

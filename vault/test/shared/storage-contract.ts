@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { verifyChain } from '../../src/audit/chain';
-import { DuplicateError } from '../../src/errors';
+import { DuplicateError, isRemovedMeanwhile } from '../../src/errors';
 import { auditEvent } from '../../src/audit/events';
 import type { AuditAction, AuditEntry, AuditEvent } from '../../src/storage/audit-chain';
 import {
@@ -465,6 +465,21 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       const other = request({ roomId: 'room-still-open' });
       expect(await storage.createRequest(other, otk(other.requestId, 'open'), event('request.create'))).toBe(true);
       expect((await storage.getRequest(other.requestId))!.status).toBe('pending');
+    });
+
+    it('a create for a site removed meanwhile is refused whole, as removed meanwhile', async () => {
+      await storage.addSite(site('site-gone'), key('site-gone'), event('site.add', 'site-gone'));
+      await storage.removeSite('site-gone', event('site.remove', 'site-gone'));
+      const before = (await allAudit(storage)).length;
+      const late = request({ siteId: 'site-gone' });
+      const lateOpen = otk(late.requestId, 'open', { siteId: 'site-gone' });
+      const refused: unknown = await storage
+        .createRequest(late, lateOpen, event('request.create', 'site-gone'))
+        .catch((error: unknown) => error);
+      expect(isRemovedMeanwhile(refused)).toBe(true);
+      expect(await storage.getRequest(late.requestId)).toBeUndefined();
+      expect(await storage.peekOtk(lateOpen.hash, 'open', NOW)).toBeUndefined();
+      expect((await allAudit(storage)).length).toBe(before);
     });
 
     it('creates racing the close of their room: each is refused or closed with it, none stays live', async () => {
