@@ -4,7 +4,7 @@
  */
 import type { ValidationProblem } from '../lib/validation';
 import { parseWholeNumber } from '../lib/validation';
-import { LIMITS, codePointLength, holdsForbiddenCharacter } from '../vault/contract';
+import { LIMITS, codePointLength, holdsForbiddenCharacter, isVisible } from '../vault/contract';
 
 export const IDV_SECRET_KINDS = ['pin', 'password', 'memorable_word', 'custom'] as const;
 export type IdvSecretKind = (typeof IDV_SECRET_KINDS)[number];
@@ -14,8 +14,6 @@ export const IDV_LENGTH_MIN = 2;
 export const IDV_LENGTH_MAX = LIMITS.idvMaxPosition;
 export const IDV_DEFAULT_LENGTH = 4;
 export const IDV_CUSTOM_LABEL_MAX = 40;
-/** A name the visitor can read shows something: not only spaces, zero-width or other invisible characters. */
-const VISIBLE = new RegExp('[^\\p{Z}\\p{Cc}\\p{Cf}\\s]', 'u');
 
 /** What the agent typed into the ID&V modal, raw. */
 export interface IdvModalInput {
@@ -69,7 +67,7 @@ export function validateIdvInput(input: IdvModalInput): IdvValidation {
   let customLabel: string | undefined;
   if (secretKind === 'custom') {
     customLabel = typeof input.customLabel === 'string' ? input.customLabel.trim().replace(/\s+/g, ' ') : '';
-    if (!VISIBLE.test(customLabel)) {
+    if (!isVisible(customLabel)) {
       errors.customLabel = { key: 'validation_custom_label_required' };
     } else if (holdsForbiddenCharacter(customLabel)) {
       errors.customLabel = { key: 'validation_plain_text' };

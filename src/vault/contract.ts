@@ -51,12 +51,13 @@ export {
   LENGTH_RANGES,
   LIMITS,
   codePointLength,
+  holdsForbiddenCharacter,
   isFieldId,
   isFormId,
   isRelayId,
   isRelayParamName,
   isRelayParamValue,
   isText,
+  isVisible,
 } from '../../vault/src/contract/limits';
-export { holdsForbiddenCharacter } from '../../vault/src/contract/field-rules';
 export { DEFAULT_LOCALE, closestLocale } from '../../vault/src/contract/locale';

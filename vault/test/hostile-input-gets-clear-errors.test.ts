@@ -1,3 +1,4 @@
+import { holdsForbiddenCharacter, isVisible } from '../src/contract/limits';
 import {
   cardForm,
   createAndOpen,
@@ -61,6 +62,30 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(response.json().error.code).toBe('bad_request');
     expect(response.json().error.message.length).toBeGreaterThan(5);
     expect(await requestCount()).toBe(0);
+  });
+
+  it.each([
+    ['only zero-width spaces', '\u200b\u200b', /must show something/],
+    ['a right-to-left override', 'PIN\u202e4321', /one line of plain text/],
+    ['a C1 control', 'P\u0085N', /one line of plain text/],
+    ['a line break', 'P\nN', /one line of plain text/],
+    ['an unpaired surrogate', 'PIN\ud800', /one line of plain text/],
+  ])('an ID&V secret name with %s: 400 in words, as the app refuses it', async (_name, label, says) => {
+    const response = await vault.call('POST', '/v1/requests', idvRequest({ idv: { label, positions: [1, 2] } }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.message).toMatch(says);
+    expect(response.json().error.message).not.toMatch(/pattern|\\u/);
+    expect(holdsForbiddenCharacter(label) || !isVisible(label)).toBe(true);
+    expect(await requestCount()).toBe(0);
+  });
+
+  it.each([
+    ['Arabic with a right-to-left mark', '\u200fرمز PIN'],
+    ['Hebrew', 'קוד סודי'],
+    ['an emoji', 'PIN 🔑'],
+  ])('an ID&V secret name in %s is taken', async (_name, label) => {
+    const response = await vault.call('POST', '/v1/requests', idvRequest({ idv: { label, positions: [1, 2] } }));
+    expect(response.statusCode).toBe(201);
   });
 
   it('a room id of emoji and right-to-left text is taken, and comes back as sent', async () => {

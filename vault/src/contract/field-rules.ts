@@ -5,10 +5,10 @@
  */
 import type { VisitorFieldView } from './index';
 import { cardBrandLengths, cardBrandUsesLuhn, detectCardBrand, luhnValid } from './card';
-import { codePointLength, LIMITS } from './limits';
+import { codePointLength, holdsForbiddenCharacter, LIMITS } from './limits';
 import { matchesPattern } from './pattern';
 
-export { codePointLength } from './limits';
+export { codePointLength, holdsForbiddenCharacter } from './limits';
 
 export { CARD_BRANDS, cardBrandLengths, detectCardBrand, luhnValid } from './card';
 export type { CardBrand } from './card';
@@ -47,18 +47,6 @@ export interface FieldError {
 
 /** No value may be longer than this, whatever the form says. */
 export const MAX_VALUE_LENGTH = LIMITS.value;
-
-/**
- * Characters no value may hold: C0 controls but tab (every field is one line), DEL and C1 controls,
- * bidi embeddings, overrides and isolates (they change how a value reads to the agent, not what it
- * says), and unpaired surrogates (stored, they would come back as U+FFFD).
- */
-const FORBIDDEN_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/u;
-
-/** Whether a text holds one of those characters: a visitor's value, or a name an agent gives the visitor to read. */
-export function holdsForbiddenCharacter(value: string): boolean {
-  return FORBIDDEN_CHARACTERS.test(value);
-}
 
 /** The value as the vault stores it: card numbers as digits only, anything else trimmed. */
 export function normalizeValue(field: VisitorFieldView, value: string): string {

@@ -58,6 +58,16 @@ export const ID_PATTERNS = {
 export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f]*$';
 /** …and not blank. */
 export const NOT_BLANK_PATTERN = '\\S';
+/**
+ * One line of plain text, the rule for a visitor's value and for a name the visitor reads (an ID&V
+ * secret's name): no C0 control but tab, no DEL or C1 control, no bidi embedding, override or
+ * isolate (they change how a text reads, not what it says), no unpaired surrogate (stored, it would
+ * come back as U+FFFD). Unicode mode, as Ajv matches.
+ */
+export const PLAIN_LINE_PATTERN =
+  '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$';
+/** Something a person can see: not only spaces, controls and format characters (zero-width, bidi marks). Unicode mode. */
+export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\s]';
 
 const FORM_ID = new RegExp(ID_PATTERNS.form);
 const FIELD_ID = new RegExp(ID_PATTERNS.field);
@@ -66,6 +76,8 @@ const RELAY_PARAM_NAME = new RegExp(ID_PATTERNS.relayParamName);
 const RELAY_PARAM_VALUE = new RegExp(ID_PATTERNS.relayParamValue);
 const TEXT = new RegExp(TEXT_PATTERN);
 const NOT_BLANK = new RegExp(NOT_BLANK_PATTERN);
+const PLAIN_LINE = new RegExp(PLAIN_LINE_PATTERN, 'u');
+const VISIBLE = new RegExp(VISIBLE_PATTERN, 'u');
 
 export function isFormId(value: unknown): value is string {
   return typeof value === 'string' && FORM_ID.test(value);
@@ -112,6 +124,16 @@ export function codePointLength(value: string): number {
 /** A text of 1 to `max` characters, not blank, without control characters other than tab and newline. */
 export function isText(value: unknown, max: number): value is string {
   return typeof value === 'string' && codePointLength(value) <= max && NOT_BLANK.test(value) && TEXT.test(value);
+}
+
+/** Whether a text holds a character PLAIN_LINE_PATTERN refuses. */
+export function holdsForbiddenCharacter(value: string): boolean {
+  return !PLAIN_LINE.test(value);
+}
+
+/** Whether a text shows something: VISIBLE_PATTERN. */
+export function isVisible(value: string): boolean {
+  return VISIBLE.test(value);
 }
 
 /** A whole number within one of LENGTH_RANGES. */

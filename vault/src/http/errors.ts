@@ -1,7 +1,19 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
 import { IntegrityError, isRemovedMeanwhile, isStorageUnavailable, VaultError } from '../errors';
+import { NOT_BLANK_PATTERN, PLAIN_LINE_PATTERN, TEXT_PATTERN, VISIBLE_PATTERN } from '../contract/limits';
 import { RateLimitUnavailableError } from './rate-limit-store';
+
+/** The text rules' patterns in words: a caller learns what to fix, not a regular expression. */
+const PATTERN_MEANINGS = new Map<string, string>([
+  [TEXT_PATTERN, 'must not hold control characters other than tab and newline'],
+  [NOT_BLANK_PATTERN, 'must not be blank'],
+  [
+    PLAIN_LINE_PATTERN,
+    'must be one line of plain text: no control characters and none that change the reading direction',
+  ],
+  [VISIBLE_PATTERN, 'must show something: not only spaces or invisible characters'],
+]);
 
 /**
  * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
@@ -18,14 +30,19 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
   if (isRemovedMeanwhile(error))
     return new VaultError('conflict', 'What this request refers to was removed while it ran; nothing was written.');
   const fastifyError = error as Partial<FastifyError> & {
-    validation?: { instancePath?: string; message?: string; params?: { additionalProperty?: string } }[];
+    validation?: {
+      instancePath?: string;
+      message?: string;
+      params?: { additionalProperty?: string; pattern?: string };
+    }[];
     validationContext?: string;
   };
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
     const extra = first?.params?.additionalProperty ? ` (${unknownName(String(first.params.additionalProperty))})` : '';
-    return new VaultError('bad_request', `${where} ${first?.message ?? 'is invalid'}${extra}.`);
+    const meaning = PATTERN_MEANINGS.get(String(first?.params?.pattern));
+    return new VaultError('bad_request', `${where} ${meaning ?? first?.message ?? 'is invalid'}${extra}.`);
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

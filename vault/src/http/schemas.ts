@@ -1,5 +1,13 @@
 import { AUTOFILL_TOKENS, CLAIMABLE_EVENTS, FIELD_TYPES } from '../contract';
-import { ID_PATTERNS, LENGTH_RANGES, LIMITS, NOT_BLANK_PATTERN, TEXT_PATTERN } from '../contract/limits';
+import {
+  ID_PATTERNS,
+  LENGTH_RANGES,
+  LIMITS,
+  NOT_BLANK_PATTERN,
+  PLAIN_LINE_PATTERN,
+  TEXT_PATTERN,
+  VISIBLE_PATTERN,
+} from '../contract/limits';
 
 /**
  * JSON schemas of the API's bodies and params, built from the contract's limits (which the app's
@@ -61,7 +69,13 @@ export const createRequestSchema = {
     locale: { type: 'string', maxLength: LIMITS.locale, pattern: ID_PATTERNS.locale },
     callbackUrl: { type: 'string', minLength: 8, maxLength: LIMITS.callbackUrl, pattern: ID_PATTERNS.callbackUrl },
     idv: closedObject(['label', 'positions'], {
-      label: text(LIMITS.idvLabel),
+      // Typed by an agent for the visitor to read: one visible line of plain text, as the app checks it.
+      label: {
+        type: 'string',
+        minLength: 1,
+        maxLength: LIMITS.idvLabel,
+        allOf: [{ pattern: PLAIN_LINE_PATTERN }, { pattern: VISIBLE_PATTERN }],
+      },
       positions: {
         type: 'array',
         minItems: 1,
