@@ -222,6 +222,30 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
   });
 
+  it('a submit that is neither a form post nor JSON: 400 in the shape asked for, and an all-optional form is not submitted empty', async () => {
+    const optional = cardForm({
+      form: { id: 'note', title: 'Note', fields: [{ id: 'note', label: 'Note', type: 'text', required: false }] },
+    });
+    const { requestId, submitPath } = await createAndOpen(vault, optional);
+    for (const headers of [
+      { 'content-type': 'text/plain', accept: 'application/json' },
+      { 'content-type': 'text/plain; charset=utf-8', accept: 'text/html' },
+      { accept: 'application/json' },
+      { 'content-type': 'multipart/form-data; boundary=x', accept: 'application/json' },
+    ]) {
+      const response = await vault.app.inject({ method: 'POST', url: submitPath, headers, payload: 'v.note=hello' });
+      expect(response.statusCode).toBe(400);
+      if (headers.accept === 'application/json')
+        expect(response.json().error.message).toMatch(
+          /^Send the values as a form post \(application\/x-www-form-urlencoded\) or as JSON \(this request had (Content-Type (text\/plain|multipart\/form-data)|no Content-Type)\)\.$/,
+        );
+      else expect(response.headers['content-type']).toMatch(/^text\/html/);
+    }
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('opened');
+    expect((await vault.call('POST', submitPath, { values: { note: 'hello' } }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ note: 'hello' });
+  });
+
   it('more values than any form has: 400 from the page and as JSON, before any is read, and the link stays usable', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [String(i + 1), 'x']));

@@ -183,7 +183,9 @@ function observeResponses(
 /** Every failure and unknown route as an error body, or as the visitor's HTML page on their routes. */
 function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
-    const vaultError = toVaultError(error, request.headers['content-type']);
+    // The visitor's pages also take form posts; the API takes only JSON.
+    const formPost = request.routeOptions.config?.visitorPage === true;
+    const vaultError = toVaultError(error, request.headers['content-type'], formPost);
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);

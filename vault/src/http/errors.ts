@@ -19,7 +19,7 @@ const PATTERN_MEANINGS = new Map<string, string>([
  * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
  * framework messages are replaced, because some quote the input (JSON.parse does).
  */
-export function toVaultError(error: unknown, contentType?: string): VaultError {
+export function toVaultError(error: unknown, contentType?: string, formPostToo = false): VaultError {
   if (error instanceof VaultError) return error;
   if (error instanceof RateLimitUnavailableError)
     return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
@@ -51,7 +51,7 @@ export function toVaultError(error: unknown, contentType?: string): VaultError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new VaultError('payload_too_large', 'The body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new VaultError('bad_request', jsonBodyRequired(contentType));
+      return new VaultError('bad_request', jsonBodyRequired(contentType, formPostToo));
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new VaultError('bad_request', 'The Content-Length does not match the body.');
     default:
@@ -71,7 +71,7 @@ function unknownName(name: string): string {
 }
 
 /** What a client that sent no JSON body is told, naming what it did send. */
-export function jsonBodyRequired(contentType: string | undefined): string {
+export function jsonBodyRequired(contentType: string | undefined, formPostToo = false): string {
   // Only a media type's own characters, and not many: this lands in an error body.
   const type = (contentType ?? '')
     .split(';')[0]
@@ -79,6 +79,8 @@ export function jsonBodyRequired(contentType: string | undefined): string {
     .replace(/[^\w.+/-]/g, '')
     .slice(0, 60);
   const sent = type && type !== 'undefined' ? `Content-Type ${type}` : 'no Content-Type';
+  if (formPostToo)
+    return `Send the values as a form post (application/x-www-form-urlencoded) or as JSON (this request had ${sent}).`;
   return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
 }
 

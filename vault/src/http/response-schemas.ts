@@ -355,7 +355,9 @@ export const responses = {
       200: answer('Stored (JSON clients).', visitorOutcome('submitted')),
       303: redirect('Stored: to `/done/submitted` (browsers).'),
       422: jsonOrHtml("`invalid_fields`: the form again with each field's error; the request stays open.", errorBody),
-      ...pageErrors(DEAD_LINK),
+      ...pageErrors(
+        `${DEAD_LINK} 400 \`bad_request\` for a body that is neither a form post nor JSON, or a value that is not text; the request stays open.`,
+      ),
     },
   }),
   visitorCancel: visitor({

@@ -9,6 +9,7 @@ import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
+import { jsonBodyRequired } from './errors';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
@@ -22,6 +23,18 @@ function wantsJson(request: FastifyRequest): boolean {
 
 function sentJson(request: FastifyRequest): boolean {
   return /^application\/json/i.test(request.headers['content-type'] ?? '');
+}
+
+/**
+ * The values as the page posts them or as JSON. Any other body (text/plain, which Fastify reads as a
+ * string, or none) is refused before the link is touched: read as no values, it would submit an
+ * all-optional form empty.
+ */
+function submittedValues(request: FastifyRequest, json: boolean): Record<string, string> {
+  if (json) return jsonValues(request.body);
+  if (!/^application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? ''))
+    throw new VaultError('bad_request', jsonBodyRequired(request.headers['content-type'], true));
+  return readFormValues(request.body);
 }
 
 function localeOf(request: FastifyRequest, requested?: string): string {
@@ -123,7 +136,7 @@ export async function visitorRoutes(
     { config: limited, schema: responses.visitorSubmit },
     async (request, reply) => {
       const json = sentJson(request);
-      const values = json ? jsonValues(request.body) : readFormValues(request.body);
+      const values = submittedValues(request, json);
       const outcome = await vault.visitors.submit(request.params.otk, values);
       if (!outcome) return deadLink(request, reply, json);
       if (outcome.status === 'submitted')
