@@ -10,6 +10,8 @@ import { translatorFor } from '../i18n/i18n';
 import { openDialog, sendDialogSubmit } from '../requests/dialogs';
 import { beginSend } from '../requests/send-context';
 import { readViewValue } from '../ui/blocks';
+import { maskIdentifiers } from '../redaction/mask-identifiers';
+import { isFormId } from '../vault/contract';
 import type { CatalogProblem } from './catalog';
 import { describeCatalogProblems, findForm, localizeForm } from './catalog';
 import { buildFormPickerModal, FormAction } from './form-picker-modal';
@@ -51,11 +53,17 @@ export async function openFormDialog(
     if (findForm(forms, requestedFormId)) {
       preselected = requestedFormId;
     } else if (!options.suggested) {
+      // What was typed is named back only when it could be a form id and holds no card number, IBAN
+      // or SSN: a value typed into the wrong box is not repeated.
+      const available = forms.map((f) => f.id).join(', ');
+      const nameable = isFormId(requestedFormId) && maskIdentifiers(requestedFormId) === requestedFormId;
       await notifyPrivately(
         deps,
         user,
         sending.room,
-        sending.t('error_unknown_form', { formId: requestedFormId, forms: forms.map((f) => f.id).join(', ') }),
+        nameable
+          ? sending.t('error_unknown_form', { formId: requestedFormId, forms: available })
+          : sending.t('error_unknown_form_unnamed', { forms: available }),
       );
     }
   }

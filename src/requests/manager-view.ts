@@ -28,8 +28,7 @@ import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { readViewValue } from '../ui/blocks';
-import { redactText } from '../redaction/redact';
-import { builtinRules } from '../redaction/rules';
+import { maskIdentifiers } from '../redaction/mask-identifiers';
 import { buildManagerReasonModal, cleanReason, ManagerReasonAction } from '../ui/manager-reason-modal';
 import type { SubmitOutcome } from './dialogs';
 import { openDialog } from './dialogs';
@@ -86,12 +85,9 @@ interface ManagerViewJobData {
   reason: string;
 }
 
-/** Detectors for what a reason must not carry: it goes into the scheduler's job data and the vault's audit trail. */
-const REASON_RULES = builtinRules(['iban', 'card', 'ssn']);
-
-/** A reason with any card number, IBAN or SSN in it masked (the last four kept), as chat messages are. */
+/** A reason goes into the scheduler's job data and the vault's audit trail: no card number, IBAN or SSN as typed. */
 function maskedReason(reason: string | undefined): string | undefined {
-  return reason === undefined ? undefined : redactText(reason, REASON_RULES, 'agent').text;
+  return reason === undefined ? undefined : maskIdentifiers(reason);
 }
 
 /** The reason modal's submit: checks the reason, schedules the link's delivery, and answers at once. */

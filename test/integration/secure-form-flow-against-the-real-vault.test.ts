@@ -53,6 +53,18 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
     );
   });
 
+  it.each([
+    ['a card number', '5555555555554444'],
+    ['an IBAN', 'GB82WEST12345698765432'],
+    ['something no form id can be', 'pass<port>'],
+  ])('does not repeat %s typed as the form ID', async (_what, typed) => {
+    await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: [typed] });
+    const told = notificationTexts(scene, scene.agent).pop();
+    expect(told).toBe(
+      'There is no secure form by that name. Available forms: card_payment, cvv_only, ssn, security_question.',
+    );
+  });
+
   it('sends the form, and records the submission in the room without a value', async () => {
     const { response } = await sendForm(scene, 'card_payment');
     expect(response).toMatchObject({ success: true });
