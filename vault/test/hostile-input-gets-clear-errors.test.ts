@@ -1,5 +1,6 @@
 import { holdsForbiddenCharacter, isVisible } from '../src/contract/limits';
 import {
+  CALLBACK,
   cardForm,
   createAndOpen,
   futureExpiry,
@@ -55,12 +56,21 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['an unpaired surrogate in the room id', { roomId: 'room-1\ud800' }],
     ['DEL in the agent id', { agentId: 'agent\u007f' }],
     ['a control character in the visitor token', { visitorToken: 'token\u001b[31m' }],
-  ])('request with %s: 400 bad_request', async (_name, patch) => {
+    ['a bad locale', { locale: 'en us' }],
+    ['a space in the callback URL', { callbackUrl: `${CALLBACK}/a b` }],
+    // Stored in its own column, it would come back as U+FFFD: the doorbell would ring elsewhere.
+    ['an unpaired surrogate in the callback URL', { callbackUrl: `${CALLBACK}\ud800` }],
+    [
+      'an unpaired surrogate in a form title',
+      { kind: 'form', idv: undefined, form: { ...cardForm().form!, title: 'Pay\ud800' } },
+    ],
+  ])('request with %s: 400 bad_request, said in words', async (_name, patch) => {
     const body = { ...idvRequest(), ...patch };
     const response = await vault.call('POST', '/v1/requests', body);
     expect(response.statusCode).toBe(400);
     expect(response.json().error.code).toBe('bad_request');
     expect(response.json().error.message.length).toBeGreaterThan(5);
+    expect(response.json().error.message).not.toMatch(/pattern|\\u/);
     expect(await requestCount()).toBe(0);
   });
 

@@ -46,7 +46,8 @@ export const ID_PATTERNS = {
   /** The same for a visitor's token, which may be empty (a visitor the app could not name). */
   visitorToken: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$',
   locale: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$',
-  callbackUrl: '^https?://',
+  /** http(s), and no space, control character or unpaired surrogate anywhere (stored, one would come back as U+FFFD). */
+  callbackUrl: '^https?://[^\\u0000-\\u0020\\u007f\\ud800-\\udfff]+$',
   /** A payment-processor relay the vault's admin configured (`vault:cli relay set`). */
   relay: '^[a-z][a-z0-9_-]{0,39}$',
   relayParamName: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
@@ -54,8 +55,11 @@ export const ID_PATTERNS = {
   relayParamValue: `^[A-Za-z0-9 ._:-]{0,${LIMITS.relayParamValue}}$`,
 } as const;
 
-/** Texts shown to people (titles, labels, hints, options): tab and newline allowed, other C0 controls not. */
-export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f]*$';
+/**
+ * Texts shown to people (titles, labels, hints, options): tab and newline allowed, other C0 controls
+ * not, nor an unpaired surrogate (the page would show U+FFFD). Unicode mode, as Ajv matches.
+ */
+export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f\\ud800-\\udfff]*$';
 /** …and not blank. */
 export const NOT_BLANK_PATTERN = '\\S';
 /**
@@ -74,7 +78,7 @@ const FIELD_ID = new RegExp(ID_PATTERNS.field);
 const RELAY_ID = new RegExp(ID_PATTERNS.relay);
 const RELAY_PARAM_NAME = new RegExp(ID_PATTERNS.relayParamName);
 const RELAY_PARAM_VALUE = new RegExp(ID_PATTERNS.relayParamValue);
-const TEXT = new RegExp(TEXT_PATTERN);
+const TEXT = new RegExp(TEXT_PATTERN, 'u');
 const NOT_BLANK = new RegExp(NOT_BLANK_PATTERN);
 const PLAIN_LINE = new RegExp(PLAIN_LINE_PATTERN, 'u');
 const VISIBLE = new RegExp(VISIBLE_PATTERN, 'u');

@@ -1,12 +1,31 @@
 import type { FastifyError } from 'fastify';
 import type { ErrorBody } from '../contract';
 import { IntegrityError, isRemovedMeanwhile, isStorageUnavailable, VaultError } from '../errors';
-import { NOT_BLANK_PATTERN, PLAIN_LINE_PATTERN, TEXT_PATTERN, VISIBLE_PATTERN } from '../contract/limits';
+import {
+  ID_PATTERNS,
+  LIMITS,
+  NOT_BLANK_PATTERN,
+  PLAIN_LINE_PATTERN,
+  TEXT_PATTERN,
+  VISIBLE_PATTERN,
+} from '../contract/limits';
 import { RateLimitUnavailableError } from './rate-limit-store';
 
 /** The text rules' patterns in words: a caller learns what to fix, not a regular expression. */
 const PATTERN_MEANINGS = new Map<string, string>([
-  [TEXT_PATTERN, 'must not hold control characters other than tab and newline'],
+  [TEXT_PATTERN, 'must not hold control characters other than tab and newline, or unpaired surrogates'],
+  [ID_PATTERNS.opaque, 'must be printable text: no control characters or unpaired surrogates'],
+  [ID_PATTERNS.visitorToken, 'must be printable text: no control characters or unpaired surrogates'],
+  [ID_PATTERNS.locale, 'must be a language tag such as en or pt-BR'],
+  [ID_PATTERNS.callbackUrl, 'must be an http or https URL without spaces or control characters'],
+  [ID_PATTERNS.form, `must be 1 to ${LIMITS.formId} letters, digits, ".", "_" or "-", starting with a letter or digit`],
+  [ID_PATTERNS.field, `must be 1 to ${LIMITS.fieldId} letters, digits, "_" or "-", starting with a letter`],
+  [ID_PATTERNS.relay, 'must be 1 to 40 lowercase letters, digits, "_" or "-", starting with a letter'],
+  [ID_PATTERNS.relayParamName, 'must be 1 to 32 letters, digits or "_", starting with a letter'],
+  [
+    ID_PATTERNS.relayParamValue,
+    `must be at most ${LIMITS.relayParamValue} letters, digits, spaces, ".", "_", ":" or "-"`,
+  ],
   [NOT_BLANK_PATTERN, 'must not be blank'],
   [
     PLAIN_LINE_PATTERN,
