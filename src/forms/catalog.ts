@@ -10,6 +10,7 @@
  */
 import { matchLocale } from '../i18n/i18n';
 import type { Translator } from '../i18n/i18n';
+import { listProblems, quoteBack } from '../lib/admin-problems';
 import type { ValidationProblem } from '../lib/validation';
 import type { FieldSpecProblem, FormFieldSpec, FormSpec, SelectOption } from '../vault/contract';
 import {
@@ -70,6 +71,19 @@ function isObject(value: Json | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A value as the admin wrote it, clipped. An object would read "[object Object]", so it is shown as
+ * JSON; one nested too deep for JSON.stringify's stack is shown by its brackets. */
+function shownValue(value: Json | undefined): string {
+  if (typeof value !== 'object' || value === null) {
+    return quoteBack(String(value));
+  }
+  try {
+    return quoteBack(JSON.stringify(value));
+  } catch {
+    return Array.isArray(value) ? '[…]' : '{…}';
+  }
+}
+
 class Checker {
   public readonly problems: CatalogProblem[] = [];
 
@@ -80,7 +94,7 @@ class Checker {
   public unknownKeys(value: JsonObject, allowed: string[], path: string): void {
     Object.keys(value)
       .filter((k) => allowed.indexOf(k) < 0)
-      .forEach((name) => this.add(path, 'catalog_error_unknown_key', { name }));
+      .forEach((name) => this.add(path, 'catalog_error_unknown_key', { name: quoteBack(name) }));
   }
 
   public formId(value: Json | undefined, path: string): string | undefined {
@@ -259,11 +273,7 @@ function checkField(c: Checker, raw: Json, path: string, seen: string[]): Catalo
   const label = c.text(raw.label, `${path}.label`, LIMITS.label);
   const type = isFieldType(raw.type) ? raw.type : undefined;
   if (!type) {
-    c.add(`${path}.type`, 'catalog_error_type', {
-      // An object would read "[object Object]"; JSON shows the admin what they wrote.
-      value: typeof raw.type === 'object' ? JSON.stringify(raw.type) : String(raw.type),
-      allowed: FIELD_TYPES.join(', '),
-    });
+    c.add(`${path}.type`, 'catalog_error_type', { value: shownValue(raw.type), allowed: FIELD_TYPES.join(', ') });
   }
   const required = c.boolean(raw.required, `${path}.required`);
   const masked = c.boolean(raw.masked, `${path}.masked`);
@@ -404,9 +414,9 @@ export function parseCatalog(
   return c.problems.length > 0 ? { forms: [], problems: c.problems } : { forms, problems: [] };
 }
 
-/** One line per problem, e.g. `[0].fields[1].type: Unknown field type "colour". …`. */
+/** One line per problem, e.g. `[0].fields[1].type: Unknown field type "colour". …`; a long list is cut short. */
 export function describeCatalogProblems(problems: readonly CatalogProblem[], t: Translator): string {
-  return problems.map((p) => `${p.path ? `${p.path}: ` : ''}${t(p.key, p.params)}`).join('\n');
+  return listProblems(problems, (p) => `${p.path ? `${p.path}: ` : ''}${t(p.key, p.params)}`, t);
 }
 
 /** The text in `locale`, else the same language, else English, else the first one given. */

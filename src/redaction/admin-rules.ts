@@ -12,6 +12,7 @@
  * cannot be used is reported and skipped; the other rules keep working. Pure functions.
  */
 import { compileSearchPattern } from '../../vault/src/contract/pattern';
+import { quoteBack } from '../lib/admin-problems';
 import type { SearchPattern } from '../../vault/src/contract/pattern';
 import type { Span } from './detectors';
 import { BUILTIN_DETECTORS } from './detectors';
@@ -34,7 +35,7 @@ const RULE_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 export type AdminRuleProblemCode =
   'format' | 'id' | 'duplicate' | 'replacement' | 'directions' | 'pattern' | 'too_many' | 'too_complex';
 
-/** One line that cannot be used, and why; `value` is what the admin wrote there. */
+/** One line that cannot be used, and why; `value` is what the admin wrote there, clipped. */
 export interface AdminRuleProblem {
   line: number;
   code: AdminRuleProblemCode;
@@ -110,7 +111,7 @@ export function parseAdminRules(source: string): { rules: RedactionRule[]; probl
     const directions = fields[2].trim() as Directions;
     const source = fields.slice(3).join('|').trim();
     if (!RULE_ID.test(id)) {
-      problems.push({ line, code: 'id', value: id });
+      problems.push({ line, code: 'id', value: quoteBack(id) });
       continue;
     }
     if (taken.has(id)) {
@@ -119,11 +120,11 @@ export function parseAdminRules(source: string): { rules: RedactionRule[]; probl
     }
     const replacement = parseReplacement(replacementText);
     if (!replacement) {
-      problems.push({ line, code: 'replacement', value: replacementText });
+      problems.push({ line, code: 'replacement', value: quoteBack(replacementText) });
       continue;
     }
     if (DIRECTIONS.indexOf(directions) < 0) {
-      problems.push({ line, code: 'directions', value: directions });
+      problems.push({ line, code: 'directions', value: quoteBack(directions) });
       continue;
     }
     const compiled = compileSearchPattern(source, MAX_RULE_PROGRAM);

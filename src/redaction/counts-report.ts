@@ -8,6 +8,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
+import { listProblems } from '../lib/admin-problems';
 import { parseWholeNumber } from '../lib/validation';
 import type { MaskingCount } from '../persistence/masking-counts';
 import { COUNT_RETENTION_DAYS, readMaskingCounts, utcDay } from '../persistence/masking-counts';
@@ -32,11 +33,13 @@ const PROBLEM_KEYS: { [code in AdminRuleProblemCode]: string } = {
   too_complex: 'masking_rule_problem_too_complex',
 };
 
-/** One line per unusable rule, in the admin's language. */
+/** One line per unusable rule, in the admin's language; a long list is cut short. */
 export function describeRuleProblems(problems: readonly AdminRuleProblem[], t: Translator): string {
-  return problems
-    .map((p) => t(PROBLEM_KEYS[p.code], { line: p.line, value: p.value === undefined ? '' : p.value }))
-    .join('\n');
+  return listProblems(
+    problems,
+    (p) => t(PROBLEM_KEYS[p.code], { line: p.line, value: p.value === undefined ? '' : p.value }),
+    t,
+  );
 }
 
 function describeCounts(counts: { [ruleId: string]: number }): string {

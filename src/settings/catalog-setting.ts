@@ -8,6 +8,7 @@ import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import { describeCatalogProblems, parseCatalog } from '../forms/catalog';
 import { DEFAULT_LOCALE, resolveLocale, translatorFor } from '../i18n/i18n';
+import { MAX_LISTED_PROBLEMS } from '../lib/admin-problems';
 import { SettingId } from './settings';
 
 export async function checkCatalogSetting(logger: ILogger, read: IRead, setting: ISetting): Promise<void> {
@@ -28,5 +29,9 @@ export async function checkCatalogSetting(logger: ILogger, read: IRead, setting:
     locale = DEFAULT_LOCALE;
   }
   const t = translatorFor(locale);
-  logger.error({ msg: t('catalog_invalid_admin', { problems: describeCatalogProblems(problems, t) }), problems });
+  logger.error({
+    msg: t('catalog_invalid_admin', { problems: describeCatalogProblems(problems, t) }),
+    problems: problems.slice(0, MAX_LISTED_PROBLEMS),
+    problemCount: problems.length,
+  });
 }

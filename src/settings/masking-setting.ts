@@ -10,6 +10,7 @@ import { resolveLocale, translatorFor } from '../i18n/i18n';
 import { parseAdminRules } from '../redaction/admin-rules';
 import { describeRuleProblems } from '../redaction/counts-report';
 import { forgetMaskingConfig, isMaskingSetting } from '../redaction/masking-config';
+import { MAX_LISTED_PROBLEMS } from '../lib/admin-problems';
 import { SettingId } from './settings';
 
 export async function checkMaskingSetting(logger: ILogger, read: IRead, setting: ISetting): Promise<void> {
@@ -33,5 +34,9 @@ export async function checkMaskingSetting(logger: ILogger, read: IRead, setting:
     language = undefined;
   }
   const t = translatorFor(resolveLocale(typeof language === 'string' ? language : undefined));
-  logger.error({ msg: t('masking_rules_invalid_admin', { problems: describeRuleProblems(problems, t) }), problems });
+  logger.error({
+    msg: t('masking_rules_invalid_admin', { problems: describeRuleProblems(problems, t) }),
+    problems: problems.slice(0, MAX_LISTED_PROBLEMS),
+    problemCount: problems.length,
+  });
 }
