@@ -2,12 +2,14 @@
 'use strict';
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const regexp = require('eslint-plugin-regexp');
 const globals = require('globals');
 const { lintConfig } = require('./eslint.shared');
 
 module.exports = lintConfig({
   js,
   tseslint,
+  regexp,
   tsconfigRootDir: __dirname,
   // test/tsconfig.json covers the app's sources and its tests: one TypeScript program, linted once.
   projects: ['./test/tsconfig.json'],

@@ -15,16 +15,27 @@
  * @param {object} options
  * @param {import('@eslint/js')} options.js
  * @param {typeof import('typescript-eslint')} options.tseslint
+ * @param {typeof import('eslint-plugin-regexp')} options.regexp
  * @param {string} options.tsconfigRootDir folder the `projects` are relative to
  * @param {string[]} options.projects tsconfig files that cover every linted .ts file
  * @param {string[]} options.ignores globs this entry point leaves to the other one (or to nobody)
  * @param {object} [options.nodeGlobals] globals of Node scripts (.js files), when this entry point lints any
  */
-function lintConfig({ js, tseslint, tsconfigRootDir, projects, ignores, nodeGlobals }) {
+function lintConfig({ js, tseslint, regexp, tsconfigRootDir, projects, ignores, nodeGlobals }) {
   return tseslint.config(
     { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '**/data/**', ...ignores] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
+    {
+      // A regular expression that backtracks or moves super-linearly freezes the process on a long
+      // input (a setting, a header, a message): ReDoS. Every pattern in the code must run in linear time.
+      files: ['**/*.ts', '**/*.js'],
+      plugins: { regexp },
+      rules: {
+        'regexp/no-super-linear-backtracking': 'error',
+        'regexp/no-super-linear-move': 'error',
+      },
+    },
     {
       files: ['**/*.ts'],
       languageOptions: { parserOptions: { project: projects, tsconfigRootDir } },

@@ -18,10 +18,9 @@ const zip = packageIfStale();
 
 const host = process.env.VAULT_HOST || '127.0.0.1';
 const port = process.env.VAULT_PORT || '8200';
-const vaultUrl = (process.env.VAULT_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
-  /\/+$/,
-  '',
-);
+let vaultUrl = process.env.VAULT_PUBLIC_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+// A loop, not /\/+$/: that regex takes quadratic time on a long run of slashes followed by anything.
+while (vaultUrl.endsWith('/')) vaultUrl = vaultUrl.slice(0, -1);
 
 console.log(`
 The Rocket.Chat app is packaged: ${path.relative(process.cwd(), zip) || zip}

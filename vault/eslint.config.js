@@ -5,11 +5,13 @@
 'use strict';
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
+const regexp = require('eslint-plugin-regexp');
 const { lintConfig } = require('../eslint.shared');
 
 module.exports = lintConfig({
   js,
   tseslint,
+  regexp,
   tsconfigRootDir: __dirname,
   projects: ['./tsconfig.json'],
   // The root entry point lints the vault's .js scripts.

@@ -7,16 +7,16 @@
 const fs = require('node:fs');
 
 const ARENA_BYTES = 64n * 1024n * 1024n;
-const MAPPING = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/;
+const MAPPING = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \d+(?: +(\S.*))?$/;
 const RSS = /^Rss:\s+(\d+) kB$/;
 
 /** MB by region in one smaps text; `binary` is the path of the process's executable. */
 function regionsOf(smaps, binary) {
   const maps = [];
   for (const line of smaps.split('\n')) {
-    const mapping = MAPPING.exec(line);
+    const mapping = MAPPING.exec(line.trimEnd());
     if (mapping) {
-      const [, start, end, perms, name] = mapping;
+      const [, start, end, perms, name = ''] = mapping;
       maps.push({ start: BigInt(`0x${start}`), end: BigInt(`0x${end}`), perms, name, kb: 0 });
     } else {
       const rss = RSS.exec(line);

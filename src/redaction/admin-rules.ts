@@ -46,7 +46,8 @@ function parseReplacement(text: string): Replacement | undefined {
   if (text === 'mask' || text === 'last4') {
     return { style: text };
   }
-  const label = /^label\s+(.+)$/.exec(text);
+  // \s+ then \S: the two parts cannot trade characters, so the match is linear (no ReDoS).
+  const label = /^label\s+(\S[^\n\r\u2028\u2029]*)$/.exec(text);
   return label && label[1].length <= MAX_LABEL ? { style: 'label', label: label[1] } : undefined;
 }
 

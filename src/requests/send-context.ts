@@ -14,6 +14,7 @@ import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
+import { withoutTrailing } from '../vault/contract';
 import { isVaultConfigured, VaultClient } from '../vault/vault-client';
 import type { VaultConnection } from '../vault/vault-client';
 import { VaultCallError } from '../vault/vault-call-error';
@@ -44,7 +45,7 @@ export async function callbackUrlFor(deps: Deps, config: AppConfig): Promise<str
   let base = config.callbackBaseUrl;
   if (!base) {
     const siteUrl = await deps.read.getEnvironmentReader().getServerSettings().getValueById('Site_Url');
-    base = typeof siteUrl === 'string' ? siteUrl.trim().replace(/\/+$/, '') : '';
+    base = typeof siteUrl === 'string' ? withoutTrailing(siteUrl.trim(), '/') : '';
   }
   if (!/^https?:\/\/\S+$/i.test(base)) {
     throw new VaultCallError('not_configured', 'Neither the callback URL setting nor the server Site URL is set');

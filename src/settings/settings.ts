@@ -10,6 +10,7 @@ import type { BuiltinFormId } from '../forms/builtin-forms';
 import { SUPPORTED_LOCALES } from '../i18n/i18n';
 import type { BuiltinDetectorId } from '../redaction/detectors';
 import { parseWholeNumber } from '../lib/validation';
+import { withoutTrailing } from '../vault/contract';
 
 export const SettingId = {
   VaultUrl: 'vault_url',
@@ -190,10 +191,10 @@ export function parseRoles(value: unknown): string[] {
 /** Raw setting values → typed configuration, with defaults for blanks and out-of-range numbers. */
 export function toAppConfig(get: (id: string) => unknown): AppConfig {
   return {
-    vaultUrl: text(get(SettingId.VaultUrl)).replace(/\/+$/, ''),
+    vaultUrl: withoutTrailing(text(get(SettingId.VaultUrl)), '/'),
     vaultApiKey: text(get(SettingId.VaultApiKey)),
     siteId: text(get(SettingId.SiteId)),
-    callbackBaseUrl: text(get(SettingId.CallbackBaseUrl)).replace(/\/+$/, ''),
+    callbackBaseUrl: withoutTrailing(text(get(SettingId.CallbackBaseUrl)), '/'),
     vaultTimeoutMs: bounded(get(SettingId.VaultTimeoutMs), 500, 60000, DEFAULT_VAULT_TIMEOUT_MS),
     senderRoles: parseRoles(get(SettingId.SenderRoles)),
     managersMayView: get(SettingId.ManagersMayView) === true,

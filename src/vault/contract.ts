@@ -61,3 +61,4 @@ export {
   isVisible,
 } from '../../vault/src/contract/limits';
 export { DEFAULT_LOCALE, closestLocale } from '../../vault/src/contract/locale';
+export { withoutTrailing } from '../../vault/src/contract/trailing';

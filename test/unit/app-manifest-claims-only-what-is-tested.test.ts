@@ -71,7 +71,7 @@ describe('app.json', () => {
     for (const url of [manifest.author.homepage, manifest.author.support]) {
       const parsed = new URL(url);
       expect(parsed.protocol).toBe('https:');
-      expect(parsed.pathname.replace(/\/+$/, '')).not.toBe('');
+      expect(parsed.pathname).toMatch(/[^/]/);
       expect(parsed.hostname).not.toMatch(/(^|\.)(example\.(com|org|net)|example|invalid|localhost)$/);
     }
   });

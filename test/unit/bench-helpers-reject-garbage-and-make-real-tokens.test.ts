@@ -63,8 +63,7 @@ interface Jose {
 const jose = vaultRequire('node-jose') as Jose;
 const HEADER = { alg: 'A256KW', enc: 'A256GCM' };
 // This package's @types/node predates 'base64url'; node's 'base64' decoder reads both alphabets.
-const base64url = (bytes: Buffer) =>
-  bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes: Buffer) => bytes.toString('base64').replace(/\+/g, '-').replace(/\//g, '_').split('=')[0];
 
 describe('the bench command line', () => {
   it('reads --name=value and bare --flag, and nothing else', () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withoutTrailing } from './contract/trailing';
 import { ConfigError } from './errors';
 import { ensurePrivateDir } from './private-files';
 
@@ -197,7 +198,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       `is required when VAULT_HOST (${host}) is not a loopback address: set it to the address visitors' browsers open (e.g. https://vault.example.com)`,
     );
   }
-  const publicUrl = (givenPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = withoutTrailing(givenPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`, '/');
 
   const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
   const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);
@@ -334,7 +335,7 @@ function syslogTarget(env: Env): SyslogSinkConfig | undefined {
 
 function checkMasterKey(value: string): void {
   const bytes = Buffer.from(value, 'base64');
-  if (bytes.length !== 32 || bytes.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
+  if (bytes.length !== 32 || withoutTrailing(bytes.toString('base64'), '=') !== withoutTrailing(value.trim(), '=')) {
     throw new ConfigError('VAULT_MASTER_KEY', 'must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { auditEvent } from '../audit/events';
+import { withoutTrailing } from '../contract/trailing';
 import type { MasterKey } from '../crypto/master-key';
 import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
 import { createHash } from 'node:crypto';
@@ -252,7 +253,7 @@ export function normalizeOrigin(origin: string): string {
       'The origin must be an http:// or https:// URL without credentials, query or fragment.',
     );
   }
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  return withoutTrailing(`${url.origin}${url.pathname}`, '/');
 }
 
 /**
