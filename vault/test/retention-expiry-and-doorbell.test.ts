@@ -10,6 +10,7 @@ import {
   testConfig,
   type TestVault,
 } from './helpers/vault';
+import { EXPIRE_BATCH } from '../src/service/requests';
 
 describe('retention', () => {
   it('purges tokenized data older than the retention period, and only that', async () => {
@@ -85,6 +86,41 @@ describe('the doorbell', () => {
       expect(ring.headers.authorization).toBeUndefined();
     }
     expect((await vault.call('GET', `/v1/requests/${lapsed.requestId}`)).json().status).toBe('expired');
+  });
+
+  it('expires a backlog in short transactions with the event loop served between them, up to its limit', async () => {
+    const lapsed = 2 * EXPIRE_BATCH + 7;
+    for (let i = 0; i < lapsed; i += 1) {
+      await vault.call('POST', '/v1/requests', idvRequest({ callbackUrl: callbackUrl(), roomId: `room-${i}` }));
+    }
+    clock.advance(301);
+    const { requests, storage } = vault.app.vault;
+    const batches: number[] = [];
+    const expireDue = storage.expireDue.bind(storage);
+    // Counts the event loop's turns (each check phase), so a batch run in a later turn shows it.
+    let turns = 0;
+    let turn = setImmediate(function count() {
+      turns += 1;
+      turn = setImmediate(count);
+    });
+    try {
+      storage.expireDue = async (now, limit, audit) => {
+        batches.push(turns);
+        return expireDue(now, limit, audit);
+      };
+      expect(await requests.expireDue(EXPIRE_BATCH + 1)).toBe(EXPIRE_BATCH + 1);
+      expect(await requests.expireDue()).toBe(lapsed - EXPIRE_BATCH - 1);
+      expect(await requests.expireDue()).toBe(0);
+    } finally {
+      clearImmediate(turn);
+    }
+    // Batches of 50 and 1 (the limit), then 50 and 6, then an empty read; within a sweep, each batch
+    // runs in a later turn of the event loop than the one before it.
+    expect(batches).toHaveLength(5);
+    expect(batches[1]).toBeGreaterThan(batches[0]);
+    expect(batches[3]).toBeGreaterThan(batches[2]);
+    await vault.app.vault.doorbell.drain();
+    expect(receiver.received.filter((r) => r.body.event === 'expired')).toHaveLength(lapsed);
   });
 
   it('retries with back-off when the app fails, without holding up the visitor or changing state', async () => {
