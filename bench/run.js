@@ -22,7 +22,8 @@
 //        shipped code — measures a proposed change)
 //        --vault-node-flags=<flag,…> (node flags after the shipped ones, which they override: an
 //        A/B of a flag without editing vault/scripts/node-flags.js)
-//        --out=<file> (bench/results.json)
+//        --out=<file> (bench/results.json for a whole run of the shipped vault: no flag but --memory-regions
+//        and --diagnose-memory, no BENCH_VAULT_DIR; other runs write only to --out)
 // BENCH_CHILD_STDOUT=1 puts the servers' stdout on the bench's (with --vault-node-flags=--trace-gc,
 // the vault's GC trace; its access log too).
 const fs = require('node:fs');
@@ -86,8 +87,17 @@ function parseArgs(argv) {
     floor: !args['no-floor'],
     floorSecureDelete: !args['floor-without-secure-delete'],
     rounds: wholeNumber(args, 'rounds', 3),
-    out: filePath(args, 'out', path.join(BENCH, 'results.json')),
+    out: filePath(args, 'out', wholeRun(args) ? path.join(BENCH, 'results.json') : undefined),
   };
+}
+
+/**
+ * bench/results.json holds whole runs of the shipped vault only: a run given any flag but those that
+ * only observe, or another build (BENCH_VAULT_DIR), writes its results only where --out says.
+ */
+function wholeRun(args) {
+  const observing = ['memory-regions', 'diagnose-memory'];
+  return !process.env.BENCH_VAULT_DIR && Object.keys(args).every((name) => observing.includes(name));
 }
 
 const log = (...parts) => console.log(...parts);
@@ -625,6 +635,7 @@ async function main() {
   );
   if (stolen !== null)
     log(`CPU time stolen by the hypervisor during the run: ${stolen.toFixed(1)}% of the box (a quiet box: under 1%)`);
+  if (!opts.out) return log('results: not written (not a whole run of the shipped vault; --out=<file> keeps them)');
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.writeFileSync(opts.out, JSON.stringify(results, null, 2) + '\n');
   log(`results: ${path.relative(process.cwd(), opts.out)}`);
