@@ -8,6 +8,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { ask } = require('./lib/child-control');
 const { flags, wholeNumber } = require('./lib/cli');
 const { Client, parallel } = require('./lib/client');
 const { cardForm, createBody } = require('./lib/forms');
@@ -16,19 +17,6 @@ const { vaultEnv } = require('./lib/vault-settings');
 const { VAULT_NODE_FLAGS } = require('../vault/scripts/node-flags');
 
 const LINK_SECONDS = 10;
-
-/** How many doorbells the sink has answered. */
-function deliveredBy(sink) {
-  return new Promise((resolve) => {
-    sink.child.on('message', function counted(message) {
-      if (message && message.type === 'count') {
-        sink.child.off('message', counted);
-        resolve(message.delivered);
-      }
-    });
-    sink.child.send({ type: 'count' });
-  });
-}
 
 async function main() {
   const args = flags(process.argv.slice(2));
@@ -65,7 +53,9 @@ async function main() {
         `max ${latencies[latencies.length - 1].toFixed(2)}; over 10 ms: ${slow}`,
     );
     // Nothing else rings during the probe: each delivery is an "expired" doorbell, one per request swept.
-    console.log(`expired by the sweeps (doorbells delivered): ${await deliveredBy(sink)} of ${count}`);
+    console.log(
+      `expired by the sweeps (doorbells delivered): ${(await ask(sink.child, { type: 'count' }, 'count')).delivered} of ${count}`,
+    );
   } finally {
     client.close();
     await vault.stop();
