@@ -269,7 +269,7 @@ export class RequestService {
   /**
    * Marks requests whose window ended as expired and rings their doorbells, at most `limit` of them;
    * returns how many. One write transaction per EXPIRE_BATCH requests, and the event loop is served
-   * between them: SQLite's run on the request thread, and 500 at once held it for 15–19 ms
+   * between them: SQLite's run on the request thread, and 500 at once held it for 15–26 ms
    * (requests waited behind it; BENCHMARKS.md, the twenty-second box).
    */
   async expireDue(limit = EXPIRE_PER_SWEEP): Promise<number> {
