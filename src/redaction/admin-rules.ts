@@ -12,8 +12,8 @@
  * cannot be used is reported and skipped; the other rules keep working. Pure functions.
  */
 import { compileSearchPattern } from '../../vault/src/contract/pattern';
-import { quoteBack } from '../lib/admin-problems';
 import type { SearchPattern } from '../../vault/src/contract/pattern';
+import { quoteBack } from '../lib/admin-problems';
 import type { Span } from './detectors';
 import { BUILTIN_DETECTORS } from './detectors';
 import type { Directions, RedactionRule, Replacement } from './rules';

@@ -7,10 +7,10 @@ import type { ILogger, IRead } from '@rocket.chat/apps-engine/definition/accesso
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import { resolveLocale, translatorFor } from '../i18n/i18n';
+import { MAX_LISTED_PROBLEMS } from '../lib/admin-problems';
 import { parseAdminRules } from '../redaction/admin-rules';
 import { describeRuleProblems } from '../redaction/counts-report';
 import { forgetMaskingConfig, isMaskingSetting } from '../redaction/masking-config';
-import { MAX_LISTED_PROBLEMS } from '../lib/admin-problems';
 import { SettingId } from './settings';
 
 export async function checkMaskingSetting(logger: ILogger, read: IRead, setting: ISetting): Promise<void> {
