@@ -9,7 +9,8 @@ const { createBody } = require('./forms');
 
 const BATCH = 20_000;
 
-async function seedRecords(file, count, form) {
+/** `ageMs`: how long ago the oldest was submitted (a day by default; the rest follow a millisecond apart). */
+async function seedRecords(file, count, form, ageMs = 86_400_000) {
   const Database = vaultRequire('better-sqlite3');
   const { chainHash } = dist('storage/audit-chain');
   const { buildRequestSpec } = dist('service/request-spec');
@@ -40,7 +41,7 @@ async function seedRecords(file, count, form) {
       };
       for (let i = 0; i < n; i += 1) {
         const requestId = crypto.randomUUID();
-        const at = now - 86_400_000 + done + i;
+        const at = now - ageMs + done + i;
         insertRequest.run(requestId, `seed-room-${(done + i) % 5000}`, spec, at, at, at, at + 1_800_000);
         insertRecord.run(crypto.randomUUID(), requestId, kid, crypto.randomBytes(tokenBytes).toString('base64url'), at);
         const seq = last.seq + 1;

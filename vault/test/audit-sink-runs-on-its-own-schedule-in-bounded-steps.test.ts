@@ -169,4 +169,42 @@ describe('stopping the jobs', () => {
       jest.useRealTimers();
     }
   });
+
+  it('tells a purge under way to stop after its step, and resolves when it has', async () => {
+    jest.useFakeTimers();
+    try {
+      let signal: AbortSignal | undefined;
+      let steps = 0;
+      const stop = startJobs(
+        {
+          requests: { expireDue: async () => 0 },
+          // A purge with a long backlog: a step every 25 ms until it is told to stop.
+          retention: {
+            purge: async (_actor, told) => {
+              signal = told;
+              while (!told?.aborted) {
+                steps += 1;
+                await new Promise((resolve) => setTimeout(resolve, 25));
+              }
+              return {} as RetentionCounts;
+            },
+          },
+          audit: { checkpoint: async () => undefined },
+        },
+        testConfig({ VAULT_PURGE_INTERVAL_SECONDS: '1' }),
+        pino({ level: 'silent' }),
+      );
+      await jest.advanceTimersByTimeAsync(1100);
+      expect(steps).toBeGreaterThan(0);
+      expect(signal?.aborted).toBe(false);
+      let stopped = false;
+      const stopping = stop().then(() => (stopped = true));
+      expect(signal?.aborted).toBe(true);
+      await jest.advanceTimersByTimeAsync(25);
+      await stopping;
+      expect(stopped).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -11,6 +11,34 @@ import {
   type TestVault,
 } from './helpers/vault';
 import { EXPIRE_BATCH } from '../src/service/requests';
+import { PURGE_BATCH, PURGE_PAUSE_MS, RetentionService } from '../src/service/retention';
+import type { PurgeCounts, Storage } from '../src/storage/types';
+
+/**
+ * A storage holding `left` requests past retention, purged as the real ones purge (at most the
+ * limit per step); notes the event loop's turn and the time each step ran at, and calls `onStep` after each.
+ */
+function backlog(left: number, onStep = () => {}) {
+  const steps: { turn: number; at: number }[] = [];
+  let turns = 0;
+  let turn = setImmediate(function count() {
+    turns += 1;
+    turn = setImmediate(count);
+  });
+  const storage = {
+    purge: async (_before: number, _now: number, limit: number): Promise<PurgeCounts> => {
+      steps.push({ turn: turns, at: performance.now() });
+      const n = Math.min(limit, left);
+      left -= n;
+      onStep();
+      return { records: n, requests: n, otks: 0, closedRooms: 0 };
+    },
+  };
+  const prunes: number[] = [];
+  const audit = { prune: async (before: number) => (prunes.push(before), { pruned: 5 }) };
+  const service = new RetentionService(storage as unknown as Storage, () => 400 * 86_400_000, 30, audit, 365);
+  return { service, steps, prunes, stop: () => clearImmediate(turn) };
+}
 
 describe('retention', () => {
   it('purges tokenized data older than the retention period, and only that', async () => {
@@ -31,6 +59,40 @@ describe('retention', () => {
     } finally {
       await vault.close();
     }
+  });
+
+  it('purges a backlog in steps of PURGE_BATCH, a pause apart with requests served in it, then prunes the trail', async () => {
+    const { service, steps, prunes, stop } = backlog(2 * PURGE_BATCH + 7);
+    try {
+      expect(await service.purge()).toEqual({
+        records: 2 * PURGE_BATCH + 7,
+        requests: 2 * PURGE_BATCH + 7,
+        otks: 0,
+        closedRooms: 0,
+        auditEntries: 5,
+      });
+    } finally {
+      stop();
+    }
+    expect(steps).toHaveLength(3);
+    for (const [before, after] of [steps.slice(0, 2), steps.slice(1, 3)]) {
+      expect(after.turn).toBeGreaterThan(before.turn);
+      // Timers may fire a millisecond early by performance.now(); a gap of PURGE_PAUSE_MS - 1 is a pause.
+      expect(after.at - before.at).toBeGreaterThanOrEqual(PURGE_PAUSE_MS - 1);
+    }
+    expect(prunes).toEqual([(400 - 365) * 86_400_000]);
+  });
+
+  it('stops between steps once the vault is stopping, leaving the rest and the trail to the next run', async () => {
+    const stopping = new AbortController();
+    const { service, steps, prunes, stop } = backlog(5 * PURGE_BATCH, () => stopping.abort());
+    try {
+      expect(await service.purge('system', stopping.signal)).toMatchObject({ requests: PURGE_BATCH, auditEntries: 0 });
+    } finally {
+      stop();
+    }
+    expect(steps).toHaveLength(1);
+    expect(prunes).toEqual([]);
   });
 
   it('defaults to 13 months', () => {

@@ -11,7 +11,8 @@ import type { RetentionService } from './retention';
  * runs on its own schedule, so a slow target or a long backlog never holds them up. Each run is
  * logged with counts only. Returns a function that stops them and resolves once a job under way
  * has finished (the checkpoint and the purge give the event loop turns between pages, so shutdown
- * could otherwise land in the middle of one and close the storage under it).
+ * could otherwise land in the middle of one and close the storage under it); a purge under way is
+ * told to stop after its current step.
  */
 export function startJobs(
   vault: {
@@ -24,6 +25,7 @@ export function startJobs(
   logger: Logger,
 ): () => Promise<void> {
   let running: Promise<void> | undefined;
+  const stopping = new AbortController();
   const guard = (name: string, job: () => Promise<unknown>) => {
     const tick = async () => {
       if (running) return;
@@ -49,7 +51,7 @@ export function startJobs(
   );
   const purge = setInterval(
     guard('purge', async () => {
-      const counts = await vault.retention.purge();
+      const counts = await vault.retention.purge('system', stopping.signal);
       logger.info({ job: 'purge', ...counts }, 'retention purge');
     }),
     config.purgeIntervalSeconds * 1000,
@@ -66,6 +68,7 @@ export function startJobs(
     : undefined;
   return async () => {
     for (const timer of timers) clearInterval(timer);
+    stopping.abort();
     stopSink?.();
     await running;
   };

@@ -861,14 +861,32 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
+  async purge(before: number, now: number, limit: number, audit: AuditEvent): Promise<PurgeCounts> {
     return this.transaction(async (q) => {
-      const records = (await q('DELETE FROM records WHERE created_at < $1', [before])).rowCount ?? 0;
-      const requests = (await q('DELETE FROM requests WHERE created_at < $1', [before])).rowCount ?? 0;
-      const otks = (await q('DELETE FROM otks WHERE expires_at <= $1', [now])).rowCount ?? 0;
-      await q('DELETE FROM closed_rooms WHERE closed_at < $1', [before]);
-      await appendEntry(q, { ...audit, detail: JSON.stringify({ records, requests, otks }) });
-      return { records, requests, otks };
+      const ids = (
+        await q('SELECT request_id FROM requests WHERE created_at < $1 ORDER BY created_at LIMIT $2', [before, limit])
+      ).rows.map((row) => String(row.request_id));
+      // Counted before the cascade takes them: a record can be younger than the cutoff, never its request.
+      const records = (await q('DELETE FROM records WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
+      const requests = (await q('DELETE FROM requests WHERE request_id = ANY($1)', [ids])).rowCount ?? 0;
+      const otks =
+        (
+          await q('DELETE FROM otks WHERE hash IN (SELECT hash FROM otks WHERE expires_at <= $1 LIMIT $2)', [
+            now,
+            limit,
+          ])
+        ).rowCount ?? 0;
+      const closedRooms =
+        (
+          await q(
+            `DELETE FROM closed_rooms WHERE (site_id, room_id) IN
+            (SELECT site_id, room_id FROM closed_rooms WHERE closed_at < $1 LIMIT $2)`,
+            [before, limit],
+          )
+        ).rowCount ?? 0;
+      const counts = { records, requests, otks, closedRooms };
+      await appendEntry(q, { ...audit, detail: JSON.stringify(counts) });
+      return counts;
     });
   }
 

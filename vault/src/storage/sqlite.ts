@@ -709,14 +709,31 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  async purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts> {
+  async purge(before: number, now: number, limit: number, audit: AuditEvent): Promise<PurgeCounts> {
     return this.immediate(() => {
-      const records = this.sql('DELETE FROM records WHERE created_at < ?').run(before).changes;
-      const requests = this.sql('DELETE FROM requests WHERE created_at < ?').run(before).changes;
-      const otks = this.sql('DELETE FROM otks WHERE expires_at <= ?').run(now).changes;
-      this.sql('DELETE FROM closed_rooms WHERE closed_at < ?').run(before);
-      this.audit({ ...audit, detail: JSON.stringify({ records, requests, otks }) });
-      return { records, requests, otks };
+      const ids = JSON.stringify(
+        (
+          this.sql('SELECT request_id FROM requests WHERE created_at < ? ORDER BY created_at LIMIT ?').all(
+            before,
+            limit,
+          ) as Row[]
+        ).map((row) => row.request_id),
+      );
+      const inBatch = 'request_id IN (SELECT value FROM json_each(?))';
+      // Counted before the cascade takes them: a record can be younger than the cutoff, never its request.
+      const records = this.sql(`DELETE FROM records WHERE ${inBatch}`).run(ids).changes;
+      const requests = this.sql(`DELETE FROM requests WHERE ${inBatch}`).run(ids).changes;
+      const otks = this.sql('DELETE FROM otks WHERE hash IN (SELECT hash FROM otks WHERE expires_at <= ? LIMIT ?)').run(
+        now,
+        limit,
+      ).changes;
+      const closedRooms = this.sql(
+        `DELETE FROM closed_rooms WHERE (site_id, room_id) IN
+        (SELECT site_id, room_id FROM closed_rooms WHERE closed_at < ? LIMIT ?)`,
+      ).run(before, limit).changes;
+      const counts = { records, requests, otks, closedRooms };
+      this.audit({ ...audit, detail: JSON.stringify(counts) });
+      return counts;
     });
   }
 

@@ -137,6 +137,7 @@ export interface PurgeCounts {
   records: number;
   requests: number;
   otks: number;
+  closedRooms: number;
 }
 
 /**
@@ -321,8 +322,13 @@ export interface Storage {
     selector: VisitorSelector,
     audit: (erased: { requestIds: string[]; records: number; otks: number }) => AuditEvent,
   ): Promise<ErasureOutcome>;
-  /** Deletes requests (and records) created before `before`, and dead OTKs. */
-  purge(before: number, now: number, audit: AuditEvent): Promise<PurgeCounts>;
+  /**
+   * One step of the retention purge, in one transaction with its audit entry (`audit` with the
+   * counts): deletes the `limit` oldest requests created before `before` with their records,
+   * record keys, OTKs, event claims and relay outcomes, and at most `limit` dead OTKs (expired by
+   * `now`) and closed-room marks older than `before`. A count that reaches `limit` means more may be left.
+   */
+  purge(before: number, now: number, limit: number, audit: AuditEvent): Promise<PurgeCounts>;
 
   /** Creates or replaces a site's relay and audits; false for an unknown site. */
   putRelay(relay: RelayRow, audit: AuditEvent): Promise<boolean>;

@@ -862,16 +862,19 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(ids.sort()).toEqual(rows.map((r) => r.requestId).sort());
     });
 
+    const DAY = 24 * 60 * MINUTE;
+    const PURGE = event('retention.purge', null);
+
     it('purge deletes requests and records older than the cutoff and dead OTKs, and counts them', async () => {
-      const old = await submittedRequest({ createdAt: NOW - 400 * 24 * 60 * MINUTE });
-      await storage.closeRoom('site-a', 'room-old', NOW - 400 * 24 * 60 * MINUTE, event('session.close'));
+      const old = await submittedRequest({ createdAt: NOW - 400 * DAY });
+      await storage.closeRoom('site-a', 'room-old', NOW - 400 * DAY, event('session.close'));
       const recent = await submittedRequest({ roomId: 'room-2' });
       const dead = otk(recent.requestId, 'detokenize', { expiresAt: NOW - 1 });
       const live = otk(recent.requestId, 'detokenize', { expiresAt: NOW + MINUTE });
       await storage.insertOtk(dead, event('otk.mint'));
       await storage.insertOtk(live, event('otk.mint'));
-      const counts = await storage.purge(NOW - 396 * 24 * 60 * MINUTE, NOW, { ...event('retention.purge', null) });
-      expect(counts).toEqual({ records: 1, requests: 1, otks: 1 });
+      const counts = await storage.purge(NOW - 396 * DAY, NOW, 100, PURGE);
+      expect(counts).toEqual({ records: 1, requests: 1, otks: 1, closedRooms: 1 });
       expect(await storage.getRequest(old.requestId)).toBeUndefined();
       expect(await storage.getRecord(old.requestId)).toBeUndefined();
       expect(await storage.isRoomClosed('site-a', 'room-old')).toBe(false);
@@ -881,6 +884,39 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         action: 'retention.purge',
         detail: JSON.stringify(counts),
       });
+    });
+
+    it('purge goes in steps of at most `limit` of each, oldest requests first, each step audited with its counts', async () => {
+      const oldest = await submittedRequest({ createdAt: NOW - 400 * DAY, roomId: 'room-1' });
+      const older = await submittedRequest({ createdAt: NOW - 399 * DAY, roomId: 'room-2' });
+      // Submitted long after it was made: its record is younger than the cutoff, and goes with it.
+      const { row: old, submitHash } = await openedRequest({ createdAt: NOW - 398 * DAY, roomId: 'room-3' });
+      expect(await submit(old, submitHash, record(old.requestId, old.siteId, NOW))).toBeDefined();
+      const recent = await submittedRequest({ roomId: 'room-4' });
+      for (const n of [1, 2, 3]) {
+        await storage.insertOtk(otk(recent.requestId, 'detokenize', { expiresAt: NOW - n }), event('otk.mint'));
+        await storage.closeRoom('site-a', `closed-${n}`, NOW - (400 + n) * DAY, event('session.close'));
+      }
+      const cutoff = NOW - 396 * DAY;
+
+      const first = await storage.purge(cutoff, NOW, 2, PURGE);
+      expect(first).toEqual({ records: 2, requests: 2, otks: 2, closedRooms: 2 });
+      expect(await storage.getRequest(oldest.requestId)).toBeUndefined();
+      expect(await storage.getRequest(older.requestId)).toBeUndefined();
+      expect(await storage.getRequest(old.requestId)).toBeDefined();
+      expect((await allAudit(storage)).pop()).toMatchObject({
+        action: 'retention.purge',
+        detail: JSON.stringify(first),
+      });
+
+      const second = await storage.purge(cutoff, NOW, 2, PURGE);
+      expect(second).toEqual({ records: 1, requests: 1, otks: 1, closedRooms: 1 });
+      expect(await storage.getRequest(old.requestId)).toBeUndefined();
+      expect(await storage.getRecord(old.requestId)).toBeUndefined();
+      expect((await allAudit(storage)).pop()).toMatchObject({ detail: JSON.stringify(second) });
+
+      expect(await storage.purge(cutoff, NOW, 2, PURGE)).toEqual({ records: 0, requests: 0, otks: 0, closedRooms: 0 });
+      expect(await storage.getRecord(recent.requestId)).toBeDefined();
     });
 
     it('every step appends exactly one audit entry, the chain verifies, and readAudit pages through it', async () => {
@@ -920,7 +956,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       await step(() => storage.appendAudit(event('otk.refused')));
       await step(() => storage.rotateSiteKey(key('site-a', NOW + 1), event('keys.rotate')));
       await step(() => storage.closeRoom('site-a', 'room-1', NOW, event('session.close')));
-      await step(() => storage.purge(0, NOW, event('retention.purge', null)));
+      await step(() => storage.purge(0, NOW, 100, PURGE));
       await step(() => storage.removeSite('site-a', event('site.remove')));
 
       const entries = await allAudit(storage);
