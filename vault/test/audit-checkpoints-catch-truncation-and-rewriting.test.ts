@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { checkpointMessage } from '../src/audit/checkpoint';
-import { AUDIT_PAGE } from '../src/service/audit-trail';
+import { AUDIT_PAGE, AuditTrailService } from '../src/service/audit-trail';
 import { auditEvent } from '../src/audit/events';
 import { runCli } from '../src/cli/commands';
-import { keyIdOf } from '../src/crypto/audit-signing';
+import { AuditSigner, keyIdOf } from '../src/crypto/audit-signing';
 import { sqlitePath } from '../src/open-vault';
 import { chainHash, type AuditAction } from '../src/storage/audit-chain';
 import { PostgresStorage } from '../src/storage/postgres';
@@ -258,6 +258,60 @@ describe('the database lets retention delete audit entries only behind a prune c
     } finally {
       await storage.close();
       if (name === 'PostgreSQL') await schema.drop();
+    }
+  });
+});
+
+describe('an audit prune in steps', () => {
+  /** A trail of `entries` written at 1, 2, 3… ms, pruned five entries a step. */
+  async function trail(entries: number) {
+    const storage = new SqliteStorage(path.join(tempDir(), 'vault.sqlite'));
+    await storage.migrate();
+    for (let n = 1; n <= entries; n += 1) {
+      await storage.appendAudit(auditEvent('retention.purge', { at: n, actor: 'cli', detail: { n } }));
+    }
+    const signer = AuditSigner.fromSeed(randomBytes(32));
+    return {
+      storage,
+      audit: new AuditTrailService(
+        storage,
+        signer,
+        () => 1000,
+        () => undefined,
+        5,
+      ),
+    };
+  }
+
+  it('removes entries oldest first, each step behind its own prune checkpoint, and the trail verifies', async () => {
+    const { storage, audit } = await trail(12);
+    try {
+      expect(await audit.prune(12)).toEqual({ pruned: 11, throughSeq: 11 });
+      const prunes = (await storage.readCheckpoints(-1, 10)).filter((c) => c.kind === 'prune');
+      expect(prunes.map((c) => c.seq)).toEqual([5, 10, 11]);
+      const left = await storage.readAudit(0, 100);
+      expect(left[0].seq).toBe(12);
+      const steps = left.filter((e) => e.action === 'audit.prune');
+      expect(steps.map((e) => (JSON.parse(e.detail ?? '{}') as { throughSeq: number }).throughSeq)).toEqual([
+        5, 10, 11,
+      ]);
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('stops between steps once told to, the trail verifying, and the next prune goes on from there', async () => {
+    const { storage, audit } = await trail(12);
+    try {
+      const stopping = new AbortController();
+      stopping.abort();
+      expect(await audit.prune(12, 'system', stopping.signal)).toEqual({ pruned: 5, throughSeq: 5 });
+      expect((await audit.verify()).ok).toBe(true);
+      expect(await audit.prune(12)).toEqual({ pruned: 6, throughSeq: 11 });
+      expect((await audit.verify()).ok).toBe(true);
+    } finally {
+      await storage.close();
     }
   });
 });

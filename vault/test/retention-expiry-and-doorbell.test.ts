@@ -11,7 +11,8 @@ import {
   type TestVault,
 } from './helpers/vault';
 import { EXPIRE_BATCH } from '../src/service/requests';
-import { PURGE_BATCH, PURGE_PAUSE_MS, RetentionService } from '../src/service/retention';
+import { STEP_PAUSE_MS } from '../src/service/background-steps';
+import { PURGE_BATCH, RetentionService } from '../src/service/retention';
 import type { PurgeCounts, Storage } from '../src/storage/types';
 
 /**
@@ -77,8 +78,8 @@ describe('retention', () => {
     expect(steps).toHaveLength(3);
     for (const [before, after] of [steps.slice(0, 2), steps.slice(1, 3)]) {
       expect(after.turn).toBeGreaterThan(before.turn);
-      // Timers may fire a millisecond early by performance.now(); a gap of PURGE_PAUSE_MS - 1 is a pause.
-      expect(after.at - before.at).toBeGreaterThanOrEqual(PURGE_PAUSE_MS - 1);
+      // Timers may fire a millisecond early by performance.now(); a gap of STEP_PAUSE_MS - 1 is a pause.
+      expect(after.at - before.at).toBeGreaterThanOrEqual(STEP_PAUSE_MS - 1);
     }
     expect(prunes).toEqual([(400 - 365) * 86_400_000]);
   });

@@ -1,20 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { auditEvent } from '../audit/events';
 import type { PurgeCounts, Storage } from '../storage/types';
 import type { AuditTrailService } from './audit-trail';
+import { pauseBetweenSteps } from './background-steps';
 import type { Clock } from './clock';
 
 const DAY_MS = 86_400_000;
 
 /**
- * Requests (with their records) deleted per write transaction, and the pause after each. SQLite
- * writes on the request thread: one transaction for 10,000 held every request for 258 ms; steps
- * of 200 back to back, 4–9 ms each, outran the background checkpointer every dozen steps and the
- * request thread then copied the WAL itself (30–44 ms). Steps of 100 with a pause take 3–9 ms
- * (BENCHMARKS.md, the twenty-third box) and still purge over 3,000 requests a second.
+ * Requests (with their records) deleted per write transaction. SQLite writes on the request thread:
+ * one transaction for 10,000 held every request for 182–258 ms; steps of 100 take 3–9 ms, and with
+ * the pause between them still purge over 3,000 requests a second.
  */
 export const PURGE_BATCH = 100;
-export const PURGE_PAUSE_MS = 25;
 
 /** What one retention run removed: tokenized data and dead OTKs, and audit entries. */
 export interface RetentionCounts extends PurgeCounts {
@@ -37,8 +34,8 @@ export class RetentionService {
 
   /**
    * Applies both retention periods now. The data goes in steps of PURGE_BATCH, each with its own
-   * audit entry, PURGE_PAUSE_MS apart; an aborted `signal` (the vault is stopping) ends it between
-   * steps, and the next run goes on where it stopped.
+   * audit entry, then the audit trail in the prune's steps; an aborted `signal` (the vault is
+   * stopping) ends either between steps, and the next run goes on where it stopped.
    */
   async purge(actor = 'system', signal?: AbortSignal): Promise<RetentionCounts> {
     const now = this.clock();
@@ -52,11 +49,13 @@ export class RetentionService {
       );
       for (const key of Object.keys(total) as (keyof PurgeCounts)[]) total[key] += counts[key];
       if (Math.max(counts.requests, counts.otks, counts.closedRooms) < PURGE_BATCH) break;
-      await sleep(PURGE_PAUSE_MS);
+      await pauseBetweenSteps();
       if (signal?.aborted) return { ...total, auditEntries: 0 };
     }
     const auditEntries =
-      this.auditRetentionDays > 0 ? (await this.audit.prune(now - this.auditRetentionDays * DAY_MS, actor)).pruned : 0;
+      this.auditRetentionDays > 0
+        ? (await this.audit.prune(now - this.auditRetentionDays * DAY_MS, actor, signal)).pruned
+        : 0;
     return { ...total, auditEntries };
   }
 }
