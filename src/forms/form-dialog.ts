@@ -18,7 +18,7 @@ import { buildFormPickerModal, FormAction } from './form-picker-modal';
 import { loadCatalog } from './load-catalog';
 
 /** What the picker says about a broken custom catalog: the details for admins, a short note for agents. */
-function catalogNotice(problems: CatalogProblem[], user: IUser, t: Translator): string | undefined {
+function catalogNotice(problems: readonly CatalogProblem[], user: IUser, t: Translator): string | undefined {
   if (problems.length === 0) {
     return undefined;
   }

@@ -1,4 +1,5 @@
 import { BUILTIN_FORM_IDS, builtinCatalog } from '../../src/forms/builtin-forms';
+import * as catalogModule from '../../src/forms/catalog';
 import { describeCatalogProblems, localizeForm, localizeText, parseCatalog } from '../../src/forms/catalog';
 import { loadCatalog } from '../../src/forms/load-catalog';
 import { translatorFor } from '../../src/i18n/i18n';
@@ -291,6 +292,32 @@ describe('the catalog agents pick from', () => {
     const loaded = loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: '{not json' });
     expect(loaded.forms.map((f) => f.id)).toEqual(['card_payment']);
     expect(loaded.problems).toHaveLength(1);
+  });
+
+  it('checks a catalog once for as long as its settings stay the same, and again when either changes', () => {
+    const parse = jest.spyOn(catalogModule, 'parseCatalog');
+    try {
+      // Spelled as no other test spells it, so the first load is this test's own.
+      const settings = { enabledBuiltins: [...BUILTIN_FORM_IDS], formCatalog: JSON.stringify([iban], null, 3) };
+      const first = loadCatalog(settings);
+      expect(loadCatalog({ ...settings, enabledBuiltins: [...BUILTIN_FORM_IDS] })).toBe(first);
+      expect(parse).toHaveBeenCalledTimes(1);
+      expect(loadCatalog({ ...settings, enabledBuiltins: ['ssn'] }).forms.map((f) => f.id)).toEqual(['ssn', 'iban']);
+      expect(loadCatalog({ ...settings, formCatalog: '' }).forms).toHaveLength(BUILTIN_FORM_IDS.length);
+      expect(parse).toHaveBeenCalledTimes(3);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('hands out a catalog no caller can change for the next', () => {
+    const loaded = loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: JSON.stringify([iban]) });
+    const [card] = loaded.forms;
+    expect(() => (card.fields as unknown[]).push({})).toThrow(TypeError);
+    expect(() => Object.assign(card.title, { en: 'changed' })).toThrow(TypeError);
+    expect(loadCatalog({ enabledBuiltins: ['card_payment'], formCatalog: JSON.stringify([iban]) }).forms[0]).toEqual(
+      builtinCatalog(['card_payment'])[0],
+    );
   });
 
   it('has the built-in card form ask the browser for the name on the card (cc-name)', () => {
