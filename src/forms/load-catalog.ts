@@ -15,8 +15,9 @@ type CatalogSettings = Pick<AppConfig, 'enabledBuiltins' | 'formCatalog'>;
 
 /**
  * The last catalog loaded and the settings it came from. The picker loads it on every open and
- * every send, and checking a large custom catalog (50 forms of 30 fields with patterns) took
- * 30–76 ms each time; the settings change seldom. Frozen, so no caller can change what the next gets.
+ * every send, and checking a large custom catalog (50 forms of 30 fields with patterns) took 32 ms
+ * the first time and 6–10 ms every time after; the settings change seldom. Frozen, so no caller
+ * can change what the next one gets.
  */
 let last: { settings: CatalogSettings; catalog: LoadedCatalog } | undefined;
 
