@@ -72,8 +72,9 @@ const databaseOf = (dataDir) => path.join(dataDir, 'vault.sqlite');
 
 async function main() {
   const args = flags(process.argv.slice(2));
-  const job = JOBS[args.job === undefined ? 'expire' : args.job];
-  if (!job) throw new Error(`--job: one of ${Object.keys(JOBS).join(', ')}`);
+  const name = args.job === undefined ? 'expire' : args.job;
+  if (!Object.hasOwn(JOBS, name)) throw new Error(`--job: one of ${Object.keys(JOBS).join(', ')}`);
+  const job = JOBS[name];
   const count = wholeNumber(args, 'requests', 3000);
   const seconds = wholeNumber(args, 'seconds', 30);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-jobs-'));
