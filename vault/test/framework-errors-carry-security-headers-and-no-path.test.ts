@@ -12,6 +12,16 @@ function rawExchange(port: number, send: (socket: net.Socket) => void): Promise<
   });
 }
 
+/** Splits a raw answer into its status line, its headers by lowercase name, and its body. */
+function parseAnswer(raw: string): { status: string; headers: Record<string, string>; body: string } {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  const [status, ...lines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+  );
+  return { status, headers, body: rest.join('\r\n\r\n') };
+}
+
 /** Answers Fastify and Node make before a route runs still carry the headers, and never quote the URL. */
 describe("the framework's own error answers", () => {
   let vault: TestVault;
@@ -50,17 +60,61 @@ describe("the framework's own error answers", () => {
     const raw = await rawExchange(port, (socket) =>
       socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
     );
-    const [head, body] = raw.split('\r\n\r\n');
-    expect(head).toMatch(/^HTTP\/1\.1 400 /);
-    const headers = Object.fromEntries(
-      head
-        .split('\r\n')
-        .slice(1)
-        .map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
-    );
-    expectSecurityHeaders(headers);
+    const answer = parseAnswer(raw);
+    expect(answer.status).toMatch(/^HTTP\/1\.1 400 /);
+    expectSecurityHeaders(answer.headers);
     expect(raw).not.toContain('CANARYOTKVALUE');
-    expect(JSON.parse(body).error.code).toBe('bad_request');
+    expect(JSON.parse(answer.body).error.code).toBe('bad_request');
+  });
+
+  it('an Expect other than 100-continue gets 417 in our shape with the headers, where Node sent a bare 417', async () => {
+    const raw = await rawExchange(port, (socket) =>
+      socket.write(
+        'POST /f/CANARYOTKVALUE/submit HTTP/1.1\r\nHost: x\r\nExpect: x-canary\r\nContent-Length: 2\r\n\r\n{}',
+      ),
+    );
+    const answer = parseAnswer(raw);
+    expect(answer.status).toMatch(/^HTTP\/1\.1 417 /);
+    expectSecurityHeaders(answer.headers);
+    expect(raw).not.toContain('CANARYOTKVALUE');
+    expect(JSON.parse(answer.body).error).toEqual({
+      code: 'bad_request',
+      message: expect.stringContaining('100-continue'),
+    });
+  });
+
+  it('Expect: 100-continue still gets its interim answer and then the route', async () => {
+    const raw = await rawExchange(port, (socket) => {
+      socket.write('POST /v1/requests HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n');
+      socket.write('Content-Type: application/json\r\nContent-Length: 2\r\n\r\n');
+      socket.once('data', () => socket.write('{}'));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 401 /);
+  });
+
+  it('CONNECT gets 400 in our shape with the headers, where Node closed the connection without a word', async () => {
+    const raw = await rawExchange(port, (socket) =>
+      socket.write('CONNECT canary.example:443 HTTP/1.1\r\nHost: x\r\n\r\n'),
+    );
+    const answer = parseAnswer(raw);
+    expect(answer.status).toMatch(/^HTTP\/1\.1 400 /);
+    expectSecurityHeaders(answer.headers);
+    expect(raw).not.toContain('canary.example');
+    expect(JSON.parse(answer.body).error.code).toBe('bad_request');
+  });
+
+  it('the ops port answers the same way', async () => {
+    await vault.app.ops.listen({ host: '127.0.0.1', port: 0 });
+    const opsPort = (vault.app.ops.server.address() as net.AddressInfo).port;
+    for (const request of [
+      'GET /metrics HTTP/1.1\r\nHost: x\r\nExpect: x-canary\r\n\r\n',
+      'CONNECT canary.example:443 HTTP/1.1\r\nHost: x\r\n\r\n',
+    ]) {
+      const answer = parseAnswer(await rawExchange(opsPort, (socket) => socket.write(request)));
+      expect(answer.status).toMatch(/^HTTP\/1\.1 4(00|17) /);
+      expectSecurityHeaders(answer.headers);
+      expect(JSON.parse(answer.body).error.code).toBe('bad_request');
+    }
   });
 });
 

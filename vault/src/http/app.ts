@@ -17,7 +17,7 @@ import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
-import { clientErrorHandler, frameworkErrors } from './framework-errors';
+import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors } from './framework-errors';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
@@ -125,7 +125,7 @@ function createServer(
   headers: Record<string, string>,
 ): FastifyInstance {
   const hops = config.trustProxy;
-  return Fastify({
+  const app = Fastify({
     loggerInstance: logger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
     logController: new LogController({ disableRequestLogging: true }),
@@ -152,6 +152,8 @@ function createServer(
     clientErrorHandler: clientErrorHandler(headers),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
+  answerNodeOwnRefusals(app.server, headers);
+  return app;
 }
 
 /** Security headers on every answer; one access line and the HTTP metrics per request, by route pattern. */
@@ -276,6 +278,7 @@ export async function buildOpsApp(
     frameworkErrors: frameworkErrors(headers),
     clientErrorHandler: clientErrorHandler(headers),
   });
+  answerNodeOwnRefusals(ops.server, headers);
   ops.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });

@@ -28,25 +28,47 @@ export function frameworkErrors(headers: Record<string, string>) {
  * answered on the raw socket before Fastify sees a request; this writes them with the headers.
  */
 export function clientErrorHandler(headers: Record<string, string>) {
-  const lines = Object.entries(headers)
-    .map(([name, value]) => `${name}: ${value}\r\n`)
-    .join('');
+  const lines = headerLines(headers);
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
-    const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const message =
-      status === 408
-        ? 'The request took too long.'
-        : status === 431
-          ? 'The headers are too large.'
-          : 'The request is malformed.';
-    const body = JSON.stringify({ error: { code: status === 408 ? 'request_timeout' : 'bad_request', message } });
-    if (socket.writable) {
-      socket.write(
-        `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
-          `content-length: ${Buffer.byteLength(body)}\r\n${lines}\r\n${body}`,
-      );
-    }
-    socket.destroy();
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+      answerRaw(socket, 408, 'request_timeout', 'The request took too long.', lines);
+    else if (error.code === 'HPE_HEADER_OVERFLOW')
+      answerRaw(socket, 431, 'bad_request', 'The headers are too large.', lines);
+    else answerRaw(socket, 400, 'bad_request', 'The request is malformed.', lines);
   };
+}
+
+/**
+ * Two requests Node answers itself when nobody listens, before Fastify sees them: an `Expect` other
+ * than 100-continue (a bare 417 without our headers) and CONNECT (the socket closed without a word).
+ * These answer in our error shape with our headers, and close the connection.
+ */
+export function answerNodeOwnRefusals(server: http.Server, headers: Record<string, string>): void {
+  const lines = headerLines(headers);
+  server.on('checkExpectation', (request: http.IncomingMessage) =>
+    answerRaw(request.socket, 417, 'bad_request', 'Only "Expect: 100-continue" is understood.', lines),
+  );
+  server.on('connect', (_request: http.IncomingMessage, socket: Socket) =>
+    answerRaw(socket, 400, 'bad_request', 'The vault is not a proxy: CONNECT is refused.', lines),
+  );
+}
+
+function headerLines(headers: Record<string, string>): string {
+  return Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+}
+
+/** Writes one error answer straight to the socket and closes it: there is no response object yet. */
+function answerRaw(socket: Socket, status: number, code: string, message: string, lines: string): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\n${lines}\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
