@@ -16,6 +16,7 @@ jest.setTimeout(180000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** Waits for `pattern` in what the child printed; fails at once if the child exits first (a port taken, say). */
 function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, seen: { text: string }): Promise<void> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms: ${seen.text}`)), timeoutMs);
@@ -25,8 +26,14 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, 
         resolve();
       }
     };
+    const exitedFirst = (code: number | null) => {
+      check();
+      clearTimeout(timer);
+      reject(new Error(`exited (${code}) before ${pattern}: ${seen.text}`));
+    };
     child.stdout?.on('data', check);
     child.stderr?.on('data', check);
+    child.once('close', exitedFirst);
     check();
   });
 }
@@ -105,6 +112,8 @@ describe('kill -TERM <pid of npm start>', () => {
     const env = {
       VAULT_DATA_DIR: dataDir,
       VAULT_PORT: String(port),
+      // Any free port: a vault already running on this machine holds the default 8201.
+      VAULT_OPS_PORT: '0',
       VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
       VAULT_LOG_LEVEL: 'info',
     };
