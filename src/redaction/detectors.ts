@@ -52,6 +52,30 @@ function isNumberSeparator(code: number): boolean {
   );
 }
 
+/**
+ * A card number may also be typed grouped by commas or slashes ("4111,1111,1111,1111",
+ * "4111/1111/…"), fullwidth and ideographic ones included: a shorter Luhn-valid run is the only
+ * thing that makes a chain a card, so a list of numbers rarely becomes one.
+ */
+function isCardSeparator(code: number): boolean {
+  return (
+    isNumberSeparator(code) ||
+    code === 0x2c ||
+    code === 0x2f ||
+    code === 0x2044 ||
+    code === 0x2215 ||
+    code === 0x3001 ||
+    code === 0xff0c ||
+    code === 0xff0f
+  );
+}
+
+/**
+ * Up to this many separators between a card's groups: a number pasted from a table or a PDF
+ * comes with runs of spaces or tabs.
+ */
+const CARD_MAX_GAP = 8;
+
 /** A phone number may also group its digits with brackets and slashes: "(555) 123-4567". */
 function isPhoneSeparator(code: number): boolean {
   return isNumberSeparator(code) || code === 0x28 || code === 0x29 || code === 0x2f;
@@ -123,7 +147,7 @@ function touchesLetter(text: string, chain: DigitGroup[]): boolean {
  */
 export function findCardNumbers(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isNumberSeparator, 3, false)) {
+  for (const chain of digitChains(text, isCardSeparator, CARD_MAX_GAP, false)) {
     let span: { first: number; last: number } | undefined;
     for (let i = 0; i < chain.length; i += 1) {
       const last = longestLuhnRun(chain, i);

@@ -33,8 +33,23 @@ describe('card numbers', () => {
       ]);
   });
 
+  it('are found grouped by commas or slashes, or by runs of up to eight spaces or tabs', () => {
+    for (const text of [
+      '4111,1111,1111,1111',
+      '4111, 1111, 1111, 1111',
+      '4111/1111/1111/1111',
+      '4111\uff0f1111\uff0c1111\u30011111',
+      '4111        1111        1111        1111',
+      '4111\t\t\t\t1111\t\t\t\t1111\t\t\t\t1111',
+    ])
+      expect(finds(findCardNumbers, `card: ${text}.`)).toEqual([text]);
+    // Nine spaces part two numbers: a card's groups are not that far apart.
+    expect(findCardNumbers('4111 1111         1111 1111')).toEqual([]);
+  });
+
   it('are found when followed by the expiry date and the code', () => {
     expect(finds(findCardNumbers, '4111 1111 1111 1111 12 25 123')).toEqual(['4111 1111 1111 1111']);
+    expect(finds(findCardNumbers, '4111 1111 1111 1111, 12/25, 123')).toEqual(['4111 1111 1111 1111']);
   });
 
   it('are masked whole when a number before them makes a shorter Luhn-valid run', () => {
