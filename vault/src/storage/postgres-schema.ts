@@ -230,4 +230,14 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       INSERT INTO key_generation (id, generation) VALUES (1, 1);
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- A room's close mark belongs to its site, as every other row does: a close that races the
+      -- site's removal is refused (the foreign key) instead of leaving a mark of a site that is gone.
+      DELETE FROM closed_rooms c WHERE NOT EXISTS (SELECT 1 FROM sites s WHERE s.site_id = c.site_id);
+      ALTER TABLE closed_rooms
+        ADD CONSTRAINT closed_rooms_site_id_fkey FOREIGN KEY (site_id) REFERENCES sites (site_id) ON DELETE CASCADE;
+    `,
+  },
 ];

@@ -205,4 +205,21 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       INSERT INTO key_generation (id, generation) VALUES (1, 1);
     `,
   },
+  {
+    version: 9,
+    sql: `
+      -- A room's close mark belongs to its site, as every other row does: a close that races the
+      -- site's removal is refused (the foreign key) instead of leaving a mark of a site that is gone.
+      DELETE FROM closed_rooms WHERE site_id NOT IN (SELECT site_id FROM sites);
+      CREATE TABLE closed_rooms_by_site (
+        site_id TEXT NOT NULL REFERENCES sites (site_id) ON DELETE CASCADE,
+        room_id TEXT NOT NULL,
+        closed_at INTEGER NOT NULL,
+        PRIMARY KEY (site_id, room_id)
+      );
+      INSERT INTO closed_rooms_by_site (site_id, room_id, closed_at) SELECT site_id, room_id, closed_at FROM closed_rooms;
+      DROP TABLE closed_rooms;
+      ALTER TABLE closed_rooms_by_site RENAME TO closed_rooms;
+    `,
+  },
 ];

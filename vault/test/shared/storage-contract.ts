@@ -791,6 +791,18 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getBrand('site-b')).toBeUndefined();
     });
 
+    it('a close for a site removed meanwhile is refused whole, as removed meanwhile: no mark, no audit entry', async () => {
+      await storage.addSite(site('site-gone'), key('site-gone'), event('site.add', 'site-gone'));
+      await storage.removeSite('site-gone', event('site.remove', 'site-gone'));
+      const before = (await allAudit(storage)).length;
+      const refused: unknown = await storage
+        .closeRoom('site-gone', 'room-1', NOW, event('session.close', 'site-gone'))
+        .catch((error: unknown) => error);
+      expect(isRemovedMeanwhile(refused)).toBe(true);
+      expect(await storage.isRoomClosed('site-gone', 'room-1')).toBe(false);
+      expect((await allAudit(storage)).length).toBe(before);
+    });
+
     it('closeRoom closes unfinished requests, keeps submitted ones, kills every OTK of the room, and is idempotent', async () => {
       const submitted = await submittedRequest();
       const detok = await mintedDetokenizeOtk(submitted.requestId);
