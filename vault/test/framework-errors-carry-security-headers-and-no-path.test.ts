@@ -116,6 +116,31 @@ describe("the framework's own error answers", () => {
       expect(JSON.parse(answer.body).error.code).toBe('bad_request');
     }
   });
+
+  it('each answer written on the socket is logged and counted as route "unparsed", without the request', async () => {
+    const counted = async (status: number): Promise<number> => {
+      const text = (await vault.app.ops.inject({ method: 'GET', url: '/metrics' })).body;
+      const line = new RegExp(
+        `^vault_http_requests_total\\{[^}]*route="unparsed"[^}]*status="${status}"\\} (\\d+)$`,
+        'm',
+      );
+      return Number(line.exec(text)?.[1] ?? 0);
+    };
+    const [before400, before417] = [await counted(400), await counted(417)];
+    const logged = vault.logs.lines.length;
+    await rawExchange(port, (socket) =>
+      socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+    );
+    await rawExchange(port, (socket) => socket.write('CONNECT canary.example:443 HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await rawExchange(port, (socket) => socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: x-canary\r\n\r\n'));
+    expect(await counted(400)).toBe(before400 + 2);
+    expect(await counted(417)).toBe(before417 + 1);
+    const lines = vault.logs.lines.slice(logged).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const answered = lines.filter((line) => line.msg === 'answered before a request');
+    expect(answered.map((line) => line.statusCode)).toEqual([400, 400, 417]);
+    expect(answered.every((line) => line.code === 'bad_request')).toBe(true);
+    expect(vault.logs.text).not.toMatch(/CANARYOTKVALUE|canary\.example|x-canary/);
+  });
 });
 
 describe('a client that sends its request too slowly', () => {
@@ -138,6 +163,7 @@ describe('a client that sends its request too slowly', () => {
       expect(head).toMatch(/^HTTP\/1\.1 408 /);
       expect(JSON.parse(body).error.code).toBe('request_timeout');
       expect(Date.now() - started).toBeLessThan(10_000);
+      expect(vault.logs.text).toMatch(/"statusCode":408,"code":"request_timeout","msg":"answered before a request"/);
     } finally {
       await vault.close();
     }

@@ -17,7 +17,7 @@ import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { errorBody, toVaultError } from './errors';
-import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors } from './framework-errors';
+import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
@@ -59,7 +59,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   const { logger, logAccess } = createLoggers(config.logLevel, options.logStream, options.logBindings);
   const { vault, metrics } = await openMeteredVault(config, options, logger);
   const headers = securityHeaders(config.publicUrl.startsWith('https:'));
-  const app = createServer(config, logger as FastifyBaseLogger, headers);
+  const app = createServer(config, logger as FastifyBaseLogger, headers, rawAnswerSeen(logger, metrics));
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
   const ops = await buildOpsApp(
@@ -123,6 +123,7 @@ function createServer(
   config: VaultConfig,
   logger: FastifyBaseLogger,
   headers: Record<string, string>,
+  seen: RawAnswerSeen,
 ): FastifyInstance {
   const hops = config.trustProxy;
   const app = Fastify({
@@ -149,11 +150,22 @@ function createServer(
     // Our own 503 while closing (refuseWhileClosing): Fastify's has neither our error shape nor a retry hint.
     return503OnClosing: false,
     frameworkErrors: frameworkErrors(headers),
-    clientErrorHandler: clientErrorHandler(headers),
+    clientErrorHandler: clientErrorHandler(headers, seen),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
-  answerNodeOwnRefusals(app.server, headers);
+  answerNodeOwnRefusals(app.server, headers, seen);
   return app;
+}
+
+/**
+ * An answer written on the raw socket before there was a request (framework-errors.ts): logged, and
+ * counted under the route "unparsed", so slow or malformed clients show in the log and the metrics.
+ */
+function rawAnswerSeen(logger: Pick<Logger, 'info'>, metrics?: VaultMetrics): RawAnswerSeen {
+  return (statusCode, code) => {
+    metrics?.observeRequest('-', 'unparsed', statusCode, 0);
+    logger.info({ statusCode, code }, 'answered before a request');
+  };
 }
 
 /** Security headers on every answer; one access line and the HTTP metrics per request, by route pattern. */
@@ -272,13 +284,14 @@ export async function buildOpsApp(
   source: OpsSource,
   beforeRoutes?: (app: FastifyInstance) => Promise<void>,
 ): Promise<FastifyInstance> {
+  const seen = rawAnswerSeen(logger);
   const ops = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: frameworkErrors(headers),
-    clientErrorHandler: clientErrorHandler(headers),
+    clientErrorHandler: clientErrorHandler(headers, seen),
   });
-  answerNodeOwnRefusals(ops.server, headers);
+  answerNodeOwnRefusals(ops.server, headers, seen);
   ops.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });

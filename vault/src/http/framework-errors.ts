@@ -24,18 +24,24 @@ export function frameworkErrors(headers: Record<string, string>) {
 }
 
 /**
+ * Told of each answer written on the raw socket: no hook, access line or request metric sees those,
+ * and a flood of slow or malformed clients would otherwise leave no trace.
+ */
+export type RawAnswerSeen = (statusCode: number, code: string) => void;
+
+/**
  * Node's parser errors (a bad request line or header, headers too large, a slow client) are
  * answered on the raw socket before Fastify sees a request; this writes them with the headers.
  */
-export function clientErrorHandler(headers: Record<string, string>) {
+export function clientErrorHandler(headers: Record<string, string>, seen: RawAnswerSeen) {
   const lines = headerLines(headers);
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
-      answerRaw(socket, 408, 'request_timeout', 'The request took too long.', lines);
+      answerRaw(socket, 408, 'request_timeout', 'The request took too long.', lines, seen);
     else if (error.code === 'HPE_HEADER_OVERFLOW')
-      answerRaw(socket, 431, 'bad_request', 'The headers are too large.', lines);
-    else answerRaw(socket, 400, 'bad_request', 'The request is malformed.', lines);
+      answerRaw(socket, 431, 'bad_request', 'The headers are too large.', lines, seen);
+    else answerRaw(socket, 400, 'bad_request', 'The request is malformed.', lines, seen);
   };
 }
 
@@ -44,13 +50,13 @@ export function clientErrorHandler(headers: Record<string, string>) {
  * than 100-continue (a bare 417 without our headers) and CONNECT (the socket closed without a word).
  * These answer in our error shape with our headers, and close the connection.
  */
-export function answerNodeOwnRefusals(server: http.Server, headers: Record<string, string>): void {
+export function answerNodeOwnRefusals(server: http.Server, headers: Record<string, string>, seen: RawAnswerSeen): void {
   const lines = headerLines(headers);
   server.on('checkExpectation', (request: http.IncomingMessage) =>
-    answerRaw(request.socket, 417, 'bad_request', 'Only "Expect: 100-continue" is understood.', lines),
+    answerRaw(request.socket, 417, 'bad_request', 'Only "Expect: 100-continue" is understood.', lines, seen),
   );
   server.on('connect', (_request: http.IncomingMessage, socket: Socket) =>
-    answerRaw(socket, 400, 'bad_request', 'The vault is not a proxy: CONNECT is refused.', lines),
+    answerRaw(socket, 400, 'bad_request', 'The vault is not a proxy: CONNECT is refused.', lines, seen),
   );
 }
 
@@ -61,8 +67,16 @@ function headerLines(headers: Record<string, string>): string {
 }
 
 /** Writes one error answer straight to the socket and closes it: there is no response object yet. */
-function answerRaw(socket: Socket, status: number, code: string, message: string, lines: string): void {
+function answerRaw(
+  socket: Socket,
+  status: number,
+  code: string,
+  message: string,
+  lines: string,
+  seen: RawAnswerSeen,
+): void {
   if (socket.destroyed) return;
+  seen(status, code);
   const body = JSON.stringify({ error: { code, message } });
   if (socket.writable) {
     socket.write(
