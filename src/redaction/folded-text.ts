@@ -7,6 +7,7 @@
  *
  * @example foldText('٤٢').text // '42'
  */
+import { asciiFold, needsAsciiFold } from '../../vault/src/contract/ascii-fold';
 
 export interface FoldedText {
   /** The folded text: ASCII digits, and ASCII for fullwidth forms; everything else as it was. */
@@ -23,33 +24,9 @@ export function originalOffset(folded: FoldedText, index: number): number {
   return folded.origin ? folded.origin[index] : index;
 }
 
-// Built at run time: the app's compiler targets ES2017, whose regular expressions lack \p{…}.
-const DECIMAL_DIGIT = new RegExp('^\\p{Nd}$', 'u');
-const ANY_NON_ASCII_DIGIT_OR_FULLWIDTH = new RegExp('[\\uff01-\\uff5e]|(?![0-9])\\p{Nd}', 'u');
-
-const digitValues = new Map<number, number>();
-
-/**
- * The value (0–9) of a decimal digit of any script. Unicode encodes each script's digits as ten
- * consecutive code points from zero to nine, some blocks back to back (the mathematical digits),
- * so the value is the distance from the start of the run of digits, modulo ten.
- */
-function digitValue(codePoint: number): number {
-  let value = digitValues.get(codePoint);
-  if (value === undefined) {
-    let start = codePoint;
-    while (start > 0 && DECIMAL_DIGIT.test(String.fromCodePoint(start - 1))) {
-      start -= 1;
-    }
-    value = (codePoint - start) % 10;
-    digitValues.set(codePoint, value);
-  }
-  return value;
-}
-
 /** The text with its digits and fullwidth forms folded to ASCII, and where each folded unit came from. */
 export function foldText(text: string): FoldedText {
-  if (!ANY_NON_ASCII_DIGIT_OR_FULLWIDTH.test(text)) {
+  if (!needsAsciiFold(text)) {
     // The common case, which costs no copy: nothing to fold.
     return { text };
   }
@@ -58,16 +35,13 @@ export function foldText(text: string): FoldedText {
   for (let i = 0; i < text.length;) {
     const codePoint = text.codePointAt(i) as number;
     const width = codePoint > 0xffff ? 2 : 1;
-    const character = text.slice(i, i + width);
-    if (codePoint >= 0xff01 && codePoint <= 0xff5e) {
-      out.push(String.fromCharCode(codePoint - 0xfee0));
-      origin.push(i);
-    } else if ((codePoint < 0x30 || codePoint > 0x39) && codePoint > 0x7f && DECIMAL_DIGIT.test(character)) {
-      out.push(String(digitValue(codePoint)));
+    const folded = asciiFold(codePoint);
+    if (folded !== undefined) {
+      out.push(folded);
       origin.push(i);
     } else {
       for (let unit = 0; unit < width; unit += 1) {
-        out.push(character[unit]);
+        out.push(text[i + unit]);
         origin.push(i + unit);
       }
     }

@@ -1,4 +1,4 @@
-import { caretAfterDigits, groupCardNumber } from '../src/pages/card-entry';
+import { caretAfterDigits, cardDigits, groupCardNumber } from '../src/pages/card-entry';
 
 describe('card numbers grouped as the card prints them', () => {
   it.each([
@@ -18,6 +18,12 @@ describe('card numbers grouped as the card prints them', () => {
   it('drops what is not a digit and anything past 19 digits', () => {
     expect(groupCardNumber('4111x1111y').text).toBe('4111 1111');
     expect(groupCardNumber('4'.repeat(25)).text.replace(/ /g, '')).toHaveLength(19);
+  });
+
+  it('reads digits of any script as ASCII, as the server does: a Japanese IME types ４, an Arabic keyboard ٤', () => {
+    expect(groupCardNumber('４１１１１１１１１１１１１１１１')).toEqual({ text: '4111 1111 1111 1111', brand: 'visa' });
+    expect(groupCardNumber('٤١١١ ١١١١ ١١١١ ١١١١')).toEqual({ text: '4111 1111 1111 1111', brand: 'visa' });
+    expect(cardDigits('۴۱۱۱-x')).toBe('4111');
   });
 
   it('puts the caret after the same number of digits', () => {

@@ -381,6 +381,23 @@ describe('card entry in Chromium', () => {
     expectCleanPage(w);
   });
 
+  it("reads a Japanese IME's fullwidth digits and an Arabic keyboard's as the digits they are, and leaves a composition alone", async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    const pan = page.locator('#field-pan');
+    await pan.focus();
+    await page.keyboard.insertText('٤١١١١١١');
+    expect(await pan.inputValue()).toBe('4111 111');
+    // An IME composing: the text under composition is not rewritten; once committed, it is grouped.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Input.imeSetComposition', { text: '１１', selectionStart: 2, selectionEnd: 2 });
+    expect(await pan.inputValue()).toBe('4111 111１１');
+    await cdp.send('Input.insertText', { text: '１１' });
+    expect(await pan.inputValue()).toBe('4111 1111 1');
+    expect(await page.locator('#field-pan-brand').textContent()).toBe('Visa');
+    expectCleanPage(w);
+  });
+
   it('masked fields get a Show/Hide button, usable by keyboard, masked again before the form posts', async () => {
     const w = await open('/f/x');
     const { page } = w;

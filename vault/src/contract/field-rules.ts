@@ -3,6 +3,7 @@
  * (which bundles this module) checks the same values before posting. Pure functions only, no
  * Node or DOM APIs, lib es2017. Lengths are counted in Unicode code points, never in UTF-16 units.
  */
+import { foldToAscii } from './ascii-fold';
 import type { VisitorFieldView } from './index';
 import { cardBrandLengths, cardBrandUsesLuhn, detectCardBrand, luhnValid } from './card';
 import { codePointLength, holdsForbiddenCharacter, LIMITS } from './limits';
@@ -48,10 +49,17 @@ export interface FieldError {
 /** No value may be longer than this, whatever the form says. */
 export const MAX_VALUE_LENGTH = LIMITS.value;
 
-/** The value as the vault stores it: card numbers as digits only, anything else trimmed. */
+/** Field types whose values are digits and separators: typed in any script's digits, kept in ASCII. */
+const NUMERIC_TYPES: ReadonlySet<string> = new Set(['card_number', 'expiry', 'cvv', 'ssn', 'number', 'date']);
+
+/**
+ * The value as the vault stores it: numeric fields in ASCII digits ("٤١١١", "４１１１" are 4111: an
+ * Arabic keyboard or a Japanese IME types those), card numbers as digits only, anything else trimmed.
+ */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
-  if (field.type === 'card_number') return value.replace(/[\s-]/g, '');
-  return value.trim();
+  const folded = NUMERIC_TYPES.has(field.type) ? foldToAscii(value) : value;
+  if (field.type === 'card_number') return folded.replace(/[\s-]/g, '');
+  return folded.trim();
 }
 
 /**

@@ -3,6 +3,7 @@
  * named as soon as its leading digits say it. Pure functions: the page script bundles them, and
  * the server's rules (which drop the spaces) stay the only judge of a number.
  */
+import { foldToAscii } from '../contract/ascii-fold';
 import { detectCardBrand, type CardBrand } from '../contract/card';
 
 /** The most digits any brand issues. */
@@ -21,11 +22,19 @@ export interface GroupedCardNumber {
 }
 
 /**
+ * The digits of what was typed, in ASCII: a Japanese IME's fullwidth ４ or an Arabic keyboard's ٤
+ * is the digit 4 (the server reads them so too); anything but digits is dropped.
+ */
+export function cardDigits(typed: string): string {
+  return foldToAscii(typed).replace(/\D/g, '');
+}
+
+/**
  * Groups the digits of what was typed; anything but digits is dropped, and digits past 19 too.
  * @example groupCardNumber('4111111111111111') // { text: '4111 1111 1111 1111', brand: 'visa' }
  */
 export function groupCardNumber(typed: string): GroupedCardNumber {
-  const digits = typed.replace(/\D/g, '').slice(0, MAX_CARD_DIGITS);
+  const digits = cardDigits(typed).slice(0, MAX_CARD_DIGITS);
   const brand = detectCardBrand(digits);
   const groups: string[] = [];
   let at = 0;

@@ -5,7 +5,7 @@
  * The page works without it (the server checks again); it never sends or stores a value itself.
  */
 import { validateValues, type FieldError } from '../../contract/field-rules';
-import { caretAfterDigits, groupCardNumber } from '../card-entry';
+import { caretAfterDigits, cardDigits, groupCardNumber } from '../card-entry';
 import { formatFieldError } from '../message-format';
 import {
   CLASSES,
@@ -45,7 +45,7 @@ function enhanceCardNumber(data: VisitorPageData, field: PageField, control: HTM
   const region = document.getElementById(brandElementId(field.elementId));
   const update = (): void => {
     const caret = control.selectionStart ?? control.value.length;
-    const digitsBefore = control.value.slice(0, caret).replace(/\D/g, '').length;
+    const digitsBefore = cardDigits(control.value.slice(0, caret)).length;
     const { text, brand } = groupCardNumber(control.value);
     if (text !== control.value) {
       control.value = text;
@@ -55,7 +55,11 @@ function enhanceCardNumber(data: VisitorPageData, field: PageField, control: HTM
     const name = (brand && message(data, `brand.${brand}`)) || '';
     if (region && region.textContent !== name) region.textContent = name;
   };
-  control.addEventListener('input', update);
+  // Not while an input method composes (a Japanese IME's digits): rewriting the value then breaks it.
+  control.addEventListener('input', (event) => {
+    if (!(event as InputEvent).isComposing) update();
+  });
+  control.addEventListener('compositionend', update);
   update();
 }
 
