@@ -136,7 +136,7 @@ describe("the framework's own error answers", () => {
     expect(await counted(400)).toBe(before400 + 2);
     expect(await counted(417)).toBe(before417 + 1);
     const lines = vault.logs.lines.slice(logged).map((line) => JSON.parse(line) as Record<string, unknown>);
-    const answered = lines.filter((line) => line.msg === 'answered before a request');
+    const answered = lines.filter((line) => line.msg === 'answered on the socket');
     expect(answered.map((line) => line.statusCode)).toEqual([400, 400, 417]);
     expect(answered.every((line) => line.code === 'bad_request')).toBe(true);
     expect(vault.logs.text).not.toMatch(/CANARYOTKVALUE|canary\.example|x-canary/);
@@ -163,7 +163,7 @@ describe('a client that sends its request too slowly', () => {
       expect(head).toMatch(/^HTTP\/1\.1 408 /);
       expect(JSON.parse(body).error.code).toBe('request_timeout');
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(vault.logs.text).toMatch(/"statusCode":408,"code":"request_timeout","msg":"answered before a request"/);
+      expect(vault.logs.text).toMatch(/"statusCode":408,"code":"request_timeout","msg":"answered on the socket"/);
     } finally {
       await vault.close();
     }

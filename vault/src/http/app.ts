@@ -158,13 +158,13 @@ function createServer(
 }
 
 /**
- * An answer written on the raw socket before there was a request (framework-errors.ts): logged, and
+ * An answer written on the raw socket, before a route could answer (framework-errors.ts): logged, and
  * counted under the route "unparsed", so slow or malformed clients show in the log and the metrics.
  */
 function rawAnswerSeen(logger: Pick<Logger, 'info'>, metrics?: VaultMetrics): RawAnswerSeen {
   return (statusCode, code) => {
     metrics?.observeRequest('-', 'unparsed', statusCode, 0);
-    logger.info({ statusCode, code }, 'answered before a request');
+    logger.info({ statusCode, code }, 'answered on the socket');
   };
 }
 
