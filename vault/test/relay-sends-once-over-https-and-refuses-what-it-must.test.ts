@@ -6,6 +6,7 @@
  * without charging twice.
  */
 import dns from 'node:dns';
+import { validateValue } from '../src/contract/field-rules';
 import {
   checkTemplate,
   renderTemplate,
@@ -43,6 +44,20 @@ describe('relay templates', () => {
     expect(form.get('amount')).toBe('1999');
     expect(form.get('metadata[vault_request_id]')).toBe(CARD.requestId);
     expect(form.getAll('expand[]')).toEqual(['payment_method']);
+  });
+
+  it('reads the month and year of every expiry the form accepts, by the form’s own rule', () => {
+    const parts = (expiry: string) => {
+      const json: RelayTemplate = { format: 'json', body: { m: '{{expiry.month}}', y: '{{expiry.year}}' } };
+      return JSON.parse(renderTemplate(json, { ...CARD, fields: { ...CARD.fields, expiry } }).body) as unknown;
+    };
+    for (const expiry of ['04/31', '4/31', '04/2031', ' 4 / 2031 ']) {
+      expect(
+        validateValue({ id: 'e', label: 'e', type: 'expiry', required: true }, expiry, new Date(0)),
+      ).toBeUndefined();
+      expect(parts(expiry)).toEqual({ m: '4', y: '2031' });
+    }
+    expect(() => parts('13/31')).toThrow(/not an expiry date/);
   });
 
   it('encodes values for the body format: a value cannot add a form pair or break out of a JSON string', () => {

@@ -148,12 +148,22 @@ function checkCardNumber(value: string): FieldError | undefined {
 // taken there and no visitor anywhere is refused a card that is still valid where they are.
 const LATEST_TIMEZONE_OFFSET_MS = 12 * 60 * 60 * 1000;
 
-function checkExpiry(value: string, now: Date): FieldError | undefined {
-  const match = /^(\d{1,2})\s*\/\s*(\d{2}|\d{4})$/.exec(value);
-  if (!match) return { code: 'expiry_format' };
+/**
+ * An expiry as the vault stores it ("04/29", "4 / 2029"): its month (1–12) and four-digit year, or
+ * undefined when it is none. The field's check and a relay's `.month` and `.year` both read it so.
+ */
+export function parseExpiry(value: string): { month: number; year: number } | undefined {
+  const match = /^(\d{1,2})\s*\/\s*(\d{2}|\d{4})$/.exec(value.trim());
+  if (!match) return undefined;
   const month = Number(match[1]);
   const year = match[2].length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
-  if (month < 1 || month > 12) return { code: 'expiry_format' };
+  return month >= 1 && month <= 12 ? { month, year } : undefined;
+}
+
+function checkExpiry(value: string, now: Date): FieldError | undefined {
+  const expiry = parseExpiry(value);
+  if (!expiry) return { code: 'expiry_format' };
+  const { month, year } = expiry;
   const local = new Date(now.getTime() - LATEST_TIMEZONE_OFFSET_MS);
   const current = local.getUTCFullYear() * 12 + local.getUTCMonth();
   return year * 12 + (month - 1) < current ? { code: 'expiry_past' } : undefined;

@@ -1,4 +1,5 @@
 import { isRelayParamValue } from '../contract/limits';
+import { parseExpiry } from '../contract/field-rules';
 
 /**
  * A relay's body template: data, not code. Strings may hold `{{placeholder}}`s and nothing else
@@ -98,9 +99,9 @@ function valueOf(name: string, values: TemplateValues): string {
   if (type !== 'expiry' || (part !== 'month' && part !== 'year')) {
     throw new TemplateError(`${name}: only expiry fields have .month and .year`);
   }
-  const match = /^(\d{1,2})\s*\/\s*(\d{2}|\d{4})$/.exec(raw.trim());
-  if (!match) throw new TemplateError(`the field ${fieldId} is not an expiry date`);
-  return part === 'month' ? String(Number(match[1])) : match[2].length === 2 ? `20${match[2]}` : match[2];
+  const expiry = parseExpiry(raw);
+  if (!expiry) throw new TemplateError(`the field ${fieldId} is not an expiry date`);
+  return String(part === 'month' ? expiry.month : expiry.year);
 }
 
 function templateStrings(template: RelayTemplate): string[] {
