@@ -51,7 +51,7 @@ describe('relay templates', () => {
       const json: RelayTemplate = { format: 'json', body: { m: '{{expiry.month}}', y: '{{expiry.year}}' } };
       return JSON.parse(renderTemplate(json, { ...CARD, fields: { ...CARD.fields, expiry } }).body) as unknown;
     };
-    for (const expiry of ['04/31', '4/31', '04/2031', ' 4 / 2031 ']) {
+    for (const expiry of ['04/31', '4/31', '04/2031', ' 4 / 2031 ', '0431', '042031', '04-31', '04.31', '04 31']) {
       expect(
         validateValue({ id: 'e', label: 'e', type: 'expiry', required: true }, expiry, new Date(0)),
       ).toBeUndefined();

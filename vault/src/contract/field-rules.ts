@@ -149,11 +149,14 @@ function checkCardNumber(value: string): FieldError | undefined {
 const LATEST_TIMEZONE_OFFSET_MS = 12 * 60 * 60 * 1000;
 
 /**
- * An expiry as the vault stores it ("04/29", "4 / 2029"): its month (1–12) and four-digit year, or
- * undefined when it is none. The field's check and a relay's `.month` and `.year` both read it so.
+ * An expiry as visitors type it: "04/29", "4 / 2029", "04-29", "04.29", "04 29", and the bare
+ * "0429" or "042029" that a card's face and many payment pages teach. Its month (1–12) and
+ * four-digit year, or undefined when it is none. The field's check and a relay's `.month` and
+ * `.year` both read it so.
  */
 export function parseExpiry(value: string): { month: number; year: number } | undefined {
-  const match = /^(\d{1,2})\s*\/\s*(\d{2}|\d{4})$/.exec(value.trim());
+  const text = value.trim();
+  const match = /^(\d{1,2})(?:\s*[-./]\s*|\s+)(\d{2}|\d{4})$/.exec(text) ?? /^(\d{2})(\d{2}|\d{4})$/.exec(text);
   if (!match) return undefined;
   const month = Number(match[1]);
   const year = match[2].length === 2 ? 2000 + Number(match[2]) : Number(match[2]);
