@@ -110,7 +110,11 @@ describe('the form page', () => {
       autocomplete: 'cc-csc',
       inputmode: 'numeric',
     });
-    expect(elementAttributes(page, 'field-expiry')).toMatchObject({ type: 'text', autocomplete: 'cc-exp' });
+    expect(elementAttributes(page, 'field-expiry')).toMatchObject({
+      type: 'text',
+      autocomplete: 'cc-exp',
+      inputmode: 'numeric',
+    });
     expect(elementAttributes(page, 'field-name')).toMatchObject({ type: 'text', autocomplete: 'off' });
     const named = renderRequestPage({
       view: formView([f({ id: 'holder', label: 'Name on card', type: 'text', autocomplete: 'cc-name' })]),

@@ -120,6 +120,8 @@ const DEFAULT_HINTS: Partial<Record<FieldType, MessageKey>> = {
 /** The keyboard phones show: digits only where only digits (and the spaces we add) belong. */
 const INPUT_MODES: Partial<Record<FieldType, string>> = {
   card_number: 'numeric',
+  // A phone's digit pad has no "/": an expiry is taken as bare "0429" too (parseExpiry).
+  expiry: 'numeric',
   cvv: 'numeric',
   ssn: 'numeric',
   number: 'decimal',
