@@ -47,7 +47,9 @@ const checks = [
 
 let passed = 0;
 let failed = 0;
-let broken = false;
+// Checks and suites that failed without counting a test (a lint error, a type error, a suite that
+// did not load): each counts as one failure in the last line, so the line never reads 0 failed.
+let broken = 0;
 console.log('=== checks ===');
 for (const check of checks) {
   const started = Date.now();
@@ -56,7 +58,7 @@ for (const check of checks) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status === 0) console.log(`${check.name}: ok (${seconds} s)`);
   else {
-    broken = true;
+    broken += 1;
     console.error(`${check.name}: FAILED (${seconds} s)`);
   }
 }
@@ -68,7 +70,7 @@ for (const suite of suites) {
     return pre.status !== 0;
   });
   if (preFailed) {
-    broken = true;
+    broken += 1;
     continue;
   }
   const out = path.join(os.tmpdir(), `jest-${suite.name}-${process.pid}.json`);
@@ -79,7 +81,7 @@ for (const suite of suites) {
     env,
   });
   if (!fs.existsSync(out)) {
-    broken = true;
+    broken += 1;
     console.error(`${suite.name}: jest wrote no results`);
     continue;
   }
@@ -88,11 +90,12 @@ for (const suite of suites) {
   passed += result.numPassedTests;
   failed += result.numFailedTests;
   // A suite that fails to load counts no test but must still fail the run.
-  if (run.status !== 0 && result.numFailedTests === 0) broken = true;
+  if (run.status !== 0 && result.numFailedTests === 0) broken += 1;
   console.log(
     `${suite.name}: ${result.numPassedTests} passed, ${result.numFailedTests} failed, ` +
       `${result.numFailedTestSuites} of ${result.numTotalTestSuites} suites failed`,
   );
 }
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || broken || passed === 0 ? 1 : 0);
+if (broken > 0) console.error(`\n${broken} check(s) or suite(s) failed without running their tests (above)`);
+console.log(`\n${passed} passed, ${failed + broken} failed`);
+process.exit(failed > 0 || broken > 0 || passed === 0 ? 1 : 0);

@@ -53,7 +53,11 @@ describe('relay templates', () => {
     };
     for (const expiry of ['04/31', '4/31', '04/2031', ' 4 / 2031 ', '0431', '042031', '04-31', '04.31', '04 31']) {
       expect(
-        validateValue({ id: 'e', label: 'e', type: 'expiry', required: true }, expiry, new Date(0)),
+        validateValue(
+          { id: 'e', label: 'e', type: 'expiry', required: true, masked: false, offTheRecord: false },
+          expiry,
+          new Date(0),
+        ),
       ).toBeUndefined();
       expect(parts(expiry)).toEqual({ m: '4', y: '2031' });
     }
