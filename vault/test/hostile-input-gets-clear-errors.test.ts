@@ -256,6 +256,34 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ note: 'hello' });
   });
 
+  it('a compressed body: 400 naming the encoding, on the API and the visitor submit, and nothing is used up', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const create = await vault.call('POST', '/v1/requests', gzipSync(JSON.stringify(idvRequest())), undefined, {
+      'content-encoding': 'gzip',
+    });
+    expect(create.statusCode).toBe(400);
+    expect(create.json().error).toEqual({
+      code: 'bad_request',
+      message: 'Send the body uncompressed, without Content-Encoding (this request had gzip).',
+    });
+    expect(await requestCount()).toBe(0);
+
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
+    const submit = await vault.call('POST', submitPath, gzipSync('{"values":{"2":"1","4":"2"}}'), null, {
+      'content-encoding': 'br, <script>',
+      accept: 'application/json',
+    });
+    expect(submit.statusCode).toBe(400);
+    expect(submit.json().error.message).toBe(
+      'Send the body uncompressed, without Content-Encoding (this request had br, script).',
+    );
+    const identity = await vault.call('POST', submitPath, { values: { 2: '1', 4: '2' } }, null, {
+      'content-encoding': 'Identity',
+    });
+    expect(identity.statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
+  });
+
   it('more values than any form has: 400 from the page and as JSON, before any is read, and the link stays usable', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
     const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [String(i + 1), 'x']));

@@ -16,7 +16,7 @@ import type { Clock } from '../service/clock';
 import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
-import { errorBody, toVaultError } from './errors';
+import { compressedBodyRefused, errorBody, toVaultError } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
@@ -72,6 +72,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   observeResponses(app, headers, metrics, logAccess);
   answerErrors(app);
   refuseWhileClosing(app);
+  refuseEncodedBodies(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
   const sharedLimits = await registerRoutes(app, config, vault);
@@ -231,6 +232,18 @@ function refuseWhileClosing(app: FastifyInstance): void {
     request.log.info({ route: request.routeOptions.url }, 'request refused: the vault is stopping');
     reply.header('retry-after', '1');
     sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'));
+  });
+}
+
+/**
+ * A compressed body (Content-Encoding gzip, br…) is refused before parsing with a message that names
+ * the encoding: read as JSON it failed as "not valid JSON", which sent the caller looking at the wrong thing.
+ */
+function refuseEncodedBodies(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    const encoding = request.headers['content-encoding'];
+    if (encoding === undefined || /^\s*identity\s*$/i.test(encoding)) return done();
+    done(new VaultError('bad_request', compressedBodyRefused(encoding)));
   });
 }
 

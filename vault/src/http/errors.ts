@@ -103,6 +103,17 @@ export function jsonBodyRequired(contentType: string | undefined, formPostToo = 
   return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
 }
 
+/** What a client that sent a compressed body is told, naming the encoding it used. */
+export function compressedBodyRefused(contentEncoding: string): string {
+  // Only a coding's own characters, and not many: this lands in an error body.
+  const sent =
+    contentEncoding
+      .replace(/[^\w, -]/g, '')
+      .trim()
+      .slice(0, 40) || 'an unknown encoding';
+  return `Send the body uncompressed, without Content-Encoding (this request had ${sent}).`;
+}
+
 export function errorBody(error: VaultError): ErrorBody {
   const body: ErrorBody = { error: { code: error.code, message: error.message } };
   if (error.fields) body.error.fields = error.fields;

@@ -91,7 +91,12 @@ export function attach(app: FastifyInstance, config: VaultConfig, logs: LogCaptu
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...headers,
         },
-        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        payload:
+          body === undefined
+            ? undefined
+            : typeof body === 'string' || Buffer.isBuffer(body)
+              ? body
+              : JSON.stringify(body),
       });
       responses.push(response.body);
       return response;
