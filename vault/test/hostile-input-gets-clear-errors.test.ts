@@ -30,6 +30,32 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(await requestCount()).toBe(0);
   });
 
+  it('a "__proto__" or "constructor.prototype" key: 400 saying so (it is JSON), on the API and the visitor submit', async () => {
+    const refusal =
+      'The body holds a "__proto__" key, or a "constructor" key holding "prototype": the vault refuses both.';
+    const request = JSON.stringify(idvRequest());
+    for (const body of [
+      `{"__proto__":{"polluted":true},${request.slice(1)}`,
+      `{"\\u005f_proto__":{"polluted":true},${request.slice(1)}`,
+      `{"constructor":{"prototype":{"polluted":true}},${request.slice(1)}`,
+    ]) {
+      const response = await vault.call('POST', '/v1/requests', body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toEqual({ code: 'bad_request', message: refusal });
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await requestCount()).toBe(0);
+
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
+    const poisoned = await vault.call('POST', submitPath, '{"values":{"2":"1","4":"2","__proto__":{"x":1}}}', null);
+    expect(poisoned.statusCode).toBe(400);
+    expect(poisoned.json().error.message).toBe(refusal);
+    const empty = await vault.call('POST', submitPath, '', null);
+    expect(empty.json().error).toEqual({ code: 'invalid_json', message: 'The body is empty: send JSON.' });
+    expect((await vault.call('POST', submitPath, { values: { 2: '1', 4: '2' } }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
+  });
+
   it('an unknown property: 400 naming it, unless its name is no name (then it is not quoted back)', async () => {
     const named = await vault.call('POST', '/v1/requests', { ...idvRequest(), extra: true });
     expect(named.json().error.message).toContain('"extra"');

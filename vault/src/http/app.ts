@@ -18,6 +18,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
+import { parseJsonBodies } from './json-body';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
@@ -253,6 +254,7 @@ async function registerRoutes(
   config: VaultConfig,
   vault: Vault,
 ): Promise<Awaited<ReturnType<typeof rateLimitRedis>> | undefined> {
+  parseJsonBodies(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   const sharedLimits = config.redisUrl ? await rateLimitRedis(config.redisUrl) : undefined;
   await app.register(rateLimit, {
