@@ -222,7 +222,7 @@ describe('number, date, email and select fields', () => {
   it.each(['42', '-3.5', '0', '007', '-0.25'])('number accepts %s', (value) =>
     expect(codeFor({ type: 'number' }, value)).toBeUndefined(),
   );
-  it.each(['1.', '.5', '1e3', '--1', '+1', '1,5', 'NaN', '١٫٥'])('number refuses %s', (value) =>
+  it.each(['1.', '.5', '1e3', '--1', '+1', '1,5', 'NaN', '١,٥'])('number refuses %s', (value) =>
     expect(codeFor({ type: 'number' }, value)).toBe('number_format'),
   );
 
@@ -293,6 +293,19 @@ describe('digits typed in another script', () => {
     expect(codeFor({ type: 'card_number' }, '٤١١١١١١١١١١١١١١٢')).toBe('card_checksum');
     expect(codeFor({ type: 'expiry' }, '０１／２６')).toBe('expiry_past');
     expect(codeFor({ type: 'cvv' }, '١٢')).toBe('cvv_format');
+  });
+
+  it('with the Arabic decimal separator and the minus sign are numbers: ٣٫٥ is 3.5, −4 is -4', () => {
+    for (const [typed, stored] of [
+      ['٣٫٥', '3.5'],
+      ['۱۲٫۷۵', '12.75'],
+      ['\u22124', '-4'],
+      ['\u2212٣٫٥', '-3.5'],
+    ]) {
+      expect(codeFor({ type: 'number' }, typed)).toBeUndefined();
+      expect(normalizeValue(field({ id: 'x', type: 'number' }), typed)).toBe(stored);
+    }
+    expect(codeFor({ type: 'number' }, '٣٫٥٫٦')).toBe('number_format');
   });
 
   it('stay as typed in text, e-mail and select fields', () => {

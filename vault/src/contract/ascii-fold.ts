@@ -1,7 +1,7 @@
 /**
  * Digits as visitors type them in any script: Arabic-Indic ٤, Persian ۴, Devanagari ४, a Japanese
- * IME's fullwidth ４, mathematical 𝟒 … each read as its ASCII digit, and fullwidth Latin letters and
- * signs (／, －) as their ASCII. The visitor form's numeric fields and the app's detectors of
+ * IME's fullwidth ４, mathematical 𝟒 … each read as its ASCII digit, fullwidth Latin letters and
+ * signs (／, －) as their ASCII, and the Arabic decimal separator (٫) and the minus sign (−) as "." and "-". The visitor form's numeric fields and the app's detectors of
  * sensitive data both read text this way. Pure functions, lib es2017.
  *
  * @example foldToAscii('٤١١١ ／ ４２') // '4111 / 42'
@@ -9,7 +9,12 @@
 
 // Built at run time: the app's compiler targets ES2017, whose regular expressions lack \p{…}.
 const DECIMAL_DIGIT = new RegExp('^\\p{Nd}$', 'u');
-const ANY_TO_FOLD = new RegExp('[\\uff01-\\uff5e]|(?![0-9])\\p{Nd}', 'u');
+const ANY_TO_FOLD = new RegExp('[\\uff01-\\uff5e\\u066b\\u2212]|(?![0-9])\\p{Nd}', 'u');
+/** Signs of a number that are not fullwidth forms: an Arabic keyboard's decimal separator, the true minus. */
+const NUMBER_SIGNS = new Map<number, string>([
+  [0x066b, '.'],
+  [0x2212, '-'],
+]);
 
 const digitValues = new Map<number, number>();
 
@@ -39,6 +44,8 @@ export function needsAsciiFold(text: string): boolean {
 /** The ASCII character one code point folds to, or undefined when it stays as it is. */
 export function asciiFold(codePoint: number): string | undefined {
   if (codePoint >= 0xff01 && codePoint <= 0xff5e) return String.fromCharCode(codePoint - 0xfee0);
+  const sign = NUMBER_SIGNS.get(codePoint);
+  if (sign !== undefined) return sign;
   if (codePoint > 0x7f && DECIMAL_DIGIT.test(String.fromCodePoint(codePoint))) return String(digitValue(codePoint));
   return undefined;
 }
