@@ -5,6 +5,7 @@ import { answerPrimary } from './cluster/worker';
 import { loadConfig, type VaultConfig } from './config';
 import { ConfigError } from './errors';
 import { buildApp } from './http/app';
+import { listenOrSay, MAIN_LISTENER, OPS_LISTENER } from './listen-errors';
 import { applyRuntimeV8Flags } from './v8-runtime-flags';
 
 /**
@@ -13,16 +14,7 @@ import { applyRuntimeV8Flags } from './v8-runtime-flags';
  */
 async function main(): Promise<void> {
   const v8Flags = applyRuntimeV8Flags();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`vault: configuration error: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadConfig();
   // A worker of ours carries its slot; a process run by another cluster manager serves on its own.
   const workerIndex = cluster.isWorker ? Number(process.env[WORKER_INDEX_VARIABLE]) || undefined : undefined;
   if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, __filename);
@@ -39,8 +31,19 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
     jobs: workerIndex === undefined || workerIndex === 1,
     logBindings: workerIndex === undefined ? undefined : { worker: workerIndex, pid: process.pid },
   });
-  await app.listen({ host: config.host, port: config.port });
-  if (workerIndex === undefined) await app.ops.listen({ host: config.opsHost, port: config.opsPort });
+  await listenOrSay(
+    () => app.listen({ host: config.host, port: config.port }),
+    config.host,
+    config.port,
+    MAIN_LISTENER,
+  );
+  if (workerIndex === undefined)
+    await listenOrSay(
+      () => app.ops.listen({ host: config.opsHost, port: config.opsPort }),
+      config.opsHost,
+      config.opsPort,
+      OPS_LISTENER,
+    );
   else answerPrimary(app);
   app.log.info(
     {
@@ -84,11 +87,12 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 }
 
+// Bad configuration, read or found at start-up (a port taken, an address not this machine's): exit 2.
 main().catch((error: unknown) => {
-  const message =
-    error instanceof ConfigError
-      ? `configuration error: ${error.message}`
-      : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
-  console.error(`vault: ${message}`);
+  if (error instanceof ConfigError) {
+    console.error(`vault: configuration error: ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`vault: failed to start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

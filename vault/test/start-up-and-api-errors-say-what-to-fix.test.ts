@@ -4,6 +4,7 @@
  * http://0.0.0.0:8200/…), and an API call without a JSON body is told so, naming what it sent.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { ensureVaultBuilt, VAULT_PACKAGE } from '../../testkit/vault-process';
@@ -42,6 +43,49 @@ describe('VAULT_HOST that is not loopback', () => {
     expect(run.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^vault: configuration error: VAULT_PUBLIC_URL: is required/),
     ]);
+  });
+});
+
+describe('an address the vault cannot listen on', () => {
+  let taken: Server;
+  let takenPort: number;
+  beforeAll(async () => {
+    ensureVaultBuilt();
+    taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    takenPort = (taken.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+
+  const start = (env: Record<string, string>) => {
+    const run = spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: VAULT_PACKAGE,
+      env: { PATH: process.env.PATH, VAULT_DATA_DIR: tempDir(), VAULT_LOG_LEVEL: 'error', ...env },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    return { status: run.status, lines: run.stderr.trim().split('\n') };
+  };
+
+  it.each([
+    ['VAULT_PORT', { VAULT_OPS_PORT: '0' }],
+    ['VAULT_OPS_PORT', { VAULT_PORT: '0' }],
+  ])('%s taken: exit 2 and one line naming it and the address', (variable, others) => {
+    expect(start({ ...others, [variable]: String(takenPort) })).toEqual({
+      status: 2,
+      lines: [
+        `vault: configuration error: ${variable}: 127.0.0.1:${takenPort} is already in use: stop what listens there, or choose another port.`,
+      ],
+    });
+  });
+
+  it('a VAULT_HOST that is not this machine: exit 2 and one line naming VAULT_HOST', () => {
+    // 192.0.2.0/24 is TEST-NET-1: documentation only, never a local address.
+    const env = { VAULT_HOST: '192.0.2.10', VAULT_PUBLIC_URL: 'https://vault.example.com', VAULT_PORT: '0' };
+    expect(start({ ...env, VAULT_OPS_PORT: '0' })).toEqual({
+      status: 2,
+      lines: ['vault: configuration error: VAULT_HOST: 192.0.2.10 is not an address of this machine.'],
+    });
   });
 });
 

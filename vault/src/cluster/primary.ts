@@ -7,6 +7,7 @@ import { buildOpsApp } from '../http/app';
 import { createLogger } from '../http/logging';
 import type { OpsSource, Readiness } from '../http/ops-routes';
 import { securityHeaders } from '../http/security-headers';
+import { listenOrSay, OPS_LISTENER } from '../listen-errors';
 import { prepareBackends } from '../open-vault';
 import { WORKER_INDEX_VARIABLE, type PrimaryQuestion, type WorkerAnswer } from './messages';
 
@@ -90,7 +91,9 @@ class Primary {
       securityHeaders(this.config.publicUrl.startsWith('https:')),
       this.opsSource(),
     );
-    await this.ops.listen({ host: this.config.opsHost, port: this.config.opsPort });
+    const { opsHost, opsPort } = this.config;
+    const ops = this.ops;
+    await listenOrSay(() => ops.listen({ host: opsHost, port: opsPort }), opsHost, opsPort, OPS_LISTENER);
     for (const slot of this.slots) this.fork(slot);
   }
 
