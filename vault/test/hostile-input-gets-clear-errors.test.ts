@@ -224,6 +224,19 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await vault.call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
+  it('a request id in capitals is the same request (UUIDs are case-insensitive), and a trailing or doubled slash finds its route', async () => {
+    const { requestId } = (await vault.call('POST', '/v1/requests', idvRequest())).json();
+    const upper = requestId.toUpperCase();
+    for (const path of [`/v1/requests/${upper}`, `/v1/requests/${requestId}/`, `//v1/requests/${requestId}`]) {
+      const state = await vault.call('GET', path);
+      expect([path, state.statusCode, state.json().requestId]).toEqual([path, 200, requestId]);
+    }
+    const notYet = await vault.call('POST', `/v1/requests/${upper}/otk`, { agentId: 'agent-1' });
+    expect(notYet.json().error.code).toBe('not_submitted');
+    const other = await vault.call('POST', `/v1/requests/${upper}/otk`, { agentId: 'agent-2' });
+    expect(other.json().error.code).toBe('not_sender');
+  });
+
   it.each([
     ['a line break and a header', 'x%0d%0aX-Injected:%201'],
     ['cookie attributes', 'x;%20Domain=evil.example;%20Path=%2F'],

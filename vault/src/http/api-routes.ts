@@ -94,10 +94,13 @@ export async function apiRoutes(
     }
   });
 
-  // Every API POST takes a JSON body. Other media types would parse (a form, plain text) and then
-  // fail the schema with a message about the body's shape instead of its type.
-  // A callback hook: an async one costs a promise on every API request.
+  // Before the schema. A callback hook: an async one costs a promise on every API request.
   app.addHook('preValidation', (request, reply, done) => {
+    // UUIDs are case-insensitive (RFC 9562): the vault makes and stores them in lowercase.
+    const params = request.params as { id?: unknown };
+    if (typeof params.id === 'string') params.id = params.id.toLowerCase();
+    // Every API POST takes a JSON body. Other media types would parse (a form, plain text) and then
+    // fail the schema with a message about the body's shape instead of its type.
     const hasBody =
       Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
     if (request.method !== 'POST' || !hasBody) return done();

@@ -137,7 +137,8 @@ function createServer(
     // Fastify's default, 100 characters, refused a room id the contract allows (128 code points) on
     // the routes that carry it in the path, with a 414. Paths hold it percent-encoded: up to 12
     // characters for one code point outside the BMP (%F0%9F%98%80). An OTK (256 ASCII) fits too.
-    routerOptions: { maxParamLength: LIMITS.opaqueId * 12 },
+    // A trailing or doubled slash (a base URL set with one) finds its route instead of a 404.
+    routerOptions: { maxParamLength: LIMITS.opaqueId * 12, ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // Fastify's default, 0, turns node's bound off: a body sent a byte at a time held a connection,
     // and a descriptor, for as long as its sender liked. Node enforces it only when the headers'
     // own timeout (60 s unless set) is no longer, and looks every interval: a slow request ends
