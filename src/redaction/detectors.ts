@@ -184,10 +184,14 @@ function ssnIssuable(area: string, group: string, serial: string): boolean {
 const SSN_CONTEXT = /\b(?:ssn|ss#|social[\s-]+security)(?:\W|\W[^0-9]{0,20}\W)$/i;
 const SSN_SEPARATORS = [' ', '-', '.'];
 
+/** Whether the words "SSN" or "social security" come right before `start`. */
+const saysSsnBefore = (text: string, start: number): boolean =>
+  SSN_CONTEXT.test(text.slice(Math.max(0, start - 40), start));
+
 /**
  * US social security numbers: "123-45-6789" (or with spaces or dots, the same separator twice),
- * and nine bare digits only right after the words "SSN" or "social security", since nine digits
- * alone are as often an order number.
+ * and, only right after the words "SSN" or "social security", mixed separators ("123-45 6789")
+ * and nine bare digits, since those alone are as often an order number or a date and a count.
  */
 export function findSsns(text: string): Span[] {
   const found: Span[] = [];
@@ -198,8 +202,9 @@ export function findSsns(text: string): Span[] {
         area.digits.length === 3 &&
         group.digits.length === 2 &&
         serial.digits.length === 4 &&
-        group.gap === serial.gap &&
         SSN_SEPARATORS.indexOf(group.gap) >= 0 &&
+        SSN_SEPARATORS.indexOf(serial.gap) >= 0 &&
+        (group.gap === serial.gap || saysSsnBefore(text, area.start)) &&
         ssnIssuable(area.digits, group.digits, serial.digits)
       ) {
         found.push({ start: area.start, end: serial.end });
@@ -211,7 +216,7 @@ export function findSsns(text: string): Span[] {
       if (
         digits.length === 9 &&
         ssnIssuable(digits.slice(0, 3), digits.slice(3, 5), digits.slice(5)) &&
-        SSN_CONTEXT.test(text.slice(Math.max(0, group.start - 40), group.start))
+        saysSsnBefore(text, group.start)
       ) {
         found.push({ start: group.start, end: group.end });
       }

@@ -104,6 +104,13 @@ describe('US social security numbers', () => {
     expect(finds(findSsns, 'Social Security number: 123456789')).toEqual(['123456789']);
   });
 
+  it('with mixed separators are found after the words SSN or social security', () => {
+    expect(finds(findSsns, 'my ssn is 123-45 6789')).toEqual(['123-45 6789']);
+    expect(finds(findSsns, 'Social security: 123 45-6789.')).toEqual(['123 45-6789']);
+    expect(finds(findSsns, 'SSN 123.45-6789 and 987-65 4321')).toEqual(['123.45-6789']);
+    expect(findSsns('ssn: 666-45 6789')).toEqual([]);
+  });
+
   it('leave numbers never issued, mixed separators, bare nine digits and IDs alone', () => {
     for (const text of ['000-12-3456', '666-12-3456', '912-34-5678', '123-00-4567', '123-45-0000', '123-45 6789']) {
       expect(findSsns(text)).toEqual([]);
