@@ -1,6 +1,6 @@
 /**
- * The built-in detectors of sensitive data typed into a chat: card numbers (Luhn), US social
- * security numbers, IBANs (mod-97), e-mail addresses and phone numbers. Each reads a folded text
+ * The built-in detectors of sensitive data typed into a chat: card numbers (Luhn), card security
+ * codes said as such, US social security numbers, IBANs (mod-97), e-mail addresses and phone numbers. Each reads a folded text
  * (folded-text.ts: every digit ASCII) and returns where its finds are. Each runs in time linear in
  * the text: digit runs are walked once, e-mail addresses are grown from their "@". Pure functions.
  *
@@ -15,7 +15,7 @@ export interface Span {
   end: number;
 }
 
-export type BuiltinDetectorId = 'card' | 'ssn' | 'iban' | 'email' | 'phone';
+export type BuiltinDetectorId = 'card' | 'cvv' | 'ssn' | 'iban' | 'email' | 'phone';
 
 const isDigit = (code: number): boolean => code >= 48 && code <= 57;
 const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -173,6 +173,56 @@ function longestLuhnRun(chain: DigitGroup[], first: number): number {
     if (digits.length >= 13 && luhnValid(digits)) best = j;
   }
   return best;
+}
+
+/**
+ * The names of a card's security code: as printed on cards and payment pages, and in words in the
+ * languages the app speaks. Lowercase; a space stands for any run of spaces.
+ */
+const CVV_NAMES = [
+  '\\bcvv2?\\b',
+  '\\bcvc2?\\b',
+  '\\bcv2\\b',
+  'security code',
+  'card verification (?:code|value|number)',
+  'c[oó]digo de segur(?:idad|an[cç]a)',
+  'code de s[eé]curit[eé]',
+  'cryptogramme',
+  'sicherheitscode',
+  'pr[uü]fnummer',
+  'codice di sicurezza',
+  'beveiligingscode',
+  'veiligheidscode',
+  'kod bezpiecze[nń]stwa',
+  'セキュリティコード',
+  'رمز الأمان',
+  'קוד אבטחה',
+];
+/** A name of the code, then up to 20 characters that are not digits ("CVV: ", " is "), then the text ends. */
+const CVV_CONTEXT = new RegExp(`(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})[^0-9]{0,20}$`, 'i');
+
+/**
+ * Card security codes (CVV, CVC…): three or four digits standing alone right after a name of the
+ * code ("my CVV is 123", "código de seguridad: 4321"). PCI DSS forbids storing one after the
+ * payment, even encrypted, so the whole code is masked. A number that goes on ("CVV 123 456") is
+ * not one.
+ */
+export function findSecurityCodes(text: string): Span[] {
+  const found: Span[] = [];
+  for (const chain of digitChains(text, isNumberSeparator, 1, false)) {
+    // "CVV2 123" is the chain 2 · 123: its "2" belongs to the name, which the context then holds.
+    const code = chain[chain.length - 1];
+    const alone = chain.length === 1 || (chain.length === 2 && chain[0].digits === '2');
+    if (
+      alone &&
+      code.digits.length >= 3 &&
+      code.digits.length <= 4 &&
+      CVV_CONTEXT.test(text.slice(Math.max(0, code.start - 60), code.start))
+    ) {
+      found.push({ start: code.start, end: code.end });
+    }
+  }
+  return found;
 }
 
 /** The number ranges the Social Security Administration never issues (area 000, 666, 900–999; group 00; serial 0000). */
@@ -336,6 +386,7 @@ export function findPhoneNumbers(text: string): Span[] {
 export const BUILTIN_DETECTORS: ReadonlyArray<{ id: BuiltinDetectorId; find: (text: string) => Span[] }> = [
   { id: 'iban', find: findIbans },
   { id: 'card', find: findCardNumbers },
+  { id: 'cvv', find: findSecurityCodes },
   { id: 'ssn', find: findSsns },
   { id: 'email', find: findEmailAddresses },
   { id: 'phone', find: findPhoneNumbers },

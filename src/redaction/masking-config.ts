@@ -26,6 +26,7 @@ let cached: { config: MaskingConfig; until: number } | undefined;
 
 const MASKING_SETTING_IDS: readonly string[] = [
   SettingId.MaskCards,
+  SettingId.MaskCvv,
   SettingId.MaskSsn,
   SettingId.MaskIban,
   SettingId.MaskEmail,

@@ -22,6 +22,7 @@ import { authorOf, isLivechatMessage, MASKED_RULES_FIELD } from './message-maski
 
 const WHAT: { [id in BuiltinDetectorId]: string } = {
   card: 'masking_what_card',
+  cvv: 'masking_what_cvv',
   ssn: 'masking_what_ssn',
   iban: 'masking_what_iban',
   email: 'masking_what_email',
@@ -29,7 +30,7 @@ const WHAT: { [id in BuiltinDetectorId]: string } = {
 };
 
 /** The form that asks for what the rule found, where there is one. */
-const SUGGESTED_FORM: { [id: string]: BuiltinFormId } = { card: 'card_payment', ssn: 'ssn' };
+const SUGGESTED_FORM: { [id: string]: BuiltinFormId } = { card: 'card_payment', cvv: 'cvv_only', ssn: 'ssn' };
 
 function what(t: Translator, ruleId: string): string {
   return t((WHAT as { [id: string]: string })[ruleId] || 'masking_what_custom');

@@ -33,6 +33,8 @@ export interface RedactionRule {
 /** The masking built-in detectors apply: what a support chat may still need is kept. */
 const BUILTIN_REPLACEMENTS: { [id in BuiltinDetectorId]: Replacement } = {
   card: { style: 'last4' },
+  // Every digit: a security code's last digits are as secret as its first.
+  cvv: { style: 'mask' },
   ssn: { style: 'last4' },
   iban: { style: 'last4' },
   email: { style: 'mask' },

@@ -31,6 +31,7 @@ export const SettingId = {
   VisitorLanguage: 'visitor_language',
   DialogLifetimeMinutes: 'dialog_lifetime_minutes',
   MaskCards: 'mask_cards',
+  MaskCvv: 'mask_cvv',
   MaskSsn: 'mask_ssn',
   MaskIban: 'mask_iban',
   MaskEmail: 'mask_email',
@@ -58,10 +59,11 @@ export const MANAGER_ROLES: readonly string[] = ['livechat-manager', 'livechat-m
 
 /**
  * The built-in detectors of sensitive data typed into the chat, each behind a switch: on by
- * default for what no support chat needs in clear (cards, SSNs, IBANs), off for what most do.
+ * default for what no support chat needs in clear (cards, security codes, SSNs, IBANs), off for what most do.
  */
 const MASKING_DETECTOR_SETTINGS: ReadonlyArray<[string, BuiltinDetectorId, boolean]> = [
   [SettingId.MaskCards, 'card', true],
+  [SettingId.MaskCvv, 'cvv', true],
   [SettingId.MaskSsn, 'ssn', true],
   [SettingId.MaskIban, 'iban', true],
   [SettingId.MaskEmail, 'email', false],

@@ -77,6 +77,7 @@ describe('the packaged zip in the real Apps-Engine', () => {
       'managers_may_view',
       'managers_may_view_values',
       'mask_cards',
+      'mask_cvv',
       'mask_email',
       'mask_iban',
       'mask_phone',

@@ -78,6 +78,29 @@ describe('sensitive data typed into a livechat', () => {
     expectStoredNowhere(IBAN);
   });
 
+  it('masks a card security code said as such, whole, by default, and offers the agent the CVV form', async () => {
+    const room = newChat();
+    const before = scene.harness.world.notificationsFor(scene.agent.id).length;
+    const saved = await fromVisitor(room, `card ${CARD} exp 04/29 CVV 739`);
+    expect(saved.text).toBe('card •••• •••• •••• 1111 exp 04/29 CVV •••');
+    const alone = await fromVisitor(room, 'sorry, the cvc is 4682');
+    expect(alone.text).toBe('sorry, the cvc is ••••');
+    expectStoredNowhere('CVV 739');
+    expectStoredNowhere('cvc is 4682');
+    const told = scene.harness.world.notificationsFor(scene.agent.id).slice(before);
+    expect(told.map((notice) => notice.message.text)).toEqual([
+      'The visitor typed a card number into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+      'The visitor typed a card security code into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+    ]);
+    expect(JSON.stringify(told[1].message.blocks)).toContain('"value":"cvv_only"');
+    await scene.harness.setSetting('mask_cvv', false);
+    try {
+      expect((await fromVisitor(newChat(), 'cvv 739')).text).toBe('cvv 739');
+    } finally {
+      await scene.harness.setSetting('mask_cvv', true);
+    }
+  });
+
   it('masks e-mail addresses and phone numbers once switched on, and stops masking a detector switched off', async () => {
     await scene.harness.setSetting('mask_email', true);
     await scene.harness.setSetting('mask_phone', true);

@@ -110,17 +110,17 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
 
       scene.vault.cli(['site', 'manager-view', scene.vault.siteId, 'on']);
       await clickView(scene, manager, scene.room, requestId);
-      // A card number in the reason is masked before the reason goes anywhere (job data, the audit trail).
+      // A card number or code in the reason is masked before the reason goes anywhere (job data, the audit trail).
       await scene.harness.submitView(scene.harness.lastView(manager.id), manager, {
-        'manager-view.reason': 'Supervising a dispute on card 4716 2918 5530 7742',
+        'manager-view.reason': 'Supervising a dispute on card 4716 2918 5530 7742, CVV 913',
       });
       const jobs = JSON.stringify(scene.harness.world.scheduledJobs);
-      expect(jobs).toContain('Supervising a dispute on card •••• •••• •••• 7742');
+      expect(jobs).toContain('Supervising a dispute on card •••• •••• •••• 7742, CVV •••');
       await scene.harness.jobsSettled();
       const link = viewerLinkOf(scene, manager);
       expect(await revealInViewer(link, 'pan')).toEqual({ status: 200, value: CARD.pan });
       const audit = scene.vault.cli(['audit', 'export']);
-      expect(audit).toContain('Supervising a dispute on card •••• •••• •••• 7742');
+      expect(audit).toContain('Supervising a dispute on card •••• •••• •••• 7742, CVV •••');
       for (const output of [jobs, audit]) expect(output.replace(/\D/g, '')).not.toContain('4716291855307742');
     } finally {
       await scene.harness.setSetting('managers_may_view_values', false);

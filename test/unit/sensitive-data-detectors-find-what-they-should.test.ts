@@ -4,6 +4,7 @@ import {
   findEmailAddresses,
   findIbans,
   findPhoneNumbers,
+  findSecurityCodes,
   findSsns,
 } from '../../src/redaction/detectors';
 import type { Span } from '../../src/redaction/detectors';
@@ -93,6 +94,52 @@ describe('digits of other scripts', () => {
       expect(result.text).not.toMatch(/[0-9٠-٩۰-۹０-９०-९]{5}/);
       expect(Array.from(result.text).filter((c) => c === '•')).toHaveLength(12);
     }
+  });
+});
+
+describe('card security codes', () => {
+  it("are three or four digits right after a name of the code, in any case and the app's languages", () => {
+    expect(finds(findSecurityCodes, 'my CVV is 123, thanks')).toEqual(['123']);
+    expect(finds(findSecurityCodes, 'card 4111 1111 1111 1111 exp 04/29 cvc: 4321')).toEqual(['4321']);
+    expect(finds(findSecurityCodes, 'CVV2 987 and CVC2:654')).toEqual(['987', '654']);
+    expect(finds(findSecurityCodes, 'the security code on the back:\n 321')).toEqual(['321']);
+    for (const said of [
+      'Card Verification Value 555',
+      'código de seguridad: 555',
+      'código de segurança 555',
+      'le cryptogramme est 555',
+      'Kartenprüfnummer 555',
+      'codice di sicurezza 555',
+      'beveiligingscode 555',
+      'kod bezpieczeństwa 555',
+      'セキュリティコードは555です',
+      'رمز الأمان 555',
+      'קוד אבטחה 555',
+    ]) {
+      expect([said, finds(findSecurityCodes, said)]).toEqual([said, ['555']]);
+    }
+  });
+
+  it('leave numbers without the name, longer numbers, and names too far before alone', () => {
+    for (const text of [
+      'my code is 123',
+      'order 123',
+      'CVV 12',
+      'CVV 12345',
+      'cvv 123 456',
+      'cvv 4111 1111 1111 1111',
+      'the cvv field was empty, my flat is 123',
+      'cvv was wrong, call 0800 555 123',
+    ]) {
+      expect([text, findSecurityCodes(text)]).toEqual([text, []]);
+    }
+  });
+
+  it('are masked whole, and counted under their own rule', () => {
+    const rules = builtinRules(['card', 'cvv']);
+    const result = redactText('card 4111111111111111 cvv ٣٢١', rules, 'visitor');
+    expect(result.text).toBe('card ••••••••••••1111 cvv •••');
+    expect(result.hits).toEqual({ card: 1, cvv: 1 });
   });
 });
 
