@@ -1,8 +1,10 @@
 /**
  * The built-in detectors of sensitive data typed into a chat: card numbers (Luhn), card security
- * codes said as such, US social security numbers, IBANs (mod-97), e-mail addresses and phone numbers. Each reads a folded text
- * (folded-text.ts: every digit ASCII) and returns where its finds are. Each runs in time linear in
- * the text: digit runs are walked once, e-mail addresses are grown from their "@". Pure functions.
+ * codes said as such, US social security numbers, IBANs (mod-97), e-mail addresses and phone
+ * numbers. Each reads a folded text (folded-text.ts: every digit ASCII) and returns where its
+ * finds are. Each runs in time linear in the text: digit runs are walked once, e-mail addresses
+ * are grown from their "@", a name of a security code is looked for only before a short number.
+ * Pure functions.
  *
  * @example findCardNumbers('card 4111 1111 1111 1111') // [{ start: 5, end: 24 }]
  */

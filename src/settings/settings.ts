@@ -58,8 +58,8 @@ export const IDV_ANSWER_DELIVERIES: readonly IdvAnswerDelivery[] = ['notice', 'v
 export const MANAGER_ROLES: readonly string[] = ['livechat-manager', 'livechat-monitor', 'admin'];
 
 /**
- * The built-in detectors of sensitive data typed into the chat, each behind a switch: on by
- * default for what no support chat needs in clear (cards, security codes, SSNs, IBANs), off for what most do.
+ * The built-in detectors of sensitive data typed into the chat, each behind a switch: on by default
+ * for what no support chat needs in clear (cards, security codes, SSNs, IBANs), off for what most do.
  */
 const MASKING_DETECTOR_SETTINGS: ReadonlyArray<[string, BuiltinDetectorId, boolean]> = [
   [SettingId.MaskCards, 'card', true],
