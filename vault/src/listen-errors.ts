@@ -27,7 +27,7 @@ export async function listenOrSay<T>(
   }
 }
 
-export function listenRefusal(
+function listenRefusal(
   code: string | undefined,
   host: string,
   port: number,

@@ -1,8 +1,9 @@
 /**
  * Digits as visitors type them in any script: Arabic-Indic ٤, Persian ۴, Devanagari ४, a Japanese
  * IME's fullwidth ４, mathematical 𝟒 … each read as its ASCII digit, fullwidth Latin letters and
- * signs (／, －) as their ASCII, and the Arabic decimal separator (٫) and the minus sign (−) as "." and "-". The visitor form's numeric fields and the app's detectors of
- * sensitive data both read text this way. Pure functions, lib es2017.
+ * signs (／, －) as their ASCII, and the Arabic decimal separator (٫) and the minus sign (−) as "."
+ * and "-". The visitor form's numeric fields and the app's detectors of sensitive data both read
+ * text this way. Pure functions, lib es2017.
  *
  * @example foldToAscii('٤١١١ ／ ４２') // '4111 / 42'
  */

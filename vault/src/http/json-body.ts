@@ -5,7 +5,7 @@ import { VaultError } from '../errors';
 /**
  * The JSON body parser: Fastify's own rules (secure-json-parse refuses a "__proto__" key and a
  * "constructor" holding "prototype", which could poison an object later merged from the body), but
- * such a body is told so. Fastify's parser answered it "not valid JSON", which it is.
+ * such a body is told so: Fastify's parser called it "not valid JSON", though it is.
  */
 export function parseJsonBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
