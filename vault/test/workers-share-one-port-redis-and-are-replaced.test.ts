@@ -263,7 +263,7 @@ describe.each(['sqlite', 'postgres'] as const)('VAULT_WORKERS=2 on %s and Redis'
 });
 
 describe('VAULT_WORKERS', () => {
-  it('a worker that cannot start stops the vault with 1 instead of being restarted in a loop', async () => {
+  it('a worker that cannot start stops the vault, with 2 for a port in use, instead of being restarted in a loop', async () => {
     await requireRedis();
     ensureVaultBuilt();
     const taken = net.createServer();
@@ -285,8 +285,10 @@ describe('VAULT_WORKERS', () => {
         encoding: 'utf8',
         timeout: 30_000,
       });
-      expect(run.status).toBe(1);
-      expect(run.stderr).toMatch(/EADDRINUSE/);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(
+        `vault: configuration error: VAULT_PORT: 127.0.0.1:${port} is already in use: stop what listens there, or choose another port.`,
+      );
       expect(run.stdout).toMatch(/vault worker exited while starting; stopping the vault/);
       expect(run.stdout).not.toMatch(/starting a replacement/);
     } finally {

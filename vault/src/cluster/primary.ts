@@ -123,9 +123,10 @@ class Primary {
       return;
     }
     if (!this.listeningOnce) {
-      // A worker that cannot start (port taken, backend refused) would fail again: stop, say which.
+      // A worker that cannot start (port taken, backend refused) would fail again: stop, say which,
+      // with its exit code when that is a configuration error's (2: the worker's line names the variable).
       this.logger.error(fields, 'vault worker exited while starting; stopping the vault');
-      this.stop('worker-failed-to-start', 1);
+      this.stop('worker-failed-to-start', code === 2 ? 2 : 1);
       return;
     }
     const now = Date.now();
