@@ -204,19 +204,17 @@ const CVV_NAMES = [
 const CVV_CONTEXT = new RegExp(`(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})[^0-9]{0,20}$`, 'i');
 
 /**
- * Card security codes (CVV, CVC…): three or four digits standing alone right after a name of the
- * code ("my CVV is 123", "código de seguridad: 4321"). PCI DSS forbids storing one after the
- * payment, even encrypted, so the whole code is masked. A number that goes on ("CVV 123 456") is
- * not one.
+ * Card security codes (CVV, CVC…): the three or four digits that come first after a name of the
+ * code ("my CVV is 123", "código de seguridad: 4321", "CVV 123 12/26"). PCI DSS forbids storing one
+ * after the payment, even encrypted, so the whole code is masked; what follows it in the same
+ * number is left alone.
  */
 export function findSecurityCodes(text: string): Span[] {
   const found: Span[] = [];
   for (const chain of digitChains(text, isNumberSeparator, 1, false)) {
     // "CVV2 123" is the chain 2 · 123: its "2" belongs to the name, which the context then holds.
-    const code = chain[chain.length - 1];
-    const alone = chain.length === 1 || (chain.length === 2 && chain[0].digits === '2');
+    const code = chain.length > 1 && chain[0].digits === '2' ? chain[1] : chain[0];
     if (
-      alone &&
       code.digits.length >= 3 &&
       code.digits.length <= 4 &&
       CVV_CONTEXT.test(text.slice(Math.max(0, code.start - 60), code.start))

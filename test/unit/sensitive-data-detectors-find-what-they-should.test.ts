@@ -103,6 +103,9 @@ describe('card security codes', () => {
     expect(finds(findSecurityCodes, 'card 4111 1111 1111 1111 exp 04/29 cvc: 4321')).toEqual(['4321']);
     expect(finds(findSecurityCodes, 'CVV2 987 and CVC2:654')).toEqual(['987', '654']);
     expect(finds(findSecurityCodes, 'the security code on the back:\n 321')).toEqual(['321']);
+    // The first number after the name is the code, whatever follows it: an expiry, a stray digit.
+    expect(finds(findSecurityCodes, 'CVV 123 12/26')).toEqual(['123']);
+    expect(finds(findSecurityCodes, 'cvv: 100 4')).toEqual(['100']);
     for (const said of [
       'Card Verification Value 555',
       'código de seguridad: 555',
@@ -120,16 +123,15 @@ describe('card security codes', () => {
     }
   });
 
-  it('leave numbers without the name, longer numbers, and names too far before alone', () => {
+  it('leave numbers without the name, longer ones, and ones after another number or too far from the name alone', () => {
     for (const text of [
       'my code is 123',
       'order 123',
       'CVV 12',
       'CVV 12345',
-      'cvv 123 456',
-      'cvv 4111 1111 1111 1111',
+      'cvv 12 345',
       'the cvv field was empty, my flat is 123',
-      'cvv was wrong, call 0800 555 123',
+      'the cvv was wrong; please call us on 0800 555 123',
     ]) {
       expect([text, findSecurityCodes(text)]).toEqual([text, []]);
     }
@@ -140,6 +142,8 @@ describe('card security codes', () => {
     const result = redactText('card 4111111111111111 cvv ٣٢١', rules, 'visitor');
     expect(result.text).toBe('card ••••••••••••1111 cvv •••');
     expect(result.hits).toEqual({ card: 1, cvv: 1 });
+    // A card number after the name is the card's: masked to its last four, as cards are.
+    expect(redactText('cvv 4111 1111 1111 1111', rules, 'visitor').text).toBe('cvv •••• •••• •••• 1111');
   });
 });
 
