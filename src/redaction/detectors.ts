@@ -132,11 +132,14 @@ function digitChains(
 }
 
 function touchesLetter(text: string, chain: DigitGroup[]): boolean {
-  const first = chain[0];
-  const last = chain[chain.length - 1];
+  return spanTouchesLetter(text, chain[0].start, chain[chain.length - 1].end);
+}
+
+/** Whether a letter comes right before `start` or right at `end`. */
+function spanTouchesLetter(text: string, start: number, end: number): boolean {
   return (
-    (first.start > 0 && isAsciiLetter(text.charCodeAt(first.start - 1))) ||
-    (last.end < text.length && isAsciiLetter(text.charCodeAt(last.end)))
+    (start > 0 && isAsciiLetter(text.charCodeAt(start - 1))) ||
+    (end < text.length && isAsciiLetter(text.charCodeAt(end)))
   );
 }
 
@@ -242,10 +245,12 @@ const saysSsnBefore = (text: string, start: number): boolean =>
  * US social security numbers: "123-45-6789" (or with spaces or dots, the same separator twice),
  * and, only right after the words "SSN" or "social security", mixed separators ("123-45 6789")
  * and nine bare digits, since those alone are as often an order number or a date and a count.
+ * One touching a letter is an ID ("A123-45-6789"); a letter touching the next number is not its
+ * business ("SSN 123-45-6789 2nd try").
  */
 export function findSsns(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isNumberSeparator, 1, true)) {
+  for (const chain of digitChains(text, isNumberSeparator, 1, false)) {
     for (let i = 0; i + 2 < chain.length; i += 1) {
       const [area, group, serial] = [chain[i], chain[i + 1], chain[i + 2]];
       if (
@@ -255,7 +260,8 @@ export function findSsns(text: string): Span[] {
         SSN_SEPARATORS.indexOf(group.gap) >= 0 &&
         SSN_SEPARATORS.indexOf(serial.gap) >= 0 &&
         (group.gap === serial.gap || saysSsnBefore(text, area.start)) &&
-        ssnIssuable(area.digits, group.digits, serial.digits)
+        ssnIssuable(area.digits, group.digits, serial.digits) &&
+        !spanTouchesLetter(text, area.start, serial.end)
       ) {
         found.push({ start: area.start, end: serial.end });
         i += 2;
@@ -266,6 +272,7 @@ export function findSsns(text: string): Span[] {
       if (
         digits.length === 9 &&
         ssnIssuable(digits.slice(0, 3), digits.slice(3, 5), digits.slice(5)) &&
+        !spanTouchesLetter(text, group.start, group.end) &&
         saysSsnBefore(text, group.start)
       ) {
         found.push({ start: group.start, end: group.end });
@@ -275,8 +282,11 @@ export function findSsns(text: string): Span[] {
   return found;
 }
 
-/** Between an IBAN's characters: one space (groups of four, as printed) or a dash. */
+/** Between an IBAN's characters: a space (groups of four, as printed) or a dash. */
 const isIbanSeparator = (code: number): boolean => code === 0x20 || code === 0xa0 || code === 0x2d;
+
+/** Up to this many separators between an IBAN's groups: one pasted from a table or a PDF comes with runs of spaces. */
+const IBAN_MAX_GAP = 8;
 
 /**
  * IBANs: two letters, two check digits, then the country's number of letters and digits, as one
@@ -301,13 +311,20 @@ export function findIbans(text: string): Span[] {
     let compact = '';
     let end = i;
     while (end < text.length && compact.length < length) {
-      const code = text.charCodeAt(end);
-      if (isAlnum(code)) {
+      if (isAlnum(text.charCodeAt(end))) {
         compact += text[end];
-      } else if (!(isIbanSeparator(code) && end + 1 < text.length && isAlnum(text.charCodeAt(end + 1)))) {
+        end += 1;
+        continue;
+      }
+      // Separators go with the IBAN only when its next character follows them.
+      let next = end;
+      while (next < text.length && next - end < IBAN_MAX_GAP && isIbanSeparator(text.charCodeAt(next))) {
+        next += 1;
+      }
+      if (next === end || next >= text.length || !isAlnum(text.charCodeAt(next))) {
         break;
       }
-      end += 1;
+      end = next;
     }
     const runsOn = end < text.length && isAlnum(text.charCodeAt(end));
     if (compact.length === length && compact.length <= IBAN_MAX_LENGTH && !runsOn && ibanValid(compact)) {

@@ -162,6 +162,13 @@ describe('US social security numbers', () => {
     expect(findSsns('ssn: 666-45 6789')).toEqual([]);
   });
 
+  it('are found when a letter touches the next number, not the SSN itself', () => {
+    expect(finds(findSsns, 'SSN 123-45-6789 2nd try')).toEqual(['123-45-6789']);
+    expect(finds(findSsns, 'x1 123-45-6789')).toEqual(['123-45-6789']);
+    expect(findSsns('ref A123-45-6789')).toEqual([]);
+    expect(findSsns('123-45-6789B')).toEqual([]);
+  });
+
   it('leave numbers never issued, mixed separators, bare nine digits and IDs alone', () => {
     for (const text of ['000-12-3456', '666-12-3456', '912-34-5678', '123-00-4567', '123-45-0000', '123-45 6789']) {
       expect(findSsns(text)).toEqual([]);
@@ -176,6 +183,10 @@ describe('IBANs', () => {
     expect(finds(findIbans, 'IBAN: DE89 3704 0044 0532 0130 00, thanks')).toEqual(['DE89 3704 0044 0532 0130 00']);
     expect(finds(findIbans, 'gb82west12345698765432')).toEqual(['gb82west12345698765432']);
     expect(finds(findIbans, 'NL91ABNA0417164300.')).toEqual(['NL91ABNA0417164300']);
+    // Pasted from a table or a PDF: runs of spaces between the groups.
+    expect(finds(findIbans, 'DE89  3704\u00a0\u00a00044 0532   0130 00 ok')).toEqual([
+      'DE89  3704\u00a0\u00a00044 0532   0130 00',
+    ]);
   });
 
   it('leave a wrong check digit, a wrong length and unknown countries alone', () => {

@@ -1,7 +1,7 @@
 /**
  * Property-based: whatever words and numbers surround it, however it is grouped and in whichever
- * script's digits it is typed, a card number or a security code said as such never survives the
- * masking a message gets before Rocket.Chat saves it.
+ * script's digits it is typed, a card number, a security code or an SSN said as such, or an IBAN
+ * never survives the masking a message gets before Rocket.Chat saves it.
  */
 import fc from 'fast-check';
 
@@ -44,7 +44,7 @@ const asciiDigits = (text: string) =>
     })
     .join('');
 
-describe('typed card data never survives masking', () => {
+describe('typed card data, SSNs and IBANs never survive masking', () => {
   it('a card number, grouped any way and in any script, among any words', () => {
     fc.assert(
       fc.property(
@@ -94,4 +94,65 @@ describe('typed card data never survives masking', () => {
       RUNS,
     );
   });
+
+  it('an SSN, with the same separator twice, or any after the words SSN or social security', () => {
+    fc.assert(
+      fc.property(
+        words,
+        words,
+        fc.tuple(
+          fc.integer({ min: 1, max: 899 }).filter((area) => area !== 666),
+          fc.integer({ min: 1, max: 99 }),
+          fc.integer({ min: 1, max: 9999 }),
+        ),
+        fc.constantFrom(' ', '-', '.'),
+        fc.constantFrom(' ', '-', '.'),
+        fc.constantFrom('my ssn is ', 'SSN: ', 'Social Security number ', ''),
+        (before, after, [area, group, serial], first, second, said) => {
+          fc.pre(said !== '' || first === second);
+          const ssn = `${pad(area, 3)}${first}${pad(group, 2)}${second}${pad(serial, 4)}`;
+          const text = `${before} ${said}${ssn} ${after}`;
+          expect([text, redactText(text, DEFAULTS, 'visitor').text.includes(ssn)]).toEqual([text, false]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('an IBAN of any country the detector knows, grouped by four or not, of either case, among any words', () => {
+    fc.assert(
+      fc.property(
+        words,
+        words,
+        fc.constantFrom(...IBANS),
+        fc.constantFrom(' ', '  ', '-', '\u00a0', ''),
+        fc.boolean(),
+        (before, after, iban, separator, lower) => {
+          const grouped = (iban.match(/.{1,4}/g) as string[]).join(separator);
+          const text = `${before} ${lower ? grouped.toLowerCase() : grouped} ${after}`;
+          const saved = redactText(text, DEFAULTS, 'visitor').text;
+          // The middle is what must go: the country, check digits and last four may stay.
+          const kept = saved.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+          expect([text, kept.includes(iban.slice(4, -4))]).toEqual([text, false]);
+        },
+      ),
+      RUNS,
+    );
+  });
 });
+
+const pad = (value: number, width: number) => String(value).padStart(width, '0');
+
+/** Valid IBANs (mod-97 holds) of ten countries: the well-known examples of each. */
+const IBANS = [
+  'DE89370400440532013000',
+  'GB82WEST12345698765432',
+  'NL91ABNA0417164300',
+  'FR1420041010050500013M02606',
+  'ES9121000418450200051332',
+  'IT60X0542811101000000123456',
+  'BE68539007547034',
+  'CH9300762011623852957',
+  'PL61109010140000071219812874',
+  'SA0380000000608010167519',
+];
