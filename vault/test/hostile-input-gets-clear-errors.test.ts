@@ -316,6 +316,11 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(submit.json().error.message).toBe(
       'Send the body uncompressed, without Content-Encoding (this request had br, script).',
     );
+    // The header alone, on a request without a body, changes nothing.
+    const bodiless = await vault.call('GET', `/v1/requests/${requestId}`, undefined, undefined, {
+      'content-encoding': 'gzip',
+    });
+    expect(bodiless.statusCode).toBe(200);
     const identity = await vault.call('POST', submitPath, { values: { 2: '1', 4: '2' } }, null, {
       'content-encoding': 'Identity',
     });

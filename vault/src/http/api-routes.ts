@@ -16,6 +16,7 @@ import type { Site } from '../service/sites';
 import type { VisitorSelector } from '../service/visitor-data';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
+import { hasBody } from './json-body';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import { responses } from './response-schemas';
 import {
@@ -101,9 +102,7 @@ export async function apiRoutes(
     if (typeof params.id === 'string') params.id = params.id.toLowerCase();
     // Every API POST takes a JSON body. Other media types would parse (a form, plain text) and then
     // fail the schema with a message about the body's shape instead of its type.
-    const hasBody =
-      Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
-    if (request.method !== 'POST' || !hasBody) return done();
+    if (request.method !== 'POST' || !hasBody(request)) return done();
     const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'application/json')
       return done(new VaultError('bad_request', jsonBodyRequired(request.headers['content-type'])));

@@ -18,7 +18,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
-import { parseJsonBodies } from './json-body';
+import { hasBody, parseJsonBodies } from './json-body';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
@@ -240,11 +240,12 @@ function refuseWhileClosing(app: FastifyInstance): void {
 /**
  * A compressed body (Content-Encoding gzip, br…) is refused before parsing with a message that names
  * the encoding: read as JSON it failed as "not valid JSON", which sent the caller looking at the wrong thing.
+ * The header on a request without a body changes nothing, and is let be.
  */
 function refuseEncodedBodies(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
     const encoding = request.headers['content-encoding'];
-    if (encoding === undefined || /^\s*identity\s*$/i.test(encoding)) return done();
+    if (encoding === undefined || /^\s*identity\s*$/i.test(encoding) || !hasBody(request)) return done();
     done(new VaultError('bad_request', compressedBodyRefused(encoding)));
   });
 }

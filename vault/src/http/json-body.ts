@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { VaultError } from '../errors';
 
@@ -16,6 +16,11 @@ export function parseJsonBodies(app: FastifyInstance): void {
       done(error as Error, undefined);
     }
   });
+}
+
+/** Whether a request carries a body: a length above zero, or one sent in chunks. */
+export function hasBody(request: FastifyRequest): boolean {
+  return Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
 }
 
 export function parseJsonBody(body: string): unknown {
