@@ -91,15 +91,9 @@ interface DigitGroup extends Span {
 
 /**
  * Runs of digits joined by at most `maxGap` separators each: the numbers of a text, as typed
- * ("4111 1111 1111 1111" is one chain of four groups). With `standAlone`, a chain touching a
- * letter on either side (an order ID like "A123-45-6789") is left out.
+ * ("4111 1111 1111 1111" is one chain of four groups).
  */
-function digitChains(
-  text: string,
-  isSeparator: (code: number) => boolean,
-  maxGap: number,
-  standAlone: boolean,
-): DigitGroup[][] {
+function digitChains(text: string, isSeparator: (code: number) => boolean, maxGap: number): DigitGroup[][] {
   const chains: DigitGroup[][] = [];
   let chain: DigitGroup[] = [];
   let gapStart = -1;
@@ -128,14 +122,10 @@ function digitChains(
       gapStart = -1;
     }
   }
-  return standAlone ? chains.filter((c) => !touchesLetter(text, c)) : chains;
+  return chains;
 }
 
-function touchesLetter(text: string, chain: DigitGroup[]): boolean {
-  return spanTouchesLetter(text, chain[0].start, chain[chain.length - 1].end);
-}
-
-/** Whether a letter comes right before `start` or right at `end`. */
+/** Whether a letter comes right before `start` or right at `end`: an ID's digits ("A123-45-6789"), or a word's ("9am"). */
 function spanTouchesLetter(text: string, start: number, end: number): boolean {
   return (
     (start > 0 && isAsciiLetter(text.charCodeAt(start - 1))) ||
@@ -152,7 +142,7 @@ function spanTouchesLetter(text: string, start: number, end: number): boolean {
  */
 export function findCardNumbers(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isCardSeparator, CARD_MAX_GAP, false)) {
+  for (const chain of digitChains(text, isCardSeparator, CARD_MAX_GAP)) {
     let span: { first: number; last: number } | undefined;
     for (let i = 0; i < chain.length; i += 1) {
       const last = longestLuhnRun(chain, i);
@@ -214,7 +204,7 @@ const CVV_CONTEXT = new RegExp(`(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})
  */
 export function findSecurityCodes(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isNumberSeparator, 1, false)) {
+  for (const chain of digitChains(text, isNumberSeparator, 1)) {
     // "CVV2 123" is the chain 2 · 123: its "2" belongs to the name, which the context then holds.
     const code = chain.length > 1 && chain[0].digits === '2' ? chain[1] : chain[0];
     if (
@@ -250,7 +240,7 @@ const saysSsnBefore = (text: string, start: number): boolean =>
  */
 export function findSsns(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isNumberSeparator, 1, false)) {
+  for (const chain of digitChains(text, isNumberSeparator, 1)) {
     for (let i = 0; i + 2 < chain.length; i += 1) {
       const [area, group, serial] = [chain[i], chain[i + 1], chain[i + 2]];
       if (
@@ -383,7 +373,12 @@ export function findEmailAddresses(text: string): Span[] {
  */
 export function findPhoneNumbers(text: string): Span[] {
   const found: Span[] = [];
-  for (const chain of digitChains(text, isPhoneSeparator, 2, true)) {
+  for (const typedChain of digitChains(text, isPhoneSeparator, 2)) {
+    // A group a letter touches belongs to a word ("9am", "A12"), not to the number beside it.
+    const chain = typedChain.filter(
+      (group, i) => !((i === 0 || i === typedChain.length - 1) && spanTouchesLetter(text, group.start, group.end)),
+    );
+    if (chain.length === 0) continue;
     const digits = chain.map((g) => g.digits).join('');
     let start = chain[0].start;
     const end = chain[chain.length - 1].end;
