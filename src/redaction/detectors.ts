@@ -125,7 +125,10 @@ function digitChains(text: string, isSeparator: (code: number) => boolean, maxGa
   return chains;
 }
 
-/** Whether a letter comes right before `start` or right at `end`: an ID's digits ("A123-45-6789"), or a word's ("9am"). */
+/**
+ * Whether a letter comes right before `start` or right at `end`: then the digits are an ID's
+ * ("A123-45-6789") or a word's ("9am").
+ */
 function spanTouchesLetter(text: string, start: number, end: number): boolean {
   return (
     (start > 0 && isAsciiLetter(text.charCodeAt(start - 1))) ||
@@ -275,7 +278,7 @@ export function findSsns(text: string): Span[] {
 /** Between an IBAN's characters: a space (groups of four, as printed) or a dash. */
 const isIbanSeparator = (code: number): boolean => code === 0x20 || code === 0xa0 || code === 0x2d;
 
-/** Up to this many separators between an IBAN's groups: one pasted from a table or a PDF comes with runs of spaces. */
+/** Up to this many separators between an IBAN's groups: one pasted from a table or a PDF has runs of spaces. */
 const IBAN_MAX_GAP = 8;
 
 /**
