@@ -187,6 +187,7 @@ const CVV_NAMES = [
   'code de s[eé]curit[eé]',
   'cryptogramme',
   'sicherheitscode',
+  'kartenpr[uü]fnummer',
   'pr[uü]fnummer',
   'codice di sicurezza',
   'beveiligingscode',
@@ -196,26 +197,29 @@ const CVV_NAMES = [
   'رمز الأمان',
   'קוד אבטחה',
 ];
+const CVV_NAME = `(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})`;
 /** A name of the code, then up to 20 characters that are not digits ("CVV: ", " is "), then the text ends. */
-const CVV_CONTEXT = new RegExp(`(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})[^0-9]{0,20}$`, 'i');
+const CVV_BEFORE = new RegExp(`${CVV_NAME}[^0-9]{0,20}$`, 'i');
+/** The text starts with up to 12 characters that are not digits (" is the ", " ("), then a name of the code. */
+const CVV_AFTER = new RegExp(`^[^0-9]{0,12}${CVV_NAME}`, 'i');
 
 /**
- * Card security codes (CVV, CVC…): the three or four digits that come first after a name of the
- * code ("my CVV is 123", "código de seguridad: 4321", "CVV 123 12/26"). PCI DSS forbids storing one
- * after the payment, even encrypted, so the whole code is masked; what follows it in the same
- * number is left alone.
+ * Card security codes (CVV, CVC…): three or four digits that come first after a name of the code
+ * ("my CVV is 123", "código de seguridad: 4321", "CVV 123 12/26") or last before one ("123 is the
+ * CVV", "4321 (CVC)"). PCI DSS forbids storing one after the payment, even encrypted, so the whole
+ * code is masked; the rest of its number is left alone (a card number is the card detector's).
  */
 export function findSecurityCodes(text: string): Span[] {
   const found: Span[] = [];
+  const isCode = (group: DigitGroup) => group.digits.length >= 3 && group.digits.length <= 4;
   for (const chain of digitChains(text, isNumberSeparator, 1)) {
     // "CVV2 123" is the chain 2 · 123: its "2" belongs to the name, which the context then holds.
-    const code = chain.length > 1 && chain[0].digits === '2' ? chain[1] : chain[0];
-    if (
-      code.digits.length >= 3 &&
-      code.digits.length <= 4 &&
-      CVV_CONTEXT.test(text.slice(Math.max(0, code.start - 60), code.start))
-    ) {
-      found.push({ start: code.start, end: code.end });
+    const first = chain.length > 1 && chain[0].digits === '2' ? chain[1] : chain[0];
+    const last = chain[chain.length - 1];
+    if (isCode(first) && CVV_BEFORE.test(text.slice(Math.max(0, first.start - 60), first.start))) {
+      found.push({ start: first.start, end: first.end });
+    } else if (isCode(last) && CVV_AFTER.test(text.slice(last.end, last.end + 60))) {
+      found.push({ start: last.start, end: last.end });
     }
   }
   return found;

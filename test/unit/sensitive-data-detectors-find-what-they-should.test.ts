@@ -106,6 +106,9 @@ describe('card security codes', () => {
     // The first number after the name is the code, whatever follows it: an expiry, a stray digit.
     expect(finds(findSecurityCodes, 'CVV 123 12/26')).toEqual(['123']);
     expect(finds(findSecurityCodes, 'cvv: 100 4')).toEqual(['100']);
+    // Or the last number before the name.
+    expect(finds(findSecurityCodes, '739 is the CVV')).toEqual(['739']);
+    expect(finds(findSecurityCodes, 'card 4111 1111 1111 1111 4321 (cvc)')).toEqual(['4321']);
     for (const said of [
       'Card Verification Value 555',
       'código de seguridad: 555',
@@ -132,6 +135,7 @@ describe('card security codes', () => {
       'cvv 12 345',
       'the cvv field was empty, my flat is 123',
       'the cvv was wrong; please call us on 0800 555 123',
+      'I ate 123 apples while typing the cvv',
     ]) {
       expect([text, findSecurityCodes(text)]).toEqual([text, []]);
     }

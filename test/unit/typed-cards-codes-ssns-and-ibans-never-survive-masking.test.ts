@@ -66,7 +66,7 @@ describe('typed card data, SSNs and IBANs never survive masking', () => {
     );
   });
 
-  it('a security code after its name, however it is said, among any words', () => {
+  it('a security code before or after its name, however it is said, among any words', () => {
     fc.assert(
       fc.property(
         words,
@@ -81,14 +81,19 @@ describe('typed card data, SSNs and IBANs never survive masking', () => {
           'Código de seguridad',
           'Kartenprüfnummer',
         ),
-        fc.constantFrom(': ', ' is ', ' ', '=', ' - ', ' number: ', '\n'),
+        fc.constantFrom(': ', ' is ', ' ', '=', ' - ', ' number: ', '\n', ' is the ', ' ('),
         fc.integer({ min: 100, max: 9999 }),
         fc.constantFrom(...Object.keys(SCRIPTS)),
-        (before, after, name, glue, code, script) => {
+        fc.boolean(),
+        (before, after, name, glue, code, script, nameFirst) => {
           const typed = inScript(String(code), SCRIPTS[script]);
-          const text = `${before} ${name}${glue}${typed} ${after}`;
+          const said = nameFirst ? `${name}${glue}${typed}` : `${typed}${glue}${name}`;
+          const text = `${before} ${said} ${after}`;
           const saved = redactText(text, DEFAULTS, 'visitor').text;
-          expect([text, saved.includes(`${name}${glue}${'•'.repeat(typed.length)}`)]).toEqual([text, true]);
+          const masked = nameFirst
+            ? `${name}${glue}${'•'.repeat(typed.length)}`
+            : `${'•'.repeat(typed.length)}${glue}${name}`;
+          expect([text, saved.includes(masked)]).toEqual([text, true]);
         },
       ),
       RUNS,
