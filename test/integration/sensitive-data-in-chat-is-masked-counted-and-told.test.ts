@@ -85,6 +85,7 @@ describe('sensitive data typed into a livechat', () => {
     expect(saved.text).toBe('card •••• •••• •••• 1111 exp 04/29 CVV •••');
     const alone = await fromVisitor(room, 'sorry, the cvc is 4682');
     expect(alone.text).toBe('sorry, the cvc is ••••');
+    expect((await fromVisitor(room, '5190 is the security code')).text).toBe('•••• is the security code');
     expectStoredNowhere('CVV 739');
     expectStoredNowhere('cvc is 4682');
     const told = scene.harness.world.notificationsFor(scene.agent.id).slice(before);
