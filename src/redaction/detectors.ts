@@ -3,7 +3,7 @@
  * codes said as such, US social security numbers, IBANs (mod-97), e-mail addresses and phone
  * numbers. Each reads a folded text (folded-text.ts: every digit ASCII) and returns where its
  * finds are. Each runs in time linear in the text: digit runs are walked once, e-mail addresses
- * are grown from their "@", a name of a security code is looked for only before a short number.
+ * are grown from their "@", a name of a security code is looked for only next to a short number.
  * Pure functions.
  *
  * @example findCardNumbers('card 4111 1111 1111 1111') // [{ start: 5, end: 24 }]

@@ -66,7 +66,7 @@ export function toVaultError(error: unknown, contentType?: string, formPostToo =
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new VaultError('invalid_json', 'The body is not valid JSON.');
+      return invalidJson();
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new VaultError('payload_too_large', 'The body is too large.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -76,7 +76,7 @@ export function toVaultError(error: unknown, contentType?: string, formPostToo =
     default:
       break;
   }
-  if (error instanceof SyntaxError) return new VaultError('invalid_json', 'The body is not valid JSON.');
+  if (error instanceof SyntaxError) return invalidJson();
   if (fastifyError.statusCode === 400) return new VaultError('bad_request', 'The request is malformed.');
   if (fastifyError.statusCode === 413) return new VaultError('payload_too_large', 'The body is too large.');
   if (fastifyError.statusCode === 429)
@@ -101,6 +101,11 @@ export function jsonBodyRequired(contentType: string | undefined, formPostToo = 
   if (formPostToo)
     return `Send the values as a form post (application/x-www-form-urlencoded) or as JSON (this request had ${sent}).`;
   return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
+}
+
+/** A body that does not parse as JSON: never quoted back, since parsers' messages quote the input. */
+export function invalidJson(): VaultError {
+  return new VaultError('invalid_json', 'The body is not valid JSON.');
 }
 
 /** What a client that sent a compressed body is told, naming the encoding it used. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { VaultError } from '../errors';
+import { invalidJson } from './errors';
 
 /**
  * The JSON body parser: Fastify's own rules (secure-json-parse refuses a "__proto__" key and a
@@ -23,7 +24,7 @@ export function hasBody(request: FastifyRequest): boolean {
   return Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
 }
 
-export function parseJsonBody(body: string): unknown {
+function parseJsonBody(body: string): unknown {
   if (body.length === 0) throw new VaultError('invalid_json', 'The body is empty: send JSON.');
   try {
     return secureJson.parse(body);
@@ -34,7 +35,7 @@ export function parseJsonBody(body: string): unknown {
           'bad_request',
           'The body holds a "__proto__" key, or a "constructor" key holding "prototype": the vault refuses both.',
         )
-      : new VaultError('invalid_json', 'The body is not valid JSON.');
+      : invalidJson();
   }
 }
 
