@@ -198,8 +198,14 @@ const CVV_NAMES = [
   'קוד אבטחה',
 ];
 const CVV_NAME = `(?:${CVV_NAMES.join('|').replace(/ /g, '\\s+')})`;
-/** A name of the code, then up to 20 characters that are not digits ("CVV: ", " is "), then the text ends. */
-const CVV_BEFORE = new RegExp(`${CVV_NAME}[^0-9]{0,20}$`, 'i');
+/**
+ * A name of the code, then up to 20 characters that are not digits ("CVV: ", " is "), or a hint in
+ * brackets that may hold some ("CVV (3 digits): ", "CVC [3-4 digits] "), then the text ends.
+ */
+const CVV_BEFORE = new RegExp(
+  `${CVV_NAME}(?:[^0-9]{0,20}|[^0-9([]{0,8}(?:\\([^()]{1,24}\\)|\\[[^[\\]]{1,24}\\])[^0-9]{0,12})$`,
+  'i',
+);
 /** The text starts with up to 12 characters that are not digits (" is the ", " ("), then a name of the code. */
 const CVV_AFTER = new RegExp(`^[^0-9]{0,12}${CVV_NAME}`, 'i');
 

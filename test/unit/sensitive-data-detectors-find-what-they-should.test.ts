@@ -109,6 +109,10 @@ describe('card security codes', () => {
     // Or the last number before the name.
     expect(finds(findSecurityCodes, '739 is the CVV')).toEqual(['739']);
     expect(finds(findSecurityCodes, 'card 4111 1111 1111 1111 4321 (cvc)')).toEqual(['4321']);
+    // A hint in brackets between the name and the code, as forms print it, may hold digits of its own.
+    expect(finds(findSecurityCodes, 'CVV (3 digits): 123')).toEqual(['123']);
+    expect(finds(findSecurityCodes, 'CVV/CVC [3-4 digits] 4321')).toEqual(['4321']);
+    expect(finds(findSecurityCodes, 'security code (the 3 on the back) is 321')).toEqual(['321']);
     for (const said of [
       'Card Verification Value 555',
       'código de seguridad: 555',
@@ -136,6 +140,8 @@ describe('card security codes', () => {
       'the cvv field was empty, my flat is 123',
       'the cvv was wrong; please call us on 0800 555 123',
       'I ate 123 apples while typing the cvv',
+      'CVV (3 digits): 12',
+      'the cvv (it was 2 attempts ago) failed, order 12345 then 123',
     ]) {
       expect([text, findSecurityCodes(text)]).toEqual([text, []]);
     }

@@ -85,8 +85,11 @@ describe('typed card data, SSNs and IBANs never survive masking', () => {
         fc.integer({ min: 100, max: 9999 }),
         fc.constantFrom(...Object.keys(SCRIPTS)),
         fc.boolean(),
-        (before, after, name, glue, code, script, nameFirst) => {
+        // A form's hint after the name, digits and all ("CVV (3 digits): 123").
+        fc.constantFrom('', ' (3 digits)', ' [3-4 digits]', ' (on the back)'),
+        (before, after, name, glue, code, script, nameFirst, hint) => {
           const typed = inScript(String(code), SCRIPTS[script]);
+          if (nameFirst) name += hint;
           const said = nameFirst ? `${name}${glue}${typed}` : `${typed}${glue}${name}`;
           const text = `${before} ${said} ${after}`;
           const saved = redactText(text, DEFAULTS, 'visitor').text;
