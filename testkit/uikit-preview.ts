@@ -62,13 +62,20 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Rocket.Chat's markdown subset the app uses: *bold*, _italic_, `code`, ~strike~. */
+/** Rocket.Chat's markdown subset the app uses: *bold*, _italic_, `code` (whose text is never markup), ~strike~. */
 function mrkdwn(text: string): string {
   return escapeHtml(text)
-    .replace(/`([^`]+)`/g, '<code>$1</code>')
-    .replace(/\*([^*\n]+)\*/g, '<strong>$1</strong>')
-    .replace(/(^|\s)_([^_\n]+)_/g, '$1<em>$2</em>')
-    .replace(/~([^~\n]+)~/g, '<s>$1</s>')
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? `<code>${part.slice(1, -1)}</code>`
+        : part
+            .replace(/\\`/g, '`')
+            .replace(/\*([^*\n]+)\*/g, '<strong>$1</strong>')
+            .replace(/(^|\s)_([^_\n]+)_/g, '$1<em>$2</em>')
+            .replace(/~([^~\n]+)~/g, '<s>$1</s>'),
+    )
+    .join('')
     .replace(/\n/g, '<br>');
 }
 

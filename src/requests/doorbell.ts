@@ -11,6 +11,7 @@ import { localeForUser, localeForVisitor } from '../platform/locale';
 import { notifyPrivately, postRoomRecord } from '../platform/notify';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
+import { noticeCharacter } from '../ui/answer-characters';
 import { maskCharacters } from '../lib/masking';
 import { PerKeyBudget } from '../lib/per-key-budget';
 import type { SecureRequestRecord } from '../persistence/request-records';
@@ -73,8 +74,8 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
       agent,
       room,
       t('notify_idv_answer', {
-        first: characters[0] as string,
-        second: characters[1] as string,
+        first: noticeCharacter(characters[0] as string, t),
+        second: noticeCharacter(characters[1] as string, t),
         firstPosition: positions[0],
         secondPosition: positions[1],
         secret: record.title,

@@ -6,6 +6,7 @@
 import type { LayoutBlock } from '@rocket.chat/ui-kit';
 
 import type { Translator } from '../i18n/i18n';
+import { plainCharacter } from './answer-characters';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import type { DetokenizeResponse, FieldSummary } from '../vault/contract';
 import { context, fieldsSection, plainContext } from './blocks';
@@ -24,6 +25,10 @@ function valueLine(
   return fieldsSection(blockId, offTheRecord ? `${label} (${t('values_off_record')})` : label, shown);
 }
 
+function idvCharacter(t: Translator, character: string | undefined): string | undefined {
+  return character === undefined || character === '' ? character : plainCharacter(character, t);
+}
+
 export function buildValuesBlocks(
   t: Translator,
   record: Pick<SecureRequestRecord, 'kind' | 'title' | 'positions' | 'requestId'>,
@@ -38,7 +43,7 @@ export function buildValuesBlocks(
             `values.${i}`,
             t,
             t('values_character', { position }),
-            answer.values[String(position)],
+            idvCharacter(t, answer.values[String(position)]),
             expired(String(position)),
             false,
             'values_expired_idv',

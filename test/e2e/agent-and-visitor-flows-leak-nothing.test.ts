@@ -72,7 +72,11 @@ const CANARIES: Canary[] = [
   shortCanary('CVV', VALUES.cvv),
   shortCanary('ID&V character 3', VALUES.idvAnswer[0]),
   shortCanary('ID&V character 5', VALUES.idvAnswer[1]),
-  longCanary('ID&V answer as a pair', [`${VALUES.idvAnswer[0]} and ${VALUES.idvAnswer[1]}`]),
+  longCanary('ID&V answer as a pair', [
+    `${VALUES.idvAnswer[0]} and ${VALUES.idvAnswer[1]}`,
+    // As the sender's notice writes it: each character in inline code.
+    `\`${VALUES.idvAnswer[0]}\` and \`${VALUES.idvAnswer[1]}\``,
+  ]),
   shortCanary('cancelled ID&V character 2', VALUES.idvCancelled[0]),
   shortCanary('cancelled ID&V character 6', VALUES.idvCancelled[1]),
   longCanary('corrected SSN', [VALUES.ssnCorrected, VALUES.ssnCorrected.replace(/-/g, '')]),
@@ -178,7 +182,7 @@ describe('agent and visitor end to end, with a canary scan of everything written
 
       const told = await waitForNotification(scene, scene.agent, /^Visitor entered/);
       expect(told).toBe(
-        `Visitor entered: ${VALUES.idvAnswer[0]} and ${VALUES.idvAnswer[1]} (characters 3 and 5 of their password). Only you see this.`,
+        `Visitor entered: \`${VALUES.idvAnswer[0]}\` and \`${VALUES.idvAnswer[1]}\` (characters 3 and 5 of their password). Only you see this.`,
       );
       await waitFor('the room record', () => transcriptOf(scene, chat).includes('Visitor answered: • and •'));
 

@@ -116,7 +116,7 @@ describe("the agent's side in pictures, drawn from the blocks the real app built
     expect(posted.length).toBe(2);
     const [idvMessage, formMessage] = posted;
     await visitorSubmits(await visitorOpens(visitorLink(idvMessage)), { '2': '7', '5': '3' });
-    await waitForNotification(scene, scene.agent, /^Visitor entered: 7 and 3/);
+    await waitForNotification(scene, scene.agent, /^Visitor entered: `7` and `3`/);
     const answer = lastNotice();
     await picture('agent-notice-idv-answer.png', renderMessages([message(answer, true)]), answer.blocks ?? []);
     await visitorSubmits(await visitorOpens(visitorLink(formMessage)), {

@@ -324,7 +324,7 @@ describe('visitor pages: WCAG 2.0, 2.1 and 2.2 A and AA at desktop and phone siz
     await typeIntoLabelled(page, 'Character 4', '3');
     await pressButton(page, 'Submit', 'Space');
     await page.getByText(SENT).waitFor();
-    await waitForNotification(scene, scene.agent, /^Visitor entered: 7 and 3 \(characters 2 and 4 of their PIN\)/);
+    await waitForNotification(scene, scene.agent, /^Visitor entered: `7` and `3` \(characters 2 and 4 of their PIN\)/);
   });
 
   it('Cancel by keyboard: the cancelled page is clean under axe, and the agent is told', async () => {

@@ -58,7 +58,7 @@ describe('agent views with a vault that takes 4 s per call', () => {
   it('the visitor answers: the characters reach the sender privately, the room shows bullets', async () => {
     await visitorAnswers(scene, { '2': '7', '4': '3' });
     const told = await waitForNotification(scene, scene.agent, /^Visitor entered/, 30000);
-    expect(told).toContain('Visitor entered: 7 and 3');
+    expect(told).toContain('Visitor entered: `7` and `3`');
     await waitFor('the room record', () => lastMessageIn(scene).text === 'Visitor answered: • and •', 20000);
   });
 

@@ -74,7 +74,7 @@ describe('the vault doorbell', () => {
 
     // The real answer then arrives once, however often the doorbell rings.
     await visitorSubmits(await visitorOpens(visitorLink(question)), { 3: 's', 7: 'w' });
-    await waitForNotification(scene, scene.agent, /^Visitor entered: s and w/);
+    await waitForNotification(scene, scene.agent, /^Visitor entered: `s` and `w`/);
     await ring({ requestId, event: 'submitted' });
     await ring({ requestId, event: 'opened' });
     expect(notificationTexts(scene, scene.agent).filter((t) => /^Visitor entered/.test(t))).toHaveLength(1);
@@ -98,7 +98,7 @@ describe('the vault doorbell', () => {
     expect(statuses.filter((status) => status === 503).length).toBeGreaterThanOrEqual(60 - allowed);
     const page = await visitorOpens(visitorLink(message));
     await visitorSubmits(page, { 3: 'q', 7: 'z' });
-    expect(await waitForNotification(scene, scene.agent, /^Visitor entered: q and z/)).toBeTruthy();
+    expect(await waitForNotification(scene, scene.agent, /^Visitor entered: `q` and `z`/)).toBeTruthy();
   });
 
   it('asks the vault to ring again when it cannot be asked for the state, and View says the vault is down', async () => {

@@ -75,7 +75,7 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
     await visitorSubmits(page, { 2: '7', 4: '3' });
 
     const answer = await waitForNotification(scene, scene.agent, /^Visitor entered/);
-    expect(answer).toContain('Visitor entered: 7 and 3');
+    expect(answer).toContain('Visitor entered: `7` and `3`');
     const record = await waitFor('the room record', () =>
       scene.harness.world.messagesIn(scene.room.id).find((m) => /^Visitor answered/.test(m.text || '')),
     );
@@ -94,6 +94,36 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
     expect(shownValues(scene, scene.agent)).toEqual([
       ['Character 2', '7'],
       ['Character 4', '3'],
+    ]);
+  });
+
+  it("shows each character as it reads: markup signs as typed, a space by name, another script's digit with its own", async () => {
+    const answered = async (values: Record<string, string>): Promise<string> => {
+      const before = notificationTexts(scene, scene.agent).length;
+      await sendIdv(scene, IDV);
+      await visitorSubmits(await visitorOpens(visitorLink(lastMessageIn(scene))), values);
+      return waitFor('the answer notice', () =>
+        notificationTexts(scene, scene.agent)
+          .slice(before)
+          .find((text) => /^Visitor entered/.test(text)),
+      );
+    };
+    // Two asterisks would make the words between them bold and vanish: inline code keeps them.
+    expect(await answered({ 2: '*', 4: '٧' })).toBe(
+      'Visitor entered: `*` and `٧` (7) (characters 2 and 4 of their PIN). Only you see this.',
+    );
+    await clickView(scene, scene.agent, scene.room, viewButtonValue(scene, scene.agent));
+    expect(shownValues(scene, scene.agent)).toEqual([
+      ['Character 2', '*'],
+      ['Character 4', '٧ (7)'],
+    ]);
+    expect(await answered({ 2: ' ', 4: '`' })).toBe(
+      'Visitor entered: [space] and \\` (characters 2 and 4 of their PIN). Only you see this.',
+    );
+    await clickView(scene, scene.agent, scene.room, viewButtonValue(scene, scene.agent));
+    expect(shownValues(scene, scene.agent)).toEqual([
+      ['Character 2', '[space]'],
+      ['Character 4', '`'],
     ]);
   });
 
@@ -116,7 +146,7 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
     }
     expect(durable).not.toMatch(/Visitor entered/);
     expect(durable).not.toMatch(/"7"|"3"/);
-    expect(scene.harness.logText()).not.toContain('Visitor entered: 7 and 3');
+    expect(scene.harness.logText()).not.toContain('Visitor entered: `7` and `3`');
     expect(scene.harness.logText()).not.toContain(scene.vault.apiKey);
   });
 });

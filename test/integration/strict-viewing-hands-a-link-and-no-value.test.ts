@@ -136,7 +136,7 @@ describe('strict viewing: the sender gets a link, Rocket.Chat gets no value', ()
     });
     await visitorAnswers(scene, { 2: '8', 4: '1' });
     expect(await waitForNotification(scene, scene.agent, /^Visitor entered/)).toBe(
-      'Visitor entered: 8 and 1 (characters 2 and 4 of their PIN). Only you see this.',
+      'Visitor entered: `8` and `1` (characters 2 and 4 of their PIN). Only you see this.',
     );
 
     await scene.harness.setSetting('idv_answer_delivery', 'viewer');

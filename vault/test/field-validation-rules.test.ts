@@ -462,4 +462,15 @@ describe('ID&V fields', () => {
     });
     expect(validateValues(fields, { 2: '7', 4: '3', 3: '1' }, NOW)).toEqual({ 3: { code: 'unknown_field' } });
   });
+
+  it('take a space as the character asked for (a password may hold one), and trim around any other', () => {
+    expect(validateValues(fields, { 2: ' ', 4: '\u3000' }, NOW)).toEqual({});
+    expect(fields.map((f) => normalizeValue(f, ' '))).toEqual([' ', ' ']);
+    // An IME's ideographic space, a no-break space, a space typed twice: one space.
+    for (const typed of ['\u3000', '\u00a0', '  ']) expect(normalizeValue(fields[0], typed)).toBe(' ');
+    expect(normalizeValue(fields[0], ' 7 ')).toBe('7');
+    expect(validateValues(fields, { 2: '', 4: ' 3' }, NOW)).toEqual({ 2: { code: 'required' } });
+    // Only ID&V boxes: elsewhere a space alone is still nothing typed.
+    expect(codeFor({ type: 'text', maxLength: 1 }, ' ')).toBe('required');
+  });
 });

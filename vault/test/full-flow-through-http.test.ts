@@ -106,6 +106,21 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '7', 4: '3' });
   });
 
+  it('ID&V: a space is an answer, as a password may hold one; the agent gets a space', async () => {
+    const { requestId, visitorUrl } = (await vault.call('POST', '/v1/requests', idvRequest())).json();
+    const opened = await vault.call('GET', new URL(visitorUrl).pathname, undefined, null, {
+      accept: 'application/json',
+    });
+    // The rule is the vault's: the JSON view's fields are the documented ones, with no flag for it.
+    expect(Object.keys(opened.json().fields[0]).sort()).toEqual(
+      ['id', 'label', 'masked', 'maxLength', 'minLength', 'offTheRecord', 'required', 'type'].sort(),
+    );
+    const submitPath = new URL(opened.json().submitUrl).pathname;
+    const ok = await vault.call('POST', submitPath, { values: { 2: ' ', 4: '\u3000' } }, null);
+    expect(ok.json()).toEqual({ status: 'submitted' });
+    expect((await reveal(vault, requestId)).json().values).toEqual({ 2: ' ', 4: ' ' });
+  });
+
   it('cancel: the visitor closes the dialog and the request is cancelled for good', async () => {
     const { requestId, submitPath, cancelPath } = await createAndOpen(vault, idvRequest());
     const cancelled = await vault.call('POST', cancelPath, {}, null);

@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { openWatchedPage, type WatchedPage } from '../../testkit/browser';
 import { useBrowserAndVault } from './helpers/browser-and-vault';
 import { DOCS_IMAGES, picturesShownIn, ScreenshotFolder } from '../../testkit/screenshots';
-import { cardForm, futureExpiry, type ListeningVault } from './helpers/vault';
+import { cardForm, futureExpiry, idvRequest, type ListeningVault } from './helpers/vault';
 
 jest.setTimeout(90_000);
 
@@ -125,6 +125,34 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     // Back to the viewer's address: the session is over.
     await page.goBack();
     await page.getByRole('heading', { name: 'This viewer link cannot be used' }).waitFor();
+  });
+
+  it("an ID&V answer: a revealed space reads by name, another script's digit with its ASCII digit, Copy gives the character", async () => {
+    const created = await api('POST', '/v1/requests', idvRequest({ roomId: 'room-idv' }));
+    const view = (await (await fetch(created.visitorUrl, { headers: { accept: 'application/json' } })).json()) as {
+      submitUrl: string;
+    };
+    const submitted = await fetch(view.submitUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ values: { 2: ' ', 4: '٧' } }),
+    });
+    expect(submitted.status).toBe(200);
+    const { viewerUrl } = await api('POST', `/v1/requests/${created.requestId}/viewer`, { agentId: 'agent-1' });
+    const page = await agentTab();
+    await page.goto(viewerUrl);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: "Characters 2 and 4 of the visitor's PIN" }).waitFor();
+    const valueOf = (label: string) =>
+      page.locator('.viewer-field', { hasText: label }).locator('.viewer-field__value');
+    await page.getByRole('button', { name: 'Reveal Character 2' }).click();
+    await page.getByRole('button', { name: 'Reveal Character 4' }).click();
+    await page.getByText('٧ (7)').waitFor();
+    expect(await valueOf('Character 2').textContent()).toBe('[space]');
+    await page.evaluate(() => navigator.clipboard.writeText('x'));
+    await page.getByRole('button', { name: 'Copy Character 2 without showing it' }).click();
+    await page.getByText('Copied to the clipboard').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(' ');
   });
 
   it('a second open, an expired link and a closed room show the same refusal page', async () => {

@@ -54,12 +54,14 @@ const NUMERIC_TYPES: ReadonlySet<string> = new Set(['card_number', 'expiry', 'cv
 
 /**
  * The value as the vault stores it: numeric fields in ASCII digits ("٤١١١", "４１１１" are 4111: an
- * Arabic keyboard or a Japanese IME types those), card numbers as digits only, anything else trimmed.
+ * Arabic keyboard or a Japanese IME types those), card numbers as digits only, anything else trimmed;
+ * but an ID&V box holding only spaces holds one space, the character asked for (an IME's U+3000 too).
  */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
   const folded = NUMERIC_TYPES.has(field.type) ? foldToAscii(value) : value;
   if (field.type === 'card_number') return folded.replace(/[\s-]/g, '');
-  return folded.trim();
+  const trimmed = folded.trim();
+  return trimmed === '' && field.keepsSpace === true && folded !== '' ? ' ' : trimmed;
 }
 
 /**

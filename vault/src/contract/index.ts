@@ -332,6 +332,11 @@ export interface VisitorFieldView {
   pattern?: string;
   hint?: string;
   autocomplete?: AutofillToken;
+  /**
+   * An ID&V box: a space typed alone is the answer, not an empty box (a password may hold one;
+   * NIST SP 800-63B lets memorized secrets have spaces). Page data only, never in an API answer.
+   */
+  keepsSpace?: boolean;
 }
 export interface VisitorRequestView {
   requestId: string;

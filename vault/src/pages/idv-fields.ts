@@ -7,7 +7,7 @@ import { t } from './i18n';
 
 /**
  * @example idvFields({ label: 'PIN', positions: [2, 4] }, 'en')
- * // [{ id: '2', label: 'Character 2', type: 'text', required: true, masked: true, minLength: 1, maxLength: 1, … }, …]
+ * // [{ id: '2', label: 'Character 2', type: 'text', required: true, masked: true, minLength: 1, maxLength: 1, keepsSpace: true, … }, …]
  */
 export function idvFields(idv: IdvSpec, locale: string): VisitorFieldView[] {
   return idv.positions.map((position) => ({
@@ -19,5 +19,6 @@ export function idvFields(idv: IdvSpec, locale: string): VisitorFieldView[] {
     offTheRecord: true,
     minLength: 1,
     maxLength: 1,
+    keepsSpace: true,
   }));
 }

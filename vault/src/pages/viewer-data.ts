@@ -18,6 +18,8 @@ export interface ViewerPageData {
   revealUrl: string;
   /** How long the view lasts from when the page was served, so the browser's clock does not matter. */
   secondsLeft: number;
+  /** ID&V only: the word for a space, so a revealed answer reads "[space]" or "٧ (7)" (the contract's rule). */
+  idvSpace?: string;
   messages: {
     timeLeft: string;
     reveal: string;

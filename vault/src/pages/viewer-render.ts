@@ -163,6 +163,7 @@ export function renderViewerPage(
       endedBody: t(locale, 'viewer.ended.body'),
     },
   };
+  if (page.idv) data.idvSpace = t(locale, 'viewer.space');
   const content = html`<h1 class="page__title">${heading}</h1>
     <p class="page__intro">${t(locale, page.purpose === 'manager' ? 'viewer.intro_manager' : 'viewer.intro')}</p>
     <p class="viewer-timer" id="${VIEWER_TIMER_ID}">

@@ -130,9 +130,9 @@ export class VisitorFlow {
     const onRecord: Record<string, string> = {};
     const offRecord: Record<string, string> = {};
     for (const field of spec.fields) {
-      const raw = rawValues[field.id];
-      if (raw === undefined || raw.trim() === '') continue;
-      (field.offTheRecord ? offRecord : onRecord)[field.id] = normalizeValue(field, raw);
+      const value = normalizeValue(field, rawValues[field.id] ?? '');
+      if (value === '') continue;
+      (field.offTheRecord ? offRecord : onRecord)[field.id] = value;
     }
     const hasOnRecord = Object.keys(onRecord).length > 0;
     const hasOffRecord = Object.keys(offRecord).length > 0;

@@ -4,6 +4,7 @@
  * it on the clipboard without ever writing it into the page. When the view's time is up, every
  * revealed value leaves the page. It keeps no value anywhere else.
  */
+import { answerCharacterText } from '../../contract/answer-character';
 import {
   VIEWER_CLOSE_FORM_ID,
   VIEWER_DATA_ID,
@@ -93,7 +94,7 @@ async function onReveal(data: ViewerPageData, button: HTMLButtonElement): Promis
     button.remove();
     return;
   }
-  target.textContent = fetched.value;
+  target.textContent = data.idvSpace === undefined ? fetched.value : answerCharacterText(fetched.value, data.idvSpace);
   target.classList.add('viewer-field__value--revealed');
   setRevealButton(data, button, true);
 }
