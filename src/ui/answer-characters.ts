@@ -1,6 +1,7 @@
 /**
- * The characters of an ID&V answer as the sending agent reads them: a space by name, a digit of
- * another script with its ASCII digit (the contract's rule, shared with the vault's viewer).
+ * The characters of an ID&V answer as the sending agent reads them: a space by name, what shows
+ * nothing alone by its code point, a digit of another script with its ASCII digit (the contract's
+ * rule, shared with the vault's viewer).
  */
 import type { Translator } from '../i18n/i18n';
 import { answerCharacterText, readAnswerCharacter } from '../../vault/src/contract/answer-character';
@@ -15,7 +16,7 @@ import { answerCharacterText, readAnswerCharacter } from '../../vault/src/contra
  */
 export function noticeCharacter(character: string, t: Translator): string {
   const read = readAnswerCharacter(character);
-  if (read.space) return answerCharacterText(character, t('idv_character_space'));
+  if (read.space || read.codePoint !== undefined) return plainCharacter(character, t);
   const shown = character === '`' ? '\\`' : `\`${character}\``;
   return read.ascii === undefined ? shown : `${shown} (${read.ascii})`;
 }

@@ -24,6 +24,10 @@ describe("an ID&V answer's characters as the agent reads them", () => {
     expect(plainCharacter('４', en)).toBe('４ (4)');
     expect(plainCharacter('𝟗', en)).toBe('𝟗 (9)');
     expect(plainCharacter('Ａ', en)).toBe('Ａ (A)');
+    // What shows nothing on its own is given as its code point.
+    expect(noticeCharacter('\u200b', en)).toBe('U+200B');
+    expect(plainCharacter('\u0301', en)).toBe('U+0301');
+    expect(plainCharacter('\ue000', en)).toBe('U+E000');
     // Letters of other scripts are characters of their own, not another form of an ASCII one.
     expect(plainCharacter('ß', en)).toBe('ß');
     expect(plainCharacter('ж', en)).toBe('ж');
