@@ -173,7 +173,7 @@ export class IdvSecureFormsApp
   }
 
   public async checkPreMessageSentModify(message: IMessage, read: IRead): Promise<boolean> {
-    return needsMasking(message, read);
+    return needsMasking(message, read, 'sent');
   }
 
   public async executePreMessageSentModify(
@@ -183,11 +183,11 @@ export class IdvSecureFormsApp
     _http: IHttp,
     persis: IPersistence,
   ): Promise<IMessage> {
-    return maskBeforeSaving(this, message, builder, read, persis);
+    return maskBeforeSaving(this, message, builder, read, persis, 'sent');
   }
 
   public async checkPreMessageUpdatedModify(message: IMessage, read: IRead): Promise<boolean> {
-    return needsMasking(message, read);
+    return needsMasking(message, read, 'updated');
   }
 
   public async executePreMessageUpdatedModify(
@@ -197,7 +197,7 @@ export class IdvSecureFormsApp
     _http: IHttp,
     persis: IPersistence,
   ): Promise<IMessage> {
-    return maskBeforeSaving(this, message, builder, read, persis);
+    return maskBeforeSaving(this, message, builder, read, persis, 'updated');
   }
 
   public async checkPostMessageSent(message: IMessage): Promise<boolean> {

@@ -16,6 +16,7 @@ import { addMaskingCounts } from '../persistence/masking-counts';
 import type { AppRef, Deps } from '../platform/deps';
 import { maskingConfig } from '../redaction/masking-config';
 import { firedRulesToTell, tellAboutMaskedMessage } from '../redaction/masking-notices';
+import type { MessageMasking } from '../redaction/message-masking';
 import {
   authorOf,
   isLivechatMessage,
@@ -23,6 +24,14 @@ import {
   maskingFired,
   maskMessage,
 } from '../redaction/message-masking';
+import { appliesTo } from '../redaction/rules';
+import { digitsToRemember, maskCompletedCard, RecentDigits } from '../redaction/split-cards';
+
+/** New messages or edits: only a new message may complete a card number begun in the one before. */
+export type MessageEvent = 'sent' | 'updated';
+
+/** The digits that ended each author's last new message per room: this process's memory only. */
+const recentDigits = new RecentDigits();
 
 function hasWords(message: IMessage): boolean {
   return (
@@ -31,12 +40,46 @@ function hasWords(message: IMessage): boolean {
   );
 }
 
-/** The check before the modify hooks: cheap, and true only when a rule fires. */
-export async function needsMasking(message: IMessage, read: IRead): Promise<boolean> {
+interface Masked {
+  masking: MessageMasking;
+  /** Remembers the digits the message ends with, as it is saved; only for a new message the card rule reads. */
+  remember?: () => void;
+}
+
+/**
+ * The rules' masking of a message; for a new one whose author's card rule is on, also a card
+ * number it completes with the digits that ended that author's last message (split-cards.ts).
+ */
+async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent): Promise<Masked> {
+  const rules = (await maskingConfig(read)).rules;
+  const masking = maskMessage(message, rules);
+  const author = authorOf(message);
+  const text = message.text;
+  if (event !== 'sent' || !author || typeof text !== 'string' || text === '') return { masking };
+  if (!rules.some((rule) => rule.id === 'card' && appliesTo(rule, author))) return { masking };
+  const key = `${message.room.id}:${author}`;
+  const previous = recentDigits.get(key, Date.now());
+  const completed = maskCompletedCard(masking.text ?? text, previous);
+  if (completed !== undefined) {
+    masking.text = completed;
+    masking.hits.card = (masking.hits.card || 0) + 1;
+  }
+  const saved = masking.text ?? text;
+  return { masking, remember: () => recentDigits.set(key, digitsToRemember(saved, previous), Date.now()) };
+}
+
+/**
+ * The check before the modify hooks: cheap, and true only when a rule fires. A message it lets
+ * through is saved as typed, so its digits are remembered here.
+ */
+export async function needsMasking(message: IMessage, read: IRead, event: MessageEvent): Promise<boolean> {
   if (!isLivechatMessage(message) || !hasWords(message) || !authorOf(message)) {
     return false;
   }
-  return maskingFired(maskMessage(message, (await maskingConfig(read)).rules));
+  const { masking, remember } = await maskWithRules(message, read, event);
+  if (maskingFired(masking)) return true;
+  if (remember) remember();
+  return false;
 }
 
 /** The message as it may be saved: masked, marked for the notices when a visitor wrote it, and counted. */
@@ -46,11 +89,13 @@ export async function maskBeforeSaving(
   builder: IMessageBuilder,
   read: IRead,
   persis: IPersistence,
+  event: MessageEvent,
 ): Promise<IMessage> {
   if (!isLivechatMessage(message) || !hasWords(message)) {
     return message;
   }
-  const masking = maskMessage(message, (await maskingConfig(read)).rules);
+  const { masking, remember } = await maskWithRules(message, read, event);
+  if (remember) remember();
   if (!maskingFired(masking)) {
     return message;
   }

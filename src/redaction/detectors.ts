@@ -59,7 +59,7 @@ function isNumberSeparator(code: number): boolean {
  * "4111/1111/…"), fullwidth and ideographic ones included: a shorter Luhn-valid run is the only
  * thing that makes a chain a card, so a list of numbers rarely becomes one.
  */
-function isCardSeparator(code: number): boolean {
+export function isCardSeparator(code: number): boolean {
   return (
     isNumberSeparator(code) ||
     code === 0x2c ||
@@ -76,14 +76,14 @@ function isCardSeparator(code: number): boolean {
  * Up to this many separators between a card's groups: a number pasted from a table or a PDF
  * comes with runs of spaces or tabs.
  */
-const CARD_MAX_GAP = 8;
+export const CARD_MAX_GAP = 8;
 
 /** A phone number may also group its digits with brackets and slashes: "(555) 123-4567". */
 function isPhoneSeparator(code: number): boolean {
   return isNumberSeparator(code) || code === 0x28 || code === 0x29 || code === 0x2f;
 }
 
-interface DigitGroup extends Span {
+export interface DigitGroup extends Span {
   digits: string;
   /** The characters between the previous group of the chain and this one ('' for the first). */
   gap: string;
@@ -93,7 +93,7 @@ interface DigitGroup extends Span {
  * Runs of digits joined by at most `maxGap` separators each: the numbers of a text, as typed
  * ("4111 1111 1111 1111" is one chain of four groups).
  */
-function digitChains(text: string, isSeparator: (code: number) => boolean, maxGap: number): DigitGroup[][] {
+export function digitChains(text: string, isSeparator: (code: number) => boolean, maxGap: number): DigitGroup[][] {
   const chains: DigitGroup[][] = [];
   let chain: DigitGroup[] = [];
   let gapStart = -1;

@@ -102,6 +102,33 @@ describe('sensitive data typed into a livechat', () => {
     }
   });
 
+  it('masks the rest of a card number typed across messages, so the chat never holds it whole', async () => {
+    const room = newChat();
+    const before = scene.harness.world.notificationsFor(scene.agent.id).length;
+    expect((await fromVisitor(room, 'my card is 4111 1111')).text).toBe('my card is 4111 1111');
+    // The agent may speak in between; only the visitor's own messages join.
+    await fromAgent(room, 'go on');
+    expect((await fromVisitor(room, '1111 1111 and it expires 04/29')).text).toBe('•••• •••• and it expires 04/29');
+    expectStoredNowhere('1111 1111 and');
+    const told = scene.harness.world.notificationsFor(scene.agent.id).slice(before);
+    expect(told.map((notice) => notice.message.text)).toEqual([
+      'The visitor typed a card number into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+    ]);
+    // In three messages, a digit group each.
+    const other = newChat();
+    for (const part of ['5555', '5555 5555']) expect((await fromVisitor(other, part)).text).toBe(part);
+    expect((await fromVisitor(other, '4444')).text).toBe('••••');
+    // Not joined: digits that make no card, another chat, an edit, or a message that ends in words.
+    const third = newChat();
+    await fromVisitor(third, 'order 4111 1111');
+    expect((await fromVisitor(newChat(), '1111 1111')).text).toBe('1111 1111');
+    expect((await fromVisitor(third, '1111 1112')).text).toBe('1111 1112');
+    const typed = await fromVisitor(third, 'the card: 4111 1111');
+    expect((await scene.harness.editMessage(typed, { text: '1111 1111' }, typed.sender)).text).toBe('1111 1111');
+    await fromVisitor(third, '4111 1111 is what I have, and the rest is on the card at home');
+    expect((await fromVisitor(third, '1111 1111')).text).toBe('1111 1111');
+  });
+
   it('masks e-mail addresses and phone numbers once switched on, and stops masking a detector switched off', async () => {
     await scene.harness.setSetting('mask_email', true);
     await scene.harness.setSetting('mask_phone', true);

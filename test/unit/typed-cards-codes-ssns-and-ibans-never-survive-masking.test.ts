@@ -7,7 +7,8 @@ import fc from 'fast-check';
 
 import { redactText } from '../../src/redaction/redact';
 import { builtinRules } from '../../src/redaction/rules';
-import { luhnValid } from '../../vault/src/contract/card';
+import { digitsToRemember, maskCompletedCard } from '../../src/redaction/split-cards';
+import { cardBrandLengths, detectCardBrand, luhnValid } from '../../vault/src/contract/card';
 
 const DEFAULTS = builtinRules(['card', 'cvv', 'ssn', 'iban']);
 const RUNS = { numRuns: 3000 };
@@ -60,6 +61,39 @@ describe('typed card data, SSNs and IBANs never survive masking', () => {
           const text = `${before} ${typed} ${after}`;
           const saved = redactText(text, DEFAULTS, 'visitor').text;
           expect([text, asciiDigits(saved).includes(pan)]).toEqual([text, false]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('a card number typed across two messages, split between any two of its groups', () => {
+    const ofItsBrandsLength = (pan: string) => {
+      const brand = detectCardBrand(pan);
+      return brand !== undefined && cardBrandLengths(brand).indexOf(pan.length) >= 0;
+    };
+    fc.assert(
+      fc.property(
+        words,
+        words,
+        cardNumber.filter(ofItsBrandsLength),
+        fc.integer({ min: 1, max: 5 }),
+        fc.nat(),
+        fc.array(separator, { minLength: 19, maxLength: 19 }),
+        fc.constantFrom(...Object.keys(SCRIPTS)),
+        (before, after, pan, groupSize, cut, separators, script) => {
+          const groups = pan.match(new RegExp(`.{1,${groupSize}}`, 'g')) as string[];
+          const at = 1 + (cut % (groups.length - 1));
+          const typed = (part: string[]) =>
+            inScript(part.map((group, i) => (i ? separators[i] : '') + group).join(''), SCRIPTS[script]);
+          // As the message hooks do (src/handlers/message-masking.ts): the rules, then the split card.
+          const start = typed(groups.slice(0, at));
+          const rest = typed(groups.slice(at));
+          const first = redactText(`${before} ${start}`, DEFAULTS, 'visitor').text;
+          const second = redactText(`${rest} ${after}`, DEFAULTS, 'visitor').text;
+          const saved = [first, maskCompletedCard(second, digitsToRemember(first, [])) ?? second];
+          // Never both parts as typed (a first part long enough to be a card alone is masked there).
+          expect([saved, saved[0].endsWith(start) && saved[1].startsWith(rest)]).toEqual([saved, false]);
         },
       ),
       RUNS,

@@ -1,0 +1,121 @@
+/**
+ * A card number typed across consecutive messages: "4111 1111", then "1111 1111". No message alone
+ * holds the 13 digits the card detector needs, so each would be saved as typed and the transcript
+ * would hold the whole number. So the digits that end an author's last message in a room are
+ * remembered (by the message hooks, in the app's process memory only, for two minutes), and when
+ * the next message starts with digits that complete a card number with them (a brand's prefix and
+ * length, and the checksum), those digits are masked whole: its last four would complete the
+ * number with the digits already saved. Pure functions, and the memory they read.
+ *
+ * @example maskCompletedCard('1111 1111 thanks', ['4111', '1111']) // '•••• •••• thanks'
+ */
+import { cardBrandLengths, detectCardBrand, luhnValid } from '../../vault/src/contract/card';
+import type { DigitGroup } from './detectors';
+import { CARD_MAX_GAP, digitChains, isCardSeparator } from './detectors';
+import { foldText, originalOffset } from './folded-text';
+import { replaceFind } from './redact';
+
+/** How long the digits that end a message are remembered. */
+export const SPLIT_CARD_WINDOW_MS = 2 * 60 * 1000;
+/** Authors and rooms remembered at once; the oldest go first. */
+const MAX_REMEMBERED = 5000;
+/** At most this many characters between the digits and the message's edge ("card: ", " ok?"). */
+const MAX_WORDS_AROUND = 20;
+const MAX_CARD_DIGITS = 19;
+
+/** A card number as the card detector and the vault read one: a brand's prefix and length, and the checksum. */
+function isCardNumber(digits: string): boolean {
+  const brand = detectCardBrand(digits);
+  return brand !== undefined && cardBrandLengths(brand).indexOf(digits.length) >= 0 && luhnValid(digits);
+}
+
+function chainsOf(folded: string): DigitGroup[][] {
+  return digitChains(folded, isCardSeparator, CARD_MAX_GAP);
+}
+
+/**
+ * `text` with the digits it starts with masked whole when they complete a card number with
+ * `previous` (the digit groups that ended the author's last message); undefined when they do not.
+ */
+export function maskCompletedCard(text: string, previous: readonly string[]): string | undefined {
+  if (previous.length === 0) return undefined;
+  const folded = foldText(text);
+  const first = chainsOf(folded.text)[0];
+  if (!first || first[0].start > MAX_WORDS_AROUND) return undefined;
+  let last = -1;
+  for (let from = 0; from < previous.length; from += 1) {
+    let digits = previous.slice(from).join('');
+    for (let j = 0; j < first.length && digits.length + first[j].digits.length <= MAX_CARD_DIGITS; j += 1) {
+      digits += first[j].digits;
+      if (isCardNumber(digits)) last = Math.max(last, j);
+    }
+  }
+  if (last < 0) return undefined;
+  const start = originalOffset(folded, first[0].start);
+  const end = originalOffset(folded, first[last].end);
+  return text.slice(0, start) + replaceFind(text.slice(start, end), { style: 'mask' }) + text.slice(end);
+}
+
+/** The last groups of `groups` that hold at most `max` digits together. */
+function lastDigits(groups: readonly string[], max: number): string[] {
+  let count = 0;
+  let from = groups.length;
+  while (from > 0 && count + groups[from - 1].length <= max) {
+    count += groups[from - 1].length;
+    from -= 1;
+  }
+  return groups.slice(from);
+}
+
+/**
+ * What to remember of a message as saved (masked): the digit groups it ends with, after the ones
+ * remembered before when it held nothing but digits ("4111", "1111 1111", "1111 1111" is a card
+ * too); at most 18 digits, since a 19th would make a card on its own.
+ */
+export function digitsToRemember(savedText: string, previous: readonly string[]): string[] {
+  const folded = foldText(savedText).text;
+  const chains = chainsOf(folded);
+  if (chains.length === 0) return [];
+  const last = chains[chains.length - 1];
+  const end = last[last.length - 1].end;
+  if (folded.length - end > MAX_WORDS_AROUND) return [];
+  const groups = last.map((group) => group.digits);
+  const onlyDigits =
+    chains.length === 1 && folded.slice(0, last[0].start).trim() === '' && folded.slice(end).trim() === '';
+  return lastDigits(onlyDigits ? previous.concat(groups) : groups, MAX_CARD_DIGITS - 1);
+}
+
+/** The digits that ended each author's last message, per room, for a short while; in memory only. */
+export class RecentDigits {
+  private readonly byKey = new Map<string, { groups: string[]; until: number }>();
+
+  constructor(
+    private readonly windowMs = SPLIT_CARD_WINDOW_MS,
+    private readonly max = MAX_REMEMBERED,
+  ) {}
+
+  get(key: string, now: number): string[] {
+    const entry = this.byKey.get(key);
+    if (!entry) return [];
+    if (now >= entry.until) {
+      this.byKey.delete(key);
+      return [];
+    }
+    return entry.groups;
+  }
+
+  /** Remembers `groups` for `key` (none: forgets it); the oldest key goes when there are too many. */
+  set(key: string, groups: string[], now: number): void {
+    this.byKey.delete(key);
+    if (groups.length === 0) return;
+    this.byKey.set(key, { groups, until: now + this.windowMs });
+    if (this.byKey.size > this.max) {
+      const oldest = this.byKey.keys().next();
+      if (!oldest.done) this.byKey.delete(oldest.value);
+    }
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+}
