@@ -25,13 +25,18 @@ import {
   maskMessage,
 } from '../redaction/message-masking';
 import { appliesTo } from '../redaction/rules';
-import { digitsToRemember, maskCompletedCard, RecentDigits } from '../redaction/split-cards';
+import type { RedactionRule } from '../redaction/rules';
+import { asksForSecurityCode } from '../redaction/detectors';
+import { foldText } from '../redaction/folded-text';
+import { digitsToRemember, maskCodeAnswer, maskCompletedCard, ShortMemory } from '../redaction/across-messages';
 
-/** New messages or edits: only a new message may complete a card number begun in the one before. */
+/** New messages or edits: only a new message may complete what the one before began. */
 export type MessageEvent = 'sent' | 'updated';
 
 /** The digits that ended each author's last new message per room: this process's memory only. */
-const recentDigits = new RecentDigits();
+const recentDigits = new ShortMemory<string[]>();
+/** Rooms whose last word on a card security code asked for one: this process's memory only. */
+const codeAsked = new ShortMemory<true>();
 
 function hasWords(message: IMessage): boolean {
   return (
@@ -42,13 +47,17 @@ function hasWords(message: IMessage): boolean {
 
 interface Masked {
   masking: MessageMasking;
-  /** Remembers the digits the message ends with, as it is saved; only for a new message the card rule reads. */
+  /** Remembers what a next message may complete, as this one is saved; only for a new message. */
   remember?: () => void;
 }
 
+const ruleOn = (rules: ReadonlyArray<RedactionRule>, id: string, author: 'visitor' | 'agent') =>
+  rules.some((rule) => rule.id === id && appliesTo(rule, author));
+
 /**
- * The rules' masking of a message; for a new one whose author's card rule is on, also a card
- * number it completes with the digits that ended that author's last message (split-cards.ts).
+ * The rules' masking of a message; for a new one, also what it completes of the messages before
+ * (across-messages.ts): a card number begun by its author, while the card rule is on; a visitor's
+ * bare answer to a question for the security code, while the code rule is on.
  */
 async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent): Promise<Masked> {
   const rules = (await maskingConfig(read)).rules;
@@ -56,21 +65,42 @@ async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent
   const author = authorOf(message);
   const text = message.text;
   if (event !== 'sent' || !author || typeof text !== 'string' || text === '') return { masking };
-  if (!rules.some((rule) => rule.id === 'card' && appliesTo(rule, author))) return { masking };
-  const key = `${message.room.id}:${author}`;
-  const previous = recentDigits.get(key, Date.now());
+  const now = Date.now();
+  const room = message.room.id;
+  const digitsKey = `${room}:${author}`;
+  const cards = ruleOn(rules, 'card', author);
+  const codes = ruleOn(rules, 'cvv', 'visitor');
+  const previous = (cards && recentDigits.get(digitsKey, now)) || [];
   const completed = maskCompletedCard(masking.text ?? text, previous);
   if (completed !== undefined) {
     masking.text = completed;
     masking.hits.card = (masking.hits.card || 0) + 1;
   }
+  const answer =
+    codes && author === 'visitor' && codeAsked.get(room, now) ? maskCodeAnswer(masking.text ?? text) : undefined;
+  if (answer !== undefined) {
+    masking.text = answer;
+    masking.hits.cvv = (masking.hits.cvv || 0) + 1;
+  }
   const saved = masking.text ?? text;
-  return { masking, remember: () => recentDigits.set(key, digitsToRemember(saved, previous), Date.now()) };
+  const asks = codes && asksForSecurityCode(foldText(text).text);
+  return {
+    masking,
+    remember: () => {
+      const at = Date.now();
+      const digits = cards ? digitsToRemember(saved, previous) : [];
+      if (digits.length > 0) recentDigits.set(digitsKey, digits, at);
+      else recentDigits.delete(digitsKey);
+      // A visitor who gave a code, bare or named, has answered the question.
+      if (asks) codeAsked.set(room, true, at);
+      else if (author === 'visitor' && masking.hits.cvv) codeAsked.delete(room);
+    },
+  };
 }
 
 /**
  * The check before the modify hooks: cheap, and true only when a rule fires. A message it lets
- * through is saved as typed, so its digits are remembered here.
+ * through is saved as typed, so what a next message may complete is remembered here.
  */
 export async function needsMasking(message: IMessage, read: IRead, event: MessageEvent): Promise<boolean> {
   if (!isLivechatMessage(message) || !hasWords(message) || !authorOf(message)) {

@@ -231,6 +231,29 @@ export function findSecurityCodes(text: string): Span[] {
   return found;
 }
 
+const SAYS_CVV_NAME = new RegExp(CVV_NAME, 'i');
+
+/**
+ * Whether a message asks for a card security code, or announces one, without giving it: "What is
+ * the CVV on the back?", "my security code is". Its answer may then come alone in the next message.
+ */
+export function asksForSecurityCode(text: string): boolean {
+  return SAYS_CVV_NAME.test(text) && findSecurityCodes(text).length === 0;
+}
+
+/**
+ * A bare answer to that question: the message's only number, of three or four digits, within its
+ * first 20 characters and with at most 40 other characters in all ("739", "it's 4321, thanks").
+ */
+export function findBareCodeAnswer(text: string): Span | undefined {
+  const chains = digitChains(text, isNumberSeparator, 1);
+  if (chains.length !== 1 || chains[0].length !== 1) return undefined;
+  const code = chains[0][0];
+  const short = code.start <= 20 && text.length - (code.end - code.start) <= 40;
+  const isCode = code.digits.length >= 3 && code.digits.length <= 4;
+  return short && isCode && !spanTouchesLetter(text, code.start, code.end) ? code : undefined;
+}
+
 /** The number ranges the Social Security Administration never issues (area 000, 666, 900–999; group 00; serial 0000). */
 function ssnIssuable(area: string, group: string, serial: string): boolean {
   const areaNumber = Number(area);

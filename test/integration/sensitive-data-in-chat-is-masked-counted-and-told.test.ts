@@ -129,6 +129,37 @@ describe('sensitive data typed into a livechat', () => {
     expect((await fromVisitor(third, '1111 1111')).text).toBe('1111 1111');
   });
 
+  it('masks a bare security code that answers a question for it, once', async () => {
+    const room = newChat();
+    const before = scene.harness.world.notificationsFor(scene.agent.id).length;
+    await fromAgent(room, 'Thanks. And the CVV on the back of the card?');
+    expect((await fromVisitor(room, 'sure, 739')).text).toBe('sure, •••');
+    expectStoredNowhere('sure, 739');
+    // Answered: the next short number is the visitor's own business.
+    expect((await fromVisitor(room, 'order 5543')).text).toBe('order 5543');
+    expect(
+      scene.harness.world
+        .notificationsFor(scene.agent.id)
+        .slice(before)
+        .map((notice) => notice.message.text),
+    ).toEqual([
+      'The visitor typed a card security code into the chat; it was masked before the message was saved. Ask for it with a secure form instead.',
+    ]);
+    // The visitor may name it first; a number too long, or in a long message, is no bare code.
+    const other = newChat();
+    await fromVisitor(other, 'the security code is');
+    expect((await fromVisitor(other, '12345')).text).toBe('12345');
+    expect((await fromVisitor(other, '4321')).text).toBe('••••');
+    await scene.harness.setSetting('mask_cvv', false);
+    try {
+      const off = newChat();
+      await fromAgent(off, 'What is the CVV?');
+      expect((await fromVisitor(off, '739')).text).toBe('739');
+    } finally {
+      await scene.harness.setSetting('mask_cvv', true);
+    }
+  });
+
   it('masks e-mail addresses and phone numbers once switched on, and stops masking a detector switched off', async () => {
     await scene.harness.setSetting('mask_email', true);
     await scene.harness.setSetting('mask_phone', true);

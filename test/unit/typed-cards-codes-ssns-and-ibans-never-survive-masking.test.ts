@@ -7,7 +7,7 @@ import fc from 'fast-check';
 
 import { redactText } from '../../src/redaction/redact';
 import { builtinRules } from '../../src/redaction/rules';
-import { digitsToRemember, maskCompletedCard } from '../../src/redaction/split-cards';
+import { digitsToRemember, maskCompletedCard } from '../../src/redaction/across-messages';
 import { cardBrandLengths, detectCardBrand, luhnValid } from '../../vault/src/contract/card';
 
 const DEFAULTS = builtinRules(['card', 'cvv', 'ssn', 'iban']);

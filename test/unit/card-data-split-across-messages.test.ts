@@ -1,9 +1,11 @@
 import {
+  ACROSS_MESSAGES_WINDOW_MS,
   digitsToRemember,
+  maskCodeAnswer,
   maskCompletedCard,
-  RecentDigits,
-  SPLIT_CARD_WINDOW_MS,
-} from '../../src/redaction/split-cards';
+  ShortMemory,
+} from '../../src/redaction/across-messages';
+import { asksForSecurityCode } from '../../src/redaction/detectors';
 
 describe('a card number typed across messages', () => {
   it('is completed by the digits a message starts with, which are masked whole', () => {
@@ -36,18 +38,45 @@ describe('a card number typed across messages', () => {
     expect(digitsToRemember('•••• •••• •••• 1111', [])).toEqual(['1111']);
   });
 
-  it('is remembered for two minutes per author and room, for a bounded number of them', () => {
-    const recent = new RecentDigits(SPLIT_CARD_WINDOW_MS, 2);
+  it('is remembered for two minutes, for a bounded number of chats', () => {
+    const recent = new ShortMemory<string[]>(ACROSS_MESSAGES_WINDOW_MS, 2);
     recent.set('room-1:visitor', ['4111'], 0);
-    expect(recent.get('room-1:visitor', SPLIT_CARD_WINDOW_MS - 1)).toEqual(['4111']);
-    expect(recent.get('room-1:visitor', SPLIT_CARD_WINDOW_MS)).toEqual([]);
+    expect(recent.get('room-1:visitor', ACROSS_MESSAGES_WINDOW_MS - 1)).toEqual(['4111']);
+    expect(recent.get('room-1:visitor', ACROSS_MESSAGES_WINDOW_MS)).toBeUndefined();
     recent.set('a', ['1'], 0);
     recent.set('b', ['2'], 0);
     recent.set('c', ['3'], 0);
     expect(recent.size).toBe(2);
-    expect(recent.get('a', 1)).toEqual([]);
+    expect(recent.get('a', 1)).toBeUndefined();
     expect(recent.get('c', 1)).toEqual(['3']);
-    recent.set('c', [], 1);
-    expect(recent.get('c', 1)).toEqual([]);
+    recent.delete('c');
+    expect(recent.get('c', 1)).toBeUndefined();
+  });
+});
+
+describe('a security code given in answer to a question', () => {
+  it('is asked for by a message that names the code without giving one, in any of its languages', () => {
+    for (const asked of ['What is the CVV on the back of the card?', 'my security code is', 'código de seguridad?']) {
+      expect([asked, asksForSecurityCode(asked)]).toEqual([asked, true]);
+    }
+    for (const not of ['my cvv is 739', 'what is your order number?', 'the CVC2 is 123']) {
+      expect([not, asksForSecurityCode(not)]).toEqual([not, false]);
+    }
+  });
+
+  it("is the answer's only number, of three or four digits, near its start, in a short message", () => {
+    expect(maskCodeAnswer('739')).toBe('•••');
+    expect(maskCodeAnswer("it's ٤٣٢١, thanks")).toBe("it's ••••, thanks");
+    for (const not of [
+      '73',
+      '12345',
+      '739 and 12',
+      'A739',
+      'hold on, I am looking for my card right now: 739',
+      '739 — sorry, I would rather not give that over the chat, can you send a form?',
+      'no',
+    ]) {
+      expect([not, maskCodeAnswer(not)]).toEqual([not, undefined]);
+    }
   });
 });

@@ -1,23 +1,28 @@
 /**
- * A card number typed across consecutive messages: "4111 1111", then "1111 1111". No message alone
- * holds the 13 digits the card detector needs, so each would be saved as typed and the transcript
- * would hold the whole number. So the digits that end an author's last message in a room are
- * remembered (by the message hooks, in the app's process memory only, for two minutes), and when
- * the next message starts with digits that complete a card number with them (a brand's prefix and
- * length, and the checksum), those digits are masked whole: its last four would complete the
- * number with the digits already saved. Pure functions, and the memory they read.
+ * Card data a chat gives across messages, which no message alone shows:
+ * - a card number typed in parts: "4111 1111", then "1111 1111". No message holds the 13 digits
+ *   the card detector needs, so the digits that end an author's last message in a room are
+ *   remembered, and when the next message starts with digits that complete a card number with them
+ *   (a brand's prefix and length, and the checksum), those digits are masked whole: its last four
+ *   would complete the number with the digits already saved;
+ * - a security code answering a question: "What's the CVV on the back?", then "739". A message that
+ *   names the code without giving one is remembered, and the visitor's next bare short number is
+ *   masked whole.
+ * The message hooks keep both in the app's process memory only, for two minutes. Pure functions,
+ * and that memory.
  *
  * @example maskCompletedCard('1111 1111 thanks', ['4111', '1111']) // '•••• •••• thanks'
  */
 import { cardBrandLengths, detectCardBrand, luhnValid } from '../../vault/src/contract/card';
-import type { DigitGroup } from './detectors';
-import { CARD_MAX_GAP, digitChains, isCardSeparator } from './detectors';
+import type { DigitGroup, Span } from './detectors';
+import { CARD_MAX_GAP, digitChains, findBareCodeAnswer, isCardSeparator } from './detectors';
+import type { FoldedText } from './folded-text';
 import { foldText, originalOffset } from './folded-text';
 import { replaceFind } from './redact';
 
-/** How long the digits that end a message are remembered. */
-export const SPLIT_CARD_WINDOW_MS = 2 * 60 * 1000;
-/** Authors and rooms remembered at once; the oldest go first. */
+/** How long a message's digits, or its question for a security code, are remembered. */
+export const ACROSS_MESSAGES_WINDOW_MS = 2 * 60 * 1000;
+/** Keys (rooms, or authors in rooms) remembered at once; the oldest go first. */
 const MAX_REMEMBERED = 5000;
 /** At most this many characters between the digits and the message's edge ("card: ", " ok?"). */
 const MAX_WORDS_AROUND = 20;
@@ -50,9 +55,13 @@ export function maskCompletedCard(text: string, previous: readonly string[]): st
       if (isCardNumber(digits)) last = Math.max(last, j);
     }
   }
-  if (last < 0) return undefined;
-  const start = originalOffset(folded, first[0].start);
-  const end = originalOffset(folded, first[last].end);
+  return last < 0 ? undefined : maskWhole(text, folded, { start: first[0].start, end: first[last].end });
+}
+
+/** `text` with the characters behind a span of its folded form masked whole. */
+function maskWhole(text: string, folded: FoldedText, span: Span): string {
+  const start = originalOffset(folded, span.start);
+  const end = originalOffset(folded, span.end);
   return text.slice(0, start) + replaceFind(text.slice(start, end), { style: 'mask' }) + text.slice(end);
 }
 
@@ -85,34 +94,43 @@ export function digitsToRemember(savedText: string, previous: readonly string[])
   return lastDigits(onlyDigits ? previous.concat(groups) : groups, MAX_CARD_DIGITS - 1);
 }
 
-/** The digits that ended each author's last message, per room, for a short while; in memory only. */
-export class RecentDigits {
-  private readonly byKey = new Map<string, { groups: string[]; until: number }>();
+/** `text` with its bare short number masked whole ("it's •••"), or undefined when it holds none. */
+export function maskCodeAnswer(text: string): string | undefined {
+  const folded = foldText(text);
+  const found = findBareCodeAnswer(folded.text);
+  return found ? maskWhole(text, folded, found) : undefined;
+}
+
+/** Values per key for a short while, in memory only; the oldest key goes when there are too many. */
+export class ShortMemory<T> {
+  private readonly byKey = new Map<string, { value: T; until: number }>();
 
   constructor(
-    private readonly windowMs = SPLIT_CARD_WINDOW_MS,
+    private readonly windowMs = ACROSS_MESSAGES_WINDOW_MS,
     private readonly max = MAX_REMEMBERED,
   ) {}
 
-  get(key: string, now: number): string[] {
+  get(key: string, now: number): T | undefined {
     const entry = this.byKey.get(key);
-    if (!entry) return [];
+    if (!entry) return undefined;
     if (now >= entry.until) {
       this.byKey.delete(key);
-      return [];
+      return undefined;
     }
-    return entry.groups;
+    return entry.value;
   }
 
-  /** Remembers `groups` for `key` (none: forgets it); the oldest key goes when there are too many. */
-  set(key: string, groups: string[], now: number): void {
+  set(key: string, value: T, now: number): void {
     this.byKey.delete(key);
-    if (groups.length === 0) return;
-    this.byKey.set(key, { groups, until: now + this.windowMs });
+    this.byKey.set(key, { value, until: now + this.windowMs });
     if (this.byKey.size > this.max) {
       const oldest = this.byKey.keys().next();
       if (!oldest.done) this.byKey.delete(oldest.value);
     }
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
   }
 
   get size(): number {
