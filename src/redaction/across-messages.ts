@@ -28,7 +28,10 @@ const MAX_REMEMBERED = 5000;
 const MAX_WORDS_AROUND = 20;
 const MAX_CARD_DIGITS = 19;
 
-/** A card number as the card detector and the vault read one: a brand's prefix and length, and the checksum. */
+/**
+ * A card number as the vault's card fields read one (a brand's prefix and length) with the checksum:
+ * stricter than the detector of one message's numbers, as two messages' digits joined match by chance more.
+ */
 function isCardNumber(digits: string): boolean {
   const brand = detectCardBrand(digits);
   return brand !== undefined && cardBrandLengths(brand).indexOf(digits.length) >= 0 && luhnValid(digits);
