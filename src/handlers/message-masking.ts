@@ -28,15 +28,16 @@ import { appliesTo } from '../redaction/rules';
 import type { RedactionRule } from '../redaction/rules';
 import { asksForSecurityCode } from '../redaction/detectors';
 import { foldText } from '../redaction/folded-text';
-import { digitsToRemember, maskCodeAnswer, maskCompletedCard, ShortMemory } from '../redaction/across-messages';
+import {
+  codeAsked,
+  digitsToRemember,
+  maskCodeAnswer,
+  maskCompletedCard,
+  recentDigits,
+} from '../redaction/across-messages';
 
 /** New messages or edits: only a new message may complete what the one before began. */
 export type MessageEvent = 'sent' | 'updated';
-
-/** The digits that ended each author's last new message per room: this process's memory only. */
-const recentDigits = new ShortMemory<string[]>();
-/** Rooms whose last word on a card security code asked for one: this process's memory only. */
-const codeAsked = new ShortMemory<true>();
 
 function hasWords(message: IMessage): boolean {
   return (

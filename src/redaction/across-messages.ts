@@ -6,8 +6,8 @@
  *   (a brand's prefix and length, and the checksum), those digits are masked whole: its last four
  *   would complete the number with the digits already saved;
  * - a security code answering a question: "What's the CVV on the back?", then "739". A message that
- *   names the code without giving one is remembered, and the visitor's next bare short number is
- *   masked whole.
+ *   names the code without giving one, or a form with a code field sent, is remembered, and the
+ *   visitor's next bare short number is masked whole.
  * The message hooks keep both in the app's process memory only, for two minutes. Pure functions,
  * and that memory.
  *
@@ -140,3 +140,12 @@ export class ShortMemory<T> {
     return this.byKey.size;
   }
 }
+
+/** The digits that ended each author's last new message per chat, keyed `<roomId>:<author>`. */
+export const recentDigits = new ShortMemory<string[]>();
+
+/**
+ * Chats whose last word on a card security code asked for one: a message naming the code without
+ * giving it, or a secure form with a code field just sent (a visitor on SMS may answer in the chat).
+ */
+export const codeAsked = new ShortMemory<true>();

@@ -6,6 +6,7 @@
 import { notifyPrivately } from '../platform/notify';
 import type { Deps } from '../platform/deps';
 import { saveRequestRecord } from '../persistence/request-records';
+import { codeAsked } from '../redaction/across-messages';
 import { translatorFor } from '../i18n/i18n';
 import { visitorSeesBlocks } from '../platform/room-source';
 import { visitorLinkBlocks, visitorMessageText } from '../ui/visitor-message';
@@ -88,6 +89,10 @@ export async function sendSecureRequest(deps: Deps, sending: SendContext, outgoi
   }
 
   const now = Date.now();
+  if (outgoing.form && outgoing.form.fields.some((field) => field.type === 'cvv')) {
+    // A visitor who types the code into the chat instead has it masked (across-messages.ts).
+    codeAsked.set(room.id, true, now);
+  }
   await saveRequestRecord(deps.persis, {
     requestId: created.requestId,
     kind: outgoing.kind,

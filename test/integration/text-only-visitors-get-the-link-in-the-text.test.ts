@@ -2,6 +2,7 @@
  * SMS, WhatsApp, e-mail and API visitors see only a message's text, never its blocks: their
  * message carries the link in the text, with a line telling them not to answer in the chat, and
  * asks Rocket.Chat not to parse (preview) the URL. Web-widget visitors keep the link button only.
+ * A visitor who answers a CVV form in the chat anyway has the code masked.
  */
 import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 
@@ -47,6 +48,18 @@ describe('visitors on text-only channels get the link in the text', () => {
     const message = lastMessageIn(scene, room);
     expect(message.text).toContain(`Open this secure link to answer: ${visitorLink(message)}`);
     expect(message.text).toContain('Please do not type your answer in this chat.');
+  });
+
+  it('SMS: a visitor who types the code into the chat instead of the CVV form has it masked', async () => {
+    const room = scene.harness.world.addLivechatRoom({
+      servedBy: scene.agent,
+      source: { type: 'sms' } as OmnichannelSource,
+    });
+    await sendForm(scene, 'cvv_only', scene.agent, room);
+    const sender = scene.harness.world.visitorAsSender(room);
+    expect((await scene.harness.sendMessage({ room, sender, text: 'its 737' })).text).toBe('its •••');
+    // One answer: the next short number is left alone.
+    expect((await scene.harness.sendMessage({ room, sender, text: 'ref 4410' })).text).toBe('ref 4410');
   });
 
   it('web widget: the question alone in the text, the link only in the button', async () => {
