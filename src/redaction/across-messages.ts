@@ -8,8 +8,8 @@
  * - a security code answering a question: "What's the CVV on the back?", then "739". A message that
  *   names the code without giving one, or a form with a code field sent, is remembered, and the
  *   visitor's next bare short number is masked whole.
- * The message hooks keep both in the app's process memory only, for two minutes. Pure functions,
- * and that memory.
+ * Both are kept in the app's process memory only, for two minutes. Pure functions, and that
+ * memory.
  *
  * @example maskCompletedCard('1111 1111 thanks', ['4111', '1111']) // '•••• •••• thanks'
  */
