@@ -13,6 +13,7 @@ import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
 import { noticeCharacter } from '../ui/answer-characters';
 import { maskCharacters } from '../lib/masking';
+import { ownValue } from '../../vault/src/contract/own-value';
 import { PerKeyBudget } from '../lib/per-key-budget';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import { stateFromVault } from '../persistence/record-states';
@@ -62,7 +63,7 @@ async function onIdvAnswered(scene: Scene, state: RequestStateResponse): Promise
   let characters: Array<string | undefined> = [];
   try {
     const answer = await vaultClient(deps, scene.config).revealValues(record.requestId, record.agentId);
-    characters = positions.map((p) => answer.values[String(p)]);
+    characters = positions.map((p) => ownValue(answer.values, String(p)));
   } catch (err) {
     deps.app
       .getLogger()

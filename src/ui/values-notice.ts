@@ -9,6 +9,7 @@ import type { Translator } from '../i18n/i18n';
 import { plainCharacter } from './answer-characters';
 import type { SecureRequestRecord } from '../persistence/request-records';
 import type { DetokenizeResponse, FieldSummary } from '../vault/contract';
+import { ownValue } from '../../vault/src/contract/own-value';
 import { context, fieldsSection, plainContext } from './blocks';
 
 /** One answer as label and value, both plain text: a visitor's value is never read as markdown. */
@@ -43,7 +44,7 @@ export function buildValuesBlocks(
             `values.${i}`,
             t,
             t('values_character', { position }),
-            idvCharacter(t, answer.values[String(position)]),
+            idvCharacter(t, ownValue(answer.values, String(position))),
             expired(String(position)),
             false,
             'values_expired_idv',
@@ -54,7 +55,7 @@ export function buildValuesBlocks(
             `values.${i}`,
             t,
             field.label,
-            answer.values[field.id],
+            ownValue(answer.values, field.id),
             expired(field.id),
             field.offTheRecord,
             'values_expired_form',

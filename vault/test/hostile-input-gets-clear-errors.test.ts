@@ -271,6 +271,32 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
   });
 
+  it('fields named like an object\'s own methods ("toString", "constructor") left empty are empty, by JSON and by form post', async () => {
+    const form = cardForm({
+      form: {
+        id: 'methods',
+        title: 'Methods',
+        fields: [
+          { id: 'name', label: 'Name', type: 'text', required: true },
+          { id: 'toString', label: 'A', type: 'text' },
+          { id: 'constructor', label: 'B', type: 'text' },
+        ],
+      },
+    });
+    const byJson = await createAndOpen(vault, form);
+    expect((await vault.call('POST', byJson.submitPath, { values: { name: 'Ada' } }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, byJson.requestId)).json().values).toEqual({ name: 'Ada' });
+    const byPost = await createAndOpen(vault, form);
+    const posted = await vault.app.inject({
+      method: 'POST',
+      url: byPost.submitPath,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'v.name=Ada',
+    });
+    expect(posted.statusCode).toBe(303);
+    expect((await reveal(vault, byPost.requestId)).json().values).toEqual({ name: 'Ada' });
+  });
+
   it('a submit that is neither a form post nor JSON: 400 in the shape asked for, and an all-optional form is not submitted empty', async () => {
     const optional = cardForm({
       form: { id: 'note', title: 'Note', fields: [{ id: 'note', label: 'Note', type: 'text', required: false }] },

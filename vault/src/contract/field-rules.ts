@@ -7,6 +7,7 @@ import { foldToAscii } from './ascii-fold';
 import type { VisitorFieldView } from './index';
 import { cardBrandLengths, cardBrandUsesLuhn, detectCardBrand, luhnValid } from './card';
 import { codePointLength, holdsForbiddenCharacter, LIMITS } from './limits';
+import { ownValue } from './own-value';
 import { matchesPattern } from './pattern';
 
 export { codePointLength, holdsForbiddenCharacter } from './limits';
@@ -83,7 +84,7 @@ export function validateValues(
     if (!known.has(key)) add(key, { code: 'unknown_field' });
   }
   for (const field of fields) {
-    const raw: unknown = Object.prototype.hasOwnProperty.call(values, field.id) ? values[field.id] : '';
+    const raw: unknown = ownValue(values, field.id) ?? '';
     const error = validateValue(field, raw, now);
     if (error) add(field.id, error);
   }

@@ -8,6 +8,7 @@ import path from 'path';
 import type { VisitorFieldView } from '../contract';
 import { closestLocale, DEFAULT_LOCALE } from '../contract/locale';
 import type { FieldError } from '../contract/field-rules';
+import { ownValue } from '../contract/own-value';
 import { formatFieldError, formatMessage, type MessageLookup, type MessageParams } from './message-format';
 
 /** Every key of the English catalog, which is the reference. */
@@ -124,7 +125,8 @@ function newLookup(locale: string): MessageLookup {
   );
   return (key) => {
     for (const catalog of chain) {
-      if (Object.prototype.hasOwnProperty.call(catalog, key)) return catalog[key];
+      const message = ownValue(catalog, key);
+      if (message !== undefined) return message;
     }
     return undefined;
   };

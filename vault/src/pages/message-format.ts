@@ -9,6 +9,7 @@
  */
 import type { VisitorFieldView } from '../contract';
 import type { FieldError } from '../contract/field-rules';
+import { ownValue } from '../contract/own-value';
 
 export type MessageParams = Record<string, string | number>;
 
@@ -49,7 +50,7 @@ function matchingBrace(text: string, open: number): number {
 function formatArgument(inner: string, written: string, params: MessageParams | undefined, locale: string): string {
   const comma = inner.indexOf(',');
   const name = (comma < 0 ? inner : inner.slice(0, comma)).trim();
-  const value = params !== undefined && Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
+  const value = params !== undefined ? ownValue(params, name) : undefined;
   if (value === undefined) return written;
   if (comma < 0) return String(value);
   const rest = inner.slice(comma + 1);

@@ -5,6 +5,7 @@
  */
 import type { AutofillToken, FieldType, IdvSpec, VisitorFieldView, VisitorRequestView } from '../contract';
 import type { FieldError } from '../contract/field-rules';
+import { ownValue } from '../contract/own-value';
 import { accentStylesheetPath, logoPath, type PageBrand } from './brand';
 import { html, jsonForScript, type SafeHtml } from './html';
 import { clientMessages, fieldErrorMessage, formatList, t, type MessageKey } from './i18n';
@@ -159,10 +160,6 @@ interface FieldContext {
   locale: string;
   values: Record<string, string>;
   errors: Record<string, FieldError>;
-}
-
-function ownValue<T>(record: Record<string, T>, key: string): T | undefined {
-  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
 }
 
 function renderControl(field: PageField, ctx: FieldContext, describedBy: string, invalid: boolean): SafeHtml {

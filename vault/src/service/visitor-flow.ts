@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { auditEvent } from '../audit/events';
 import type { VisitorRequestView } from '../contract';
+import { ownValue } from '../contract/own-value';
 import { sealForSite } from '../crypto/sealed-box';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
@@ -130,7 +131,7 @@ export class VisitorFlow {
     const onRecord: Record<string, string> = {};
     const offRecord: Record<string, string> = {};
     for (const field of spec.fields) {
-      const value = normalizeValue(field, rawValues[field.id] ?? '');
+      const value = normalizeValue(field, ownValue(rawValues, field.id) ?? '');
       if (value === '') continue;
       (field.offTheRecord ? offRecord : onRecord)[field.id] = value;
     }

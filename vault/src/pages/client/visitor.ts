@@ -5,6 +5,7 @@
  * The page works without it (the server checks again); it never sends or stores a value itself.
  */
 import { validateValues, type FieldError } from '../../contract/field-rules';
+import { ownValue } from '../../contract/own-value';
 import { caretAfterDigits, cardDigits, groupCardNumber } from '../card-entry';
 import { formatFieldError } from '../message-format';
 import {
@@ -37,7 +38,7 @@ function controlOf(field: PageField): FieldControl | undefined {
 }
 
 function message(data: VisitorPageData, key: string): string | undefined {
-  return Object.prototype.hasOwnProperty.call(data.messages, key) ? data.messages[key] : undefined;
+  return ownValue(data.messages, key);
 }
 
 /** Card numbers: grouped as typed, the brand named in the field's live region once its digits say it. */
@@ -116,8 +117,7 @@ function enableIdvPaste(data: VisitorPageData): () => void {
 }
 
 function errorText(data: VisitorPageData, field: PageField, error: FieldError): string {
-  const lookup = (key: string): string | undefined =>
-    Object.prototype.hasOwnProperty.call(data.messages, key) ? data.messages[key] : undefined;
+  const lookup = (key: string): string | undefined => ownValue(data.messages, key);
   return formatFieldError(lookup, data.locale, field, error);
 }
 
@@ -237,7 +237,7 @@ function start(): void {
     const problems: Array<{ field: PageField; error: FieldError }> = [];
     for (const field of data.fields) {
       const control = controls.get(field.id);
-      const error = Object.prototype.hasOwnProperty.call(errors, field.id) ? errors[field.id] : undefined;
+      const error = ownValue(errors, field.id);
       if (control) showFieldError(data, field, control, error);
       if (error) problems.push({ field, error });
     }

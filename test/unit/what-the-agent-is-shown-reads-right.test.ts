@@ -1,5 +1,7 @@
 import { translatorFor } from '../../src/i18n/i18n';
 import { noticeCharacter, plainCharacter } from '../../src/ui/answer-characters';
+import { buildValuesBlocks } from '../../src/ui/values-notice';
+import { blockTexts } from '../../testkit/uikit-preview';
 import { readAnswerCharacter } from '../../vault/src/contract/answer-character';
 
 const en = translatorFor('en');
@@ -36,5 +38,15 @@ describe("an ID&V answer's characters as the agent reads them", () => {
   it("say space in the agent's language", () => {
     expect(plainCharacter(' ', translatorFor('de'))).toBe('[Leerzeichen]');
     expect(noticeCharacter(' ', translatorFor('ja'))).toBe('[スペース]');
+  });
+});
+
+describe('the values an agent is shown', () => {
+  it("read only the answer's own values: a field called toString or constructor left empty is empty", () => {
+    const record = { kind: 'form' as const, title: 'Methods', requestId: 'r-1' };
+    const fields = ['name', 'toString', 'constructor'].map((id) => ({ id, label: id, offTheRecord: false }));
+    const blocks = buildValuesBlocks(en, record, fields, { requestId: 'r-1', values: { name: 'Ada' }, expired: [] });
+    expect(blockTexts(blocks)).toEqual(expect.arrayContaining(['name', 'Ada', 'toString', '(empty)', 'constructor']));
+    expect(JSON.stringify(blocks)).not.toContain('function');
   });
 });
