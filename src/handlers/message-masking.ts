@@ -14,16 +14,11 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import { addMaskingCounts } from '../persistence/masking-counts';
 import type { AppRef, Deps } from '../platform/deps';
+import { linkToKeep } from '../platform/own-posts';
 import { maskingConfig } from '../redaction/masking-config';
-import { firedRulesToTell, tellAboutMaskedMessage } from '../redaction/masking-notices';
+import { firedRulesToTell, rememberRulesToTell, tellAboutMaskedMessage } from '../redaction/masking-notices';
 import type { MessageMasking } from '../redaction/message-masking';
-import {
-  authorOf,
-  isLivechatMessage,
-  MASKED_RULES_FIELD,
-  maskingFired,
-  maskMessage,
-} from '../redaction/message-masking';
+import { authorOf, isLivechatMessage, maskingFired, maskMessage } from '../redaction/message-masking';
 import { appliesTo } from '../redaction/rules';
 import type { RedactionRule } from '../redaction/rules';
 import { asksForSecurityCode } from '../redaction/detectors';
@@ -62,7 +57,7 @@ const ruleOn = (rules: ReadonlyArray<RedactionRule>, id: string, author: 'visito
  */
 async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent): Promise<Masked> {
   const rules = (await maskingConfig(read)).rules;
-  const masking = maskMessage(message, rules);
+  const masking = maskMessage(message, rules, linkToKeep(message));
   const author = authorOf(message);
   const text = message.text;
   if (event !== 'sent' || !author || typeof text !== 'string' || text === '') return { masking };
@@ -113,7 +108,7 @@ export async function needsMasking(message: IMessage, read: IRead, event: Messag
   return false;
 }
 
-/** The message as it may be saved: masked, marked for the notices when a visitor wrote it, and counted. */
+/** The message as it may be saved: masked, remembered for the notices when a visitor wrote it, and counted. */
 export async function maskBeforeSaving(
   app: AppRef,
   message: IMessage,
@@ -138,7 +133,7 @@ export async function maskBeforeSaving(
   }
   const fired = Object.keys(masking.hits);
   if (fired.length > 0 && authorOf(message) === 'visitor') {
-    builder.addCustomField(MASKED_RULES_FIELD, fired);
+    rememberRulesToTell(message.room.id, fired);
   }
   const roomId = message.room.id;
   if (masking.unfinished.length > 0) {
@@ -158,7 +153,7 @@ export async function maskBeforeSaving(
   return builder.getMessage();
 }
 
-/** The check before the notices, after saving: only a visitor's message the modify hook marked. */
+/** The check before the notices, after saving: only a visitor's message whose modify hook masked something. */
 export function needsMaskingNotice(message: IMessage): boolean {
   return firedRulesToTell(message).length > 0;
 }

@@ -18,6 +18,7 @@ import type { DigitGroup, Span } from './detectors';
 import { CARD_MAX_GAP, digitChains, findBareCodeAnswer, isCardSeparator } from './detectors';
 import type { FoldedText } from './folded-text';
 import { foldText, originalOffset } from './folded-text';
+import { ShortMemory } from '../lib/short-memory';
 import { replaceFind } from './redact';
 
 /** How long a message's digits, or its question for a security code, are remembered. */
@@ -104,48 +105,11 @@ export function maskCodeAnswer(text: string): string | undefined {
   return found ? maskWhole(text, folded, found) : undefined;
 }
 
-/** Values per key for a short while, in memory only; the oldest key goes when there are too many. */
-export class ShortMemory<T> {
-  private readonly byKey = new Map<string, { value: T; until: number }>();
-
-  constructor(
-    private readonly windowMs = ACROSS_MESSAGES_WINDOW_MS,
-    private readonly max = MAX_REMEMBERED,
-  ) {}
-
-  get(key: string, now: number): T | undefined {
-    const entry = this.byKey.get(key);
-    if (!entry) return undefined;
-    if (now >= entry.until) {
-      this.byKey.delete(key);
-      return undefined;
-    }
-    return entry.value;
-  }
-
-  set(key: string, value: T, now: number): void {
-    this.byKey.delete(key);
-    this.byKey.set(key, { value, until: now + this.windowMs });
-    if (this.byKey.size > this.max) {
-      const oldest = this.byKey.keys().next();
-      if (!oldest.done) this.byKey.delete(oldest.value);
-    }
-  }
-
-  delete(key: string): void {
-    this.byKey.delete(key);
-  }
-
-  get size(): number {
-    return this.byKey.size;
-  }
-}
-
 /** The digits that ended each author's last new message per chat, keyed `<roomId>:<author>`. */
-export const recentDigits = new ShortMemory<string[]>();
+export const recentDigits = new ShortMemory<string[]>(ACROSS_MESSAGES_WINDOW_MS, MAX_REMEMBERED);
 
 /**
  * Chats whose last word on a card security code asked for one: a message naming the code without
  * giving it, or a secure form with a code field just sent (a visitor on SMS may answer in the chat).
  */
-export const codeAsked = new ShortMemory<true>();
+export const codeAsked = new ShortMemory<true>(ACROSS_MESSAGES_WINDOW_MS, MAX_REMEMBERED);

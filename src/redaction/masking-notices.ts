@@ -10,6 +10,7 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { BuiltinFormId } from '../forms/builtin-forms';
 import type { Translator } from '../i18n/i18n';
 import { translatorFor } from '../i18n/i18n';
+import { ShortMemory } from '../lib/short-memory';
 import { noticedRules, saveNoticedRules } from '../persistence/masking-notices';
 import type { Deps } from '../platform/deps';
 import { localeForUser, localeForVisitor } from '../platform/locale';
@@ -18,7 +19,7 @@ import { readAppConfig } from '../settings/settings';
 import { maskingNoticeBlocks } from '../ui/masking-notice';
 import type { BuiltinDetectorId } from './detectors';
 import { maskingConfig } from './masking-config';
-import { authorOf, isLivechatMessage, MASKED_RULES_FIELD } from './message-masking';
+import { authorOf, isLivechatMessage } from './message-masking';
 
 const WHAT: { [id in BuiltinDetectorId]: string } = {
   card: 'masking_what_card',
@@ -36,17 +37,35 @@ function what(t: Translator, ruleId: string): string {
   return t((WHAT as { [id: string]: string })[ruleId] || 'masking_what_custom');
 }
 
-/** The rules that fired on a visitor's saved message (the cue the pre-hook left on it). */
-export function firedRulesToTell(message: IMessage): string[] {
-  const fired = message.customFields && (message.customFields[MASKED_RULES_FIELD] as unknown);
-  if (!Array.isArray(fired) || !isLivechatMessage(message) || authorOf(message) !== 'visitor') {
-    return [];
-  }
-  return fired.filter((id): id is string => typeof id === 'string');
+/** How long the rules that fired on a visitor's message wait for that message's post-message hook. */
+const TELL_WINDOW_MS = 60 * 1000;
+const MAX_CHATS_WAITING = 5000;
+
+/**
+ * The rules that fired on a visitor's message, per chat, from the modify hook to the post-message
+ * hook of the same message (Rocket.Chat runs both in one app process). The cue cannot travel on
+ * the message: Rocket.Chat refuses a message an app gave custom fields, unless the workspace
+ * allows them and names each one (off by default), and the visitor would lose the message.
+ */
+const rulesToTell = new ShortMemory<string[]>(TELL_WINDOW_MS, MAX_CHATS_WAITING);
+
+/** Called by the modify hook: these rules fired on the visitor's message about to be saved. */
+export function rememberRulesToTell(roomId: string, fired: readonly string[], now = Date.now()): void {
+  const earlier = rulesToTell.get(roomId, now) || [];
+  rulesToTell.set(roomId, [...earlier, ...fired.filter((id) => earlier.indexOf(id) < 0)], now);
+}
+
+function isVisitorsMessage(message: IMessage): boolean {
+  return isLivechatMessage(message) && authorOf(message) === 'visitor';
+}
+
+/** The rules that fired on a visitor's saved message, still to be told (the post hook's check). */
+export function firedRulesToTell(message: IMessage, now = Date.now()): string[] {
+  return (isVisitorsMessage(message) && rulesToTell.get(message.room.id, now)) || [];
 }
 
 export async function tellAboutMaskedMessage(deps: Deps, message: IMessage): Promise<void> {
-  const fired = firedRulesToTell(message);
+  const fired = (isVisitorsMessage(message) && rulesToTell.take(message.room.id, Date.now())) || [];
   if (fired.length === 0 || !(await maskingConfig(deps.read)).notices) {
     return;
   }

@@ -11,9 +11,6 @@ import { UserType } from '@rocket.chat/apps-engine/definition/users';
 import { redactText } from './redact';
 import type { Author, RedactionRule } from './rules';
 
-/** The message's custom field naming the rules that fired on a visitor's message: the cue for the notices. */
-export const MASKED_RULES_FIELD = 'idvSecureFormsMaskedRules';
-
 /** The cheap first question for every message of the workspace: no settings, no scan. */
 export function isLivechatMessage(message: IMessage): boolean {
   return Boolean(message.room) && message.room.type === RoomType.LIVE_CHAT;
@@ -50,8 +47,11 @@ function addCounts(into: { [id: string]: number }, from: { [id: string]: number 
   }
 }
 
-/** What the rules change in the message, for its author; nothing when it is an app's own message. */
-export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRule>): MessageMasking {
+/**
+ * What the rules change in the message, for its author; nothing when it is an app's own message.
+ * `keep`, when given, stays whole in the text (the link in a post this app makes as the agent).
+ */
+export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRule>, keep?: string): MessageMasking {
   const result: MessageMasking = { hits: {}, unfinished: [] };
   const author = authorOf(message);
   if (!author) {
@@ -63,8 +63,15 @@ export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRul
     masked.unfinished.forEach((id) => result.unfinished.indexOf(id) < 0 && result.unfinished.push(id));
     return masked.text;
   };
+  const maskKeeping = (text: string): string =>
+    keep
+      ? text
+          .split(keep)
+          .map((piece) => (piece === '' ? piece : mask(piece)))
+          .join(keep)
+      : mask(text);
   if (typeof message.text === 'string' && message.text !== '') {
-    const text = mask(message.text);
+    const text = maskKeeping(message.text);
     if (text !== message.text) {
       result.text = text;
     }

@@ -6,6 +6,7 @@
 import { notifyPrivately } from '../platform/notify';
 import type { Deps } from '../platform/deps';
 import { saveRequestRecord } from '../persistence/request-records';
+import { postInUsersName } from '../platform/own-posts';
 import { codeAsked } from '../redaction/across-messages';
 import { translatorFor } from '../i18n/i18n';
 import { visitorSeesBlocks } from '../platform/room-source';
@@ -77,7 +78,7 @@ export async function sendSecureRequest(deps: Deps, sending: SendContext, outgoi
       // Link previews fetch URLs in the text; the visitor link is for the visitor's browser only.
       .setParseUrls(false)
       .setBlocks(visitorLinkBlocks(deps.app.getID(), created.requestId, outgoing.buttonText, created.visitorUrl));
-    await deps.modify.getCreator().finish(message);
+    await postInUsersName(deps.modify, message, created.visitorUrl);
   } catch (err) {
     logger.error({
       msg: 'The visitor message could not be posted; the vault request will expire unused',

@@ -45,9 +45,9 @@ import { AppPermissionManager } from '@rocket.chat/apps-engine/server/managers/A
 import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/logging';
 
 import { HarnessBridges } from './bridges';
+import { ServerMessages } from './server-messages';
 import type { FederationKeys } from './bridges';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
-import { clone } from './bridges/clone';
 import { World, newId } from './world';
 import type { StoredMessage } from './world';
 
@@ -129,6 +129,8 @@ export class EngineHarness {
   public readonly world: World;
   public readonly logs = new MemoryLogStorage();
   public readonly bridges: HarnessBridges;
+  /** Rocket.Chat's way of saving messages, users' and apps' alike. */
+  public readonly messages: ServerMessages;
   public readonly manager: AppManager;
   public appId = '';
   private readonly tempDir: string;
@@ -151,7 +153,8 @@ export class EngineHarness {
   private constructor(world: World, secondInstance: boolean) {
     this.world = world;
     this.droppedCursor = world.clients.dropped.length;
-    this.bridges = new HarnessBridges(world, keys(), (what) => this.backgroundFailures.push(what));
+    this.messages = new ServerMessages(world, () => this.manager);
+    this.bridges = new HarnessBridges(world, keys(), this.messages, (what) => this.backgroundFailures.push(what));
     this.tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'idv-engine-'));
     if (AppManager.Instance && !secondInstance) {
       throw new Error('An AppManager is still running in this process: shut the previous harness down first');
@@ -318,10 +321,12 @@ export class EngineHarness {
     try {
       result = await call();
     } catch (err) {
+      await this.settleMessages();
       await this.checkLogs(what);
       const message = err instanceof Error ? err.message : JSON.stringify(err);
       throw new Error(`The engine rejected ${what}: ${message}`);
     }
+    await this.settleMessages();
     await this.checkLogs(what);
     return result;
   }
@@ -478,28 +483,33 @@ export class EngineHarness {
     );
   }
 
-  /** A message about to be saved: returns it as the apps left it (IPreMessageSentModify). */
+  /** The post-message hooks of the apps' own messages a call caused: their failures are the call's. */
+  private async settleMessages(): Promise<void> {
+    this.backgroundFailures.push(...(await this.messages.settle()));
+  }
+
+  /** A message about to be saved: returns it as the apps left it, unsaved. */
   public async messageAboutToBeSent(message: IMessage): Promise<IMessage> {
-    return this.drive(
-      'pre-message-sent',
-      () =>
-        this.manager
-          .getListenerManager()
-          .executeListener(AppInterface.IPreMessageSentModify, message) as Promise<IMessage>,
-    );
+    const modified = await this.drive('pre-message-sent', () => this.messages.beforeSaving(message));
+    if (!modified) {
+      throw new Error('An app prevented the message');
+    }
+    return modified;
   }
 
   /**
-   * A message sent as Rocket.Chat sends one: the pre-save hooks, then it is saved as they left it,
-   * then IPostMessageSent (the engine fires that one without waiting: here it is awaited, so a
-   * test sees what it did). Returns the saved message.
+   * A message sent as Rocket.Chat sends one (server-messages.ts): the pre-save hooks, the check
+   * after them, then it is saved as they left it, then IPostMessageSent (the engine fires that one
+   * without waiting: here it is awaited, so a test sees what it did). Returns the saved message;
+   * throws, saving nothing, where the server would.
    */
   public async sendMessage(message: IMessage): Promise<StoredMessage> {
-    const modified = await this.messageAboutToBeSent(message);
-    const stored: StoredMessage = { ...modified, id: newId('m'), createdAt: new Date() };
-    this.world.messages.push(stored);
-    this.world.messageVersions.push(clone(stored));
-    await this.drive('post-message-sent', () => this.listeners().executePostMessageSent(stored));
+    const modified = await this.drive('pre-message-sent', () => this.messages.beforeSaving(message));
+    if (!modified) {
+      throw new Error('An app prevented the message: nothing was saved');
+    }
+    const stored = this.messages.save(modified);
+    await this.drive('post-message-sent', () => this.messages.afterSaving(stored));
     return stored;
   }
 
@@ -509,27 +519,10 @@ export class EngineHarness {
    */
   public async editMessage(stored: StoredMessage, changes: Partial<IMessage>, editor: IUser): Promise<StoredMessage> {
     const edited: IMessage = { ...stored, ...changes, editor, editedAt: new Date() };
-    const modified = await this.drive(
-      'pre-message-updated',
-      () =>
-        this.manager
-          .getListenerManager()
-          .executeListener(AppInterface.IPreMessageUpdatedModify, edited) as Promise<IMessage>,
-    );
-    const index = this.world.messages.findIndex((m) => m.id === stored.id);
-    const saved: StoredMessage = { ...modified, id: stored.id, updatedAt: new Date() };
-    this.world.messages[index] = saved;
-    this.world.messageVersions.push(clone(saved));
-    await this.drive('post-message-updated', () => this.listeners().executePostMessageUpdated(saved));
+    const modified = await this.drive('pre-message-updated', () => this.messages.beforeUpdating(edited));
+    const saved = this.messages.saveUpdate(stored.id, modified);
+    await this.drive('post-message-updated', () => this.messages.afterUpdating(saved));
     return saved;
-  }
-
-  /** The engine's post-message hooks, which its executeListener starts without awaiting. */
-  private listeners(): {
-    executePostMessageSent(message: IMessage): Promise<void>;
-    executePostMessageUpdated(message: IMessage): Promise<void>;
-  } {
-    return this.manager.getListenerManager() as unknown as ReturnType<EngineHarness['listeners']>;
   }
 
   public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {

@@ -2,8 +2,9 @@
  * The harness is as strict as Rocket.Chat: proved with an app that breaks each rule on purpose
  * (rule-breaker-app.ts). Views only under the interaction's own trigger ID, once, within 5 s of
  * the action on the server's clock (a vault that sleeps proves it); private notices to someone not
- * in the room are lost; department transfers, takes and deletions can be played; a second app
- * instance can share the same server.
+ * in the room are lost; an app's own messages pass through every app's message hooks; a message
+ * with custom fields the workspace did not allow is refused, unsaved; department transfers, takes
+ * and deletions can be played; a second app instance can share the same server.
  */
 import type { IDepartment } from '@rocket.chat/apps-engine/definition/livechat';
 
@@ -64,6 +65,43 @@ describe('the harness holds an app to the server rules', () => {
     expect(harness.world.notificationsFor(agent.id)).toHaveLength(1);
     expect(harness.world.notificationsFor(outsider.id)).toEqual([]);
     expect(harness.world.lostNotifications.map((n) => n.userId)).toEqual([outsider.id]);
+  });
+
+  it("runs an app's own messages through the apps' message hooks, and settles their post hooks with the call", async () => {
+    const { agent, room } = agentAndRoom();
+    await harness.runCommand('say', { user: agent, room, params: ['tag:', 'mine'] });
+    await harness.runCommand('say', { user: agent, room, params: ['echo:', 'hi'] });
+    expect(harness.world.messagesIn(room.id).map((m) => m.text)).toEqual([
+      'tag: mine [hooked]',
+      'echo: hi',
+      'heard echo: hi',
+    ]);
+  });
+
+  it('refuses a message an app gave custom fields, unless the workspace allows them and names each one', async () => {
+    const { agent, room } = agentAndRoom();
+    const visitor = harness.world.visitorAsSender(room);
+    await expect(harness.sendMessage({ room, sender: visitor, text: 'field: one' })).rejects.toThrow(
+      /Rocket\.Chat refused the message: Custom fields not enabled/,
+    );
+    // The engine hands the app the bridge's refusal without its words: the command failed.
+    await expect(harness.runCommand('say', { user: agent, room, params: ['field:', 'two'] })).rejects.toThrow(
+      /Command was unsuccessful/,
+    );
+    harness.world.setServerSetting('Message_CustomFields_Enabled', true);
+    try {
+      await expect(harness.sendMessage({ room, sender: visitor, text: 'field: three' })).rejects.toThrow(
+        /Invalid custom fields/,
+      );
+      harness.world.setServerSetting('Message_CustomFields', '{"properties":{"ruleBreaker":{"type":"number"}}}');
+      await harness.sendMessage({ room, sender: visitor, text: 'field: four' });
+    } finally {
+      harness.world.serverSettings.delete('Message_CustomFields_Enabled');
+      harness.world.serverSettings.delete('Message_CustomFields');
+    }
+    expect(harness.world.messagesIn(room.id).map((m) => [m.text, m.customFields])).toEqual([
+      ['field: four', { ruleBreaker: 1 }],
+    ]);
   });
 
   it('plays an agent transfer (a take, then the transfer), a department transfer, a queue pick, and a silent deletion', async () => {

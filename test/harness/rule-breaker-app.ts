@@ -1,8 +1,9 @@
 /**
  * A test-only app that breaks the server's rules on purpose, packaged in memory, so the harness
  * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
- * view opened after a slow call, a private notice to someone who is not in the room. It also
- * reports the livechat events it hears as room messages, so tests see which ones fire.
+ * view opened after a slow call, a private notice to someone who is not in the room, a custom field
+ * on a message. It also reports the livechat events it hears as room messages, so tests see which
+ * ones fire, and its message hooks mark what passes through them, its own messages included.
  */
 import { inMemoryAppZip } from './app-zip';
 
@@ -36,11 +37,28 @@ class RuleBreakerApp extends App_1.App {
       await http.get(context.getArguments()[0], { timeout: 20000 });
       await modify.getUiController().openSurfaceView(modal("late"), { triggerId: context.getTriggerId() }, context.getSender());
     });
+    await command("say", async (context, read, modify) => {
+      await say(read, modify, context.getRoom(), context.getArguments().join(" "));
+    });
     await command("notify", async (context, read, modify) => {
       const user = await read.getUserReader().getById(context.getArguments()[0]);
       const builder = modify.getCreator().startMessage().setRoom(context.getRoom()).setText("psst");
       await modify.getNotifier().notifyUser(user, builder.getMessage());
     });
+  }
+  // "tag: …" gets a mark, "field: …" a custom field; "echo: …" is answered once saved.
+  async checkPreMessageSentModify(message) {
+    return /^(tag|field):/.test(message.text || "");
+  }
+  async executePreMessageSentModify(message, builder) {
+    if (message.text.startsWith("field:")) return builder.addCustomField("ruleBreaker", 1).getMessage();
+    return builder.setText(message.text + " [hooked]").getMessage();
+  }
+  async checkPostMessageSent() {
+    return true;
+  }
+  async executePostMessageSent(message, read, http, persis, modify) {
+    if (/^echo:/.test(message.text || "")) await say(read, modify, message.room, "heard " + message.text);
   }
   async executePostLivechatAgentAssigned(context, read, http, persis, modify) {
     await say(read, modify, context.room, "assigned " + context.agent.username);
@@ -61,7 +79,12 @@ export function ruleBreakerZip(): Buffer {
     author: 'harness',
     description: 'Breaks the server rules on purpose (harness self-test).',
     className: 'RuleBreakerApp',
-    implements: ['IPostLivechatAgentAssigned', 'IPostLivechatRoomTransferred'],
+    implements: [
+      'IPostLivechatAgentAssigned',
+      'IPostLivechatRoomTransferred',
+      'IPreMessageSentModify',
+      'IPostMessageSent',
+    ],
     permissions: [
       'slashcommand',
       'ui.interact',

@@ -62,6 +62,30 @@ describe('visitors on text-only channels get the link in the text', () => {
     expect((await scene.harness.sendMessage({ room, sender, text: 'ref 4410' })).text).toBe('ref 4410');
   });
 
+  it("SMS: the masking reads the question the app posts in the agent's name, and keeps its link whole", async () => {
+    const room = scene.harness.world.addLivechatRoom({
+      servedBy: scene.agent,
+      source: { type: 'sms' } as OmnichannelSource,
+    });
+    // An admin rule that matches the link's one-time key, and a custom label holding a card number.
+    await scene.harness.setSetting('masking_rules', 'long-ids | mask | agent | [A-Za-z0-9_-]{20,}');
+    try {
+      await sendIdv(
+        scene,
+        { ...IDV, 'idv.secret-kind': 'custom', 'idv.custom-label': 'card 4111 1111 1111 1111' },
+        scene.agent,
+        room,
+      );
+    } finally {
+      await scene.harness.setSetting('masking_rules', '');
+    }
+    const message = lastMessageIn(scene, room);
+    const url = visitorLink(message);
+    expect(message.text).toContain(`Open this secure link to answer: ${url}\n`);
+    expect(message.text).toContain('card •••• •••• •••• 1111');
+    expect(scene.harness.world.messageVersions.map((m) => m.text).join('\n')).not.toContain('4111 1111 1111 1111');
+  });
+
   it('web widget: the question alone in the text, the link only in the button', async () => {
     await sendIdv(scene, IDV);
     const message = lastMessageIn(scene);

@@ -44,6 +44,7 @@ import { HarnessCommandBridge } from './command-bridge';
 import { HarnessHttpBridge } from './http-bridge';
 import { HarnessInternalBridge } from './internal-bridge';
 import { HarnessMessageBridge } from './message-bridge';
+import type { ServerMessages } from '../server-messages';
 import { HarnessPersistenceBridge } from './persistence-bridge';
 import { HarnessRoomBridge } from './room-bridge';
 import { HarnessSchedulerBridge } from './scheduler-bridge';
@@ -77,9 +78,14 @@ export class HarnessBridges extends AppBridges {
 
   public readonly schedulerBridge: HarnessSchedulerBridge;
 
-  constructor(world: World, keys: FederationKeys, onBackgroundFailure: (what: string) => void = () => undefined) {
+  constructor(
+    world: World,
+    keys: FederationKeys,
+    messages: ServerMessages,
+    onBackgroundFailure: (what: string) => void = () => undefined,
+  ) {
     super();
-    this.messageBridge = new HarnessMessageBridge(world);
+    this.messageBridge = new HarnessMessageBridge(world, messages);
     this.schedulerBridge = new HarnessSchedulerBridge(world, onBackgroundFailure);
     this.roomBridge = new HarnessRoomBridge(world, this.calls);
     this.userBridge = new HarnessUserBridge(world);

@@ -1,36 +1,29 @@
-/** Messages: stored in the World with every version kept; private notices recorded. */
+/**
+ * Messages: an app's new message or edit goes the way Rocket.Chat sends it, through every app's
+ * message hooks (server-messages.ts), and is stored in the World with every version kept; private
+ * notices are recorded, never stored.
+ */
 import type { IMessage, Reaction } from '@rocket.chat/apps-engine/definition/messages';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { MessageBridge } from '@rocket.chat/apps-engine/server/bridges';
 
-import type { StoredMessage, World } from '../world';
-import { newId } from '../world';
-import { clone } from './clone';
+import type { ServerMessages } from '../server-messages';
+import type { World } from '../world';
 
 export class HarnessMessageBridge extends MessageBridge {
-  constructor(private readonly world: World) {
+  constructor(
+    private readonly world: World,
+    private readonly server: ServerMessages,
+  ) {
     super();
   }
 
   protected async create(message: IMessage): Promise<string> {
-    const stored: StoredMessage = { ...message, id: newId('m'), createdAt: new Date() };
-    this.world.messages.push(stored);
-    this.world.messageVersions.push(clone(stored));
-    return stored.id;
+    return this.server.createForApp(message);
   }
 
   protected async update(message: IMessage): Promise<void> {
-    const index = this.world.messages.findIndex((m) => m.id === message.id);
-    if (index < 0) {
-      throw new Error(`Message ${message.id} not found`);
-    }
-    this.world.messages[index] = {
-      ...this.world.messages[index],
-      ...message,
-      id: this.world.messages[index].id,
-      updatedAt: new Date(),
-    };
-    this.world.messageVersions.push(clone(this.world.messages[index]));
+    await this.server.updateForApp(message);
   }
 
   protected async notifyUser(user: IUser, message: IMessage): Promise<void> {

@@ -1,0 +1,165 @@
+/**
+ * How Rocket.Chat saves a message, for a user's message and for one an app creates or edits alike
+ * (its `sendMessage` and `updateMessage`; the apps bridge calls the same functions):
+ * - the apps' pre-message hooks run on it: prevent, then extend, then modify. On an app's own
+ *   message they run too, the app's own hooks included, as a call back into its process;
+ * - the message is checked again as the apps left it: custom fields are refused unless the
+ *   workspace turned them on (`Message_CustomFields_Enabled`, off by default) and its schema
+ *   (`Message_CustomFields`, extra keys refused) names every key. The server throws, and nothing is
+ *   saved: a visitor's message is lost with an error;
+ * - it is saved (an edit keeps the earlier version in the history), then IPostMessageSent or
+ *   IPostMessageUpdated. The server does not wait for those: for an app's own message the harness
+ *   does not either, but keeps them, so the call that caused them settles them (`settle`).
+ */
+import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
+import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
+
+import { clone } from './bridges/clone';
+import type { StoredMessage, World } from './world';
+import { newId } from './world';
+
+type MessageHook =
+  | AppInterface.IPreMessageSentPrevent
+  | AppInterface.IPreMessageSentExtend
+  | AppInterface.IPreMessageSentModify
+  | AppInterface.IPreMessageUpdatedPrevent
+  | AppInterface.IPreMessageUpdatedExtend
+  | AppInterface.IPreMessageUpdatedModify;
+
+interface PostMessageListeners {
+  executePostMessageSent(message: IMessage): Promise<void>;
+  executePostMessageUpdated(message: IMessage): Promise<void>;
+}
+
+/** The server's check of custom fields (validateCustomMessageFields), with the schema's keys only. */
+export function refusedCustomFields(message: IMessage, world: World): string | undefined {
+  const fields = message.customFields;
+  if (!fields || Object.keys(fields).length === 0) return undefined;
+  if (world.serverSettings.get('Message_CustomFields_Enabled')?.value !== true) {
+    return 'Custom fields not enabled';
+  }
+  let named: string[] = [];
+  try {
+    const schema = JSON.parse(String(world.serverSettings.get('Message_CustomFields')?.value ?? '{}')) as {
+      properties?: Record<string, unknown>;
+    };
+    named = Object.keys(schema.properties || {});
+  } catch {
+    return 'Invalid custom fields config';
+  }
+  return Object.keys(fields).every((key) => named.includes(key)) ? undefined : 'Invalid custom fields';
+}
+
+export class ServerMessages {
+  /** Post-message hooks started for apps' own messages and not yet finished. */
+  private readonly pending = new Set<Promise<void>>();
+  private readonly failures: string[] = [];
+
+  constructor(
+    private readonly world: World,
+    private readonly manager: () => AppManager,
+  ) {}
+
+  private listeners(): PostMessageListeners {
+    return this.manager().getListenerManager() as unknown as PostMessageListeners;
+  }
+
+  private execute<T>(int: MessageHook, message: IMessage): Promise<T> {
+    return this.manager().getListenerManager().executeListener(int, message) as Promise<T>;
+  }
+
+  private check(message: IMessage): void {
+    const refused = refusedCustomFields(message, this.world);
+    if (refused) {
+      throw new Error(`Rocket.Chat refused the message: ${refused}`);
+    }
+  }
+
+  /** The pre-save hooks and the check after them; undefined when an app prevented the message. */
+  public async beforeSaving(message: IMessage): Promise<IMessage | undefined> {
+    this.check(message);
+    if (await this.execute<boolean>(AppInterface.IPreMessageSentPrevent, message)) return undefined;
+    const extended = await this.execute<IMessage>(AppInterface.IPreMessageSentExtend, message);
+    const modified = await this.execute<IMessage>(AppInterface.IPreMessageSentModify, extended);
+    this.check(modified);
+    return modified;
+  }
+
+  public save(message: IMessage): StoredMessage {
+    const stored: StoredMessage = { ...message, id: newId('m'), createdAt: new Date() };
+    this.world.messages.push(stored);
+    this.world.messageVersions.push(clone(stored));
+    return stored;
+  }
+
+  public async beforeUpdating(edited: IMessage): Promise<IMessage> {
+    if (await this.execute<boolean>(AppInterface.IPreMessageUpdatedPrevent, edited)) {
+      throw new Error('A Rocket.Chat App prevented the message updating.');
+    }
+    const extended = await this.execute<IMessage>(AppInterface.IPreMessageUpdatedExtend, edited);
+    const modified = await this.execute<IMessage>(AppInterface.IPreMessageUpdatedModify, extended);
+    this.check(modified);
+    return modified;
+  }
+
+  public saveUpdate(id: string, message: IMessage): StoredMessage {
+    const index = this.world.messages.findIndex((m) => m.id === id);
+    if (index < 0) {
+      throw new Error(`Message ${id} not found`);
+    }
+    const saved: StoredMessage = { ...this.world.messages[index], ...message, id, updatedAt: new Date() };
+    this.world.messages[index] = saved;
+    this.world.messageVersions.push(clone(saved));
+    return saved;
+  }
+
+  public afterSaving(message: IMessage): Promise<void> {
+    return this.listeners().executePostMessageSent(message);
+  }
+
+  public afterUpdating(message: IMessage): Promise<void> {
+    return this.listeners().executePostMessageUpdated(message);
+  }
+
+  /** An app's new message (the message bridge's create): as the server sends it. */
+  public async createForApp(message: IMessage): Promise<string> {
+    const modified = await this.beforeSaving(message);
+    if (!modified) {
+      throw new Error('A Rocket.Chat App prevented the message: the server answers no message id');
+    }
+    const stored = this.save(modified);
+    this.keep(this.afterSaving(stored), 'post-message-sent');
+    return stored.id;
+  }
+
+  /** An app's edit (the message bridge's update): as the server updates a message. */
+  public async updateForApp(message: IMessage): Promise<void> {
+    if (!message.editor) {
+      throw new Error('Invalid editor assigned to the message for the update.');
+    }
+    const original = this.world.messages.find((m) => m.id === message.id);
+    if (!message.id || !original) {
+      throw new Error('A message must exist to update.');
+    }
+    const modified = await this.beforeUpdating({ ...original, ...message });
+    const saved = this.saveUpdate(message.id, { ...modified, editedAt: new Date() });
+    this.keep(this.afterUpdating(saved), 'post-message-updated');
+  }
+
+  private keep(event: Promise<void>, what: string): void {
+    const kept = event.catch((err: Error) => {
+      this.failures.push(`${what} on an app's own message: ${err.message}`);
+    });
+    this.pending.add(kept);
+    void kept.finally(() => this.pending.delete(kept));
+  }
+
+  /** Waits for the post-message hooks of apps' own messages (and those they cause); returns failures. */
+  public async settle(): Promise<string[]> {
+    while (this.pending.size > 0) {
+      await Promise.all(Array.from(this.pending));
+    }
+    return this.failures.splice(0);
+  }
+}
