@@ -35,7 +35,8 @@ interface PostMessageListeners {
 /** The server's check of custom fields (validateCustomMessageFields), with the schema's keys only. */
 export function refusedCustomFields(message: IMessage, world: World): string | undefined {
   const fields = message.customFields;
-  if (!fields || Object.keys(fields).length === 0) return undefined;
+  // As the server's `if (message.customFields)`: an empty object is refused too.
+  if (!fields) return undefined;
   if (world.serverSettings.get('Message_CustomFields_Enabled')?.value !== true) {
     return 'Custom fields not enabled';
   }
