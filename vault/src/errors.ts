@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   not_sender: 403,
   invalid_otk: 403,
   not_found: 404,
+  method_not_allowed: 405,
   session_closed: 409,
   not_submitted: 409,
   relay_bound: 409,

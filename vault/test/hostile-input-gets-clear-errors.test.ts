@@ -224,6 +224,32 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await vault.call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
+  it('a known path asked with a method it does not take: 405 naming the methods it does; an unknown path: 404', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    for (const [method, path, allow] of [
+      ['PUT', '/v1/requests', 'POST'],
+      ['DELETE', `/v1/requests/${id}/`, 'GET, HEAD'],
+      ['GET', '/v1/detokenize', 'POST'],
+      ['PATCH', '/v1/sessions/close?x=1', 'POST'],
+      ['DELETE', `/f/${'a'.repeat(43)}`, 'GET, HEAD, POST'],
+    ] as const) {
+      const response = await vault.call(
+        method,
+        path,
+        undefined,
+        method === 'DELETE' && path.startsWith('/f/') ? null : undefined,
+      );
+      expect([method, path, response.statusCode, response.headers.allow]).toEqual([method, path, 405, allow]);
+      expect(response.json().error.code).toBe('method_not_allowed');
+    }
+    const unknown = await vault.call('PUT', '/v1/nothing-here');
+    expect([unknown.statusCode, unknown.headers.allow, unknown.json().error.code]).toEqual([
+      404,
+      undefined,
+      'not_found',
+    ]);
+  });
+
   it('a request id in capitals is the same request (UUIDs are case-insensitive), and a trailing or doubled slash finds its route', async () => {
     const { requestId } = (await vault.call('POST', '/v1/requests', idvRequest())).json();
     const upper = requestId.toUpperCase();

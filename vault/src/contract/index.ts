@@ -305,6 +305,7 @@ export type ErrorCode =
   | 'not_sender'
   | 'invalid_otk'
   | 'not_found'
+  | 'method_not_allowed'
   | 'session_closed'
   | 'not_submitted'
   | 'relay_bound'

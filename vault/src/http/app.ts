@@ -23,6 +23,7 @@ import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
+import { RouteMethods } from './route-methods';
 import { securityHeaders } from './security-headers';
 import { viewerRoutes } from './viewer-routes';
 import { notice, visitorRoutes } from './visitor-routes';
@@ -197,7 +198,10 @@ function observeResponses(
   });
 }
 
-/** Every failure and unknown route as an error body, or as the visitor's HTML page on their routes. */
+/**
+ * Every failure and unknown route as an error body, or as the visitor's HTML page on their routes;
+ * a known path asked with a method it does not take, as 405 with the methods it does.
+ */
 function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
     // The visitor's pages also take form posts; the API takes only JSON.
@@ -207,8 +211,15 @@ function answerErrors(app: FastifyInstance): void {
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);
   });
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
   app.setNotFoundHandler(async (request, reply) => {
     const isVisitorPath = request.url.startsWith('/f/');
+    const allowed = routes.allowedOn(request.url);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendError(request, reply, new VaultError('method_not_allowed', `Use ${allowed.join(' or ')} here.`));
+    }
     return sendError(
       request,
       reply,
