@@ -3,7 +3,8 @@
  * (rule-breaker-app.ts). Views only under the interaction's own trigger ID, once, within 5 s of
  * the action on the server's clock (a vault that sleeps proves it); private notices to someone not
  * in the room are lost; an app's own messages pass through every app's message hooks; a message
- * with custom fields the workspace did not allow is refused, unsaved; department transfers, takes
+ * with custom fields the workspace did not allow is refused, unsaved; a livechat message with a
+ * block the visitor's widget cannot draw fails the call; department transfers, takes
  * and deletions can be played; a second app instance can share the same server.
  */
 import type { IDepartment } from '@rocket.chat/apps-engine/definition/livechat';
@@ -102,6 +103,16 @@ describe('the harness holds an app to the server rules', () => {
     expect(harness.world.messagesIn(room.id).map((m) => [m.text, m.customFields])).toEqual([
       ['field: four', { ruleBreaker: 1 }],
     ]);
+  });
+
+  it("fails a call that saves, in a livechat room, a block the visitor's widget cannot draw", async () => {
+    const { agent, room } = agentAndRoom();
+    await expect(harness.runCommand('say-with-input', { user: agent, room })).rejects.toThrow(
+      /the livechat widget cannot draw block input/,
+    );
+    const channel = harness.world.addChannel(agent);
+    await harness.runCommand('say-with-input', { user: agent, room: channel });
+    expect(harness.world.messagesIn(channel.id)).toHaveLength(1);
   });
 
   it('plays an agent transfer (a take, then the transfer), a department transfer, a queue pick, and a silent deletion', async () => {

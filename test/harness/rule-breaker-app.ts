@@ -2,7 +2,7 @@
  * A test-only app that breaks the server's rules on purpose, packaged in memory, so the harness
  * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
  * view opened after a slow call, a private notice to someone who is not in the room, a custom field
- * on a message. It also reports the livechat events it hears as room messages, so tests see which
+ * on a message, an input block for a livechat visitor. It also reports the livechat events it hears as room messages, so tests see which
  * ones fire, and its message hooks mark what passes through them, its own messages included.
  */
 import { inMemoryAppZip } from './app-zip';
@@ -39,6 +39,11 @@ class RuleBreakerApp extends App_1.App {
     });
     await command("say", async (context, read, modify) => {
       await say(read, modify, context.getRoom(), context.getArguments().join(" "));
+    });
+    await command("say-with-input", async (context, read, modify) => {
+      const input = { type: "input", blockId: "b", label: { type: "plain_text", text: "PIN" },
+        element: { type: "plain_text_input", actionId: "pin" } };
+      await modify.getCreator().finish(modify.getCreator().startMessage().setRoom(context.getRoom()).setText("?").setBlocks([input]));
     });
     await command("notify", async (context, read, modify) => {
       const user = await read.getUserReader().getById(context.getArguments()[0]);

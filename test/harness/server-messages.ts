@@ -10,6 +10,9 @@
  * - it is saved (an edit keeps the earlier version in the history), then IPostMessageSent or
  *   IPostMessageUpdated. The server does not wait for those: for an app's own message the harness
  *   does not either, but keeps them, so the call that caused them settles them (`settle`).
+ * A message saved in a livechat room is drawn by the visitor's widget, which knows only some blocks
+ * and elements (SPEC): the server saves any other, the visitor sees nothing of it, and the harness
+ * fails the call that made it.
  */
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
@@ -52,6 +55,27 @@ export function refusedCustomFields(message: IMessage, world: World): string | u
   return Object.keys(fields).every((key) => named.includes(key)) ? undefined : 'Invalid custom fields';
 }
 
+/** What the livechat widget draws (SPEC): a visitor sees nothing of any other block or element. */
+const WIDGET_BLOCKS = ['section', 'actions', 'context', 'image', 'divider'];
+const WIDGET_ELEMENTS = ['button', 'overflow', 'datepicker', 'static_select', 'image', 'plain_text', 'mrkdwn'];
+
+/** The blocks of a livechat room's message its visitor's widget cannot draw, named. */
+export function undrawableForVisitors(message: IMessage): string[] {
+  if (message.room?.type !== 'l' || !Array.isArray(message.blocks)) return [];
+  const refused: string[] = [];
+  for (const block of message.blocks as Array<{
+    type: string;
+    elements?: Array<{ type: string }>;
+    accessory?: { type: string };
+  }>) {
+    if (!WIDGET_BLOCKS.includes(block.type)) refused.push(`block ${block.type}`);
+    for (const element of [...(block.elements || []), ...(block.accessory ? [block.accessory] : [])]) {
+      if (!WIDGET_ELEMENTS.includes(element.type)) refused.push(`element ${element.type} in ${block.type}`);
+    }
+  }
+  return refused;
+}
+
 export class ServerMessages {
   /** Post-message hooks started for apps' own messages and not yet finished. */
   private readonly pending = new Set<Promise<void>>();
@@ -88,6 +112,7 @@ export class ServerMessages {
   }
 
   public save(message: IMessage): StoredMessage {
+    this.drawableForVisitors(message);
     const stored: StoredMessage = { ...message, id: newId('m'), createdAt: new Date() };
     this.world.messages.push(stored);
     this.world.messageVersions.push(clone(stored));
@@ -109,6 +134,7 @@ export class ServerMessages {
     if (index < 0) {
       throw new Error(`Message ${id} not found`);
     }
+    this.drawableForVisitors(message);
     const saved: StoredMessage = { ...this.world.messages[index], ...message, id, updatedAt: new Date() };
     this.world.messages[index] = saved;
     this.world.messageVersions.push(clone(saved));
@@ -148,6 +174,14 @@ export class ServerMessages {
     this.keep(this.afterUpdating(saved), 'post-message-updated');
   }
 
+  /** The server saves such a message; the harness fails the call that made it. */
+  private drawableForVisitors(message: IMessage): void {
+    const refused = undrawableForVisitors(message);
+    if (refused.length > 0) {
+      this.failures.push(`the livechat widget cannot draw ${refused.join(', ')} of a message in ${message.room.id}`);
+    }
+  }
+
   private keep(event: Promise<void>, what: string): void {
     const kept = event.catch((err: Error) => {
       this.failures.push(`${what} on an app's own message: ${err.message}`);
@@ -156,7 +190,10 @@ export class ServerMessages {
     void kept.finally(() => this.pending.delete(kept));
   }
 
-  /** Waits for the post-message hooks of apps' own messages (and those they cause); returns failures. */
+  /**
+   * Waits for the post-message hooks of apps' own messages (and those they cause); returns their
+   * failures, and messages saved in a livechat room with blocks its visitor's widget cannot draw.
+   */
   public async settle(): Promise<string[]> {
     while (this.pending.size > 0) {
       await Promise.all(Array.from(this.pending));
