@@ -278,6 +278,8 @@ export class EngineHarness {
     await Promise.allSettled(Array.from(this.inFlight));
     try {
       await this.bridges.schedulerBridge.settled();
+      // Post-message hooks still running would be cut off by the unload.
+      await this.messages.settle();
       await this.manager.unload(false);
     } finally {
       EngineHarness.alive.delete(this);
@@ -483,7 +485,10 @@ export class EngineHarness {
     );
   }
 
-  /** The post-message hooks of the apps' own messages a call caused: their failures are the call's. */
+  /**
+   * What the apps' own messages a call caused left behind: failures of their post-message hooks,
+   * and blocks a livechat visitor's widget cannot draw. Both are the call's failures.
+   */
   private async settleMessages(): Promise<void> {
     this.backgroundFailures.push(...(await this.messages.settle()));
   }

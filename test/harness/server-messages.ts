@@ -36,7 +36,7 @@ interface PostMessageListeners {
 }
 
 /** The server's check of custom fields (validateCustomMessageFields), with the schema's keys only. */
-export function refusedCustomFields(message: IMessage, world: World): string | undefined {
+function refusedCustomFields(message: IMessage, world: World): string | undefined {
   const fields = message.customFields;
   // As the server's `if (message.customFields)`: an empty object is refused too.
   if (!fields) return undefined;
@@ -60,7 +60,7 @@ const WIDGET_BLOCKS = ['section', 'actions', 'context', 'image', 'divider'];
 const WIDGET_ELEMENTS = ['button', 'overflow', 'datepicker', 'static_select', 'image', 'plain_text', 'mrkdwn'];
 
 /** The blocks of a livechat room's message its visitor's widget cannot draw, named. */
-export function undrawableForVisitors(message: IMessage): string[] {
+function undrawableForVisitors(message: IMessage): string[] {
   if (message.room?.type !== 'l' || !Array.isArray(message.blocks)) return [];
   const refused: string[] = [];
   for (const block of message.blocks as Array<{
