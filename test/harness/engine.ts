@@ -613,9 +613,10 @@ export class EngineHarness {
     );
   }
 
-  /** Waits for the one-off jobs the app scheduled (e.g. sending a request after a submit), then checks the logs. */
+  /** Waits for the one-off jobs the app scheduled (e.g. sending a request) and what their messages caused, then checks. */
   public async jobsSettled(): Promise<void> {
     await this.bridges.schedulerBridge.settled();
+    await this.settleMessages();
     await this.checkLogs('scheduled jobs');
   }
 
