@@ -133,7 +133,7 @@ export async function maskBeforeSaving(
   }
   const fired = Object.keys(masking.hits);
   if (fired.length > 0 && authorOf(message) === 'visitor') {
-    rememberRulesToTell(message.room.id, fired);
+    rememberRulesToTell(message.room.id, masking.text ?? message.text ?? '', fired);
   }
   const roomId = message.room.id;
   if (masking.unfinished.length > 0) {

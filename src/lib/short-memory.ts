@@ -30,13 +30,6 @@ export class ShortMemory<T> {
     }
   }
 
-  /** The value, forgotten: what only one reader may act on. */
-  take(key: string, now: number): T | undefined {
-    const value = this.get(key, now);
-    this.byKey.delete(key);
-    return value;
-  }
-
   delete(key: string): void {
     this.byKey.delete(key);
   }

@@ -13,25 +13,30 @@ import { ShortMemory } from '../lib/short-memory';
 
 /** Far longer than a post takes; an entry outlives its post only when the process stalls. */
 const POSTING_WINDOW_MS = 60 * 1000;
-const MAX_POSTING = 1000;
+const MAX_ROOMS_POSTING = 1000;
 
-/** Links to keep whole, by room and text (the text holds a fresh one-time link: no one else types it). */
-const posting = new ShortMemory<string>(POSTING_WINDOW_MS, MAX_POSTING);
-
-const keyOf = (message: IMessage) => `${message.room.id}\n${message.text || ''}`;
+/**
+ * The links of posts under way, per room. Found in the text the hook sees, not by the whole text:
+ * another app's hook may have changed the rest first (each app gets the message as the last left it).
+ */
+const posting = new ShortMemory<string[]>(POSTING_WINDOW_MS, MAX_ROOMS_POSTING);
 
 /** Posts the message in its sender's name; this app's masking keeps `link` whole in it. */
 export async function postInUsersName(modify: IModify, builder: IMessageBuilder, link: string): Promise<string> {
-  const key = keyOf(builder.getMessage());
-  posting.set(key, link, Date.now());
+  const roomId = builder.getMessage().room.id;
+  posting.set(roomId, [...(posting.get(roomId, Date.now()) || []), link], Date.now());
   try {
     return await modify.getCreator().finish(builder);
   } finally {
-    posting.delete(key);
+    const left = (posting.get(roomId, Date.now()) || []).filter((other) => other !== link);
+    if (left.length > 0) posting.set(roomId, left, Date.now());
+    else posting.delete(roomId);
   }
 }
 
 /** The link to keep whole in a message this app is posting in a user's name right now. */
 export function linkToKeep(message: IMessage): string | undefined {
-  return message.room ? posting.get(keyOf(message), Date.now()) : undefined;
+  const text = message.text || '';
+  const links = (message.room && posting.get(message.room.id, Date.now())) || [];
+  return links.find((link) => link !== '' && text.includes(link));
 }

@@ -40,32 +40,64 @@ function what(t: Translator, ruleId: string): string {
 /** How long the rules that fired on a visitor's message wait for that message's post-message hook. */
 const TELL_WINDOW_MS = 60 * 1000;
 const MAX_CHATS_WAITING = 5000;
+/** Masked messages of one chat whose post hooks have not run yet (several, when they overlap). */
+const MAX_WAITING_PER_CHAT = 10;
+
+interface MaskedMessage {
+  /** The text the modify hook saved: the post hook finds its message by it. */
+  text: string;
+  rules: string[];
+}
 
 /**
  * The rules that fired on a visitor's message, per chat, from the modify hook to the post-message
  * hook of the same message (Rocket.Chat runs both in one app process). The cue cannot travel on
  * the message: Rocket.Chat refuses a message an app gave custom fields, unless the workspace
- * allows them and names each one (off by default), and the visitor would lose the message.
+ * allows them and names each one (off by default), and the visitor would lose the message. A
+ * message the server then refused never reaches a post hook, so nothing about it is told.
  */
-const rulesToTell = new ShortMemory<string[]>(TELL_WINDOW_MS, MAX_CHATS_WAITING);
+const maskedToTell = new ShortMemory<MaskedMessage[]>(TELL_WINDOW_MS, MAX_CHATS_WAITING);
 
-/** Called by the modify hook: these rules fired on the visitor's message about to be saved. */
-export function rememberRulesToTell(roomId: string, fired: readonly string[], now = Date.now()): void {
-  const earlier = rulesToTell.get(roomId, now) || [];
-  rulesToTell.set(roomId, [...earlier, ...fired.filter((id) => earlier.indexOf(id) < 0)], now);
+/** Called by the modify hook: these rules fired on the visitor's message, about to be saved as `savedText`. */
+export function rememberRulesToTell(
+  roomId: string,
+  savedText: string,
+  fired: readonly string[],
+  now = Date.now(),
+): void {
+  const waiting = maskedToTell.get(roomId, now) || [];
+  const masked: MaskedMessage = { text: savedText, rules: fired.slice() };
+  maskedToTell.set(roomId, [...waiting, masked].slice(-MAX_WAITING_PER_CHAT), now);
 }
 
 function isVisitorsMessage(message: IMessage): boolean {
   return isLivechatMessage(message) && authorOf(message) === 'visitor';
 }
 
+function waitingFor(message: IMessage, now: number): MaskedMessage | undefined {
+  if (!isVisitorsMessage(message)) return undefined;
+  const text = message.text || '';
+  return (maskedToTell.get(message.room.id, now) || []).find((masked) => masked.text === text);
+}
+
 /** The rules that fired on a visitor's saved message, still to be told (the post hook's check). */
 export function firedRulesToTell(message: IMessage, now = Date.now()): string[] {
-  return (isVisitorsMessage(message) && rulesToTell.get(message.room.id, now)) || [];
+  const masked = waitingFor(message, now);
+  return masked ? masked.rules : [];
+}
+
+/** The same, forgotten: each masked message is told about once. */
+function takeRulesToTell(message: IMessage, now: number): string[] {
+  const masked = waitingFor(message, now);
+  if (!masked) return [];
+  const rest = (maskedToTell.get(message.room.id, now) || []).filter((other) => other !== masked);
+  if (rest.length > 0) maskedToTell.set(message.room.id, rest, now);
+  else maskedToTell.delete(message.room.id);
+  return masked.rules;
 }
 
 export async function tellAboutMaskedMessage(deps: Deps, message: IMessage): Promise<void> {
-  const fired = (isVisitorsMessage(message) && rulesToTell.take(message.room.id, Date.now())) || [];
+  const fired = takeRulesToTell(message, Date.now());
   if (fired.length === 0 || !(await maskingConfig(deps.read)).notices) {
     return;
   }

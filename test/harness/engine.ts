@@ -276,10 +276,11 @@ export class EngineHarness {
     }
     // A doorbell still being handled (slow with a slow vault) finishes before the app is unloaded.
     await Promise.allSettled(Array.from(this.inFlight));
+    let late: string[] = [];
     try {
       await this.bridges.schedulerBridge.settled();
       // Post-message hooks still running would be cut off by the unload.
-      await this.messages.settle();
+      late = await this.messages.settle();
       await this.manager.unload(false);
     } finally {
       EngineHarness.alive.delete(this);
@@ -288,6 +289,9 @@ export class EngineHarness {
         ? others[others.length - 1].manager
         : undefined;
       fs.rmSync(this.tempDir, { recursive: true, force: true });
+    }
+    if (late.length > 0) {
+      throw new Error(`Messages the app made after the last check failed:\n${late.join('\n')}`);
     }
   }
 

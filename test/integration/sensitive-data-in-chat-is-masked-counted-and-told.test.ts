@@ -245,6 +245,21 @@ describe('sensitive data typed into a livechat', () => {
     expect(picker).toContain('"initialValue":"card_payment"');
   });
 
+  it('tells only about a masked message that was saved: one the server refused after the hooks is never told', async () => {
+    const room = newChat();
+    // The hooks run and mask it, then the server saves nothing (as when another app's change is refused).
+    await scene.harness.messageAboutToBeSent({
+      room,
+      sender: scene.harness.world.visitorAsSender(room),
+      text: `card ${CARD}`,
+    });
+    await fromVisitor(room, 'hello there');
+    expect(appMessagesIn(room)).toEqual([]);
+    // The rule was not marked as told: a card the visitor does send is told about.
+    await fromVisitor(room, `my card is ${CARD}`);
+    expect(appMessagesIn(room)).toHaveLength(1);
+  });
+
   it('tells the visitor in their language', async () => {
     await scene.harness.setSetting('visitor_language', 'es');
     try {
