@@ -501,7 +501,7 @@ export class EngineHarness {
   public async messageAboutToBeSent(message: IMessage): Promise<IMessage> {
     const modified = await this.drive('pre-message-sent', () => this.messages.beforeSaving(message));
     if (!modified) {
-      throw new Error('An app prevented the message');
+      throw new Error('An app prevented the message: nothing is saved');
     }
     return modified;
   }
@@ -513,11 +513,7 @@ export class EngineHarness {
    * throws, saving nothing, where the server would.
    */
   public async sendMessage(message: IMessage): Promise<StoredMessage> {
-    const modified = await this.drive('pre-message-sent', () => this.messages.beforeSaving(message));
-    if (!modified) {
-      throw new Error('An app prevented the message: nothing was saved');
-    }
-    const stored = this.messages.save(modified);
+    const stored = this.messages.save(await this.messageAboutToBeSent(message));
     await this.drive('post-message-sent', () => this.messages.afterSaving(stored));
     return stored;
   }
