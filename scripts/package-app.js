@@ -179,7 +179,8 @@ function main() {
     const packagedInfo = JSON.parse(fs.readFileSync(path.join(stage, 'app.json'), 'utf8'));
     if (JSON.stringify(packagedInfo.implements) !== JSON.stringify(appJson.implements)) {
       appJson.implements = packagedInfo.implements;
-      fs.writeFileSync(path.join(root, 'app.json'), `${JSON.stringify(appJson, null, 4)}\n`);
+      // Two spaces, as Prettier writes the rest of the repo.
+      fs.writeFileSync(path.join(root, 'app.json'), `${JSON.stringify(appJson, null, 2)}\n`);
       console.log('package: app.json "implements" updated from the app class');
     }
     console.log(`package: ${path.relative(process.cwd(), out) || out} (${entries.length} files)`);
