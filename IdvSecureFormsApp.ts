@@ -27,7 +27,6 @@ import type {
   IPreMessageUpdatedModify,
 } from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
-import type { IFileUploadContext, IPreFileUpload } from '@rocket.chat/apps-engine/definition/uploads';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type {
   IUIKitInteractionHandler,
@@ -60,7 +59,6 @@ import {
   onLivechatRoomTransferred,
 } from './src/handlers/livechat-events';
 import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
-import { checkUpload } from './src/handlers/upload-check';
 import { managerViewJobProcessor } from './src/requests/manager-view';
 import { processorSendJobProcessor } from './src/requests/processor-send';
 import { sendJobProcessor } from './src/requests/send-job';
@@ -82,8 +80,7 @@ export class IdvSecureFormsApp
     IPreMessageSentModify,
     IPreMessageUpdatedModify,
     IPostMessageSent,
-    IPostMessageUpdated,
-    IPreFileUpload
+    IPostMessageUpdated
 {
   constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
     super(info, logger, accessors);
@@ -229,16 +226,6 @@ export class IdvSecureFormsApp
     modify: IModify,
   ): Promise<void> {
     await tellAboutMasking({ app: this, read, modify, http, persis }, message);
-  }
-
-  public async executePreFileUpload(
-    context: IFileUploadContext,
-    read: IRead,
-    http: IHttp,
-    persis: IPersistence,
-    modify: IModify,
-  ): Promise<void> {
-    await checkUpload({ app: this, read, modify, http, persis }, context);
   }
 
   public async executePostLivechatRoomClosed(

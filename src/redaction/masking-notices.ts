@@ -3,11 +3,9 @@
  * language, that the data was hidden and that the agent can send a secure form; the serving agent
  * is told privately, with a button that opens the secure form dialog. The form is then sent by
  * that agent like any other (the sender-only rule holds). Each rule is told at most once per chat.
- * A visitor's file refused for what a rule found in it is told the same way, at every refusal.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
-import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { BuiltinFormId } from '../forms/builtin-forms';
 import type { Translator } from '../i18n/i18n';
@@ -17,7 +15,6 @@ import { noticedRules, saveNoticedRules } from '../persistence/masking-notices';
 import type { Deps } from '../platform/deps';
 import { localeForUser, localeForVisitor } from '../platform/locale';
 import { notifyPrivately, postRoomRecord } from '../platform/notify';
-import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { maskingNoticeBlocks } from '../ui/masking-notice';
 import type { BuiltinDetectorId } from './detectors';
@@ -111,66 +108,17 @@ export async function tellAboutMaskedMessage(deps: Deps, message: IMessage): Pro
     return;
   }
   await saveNoticedRules(deps.persis, room.id, [...told, ...untold]);
-  const audience = await audienceOf(deps, room);
-  for (const ruleId of untold) {
-    await tellRoom(deps, room, audience, ruleId, { visitor: 'masking_visitor_notice', agent: 'masking_agent_notice' });
-  }
-}
-
-/**
- * A visitor's file was refused (upload-check.ts): Rocket.Chat's widget shows the visitor only that
- * the upload failed, so the room says why, and the serving agent is told privately. Told at
- * every refusal, while the masking notices are on.
- */
-export async function tellAboutRefusedUpload(deps: Deps, room: ILivechatRoom, ruleId: string): Promise<void> {
-  if (!(await maskingConfig(deps.read)).notices) {
-    return;
-  }
-  const audience = await audienceOf(deps, room);
-  await tellRoom(deps, room, audience, ruleId, { visitor: 'upload_refused', agent: 'upload_refused_agent_notice' });
-}
-
-/** Why a file was refused, for the uploader: the visitor's words, or the agent's. */
-export async function refusedUploadReason(deps: Deps, uploader: IUser | undefined, ruleId: string): Promise<string> {
-  if (uploader) {
-    const t = translatorFor(await localeForUser(deps.read, uploader));
-    return t('upload_refused_for_agent', { what: what(t, ruleId) });
-  }
-  const t = translatorFor(await localeForVisitor(deps.read, (await readAppConfig(deps.read)).visitorLanguage));
-  return t('upload_refused', { what: what(t, ruleId) });
-}
-
-interface Audience {
-  config: AppConfig;
-  visitorT: Translator;
-  agent?: { user: IUser; t: Translator };
-}
-
-async function audienceOf(deps: Deps, room: ILivechatRoom): Promise<Audience> {
   const config = await readAppConfig(deps.read);
   const visitorT = translatorFor(await localeForVisitor(deps.read, config.visitorLanguage));
-  const user = room.servedBy ? await deps.read.getUserReader().getById(room.servedBy.id) : undefined;
-  return {
-    config,
-    visitorT,
-    agent: user ? { user, t: translatorFor(await localeForUser(deps.read, user)) } : undefined,
-  };
-}
-
-/** One rule told: a line in the room for the visitor, a private notice with the form button for the agent. */
-async function tellRoom(
-  deps: Deps,
-  room: ILivechatRoom,
-  audience: Audience,
-  ruleId: string,
-  keys: { visitor: string; agent: string },
-): Promise<void> {
-  const { config, visitorT, agent } = audience;
-  await postRoomRecord(deps, room, visitorT(keys.visitor, { what: what(visitorT, ruleId) }));
-  if (agent) {
-    const suggested = SUGGESTED_FORM[ruleId];
-    const formId = suggested && config.enabledBuiltins.indexOf(suggested) >= 0 ? suggested : '';
-    const text = agent.t(keys.agent, { what: what(agent.t, ruleId) });
-    await notifyPrivately(deps, agent.user, room, text, maskingNoticeBlocks(deps.app.getID(), agent.t, text, formId));
+  const agent = room.servedBy ? await deps.read.getUserReader().getById(room.servedBy.id) : undefined;
+  const agentT = agent ? translatorFor(await localeForUser(deps.read, agent)) : undefined;
+  for (const ruleId of untold) {
+    await postRoomRecord(deps, room, visitorT('masking_visitor_notice', { what: what(visitorT, ruleId) }));
+    if (agent && agentT) {
+      const suggested = SUGGESTED_FORM[ruleId];
+      const formId = suggested && config.enabledBuiltins.indexOf(suggested) >= 0 ? suggested : '';
+      const text = agentT('masking_agent_notice', { what: what(agentT, ruleId) });
+      await notifyPrivately(deps, agent, room, text, maskingNoticeBlocks(deps.app.getID(), agentT, text, formId));
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Masking applied to one livechat message before Rocket.Chat saves it: its text and the
- * descriptions (and texts) of its attachments. A message hook never sees an upload's bytes: the
- * upload hook checks the file before it is stored (upload-check.ts).
+ * descriptions (and texts) of its attachments. The file of an upload is stored as sent: a
+ * message hook sees only the message, never the file's bytes.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage, IMessageAttachment } from '@rocket.chat/apps-engine/definition/messages';

@@ -39,8 +39,6 @@ import type {
   IUIKitResponse,
   IUIKitSurface,
 } from '@rocket.chat/apps-engine/definition/uikit';
-import type { IFileUploadInternalContext } from '@rocket.chat/apps-engine/definition/uploads/IFileUploadContext';
-import type { IUploadDetails } from '@rocket.chat/apps-engine/definition/uploads/IUploadDetails';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 import { AppPermissionManager } from '@rocket.chat/apps-engine/server/managers/AppPermissionManager';
@@ -51,7 +49,7 @@ import { ServerMessages } from './server-messages';
 import type { FederationKeys } from './bridges';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 import { World, newId } from './world';
-import type { StoredMessage, StoredUpload } from './world';
+import type { StoredMessage } from './world';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -119,28 +117,12 @@ export interface InteractionOptions {
   triggerId?: string | null;
 }
 
-/** An app's AppsEngineException is its answer (a refused upload), which the engine logs as unsuccessful. */
-function isAppsRefusal(entry: ILoggerStorageEntry): boolean {
-  const errors = entry.entries
-    .flatMap((e) => e.args as Array<{ err?: { data?: { name?: string } } }>)
-    .filter((arg) => arg && typeof arg === 'object' && arg.err);
-  return errors.length > 0 && errors.every((arg) => arg.err?.data?.name === 'AppsEngineException');
-}
-
 function describeFailure(entry: ILoggerStorageEntry): string | undefined {
   const text = JSON.stringify(entry.entries.map((e) => e.args));
-  if (isAppsRefusal(entry)) {
-    return undefined;
-  }
   if (/unsuccessful/i.test(text) || /^runtime:(uncaughtException|unhandledRejection)$/.test(entry.method)) {
     return `${entry.method}: ${text.slice(0, 2000)}`;
   }
   return undefined;
-}
-
-/** Rocket.Chat refused an upload because an app said so ("error-app-prevented"): nothing was stored. */
-export class UploadRefused extends Error {
-  public readonly name = 'UploadRefused';
 }
 
 export class EngineHarness {
@@ -546,67 +528,6 @@ export class EngineHarness {
     const saved = this.messages.saveUpdate(stored.id, modified);
     await this.drive('post-message-updated', () => this.messages.afterUpdating(saved));
     return saved;
-  }
-
-  /**
-   * A file uploaded as Rocket.Chat takes one (FileUpload.validateFileUpload, then the livechat or
-   * rooms upload route): the server has read the whole file, writes it to a temporary file, and
-   * the apps' IPreFileUpload hooks read it there; an app's refusal (an AppsEngineException) fails
-   * the upload with the app's reason and nothing is stored. Otherwise the file is stored and its
-   * message sent. A livechat visitor's upload carries the visitor's token and no user.
-   */
-  public async uploadFile(options: {
-    room: IRoom;
-    by: IUser | 'visitor';
-    name: string;
-    type: string;
-    content: Buffer;
-    description?: string;
-  }): Promise<StoredMessage> {
-    const { room, by, name, type, content } = options;
-    const visitor = by === 'visitor' ? (room as ILivechatRoom).visitor : undefined;
-    // A visitor's upload has no user: the engine's type says otherwise, the server's converter does not.
-    const details = (
-      visitor
-        ? { name, size: content.length, type, rid: room.id, visitorToken: visitor.token }
-        : { name, size: content.length, type, rid: room.id, userId: (by as IUser).id }
-    ) as IUploadDetails;
-    const tempFile = path.join(this.tempDir, newId('upload-'));
-    fs.writeFileSync(tempFile, content);
-    let refusal: string | undefined;
-    try {
-      const context: IFileUploadInternalContext = { file: details, path: tempFile };
-      await this.manager.getListenerManager().executeListener(AppInterface.IPreFileUpload, context);
-    } catch (err) {
-      // The server turns an app's AppsEngineException into "error-app-prevented" with its message.
-      if (!(err instanceof Error && err.name === 'AppsEngineException')) {
-        await this.settleMessages();
-        await this.checkLogs('pre-file-upload');
-        throw new Error(`The engine rejected pre-file-upload: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      refusal = err.message;
-    } finally {
-      fs.rmSync(tempFile, { force: true });
-    }
-    await this.settleMessages();
-    await this.checkLogs('pre-file-upload');
-    if (refusal !== undefined) {
-      throw new UploadRefused(refusal);
-    }
-    const upload: StoredUpload = { id: newId('f'), roomId: room.id, name, type, content: Buffer.from(content) };
-    this.world.uploads.push(upload);
-    const sender = visitor ? this.world.visitorAsSender(room as ILivechatRoom) : (by as IUser);
-    return this.sendMessage({
-      room,
-      sender,
-      file: { _id: upload.id, name, type },
-      attachments: [
-        {
-          title: { value: name, link: `/file-upload/${upload.id}/${encodeURIComponent(name)}` },
-          description: options.description,
-        },
-      ],
-    } as IMessage);
   }
 
   public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {

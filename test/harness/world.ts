@@ -41,15 +41,6 @@ export interface PersistedRecord {
   associations: RocketChatAssociationRecord[];
 }
 
-/** A file Rocket.Chat stored for a room (the apps' upload hooks let it through). */
-export interface StoredUpload {
-  id: string;
-  roomId: string;
-  name: string;
-  type: string;
-  content: Buffer;
-}
-
 /** One outgoing HTTP call the app made: never its headers or body. */
 export interface RecordedHttpCall {
   method: string;
@@ -102,7 +93,6 @@ export class World {
   public readonly users = new Map<string, IUser>();
   public readonly rooms = new Map<string, IRoom>();
   public readonly messages: StoredMessage[] = [];
-  public readonly uploads: StoredUpload[] = [];
   public readonly notifications: PrivateNotification[] = [];
   public readonly interactions: RecordedInteraction[] = [];
   public readonly persistence = new Map<string, PersistedRecord>();
@@ -263,7 +253,6 @@ export class World {
   public everythingRecorded(): string {
     return JSON.stringify({
       messages: this.messages,
-      uploads: this.uploads.map((upload) => ({ ...upload, content: upload.content.toString('latin1') })),
       notifications: this.notifications,
       persistence: Array.from(this.persistence.values()),
       httpCalls: this.httpCalls,

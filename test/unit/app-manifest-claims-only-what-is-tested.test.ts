@@ -76,6 +76,14 @@ describe('app.json', () => {
     }
   });
 
+  it('takes no upload hook, which on the real server checks no visitor file and logs its name', () => {
+    // Rocket.Chat's AppListenerBridge hands IPreFileUpload a visitor's upload with neither token nor
+    // user; the runtime refuses it before app code runs and logs the upload's details to the console.
+    const implemented = (JSON.parse(read('app.json')) as { implements: string[] }).implements;
+    expect(implemented).toContain('IPreMessageSentModify');
+    expect(implemented.filter((name) => /FileUpload/.test(name))).toEqual([]);
+  });
+
   it('declares exactly the permissions the code uses', () => {
     const code = appSources();
     const used = Object.keys(USES)
