@@ -59,9 +59,9 @@ import {
   onLivechatRoomTransferred,
 } from './src/handlers/livechat-events';
 import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
-import { managerViewJobProcessor } from './src/requests/manager-view';
-import { processorSendJobProcessor } from './src/requests/processor-send';
-import { sendJobProcessor } from './src/requests/send-job';
+import { managerViewJobProcessors } from './src/requests/manager-view';
+import { processorSendJobProcessors } from './src/requests/processor-send';
+import { sendJobProcessors } from './src/requests/send-job';
 import { readinessJobProcessor } from './src/readiness/readiness-check';
 import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
@@ -100,9 +100,9 @@ export class IdvSecureFormsApp
       endpoints: [new VaultEventsEndpoint(this)],
     });
     await configuration.scheduler.registerProcessors([
-      sendJobProcessor(this),
-      managerViewJobProcessor(this),
-      processorSendJobProcessor(this),
+      ...sendJobProcessors(this),
+      ...managerViewJobProcessors(this),
+      ...processorSendJobProcessors(this),
       sweepJobProcessor(this),
       readinessJobProcessor(this),
     ]);

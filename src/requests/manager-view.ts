@@ -21,7 +21,7 @@ import type { SecureRequestRecord } from '../persistence/request-records';
 import { findRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
-import { oneOffJob } from '../platform/jobs';
+import { oneOffJobs, scheduleOneOff } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -110,7 +110,7 @@ export async function submitManagerReason(
     managerId: user.id,
     reason,
   };
-  await deps.modify.getScheduler().scheduleOnce({ id: MANAGER_VIEW_JOB_ID, when: new Date(), data });
+  await scheduleOneOff(deps, MANAGER_VIEW_JOB_ID, context.roomId, data);
   return {};
 }
 
@@ -134,6 +134,6 @@ export async function runManagerViewJob(deps: Deps, job: IJobContext): Promise<v
   await handViewerLink(deps, config, t, { record, room, user, purpose: 'manager', reason });
 }
 
-export function managerViewJobProcessor(app: AppRef): IProcessor {
-  return oneOffJob(app, MANAGER_VIEW_JOB_ID, runManagerViewJob);
+export function managerViewJobProcessors(app: AppRef): IProcessor[] {
+  return oneOffJobs(app, MANAGER_VIEW_JOB_ID, runManagerViewJob);
 }

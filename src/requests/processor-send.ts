@@ -20,7 +20,7 @@ import type { RecordRelay, SecureRequestRecord } from '../persistence/request-re
 import { findRequestRecord, updateExistingRequestRecord } from '../persistence/request-records';
 import { hasAnswer } from '../persistence/record-states';
 import type { ViewContext } from '../persistence/view-contexts';
-import { oneOffJob } from '../platform/jobs';
+import { oneOffJobs, scheduleOneOff } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
@@ -101,7 +101,7 @@ export async function scheduleProcessorSend(
     params: { ...record.relay.params, ...params },
     ...(tellUserId ? { tellUserId } : {}),
   };
-  await deps.modify.getScheduler().scheduleOnce({ id: PROCESSOR_SEND_JOB_ID, when: new Date(), data });
+  await scheduleOneOff(deps, PROCESSOR_SEND_JOB_ID, record.roomId, data);
 }
 
 /** The click: answered at once, from what the app holds (no vault call before a modal). */
@@ -254,6 +254,6 @@ export async function runProcessorSendJob(deps: Deps, job: IJobContext): Promise
   await tellOutcome(deps, t, teller, room, { ...record, relay });
 }
 
-export function processorSendJobProcessor(app: AppRef): IProcessor {
-  return oneOffJob(app, PROCESSOR_SEND_JOB_ID, runProcessorSendJob);
+export function processorSendJobProcessors(app: AppRef): IProcessor[] {
+  return oneOffJobs(app, PROCESSOR_SEND_JOB_ID, runProcessorSendJob);
 }

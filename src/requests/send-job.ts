@@ -6,7 +6,7 @@
  */
 import type { IJobContext, IProcessor } from '@rocket.chat/apps-engine/definition/scheduler';
 
-import { oneOffJob } from '../platform/jobs';
+import { oneOffJobs, scheduleOneOff } from '../platform/jobs';
 import type { AppRef, Deps } from '../platform/deps';
 import type { OutgoingRequest } from './send-request';
 import { sendSecureRequest } from './send-request';
@@ -30,7 +30,7 @@ export async function scheduleSend(
   outgoing: ScheduledSend,
 ): Promise<void> {
   const data: SendJobData = { roomId, agentId, outgoing };
-  await deps.modify.getScheduler().scheduleOnce({ id: SEND_JOB_ID, when: new Date(), data });
+  await scheduleOneOff(deps, SEND_JOB_ID, roomId, data);
 }
 
 /** Runs the send with fresh checks: the chat may have closed or moved since the submit. */
@@ -46,6 +46,6 @@ export async function runSendJob(deps: Deps, job: IJobContext): Promise<void> {
   }
 }
 
-export function sendJobProcessor(app: AppRef): IProcessor {
-  return oneOffJob(app, SEND_JOB_ID, runSendJob);
+export function sendJobProcessors(app: AppRef): IProcessor[] {
+  return oneOffJobs(app, SEND_JOB_ID, runSendJob);
 }

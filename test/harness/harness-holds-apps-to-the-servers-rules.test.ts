@@ -4,8 +4,9 @@
  * the action on the server's clock (a vault that sleeps proves it); private notices to someone not
  * in the room are lost; an app's own messages pass through every app's message hooks; a message
  * with custom fields the workspace did not allow is refused, unsaved; a livechat message with a
- * block the visitor's widget cannot draw fails the call; department transfers, takes
- * and deletions can be played; a second app instance can share the same server.
+ * block the visitor's widget cannot draw fails the call; one processor's jobs run one at a time;
+ * department transfers, takes and deletions can be played; a second app instance can share the same
+ * server.
  */
 import type { IDepartment } from '@rocket.chat/apps-engine/definition/livechat';
 
@@ -33,6 +34,21 @@ describe('the harness holds an app to the server rules', () => {
     const agent = harness.world.addAgent(`agent.${harness.world.users.size}`);
     return { agent, room: harness.world.addLivechatRoom({ servedBy: agent }) };
   };
+
+  it("runs one processor's jobs one at a time, as Agenda does with the server's defaultConcurrency 1", async () => {
+    const { agent, room } = agentAndRoom();
+    const quickVault = await startSlowVault({ delayMs: 300 });
+    try {
+      await harness.runCommand('schedule-slow-twice', { user: agent, room, params: [quickVault.url] });
+      await harness.jobsSettled();
+    } finally {
+      await quickVault.close();
+    }
+    const runs = harness.world.jobRuns.filter((run) => run.id.startsWith('slow-job'));
+    expect(runs).toHaveLength(2);
+    expect(runs[1].startedAt).toBeGreaterThanOrEqual(runs[0].endedAt);
+    expect(runs[0].endedAt - runs[0].startedAt).toBeGreaterThanOrEqual(250);
+  });
 
   it('a view under a trigger ID no client made opens nothing, and fails the call', async () => {
     const { agent, room } = agentAndRoom();

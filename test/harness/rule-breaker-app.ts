@@ -3,7 +3,8 @@
  * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
  * view opened after a slow call, a private notice to someone who is not in the room, a custom field
  * on a message, an input block for a livechat visitor. It also reports the livechat events it hears as room messages, so tests see which
- * ones fire, and its message hooks mark what passes through them, its own messages included.
+ * ones fire, and its message hooks mark what passes through them, its own messages included. Its
+ * "slow-job" processor shows how the server runs one processor's jobs.
  */
 import { inMemoryAppZip } from './app-zip';
 
@@ -44,6 +45,14 @@ class RuleBreakerApp extends App_1.App {
       const input = { type: "input", blockId: "b", label: { type: "plain_text", text: "PIN" },
         element: { type: "plain_text_input", actionId: "pin" } };
       await modify.getCreator().finish(modify.getCreator().startMessage().setRoom(context.getRoom()).setText("?").setBlocks([input]));
+    });
+    // Two one-off jobs of one processor at once; each waits on the URL given.
+    await configuration.scheduler.registerProcessors([{ id: "slow-job", processor: async (job, read, modify, http) => {
+      await http.get(job.url, { timeout: 20000 });
+    } }]);
+    await command("schedule-slow-twice", async (context, read, modify) => {
+      const url = context.getArguments()[0];
+      for (let i = 0; i < 2; i += 1) await modify.getScheduler().scheduleOnce({ id: "slow-job", when: new Date(), data: { url } });
     });
     await command("notify", async (context, read, modify) => {
       const user = await read.getUserReader().getById(context.getArguments()[0]);
@@ -98,6 +107,7 @@ export function ruleBreakerZip(): Buffer {
       'user.read',
       'room.read',
       'livechat-room.read',
+      'scheduler',
     ],
     source: APP_SOURCE,
   });

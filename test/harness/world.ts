@@ -113,6 +113,8 @@ export class World {
   public readonly lostNotifications: PrivateNotification[] = [];
   /** Every job the app scheduled, with its data (stored in the server's database). */
   public readonly scheduledJobs: Array<{ id: string; kind: string; data?: object; interval?: string | number }> = [];
+  /** Every job run, by processor ID (with the app ID suffix the engine adds), when it started and ended. */
+  public readonly jobRuns: Array<{ id: string; startedAt: number; endedAt: number }> = [];
 
   constructor() {
     this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');

@@ -6,6 +6,9 @@
  */
 import { performance } from 'perf_hooks';
 
+import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+
+import { laneOf } from '../../src/platform/jobs';
 import { waitFor } from '../harness/http-json';
 import type { SlowVault } from '../harness/slow-vault';
 import { startSlowVault } from '../harness/slow-vault';
@@ -75,6 +78,32 @@ describe('agent views with a vault that takes 4 s per call', () => {
     expect(answers).toEqual([expect.objectContaining({ success: true }), expect.objectContaining({ success: true })]);
     await scene.harness.jobsSettled();
     expect(questions()).toBe(before + 1);
+  });
+
+  it("one chat's slow send holds up no other chat's, and a chat's own sends keep their order", async () => {
+    // Rocket.Chat runs one processor's jobs one at a time (the harness too): the app's jobs have lanes.
+    const agents = [scene.harness.world.addAgent('agent.lane.a'), scene.harness.world.addAgent('agent.lane.b')];
+    const first = scene.harness.world.addLivechatRoom({ servedBy: agents[0] });
+    const candidates = Array.from({ length: 20 }, () => scene.harness.world.addLivechatRoom({ servedBy: agents[1] }));
+    const second = candidates.find((room) => laneOf(room.id) !== laneOf(first.id));
+    expect(second).toBeDefined();
+    const rooms = [first, second as ILivechatRoom];
+    const sendRuns = () => scene.harness.world.jobRuns.filter((run) => run.id.startsWith('send-request'));
+    const before = sendRuns().length;
+    const modals = [];
+    for (const [i, room] of [rooms[0], rooms[1], rooms[0]].entries()) {
+      const agent = agents[i === 1 ? 1 : 0];
+      await scene.harness.runCommand('idv', { user: agent, room });
+      modals.push({ agent, view: scene.harness.lastView(agent.id) });
+    }
+    await Promise.all(modals.map(({ agent, view }) => scene.harness.submitView(view, agent, IDV)));
+    await scene.harness.jobsSettled();
+    const [one, other, again] = sendRuns().slice(before);
+    expect(other.startedAt).toBeLessThan(one.endedAt);
+    expect(again.startedAt).toBeGreaterThanOrEqual(one.endedAt);
+    for (const room of rooms) {
+      expect(lastMessageIn(scene, room).text).toBe('Please enter characters 2 and 4 of your PIN.');
+    }
   });
 
   it('Secure data opens at once from the states the app holds', async () => {

@@ -2,6 +2,8 @@
  * The scheduler (Rocket.Chat runs Agenda on MongoDB). One-off jobs run when they are due; recurring
  * jobs are recorded and run when a test says so (`runRecurring`), so time never has to pass. Every
  * job's data is kept: it is stored in the server's database, so it is part of the leak scan.
+ * As on the server (its scheduler bridge gives Agenda `defaultConcurrency: 1`), the jobs of one
+ * processor run one at a time on an instance: a second waits until the first has finished.
  */
 import type { IOnetimeSchedule, IProcessor, IRecurringSchedule } from '@rocket.chat/apps-engine/definition/scheduler';
 import { SchedulerBridge } from '@rocket.chat/apps-engine/server/bridges';
@@ -27,6 +29,8 @@ export class HarnessSchedulerBridge extends SchedulerBridge {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly running = new Set<Promise<void>>();
   private readonly recurring = new Map<string, RecordedJob>();
+  /** The last job of each processor, queued or running: the next one starts when it ends. */
+  private readonly lanes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly world: World,
@@ -100,19 +104,27 @@ export class HarnessSchedulerBridge extends SchedulerBridge {
 
   private run(processorId: string, context: object): Promise<void> {
     const processor = this.processors.get(processorId);
-    const run = (async () => {
+    const previous = this.lanes.get(processorId) || Promise.resolve();
+    const run = previous.then(async () => {
       if (!processor) {
         this.onFailure(`scheduler: no processor ${processorId}`);
         return;
       }
+      const startedAt = Date.now();
       try {
         await (processor.processor as unknown as (context: object) => Promise<void>)(context);
       } catch (err) {
         this.onFailure(`scheduler job ${processorId}: ${err instanceof Error ? err.message : JSON.stringify(err)}`);
+      } finally {
+        this.world.jobRuns.push({ id: processorId, startedAt, endedAt: Date.now() });
       }
-    })();
+    });
+    this.lanes.set(processorId, run);
     this.running.add(run);
-    void run.finally(() => this.running.delete(run));
+    void run.finally(() => {
+      this.running.delete(run);
+      if (this.lanes.get(processorId) === run) this.lanes.delete(processorId);
+    });
     return run;
   }
 }
