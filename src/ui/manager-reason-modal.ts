@@ -6,6 +6,7 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { Translator } from '../i18n/i18n';
+import { holdsForbiddenCharacter } from '../vault/contract';
 import { button, context, input, plainText, textInput } from './blocks';
 
 export const ManagerReasonAction = {
@@ -18,10 +19,20 @@ export const ManagerReasonAction = {
 export const REASON_MIN_LENGTH = 3;
 export const REASON_MAX_LENGTH = 500;
 
-/** The reason as the vault will store it, or undefined when it is too short. */
+/**
+ * The reason as the vault will store it, or undefined when it is too short: spaces folded, and
+ * without the control and reading-direction characters the vault refuses (they carry no words).
+ */
 export function cleanReason(value: unknown): string | undefined {
-  const folded = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : '';
-  return folded.length >= REASON_MIN_LENGTH ? folded.slice(0, REASON_MAX_LENGTH) : undefined;
+  const folded = typeof value === 'string' ? value.replace(/\s+/g, ' ') : '';
+  const plain = Array.from(folded)
+    .filter((c) => !holdsForbiddenCharacter(c))
+    .join('')
+    .trim();
+  if (plain.length < REASON_MIN_LENGTH) return undefined;
+  const cut = plain.slice(0, REASON_MAX_LENGTH);
+  // Never half of a character outside the BMP (the vault refuses an unpaired surrogate).
+  return (/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut).trimEnd();
 }
 
 export function buildManagerReasonModal(

@@ -234,7 +234,11 @@ describe.each([
     for (const value of [CANARY_B.name, CANARY_B.pan, JSON.stringify(CANARY_B.cvv)])
       expect(exported.body).not.toContain(value);
     const both = await vault.call('POST', '/v1/visitors/export', { roomId: 'room-b', visitorToken: 'x', adminId: 'a' });
-    expect(both.statusCode).toBe(400);
+    const neither = await vault.call('POST', '/v1/visitors/export', { adminId: 'a' });
+    for (const refused of [both, neither]) {
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message).toBe('body must have exactly one of visitorToken or roomId.');
+    }
 
     // The CLI works on the same vault (on SQLite the server keeps running beside it).
     const env: Record<string, string> = {

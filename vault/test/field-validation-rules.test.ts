@@ -329,6 +329,8 @@ describe('generic rules', () => {
     ['DEL', 'Bo\u007fb'],
     ['a C1 control', 'Bo\u0085b'],
     ['a right-to-left override', '\u202eboB'],
+    ['a line separator', 'Bob\u2028X'],
+    ['a paragraph separator', 'Bob\u2029X'],
     ['a bidi isolate', 'Bob\u2067'],
     ['an unpaired surrogate', 'Bob\ud800'],
   ])('refuses a value holding %s', (_name, value) => {

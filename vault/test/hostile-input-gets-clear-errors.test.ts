@@ -105,6 +105,7 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['a right-to-left override', 'PIN\u202e4321', /one line of plain text/],
     ['a C1 control', 'P\u0085N', /one line of plain text/],
     ['a line break', 'P\nN', /one line of plain text/],
+    ['a line separator', 'P\u2028N', /one line of plain text/],
     ['an unpaired surrogate', 'PIN\ud800', /one line of plain text/],
   ])('an ID&V secret name with %s: 400 in words, as the app refuses it', async (_name, label, says) => {
     const response = await vault.call('POST', '/v1/requests', idvRequest({ idv: { label, positions: [1, 2] } }));
@@ -224,6 +225,22 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await vault.call('GET', '/v1/requests/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });
 
+  it('two Authorization headers: 400, whichever of them is the right key', async () => {
+    const key = `Bearer ${vault.site.apiKey}`;
+    for (const pair of [
+      [key, 'Bearer wrong'],
+      ['Bearer wrong', key],
+    ]) {
+      const response = await vault.app.inject({
+        method: 'GET',
+        url: '/v1/rooms/room-1/requests',
+        // light-my-request sends an array as the header repeated; its types take one string.
+        headers: { authorization: pair as unknown as string },
+      });
+      expect([response.statusCode, response.json().error.message]).toEqual([400, 'Send one Authorization header.']);
+    }
+  });
+
   it('a known path asked with a method it does not take: 405 naming the methods it does; an unknown path: 404', async () => {
     const id = '00000000-0000-4000-8000-000000000000';
     for (const [method, path, allow] of [
@@ -248,6 +265,26 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
       undefined,
       'not_found',
     ]);
+    // The agent's viewer links (a HEAD, live link or not: no liveness is told) and the ops listener too.
+    for (const method of ['HEAD', 'OPTIONS', 'PUT'] as const) {
+      const viewer = await vault.app.inject({ method, url: `/v/${'a'.repeat(43)}` });
+      expect([method, viewer.statusCode, viewer.headers.allow]).toEqual([method, 405, 'GET, POST']);
+    }
+    const asJson = await vault.app.inject({ method: 'PUT', url: '/v/s/abc', headers: { accept: 'application/json' } });
+    expect([asJson.statusCode, asJson.json().error.code]).toEqual([405, 'method_not_allowed']);
+    for (const [method, url] of [
+      ['POST', '/metrics'],
+      ['OPTIONS', '/readyz'],
+    ] as const) {
+      const ops = await vault.app.ops.inject({ method, url });
+      expect([url, ops.statusCode, ops.headers.allow, ops.json().error.code]).toEqual([
+        url,
+        405,
+        'GET, HEAD',
+        'method_not_allowed',
+      ]);
+    }
+    expect((await vault.app.ops.inject({ method: 'GET', url: '/nothing' })).statusCode).toBe(404);
   });
 
   it('a request id in capitals is the same request (UUIDs are case-insensitive), and a trailing or doubled slash finds its route', async () => {
@@ -323,6 +360,28 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, byPost.requestId)).json().values).toEqual({ name: 'Ada' });
   });
 
+  it('a form post or a bodiless cancel that asks for JSON (Accept) is answered in JSON', async () => {
+    const form = cardForm({
+      form: { id: 'named', title: 'Named', fields: [{ id: 'name', label: 'Name', type: 'text', required: true }] },
+    });
+    const { submitPath, cancelPath } = await createAndOpen(vault, form);
+    const asks = { accept: 'application/json' };
+    const invalid = await vault.app.inject({
+      method: 'POST',
+      url: submitPath,
+      headers: { ...asks, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'v.name=',
+    });
+    expect(invalid.statusCode).toBe(422);
+    expect(invalid.json().error).toMatchObject({ code: 'invalid_fields', fields: { name: expect.any(String) } });
+    const cancelled = await vault.app.inject({ method: 'POST', url: cancelPath, headers: asks });
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toEqual({ status: 'cancelled' });
+    const dead = await vault.app.inject({ method: 'POST', url: cancelPath, headers: asks });
+    expect(dead.statusCode).toBe(404);
+    expect(dead.json().error.code).toBe('not_found');
+  });
+
   it('a submit that is neither a form post nor JSON: 400 in the shape asked for, and an all-optional form is not submitted empty', async () => {
     const optional = cardForm({
       form: { id: 'note', title: 'Note', fields: [{ id: 'note', label: 'Note', type: 'text', required: false }] },
@@ -341,6 +400,19 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
           /^Send the values as a form post \(application\/x-www-form-urlencoded\) or as JSON \(this request had (Content-Type (text\/plain|multipart\/form-data)|no Content-Type)\)\.$/,
         );
       else expect(response.headers['content-type']).toMatch(/^text\/html/);
+    }
+    // A form post naming the field without the pages' "v." would read as nothing: refused, not submitted empty.
+    for (const payload of ['note=hello', 'v.note=a&v.note=b']) {
+      const response = await vault.app.inject({
+        method: 'POST',
+        url: submitPath,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toMatch(
+        /^(The form sent an entry this page does not have|A form value was sent more than once)/,
+      );
     }
     expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('opened');
     expect((await vault.call('POST', submitPath, { values: { note: 'hello' } }, null)).statusCode).toBe(200);

@@ -1,5 +1,5 @@
 import { ibanLength, ibanValid } from '../src/contract/iban';
-import { compileSearchPattern, MAX_PATTERN_PROGRAM } from '../src/contract/pattern';
+import { compilePattern, compileSearchPattern, MAX_PATTERN_PROGRAM } from '../src/contract/pattern';
 
 describe('the IBAN check', () => {
   it('accepts the registry examples, grouped or not, of either case', () => {
@@ -47,6 +47,11 @@ describe('finding a pattern in free text', () => {
     });
     expect(compileSearchPattern('\\p{L}{150}', MAX_PATTERN_PROGRAM * 10)).toMatchObject({ ok: true });
     expect(compileSearchPattern('\\p{L}{999}\\d', MAX_PATTERN_PROGRAM * 10)).toMatchObject({ ok: false });
+    // Each count alone is allowed; together they multiply past the engine's 1000.
+    expect(compilePattern('(a{40}){30}')).toEqual({
+      ok: false,
+      reason: 'invalid repeat count: `{30}` (a repeat count may be at most 1000, nested counts multiplied together)',
+    });
   });
 
   it('scans a hostile text in linear time', () => {

@@ -112,6 +112,7 @@ describe('an API call without a JSON body', () => {
     ['text/plain', { 'content-type': 'text/plain; charset=utf-8' }, 'Content-Type text/plain'],
     ['an unknown type', { 'content-type': 'application/xml' }, 'Content-Type application/xml'],
     ['no Content-Type', {}, 'no Content-Type'],
+    ['a Content-Type of only signs', { 'content-type': ';;;===' }, 'a Content-Type that names no media type'],
   ])('%s is told to send JSON, and what it sent', async (_name, headers, said) => {
     const response = await vault.app.inject({
       method: 'POST',

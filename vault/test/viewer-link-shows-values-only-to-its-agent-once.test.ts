@@ -149,7 +149,9 @@ describe('the viewer link', () => {
       expect(start.body).toContain('Open the secure viewer');
       expect(start.body).toContain(`action="${linkPath}"`);
     }
-    expect((await page(linkPath, 'HEAD')).statusCode).toBe(404);
+    // A HEAD is not taken here (405, as for any known path), and uses nothing up either.
+    const head = await page(linkPath, 'HEAD');
+    expect([head.statusCode, head.headers.allow]).toEqual([405, 'GET, POST']);
 
     const opened = await page(linkPath, 'POST', { 'x-forwarded-for': '203.0.113.9' });
     expect(opened.statusCode).toBe(303);
@@ -351,6 +353,14 @@ describe('the manager view', () => {
 
     expect((await mintManager()).statusCode).toBe(400);
     expect((await mintManager('  ')).statusCode).toBe(400);
+    // The reason is written to the audit trail: no control or reading-direction characters in it.
+    for (const hostile of ['dispute\u0000 check', 'dispute \u202ekcehc']) {
+      const refused = await mintManager(hostile);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message).toBe(
+        'The reason must be plain text: no control characters and none that change the reading direction.',
+      );
+    }
     const minted = await mintManager('Supervising a disputed payment');
     expect(minted.statusCode).toBe(201);
     const entries = await vault.app.vault.storage.readAudit(0, 1000);

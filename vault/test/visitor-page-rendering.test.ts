@@ -344,12 +344,13 @@ describe('notice pages', () => {
 });
 
 describe('form body and assets', () => {
-  it('reads v.-named values and ignores the rest', () => {
-    expect(readFormValues({ 'v.pan': '4111', 'v.2': '7', action: 'cancel', 'v.dup': ['a', 'b'] })).toEqual({
-      pan: '4111',
-      2: '7',
-    });
+  it("reads v.-named values beside the pages' own action, and refuses any other entry without naming it", () => {
+    expect(readFormValues({ 'v.pan': '4111', 'v.2': '7', action: 'cancel' })).toEqual({ pan: '4111', 2: '7' });
     expect(readFormValues(undefined)).toEqual({});
+    expect(() => readFormValues({ 'v.pan': '4111', pan: '4111' })).toThrow(
+      'The form sent an entry this page does not have: each value is posted as "v.<fieldId>".',
+    );
+    expect(() => readFormValues({ 'v.dup': ['a', 'b'] })).toThrow('A form value was sent more than once.');
   });
 
   it('serves the built script and stylesheet from vault/public', () => {

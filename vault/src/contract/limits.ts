@@ -64,12 +64,13 @@ export const TEXT_PATTERN = '^[^\\u0000-\\u0008\\u000b-\\u001f\\ud800-\\udfff]*$
 export const NOT_BLANK_PATTERN = '\\S';
 /**
  * One line of plain text, the rule for a visitor's value and for a name the visitor reads (an ID&V
- * secret's name): no C0 control but tab, no DEL or C1 control, no bidi embedding, override or
- * isolate (they change how a text reads, not what it says), no unpaired surrogate (stored, it would
- * come back as U+FFFD). Unicode mode, as Ajv matches.
+ * secret's name): no C0 control but tab, no DEL or C1 control, no line or paragraph separator
+ * (U+2028, U+2029: a line break to many readers), no bidi embedding, override or isolate (they
+ * change how a text reads, not what it says), no unpaired surrogate (stored, it would come back as
+ * U+FFFD). Unicode mode, as Ajv matches.
  */
 export const PLAIN_LINE_PATTERN =
-  '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$';
+  '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$';
 /** Something a person can see: not only spaces, controls and format characters (zero-width, bidi marks). Unicode mode. */
 export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\s]';
 

@@ -88,7 +88,11 @@ function compileRe2(
     return { ok: true, program, size };
   } catch (error) {
     if (!(error instanceof RE2JSException)) throw error;
-    return { ok: false, reason: error.message.replace(/^error parsing regexp: /, '') };
+    const reason = error.message.replace(/^error parsing regexp: /, '');
+    // RE2 refuses nested repeats whose counts multiply past 1000, naming a count that alone is fine.
+    if (/^invalid repeat count/.test(reason))
+      return { ok: false, reason: `${reason} (a repeat count may be at most 1000, nested counts multiplied together)` };
+    return { ok: false, reason };
   }
 }
 

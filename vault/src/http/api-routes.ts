@@ -82,6 +82,9 @@ export async function apiRoutes(
       if (refusal instanceof VaultError && refusal.code === 'rate_limited') reply.header('retry-after', '60');
       throw refusal;
     }
+    // Node keeps the first of several Authorization headers: which one counts must not be a guess.
+    if (countHeader(request.raw.rawHeaders, 'authorization') > 1)
+      throw new VaultError('bad_request', 'Send one Authorization header.');
     try {
       request.site = await vault.sites.authenticate(request.headers.authorization);
     } catch (error) {
@@ -212,4 +215,11 @@ export async function apiRoutes(
       };
     },
   );
+}
+
+/** How often a header was sent, whatever its case (rawHeaders holds name, value, name, value …). */
+function countHeader(rawHeaders: readonly string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) count += 1;
+  return count;
 }

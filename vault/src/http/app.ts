@@ -16,14 +16,14 @@ import type { Clock } from '../service/clock';
 import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
-import { compressedBodyRefused, errorBody, toVaultError } from './errors';
+import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseJsonBodies } from './json-body';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
-import { RouteMethods } from './route-methods';
+import { trackRouteMethods, type RouteMethods } from './route-methods';
 import { securityHeaders } from './security-headers';
 import { viewerRoutes } from './viewer-routes';
 import { notice, visitorRoutes } from './visitor-routes';
@@ -72,12 +72,12 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   );
   app.decorate('ops', ops);
   observeResponses(app, headers, metrics, logAccess);
-  answerErrors(app);
+  const routeMethods = answerErrors(app);
   refuseWhileClosing(app);
   refuseEncodedBodies(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
-  const sharedLimits = await registerRoutes(app, config, vault);
+  const sharedLimits = await registerRoutes(app, config, vault, routeMethods);
 
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : async () => undefined;
   app.addHook('onClose', async () => {
@@ -202,17 +202,21 @@ function observeResponses(
  * Every failure and unknown route as an error body, or as the visitor's HTML page on their routes;
  * a known path asked with a method it does not take, as 405 with the methods it does.
  */
-function answerErrors(app: FastifyInstance): void {
+function answerErrors(app: FastifyInstance): RouteMethods {
   app.setErrorHandler(async (error, request, reply) => {
     // The visitor's pages also take form posts; the API takes only JSON.
     const formPost = request.routeOptions.config?.visitorPage === true;
-    const vaultError = toVaultError(error, request.headers['content-type'], formPost);
+    const vaultError = toVaultError(
+      error,
+      request.headers['content-type'],
+      formPost,
+      request.routeOptions.schema as RouteSchema | undefined,
+    );
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
     else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);
   });
-  const routes = new RouteMethods();
-  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+  const routes = trackRouteMethods(app);
   app.setNotFoundHandler(async (request, reply) => {
     const isVisitorPath = request.url.startsWith('/f/');
     const allowed = routes.allowedOn(request.url);
@@ -227,6 +231,7 @@ function answerErrors(app: FastifyInstance): void {
       isVisitorPath,
     );
   });
+  return routes;
 }
 
 /**
@@ -266,6 +271,7 @@ async function registerRoutes(
   app: FastifyInstance,
   config: VaultConfig,
   vault: Vault,
+  routeMethods: RouteMethods,
 ): Promise<Awaited<ReturnType<typeof rateLimitRedis>> | undefined> {
   parseJsonBodies(app);
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
@@ -297,6 +303,7 @@ async function registerRoutes(
     perMinute: config.rateLimit.viewerPerMinute,
     failOpen: config.rateLimit.failOpen,
     secureCookie: config.publicUrl.startsWith('https:'),
+    routeMethods,
   });
   await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit, authFailures });
   return sharedLimits;
@@ -329,9 +336,13 @@ export async function buildOpsApp(
       request.log.error({ err: error, route: request.routeOptions.url }, 'ops request failed');
     return reply.code(vaultError.status).send(errorBody(vaultError));
   });
-  ops.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(errorBody(new VaultError('not_found', 'No such route.'))),
-  );
+  const routes = trackRouteMethods(ops);
+  ops.setNotFoundHandler(async (request, reply) => {
+    const allowed = routes.allowedOn(request.url);
+    if (allowed.length === 0) return reply.code(404).send(errorBody(new VaultError('not_found', 'No such route.')));
+    reply.header('allow', allowed.join(', '));
+    return reply.code(405).send(errorBody(new VaultError('method_not_allowed', `Use ${allowed.join(' or ')} here.`)));
+  });
   if (beforeRoutes) await beforeRoutes(ops);
   await ops.register(opsRoutes, { source });
   return ops;

@@ -38,7 +38,12 @@ const PATTERN_MEANINGS = new Map<string, string>([
  * Maps anything thrown in a route to a VaultError with a message fit for the caller. Parser and
  * framework messages are replaced, because some quote the input (JSON.parse does).
  */
-export function toVaultError(error: unknown, contentType?: string, formPostToo = false): VaultError {
+export function toVaultError(
+  error: unknown,
+  contentType?: string,
+  formPostToo = false,
+  schema?: RouteSchema,
+): VaultError {
   if (error instanceof VaultError) return error;
   if (error instanceof RateLimitUnavailableError)
     return new VaultError('unavailable', 'The vault cannot check its rate limits right now; try again shortly.');
@@ -52,6 +57,7 @@ export function toVaultError(error: unknown, contentType?: string, formPostToo =
     validation?: {
       instancePath?: string;
       message?: string;
+      schemaPath?: string;
       params?: { additionalProperty?: string; pattern?: string };
     }[];
     validationContext?: string;
@@ -59,6 +65,8 @@ export function toVaultError(error: unknown, contentType?: string, formPostToo =
   if (fastifyError.validation) {
     const first = fastifyError.validation[0];
     const where = `${fastifyError.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+    const choice = oneOfChoice(fastifyError.validation, schema, fastifyError.validationContext);
+    if (choice) return new VaultError('bad_request', `${where} must have exactly one of ${choice}.`);
     const extra = first?.params?.additionalProperty ? ` (${unknownName(String(first.params.additionalProperty))})` : '';
     const meaning = PATTERN_MEANINGS.get(String(first?.params?.pattern));
     return new VaultError('bad_request', `${where} ${meaning ?? first?.message ?? 'is invalid'}${extra}.`);
@@ -84,6 +92,27 @@ export function toVaultError(error: unknown, contentType?: string, formPostToo =
   return new VaultError('internal', 'The vault hit an unexpected error; it has been logged.');
 }
 
+/** A route's schema as Fastify keeps it: per part of the request (body, params, …). */
+export type RouteSchema = { [part: string]: unknown };
+
+/**
+ * The properties of a top-level `oneOf` of `required` branches ("visitorToken or roomId") when
+ * that is what failed: Ajv's own words ("must match exactly one schema in oneOf", or the first
+ * branch's missing property) do not say what to send.
+ */
+function oneOfChoice(
+  validation: ReadonlyArray<{ schemaPath?: string }>,
+  schema: RouteSchema | undefined,
+  context: string | undefined,
+): string | undefined {
+  if (!validation.some((entry) => /^#\/oneOf(\/|$)/.test(entry.schemaPath ?? ''))) return undefined;
+  const part = schema?.[context ?? 'body'] as { oneOf?: Array<{ required?: unknown }> } | undefined;
+  const names = (part?.oneOf ?? []).map((branch) =>
+    Array.isArray(branch.required) && branch.required.length === 1 ? String(branch.required[0]) : undefined,
+  );
+  return names.length > 1 && names.every(Boolean) ? names.join(' or ') : undefined;
+}
+
 /** An unknown property, named back only when it looks like a name: a caller may put anything in a key. */
 function unknownName(name: string): string {
   return /^[A-Za-z_][\w.-]{0,63}$/.test(name) ? `"${name}"` : 'a property with an unexpected name';
@@ -97,7 +126,13 @@ export function jsonBodyRequired(contentType: string | undefined, formPostToo = 
     .trim()
     .replace(/[^\w.+/-]/g, '')
     .slice(0, 60);
-  const sent = type && type !== 'undefined' ? `Content-Type ${type}` : 'no Content-Type';
+  const given = (contentType ?? '').trim() !== '';
+  const sent =
+    type && type !== 'undefined'
+      ? `Content-Type ${type}`
+      : given
+        ? 'a Content-Type that names no media type'
+        : 'no Content-Type';
   if (formPostToo)
     return `Send the values as a form post (application/x-www-form-urlencoded) or as JSON (this request had ${sent}).`;
   return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;

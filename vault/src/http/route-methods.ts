@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+
 /**
  * Which methods the vault's routes answer on a path, so a known path asked with another method is
  * told so (405 and `Allow`, RFC 9110) instead of "no such route". Filled from Fastify's `onRoute`;
@@ -43,4 +45,11 @@ export class RouteMethods {
     }
     return Array.from(methods).sort();
   }
+}
+
+/** A RouteMethods filled with every route `app` (and what it registers later) declares. */
+export function trackRouteMethods(app: FastifyInstance): RouteMethods {
+  const routes = new RouteMethods();
+  app.addHook('onRoute', (route) => routes.add(route.url, route.method));
+  return routes;
 }

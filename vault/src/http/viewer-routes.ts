@@ -8,6 +8,7 @@ import { toVaultError } from './errors';
 import { safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
 import type { FailOpen } from '../config';
+import type { RouteMethods } from './route-methods';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
@@ -83,7 +84,7 @@ function refused(request: FastifyRequest, reply: FastifyReply): FastifyReply {
  */
 export async function viewerRoutes(
   app: FastifyInstance,
-  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean },
+  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean; routeMethods: RouteMethods },
 ): Promise<void> {
   const { vault } = opts;
   // Viewer routes hand out secrets: like the OTK routes, they run unlimited only under failOpen "all".
@@ -105,7 +106,17 @@ export async function viewerRoutes(
       vaultError.code === 'rate_limited' ? 'rate_limited' : vaultError.status >= 500 ? 'error' : 'refused';
     return notice(request, reply, kind, vaultError.status === 404 ? 404 : vaultError.status);
   });
-  app.setNotFoundHandler(async (request, reply) => refused(request, reply));
+  // A known path asked with another method (a HEAD of a link, say): 405 with the methods it takes.
+  app.setNotFoundHandler(async (request, reply) => {
+    const allowed = opts.routeMethods.allowedOn(request.url);
+    if (allowed.length === 0) return refused(request, reply);
+    reply.header('allow', allowed.join(', '));
+    if (wantsJson(request))
+      return reply
+        .code(405)
+        .send({ error: { code: 'method_not_allowed', message: `Use ${allowed.join(' or ')} here.` } });
+    return notice(request, reply, 'refused', 405);
+  });
   // After the app-wide headers (registered before this plugin), so this policy wins on /v.
   app.addHook('onSend', async (request, reply) => {
     reply.header('content-security-policy', VIEWER_CONTENT_SECURITY_POLICY);

@@ -21,6 +21,7 @@ function wantsJson(request: FastifyRequest): boolean {
   return /application\/json/i.test(accept) && !/text\/html/i.test(accept);
 }
 
+/** A JSON body: the values are read from it. The answer is JSON for it or for an Accept that asks. */
 function sentJson(request: FastifyRequest): boolean {
   return /^application\/json/i.test(request.headers['content-type'] ?? '');
 }
@@ -135,8 +136,8 @@ export async function visitorRoutes(
     '/f/:otk/submit',
     { config: limited, schema: responses.visitorSubmit },
     async (request, reply) => {
-      const json = sentJson(request);
-      const values = submittedValues(request, json);
+      const json = sentJson(request) || wantsJson(request);
+      const values = submittedValues(request, sentJson(request));
       const outcome = await vault.visitors.submit(request.params.otk, values);
       if (!outcome) return deadLink(request, reply, json);
       if (outcome.status === 'submitted')
@@ -169,7 +170,7 @@ export async function visitorRoutes(
     '/f/:otk/cancel',
     { config: limited, schema: responses.visitorCancel },
     async (request, reply) => {
-      const json = sentJson(request);
+      const json = sentJson(request) || wantsJson(request);
       const cancelled = await vault.visitors.cancel(request.params.otk);
       if (!cancelled) return deadLink(request, reply, json);
       return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);

@@ -1,6 +1,7 @@
 import type { CreateViewerBody, CreateViewerResponse, FieldType, ViewerPurpose } from '../contract';
 import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
 import { auditEvent } from '../audit/events';
+import { holdsForbiddenCharacter } from '../contract/limits';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
@@ -296,6 +297,12 @@ function cleanReason(reason: string | undefined): string {
   }
   if (cleaned.length > MAX_REASON)
     throw new VaultError('bad_request', `The reason is longer than ${MAX_REASON} characters.`);
+  // It is written to the audit trail, which a SIEM and a person read.
+  if (holdsForbiddenCharacter(cleaned))
+    throw new VaultError(
+      'bad_request',
+      'The reason must be plain text: no control characters and none that change the reading direction.',
+    );
   return cleaned;
 }
 

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { FIELD_TYPES, type VisitorFieldView } from '../../src/contract';
 import { Tokenizer, TokenizeError } from '../../src/crypto/tokenizer';
 import { looksLikeOtk } from '../../src/otk/otk';
+import { VaultError } from '../../src/errors';
 import { readFormValues } from '../../src/pages/form-values';
 import { isUnderOrigin } from '../../src/service/sites';
 import { FIELD_ERROR_CODES, normalizeValue, validateValues } from '../../src/contract/field-rules';
@@ -35,22 +36,30 @@ const field: fc.Arbitrary<VisitorFieldView> = fc.record(
 );
 
 describe('fuzz: parsers and rules', () => {
-  it('readFormValues keeps only v.<id> string entries, whatever the parsed body holds', () => {
+  it('readFormValues keeps exactly the v.<id> text entries, or refuses the body with a clear 400', () => {
     fc.assert(
       fc.property(
         fc.dictionary(
           fc.oneof(
             hostileText,
             hostileText.map((t) => `v.${t}`),
+            fc.constant('action'),
           ),
-          fc.anything(),
+          fc.oneof(fc.string(), fc.anything()),
         ),
         (body) => {
+          const clean = Object.entries(body).every(([name, value]) =>
+            name.startsWith('v.') ? typeof value === 'string' : name === 'action',
+          );
+          if (!clean) {
+            expect(() => readFormValues(body)).toThrow(VaultError);
+            return;
+          }
           const values = readFormValues(body);
           for (const [id, value] of Object.entries(values)) {
-            expect(typeof value).toBe('string');
             expect(body[`v.${id}`]).toBe(value);
           }
+          expect(Object.keys(values)).toHaveLength(Object.keys(body).filter((name) => name.startsWith('v.')).length);
           expect(Object.getPrototypeOf(values)).toBe(Object.prototype);
         },
       ),
