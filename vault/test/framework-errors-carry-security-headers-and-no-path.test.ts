@@ -41,11 +41,28 @@ describe("the framework's own error answers", () => {
   };
 
   it('a URL that does not decode (400) gets the headers and no echo of the path', async () => {
-    const response = await vault.call('GET', '/f/CANARYOTKVALUE%zz', undefined, null);
+    const response = await vault.call('GET', '/f/CANARYOTKVALUE%zz', undefined, null, { accept: 'application/json' });
     expect(response.statusCode).toBe(400);
     expectSecurityHeaders(response.headers);
     expect(response.body).not.toContain('CANARYOTKVALUE');
     expect(response.json().error.code).toBe('bad_request');
+  });
+
+  it("such a link opened in a browser gets the dead link's page, the visitor's or the agent's", async () => {
+    for (const [url, says] of [
+      ['/f/CANARYOTKVALUE%ff', 'This link is no longer valid'],
+      ['/v/CANARYOTKVALUE%ff', 'This viewer link cannot be used'],
+    ]) {
+      const response = await vault.call('GET', url, undefined, null, { 'accept-language': 'en' });
+      expect([url, response.statusCode, response.headers['content-type']]).toEqual([
+        url,
+        400,
+        'text/html; charset=utf-8',
+      ]);
+      expect(response.body).toContain(says);
+      expect(response.body).not.toContain('CANARYOTKVALUE');
+      expectSecurityHeaders(response.headers);
+    }
   });
 
   it('a path parameter over the length limit (414) gets the headers and no echo of the path', async () => {

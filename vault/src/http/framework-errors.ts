@@ -2,12 +2,16 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { VaultError } from '../errors';
+import { negotiateLocale } from '../pages/i18n';
+import { renderNoticePage } from '../pages/render';
+import { renderViewerNotice } from '../pages/viewer-render';
 import { errorBody } from './errors';
 
 /**
  * Fastify's own answers for a URL that does not decode (400) or a path parameter over the limit
  * (414) quote the path, which holds an OTK on visitor routes, and skip the onSend hook that sets
- * the security headers. These replace them: same statuses, our headers, our error shape, no path.
+ * the security headers. These replace them: same statuses, our headers, our error shape (or, for
+ * a link opened in a browser, the dead-link page), no path.
  */
 export function frameworkErrors(headers: Record<string, string>) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
@@ -16,11 +20,23 @@ export function frameworkErrors(headers: Record<string, string>) {
       ? new VaultError('bad_request', 'The URL is too long.')
       : new VaultError('bad_request', 'The URL is malformed.');
     request.log.info({ code: error.code }, 'request refused');
-    void reply
-      .headers(headers)
-      .code(tooLong ? 414 : answer.status)
-      .send(errorBody(answer));
+    reply.headers(headers).code(tooLong ? 414 : answer.status);
+    const page = linkPage(request);
+    void (page ? reply.type('text/html; charset=utf-8').send(page) : reply.send(errorBody(answer)));
   };
+}
+
+/**
+ * A visitor's or an agent's link opened in a browser gets the page a dead link gets, in their
+ * language, unless the request asks for JSON.
+ */
+function linkPage(request: FastifyRequest): string | undefined {
+  const accept = request.headers.accept ?? '';
+  if (/application\/json/i.test(accept) && !/text\/html/i.test(accept)) return undefined;
+  const locale = negotiateLocale(undefined, request.headers['accept-language']);
+  if (request.url.startsWith('/f/')) return renderNoticePage('link_invalid', locale);
+  if (request.url.startsWith('/v/')) return renderViewerNotice('refused', locale);
+  return undefined;
 }
 
 /**
