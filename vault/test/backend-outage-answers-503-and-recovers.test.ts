@@ -97,7 +97,7 @@ describe('a backend outage', () => {
     expectUnavailable(await timed(() => vault.call('POST', '/v1/sessions/close', { roomId: 'room-9' })));
     // The HTML page says so too, with the same status.
     const page = await timed(() =>
-      vault.call('POST', pending.submitPath, 'name=x', null, { 'content-type': 'application/x-www-form-urlencoded' }),
+      vault.call('POST', pending.submitPath, 'v.name=x', null, { 'content-type': 'application/x-www-form-urlencoded' }),
     );
     expect(page.statusCode).toBe(503);
 
