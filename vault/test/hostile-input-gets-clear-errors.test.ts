@@ -250,15 +250,24 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
       ['PATCH', '/v1/sessions/close?x=1', 'POST'],
       ['DELETE', `/f/${'a'.repeat(43)}`, 'GET, HEAD, POST'],
     ] as const) {
+      const visitorPath = path.startsWith('/f/');
       const response = await vault.call(
         method,
         path,
         undefined,
-        method === 'DELETE' && path.startsWith('/f/') ? null : undefined,
+        visitorPath ? null : undefined,
+        visitorPath ? { accept: 'application/json' } : {},
       );
       expect([method, path, response.statusCode, response.headers.allow]).toEqual([method, path, 405, allow]);
       expect(response.json().error.code).toBe('method_not_allowed');
     }
+    // A visitor's link asked so by a browser: the page, with the same status and Allow.
+    const page = await vault.call('DELETE', `/f/${'a'.repeat(43)}`, undefined, null, { accept: 'text/html' });
+    expect([page.statusCode, page.headers.allow, page.headers['content-type']]).toEqual([
+      405,
+      'GET, HEAD, POST',
+      'text/html; charset=utf-8',
+    ]);
     const unknown = await vault.call('PUT', '/v1/nothing-here');
     expect([unknown.statusCode, unknown.headers.allow, unknown.json().error.code]).toEqual([
       404,

@@ -222,7 +222,8 @@ function answerErrors(app: FastifyInstance): RouteMethods {
     const allowed = routes.allowedOn(request.url);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
-      return sendError(request, reply, new VaultError('method_not_allowed', `Use ${allowed.join(' or ')} here.`));
+      const refusal = new VaultError('method_not_allowed', `Use ${allowed.join(' or ')} here.`);
+      return sendError(request, reply, refusal, isVisitorPath);
     }
     return sendError(
       request,
