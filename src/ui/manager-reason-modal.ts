@@ -6,7 +6,7 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { Translator } from '../i18n/i18n';
-import { holdsForbiddenCharacter } from '../vault/contract';
+import { holdsForbiddenCharacter, LIMITS } from '../vault/contract';
 import { button, context, input, plainText, textInput } from './blocks';
 
 export const ManagerReasonAction = {
@@ -15,9 +15,9 @@ export const ManagerReasonAction = {
   Cancel: 'manager-view.cancel',
 } as const;
 
-/** What the vault accepts: 3 to 500 characters once spaces are folded. */
-export const REASON_MIN_LENGTH = 3;
-export const REASON_MAX_LENGTH = 500;
+/** What the vault accepts once spaces are folded (the contract's one definition). */
+export const REASON_MIN_LENGTH = LIMITS.managerReasonMin;
+export const REASON_MAX_LENGTH = LIMITS.managerReasonMax;
 
 /**
  * The reason as the vault will store it, or undefined when it is too short: spaces folded, and

@@ -29,6 +29,9 @@ export const LIMITS = {
   /** Relay parameters per send (amount, currency, …). */
   relayParams: 16,
   relayParamValue: 64,
+  /** A manager's reason to view values, spaces folded: it goes into the audit trail. */
+  managerReasonMin: 3,
+  managerReasonMax: 500,
 } as const;
 
 /** minLength may be 0 (no minimum); maxLength must allow at least one character. */

@@ -1,7 +1,7 @@
 import type { CreateViewerBody, CreateViewerResponse, FieldType, ViewerPurpose } from '../contract';
 import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
 import { auditEvent } from '../audit/events';
-import { holdsForbiddenCharacter } from '../contract/limits';
+import { holdsForbiddenCharacter, LIMITS } from '../contract/limits';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
@@ -41,7 +41,6 @@ export type RevealOutcome = { fieldId: string; value: string } | { fieldId: stri
 
 const SECRET_TYPES: ReadonlySet<FieldType> = new Set<FieldType>(['card_number', 'cvv', 'ssn']);
 const MAX_USER_AGENT = 256;
-const MAX_REASON = 500;
 
 /** How long a handle is, in hex digits; the routes refuse any other shape before it reaches a cookie's Path. */
 const HANDLE_HEX_DIGITS = 32;
@@ -289,14 +288,14 @@ function actorOf(purpose: ViewerPurpose, userId: string): string {
   return purpose === 'manager' ? `manager:${userId}` : `agent:${userId}`;
 }
 
-/** A manager's reason: required, one line of printable text, at most 500 characters. */
+/** A manager's reason: required, one line of printable text, within the contract's lengths. */
 function cleanReason(reason: string | undefined): string {
+  const { managerReasonMin: min, managerReasonMax: max } = LIMITS;
   const cleaned = (reason ?? '').replace(/\s+/g, ' ').trim();
-  if (cleaned.length < 3) {
-    throw new VaultError('bad_request', 'A manager must give a reason (at least 3 characters) to view values.');
+  if (cleaned.length < min) {
+    throw new VaultError('bad_request', `A manager must give a reason (at least ${min} characters) to view values.`);
   }
-  if (cleaned.length > MAX_REASON)
-    throw new VaultError('bad_request', `The reason is longer than ${MAX_REASON} characters.`);
+  if (cleaned.length > max) throw new VaultError('bad_request', `The reason is longer than ${max} characters.`);
   // It is written to the audit trail, which a SIEM and a person read.
   if (holdsForbiddenCharacter(cleaned))
     throw new VaultError(
