@@ -27,6 +27,7 @@ import type {
   IPreMessageUpdatedModify,
 } from '@rocket.chat/apps-engine/definition/messages';
 import type { IAppInfo } from '@rocket.chat/apps-engine/definition/metadata';
+import type { IEmailDescriptor, IPreEmailSent, IPreEmailSentContext } from '@rocket.chat/apps-engine/definition/email';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import type {
   IUIKitInteractionHandler,
@@ -59,6 +60,7 @@ import {
   onLivechatRoomTransferred,
 } from './src/handlers/livechat-events';
 import { maskBeforeSaving, needsMasking, needsMaskingNotice, tellAboutMasking } from './src/handlers/message-masking';
+import { maskEmailBeforeSending } from './src/handlers/email-masking';
 import { managerViewJobProcessors } from './src/requests/manager-view';
 import { processorSendJobProcessors } from './src/requests/processor-send';
 import { sendJobProcessors } from './src/requests/send-job';
@@ -80,7 +82,8 @@ export class IdvSecureFormsApp
     IPreMessageSentModify,
     IPreMessageUpdatedModify,
     IPostMessageSent,
-    IPostMessageUpdated
+    IPostMessageUpdated,
+    IPreEmailSent
 {
   constructor(info: IAppInfo, logger: ILogger, accessors: IAppAccessors) {
     super(info, logger, accessors);
@@ -198,6 +201,10 @@ export class IdvSecureFormsApp
     persis: IPersistence,
   ): Promise<IMessage> {
     return maskBeforeSaving(this, message, builder, read, persis, 'updated');
+  }
+
+  public async executePreEmailSent(context: IPreEmailSentContext, read: IRead): Promise<IEmailDescriptor> {
+    return maskEmailBeforeSending(this, context, read);
   }
 
   public async checkPostMessageSent(message: IMessage): Promise<boolean> {

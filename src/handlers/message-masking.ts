@@ -1,12 +1,14 @@
 /**
  * Sensitive data typed into a livechat message is masked before Rocket.Chat saves it (a message
  * edited later keeps its original in the history, so masking afterwards would be too late), then
- * the visitor and the serving agent are told (src/redaction/masking-notices.ts).
+ * the visitor and the serving agent are told (src/redaction/masking-notices.ts). The post of an
+ * offline form's message to a channel is masked as a visitor's words, and nobody is told.
  *
  * Rocket.Chat runs these hooks for every message of the workspace, each as a round trip into the
  * app's process. The engine asks the check first and runs the modify hook only when it says yes:
- * the check answers no at once, reading nothing, for anything that is not a livechat message, and
- * otherwise says yes only when a rule fires (BENCHMARKS.md, "Message hooks", has the figures).
+ * the check answers no at once, reading nothing, for anything that is not a livechat message (or
+ * the bot's post outside livechat), and otherwise says yes only when a rule fires (BENCHMARKS.md,
+ * "Message hooks", has the figures).
  * A failing modify hook saves the message unmasked, so counting can never fail it.
  */
 import type { IMessageBuilder, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
@@ -18,7 +20,7 @@ import { linkToKeep } from '../platform/own-posts';
 import { maskingConfig } from '../redaction/masking-config';
 import { firedRulesToTell, rememberRulesToTell, tellAboutMaskedMessage } from '../redaction/masking-notices';
 import type { MessageMasking } from '../redaction/message-masking';
-import { authorOf, isLivechatMessage, maskingFired, maskMessage } from '../redaction/message-masking';
+import { isLivechatMessage, maskedAuthorOf, maskingFired, maskMessage } from '../redaction/message-masking';
 import { appliesTo } from '../redaction/rules';
 import type { RedactionRule } from '../redaction/rules';
 import { asksForSecurityCode } from '../redaction/detectors';
@@ -58,9 +60,12 @@ const ruleOn = (rules: ReadonlyArray<RedactionRule>, id: string, author: 'visito
 async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent): Promise<Masked> {
   const rules = (await maskingConfig(read)).rules;
   const masking = maskMessage(message, rules, linkToKeep(message));
-  const author = authorOf(message);
+  const author = maskedAuthorOf(message);
   const text = message.text;
-  if (event !== 'sent' || !author || typeof text !== 'string' || text === '') return { masking };
+  // Only a chat's own messages join across messages (an offline form's post stands alone).
+  if (event !== 'sent' || !author || !isLivechatMessage(message) || typeof text !== 'string' || text === '') {
+    return { masking };
+  }
   const now = Date.now();
   const room = message.room.id;
   const digitsKey = `${room}:${author}`;
@@ -99,7 +104,7 @@ async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent
  * through is saved as typed, so what a next message may complete is remembered here.
  */
 export async function needsMasking(message: IMessage, read: IRead, event: MessageEvent): Promise<boolean> {
-  if (!isLivechatMessage(message) || !hasWords(message) || !authorOf(message)) {
+  if (!maskedAuthorOf(message) || !hasWords(message)) {
     return false;
   }
   const { masking, remember } = await maskWithRules(message, read, event);
@@ -117,7 +122,8 @@ export async function maskBeforeSaving(
   persis: IPersistence,
   event: MessageEvent,
 ): Promise<IMessage> {
-  if (!isLivechatMessage(message) || !hasWords(message)) {
+  const author = maskedAuthorOf(message);
+  if (!author || !hasWords(message)) {
     return message;
   }
   const { masking, remember } = await maskWithRules(message, read, event);
@@ -132,7 +138,7 @@ export async function maskBeforeSaving(
     builder.setAttachments(masking.attachments);
   }
   const fired = Object.keys(masking.hits);
-  if (fired.length > 0 && authorOf(message) === 'visitor') {
+  if (fired.length > 0 && author === 'visitor' && isLivechatMessage(message)) {
     rememberRulesToTell(message.room.id, masking.text ?? message.text ?? '', fired);
   }
   const roomId = message.room.id;

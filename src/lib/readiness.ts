@@ -3,8 +3,8 @@
  * app's settings and the vault say, judged line by line as pass, fail or cannot tell, each with the
  * requirement it serves and how to fix it. It informs the admin; it never blocks anyone.
  *
- * Setting ids are Rocket.Chat's own (apps/meteor/server/settings/accounts.ts); a value the app
- * cannot read is `undefined` and makes its line "cannot tell", never a pass.
+ * Setting ids are Rocket.Chat's own (apps/meteor/server/settings/accounts.ts and omnichannel.ts); a
+ * value the app cannot read is `undefined` and makes its line "cannot tell", never a pass.
  */
 
 export type Verdict = 'pass' | 'fail' | 'cannot_tell';
@@ -32,6 +32,10 @@ export const SERVER_SETTING_IDS = [
   'Block_Multiple_Failed_Logins_Time_To_Unblock_By_User_In_Minutes',
   'Accounts_TwoFactorAuthentication_Enabled',
   'Accounts_Default_User_Preferences_idleTimeLimit',
+  'Livechat_display_offline_form',
+  'Livechat_webhook_on_offline_msg',
+  'Livechat_webhookUrl',
+  'Livechat_OfflineMessageToChannel_enabled',
 ] as const;
 
 export type ServerSettingId = (typeof SERVER_SETTING_IDS)[number];
@@ -46,7 +50,7 @@ export interface VaultPosture {
 
 export interface ReadinessInput {
   server: Partial<Record<ServerSettingId, unknown>>;
-  app: { viewingMode: string; managersMayViewValues: boolean; vaultUrl: string };
+  app: { viewingMode: string; managersMayViewValues: boolean; vaultUrl: string; masksCards: boolean };
   vault: { reachable: boolean; posture?: VaultPosture; problem?: string };
 }
 
@@ -56,6 +60,7 @@ const LOCKOUT_MIN_MINUTES = 30;
 const AUDIT_MIN_DAYS = 365;
 const PASSWORD_PATH = 'Administration › Workspace › Settings › Accounts › Password Policy';
 const LOGIN_PATH = 'Administration › Workspace › Settings › Accounts › Login Attempts';
+const LIVECHAT_PATH = 'Administration › Workspace › Settings › Omnichannel › Livechat';
 
 function bool(value: unknown): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
@@ -144,6 +149,46 @@ function mfa(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requ
     verdict: 'cannot_tell',
     found: 'Two-factor authentication is available, but Rocket.Chat lets each user choose whether to use it.',
     fix: 'Make sure every agent and manager who views secure data has it on, or enforce MFA in your identity provider.',
+  };
+}
+
+/**
+ * The offline form (on by default): what a visitor leaves while no agent is online is e-mailed,
+ * where this app masks it (IPreEmailSent) while its card rule is on, and, when the workspace says
+ * so, sent as typed to the CRM webhook, which no app hook sees.
+ */
+function offlineForm(
+  server: ReadinessInput['server'],
+  app: ReadinessInput['app'],
+): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
+  const shown = bool(server.Livechat_display_offline_form);
+  const webhook = bool(server.Livechat_webhook_on_offline_msg) === true && Boolean(server.Livechat_webhookUrl);
+  const fix = `${LIVECHAT_PATH}: turn off "Display offline form" (visitors then wait for an agent, who can send a secure form); or turn off "Send request on offline messages" (Omnichannel › Webhooks) and keep this app's card rule (mask_cards) on.`;
+  if (shown === undefined) return { verdict: 'cannot_tell', found: unreadable(['Livechat_display_offline_form']), fix };
+  if (!shown)
+    return {
+      verdict: 'pass',
+      found: 'The offline form is off: visitors leave no message outside a chat.',
+      fix: 'Nothing to do.',
+    };
+  if (webhook)
+    return {
+      verdict: 'fail',
+      found:
+        'The offline form is on, and each message a visitor leaves in it is sent as typed to the CRM webhook, which no app can mask.',
+      fix,
+    };
+  if (!app.masksCards)
+    return {
+      verdict: 'fail',
+      found: "The offline form is on, and this app's card rule (mask_cards) is off: its e-mails go as typed.",
+      fix,
+    };
+  return {
+    verdict: 'pass',
+    found:
+      'The offline form is on: this app masks what its rules find in the e-mail (and any channel post) of each message a visitor leaves, as in chats.',
+    fix: 'Nothing to do. The offline mailbox still receives what no rule finds: tell visitors in the form\'s "Instructions" never to type card data.',
   };
 }
 
@@ -269,6 +314,12 @@ export function evaluateReadiness(input: ReadinessInput): ReadinessItem[] {
       requirement: '4.2.1',
       title: 'Card data travels over strong cryptography',
       ...transport(app, vault),
+    },
+    {
+      id: 'offline_form',
+      requirement: '4.2.2',
+      title: 'No card data sent by e-mail or webhook: the livechat offline form',
+      ...offlineForm(server, app),
     },
     { id: 'vault_reachable', requirement: '—', title: 'The vault answers the app', ...reachable(vault) },
     {

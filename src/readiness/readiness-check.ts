@@ -16,6 +16,7 @@ import type { AppRef, Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import { readReadinessState, saveReadinessState } from '../persistence/readiness-state';
+import { maskingConfig } from '../redaction/masking-config';
 import { readAppConfig } from '../settings/settings';
 import { isVaultCallError } from '../vault/vault-call-error';
 import { isVaultConfigured } from '../vault/vault-client';
@@ -60,6 +61,7 @@ export async function checkReadiness(deps: Deps): Promise<ReadinessItem[]> {
       viewingMode: config.viewingMode,
       managersMayViewValues: config.managersMayViewValues,
       vaultUrl: config.vaultUrl,
+      masksCards: (await maskingConfig(deps.read)).rules.some((rule) => rule.id === 'card'),
     },
     vault,
   });

@@ -1,7 +1,8 @@
 /**
  * Masking applied to one livechat message before Rocket.Chat saves it: its text and the
  * descriptions (and texts) of its attachments. The file of an upload is stored as sent: a
- * message hook sees only the message, never the file's bytes.
+ * message hook sees only the message, never the file's bytes. Outside livechat, one kind of
+ * message holds a visitor's words too: the offline form's post to a channel.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage, IMessageAttachment } from '@rocket.chat/apps-engine/definition/messages';
@@ -14,6 +15,18 @@ import type { Author, RedactionRule } from './rules';
 /** The cheap first question for every message of the workspace: no settings, no scan. */
 export function isLivechatMessage(message: IMessage): boolean {
   return Boolean(message.room) && message.room.type === RoomType.LIVE_CHAT;
+}
+
+/** Rocket.Chat's own bot user's id: the server posts as it, e.g. the livechat offline form's messages. */
+export const ROCKET_CAT_ID = 'rocket.cat';
+
+/**
+ * A message Rocket.Chat's bot posts outside livechat. When *Livechat_OfflineMessageToChannel_enabled*
+ * is on, the server posts each message a visitor leaves in the offline form (no agent online) to
+ * a channel this way (its `livechat.offlineMessage` callback), with the visitor's words as typed.
+ */
+export function isOfflineFormPost(message: IMessage): boolean {
+  return Boolean(message.room) && message.room.type !== RoomType.LIVE_CHAT && message.sender?.id === ROCKET_CAT_ID;
 }
 
 /**
@@ -32,6 +45,15 @@ export function authorOf(message: IMessage): Author | undefined {
   return byVisitor ? 'visitor' : 'agent';
 }
 
+/**
+ * Whose words the rules read a message as: a livechat message's author; the bot's post outside
+ * livechat as a visitor's (it relays the offline form); any other message is left alone.
+ */
+export function maskedAuthorOf(message: IMessage): Author | undefined {
+  if (isLivechatMessage(message)) return authorOf(message);
+  return isOfflineFormPost(message) ? 'visitor' : undefined;
+}
+
 export interface MessageMasking {
   /** The masked text, when the text changed. */
   text?: string;
@@ -48,12 +70,13 @@ function addCounts(into: { [id: string]: number }, from: { [id: string]: number 
 }
 
 /**
- * What the rules change in the message, for its author; nothing when it is an app's own message.
+ * What the rules change in the message, for its author (`maskedAuthorOf`); nothing for an app's own
+ * message or one outside livechat that is not the offline form's.
  * `keep`, when given, stays whole in the text (the link in a post this app makes as the agent).
  */
 export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRule>, keep?: string): MessageMasking {
   const result: MessageMasking = { hits: {}, unfinished: [] };
-  const author = authorOf(message);
+  const author = maskedAuthorOf(message);
   if (!author) {
     return result;
   }

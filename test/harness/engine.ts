@@ -20,6 +20,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
+import type { IEmailDescriptor } from '@rocket.chat/apps-engine/definition/email';
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 import { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type {
@@ -46,6 +47,8 @@ import type { ILoggerStorageEntry } from '@rocket.chat/apps-engine/server/loggin
 
 import { HarnessBridges } from './bridges';
 import { ServerMessages } from './server-messages';
+import type { OfflineMessage } from './offline-form';
+import { offlineChannelPost, offlineMessageEmail, offlineWebhookCopy } from './offline-form';
 import type { FederationKeys } from './bridges';
 import { MemoryLogStorage, MemoryMetadataStorage, MemorySourceStorage } from './storage';
 import { World, newId } from './world';
@@ -528,6 +531,42 @@ export class EngineHarness {
     const saved = this.messages.saveUpdate(stored.id, modified);
     await this.drive('post-message-updated', () => this.messages.afterUpdating(saved));
     return saved;
+  }
+
+  /**
+   * An e-mail as Rocket.Chat's mailer sends one (`sendNoWrap`): the apps' IPreEmailSent runs on it,
+   * and what they return is sent, or the e-mail as it was when none listens; it is recorded in
+   * `world.outbound` as it left. Throws, sending nothing, when an app refused it.
+   */
+  public async sendEmail(email: IEmailDescriptor): Promise<IEmailDescriptor> {
+    const listeners = this.manager.getListenerManager();
+    const returned = (await this.drive('pre-email-sent', () =>
+      listeners.executeListener(AppInterface.IPreEmailSent, { context: undefined, email }),
+    )) as IEmailDescriptor | undefined;
+    const sent = returned || email;
+    this.world.outbound.push({
+      via: 'email',
+      to: String(sent.to),
+      subject: sent.subject,
+      body: sent.html || '',
+      text: sent.text,
+    });
+    return sent;
+  }
+
+  /**
+   * A message a visitor leaves in the offline form (offline-form.ts): its e-mail goes through the
+   * apps' IPreEmailSent and is recorded as the mailer sends it (`world.outbound`, with the webhook's
+   * copy), then the bot's post of it to the channel, if the workspace makes one, is sent as
+   * Rocket.Chat sends a message. Returns that post. Throws, sending nothing, where the server would.
+   */
+  public async leaveOfflineMessage(data: OfflineMessage): Promise<StoredMessage | undefined> {
+    await this.sendEmail(offlineMessageEmail(this.world, data));
+    const webhook = offlineWebhookCopy(this.world, data);
+    if (webhook) this.world.outbound.push(webhook);
+    const post = offlineChannelPost(this.world, data);
+    if (!post) return undefined;
+    return this.sendMessage({ room: post.room, sender: this.world.rocketCat(), text: post.text, groupable: false });
   }
 
   public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {

@@ -16,6 +16,7 @@ import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 import { UserStatusConnection, UserType } from '@rocket.chat/apps-engine/definition/users';
 
 import { AgentClients } from './agent-client';
+import type { OutboundCopy } from './offline-form';
 
 export interface StoredMessage extends IMessage {
   id: string;
@@ -113,6 +114,8 @@ export class World {
   public readonly lostNotifications: PrivateNotification[] = [];
   /** Every job the app scheduled, with its data (stored in the server's database). */
   public readonly scheduledJobs: Array<{ id: string; kind: string; data?: object; interval?: string | number }> = [];
+  /** What the server sent out of Rocket.Chat by e-mail or webhook, with no app hook on the way. */
+  public readonly outbound: OutboundCopy[] = [];
   /** Every job run, by processor ID (with the app ID suffix the engine adds), when it started and ended. */
   public readonly jobRuns: Array<{ id: string; startedAt: number; endedAt: number }> = [];
 
@@ -153,6 +156,13 @@ export class World {
     return user;
   }
 
+  /** Rocket.Chat's own bot, which every workspace has under this id; the server posts as it. */
+  public rocketCat(): IUser {
+    return (
+      this.users.get('rocket.cat') || this.addUser({ id: 'rocket.cat', username: 'rocket.cat', type: UserType.BOT })
+    );
+  }
+
   public addAgent(username: string, extra: Partial<IUser> = {}): IUser {
     return this.addUser({ username, roles: ['user', 'livechat-agent'], ...extra });
   }
@@ -173,7 +183,7 @@ export class World {
       name: 'Guest Visitor',
       ...options.visitor,
     };
-    const creator = options.servedBy || this.addUser({ username: 'rocket.cat' });
+    const creator = options.servedBy || this.rocketCat();
     const room: ILivechatRoom = {
       id: newId('r'),
       slugifiedName: '',
@@ -207,11 +217,11 @@ export class World {
     };
   }
 
-  public addChannel(creator: IUser): IRoom {
+  public addChannel(creator: IUser, name = 'general'): IRoom {
     const room: IRoom = {
       id: newId('r'),
-      slugifiedName: 'general',
-      displayName: 'general',
+      slugifiedName: name,
+      displayName: name,
       type: RoomType.CHANNEL,
       creator,
       usernames: [creator.username],

@@ -72,6 +72,9 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
     expect(verdictOf(report, '7.2.1, 7.2.2')).toBe('✅ Pass');
     // The scene's vault listens on plain http://127.0.0.1.
     expect(verdictOf(report, '4.2.1')).toBe('❌ Fail');
+    // The offline form is on by default; the app masks its e-mails (no webhook is set by default).
+    expect(verdictOf(report, '4.2.2')).toBe('✅ Pass');
+    expect(report).toContain('this app masks what its rules find in the e-mail');
     expect(verdictOf(report, '—')).toBe('✅ Pass');
     expect(verdictOf(report, '10.5.1')).toBe('❌ Fail');
     expect(report).toContain('only 90 days');
@@ -105,6 +108,23 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
     await scene.harness.runRecurringJob('readiness-check');
     expect(notices(admin).length).toBe(before + 1);
     await scene.harness.setSetting('managers_may_view_values', false);
+  });
+
+  it('fails the offline form while its messages go to the CRM webhook as typed, or the card rule is off', async () => {
+    const world = scene.harness.world;
+    world.setServerSetting('Livechat_display_offline_form', true);
+    world.setServerSetting('Livechat_webhookUrl', 'https://crm.example.com/hook');
+    world.setServerSetting('Livechat_webhook_on_offline_msg', true);
+    await scene.harness.runCommand('idv-readiness', { user: admin, room: scene.room });
+    expect(verdictOf(lastNotice(admin), '4.2.2')).toBe('❌ Fail');
+    expect(lastNotice(admin)).toContain('sent as typed to the CRM webhook');
+    world.setServerSetting('Livechat_webhook_on_offline_msg', false);
+    await scene.harness.setSetting('mask_cards', false);
+    await scene.harness.runCommand('idv-readiness', { user: admin, room: scene.room });
+    expect(verdictOf(lastNotice(admin), '4.2.2')).toBe('❌ Fail');
+    await scene.harness.setSetting('mask_cards', true);
+    await scene.harness.runCommand('idv-readiness', { user: admin, room: scene.room });
+    expect(verdictOf(lastNotice(admin), '4.2.2')).toBe('✅ Pass');
   });
 
   it('a setting the app cannot read is "cannot tell", never a pass', async () => {

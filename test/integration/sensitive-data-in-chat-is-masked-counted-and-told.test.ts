@@ -6,6 +6,7 @@
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
+import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { StoredMessage } from '../harness/world';
@@ -335,5 +336,89 @@ describe('sensitive data typed into a livechat', () => {
     const channel = scene.harness.world.addChannel(scene.agent);
     const saved = await scene.harness.sendMessage({ room: channel, sender: scene.agent, text: `test card ${CARD}` });
     expect(saved.text).toBe(`test card ${CARD}`);
+  });
+
+  describe('the offline form (a message a visitor leaves while no agent is online)', () => {
+    let channel: IRoom;
+
+    beforeAll(() => {
+      const world = scene.harness.world;
+      channel = world.addChannel(scene.agent, 'offline-messages');
+      world.setServerSetting('Livechat_display_offline_form', true);
+      world.setServerSetting('Livechat_offline_email', 'support@example.com');
+      world.setServerSetting('Livechat_OfflineMessageToChannel_enabled', true);
+      world.setServerSetting('Livechat_OfflineMessageToChannel_channel_name', 'offline-messages');
+    });
+
+    afterAll(() => {
+      scene.harness.world.setServerSetting('Livechat_OfflineMessageToChannel_enabled', false);
+      scene.harness.world.setServerSetting('Livechat_webhook_on_offline_msg', false);
+    });
+
+    const lastEmail = () => scene.harness.world.outbound.filter((copy) => copy.via === 'email').pop();
+
+    it("masks its e-mail, subject and all, and its post to a channel, as a visitor's words; nobody is told", async () => {
+      const world = scene.harness.world;
+      const before = world.notifications.length;
+      const post = await scene.harness.leaveOfflineMessage({
+        name: 'Ada',
+        email: EMAIL,
+        message: `${CARD} is my card,\nplease call back. member M1234567`,
+      });
+      const email = lastEmail();
+      expect(email?.to).toBe('support@example.com');
+      expect(email?.subject).toBe('Livechat offline message from Ada: •••• •••• •••• •••• ');
+      expect(email?.body).toContain('<br>•••• •••• •••• 1111 is my card,<br>\nplease call back. member [member ID]');
+      expect(email?.text).toContain('•••• •••• •••• 1111 is my card,');
+      expect(JSON.stringify(email)).not.toContain(CARD);
+      expect(JSON.stringify(email)).not.toContain('M1234567');
+      expect(post?.room.id).toBe(channel.id);
+      expect(post?.sender.id).toBe('rocket.cat');
+      expect(post?.text).toContain('•••• •••• •••• 1111 is my card,');
+      expect(JSON.stringify(world.messagesIn(channel.id))).not.toContain(CARD);
+      // Nobody is told: a channel has no visitor, and no agent serves it.
+      expect(world.notifications.length).toBe(before);
+      expect(scene.harness.logText()).not.toContain(CARD);
+    });
+
+    it('finds a number the e-mail splits over lines, and cuts no digit of a number off the subject', async () => {
+      await scene.harness.leaveOfflineMessage({
+        name: 'Bo',
+        email: EMAIL,
+        message: 'card: 4111 1111\n1111 1111 thanks',
+      });
+      const email = lastEmail();
+      expect(email?.body).toContain('card: •••• ••••<br>\n•••• 1111 thanks');
+      expect(email?.subject).toBe('Livechat offline message from Bo: card: •••• ••••<br>\n');
+      expect(JSON.stringify(email)).not.toMatch(/4111/);
+    });
+
+    it("leaves every other e-mail whole, and can mask nothing of the CRM webhook's copy", async () => {
+      const reset = {
+        to: 'agent@example.com',
+        subject: 'Reset your password',
+        html: `<p>Your code: 4111 1111 1111 1111</p>`,
+      };
+      expect(await scene.harness.sendEmail(reset)).toEqual(reset);
+      // The app runtime logs a hook's result: the app answers nothing for an e-mail it leaves alone.
+      expect(scene.harness.logText()).not.toContain('Reset your password');
+      scene.harness.world.setServerSetting('Livechat_webhookUrl', 'https://crm.example.com/hook');
+      scene.harness.world.setServerSetting('Livechat_webhook_on_offline_msg', true);
+      await scene.harness.leaveOfflineMessage({ name: 'Cy', email: EMAIL, message: `card ${CARD}` });
+      const webhook = scene.harness.world.outbound.filter((copy) => copy.via === 'webhook').pop();
+      expect(webhook?.body).toContain(CARD);
+    });
+
+    it('refuses one too long to mask in bounded time, which the visitor is told by the widget, and sends nothing', async () => {
+      const outbound = scene.harness.world.outbound.length;
+      const messages = scene.harness.world.messages.length;
+      const long = `${'1 '.repeat(40000)} ${CARD}`;
+      await expect(scene.harness.leaveOfflineMessage({ name: 'Di', email: EMAIL, message: long })).rejects.toThrow(
+        /too long to be checked for card data/,
+      );
+      expect(scene.harness.world.outbound.length).toBe(outbound);
+      expect(scene.harness.world.messages.length).toBe(messages);
+      expect(scene.harness.logText()).not.toContain(CARD);
+    });
   });
 });

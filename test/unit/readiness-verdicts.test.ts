@@ -5,7 +5,7 @@ import { PCI_HARDENED } from '../fixtures/rocket-chat-settings';
 
 const GOOD: ReadinessInput = {
   server: PCI_HARDENED,
-  app: { viewingMode: 'strict', managersMayViewValues: false, vaultUrl: 'https://vault.example.com' },
+  app: { viewingMode: 'strict', managersMayViewValues: false, vaultUrl: 'https://vault.example.com', masksCards: true },
   vault: {
     reachable: true,
     posture: {
@@ -30,6 +30,7 @@ describe('readiness verdicts', () => {
       strict_viewing: 'pass',
       manager_values: 'pass',
       vault_tls: 'pass',
+      offline_form: 'pass',
       vault_reachable: 'pass',
       audit_retention: 'pass',
       audit_review: 'pass',
@@ -43,6 +44,35 @@ describe('readiness verdicts', () => {
     [{ Block_Multiple_Failed_Logins_Attempts_Until_Block_by_User: undefined }, 'cannot_tell'],
   ])('lock-out %j → %s', (change, verdict) => {
     expect(verdicts({ ...GOOD, server: { ...GOOD.server, ...change } }).lockout).toBe(verdict);
+  });
+
+  it('passes the offline form only while its e-mails are masked and no webhook gets them as typed', () => {
+    const line = (change: ReadinessInput['server'], masksCards = true) =>
+      evaluateReadiness({ ...GOOD, app: { ...GOOD.app, masksCards }, server: { ...GOOD.server, ...change } }).find(
+        (i) => i.id === 'offline_form',
+      )!;
+    expect(line({}).verdict).toBe('pass');
+    expect(line({ Livechat_display_offline_form: true })).toMatchObject({
+      verdict: 'pass',
+      found: expect.stringMatching(/this app masks what its rules find in the e-mail/),
+    });
+    expect(line({ Livechat_display_offline_form: true }, false)).toMatchObject({
+      verdict: 'fail',
+      found: expect.stringMatching(/card rule \(mask_cards\) is off/),
+    });
+    const webhook = line({
+      Livechat_display_offline_form: true,
+      Livechat_webhook_on_offline_msg: true,
+      Livechat_webhookUrl: 'https://crm.example.com/hook?token=s3cr3t',
+    });
+    expect(webhook).toMatchObject({
+      verdict: 'fail',
+      found: expect.stringMatching(/CRM webhook, which no app can mask/),
+    });
+    // The webhook's address may carry a token: the report never quotes it.
+    expect(JSON.stringify(webhook)).not.toContain('s3cr3t');
+    expect(line({ Livechat_display_offline_form: true, Livechat_webhook_on_offline_msg: true }).verdict).toBe('pass');
+    expect(line({ Livechat_display_offline_form: undefined }).verdict).toBe('cannot_tell');
   });
 
   it('judges the app and the vault', () => {
