@@ -39,7 +39,8 @@ export type MessageEvent = 'sent' | 'updated';
 function hasWords(message: IMessage): boolean {
   return (
     (typeof message.text === 'string' && message.text !== '') ||
-    (Array.isArray(message.attachments) && message.attachments.length > 0)
+    (Array.isArray(message.attachments) && message.attachments.length > 0) ||
+    (Array.isArray(message.blocks) && message.blocks.length > 0)
   );
 }
 
@@ -136,6 +137,9 @@ export async function maskBeforeSaving(
   }
   if (masking.attachments) {
     builder.setAttachments(masking.attachments);
+  }
+  if (masking.blocks) {
+    builder.setBlocks(masking.blocks);
   }
   const fired = Object.keys(masking.hits);
   if (fired.length > 0 && author === 'visitor' && isLivechatMessage(message)) {

@@ -1,6 +1,6 @@
 /**
- * Masking applied to one livechat message before Rocket.Chat saves it: its text and the
- * descriptions (and texts) of its attachments. The file of an upload is stored as sent: a
+ * Masking applied to one livechat message before Rocket.Chat saves it: its text, the
+ * descriptions (and texts) of its attachments and the texts in its blocks. The file of an upload is stored as sent: a
  * message hook sees only the message, never the file's bytes. Outside livechat, one kind of
  * message holds a visitor's words too: the offline form's post to a channel.
  */
@@ -59,6 +59,8 @@ export interface MessageMasking {
   text?: string;
   /** The attachments with masked descriptions, when one changed. */
   attachments?: IMessageAttachment[];
+  /** The blocks with masked texts, when one changed. */
+  blocks?: IMessage['blocks'];
   hits: { [ruleId: string]: number };
   unfinished: string[];
 }
@@ -116,7 +118,36 @@ export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRul
       result.attachments = attachments;
     }
   }
+  if (Array.isArray(message.blocks) && message.blocks.length > 0) {
+    const blocks = maskBlockTexts(message.blocks, maskKeeping, 0) as IMessage['blocks'];
+    if (JSON.stringify(blocks) !== JSON.stringify(message.blocks)) {
+      result.blocks = blocks;
+    }
+  }
   return result;
+}
+
+/** Deeper than any UI Kit layout goes (block, element, option, text object). */
+const MAX_BLOCK_DEPTH = 8;
+const TEXT_OBJECT_TYPES = ['mrkdwn', 'plain_text'];
+
+/**
+ * A copy of a message's blocks with the text of every text object (`{ type: 'mrkdwn', text }`)
+ * masked. Rocket.Chat's e-mail inbox gives each message a copy of its body, and the e-mail's
+ * subject, in blocks: the agent sees those, not the message text.
+ */
+function maskBlockTexts(value: unknown, mask: (text: string) => string, depth: number): unknown {
+  if (depth > MAX_BLOCK_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => maskBlockTexts(item, mask, depth + 1));
+  const object = value as { [key: string]: unknown };
+  const copy: { [key: string]: unknown } = {};
+  for (const key of Object.keys(object)) {
+    copy[key] = maskBlockTexts(object[key], mask, depth + 1);
+  }
+  if (TEXT_OBJECT_TYPES.indexOf(String(object.type)) >= 0 && typeof object.text === 'string' && object.text !== '') {
+    copy.text = mask(object.text);
+  }
+  return copy;
 }
 
 /** Whether the masking found anything to change or to report. */

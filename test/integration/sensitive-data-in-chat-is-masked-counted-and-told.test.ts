@@ -5,6 +5,7 @@
  * form, admins read counts (never contents), and a hostile admin pattern cannot hold a message up.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
@@ -205,6 +206,34 @@ describe('sensitive data typed into a livechat', () => {
     );
     expect(edited.text).toBe('the number is •••-••-6780');
     expect(JSON.stringify(scene.harness.world.messageVersions)).not.toContain('123-45-6780');
+  });
+
+  it("masks an e-mail inbox message's copies of the body and subject in its blocks, which agents read", async () => {
+    const room = scene.harness.world.addLivechatRoom({
+      servedBy: scene.agent,
+      source: { type: 'email', id: 'inbox', alias: 'email-inbox' } as OmnichannelSource,
+    });
+    const body = `Hello, my card is ${CARD}`;
+    // As Rocket.Chat's e-mail inbox builds the message (EmailInbox_Incoming.ts, onEmailReceived).
+    const saved = await fromVisitor(room, body, {
+      blocks: [
+        {
+          type: 'context',
+          elements: [{ type: 'mrkdwn', text: `**From:** Ada <${EMAIL}>\n**Subject:** card ${CARD}` }],
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: body } },
+      ] as IMessage['blocks'],
+    });
+    expect(saved.text).toBe('Hello, my card is •••• •••• •••• 1111');
+    expect(JSON.stringify(saved.blocks)).not.toContain(CARD);
+    expect(saved.blocks).toEqual([
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: `**From:** Ada <${EMAIL}>\n**Subject:** card •••• •••• •••• 1111` }],
+      },
+      { type: 'section', text: { type: 'mrkdwn', text: 'Hello, my card is •••• •••• •••• 1111' } },
+    ]);
+    expectStoredNowhere(CARD);
   });
 
   it('masks attachment descriptions; the uploaded file itself is out of its reach', async () => {
