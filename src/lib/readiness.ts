@@ -36,6 +36,7 @@ export const SERVER_SETTING_IDS = [
   'Livechat_webhook_on_offline_msg',
   'Livechat_webhookUrl',
   'Livechat_OfflineMessageToChannel_enabled',
+  'Log_Level',
 ] as const;
 
 export type ServerSettingId = (typeof SERVER_SETTING_IDS)[number];
@@ -192,6 +193,29 @@ function offlineForm(
   };
 }
 
+/**
+ * Rocket.Chat's own log: at its debug level it writes what no app hook sees (webhook bodies,
+ * visitors' custom fields, pages they visit) as they came. Errors and information only are fine.
+ */
+function serverLog(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
+  const level = typeof server.Log_Level === 'string' ? server.Log_Level : undefined;
+  const fix =
+    'Administration › Workspace › Settings › Logs: set "Log Level" to "0 Errors Only" or "1 Errors and Information", and leave the environment variables LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset (they log request bodies as sent).';
+  if (level === undefined) return { verdict: 'cannot_tell', found: unreadable(['Log_Level']), fix };
+  if (level === '2')
+    return {
+      verdict: 'fail',
+      found:
+        "Rocket.Chat logs at its debug level, which writes webhook bodies, visitors' custom fields and the pages they visit as they came, out of any app's reach.",
+      fix,
+    };
+  return {
+    verdict: 'pass',
+    found: `Rocket.Chat logs errors${level === '1' ? ' and information' : ''} only.`,
+    fix: 'Nothing to do. Leave the environment variables LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset: they log request bodies as sent.',
+  };
+}
+
 function strictViewing(app: ReadinessInput['app']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
   return app.viewingMode === 'strict'
     ? {
@@ -320,6 +344,12 @@ export function evaluateReadiness(input: ReadinessInput): ReadinessItem[] {
       requirement: '4.2.2',
       title: 'No card data sent by e-mail or webhook: the livechat offline form',
       ...offlineForm(server, app),
+    },
+    {
+      id: 'server_log',
+      requirement: '3.5.1',
+      title: "Rocket.Chat's own log holds no card data",
+      ...serverLog(server),
     },
     { id: 'vault_reachable', requirement: '—', title: 'The vault answers the app', ...reachable(vault) },
     {

@@ -31,6 +31,7 @@ describe('readiness verdicts', () => {
       manager_values: 'pass',
       vault_tls: 'pass',
       offline_form: 'pass',
+      server_log: 'pass',
       vault_reachable: 'pass',
       audit_retention: 'pass',
       audit_review: 'pass',
@@ -73,6 +74,15 @@ describe('readiness verdicts', () => {
     expect(JSON.stringify(webhook)).not.toContain('s3cr3t');
     expect(line({ Livechat_display_offline_form: true, Livechat_webhook_on_offline_msg: true }).verdict).toBe('pass');
     expect(line({ Livechat_display_offline_form: undefined }).verdict).toBe('cannot_tell');
+  });
+
+  it.each([
+    ['0', 'pass'],
+    ['1', 'pass'],
+    ['2', 'fail'],
+    [undefined, 'cannot_tell'],
+  ])("Rocket.Chat's log level %s → %s", (level, verdict) => {
+    expect(verdicts({ ...GOOD, server: { ...GOOD.server, Log_Level: level } }).server_log).toBe(verdict);
   });
 
   it('judges the app and the vault', () => {
