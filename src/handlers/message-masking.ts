@@ -1,14 +1,15 @@
 /**
  * Sensitive data typed into a livechat message is masked before Rocket.Chat saves it (a message
  * edited later keeps its original in the history, so masking afterwards would be too late), then
- * the visitor and the serving agent are told (src/redaction/masking-notices.ts). The post of an
- * offline form's message to a channel is masked as a visitor's words, and nobody is told.
+ * the visitor and the serving agent are told (src/redaction/masking-notices.ts). While the offline
+ * form's messages go to a channel, the bot's posts outside livechat are masked as a visitor's
+ * words, and nobody is told.
  *
  * Rocket.Chat runs these hooks for every message of the workspace, each as a round trip into the
  * app's process. The engine asks the check first and runs the modify hook only when it says yes:
- * the check answers no at once, reading nothing, for anything that is not a livechat message (or
- * the bot's post outside livechat), and otherwise says yes only when a rule fires (BENCHMARKS.md,
- * "Message hooks", has the figures).
+ * the check answers no at once, reading nothing, for anything that is not a livechat message or
+ * the bot's post, and otherwise says yes only when a rule fires (BENCHMARKS.md, "Message hooks",
+ * has the figures).
  * A failing modify hook saves the message unmasked, so counting can never fail it.
  */
 import type { IMessageBuilder, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
@@ -20,9 +21,15 @@ import { linkToKeep } from '../platform/own-posts';
 import { maskingConfig } from '../redaction/masking-config';
 import { firedRulesToTell, rememberRulesToTell, tellAboutMaskedMessage } from '../redaction/masking-notices';
 import type { MessageMasking } from '../redaction/message-masking';
-import { isLivechatMessage, maskedAuthorOf, maskingFired, maskMessage } from '../redaction/message-masking';
+import {
+  isBotPostOutsideLivechat,
+  isLivechatMessage,
+  maskedAuthorOf,
+  maskingFired,
+  maskMessage,
+} from '../redaction/message-masking';
 import { appliesTo } from '../redaction/rules';
-import type { RedactionRule } from '../redaction/rules';
+import type { Author, RedactionRule } from '../redaction/rules';
 import { asksForSecurityCode } from '../redaction/detectors';
 import { foldText } from '../redaction/folded-text';
 import {
@@ -50,6 +57,23 @@ interface Masked {
   remember?: () => void;
 }
 
+/** Rocket.Chat's setting that posts the offline form's messages to a channel, as its bot. */
+const OFFLINE_FORM_TO_CHANNEL = 'Livechat_OfflineMessageToChannel_enabled';
+
+/**
+ * Whose words the rules read the message as (`maskedAuthorOf`). The workspace's setting is read
+ * only for the bot's posts outside livechat, which are rare; one the app cannot read counts as off.
+ */
+async function authorToMask(message: IMessage, read: IRead): Promise<Author | undefined> {
+  if (!isBotPostOutsideLivechat(message)) return maskedAuthorOf(message, false);
+  try {
+    const on = await read.getEnvironmentReader().getServerSettings().getValueById(OFFLINE_FORM_TO_CHANNEL);
+    return maskedAuthorOf(message, on === true);
+  } catch {
+    return undefined;
+  }
+}
+
 const ruleOn = (rules: ReadonlyArray<RedactionRule>, id: string, author: 'visitor' | 'agent') =>
   rules.some((rule) => rule.id === id && appliesTo(rule, author));
 
@@ -58,13 +82,12 @@ const ruleOn = (rules: ReadonlyArray<RedactionRule>, id: string, author: 'visito
  * (across-messages.ts): a card number begun by its author, while the card rule is on; a visitor's
  * bare answer to a question for the security code, while the code rule is on.
  */
-async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent): Promise<Masked> {
+async function maskWithRules(message: IMessage, author: Author, read: IRead, event: MessageEvent): Promise<Masked> {
   const rules = (await maskingConfig(read)).rules;
-  const masking = maskMessage(message, rules, linkToKeep(message));
-  const author = maskedAuthorOf(message);
+  const masking = maskMessage(message, rules, author, linkToKeep(message));
   const text = message.text;
   // Only a chat's own messages join across messages (an offline form's post stands alone).
-  if (event !== 'sent' || !author || !isLivechatMessage(message) || typeof text !== 'string' || text === '') {
+  if (event !== 'sent' || !isLivechatMessage(message) || typeof text !== 'string' || text === '') {
     return { masking };
   }
   const now = Date.now();
@@ -105,10 +128,11 @@ async function maskWithRules(message: IMessage, read: IRead, event: MessageEvent
  * through is saved as typed, so what a next message may complete is remembered here.
  */
 export async function needsMasking(message: IMessage, read: IRead, event: MessageEvent): Promise<boolean> {
-  if (!maskedAuthorOf(message) || !hasWords(message)) {
+  const author = await authorToMask(message, read);
+  if (!author || !hasWords(message)) {
     return false;
   }
-  const { masking, remember } = await maskWithRules(message, read, event);
+  const { masking, remember } = await maskWithRules(message, author, read, event);
   if (maskingFired(masking)) return true;
   if (remember) remember();
   return false;
@@ -123,11 +147,11 @@ export async function maskBeforeSaving(
   persis: IPersistence,
   event: MessageEvent,
 ): Promise<IMessage> {
-  const author = maskedAuthorOf(message);
+  const author = await authorToMask(message, read);
   if (!author || !hasWords(message)) {
     return message;
   }
-  const { masking, remember } = await maskWithRules(message, read, event);
+  const { masking, remember } = await maskWithRules(message, author, read, event);
   if (remember) remember();
   if (!maskingFired(masking)) {
     return message;

@@ -35,7 +35,6 @@ export const SERVER_SETTING_IDS = [
   'Livechat_display_offline_form',
   'Livechat_webhook_on_offline_msg',
   'Livechat_webhookUrl',
-  'Livechat_OfflineMessageToChannel_enabled',
   'Log_Level',
 ] as const;
 
@@ -200,7 +199,7 @@ function offlineForm(
 function serverLog(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
   const level = typeof server.Log_Level === 'string' ? server.Log_Level : undefined;
   const fix =
-    'Administration › Workspace › Settings › Logs: set "Log Level" to "0 Errors Only" or "1 Errors and Information", and leave the environment variables LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset (they log request bodies as sent).';
+    'Administration › Workspace › Settings › Logs: set "Log Level" to "0 Errors Only" or "1 Errors and Information", and leave the environment variables LOG_METHOD_PAYLOAD, LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset (they log what requests carry, as sent).';
   if (level === undefined) return { verdict: 'cannot_tell', found: unreadable(['Log_Level']), fix };
   if (level === '2')
     return {
@@ -211,8 +210,8 @@ function serverLog(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' |
     };
   return {
     verdict: 'pass',
-    found: `Rocket.Chat logs errors${level === '1' ? ' and information' : ''} only.`,
-    fix: 'Nothing to do. Leave the environment variables LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset: they log request bodies as sent.',
+    found: `Rocket.Chat's "Log Level" is ${level}: no debug entries.`,
+    fix: 'Nothing to do. Leave the environment variables LOG_METHOD_PAYLOAD, LOG_REST_PAYLOAD and LOG_REST_METHOD_PAYLOADS unset: they log what requests carry, as sent.',
   };
 }
 

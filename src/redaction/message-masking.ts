@@ -25,7 +25,7 @@ export const ROCKET_CAT_ID = 'rocket.cat';
  * is on, the server posts each message a visitor leaves in the offline form (no agent online) to
  * a channel this way (its `livechat.offlineMessage` callback), with the visitor's words as typed.
  */
-export function isOfflineFormPost(message: IMessage): boolean {
+export function isBotPostOutsideLivechat(message: IMessage): boolean {
   return Boolean(message.room) && message.room.type !== RoomType.LIVE_CHAT && message.sender?.id === ROCKET_CAT_ID;
 }
 
@@ -46,12 +46,13 @@ export function authorOf(message: IMessage): Author | undefined {
 }
 
 /**
- * Whose words the rules read a message as: a livechat message's author; the bot's post outside
- * livechat as a visitor's (it relays the offline form); any other message is left alone.
+ * Whose words the rules read a message as: a livechat message's author; while the offline form's
+ * messages go to a channel, the bot's posts outside livechat as a visitor's (one relays each such
+ * message); any other message is left alone.
  */
-export function maskedAuthorOf(message: IMessage): Author | undefined {
+export function maskedAuthorOf(message: IMessage, offlineFormToChannel: boolean): Author | undefined {
   if (isLivechatMessage(message)) return authorOf(message);
-  return isOfflineFormPost(message) ? 'visitor' : undefined;
+  return offlineFormToChannel && isBotPostOutsideLivechat(message) ? 'visitor' : undefined;
 }
 
 export interface MessageMasking {
@@ -72,16 +73,16 @@ function addCounts(into: { [id: string]: number }, from: { [id: string]: number 
 }
 
 /**
- * What the rules change in the message, for its author (`maskedAuthorOf`); nothing for an app's own
- * message or one outside livechat that is not the offline form's.
+ * What the rules change in the message, read as `author`'s words (`maskedAuthorOf`).
  * `keep`, when given, stays whole in the text (the link in a post this app makes as the agent).
  */
-export function maskMessage(message: IMessage, rules: ReadonlyArray<RedactionRule>, keep?: string): MessageMasking {
+export function maskMessage(
+  message: IMessage,
+  rules: ReadonlyArray<RedactionRule>,
+  author: Author,
+  keep?: string,
+): MessageMasking {
   const result: MessageMasking = { hits: {}, unfinished: [] };
-  const author = maskedAuthorOf(message);
-  if (!author) {
-    return result;
-  }
   const mask = (text: string): string => {
     const masked = redactText(text, rules, author);
     addCounts(result.hits, masked.hits);

@@ -76,7 +76,7 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
     expect(verdictOf(report, '4.2.2')).toBe('✅ Pass');
     expect(report).toContain('this app masks what its rules find in the e-mail');
     expect(verdictOf(report, '3.5.1')).toBe('✅ Pass');
-    expect(report).toContain('Rocket.Chat logs errors only.');
+    expect(report).toContain('Rocket.Chat\'s "Log Level" is 0: no debug entries.');
     expect(verdictOf(report, '—')).toBe('✅ Pass');
     expect(verdictOf(report, '10.5.1')).toBe('❌ Fail');
     expect(report).toContain('only 90 days');

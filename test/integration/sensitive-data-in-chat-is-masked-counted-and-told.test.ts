@@ -410,6 +410,15 @@ describe('sensitive data typed into a livechat', () => {
       expect(scene.harness.logText()).not.toContain(CARD);
     });
 
+    it("leaves the bot's posts outside livechat alone while the offline form's messages go to no channel", async () => {
+      const world = scene.harness.world;
+      const post = { room: channel, sender: world.rocketCat(), text: `Order ref ${CARD}` };
+      world.setServerSetting('Livechat_OfflineMessageToChannel_enabled', false);
+      expect((await scene.harness.sendMessage(post)).text).toBe(`Order ref ${CARD}`);
+      world.setServerSetting('Livechat_OfflineMessageToChannel_enabled', true);
+      expect((await scene.harness.sendMessage(post)).text).toBe('Order ref •••• •••• •••• 1111');
+    });
+
     it('finds a number the e-mail splits over lines, and cuts no digit of a number off the subject', async () => {
       await scene.harness.leaveOfflineMessage({
         name: 'Bo',
@@ -438,7 +447,7 @@ describe('sensitive data typed into a livechat', () => {
       expect(webhook?.body).toContain(CARD);
     });
 
-    it('refuses one too long to mask in bounded time, which the visitor is told by the widget, and sends nothing', async () => {
+    it('refuses one too long to mask in bounded time: the widget shows an error, and nothing is sent', async () => {
       const outbound = scene.harness.world.outbound.length;
       const messages = scene.harness.world.messages.length;
       const long = `${'1 '.repeat(40000)} ${CARD}`;

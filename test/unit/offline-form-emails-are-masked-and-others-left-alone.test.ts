@@ -1,5 +1,14 @@
-/** The offline form's e-mail, told apart by its subject and masked as a visitor's words (the engine test covers the hook). */
-import { isOfflineFormEmail, maskOfflineEmail, OFFLINE_EMAIL_SUBJECT_PREFIX } from '../../src/redaction/offline-email';
+/**
+ * The offline form's e-mail, told apart by its subject and masked as a visitor's words (the engine
+ * test covers the hook).
+ */
+import {
+  isOfflineFormEmail,
+  maskOfflineEmail,
+  MAX_OFFLINE_EMAIL_CHARS,
+  OFFLINE_EMAIL_SUBJECT_PREFIX,
+  offlineEmailLength,
+} from '../../src/redaction/offline-email';
 import { builtinRules } from '../../src/redaction/rules';
 
 const RULES = builtinRules(['card', 'cvv', 'ssn', 'iban']);
@@ -32,6 +41,16 @@ describe('the offline form e-mail', () => {
       RULES,
     );
     expect(plain.email.subject).toBe(`${OFFLINE_EMAIL_SUBJECT_PREFIX}Ada: order 12`);
+  });
+
+  it("leaves the workspace's e-mail header unread, and bounds what it reads by the rest", () => {
+    const header = `<img src="data:image/png;base64,${'4111111111111111'.repeat(10000)}">`;
+    const body = `<h1>New livechat message</h1><p>card ${CARD}</p>`;
+    const email = { subject: `${OFFLINE_EMAIL_SUBJECT_PREFIX}Ada: card`, html: `${header}${body}` };
+    expect(offlineEmailLength(email)).toBeLessThan(MAX_OFFLINE_EMAIL_CHARS);
+    expect(maskOfflineEmail(email, RULES).email.html).toBe(
+      `${header}<h1>New livechat message</h1><p>card •••• •••• •••• 1111</p>`,
+    );
   });
 
   it('is masked whole even when the visitor typed the mark the HTML reading uses', () => {

@@ -44,6 +44,7 @@ describe("a post the app makes in the agent's name", () => {
     const masked = maskMessage(
       { room, sender: agent, text: `Card 4111 1111 1111 1111? Open: ${LINK}` },
       builtinRules(['card']),
+      'agent',
       LINK,
     );
     expect(masked.text).toBe(`Card •••• •••• •••• 1111? Open: ${LINK}`);
