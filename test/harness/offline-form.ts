@@ -61,7 +61,8 @@ export function offlineMessageEmail(world: World, data: OfflineMessage): IEmailD
     from: `${data.name} - ${data.email} <no-reply@example.com>`,
     replyTo: `${data.name} <${data.email}>`,
     subject: `Livechat offline message from ${data.name}: ${message.substring(0, 20)}`,
-    html,
+    // The mailer wraps the HTML in the workspace's e-mail header and footer; its text is the bare one's.
+    html: `${textSetting(world, 'Email_Header')}${html}${textSetting(world, 'Email_Footer')}`,
     text: html.replace(/<br\s*\/?>/gi, '').replace(/<[^<>]*>/g, ' '),
   };
 }

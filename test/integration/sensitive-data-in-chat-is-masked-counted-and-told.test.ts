@@ -447,6 +447,19 @@ describe('sensitive data typed into a livechat', () => {
       expect(webhook?.body).toContain(CARD);
     });
 
+    it("reads nothing of the workspace's e-mail header, however large its logo", async () => {
+      const header = `<img alt="logo" src="data:image/png;base64,${'4111111111111111'.repeat(20000)}">`;
+      scene.harness.world.setServerSetting('Email_Header', header);
+      try {
+        await scene.harness.leaveOfflineMessage({ name: 'Ed', email: EMAIL, message: `card ${CARD}` });
+        const email = lastEmail();
+        expect(email?.body.startsWith(header)).toBe(true);
+        expect(email?.body.slice(header.length)).not.toContain(CARD);
+      } finally {
+        scene.harness.world.setServerSetting('Email_Header', '');
+      }
+    });
+
     it('refuses one too long to mask in bounded time: the widget shows an error, and nothing is sent', async () => {
       const outbound = scene.harness.world.outbound.length;
       const messages = scene.harness.world.messages.length;
