@@ -27,7 +27,8 @@ import {
  */
 const UNCHANGED = undefined as unknown as IEmailDescriptor;
 
-export const OFFLINE_EMAIL_TOO_LONG = 'This message is too long to be checked for card data. Please shorten it.';
+/** The refusal's words: Rocket.Chat logs them and shows the visitor its own generic error. */
+export const OFFLINE_EMAIL_TOO_LONG = 'An offline form message too long to be checked for card data was refused.';
 
 export async function maskEmailBeforeSending(
   app: AppRef,
@@ -36,11 +37,9 @@ export async function maskEmailBeforeSending(
 ): Promise<IEmailDescriptor> {
   const email = context?.email;
   if (!isOfflineFormEmail(email)) return UNCHANGED;
-  if (offlineEmailLength(email) > MAX_OFFLINE_EMAIL_CHARS) {
-    app.getLogger().warn({
-      msg: 'Refused an offline form e-mail too long to mask in bounded time',
-      characters: offlineEmailLength(email),
-    });
+  const characters = offlineEmailLength(email);
+  if (characters > MAX_OFFLINE_EMAIL_CHARS) {
+    app.getLogger().warn({ msg: 'Refused an offline form e-mail too long to mask in bounded time', characters });
     throw new AppsEngineException(OFFLINE_EMAIL_TOO_LONG);
   }
   try {

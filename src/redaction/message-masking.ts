@@ -1,8 +1,8 @@
 /**
- * Masking applied to one livechat message before Rocket.Chat saves it: its text, the
- * descriptions (and texts) of its attachments and the texts in its blocks. The file of an upload is stored as sent: a
- * message hook sees only the message, never the file's bytes. Outside livechat, one kind of
- * message holds a visitor's words too: the offline form's post to a channel.
+ * Masking applied to one livechat message before Rocket.Chat saves it: its text, the descriptions
+ * (and texts) of its attachments and the texts in its blocks. The file of an upload is stored as
+ * sent: a message hook sees only the message, never the file's bytes. Outside livechat, one kind
+ * of message holds a visitor's words too: the offline form's post to a channel.
  */
 import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage, IMessageAttachment } from '@rocket.chat/apps-engine/definition/messages';

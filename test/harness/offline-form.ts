@@ -1,12 +1,12 @@
 /**
  * A message a visitor leaves in the livechat offline form (no agent online), as Rocket.Chat handles
  * it (apps/meteor/app/livechat/server/lib/messages.ts `sendOfflineMessage`, then the
- * `livechat.offlineMessage` callbacks). No app hook sees its way out of Rocket.Chat:
+ * `livechat.offlineMessage` callbacks). Apps see only two of its ways out of Rocket.Chat:
  * - it is refused unless *Livechat_display_offline_form* is on (on by default) and has an e-mail;
  * - it is e-mailed to *Livechat_offline_email*, through the mailer, which runs the apps'
  *   IPreEmailSent on it and sends what they return; when that fails, nothing else happens;
  * - then, with *Livechat_webhook_on_offline_msg* and a *Livechat_webhookUrl*, it is posted, as
- *   typed, to the CRM webhook;
+ *   typed, to the CRM webhook, which no app hook sees;
  * - and with *Livechat_OfflineMessageToChannel_enabled*, the server posts it as its bot
  *   (`rocket.cat`) to the channel *Livechat_OfflineMessageToChannel_channel_name* names, through
  *   `sendMessage`: the only copy the apps' message hooks see.
