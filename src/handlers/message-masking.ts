@@ -128,6 +128,9 @@ async function maskWithRules(message: IMessage, author: Author, read: IRead, eve
  * through is saved as typed, so what a next message may complete is remembered here.
  */
 export async function needsMasking(message: IMessage, read: IRead, event: MessageEvent): Promise<boolean> {
+  // This app's own post in the agent's name was masked before it was posted (the agent's words in
+  // it, idv-dialog.ts); the app runtime logs a modify hook's answer, which would hold its link.
+  if (linkToKeep(message) !== undefined) return false;
   const author = await authorToMask(message, read);
   if (!author || !hasWords(message)) {
     return false;

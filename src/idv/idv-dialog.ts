@@ -7,6 +7,8 @@ import { localeForVisitor } from '../platform/locale';
 import { translatorFor } from '../i18n/i18n';
 import { openDialog, sendDialogSubmit } from '../requests/dialogs';
 import { beginSend } from '../requests/send-context';
+import { maskingConfig } from '../redaction/masking-config';
+import { redactText } from '../redaction/redact';
 import { readViewValue } from '../ui/blocks';
 import { buildIdvModal, IDV_FIELD_ACTIONS, IdvAction } from './idv-modal';
 import type { IdvModalField, IdvQuestion } from './positions';
@@ -58,7 +60,10 @@ export const submitIdvDialog = sendDialogSubmit(async (deps, sending, state) => 
 
   const visitorLocale = await localeForVisitor(deps.read, sending.config.visitorLanguage);
   const vt = translatorFor(visitorLocale);
-  const label = secretName(validation.question, visitorLocale);
+  // The agent's own words, masked as the chat would mask them, before the vault, the app's records
+  // or the post in the agent's name hold them.
+  const rules = (await maskingConfig(deps.read)).rules;
+  const label = redactText(secretName(validation.question, visitorLocale), rules, 'agent').text;
   const [first, second] = validation.question.positions;
   return {
     send: {

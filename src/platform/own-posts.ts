@@ -1,10 +1,12 @@
 /**
  * Messages the app posts in a user's name: the visitor's question or form offer, sent as the
  * agent. Rocket.Chat runs every app's pre-message hooks on a message an app creates, this app's
- * own included, where such a post reads as the agent's words. The masking still reads them (the
- * agent wrote the question's custom label), but must keep the visitor's link whole: a rule that
- * matched part of the link in an SMS visitor's text would break it. The link is known here only
- * while the post's `finish()` runs: the server runs the hooks then, in the process that asked.
+ * own included, where such a post reads as the agent's words. The masking's check leaves such a
+ * post alone: the app masked the agent's words in it first, and the app runtime logs a modify
+ * hook's answer, which would hold the visitor's link. Should a modify hook read one anyway, it
+ * keeps the link whole: a rule that matched part of it in an SMS visitor's text would break it.
+ * The link is known here only while the post's `finish()` runs: the server runs the hooks then,
+ * in the process that asked.
  */
 import type { IMessageBuilder, IModify } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';

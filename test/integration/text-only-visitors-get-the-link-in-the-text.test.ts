@@ -84,6 +84,8 @@ describe('visitors on text-only channels get the link in the text', () => {
     expect(message.text).toContain(`Open this secure link to answer: ${url}\n`);
     expect(message.text).toContain('card •••• •••• •••• 1111');
     expect(scene.harness.world.messageVersions.map((m) => m.text).join('\n')).not.toContain('4111 1111 1111 1111');
+    // The app runtime logs what a hook answers: the link's one-time key must not be in it.
+    expect(scene.harness.logText()).not.toContain(url.split('/').pop() as string);
   });
 
   it('web widget: the question alone in the text, the link only in the button', async () => {
