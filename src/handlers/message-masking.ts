@@ -13,6 +13,7 @@
  * A failing modify hook saves the message unmasked, so counting can never fail it.
  */
 import type { IMessageBuilder, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
+import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import { addMaskingCounts } from '../persistence/masking-counts';
@@ -141,6 +142,19 @@ export async function needsMasking(message: IMessage, read: IRead, event: Messag
   return false;
 }
 
+/**
+ * The message as the modify hook answers it. The app runtime writes each hook's answer to the app's
+ * log, which Rocket.Chat keeps in its database, and a livechat room carries its visitor's token,
+ * which lets whoever holds it write and read as the visitor. Rocket.Chat reads only the room's id
+ * from the answer (its message converter), so the token is left out of it.
+ */
+function answerOf(message: IMessage): IMessage {
+  const room = message.room as ILivechatRoom | undefined;
+  if (!room || !room.visitor || room.visitor.token === undefined) return message;
+  const { token: _token, ...visitor } = room.visitor;
+  return { ...message, room: { ...room, visitor: visitor as IVisitor } as ILivechatRoom };
+}
+
 /** The message as it may be saved: masked, remembered for the notices when a visitor wrote it, and counted. */
 export async function maskBeforeSaving(
   app: AppRef,
@@ -152,12 +166,12 @@ export async function maskBeforeSaving(
 ): Promise<IMessage> {
   const author = await authorToMask(message, read);
   if (!author || !hasWords(message)) {
-    return message;
+    return answerOf(message);
   }
   const { masking, remember } = await maskWithRules(message, author, read, event);
   if (remember) remember();
   if (!maskingFired(masking)) {
-    return message;
+    return answerOf(message);
   }
   if (masking.text !== undefined) {
     builder.setText(masking.text);
@@ -187,7 +201,7 @@ export async function maskBeforeSaving(
   } catch (err) {
     app.getLogger().warn({ msg: 'A masked message could not be counted', roomId, error: String(err) });
   }
-  return builder.getMessage();
+  return answerOf(builder.getMessage());
 }
 
 /** The check before the notices, after saving: only a visitor's message whose modify hook masked something. */

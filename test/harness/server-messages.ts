@@ -111,9 +111,19 @@ export class ServerMessages {
     return modified;
   }
 
+  /** Rocket.Chat keeps only the room's id from what the apps returned: the saved room is its own. */
+  private serversRoom(message: IMessage): IMessage['room'] {
+    return (message.room && this.world.rooms.get(message.room.id)) || message.room;
+  }
+
   public save(message: IMessage): StoredMessage {
     this.drawableForVisitors(message);
-    const stored: StoredMessage = { ...message, id: newId('m'), createdAt: new Date() };
+    const stored: StoredMessage = {
+      ...message,
+      room: this.serversRoom(message),
+      id: newId('m'),
+      createdAt: new Date(),
+    };
     this.world.messages.push(stored);
     this.world.messageVersions.push(clone(stored));
     return stored;
@@ -135,7 +145,13 @@ export class ServerMessages {
       throw new Error(`Message ${id} not found`);
     }
     this.drawableForVisitors(message);
-    const saved: StoredMessage = { ...this.world.messages[index], ...message, id, updatedAt: new Date() };
+    const saved: StoredMessage = {
+      ...this.world.messages[index],
+      ...message,
+      room: this.serversRoom(message),
+      id,
+      updatedAt: new Date(),
+    };
     this.world.messages[index] = saved;
     this.world.messageVersions.push(clone(saved));
     return saved;

@@ -78,6 +78,9 @@ describe('sensitive data typed into a livechat', () => {
     expectStoredNowhere(CARD);
     expectStoredNowhere(SSN);
     expectStoredNowhere(IBAN);
+    // The app runtime logs the modify hook's answer: the visitor's token, a credential, is not in it.
+    expect(scene.harness.logText()).not.toContain(room.visitor.token);
+    expect(saved.room).toEqual(scene.harness.world.rooms.get(room.id));
     // Rocket.Chat refuses a message an app gave custom fields unless the workspace allows them.
     expect(saved.customFields).toBeUndefined();
   });
