@@ -45,9 +45,19 @@ describe('audit sink targets fail and recover apart', () => {
     return vault;
   }
 
-  async function shipped(): Promise<ExportLine[]> {
+  const received = () => datagrams.map((d) => JSON.parse(d.slice(d.indexOf(' - audit - ') + 11)) as ExportLine);
+
+  /**
+   * What the receiver got once `entries` audit entries arrived (UDP on a loaded box can take more
+   * than a moment), or by a 5 s deadline; then a moment more, so an entry sent twice shows.
+   */
+  async function shipped(entries: number): Promise<ExportLine[]> {
+    const deadline = Date.now() + 5000;
+    while (entrySeqs(received()).length < entries && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    return datagrams.map((d) => JSON.parse(d.slice(d.indexOf(' - audit - ') + 11)) as ExportLine);
+    return received();
   }
 
   const logged = (running: TestVault, message: string) =>
@@ -72,7 +82,7 @@ describe('audit sink targets fail and recover apart', () => {
     await running.app.vault.sites.addSite('s3', 'http://chat.test', 'test');
     expect(await sink.flush()).toEqual({ file: 0, syslog: 1 });
     expect(await sink.flush()).toEqual({ file: 0, syslog: 0 });
-    expect(entrySeqs(await shipped())).toEqual([1, 2, 3, 4]);
+    expect(entrySeqs(await shipped(4))).toEqual([1, 2, 3, 4]);
 
     // Logged once for three failed flushes, not once each.
     const failing = logged(running, 'audit sink target failing');
@@ -119,7 +129,7 @@ describe('audit sink targets fail and recover apart', () => {
 
     write.mockRestore();
     expect(await sink.flush()).toEqual({ file: 0, syslog: 2 });
-    expect(entrySeqs(await shipped())).toEqual([1, 2, 3, 4]);
+    expect(entrySeqs(await shipped(4))).toEqual([1, 2, 3, 4]);
     expect(await metric(running, 'vault_audit_sink_failing', 'syslog')).toBe(0);
     expect(logged(running, 'audit sink target delivering again')).toEqual([
       expect.objectContaining({ auditSink: 'syslog', failedAttempts: 2 }),
