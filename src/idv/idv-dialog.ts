@@ -40,9 +40,13 @@ export function secretName(question: IdvQuestion, visitorLocale: string): string
 
 /** Send on the ID&V dialog: the question when it is valid, else the errors by field. */
 export const submitIdvDialog = sendDialogSubmit(async (deps, sending, state) => {
+  // The agent's own words, masked as the chat would mask them before the vault, the app's records
+  // or the post in the agent's name hold them; checked as masked, since that is what is sent.
+  const typed = readViewValue(state, IdvAction.CustomLabel);
+  const rules = (await maskingConfig(deps.read)).rules;
   const validation = validateIdvInput({
     secretKind: readViewValue(state, IdvAction.SecretKind),
-    customLabel: readViewValue(state, IdvAction.CustomLabel),
+    customLabel: typeof typed === 'string' ? redactText(typed, rules, 'agent').text : typed,
     length: readViewValue(state, IdvAction.Length),
     firstPosition: readViewValue(state, IdvAction.FirstPosition),
     secondPosition: readViewValue(state, IdvAction.SecondPosition),
@@ -60,10 +64,7 @@ export const submitIdvDialog = sendDialogSubmit(async (deps, sending, state) => 
 
   const visitorLocale = await localeForVisitor(deps.read, sending.config.visitorLanguage);
   const vt = translatorFor(visitorLocale);
-  // The agent's own words, masked as the chat would mask them, before the vault, the app's records
-  // or the post in the agent's name hold them.
-  const rules = (await maskingConfig(deps.read)).rules;
-  const label = redactText(secretName(validation.question, visitorLocale), rules, 'agent').text;
+  const label = secretName(validation.question, visitorLocale);
   const [first, second] = validation.question.positions;
   return {
     send: {

@@ -88,6 +88,30 @@ describe('visitors on text-only channels get the link in the text', () => {
     expect(scene.harness.logText()).not.toContain(url.split('/').pop() as string);
   });
 
+  it("checks the custom label as masked: one the admin's label makes too long is refused, nothing sent", async () => {
+    const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+    await scene.harness.setSetting(
+      'masking_rules',
+      'codes | label [a code the chat never shows you] | agent | C\\d{3}',
+    );
+    try {
+      const { view, response } = await sendIdv(
+        scene,
+        { ...IDV, 'idv.secret-kind': 'custom', 'idv.custom-label': 'C123 C456' },
+        scene.agent,
+        room,
+      );
+      expect(response).toMatchObject({
+        type: 'errors',
+        viewId: view.id,
+        errors: { 'idv.custom-label': expect.any(String) },
+      });
+    } finally {
+      await scene.harness.setSetting('masking_rules', '');
+    }
+    expect(scene.harness.world.messagesIn(room.id)).toHaveLength(0);
+  });
+
   it('web widget: the question alone in the text, the link only in the button', async () => {
     await sendIdv(scene, IDV);
     const message = lastMessageIn(scene);
