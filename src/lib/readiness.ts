@@ -3,8 +3,9 @@
  * app's settings and the vault say, judged line by line as pass, fail or cannot tell, each with the
  * requirement it serves and how to fix it. It informs the admin; it never blocks anyone.
  *
- * Setting ids are Rocket.Chat's own (apps/meteor/server/settings/accounts.ts and omnichannel.ts); a
- * value the app cannot read is `undefined` and makes its line "cannot tell", never a pass.
+ * Setting ids are Rocket.Chat's own (apps/meteor/server/settings/: accounts, omnichannel, logs and
+ * file-upload); a value the app cannot read is `undefined` and makes its line "cannot tell", never
+ * a pass.
  */
 
 export type Verdict = 'pass' | 'fail' | 'cannot_tell';
@@ -36,6 +37,8 @@ export const SERVER_SETTING_IDS = [
   'Livechat_webhook_on_offline_msg',
   'Livechat_webhookUrl',
   'Log_Level',
+  'FileUpload_Enabled',
+  'Livechat_fileupload_enabled',
 ] as const;
 
 export type ServerSettingId = (typeof SERVER_SETTING_IDS)[number];
@@ -61,6 +64,7 @@ const AUDIT_MIN_DAYS = 365;
 const PASSWORD_PATH = 'Administration › Workspace › Settings › Accounts › Password Policy';
 const LOGIN_PATH = 'Administration › Workspace › Settings › Accounts › Login Attempts';
 const LIVECHAT_PATH = 'Administration › Workspace › Settings › Omnichannel › Livechat';
+const OMNICHANNEL_PATH = 'Administration › Workspace › Settings › Omnichannel';
 
 function bool(value: unknown): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
@@ -196,6 +200,30 @@ function offlineForm(
  * Rocket.Chat's own log: at its debug level it writes what no app hook sees (webhook bodies,
  * visitors' custom fields, pages they visit) as they came. Errors and information only are fine.
  */
+/**
+ * The widget takes a visitor's file only while both settings are on (Rocket.Chat's
+ * `livechat/upload/:rid` route), and no app sees a file's bytes before Rocket.Chat stores it.
+ */
+function livechatUploads(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
+  const everywhere = bool(server.FileUpload_Enabled);
+  const inLivechat = bool(server.Livechat_fileupload_enabled);
+  const fix = `${OMNICHANNEL_PATH}: turn off "File Upload" for livechat (or turn off uploads for the whole workspace in File Upload), and ask visitors for card data only with a secure form. SMS and WhatsApp integrations bring pictures by their own routes: check theirs.`;
+  if (everywhere === false || inLivechat === false)
+    return {
+      verdict: 'pass',
+      found: 'Visitors cannot upload files in the livechat widget.',
+      fix: 'Nothing to do for the widget. SMS and WhatsApp integrations bring pictures by their own routes: check theirs.',
+    };
+  if (everywhere === undefined || inLivechat === undefined)
+    return { verdict: 'cannot_tell', found: unreadable(['FileUpload_Enabled', 'Livechat_fileupload_enabled']), fix };
+  return {
+    verdict: 'fail',
+    found:
+      'Visitors can upload files in the livechat widget, and Rocket.Chat stores each file as sent: no app sees its bytes, so a picture of a card would be kept whole.',
+    fix,
+  };
+}
+
 function serverLog(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
   const level = typeof server.Log_Level === 'string' ? server.Log_Level : undefined;
   const fix =
@@ -349,6 +377,12 @@ export function evaluateReadiness(input: ReadinessInput): ReadinessItem[] {
       requirement: '3.5.1',
       title: "Rocket.Chat's own log holds no card data",
       ...serverLog(server),
+    },
+    {
+      id: 'livechat_uploads',
+      requirement: '3.2.1, 3.3.1',
+      title: 'No pictures of cards stored: files visitors upload',
+      ...livechatUploads(server),
     },
     { id: 'vault_reachable', requirement: '—', title: 'The vault answers the app', ...reachable(vault) },
     {

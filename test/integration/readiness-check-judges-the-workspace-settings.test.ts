@@ -77,6 +77,9 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
     expect(report).toContain('this app masks what its rules find in the e-mail');
     expect(verdictOf(report, '3.5.1')).toBe('✅ Pass');
     expect(report).toContain('Rocket.Chat\'s "Log Level" is 0: no debug entries.');
+    // Livechat uploads are on by default, and a file is stored as sent.
+    expect(verdictOf(report, '3.2.1, 3.3.1')).toBe('❌ Fail');
+    expect(report).toContain('a picture of a card would be kept whole');
     expect(verdictOf(report, '—')).toBe('✅ Pass');
     expect(verdictOf(report, '10.5.1')).toBe('❌ Fail');
     expect(report).toContain('only 90 days');

@@ -32,6 +32,7 @@ describe('readiness verdicts', () => {
       vault_tls: 'pass',
       offline_form: 'pass',
       server_log: 'pass',
+      livechat_uploads: 'pass',
       vault_reachable: 'pass',
       audit_retention: 'pass',
       audit_review: 'pass',
@@ -83,6 +84,17 @@ describe('readiness verdicts', () => {
     [undefined, 'cannot_tell'],
   ])("Rocket.Chat's log level %s → %s", (level, verdict) => {
     expect(verdicts({ ...GOOD, server: { ...GOOD.server, Log_Level: level } }).server_log).toBe(verdict);
+  });
+
+  it.each([
+    [{ Livechat_fileupload_enabled: true }, 'fail'],
+    [{ Livechat_fileupload_enabled: true, FileUpload_Enabled: false }, 'pass'],
+    // Either setting off closes the widget's upload route, so the other need not be read.
+    [{ Livechat_fileupload_enabled: false, FileUpload_Enabled: undefined }, 'pass'],
+    [{ Livechat_fileupload_enabled: undefined }, 'cannot_tell'],
+    [{ Livechat_fileupload_enabled: true, FileUpload_Enabled: 'yes' }, 'cannot_tell'],
+  ])('livechat uploads %j → %s', (change, verdict) => {
+    expect(verdicts({ ...GOOD, server: { ...GOOD.server, ...change } }).livechat_uploads).toBe(verdict);
   });
 
   it('judges the app and the vault', () => {
