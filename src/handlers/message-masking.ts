@@ -184,7 +184,7 @@ export async function maskBeforeSaving(
   }
   const fired = Object.keys(masking.hits);
   if (fired.length > 0 && author === 'visitor' && isLivechatMessage(message)) {
-    rememberRulesToTell(message.room.id, masking.text ?? message.text ?? '', fired);
+    rememberRulesToTell(message, masking.text ?? message.text ?? '', fired);
   }
   const roomId = message.room.id;
   if (masking.unfinished.length > 0) {

@@ -44,7 +44,13 @@ const MAX_CHATS_WAITING = 5000;
 const MAX_WAITING_PER_CHAT = 10;
 
 interface MaskedMessage {
-  /** The text the modify hook saved: the post hook finds its message by it. */
+  /**
+   * The message's id, when it had one before it was saved (Rocket.Chat's livechat routes give one):
+   * the post hook finds its message by it, whatever the server did to the text after the hooks
+   * (its bad-words filter, another app's hook).
+   */
+  id?: string;
+  /** Otherwise the text the modify hook saved. */
   text: string;
   rules: string[];
 }
@@ -60,13 +66,14 @@ const maskedToTell = new ShortMemory<MaskedMessage[]>(TELL_WINDOW_MS, MAX_CHATS_
 
 /** Called by the modify hook: these rules fired on the visitor's message, about to be saved as `savedText`. */
 export function rememberRulesToTell(
-  roomId: string,
+  message: IMessage,
   savedText: string,
   fired: readonly string[],
   now = Date.now(),
 ): void {
+  const roomId = message.room.id;
   const waiting = maskedToTell.get(roomId, now) || [];
-  const masked: MaskedMessage = { text: savedText, rules: fired.slice() };
+  const masked: MaskedMessage = { id: message.id, text: savedText, rules: fired.slice() };
   maskedToTell.set(roomId, [...waiting, masked].slice(-MAX_WAITING_PER_CHAT), now);
 }
 
@@ -77,7 +84,9 @@ function isVisitorsMessage(message: IMessage): boolean {
 function waitingFor(message: IMessage, now: number): MaskedMessage | undefined {
   if (!isVisitorsMessage(message)) return undefined;
   const text = message.text || '';
-  return (maskedToTell.get(message.room.id, now) || []).find((masked) => masked.text === text);
+  return (maskedToTell.get(message.room.id, now) || []).find((masked) =>
+    masked.id ? masked.id === message.id : masked.text === text,
+  );
 }
 
 /** The rules that fired on a visitor's saved message, still to be told (the post hook's check). */

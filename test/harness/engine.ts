@@ -522,6 +522,16 @@ export class EngineHarness {
   }
 
   /**
+   * A visitor's message as the widget sends it, through Rocket.Chat's livechat REST route (`POST
+   * livechat/message`): refused in a closed chat; it gets its id there (`_id || Random.id()`),
+   * before the apps' hooks run, then goes as `sendMessage` above.
+   */
+  public async visitorSends(room: ILivechatRoom, text: string, extra: Partial<IMessage> = {}): Promise<StoredMessage> {
+    if (!(this.world.rooms.get(room.id) as ILivechatRoom | undefined)?.isOpen) throw new Error('room-closed');
+    return this.sendMessage({ id: newId('m'), room, sender: this.world.visitorAsSender(room), text, ...extra });
+  }
+
+  /**
    * An edit as Rocket.Chat makes one: the changed message goes through the pre-update hooks, is
    * saved as they left it (the history keeps every version), then IPostMessageUpdated, awaited.
    */

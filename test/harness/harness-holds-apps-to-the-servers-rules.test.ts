@@ -3,7 +3,8 @@
  * (rule-breaker-app.ts). Views only under the interaction's own trigger ID, once, within 5 s of
  * the action on the server's clock (a vault that sleeps proves it); private notices to someone not
  * in the room are lost; an app's own messages pass through every app's message hooks; a message
- * with custom fields the workspace did not allow is refused, unsaved; a livechat message with a
+ * with custom fields the workspace did not allow is refused, unsaved; the bad-words filter runs after
+ * the hooks; a visitor's message keeps the id its route gave it; a livechat message with a
  * block the visitor's widget cannot draw fails the call; one processor's jobs run one at a time;
  * department transfers, takes and deletions can be played; a second app instance can share the same
  * server.
@@ -119,6 +120,30 @@ describe('the harness holds an app to the server rules', () => {
     expect(harness.world.messagesIn(room.id).map((m) => [m.text, m.customFields])).toEqual([
       ['field: four', { ruleBreaker: 1 }],
     ]);
+  });
+
+  it("filters bad words after the apps' hooks, so post hooks see the text as saved", async () => {
+    const { room } = agentAndRoom();
+    harness.world.setServerSetting('Message_AllowBadWordsFilter', true);
+    harness.world.setServerSetting('Message_BadWordsFilterList', 'darn');
+    try {
+      await harness.visitorSends(room, 'echo: darn, heck');
+    } finally {
+      harness.world.setServerSetting('Message_AllowBadWordsFilter', false);
+    }
+    expect(harness.world.messagesIn(room.id).map((m) => m.text)).toEqual([
+      'echo: ****, heck',
+      'heard echo: ****, heck',
+    ]);
+  });
+
+  it("keeps the id the livechat route gives a visitor's message before the hooks, and refuses it twice", async () => {
+    const { room } = agentAndRoom();
+    const saved = await harness.visitorSends(room, 'first', { id: 'widget-made-id' });
+    expect(saved.id).toBe('widget-made-id');
+    await expect(harness.visitorSends(room, 'again', { id: 'widget-made-id' })).rejects.toThrow(/duplicate key/);
+    harness.world.rooms.set(room.id, { ...room, isOpen: false } as typeof room);
+    await expect(harness.visitorSends(room, 'late')).rejects.toThrow('room-closed');
   });
 
   it("fails a call that saves, in a livechat room, a block the visitor's widget cannot draw", async () => {

@@ -7,8 +7,10 @@
  *   workspace turned them on (`Message_CustomFields_Enabled`, off by default) and its schema
  *   (`Message_CustomFields`, extra keys refused) names every key. The server throws, and nothing is
  *   saved: a visitor's message is lost with an error;
- * - it is saved (an edit keeps the earlier version in the history), then IPostMessageSent or
- *   IPostMessageUpdated. The server does not wait for those: for an app's own message the harness
+ * - its text goes through the bad-words filter when the workspace turned it on (bad-words.ts);
+ * - it is saved under the id it came with (the livechat REST route gives a visitor's message one
+ *   before the hooks) or a new one (an edit keeps the earlier version in the history), then
+ *   IPostMessageSent or IPostMessageUpdated. The server does not wait for those: for an app's own message the harness
  *   does not either, but keeps them, so the call that caused them settles them (`settle`).
  * A message saved in a livechat room is drawn by the visitor's widget, which knows only some blocks
  * and elements (SPEC): the server saves any other, the visitor sees nothing of it, and the harness
@@ -18,6 +20,7 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import { AppInterface } from '@rocket.chat/apps-engine/definition/metadata';
 import type { AppManager } from '@rocket.chat/apps-engine/server/AppManager';
 
+import { filterBadWords } from './bad-words';
 import { clone } from './bridges/clone';
 import type { StoredMessage, World } from './world';
 import { newId } from './world';
@@ -118,10 +121,14 @@ export class ServerMessages {
 
   public save(message: IMessage): StoredMessage {
     this.drawableForVisitors(message);
+    if (message.id && this.world.messages.some((m) => m.id === message.id)) {
+      throw new Error(`E11000 duplicate key error: a message ${message.id} is saved already`);
+    }
     const stored: StoredMessage = {
       ...message,
+      text: filterBadWords(this.world, message.text),
       room: this.serversRoom(message),
-      id: newId('m'),
+      id: message.id || newId('m'),
       createdAt: new Date(),
     };
     this.world.messages.push(stored);
@@ -148,6 +155,7 @@ export class ServerMessages {
     const saved: StoredMessage = {
       ...this.world.messages[index],
       ...message,
+      text: filterBadWords(this.world, message.text),
       room: this.serversRoom(message),
       id,
       updatedAt: new Date(),
