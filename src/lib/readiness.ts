@@ -197,22 +197,19 @@ function offlineForm(
 }
 
 /**
- * Rocket.Chat's own log: at its debug level it writes what no app hook sees (webhook bodies,
- * visitors' custom fields, pages they visit) as they came. Errors and information only are fine.
- */
-/**
  * The widget takes a visitor's file only while both settings are on (Rocket.Chat's
  * `livechat/upload/:rid` route), and no app sees a file's bytes before Rocket.Chat stores it.
  */
 function livechatUploads(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
   const everywhere = bool(server.FileUpload_Enabled);
   const inLivechat = bool(server.Livechat_fileupload_enabled);
-  const fix = `${OMNICHANNEL_PATH}: turn off "File Upload" for livechat (or turn off uploads for the whole workspace in File Upload), and ask visitors for card data only with a secure form. SMS and WhatsApp integrations bring pictures by their own routes: check theirs.`;
+  const otherChannels = 'SMS and WhatsApp integrations bring pictures by their own routes: check theirs.';
+  const fix = `${OMNICHANNEL_PATH}: turn off "File Upload" for livechat (or turn off uploads for the whole workspace in File Upload), and ask visitors for card data only with a secure form. ${otherChannels}`;
   if (everywhere === false || inLivechat === false)
     return {
       verdict: 'pass',
       found: 'Visitors cannot upload files in the livechat widget.',
-      fix: 'Nothing to do for the widget. SMS and WhatsApp integrations bring pictures by their own routes: check theirs.',
+      fix: `Nothing to do for the widget. ${otherChannels}`,
     };
   if (everywhere === undefined || inLivechat === undefined)
     return { verdict: 'cannot_tell', found: unreadable(['FileUpload_Enabled', 'Livechat_fileupload_enabled']), fix };
@@ -224,6 +221,10 @@ function livechatUploads(server: ReadinessInput['server']): Omit<ReadinessItem, 
   };
 }
 
+/**
+ * Rocket.Chat's own log: at its debug level it writes what no app hook sees (webhook bodies,
+ * visitors' custom fields, pages they visit) as they came. Errors and information only are fine.
+ */
 function serverLog(server: ReadinessInput['server']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
   const level = typeof server.Log_Level === 'string' ? server.Log_Level : undefined;
   const fix =

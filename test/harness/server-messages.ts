@@ -10,8 +10,9 @@
  * - its text goes through the bad-words filter when the workspace turned it on (bad-words.ts);
  * - it is saved under the id it came with (the livechat REST route gives a visitor's message one
  *   before the hooks) or a new one (an edit keeps the earlier version in the history), then
- *   IPostMessageSent or IPostMessageUpdated. The server does not wait for those: for an app's own message the harness
- *   does not either, but keeps them, so the call that caused them settles them (`settle`).
+ *   IPostMessageSent or IPostMessageUpdated. The server does not wait for those: for an app's own
+ *   message the harness does not either, but keeps them, so the call that caused them settles them
+ *   (`settle`).
  * A message saved in a livechat room is drawn by the visitor's widget, which knows only some blocks
  * and elements (SPEC): the server saves any other, the visitor sees nothing of it, and the harness
  * fails the call that made it.
