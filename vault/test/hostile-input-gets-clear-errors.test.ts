@@ -1,4 +1,4 @@
-import { holdsForbiddenCharacter, isVisible } from '../src/contract/limits';
+import { holdsForbiddenCharacter, isVisible, LIMITS } from '../src/contract/limits';
 import {
   CALLBACK,
   cardForm,
@@ -178,16 +178,36 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(await requestCount()).toBe(0);
   });
 
-  it('huge bodies: 413 on the API and on the visitor submit', async () => {
+  it('huge bodies: 413 on the API and on the visitor submit, past 1 MiB', async () => {
     const huge = cardForm({
-      form: { id: 'f', title: 'x'.repeat(70_000), fields: [{ id: 'a', label: 'A', type: 'text' }] },
+      form: { id: 'f', title: 'x'.repeat(1_100_000), fields: [{ id: 'a', label: 'A', type: 'text' }] },
     });
     const response = await vault.call('POST', '/v1/requests', huge);
     expect(response.statusCode).toBe(413);
     expect(response.json().error.code).toBe('payload_too_large');
     const { submitPath } = await createAndOpen(vault, idvRequest());
-    const submit = await vault.call('POST', submitPath, { values: { 2: 'x'.repeat(70_000) } }, null);
+    const submit = await vault.call('POST', submitPath, { values: { 2: 'x'.repeat(1_100_000) } }, null);
     expect(submit.statusCode).toBe(413);
+  });
+
+  it("a visitor's form post at the contract's limits fits: 50 answers of 1,000 emoji, form-encoded", async () => {
+    const fields = Array.from({ length: LIMITS.fields }, (_, i) => ({
+      id: `f${i}`,
+      label: `Answer ${i}`,
+      type: 'text' as const,
+      maxLength: LIMITS.value,
+    }));
+    const { requestId, submitPath } = await createAndOpen(
+      vault,
+      cardForm({ form: { id: 'long', title: 'Long', fields } }),
+    );
+    const body = fields.map((f) => `v.${f.id}=${encodeURIComponent('😀'.repeat(LIMITS.value))}`).join('&');
+    expect(body.length).toBeGreaterThan(600_000);
+    const submit = await vault.call('POST', submitPath, body, null, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(submit.statusCode).toBe(303);
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('submitted');
   });
 
   it('no key, a bad key, a malformed header: 401 with no hint which part was wrong', async () => {

@@ -54,7 +54,13 @@ export interface BuildOptions {
   logBindings?: Record<string, string | number>;
 }
 
-const BODY_LIMIT = 64 * 1024;
+/**
+ * The largest body taken (Fastify's own default). A visitor's submit at the contract's limits, as
+ * the page posts it (50 fields of 1,000 code points, each up to 12 characters form-encoded,
+ * %F0%9F%98%80), needs about 600 KB: 64 KiB refused a form of eight Japanese answers and lost them.
+ * A form definition past it is refused (413) though each of its texts is within its own limit.
+ */
+const BODY_LIMIT = 1024 * 1024;
 
 /** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
