@@ -73,6 +73,18 @@ describe("the framework's own error answers", () => {
     expect(response.body).not.toContain('CANARYOTKVALUE');
   });
 
+  it('an answer before the body was read is the only one: the connection closes, no 408 follows', async () => {
+    const started = Date.now();
+    const raw = await rawExchange(port, (socket) =>
+      socket.write(
+        'POST /v1/sessions/close HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{}',
+      ),
+    );
+    expect(raw.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 401']);
+    expect(parseAnswer(raw).headers.connection).toBe('close');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {
     const raw = await rawExchange(port, (socket) =>
       socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),

@@ -363,6 +363,43 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
   });
 
+  it('a body that is not UTF-8, or says another charset, is refused and keeps the link; UTF-8 is taken however it is named', async () => {
+    const form = cardForm({
+      form: { id: 'named', title: 'Named', fields: [{ id: 'name', label: 'Name', type: 'text', required: true }] },
+    });
+    const { requestId, submitPath } = await createAndOpen(vault, form);
+    const json = 'application/json';
+    const post = 'application/x-www-form-urlencoded';
+    const refused: Array<[string, string | Buffer]> = [
+      [json, Buffer.concat([Buffer.from('{"values":{"name":"A'), Buffer.from([0xff]), Buffer.from('"}}')])],
+      [
+        `${json}; charset=iso-8859-1`,
+        Buffer.concat([Buffer.from('{"values":{"name":"Al'), Buffer.from([0xe9]), Buffer.from('ce"}}')]),
+      ],
+      [`${json}; charset=utf-16`, '{"values":{"name":"Ada"}}'],
+      [post, 'v.name=Al%E9ce'],
+      [post, 'v.name=100%ZZ'],
+      [`${post}; charset=iso-8859-1`, 'v.name=Ada'],
+      [post, Buffer.concat([Buffer.from('v.name=Al'), Buffer.from([0xe9]), Buffer.from('ce')])],
+    ];
+    for (const [contentType, body] of refused) {
+      const response = await vault.call('POST', submitPath, body, null, { 'content-type': contentType, accept: json });
+      expect([contentType, response.statusCode]).toEqual([contentType, 400]);
+      expect(response.json().error.message).toMatch(/UTF-8/);
+    }
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('opened');
+    const taken = await vault.call('POST', submitPath, 'v.name=Al%C3%A9ce+%F0%9F%98%80', null, {
+      'content-type': `${post}; charset="UTF-8"`,
+    });
+    expect(taken.statusCode).toBe(303);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ name: 'Aléce 😀' });
+    const again = await createAndOpen(vault, form);
+    const byJson = await vault.call('POST', again.submitPath, '{"values":{"name":"Zoë"}}', null, {
+      'content-type': `${json}; charset=utf8`,
+    });
+    expect(byJson.statusCode).toBe(200);
+  });
+
   it('fields named like an object\'s own methods ("toString", "constructor") left empty are empty, by JSON and by form post', async () => {
     const form = cardForm({
       form: {

@@ -4,12 +4,12 @@
  * error summary, what each button posts, the ID&V page, a 320px screen, and a clean CSP.
  * Screenshots go to visitor-*.png in the temp dir (`npm test` gives each run its own and removes it).
  */
-import formbody from '@fastify/formbody';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
+import { parseBodies } from '../src/http/json-body';
 import { securityHeaders } from '../src/http/security-headers';
 import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../src/pages/assets';
 import { readFormValues } from '../src/pages/form-values';
@@ -98,7 +98,7 @@ const GOOD_PAN = '4111 1111 1111 1111';
 /** The visitor routes the vault will have, minus OTKs and storage: renders, checks, records posts. */
 async function startPageServer(posts: Post[]): Promise<{ app: FastifyInstance; baseUrl: string }> {
   const app = Fastify();
-  await app.register(formbody);
+  parseBodies(app);
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(securityHeaders(false));
   });

@@ -5,7 +5,6 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream, Logger } from 'pino';
 import type { VaultConfig } from '../config';
@@ -18,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
-import { hasBody, parseJsonBodies } from './json-body';
+import { hasBody, parseBodies } from './json-body';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
@@ -188,6 +187,9 @@ function observeResponses(
   // Callback hooks: an async one costs a promise and a microtask on every request.
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(headers);
+    // An answer before the body was read (a refused key, say) closes the connection: Node would
+    // read on for the rest of the body, and one that never came got a second answer, a 408.
+    if (!request.raw.complete) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {
@@ -280,8 +282,7 @@ async function registerRoutes(
   vault: Vault,
   routeMethods: RouteMethods,
 ): Promise<Awaited<ReturnType<typeof rateLimitRedis>> | undefined> {
-  parseJsonBodies(app);
-  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  parseBodies(app);
   const sharedLimits = config.redisUrl ? await rateLimitRedis(config.redisUrl) : undefined;
   await app.register(rateLimit, {
     global: false,

@@ -1,22 +1,75 @@
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { VaultError } from '../errors';
+import { MAX_SUBMITTED_VALUES, tooManyValues } from '../pages/form-values';
 import { invalidJson } from './errors';
 
 /**
- * The JSON body parser: Fastify's own rules (secure-json-parse refuses a "__proto__" key and a
- * "constructor" holding "prototype", which could poison an object later merged from the body), but
- * such a body is told so: Fastify's parser called it "not valid JSON", though it is.
+ * The body parsers: JSON for the API and the visitor's page alike, and the page's form posts. Both
+ * read UTF-8 only, and refuse what is not: decoded anyway, a byte that is not UTF-8 became U+FFFD
+ * and a %-escape that is not one stayed as typed, so the vault stored a value the visitor never
+ * typed and answered "submitted".
+ *
+ * JSON keeps Fastify's own rules (secure-json-parse refuses a "__proto__" key and a "constructor"
+ * holding "prototype", which could poison an object later merged from the body), but such a body
+ * is told so: Fastify's parser called it "not valid JSON", though it is.
  */
-export function parseJsonBodies(app: FastifyInstance): void {
+export function parseBodies(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(utf8Text(request, body as Buffer)));
     } catch (error) {
       done(error as Error, undefined);
     }
   });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+    try {
+      done(null, parseFormBody(utf8Text(request, body as Buffer)));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+}
+
+/** The body as text: UTF-8, as its Content-Type says (or leaves unsaid) and its bytes are. */
+function utf8Text(request: FastifyRequest, body: Buffer): string {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset))
+    throw new VaultError('bad_request', 'The body must be UTF-8: send it as UTF-8, with charset=utf-8 or none.');
+  if (!isUtf8(body)) throw new VaultError('bad_request', 'The body is not valid UTF-8.');
+  return body.toString('utf8');
+}
+
+/**
+ * A form post's entries, name → value (an array for a name sent more than once), as browsers
+ * encode them: "+" a space, every %-escape a UTF-8 byte. More entries than any form has are
+ * refused before they are decoded.
+ */
+export function parseFormBody(text: string): Record<string, string | string[]> {
+  const entries: Record<string, string | string[]> = Object.create(null);
+  const pairs = text === '' ? [] : text.split('&').filter((pair) => pair !== '');
+  // The pages send one entry per value and one "action".
+  if (pairs.length > MAX_SUBMITTED_VALUES + 1) throw tooManyValues();
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const name = formDecode(at < 0 ? pair : pair.slice(0, at));
+    const value = at < 0 ? '' : formDecode(pair.slice(at + 1));
+    const earlier = entries[name];
+    if (earlier === undefined) entries[name] = value;
+    else if (Array.isArray(earlier)) earlier.push(value);
+    else entries[name] = [earlier, value];
+  }
+  return entries;
+}
+
+function formDecode(part: string): string {
+  try {
+    return decodeURIComponent(part.replace(/\+/g, ' '));
+  } catch {
+    throw new VaultError('bad_request', 'The form body holds a %-escape that is not UTF-8.');
+  }
 }
 
 /** Whether a request carries a body: a length above zero, or one sent in chunks. */
