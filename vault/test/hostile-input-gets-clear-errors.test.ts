@@ -84,6 +84,7 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['a control character in the visitor token', { visitorToken: 'token\u001b[31m' }],
     ['a bad locale', { locale: 'en us' }],
     ['a space in the callback URL', { callbackUrl: `${CALLBACK}/a b` }],
+    ['a callback URL that is not http', { callbackUrl: CALLBACK.replace(/^http/, 'ftp') }],
     // Stored in its own column, it would come back as U+FFFD: the doorbell would ring elsewhere.
     ['an unpaired surrogate in the callback URL', { callbackUrl: `${CALLBACK}\ud800` }],
     [
@@ -100,8 +101,20 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(await requestCount()).toBe(0);
   });
 
+  it('a callback URL whose scheme is in capitals is taken: schemes are case-insensitive', async () => {
+    const response = await vault.call(
+      'POST',
+      '/v1/requests',
+      idvRequest({ callbackUrl: CALLBACK.replace(/^http/, 'HTTP') }),
+    );
+    expect(response.statusCode).toBe(201);
+  });
+
   it.each([
     ['only zero-width spaces', '\u200b\u200b', /must show something/],
+    ['only a Hangul filler', '\u3164', /must show something/],
+    ['only blank braille', '\u2800\u2800', /must show something/],
+    ['only combining marks', '\u0301\u0308', /must show something/],
     ['a right-to-left override', 'PIN\u202e4321', /one line of plain text/],
     ['a C1 control', 'P\u0085N', /one line of plain text/],
     ['a line break', 'P\nN', /one line of plain text/],

@@ -49,8 +49,11 @@ export const ID_PATTERNS = {
   /** The same for a visitor's token, which may be empty (a visitor the app could not name). */
   visitorToken: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]*$',
   locale: '^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$',
-  /** http(s), and no space, control character or unpaired surrogate anywhere (stored, one would come back as U+FFFD). */
-  callbackUrl: '^https?://[^\\u0000-\\u0020\\u007f\\ud800-\\udfff]+$',
+  /**
+   * http(s) in any case (URL schemes are case-insensitive), and no space, control character or
+   * unpaired surrogate anywhere (stored, one would come back as U+FFFD).
+   */
+  callbackUrl: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\u0000-\\u0020\\u007f\\ud800-\\udfff]+$',
   /** A payment-processor relay the vault's admin configured (`vault:cli relay set`). */
   relay: '^[a-z][a-z0-9_-]{0,39}$',
   relayParamName: '^[A-Za-z][A-Za-z0-9_]{0,31}$',
@@ -74,8 +77,12 @@ export const NOT_BLANK_PATTERN = '\\S';
  */
 export const PLAIN_LINE_PATTERN =
   '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$';
-/** Something a person can see: not only spaces, controls and format characters (zero-width, bidi marks). Unicode mode. */
-export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\s]';
+/**
+ * Something a person can see: not only spaces, controls, format characters (zero-width, bidi
+ * marks), combining marks (nothing to sit on) and the letters and symbols drawn blank (Hangul
+ * fillers, the blank braille pattern). Unicode mode.
+ */
+export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\p{M}\\s\\u115f\\u1160\\u2800\\u3164\\uffa0]';
 
 const FORM_ID = new RegExp(ID_PATTERNS.form);
 const FIELD_ID = new RegExp(ID_PATTERNS.field);
