@@ -340,6 +340,15 @@ function checkMasterKey(value: string): void {
   }
 }
 
+/** The data dir, made 0700 if need be: a path that cannot be one is VAULT_DATA_DIR's error. */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    ensurePrivateDir(dataDir);
+  } catch (error) {
+    throw new ConfigError('VAULT_DATA_DIR', `cannot be the vault's data directory: ${(error as Error).message}`);
+  }
+}
+
 /** The dev master key file inside the data dir; created on first use. */
 export function devMasterKeyPath(dataDir: string): string {
   return path.join(dataDir, 'master.key');
@@ -352,7 +361,7 @@ export function devMasterKeyPath(dataDir: string): string {
 export function resolveMasterKey(config: VaultConfig, generate: () => Buffer, warn: (msg: string) => void): Buffer {
   if (config.masterKey) return Buffer.from(config.masterKey, 'base64');
   const file = devMasterKeyPath(config.dataDir);
-  ensurePrivateDir(config.dataDir);
+  ensureDataDir(config.dataDir);
   if (!fs.existsSync(file)) {
     fs.writeFileSync(file, generate().toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError, OperationError } from './errors';
-import { devMasterKeyPath, resolveMasterKey, type VaultConfig } from './config';
+import { devMasterKeyPath, ensureDataDir, resolveMasterKey, type VaultConfig } from './config';
 import { redactUrl } from './connection-url';
 import { ensurePrivateDir } from './private-files';
 import { AuditSigner } from './crypto/audit-signing';
@@ -415,6 +415,7 @@ async function openStorage(config: VaultConfig, logger: Logger): Promise<Storage
     }
     return storage;
   }
+  ensureDataDir(config.dataDir);
   const storage = new SqliteStorage(sqlitePath(config), {
     // The WAL still starts over (the request thread's fallback checkpoint): no secret in an error code.
     onCheckpointFailure: (code) => logger.warn({ code }, 'background WAL checkpoint failed'),

@@ -1,12 +1,30 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 /**
  * The data dir holds the database and the dev keys: only the vault's own user may read it.
  * Creates it 0700, and tightens an existing one we own (a chmod we may not do is left to the operator).
  */
 export function ensurePrivateDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(path.resolve(dir));
+  if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   tighten(dir, 0o700);
+}
+
+/**
+ * `mkdir -p`, one level at a time: node's own recursive mkdir spins for ever on a path it cannot
+ * create under /proc, so a mistyped data dir hung the vault's start-up with no word.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      fs.mkdirSync(level, { mode: 0o700 });
+    } catch (error) {
+      throw new Error(`cannot create ${level} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
 }
 
 /** Creates `file` empty and 0600 if absent, or tightens it; SQLite then makes its WAL with the same mode. */

@@ -89,6 +89,26 @@ describe('an address the vault cannot listen on', () => {
   });
 });
 
+describe('a data dir the vault cannot use', () => {
+  it.each([
+    // Node's own recursive mkdir spins for ever on a path under /proc: the start-up hung, silent.
+    ['/proc/nonexistent', 'cannot create /proc/nonexistent (ENOENT)'],
+    ['/dev/null', '/dev/null is not a directory'],
+  ])('%s: exit 2 at once, and one line naming VAULT_DATA_DIR', (dir, says) => {
+    ensureVaultBuilt();
+    const run = spawnSync(process.execPath, ['dist/main.js'], {
+      cwd: VAULT_PACKAGE,
+      env: { PATH: process.env.PATH, VAULT_DATA_DIR: dir, VAULT_PORT: '0', VAULT_OPS_PORT: '0' },
+      encoding: 'utf8',
+      timeout: 20000,
+    });
+    expect({ status: run.status, lines: run.stderr.trim().split('\n') }).toEqual({
+      status: 2,
+      lines: [`vault: configuration error: VAULT_DATA_DIR: cannot be the vault's data directory: ${says}`],
+    });
+  });
+});
+
 describe('an API call without a JSON body', () => {
   let vault: TestVault;
   beforeAll(async () => {
