@@ -85,6 +85,33 @@ describe("the framework's own error answers", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('an HTTP/1.1 request without Host gets our 400 with the headers; HTTP/1.0 needs none', async () => {
+    const answer = parseAnswer(await rawExchange(port, (socket) => socket.end('GET /healthz HTTP/1.1\r\n\r\n')));
+    expect(answer.status).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer.body).toContain('"code":"bad_request"');
+    expect(answer.body).toContain('no Host header');
+    expectSecurityHeaders(answer.headers);
+    const old = parseAnswer(await rawExchange(port, (socket) => socket.end('GET /healthz HTTP/1.0\r\n\r\n')));
+    expect(old.status).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('a body with two Content-Types is refused, whichever comes first: Node would read only the first', async () => {
+    for (const [first, second] of [
+      ['application/json', 'text/plain'],
+      ['text/plain', 'application/json'],
+    ]) {
+      const raw = await rawExchange(port, (socket) =>
+        socket.end(
+          `POST /v1/sessions/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: ${first}\r\nContent-Type: ${second}\r\nContent-Length: 2\r\n\r\n{}`,
+        ),
+      );
+      const answer = parseAnswer(raw);
+      expect([first, answer.status]).toEqual([first, 'HTTP/1.1 400 Bad Request']);
+      expect(answer.body).toContain('more than one Content-Type');
+      expectSecurityHeaders(answer.headers);
+    }
+  });
+
   it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {
     const raw = await rawExchange(port, (socket) =>
       socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),

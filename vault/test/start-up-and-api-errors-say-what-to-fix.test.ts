@@ -133,6 +133,11 @@ describe('an API call without a JSON body', () => {
     ['an unknown type', { 'content-type': 'application/xml' }, 'Content-Type application/xml'],
     ['no Content-Type', {}, 'no Content-Type'],
     ['a Content-Type of only signs', { 'content-type': ';;;===' }, 'a Content-Type that names no media type'],
+    [
+      'two media types in one Content-Type',
+      { 'content-type': 'application/json, text/plain' },
+      'a Content-Type that names several media types',
+    ],
   ])('%s is told to send JSON, and what it sent', async (_name, headers, said) => {
     const response = await vault.app.inject({
       method: 'POST',

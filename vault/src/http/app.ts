@@ -79,7 +79,7 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   observeResponses(app, headers, metrics, logAccess);
   const routeMethods = answerErrors(app);
   refuseWhileClosing(app);
-  refuseEncodedBodies(app);
+  refuseUnreadableRequests(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
   const sharedLimits = await registerRoutes(app, config, vault, routeMethods);
@@ -151,6 +151,8 @@ function createServer(
     // within a fifth over its time.
     requestTimeout: config.requestTimeoutSeconds * 1000,
     http: {
+      // A request without Host is refused in our shape (refuseUnreadableRequests), not Node's bare 400.
+      requireHostHeader: false,
       headersTimeout: config.requestTimeoutSeconds * 1000,
       connectionsCheckingInterval: config.requestTimeoutSeconds * 200,
     },
@@ -263,16 +265,34 @@ function refuseWhileClosing(app: FastifyInstance): void {
 }
 
 /**
- * A compressed body (Content-Encoding gzip, br…) is refused before parsing with a message that names
- * the encoding: read as JSON it failed as "not valid JSON", which sent the caller looking at the wrong thing.
- * The header on a request without a body changes nothing, and is let be.
+ * A request the vault would read other than as sent is refused before parsing, in our error shape:
+ * - one without a Host header, which HTTP/1.1 requires (Node's own refusal was a bare 400);
+ * - a compressed body (Content-Encoding gzip, br…), with a message that names the encoding: read as
+ *   JSON it failed as "not valid JSON", which sent the caller looking at the wrong thing;
+ * - a body with two Content-Types: Node keeps the first, and a proxy before the vault may have read
+ *   the other.
+ * Either body header on a request without a body changes nothing, and is let be.
  */
-function refuseEncodedBodies(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    const encoding = request.headers['content-encoding'];
-    if (encoding === undefined || /^\s*identity\s*$/i.test(encoding) || !hasBody(request)) return done();
-    done(new VaultError('bad_request', compressedBodyRefused(encoding)));
-  });
+function refuseUnreadableRequests(app: FastifyInstance): void {
+  app.addHook('onRequest', (request, reply, done) => done(unreadable(request)));
+}
+
+function unreadable(request: FastifyRequest): VaultError | undefined {
+  if (request.headers.host === undefined && request.raw.httpVersion === '1.1')
+    return new VaultError('bad_request', 'The request has no Host header: HTTP/1.1 requires one.');
+  if (!hasBody(request)) return undefined;
+  const encoding = request.headers['content-encoding'];
+  if (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding))
+    return new VaultError('bad_request', compressedBodyRefused(encoding));
+  if (contentTypeCount(request.raw.rawHeaders) > 1)
+    return new VaultError('bad_request', 'The request has more than one Content-Type: send one.');
+  return undefined;
+}
+
+function contentTypeCount(rawHeaders: string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'content-type') count += 1;
+  return count;
 }
 
 /** Body parsing, rate limits (shared through Redis when configured) and the routes. */

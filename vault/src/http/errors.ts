@@ -127,8 +127,10 @@ export function jsonBodyRequired(contentType: string | undefined, formPostToo = 
     .replace(/[^\w.+/-]/g, '')
     .slice(0, 60);
   const given = (contentType ?? '').trim() !== '';
-  const sent =
-    type && type !== 'undefined'
+  const several = (contentType ?? '').split(';')[0].includes(',');
+  const sent = several
+    ? 'a Content-Type that names several media types'
+    : type && type !== 'undefined'
       ? `Content-Type ${type}`
       : given
         ? 'a Content-Type that names no media type'
