@@ -200,6 +200,12 @@ describe('the viewer link', () => {
     expect((await fetchValue({ ...viewer, cookie: 'viewer_session=x' }, 'pan')).statusCode).toBe(404);
     expect((await fetchValue({ ...viewer, path: `/v/s/${'0'.repeat(32)}` }, 'pan')).statusCode).toBe(404);
     expect((await fetchValue(viewer, 'pan', 'reveal', { 'sec-fetch-site': 'cross-site' })).statusCode).toBe(403);
+    // A browser without Sec-Fetch-Site still names the page's origin: another one, or "null", is refused.
+    for (const origin of ['https://evil.example', 'null', 'not a url']) {
+      expect([origin, (await fetchValue(viewer, 'pan', 'reveal', { origin })).statusCode]).toEqual([origin, 403]);
+    }
+    const ownOrigin = new URL(vault.app.vault.config.publicUrl).origin;
+    expect((await fetchValue(viewer, 'pan', 'reveal', { origin: ownOrigin })).statusCode).toBe(200);
     expect((await fetchValue(viewer, 'nope')).statusCode).toBe(400);
     const asForm = await vault.call('POST', `${viewer.path}/reveal`, 'fieldId=pan&action=reveal', null, {
       cookie: viewer.cookie,

@@ -332,6 +332,7 @@ async function registerRoutes(
     failOpen: config.rateLimit.failOpen,
     secureCookie: config.publicUrl.startsWith('https:'),
     routeMethods,
+    publicHost: new URL(config.publicUrl).host,
   });
   await app.register(apiRoutes, { prefix: '/v1', vault, limits: config.rateLimit, authFailures });
   return sharedLimits;

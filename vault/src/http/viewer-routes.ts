@@ -82,9 +82,33 @@ function refused(request: FastifyRequest, reply: FastifyReply): FastifyReply {
  * The agent's side of strict viewing, under /v: the start step behind a viewer link, the viewer
  * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per client IP.
  */
+/**
+ * Whether a fetch's Origin, when the browser sends one, is the viewer page's own: the vault's public
+ * host, or the host the request came to (a proxy may rewrite Host, or keep it). "null" is not.
+ */
+function fromOwnPage(request: FastifyRequest, publicHost: string): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return false;
+  }
+  return host !== '' && (host === publicHost || host === request.headers.host);
+}
+
 export async function viewerRoutes(
   app: FastifyInstance,
-  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean; routeMethods: RouteMethods },
+  opts: {
+    vault: Vault;
+    perMinute: number;
+    failOpen: FailOpen;
+    secureCookie: boolean;
+    routeMethods: RouteMethods;
+    /** VAULT_PUBLIC_URL's host: the viewer page's own, as the agent's browser names it. */
+    publicHost: string;
+  },
 ): Promise<void> {
   const { vault } = opts;
   // Viewer routes hand out secrets: like the OTK routes, they run unlimited only under failOpen "all".
@@ -176,7 +200,7 @@ export async function viewerRoutes(
       if (!/^application\/json/i.test(request.headers['content-type'] ?? ''))
         throw new VaultError('bad_request', 'Send the body as application/json.');
       const site = request.headers['sec-fetch-site'];
-      if (site !== undefined && site !== 'same-origin')
+      if ((site !== undefined && site !== 'same-origin') || !fromOwnPage(request, opts.publicHost))
         throw new VaultError('forbidden', 'Cross-site requests are refused.');
       const outcome = await vault.viewer.reveal(
         sessionToken(request),
