@@ -366,7 +366,13 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
 
   it('wrong types on the visitor JSON submit: 400 and the link stays usable', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
-    for (const body of [{ values: [] }, { values: { 2: 7 } }, { nothing: true }, '"just a string"']) {
+    for (const body of [
+      { values: [] },
+      { values: { 2: 7 } },
+      { nothing: true },
+      '"just a string"',
+      { values: { 2: '1', 4: '2' }, extra: 1 },
+    ]) {
       const response = await vault.call('POST', submitPath, body, null);
       expect(response.statusCode).toBe(400);
     }

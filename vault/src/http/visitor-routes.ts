@@ -203,8 +203,15 @@ export async function visitorRoutes(
 /** `{"values": {...}}` with string values only; anything else is a 400 that keeps the link alive. */
 function jsonValues(body: unknown): Record<string, string> {
   const values = (body as { values?: unknown } | null)?.values;
-  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new VaultError('bad_request', 'The body must be {"values": {"<fieldId>": "<text>"}}.');
+  // Anything beside "values" is refused, as the API refuses unknown properties: read as nothing, a
+  // misnamed entry would go unnoticed.
+  if (
+    typeof values !== 'object' ||
+    values === null ||
+    Array.isArray(values) ||
+    Object.keys(body as object).length > 1
+  ) {
+    throw new VaultError('bad_request', 'The body must be {"values": {"<fieldId>": "<text>"}}, and nothing else.');
   }
   const entries = Object.entries(values);
   if (entries.length > MAX_SUBMITTED_VALUES) throw tooManyValues();
