@@ -70,6 +70,30 @@ describe('visitor links and link scanners', () => {
     expect(start.body.replaceAll(pathOf(visitorUrl), '')).not.toContain('PIN');
   });
 
+  it("a request made with no locale speaks the visitor's browser language: its pages, its labels, its JSON", async () => {
+    const { visitorUrl } = await create(idvRequest({ locale: undefined }));
+    const german = { 'accept-language': 'de-DE,de;q=0.9,en;q=0.5' };
+    const start = await vault.call('GET', pathOf(visitorUrl), undefined, null, german);
+    expect(start.body).toContain('<html lang="de"');
+    const opened = await vault.call('GET', pathOf(visitorUrl), undefined, null, {
+      accept: 'application/json',
+      'accept-language': 'ja',
+    });
+    expect(opened.json().locale).toBe('ja');
+    const page = await vault.call('POST', pathOf(visitorUrl), undefined, null, german);
+    expect(page.statusCode).toBe(404); // the JSON GET above was the single use
+    const again = await create(idvRequest({ locale: undefined }));
+    const form = await vault.call('POST', pathOf(again.visitorUrl), 'action=start', null, {
+      ...german,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.body).toContain('<html lang="de"');
+    expect(form.body).toContain('Zeichen 2');
+    // With neither, English.
+    const plain = await create(idvRequest({ locale: undefined }));
+    expect((await vault.call('GET', pathOf(plain.visitorUrl), undefined, null)).body).toContain('<html lang="en"');
+  });
+
   it('the POST is the single use: a second POST, and any GET after it, find a dead link', async () => {
     const { visitorUrl } = await create();
     expect((await openPage(vault, visitorUrl)).statusCode).toBe(200);

@@ -109,7 +109,13 @@ export async function visitorRoutes(
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
     const opened = await vault.visitors.open(request.params.otk);
     if (!opened) return deadLink(request, reply, json);
-    if (json) return { ...opened.view, submitUrl: absolute(opened.submitPath), cancelUrl: absolute(opened.cancelPath) };
+    if (json)
+      return {
+        ...opened.view,
+        locale: localeOf(request, opened.view.locale),
+        submitUrl: absolute(opened.submitPath),
+        cancelUrl: absolute(opened.cancelPath),
+      };
     return reply.type('text/html; charset=utf-8').send(
       renderRequestPage({
         view: opened.view,

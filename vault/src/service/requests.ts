@@ -81,7 +81,8 @@ export class RequestService {
       roomId: body.roomId,
       agentId: body.agentId,
       visitorToken: body.visitorToken ?? null,
-      locale: body.locale ?? 'en',
+      // None given: the pages speak the visitor's browser language (Accept-Language), then English.
+      locale: body.locale ?? '',
       callbackUrl: body.callbackUrl,
       spec: JSON.stringify(spec),
       status: 'pending',
