@@ -25,9 +25,11 @@ export const REASON_MAX_LENGTH = LIMITS.managerReasonMax;
  */
 export function cleanReason(value: unknown): string | undefined {
   const folded = typeof value === 'string' ? value.replace(/\s+/g, ' ') : '';
+  // Folded again once they are gone: a tab, NUL, tab left two spaces side by side.
   const plain = Array.from(folded)
     .filter((c) => !holdsForbiddenCharacter(c))
     .join('')
+    .replace(/\s+/g, ' ')
     .trim();
   if (plain.length < REASON_MIN_LENGTH) return undefined;
   const cut = plain.slice(0, REASON_MAX_LENGTH);

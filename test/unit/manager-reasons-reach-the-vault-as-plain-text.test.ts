@@ -11,6 +11,8 @@ describe("a manager's reason", () => {
   it('keeps the words, folds spaces and line breaks, and drops what the vault refuses', () => {
     expect(cleanReason('Disputed\npayment\u2028check')).toBe('Disputed payment check');
     expect(cleanReason('dis\u0000pute \u202ereview')).toBe('dispute review');
+    // Found by the property below (seed -1258149558): spaces either side of a dropped character.
+    expect(cleanReason('!\t\u0000\t¡')).toBe('! ¡');
     expect(cleanReason('\u202e\u0007')).toBeUndefined();
     expect(cleanReason(`${'x'.repeat(REASON_MAX_LENGTH - 1)}😀`)).toBe('x'.repeat(REASON_MAX_LENGTH - 1));
   });
