@@ -141,7 +141,7 @@ describe('the harness holds an app to the server rules', () => {
     const { room } = agentAndRoom();
     const saved = await harness.visitorSends(room, 'first', { id: 'widget-made-id' });
     expect(saved.id).toBe('widget-made-id');
-    await expect(harness.visitorSends(room, 'again', { id: 'widget-made-id' })).rejects.toThrow(/duplicate key/);
+    await expect(harness.visitorSends(room, 'again', { id: 'widget-made-id' })).rejects.toThrow(/saved nothing/);
     harness.world.rooms.set(room.id, { ...room, isOpen: false } as typeof room);
     await expect(harness.visitorSends(room, 'late')).rejects.toThrow('room-closed');
   });

@@ -122,8 +122,9 @@ export class ServerMessages {
 
   public save(message: IMessage): StoredMessage {
     this.drawableForVisitors(message);
+    // Rocket.Chat then saves nothing and runs no post hook; its livechat route answers a failure.
     if (message.id && this.world.messages.some((m) => m.id === message.id)) {
-      throw new Error(`E11000 duplicate key error: a message ${message.id} is saved already`);
+      throw new Error(`Rocket.Chat saved nothing: a message ${message.id} exists already`);
     }
     const stored: StoredMessage = {
       ...message,

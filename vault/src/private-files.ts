@@ -22,7 +22,10 @@ function makeDirs(dir: string): void {
     try {
       fs.mkdirSync(level, { mode: 0o700 });
     } catch (error) {
-      throw new Error(`cannot create ${level} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another process (a worker of the same vault) made it meanwhile.
+      if (code === 'EEXIST' && fs.statSync(level).isDirectory()) continue;
+      throw new Error(`cannot create ${level} (${code ?? 'error'})`);
     }
   }
 }

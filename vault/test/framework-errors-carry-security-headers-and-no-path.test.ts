@@ -85,6 +85,16 @@ describe("the framework's own error answers", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it('answers without a body to read keep the connection: two asset requests, one socket', async () => {
+    const raw = await rawExchange(port, (socket) => {
+      socket.write('GET /assets/visitor.css HTTP/1.1\r\nHost: x\r\n\r\n');
+      socket.write('GET /favicon.ico HTTP/1.1\r\nHost: x\r\n\r\n');
+      setTimeout(() => socket.end(), 300);
+    });
+    expect(raw.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 404']);
+    expect(raw.toLowerCase()).not.toContain('connection: close');
+  });
+
   it('an HTTP/1.1 request without Host gets our 400 with the headers; HTTP/1.0 needs none', async () => {
     const answer = parseAnswer(await rawExchange(port, (socket) => socket.end('GET /healthz HTTP/1.1\r\n\r\n')));
     expect(answer.status).toBe('HTTP/1.1 400 Bad Request');

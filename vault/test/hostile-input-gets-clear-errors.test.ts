@@ -203,6 +203,29 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect(submit.statusCode).toBe(413);
   });
 
+  it('a form post of more entries than any form has is refused before it is cut up, empty ones too', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
+    for (const body of ['&'.repeat(500_000), 'a=1&'.repeat(200)]) {
+      const started = Date.now();
+      const response = await vault.call('POST', submitPath, body, null, {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error.message).toMatch(/at most 100 values/);
+      expect(Date.now() - started).toBeLessThan(1000);
+    }
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('opened');
+  });
+
+  it('bodies past 64 KiB are taken only where a whole form travels: the submit and the create', async () => {
+    const { requestId } = await createAndOpen(vault, idvRequest());
+    const close = await vault.call('POST', '/v1/sessions/close', { roomId: 'x'.repeat(70_000) });
+    expect(close.statusCode).toBe(413);
+    const otk = await vault.call('POST', `/v1/requests/${requestId}/otk`, { agentId: 'x'.repeat(70_000) });
+    expect(otk.statusCode).toBe(413);
+  });
+
   it("a visitor's form post at the contract's limits fits: 50 answers of 1,000 emoji, form-encoded", async () => {
     const fields = Array.from({ length: LIMITS.fields }, (_, i) => ({
       id: `f${i}`,
@@ -417,6 +440,11 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
       'content-type': `${json}; charset=utf8`,
     });
     expect(byJson.statusCode).toBe(200);
+    const ascii = await createAndOpen(vault, form);
+    const inAscii = await vault.call('POST', ascii.submitPath, 'v.name=Zo%C3%AB', null, {
+      'content-type': `${post}; charset=US-ASCII`,
+    });
+    expect(inAscii.statusCode).toBe(303);
   });
 
   it('fields named like an object\'s own methods ("toString", "constructor") left empty are empty, by JSON and by form post', async () => {

@@ -3,8 +3,9 @@
  * non-loopback address must be told its public URL (else visitors' links would read
  * http://0.0.0.0:8200/…), and an API call without a JSON body is told so, naming what it sent.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { ensureVaultBuilt, VAULT_PACKAGE } from '../../testkit/vault-process';
@@ -106,6 +107,29 @@ describe('a data dir the vault cannot use', () => {
       status: 2,
       lines: [`vault: configuration error: VAULT_DATA_DIR: cannot be the vault's data directory: ${says}`],
     });
+  });
+});
+
+describe("the vault's workers making a new data dir at once", () => {
+  it('all succeed: the one that finds it made meanwhile carries on', async () => {
+    ensureVaultBuilt();
+    const module = path.join(VAULT_PACKAGE, 'dist', 'private-files.js');
+    for (let trial = 0; trial < 3; trial += 1) {
+      const dir = path.join(tempDir(), 'a', 'b', 'c', 'd');
+      // Each waits, module loaded, for the same moment, so they race for the same levels.
+      const script = `const files = require(${JSON.stringify(module)}); const at = ${Date.now() + 1000};
+        while (Date.now() < at); files.ensurePrivateDir(${JSON.stringify(dir)});`;
+      const runs = await Promise.all(
+        Array.from(
+          { length: 6 },
+          () =>
+            new Promise<number | null>((resolve) =>
+              spawn(process.execPath, ['-e', script], { stdio: 'ignore' }).on('exit', (code) => resolve(code)),
+            ),
+        ),
+      );
+      expect(runs).toEqual([0, 0, 0, 0, 0, 0]);
+    }
   });
 });
 

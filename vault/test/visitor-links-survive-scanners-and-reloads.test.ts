@@ -80,6 +80,7 @@ describe('visitor links and link scanners', () => {
       'accept-language': 'ja',
     });
     expect(opened.json().locale).toBe('ja');
+    expect(opened.json().fields.map((field: { label: string }) => field.label)).toEqual(['2文字目', '4文字目']);
     const page = await vault.call('POST', pathOf(visitorUrl), undefined, null, german);
     expect(page.statusCode).toBe(404); // the JSON GET above was the single use
     const again = await create(idvRequest({ locale: undefined }));
@@ -89,6 +90,14 @@ describe('visitor links and link scanners', () => {
     });
     expect(form.body).toContain('<html lang="de"');
     expect(form.body).toContain('Zeichen 2');
+    // A JSON submit's field errors name the fields in the same language.
+    const third = await create(idvRequest({ locale: undefined }));
+    const view = (
+      await vault.call('POST', pathOf(third.visitorUrl), undefined, null, { ...german, accept: 'application/json' })
+    ).json();
+    const refused = await vault.call('POST', pathOf(view.submitUrl), { values: { 2: '1' } }, null, german);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().error.fields['4']).toMatch(/^Zeichen 4/);
     // With neither, English.
     const plain = await create(idvRequest({ locale: undefined }));
     expect((await vault.call('GET', pathOf(plain.visitorUrl), undefined, null)).body).toContain('<html lang="en"');

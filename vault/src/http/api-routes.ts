@@ -16,7 +16,7 @@ import type { Site } from '../service/sites';
 import type { VisitorSelector } from '../service/visitor-data';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
-import { hasBody } from './json-body';
+import { hasBody, LARGE_BODY_LIMIT } from './json-body';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import { responses } from './response-schemas';
 import {
@@ -114,7 +114,8 @@ export async function apiRoutes(
 
   app.post<{ Body: CreateRequestBody }>(
     '/requests',
-    { schema: { ...createRequestSchema, ...responses.createRequest }, config: apiLimit },
+    // A whole form's definition: read only once the key was checked (onRequest, above).
+    { bodyLimit: LARGE_BODY_LIMIT, schema: { ...createRequestSchema, ...responses.createRequest }, config: apiLimit },
     async (request, reply) => {
       reply.code(201);
       return vault.requests.create(siteOf(request), request.body);

@@ -53,13 +53,8 @@ export interface BuildOptions {
   logBindings?: Record<string, string | number>;
 }
 
-/**
- * The largest body taken (Fastify's own default). A visitor's submit at the contract's limits, as
- * the page posts it (50 fields of 1,000 code points, each up to 12 characters form-encoded,
- * %F0%9F%98%80), needs about 600 KB: 64 KiB refused a form of eight Japanese answers and lost them.
- * A form definition past it is refused (413) though each of its texts is within its own limit.
- */
-const BODY_LIMIT = 1024 * 1024;
+/** The largest body most routes take; the two that carry a whole form take LARGE_BODY_LIMIT. */
+const BODY_LIMIT = 64 * 1024;
 
 /** Builds the vault's HTTP app on `config` without listening: `main` listens, tests `inject()`. */
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -191,7 +186,7 @@ function observeResponses(
     reply.headers(headers);
     // An answer before the body was read (a refused key, say) closes the connection: Node would
     // read on for the rest of the body, and one that never came got a second answer, a 408.
-    if (!request.raw.complete) reply.header('connection', 'close');
+    if (hasBody(request) && !request.raw.complete) reply.header('connection', 'close');
     done(null, payload);
   });
   app.addHook('onResponse', (request, reply, done) => {

@@ -6,10 +6,12 @@ import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../pages/assets'
 import { accentStylesheetFor } from '../pages/brand';
 import { MAX_SUBMITTED_VALUES, readFormValues, tooManyValues } from '../pages/form-values';
 import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
+import { idvFields } from '../pages/idv-fields';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
+import { LARGE_BODY_LIMIT } from './json-body';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
@@ -56,6 +58,11 @@ export function notice(request: FastifyRequest, reply: FastifyReply, kind: Notic
 /** The redirect to a final page: its URL holds only the outcome and the request's language. */
 function finished(reply: FastifyReply, kind: 'submitted' | 'cancelled', locale: string): FastifyReply {
   return reply.redirect(`/done/${kind}?lang=${encodeURIComponent(locale)}`, 303);
+}
+
+/** The view in the language the page speaks: its ID&V labels ("Character 2") follow it. */
+function inLocale(view: VisitorRequestView, locale: string): VisitorRequestView {
+  return { ...view, locale, fields: view.kind === 'idv' && view.idv ? idvFields(view.idv, locale) : view.fields };
 }
 
 function translatedErrors(
@@ -111,8 +118,7 @@ export async function visitorRoutes(
     if (!opened) return deadLink(request, reply, json);
     if (json)
       return {
-        ...opened.view,
-        locale: localeOf(request, opened.view.locale),
+        ...inLocale(opened.view, localeOf(request, opened.view.locale)),
         submitUrl: absolute(opened.submitPath),
         cancelUrl: absolute(opened.cancelPath),
       };
@@ -140,7 +146,12 @@ export async function visitorRoutes(
 
   app.post<OtkParams>(
     '/f/:otk/submit',
-    { config: limited, schema: responses.visitorSubmit },
+    {
+      // A whole form's answers (LARGE_BODY_LIMIT), from anyone: counted before the body is read.
+      bodyLimit: LARGE_BODY_LIMIT,
+      config: { ...limited, rateLimit: { ...limited.rateLimit, hook: 'onRequest' } },
+      schema: responses.visitorSubmit,
+    },
     async (request, reply) => {
       const json = sentJson(request) || wantsJson(request);
       const values = submittedValues(request, sentJson(request));
@@ -155,7 +166,7 @@ export async function visitorRoutes(
           error: {
             code: 'invalid_fields',
             message: 'Some fields need correcting.',
-            fields: translatedErrors(locale, outcome.view, outcome.errors),
+            fields: translatedErrors(locale, inLocale(outcome.view, locale), outcome.errors),
           },
         };
       }
