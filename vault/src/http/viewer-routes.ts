@@ -79,10 +79,6 @@ function refused(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 }
 
 /**
- * The agent's side of strict viewing, under /v: the start step behind a viewer link, the viewer
- * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per client IP.
- */
-/**
  * Whether a fetch's Origin, when the browser sends one, is the viewer page's own: the vault's public
  * host, or the host the request came to (a proxy may rewrite Host, or keep it). "null" is not.
  */
@@ -98,6 +94,10 @@ function fromOwnPage(request: FastifyRequest, publicHost: string): boolean {
   return host !== '' && (host === publicHost || host === request.headers.host);
 }
 
+/**
+ * The agent's side of strict viewing, under /v: the start step behind a viewer link, the viewer
+ * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per client IP.
+ */
 export async function viewerRoutes(
   app: FastifyInstance,
   opts: {
