@@ -9,7 +9,7 @@ import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
 import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
-import { parseBodies } from '../src/http/json-body';
+import { parseBodies } from '../src/http/bodies';
 import { securityHeaders } from '../src/http/security-headers';
 import { ASSET_CONTENT_TYPES, readAsset, type AssetName } from '../src/pages/assets';
 import { readFormValues } from '../src/pages/form-values';

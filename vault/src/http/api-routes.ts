@@ -16,7 +16,7 @@ import type { Site } from '../service/sites';
 import type { VisitorSelector } from '../service/visitor-data';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
-import { hasBody, LARGE_BODY_LIMIT } from './json-body';
+import { hasBody, LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError, type AuthFailureLimiter } from './rate-limit-store';
 import { responses } from './response-schemas';
 import {

@@ -17,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
-import { hasBody, parseBodies } from './json-body';
+import { hasBody, parseBodies } from './bodies';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';

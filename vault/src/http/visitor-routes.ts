@@ -11,7 +11,7 @@ import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind }
 import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
-import { LARGE_BODY_LIMIT } from './json-body';
+import { LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 

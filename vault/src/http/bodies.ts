@@ -56,7 +56,7 @@ function utf8Text(request: FastifyRequest, body: Buffer): string {
  * encode them: "+" a space, every %-escape a UTF-8 byte. More entries than any form has are
  * refused before they are decoded.
  */
-export function parseFormBody(text: string): Record<string, string | string[]> {
+function parseFormBody(text: string): Record<string, string | string[]> {
   const entries: Record<string, string | string[]> = Object.create(null);
   // The pages send one entry per value and one "action": counted before the body is cut up.
   let separators = 0;
