@@ -54,6 +54,7 @@ export {
   holdsForbiddenCharacter,
   isFieldId,
   isFormId,
+  isLinkUrl,
   isRelayId,
   isRelayParamName,
   isRelayParamValue,

@@ -26,6 +26,7 @@ import type {
   RequestStateResponse,
   VisitorDataBody,
 } from './contract';
+import { isLinkUrl } from './contract';
 import { isVaultCallError, VaultCallError } from './vault-call-error';
 import type { VaultCallErrorCode } from './vault-call-error';
 
@@ -49,8 +50,6 @@ const RELAY_OUTCOMES: readonly RelayOutcomeName[] = ['approved', 'declined', 'fa
 /** A send's answer: `sending` is only ever a state another call may see, never this call's outcome. */
 export type ProcessorOutcome = Omit<RelaySendResponse, 'outcome'> & { outcome: RelayOutcomeName };
 
-const URL_PATTERN = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
-
 /** What an API key or a site ID may hold: both go in headers, which carry visible ASCII only. */
 const HEADER_TOKEN = /^[\x21-\x7e]*$/;
 
@@ -60,7 +59,7 @@ const HEADER_TOKEN = /^[\x21-\x7e]*$/;
  */
 export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey' | 'siteId'>): boolean {
   return (
-    URL_PATTERN.test(connection.baseUrl) &&
+    isLinkUrl(connection.baseUrl) &&
     connection.apiKey.length > 0 &&
     HEADER_TOKEN.test(connection.apiKey) &&
     HEADER_TOKEN.test(connection.siteId)
@@ -122,7 +121,7 @@ export class VaultClient {
       !response ||
       typeof response.requestId !== 'string' ||
       typeof response.visitorUrl !== 'string' ||
-      !URL_PATTERN.test(response.visitorUrl)
+      !isLinkUrl(response.visitorUrl)
     ) {
       throw new VaultCallError('bad_response', 'POST /v1/requests answered without a request ID or visitor URL');
     }
@@ -188,7 +187,7 @@ export class VaultClient {
       body,
       [201],
     );
-    if (!response || typeof response.viewerUrl !== 'string' || !URL_PATTERN.test(response.viewerUrl)) {
+    if (!response || typeof response.viewerUrl !== 'string' || !isLinkUrl(response.viewerUrl)) {
       throw new VaultCallError('bad_response', 'POST /v1/requests/:id/viewer answered without a viewer URL');
     }
     return response;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { isLinkUrl } from './contract/limits';
 import { withoutTrailing } from './contract/trailing';
 import { ConfigError } from './errors';
 import { ensurePrivateDir } from './private-files';
@@ -191,6 +192,12 @@ export function loadConfig(env: Env = process.env): VaultConfig {
   const host = env.VAULT_HOST || '127.0.0.1';
   const port = integer(env, 'VAULT_PORT', 8200, 0, 65535);
   const givenPublicUrl = url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']);
+  if (givenPublicUrl !== undefined && !isLinkUrl(givenPublicUrl)) {
+    throw new ConfigError(
+      'VAULT_PUBLIC_URL',
+      'must be the address visitors open, http(s)://host[:port][/path], without a user, password, query or fragment (every link is built under it)',
+    );
+  }
   // Links built from a wildcard or LAN listen address (http://0.0.0.0:8200/f/…) reach no visitor.
   if (givenPublicUrl === undefined && !isLoopback(host)) {
     throw new ConfigError(

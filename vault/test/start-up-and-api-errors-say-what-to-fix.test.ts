@@ -32,6 +32,13 @@ describe('VAULT_HOST that is not loopback', () => {
     );
   });
 
+  it('a public URL under a path is taken; one with a password is refused without quoting it', () => {
+    expect(loadConfig({ VAULT_PUBLIC_URL: 'https://example.com/vault/' }).publicUrl).toBe('https://example.com/vault');
+    const refuse = () => loadConfig({ VAULT_PUBLIC_URL: 'https://admin:canary-pw@vault.example.com' });
+    expect(refuse).toThrow(/^VAULT_PUBLIC_URL: must be the address visitors open/);
+    expect(refuse).not.toThrow(/canary-pw/);
+  });
+
   it('the real process stops with exit 2 and one line naming VAULT_PUBLIC_URL', () => {
     ensureVaultBuilt();
     const run = spawnSync(process.execPath, ['dist/main.js'], {

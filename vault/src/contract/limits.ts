@@ -84,6 +84,13 @@ export const PLAIN_LINE_PATTERN =
  */
 export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\p{M}\\s\\u115f\\u1160\\u2800\\u3164\\uffa0]';
 
+/**
+ * An address a visitor's browser opens (the vault's public URL, the app's Vault URL, the links the
+ * vault answers with): http(s), a host without a user or password (every visitor would read them in
+ * their link), and no space, query or fragment (a path put after one would not be a path).
+ */
+const LINK_URL = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
+
 const FORM_ID = new RegExp(ID_PATTERNS.form);
 const FIELD_ID = new RegExp(ID_PATTERNS.field);
 const RELAY_ID = new RegExp(ID_PATTERNS.relay);
@@ -149,6 +156,10 @@ export function holdsForbiddenCharacter(value: string): boolean {
 /** Whether a text shows something: VISIBLE_PATTERN. */
 export function isVisible(value: string): boolean {
   return VISIBLE.test(value);
+}
+
+export function isLinkUrl(value: unknown): value is string {
+  return typeof value === 'string' && LINK_URL.test(value);
 }
 
 /** A whole number within one of LENGTH_RANGES. */
