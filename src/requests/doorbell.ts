@@ -23,6 +23,7 @@ import { readAppConfig } from '../settings/settings';
 import { processorButtonBlocks, viewButtonBlocks } from '../ui/request-actions';
 import type { RequestStateResponse } from '../vault/contract';
 import { isVaultCallError, loggableError } from '../vault/vault-call-error';
+import { forgetRoom } from './forget-room';
 import { scheduleProcessorSend } from './processor-send';
 import { currentRoom, vaultClient } from './send-context';
 
@@ -170,6 +171,12 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
     // check runs next reads the state as it is then, so no event is lost, only delayed.
     return 'retry';
   }
+  const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
+  if (!room || room.isOpen !== true) {
+    // A close or deletion the app never heard (Rocket.Chat unsets `open`): nothing reaches anyone.
+    await forgetRoom(deps, record.roomId);
+    return 'handled';
+  }
   const config = await readAppConfig(deps.read);
   let state: RequestStateResponse;
   try {
@@ -201,9 +208,8 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
   if (!updated) {
     return 'handled'; // the room closed meanwhile and its records are gone
   }
-  const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
   const sender = await deps.read.getUserReader().getById(record.agentId);
-  if (!room || !sender) {
+  if (!sender) {
     return 'handled';
   }
   const forAnotherAgent = Boolean(room.servedBy && room.servedBy.id && room.servedBy.id !== sender.id);

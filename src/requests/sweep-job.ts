@@ -34,7 +34,8 @@ export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
   const forgotten: string[] = [];
   for (const roomId of Array.from(roomIds)) {
     const room = (await currentRoom(deps, roomId)) as ILivechatRoom | undefined;
-    if (!room || room.isOpen === false) {
+    // A closed room has no `open` at all (Rocket.Chat unsets it), so only `true` means open.
+    if (!room || room.isOpen !== true) {
       await forgetRoom(deps, roomId);
       forgotten.push(roomId);
     }

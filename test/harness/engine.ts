@@ -580,7 +580,7 @@ export class EngineHarness {
   }
 
   public async closeLivechatRoom(room: ILivechatRoom): Promise<ILivechatRoom> {
-    const closed = this.world.updateRoom(room, { isOpen: false, closedAt: new Date() });
+    const closed = this.world.closeRoom(room);
     await this.drive('room closed', () =>
       this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomClosed, closed),
     );

@@ -142,7 +142,7 @@ describe('the harness holds an app to the server rules', () => {
     const saved = await harness.visitorSends(room, 'first', { id: 'widget-made-id' });
     expect(saved.id).toBe('widget-made-id');
     await expect(harness.visitorSends(room, 'again', { id: 'widget-made-id' })).rejects.toThrow(/saved nothing/);
-    harness.world.rooms.set(room.id, { ...room, isOpen: false } as typeof room);
+    harness.world.closeRoom(room);
     await expect(harness.visitorSends(room, 'late')).rejects.toThrow('room-closed');
   });
 

@@ -193,13 +193,23 @@ export class World {
       usernames: options.servedBy ? [options.servedBy.username] : [],
       visitor,
       servedBy: options.servedBy,
-      isOpen: options.isOpen !== false,
+      isOpen: true,
       isWaitingResponse: false,
       closer: 'user',
       source: options.source || ({ type: 'widget' } as OmnichannelSource),
     };
     this.rooms.set(room.id, room);
-    return room;
+    return options.isOpen === false ? this.closeRoom(room) : room;
+  }
+
+  /**
+   * Closes a livechat room as Rocket.Chat stores a close: `closeRoomById` unsets `open` (it is never
+   * `false`), and the room converter leaves an absent field out, so an app reads `isOpen` undefined.
+   */
+  public closeRoom(room: ILivechatRoom): ILivechatRoom {
+    const { isOpen: _open, ...closed } = { ...room, closedAt: new Date() };
+    this.rooms.set(room.id, closed as ILivechatRoom);
+    return closed as ILivechatRoom;
   }
 
   /**
@@ -231,6 +241,9 @@ export class World {
   }
 
   public updateRoom<T extends IRoom>(room: T, changes: Partial<T>): T {
+    if ((changes as Partial<ILivechatRoom>).isOpen === false) {
+      throw new Error('Rocket.Chat never stores open: false; close a room with closeRoom');
+    }
     const updated = { ...room, ...changes };
     this.rooms.set(room.id, updated);
     return updated;

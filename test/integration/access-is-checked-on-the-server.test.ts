@@ -90,7 +90,7 @@ describe('who may send ID&V and secure forms', () => {
 
   it('trusts the room on the server, not the one in the interaction', async () => {
     const stale: ILivechatRoom = { ...scene.room, isOpen: true };
-    scene.harness.world.updateRoom(scene.room, { isOpen: false });
+    scene.harness.world.closeRoom(scene.room);
     try {
       expect(await attempt(TRIGGERS[0][1], scene.agent, stale)).toEqual({
         told: ['This chat is closed.'],

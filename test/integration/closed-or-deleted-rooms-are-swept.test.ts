@@ -3,8 +3,9 @@
  * fires nothing) leave records behind; the recurring sweep forgets them and closes their vault
  * sessions, and leaves open chats alone. Its job carries no data.
  */
+import { waitFor } from '../harness/http-json';
 import type { Scene } from './scene';
-import { lastMessageIn, sendForm, useScene } from './scene';
+import { lastMessageIn, notificationTexts, sendForm, sendIdv, useScene, visitorAnswers } from './scene';
 import { callVaultApi, requestIdOf } from '../e2e/stage';
 
 describe('closed or deleted rooms are swept', () => {
@@ -34,7 +35,7 @@ describe('closed or deleted rooms are swept', () => {
       requestIds[name] = requestIdOf(lastMessageIn(scene, room));
       expect(heldFor(room.id).length).toBeGreaterThan(0);
     }
-    scene.harness.world.updateRoom(closedUnheard, { isOpen: false });
+    scene.harness.world.closeRoom(closedUnheard);
     scene.harness.deleteRoom(deleted);
 
     await scene.harness.runRecurringJob('sweep-closed-rooms');
@@ -47,5 +48,28 @@ describe('closed or deleted rooms are swept', () => {
     expect(await status('closedUnheard')).toBe('closed');
     expect(await status('deleted')).toBe('closed');
     expect(await status('open')).toBe('pending');
+  });
+
+  it("tells nobody a visitor's answer that arrives after a close the app never heard, and forgets the room", async () => {
+    const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+    await sendIdv(
+      scene,
+      { 'idv.secret-kind': 'pin', 'idv.length': '6', 'idv.first-position': '2', 'idv.second-position': '4' },
+      scene.agent,
+      room,
+    );
+    const requestId = requestIdOf(lastMessageIn(scene, room));
+    scene.harness.world.closeRoom(room);
+
+    await visitorAnswers(scene, { 2: '7', 4: '3' }, room);
+
+    await waitFor('the room forgotten', () => heldFor(room.id).length === 0 || undefined);
+    const mint = await callVaultApi<{ error: { code: string } }>(scene, 'POST', `/v1/requests/${requestId}/otk`, {
+      agentId: scene.agent.id,
+    });
+    expect({ status: mint.status, code: mint.body.error.code }).toEqual({ status: 409, code: 'session_closed' });
+    await scene.harness.jobsSettled();
+    expect(notificationTexts(scene, scene.agent).filter((t) => /Visitor entered/.test(t))).toEqual([]);
+    expect(scene.harness.world.messagesIn(room.id).filter((m) => /^Visitor answered/.test(m.text || ''))).toEqual([]);
   });
 });
