@@ -50,6 +50,8 @@ export interface Vault {
 
 export interface OpenVaultOptions {
   logger: Logger;
+  /** Refuse a master key that opens no site's key (default); restore and migrate say it their own way. */
+  checkMasterKey?: boolean;
   clock?: Clock;
   events?: RequestEvents;
   doorbell?: Partial<Omit<DoorbellOptions, 'log'>>;
@@ -150,7 +152,7 @@ export async function restoreVault(
   fs.chmodSync(partial, 0o600);
   fs.renameSync(partial, target);
   try {
-    const vault = await openVault(config, { logger });
+    const vault = await openVault(config, { logger, checkMasterKey: false });
     try {
       const sites = await vault.storage.listSites();
       for (const site of sites) {
@@ -199,7 +201,7 @@ export async function migrateVault(source: VaultConfig, target: VaultConfig, log
     // Opening the snapshot as a vault brings its schema up to this code's version (as a start would).
     const sourceVault = await openVault(
       { ...target, databaseUrl: undefined, redisUrl: undefined, dataDir: snapshotDir },
-      { logger },
+      { logger, checkMasterKey: false },
     );
     try {
       await checkSiteKeys(sourceVault, 'the SQLite vault');
@@ -231,7 +233,7 @@ export async function migrateVault(source: VaultConfig, target: VaultConfig, log
     } finally {
       await storage.close();
     }
-    const targetVault = await openVault(target, { logger });
+    const targetVault = await openVault(target, { logger, checkMasterKey: false });
     try {
       await checkSiteKeys(targetVault, 'the PostgreSQL vault');
       const trail = await targetVault.audit.verify();
@@ -287,6 +289,26 @@ function checkCounts(expected: TableCount[], found: TableCount[]): void {
  * Opens storage (migrating it), the ephemeral store and the services for `config`: SQLite and
  * process memory by default, PostgreSQL and Redis when their URLs are set.
  */
+/**
+ * A master key that opens no site's key is not this vault's: the server would answer every submit
+ * with an error, and a CLI command would wrap new keys or sign audit checkpoints under it for good.
+ * One that opens some keys is right; the sites whose keys it cannot open are named in the log.
+ */
+async function checkMasterKey(sites: SiteService, logger: Logger): Promise<void> {
+  const { opened, closed } = await sites.checkMasterKey();
+  if (closed.length === 0) return;
+  if (opened.length === 0) {
+    throw new ConfigError(
+      'VAULT_MASTER_KEY',
+      `this master key does not open the keys of site "${closed[0]}" (nor of any site): set it to the key this vault was made with`,
+    );
+  }
+  logger.error(
+    { sites: closed.slice(0, 20), count: closed.length },
+    'The master key does not open the active keys of these sites: their submits fail until `vault:cli keys rotate --site <siteId>` is run with this key',
+  );
+}
+
 export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
   const clock = options.clock ?? systemClock;
   const master = new MasterKey(
@@ -306,6 +328,14 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     throw error;
   }
   const sites = new SiteService(storage, master, clock);
+  if (options.checkMasterKey !== false) {
+    try {
+      await checkMasterKey(sites, options.logger);
+    } catch (error) {
+      await Promise.allSettled([storage.close(), ephemeral.close()]);
+      throw error;
+    }
+  }
   const doorbell = new Doorbell({
     ...DEFAULT_DOORBELL,
     ...options.doorbell,

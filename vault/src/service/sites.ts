@@ -215,6 +215,26 @@ export class SiteService {
     return key;
   }
 
+  /**
+   * Which sites' active keys this master key opens. A key wrapped under another master key opens
+   * with neither: every submit of its site would fail until the key is rotated with the right one.
+   */
+  async checkMasterKey(): Promise<{ opened: string[]; closed: string[] }> {
+    const opened: string[] = [];
+    const closed: string[] = [];
+    for (const site of await this.storage.listSites()) {
+      const row = await this.storage.getActiveSiteKey(site.siteId);
+      if (!row) continue;
+      try {
+        this.master.unwrapSiteKey(site.siteId, row.kid, row.wrappedKey);
+        opened.push(site.siteId);
+      } catch {
+        closed.push(site.siteId);
+      }
+    }
+    return { opened, closed };
+  }
+
   /** The raw key `kid` of a site, or undefined when it is gone; `generation` as for activeKey. */
   async keyById(siteId: string, kid: string, generation?: number): Promise<Buffer | undefined> {
     const current = generation ?? (await this.storage.keyGeneration());
