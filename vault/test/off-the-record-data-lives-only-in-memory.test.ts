@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { ephemeralKey } from '../src/service/request-spec';
 import { MemoryEphemeralStore } from '../src/ephemeral/memory';
+import { StorageUnavailableError } from '../src/errors';
 import {
   cardForm,
   createAndOpen,
@@ -195,5 +196,70 @@ describe('a double-clicked submit', () => {
     } finally {
       await vault.close();
     }
+  });
+});
+
+describe('a submit whose commit answer is lost on the way back', () => {
+  let vault: TestVault;
+  let rings: string[];
+  const values = { name: 'N', pan: '4111111111111111', exp: futureExpiry(), cvv: '468' };
+
+  beforeEach(async () => {
+    vault = await startTestVault();
+    rings = [];
+    const doorbell = vault.app.vault.doorbell;
+    const ring = doorbell.ring.bind(doorbell);
+    doorbell.ring = (url, requestId, event) => {
+      rings.push(event);
+      ring(url, requestId, event);
+    };
+  });
+  afterEach(() => vault.close());
+
+  /** The storage commits (or not), then answers with a lost connection; `readable` says whether it reads after. */
+  function loseTheAnswer(commits: boolean, readable: boolean): void {
+    const storage = vault.app.vault.storage;
+    const commit = storage.submitRequest.bind(storage);
+    const read = storage.getRequest.bind(storage);
+    storage.submitRequest = async (...args) => {
+      if (commits) await commit(...args);
+      throw new StorageUnavailableError('connection lost');
+    };
+    storage.getRequest = async (requestId) => {
+      if (!readable) throw new StorageUnavailableError('connection lost');
+      return read(requestId);
+    };
+  }
+
+  it('stands when the request reads as submitted: the visitor is told, the bell rings, the CVV is kept', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+    loseTheAnswer(true, true);
+    const answer = await vault.call('POST', submitPath, { values }, null);
+    expect({ status: answer.statusCode, body: answer.json() }).toMatchObject({
+      status: 200,
+      body: { status: 'submitted' },
+    });
+    expect(rings).toContain('submitted');
+    expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '468' }, expired: [] });
+  });
+
+  it('keeps the sealed CVV when nothing can be read, so a commit that stood loses nothing', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+    loseTheAnswer(true, false);
+    expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(503);
+    expect(await vault.app.vault.ephemeral.get(ephemeralKey(requestId))).toBeDefined();
+  });
+
+  it('drops the sealed CVV when the request reads as not submitted, and the link still works', async () => {
+    const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+    const storage = vault.app.vault.storage;
+    const [commit, read] = [storage.submitRequest, storage.getRequest];
+    loseTheAnswer(false, true);
+    expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(503);
+    expect(await vault.app.vault.ephemeral.get(ephemeralKey(requestId))).toBeUndefined();
+    expect(rings).not.toContain('submitted');
+    [storage.submitRequest, storage.getRequest] = [commit, read];
+    expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '468' }, expired: [] });
   });
 });

@@ -151,6 +151,8 @@ export class VisitorFlow {
     const claims = claim ? [claim] : [];
     let wrote = false;
     let submitted: RequestRow | undefined;
+    // A commit whose answer was lost may stand: then the entry must stay (its TTL ends it).
+    let outcomeUnknown = false;
     try {
       if (siteKey && hasOffRecord) {
         const sealed = sealForSite(siteKey.kid, siteKey.key, key, Buffer.from(JSON.stringify(offRecord), 'utf8'));
@@ -164,20 +166,23 @@ export class VisitorFlow {
           await this.deps.ephemeral.put(key, sealed, ttlMs);
         }
       }
-      submitted = await storage.submitRequest(
-        hash,
-        request.requestId,
-        record,
-        now,
-        auditEvent('request.submit', {
-          at: now,
-          actor: 'visitor',
-          detail: { recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length },
-        }),
-      );
+      const event = auditEvent('request.submit', {
+        at: now,
+        actor: 'visitor',
+        detail: { recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length },
+      });
+      try {
+        submitted = await storage.submitRequest(hash, request.requestId, record, now, event);
+      } catch (error) {
+        // The commit's answer may be lost while the commit stands: read the request again.
+        const after = await storage.getRequest(request.requestId).catch(() => 'unreadable' as const);
+        if (after === 'unreadable') outcomeUnknown = true;
+        else if (after?.status === 'submitted' && after.submittedAt === now) submitted = after;
+        if (!submitted) throw error;
+      }
     } finally {
       // After a commit the submit stands: if the claim cannot be dropped now, it lapses on its own.
-      if (submitted) await this.deps.ephemeral.delete(claims).catch(() => undefined);
+      if (submitted || outcomeUnknown) await this.deps.ephemeral.delete(claims).catch(() => undefined);
       else await this.deps.ephemeral.delete(wrote ? [key, ...claims] : claims);
     }
     if (!submitted) return this.refuse('submit');
