@@ -213,9 +213,17 @@ describe.each([
     expect(verified.err).toMatch(/not signed by this key/);
   });
 
-  it('prune removes old entries behind a signed prune checkpoint, and the trail still verifies', async () => {
+  it('prune removes old entries behind a signed prune checkpoint, never those the retention keeps, and the trail still verifies', async () => {
     const before = await lastSeq();
-    const pruned = await cli(['audit', 'prune', '--before', new Date(Date.now() + 1000).toISOString()], env);
+    const refused = await cli(['audit', 'prune', '--before', new Date(Date.now() + 1000).toISOString()], env);
+    expect({ code: refused.code, out: refused.out }).toEqual({ code: 1, out: [] });
+    expect(refused.err).toMatch(/younger than VAULT_AUDIT_RETENTION_DAYS \(365\) keeps: give a date up to \d{4}-/);
+    const keepingNone = { ...env, VAULT_AUDIT_RETENTION_DAYS: '0' };
+    expect((await cli(['audit', 'prune', '--before', '2999-01-01'], keepingNone)).err).toMatch(/in the future/);
+    expect(await lastSeq()).toBe(before);
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const pruned = await cli(['audit', 'prune', '--before', new Date().toISOString()], keepingNone);
     expect(pruned.code).toBe(0);
     expect(pruned.json()).toEqual({ pruned: before, throughSeq: before });
     const verified = await cli(['audit', 'verify'], env);

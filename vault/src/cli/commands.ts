@@ -97,6 +97,22 @@ export interface CliIo {
   readSecret?: () => string;
 }
 
+/**
+ * A prune never reaches entries the vault's own audit retention keeps (a mistyped year would erase
+ * the whole trail behind a checkpoint that still verifies); with VAULT_AUDIT_RETENTION_DAYS=0, not
+ * past now.
+ */
+function checkPruneDate(before: number, now: number, retentionDays: number): void {
+  const latest = now - retentionDays * 24 * 60 * 60 * 1000;
+  if (before <= latest) return;
+  const day = new Date(latest).toISOString().slice(0, 10);
+  throw new OperationError(
+    retentionDays > 0
+      ? `--before would remove entries younger than VAULT_AUDIT_RETENTION_DAYS (${retentionDays}) keeps: give a date up to ${day}.`
+      : '--before is in the future: give a date up to now.',
+  );
+}
+
 /** Runs one command against the vault `env` configures; returns the exit code. */
 export async function runCli(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   try {
@@ -297,6 +313,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
       case 'audit prune': {
         const before = Date.parse(option(rest, '--before'));
         if (Number.isNaN(before)) throw new UsageError('--before takes a date, e.g. 2025-01-01');
+        checkPruneDate(before, vault.clock(), vault.config.auditRetentionDays);
         out(await vault.audit.prune(before));
         return 0;
       }
