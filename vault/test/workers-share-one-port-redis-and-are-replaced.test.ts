@@ -289,7 +289,13 @@ describe('VAULT_WORKERS', () => {
       expect(run.stderr).toContain(
         `vault: configuration error: VAULT_PORT: 127.0.0.1:${port} is already in use: stop what listens there, or choose another port.`,
       );
-      expect(run.stdout).toMatch(/vault worker exited while starting; stopping the vault/);
+      const exited = run.stdout
+        .split('\n')
+        .filter((line) => line.includes('vault worker exited while starting; stopping the vault'));
+      expect(exited).toHaveLength(1);
+      // Each key once, so a log pipeline keeps both processes' ids.
+      expect(exited[0].match(/"pid":/g)).toHaveLength(1);
+      expect(JSON.parse(exited[0])).toMatchObject({ process: 'primary', workerPid: expect.any(Number) });
       expect(run.stdout).not.toMatch(/starting a replacement/);
     } finally {
       taken.close();

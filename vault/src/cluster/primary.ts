@@ -117,7 +117,8 @@ class Primary {
     if (slot.worker !== worker) return;
     slot.worker = undefined;
     slot.listening = false;
-    const fields = { worker: slot.index, pid: worker.process.pid, code, signal };
+    // `pid` is the primary's own, in every line it writes.
+    const fields = { worker: slot.index, workerPid: worker.process.pid, code, signal };
     if (this.stopping) {
       if (this.slots.every((s) => !s.worker)) this.stopped();
       return;
