@@ -174,7 +174,7 @@ export async function ringDoorbell(deps: Deps, requestId: string): Promise<Doorb
   const room = (await currentRoom(deps, record.roomId)) as ILivechatRoom | undefined;
   if (!room || room.isOpen !== true) {
     // A close or deletion the app never heard (Rocket.Chat unsets `open`): nothing reaches anyone.
-    await forgetRoom(deps, record.roomId);
+    await forgetRoom(deps, record.roomId, !room);
     return 'handled';
   }
   const config = await readAppConfig(deps.read);

@@ -35,8 +35,7 @@ export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
   for (const roomId of Array.from(roomIds)) {
     const room = (await currentRoom(deps, roomId)) as ILivechatRoom | undefined;
     // A closed room has no `open` at all (Rocket.Chat unsets it), so only `true` means open.
-    if (!room || room.isOpen !== true) {
-      await forgetRoom(deps, roomId);
+    if ((!room || room.isOpen !== true) && (await forgetRoom(deps, roomId, !room))) {
       forgotten.push(roomId);
     }
   }

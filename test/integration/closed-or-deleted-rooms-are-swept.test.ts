@@ -26,7 +26,7 @@ describe('closed or deleted rooms are swept', () => {
     expect(sweep?.data).toBeUndefined();
   });
 
-  it('forgets a room closed unheard and a deleted room, closes their vault sessions, keeps the open chat', async () => {
+  it('forgets a room closed unheard (its vault session closed) and a deleted room (its vault data erased), keeps the open chat', async () => {
     const closedUnheard = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
     const deleted = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
     const requestIds: Record<string, string> = {};
@@ -46,8 +46,10 @@ describe('closed or deleted rooms are swept', () => {
     const status = async (name: string) =>
       (await callVaultApi<{ status: string }>(scene, 'GET', `/v1/requests/${requestIds[name]}`)).body.status;
     expect(await status('closedUnheard')).toBe('closed');
-    expect(await status('deleted')).toBe('closed');
     expect(await status('open')).toBe('pending');
+    // A deleted room's requests are erased for good.
+    const gone = await callVaultApi(scene, 'GET', `/v1/requests/${requestIds.deleted}`);
+    expect(gone.status).toBe(404);
   });
 
   it("tells nobody a visitor's answer that arrives after a close the app never heard, and forgets the room", async () => {
@@ -71,5 +73,25 @@ describe('closed or deleted rooms are swept', () => {
     await scene.harness.jobsSettled();
     expect(notificationTexts(scene, scene.agent).filter((t) => /Visitor entered/.test(t))).toEqual([]);
     expect(scene.harness.world.messagesIn(room.id).filter((m) => /^Visitor answered/.test(m.text || ''))).toEqual([]);
+  });
+
+  it('remembers a deleted room while the vault cannot erase its data, and erases it at the next sweep', async () => {
+    const deleted = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+    await sendForm(scene, 'ssn', scene.agent, deleted);
+    const requestId = requestIdOf(lastMessageIn(scene, deleted));
+    scene.harness.deleteRoom(deleted);
+    const vaultUrl = scene.vault.url;
+    await scene.harness.setSetting('vault_url', 'http://127.0.0.1:9');
+    try {
+      await scene.harness.runRecurringJob('sweep-closed-rooms');
+    } finally {
+      await scene.harness.setSetting('vault_url', vaultUrl);
+    }
+    expect(heldFor(deleted.id).length).toBeGreaterThan(0);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
+
+    await scene.harness.runRecurringJob('sweep-closed-rooms');
+    expect(heldFor(deleted.id)).toEqual([]);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(404);
   });
 });
