@@ -52,15 +52,14 @@ async function onChatTaken(deps: Deps, roomId: string, agent: IUser): Promise<vo
   });
 }
 
-/** Transfers to an agent or a department; a chat left waiting in a queue is told about when taken. */
+/**
+ * A transfer to an agent tells that agent. A transfer to a department does nothing here: its take,
+ * at once or from the queue later, fires IPostLivechatAgentAssigned, while this event may run
+ * before Rocket.Chat has taken the chat from the agent who gave it away (`servedBy` still theirs).
+ */
 export async function onLivechatRoomTransferred(deps: Deps, context: ILivechatTransferEventContext): Promise<void> {
-  if (!context.room) {
-    return;
-  }
-  const room = (await currentRoom(deps, context.room.id)) as ILivechatRoom | undefined;
-  const agent = context.type === LivechatTransferEventType.AGENT ? (context.to as IUser) : room && room.servedBy;
-  if (agent && agent.id) {
-    await onChatTaken(deps, context.room.id, agent);
+  if (context.room && context.type === LivechatTransferEventType.AGENT && context.to && (context.to as IUser).id) {
+    await onChatTaken(deps, context.room.id, context.to as IUser);
   }
 }
 

@@ -602,9 +602,11 @@ export class EngineHarness {
   }
 
   /**
-   * A transfer to a department: `to` in the event is the department. When routing gives the chat
-   * to an agent at once, that take fires IPostLivechatAgentAssigned first; otherwise the chat waits
-   * in the queue with nobody serving it (see `assignAgent` for the later pick).
+   * A transfer to a department: `to` in the event is the department, `from` the one the chat left
+   * (none when it had none). When routing gives the chat to an agent at once, that take fires
+   * IPostLivechatAgentAssigned first; otherwise the chat waits in the queue with nobody serving it
+   * (see `assignAgent` for the later pick). Then, as Rocket.Chat's `setImmediate` may, the event
+   * runs before the previous agent is taken off the chat: `servedBy` still names them.
    */
   public async transferRoomToDepartment(
     room: ILivechatRoom,
@@ -612,27 +614,22 @@ export class EngineHarness {
     agent?: IUser,
   ): Promise<ILivechatRoom> {
     const previous = room.servedBy;
-    let moved: ILivechatRoom;
-    if (agent) {
-      moved = this.takeRoom(room, agent);
-      await this.fireAgentAssigned(moved, agent);
-    } else {
-      moved = this.world.updateRoom(room, { servedBy: undefined, usernames: [], department });
-      if (previous) {
-        this.world.clients.closeRoom(previous.id, room.id);
-      }
-    }
+    let moved = agent ? this.takeRoom(room, agent) : room;
+    if (agent) await this.fireAgentAssigned(moved, agent);
     moved = this.world.updateRoom(moved, { department });
-    const from = (room.department || previous) as IDepartment | IUser;
     const context: ILivechatTransferEventContext = {
       type: LivechatTransferEventType.DEPARTMENT,
       room: moved,
-      from,
+      from: room.department as IDepartment,
       to: department,
     };
     await this.drive('room transferred to a department', () =>
       this.manager.getListenerManager().executeListener(AppInterface.IPostLivechatRoomTransferred, context),
     );
+    if (!agent) {
+      moved = this.world.updateRoom(moved, { servedBy: undefined, usernames: [] });
+      if (previous) this.world.clients.closeRoom(previous.id, room.id);
+    }
     return moved;
   }
 
