@@ -405,7 +405,8 @@ export class EngineHarness {
         actionId: options.actionId,
         triggerId,
         user: options.user,
-        room: options.room,
+        // A click inside a modal or contextual bar carries no room: the client sends only the view.
+        room: options.viewId ? undefined : options.room,
         container,
         message: options.messageId ? this.world.messages.find((m) => m.id === options.messageId) : undefined,
         payload: { blockId: options.blockId || 'block', value: options.value },
