@@ -10,7 +10,7 @@ export interface AppCommandSpec {
   command: string;
   i18nParamsExample: string;
   i18nDescription: string;
-  /** A permission the client checks before it offers the command; the server does not (`run` checks roles itself). */
+  /** A permission the client checks before it offers the command; the server does not: `run` checks roles. */
   permission?: string;
   /**
    * Runs the command; `args` are its trimmed, non-empty arguments. `triggerId` is undefined for a
