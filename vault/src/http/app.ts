@@ -16,6 +16,7 @@ import type { DoorbellOptions } from '../service/doorbell';
 import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
+import { capPipelining, MAX_PIPELINED } from './pipelining';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
 import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
@@ -160,6 +161,7 @@ function createServer(
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
   answerNodeOwnRefusals(app.server, headers, seen);
+  capPipelining(app.server, () => logger.info({ max: MAX_PIPELINED }, 'connection cut: too many pipelined requests'));
   return app;
 }
 
@@ -351,6 +353,7 @@ export async function buildOpsApp(
     clientErrorHandler: clientErrorHandler(headers, seen),
   });
   answerNodeOwnRefusals(ops.server, headers, seen);
+  capPipelining(ops.server, () => logger.info({ max: MAX_PIPELINED }, 'connection cut: too many pipelined requests'));
   ops.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });
