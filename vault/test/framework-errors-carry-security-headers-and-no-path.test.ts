@@ -122,6 +122,30 @@ describe("the framework's own error answers", () => {
     }
   });
 
+  it.each([
+    ['two Host headers', 'GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 'more than one Host'],
+    [
+      'Transfer-Encoding identity, then chunked',
+      'POST /v1/sessions/close HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+      'Transfer-Encoding may only be chunked',
+    ],
+    ['a request line without a version', 'GET /healthz\r\n\r\n', 'HTTP/1.0 and HTTP/1.1 only'],
+  ])('%s: refused with our 400 before any route, as a proxy in front may read it otherwise', async (_, sent, says) => {
+    const answer = parseAnswer(await rawExchange(port, (socket) => socket.end(sent)));
+    expect(answer.status).toBe('HTTP/1.1 400 Bad Request');
+    expect(answer.body).toContain(says);
+    expectSecurityHeaders(answer.headers);
+  });
+
+  it('one chunked Transfer-Encoding still carries a body', async () => {
+    const raw = await rawExchange(port, (socket) =>
+      socket.end(
+        `POST /v1/sessions/close HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${vault.site.apiKey}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n13\r\n{"roomId":"room-t"}\r\n0\r\n\r\n`,
+      ),
+    );
+    expect(parseAnswer(raw).status).toBe('HTTP/1.1 204 No Content');
+  });
+
   it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {
     const raw = await rawExchange(port, (socket) =>
       socket.write('GET /f/CANARYOTKVALUE HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),

@@ -267,7 +267,9 @@ function refuseWhileClosing(app: FastifyInstance): void {
  * - a compressed body (Content-Encoding gzip, br…), with a message that names the encoding: read as
  *   JSON it failed as "not valid JSON", which sent the caller looking at the wrong thing;
  * - a body with two Content-Types: Node keeps the first, and a proxy before the vault may have read
- *   the other.
+ *   the other; so with two Host headers, and a Transfer-Encoding other than one `chunked` (a proxy
+ *   that read `identity, chunked` otherwise would see another body: request smuggling);
+ * - a request line without a version (HTTP/0.9), or one Node reads as another version.
  * Either body header on a request without a body changes nothing, and is let be.
  */
 function refuseUnreadableRequests(app: FastifyInstance): void {
@@ -275,20 +277,29 @@ function refuseUnreadableRequests(app: FastifyInstance): void {
 }
 
 function unreadable(request: FastifyRequest): VaultError | undefined {
-  if (request.headers.host === undefined && request.raw.httpVersion === '1.1')
+  const { httpVersion, rawHeaders } = request.raw;
+  if (httpVersion !== '1.1' && httpVersion !== '1.0')
+    return new VaultError('bad_request', 'The vault speaks HTTP/1.0 and HTTP/1.1 only.');
+  if (request.headers.host === undefined && httpVersion === '1.1')
     return new VaultError('bad_request', 'The request has no Host header: HTTP/1.1 requires one.');
+  if (headerCount(rawHeaders, 'host') > 1)
+    return new VaultError('bad_request', 'The request has more than one Host header: send one.');
+  const transfer = request.headers['transfer-encoding'];
+  if (transfer !== undefined && (headerCount(rawHeaders, 'transfer-encoding') > 1 || !/^chunked$/i.test(transfer)))
+    return new VaultError('bad_request', 'Transfer-Encoding may only be chunked, in one header.');
   if (!hasBody(request)) return undefined;
   const encoding = request.headers['content-encoding'];
   if (encoding !== undefined && !/^\s*identity\s*$/i.test(encoding))
     return new VaultError('bad_request', compressedBodyRefused(encoding));
-  if (contentTypeCount(request.raw.rawHeaders) > 1)
+  if (headerCount(rawHeaders, 'content-type') > 1)
     return new VaultError('bad_request', 'The request has more than one Content-Type: send one.');
   return undefined;
 }
 
-function contentTypeCount(rawHeaders: string[]): number {
+/** How many times the header `name` (lowercase) was sent. */
+function headerCount(rawHeaders: string[], name: string): number {
   let count = 0;
-  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'content-type') count += 1;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) count += 1;
   return count;
 }
 
