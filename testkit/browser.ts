@@ -274,7 +274,17 @@ export async function takeStartStep(page: Page): Promise<void> {
   const url = page.url();
   await tabTo(page, start);
   await Promise.all([page.waitForURL(url, { waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  await formLoaded(page);
+}
+
+/**
+ * The form the start step's POST opens, loaded with its stylesheet. The POST returns to the same URL,
+ * so waiting for that URL waits for nothing; and the form is in the DOM before the stylesheet
+ * applies, when axe measured unstyled inputs and buttons as too small (target-size).
+ */
+export async function formLoaded(page: Page): Promise<void> {
   await page.locator('#visitor-form').waitFor();
+  await page.waitForLoadState('load');
 }
 
 // The checks below run in the page, written as plain JavaScript: this project's test TypeScript has

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
-import { axeCheck, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
+import { axeCheck, formLoaded, launchBrowser, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
 import { ScreenshotFolder } from '../../testkit/screenshots';
 import { logoPng } from './helpers/png';
 import { CALLBACK, cardForm, freePort, LogCapture, testConfig } from './helpers/vault';
@@ -83,7 +83,7 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
     expect((await name.textContent())?.replace(/[\u2068\u2069]/g, '')).toBe(says);
     await expectClean(page, `${siteId} ${locale} start step`);
     await Promise.all([page.waitForURL(url), page.locator('#start-form button').click()]);
-    await page.locator('#visitor-form').waitFor();
+    await formLoaded(page);
     expect((await page.locator('.brand__name').textContent())?.replace(/[\u2068\u2069]/g, '')).toBe(says);
     const submit = page.locator('#visitor-form button[type=submit]').first();
     const logo = page.locator('.brand__logo');
@@ -113,7 +113,7 @@ describe('branded visitor pages pass axe for WCAG 2.2 AA', () => {
     const { page } = watched;
     await page.goto(url);
     await Promise.all([page.waitForURL(url), page.locator('#start-form button').click()]);
-    await page.locator('#visitor-form').waitFor();
+    await formLoaded(page);
     // Right to left: the card's first line and the buttons start from the right; Submit comes first.
     const rtl = locale === 'ar';
     const card = (await page.locator('.card').boundingBox())!;

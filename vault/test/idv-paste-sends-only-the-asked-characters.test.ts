@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/http/app';
 import { runCli } from '../src/cli/commands';
-import { axeCheck, launchBrowser, openVisitorTab, VIEWPORTS } from '../../testkit/browser';
+import { axeCheck, formLoaded, launchBrowser, openVisitorTab, VIEWPORTS } from '../../testkit/browser';
 import { CALLBACK, freePort, idvRequest, LogCapture, testConfig } from './helpers/vault';
 
 jest.setTimeout(120_000);
@@ -163,7 +163,7 @@ describe('ID&V: pasting the whole secret (a per-site option, off by default)', (
       const { page } = tab;
       await page.goto(visitorUrl);
       await Promise.all([page.waitForURL(visitorUrl), page.locator('#start-form button').click()]);
-      await page.locator('#visitor-form').waitFor();
+      await formLoaded(page);
       expect(await page.locator('#idv-paste, #idv-paste-input').count()).toBe(0);
       expect(await page.content()).not.toContain('idv-paste');
       await tab.close();

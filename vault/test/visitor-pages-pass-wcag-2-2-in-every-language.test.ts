@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { availableLocales } from '../src/pages/i18n';
-import { axeCheck, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
+import { axeCheck, formLoaded, openWatchedPage, VIEWPORTS } from '../../testkit/browser';
 import { useBrowserAndVault } from './helpers/browser-and-vault';
 import { cardForm, futureExpiry, type ListeningVault } from './helpers/vault';
 
@@ -54,7 +54,7 @@ describe('visitor pages in every language pass axe for WCAG 2.2 AA', () => {
     expect(await page.locator('html').getAttribute('dir')).toBe(['ar', 'he'].includes(locale) ? 'rtl' : 'ltr');
     await expectClean(page, locale, 'start step');
     await Promise.all([page.waitForURL(url), page.locator('#start-form button').click()]);
-    await page.locator('#visitor-form').waitFor();
+    await formLoaded(page);
     await expectClean(page, locale, 'form');
     if (locale === 'ar' || locale === 'ja') {
       await page.setViewportSize(VIEWPORTS.phone);
