@@ -1,7 +1,8 @@
 /**
- * A vault started, or a CLI command run, with a master key that is not the vault's stops before it
- * writes anything: a key rotated or a site added under the wrong key would fail every submit of its
- * site, and a checkpoint signed with it would break the audit trail for good. A key that opens some
+ * A vault started, or a CLI command that wraps, seals or signs run, with a master key that is not
+ * the vault's stops before it writes anything: a key rotated or a site added under the wrong key
+ * would fail every submit of its site, and a checkpoint signed with it would break the audit trail
+ * for good. Commands that need no key (a lost one's owner may need them) still run. A key that opens some
  * sites' keys is the right one; the sites it cannot open are named in the log.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,6 +45,14 @@ describe('a master key that is not the vault’s', () => {
       expect.stringMatching(WRONG_KEY_LINE),
     ]);
     expect(run.stderr).not.toContain(wrongKey);
+  });
+
+  it('lets the commands that need no key run: list, erase, export', () => {
+    const sites = vaultCli(['site', 'list'], wrong);
+    expect(sites.status).toBe(0);
+    expect(sites.stdout).toContain('"s1"');
+    expect(vaultCli(['visitor', 'erase', '--site', 's1', '--room', 'room-1'], wrong).status).toBe(0);
+    expect(vaultCli(['audit', 'export'], wrong).status).toBe(0);
   });
 
   it('stops the server with exit 2 and one line', () => {

@@ -210,7 +210,10 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     );
     return 0;
   }
-  const vault = await openVault(config, { logger });
+  // Commands that wrap, seal or sign with the master key refuse one that opens no site's key; the
+  // others (listing, erasing, exporting, verifying) work without it, as a lost key may need them to.
+  const usesMasterKey = ['site add', 'keys rotate', 'purge', 'audit checkpoint', 'audit prune', 'relay set'];
+  const vault = await openVault(config, { logger, checkMasterKey: usesMasterKey.includes(single ? group : command) });
   try {
     const out = (value: unknown) => io.out(JSON.stringify(value));
     switch (group === 'purge' ? 'purge' : command) {
