@@ -243,11 +243,21 @@ describe('a submit whose commit answer is lost on the way back', () => {
     expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '468' }, expired: [] });
   });
 
-  it('keeps the sealed CVV when nothing can be read, so a commit that stood loses nothing', async () => {
+  it('keeps the sealed CVV when nothing can be read, and rings once a read shows the commit stood', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, cardForm());
+    const storage = vault.app.vault.storage;
+    const read = storage.getRequest;
     loseTheAnswer(true, false);
     expect((await vault.call('POST', submitPath, { values }, null)).statusCode).toBe(503);
     expect(await vault.app.vault.ephemeral.get(ephemeralKey(requestId))).toBeDefined();
+    expect(rings).not.toContain('submitted');
+    storage.getRequest = read;
+    // The first re-read comes after a second.
+    for (let waited = 0; !rings.includes('submitted') && waited < 5000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(rings).toContain('submitted');
+    expect((await reveal(vault, requestId)).json()).toMatchObject({ values: { cvv: '468' }, expired: [] });
   });
 
   it('drops the sealed CVV when the request reads as not submitted, and the link still works', async () => {

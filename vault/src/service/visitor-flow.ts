@@ -21,6 +21,8 @@ const SUBMIT_CLAIM_MS = 20_000;
 /** A second submit of the same link waits up to 200 × 25 ms for the first to finish. */
 const SUBMIT_CLAIM_TRIES = 200;
 const SUBMIT_CLAIM_POLL_MS = 25;
+/** When a submit whose commit answer was lost reads its request again, until one read succeeds. */
+const RECHECK_DELAYS_MS = [1000, 5000, 30_000];
 
 /** An opened request as the visitor side needs it; URLs are paths, callers make them absolute. */
 export interface OpenedRequest {
@@ -176,8 +178,10 @@ export class VisitorFlow {
       } catch (error) {
         // The commit's answer may be lost while the commit stands: read the request again.
         const after = await storage.getRequest(request.requestId).catch(() => 'unreadable' as const);
-        if (after === 'unreadable') outcomeUnknown = true;
-        else if (after?.status === 'submitted' && after.submittedAt === now) submitted = after;
+        if (after === 'unreadable') {
+          outcomeUnknown = true;
+          this.ringIfCommitted(request.requestId, now);
+        } else if (after?.status === 'submitted' && after.submittedAt === now) submitted = after;
         if (!submitted) throw error;
       }
     } finally {
@@ -189,6 +193,21 @@ export class VisitorFlow {
     this.deps.events?.otk?.('submit', 'used');
     this.deps.doorbell.ring(submitted.callbackUrl, submitted.requestId, 'submitted');
     return { status: 'submitted', locale: submitted.locale };
+  }
+
+  /**
+   * After a submit whose outcome could not be read: reads the request again a little later and, if
+   * that submit stood, rings the doorbell it could not ring (the app would otherwise never look).
+   */
+  private ringIfCommitted(requestId: string, submittedAt: number, attempt = 0): void {
+    if (attempt >= RECHECK_DELAYS_MS.length) return;
+    const recheck = setTimeout(async () => {
+      const row = await this.deps.storage.getRequest(requestId).catch(() => 'unreadable' as const);
+      if (row === 'unreadable') this.ringIfCommitted(requestId, submittedAt, attempt + 1);
+      else if (row?.status === 'submitted' && row.submittedAt === submittedAt)
+        this.deps.doorbell.ring(row.callbackUrl, requestId, 'submitted');
+    }, RECHECK_DELAYS_MS[attempt]);
+    recheck.unref();
   }
 
   /** The visitor closed the dialog: the request's locale when it was cancelled, undefined for a dead link. */
