@@ -201,11 +201,14 @@ export class VisitorFlow {
    */
   private ringIfCommitted(requestId: string, submittedAt: number, attempt = 0): void {
     if (attempt >= RECHECK_DELAYS_MS.length) return;
-    const recheck = setTimeout(async () => {
-      const row = await this.deps.storage.getRequest(requestId).catch(() => 'unreadable' as const);
-      if (row === 'unreadable') this.ringIfCommitted(requestId, submittedAt, attempt + 1);
-      else if (row?.status === 'submitted' && row.submittedAt === submittedAt)
-        this.deps.doorbell.ring(row.callbackUrl, requestId, 'submitted');
+    const recheck = setTimeout(() => {
+      void this.deps.storage.getRequest(requestId).then(
+        (row) => {
+          if (row?.status === 'submitted' && row.submittedAt === submittedAt)
+            this.deps.doorbell.ring(row.callbackUrl, requestId, 'submitted');
+        },
+        () => this.ringIfCommitted(requestId, submittedAt, attempt + 1),
+      );
     }, RECHECK_DELAYS_MS[attempt]);
     recheck.unref();
   }
