@@ -74,4 +74,15 @@ describe('every take of a chat tells the new agent once', () => {
     scene.room = await scene.harness.transferRoom(scene.room, second, scene.agent);
     expect(notificationTexts(scene, scene.agent).slice(before)).toEqual([]);
   });
+
+  it('a department transfer to the queue tells nothing to the agent who gives the chat away', async () => {
+    // A chat the app saw taken by no one: the agent who now serves it was never told.
+    let chat = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+    await sendForm(scene, 'ssn', scene.agent, chat);
+    chat = scene.harness.world.updateRoom(chat, { servedBy: third, usernames: [third.username] });
+    const before = notificationTexts(scene, third).length;
+    // Rocket.Chat may run the transfer event before it takes the chat from that agent.
+    await scene.harness.transferRoomToDepartment(chat, SALES);
+    expect(notificationTexts(scene, third).slice(before)).toEqual([]);
+  });
 });
