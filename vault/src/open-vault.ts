@@ -286,10 +286,6 @@ function checkCounts(expected: TableCount[], found: TableCount[]): void {
 }
 
 /**
- * Opens storage (migrating it), the ephemeral store and the services for `config`: SQLite and
- * process memory by default, PostgreSQL and Redis when their URLs are set.
- */
-/**
  * A master key that opens no site's key is not this vault's: the server would answer every submit
  * with an error, and a CLI command would wrap new keys or sign audit checkpoints under it for good.
  * One that opens some keys is right; the sites whose keys it cannot open are named in the log.
@@ -309,6 +305,10 @@ async function checkMasterKey(sites: SiteService, logger: Logger): Promise<void>
   );
 }
 
+/**
+ * Opens storage (migrating it), the ephemeral store and the services for `config`: SQLite and
+ * process memory by default, PostgreSQL and Redis when their URLs are set.
+ */
 export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
   const clock = options.clock ?? systemClock;
   const master = new MasterKey(
