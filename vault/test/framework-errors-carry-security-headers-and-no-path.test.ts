@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { startTestVault, testConfig, type TestVault } from './helpers/vault';
+import { startTestVault, testConfig, useListeningTestVault, type TestVault } from './helpers/vault';
 
 /** Writes to a raw connection as `send` does and gives back all the server answered before it closed. */
 function rawExchange(port: number, send: (socket: net.Socket) => void): Promise<string> {
@@ -27,12 +27,10 @@ describe("the framework's own error answers", () => {
   let vault: TestVault;
   let port: number;
 
-  beforeAll(async () => {
-    vault = await startTestVault();
-    await vault.app.listen({ host: '127.0.0.1', port: 0 });
-    port = (vault.app.server.address() as net.AddressInfo).port;
+  useListeningTestVault((started, listening) => {
+    vault = started;
+    port = listening;
   });
-  afterAll(() => vault.close());
 
   const expectSecurityHeaders = (headers: Record<string, unknown>) => {
     expect(headers['content-security-policy']).toMatch(/default-src 'none'/);

@@ -5,18 +5,16 @@
  */
 import net from 'node:net';
 import { MAX_PIPELINED } from '../src/http/pipelining';
-import { startTestVault, type TestVault } from './helpers/vault';
+import { useListeningTestVault, type TestVault } from './helpers/vault';
 
 describe('pipelined requests on one connection', () => {
   let vault: TestVault;
   let port: number;
 
-  beforeAll(async () => {
-    vault = await startTestVault();
-    await vault.app.listen({ host: '127.0.0.1', port: 0 });
-    port = (vault.app.server.address() as net.AddressInfo).port;
+  useListeningTestVault((started, listening) => {
+    vault = started;
+    port = listening;
   });
-  afterAll(() => vault.close());
 
   const request = (path: string) => `GET ${path} HTTP/1.1\r\nHost: vault.test\r\n\r\n`;
 

@@ -145,6 +145,20 @@ export function useClockedVault(
   afterEach(() => started?.vault.close());
 }
 
+/**
+ * For a describe block: one test vault listening on a free loopback port, for raw-socket tests;
+ * `onStart` gets it and its port. Closed after the block.
+ */
+export function useListeningTestVault(onStart: (vault: TestVault, port: number) => void): void {
+  let vault: TestVault | undefined;
+  beforeAll(async () => {
+    vault = await startTestVault();
+    await vault.app.listen({ host: '127.0.0.1', port: 0 });
+    onStart(vault, (vault.app.server.address() as { port: number }).port);
+  });
+  afterAll(() => vault?.close());
+}
+
 export function cardForm(overrides: Partial<CreateRequestBody> = {}): CreateRequestBody {
   return {
     kind: 'form',
