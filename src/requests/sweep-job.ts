@@ -32,12 +32,15 @@ export async function sweepClosedRooms(deps: Deps): Promise<string[]> {
     ...(await roomsWithMaskingNotices(reader)),
   ]);
   const forgotten: string[] = [];
+  // Once the vault could not erase a deleted room's data, the others wait for the next sweep too,
+  // instead of each waiting out the vault's timeout.
+  let eraseFailed = false;
   for (const roomId of Array.from(roomIds)) {
     const room = (await currentRoom(deps, roomId)) as ILivechatRoom | undefined;
     // A closed room has no `open` at all (Rocket.Chat unsets it), so only `true` means open.
-    if ((!room || room.isOpen !== true) && (await forgetRoom(deps, roomId, !room))) {
-      forgotten.push(roomId);
-    }
+    if ((room && room.isOpen === true) || (!room && eraseFailed)) continue;
+    if (await forgetRoom(deps, roomId, !room)) forgotten.push(roomId);
+    else eraseFailed = true;
   }
   if (forgotten.length > 0) {
     deps.app.getLogger().info({ msg: 'Forgot closed or deleted rooms', count: forgotten.length });

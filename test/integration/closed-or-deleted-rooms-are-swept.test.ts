@@ -75,11 +75,16 @@ describe('closed or deleted rooms are swept', () => {
     expect(scene.harness.world.messagesIn(room.id).filter((m) => /^Visitor answered/.test(m.text || ''))).toEqual([]);
   });
 
-  it('remembers a deleted room while the vault cannot erase its data, and erases it at the next sweep', async () => {
-    const deleted = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
-    await sendForm(scene, 'ssn', scene.agent, deleted);
-    const requestId = requestIdOf(lastMessageIn(scene, deleted));
-    scene.harness.deleteRoom(deleted);
+  it('remembers deleted rooms while the vault cannot erase their data, asks once per sweep, and erases them at the next', async () => {
+    const deleted = [1, 2].map(() => scene.harness.world.addLivechatRoom({ servedBy: scene.agent }));
+    const requestIds: string[] = [];
+    for (const room of deleted) {
+      await sendForm(scene, 'ssn', scene.agent, room);
+      requestIds.push(requestIdOf(lastMessageIn(scene, room)));
+      scene.harness.deleteRoom(room);
+    }
+    const erasesAsked = () => scene.harness.world.httpCalls.filter((c) => c.url.endsWith('/v1/visitors/erase')).length;
+    const before = erasesAsked();
     const vaultUrl = scene.vault.url;
     await scene.harness.setSetting('vault_url', 'http://127.0.0.1:9');
     try {
@@ -87,11 +92,16 @@ describe('closed or deleted rooms are swept', () => {
     } finally {
       await scene.harness.setSetting('vault_url', vaultUrl);
     }
-    expect(heldFor(deleted.id).length).toBeGreaterThan(0);
-    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
+    expect(erasesAsked() - before).toBe(1);
+    for (const [i, room] of deleted.entries()) {
+      expect(heldFor(room.id).length).toBeGreaterThan(0);
+      expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestIds[i]}`)).status).toBe(200);
+    }
 
     await scene.harness.runRecurringJob('sweep-closed-rooms');
-    expect(heldFor(deleted.id)).toEqual([]);
-    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(404);
+    for (const [i, room] of deleted.entries()) {
+      expect(heldFor(room.id)).toEqual([]);
+      expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestIds[i]}`)).status).toBe(404);
+    }
   });
 });
