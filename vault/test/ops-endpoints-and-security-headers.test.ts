@@ -88,22 +88,33 @@ describe('operations endpoints and headers', () => {
     expect(vault.logs.text).not.toMatch(/authorization|Bearer|ivk\./i);
   });
 
-  it("a request's own log line carries the request ID of its access line", async () => {
-    // Request loggers are made only when a request logs (lazyRequestLogger); they still bind reqId.
+  it('a refused request writes one line, its access line with the error code', async () => {
     await vault.call('POST', '/v1/requests', cardForm());
     await vault.call('POST', '/v1/requests', '{broken');
     await vault.call('GET', '/v1/requests/not-a-uuid');
+    await vault.call('POST', '/v/s/no-such-handle/reveal', '{broken', null);
+    expect((await vault.call('GET', '/f/%E0%A4%A', undefined, null)).statusCode).toBe(400);
     const lines = vault.logs.lines.map((line) => JSON.parse(line));
-    const refused = lines.filter((l) => l.msg === 'request refused');
-    expect(refused).toHaveLength(2);
-    const access = lines.filter((l) => l.msg === 'request');
-    expect(access).toHaveLength(3);
-    for (const line of refused) {
-      expect(line.reqId).toEqual(expect.any(String));
-      expect(
-        access.filter((a) => a.reqId === line.reqId && a.statusCode === 400 && a.route === line.route),
-      ).toHaveLength(1);
-    }
+    // A URL that does not decode never reaches the hooks that write access lines (framework-errors.ts).
+    expect(lines.map((l) => [l.msg, l.statusCode, l.code])).toEqual([
+      ['request', 201, undefined],
+      ['request', 400, 'invalid_json'],
+      ['request', 400, 'bad_request'],
+      ['request', 400, 'invalid_json'],
+      ['request refused', undefined, 'FST_ERR_BAD_URL'],
+    ]);
+  });
+
+  it("a failed request's own log line carries the request ID of its access line", async () => {
+    // Request loggers are made only when a request logs (lazyRequestLogger); they still bind reqId.
+    const created = (await vault.call('POST', '/v1/requests', cardForm())).json();
+    await vault.app.vault.storage.close();
+    await vault.call('GET', `/v1/requests/${created.requestId}`);
+    const lines = vault.logs.lines.map((line) => JSON.parse(line));
+    const failed = lines.filter((l) => l.msg === 'request failed');
+    expect(failed).toHaveLength(1);
+    const access = lines.filter((l) => l.msg === 'request' && l.reqId === failed[0].reqId);
+    expect(access).toMatchObject([{ statusCode: 500, route: failed[0].route }]);
   });
 });
 

@@ -19,7 +19,7 @@ import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from
 import { capPipelining, MAX_PIPELINED } from './pipelining';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
-import { createLoggers, lazyRequestLogger, type AccessLine } from './logging';
+import { createLoggers, lazyRequestLogger, noteRefusal, refusalOf, type AccessLine } from './logging';
 import { VaultMetrics } from './metrics';
 import { healthRoutes, opsRoutes, vaultOpsSource, type OpsSource } from './ops-routes';
 import { AuthFailureLimiter, rateLimitRedis, sharedLimitStore, skipOnError } from './rate-limit-store';
@@ -200,6 +200,7 @@ function observeResponses(
       route,
       statusCode: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
+      code: refusalOf(request),
     });
     done();
   });
@@ -220,7 +221,6 @@ function answerErrors(app: FastifyInstance): RouteMethods {
       request.routeOptions.schema as RouteSchema | undefined,
     );
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
-    else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
     return sendError(request, reply, vaultError);
   });
   const routes = trackRouteMethods(app);
@@ -387,6 +387,7 @@ export async function buildOpsApp(
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultError, htmlPage = false): FastifyReply {
+  noteRefusal(request, error.code);
   reply.code(error.status);
   const isPage = htmlPage || request.routeOptions.config?.visitorPage === true;
   if (

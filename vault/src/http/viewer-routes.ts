@@ -5,7 +5,7 @@ import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
 import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
 import { toVaultError } from './errors';
-import { safeError } from './logging';
+import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
 import type { FailOpen } from '../config';
 import type { RouteMethods } from './route-methods';
@@ -123,7 +123,7 @@ export async function viewerRoutes(
     const vaultError = toVaultError(error);
     if (vaultError.status >= 500)
       request.log.error({ err: safeError(error), route: request.routeOptions.url }, 'request failed');
-    else request.log.info({ code: vaultError.code, route: request.routeOptions.url }, 'request refused');
+    else noteRefusal(request, vaultError.code);
     if (wantsJson(request))
       return reply.code(vaultError.status).send({ error: { code: vaultError.code, message: vaultError.message } });
     const kind: ViewerNoticeKind =
