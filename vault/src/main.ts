@@ -5,6 +5,7 @@ import { answerPrimary } from './cluster/worker';
 import { loadConfig, type VaultConfig } from './config';
 import { ConfigError } from './errors';
 import { buildApp } from './http/app';
+import { listenOnEvery } from './http/listeners';
 import { listenOrSay, MAIN_LISTENER, OPS_LISTENER } from './listen-errors';
 import { applyRuntimeV8Flags } from './v8-runtime-flags';
 
@@ -32,14 +33,14 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
     logBindings: workerIndex === undefined ? undefined : { worker: workerIndex, pid: process.pid },
   });
   await listenOrSay(
-    () => app.listen({ host: config.host, port: config.port }),
+    () => listenOnEvery(app, config.host, config.port),
     config.host,
     config.port,
     MAIN_LISTENER,
   );
   if (workerIndex === undefined)
     await listenOrSay(
-      () => app.ops.listen({ host: config.opsHost, port: config.opsPort }),
+      () => listenOnEvery(app.ops, config.opsHost, config.opsPort),
       config.opsHost,
       config.opsPort,
       OPS_LISTENER,

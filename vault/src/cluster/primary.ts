@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 import type { VaultConfig } from '../config';
 import { buildOpsApp } from '../http/app';
+import { listenOnEvery } from '../http/listeners';
 import { createLogger } from '../http/logging';
 import type { OpsSource, Readiness } from '../http/ops-routes';
 import { securityHeaders } from '../http/security-headers';
@@ -93,7 +94,7 @@ class Primary {
     );
     const { opsHost, opsPort } = this.config;
     const ops = this.ops;
-    await listenOrSay(() => ops.listen({ host: opsHost, port: opsPort }), opsHost, opsPort, OPS_LISTENER);
+    await listenOrSay(() => listenOnEvery(ops, opsHost, opsPort), opsHost, opsPort, OPS_LISTENER);
     for (const slot of this.slots) this.fork(slot);
   }
 

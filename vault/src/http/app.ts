@@ -17,6 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { capPipelining, MAX_PIPELINED } from './pipelining';
+import { closeMoreServers, guardedServerFactory, type ServerGuards } from './listeners';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
 import { createLoggers, lazyRequestLogger, noteRefusal, refusalOf, type AccessLine } from './logging';
@@ -130,7 +131,9 @@ function createServer(
   seen: RawAnswerSeen,
 ): FastifyInstance {
   const hops = config.trustProxy;
+  const guards = serverGuards(logger, headers, seen);
   const app = Fastify({
+    serverFactory: guardedServerFactory(guards),
     loggerInstance: logger,
     // Our own onResponse line logs the route pattern; Fastify's would log the URL, which holds OTKs.
     logController: new LogController({ disableRequestLogging: true }),
@@ -157,12 +160,25 @@ function createServer(
     // Our own 503 while closing (refuseWhileClosing): Fastify's has neither our error shape nor a retry hint.
     return503OnClosing: false,
     frameworkErrors: frameworkErrors(headers),
-    clientErrorHandler: clientErrorHandler(headers, seen),
+    clientErrorHandler: guards.clientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
-  answerNodeOwnRefusals(app.server, headers, seen);
-  capPipelining(app.server, () => logger.info({ max: MAX_PIPELINED }, 'connection cut: too many pipelined requests'));
+  app.addHook('preClose', (done) => {
+    closeMoreServers(app);
+    done();
+  });
   return app;
+}
+
+/** What every Node server under the main and operations apps carries (listeners.ts). */
+function serverGuards(logger: FastifyBaseLogger, headers: Record<string, string>, seen: RawAnswerSeen): ServerGuards {
+  return {
+    guard: (server) => {
+      answerNodeOwnRefusals(server, headers, seen);
+      capPipelining(server, () => logger.info({ max: MAX_PIPELINED }, 'connection cut: too many pipelined requests'));
+    },
+    clientError: clientErrorHandler(headers, seen),
+  };
 }
 
 /**
@@ -356,15 +372,18 @@ export async function buildOpsApp(
   source: OpsSource,
   beforeRoutes?: (app: FastifyInstance) => Promise<void>,
 ): Promise<FastifyInstance> {
-  const seen = rawAnswerSeen(logger);
+  const guards = serverGuards(logger, headers, rawAnswerSeen(logger));
   const ops = Fastify({
+    serverFactory: guardedServerFactory(guards),
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors: frameworkErrors(headers),
-    clientErrorHandler: clientErrorHandler(headers, seen),
+    clientErrorHandler: guards.clientError,
   });
-  answerNodeOwnRefusals(ops.server, headers, seen);
-  capPipelining(ops.server, () => logger.info({ max: MAX_PIPELINED }, 'connection cut: too many pipelined requests'));
+  ops.addHook('preClose', (done) => {
+    closeMoreServers(ops);
+    done();
+  });
   ops.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });

@@ -1,0 +1,67 @@
+/**
+ * The Node servers under the vault's Fastify apps, built here so that every one carries the vault's
+ * guards (the pipelining cap, our answers to Node's own refusals and parser errors). Fastify binds
+ * `localhost` to each address it resolves to (127.0.0.1 and ::1) and built the second server
+ * itself, without them. Given a server factory, Fastify binds one address; `listenOnEvery` binds
+ * the rest with servers from the same factory.
+ */
+import { lookup } from 'node:dns/promises';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { FastifyInstance, FastifyServerFactory } from 'fastify';
+
+/** What every server gets: Fastify adds its clientError listener to the first one only. */
+export interface ServerGuards {
+  guard: (server: http.Server) => void;
+  clientError: (error: NodeJS.ErrnoException, socket: Socket) => void;
+}
+
+/** For each app's first server: how to build one more like it, and the ones built so far. */
+const families = new WeakMap<http.Server, { build: () => http.Server; more: http.Server[] }>();
+
+export function guardedServerFactory({ guard, clientError }: ServerGuards): FastifyServerFactory {
+  return (handler, options) => {
+    const build = (): http.Server => {
+      const server = http.createServer((options.http ?? {}) as http.ServerOptions, handler);
+      // What Fastify sets on a server it builds itself.
+      server.keepAliveTimeout = options.keepAliveTimeout as number;
+      server.requestTimeout = options.requestTimeout as number;
+      server.setTimeout(options.connectionTimeout as number);
+      guard(server);
+      return server;
+    };
+    const first = build();
+    families.set(first, { build: () => build().on('clientError', clientError), more: [] });
+    return first;
+  };
+}
+
+/**
+ * Listens on `host`, and for `localhost` on every address it resolves to: a proxy set to reach
+ * 127.0.0.1 finds the vault as well as one that tries ::1 first. As with Fastify's own bindings, an
+ * address this machine cannot take (::1 where IPv6 is off) is left out.
+ */
+export async function listenOnEvery(app: FastifyInstance, host: string, port: number): Promise<void> {
+  await app.listen({ host, port });
+  const family = families.get(app.server);
+  if (host !== 'localhost' || !family) return;
+  const bound = app.server.address() as AddressInfo;
+  const addresses = await lookup(host, { all: true }).catch(() => []);
+  for (const { address } of addresses.filter((each) => each.address !== bound.address)) {
+    const server = family.build();
+    const listening = await new Promise<boolean>((resolve) => {
+      const refused = () => resolve(false);
+      server.once('error', refused).listen({ host: address, port: bound.port }, () => {
+        server.off('error', refused);
+        resolve(true);
+      });
+    });
+    if (listening) family.more.push(server);
+  }
+}
+
+/** Closes the servers listenOnEvery added: run where the app's own server closes (preClose). */
+export function closeMoreServers(app: FastifyInstance): void {
+  const family = families.get(app.server);
+  for (const server of family?.more.splice(0) ?? []) server.close();
+}
