@@ -32,12 +32,7 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
     jobs: workerIndex === undefined || workerIndex === 1,
     logBindings: workerIndex === undefined ? undefined : { worker: workerIndex, pid: process.pid },
   });
-  await listenOrSay(
-    () => listenOnEvery(app, config.host, config.port),
-    config.host,
-    config.port,
-    MAIN_LISTENER,
-  );
+  await listenOrSay(() => listenOnEvery(app, config.host, config.port), config.host, config.port, MAIN_LISTENER);
   if (workerIndex === undefined)
     await listenOrSay(
       () => listenOnEvery(app.ops, config.opsHost, config.opsPort),
