@@ -1,5 +1,7 @@
 import pino from 'pino';
 import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig } from '../config';
@@ -11,7 +13,8 @@ import { backupVault, describeStorage, migrateVault, missingVault, openVault, re
 const USAGE = `usage: npm run vault:cli -- <command> [--init]
 Works on the vault that VAULT_DATA_DIR (SQLite) or VAULT_DATABASE_URL (PostgreSQL) and
 VAULT_MASTER_KEY point at, as the server does; says which on stderr. It refuses to create a new
-vault there unless --init is given.
+vault there unless --init is given. Files named here are read and written where npm ran; an
+argument a command does not take is refused.
   site add <siteId> --origin <url>   register a Rocket.Chat workspace; prints {"siteId","apiKey"} once
   site rekey <siteId>                a new API key (shown once); the old one stops working
   site remove <siteId>               delete a site and crypto-shred its data
@@ -57,17 +60,88 @@ vault there unless --init is given.
 
 class UsageError extends Error {}
 
-function option(args: string[], name: string): string {
-  const at = args.indexOf(name);
-  const value = at >= 0 ? args[at + 1] : undefined;
-  if (!value || value.startsWith('--')) throw new UsageError(`${name} <value> is required`);
-  return value;
+/** A command's arguments: positional ones by name, in order, and its options (text unless a flag). */
+interface CommandSpec {
+  positionals?: string[];
+  options?: Record<string, 'string' | 'boolean'>;
 }
 
-function positional(args: string[], index: number, what: string): string {
-  const value = args.filter((arg, i) => !arg.startsWith('--') && !args[i - 1]?.startsWith('--'))[index];
-  if (!value) throw new UsageError(`${what} is required`);
-  return value;
+/** Every command, with every argument it takes: anything else is refused before the vault opens. */
+const COMMANDS: Record<string, CommandSpec> = {
+  'site add': { positionals: ['<siteId>'], options: { origin: 'string' } },
+  'site rekey': { positionals: ['<siteId>'] },
+  'site remove': { positionals: ['<siteId>'] },
+  'site list': {},
+  'site manager-view': { positionals: ['<siteId>', 'on|off'] },
+  'site idv-paste': { positionals: ['<siteId>', 'on|off'] },
+  'site brand': {
+    positionals: ['<siteId>'],
+    options: { name: 'string', accent: 'string', logo: 'string', clear: 'boolean' },
+  },
+  'keys rotate': { options: { site: 'string' } },
+  purge: {},
+  'audit verify': { options: { 'public-key': 'string', anchor: 'string' } },
+  'audit checkpoint': {},
+  'audit public-key': {},
+  'audit prune': { options: { before: 'string' } },
+  'audit export': { options: { since: 'string' } },
+  'visitor erase': { options: { site: 'string', visitor: 'string', room: 'string' } },
+  'visitor export': { options: { site: 'string', visitor: 'string', room: 'string', 'with-values': 'boolean' } },
+  backup: { positionals: ['<file>'] },
+  restore: { positionals: ['<file>'] },
+  migrate: { options: { to: 'string' } },
+  'relay set': { positionals: ['<siteId>', '<relayId>'], options: { config: 'string', 'secret-header': 'string' } },
+  'relay list': { positionals: ['<siteId>'] },
+  'relay remove': { positionals: ['<siteId>', '<relayId>'] },
+};
+
+/** One command line, checked against its command's arguments. */
+interface ParsedCommand {
+  command: string;
+  /** A positional argument by its name in COMMANDS. */
+  arg: (name: string) => string;
+  /** An option's value; `required` refuses the command without it. */
+  option: (name: string, required?: 'required') => string | undefined;
+  flag: (name: string) => boolean;
+}
+
+function parseCommand(args: string[]): ParsedCommand {
+  const twoWords = `${args[0] ?? ''} ${args[1] ?? ''}`;
+  const command = COMMANDS[twoWords] ? twoWords : (args[0] ?? '');
+  const spec = COMMANDS[command];
+  if (!spec || command.startsWith('-')) throw new UsageError(`unknown command "${twoWords.trim()}"`);
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: args.slice(command.split(' ').length),
+      options: Object.fromEntries(Object.entries(spec.options ?? {}).map(([name, type]) => [name, { type }])),
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    // parseArgs says which option it does not know, or which lacks its value (a TypeError of
+    // Node's own, which jest's realm does not count as an Error).
+    const message = (error as { message?: unknown }).message;
+    throw new UsageError(`${command}: ${typeof message === 'string' ? message : 'bad arguments'}`);
+  }
+  const names = spec.positionals ?? [];
+  const extra = parsed.positionals.slice(names.length);
+  if (extra.length > 0) throw new UsageError(`${command}: unexpected argument "${extra[0]}"`);
+  return {
+    command,
+    arg: (name) => {
+      const value = parsed.positionals[names.indexOf(name)];
+      if (!value) throw new UsageError(`${name} is required`);
+      return value;
+    },
+    option: (name, required) => {
+      const value = parsed.values[name];
+      if (typeof value === 'string' && value !== '') return value;
+      if (required || value !== undefined) throw new UsageError(`--${name} <value> is required`);
+      return undefined;
+    },
+    flag: (name) => parsed.values[name] === true,
+  };
 }
 
 /** `--anchor <file>`: every line of it that is a checkpoint (a copy from the log or a SIEM). */
@@ -141,50 +215,25 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     return 2;
   }
   const init = allArgs.includes('--init');
-  const args = allArgs.filter((arg) => arg !== '--init');
-  const [group, verb] = args;
-  const command = `${group ?? ''} ${verb ?? ''}`.trim();
-  const known = [
-    'site add',
-    'site rekey',
-    'site remove',
-    'site list',
-    'site manager-view',
-    'site idv-paste',
-    'site brand',
-    'keys rotate',
-    'purge',
-    'audit verify',
-    'audit checkpoint',
-    'audit public-key',
-    'audit prune',
-    'audit export',
-    'visitor erase',
-    'visitor export',
-    'backup',
-    'restore',
-    'migrate',
-    'relay set',
-    'relay list',
-    'relay remove',
-  ];
-  if (!known.includes(command) && !known.includes(group ?? '')) throw new UsageError(`unknown command "${command}"`);
-  const single = ['purge', 'backup', 'restore', 'migrate'].includes(group ?? '');
-  const rest = args.slice(single ? 1 : 2);
+  const line = parseCommand(allArgs.filter((arg) => arg !== '--init'));
+  const { command, arg, option, flag } = line;
+  // npm runs the vault's scripts in vault/: a file named on the command line is read or written
+  // where the admin ran npm (INIT_CWD), as they would expect.
+  const file = (name: string) => path.resolve(env.INIT_CWD || process.cwd(), name);
 
   const config = loadConfig(env);
   // The target is configured as a server on it would be (same checks, same master key rule).
   const migrateTo =
-    group === 'migrate'
-      ? loadConfig({ ...env, VAULT_DATABASE_URL: option(rest, '--to'), VAULT_REDIS_URL: '' })
+    command === 'migrate'
+      ? loadConfig({ ...env, VAULT_DATABASE_URL: option('to', 'required'), VAULT_REDIS_URL: '' })
       : undefined;
   io.err(`vault:cli: using ${describeStorage(config)}`);
   const logger = pino(
     { level: 'warn', base: null, timestamp: false },
     { write: (line: string) => io.err(line.trimEnd()) },
   );
-  if (group === 'restore') {
-    io.out(JSON.stringify(await restoreVault(config, positional(rest, 0, '<file>'), logger)));
+  if (command === 'restore') {
+    io.out(JSON.stringify(await restoreVault(config, file(arg('<file>')), logger)));
     return 0;
   }
   const missing = init ? undefined : await missingVault(config);
@@ -195,14 +244,14 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
     );
     return 1;
   }
-  if (group === 'migrate' && migrateTo) {
+  if (command === 'migrate' && migrateTo) {
     io.err(`vault:cli: copying into ${describeStorage(migrateTo)}`);
     io.out(JSON.stringify(await migrateVault(config, migrateTo, logger)));
     io.err('vault:cli: done. Stop the SQLite vault, then start it with VAULT_DATABASE_URL set to the target.');
     return 0;
   }
-  if (group === 'backup') {
-    const report = await backupVault(config, positional(rest, 0, '<file>'));
+  if (command === 'backup') {
+    const report = await backupVault(config, file(arg('<file>')));
     io.out(JSON.stringify(report));
     io.err(
       "vault:cli: the backup is readable only with this vault's master key, which is not in it: keep " +
@@ -213,18 +262,18 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
   // Commands that wrap, seal or sign with the master key refuse one that opens no site's key; the
   // others (listing, erasing, exporting, verifying) work without it, as a lost key may need them to.
   const usesMasterKey = ['site add', 'keys rotate', 'purge', 'audit checkpoint', 'audit prune', 'relay set'];
-  const vault = await openVault(config, { logger, checkMasterKey: usesMasterKey.includes(single ? group : command) });
+  const vault = await openVault(config, { logger, checkMasterKey: usesMasterKey.includes(command) });
   try {
     const out = (value: unknown) => io.out(JSON.stringify(value));
-    switch (group === 'purge' ? 'purge' : command) {
+    switch (command) {
       case 'site add':
-        out(await vault.sites.addSite(positional(rest, 0, '<siteId>'), option(rest, '--origin')));
+        out(await vault.sites.addSite(arg('<siteId>'), option('origin', 'required')!));
         return 0;
       case 'site rekey':
-        out(await vault.sites.replaceApiKey(positional(rest, 0, '<siteId>')));
+        out(await vault.sites.replaceApiKey(arg('<siteId>')));
         return 0;
       case 'site remove': {
-        const siteId = positional(rest, 0, '<siteId>');
+        const siteId = arg('<siteId>');
         if (!(await vault.sites.removeSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
         out({ siteId, removed: true });
         return 0;
@@ -239,16 +288,16 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         );
         return 0;
       case 'site manager-view': {
-        const siteId = positional(rest, 0, '<siteId>');
-        const setting = positional(rest, 1, 'on|off');
+        const siteId = arg('<siteId>');
+        const setting = arg('on|off');
         if (setting !== 'on' && setting !== 'off') throw new UsageError('manager-view takes "on" or "off"');
         await vault.sites.setManagerView(siteId, setting === 'on');
         out({ siteId, managerView: setting === 'on' });
         return 0;
       }
       case 'site idv-paste': {
-        const siteId = positional(rest, 0, '<siteId>');
-        const setting = positional(rest, 1, 'on|off');
+        const siteId = arg('<siteId>');
+        const setting = arg('on|off');
         if (setting !== 'on' && setting !== 'off') throw new UsageError('idv-paste takes "on" or "off"');
         await vault.sites.setIdvPaste(siteId, setting === 'on');
         out({ siteId, idvPaste: setting === 'on' });
@@ -256,24 +305,24 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         return 0;
       }
       case 'site brand': {
-        const siteId = positional(rest, 0, '<siteId>');
-        if (rest.includes('--clear')) {
+        const siteId = arg('<siteId>');
+        if (flag('clear')) {
           await vault.sites.clearBrand(siteId);
           out({ siteId, brand: null });
           return 0;
         }
         const brand = await vault.sites.setBrand(siteId, {
-          displayName: option(rest, '--name'),
-          accentColour: rest.includes('--accent') ? option(rest, '--accent') : undefined,
-          logo: rest.includes('--logo') ? readLogo(option(rest, '--logo')) : undefined,
+          displayName: option('name', 'required')!,
+          accentColour: option('accent'),
+          logo: option('logo') === undefined ? undefined : readLogo(file(option('logo')!)),
         });
         out({ siteId, brand: { displayName: brand.displayName, accentColour: brand.accentColour, logo: brand.logo } });
         return 0;
       }
       case 'relay set': {
-        const siteId = positional(rest, 0, '<siteId>');
-        const relayId = positional(rest, 1, '<relayId>');
-        const configFile = option(rest, '--config');
+        const siteId = arg('<siteId>');
+        const relayId = arg('<relayId>');
+        const configFile = file(option('config', 'required')!);
         let config: unknown;
         try {
           config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
@@ -282,17 +331,17 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
             `${configFile} is not readable JSON (${error instanceof Error ? error.message : 'error'})`,
           );
         }
-        const secretHeader = rest.includes('--secret-header') ? option(rest, '--secret-header') : undefined;
+        const secretHeader = option('secret-header');
         const secret = secretHeader ? { name: secretHeader, value: (io.readSecret?.() ?? '').trim() } : undefined;
         out(await vault.relays.configure(siteId, relayId, config, secret));
         return 0;
       }
       case 'relay list':
-        out(await vault.relays.list(positional(rest, 0, '<siteId>')));
+        out(await vault.relays.list(arg('<siteId>')));
         return 0;
       case 'relay remove': {
-        const siteId = positional(rest, 0, '<siteId>');
-        const relayId = positional(rest, 1, '<relayId>');
+        const siteId = arg('<siteId>');
+        const relayId = arg('<relayId>');
         if (!(await vault.relays.remove(siteId, relayId))) {
           throw new VaultError('not_found', `Site "${siteId}" has no relay "${relayId}".`);
         }
@@ -300,7 +349,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         return 0;
       }
       case 'keys rotate': {
-        const siteId = option(rest, '--site');
+        const siteId = option('site', 'required')!;
         out({ siteId, kid: await vault.sites.rotateKey(siteId) });
         return 0;
       }
@@ -314,14 +363,14 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         out({ keyId: vault.audit.publicKey.keyId, publicKey: vault.audit.publicKey.pem });
         return 0;
       case 'audit prune': {
-        const before = Date.parse(option(rest, '--before'));
+        const before = Date.parse(option('before', 'required')!);
         if (Number.isNaN(before)) throw new UsageError('--before takes a date, e.g. 2025-01-01');
         checkPruneDate(before, vault.clock(), vault.config.auditRetentionDays);
         out(await vault.audit.prune(before));
         return 0;
       }
       case 'audit export': {
-        const since = rest.includes('--since') ? Date.parse(option(rest, '--since')) : 0;
+        const since = option('since') === undefined ? 0 : Date.parse(option('since')!);
         if (Number.isNaN(since)) throw new UsageError('--since takes a date, e.g. 2025-01-01T00:00:00Z');
         let cursor = await vault.audit.exportStart(since);
         let lines = 0;
@@ -337,24 +386,26 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
       }
       case 'visitor erase':
       case 'visitor export': {
-        const siteId = option(rest, '--site');
+        const siteId = option('site', 'required')!;
         if (!(await vault.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
-        const byVisitor = rest.includes('--visitor');
-        if (byVisitor === rest.includes('--room')) throw new UsageError('give exactly one of --visitor and --room');
-        const selector = byVisitor ? { visitorToken: option(rest, '--visitor') } : { roomId: option(rest, '--room') };
+        const visitorToken = option('visitor');
+        const roomId = option('room');
+        if ((visitorToken === undefined) === (roomId === undefined))
+          throw new UsageError('give exactly one of --visitor and --room');
+        const selector = visitorToken !== undefined ? { visitorToken } : { roomId: roomId! };
         out(
-          verb === 'erase'
+          command === 'visitor erase'
             ? await vault.visitorData.erase(siteId, selector, 'cli')
-            : await vault.visitorData.export(siteId, selector, 'cli', { withValues: rest.includes('--with-values') }),
+            : await vault.visitorData.export(siteId, selector, 'cli', { withValues: flag('with-values') }),
         );
         return 0;
       }
       default: {
-        const keyFile = rest.includes('--public-key') ? option(rest, '--public-key') : undefined;
-        const anchorFile = rest.includes('--anchor') ? option(rest, '--anchor') : undefined;
+        const keyFile = option('public-key');
+        const anchorFile = option('anchor');
         const report = await vault.audit.verify({
-          publicKey: keyFile ? parsePublicKey(fs.readFileSync(keyFile, 'utf8')) : undefined,
-          anchors: anchorFile ? readAnchors(anchorFile) : [],
+          publicKey: keyFile ? parsePublicKey(fs.readFileSync(file(keyFile), 'utf8')) : undefined,
+          anchors: anchorFile ? readAnchors(file(anchorFile)) : [],
         });
         out(report);
         if (!report.ok) io.err(`audit chain broken at entry ${report.brokenAt}: ${report.reason}`);
