@@ -92,7 +92,7 @@ function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallE
 }
 
 function vaultCodeOf(response: IHttpResponse): string | undefined {
-  const body = response.data as Partial<ErrorBody> | undefined;
+  const body = answerJson(response) as Partial<ErrorBody> | undefined;
   const code = body && body.error && body.error.code;
   return typeof code === 'string' && /^[a-z_]{1,40}$/.test(code) ? code : undefined;
 }
@@ -202,7 +202,8 @@ export class VaultClient {
       await this.call<void>(
         'post',
         `/v1/requests/${encodeURIComponent(requestId)}/events/${encodeURIComponent(event)}/claim`,
-        undefined,
+        // A POST without content leaves Rocket.Chat as an empty form; an empty JSON object says what it is.
+        {},
         [201],
       );
       return true;
@@ -376,19 +377,29 @@ function refusal(response: IHttpResponse, what: string): VaultCallError {
   );
 }
 
-/** The answer's JSON, parsed by the host or from its text. */
+/** The answer's JSON; a body that is not JSON is a bad answer. */
 function jsonBody<T>(response: IHttpResponse, what: string): T {
-  let data = response.data as T | undefined;
+  const data = answerJson(response);
   if (data === undefined && response.content) {
-    try {
-      data = JSON.parse(response.content) as T;
-    } catch {
-      throw new VaultCallError(
-        'bad_response',
-        `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
-        response.statusCode,
-      );
-    }
+    throw new VaultCallError(
+      'bad_response',
+      `${what}: the vault answered ${response.statusCode} with a body that is not JSON`,
+      response.statusCode,
+    );
   }
   return data as T;
+}
+
+/**
+ * The answer's JSON, or undefined. Rocket.Chat parses an answer only under a JSON content type
+ * (`data` null otherwise), so one a proxy relabelled is read from its text.
+ */
+function answerJson(response: IHttpResponse): unknown {
+  if (response.data !== undefined && response.data !== null) return response.data;
+  if (!response.content) return undefined;
+  try {
+    return JSON.parse(response.content) as unknown;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,7 +5,7 @@ import * as https from 'https';
 import type { IHttpResponse } from '@rocket.chat/apps-engine/definition/accessors';
 import type { IHttpBridgeRequestInfo } from '@rocket.chat/apps-engine/server/bridges';
 import { HttpBridge } from '@rocket.chat/apps-engine/server/bridges';
-import { URL } from 'url';
+import { URL, URLSearchParams } from 'url';
 
 import type { RecordedHttpExchange, World } from '../world';
 
@@ -17,21 +17,29 @@ export class HarnessHttpBridge extends HttpBridge {
   protected async call(info: IHttpBridgeRequestInfo): Promise<IHttpResponse> {
     const { request } = info;
     const url = new URL(info.url);
-    Object.entries(request.params || {}).forEach(([k, v]) => url.searchParams.set(k, v));
-    if (request.query) {
-      url.search = url.search ? `${url.search}&${request.query}` : `?${request.query}`;
-    }
+    const method = info.method.toUpperCase();
+    const getOrHead = method === 'GET' || method === 'HEAD';
     const headers: Record<string, string> = { ...(request.headers || {}) };
     // Values cross the Deno boundary as msgpack: an unset field may arrive as null.
-    let body: string | undefined = request.content === null ? undefined : request.content;
-    if (body === undefined && request.data !== undefined && request.data !== null) {
+    let body: string | undefined = request.content ?? undefined;
+    if (!body && request.data !== undefined && request.data !== null) {
       body = JSON.stringify(request.data);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
         headers['Content-Type'] = 'application/json';
       }
     }
+    // As Rocket.Chat's HTTP bridge: params go in the URL when there is a body (or none is sent);
+    // without a body they become one, form-encoded. The engine sends `params: {}` when the app sets
+    // none, so a POST without content leaves as an empty form. `query` is not read at all.
+    if (body || getOrHead) {
+      Object.entries(request.params || {}).forEach(([k, v]) => v && url.searchParams.append(k, v));
+    } else if (request.params) {
+      body = new URLSearchParams(request.params).toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    }
+    if (getOrHead) body = undefined;
     const recorded = {
-      method: info.method.toUpperCase(),
+      method,
       url: `${url.origin}${url.pathname}`,
     } as World['httpCalls'][number];
     this.world.httpCalls.push(recorded);
@@ -56,12 +64,7 @@ export class HarnessHttpBridge extends HttpBridge {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const content = Buffer.concat(chunks).toString('utf8');
-            let data: unknown;
-            try {
-              data = content ? JSON.parse(content) : undefined;
-            } catch {
-              data = undefined;
-            }
+            const data = jsonData(content, res.headers['content-type']);
             recorded.status = res.statusCode;
             exchange.status = res.statusCode;
             exchange.responseBody = content;
@@ -88,5 +91,17 @@ export class HarnessHttpBridge extends HttpBridge {
       }
       req.end();
     }).catch(fail);
+  }
+}
+
+/** Rocket.Chat parses an answer only when its type is JSON (or JavaScript); otherwise, or unparsable, null. */
+function jsonData(content: string, contentType: string | undefined): unknown {
+  const type = (contentType || '').split(';')[0];
+  if (!['application/json', 'text/javascript', 'application/javascript', 'application/x-javascript'].includes(type))
+    return null;
+  try {
+    return JSON.parse(content);
+  } catch {
+    return null;
   }
 }

@@ -6,6 +6,16 @@ import type { PersistedRecord, World } from '../world';
 import { newId } from '../world';
 import { clone } from './clone';
 
+/** Rocket.Chat updates by `{ appId, associations }`: MongoDB's equality on the whole array, in order. */
+function matchesExactly(record: PersistedRecord, associations: RocketChatAssociationRecord[]): boolean {
+  return (
+    record.associations.length === associations.length &&
+    associations.every(
+      (a, i) => record.associations[i].getModel() === a.getModel() && record.associations[i].getID() === a.getID(),
+    )
+  );
+}
+
 function matchesAll(record: PersistedRecord, associations: RocketChatAssociationRecord[]): boolean {
   return associations.every((a) =>
     record.associations.some((r) => r.getModel() === a.getModel() && r.getID() === a.getID()),
@@ -95,13 +105,9 @@ export class HarnessPersistenceBridge extends PersistenceBridge {
     return removed.map((r) => r.data);
   }
 
-  protected async update(id: string, data: object, upsert: boolean, appId: string): Promise<string> {
-    const record = this.world.persistence.get(id);
-    if (!record && !upsert) {
-      throw new Error(`Persistence record ${id} not found`);
-    }
-    this.write({ id, appId, data: clone(data), associations: record ? record.associations : [] });
-    return id;
+  /** Rocket.Chat's bridge has never implemented an update by ID. */
+  protected async update(): Promise<string> {
+    throw new Error('Not implemented.');
   }
 
   protected async updateByAssociations(
@@ -110,15 +116,14 @@ export class HarnessPersistenceBridge extends PersistenceBridge {
     upsert: boolean,
     appId: string,
   ): Promise<string> {
+    // MongoDB's updateOne: the first record with exactly these associations; none and no upsert,
+    // nothing happens and nothing is said.
     const wanted = associations.map(toAssociation);
-    const existing = this.recordsOf(appId).filter((r) => matchesAll(r, wanted));
-    if (existing.length === 0) {
-      if (!upsert) {
-        throw new Error('No persistence record matches those associations');
-      }
-      return this.createWithAssociations(data, wanted, appId);
+    const existing = this.recordsOf(appId).find((r) => matchesExactly(r, wanted));
+    if (existing) {
+      this.write({ ...existing, data: clone(data) });
+      return existing.id;
     }
-    existing.forEach((r) => this.write({ ...r, data: clone(data) }));
-    return existing[0].id;
+    return upsert ? this.createWithAssociations(data, wanted, appId) : '';
   }
 }
