@@ -7,8 +7,12 @@
  * the hooks; a visitor's message keeps the id its route gave it; a livechat message with a
  * block the visitor's widget cannot draw fails the call; one processor's jobs run one at a time;
  * department transfers, takes and deletions can be played; a second app instance can share the same
- * server.
+ * server; a POST without content leaves as an empty form; persistence updates by the exact list of
+ * associations.
  */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
 import type { IDepartment } from '@rocket.chat/apps-engine/definition/livechat';
 
 import { TRIGGER_TIMEOUT_MS } from './agent-client';
@@ -179,6 +183,34 @@ describe('the harness holds an app to the server rules', () => {
     await harness.checkLogs('a deletion');
     expect(harness.world.rooms.has(room.id)).toBe(false);
     expect(harness.world.messages).toHaveLength(before);
+  });
+
+  it('sends a POST without content as Rocket.Chat does, an empty form, and parses only a JSON answer', async () => {
+    const { agent, room } = agentAndRoom();
+    const heard: string[] = [];
+    const echo = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        heard.push(`${request.headers['content-type']} [${body}]`);
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('{"ok":true}');
+      });
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = echo.address() as AddressInfo;
+      await harness.runCommand('post-bare', { user: agent, room, params: [`http://127.0.0.1:${port}/`] });
+    } finally {
+      echo.close();
+    }
+    expect(heard).toEqual(['application/x-www-form-urlencoded []']);
+    expect(harness.world.messagesIn(room.id).map((m) => m.text)).toContain('data null content {"ok":true}');
+  });
+
+  it('updates app persistence by the exact list of associations, in order, and says nothing when none match', async () => {
+    const { agent, room } = agentAndRoom();
+    await harness.runCommand('update-by-part', { user: agent, room });
+    expect(harness.world.messagesIn(room.id).map((m) => m.text)).toContain('v 1 then 4');
   });
 
   it('rooms can come from text-only channels (room.source.type)', () => {

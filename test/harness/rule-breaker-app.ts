@@ -2,7 +2,8 @@
  * A test-only app that breaks the server's rules on purpose, packaged in memory, so the harness
  * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
  * view opened after a slow call, a private notice to someone who is not in the room, a custom field
- * on a message, an input block for a livechat visitor. It also reports the livechat events it hears as room messages, so tests see which
+ * on a message, an input block for a livechat visitor, a POST without content, an update by a part
+ * of a record's associations. It also reports the livechat events it hears as room messages, so tests see which
  * ones fire, and its message hooks mark what passes through them, its own messages included. Its
  * "slow-job" processor shows how the server runs one processor's jobs.
  */
@@ -13,6 +14,7 @@ const APP_ID = '5f0e3c7a-0b7e-4d55-9a53-6a1f2b3c4d5e';
 const APP_SOURCE = `"use strict";
 Object.defineProperty(exports, "__esModule", { value: true });
 const App_1 = require("@rocket.chat/apps-engine/definition/App");
+const Metadata_1 = require("@rocket.chat/apps-engine/definition/metadata");
 const modal = (id) => ({ id, type: "modal", title: { type: "plain_text", text: "Rule breaker" }, blocks: [] });
 async function say(read, modify, room, text) {
   const builder = modify.getCreator().startMessage().setRoom(room).setText(text);
@@ -24,7 +26,7 @@ class RuleBreakerApp extends App_1.App {
   async extendConfiguration(configuration) {
     const command = (name, run) => configuration.slashCommands.provideSlashCommand({
       command: name, i18nParamsExample: "", i18nDescription: name, providesPreview: false,
-      executor: (context, read, modify, http) => run(context, read, modify, http),
+      executor: (context, read, modify, http, persis) => run(context, read, modify, http, persis),
     });
     await command("open-made-up", async (context, read, modify) => {
       await modify.getUiController().openSurfaceView(modal("made-up"), { triggerId: "made-up-trigger" }, context.getSender());
@@ -53,6 +55,23 @@ class RuleBreakerApp extends App_1.App {
     await command("schedule-slow-twice", async (context, read, modify) => {
       const url = context.getArguments()[0];
       for (let i = 0; i < 2; i += 1) await modify.getScheduler().scheduleOnce({ id: "slow-job", when: new Date(), data: { url } });
+    });
+    // A POST without content; says what the answer's data and content were.
+    await command("post-bare", async (context, read, modify, http) => {
+      const answer = await http.post(context.getArguments()[0], { timeout: 5000 });
+      await say(read, modify, context.getRoom(), "data " + JSON.stringify(answer.data) + " content " + answer.content);
+    });
+    // Updates by a part of a record's associations, then by all of them in another order.
+    await command("update-by-part", async (context, read, modify, http, persis) => {
+      const a = new Metadata_1.RocketChatAssociationRecord(Metadata_1.RocketChatAssociationModel.MISC, "a" + context.getRoom().id);
+      const b = new Metadata_1.RocketChatAssociationRecord(Metadata_1.RocketChatAssociationModel.MISC, "b");
+      await persis.createWithAssociations({ v: 1 }, [a, b]);
+      await persis.updateByAssociations([a], { v: 2 }, false);
+      await persis.updateByAssociations([b, a], { v: 3 }, false);
+      const after = await read.getPersistenceReader().readByAssociations([a, b]);
+      await persis.updateByAssociations([a, b], { v: 4 }, false);
+      const last = await read.getPersistenceReader().readByAssociations([a, b]);
+      await say(read, modify, context.getRoom(), "v " + after.map((r) => r.v).join() + " then " + last.map((r) => r.v).join());
     });
     await command("notify", async (context, read, modify) => {
       const user = await read.getUserReader().getById(context.getArguments()[0]);
@@ -108,6 +127,7 @@ export function ruleBreakerZip(): Buffer {
       'room.read',
       'livechat-room.read',
       'scheduler',
+      'persistence',
     ],
     source: APP_SOURCE,
   });

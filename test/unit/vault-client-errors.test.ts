@@ -85,6 +85,28 @@ describe('VaultClient', () => {
     expect('content' in http.calls[0].options).toBe(false);
   });
 
+  it('claims an event with an empty JSON object: a POST without content leaves Rocket.Chat as a form', async () => {
+    const { http, vault } = client(() => respond(201, { requestId: REQUEST_ID, event: 'submitted', claimed: true }));
+    expect(await vault.claimEvent(REQUEST_ID, 'submitted')).toBe(true);
+    expect(http.calls[0].options).toMatchObject({
+      content: '{}',
+      headers: expect.objectContaining({ 'Content-Type': 'application/json' }),
+    });
+  });
+
+  it('reads JSON that Rocket.Chat left unparsed (data null) because a proxy relabelled its type', async () => {
+    const relabelled = (statusCode: number, body: unknown) => () =>
+      Promise.resolve({ url: '', method: RequestMethod.POST, statusCode, data: null, content: JSON.stringify(body) });
+    const ok = client(relabelled(200, { requestId: REQUEST_ID, status: 'pending' }));
+    expect(await ok.vault.getRequest(REQUEST_ID)).toMatchObject({ requestId: REQUEST_ID, status: 'pending' });
+    const refused = client(relabelled(403, { error: { code: 'not_sender', message: 'no' } }));
+    expect((await failure(refused.vault.mintDetokenizeOtk(REQUEST_ID, 'a1'))).code).toBe('not_sender');
+    const html = client(() =>
+      Promise.resolve({ url: '', method: RequestMethod.GET, statusCode: 200, data: null, content: '<html>' }),
+    );
+    expect((await failure(html.vault.getRequest(REQUEST_ID))).code).toBe('bad_response');
+  });
+
   it("maps the vault's answers to codes", async () => {
     const cases: Array<[number, unknown, string]> = [
       [401, { error: { code: 'unauthorized', message: 'bad key' } }, 'unauthorized'],

@@ -36,4 +36,13 @@ describe('doorbell events are claimed once', () => {
     expect((await claim('submitted', 'not-a-uuid')).statusCode).toBe(400);
     expect((await claim('submitted')).statusCode).toBe(201);
   });
+
+  it("takes Rocket.Chat's empty form (an app's POST without content) and an empty JSON object alike", async () => {
+    const path = `/v1/requests/${requestId}/events`;
+    const emptyForm = await vault.call('POST', `${path}/submitted/claim`, '', undefined, {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(emptyForm.statusCode).toBe(201);
+    expect((await vault.call('POST', `${path}/cancelled/claim`, {})).statusCode).toBe(201);
+  });
 });
