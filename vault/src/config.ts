@@ -227,6 +227,9 @@ export function loadConfig(env: Env = process.env): VaultConfig {
 
   const databaseUrl = url(env, 'VAULT_DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = url(env, 'VAULT_REDIS_URL', ['redis:', 'rediss:']);
+  // ioredis sends "SELECT NaN" for /abc and crashed the vault on the reply.
+  if (redisUrl !== undefined && !/^\/?(\d{1,5})?$/.test(new URL(redisUrl).pathname))
+    throw new ConfigError('VAULT_REDIS_URL', 'may end only in a database number, e.g. redis://127.0.0.1:6379/0');
   // Instances sharing a database or Redis must share the key that wraps what they hold; a dev key
   // generated into each instance's own data dir would make one instance's data unreadable to the next.
   if (masterKey === undefined && (databaseUrl || redisUrl)) {

@@ -130,6 +130,7 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production' }, 'VAULT_MASTER_KEY'],
     [{ VAULT_DATABASE_URL: 'mysql://x' }, 'VAULT_DATABASE_URL'],
     [{ VAULT_REDIS_URL: 'not a url' }, 'VAULT_REDIS_URL'],
+    [{ VAULT_REDIS_URL: 'redis://127.0.0.1:6379/abc' }, 'VAULT_REDIS_URL'],
     [{ VAULT_LOG_LEVEL: 'loud' }, 'VAULT_LOG_LEVEL'],
     [{ VAULT_RETENTION_DAYS: '0' }, 'VAULT_RETENTION_DAYS'],
     [{ VAULT_TRUST_PROXY: 'maybe' }, 'VAULT_TRUST_PROXY'],

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisEphemeralStore } from '../src/ephemeral/redis';
-import { StorageUnavailableError } from '../src/errors';
+import { ConfigError, StorageUnavailableError } from '../src/errors';
 import { freePort } from './helpers/vault';
 import {
   rawRedis,
@@ -74,6 +74,24 @@ describe('the Redis ephemeral store', () => {
       /^Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ is unavailable \(ECONNREFUSED\)\.$/,
     );
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("refuses a database Redis does not have, where ioredis went on in database 0 (another tenant's)", async () => {
+    const prefix = redisPrefix();
+    const store = new RedisEphemeralStore(`${REDIS_URL}/99999`, { prefix, timeoutMs: 1000 });
+    stores.push(store);
+    const error = await store.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(
+      /^VAULT_REDIS_URL: Redis at .* refused database 99999 \(ERR DB index/,
+    );
+    await expect(store.put('eph:1', Buffer.from('sealed'), 5_000)).rejects.toThrow(StorageUnavailableError);
+    const redis = rawRedis();
+    try {
+      expect(await scanKeys(redis, prefix)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   /**

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { errorCode, redactUrl } from '../connection-url';
-import { StorageUnavailableError } from '../errors';
+import { ConfigError, StorageUnavailableError } from '../errors';
 import { DEFAULT_REDIS_PREFIX, type EphemeralStore } from './types';
 
 export interface RedisOptions {
@@ -65,6 +65,20 @@ export class RedisEphemeralStore implements EphemeralStore {
       // ioredis keeps retrying in the background after a failed first connect; stop that.
       this.redis.disconnect();
       throw this.unavailable(error);
+    }
+    // ioredis goes on in database 0 when Redis refuses the URL's (out of range): that may be
+    // another tenant's. Selecting it again here surfaces the refusal.
+    const db = this.redis.options.db ?? 0;
+    try {
+      await this.redis.select(db);
+    } catch (error) {
+      this.redis.disconnect();
+      const { name, message } = error as { name?: unknown; message?: unknown };
+      if (name !== 'ReplyError') throw this.unavailable(error);
+      throw new ConfigError(
+        'VAULT_REDIS_URL',
+        `Redis at ${this.where} refused database ${db}${typeof message === 'string' ? ` (${message.slice(0, 100)})` : ''}.`,
+      );
     }
   }
 
