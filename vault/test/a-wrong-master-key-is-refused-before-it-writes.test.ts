@@ -55,6 +55,15 @@ describe('a master key that is not the vault’s', () => {
     expect(vaultCli(['audit', 'export'], wrong).status).toBe(0);
   });
 
+  it('verifying the trail with it fails, and says a wrong key is one reason, not only tampering', () => {
+    expect(vaultCli(['audit', 'checkpoint'], right).status).toBe(0);
+    const run = vaultCli(['audit', 'verify'], wrong);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/audit chain broken at entry \d+: the head checkpoint at entry \d+ names key/);
+    expect(run.stderr).toMatch(/VAULT_MASTER_KEY: if that is not the key the vault signs with, every checkpoint fails/);
+    expect(run.stderr).not.toContain(wrongKey);
+  });
+
   it('stops the server with exit 2 and one line', () => {
     const run = spawnSync(process.execPath, ['dist/main.js'], {
       cwd: VAULT_PACKAGE,

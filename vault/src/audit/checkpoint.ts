@@ -48,6 +48,8 @@ export interface TrailReport {
   /** The first entry (or checkpoint seq) where the trail fails, when it does. */
   brokenAt?: number;
   reason?: string;
+  /** The key a failing checkpoint names, when it is not the one checked with: forged, or a wrong key. */
+  otherKeyId?: string;
 }
 
 /**
@@ -70,7 +72,15 @@ export async function verifyTrail(
   const fail = (brokenAt: number, reason: string): TrailReport => ({ ...report, ok: false, brokenAt, reason });
 
   for (const checkpoint of checkpoints) {
-    if (checkpoint.keyId !== keyId || !verifySignature(publicKey, checkpointMessage(checkpoint), checkpoint.signature))
+    if (checkpoint.keyId !== keyId)
+      return {
+        ...fail(
+          checkpoint.seq,
+          `the ${checkpoint.kind} checkpoint at entry ${checkpoint.seq} names key ${checkpoint.keyId}, not this one`,
+        ),
+        otherKeyId: checkpoint.keyId,
+      };
+    if (!verifySignature(publicKey, checkpointMessage(checkpoint), checkpoint.signature))
       return fail(
         checkpoint.seq,
         `the ${checkpoint.kind} checkpoint at entry ${checkpoint.seq} is not signed by this key`,

@@ -409,6 +409,12 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         });
         out(report);
         if (!report.ok) io.err(`audit chain broken at entry ${report.brokenAt}: ${report.reason}`);
+        if (report.otherKeyId && !keyFile)
+          io.err(
+            "vault:cli: this vault's checkpoint key comes from VAULT_AUDIT_SIGNING_KEY, else VAULT_MASTER_KEY: " +
+              'if that is not the key the vault signs with, every checkpoint fails. Verify with ' +
+              '--public-key <the public key the vault published> to tell a wrong key from a forgery.',
+          );
         return report.ok ? 0 : 1;
       }
     }
