@@ -109,6 +109,8 @@ export async function backupVault(config: VaultConfig, destination: string): Pro
   }
   const target = path.resolve(destination);
   if (fs.existsSync(target)) throw new OperationError(`${target} already exists; choose a new file.`);
+  if (!fs.existsSync(path.dirname(target)))
+    throw new OperationError(`${path.dirname(target)} does not exist: create it, or choose another place.`);
   const started = Date.now();
   const partial = `${target}.partial`;
   try {
@@ -146,6 +148,7 @@ export async function restoreVault(
       'Set VAULT_MASTER_KEY to the master key of the vault the backup came from (or put its dev key file in VAULT_DATA_DIR).',
     );
   }
+  const madeDataDir = !fs.existsSync(config.dataDir);
   ensurePrivateDir(config.dataDir);
   const partial = `${target}.restoring`;
   fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
@@ -170,6 +173,8 @@ export async function restoreVault(
     }
   } catch (error) {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
+    // A data dir this restore made goes too: "nothing stays behind".
+    if (madeDataDir) fs.rmSync(config.dataDir, { recursive: true, force: true });
     throw error;
   }
 }

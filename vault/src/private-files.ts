@@ -12,10 +12,11 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
- * `mkdir -p`, one level at a time: node's own recursive mkdir spins for ever on a path it cannot
- * create under /proc, so a mistyped data dir hung the vault's start-up with no word.
+ * `mkdir -p`, one level at a time, each level it creates 0700 (what exists is left as it is):
+ * node's own recursive mkdir spins for ever on a path it cannot create under /proc, so a mistyped
+ * data dir hung the vault's start-up with no word.
  */
-function makeDirs(dir: string): void {
+export function makeDirs(dir: string): void {
   const missing: string[] = [];
   for (let at = dir; !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
   for (const level of missing) {

@@ -148,6 +148,8 @@ describe.each([
       ]);
       expectChained(lines);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      // The directory the sink made for it is the vault's own too.
+      expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
 
       await new Promise((resolve) => setTimeout(resolve, 200));
       // RFC 5424, facility 13 (log audit), severity informational; the message is the JSON line.

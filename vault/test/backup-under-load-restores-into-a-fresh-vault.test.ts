@@ -96,6 +96,18 @@ describe('backup under load, restore into a fresh vault', () => {
     expect(wrongKey.status).toBe(1);
     expect(wrongKey.stderr).toMatch(/master key does not open the keys of site "acme"/);
     expect(fs.readdirSync(target.VAULT_DATA_DIR)).toEqual([]);
+    // Into a data dir that did not exist: a refused restore leaves none behind.
+    const newDir = path.join(tempDir(), 'not-yet');
+    const refusedNew = vaultCli(['restore', backupFile], {
+      VAULT_DATA_DIR: newDir,
+      VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
+    });
+    expect(refusedNew.status).toBe(1);
+    expect(fs.existsSync(newDir)).toBe(false);
+    // A backup into a directory that is not there says so.
+    const nowhere = vaultCli(['backup', path.join(newDir, 'b.sqlite')], source);
+    expect({ status: nowhere.status, stdout: nowhere.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(nowhere.stderr).toContain(`vault:cli: ${newDir} does not exist: create it, or choose another place.`);
 
     const restored = vaultCli(['restore', backupFile], target);
     expect(restored.status).toBe(0);

@@ -7,6 +7,7 @@ import { cursorOf, type ExportCursor, type ExportLine } from '../audit/export';
 import { syslogMessage, type TruncationMarker } from '../audit/syslog-message';
 import type { AuditSinkConfig, SyslogSinkConfig } from '../config';
 import type { AuditTrailService } from './audit-trail';
+import { makeDirs } from '../private-files';
 
 /** Where shipped lines go. `write` resolves once they are written (or sent), else rejects. */
 export interface SinkTarget {
@@ -25,7 +26,7 @@ export class FileSinkTarget implements SinkTarget {
   constructor(private readonly file: string) {}
 
   async write(lines: ExportLine[]): Promise<void> {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    makeDirs(path.dirname(path.resolve(this.file)));
     // A write cut short (disk full) leaves half a line: start on a line of our own after it.
     const text = lines.map((line) => `${JSON.stringify(line)}\n`).join('');
     await fs.promises.appendFile(this.file, this.endsMidLine() ? `\n${text}` : text, { mode: 0o600 });
