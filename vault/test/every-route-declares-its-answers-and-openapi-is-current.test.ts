@@ -38,6 +38,21 @@ describe('response schemas and the OpenAPI document', () => {
     expect(undocumented).toEqual([]);
   });
 
+  it("says that the /v1 routes, and only they, take the site's API key as a bearer token", () => {
+    expect(generated.components?.securitySchemes).toEqual({
+      siteApiKey: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    const secured = Object.entries(generated.paths).flatMap(([route, item]) =>
+      METHODS.filter((method) => item?.[method]).map((method) => [route, item![method]!.security] as const),
+    );
+    expect(secured.length).toBeGreaterThan(10);
+    for (const [route, security] of secured)
+      expect({ route, security }).toEqual({
+        route,
+        security: route.startsWith('/v1/') ? [{ siteApiKey: [] }] : undefined,
+      });
+  });
+
   it('every route declares what it answers, errors included', () => {
     const undeclared: string[] = [];
     for (const [route, item] of Object.entries(generated.paths)) {

@@ -64,9 +64,31 @@ export async function openApiDocument(): Promise<OpenAPIV3.Document> {
     // The ops listener's routes join the main ones: one document for the whole vault.
     for (const other of others) main.paths = { ...main.paths, ...other.paths };
     main.paths = Object.fromEntries(Object.entries(main.paths).sort(([a], [b]) => a.localeCompare(b)));
+    requireTheSiteKeyOnTheApi(main);
     return main;
   } finally {
     await app.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Every /v1 operation takes the site's API key as a bearer token: said so that generated clients send it. */
+function requireTheSiteKeyOnTheApi(document: OpenAPIV3.Document): void {
+  document.components = {
+    ...document.components,
+    securitySchemes: {
+      siteApiKey: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'The site API key `vault:cli site add` printed (ivk.…); `X-Vault-Site-Id` may name the site.',
+      },
+    },
+  };
+  for (const [route, operations] of Object.entries(document.paths)) {
+    if (!route.startsWith('/v1/') || !operations) continue;
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = operations[method];
+      if (operation) operation.security = [{ siteApiKey: [] }];
+    }
   }
 }

@@ -120,7 +120,11 @@ export const createViewerSchema = {
   params: requestIdParams,
   body: agentActionBody({
     purpose: { type: 'string', enum: ['sender', 'manager'] },
-    reason: { type: 'string', maxLength: 1000 },
+    reason: {
+      type: 'string',
+      maxLength: 1000,
+      description: `required with purpose "manager": at least ${LIMITS.managerReasonMin} characters, one line`,
+    },
   }),
 } as const;
 
