@@ -15,15 +15,8 @@ import { ringDoorbell } from '../requests/doorbell';
 export const VAULT_EVENTS_PATH = 'vault-events';
 
 function requestIdOf(content: unknown): string | undefined {
-  let body = content;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return undefined;
-    }
-  }
-  const requestId = body && typeof body === 'object' ? (body as { requestId?: unknown }).requestId : undefined;
+  // Rocket.Chat hands a public endpoint the body its router parsed (JSON or a form), never text.
+  const requestId = content && typeof content === 'object' ? (content as { requestId?: unknown }).requestId : undefined;
   return isUuid(requestId) ? requestId : undefined;
 }
 

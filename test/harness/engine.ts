@@ -18,6 +18,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { URL, URLSearchParams } from 'url';
 
 import type { IApiResponse } from '@rocket.chat/apps-engine/definition/api';
 import type { IEmailDescriptor } from '@rocket.chat/apps-engine/definition/email';
@@ -228,16 +229,16 @@ export class EngineHarness {
         }
         const text = Buffer.concat(chunks).toString('utf8');
         this.world.apiCalls.push({ method: req.method || 'GET', path: req.url || '', body: text });
-        let content: unknown = text;
-        try {
-          content = text ? JSON.parse(text) : undefined;
-        } catch {
-          content = text;
+        const content = parsedAsRocketChatDoes(req.headers['content-type'], text);
+        if (content instanceof Error) {
+          res.writeHead(400).end(content.message);
+          return;
         }
         const request = {
           method: (req.method || 'GET').toLowerCase() as RequestMethod,
           content,
           headers: req.headers as Record<string, string>,
+          query: Object.fromEntries(new URL(req.url || '/', 'http://harness').searchParams),
         };
         for (const mirror of this.apiMirrors) {
           mirror.track(
@@ -480,13 +481,18 @@ export class EngineHarness {
 
   public async callApi(
     endpointPath: string,
-    request: { method?: RequestMethod; content?: unknown; headers?: Record<string, string> },
+    request: {
+      method?: RequestMethod;
+      content?: unknown;
+      headers?: Record<string, string>;
+      query?: Record<string, string>;
+    },
   ): Promise<IApiResponse> {
     return this.drive(`API ${endpointPath}`, () =>
       this.manager.getApiManager().executeApi(this.appId, endpointPath, {
         method: request.method || RequestMethod.POST,
         headers: request.headers || { 'content-type': 'application/json' },
-        query: {},
+        query: request.query || {},
         params: {},
         content: request.content,
       }),
@@ -533,13 +539,14 @@ export class EngineHarness {
   }
 
   /**
-   * An edit as Rocket.Chat makes one: the changed message goes through the pre-update hooks, is
-   * saved as they left it (the history keeps every version), then IPostMessageUpdated, awaited.
+   * An edit as Rocket.Chat makes one (updateMessage): the changed message goes through the pre-update
+   * hooks with the editor and time of the previous edit, if any; this edit's are set after them. It
+   * is saved so (the history keeps every version), then IPostMessageUpdated, awaited.
    */
   public async editMessage(stored: StoredMessage, changes: Partial<IMessage>, editor: IUser): Promise<StoredMessage> {
-    const edited: IMessage = { ...stored, ...changes, editor, editedAt: new Date() };
+    const edited: IMessage = { ...stored, ...changes };
     const modified = await this.drive('pre-message-updated', () => this.messages.beforeUpdating(edited));
-    const saved = this.messages.saveUpdate(stored.id, modified);
+    const saved = this.messages.saveUpdate(stored.id, { ...modified, editor, editedAt: new Date() });
     await this.drive('post-message-updated', () => this.messages.afterUpdating(saved));
     return saved;
   }
@@ -683,5 +690,23 @@ export class EngineHarness {
       throw new Error(`No view was opened for user ${userId}`);
     }
     return last.view;
+  }
+}
+
+/**
+ * A public endpoint's body as Rocket.Chat hands it to the app: its router parses only JSON and
+ * url-encoded forms (express.json, express.urlencoded({ extended: false }); body-parser 1 leaves
+ * `{}` for anything else), and answers malformed JSON, or JSON that is neither an object nor an
+ * array, with a 400 before the app hears of it.
+ */
+function parsedAsRocketChatDoes(contentType: string | undefined, text: string): unknown {
+  const type = (contentType || '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(text));
+  if (type !== 'application/json' || text === '') return {};
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return parsed !== null && typeof parsed === 'object' ? parsed : new Error('strict JSON: an object or an array');
+  } catch {
+    return new Error('malformed JSON');
   }
 }

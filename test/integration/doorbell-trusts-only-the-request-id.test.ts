@@ -40,6 +40,12 @@ describe('the vault doorbell', () => {
     }
   });
 
+  it('hears only a JSON body: a request ID sent as text reaches it as an empty body', async () => {
+    const body = { requestId: '5b0e7f0c-3c7e-4a53-9d8e-2f6a8a4c1b11', event: 'submitted' };
+    const asText = await httpJson('POST', doorbellUrl, body, { 'Content-Type': 'text/plain' });
+    expect(asText.status).toBe(400);
+  });
+
   it('answers an unknown request ID like any other, and changes nothing', async () => {
     const before = {
       messages: scene.harness.world.messages.length,
