@@ -8,7 +8,7 @@
  * block the visitor's widget cannot draw fails the call; one processor's jobs run one at a time;
  * department transfers, takes and deletions can be played; a second app instance can share the same
  * server; a POST without content leaves as an empty form; persistence updates by the exact list of
- * associations.
+ * associations; an app posts in an agent's name only where the agent may.
  */
 import * as http from 'http';
 import type { AddressInfo } from 'net';
@@ -211,6 +211,21 @@ describe('the harness holds an app to the server rules', () => {
     const { agent, room } = agentAndRoom();
     await harness.runCommand('update-by-part', { user: agent, room });
     expect(harness.world.messagesIn(room.id).map((m) => m.text)).toContain('v 1 then 4');
+  });
+
+  it("refuses an app's post in the name of an agent who does not serve the chat, and a text over 5000 characters", async () => {
+    const { agent, room } = agentAndRoom();
+    const other = harness.world.addAgent('agent.elsewhere');
+    const manager = harness.world.addUser({ username: 'manager.one', roles: ['user', 'livechat-manager'] });
+    await harness.runCommand('say-as', { user: agent, room, params: [agent.id] });
+    await harness.runCommand('say-as', { user: agent, room, params: [manager.id] });
+    await expect(harness.runCommand('say-as', { user: agent, room, params: [other.id] })).rejects.toThrow(
+      /failure during \/say-as/,
+    );
+    await expect(harness.runCommand('say-as', { user: agent, room, params: [agent.id, '5001'] })).rejects.toThrow(
+      /failure during \/say-as/,
+    );
+    expect(harness.world.messagesIn(room.id).map((m) => m.sender.username)).toEqual([agent.username, 'manager.one']);
   });
 
   it('rooms can come from text-only channels (room.source.type)', () => {

@@ -3,7 +3,7 @@
  * can prove it catches each break: a view under a made-up trigger ID, a trigger ID used twice, a
  * view opened after a slow call, a private notice to someone who is not in the room, a custom field
  * on a message, an input block for a livechat visitor, a POST without content, an update by a part
- * of a record's associations. It also reports the livechat events it hears as room messages, so tests see which
+ * of a record's associations, a post in the name of an agent who is not in the room. It also reports the livechat events it hears as room messages, so tests see which
  * ones fire, and its message hooks mark what passes through them, its own messages included. Its
  * "slow-job" processor shows how the server runs one processor's jobs.
  */
@@ -72,6 +72,13 @@ class RuleBreakerApp extends App_1.App {
       await persis.updateByAssociations([a, b], { v: 4 }, false);
       const last = await read.getPersistenceReader().readByAssociations([a, b]);
       await say(read, modify, context.getRoom(), "v " + after.map((r) => r.v).join() + " then " + last.map((r) => r.v).join());
+    });
+    // Posts in the name of the user given (an agent), or a text longer than the server takes.
+    await command("say-as", async (context, read, modify) => {
+      const [userId, length] = context.getArguments();
+      const user = await read.getUserReader().getById(userId);
+      const text = length ? "x".repeat(Number(length)) : "in their name";
+      await modify.getCreator().finish(modify.getCreator().startMessage().setRoom(context.getRoom()).setSender(user).setText(text));
     });
     await command("notify", async (context, read, modify) => {
       const user = await read.getUserReader().getById(context.getArguments()[0]);

@@ -26,6 +26,12 @@ import { clone } from './bridges/clone';
 import type { StoredMessage, World } from './world';
 import { newId } from './world';
 
+/** Message_MaxAllowedSize's default. */
+const MAX_ALLOWED_SIZE = 5000;
+
+/** The roles Rocket.Chat gives the view-livechat-rooms permission by default. */
+const VIEW_LIVECHAT_ROOMS = ['admin', 'livechat-manager', 'livechat-monitor'];
+
 type MessageHook =
   | AppInterface.IPreMessageSentPrevent
   | AppInterface.IPreMessageSentExtend
@@ -175,8 +181,14 @@ export class ServerMessages {
     return this.listeners().executePostMessageUpdated(message);
   }
 
-  /** An app's new message (the message bridge's create): as the server sends it. */
+  /**
+   * An app's new message (the message bridge's create): as the server sends it, through
+   * executeSendMessage, which first refuses a text over Message_MaxAllowedSize (5000 by default)
+   * and, in the sender's name, a room the sender may not access (canSendMessage).
+   */
   public async createForApp(message: IMessage): Promise<string> {
+    if ((message.text ?? '').length > MAX_ALLOWED_SIZE) throw new Error('error-message-size-exceeded');
+    if (!this.mayPostIn(message)) throw new Error('error-not-allowed');
     const modified = await this.beforeSaving(message);
     if (!modified) {
       throw new Error('A Rocket.Chat App prevented the message: the server answers no message id');
@@ -184,6 +196,20 @@ export class ServerMessages {
     const stored = this.save(modified);
     this.keep(this.afterSaving(stored), 'post-message-sent');
     return stored.id;
+  }
+
+  /**
+   * canAccessRoom for the sender of an app's message: the app's own user always; in a livechat room,
+   * the agent serving it or a role that may view every livechat room (view-livechat-rooms). An
+   * agent the chat was transferred away from has neither.
+   */
+  private mayPostIn(message: IMessage): boolean {
+    const sender = message.sender;
+    if (!sender || sender.type === 'app') return true;
+    const room = this.world.rooms.get(message.room.id) as { type?: string; servedBy?: { id: string } } | undefined;
+    if (!room || room.type !== 'l') return true;
+    const roles = this.world.users.get(sender.id)?.roles ?? sender.roles ?? [];
+    return room.servedBy?.id === sender.id || roles.some((role) => VIEW_LIVECHAT_ROOMS.includes(role));
   }
 
   /** An app's edit (the message bridge's update): as the server updates a message. */
