@@ -92,7 +92,13 @@ describe('ID&V: pasting the whole secret (a per-site option, off by default)', (
     expect(association).toEqual(['', null]);
     expect(await box.getAttribute('type')).toBe('password');
 
+    // Too short to reach the last asked position: that box stays empty, and the page claims nothing.
     await box.focus();
+    await page.keyboard.insertText(SECRET.slice(0, POSITIONS[POSITIONS.length - 1] - 1));
+    expect(await page.locator(`#field-${POSITIONS[POSITIONS.length - 1]}`).inputValue()).toBe('');
+    await expect(page.locator('#idv-paste-status').textContent()).resolves.toBe('');
+    await box.fill('');
+
     await page.keyboard.insertText(SECRET);
     for (const [i, position] of POSITIONS.entries()) {
       expect(await page.locator(`#field-${position}`).inputValue()).toBe(ASKED[i]);

@@ -103,11 +103,15 @@ function enableIdvPaste(data: VisitorPageData): () => void {
   input.addEventListener('input', () => {
     const characters = Array.from(input.value);
     if (characters.length === 0) return;
+    let all = true;
     for (const field of data.fields) {
       const control = controlOf(field);
-      if (control instanceof HTMLInputElement) control.value = characters[Number(field.id) - 1] ?? '';
+      const character = characters[Number(field.id) - 1] ?? '';
+      if (control instanceof HTMLInputElement) control.value = character;
+      all &&= character !== '';
     }
-    const filled = data.idvPasteFilled ?? '';
+    // Said only when true: a secret shorter than an asked position leaves that box empty.
+    const filled = all ? (data.idvPasteFilled ?? '') : '';
     if (status && status.textContent !== filled) status.textContent = filled;
   });
   input.addEventListener('blur', empty);
