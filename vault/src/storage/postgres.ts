@@ -73,6 +73,9 @@ const ROOM_LOCK = 0x1d5f_0002;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
+/** PostgreSQL's answers no retry changes: no such database, authentication refused. */
+const REFUSED_FOR_GOOD = new Set(['3D000', '28P01', '28000']);
+
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -137,7 +140,24 @@ export class PostgresStorage implements Storage {
     );
   }
 
+  /**
+   * Applies the migrations at start-up. A database that refuses this URL for good (no such
+   * database, a wrong password, no TLS where the URL asks for it) is a configuration error naming
+   * VAULT_DATABASE_URL, not a failure to retry.
+   */
   async migrate(): Promise<void> {
+    try {
+      await this.applyMigrations();
+    } catch (error) {
+      const code = errorCode(error);
+      const message = (error as { message?: unknown }).message;
+      const refused = REFUSED_FOR_GOOD.has(code ?? '') || (typeof message === 'string' && /\bSSL\b/.test(message));
+      if (!refused || typeof message !== 'string') throw error;
+      throw new ConfigError('VAULT_DATABASE_URL', `PostgreSQL at ${this.where} refused it: ${message.slice(0, 200)}.`);
+    }
+  }
+
+  private async applyMigrations(): Promise<void> {
     await this.transaction(async (q) => {
       // Two instances starting at once: the second waits here, then finds everything applied.
       await q('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK, this.schema]);
