@@ -186,7 +186,11 @@ describe('vault:cli migrate into PostgreSQL', () => {
   it('needs VAULT_MASTER_KEY and a PostgreSQL URL', () => {
     const noKey = vaultCli(['migrate', '--to', other.url()], { VAULT_DATA_DIR: source.VAULT_DATA_DIR });
     expect(noKey.status).toBe(1);
-    expect(noKey.stderr).toMatch(/VAULT_MASTER_KEY.*is required with VAULT_DATABASE_URL/);
+    expect(noKey.stderr).toMatch(/VAULT_MASTER_KEY: migrate needs it set to the SQLite vault's master key/);
+    // The source is the SQLite vault: a VAULT_DATABASE_URL left set would make the CLI read PostgreSQL.
+    const pgSet = vaultCli(['migrate', '--to', other.url()], { ...source, VAULT_DATABASE_URL: other.url() });
+    expect(pgSet.status).toBe(1);
+    expect(pgSet.stderr).toMatch(/unset VAULT_DATABASE_URL for this command/);
     const notPostgres = vaultCli(['migrate', '--to', 'mysql://x/y'], source);
     expect(notPostgres.status).toBe(1);
     expect(notPostgres.stderr).toMatch(/VAULT_DATABASE_URL.*must start with postgres:/);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
-import { loadConfig } from '../config';
+import { loadConfig, type VaultConfig } from '../config';
 import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
 import { IDV_PASTE_TRADE_OFF } from '../service/sites';
 import { LOGO_MAX_BYTES, LogoError } from '../validation/png';
@@ -187,6 +187,25 @@ function checkPruneDate(before: number, now: number, retentionDays: number): voi
   );
 }
 
+/**
+ * `migrate --to`'s target, configured as a server on it would be (same checks, same master key
+ * rule). The source is the SQLite vault of VAULT_DATA_DIR: with VAULT_DATABASE_URL set the CLI
+ * would read PostgreSQL instead, and say "no vault here" or "already on PostgreSQL".
+ */
+function migrationTarget(source: VaultConfig, env: Record<string, string | undefined>, to: string): VaultConfig {
+  if (source.databaseUrl)
+    throw new OperationError(
+      'migrate copies the SQLite vault of VAULT_DATA_DIR into --to: unset VAULT_DATABASE_URL for this command.',
+    );
+  try {
+    return loadConfig({ ...env, VAULT_DATABASE_URL: to, VAULT_REDIS_URL: '' });
+  } catch (error) {
+    if (error instanceof ConfigError && error.variable === 'VAULT_MASTER_KEY' && !env.VAULT_MASTER_KEY)
+      throw new ConfigError('VAULT_MASTER_KEY', "migrate needs it set to the SQLite vault's master key (base64).");
+    throw error;
+  }
+}
+
 /** Runs one command against the vault `env` configures; returns the exit code. */
 export async function runCli(args: string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
   try {
@@ -222,11 +241,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
   const file = (name: string) => path.resolve(env.INIT_CWD || process.cwd(), name);
 
   const config = loadConfig(env);
-  // The target is configured as a server on it would be (same checks, same master key rule).
-  const migrateTo =
-    command === 'migrate'
-      ? loadConfig({ ...env, VAULT_DATABASE_URL: option('to', 'required'), VAULT_REDIS_URL: '' })
-      : undefined;
+  const migrateTo = command === 'migrate' ? migrationTarget(config, env, option('to', 'required')!) : undefined;
   io.err(`vault:cli: using ${describeStorage(config)}`);
   const logger = pino(
     { level: 'warn', base: null, timestamp: false },
