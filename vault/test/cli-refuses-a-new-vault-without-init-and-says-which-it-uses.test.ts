@@ -6,17 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runCli } from '../src/cli/commands';
 import { requirePostgres, TestSchema } from './helpers/backends';
-import { vaultCli } from './helpers/processes';
+import { cliInProcess, vaultCli } from './helpers/processes';
 import { tempDir } from './helpers/vault';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const cli = cliInProcess;
 
 describe('vault:cli and the vault it works on', () => {
   it('refuses an empty data dir without --init, creating nothing; says which SQLite file it uses', async () => {

@@ -7,15 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { runCli } from '../src/cli/commands';
+import { cliInProcess } from './helpers/processes';
 import { tempDir } from './helpers/vault';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, out, err };
-}
+const cli = cliInProcess;
 
 describe('vault:cli arguments', () => {
   let env: Record<string, string>;

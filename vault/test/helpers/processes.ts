@@ -1,6 +1,18 @@
+import { runCli } from '../../src/cli/commands';
 import type { CreateRequestBody } from '../../src/contract';
 
 export { addSiteByCli, ensureVaultBuilt, VaultProcess, vaultCli, vaultCliAsync } from '../../../testkit/vault-process';
+
+/** The CLI run in this process on `env`: its exit code and the lines it wrote to stdout and stderr. */
+export async function cliInProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
 
 /** A small HTTP client for one vault process and one site. */
 export class VaultHttp {
