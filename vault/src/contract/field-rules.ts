@@ -6,7 +6,7 @@
 import { foldToAscii } from './ascii-fold';
 import type { VisitorFieldView } from './index';
 import { cardBrandLengths, cardBrandUsesLuhn, detectCardBrand, luhnValid } from './card';
-import { codePointLength, holdsForbiddenCharacter, isVisible, LIMITS } from './limits';
+import { codePointLength, holdsForbiddenCharacter, LIMITS } from './limits';
 import { ownValue } from './own-value';
 import { matchesPattern } from './pattern';
 
@@ -55,37 +55,14 @@ const NUMERIC_TYPES: ReadonlySet<string> = new Set(['card_number', 'expiry', 'cv
 
 /**
  * The value as the vault stores it: numeric fields in ASCII digits ("٤١١١", "４１１１" are 4111: an
- * Arabic keyboard or a Japanese IME types those), card numbers as digits only, anything else trimmed
- * of spaces and direction marks, and empty when it shows nothing; but an ID&V box holding only
- * spaces holds one space, the character asked for (an IME's U+3000 too).
+ * Arabic keyboard or a Japanese IME types those), card numbers as digits only, anything else trimmed;
+ * but an ID&V box holding only spaces holds one space, the character asked for (an IME's U+3000 too).
  */
 export function normalizeValue(field: VisitorFieldView, value: string): string {
   const folded = NUMERIC_TYPES.has(field.type) ? foldToAscii(value) : value;
   if (field.type === 'card_number') return folded.replace(/[\s-]/g, '');
-  if (field.keepsSpace === true) {
-    const trimmed = folded.trim();
-    return trimmed === '' && folded !== '' ? ' ' : trimmed;
-  }
-  // Copying from a right-to-left page puts direction marks around a value, which no one can see
-  // to take out; a value that shows nothing at all (zero-width spaces, a Hangul filler) is none.
-  const trimmed = trimEdgeMarks(folded);
-  return isVisible(trimmed) ? trimmed : '';
-}
-
-/**
- * Whitespace, bidi marks, embeddings and isolates at either end of a value: around a whole value
- * they move nothing a reader sees. An override (U+202D, U+202E) reverses what it holds, so the
- * value is refused instead: stored without it, it would read otherwise than the visitor saw it.
- */
-const EDGE_MARK = /[\s\u200e\u200f\u061c\u202a-\u202c\u2066-\u2069]/;
-
-/** The value without EDGE_MARKs at its ends; a scan from each end (a regex here backtracks). */
-function trimEdgeMarks(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && EDGE_MARK.test(value[start])) start += 1;
-  while (end > start && EDGE_MARK.test(value[end - 1])) end -= 1;
-  return value.slice(start, end);
+  const trimmed = folded.trim();
+  return trimmed === '' && field.keepsSpace === true && folded !== '' ? ' ' : trimmed;
 }
 
 /**
