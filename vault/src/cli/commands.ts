@@ -126,7 +126,8 @@ function parseCommand(args: string[]): ParsedCommand {
   }
   const names = spec.positionals ?? [];
   const extra = parsed.positionals.slice(names.length);
-  if (extra.length > 0) throw new UsageError(`${command}: unexpected argument "${extra[0]}"`);
+  // Not quoted: a URL given without its option may hold a password.
+  if (extra.length > 0) throw new UsageError(`${command}: one argument more than it takes`);
   return {
     command,
     arg: (name) => {

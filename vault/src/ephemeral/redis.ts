@@ -69,6 +69,8 @@ export class RedisEphemeralStore implements EphemeralStore {
     // ioredis goes on in database 0 when Redis refuses the URL's (out of range): that may be
     // another tenant's. Selecting it again here surfaces the refusal.
     const db = this.redis.options.db ?? 0;
+    // Database 0 needs no SELECT (ioredis sends none), and some Redis proxies refuse the command.
+    if (db === 0) return;
     try {
       await this.redis.select(db);
     } catch (error) {

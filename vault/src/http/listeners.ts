@@ -49,8 +49,10 @@ export async function listenOnEvery(app: FastifyInstance, host: string, port: nu
   const addresses = await lookup(host, { all: true }).catch(() => []);
   for (const { address } of addresses.filter((each) => each.address !== bound.address)) {
     const server = family.build();
-    const listening = await new Promise<boolean>((resolve) => {
-      const refused = () => resolve(false);
+    const listening = await new Promise<boolean>((resolve, reject) => {
+      // Only an address this machine lacks is left out; one taken by another process stops start-up.
+      const refused = (error: NodeJS.ErrnoException) =>
+        ['EADDRNOTAVAIL', 'EAFNOSUPPORT'].includes(error.code ?? '') ? resolve(false) : reject(error);
       server.once('error', refused).listen({ host: address, port: bound.port }, () => {
         server.off('error', refused);
         resolve(true);
