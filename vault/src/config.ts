@@ -16,6 +16,17 @@ export type FailOpen = 'none' | 'api' | 'all';
 
 export const FAIL_OPEN_CHOICES: FailOpen[] = ['none', 'api', 'all'];
 
+/** The path a public URL may end in: a proxy's prefix, safe in a link, a redirect and a cookie's Path. */
+const PUBLIC_PATH = /^[\w./~%-]*$/;
+
+/**
+ * The path VAULT_PUBLIC_URL ends in, without its trailing slash ('' for none): behind a proxy that
+ * serves the vault under `/vault`, a page's own links must start with it too.
+ */
+export function publicPathOf(publicUrl: string): string {
+  return withoutTrailing(new URL(publicUrl).pathname, '/');
+}
+
 export interface VaultConfig {
   host: string;
   port: number;
@@ -205,7 +216,15 @@ export function loadConfig(env: Env = process.env): VaultConfig {
       `is required when VAULT_HOST (${host}) is not a loopback address: set it to the address visitors' browsers open (e.g. https://vault.example.com)`,
     );
   }
-  const publicUrl = withoutTrailing(givenPublicUrl ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`, '/');
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const publicUrl = withoutTrailing(givenPublicUrl ?? `http://${bracketed}:${port}`, '/');
+  // The pages' links, redirects and cookie paths are built under this path (a proxy's prefix).
+  if (givenPublicUrl !== undefined && !PUBLIC_PATH.test(new URL(publicUrl).pathname)) {
+    throw new ConfigError(
+      'VAULT_PUBLIC_URL',
+      "may end in a path of letters, digits, '/', '-', '.', '_', '~' and %-escapes only (the pages' links and cookies are built under it)",
+    );
+  }
 
   const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
   const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);

@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
+import { loadConfig, publicPathOf } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { ensureVaultBuilt, VAULT_PACKAGE } from '../../testkit/vault-process';
 import { startTestVault, tempDir, type TestVault } from './helpers/vault';
@@ -24,6 +24,7 @@ describe('VAULT_HOST that is not loopback', () => {
 
   it.each(['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost'])('%s needs none', (host) => {
     expect(loadConfig({ VAULT_HOST: host }).publicUrl).toMatch(/^http:\/\//);
+    expect(() => new URL(loadConfig({ VAULT_HOST: host }).publicUrl)).not.toThrow();
   });
 
   it('0.0.0.0 with VAULT_PUBLIC_URL starts with links under that URL', () => {
@@ -37,6 +38,20 @@ describe('VAULT_HOST that is not loopback', () => {
     const refuse = () => loadConfig({ VAULT_PUBLIC_URL: 'https://admin:canary-pw@vault.example.com' });
     expect(refuse).toThrow(/^VAULT_PUBLIC_URL: must be the address visitors open/);
     expect(refuse).not.toThrow(/canary-pw/);
+  });
+
+  it.each(['https://example.com/a;b', 'https://example.com/a,b', "https://example.com/it's"])(
+    "a public URL whose path could not stand in a cookie's Path or a link (%s) is refused",
+    (url) => {
+      expect(() => loadConfig({ VAULT_PUBLIC_URL: url })).toThrow(/^VAULT_PUBLIC_URL: may end in a path of letters/);
+    },
+  );
+
+  it('a public path of letters, digits, dashes, dots, tildes and escapes is taken', () => {
+    const url = 'https://example.com/~chat/v-1.2/%C3%A9';
+    expect(loadConfig({ VAULT_PUBLIC_URL: url }).publicUrl).toBe(url);
+    expect(publicPathOf(url)).toBe('/~chat/v-1.2/%C3%A9');
+    expect(publicPathOf('https://example.com')).toBe('');
   });
 
   it('the real process stops with exit 2 and one line naming VAULT_PUBLIC_URL', () => {

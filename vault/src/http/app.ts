@@ -7,7 +7,7 @@ import Fastify, {
 } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream, Logger } from 'pino';
-import type { VaultConfig } from '../config';
+import { publicPathOf, type VaultConfig } from '../config';
 import { LIMITS } from '../contract/limits';
 import { VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
@@ -74,8 +74,9 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   );
   app.decorate('ops', ops);
   observeResponses(app, headers, metrics, logAccess);
-  const routeMethods = answerErrors(app);
-  refuseWhileClosing(app);
+  const base = publicPathOf(config.publicUrl);
+  const routeMethods = answerErrors(app, base);
+  refuseWhileClosing(app, base);
   refuseUnreadableRequests(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
@@ -159,7 +160,7 @@ function createServer(
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     // Our own 503 while closing (refuseWhileClosing): Fastify's has neither our error shape nor a retry hint.
     return503OnClosing: false,
-    frameworkErrors: frameworkErrors(headers),
+    frameworkErrors: frameworkErrors(headers, publicPathOf(config.publicUrl)),
     clientErrorHandler: guards.clientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
@@ -226,7 +227,7 @@ function observeResponses(
  * Every failure and unknown route as an error body, or as the visitor's HTML page on their routes;
  * a known path asked with a method it does not take, as 405 with the methods it does.
  */
-function answerErrors(app: FastifyInstance): RouteMethods {
+function answerErrors(app: FastifyInstance, base: string): RouteMethods {
   app.setErrorHandler(async (error, request, reply) => {
     // The visitor's pages also take form posts; the API takes only JSON.
     const formPost = request.routeOptions.config?.visitorPage === true;
@@ -237,7 +238,7 @@ function answerErrors(app: FastifyInstance): RouteMethods {
       request.routeOptions.schema as RouteSchema | undefined,
     );
     if (vaultError.status >= 500) request.log.error({ err: error, route: request.routeOptions.url }, 'request failed');
-    return sendError(request, reply, vaultError);
+    return sendError(request, reply, vaultError, base);
   });
   const routes = trackRouteMethods(app);
   app.setNotFoundHandler(async (request, reply) => {
@@ -246,12 +247,13 @@ function answerErrors(app: FastifyInstance): RouteMethods {
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
       const refusal = new VaultError('method_not_allowed', `Use ${allowed.join(' or ')} here.`);
-      return sendError(request, reply, refusal, isVisitorPath);
+      return sendError(request, reply, refusal, base, isVisitorPath);
     }
     return sendError(
       request,
       reply,
       new VaultError('not_found', isVisitorPath ? 'This link is no longer valid.' : 'No such route.'),
+      base,
       isVisitorPath,
     );
   });
@@ -263,7 +265,7 @@ function answerErrors(app: FastifyInstance): RouteMethods {
  * 503 and a retry hint (Fastify closes the connection after it): nothing new starts, so the stop's
  * grace period is spent finishing what was under way. Requests already past this hook run to the end.
  */
-function refuseWhileClosing(app: FastifyInstance): void {
+function refuseWhileClosing(app: FastifyInstance, base: string): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -273,7 +275,7 @@ function refuseWhileClosing(app: FastifyInstance): void {
     if (!closing) return done();
     request.log.info({ route: request.routeOptions.url }, 'request refused: the vault is stopping');
     reply.header('retry-after', '1');
-    sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'));
+    sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'), base);
   });
 }
 
@@ -377,7 +379,8 @@ export async function buildOpsApp(
     serverFactory: guardedServerFactory(guards),
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
-    frameworkErrors: frameworkErrors(headers),
+    // No page is served here: a link's page would be wrong on this port anyway.
+    frameworkErrors: frameworkErrors(headers, ''),
     clientErrorHandler: guards.clientError,
   });
   ops.addHook('preClose', (done) => {
@@ -405,7 +408,14 @@ export async function buildOpsApp(
   return ops;
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultError, htmlPage = false): FastifyReply {
+/** `base`: the path the visitor page's URLs start with (publicPathOf). */
+function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: VaultError,
+  base: string,
+  htmlPage = false,
+): FastifyReply {
   noteRefusal(request, error.code);
   reply.code(error.status);
   const isPage = htmlPage || request.routeOptions.config?.visitorPage === true;
@@ -415,7 +425,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: VaultErr
     !/application\/json/i.test(request.headers.accept ?? '')
   ) {
     const kind = error.code === 'rate_limited' ? 'rate_limited' : error.status === 404 ? 'link_invalid' : 'error';
-    return notice(request, reply, kind);
+    return notice(request, reply, kind, base);
   }
   return reply.send(errorBody(error));
 }

@@ -13,7 +13,7 @@ import { errorBody } from './errors';
  * the security headers. These replace them: same statuses, our headers, our error shape (or, for
  * a link opened in a browser, the dead-link page), no path.
  */
-export function frameworkErrors(headers: Record<string, string>) {
+export function frameworkErrors(headers: Record<string, string>, base: string) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
     const answer = tooLong
@@ -21,7 +21,7 @@ export function frameworkErrors(headers: Record<string, string>) {
       : new VaultError('bad_request', 'The URL is malformed.');
     request.log.info({ code: error.code }, 'request refused');
     reply.headers(headers).code(tooLong ? 414 : answer.status);
-    const page = linkPage(request);
+    const page = linkPage(request, base);
     void (page ? reply.type('text/html; charset=utf-8').send(page) : reply.send(errorBody(answer)));
   };
 }
@@ -30,12 +30,12 @@ export function frameworkErrors(headers: Record<string, string>) {
  * A visitor's or an agent's link opened in a browser gets the page a dead link gets, in their
  * language, unless the request asks for JSON.
  */
-function linkPage(request: FastifyRequest): string | undefined {
+function linkPage(request: FastifyRequest, base: string): string | undefined {
   const accept = request.headers.accept ?? '';
   if (/application\/json/i.test(accept) && !/text\/html/i.test(accept)) return undefined;
   const locale = negotiateLocale(undefined, request.headers['accept-language']);
-  if (request.url.startsWith('/f/')) return renderNoticePage('link_invalid', locale);
-  if (request.url.startsWith('/v/')) return renderViewerNotice('refused', locale);
+  if (request.url.startsWith('/f/')) return renderNoticePage('link_invalid', locale, base);
+  if (request.url.startsWith('/v/')) return renderViewerNotice('refused', locale, base);
   return undefined;
 }
 

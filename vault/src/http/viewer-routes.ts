@@ -7,7 +7,7 @@ import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
-import type { FailOpen } from '../config';
+import { publicPathOf, type FailOpen } from '../config';
 import type { RouteMethods } from './route-methods';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
@@ -63,19 +63,26 @@ function wantsJson(request: FastifyRequest): boolean {
   );
 }
 
-function notice(request: FastifyRequest, reply: FastifyReply, kind: ViewerNoticeKind, status: number): FastifyReply {
+/** `base`: the path the page's URLs start with (publicPathOf). */
+function notice(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  kind: ViewerNoticeKind,
+  status: number,
+  base: string,
+): FastifyReply {
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
-    .send(renderViewerNotice(kind, localeOf(request)));
+    .send(renderViewerNotice(kind, localeOf(request), base));
 }
 
 /** Every dead link or session, whatever the reason: the same page (or JSON error) and status. */
-function refused(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+function refused(request: FastifyRequest, reply: FastifyReply, base: string): FastifyReply {
   if (wantsJson(request)) {
     return reply.code(404).send({ error: { code: 'not_found', message: 'This view is no longer valid.' } });
   }
-  return notice(request, reply, 'refused', 404);
+  return notice(request, reply, 'refused', 404, base);
 }
 
 /**
@@ -116,6 +123,8 @@ export async function viewerRoutes(
     rateLimit: { max: opts.perMinute, timeWindow: 60_000, skipOnError: skipOnError(opts.failOpen, true) },
   };
   const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
+  // Behind a proxy's prefix the browser's paths start with it: links, redirects and cookie paths too.
+  const base = publicPathOf(vault.config.publicUrl);
 
   app.setErrorHandler(async (error, request, reply) => {
     // A failure after a handler set the cookie must not send it (nor fail again on it).
@@ -128,18 +137,18 @@ export async function viewerRoutes(
       return reply.code(vaultError.status).send({ error: { code: vaultError.code, message: vaultError.message } });
     const kind: ViewerNoticeKind =
       vaultError.code === 'rate_limited' ? 'rate_limited' : vaultError.status >= 500 ? 'error' : 'refused';
-    return notice(request, reply, kind, vaultError.status === 404 ? 404 : vaultError.status);
+    return notice(request, reply, kind, vaultError.status === 404 ? 404 : vaultError.status, base);
   });
   // A known path asked with another method (a HEAD of a link, say): 405 with the methods it takes.
   app.setNotFoundHandler(async (request, reply) => {
     const allowed = opts.routeMethods.allowedOn(request.url);
-    if (allowed.length === 0) return refused(request, reply);
+    if (allowed.length === 0) return refused(request, reply, base);
     reply.header('allow', allowed.join(', '));
     if (wantsJson(request))
       return reply
         .code(405)
         .send({ error: { code: 'method_not_allowed', message: `Use ${allowed.join(' or ')} here.` } });
-    return notice(request, reply, 'refused', 405);
+    return notice(request, reply, 'refused', 405, base);
   });
   // After the app-wide headers (registered before this plugin), so this policy wins on /v.
   app.addHook('onSend', async (request, reply) => {
@@ -151,18 +160,18 @@ export async function viewerRoutes(
     '/:otk',
     { config: limited, exposeHeadRoute: false, schema: responses.viewerStart },
     async (request, reply) => {
-      if (!(await vault.viewer.isLinkLive(request.params.otk))) return refused(request, reply);
+      if (!(await vault.viewer.isLinkLive(request.params.otk))) return refused(request, reply, base);
       return reply
         .type('text/html; charset=utf-8')
-        .send(renderViewerStart(localeOf(request), `/v/${request.params.otk}`, sessionSeconds));
+        .send(renderViewerStart(localeOf(request), `/v/${request.params.otk}`, sessionSeconds, base));
     },
   );
 
   // The agent's click: the link is used up here, and its session lives in a cookie for this path only.
   app.post<OtkParams>('/:otk', { config: limited, schema: responses.viewerOpen }, async (request, reply) => {
     const opened = await vault.viewer.open(request.params.otk, browserOf(request));
-    if (!opened) return refused(request, reply);
-    const path = `/v/s/${opened.handle}`;
+    if (!opened) return refused(request, reply, base);
+    const path = `${base}/v/s/${opened.handle}`;
     const maxAge = Math.max(1, Math.round((opened.expiresAt - vault.clock()) / 1000));
     const attributes = [`Path=${path}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Strict'];
     if (opts.secureCookie) attributes.push('Secure');
@@ -180,14 +189,13 @@ export async function viewerRoutes(
       const handle = request.params.handle;
       const token = sessionToken(request);
       const page = await vault.viewer.page(token, handle);
-      if (!page) return refused(request, reply);
+      if (!page) return refused(request, reply, base);
       const secondsLeft = Math.max(0, Math.floor((Date.parse(page.expiresAt) - vault.clock()) / 1000));
-      const base = `/v/s/${handle}`;
+      const session = `/v/s/${handle}`;
+      const paths = { reveal: `${session}/reveal`, close: `${session}/close` };
       return reply
         .type('text/html; charset=utf-8')
-        .send(
-          renderViewerPage(page, localeOf(request), { reveal: `${base}/reveal`, close: `${base}/close` }, secondsLeft),
-        );
+        .send(renderViewerPage(page, localeOf(request), paths, secondsLeft, base));
     },
   );
 
@@ -209,7 +217,7 @@ export async function viewerRoutes(
         request.body.action,
         browserOf(request),
       );
-      if (!outcome) return refused(request, reply);
+      if (!outcome) return refused(request, reply, base);
       return outcome;
     },
   );
@@ -219,11 +227,11 @@ export async function viewerRoutes(
     { config: limited, schema: { ...handleParams, ...responses.viewerClose } },
     async (request, reply) => {
       await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
-      const attributes = [`Path=/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
+      const attributes = [`Path=${base}/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
       if (opts.secureCookie) attributes.push('Secure');
       reply.header('set-cookie', `${COOKIE}=; ${attributes.join('; ')}`);
       // Ended now or earlier, the page says the same: nothing is shown any more.
-      return notice(request, reply, 'ended', 200);
+      return notice(request, reply, 'ended', 200, base);
     },
   );
 }

@@ -9,7 +9,7 @@ import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { idvFields } from '../pages/idv-fields';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
-import type { FailOpen } from '../config';
+import { publicPathOf, type FailOpen } from '../config';
 import { jsonBodyRequired } from './errors';
 import { LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
@@ -45,19 +45,20 @@ function localeOf(request: FastifyRequest, requested?: string): string {
 }
 
 /** A dead link: one friendly page (or one JSON error) whatever the reason. */
-function deadLink(request: FastifyRequest, reply: FastifyReply, json: boolean): FastifyReply {
+function deadLink(request: FastifyRequest, reply: FastifyReply, json: boolean, base: string): FastifyReply {
   reply.code(404);
   if (json) return reply.send({ error: { code: 'not_found', message: 'This link is no longer valid.' } });
-  return notice(request, reply, 'link_invalid');
+  return notice(request, reply, 'link_invalid', base);
 }
 
-export function notice(request: FastifyRequest, reply: FastifyReply, kind: NoticeKind): FastifyReply {
-  return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request)));
+/** `base`: the path the page's URLs start with (publicPathOf). */
+export function notice(request: FastifyRequest, reply: FastifyReply, kind: NoticeKind, base: string): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request), base));
 }
 
 /** The redirect to a final page: its URL holds only the outcome and the request's language. */
-function finished(reply: FastifyReply, kind: 'submitted' | 'cancelled', locale: string): FastifyReply {
-  return reply.redirect(`/done/${kind}?lang=${encodeURIComponent(locale)}`, 303);
+function finished(reply: FastifyReply, kind: 'submitted' | 'cancelled', locale: string, base: string): FastifyReply {
+  return reply.redirect(`${base}/done/${kind}?lang=${encodeURIComponent(locale)}`, 303);
 }
 
 /** The view in the language the page speaks: its ID&V labels ("Character 2") follow it. */
@@ -91,6 +92,7 @@ export async function visitorRoutes(
     visitorPage: true,
   };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
+  const base = publicPathOf(vault.config.publicUrl);
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
   app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
@@ -98,12 +100,13 @@ export async function visitorRoutes(
     // A HEAD (Fastify runs this handler for it) has no body to return the submit key in: it only looks.
     if (request.method === 'GET' && wantsJson(request)) return openRequest(request, reply, true);
     const preview = await vault.visitors.preview(request.params.otk);
-    if (!preview) return deadLink(request, reply, false);
+    if (!preview) return deadLink(request, reply, false, base);
     return reply.type('text/html; charset=utf-8').send(
       renderStartPage({
         ...preview,
         locale: localeOf(request, preview.locale),
         action: `/f/${request.params.otk}`,
+        base,
       }),
     );
   });
@@ -115,7 +118,7 @@ export async function visitorRoutes(
 
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
     const opened = await vault.visitors.open(request.params.otk);
-    if (!opened) return deadLink(request, reply, json);
+    if (!opened) return deadLink(request, reply, json, base);
     if (json)
       return {
         ...inLocale(opened.view, localeOf(request, opened.view.locale)),
@@ -128,6 +131,7 @@ export async function visitorRoutes(
         locale: localeOf(request, opened.view.locale),
         idvPaste: opened.idvPaste,
         brand: opened.brand,
+        base,
       }),
     );
   }
@@ -140,7 +144,7 @@ export async function visitorRoutes(
       const kind = request.params.kind;
       if (kind !== 'submitted' && kind !== 'cancelled') throw new VaultError('not_found', 'No such page.');
       const lang = typeof request.query.lang === 'string' ? request.query.lang : undefined;
-      return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request, lang)));
+      return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request, lang), base));
     },
   );
 
@@ -156,9 +160,9 @@ export async function visitorRoutes(
       const json = sentJson(request) || wantsJson(request);
       const values = submittedValues(request, sentJson(request));
       const outcome = await vault.visitors.submit(request.params.otk, values);
-      if (!outcome) return deadLink(request, reply, json);
+      if (!outcome) return deadLink(request, reply, json, base);
       if (outcome.status === 'submitted')
-        return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale);
+        return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale, base);
       const locale = localeOf(request, outcome.view.locale);
       reply.code(422);
       if (json) {
@@ -178,6 +182,7 @@ export async function visitorRoutes(
           errors: outcome.errors,
           idvPaste: outcome.idvPaste,
           brand: outcome.brand,
+          base,
         }),
       );
     },
@@ -189,8 +194,8 @@ export async function visitorRoutes(
     async (request, reply) => {
       const json = sentJson(request) || wantsJson(request);
       const cancelled = await vault.visitors.cancel(request.params.otk);
-      if (!cancelled) return deadLink(request, reply, json);
-      return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale);
+      if (!cancelled) return deadLink(request, reply, json, base);
+      return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale, base);
     },
   );
 

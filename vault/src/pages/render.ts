@@ -48,6 +48,8 @@ export interface RequestPageModel {
   idvPaste?: boolean;
   /** The site's branding (`site brand`); neutral without. */
   brand?: PageBrand;
+  /** The path every URL of the page starts with: VAULT_PUBLIC_URL's (publicPathOf); '' at the root. */
+  base?: string;
 }
 
 interface PageShell {
@@ -56,6 +58,7 @@ interface PageShell {
   content: SafeHtml;
   withScript: boolean;
   brand?: PageBrand;
+  base: string;
 }
 
 /**
@@ -63,10 +66,10 @@ interface PageShell {
  * the plain "Secure page" badge without a brand. The logo is decorative: the name says whose it is.
  * The name is isolated (U+2068…U+2069) so a right-to-left name or page cannot reorder the words.
  */
-function renderBadge(locale: string, brand: PageBrand | undefined): SafeHtml {
+function renderBadge(locale: string, brand: PageBrand | undefined, base: string): SafeHtml {
   if (!brand) return html`<p class="badge">${t(locale, 'page.badge')}</p>`;
   const logo = brand.logo
-    ? html`<img class="brand__logo" src="${logoPath(brand.logo.sha256)}" alt="" width="${String(brand.logo.width)}" height="${String(brand.logo.height)}">
+    ? html`<img class="brand__logo" src="${base}${logoPath(brand.logo.sha256)}" alt="" width="${String(brand.logo.width)}" height="${String(brand.logo.height)}">
 `
     : '';
   return html`<div class="brand">
@@ -74,7 +77,7 @@ ${logo}<p class="brand__name">${t(locale, 'page.brand', { company: `\u2068${bran
 </div>`;
 }
 
-function page({ locale, documentTitle, content, withScript, brand }: PageShell): string {
+function page({ locale, documentTitle, content, withScript, brand, base }: PageShell): string {
   return html`<!DOCTYPE html>
 <html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
 <head>
@@ -83,12 +86,12 @@ function page({ locale, documentTitle, content, withScript, brand }: PageShell):
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex, nofollow">
 <title>${documentTitle}</title>
-<link rel="stylesheet" href="${STYLESHEET_URL}">
-${brand?.accentColour ? html`<link rel="stylesheet" href="${accentStylesheetPath(brand.accentColour)}">\n` : ''}${withScript ? html`<script src="${SCRIPT_URL}" defer></script>\n` : ''}</head>
+<link rel="stylesheet" href="${base}${STYLESHEET_URL}">
+${brand?.accentColour ? html`<link rel="stylesheet" href="${base}${accentStylesheetPath(brand.accentColour)}">\n` : ''}${withScript ? html`<script src="${base}${SCRIPT_URL}" defer></script>\n` : ''}</head>
 <body>
 <main class="page">
 <div class="card${brand ? ' card--branded' : ''}">
-${renderBadge(locale, brand)}
+${renderBadge(locale, brand, base)}
 ${content}
 </div>
 </main>
@@ -295,6 +298,7 @@ function renderIdvPaste(locale: string, idv: IdvSpec): SafeHtml {
  */
 export function renderRequestPage(model: RequestPageModel): string {
   const { view, locale } = model;
+  const base = model.base ?? '';
   const ctx: FieldContext = { view, locale, values: model.values ?? {}, errors: model.errors ?? {} };
   const idv = view.kind === 'idv' && view.idv ? view.idv : undefined;
   const paste = idv && model.idvPaste ? idv : undefined;
@@ -311,24 +315,25 @@ export function renderRequestPage(model: RequestPageModel): string {
   const renderedFields = fields.map((field) => renderField(field, ctx));
   const content = html`<h1 class="page__title">${heading}</h1>
 ${renderErrorSummary(fields, ctx)}<p class="page__intro">${t(locale, idv ? 'idv.intro' : 'form.intro')}</p>
-${paste ? renderIdvPaste(locale, paste) : ''}<form class="form" id="${FORM_ID}" method="post" action="${view.submitUrl}" novalidate accept-charset="UTF-8">
+${paste ? renderIdvPaste(locale, paste) : ''}<form class="form" id="${FORM_ID}" method="post" action="${base}${view.submitUrl}" novalidate accept-charset="UTF-8">
 ${idv ? html`<div class="idv-characters">\n${renderedFields}</div>\n` : renderedFields}<div class="actions">
 <button class="button button--primary" type="submit">${t(locale, 'form.submit')}</button>
-<button class="button button--secondary" type="submit" form="${CANCEL_FORM_ID}" formaction="${view.cancelUrl}" formnovalidate>${t(locale, 'form.cancel')}</button>
+<button class="button button--secondary" type="submit" form="${CANCEL_FORM_ID}" formaction="${base}${view.cancelUrl}" formnovalidate>${t(locale, 'form.cancel')}</button>
 </div>
 </form>
-<form id="${CANCEL_FORM_ID}" method="post" action="${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
+<form id="${CANCEL_FORM_ID}" method="post" action="${base}${view.cancelUrl}"><input type="hidden" name="action" value="cancel"></form>
 <script type="application/json" id="${PAGE_DATA_ID}">${jsonForScript(pageData(fields, locale, paste))}</script>`;
-  return page({ locale, documentTitle, content, withScript: true, brand: model.brand });
+  return page({ locale, documentTitle, content, withScript: true, brand: model.brand, base });
 }
 
 export interface StartPageModel {
   kind: VisitorRequestView['kind'];
   title: string;
   locale: string;
-  /** Where the start button posts: the link itself. */
+  /** Where the start button posts: the link itself, as a path under `base`. */
   action: string;
   brand?: PageBrand;
+  base?: string;
 }
 
 /**
@@ -343,24 +348,24 @@ export function renderStartPage(model: StartPageModel): string {
   const documentTitle = idv ? heading : t(locale, 'form.doc_title', { title: model.title });
   const content = html`<h1 class="page__title">${heading}</h1>
 <p class="page__intro">${t(locale, 'start.intro')}</p>
-<form class="form" id="${START_FORM_ID}" method="post" action="${model.action}">
+<form class="form" id="${START_FORM_ID}" method="post" action="${model.base ?? ''}${model.action}">
 <input type="hidden" name="action" value="start">
 <div class="actions">
 <button class="button button--primary" type="submit">${t(locale, 'start.button')}</button>
 </div>
 </form>`;
-  return page({ locale, documentTitle, content, withScript: false, brand: model.brand });
+  return page({ locale, documentTitle, content, withScript: false, brand: model.brand, base: model.base ?? '' });
 }
 
 /**
  * A page that only tells the visitor something: the link is dead (used, expired or unknown all
  * look the same), the answer was sent, it was cancelled, something failed, or too many tries.
  */
-export function renderNoticePage(kind: NoticeKind, locale: string): string {
+export function renderNoticePage(kind: NoticeKind, locale: string, base = ''): string {
   const title = t(locale, `notice.${kind}.title`);
   const content = html`<div class="notice notice--${kind}">
 <h1 class="page__title">${title}</h1>
 <p>${t(locale, `notice.${kind}.body`)}</p>
 </div>`;
-  return page({ locale, documentTitle: title, content, withScript: false });
+  return page({ locale, documentTitle: title, content, withScript: false, base });
 }

@@ -22,7 +22,8 @@ export const VIEWER_SCRIPT_URL = '/assets/viewer.js';
 
 export type ViewerNoticeKind = 'refused' | 'ended' | 'rate_limited' | 'error';
 
-function shell(locale: string, documentTitle: string, content: SafeHtml, withScript: boolean): string {
+/** `base`: the path every URL of the page starts with, VAULT_PUBLIC_URL's (publicPathOf); '' at the root. */
+function shell(locale: string, documentTitle: string, content: SafeHtml, withScript: boolean, base: string): string {
   return html`<!DOCTYPE html>
     <html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
       <head>
@@ -31,9 +32,9 @@ function shell(locale: string, documentTitle: string, content: SafeHtml, withScr
         <meta name="referrer" content="no-referrer" />
         <meta name="robots" content="noindex, nofollow" />
         <title>${documentTitle}</title>
-        <link rel="stylesheet" href="${STYLESHEET_URL}" />
-        <link rel="stylesheet" href="${VIEWER_STYLESHEET_URL}" />
-        ${withScript ? html`<script src="${VIEWER_SCRIPT_URL}" defer></script> ` : ''}
+        <link rel="stylesheet" href="${base}${STYLESHEET_URL}" />
+        <link rel="stylesheet" href="${base}${VIEWER_STYLESHEET_URL}" />
+        ${withScript ? html`<script src="${base}${VIEWER_SCRIPT_URL}" defer></script> ` : ''}
       </head>
       <body>
         <main class="page">
@@ -47,18 +48,18 @@ function shell(locale: string, documentTitle: string, content: SafeHtml, withScr
 }
 
 /** The start step behind a viewer link: one button that POSTs to the same URL to open it. */
-export function renderViewerStart(locale: string, openPath: string, sessionSeconds: number): string {
+export function renderViewerStart(locale: string, openPath: string, sessionSeconds: number, base = ''): string {
   const title = t(locale, 'viewer.start.title');
   const content = html`<h1 class="page__title">${title}</h1>
     <p class="page__intro">
       ${t(locale, 'viewer.start.body', { minutes: Math.max(1, Math.round(sessionSeconds / 60)) })}
     </p>
-    <form method="post" action="${openPath}">
+    <form method="post" action="${base}${openPath}">
       <div class="actions">
         <button class="button button--primary" type="submit">${t(locale, 'viewer.start.open')}</button>
       </div>
     </form>`;
-  return shell(locale, title, content, false);
+  return shell(locale, title, content, false, base);
 }
 
 const STATE_TEXT: Record<Exclude<ViewerField['state'], 'shown' | 'masked'>, MessageKey> = {
@@ -137,6 +138,7 @@ export function renderViewerPage(
   locale: string,
   paths: { reveal: string; close: string },
   secondsLeft: number,
+  base = '',
 ): string {
   const heading = page.idv
     ? t(locale, 'viewer.idv_heading', {
@@ -146,7 +148,7 @@ export function renderViewerPage(
     : page.title;
   const data: ViewerPageData = {
     locale,
-    revealUrl: paths.reveal,
+    revealUrl: `${base}${paths.reveal}`,
     secondsLeft,
     messages: {
       timeLeft: t(locale, 'viewer.time_left'),
@@ -173,7 +175,7 @@ export function renderViewerPage(
       ${page.fields.map((field, index) => renderField(page, field, index, locale))}
     </dl>
     <p class="viewer-status" id="${VIEWER_STATUS_ID}" role="status"></p>
-    <form id="${VIEWER_CLOSE_FORM_ID}" method="post" action="${paths.close}">
+    <form id="${VIEWER_CLOSE_FORM_ID}" method="post" action="${base}${paths.close}">
       <div class="actions">
         <button class="button button--primary" type="submit">${t(locale, 'viewer.close')}</button>
       </div>
@@ -181,15 +183,21 @@ export function renderViewerPage(
     <script type="application/json" id="${VIEWER_DATA_ID}">
       ${jsonForScript(data)}
     </script>`;
-  return shell(locale, t(locale, 'viewer.doc_title', { title: page.idv ? page.idv.label : page.title }), content, true);
+  return shell(
+    locale,
+    t(locale, 'viewer.doc_title', { title: page.idv ? page.idv.label : page.title }),
+    content,
+    true,
+    base,
+  );
 }
 
 /** One notice for every refusal (used, expired, closed, not yours, unknown), and the others. */
-export function renderViewerNotice(kind: ViewerNoticeKind, locale: string): string {
+export function renderViewerNotice(kind: ViewerNoticeKind, locale: string, base = ''): string {
   const title = t(locale, `viewer.${kind}.title`);
   const content = html`<div class="notice notice--${kind === 'ended' ? 'submitted' : 'link_invalid'}">
     <h1 class="page__title">${title}</h1>
     <p>${t(locale, `viewer.${kind}.body`)}</p>
   </div>`;
-  return shell(locale, title, content, false);
+  return shell(locale, title, content, false, base);
 }
