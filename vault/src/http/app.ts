@@ -345,6 +345,7 @@ async function registerRoutes(
     vault,
     perMinute: config.rateLimit.visitorPerMinute,
     failOpen: config.rateLimit.failOpen,
+    secureCookie: config.publicUrl.startsWith('https:'),
   });
   const authFailures = new AuthFailureLimiter(
     config.rateLimit.authFailuresPerMinute,

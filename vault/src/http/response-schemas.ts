@@ -324,15 +324,23 @@ export const responses = {
     summary: 'The start step behind a link (uses nothing up); JSON clients open the request',
     description:
       'Link previewers and scanners fetch links too, so a browser GET shows a start step and uses nothing up. ' +
-      'With `Accept: application/json` the GET opens the request (the link is used up).',
+      'With `Accept: application/json` the GET opens the request (the link is used up). ' +
+      'A used link with the live `form_session` cookie its opening set shows the form again.',
     response: {
-      200: jsonOrHtml('The start step (HTML), or the opened request (JSON).', visitorRequestView),
+      200: jsonOrHtml(
+        'The start step or, for the browser that opened it, the form (HTML); the opened request (JSON).',
+        visitorRequestView,
+      ),
       ...pageErrors(DEAD_LINK),
     },
   }),
   visitorOpen: visitor({
     summary: 'Open the request: the form or the ID&V questions',
-    description: "The start step's button: uses the link up, once, and shows the form with its submit and cancel URLs.",
+    description:
+      "The start step's button: uses the link up, once, and shows the form with its submit and cancel URLs. " +
+      'A browser is given the `form_session` cookie (HttpOnly, SameSite=Lax, on this path, until the request ' +
+      'expires): with it, a reload or the link followed again shows the same form, using nothing up, until ' +
+      'the form is submitted or cancelled.',
     response: {
       200: jsonOrHtml('The form or the ID&V questions.', visitorRequestView),
       ...pageErrors(DEAD_LINK),

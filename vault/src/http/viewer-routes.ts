@@ -4,6 +4,7 @@ import type { Vault } from '../open-vault';
 import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
 import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
+import { readCookie, secondsUntil, setCookieValue } from './cookies';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
@@ -49,11 +50,7 @@ function browserOf(request: FastifyRequest): BrowserInfo {
 }
 
 function sessionToken(request: FastifyRequest): string {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === COOKIE) return rest.join('=');
-  }
-  return '';
+  return readCookie(request, COOKIE);
 }
 
 function wantsJson(request: FastifyRequest): boolean {
@@ -125,6 +122,7 @@ export async function viewerRoutes(
   const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
   // Behind a proxy's prefix the browser's paths start with it: links, redirects and cookie paths too.
   const base = publicPathOf(vault.config.publicUrl);
+  const sessionCookie = { name: COOKIE, sameSite: 'Strict', secure: opts.secureCookie } as const;
 
   app.setErrorHandler(async (error, request, reply) => {
     // A failure after a handler set the cookie must not send it (nor fail again on it).
@@ -172,12 +170,10 @@ export async function viewerRoutes(
     const opened = await vault.viewer.open(request.params.otk, browserOf(request));
     if (!opened) return refused(request, reply, base);
     const path = `${base}/v/s/${opened.handle}`;
-    const maxAge = Math.max(1, Math.round((opened.expiresAt - vault.clock()) / 1000));
-    const attributes = [`Path=${path}`, `Max-Age=${maxAge}`, 'HttpOnly', 'SameSite=Strict'];
-    if (opts.secureCookie) attributes.push('Secure');
+    const maxAgeSeconds = secondsUntil(opened.expiresAt, vault.clock());
     return reply
       .code(303)
-      .header('set-cookie', `${COOKIE}=${opened.token}; ${attributes.join('; ')}`)
+      .header('set-cookie', setCookieValue({ ...sessionCookie, value: opened.token, path, maxAgeSeconds }))
       .header('location', path)
       .send();
   });
@@ -227,9 +223,8 @@ export async function viewerRoutes(
     { config: limited, schema: { ...handleParams, ...responses.viewerClose } },
     async (request, reply) => {
       await vault.viewer.hide(sessionToken(request), request.params.handle, browserOf(request));
-      const attributes = [`Path=${base}/v/s/${request.params.handle}`, 'Max-Age=0', 'HttpOnly', 'SameSite=Strict'];
-      if (opts.secureCookie) attributes.push('Secure');
-      reply.header('set-cookie', `${COOKIE}=; ${attributes.join('; ')}`);
+      const path = `${base}/v/s/${request.params.handle}`;
+      reply.header('set-cookie', setCookieValue({ ...sessionCookie, value: '', path, maxAgeSeconds: 0 }));
       // Ended now or earlier, the page says the same: nothing is shown any more.
       return notice(request, reply, 'ended', 200, base);
     },

@@ -10,12 +10,22 @@ import { idvFields } from '../pages/idv-fields';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
 import { publicPathOf, type FailOpen } from '../config';
+import type { OpenedRequest } from '../service/visitor-flow';
+import { readCookie, secondsUntil, setCookieValue } from './cookies';
 import { jsonBodyRequired } from './errors';
 import { LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
 type OtkParams = { Params: { otk: string } };
+
+/**
+ * The form session: an opened request's submit key, kept by the browser that opened it, on the
+ * link's own path, so a reload (which re-posts the used link) or the link followed again from the
+ * chat shows the form instead of a dead link. Lax, not Strict: the chat is another site, and the
+ * cookie only lets a page be shown again, never changes anything.
+ */
+const FORM_COOKIE = 'form_session';
 
 /** JSON for API clients (custom front ends), HTML for browsers. */
 function wantsJson(request: FastifyRequest): boolean {
@@ -83,7 +93,7 @@ function translatedErrors(
 /** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
 export async function visitorRoutes(
   app: FastifyInstance,
-  opts: { vault: Vault; perMinute: number; failOpen: FailOpen },
+  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean },
 ): Promise<void> {
   const { vault } = opts;
   // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
@@ -100,7 +110,7 @@ export async function visitorRoutes(
     // A HEAD (Fastify runs this handler for it) has no body to return the submit key in: it only looks.
     if (request.method === 'GET' && wantsJson(request)) return openRequest(request, reply, true);
     const preview = await vault.visitors.preview(request.params.otk);
-    if (!preview) return deadLink(request, reply, false, base);
+    if (!preview) return showOpened(request, reply, await resumed(request), false);
     return reply.type('text/html; charset=utf-8').send(
       renderStartPage({
         ...preview,
@@ -118,6 +128,27 @@ export async function visitorRoutes(
 
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
     const opened = await vault.visitors.open(request.params.otk);
+    if (opened && !json) {
+      const cookie = {
+        name: FORM_COOKIE,
+        value: opened.submitKey,
+        path: `${base}/f/${request.params.otk}`,
+        maxAgeSeconds: secondsUntil(Date.parse(opened.view.expiresAt), vault.clock()),
+        sameSite: 'Lax',
+        secure: opts.secureCookie,
+      } as const;
+      reply.header('set-cookie', setCookieValue(cookie));
+    }
+    return showOpened(request, reply, opened ?? (await resumed(request)), json);
+  }
+
+  /** The request this browser opened from this link, while its form session lives. */
+  function resumed(request: FastifyRequest): Promise<OpenedRequest | undefined> {
+    const submitKey = readCookie(request, FORM_COOKIE);
+    return submitKey === '' ? Promise.resolve(undefined) : vault.visitors.resume(submitKey);
+  }
+
+  function showOpened(request: FastifyRequest, reply: FastifyReply, opened: OpenedRequest | undefined, json: boolean) {
     if (!opened) return deadLink(request, reply, json, base);
     if (json)
       return {

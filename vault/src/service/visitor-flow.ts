@@ -80,7 +80,7 @@ export class VisitorFlow {
   }
 
   /** Opens a visitor link (single use): returns what the page shows, or undefined for a dead link. */
-  async open(otk: string): Promise<OpenedRequest | undefined> {
+  async open(otk: string): Promise<(OpenedRequest & { submitKey: string }) | undefined> {
     const { storage, clock, ttl } = this.deps;
     if (!looksLikeOtk(otk)) return this.refuse('open');
     const now = clock();
@@ -95,8 +95,26 @@ export class VisitorFlow {
     this.deps.events?.otk?.('open', 'used');
     this.deps.events?.otk?.('submit', 'minted');
     this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'opened');
-    const submitPath = `/f/${submit.otk}/submit`;
-    const cancelPath = `/f/${submit.otk}/cancel`;
+    return { ...(await this.openedPage(request, submit.otk)), submitKey: submit.otk };
+  }
+
+  /**
+   * The opened request again, by its live submit key: for the browser that opened it (which keeps
+   * the key in a cookie), after a reload or on following the link again. Uses nothing up; undefined
+   * once the request is submitted, cancelled or expired.
+   */
+  async resume(submitOtk: string): Promise<OpenedRequest | undefined> {
+    if (!looksLikeOtk(submitOtk)) return undefined;
+    const request = await this.deps.storage.findSubmitTarget(hashOtk(submitOtk), this.deps.clock());
+    return request && this.openedPage(request, submitOtk);
+  }
+
+  private async openedPage(
+    request: Pick<RequestRow, 'requestId' | 'kind' | 'locale' | 'spec' | 'expiresAt' | 'siteId'>,
+    submitOtk: string,
+  ): Promise<OpenedRequest> {
+    const submitPath = `/f/${submitOtk}/submit`;
+    const cancelPath = `/f/${submitOtk}/cancel`;
     return {
       view: this.visitorView(request, submitPath, cancelPath),
       submitPath,
@@ -122,13 +140,8 @@ export class VisitorFlow {
     const spec = parseSpec(request.spec);
     const errors = validateValues(spec.fields, rawValues, new Date(now));
     if (Object.keys(errors).length > 0) {
-      return {
-        status: 'invalid',
-        errors,
-        view: this.visitorView(request, `/f/${otk}/submit`, `/f/${otk}/cancel`),
-        idvPaste: await this.idvPaste(request),
-        brand: await this.deps.sites.pageBrand(request.siteId),
-      };
+      const { view, idvPaste, brand } = await this.openedPage(request, otk);
+      return { status: 'invalid', errors, view, idvPaste, brand };
     }
     const onRecord: Record<string, string> = {};
     const offRecord: Record<string, string> = {};
