@@ -71,6 +71,33 @@ describe('a vault listening on localhost', () => {
   });
 });
 
+describe('closing a vault that listens on localhost', () => {
+  beforeAll(() => jest.spyOn(dnsPromises, 'lookup').mockResolvedValue(BOTH as never));
+  afterAll(() => jest.restoreAllMocks());
+
+  it('lets a request in flight on ::1 finish before its storage closes, its kept-alive connection not holding the close', async () => {
+    let arrived = (): void => undefined;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const vault = await startTestVault({
+      beforeRoutes: async (app) => {
+        // A request still working when the close begins, then reading the database.
+        app.get('/slow', async () => {
+          arrived();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          return { read: (await app.vault.storage.getRequest('00000000-0000-4000-8000-000000000000')) ?? null };
+        });
+      },
+    });
+    await listenOnEvery(vault.app, 'localhost', 0);
+    const itsPort = (vault.app.server.address() as net.AddressInfo).port;
+    const answer = fetch(`http://[::1]:${itsPort}/slow`);
+    await inFlight;
+    await vault.close();
+    const response = await answer;
+    expect([response.status, await response.json()]).toEqual([200, { read: null }]);
+  });
+});
+
 function rawExchange(host: string, port: number, request: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
     const socket = net.connect(port, host, () => socket.write(request));

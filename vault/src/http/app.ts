@@ -17,7 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { capPipelining, MAX_PIPELINED } from './pipelining';
-import { closeMoreServers, guardedServerFactory, type ServerGuards } from './listeners';
+import { closeMoreServers, guardedServerFactory, moreServersClosed, type ServerGuards } from './listeners';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
 import { createLoggers, lazyRequestLogger, noteRefusal, refusalOf, type AccessLine } from './logging';
@@ -84,6 +84,8 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
 
   const stopJobs = options.jobs ? startJobs(vault, config, logger) : async () => undefined;
   app.addHook('onClose', async () => {
+    // Fastify waited for its own server's requests; those on the other localhost address go on.
+    await moreServersClosed(app);
     await stopJobs();
     // Sign the head on the way out, so the last minute's entries are anchored in the log too.
     if (options.jobs)

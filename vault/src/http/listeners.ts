@@ -16,8 +16,8 @@ export interface ServerGuards {
   clientError: (error: NodeJS.ErrnoException, socket: Socket) => void;
 }
 
-/** For each app's first server: how to build one more like it, and the ones built so far. */
-const families = new WeakMap<http.Server, { build: () => http.Server; more: http.Server[] }>();
+/** For each app's first server: how to build one more like it, the ones built, and their closing. */
+const families = new WeakMap<http.Server, { build: () => http.Server; more: http.Server[]; closed?: Promise<void> }>();
 
 export function guardedServerFactory({ guard, clientError }: ServerGuards): FastifyServerFactory {
   return (handler, options) => {
@@ -62,8 +62,33 @@ export async function listenOnEvery(app: FastifyInstance, host: string, port: nu
   }
 }
 
-/** Closes the servers listenOnEvery added: run where the app's own server closes (preClose). */
+/**
+ * Stops the servers listenOnEvery added from taking connections: run where the app's own server
+ * stops (preClose). Their requests in flight go on; moreServersClosed waits for them.
+ */
 export function closeMoreServers(app: FastifyInstance): void {
   const family = families.get(app.server);
-  for (const server of family?.more.splice(0) ?? []) server.close();
+  if (!family || family.closed) return;
+  family.closed = Promise.all(family.more.map(closeWhenDone)).then(() => undefined);
+}
+
+/**
+ * Closes a server once its requests are answered. Node closes the connections idle when close()
+ * starts; a kept-alive one whose request was in flight would hold the close open until its
+ * keep-alive ran out, so idle ones are closed again until the server is closed.
+ */
+function closeWhenDone(server: http.Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    idle.unref();
+    server.close(() => {
+      clearInterval(idle);
+      resolve();
+    });
+  });
+}
+
+/** Resolves once the added servers' requests are done: wait for it before closing what they use. */
+export function moreServersClosed(app: FastifyInstance): Promise<void> {
+  return families.get(app.server)?.closed ?? Promise.resolve();
 }
