@@ -32,6 +32,8 @@ describe('vault:cli arguments', () => {
     [['keys', 'rotate', 'demo'], /keys rotate: one argument more than it takes/],
     [['visitor', 'erase', '--site', 'demo', '--visitor', 'v', '--room', 'r'], /exactly one of --visitor and --room/],
     [['site', 'delete', 'demo'], /unknown command "site delete"/],
+    [['visitor', 'erase', '--site', 'demo', '--visitor', 'v1', '--visitor', 'v2'], /--visitor given more than once/],
+    [['site', 'brand', 'demo', '--clear', '--clear'], /site brand: --clear given more than once/],
   ];
 
   it.each(refusals)('%j is refused with usage, exit 2, and changes nothing', async (args, said) => {

@@ -117,6 +117,7 @@ function parseCommand(args: string[]): ParsedCommand {
       options: Object.fromEntries(Object.entries(spec.options ?? {}).map(([name, type]) => [name, { type }])),
       strict: true,
       allowPositionals: true,
+      tokens: true,
     });
   } catch (error) {
     // parseArgs says which option it does not know, or which lacks its value (a TypeError of
@@ -124,6 +125,10 @@ function parseCommand(args: string[]): ParsedCommand {
     const message = (error as { message?: unknown }).message;
     throw new UsageError(`${command}: ${typeof message === 'string' ? message : 'bad arguments'}`);
   }
+  // parseArgs keeps an option's last value: `--visitor A --visitor B` would act on B alone, unsaid.
+  const given = (parsed.tokens ?? []).flatMap((token) => (token.kind === 'option' ? [token.name] : []));
+  const twice = given.find((name, index) => given.indexOf(name) !== index);
+  if (twice !== undefined) throw new UsageError(`${command}: --${twice} given more than once`);
   const names = spec.positionals ?? [];
   const extra = parsed.positionals.slice(names.length);
   // Not quoted: a URL given without its option may hold a password.
