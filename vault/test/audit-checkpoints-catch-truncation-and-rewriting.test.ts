@@ -210,7 +210,24 @@ describe.each([
     );
     const verified = await cli(['audit', 'verify'], env);
     expect(verified.code).toBe(1);
-    expect(verified.err).toMatch(/the head checkpoint at entry \d+ names key \S+, not this one/);
+    expect(verified.err).toMatch(/the head checkpoint at entry \d+ names key "[0-9a-zA-Z_-]+", not this one/);
+  });
+
+  it("prints a checkpoint's key id from the database quoted and escaped: it cannot write to the terminal", async () => {
+    expect((await cli(['audit', 'checkpoint'], env)).code).toBe(0);
+    await addEntries(1);
+    const seq = await lastSeq();
+    const hostile = '\u001b]0;owned\u0007\u001b[2J\nvault:cli: audit verified, all good';
+    await backend.sql(
+      `INSERT INTO audit_checkpoints (kind, seq, hash, at, key_id, signature) VALUES ('head', ${seq}, '${'f'.repeat(64)}', ${Date.now()}, '${hostile}', 'x')`,
+    );
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(1);
+    expect(verified.err).not.toMatch(/[\u001b\u0007]/);
+    expect(verified.err).not.toMatch(/^vault:cli: audit verified/m);
+    expect(verified.err).toContain(
+      'names key "\\u001b]0;owned\\u0007\\u001b[2J\\nvault:cli: audit verified, all good"',
+    );
   });
 
   it('prune removes old entries behind a signed prune checkpoint, never those the retention keeps, and the trail still verifies', async () => {

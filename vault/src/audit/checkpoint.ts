@@ -76,7 +76,8 @@ export async function verifyTrail(
       return {
         ...fail(
           checkpoint.seq,
-          `the ${checkpoint.kind} checkpoint at entry ${checkpoint.seq} names key ${checkpoint.keyId}, not this one`,
+          // Quoted and escaped: read from the database or an anchor file, it may hold anything.
+          `the ${checkpoint.kind} checkpoint at entry ${checkpoint.seq} names key ${JSON.stringify(checkpoint.keyId)}, not this one`,
         ),
         otherKeyId: checkpoint.keyId,
       };
