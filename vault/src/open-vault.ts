@@ -148,13 +148,13 @@ export async function restoreVault(
       'Set VAULT_MASTER_KEY to the master key of the vault the backup came from (or put its dev key file in VAULT_DATA_DIR).',
     );
   }
-  const madeDataDir = !fs.existsSync(config.dataDir);
-  ensurePrivateDir(config.dataDir);
+  // The outermost directory this restore made, if any: a refused restore leaves none of them behind.
+  const madeDir = ensurePrivateDir(config.dataDir);
   const partial = `${target}.restoring`;
-  fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
-  fs.chmodSync(partial, 0o600);
-  fs.renameSync(partial, target);
   try {
+    fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
+    fs.chmodSync(partial, 0o600);
+    fs.renameSync(partial, target);
     const vault = await openVault(config, { logger, checkMasterKey: false });
     try {
       const sites = await vault.storage.listSites();
@@ -163,7 +163,7 @@ export async function restoreVault(
           await vault.sites.activeKey(site.siteId);
         } catch {
           throw new OperationError(
-            `The master key does not open the keys of site "${site.siteId}" in this backup: set VAULT_MASTER_KEY to the key of the vault it came from.`,
+            `The master key does not open the keys of site ${JSON.stringify(site.siteId)} in this backup: set VAULT_MASTER_KEY to the key of the vault it came from.`,
           );
         }
       }
@@ -173,8 +173,9 @@ export async function restoreVault(
     }
   } catch (error) {
     for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
-    // A data dir this restore made goes too: "nothing stays behind".
-    if (madeDataDir) fs.rmSync(config.dataDir, { recursive: true, force: true });
+    // A partial copy (its disk full, say) and the directories this restore made go too.
+    fs.rmSync(partial, { force: true });
+    if (madeDir) fs.rmSync(madeDir, { recursive: true, force: true });
     throw error;
   }
 }

@@ -5,18 +5,20 @@ import path from 'node:path';
  * The data dir holds the database and the dev keys: only the vault's own user may read it.
  * Creates it 0700, and tightens an existing one we own (a chmod we may not do is left to the operator).
  */
-export function ensurePrivateDir(dir: string): void {
-  makeDirs(path.resolve(dir));
+/** Makes `dir` (0700, and its missing parents) or tightens it; returns the first directory it made. */
+export function ensurePrivateDir(dir: string): string | undefined {
+  const made = makeDirs(path.resolve(dir));
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
   tighten(dir, 0o700);
+  return made;
 }
 
 /**
  * `mkdir -p`, one level at a time, each level it creates 0700 (what exists is left as it is):
  * node's own recursive mkdir spins for ever on a path it cannot create under /proc, so a mistyped
- * data dir hung the vault's start-up with no word.
+ * data dir hung the vault's start-up with no word. Returns the first (outermost) level it made.
  */
-export function makeDirs(dir: string): void {
+export function makeDirs(dir: string): string | undefined {
   const missing: string[] = [];
   for (let at = dir; !fs.existsSync(at) && path.dirname(at) !== at; at = path.dirname(at)) missing.unshift(at);
   for (const level of missing) {
@@ -29,6 +31,7 @@ export function makeDirs(dir: string): void {
       throw new Error(`cannot create ${level} (${code ?? 'error'})`);
     }
   }
+  return missing[0];
 }
 
 /** Creates `file` empty and 0600 if absent, or tightens it; SQLite then makes its WAL with the same mode. */

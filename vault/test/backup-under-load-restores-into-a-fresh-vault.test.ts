@@ -96,10 +96,10 @@ describe('backup under load, restore into a fresh vault', () => {
     expect(wrongKey.status).toBe(1);
     expect(wrongKey.stderr).toMatch(/master key does not open the keys of site "acme"/);
     expect(fs.readdirSync(target.VAULT_DATA_DIR)).toEqual([]);
-    // Into a data dir that did not exist: a refused restore leaves none behind.
+    // Into a data dir that did not exist, nor its parents: a refused restore leaves none behind.
     const newDir = path.join(tempDir(), 'not-yet');
     const refusedNew = vaultCli(['restore', backupFile], {
-      VAULT_DATA_DIR: newDir,
+      VAULT_DATA_DIR: path.join(newDir, 'nor', 'this'),
       VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
     });
     expect(refusedNew.status).toBe(1);
