@@ -1,15 +1,12 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as https from 'https';
-import * as os from 'os';
-import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { URLSearchParams } from 'url';
+import { selfSignedCertificate } from './self-signed-certificate';
 
 /**
  * A local HTTPS server that speaks the shape of Stripe's PaymentIntents API (form-encoded,
  * `Authorization: Bearer sk_…`, `Idempotency-Key` replays), for relay tests: the network here
- * reaches no processor. Its certificate is made for the test by openssl, and the relay trusts it
+ * reaches no processor. Its certificate is self-signed for the test, and the relay trusts it
  * through its configurable CA. It records every request it received, raw.
  */
 export const PROCESSOR_HOST = 'processor.test';
@@ -38,45 +35,18 @@ export class LocalProcessor {
   private constructor(
     private readonly server: https.Server,
     readonly ca: string,
-    private readonly dir: string,
   ) {}
 
   static async start(): Promise<LocalProcessor> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'processor-'));
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${PROCESSOR_HOST}`,
-        '-addext',
-        `subjectAltName=DNS:${PROCESSOR_HOST},DNS:localhost`,
-      ],
-      { stdio: 'ignore' },
-    );
-    const ca = fs.readFileSync(cert, 'utf8');
+    const { key, cert: ca } = selfSignedCertificate(PROCESSOR_HOST);
     let processor: LocalProcessor | undefined;
-    const server = https.createServer({ key: fs.readFileSync(key), cert: ca }, (req, res) => {
+    const server = https.createServer({ key, cert: ca }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => processor?.answer(req, Buffer.concat(chunks).toString('utf8'), res));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    processor = new LocalProcessor(server, ca, dir);
+    processor = new LocalProcessor(server, ca);
     return processor;
   }
 
@@ -100,7 +70,6 @@ export class LocalProcessor {
     // Node 18.2+; the app's tests compile against older Node types.
     (this.server as https.Server & { closeAllConnections(): void }).closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    fs.rmSync(this.dir, { recursive: true, force: true });
   }
 
   private answer(req: import('http').IncomingMessage, body: string, res: import('http').ServerResponse): void {

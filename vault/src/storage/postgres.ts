@@ -73,8 +73,24 @@ const ROOM_LOCK = 0x1d5f_0002;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
-/** PostgreSQL's answers no retry changes: no such database, authentication refused. */
-const REFUSED_FOR_GOOD = new Set(['3D000', '28P01', '28000']);
+/**
+ * Answers no retry changes: PostgreSQL's no such database and authentication refused, and Node's
+ * refusals of the server's certificate (sslmode verify-ca/verify-full, or require with a CA).
+ */
+const REFUSED_FOR_GOOD = new Set([
+  '3D000',
+  '28P01',
+  '28000',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** node-postgres's words when the URL asks for TLS and the server has none. */
+const NO_TLS = /^The server does not support SSL connections$/;
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -142,7 +158,8 @@ export class PostgresStorage implements Storage {
 
   /**
    * Applies the migrations at start-up. A database that refuses this URL for good (no such
-   * database, a wrong password, no TLS where the URL asks for it) is a configuration error naming
+   * database, a wrong password, no TLS where the URL asks for it, a certificate Node refuses) is a
+   * configuration error naming
    * VAULT_DATABASE_URL, not a failure to retry.
    */
   async migrate(): Promise<void> {
@@ -151,7 +168,8 @@ export class PostgresStorage implements Storage {
     } catch (error) {
       const code = errorCode(error);
       const message = (error as { message?: unknown }).message;
-      const refused = REFUSED_FOR_GOOD.has(code ?? '') || (typeof message === 'string' && /\bSSL\b/.test(message));
+      // A connection cut during the TLS handshake says nothing for good: a failure to start, not of config.
+      const refused = REFUSED_FOR_GOOD.has(code ?? '') || (typeof message === 'string' && NO_TLS.test(message));
       if (!refused || typeof message !== 'string') throw error;
       throw new ConfigError('VAULT_DATABASE_URL', `PostgreSQL at ${this.where} refused it: ${message.slice(0, 200)}.`);
     }
