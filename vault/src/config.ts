@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { postgresSchemaOf, redisPrefixOf } from './connection-url';
 import { isLinkUrl } from './contract/limits';
 import { withoutTrailing } from './contract/trailing';
 import { ConfigError } from './errors';
@@ -246,6 +247,9 @@ export function loadConfig(env: Env = process.env): VaultConfig {
 
   const databaseUrl = url(env, 'VAULT_DATABASE_URL', ['postgres:', 'postgresql:']);
   const redisUrl = url(env, 'VAULT_REDIS_URL', ['redis:', 'rediss:']);
+  // Checked here too, so a bad one stops start-up before anything connects.
+  if (databaseUrl !== undefined) postgresSchemaOf(new URL(databaseUrl));
+  if (redisUrl !== undefined) redisPrefixOf(new URL(redisUrl));
   // ioredis sends "SELECT NaN" for /abc and crashed the vault on the reply.
   if (redisUrl !== undefined && !/^\/?(\d{1,5})?$/.test(new URL(redisUrl).pathname))
     throw new ConfigError('VAULT_REDIS_URL', 'may end only in a database number, e.g. redis://127.0.0.1:6379/0');

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError, OperationError } from './errors';
 import { devMasterKeyPath, ensureDataDir, resolveMasterKey, type VaultConfig } from './config';
-import { redactUrl } from './connection-url';
+import { postgresSchemaOf, redactUrl } from './connection-url';
 import { ensurePrivateDir } from './private-files';
 import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
@@ -65,7 +65,7 @@ export function sqlitePath(config: VaultConfig): string {
 /** Where `config` keeps the vault's records, for messages: the SQLite file, or PostgreSQL's URL without its password. */
 export function describeStorage(config: VaultConfig): string {
   if (!config.databaseUrl) return `SQLite ${sqlitePath(config)} (VAULT_DATA_DIR ${config.dataDir})`;
-  const schema = new URL(config.databaseUrl).searchParams.get('schema') ?? 'public';
+  const schema = postgresSchemaOf(new URL(config.databaseUrl));
   return `PostgreSQL ${redactUrl(config.databaseUrl)} (schema ${schema})`;
 }
 

@@ -47,6 +47,17 @@ describe('VAULT_HOST that is not loopback', () => {
     },
   );
 
+  it.each([
+    ['VAULT_DATABASE_URL', 'postgres://vault@db.test/vault?schema=a&schema=b', /\?schema= is given 2 times/],
+    ['VAULT_DATABASE_URL', 'postgres://vault@db.test/vault?schema=', /\?schema= is empty/],
+    ['VAULT_REDIS_URL', 'redis://127.0.0.1:6379/0?prefix=a:&prefix=b:', /\?prefix= is given 2 times/],
+    ['VAULT_REDIS_URL', 'redis://127.0.0.1:6379/0?prefix=', /\?prefix= is empty/],
+  ])('%s=%s is refused at start-up: it would put the data elsewhere than meant', (variable, url, said) => {
+    const env = { [variable]: url, VAULT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: ${said.source}`));
+  });
+
   it('a public path of letters, digits, dashes, dots, tildes and escapes is taken', () => {
     const url = 'https://example.com/~chat/v-1.2/%C3%A9';
     expect(loadConfig({ VAULT_PUBLIC_URL: url }).publicUrl).toBe(url);

@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
-import { errorCode, redactUrl } from '../connection-url';
+import { errorCode, redactUrl, redisPrefixOf } from '../connection-url';
 import { ConfigError, StorageUnavailableError } from '../errors';
-import { DEFAULT_REDIS_PREFIX, type EphemeralStore } from './types';
+import type { EphemeralStore } from './types';
 
 export interface RedisOptions {
   /** Prepended to every key, so several vaults (or tests) can share one Redis. */
@@ -31,7 +31,7 @@ export class RedisEphemeralStore implements EphemeralStore {
     this.where = redactUrl(redisUrl);
     const url = new URL(redisUrl);
     // ioredis reads query parameters as its own options; ours is taken out first.
-    this.prefix = options.prefix ?? url.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
+    this.prefix = options.prefix ?? redisPrefixOf(url);
     url.searchParams.delete('prefix');
     const timeoutMs = options.timeoutMs ?? 2000;
     this.redis = new Redis(url.toString(), {

@@ -1,5 +1,3 @@
-/** Prepended to every Redis key the vault writes (ephemeral data, shared rate limits) unless the URL names a `prefix`. */
-export const DEFAULT_REDIS_PREFIX = 'idv-vault:';
 
 /**
  * Short-lived data that must never reach the database: off-the-record fields and ID&V answers.

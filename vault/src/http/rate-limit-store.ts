@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { DEFAULT_REDIS_PREFIX } from '../ephemeral/types';
+import { redisPrefixOf } from '../connection-url';
 import { VaultError } from '../errors';
 import type { FailOpen } from '../config';
 
@@ -30,7 +30,7 @@ const INCREMENT = `
  */
 export async function rateLimitRedis(redisUrl: string): Promise<{ client: Redis; nameSpace: string }> {
   const url = new URL(redisUrl);
-  const prefix = url.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
+  const prefix = redisPrefixOf(url);
   url.searchParams.delete('prefix');
   // Loaded only when the vault shares its limits through Redis (see openEphemeral).
   const { default: Redis } = await import('ioredis');

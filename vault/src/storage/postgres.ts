@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, type PoolClient, type QueryConfig, type QueryResult } from 'pg';
-import { errorCode, redactUrl } from '../connection-url';
+import { errorCode, postgresSchemaOf, redactUrl } from '../connection-url';
 import { ConfigError, DuplicateError, StorageUnavailableError } from '../errors';
 import { linkEntry, type AuditCheckpoint, type AuditEntry, type AuditEvent } from './audit-chain';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
@@ -128,7 +128,7 @@ export class PostgresStorage implements Storage {
   constructor(databaseUrl: string, options: PostgresOptions = {}) {
     this.where = redactUrl(databaseUrl);
     const url = new URL(databaseUrl);
-    this.schema = url.searchParams.get('schema') ?? 'public';
+    this.schema = postgresSchemaOf(url);
     if (!SCHEMA_NAME.test(this.schema)) {
       throw new ConfigError(
         'VAULT_DATABASE_URL',
