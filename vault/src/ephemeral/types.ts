@@ -1,4 +1,3 @@
-
 /**
  * Short-lived data that must never reach the database: off-the-record fields and ID&V answers.
  * Values arrive already sealed (encrypted); the store only keeps bytes with a time to live.
