@@ -349,6 +349,8 @@ function workers(env: Env, redisUrl: string | undefined): number {
  * 65507 bytes is UDP's own ceiling). 1024 is the floor so an entry's marker always fits.
  */
 function syslogTarget(env: Env): SyslogSinkConfig | undefined {
+  // Read first: a bad size is refused even while no target is set (it would be taken when one is).
+  const maxBytes = integer(env, 'VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES', 2048, 1024, 65_507);
   const raw = env.VAULT_AUDIT_SINK_SYSLOG;
   if (!raw) return undefined;
   let parsed: URL;
@@ -362,7 +364,7 @@ function syslogTarget(env: Env): SyslogSinkConfig | undefined {
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port: parsed.port ? Number(parsed.port) : 514,
-    maxBytes: integer(env, 'VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES', 2048, 1024, 65_507),
+    maxBytes,
   };
 }
 

@@ -106,6 +106,10 @@ describe('syslog lines fit one datagram', () => {
     expect(syslog('8192')?.maxBytes).toBe(8192);
     expect(() => syslog('512')).toThrow(ConfigError);
     expect(() => syslog('65508')).toThrow(ConfigError);
+    // Refused without a target too: it would be taken as it is the day one is set.
+    expect(() => testConfig({ VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES: 'garbage' })).toThrow(
+      /^VAULT_AUDIT_SINK_SYSLOG_MAX_BYTES: /,
+    );
 
     // Even with the longest hostname RFC 5424 allows and nothing in detail to cut, 1024 bytes hold the marker.
     const line: ExportLine = {
