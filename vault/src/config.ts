@@ -17,8 +17,24 @@ export type FailOpen = 'none' | 'api' | 'all';
 
 export const FAIL_OPEN_CHOICES: FailOpen[] = ['none', 'api', 'all'];
 
-/** The path a public URL may end in: a proxy's prefix, safe in a link, a redirect and a cookie's Path. */
-const PUBLIC_PATH = /^[\w./~%-]*$/;
+/** One segment of the path a public URL may end in: safe in a link, a redirect and a cookie's Path. */
+const PUBLIC_PATH_SEGMENT = /^(?:[\w.~-]|%[0-9A-Fa-f]{2})+$/;
+
+/**
+ * Whether `publicUrl`'s path, as written (links are built from the text, pages from the parsed
+ * URL), is one both read alike: segments of PUBLIC_PATH_SEGMENT, none empty (`//evil.example`
+ * would read as another host), `.` or `..`.
+ */
+function isPlainPublicPath(publicUrl: string): boolean {
+  const written = publicUrl.replace(/^https?:\/\/[^/]*/i, '');
+  if (written === '') return true;
+  const segments = written.slice(1).split('/');
+  return (
+    written.startsWith('/') &&
+    segments.every((segment) => PUBLIC_PATH_SEGMENT.test(segment) && segment !== '.' && segment !== '..') &&
+    new URL(publicUrl).pathname === written
+  );
+}
 
 /**
  * The path VAULT_PUBLIC_URL ends in, without its trailing slash ('' for none): behind a proxy that
@@ -220,10 +236,10 @@ export function loadConfig(env: Env = process.env): VaultConfig {
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   const publicUrl = withoutTrailing(givenPublicUrl ?? `http://${bracketed}:${port}`, '/');
   // The pages' links, redirects and cookie paths are built under this path (a proxy's prefix).
-  if (givenPublicUrl !== undefined && !PUBLIC_PATH.test(new URL(publicUrl).pathname)) {
+  if (givenPublicUrl !== undefined && !isPlainPublicPath(publicUrl)) {
     throw new ConfigError(
       'VAULT_PUBLIC_URL',
-      "may end in a path of letters, digits, '/', '-', '.', '_', '~' and %-escapes only (the pages' links and cookies are built under it)",
+      "may end in a path of segments of letters, digits, '-', '.', '_', '~' and %-escapes, none empty, '.' or '..' (the pages' links and cookies are built under it)",
     );
   }
 

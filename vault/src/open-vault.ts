@@ -16,6 +16,7 @@ import { DEFAULT_DOORBELL, Doorbell, type DoorbellOptions } from './service/door
 import { RequestService, type RequestEvents, type RequestServiceDeps } from './service/requests';
 import { AuditTrailService } from './service/audit-trail';
 import { auditSinkFor, type AuditSink } from './service/audit-sink';
+import { FormSessions } from './service/form-session';
 import { VisitorFlow } from './service/visitor-flow';
 import { RetentionService } from './service/retention';
 import { SiteService } from './service/sites';
@@ -359,7 +360,7 @@ export async function openVault(config: VaultConfig, options: OpenVaultOptions):
     events: options.events,
   };
   const requests = new RequestService(requestDeps);
-  const visitors = new VisitorFlow(requestDeps);
+  const visitors = new VisitorFlow(requestDeps, new FormSessions(master.derive('form-session-v1')));
   const viewer = new ViewerService({ storage, requests, clock, ttl: config.ttl, publicUrl: config.publicUrl });
   const audit = new AuditTrailService(storage, signer, clock, (checkpoint) =>
     options.logger.info({ auditCheckpoint: checkpoint }, 'audit checkpoint'),

@@ -16,6 +16,7 @@ import {
   openPage,
   pathOf,
   startTestVault,
+  testConfig,
   type ListeningVault,
   type TestVault,
 } from './helpers/vault';
@@ -124,13 +125,23 @@ describe('the form session cookie', () => {
   });
   afterAll(() => vault.app.close());
 
-  async function openedInBrowser(): Promise<{ visitorPath: string; cookie: string; setCookie: string }> {
-    const created = await vault.call('POST', '/v1/requests', cardForm());
+  interface Opened {
+    visitorPath: string;
+    /** `form_session=<value>`, as the browser sends it back. */
+    cookie: string;
+    setCookie: string;
+    submitKey: string;
+  }
+
+  async function openedInBrowser(on: TestVault = vault): Promise<Opened> {
+    const created = await on.call('POST', '/v1/requests', cardForm());
     const { visitorUrl } = created.json() as { visitorUrl: string };
-    const page = await openPage(vault, visitorUrl);
+    const page = await openPage(on, visitorUrl);
     expect(page.statusCode).toBe(200);
     const setCookie = String(page.headers['set-cookie']);
-    return { visitorPath: pathOf(visitorUrl), cookie: setCookie.split(';')[0], setCookie };
+    const cookie = setCookie.split(';')[0];
+    const submitKey = /action="\/f\/([A-Za-z0-9_-]{43})\/submit"/.exec(page.body)?.[1] ?? '';
+    return { visitorPath: pathOf(visitorUrl), cookie, setCookie, submitKey };
   }
 
   const post = (path: string, cookie?: string) =>
@@ -145,26 +156,33 @@ describe('the form session cookie', () => {
       payload: 'action=start',
     });
 
-  it("is HttpOnly, SameSite=Lax, on the link's own path, and lives as long as the open request", async () => {
-    const { visitorPath, setCookie } = await openedInBrowser();
+  it("is a session cookie, HttpOnly, SameSite=Lax, on the link's own path, holding the submit key bound to the link", async () => {
+    const { visitorPath, setCookie, submitKey } = await openedInBrowser();
     const attributes = setCookie.split('; ');
-    expect(attributes[0]).toMatch(/^form_session=[A-Za-z0-9_-]{43}$/);
-    expect(attributes.slice(1)).toEqual([
-      `Path=${visitorPath}`,
-      `Max-Age=${vault.config.ttl.submitSeconds}`,
-      'HttpOnly',
-      'SameSite=Lax',
-    ]);
+    expect(attributes[0]).toMatch(new RegExp(`^form_session=${submitKey}\\.[A-Za-z0-9_-]{43}$`));
+    expect(attributes.slice(1)).toEqual([`Path=${visitorPath}`, 'HttpOnly', 'SameSite=Lax']);
+  });
+
+  it('under https it is __Secure-form_session, and Secure: a plain-http answer cannot set it', async () => {
+    const https = await startTestVault({ config: testConfig({ VAULT_PUBLIC_URL: 'https://vault.test' }) });
+    try {
+      const { setCookie } = await openedInBrowser(https);
+      expect(setCookie).toMatch(
+        /^__Secure-form_session=[^;]+; Path=\/f\/[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Secure$/,
+      );
+    } finally {
+      await https.close();
+    }
   });
 
   it('shows the form again on a re-post or a GET with it, and the dead link without it', async () => {
-    const { visitorPath, cookie } = await openedInBrowser();
+    const { visitorPath, cookie, submitKey } = await openedInBrowser();
     const again = await post(visitorPath, cookie);
     expect(again.statusCode).toBe(200);
     expect(again.body).toContain('id="visitor-form"');
     // Shown again, not opened again: no new session, and the page posts to the same submit key.
     expect(again.headers['set-cookie']).toBeUndefined();
-    expect(again.body).toContain(`action="/f/${cookie.split('=')[1]}/submit"`);
+    expect(again.body).toContain(`action="/f/${submitKey}/submit"`);
     const looked = await vault.app.inject({
       method: 'GET',
       url: visitorPath,
@@ -178,18 +196,42 @@ describe('the form session cookie', () => {
     expect(without.body).toContain(DEAD);
   });
 
-  it('a key that is not live (garbage, another shape, submitted) gets the dead link', async () => {
-    const { visitorPath, cookie } = await openedInBrowser();
-    for (const wrong of [
+  it("another link's session, even a live one, shows nothing here: a planted cookie cannot put someone else's form at this link", async () => {
+    const victim = await openedInBrowser();
+    const attacker = await openedInBrowser();
+    const [, attackerValue] = attacker.cookie.split('=');
+    const [, victimValue] = victim.cookie.split('=');
+    const forged = [
+      attacker.cookie,
+      // The attacker's live submit key, bare or with a MAC of their own making.
+      `form_session=${attacker.submitKey}`,
+      `form_session=${attacker.submitKey}.${victimValue.split('.')[1]}`,
+      `form_session=${attacker.submitKey}.${'A'.repeat(43)}`,
       'form_session=garbage',
       'form_session=',
-      `form_session=${'A'.repeat(43)}`,
-      'form_session=a;b',
-    ]) {
-      const answer = await post(visitorPath, wrong);
-      expect([answer.statusCode, answer.body.includes(DEAD)]).toEqual([404, true]);
+      `form_session=${attackerValue}.extra`,
+    ];
+    for (const cookie of forged) {
+      for (const answer of [
+        await post(victim.visitorPath, cookie),
+        await vault.app.inject({ method: 'GET', url: victim.visitorPath, headers: { accept: 'text/html', cookie } }),
+      ]) {
+        expect([answer.statusCode, answer.body.includes(DEAD), answer.body.includes(attacker.submitKey)]).toEqual([
+          404,
+          true,
+          false,
+        ]);
+      }
     }
-    const submitKey = cookie.split('=')[1];
+    // A planted cookie sent before the visitor's own: the visitor's own form, never the planted one.
+    const both = await post(victim.visitorPath, `${attacker.cookie}; ${victim.cookie}`);
+    expect(both.statusCode).toBe(200);
+    expect(both.body).toContain(`action="/f/${victim.submitKey}/submit"`);
+    expect(both.body).not.toContain(attacker.submitKey);
+  });
+
+  it('after a cancel the session shows the dead link', async () => {
+    const { visitorPath, cookie, submitKey } = await openedInBrowser();
     const cancelled = await vault.app.inject({
       method: 'POST',
       url: `/f/${submitKey}/cancel`,

@@ -1,9 +1,9 @@
 /**
- * VAULT_PUBLIC_URL may end in a path: a proxy that serves the vault under `/vault` (on the chat's
- * own host, say) and strips it. Every URL a page holds, every redirect and every cookie path must
- * then start with it: an asset, form action or redirect at the root reaches whatever else the host
- * serves (Rocket.Chat itself), with the visitor's typed values in the body. Driven in Chromium
- * through a real stripping proxy that records anything asked outside the prefix.
+ * VAULT_PUBLIC_URL may end in a path: a proxy that serves the vault under `/vault` (beside other
+ * services of its host) and strips it. Every URL a page holds, every redirect and every cookie
+ * path must then start with it: an asset, form action or redirect at the root reaches whatever
+ * else the host serves, with the visitor's typed values in the body. Driven in Chromium through a
+ * real stripping proxy that records anything asked outside the prefix.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -40,12 +40,20 @@ describe('VAULT_HOST that is not loopback', () => {
     expect(refuse).not.toThrow(/canary-pw/);
   });
 
-  it.each(['https://example.com/a;b', 'https://example.com/a,b', "https://example.com/it's"])(
-    "a public URL whose path could not stand in a cookie's Path or a link (%s) is refused",
-    (url) => {
-      expect(() => loadConfig({ VAULT_PUBLIC_URL: url })).toThrow(/^VAULT_PUBLIC_URL: may end in a path of letters/);
-    },
-  );
+  it.each([
+    'https://example.com/a;b',
+    'https://example.com/a,b',
+    "https://example.com/it's",
+    // Links are built from the text as written: each of these reads otherwise once parsed.
+    'https://example.com//evil.example',
+    'https://example.com/a/../vault',
+    'https://example.com/vault/.',
+    'https://example.com/%zz',
+    'https://example.com/a"b',
+    'https://example.com/{x}',
+  ])("a public URL whose path could not stand in a cookie's Path or a link (%s) is refused", (url) => {
+    expect(() => loadConfig({ VAULT_PUBLIC_URL: url })).toThrow(/^VAULT_PUBLIC_URL: may end in a path of segments/);
+  });
 
   it.each([
     ['VAULT_DATABASE_URL', 'postgres://vault@db.test/vault?schema=a&schema=b', /\?schema= is given 2 times/],

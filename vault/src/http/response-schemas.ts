@@ -325,7 +325,7 @@ export const responses = {
     description:
       'Link previewers and scanners fetch links too, so a browser GET shows a start step and uses nothing up. ' +
       'With `Accept: application/json` the GET opens the request (the link is used up). ' +
-      'A used link with the live `form_session` cookie its opening set shows the form again.',
+      'A used link with the form session its opening set shows the form again.',
     response: {
       200: jsonOrHtml(
         'The start step or, for the browser that opened it, the form (HTML); the opened request (JSON).',
@@ -338,9 +338,10 @@ export const responses = {
     summary: 'Open the request: the form or the ID&V questions',
     description:
       "The start step's button: uses the link up, once, and shows the form with its submit and cancel URLs. " +
-      'A browser is given the `form_session` cookie (HttpOnly, SameSite=Lax, on this path, until the request ' +
-      'expires): with it, a reload or the link followed again shows the same form, using nothing up, until ' +
-      'the form is submitted or cancelled.',
+      'A browser is given a form session, the `form_session` cookie (`__Secure-form_session` under https): the ' +
+      'submit key bound to this link by a MAC; HttpOnly, SameSite=Lax, on this path, a session cookie. With it, ' +
+      'a reload or the link followed again shows the same form, using nothing up, until the form is ' +
+      'submitted or cancelled, expires or its chat closes.',
     response: {
       200: jsonOrHtml('The form or the ID&V questions.', visitorRequestView),
       ...pageErrors(DEAD_LINK),

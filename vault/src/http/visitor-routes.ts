@@ -11,7 +11,7 @@ import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind }
 import type { FieldError } from '../contract/field-rules';
 import { publicPathOf, type FailOpen } from '../config';
 import type { OpenedRequest } from '../service/visitor-flow';
-import { readCookie, secondsUntil, setCookieValue } from './cookies';
+import { readCookies, setCookieValue } from './cookies';
 import { jsonBodyRequired } from './errors';
 import { LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
@@ -20,12 +20,16 @@ import { responses } from './response-schemas';
 type OtkParams = { Params: { otk: string } };
 
 /**
- * The form session: an opened request's submit key, kept by the browser that opened it, on the
- * link's own path, so a reload (which re-posts the used link) or the link followed again from the
- * chat shows the form instead of a dead link. Lax, not Strict: the chat is another site, and the
- * cookie only lets a page be shown again, never changes anything.
+ * The form session (FormSessions): kept by the browser that opened a link, on the link's own path,
+ * so a reload (which re-posts the used link) or the link followed again from the chat shows the
+ * form again instead of a dead link. It holds the live submit key, bound to the link. Lax, not
+ * Strict: the chat is another site (a cross-site POST, or a fetch, gets no Lax cookie). A session
+ * cookie: gone with the browser. Under https the __Secure- prefix keeps plain-http answers from
+ * setting one.
  */
-const FORM_COOKIE = 'form_session';
+function formCookieName(secure: boolean): string {
+  return secure ? '__Secure-form_session' : 'form_session';
+}
 
 /** JSON for API clients (custom front ends), HTML for browsers. */
 function wantsJson(request: FastifyRequest): boolean {
@@ -103,14 +107,17 @@ export async function visitorRoutes(
   };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
   const base = publicPathOf(vault.config.publicUrl);
+  const formCookie = formCookieName(opts.secureCookie);
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
   app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
     // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
     // A HEAD (Fastify runs this handler for it) has no body to return the submit key in: it only looks.
     if (request.method === 'GET' && wantsJson(request)) return openRequest(request, reply, true);
+    const resumable = sessionAt(request);
+    if (resumable !== undefined) return showOpened(request, reply, await vault.visitors.resume(resumable), false);
     const preview = await vault.visitors.preview(request.params.otk);
-    if (!preview) return showOpened(request, reply, await resumed(request), false);
+    if (!preview) return deadLink(request, reply, false, base);
     return reply.type('text/html; charset=utf-8').send(
       renderStartPage({
         ...preview,
@@ -127,25 +134,25 @@ export async function visitorRoutes(
   );
 
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
+    // This browser opened the link already: the same form again (opening would only be refused).
+    const resumable = sessionAt(request);
+    if (resumable !== undefined) return showOpened(request, reply, await vault.visitors.resume(resumable), json);
     const opened = await vault.visitors.open(request.params.otk);
     if (opened && !json) {
-      const cookie = {
-        name: FORM_COOKIE,
-        value: opened.submitKey,
-        path: `${base}/f/${request.params.otk}`,
-        maxAgeSeconds: secondsUntil(Date.parse(opened.view.expiresAt), vault.clock()),
-        sameSite: 'Lax',
-        secure: opts.secureCookie,
-      } as const;
-      reply.header('set-cookie', setCookieValue(cookie));
+      const path = `${base}/f/${request.params.otk}`;
+      const secure = opts.secureCookie;
+      reply.header(
+        'set-cookie',
+        setCookieValue({ name: formCookie, value: opened.formSession, path, sameSite: 'Lax', secure }),
+      );
     }
-    return showOpened(request, reply, opened ?? (await resumed(request)), json);
+    return showOpened(request, reply, opened, json);
   }
 
-  /** The request this browser opened from this link, while its form session lives. */
-  function resumed(request: FastifyRequest): Promise<OpenedRequest | undefined> {
-    const submitKey = readCookie(request, FORM_COOKIE);
-    return submitKey === '' ? Promise.resolve(undefined) : vault.visitors.resume(submitKey);
+  /** The submit key of a form session this browser holds for this link, if it holds one. */
+  function sessionAt(request: FastifyRequest<OtkParams>): string | undefined {
+    const sessions = readCookies(request, formCookie);
+    return sessions.length === 0 ? undefined : vault.visitors.sessions.submitKeyAt(request.params.otk, sessions);
   }
 
   function showOpened(request: FastifyRequest, reply: FastifyReply, opened: OpenedRequest | undefined, json: boolean) {

@@ -14,6 +14,7 @@ import { iso } from './clock';
 import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import { pageBrandOf } from './sites';
 import { detachRecordKey } from '../crypto/record-key';
+import type { FormSessions } from './form-session';
 import type { RequestServiceDeps } from './requests';
 
 /** How long one submit may hold its link's claim; a crashed instance's claim lapses after this. */
@@ -59,7 +60,11 @@ export interface VisitorLinkPreview {
  * page's own rules, then tokenized or sealed before storage sees a value) and cancelling.
  */
 export class VisitorFlow {
-  constructor(private readonly deps: RequestServiceDeps) {}
+  constructor(
+    private readonly deps: RequestServiceDeps,
+    /** The browsers' form sessions (FormSessions), made at open and checked at resume. */
+    readonly sessions: FormSessions,
+  ) {}
 
   /**
    * Looks at a visitor link without using it up: what the start step shows, or undefined for a
@@ -80,7 +85,7 @@ export class VisitorFlow {
   }
 
   /** Opens a visitor link (single use): returns what the page shows, or undefined for a dead link. */
-  async open(otk: string): Promise<(OpenedRequest & { submitKey: string }) | undefined> {
+  async open(otk: string): Promise<(OpenedRequest & { formSession: string }) | undefined> {
     const { storage, clock, ttl } = this.deps;
     if (!looksLikeOtk(otk)) return this.refuse('open');
     const now = clock();
@@ -95,13 +100,13 @@ export class VisitorFlow {
     this.deps.events?.otk?.('open', 'used');
     this.deps.events?.otk?.('submit', 'minted');
     this.deps.doorbell.ring(request.callbackUrl, request.requestId, 'opened');
-    return { ...(await this.openedPage(request, submit.otk)), submitKey: submit.otk };
+    return { ...(await this.openedPage(request, submit.otk)), formSession: this.sessions.issue(otk, submit.otk) };
   }
 
   /**
-   * The opened request again, by its live submit key: for the browser that opened it (which keeps
-   * the key in a cookie), after a reload or on following the link again. Uses nothing up; undefined
-   * once the request is submitted, cancelled or expired.
+   * The opened request again, by its live submit key (from a form session issued at the link): for
+   * the browser that opened it, after a reload or on following the link again. Uses nothing up;
+   * undefined once the request is submitted, cancelled, expired or its room closed.
    */
   async resume(submitOtk: string): Promise<OpenedRequest | undefined> {
     if (!looksLikeOtk(submitOtk)) return undefined;
