@@ -26,7 +26,7 @@ const PUBLIC_PATH_SEGMENT = /^(?:[\w.~-]|%[0-9A-Fa-f]{2})+$/;
  * would read as another host), `.` or `..`.
  */
 function isPlainPublicPath(publicUrl: string): boolean {
-  const written = publicUrl.replace(/^https?:\/\/[^/]*/i, '');
+  const written = publicUrl.replace(/^https?:\/\/[^/\\]*/i, '');
   if (written === '') return true;
   const segments = written.slice(1).split('/');
   return (
@@ -234,14 +234,17 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     );
   }
   const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const publicUrl = withoutTrailing(givenPublicUrl ?? `http://${bracketed}:${port}`, '/');
+  const writtenUrl = withoutTrailing(givenPublicUrl ?? `http://${bracketed}:${port}`, '/');
   // The pages' links, redirects and cookie paths are built under this path (a proxy's prefix).
-  if (givenPublicUrl !== undefined && !isPlainPublicPath(publicUrl)) {
+  if (givenPublicUrl !== undefined && !isPlainPublicPath(writtenUrl)) {
     throw new ConfigError(
       'VAULT_PUBLIC_URL',
       "may end in a path of segments of letters, digits, '-', '.', '_', '~' and %-escapes, none empty, '.' or '..' (the pages' links and cookies are built under it)",
     );
   }
+  // Scheme and host as the URL parser writes them: `HTTPS://Vault.Example` is https too (cookies, HSTS).
+  const parsedUrl = new URL(writtenUrl);
+  const publicUrl = `${parsedUrl.origin}${withoutTrailing(parsedUrl.pathname, '/')}`;
 
   const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
   const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);

@@ -152,8 +152,11 @@ export async function restoreVault(
   // The outermost directory this restore made, if any: a refused restore leaves none of them behind.
   const madeDir = ensurePrivateDir(config.dataDir);
   const partial = `${target}.restoring`;
+  // Set once this run's copy exists: a copy refused (another restore's file there) removes nothing.
+  let copied = false;
   try {
     fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
+    copied = true;
     fs.chmodSync(partial, 0o600);
     fs.renameSync(partial, target);
     const vault = await openVault(config, { logger, checkMasterKey: false });
@@ -173,9 +176,10 @@ export async function restoreVault(
       await vault.close();
     }
   } catch (error) {
-    for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: true });
-    // A partial copy (its disk full, say) and the directories this restore made go too.
-    fs.rmSync(partial, { force: true });
+    if (copied) {
+      for (const suffix of ['', '-wal', '-shm', '.restoring']) fs.rmSync(`${target}${suffix}`, { force: true });
+    }
+    // The directories this restore made go too.
     if (madeDir) fs.rmSync(madeDir, { recursive: true, force: true });
     throw error;
   }

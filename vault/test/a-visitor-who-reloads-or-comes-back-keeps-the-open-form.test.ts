@@ -250,4 +250,26 @@ describe('the form session cookie', () => {
     expect(opened.statusCode).toBe(200);
     expect(opened.headers['set-cookie']).toBeUndefined();
   });
+
+  it('a used link stays a 404 for JSON, even with the session (single use, as VAULT-API says)', async () => {
+    const { visitorPath, cookie } = await openedInBrowser();
+    const headers = { accept: 'application/json', cookie };
+    const looked = await vault.app.inject({ method: 'GET', url: visitorPath, headers });
+    const posted = await vault.app.inject({ method: 'POST', url: visitorPath, headers });
+    expect([looked.statusCode, posted.statusCode]).toEqual([404, 404]);
+    expect(looked.json()).toEqual({ error: { code: 'not_found', message: 'This link is no longer valid.' } });
+  });
+
+  it('an https public URL written in capitals still makes the cookie Secure', async () => {
+    const https = await startTestVault({ config: testConfig({ VAULT_PUBLIC_URL: 'HTTPS://Vault.Test' }) });
+    try {
+      expect(https.config.publicUrl).toBe('https://vault.test');
+      const { setCookie } = await openedInBrowser(https);
+      expect(setCookie).toMatch(
+        /^__Secure-form_session=[^;]+; Path=\/f\/[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Secure$/,
+      );
+    } finally {
+      await https.close();
+    }
+  });
 });

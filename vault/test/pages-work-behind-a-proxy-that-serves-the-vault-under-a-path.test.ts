@@ -99,6 +99,9 @@ describe('behind a proxy that serves the vault under a path', () => {
     const statuses = await statusesOf(tab);
     await tab.page.goto(created.visitorUrl);
     await takeStartStep(tab.page);
+    // A reload keeps the form: the form session's cookie path is the one the browser sees.
+    await tab.page.reload();
+    await tab.page.getByRole('heading', { name: 'Card payment' }).waitFor();
     // The stylesheet applied: the card has visitor.css's rounded border, not the browser's defaults.
     expect(await tab.page.locator('.card').evaluate(roundedCorner)).toBe('8px');
     await tab.page.fill('#field-name', 'Ada Lovelace');

@@ -51,6 +51,7 @@ describe('VAULT_HOST that is not loopback', () => {
     'https://example.com/%zz',
     'https://example.com/a"b',
     'https://example.com/{x}',
+    'https://example.com\\evil',
   ])("a public URL whose path could not stand in a cookie's Path or a link (%s) is refused", (url) => {
     expect(() => loadConfig({ VAULT_PUBLIC_URL: url })).toThrow(/^VAULT_PUBLIC_URL: may end in a path of segments/);
   });

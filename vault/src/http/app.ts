@@ -390,6 +390,8 @@ export async function buildOpsApp(
     closeMoreServers(ops);
     done();
   });
+  // /readyz reads the storage, which the vault closes once ops.close() has resolved.
+  ops.addHook('onClose', async () => moreServersClosed(ops));
   ops.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
   });

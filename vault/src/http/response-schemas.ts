@@ -143,7 +143,9 @@ const pageErrors = (refusals: string) =>
     '4xx': jsonOrHtml(`${refusals} 429 \`rate_limited\` per client IP.`, errorBody),
     '5xx': jsonOrHtml(`500 \`internal\`; ${UNAVAILABLE}`, errorBody),
   }) as const;
-const DEAD_LINK = 'A used, expired, unknown or closed-chat link: the same 404 page (`not_found`) for every case.';
+const DEAD_LINK =
+  'A used, expired, unknown or closed-chat link: the same 404 page (`not_found`) for every case; ' +
+  'the browser that opened it sees the form again while its form session lives.';
 const DEAD_SESSION = 'A dead viewer session (ended, expired, or not this cookie): the same 404 refusal.';
 
 interface RouteDoc {

@@ -134,8 +134,9 @@ export async function visitorRoutes(
   );
 
   async function openRequest(request: FastifyRequest<OtkParams>, reply: FastifyReply, json: boolean) {
-    // This browser opened the link already: the same form again (opening would only be refused).
-    const resumable = sessionAt(request);
+    // This browser opened the link already: the same form again (opening would only be refused). A
+    // JSON client is given no session, and a used link stays a 404 for it, as VAULT-API says.
+    const resumable = json ? undefined : sessionAt(request);
     if (resumable !== undefined) return showOpened(request, reply, await vault.visitors.resume(resumable), json);
     const opened = await vault.visitors.open(request.params.otk);
     if (opened && !json) {

@@ -73,22 +73,14 @@ const ROOM_LOCK = 0x1d5f_0002;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
+/** PostgreSQL's answers no retry changes: no such database, authentication refused. */
+const REFUSED_FOR_GOOD = new Set(['3D000', '28P01', '28000']);
 /**
- * Answers no retry changes: PostgreSQL's no such database and authentication refused, and Node's
- * refusals of the server's certificate (sslmode verify-ca/verify-full, or require with a CA).
+ * Node's refusals of the server's certificate (sslmode verify-ca/verify-full, or require with a
+ * CA): OpenSSL's verify errors and Node's own name checks. No retry changes those either.
  */
-const REFUSED_FOR_GOOD = new Set([
-  '3D000',
-  '28P01',
-  '28000',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+const CERTIFICATE_REFUSED =
+  /^(?:CERT_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 /** node-postgres's words when the URL asks for TLS and the server has none. */
 const NO_TLS = /^The server does not support SSL connections$/;
 
@@ -169,7 +161,10 @@ export class PostgresStorage implements Storage {
       const code = errorCode(error);
       const message = (error as { message?: unknown }).message;
       // A connection cut during the TLS handshake says nothing for good: a failure to start, not of config.
-      const refused = REFUSED_FOR_GOOD.has(code ?? '') || (typeof message === 'string' && NO_TLS.test(message));
+      const refused =
+        REFUSED_FOR_GOOD.has(code ?? '') ||
+        CERTIFICATE_REFUSED.test(code ?? '') ||
+        (typeof message === 'string' && NO_TLS.test(message));
       if (!refused || typeof message !== 'string') throw error;
       throw new ConfigError('VAULT_DATABASE_URL', `PostgreSQL at ${this.where} refused it: ${message.slice(0, 200)}.`);
     }
