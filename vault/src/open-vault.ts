@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError, OperationError } from './errors';
 import { devMasterKeyPath, ensureDataDir, resolveMasterKey, type VaultConfig } from './config';
-import { postgresSchemaOf, redactUrl } from './connection-url';
+import { errorCode, postgresSchemaOf, redactUrl } from './connection-url';
 import { ensurePrivateDir } from './private-files';
 import { AuditSigner } from './crypto/audit-signing';
 import { MasterKey } from './crypto/master-key';
@@ -152,7 +152,7 @@ export async function restoreVault(
   // The outermost directory this restore made, if any: a refused restore leaves none of them behind.
   const madeDir = ensurePrivateDir(config.dataDir);
   const partial = `${target}.restoring`;
-  // Set once this run's copy exists: a copy refused (another restore's file there) removes nothing.
+  // Set once this run's copy is whole; a copy that failed part-way (a full disk) left its own file.
   let copied = false;
   try {
     fs.copyFileSync(source, partial, fs.constants.COPYFILE_EXCL);
@@ -176,7 +176,8 @@ export async function restoreVault(
       await vault.close();
     }
   } catch (error) {
-    if (copied) {
+    // Another restore's file in the way (EEXIST) is that restore's: only this run's are removed.
+    if (copied || errorCode(error) !== 'EEXIST') {
       for (const suffix of ['', '-wal', '-shm', '.restoring']) fs.rmSync(`${target}${suffix}`, { force: true });
     }
     // The directories this restore made go too.

@@ -109,6 +109,13 @@ describe('backup under load, restore into a fresh vault', () => {
     expect({ status: nowhere.status, stdout: nowhere.stdout }).toEqual({ status: 1, stdout: '' });
     expect(nowhere.stderr).toContain(`vault:cli: ${newDir} does not exist: create it, or choose another place.`);
 
+    // Another restore's partial copy in the way: refused, and that file is left to its owner.
+    const inTheWay = path.join(target.VAULT_DATA_DIR, 'vault.sqlite.restoring');
+    fs.writeFileSync(inTheWay, 'another restore');
+    expect(vaultCli(['restore', backupFile], target).status).toBe(1);
+    expect(fs.readFileSync(inTheWay, 'utf8')).toBe('another restore');
+    fs.rmSync(inTheWay);
+
     const restored = vaultCli(['restore', backupFile], target);
     expect(restored.status).toBe(0);
     expect(JSON.parse(restored.stdout)).toEqual({
