@@ -4,8 +4,8 @@ import path from 'node:path';
 /**
  * The data dir holds the database and the dev keys: only the vault's own user may read it.
  * Creates it 0700, and tightens an existing one we own (a chmod we may not do is left to the operator).
+ * Returns the outermost directory it made (missing parents too), undefined when it made none.
  */
-/** Makes `dir` (0700, and its missing parents) or tightens it; returns the first directory it made. */
 export function ensurePrivateDir(dir: string): string | undefined {
   const made = makeDirs(path.resolve(dir));
   if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
