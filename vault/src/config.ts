@@ -36,18 +36,17 @@ function isPlainPublicPath(publicUrl: string): boolean {
   );
 }
 
-/**
- * The path VAULT_PUBLIC_URL ends in, without its trailing slash ('' for none): behind a proxy that
- * serves the vault under `/vault`, a page's own links must start with it too.
- */
-export function publicPathOf(publicUrl: string): string {
-  return withoutTrailing(new URL(publicUrl).pathname, '/');
-}
-
 export interface VaultConfig {
   host: string;
   port: number;
   publicUrl: string;
+  /**
+   * The path publicUrl ends in, without its trailing slash ('' for none): behind a proxy that serves
+   * the vault under `/vault`, every link, redirect and cookie path of the pages starts with it.
+   */
+  publicPath: string;
+  /** publicUrl is https: cookies are Secure and __Secure-, and HSTS is sent. */
+  publicHttps: boolean;
   /** The operations listener (/metrics, /readyz): private by default, never the visitors' port. */
   opsHost: string;
   opsPort: number;
@@ -244,7 +243,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
   }
   // Scheme and host as the URL parser writes them: `HTTPS://Vault.Example` is https too (cookies, HSTS).
   const parsedUrl = new URL(writtenUrl);
-  const publicUrl = `${parsedUrl.origin}${withoutTrailing(parsedUrl.pathname, '/')}`;
+  const publicPath = withoutTrailing(parsedUrl.pathname, '/');
+  const publicUrl = `${parsedUrl.origin}${publicPath}`;
 
   const opsHost = env.VAULT_OPS_HOST || '127.0.0.1';
   const opsPort = integer(env, 'VAULT_OPS_PORT', 8201, 0, 65535);
@@ -291,6 +291,8 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     host,
     port,
     publicUrl,
+    publicPath,
+    publicHttps: parsedUrl.protocol === 'https:',
     opsHost,
     opsPort,
     dataDir: path.resolve(env.VAULT_DATA_DIR || './data'),

@@ -33,6 +33,8 @@ interface Backend {
   env(): Promise<Record<string, string>>;
   sql(statement: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   dropTriggers(): Promise<void>;
+  /** Runs `statement` with the tables' CHECK constraints off, as a tamperer with a login can. */
+  sqlUnchecked(statement: string): Promise<void>;
   done(): Promise<void>;
 }
 
@@ -61,6 +63,15 @@ function sqliteBackend(): Backend {
         db.exec(`DROP TRIGGER ${name}`);
       db.close();
     },
+    async sqlUnchecked(statement) {
+      const db = new Database(file);
+      try {
+        db.pragma('ignore_check_constraints = ON');
+        db.prepare(statement).run();
+      } finally {
+        db.close();
+      }
+    },
     async done() {},
   };
 }
@@ -81,6 +92,13 @@ function postgresBackend(): Backend {
         );
         for (const { tgname } of triggers) await schema.sql(`DROP TRIGGER ${tgname} ON ${table}`);
       }
+    },
+    async sqlUnchecked(statement) {
+      const checks = await schema.sql<{ conname: string }>(
+        "SELECT conname FROM pg_constraint WHERE conrelid = 'audit_checkpoints'::regclass AND contype = 'c'",
+      );
+      for (const { conname } of checks) await schema.sql(`ALTER TABLE audit_checkpoints DROP CONSTRAINT ${conname}`);
+      await schema.sql(statement);
     },
     done: () => schema.drop(),
   };
@@ -228,6 +246,20 @@ describe.each([
     expect(verified.err).toContain(
       'names key "\\u001b]0;owned\\u0007\\u001b[2J\\nvault:cli: audit verified, all good"',
     );
+  });
+
+  it("a checkpoint of a kind the database's CHECK would refuse fails, and nothing of its kind is printed", async () => {
+    await addEntries(1);
+    const seq = await lastSeq();
+    const hostile = '\u001b[2J\nvault:cli: audit verified, all good';
+    await backend.sqlUnchecked(
+      `INSERT INTO audit_checkpoints (kind, seq, hash, at, key_id, signature) VALUES ('${hostile}', ${seq}, '${'f'.repeat(64)}', ${Date.now()}, 'k', 'x')`,
+    );
+    const verified = await cli(['audit', 'verify'], env);
+    expect(verified.code).toBe(1);
+    expect(verified.err).not.toMatch(/\u001b|all good/);
+    // The storage reads any kind but 'prune' as 'head': the signature, over the kind, then fails.
+    expect(verified.err).toContain('the head checkpoint at entry');
   });
 
   it('prune removes old entries behind a signed prune checkpoint, never those the retention keeps, and the trail still verifies', async () => {

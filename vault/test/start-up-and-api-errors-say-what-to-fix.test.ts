@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import path from 'node:path';
-import { loadConfig, publicPathOf } from '../src/config';
+import { loadConfig } from '../src/config';
 import { ConfigError } from '../src/errors';
 import { ensureVaultBuilt, VAULT_PACKAGE } from '../../testkit/vault-process';
 import { startTestVault, tempDir, type TestVault } from './helpers/vault';
@@ -69,9 +69,8 @@ describe('VAULT_HOST that is not loopback', () => {
 
   it('a public path of letters, digits, dashes, dots, tildes and escapes is taken', () => {
     const url = 'https://example.com/~chat/v-1.2/%C3%A9';
-    expect(loadConfig({ VAULT_PUBLIC_URL: url }).publicUrl).toBe(url);
-    expect(publicPathOf(url)).toBe('/~chat/v-1.2/%C3%A9');
-    expect(publicPathOf('https://example.com')).toBe('');
+    expect(loadConfig({ VAULT_PUBLIC_URL: url })).toMatchObject({ publicUrl: url, publicPath: '/~chat/v-1.2/%C3%A9' });
+    expect(loadConfig({ VAULT_PUBLIC_URL: 'https://example.com/' }).publicPath).toBe('');
   });
 
   it('the real process stops with exit 2 and one line naming VAULT_PUBLIC_URL', () => {

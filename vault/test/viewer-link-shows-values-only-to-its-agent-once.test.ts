@@ -425,6 +425,31 @@ describe('the viewer for an ID&V answer', () => {
   });
 });
 
+describe('the viewer under https', () => {
+  it('keeps its session in a __Secure- cookie, and a plain-named one opens nothing', async () => {
+    const vault = await startTestVault({ config: testConfig({ VAULT_PUBLIC_URL: 'https://vault.test' }) });
+    try {
+      const opened = await createAndOpen(vault, idvRequest());
+      await vault.call('POST', opened.submitPath, { values: { 2: '7', 4: '3' } }, null);
+      const minted = await vault.call('POST', `/v1/requests/${opened.requestId}/viewer`, { agentId: 'agent-1' });
+      const open = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
+      const path = String(open.headers.location);
+      const setCookie = String(open.headers['set-cookie']);
+      expect(setCookie).toMatch(
+        new RegExp(
+          `^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; Max-Age=300; HttpOnly; SameSite=Strict; Secure$`,
+        ),
+      );
+      const cookie = setCookie.split(';')[0];
+      expect((await vault.call('GET', path, undefined, null, { cookie })).statusCode).toBe(200);
+      const plain = cookie.replace('__Secure-', '');
+      expect((await vault.call('GET', path, undefined, null, { cookie: plain })).statusCode).toBe(404);
+    } finally {
+      await vault.close();
+    }
+  });
+});
+
 describe('viewer rate limit', () => {
   it('has its own per-IP limit, answered with a page', async () => {
     const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VIEWER_PER_MINUTE: '3' }) });

@@ -89,7 +89,7 @@ class Primary {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => this.stop(signal, 0));
     this.ops = await buildOpsApp(
       this.logger as FastifyBaseLogger,
-      securityHeaders(this.config.publicUrl.startsWith('https:')),
+      securityHeaders(this.config.publicHttps),
       this.opsSource(),
     );
     const { opsHost, opsPort } = this.config;

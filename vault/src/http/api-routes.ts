@@ -212,7 +212,7 @@ export async function apiRoutes(
         auditRetentionDays: config.auditRetentionDays,
         retentionDays: config.retentionDays,
         auditSink: { file: Boolean(config.auditSink.file), syslog: Boolean(config.auditSink.syslog) },
-        publicUrlHttps: config.publicUrl.startsWith('https:'),
+        publicUrlHttps: config.publicHttps,
       };
     },
   );

@@ -7,7 +7,7 @@ import Fastify, {
 } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream, Logger } from 'pino';
-import { publicPathOf, type VaultConfig } from '../config';
+import type { VaultConfig } from '../config';
 import { LIMITS } from '../contract/limits';
 import { VaultError } from '../errors';
 import { openVault, type Vault } from '../open-vault';
@@ -62,7 +62,7 @@ const BODY_LIMIT = 64 * 1024;
 export async function buildApp(config: VaultConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { logger, logAccess } = createLoggers(config.logLevel, options.logStream, options.logBindings);
   const { vault, metrics } = await openMeteredVault(config, options, logger);
-  const headers = securityHeaders(config.publicUrl.startsWith('https:'));
+  const headers = securityHeaders(config.publicHttps);
   const app = createServer(config, logger as FastifyBaseLogger, headers, rawAnswerSeen(logger, metrics));
   app.decorate('vault', vault);
   app.decorate('metrics', metrics);
@@ -74,9 +74,8 @@ export async function buildApp(config: VaultConfig, options: BuildOptions = {}):
   );
   app.decorate('ops', ops);
   observeResponses(app, headers, metrics, logAccess);
-  const base = publicPathOf(config.publicUrl);
-  const routeMethods = answerErrors(app, base);
-  refuseWhileClosing(app, base);
+  const routeMethods = answerErrors(app, config.publicPath);
+  refuseWhileClosing(app, config.publicPath);
   refuseUnreadableRequests(app);
 
   if (options.beforeRoutes) await options.beforeRoutes(app);
@@ -162,7 +161,7 @@ function createServer(
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
     // Our own 503 while closing (refuseWhileClosing): Fastify's has neither our error shape nor a retry hint.
     return503OnClosing: false,
-    frameworkErrors: frameworkErrors(headers, publicPathOf(config.publicUrl)),
+    frameworkErrors: frameworkErrors(headers, config.publicPath),
     clientErrorHandler: guards.clientError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
@@ -347,7 +346,6 @@ async function registerRoutes(
     vault,
     perMinute: config.rateLimit.visitorPerMinute,
     failOpen: config.rateLimit.failOpen,
-    secureCookie: config.publicUrl.startsWith('https:'),
   });
   const authFailures = new AuthFailureLimiter(
     config.rateLimit.authFailuresPerMinute,
@@ -359,7 +357,6 @@ async function registerRoutes(
     vault,
     perMinute: config.rateLimit.viewerPerMinute,
     failOpen: config.rateLimit.failOpen,
-    secureCookie: config.publicUrl.startsWith('https:'),
     routeMethods,
     publicHost: new URL(config.publicUrl).host,
   });
@@ -413,7 +410,7 @@ export async function buildOpsApp(
   return ops;
 }
 
-/** `base`: the path the visitor page's URLs start with (publicPathOf). */
+/** `base`: the path the visitor page's URLs start with (VaultConfig.publicPath). */
 function sendError(
   request: FastifyRequest,
   reply: FastifyReply,

@@ -8,7 +8,7 @@ import { readCookie, secondsUntil, setCookieValue } from './cookies';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
-import { publicPathOf, type FailOpen } from '../config';
+import type { FailOpen } from '../config';
 import type { RouteMethods } from './route-methods';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
@@ -16,8 +16,13 @@ import { responses } from './response-schemas';
 type OtkParams = { Params: { otk: string } };
 type SessionParams = { Params: { handle: string } };
 
-/** The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. */
-const COOKIE = 'viewer_session';
+/**
+ * The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. Under https the
+ * __Secure- prefix keeps plain-http answers from setting one.
+ */
+function viewerCookieName(secure: boolean): string {
+  return secure ? '__Secure-viewer_session' : 'viewer_session';
+}
 
 /** A session's handle, checked before it reaches a cookie's Path or a page's links. */
 const handleParams = {
@@ -49,10 +54,6 @@ function browserOf(request: FastifyRequest): BrowserInfo {
   return { ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
-function sessionToken(request: FastifyRequest): string {
-  return readCookie(request, COOKIE);
-}
-
 function wantsJson(request: FastifyRequest): boolean {
   return (
     /application\/json/i.test(request.headers.accept ?? '') ||
@@ -60,7 +61,7 @@ function wantsJson(request: FastifyRequest): boolean {
   );
 }
 
-/** `base`: the path the page's URLs start with (publicPathOf). */
+/** `base`: the path the page's URLs start with (VaultConfig.publicPath). */
 function notice(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -108,7 +109,6 @@ export async function viewerRoutes(
     vault: Vault;
     perMinute: number;
     failOpen: FailOpen;
-    secureCookie: boolean;
     routeMethods: RouteMethods;
     /** VAULT_PUBLIC_URL's host: the viewer page's own, as the agent's browser names it. */
     publicHost: string;
@@ -121,8 +121,10 @@ export async function viewerRoutes(
   };
   const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
   // Behind a proxy's prefix the browser's paths start with it: links, redirects and cookie paths too.
-  const base = publicPathOf(vault.config.publicUrl);
-  const sessionCookie = { name: COOKIE, sameSite: 'Strict', secure: opts.secureCookie } as const;
+  const base = vault.config.publicPath;
+  const secure = vault.config.publicHttps;
+  const sessionCookie = { name: viewerCookieName(secure), sameSite: 'Strict', secure } as const;
+  const sessionToken = (request: FastifyRequest): string => readCookie(request, sessionCookie.name);
 
   app.setErrorHandler(async (error, request, reply) => {
     // A failure after a handler set the cookie must not send it (nor fail again on it).

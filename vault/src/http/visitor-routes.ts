@@ -9,7 +9,7 @@ import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { idvFields } from '../pages/idv-fields';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
-import { publicPathOf, type FailOpen } from '../config';
+import type { FailOpen } from '../config';
 import type { OpenedRequest } from '../service/visitor-flow';
 import { readCookies, setCookieValue } from './cookies';
 import { jsonBodyRequired } from './errors';
@@ -65,7 +65,7 @@ function deadLink(request: FastifyRequest, reply: FastifyReply, json: boolean, b
   return notice(request, reply, 'link_invalid', base);
 }
 
-/** `base`: the path the page's URLs start with (publicPathOf). */
+/** `base`: the path the page's URLs start with (VaultConfig.publicPath). */
 export function notice(request: FastifyRequest, reply: FastifyReply, kind: NoticeKind, base: string): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request), base));
 }
@@ -97,7 +97,7 @@ function translatedErrors(
 /** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
 export async function visitorRoutes(
   app: FastifyInstance,
-  opts: { vault: Vault; perMinute: number; failOpen: FailOpen; secureCookie: boolean },
+  opts: { vault: Vault; perMinute: number; failOpen: FailOpen },
 ): Promise<void> {
   const { vault } = opts;
   // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
@@ -106,8 +106,9 @@ export async function visitorRoutes(
     visitorPage: true,
   };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
-  const base = publicPathOf(vault.config.publicUrl);
-  const formCookie = formCookieName(opts.secureCookie);
+  const base = vault.config.publicPath;
+  const secure = vault.config.publicHttps;
+  const formCookie = formCookieName(secure);
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
   app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
@@ -141,7 +142,6 @@ export async function visitorRoutes(
     const opened = await vault.visitors.open(request.params.otk);
     if (opened && !json) {
       const path = `${base}/f/${request.params.otk}`;
-      const secure = opts.secureCookie;
       reply.header(
         'set-cookie',
         setCookieValue({ name: formCookie, value: opened.formSession, path, sameSite: 'Lax', secure }),

@@ -48,7 +48,7 @@ export interface RequestPageModel {
   idvPaste?: boolean;
   /** The site's branding (`site brand`); neutral without. */
   brand?: PageBrand;
-  /** The path every URL of the page starts with: VAULT_PUBLIC_URL's (publicPathOf); '' at the root. */
+  /** The path every URL of the page starts with: VAULT_PUBLIC_URL's (VaultConfig.publicPath); '' at the root. */
   base?: string;
 }
 

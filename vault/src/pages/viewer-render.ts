@@ -22,7 +22,7 @@ export const VIEWER_SCRIPT_URL = '/assets/viewer.js';
 
 export type ViewerNoticeKind = 'refused' | 'ended' | 'rate_limited' | 'error';
 
-/** `base`: the path every URL of the page starts with, VAULT_PUBLIC_URL's (publicPathOf); '' at the root. */
+/** `base`: the path every URL of the page starts with, VAULT_PUBLIC_URL's (VaultConfig.publicPath); '' at the root. */
 function shell(locale: string, documentTitle: string, content: SafeHtml, withScript: boolean, base: string): string {
   return html`<!DOCTYPE html>
     <html lang="${locale}" dir="${t(locale, 'meta.dir') === 'rtl' ? 'rtl' : 'ltr'}">
