@@ -159,7 +159,7 @@ describe('the viewer link', () => {
     expect(location).toMatch(/^\/v\/s\/[0-9a-f]{32}$/);
     const cookie = String(opened.headers['set-cookie']);
     expect(cookie).toMatch(
-      new RegExp(`^viewer_session=[A-Za-z0-9_-]{43}; Path=${location}; Max-Age=300; HttpOnly; SameSite=Strict$`),
+      new RegExp(`^viewer_session=[A-Za-z0-9_-]{43}; Path=${location}; HttpOnly; SameSite=Strict$`),
     );
     const openEntry = (await audit()).pop();
     expect(openEntry).toMatchObject({ action: 'viewer.open', actor: 'agent:agent-1', requestId });
@@ -437,7 +437,7 @@ describe('the viewer under https', () => {
       const setCookie = String(open.headers['set-cookie']);
       expect(setCookie).toMatch(
         new RegExp(
-          `^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; Max-Age=300; HttpOnly; SameSite=Strict; Secure$`,
+          `^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; HttpOnly; SameSite=Strict; Secure$`,
         ),
       );
       const cookie = setCookie.split(';')[0];

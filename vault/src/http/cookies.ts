@@ -37,8 +37,3 @@ export function readCookies(request: FastifyRequest, name: string): string[] {
 export function readCookie(request: FastifyRequest, name: string): string {
   return readCookies(request, name)[0] ?? '';
 }
-
-/** Whole seconds from `now` until `until` (ms), at least 1: a cookie's Max-Age. */
-export function secondsUntil(until: number, now: number): number {
-  return Math.max(1, Math.round((until - now) / 1000));
-}

@@ -4,7 +4,7 @@ import type { Vault } from '../open-vault';
 import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
 import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
-import { readCookie, secondsUntil, setCookieValue } from './cookies';
+import { readCookie, setCookieValue } from './cookies';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
@@ -167,15 +167,16 @@ export async function viewerRoutes(
     },
   );
 
-  // The agent's click: the link is used up here, and its session lives in a cookie for this path only.
+  // The agent's click: the link is used up here, and its session lives in a cookie for this path only:
+  // a session cookie (the vault ends the session itself), so a closed browser does not keep it for
+  // the next user of the computer.
   app.post<OtkParams>('/:otk', { config: limited, schema: responses.viewerOpen }, async (request, reply) => {
     const opened = await vault.viewer.open(request.params.otk, browserOf(request));
     if (!opened) return refused(request, reply, base);
     const path = `${base}/v/s/${opened.handle}`;
-    const maxAgeSeconds = secondsUntil(opened.expiresAt, vault.clock());
     return reply
       .code(303)
-      .header('set-cookie', setCookieValue({ ...sessionCookie, value: opened.token, path, maxAgeSeconds }))
+      .header('set-cookie', setCookieValue({ ...sessionCookie, value: opened.token, path }))
       .header('location', path)
       .send();
   });

@@ -34,7 +34,6 @@ export interface BrowserInfo {
 export interface OpenedViewer {
   token: string;
   handle: string;
-  expiresAt: number;
 }
 
 export type RevealOutcome = { fieldId: string; value: string } | { fieldId: string; expired: true };
@@ -149,7 +148,7 @@ export class ViewerService {
       }),
     );
     if (!opened) return undefined;
-    return { token: session.otk, handle: viewerHandle(session.otk), expiresAt };
+    return { token: session.otk, handle: viewerHandle(session.otk) };
   }
 
   /** The page of a live session: fields with their first display, never a secret in clear. */
