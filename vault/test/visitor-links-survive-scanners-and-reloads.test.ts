@@ -201,7 +201,34 @@ describe('the pages after submit and cancel survive a reload', () => {
     }
     expect((await vault.call('GET', `/v1/requests/${requestId}`)).json()).toEqual(auditBefore);
     // The browser's "resend" of the submit itself still finds a dead link: nothing is stored twice.
-    expect((await postForm(submit, values.toString())).statusCode).toBe(404);
+    const resent = await postForm(submit, values.toString());
+    expect([resent.statusCode, resent.headers.location]).toEqual([303, '/done/invalid?lang=en']);
+  });
+
+  it('a post to a dead link is sent on to the dead-link page, so no history entry holds its values', async () => {
+    const { submit, cancel } = await openedForm();
+    expect((await postForm(cancel, 'action=cancel')).statusCode).toBe(303);
+    for (const [url, payload] of [
+      [submit, 'v.pan=4111111111111111&v.cvv=737'],
+      [cancel, 'action=cancel'],
+    ]) {
+      const dead = await vault.app.inject({
+        method: 'POST',
+        url,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'de' },
+        payload,
+      });
+      expect([dead.statusCode, dead.headers.location, dead.body]).toEqual([303, '/done/invalid?lang=de', '']);
+    }
+    const page = await vault.call('GET', '/done/invalid?lang=de', undefined, null);
+    expect(page.statusCode).toBe(404);
+    expect(page.body).toContain('<html lang="de"');
+    expect(page.body).toBe(
+      (await vault.call('GET', '/f/unknown-link', undefined, null, { 'accept-language': 'de' })).body,
+    );
+    // A JSON client keeps its 404.
+    const json = await vault.call('POST', submit, { values: { pan: '4111111111111111' } }, null);
+    expect([json.statusCode, json.json().error.code]).toEqual([404, 'not_found']);
   });
 
   it('cancel redirects to its own final page', async () => {

@@ -146,6 +146,9 @@ const pageErrors = (refusals: string) =>
 const DEAD_LINK =
   'A used, expired, unknown or closed-chat link: the same 404 page (`not_found`) for every case; ' +
   'the browser that opened it sees the form again while its form session lives.';
+const DEAD_LINK_AFTER_POST =
+  'A dead link (used, expired, unknown, closed chat): 404 `not_found` for JSON clients; a browser is ' +
+  'redirected (303) to `/done/invalid`, so the post, with the values typed, leaves no history entry.';
 const DEAD_SESSION = 'A dead viewer session (ended, expired, or not this cookie): the same 404 refusal.';
 
 interface RouteDoc {
@@ -354,7 +357,7 @@ export const responses = {
     description: 'A plain page the submit and cancel redirect to, so a reload re-posts nothing.',
     response: {
       200: htmlPage('Submitted, or cancelled.'),
-      ...pageErrors('404 for a kind other than `submitted` or `cancelled`.'),
+      ...pageErrors('404: `invalid`, the dead-link page a post to a dead link is sent to; any other kind.'),
     },
   }),
   visitorSubmit: visitor({
@@ -364,10 +367,10 @@ export const responses = {
       'stores them, and rings the doorbell. Bad values leave the request open for a corrected try.',
     response: {
       200: answer('Stored (JSON clients).', visitorOutcome('submitted')),
-      303: redirect('Stored: to `/done/submitted` (browsers).'),
+      303: redirect('Stored: to `/done/submitted` (browsers); a dead link: to `/done/invalid`.'),
       422: jsonOrHtml("`invalid_fields`: the form again with each field's error; the request stays open.", errorBody),
       ...pageErrors(
-        `${DEAD_LINK} 400 \`bad_request\` for a body that is neither a form post nor JSON, or a value that is not text; the request stays open.`,
+        `${DEAD_LINK_AFTER_POST} 400 \`bad_request\` for a body that is neither a form post nor JSON, or a value that is not text; the request stays open.`,
       ),
     },
   }),
@@ -376,8 +379,8 @@ export const responses = {
     description: 'The visitor declines; the submit and cancel URLs die and the doorbell rings.',
     response: {
       200: answer('Cancelled (JSON clients).', visitorOutcome('cancelled')),
-      303: redirect('Cancelled: to `/done/cancelled` (browsers).'),
-      ...pageErrors(DEAD_LINK),
+      303: redirect('Cancelled: to `/done/cancelled` (browsers); a dead link: to `/done/invalid`.'),
+      ...pageErrors(DEAD_LINK_AFTER_POST),
     },
   }),
   asset: visitor({

@@ -70,9 +70,26 @@ export function notice(request: FastifyRequest, reply: FastifyReply, kind: Notic
   return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request), base));
 }
 
-/** The redirect to a final page: its URL holds only the outcome and the request's language. */
-function finished(reply: FastifyReply, kind: 'submitted' | 'cancelled', locale: string, base: string): FastifyReply {
+/** The final pages, reached by a redirect from a post (FINAL_NOTICES: the page each shows). */
+type FinalKind = 'submitted' | 'cancelled' | 'invalid';
+const FINAL_NOTICES: Record<FinalKind, NoticeKind> = {
+  submitted: 'submitted',
+  cancelled: 'cancelled',
+  invalid: 'link_invalid',
+};
+
+/**
+ * The redirect to a final page: its URL holds only the outcome and the request's language. A post
+ * answered with a page of its own stays a POST in the browser's history: Back then offers to resend
+ * it, and Chrome keeps its body (the values typed) in the profile's session files.
+ */
+function finished(reply: FastifyReply, kind: FinalKind, locale: string, base: string): FastifyReply {
   return reply.redirect(`${base}/done/${kind}?lang=${encodeURIComponent(locale)}`, 303);
+}
+
+/** A dead link met by a post: JSON as ever; a browser is sent on to the dead-link page (finished). */
+function deadLinkAfterPost(request: FastifyRequest, reply: FastifyReply, json: boolean, base: string): FastifyReply {
+  return json ? deadLink(request, reply, true, base) : finished(reply, 'invalid', localeOf(request), base);
 }
 
 /** The view in the language the page speaks: its ID&V labels ("Character 2") follow it. */
@@ -181,9 +198,12 @@ export async function visitorRoutes(
     { config: limited, schema: responses.visitorDone },
     async (request, reply) => {
       const kind = request.params.kind;
-      if (kind !== 'submitted' && kind !== 'cancelled') throw new VaultError('not_found', 'No such page.');
+      if (!Object.prototype.hasOwnProperty.call(FINAL_NOTICES, kind))
+        throw new VaultError('not_found', 'No such page.');
       const lang = typeof request.query.lang === 'string' ? request.query.lang : undefined;
-      return reply.type('text/html; charset=utf-8').send(renderNoticePage(kind, localeOf(request, lang), base));
+      if (kind === 'invalid') reply.code(404);
+      const page = renderNoticePage(FINAL_NOTICES[kind as FinalKind], localeOf(request, lang), base);
+      return reply.type('text/html; charset=utf-8').send(page);
     },
   );
 
@@ -199,7 +219,7 @@ export async function visitorRoutes(
       const json = sentJson(request) || wantsJson(request);
       const values = submittedValues(request, sentJson(request));
       const outcome = await vault.visitors.submit(request.params.otk, values);
-      if (!outcome) return deadLink(request, reply, json, base);
+      if (!outcome) return deadLinkAfterPost(request, reply, json, base);
       if (outcome.status === 'submitted')
         return json ? { status: 'submitted' } : finished(reply, 'submitted', outcome.locale, base);
       const locale = localeOf(request, outcome.view.locale);
@@ -233,7 +253,7 @@ export async function visitorRoutes(
     async (request, reply) => {
       const json = sentJson(request) || wantsJson(request);
       const cancelled = await vault.visitors.cancel(request.params.otk);
-      if (!cancelled) return deadLink(request, reply, json, base);
+      if (!cancelled) return deadLinkAfterPost(request, reply, json, base);
       return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale, base);
     },
   );
