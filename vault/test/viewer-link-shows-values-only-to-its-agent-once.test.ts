@@ -436,9 +436,7 @@ describe('the viewer under https', () => {
       const path = String(open.headers.location);
       const setCookie = String(open.headers['set-cookie']);
       expect(setCookie).toMatch(
-        new RegExp(
-          `^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; HttpOnly; SameSite=Strict; Secure$`,
-        ),
+        new RegExp(`^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; HttpOnly; SameSite=Strict; Secure$`),
       );
       const cookie = setCookie.split(';')[0];
       expect((await vault.call('GET', path, undefined, null, { cookie })).statusCode).toBe(200);
