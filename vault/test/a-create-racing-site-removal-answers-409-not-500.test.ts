@@ -18,7 +18,7 @@ describe('creates racing the removal of their site', () => {
         await new Promise((resolve) => setImmediate(resolve));
         await vault.app.vault.sites.removeSite(site.siteId);
         for (const status of await Promise.all(creates)) statuses.add(status);
-        expect((await vault.app.vault.storage.listRoomRequests(site.siteId, 'room-1')).length).toBe(0);
+        expect((await vault.app.vault.storage.listRoomRequests(site.siteId, 'room-1', 10)).length).toBe(0);
       }
       expect([...statuses].filter((status) => ![201, 401, 409].includes(status))).toEqual([]);
       expect(statuses.has(409)).toBe(true);

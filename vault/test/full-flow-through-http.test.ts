@@ -6,11 +6,13 @@ import {
   openPage,
   pathOf,
   reveal,
+  startClockedVault,
   startTestVault,
   testConfig,
   type TestVault,
 } from './helpers/vault';
 import { buildApp } from '../src/http/app';
+import { ROOM_LIST_LIMIT } from '../src/service/requests';
 import { LogCapture } from './helpers/vault';
 
 describe('the whole flow of VAULT-API.md through inject()', () => {
@@ -139,6 +141,23 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
       'idv:opened',
       'form:pending',
     ]);
+    expect(listed.json().truncated).toBe(false);
+  });
+
+  it(`lists at most the newest ${ROOM_LIST_LIMIT} of a room, oldest first, and says it left older ones out`, async () => {
+    const { vault: clocked, clock } = await startClockedVault();
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i <= ROOM_LIST_LIMIT; i += 1) {
+        ids.push((await clocked.call('POST', '/v1/requests', cardForm({ roomId: 'crowded' }))).json().requestId);
+        clock.advance(1);
+      }
+      const listed = (await clocked.call('GET', '/v1/rooms/crowded/requests')).json();
+      expect(listed.truncated).toBe(true);
+      expect(listed.requests.map((r: { requestId: string }) => r.requestId)).toEqual(ids.slice(1));
+    } finally {
+      await clocked.close();
+    }
   });
 
   it('the HTML page path: urlencoded submit with v.<id> names, then the confirmation page', async () => {

@@ -19,7 +19,8 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
   });
   afterEach(() => vault.close());
 
-  const requestCount = async () => (await vault.app.vault.storage.listRoomRequests(vault.site.siteId, 'room-1')).length;
+  const requestCount = async () =>
+    (await vault.app.vault.storage.listRoomRequests(vault.site.siteId, 'room-1', 10_000)).length;
 
   it('malformed JSON: 400 invalid_json, and the message never quotes the input', async () => {
     const response = await vault.call('POST', '/v1/requests', '{"kind": "idv", "roomId": CANARY-JSON-9931');

@@ -131,7 +131,7 @@ export async function apiRoutes(
   app.get<{ Params: { roomId: string } }>(
     '/rooms/:roomId/requests',
     { schema: { params: roomParams, ...responses.roomRequests }, config: apiLimit },
-    async (request) => ({ requests: await vault.requests.listRoom(siteOf(request), request.params.roomId) }),
+    async (request) => vault.requests.listRoom(siteOf(request), request.params.roomId),
   );
 
   app.post<{ Params: { id: string; event: ClaimableEvent } }>(

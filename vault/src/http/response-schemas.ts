@@ -1,4 +1,5 @@
 import { AUTOFILL_TOKENS } from '../contract';
+import { ROOM_LIST_LIMIT } from '../service/requests';
 import { fieldTypeAndSwitches } from './schemas';
 
 /**
@@ -194,13 +195,18 @@ export const responses = {
     },
   }),
   roomRequests: api({
-    summary: 'Every request of a room, with its state',
-    description: "The agent's *Secure data* list: every request of one room of this site, oldest first.",
+    summary: 'The requests of a room, with their states',
+    description:
+      "The agent's *Secure data* list: the requests of one room of this site, oldest first; the newest " +
+      `${ROOM_LIST_LIMIT} when it holds more (then \`truncated\` is true).`,
     response: {
       200: answer("The room's requests (an empty list for an unknown room).", {
         type: 'object',
-        required: ['requests'],
-        properties: { requests: { type: 'array', items: requestState } },
+        required: ['requests', 'truncated'],
+        properties: {
+          requests: { type: 'array', items: requestState, maxItems: ROOM_LIST_LIMIT },
+          truncated: { type: 'boolean', description: 'The room holds older requests than these.' },
+        },
       }),
       ...apiErrors(''),
     },

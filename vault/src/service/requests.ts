@@ -24,6 +24,8 @@ import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './r
 import { isUnderOrigin, type SiteService } from './sites';
 
 /** Lapsed requests expired in one write transaction, and at most in one sweep (VAULT_SWEEP_INTERVAL_SECONDS). */
+/** The most requests one room listing holds (the newest). */
+export const ROOM_LIST_LIMIT = 500;
 export const EXPIRE_BATCH = 50;
 export const EXPIRE_PER_SWEEP = 5000;
 
@@ -131,8 +133,14 @@ export class RequestService {
     return state;
   }
 
-  async listRoom(site: SiteRow, roomId: string): Promise<RequestStateResponse[]> {
-    return (await this.deps.storage.listRoomRequests(site.siteId, roomId)).map((row) => this.describe(row));
+  /**
+   * A room's newest requests (at most ROOM_LIST_LIMIT), oldest first; `truncated` when it holds
+   * more. Bounded: one site filling a room must not make every listing stall the vault for all.
+   */
+  async listRoom(site: SiteRow, roomId: string): Promise<{ requests: RequestStateResponse[]; truncated: boolean }> {
+    const rows = await this.deps.storage.listRoomRequests(site.siteId, roomId, ROOM_LIST_LIMIT + 1);
+    const truncated = rows.length > ROOM_LIST_LIMIT;
+    return { requests: (truncated ? rows.slice(1) : rows).map((row) => this.describe(row)), truncated };
   }
 
   /** The first claim of a request's event wins; a later one is a `conflict` (see ClaimEventResponse). */

@@ -337,13 +337,12 @@ export class PostgresStorage implements Storage {
     return toRequest((await this.query('SELECT * FROM requests WHERE request_id = $1', [requestId])).rows[0]);
   }
 
-  async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
-    return (
-      await this.query('SELECT * FROM requests WHERE site_id = $1 AND room_id = $2 ORDER BY created_at, request_id', [
-        siteId,
-        roomId,
-      ])
-    ).rows.map((r) => toRequest(r) as RequestRow);
+  async listRoomRequests(siteId: string, roomId: string, limit: number): Promise<RequestRow[]> {
+    const newest = await this.query(
+      'SELECT * FROM requests WHERE site_id = $1 AND room_id = $2 ORDER BY created_at DESC, request_id DESC LIMIT $3',
+      [siteId, roomId, limit],
+    );
+    return newest.rows.reverse().map((r) => toRequest(r) as RequestRow);
   }
 
   async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {

@@ -237,13 +237,11 @@ export class SqliteStorage implements Storage {
     return toRequest(this.sql('SELECT * FROM requests WHERE request_id = ?').get(requestId) as Row | undefined);
   }
 
-  async listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]> {
-    return (
-      this.sql('SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at').all(
-        siteId,
-        roomId,
-      ) as Row[]
-    ).map((r) => toRequest(r) as RequestRow);
+  async listRoomRequests(siteId: string, roomId: string, limit: number): Promise<RequestRow[]> {
+    const newest = this.sql(
+      'SELECT * FROM requests WHERE site_id = ? AND room_id = ? ORDER BY created_at DESC, request_id DESC LIMIT ?',
+    ).all(siteId, roomId, limit) as Row[];
+    return newest.reverse().map((r) => toRequest(r) as RequestRow);
   }
 
   async isRoomClosed(siteId: string, roomId: string): Promise<boolean> {

@@ -200,7 +200,8 @@ export interface Storage {
    */
   createRequest(request: RequestRow, openOtk: OtkRow, audit: AuditEvent): Promise<boolean>;
   getRequest(requestId: string): Promise<RequestRow | undefined>;
-  listRoomRequests(siteId: string, roomId: string): Promise<RequestRow[]>;
+  /** The newest `limit` requests of a room, oldest first. */
+  listRoomRequests(siteId: string, roomId: string, limit: number): Promise<RequestRow[]>;
   isRoomClosed(siteId: string, roomId: string): Promise<boolean>;
   getRecord(requestId: string): Promise<RecordRow | undefined>;
 

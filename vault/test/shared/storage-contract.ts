@@ -274,7 +274,7 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.getRequest(randomUUID())).toBeUndefined();
     });
 
-    it("listRoomRequests lists one site's room, oldest first", async () => {
+    it("listRoomRequests lists one site's room, oldest first, the newest `limit` of it", async () => {
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
       const newer = request({ createdAt: NOW + 10 });
       const older = request({ createdAt: NOW - 10 });
@@ -286,8 +286,11 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
           otk(row.requestId, 'open', { siteId: row.siteId }),
           event('request.create', row.siteId),
         );
-      expect((await storage.listRoomRequests('site-a', 'room-1')).map((r) => r.requestId)).toEqual([
+      expect((await storage.listRoomRequests('site-a', 'room-1', 10)).map((r) => r.requestId)).toEqual([
         older.requestId,
+        newer.requestId,
+      ]);
+      expect((await storage.listRoomRequests('site-a', 'room-1', 1)).map((r) => r.requestId)).toEqual([
         newer.requestId,
       ]);
     });
