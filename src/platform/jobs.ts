@@ -30,6 +30,15 @@ export function laneOf(key: string): number {
   return hash % JOB_LANES;
 }
 
+/**
+ * The app a run logs through. The engine calls a processor with `this` bound to the app wrapped
+ * for that run, whose logger is the run's own: the app captured at start-up would log into a logger
+ * whose lines were sent long ago, and every line of the job would be lost to the admin.
+ */
+function appOfRun(runApp: AppRef | undefined, app: AppRef): AppRef {
+  return runApp ?? app;
+}
+
 /** The processors of a one-off job, one per lane, all running `run`. */
 export function oneOffJobs(
   app: AppRef,
@@ -38,8 +47,16 @@ export function oneOffJobs(
 ): IProcessor[] {
   return Array.from({ length: JOB_LANES }, (_, lane) => ({
     id: laneId(id, lane),
-    processor: (job: IJobContext, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) =>
-      run({ app, read, modify, http, persis }, job),
+    processor(
+      this: AppRef | undefined,
+      job: IJobContext,
+      read: IRead,
+      modify: IModify,
+      http: IHttp,
+      persis: IPersistence,
+    ) {
+      return run({ app: appOfRun(this, app), read, modify, http, persis }, job);
+    },
   }));
 }
 
@@ -58,8 +75,15 @@ export function recurringJob(
   return {
     id,
     startupSetting: { type: StartupType.RECURRING, interval },
-    processor: async (_job: object, read: IRead, modify: IModify, http: IHttp, persis: IPersistence) => {
-      await run({ app, read, modify, http, persis });
+    async processor(
+      this: AppRef | undefined,
+      _job: object,
+      read: IRead,
+      modify: IModify,
+      http: IHttp,
+      persis: IPersistence,
+    ) {
+      await run({ app: appOfRun(this, app), read, modify, http, persis });
     },
   };
 }

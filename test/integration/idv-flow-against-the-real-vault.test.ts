@@ -135,6 +135,19 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
     await waitForNotification(scene, scene.agent, /closed the dialog, so no answer will come/);
   });
 
+  it("logs what the send job did where the admin reads the app's logs: a request sent, and one the vault refused", async () => {
+    await sendIdv(scene, IDV);
+    await waitFor('the sent line', () => scene.harness.logText().includes('Secure request sent') || undefined);
+    await scene.harness.setSetting('site_id', 'not-this-site');
+    try {
+      await sendIdv(scene, IDV);
+      await waitFor('the refusal', () => notificationTexts(scene, scene.agent).find((t) => /Nothing was sent/.test(t)));
+      expect(scene.harness.logText()).toContain('The vault did not create the request; nothing was posted');
+    } finally {
+      await scene.harness.setSetting('site_id', scene.vault.siteId);
+    }
+  });
+
   it('never puts an answer into a stored message, app persistence or the logs, nor a link or key into persistence or the logs', () => {
     const persistence = JSON.stringify(Array.from(scene.harness.world.persistence.values()));
     const durable = JSON.stringify({ messages: scene.harness.world.messages, persistence });
