@@ -371,22 +371,30 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['cookie attributes', 'x;%20Domain=evil.example;%20Path=%2F'],
     ['a bidi override', '%E2%80%AE'],
     ['a NUL', 'x%00y'],
-  ])('a viewer session handle with %s: 400 on every session route, and no cookie set', async (_name, handle) => {
-    for (const [method, url] of [
-      ['GET', `/v/s/${handle}`],
-      ['POST', `/v/s/${handle}/close`],
-      ['POST', `/v/s/${handle}/reveal`],
-    ]) {
-      const response = await vault.call(method, url, undefined, null);
-      expect(response.statusCode).toBe(400);
-      expect(response.headers['content-type']).toMatch(/^text\/html/);
-      expect(response.headers['content-security-policy']).toBeDefined();
-      expect(response.headers['set-cookie']).toBeUndefined();
-      expect(response.headers['x-injected']).toBeUndefined();
-      expect(response.body).not.toMatch(/evil\.example|FST_|at \//);
-    }
-    expect(vault.logs.text).not.toContain('request failed');
-  });
+    ['the wrong shape', 'xxxx'],
+  ])(
+    'a viewer session handle with %s: the dead-session 404 on every session route, and no cookie set',
+    async (_name, handle) => {
+      const dead = (await vault.call('GET', `/v/s/${'0'.repeat(32)}`, undefined, null)).body;
+      for (const [method, url] of [
+        ['GET', `/v/s/${handle}`],
+        ['POST', `/v/s/${handle}/close`],
+        ['POST', `/v/s/${handle}/reveal`],
+      ]) {
+        const response = await vault.call(method, url, undefined, null);
+        expect(response.statusCode).toBe(404);
+        expect(response.body).toBe(dead);
+        expect(response.headers['content-type']).toMatch(/^text\/html/);
+        expect(response.headers['content-security-policy']).toBeDefined();
+        expect(response.headers['set-cookie']).toBeUndefined();
+        expect(response.headers['x-injected']).toBeUndefined();
+        expect(response.body).not.toMatch(/evil\.example|FST_|at \//);
+      }
+      expect(vault.logs.text).not.toContain('request failed');
+      const json = await vault.call('POST', `/v/s/${handle}/reveal`, { fieldId: 'pan', action: 'reveal' }, null);
+      expect([json.statusCode, json.json().error.code]).toEqual([404, 'not_found']);
+    },
+  );
 
   it('wrong types on the visitor JSON submit: 400 and the link stays usable', async () => {
     const { requestId, submitPath } = await createAndOpen(vault, idvRequest());

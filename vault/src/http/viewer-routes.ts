@@ -126,6 +126,14 @@ export async function viewerRoutes(
   const sessionCookie = { name: viewerCookieName(secure), sameSite: 'Strict', secure } as const;
   const sessionToken = (request: FastifyRequest): string => readCookie(request, sessionCookie.name);
 
+  // A handle of the wrong shape is a dead session like any other (the same 404), not a 400 that
+  // tells a prober the shape. The schema below still guards the cookie's Path and the openapi.
+  const handleShape = new RegExp(VIEWER_HANDLE_PATTERN);
+  app.addHook('preValidation', async (request: FastifyRequest<{ Params: Partial<SessionParams['Params']> }>, reply) => {
+    const { handle } = request.params;
+    if (handle !== undefined && !handleShape.test(handle)) return refused(request, reply, base);
+  });
+
   app.setErrorHandler(async (error, request, reply) => {
     // A failure after a handler set the cookie must not send it (nor fail again on it).
     reply.removeHeader('set-cookie');
