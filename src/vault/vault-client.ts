@@ -67,7 +67,10 @@ export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 
 }
 
 function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallErrorCode {
-  if (status === 401) {
+  // A 403 `forbidden` is the key presented under another site's ID (X-Vault-Site-Id): for the admin,
+  // the same fix as a wrong key. (A manager's viewer refused while manager viewing is off is told
+  // apart by its caller, from the vault's own code.)
+  if (status === 401 || (status === 403 && vaultCode === 'forbidden')) {
     return 'unauthorized';
   }
   if (status === 429) {

@@ -141,7 +141,13 @@ describe('ID&V in the real Apps-Engine against the real vault', () => {
     await scene.harness.setSetting('site_id', 'not-this-site');
     try {
       await sendIdv(scene, IDV);
-      await waitFor('the refusal', () => notificationTexts(scene, scene.agent).find((t) => /Nothing was sent/.test(t)));
+      // A key under another site's ID: the admin's fix is the key and the site ID, as for a wrong key.
+      const told = await waitFor('the refusal', () =>
+        notificationTexts(scene, scene.agent).find((t) => /Nothing was sent/.test(t)),
+      );
+      expect(told).toBe(
+        "The vault refused the app's API key. Ask an administrator to check the app's settings. Nothing was sent to the visitor.",
+      );
       expect(scene.harness.logText()).toContain('The vault did not create the request; nothing was posted');
     } finally {
       await scene.harness.setSetting('site_id', scene.vault.siteId);
