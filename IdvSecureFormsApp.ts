@@ -68,6 +68,7 @@ import { readinessJobProcessor } from './src/readiness/readiness-check';
 import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { checkMaskingSetting } from './src/settings/masking-setting';
+import { checkVaultSettings } from './src/settings/vault-settings-check';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
@@ -126,6 +127,7 @@ export class IdvSecureFormsApp
   ): Promise<void> {
     await checkCatalogSetting(this.getLogger(), read, setting);
     await checkMaskingSetting(this.getLogger(), read, setting);
+    await checkVaultSettings(this.getLogger(), read, setting);
   }
 
   public async executeActionButtonHandler(

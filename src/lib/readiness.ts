@@ -54,7 +54,8 @@ export interface VaultPosture {
 export interface ReadinessInput {
   server: Partial<Record<ServerSettingId, unknown>>;
   app: { viewingMode: string; managersMayViewValues: boolean; vaultUrl: string; masksCards: boolean };
-  vault: { reachable: boolean; posture?: VaultPosture; problem?: string };
+  /** `settingsProblem`: why the app could not call the vault at all; `problem`: why a call failed. */
+  vault: { reachable: boolean; posture?: VaultPosture; problem?: string; settingsProblem?: string };
 }
 
 const PASSWORD_MIN = 12;
@@ -276,8 +277,9 @@ function transport(
   const appHttps = /^https:\/\//i.test(app.vaultUrl);
   const fix =
     'Serve the vault over HTTPS (TLS 1.2 or later): set VAULT_PUBLIC_URL=https://… on the vault and the Vault URL setting to the https:// address.';
-  if (!appHttps)
-    return { verdict: 'fail', found: `The app reaches the vault over plain HTTP (${app.vaultUrl || 'not set'}).`, fix };
+  if (!/^http:\/\//i.test(app.vaultUrl) && !appHttps)
+    return { verdict: 'fail', found: 'The Vault URL setting is not an https:// address.', fix };
+  if (!appHttps) return { verdict: 'fail', found: `The app reaches the vault over plain HTTP (${app.vaultUrl}).`, fix };
   if (!vault.posture)
     return { verdict: 'cannot_tell', found: 'The vault could not be asked for its visitor-facing address.', fix };
   if (!vault.posture.publicUrlHttps)
@@ -286,6 +288,12 @@ function transport(
 }
 
 function reachable(vault: ReadinessInput['vault']): Omit<ReadinessItem, 'id' | 'requirement' | 'title'> {
+  if (vault.settingsProblem)
+    return {
+      verdict: 'fail',
+      found: `The app cannot call the vault: ${vault.settingsProblem}.`,
+      fix: "Fill in the app's Vault URL (https://…), Site ID and Vault API key settings as vault:cli printed them.",
+    };
   return vault.reachable
     ? { verdict: 'pass', found: "The vault answered with this workspace's API key.", fix: 'Nothing to do.' }
     : {

@@ -19,7 +19,7 @@ import { readReadinessState, saveReadinessState } from '../persistence/readiness
 import { maskingConfig } from '../redaction/masking-config';
 import { readAppConfig } from '../settings/settings';
 import { isVaultCallError } from '../vault/vault-call-error';
-import { isVaultConfigured } from '../vault/vault-client';
+import { vaultConnectionProblems } from '../vault/vault-client';
 import { vaultClient, vaultConnection } from '../requests/send-context';
 
 export const READINESS_JOB_ID = 'readiness-check';
@@ -45,8 +45,9 @@ async function serverSettings(deps: Deps): Promise<ReadinessInput['server']> {
 export async function checkReadiness(deps: Deps): Promise<ReadinessItem[]> {
   const config = await readAppConfig(deps.read);
   const vault: ReadinessInput['vault'] = { reachable: false };
-  if (!isVaultConfigured(vaultConnection(config))) {
-    vault.problem = 'the Vault URL or API key setting is empty';
+  const problems = vaultConnectionProblems(vaultConnection(config));
+  if (problems.length > 0) {
+    vault.settingsProblem = problems.join('; ');
   } else {
     try {
       vault.posture = await vaultClient(deps, config).compliance();

@@ -15,7 +15,7 @@ import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { withoutTrailing } from '../vault/contract';
-import { isVaultConfigured, VaultClient } from '../vault/vault-client';
+import { vaultConnectionProblems, VaultClient } from '../vault/vault-client';
 import type { VaultConnection } from '../vault/vault-client';
 import { VaultCallError } from '../vault/vault-call-error';
 
@@ -80,7 +80,9 @@ export async function beginSend(
     }
     return undefined;
   }
-  if (!isVaultConfigured(vaultConnection(config))) {
+  const problems = vaultConnectionProblems(vaultConnection(config));
+  if (problems.length > 0) {
+    deps.app.getLogger().warn({ msg: `Nothing was sent: ${problems.join('; ')}.`, roomId: decision.room.id });
     await notifyPrivately(deps, user, decision.room, t('error_not_configured'));
     return undefined;
   }

@@ -41,6 +41,9 @@ export const SettingId = {
 } as const;
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
+const MIN_VAULT_TIMEOUT_MS = 500;
+/** The longest the app waits for the vault: under the 30 s Rocket.Chat gives any call into an app. */
+export const MAX_VAULT_TIMEOUT_MS = 25000;
 export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
 /**
  * How an agent sees submitted values. `strict` (the default): a single-use link to the vault's own
@@ -178,6 +181,27 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+/**
+ * The vault timeout the app uses for what the admin saved, and what is wrong with it: a blank is the
+ * default; garbage or too short, the default; too long, the longest Rocket.Chat lets a call run.
+ */
+export function vaultTimeoutOf(value: unknown): { ms: number; problem?: string } {
+  if (value === undefined || value === null || value === '') return { ms: DEFAULT_VAULT_TIMEOUT_MS };
+  const n = parseWholeNumber(value);
+  const range = `${MIN_VAULT_TIMEOUT_MS} to ${MAX_VAULT_TIMEOUT_MS}`;
+  if (n === undefined || n < MIN_VAULT_TIMEOUT_MS)
+    return {
+      ms: DEFAULT_VAULT_TIMEOUT_MS,
+      problem: `the Vault timeout setting is not a whole number of milliseconds from ${range}: ${DEFAULT_VAULT_TIMEOUT_MS} is used`,
+    };
+  if (n > MAX_VAULT_TIMEOUT_MS)
+    return {
+      ms: MAX_VAULT_TIMEOUT_MS,
+      problem: `the Vault timeout setting is above ${MAX_VAULT_TIMEOUT_MS} (Rocket.Chat cuts a call into an app at 30 s): ${MAX_VAULT_TIMEOUT_MS} is used`,
+    };
+  return { ms: n };
+}
+
 function bounded(value: unknown, min: number, max: number, fallback: number): number {
   const n = parseWholeNumber(value);
   return n === undefined || n < min || n > max ? fallback : n;
@@ -197,7 +221,7 @@ export function toAppConfig(get: (id: string) => unknown): AppConfig {
     vaultApiKey: text(get(SettingId.VaultApiKey)),
     siteId: text(get(SettingId.SiteId)),
     callbackBaseUrl: withoutTrailing(text(get(SettingId.CallbackBaseUrl)), '/'),
-    vaultTimeoutMs: bounded(get(SettingId.VaultTimeoutMs), 500, 60000, DEFAULT_VAULT_TIMEOUT_MS),
+    vaultTimeoutMs: vaultTimeoutOf(get(SettingId.VaultTimeoutMs)).ms,
     senderRoles: parseRoles(get(SettingId.SenderRoles)),
     managersMayView: get(SettingId.ManagersMayView) === true,
     // Anything but the explicit choice means strict: a blank or unknown value must not widen PCI scope.
@@ -212,7 +236,8 @@ export function toAppConfig(get: (id: string) => unknown): AppConfig {
   };
 }
 
-export async function readAppConfig(read: IRead): Promise<AppConfig> {
+/** Every setting's raw value, as the admin saved it. */
+export async function readSettingValues(read: IRead): Promise<{ [id: string]: unknown }> {
   const reader = read.getEnvironmentReader().getSettings();
   const values: { [id: string]: unknown } = {};
   await Promise.all(
@@ -220,5 +245,10 @@ export async function readAppConfig(read: IRead): Promise<AppConfig> {
       values[s.id] = await reader.getValueById(s.id);
     }),
   );
+  return values;
+}
+
+export async function readAppConfig(read: IRead): Promise<AppConfig> {
+  const values = await readSettingValues(read);
   return toAppConfig((id) => values[id]);
 }

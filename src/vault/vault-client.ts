@@ -54,16 +54,25 @@ export type ProcessorOutcome = Omit<RelaySendResponse, 'outcome'> & { outcome: R
 const HEADER_TOKEN = /^[\x21-\x7e]*$/;
 
 /**
- * Whether the vault URL and key are filled in, the URL looks like one, and the key and site ID can
- * be sent (a line break or curly quote pasted with them would fail every call as "unreachable").
+ * What keeps the app from calling the vault, one phrase per setting, for the admin: the URL blank or
+ * not an http(s) URL, the key blank, a key or site ID holding what a header cannot carry (a line
+ * break or curly quote pasted with it would fail every call as "unreachable"). Never a value.
  */
+export function vaultConnectionProblems(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey' | 'siteId'>): string[] {
+  const problems: string[] = [];
+  if (connection.baseUrl === '') problems.push('the Vault URL setting is empty');
+  else if (!isLinkUrl(connection.baseUrl)) problems.push('the Vault URL setting is not an http(s) URL');
+  if (connection.apiKey === '') problems.push('the Vault API key setting is empty');
+  else if (!HEADER_TOKEN.test(connection.apiKey))
+    problems.push('the Vault API key setting holds a space, a line break or a character outside ASCII');
+  if (!HEADER_TOKEN.test(connection.siteId))
+    problems.push('the Site ID setting holds a space, a line break or a character outside ASCII');
+  return problems;
+}
+
+/** Whether the app can call the vault at all (vaultConnectionProblems finds nothing). */
 export function isVaultConfigured(connection: Pick<VaultConnection, 'baseUrl' | 'apiKey' | 'siteId'>): boolean {
-  return (
-    isLinkUrl(connection.baseUrl) &&
-    connection.apiKey.length > 0 &&
-    HEADER_TOKEN.test(connection.apiKey) &&
-    HEADER_TOKEN.test(connection.siteId)
-  );
+  return vaultConnectionProblems(connection).length === 0;
 }
 
 function errorCodeFor(status: number, vaultCode: string | undefined): VaultCallErrorCode {
@@ -288,12 +297,8 @@ export class VaultClient {
     expected: number[],
     timeoutMs = this.connection.timeoutMs,
   ): Promise<T> {
-    if (!isVaultConfigured(this.connection)) {
-      throw new VaultCallError(
-        'not_configured',
-        'The vault URL, API key or site ID setting is empty, not a URL, or holds characters a header cannot carry',
-      );
-    }
+    const problems = vaultConnectionProblems(this.connection);
+    if (problems.length > 0) throw new VaultCallError('not_configured', problems.join('; '));
     const what = `${method.toUpperCase()} ${path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/:id')}`;
     const response = await this.send(method, path, body, what, timeoutMs);
     if (expected.indexOf(response.statusCode) < 0) {

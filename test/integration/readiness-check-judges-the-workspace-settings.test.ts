@@ -140,6 +140,38 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
     expect(report).toContain('could not read Accounts_Password_Policy_Enabled, Accounts_Password_Policy_MinLength');
   });
 
+  it('says which vault setting keeps the app from the vault: on saving it in the logs, in the report, and when an agent sends', async () => {
+    const apiKey = scene.vault.apiKey;
+    try {
+      await scene.harness.setSetting('vault_url', 'not a url');
+      await scene.harness.setSetting('vault_api_key', `\u201c${apiKey}\u201d`);
+      await scene.harness.setSetting('vault_timeout_ms', 60000);
+      const logs = scene.harness.logText();
+      expect(logs).toContain('the Vault URL setting is not an http(s) URL');
+      expect(logs).toContain('the Vault API key setting holds a space, a line break or a character outside ASCII');
+      expect(logs).toContain('the Vault timeout setting is above 25000');
+      expect(logs).not.toContain(apiKey);
+
+      await scene.harness.runCommand('idv-readiness', { user: admin, room: scene.room });
+      const report = lastNotice(admin);
+      expect(report).toContain(
+        'The app cannot call the vault: the Vault URL setting is not an http(s) URL; the Vault API key setting holds',
+      );
+      expect(report).toContain('The Vault URL setting is not an https:// address.');
+      expect(report).not.toMatch(/not a url|is empty/);
+
+      await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
+      expect(notices(scene.agent).pop()).toBe(
+        "The vault is not set up yet. Ask an administrator to fill in the app's settings.",
+      );
+      expect(scene.harness.logText()).toContain('Nothing was sent: the Vault URL setting is not an http(s) URL');
+    } finally {
+      await scene.harness.setSetting('vault_url', scene.vault.url);
+      await scene.harness.setSetting('vault_api_key', apiKey);
+      await scene.harness.setSetting('vault_timeout_ms', 5000);
+    }
+  });
+
   it('never blocks agents: with failing lines an agent still sends a secure form', async () => {
     scene.harness.world.setServerSetting('Accounts_Password_Policy_Enabled', false);
     await sendForm(scene, 'ssn');

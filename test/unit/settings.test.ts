@@ -4,7 +4,9 @@ import {
   parseRoles,
   SETTINGS,
   toAppConfig,
+  vaultTimeoutOf,
 } from '../../src/settings/settings';
+import { vaultSettingProblems } from '../../src/settings/vault-settings-check';
 
 describe('settings', () => {
   it('turns blanks and nonsense into safe defaults', () => {
@@ -69,5 +71,42 @@ describe('settings', () => {
       idvAnswerDelivery: 'viewer',
       managersMayViewValues: false,
     });
+  });
+
+  it('waits at most 25 s for the vault, under the 30 s Rocket.Chat gives a call, and says what it did with garbage', () => {
+    expect(vaultTimeoutOf(undefined)).toEqual({ ms: DEFAULT_VAULT_TIMEOUT_MS });
+    expect(vaultTimeoutOf('')).toEqual({ ms: DEFAULT_VAULT_TIMEOUT_MS });
+    expect(vaultTimeoutOf(8000)).toEqual({ ms: 8000 });
+    expect(vaultTimeoutOf(' 25000 ')).toEqual({ ms: 25000 });
+    expect(vaultTimeoutOf(60000)).toEqual({
+      ms: 25000,
+      problem: 'the Vault timeout setting is above 25000 (Rocket.Chat cuts a call into an app at 30 s): 25000 is used',
+    });
+    for (const garbage of ['-5', 'abc', '1e12', 499, 2.5])
+      expect(vaultTimeoutOf(garbage)).toEqual({
+        ms: DEFAULT_VAULT_TIMEOUT_MS,
+        problem: `the Vault timeout setting is not a whole number of milliseconds from 500 to 25000: ${DEFAULT_VAULT_TIMEOUT_MS} is used`,
+      });
+  });
+
+  it('names each vault setting that keeps the app from the vault, and never its value', () => {
+    const good = { vault_url: 'https://vault.example.com', vault_api_key: 'k3y', site_id: 'chat-example' };
+    expect(vaultSettingProblems(good)).toEqual([]);
+    expect(vaultSettingProblems({})).toEqual(['the Vault URL setting is empty', 'the Vault API key setting is empty']);
+    const problems = vaultSettingProblems({
+      vault_url: 'javascript:alert(1)',
+      vault_api_key: 'k3y\nsecret',
+      site_id: 'sïte',
+      callback_base_url: 'https://chat example',
+      vault_timeout_ms: 'soon',
+    });
+    expect(problems).toEqual([
+      'the Vault URL setting is not an http(s) URL',
+      'the Vault API key setting holds a space, a line break or a character outside ASCII',
+      'the Site ID setting holds a space, a line break or a character outside ASCII',
+      'the Rocket.Chat URL for the vault setting is not an http(s) URL',
+      `the Vault timeout setting is not a whole number of milliseconds from 500 to 25000: ${DEFAULT_VAULT_TIMEOUT_MS} is used`,
+    ]);
+    expect(problems.join(' ')).not.toMatch(/secret|alert|sïte/);
   });
 });
