@@ -27,6 +27,7 @@ import type { SubmitHandler } from '../requests/dialogs';
 import { viewKindOf } from '../requests/dialogs';
 import { submitManagerReason } from '../requests/manager-view';
 import { startProcessorSend, submitProcessorParams } from '../requests/processor-send';
+import { sendRefusal } from '../requests/send-context';
 import { scheduleSend } from '../requests/send-job';
 import { runSerially } from '../lib/serial';
 import { revealRequest } from '../requests/reveal';
@@ -147,6 +148,11 @@ export async function handleViewSubmit(
     }
     if (saved.sentAt) {
       return responder.successResponse();
+    }
+    const refused = kind === 'idv' || kind === 'form' ? await sendRefusal(deps, user, saved.roomId) : undefined;
+    if (refused) {
+      const t = translatorFor(await localeForUser(deps.read, user));
+      return responder.viewErrorResponse({ viewId: view.id, errors: { [FIRST_INPUT[kind]]: t(refused) } });
     }
     const outcome = await SUBMITS[kind](deps, saved, view, user);
     if (outcome.errors && Object.keys(outcome.errors).length > 0) {

@@ -59,6 +59,17 @@ export async function currentRoom(deps: Deps, roomId: string | undefined): Promi
 }
 
 /**
+ * Why `user` may not send in `roomId` now (an i18n key), by the check beginSend makes; undefined
+ * when they may. For a dialog's Send, so a refusal shows in the dialog: a notice to an agent the
+ * chat was transferred away from would reach nobody.
+ */
+export async function sendRefusal(deps: Deps, user: IUser, roomId: string): Promise<string | undefined> {
+  const config = await readAppConfig(deps.read);
+  const decision = decideSendAccess(await currentRoom(deps, roomId), user, config.senderRoles);
+  return decision.allowed ? undefined : decision.reason;
+}
+
+/**
  * Re-reads the room and checks the caller may send ID&V or forms in it. Returns undefined after
  * telling the caller privately why not. `interactionRoom` is what the client sent: used only for
  * its ID and as the place to answer when the server knows no such room.
