@@ -12,8 +12,11 @@ import { selfSignedCertificate } from './self-signed-certificate';
 export const PROCESSOR_HOST = 'processor.test';
 export const PROCESSOR_SECRET = 'sk_test_local_processor_secret_51Hx';
 
-/** `charge_then_500`: charges, then answers 500 once (the outcome the vault cannot know). */
-export type ProcessorMode = 'normal' | 'slow_once' | 'redirect' | 'garbage' | 'error_500' | 'charge_then_500';
+/**
+ * `charge_then_500`: charges, then answers 500 once (the outcome the vault cannot know). `echo`:
+ * charges and puts what it was sent in its answer (`echo`, the raw body; `message`, the code).
+ */
+export type ProcessorMode = 'normal' | 'slow_once' | 'redirect' | 'garbage' | 'error_500' | 'charge_then_500' | 'echo';
 
 export interface ReceivedRequest {
   method: string;
@@ -106,7 +109,12 @@ export class LocalProcessor {
       send(replay.status, replay.body);
       return;
     }
-    const result = this.charge(this.asForm(String(req.headers['content-type'] ?? ''), body));
+    const form = this.asForm(String(req.headers['content-type'] ?? ''), body);
+    let result = this.charge(form);
+    if (this.mode === 'echo') {
+      const message = `The security code ${form.get('payment_method_data[card][cvc]') ?? ''} was checked.`;
+      result = { ...result, body: JSON.stringify({ ...JSON.parse(result.body), echo: body, message }) };
+    }
     if (key) this.byKey.set(key, { ...result, request: body });
     if (this.mode === 'charge_then_500') {
       this.mode = 'normal';

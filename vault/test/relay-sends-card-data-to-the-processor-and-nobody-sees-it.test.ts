@@ -309,6 +309,31 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
     expect((await vault.call('GET', `/v1/requests/${requestId}`)).statusCode).toBe(404);
   });
 
+  it('a kept field that repeats the card number (even cut) or its code is withheld, and the audit names it', async () => {
+    await configure('echoing', {
+      template: {
+        format: 'json',
+        body: {
+          amount: '{{param.amount}}',
+          currency: '{{param.currency}}',
+          card: { number: '{{pan}}', exp_month: '{{expiry.month}}', exp_year: '{{expiry.year}}', cvc: '{{cvv}}' },
+        },
+      },
+      keep: { status: 'status', last4: 'payment_method.card.last4', echo: 'echo', message: 'message', id: 'id' },
+    });
+    processor.mode = 'echo';
+    const requestId = await submitted('echoing');
+    const answer = (await send(requestId)).json<{ outcome: string; kept: Record<string, unknown> }>();
+    expect(answer.outcome).toBe('approved');
+    expect(answer.kept).toEqual({ status: 'succeeded', last4: '4242', id: expect.stringMatching(/^pi_/) });
+    // Cut to 64 characters, the echo held 12 of the card's 16 digits: withheld all the same.
+    expect(JSON.parse(processor.received[processor.received.length - 1].body).card.number).toBe(PAN);
+    const state = (await vault.call('GET', `/v1/requests/${requestId}`)).json<{ relay: { kept: unknown } }>();
+    expect(state.relay.kept).toEqual(answer.kept);
+    const entry = (await vault.app.vault.storage.readAudit(0, 100000)).filter((e) => e.action === 'relay.send').pop();
+    expect(JSON.parse(entry?.detail ?? '{}')).toMatchObject({ state: 'approved', withheld: ['echo', 'message'] });
+  });
+
   it('the card number and the secret appear in nothing the vault answered, logged or audited', async () => {
     const audit = JSON.stringify(await vault.app.vault.storage.readAudit(0, 100000));
     const relays = JSON.stringify(await vault.app.vault.storage.listRelays('site-a'));

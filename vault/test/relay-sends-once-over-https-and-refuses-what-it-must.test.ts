@@ -16,7 +16,7 @@ import {
   type RelayTemplate,
   type TemplateValues,
 } from '../src/relay/template';
-import { isPrivateAddress, keepFields, sendOnce, type RelayDestination } from '../src/relay/outbound';
+import { isPrivateAddress, keepFields, repeatsSubmitted, sendOnce, type RelayDestination } from '../src/relay/outbound';
 import { LocalProcessor, PROCESSOR_HOST, PROCESSOR_SECRET } from '../../testkit/local-processor';
 
 const CARD: TemplateValues = {
@@ -218,5 +218,28 @@ describe('sending once to a local HTTPS processor', () => {
     expect(await send()).toEqual({ kind: 'bad_answer', status: 200, reason: 'not_json' });
     processor.mode = 'error_500';
     expect(await send()).toMatchObject({ kind: 'answered', status: 500 });
+  });
+});
+
+describe('a kept answer field that repeats what the visitor submitted', () => {
+  const submitted = [
+    { type: 'card_number', value: '4242 4242 4242 4242' },
+    { type: 'cvv', value: '737' },
+    { type: 'text', value: 'Ada Lovelace' },
+    { type: 'text', value: 'Al' },
+  ];
+  it.each([
+    ['the card number as sent', '{"number":"4242424242424242"}', true],
+    ['the card number spaced', 'card 4242 4242 4242 4242 refused', true],
+    ['seven of its digits in a row (a cut echo)', '{"card":"4242424', true],
+    ['the code as a number of its own', 'security code 737 incorrect', true],
+    ['the name', 'holder Ada Lovelace', true],
+    ['its BIN and last four, masked', '424242••••••4242', false],
+    ['its last four', '4242', false],
+    ['the code inside a longer number', 'amount 17370', false],
+    ['a value under four characters', 'Also fine', false],
+    ['nothing of it', 'succeeded', false],
+  ])('%s: %s', (_name, text, repeats) => {
+    expect(repeatsSubmitted(text, submitted)).toBe(repeats);
   });
 });

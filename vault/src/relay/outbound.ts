@@ -189,6 +189,48 @@ export function sendOnce(
   });
 }
 
+/** A value the visitor submitted, with its field's type: what a kept answer must not repeat. */
+export interface SubmittedValue {
+  type: string;
+  value: string;
+}
+
+/** Digits of a card number in a row that say more than its BIN (6) or last four: card data. */
+const CARD_DIGITS_IN_A_ROW = 7;
+
+/**
+ * Whether `text` repeats a submitted value: any 7 digits in a row of a card number (spaces and
+ * dashes between them or not: a cut echo holds part of it, while "424242••••4242" is no more than
+ * may be shown), a value of up to four digits only as a whole number (inside a longer one it is
+ * chance: ids and amounts hold digits), any other value of four or more characters as written.
+ */
+export function repeatsSubmitted(text: string, submitted: readonly SubmittedValue[]): boolean {
+  return submitted.some(({ type, value }) => {
+    const written = value.trim();
+    if (type === 'card_number') {
+      const digits = written.replace(/\D/g, '');
+      const joined = text.replace(/[\s-]/g, '');
+      for (let i = 0; i + CARD_DIGITS_IN_A_ROW <= digits.length; i += 1)
+        if (joined.includes(digits.slice(i, i + CARD_DIGITS_IN_A_ROW))) return true;
+      return false;
+    }
+    if (/^\d{1,4}$/.test(written)) return new RegExp(`(^|\\D)${written}(\\D|$)`).test(text);
+    return written.length >= 4 && text.includes(written);
+  });
+}
+
+/**
+ * The kept fields less any that repeats a submitted value (a processor's error message or echo the
+ * admin's `keep` names): kept answers are stored and shown, and must never carry card data.
+ */
+export function withoutSubmitted(
+  kept: Record<string, string | number | boolean>,
+  submitted: readonly SubmittedValue[],
+): { kept: Record<string, string | number | boolean>; withheld: string[] } {
+  const withheld = Object.keys(kept).filter((name) => repeatsSubmitted(String(kept[name]), submitted));
+  return { kept: Object.fromEntries(Object.entries(kept).filter(([name]) => !withheld.includes(name))), withheld };
+}
+
 /**
  * The answer's fields the relay keeps, by dotted path (`payment_method.card.last4`): scalars only,
  * strings cut to 64 characters; everything else of the answer is dropped.

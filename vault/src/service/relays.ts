@@ -11,7 +11,7 @@ import {
   RelayConfigError,
   type RelayConfig,
 } from '../relay/config';
-import { keepFields, sendOnce, type RelayOutcome } from '../relay/outbound';
+import { keepFields, sendOnce, withoutSubmitted, type RelayOutcome } from '../relay/outbound';
 import { renderTemplate, TemplateError } from '../relay/template';
 import type { RelayRow, RelaySendState, RequestRow, SiteRow, Storage } from '../storage/types';
 import type { Clock } from './clock';
@@ -227,8 +227,14 @@ export class RelayService {
     // the first attempt: it may still have charged, so the outcome stays unknown, never "failed".
     const refusedReplay = reconciling && outcome.kind === 'answered' && stateOf(outcome) === 'failed';
     const state = refusedReplay ? 'unknown' : stateOf(outcome);
-    const kept = outcome.kind === 'answered' ? JSON.stringify(keepFields(outcome.body, config.keep)) : null;
+    const submitted = spec.fields.flatMap((f) =>
+      values[f.id] === undefined ? [] : [{ type: f.type, value: values[f.id] }],
+    );
+    const answered =
+      outcome.kind === 'answered' ? withoutSubmitted(keepFields(outcome.body, config.keep), submitted) : undefined;
+    const kept = answered ? JSON.stringify(answered.kept) : null;
     await this.finish(request, state, kept, agentId, {
+      ...(answered && answered.withheld.length > 0 ? { withheld: answered.withheld } : {}),
       outcome: outcome.kind,
       ...('status' in outcome ? { httpStatus: outcome.status } : {}),
       ...('reason' in outcome ? { reason: outcome.reason } : {}),
