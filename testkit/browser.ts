@@ -21,6 +21,14 @@ export function launchBrowser(choice: ChromiumChoice = chooseChromium()): Promis
   return chromium.launch({ executablePath: choice.path, args: CHROMIUM_ARGS, headless: true });
 }
 
+/**
+ * The same Chromium with a profile on disk in `dir`: what a profile keeps (password manager, form
+ * history, session files) can be checked.
+ */
+export function launchWithProfile(dir: string, choice: ChromiumChoice = chooseChromium()): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, { executablePath: choice.path, args: CHROMIUM_ARGS, headless: true });
+}
+
 export interface SentRequest {
   method: string;
   url: string;

@@ -90,7 +90,9 @@ describe('ID&V: pasting the whole secret (a per-site option, off by default)', (
       return [field.name, field.form];
     });
     expect(association).toEqual(['', null]);
-    expect(await box.getAttribute('type')).toBe('password');
+    expect(await box.evaluate((input) => getComputedStyle(input).getPropertyValue('-webkit-text-security'))).toBe(
+      'disc',
+    );
 
     // Too short to reach the last asked position: that box stays empty, and the page claims nothing.
     await box.focus();

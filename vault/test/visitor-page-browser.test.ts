@@ -7,7 +7,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import type { VisitorFieldView, VisitorRequestView } from '../src/contract';
 import { parseBodies } from '../src/http/bodies';
 import { securityHeaders } from '../src/http/security-headers';
@@ -17,9 +17,12 @@ import { idvFields } from '../src/pages/idv-fields';
 import { negotiateLocale } from '../src/pages/i18n';
 import { renderNoticePage, renderRequestPage } from '../src/pages/render';
 import { validateValues } from '../src/contract/field-rules';
+import fs from 'node:fs';
+import { chooseChromium } from '../../testkit/chromium';
 import {
   isFocused,
   launchBrowser,
+  launchWithProfile,
   openWatchedPage,
   tabTo,
   typeIntoLabelled,
@@ -131,6 +134,16 @@ async function startPageServer(posts: Post[]): Promise<{ app: FastifyInstance; b
     if (!Object.prototype.hasOwnProperty.call(ASSET_CONTENT_TYPES, name)) return reply.code(404).send();
     return reply.type(ASSET_CONTENT_TYPES[name]).send(readAsset(name));
   });
+  // A login form: proves the password manager's log shows a form it would offer to save.
+  app.get('/login-probe', async (_request, reply) =>
+    reply
+      .type(html)
+      .send(
+        '<!DOCTYPE html><html lang="en"><head><title>login</title></head><body><form method="post" action="/login-probe">' +
+          '<input name="user" autocomplete="username"><input type="password" name="pass"><button>Log in</button></form></body></html>',
+      ),
+  );
+  app.post('/login-probe', async (_request, reply) => reply.type(html).send(renderNoticePage('submitted', 'en')));
   // Breaks the CSP on purpose, to prove violations are noticed at all.
   app.get('/csp-probe', async (_request, reply) =>
     reply
@@ -167,6 +180,11 @@ afterEach(async () => {
   await watched?.close();
   watched = undefined;
 });
+
+/** How the input draws what is typed in it: 'disc' while masked. */
+function textSecurity(control: Locator): Promise<string> {
+  return control.evaluate((element) => getComputedStyle(element).getPropertyValue('-webkit-text-security'));
+}
 
 async function open(path: string, options: Parameters<typeof openWatchedPage>[1] = {}): Promise<WatchedPage> {
   watched = await openWatchedPage(browser, options);
@@ -324,7 +342,7 @@ describe('the ID&V page in Chromium', () => {
     const { page } = w;
     expect(await page.locator('h1').textContent()).toBe('Enter characters 2 and 4 from your PIN');
     for (const label of ['Character 2', 'Character 4']) {
-      expect(await page.getByLabel(label).getAttribute('type')).toBe('password');
+      expect(await textSecurity(page.getByLabel(label))).toBe('disc');
     }
     expect(await page.locator('input:not([type="hidden"])').count()).toBe(2);
     await page.screenshot({ path: screenshot('visitor-idv.png'), fullPage: true });
@@ -411,8 +429,9 @@ describe('card entry in Chromium', () => {
     expect(await toggle.textContent()).toBe('Show');
     expect(await toggle.getAttribute('aria-describedby')).toBe('field-pan-label');
     expect(await page.locator('#field-pan-label').textContent()).toContain('Card number');
+    expect(await textSecurity(pan)).toBe('disc');
     await page.keyboard.press('Space');
-    expect(await pan.getAttribute('type')).toBe('text');
+    expect(await textSecurity(pan)).toBe('none');
     expect(await toggle.textContent()).toBe('Hide');
     expect(await pan.inputValue()).toBe(GOOD_PAN);
     await page.screenshot({ path: screenshot('visitor-card-shown.png'), fullPage: true });
@@ -485,5 +504,50 @@ describe('the CSP watch', () => {
     await w.page.waitForLoadState('load');
     expect(await w.page.title()).toBe('probe');
     expect(w.cspViolations.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+// The npm-shipped Chromium is a headless shell: it has no password manager to ask.
+const withPasswordManager = chooseChromium().source === 'npm' ? describe.skip : describe;
+
+withPasswordManager("the browser's password manager", () => {
+  it('is never offered a secret field (a CVV, a masked card number, an ID&V character), unlike a login form', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'password-manager-'));
+    const context = await launchWithProfile(dir);
+    try {
+      const internals = await context.newPage();
+      await internals.goto('chrome://password-manager-internals/');
+      const log = () => internals.evaluate(() => document.body.innerText);
+      const page = await context.newPage();
+      const submit = async (path: string, values: Record<string, string>) => {
+        await page.goto(`${server.baseUrl}${path}`);
+        for (const [label, value] of Object.entries(values)) await typeIntoLabelled(page, label, value);
+        await Promise.all([
+          page.waitForURL(`**${path}${path.startsWith('/f/') ? '/submit' : ''}`),
+          page.keyboard.press('Enter'),
+        ]);
+        await page.waitForTimeout(1000);
+      };
+      await submit('/f/x', {
+        'Name on card': 'Alice Example',
+        'Card number': GOOD_PAN,
+        'Expiry date': FUTURE_EXPIRY,
+        'Security code': '123',
+      });
+      await submit('/f/idv', { 'Character 2': '7', 'Character 4': '3' });
+      const ours = await log();
+      expect(ours).toContain('ProvisionallySaveForm');
+      expect(ours).not.toMatch(/Password element :\s+\S|PENDING_PASSWORD_STATE/);
+
+      await page.goto(`${server.baseUrl}/login-probe`);
+      await page.locator('[name=user]').fill('alice');
+      await page.locator('[name=pass]').fill('hunter22');
+      await Promise.all([page.waitForURL('**/login-probe'), page.keyboard.press('Enter')]);
+      await page.waitForTimeout(1000);
+      expect(await log()).toMatch(/Password element :\s+pass/);
+    } finally {
+      await context.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

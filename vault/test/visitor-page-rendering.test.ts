@@ -101,12 +101,14 @@ describe('the form page', () => {
 
   it('masks secrets, and gives autofill tokens by type (masked or not) or from the field itself', () => {
     expect(elementAttributes(page, 'field-pan')).toMatchObject({
-      type: 'password',
+      type: 'text',
+      class: expect.stringContaining('control--masked'),
       autocomplete: 'cc-number',
       inputmode: 'numeric',
     });
     expect(elementAttributes(page, 'field-cvv')).toMatchObject({
-      type: 'password',
+      type: 'text',
+      class: expect.stringContaining('control--masked'),
       autocomplete: 'cc-csc',
       inputmode: 'numeric',
     });
@@ -296,7 +298,8 @@ describe('the ID&V page', () => {
     for (const position of ['2', '4']) {
       expect(page).toContain(`<label class="field__label" for="field-${position}">Character ${position}</label>`);
       expect(elementAttributes(page, `field-${position}`)).toMatchObject({
-        type: 'password',
+        type: 'text',
+        class: expect.stringContaining('control--masked'),
         autocomplete: 'off',
         name: `v.${position}`,
       });
@@ -314,7 +317,7 @@ describe('the ID&V page', () => {
       errors: { 4: { code: 'required' } },
     });
     expect(page).not.toMatch(/value="[QZ]"/);
-    expect(elementAttributes(page, 'field-2').type).toBe('password');
+    expect(elementAttributes(page, 'field-2').class).toContain('control--masked');
   });
 
   it('speaks Spanish', () => {

@@ -64,6 +64,10 @@ function enhanceCardNumber(data: VisitorPageData, field: PageField, control: HTM
   update();
 }
 
+function isMasked(control: HTMLInputElement): boolean {
+  return control.classList.contains(CLASSES.masked);
+}
+
 /** A Show/Hide button beside a masked input, so the visitor can check what they typed. */
 function addVisibilityToggle(data: VisitorPageData, field: PageField, control: HTMLInputElement): HTMLButtonElement {
   const button = document.createElement('button');
@@ -75,10 +79,10 @@ function addVisibilityToggle(data: VisitorPageData, field: PageField, control: H
     button.setAttribute('aria-describedby', labelElementId(field.elementId));
   }
   const render = (): void => {
-    button.textContent = message(data, control.type === 'password' ? 'toggle.show' : 'toggle.hide') ?? '';
+    button.textContent = message(data, isMasked(control) ? 'toggle.show' : 'toggle.hide') ?? '';
   };
   button.addEventListener('click', () => {
-    control.type = control.type === 'password' ? 'text' : 'password';
+    control.classList.toggle(CLASSES.masked);
     render();
   });
   render();
@@ -215,7 +219,7 @@ function start(): void {
     const control = controlOf(field);
     if (!(control instanceof HTMLInputElement)) continue;
     if (field.type === 'card_number') enhanceCardNumber(data, field, control);
-    if (control.type === 'password' && control.closest(`.${CLASSES.controlRow}`)) {
+    if (isMasked(control) && control.closest(`.${CLASSES.controlRow}`)) {
       addVisibilityToggle(data, field, control);
       masked.push(control);
     }
@@ -248,7 +252,7 @@ function start(): void {
     if (problems.length === 0) {
       document.getElementById(ERROR_SUMMARY_ID)?.remove();
       // Masked again before leaving, so no browser keeps a shown secret as form history.
-      for (const control of masked) control.type = 'password';
+      for (const control of masked) control.classList.add(CLASSES.masked);
       sending = true;
       return;
     }
