@@ -451,6 +451,22 @@ describe('card entry in Chromium', () => {
     expectCleanPage(w);
   });
 
+  it('what was typed does not come back when the visitor leaves and returns with Back', async () => {
+    const w = await open('/f/x');
+    const { page } = w;
+    await typeIntoLabelled(page, 'Name on card', 'Alice Example');
+    await typeIntoLabelled(page, 'Card number', GOOD_PAN);
+    await typeIntoLabelled(page, 'Expiry date', FUTURE_EXPIRY);
+    await page.goto(`${server.baseUrl}/login-probe`);
+    await page.goBack();
+    await page.locator('#field-pan').waitFor();
+    const values = await page
+      .locator('input.control')
+      .evaluateAll((all) => all.map((i) => (i as HTMLInputElement).value));
+    expect(values).toEqual(['', '', '', '']);
+    expect(await page.locator('#field-pan-brand').textContent()).toBe('');
+  });
+
   it('the ID&V page has no Show/Hide buttons and no autofill', async () => {
     const w = await open('/f/idv');
     const { page } = w;

@@ -208,6 +208,12 @@ function onSummaryClick(event: MouseEvent): void {
   control.focus({ preventScroll: true });
 }
 
+/** Whether this page was loaded by the browser's Back or Forward. */
+function cameBack(): boolean {
+  const [navigation] = performance.getEntriesByType('navigation') as PerformanceNavigationTiming[];
+  return navigation?.type === 'back_forward';
+}
+
 function start(): void {
   const data = readPageData();
   const form = document.getElementById(FORM_ID);
@@ -260,9 +266,11 @@ function start(): void {
     showErrorSummary(data, problems).focus();
   });
 
-  // Coming back to this page from the browser's history must allow sending again.
-  window.addEventListener('pageshow', () => {
+  // Back to this page from the browser's history: sending is allowed again, and nothing typed before
+  // comes back (the browser restores inputs; on a shared computer the next user could read them).
+  window.addEventListener('pageshow', (event) => {
     sending = false;
+    if (event.persisted || cameBack()) form.reset();
   });
   document.addEventListener('click', onSummaryClick);
   document.getElementById(ERROR_SUMMARY_ID)?.focus();
