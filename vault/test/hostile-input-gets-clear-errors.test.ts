@@ -116,6 +116,8 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     ['only a Hangul filler', '\u3164', /must show something/],
     ['only blank braille', '\u2800\u2800', /must show something/],
     ['only combining marks', '\u0301\u0308', /must show something/],
+    ['only a noncharacter', '\uffff', /must show something/],
+    ['only private-use characters', '\ue000\u{10fffd}', /must show something/],
     ['a right-to-left override', 'PIN\u202e4321', /one line of plain text/],
     ['a C1 control', 'P\u0085N', /one line of plain text/],
     ['a line break', 'P\nN', /one line of plain text/],

@@ -79,10 +79,12 @@ export const PLAIN_LINE_PATTERN =
   '^[^\\u0000-\\u0008\\u000a-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff]*$';
 /**
  * Something a person can see: not only spaces, controls, format characters (zero-width, bidi
- * marks), combining marks (nothing to sit on) and the letters and symbols drawn blank (Hangul
- * fillers, the blank braille pattern). Unicode mode.
+ * marks), combining marks (nothing to sit on), private-use characters and noncharacters (no font
+ * of the page draws them) and the letters and symbols drawn blank (Hangul fillers, the blank
+ * braille pattern). Unicode mode; properties stable across Unicode versions, so every side agrees.
  */
-export const VISIBLE_PATTERN = '[^\\p{Z}\\p{Cc}\\p{Cf}\\p{M}\\s\\u115f\\u1160\\u2800\\u3164\\uffa0]';
+export const VISIBLE_PATTERN =
+  '[^\\p{Z}\\p{Cc}\\p{Cf}\\p{M}\\p{Co}\\p{Noncharacter_Code_Point}\\s\\u115f\\u1160\\u2800\\u3164\\uffa0]';
 
 /**
  * An address a visitor's browser opens (the vault's public URL, the app's Vault URL, the links the
