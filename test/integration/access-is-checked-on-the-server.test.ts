@@ -101,19 +101,24 @@ describe('who may send ID&V and secure forms', () => {
     }
   });
 
-  it('re-checks on submit: a dialog opened before a transfer sends nothing after it', async () => {
+  it('re-checks on submit: a dialog opened before a transfer sends nothing, and says so in the dialog', async () => {
     const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
     await scene.harness.runCommand('idv', { user: scene.agent, room });
     const view = scene.harness.lastView(scene.agent.id);
-    scene.harness.world.updateRoom(room, { servedBy: scene.harness.world.addAgent('new.owner') });
+    await scene.harness.transferRoom(room, scene.agent, scene.harness.world.addAgent('new.owner'));
+    const told = notificationTexts(scene, scene.agent).length;
     const response = await scene.harness.submitView(view, scene.agent, {
       'idv.secret-kind': 'pin',
       'idv.length': '4',
       'idv.first-position': '1',
       'idv.second-position': '3',
     });
-    expect(response).toMatchObject({ success: true });
-    expect(notificationTexts(scene, scene.agent).pop()).toBe('Only the agent serving this chat can do this.');
+    // In the dialog: a private notice to an agent no longer in the room would reach nobody.
+    expect(response).toMatchObject({
+      type: 'errors',
+      errors: { 'idv.secret-kind': 'Only the agent serving this chat can do this.' },
+    });
+    expect(notificationTexts(scene, scene.agent).length).toBe(told);
     expect(scene.harness.world.messagesIn(room.id)).toEqual([]);
   });
 
