@@ -21,10 +21,7 @@ export function launchBrowser(choice: ChromiumChoice = chooseChromium()): Promis
   return chromium.launch({ executablePath: choice.path, args: CHROMIUM_ARGS, headless: true });
 }
 
-/**
- * The same Chromium with a profile on disk in `dir`: what a profile keeps (password manager, form
- * history, session files) can be checked.
- */
+/** The same Chromium with a profile on disk in `dir`, so what a profile keeps can be read back. */
 export function launchWithProfile(dir: string, choice: ChromiumChoice = chooseChromium()): Promise<BrowserContext> {
   return chromium.launchPersistentContext(dir, { executablePath: choice.path, args: CHROMIUM_ARGS, headless: true });
 }

@@ -99,7 +99,7 @@ describe('autofill tokens (WCAG 1.3.5)', () => {
       cvv: 'cc-csc',
       zip: 'postal-code',
     });
-    expect(page).toMatch(/<input class="[^"]*control--masked[^"]*" type="text"[^>]* name="v\.pan"/);
+    expect(page).toMatch(/<input[^>]* type="password"[^>]* name="v\.pan"/);
   });
 
   it('the JSON view carries the token, and anything that is not an allowed token is a 400', async () => {

@@ -26,8 +26,6 @@ export const CLASSES = {
   controlRow: 'control-row',
   brand: 'field__brand',
   toggle: 'button button--toggle',
-  /** A secret typed unseen: drawn as dots by the stylesheet, not a password input (render.ts, isSecret). */
-  masked: 'control--masked',
 } as const;
 
 /** A field plus the id of its input (or select) element in the page. */

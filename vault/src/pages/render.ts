@@ -100,11 +100,7 @@ ${content}
 `.value;
 }
 
-/**
- * A secret is typed unseen: a text input the stylesheet draws as dots (CLASSES.masked), not a
- * password input. Chrome reads any form with a password input as a login and offers to save it:
- * a CVV as the password and the expiry as the user name, synced to the visitor's account.
- */
+/** A secret is typed unseen (a password input). */
 function isSecret(field: VisitorFieldView, view: VisitorRequestView): boolean {
   return field.masked || field.type === 'cvv' || view.kind === 'idv';
 }
@@ -182,7 +178,7 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
     );
     return html`<select class="control" ${common}><option value="">${t(ctx.locale, 'form.choose')}</option>${options}</select>`;
   }
-  const type = !secret && field.type === 'email' ? 'email' : 'text';
+  const type = secret ? 'password' : field.type === 'email' ? 'email' : 'text';
   const mode = INPUT_MODES[field.type];
   const inputMode = mode ? html` inputmode="${mode}"` : '';
   const direction = LEFT_TO_RIGHT_TYPES.has(field.type) ? html` dir="ltr"` : '';
@@ -192,8 +188,7 @@ function renderControl(field: PageField, ctx: FieldContext, describedBy: string,
       : field.type === 'cvv' || field.type === 'expiry'
         ? ' control--short'
         : '';
-  const masked = secret ? ` ${CLASSES.masked}` : '';
-  return html`<input class="control${width}${masked}" type="${type}" ${common} autocomplete="${autocompleteToken(field, ctx.view)}"${
+  return html`<input class="control${width}" type="${type}" ${common} autocomplete="${autocompleteToken(field, ctx.view)}"${
     inputMode
   }${direction} autocapitalize="none" autocorrect="off" spellcheck="false"${value !== undefined ? html` value="${value}"` : ''}>`;
 }
@@ -289,7 +284,7 @@ function renderIdvPaste(locale: string, idv: IdvSpec): SafeHtml {
   return html`<div class="idv-paste" id="${IDV_PASTE_ID}" hidden>
 <label class="field__label" for="${IDV_PASTE_INPUT_ID}">${t(locale, 'idv.paste.label', { label: idv.label })}</label>
 <p class="field__hint" id="${IDV_PASTE_HINT_ID}">${t(locale, 'idv.paste.hint', { positions })}</p>
-<input class="control ${CLASSES.masked}" type="text" id="${IDV_PASTE_INPUT_ID}" autocomplete="off" aria-describedby="${IDV_PASTE_HINT_ID}" autocapitalize="none" autocorrect="off" spellcheck="false">
+<input class="control" type="password" id="${IDV_PASTE_INPUT_ID}" autocomplete="off" aria-describedby="${IDV_PASTE_HINT_ID}" autocapitalize="none" autocorrect="off" spellcheck="false">
 <p class="idv-paste__status" id="${IDV_PASTE_STATUS_ID}" role="status"></p>
 </div>
 `;

@@ -64,10 +64,6 @@ function enhanceCardNumber(data: VisitorPageData, field: PageField, control: HTM
   update();
 }
 
-function isMasked(control: HTMLInputElement): boolean {
-  return control.classList.contains(CLASSES.masked);
-}
-
 /** A Show/Hide button beside a masked input, so the visitor can check what they typed. */
 function addVisibilityToggle(data: VisitorPageData, field: PageField, control: HTMLInputElement): HTMLButtonElement {
   const button = document.createElement('button');
@@ -79,10 +75,10 @@ function addVisibilityToggle(data: VisitorPageData, field: PageField, control: H
     button.setAttribute('aria-describedby', labelElementId(field.elementId));
   }
   const render = (): void => {
-    button.textContent = message(data, isMasked(control) ? 'toggle.show' : 'toggle.hide') ?? '';
+    button.textContent = message(data, control.type === 'password' ? 'toggle.show' : 'toggle.hide') ?? '';
   };
   button.addEventListener('click', () => {
-    control.classList.toggle(CLASSES.masked);
+    control.type = control.type === 'password' ? 'text' : 'password';
     render();
   });
   render();
@@ -225,7 +221,7 @@ function start(): void {
     const control = controlOf(field);
     if (!(control instanceof HTMLInputElement)) continue;
     if (field.type === 'card_number') enhanceCardNumber(data, field, control);
-    if (isMasked(control) && control.closest(`.${CLASSES.controlRow}`)) {
+    if (control.type === 'password' && control.closest(`.${CLASSES.controlRow}`)) {
       addVisibilityToggle(data, field, control);
       masked.push(control);
     }
@@ -258,7 +254,7 @@ function start(): void {
     if (problems.length === 0) {
       document.getElementById(ERROR_SUMMARY_ID)?.remove();
       // Masked again before leaving, so no browser keeps a shown secret as form history.
-      for (const control of masked) control.classList.add(CLASSES.masked);
+      for (const control of masked) control.type = 'password';
       sending = true;
       return;
     }
@@ -267,7 +263,7 @@ function start(): void {
   });
 
   // Back to this page from the browser's history: sending is allowed again, and nothing typed before
-  // comes back (the browser restores inputs; on a shared computer the next user could read them).
+  // comes back (Chrome restores text inputs; on a shared computer the next user could read them).
   window.addEventListener('pageshow', (event) => {
     sending = false;
     if (event.persisted || cameBack()) form.reset();
