@@ -240,4 +240,13 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
         ADD CONSTRAINT closed_rooms_site_id_fkey FOREIGN KEY (site_id) REFERENCES sites (site_id) ON DELETE CASCADE;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- A room's listing reads its newest requests (ROOM_LIST_LIMIT) straight from the index, however
+      -- many the room holds, instead of reading and sorting all of them first.
+      DROP INDEX requests_by_room;
+      CREATE INDEX requests_by_room ON requests (site_id, room_id, created_at, request_id);
+    `,
+  },
 ];

@@ -222,4 +222,13 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
       ALTER TABLE closed_rooms_by_site RENAME TO closed_rooms;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- A room's listing reads its newest requests (ROOM_LIST_LIMIT) straight from the index, however
+      -- many the room holds, instead of reading and sorting all of them first.
+      DROP INDEX requests_by_room;
+      CREATE INDEX requests_by_room ON requests (site_id, room_id, created_at, request_id);
+    `,
+  },
 ];
