@@ -223,21 +223,27 @@ describe('sending once to a local HTTPS processor', () => {
 
 describe('a kept answer field that repeats what the visitor submitted', () => {
   const submitted = [
-    { type: 'card_number', value: '4242 4242 4242 4242' },
-    { type: 'cvv', value: '737' },
-    { type: 'text', value: 'Ada Lovelace' },
-    { type: 'text', value: 'Al' },
+    { type: 'card_number', value: '4242 4242 4242 4242', secret: false },
+    { type: 'cvv', value: '737', secret: true },
+    { type: 'text', value: 'Zanzibar', secret: true },
+    { type: 'text', value: 'Ada Lovelace', secret: false },
+    { type: 'select', value: 'visa', secret: false },
   ];
   it.each([
     ['the card number as sent', '{"number":"4242424242424242"}', true],
     ['the card number spaced', 'card 4242 4242 4242 4242 refused', true],
+    ['the card number with dots', '4242.4242.4242.4242', true],
+    ['the card number with slashes', '4242/4242/4242/4242', true],
     ['seven of its digits in a row (a cut echo)', '{"card":"4242424', true],
-    ['the code as a number of its own', 'security code 737 incorrect', true],
-    ['the name', 'holder Ada Lovelace', true],
+    ['the code as a token of its own', 'security code 737 incorrect', true],
+    ['the code as a kept number', '737', true],
+    ['a masked answer', 'answer was Zanzibar', true],
     ['its BIN and last four, masked', '424242••••••4242', false],
     ['its last four', '4242', false],
+    ['the code inside an id', 'pi_3OaB737xYzQ', false],
     ['the code inside a longer number', 'amount 17370', false],
-    ['a value under four characters', 'Also fine', false],
+    ['the name on the card', 'holder Ada Lovelace', false],
+    ['a choice from a list', 'visa', false],
     ['nothing of it', 'succeeded', false],
   ])('%s: %s', (_name, text, repeats) => {
     expect(repeatsSubmitted(text, submitted)).toBe(repeats);

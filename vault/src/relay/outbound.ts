@@ -189,32 +189,38 @@ export function sendOnce(
   });
 }
 
-/** A value the visitor submitted, with its field's type: what a kept answer must not repeat. */
+/**
+ * A value the visitor submitted, with its field's type: what a kept answer must not repeat when it is
+ * card data or a secret (`secret`: a CVV, an SSN, a masked or off-the-record field).
+ */
 export interface SubmittedValue {
   type: string;
   value: string;
+  secret: boolean;
 }
 
 /** Digits of a card number in a row that say more than its BIN (6) or last four: card data. */
 const CARD_DIGITS_IN_A_ROW = 7;
 
 /**
- * Whether `text` repeats a submitted value: any 7 digits in a row of a card number (spaces and
- * dashes between them or not: a cut echo holds part of it, while "424242••••4242" is no more than
- * may be shown), a value of up to four digits only as a whole number (inside a longer one it is
- * chance: ids and amounts hold digits), any other value of four or more characters as written.
+ * Whether `text` repeats card data or a secret the visitor submitted: any 7 digits in a row of the
+ * card number, with or without one separator between digits (a cut echo holds part of it, while
+ * "424242••••4242" is no more than may be shown); a secret of up to four digits (a CVV) only as a
+ * token of its own, so an id such as "pi_3OaB737x" is not one; any other secret of four or more
+ * characters as written. A name, an expiry or a choice from a list may be kept.
  */
 export function repeatsSubmitted(text: string, submitted: readonly SubmittedValue[]): boolean {
-  return submitted.some(({ type, value }) => {
+  const joined = text.replace(/(?<=\d)[^0-9A-Za-z](?=\d)/g, '');
+  return submitted.some(({ type, value, secret }) => {
     const written = value.trim();
     if (type === 'card_number') {
       const digits = written.replace(/\D/g, '');
-      const joined = text.replace(/[\s-]/g, '');
       for (let i = 0; i + CARD_DIGITS_IN_A_ROW <= digits.length; i += 1)
         if (joined.includes(digits.slice(i, i + CARD_DIGITS_IN_A_ROW))) return true;
       return false;
     }
-    if (/^\d{1,4}$/.test(written)) return new RegExp(`(^|\\D)${written}(\\D|$)`).test(text);
+    if (!secret) return false;
+    if (/^\d{1,4}$/.test(written)) return new RegExp(`(^|[^0-9A-Za-z])${written}([^0-9A-Za-z]|$)`).test(text);
     return written.length >= 4 && text.includes(written);
   });
 }

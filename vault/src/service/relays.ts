@@ -228,7 +228,15 @@ export class RelayService {
     const refusedReplay = reconciling && outcome.kind === 'answered' && stateOf(outcome) === 'failed';
     const state = refusedReplay ? 'unknown' : stateOf(outcome);
     const submitted = spec.fields.flatMap((f) =>
-      values[f.id] === undefined ? [] : [{ type: f.type, value: values[f.id] }],
+      values[f.id] === undefined
+        ? []
+        : [
+            {
+              type: f.type,
+              value: values[f.id],
+              secret: f.type === 'cvv' || f.type === 'ssn' || f.masked || f.offTheRecord,
+            },
+          ],
     );
     const answered =
       outcome.kind === 'answered' ? withoutSubmitted(keepFields(outcome.body, config.keep), submitted) : undefined;
