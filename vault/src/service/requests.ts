@@ -23,9 +23,9 @@ import type { Doorbell } from './doorbell';
 import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
 
-/** Lapsed requests expired in one write transaction, and at most in one sweep (VAULT_SWEEP_INTERVAL_SECONDS). */
 /** The most requests one room listing holds (the newest). */
 export const ROOM_LIST_LIMIT = 500;
+/** Lapsed requests expired in one write transaction, and at most in one sweep (VAULT_SWEEP_INTERVAL_SECONDS). */
 export const EXPIRE_BATCH = 50;
 export const EXPIRE_PER_SWEEP = 5000;
 
