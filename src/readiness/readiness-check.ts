@@ -19,8 +19,8 @@ import { readReadinessState, saveReadinessState } from '../persistence/readiness
 import { maskingConfig } from '../redaction/masking-config';
 import { readAppConfig } from '../settings/settings';
 import { isVaultCallError } from '../vault/vault-call-error';
-import { vaultConnectionProblems } from '../vault/vault-client';
-import { vaultClient, vaultConnection } from '../requests/send-context';
+import { connectionSettingProblems } from '../settings/vault-settings-check';
+import { vaultClient } from '../requests/send-context';
 
 export const READINESS_JOB_ID = 'readiness-check';
 export const READINESS_INTERVAL = '1 hour';
@@ -45,7 +45,7 @@ async function serverSettings(deps: Deps): Promise<ReadinessInput['server']> {
 export async function checkReadiness(deps: Deps): Promise<ReadinessItem[]> {
   const config = await readAppConfig(deps.read);
   const vault: ReadinessInput['vault'] = { reachable: false };
-  const problems = vaultConnectionProblems(vaultConnection(config));
+  const problems = connectionSettingProblems(config);
   if (problems.length > 0) {
     vault.settingsProblem = problems.join('; ');
   } else {

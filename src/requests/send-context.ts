@@ -15,7 +15,8 @@ import { notifyPrivately } from '../platform/notify';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { withoutTrailing } from '../vault/contract';
-import { vaultConnectionProblems, VaultClient } from '../vault/vault-client';
+import { connectionSettingProblems } from '../settings/vault-settings-check';
+import { VaultClient } from '../vault/vault-client';
 import type { VaultConnection } from '../vault/vault-client';
 import { VaultCallError } from '../vault/vault-call-error';
 
@@ -91,7 +92,7 @@ export async function beginSend(
     }
     return undefined;
   }
-  const problems = vaultConnectionProblems(vaultConnection(config));
+  const problems = connectionSettingProblems(config);
   if (problems.length > 0) {
     deps.app.getLogger().warn({ msg: `Nothing was sent: ${problems.join('; ')}.`, roomId: decision.room.id });
     await notifyPrivately(deps, user, decision.room, t('error_not_configured'));

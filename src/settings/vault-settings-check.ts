@@ -8,7 +8,7 @@ import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import { vaultConnectionProblems } from '../vault/vault-client';
 import { isLinkUrl } from '../vault/contract';
-import { readSettingValues, SettingId, toAppConfig, vaultTimeoutOf } from './settings';
+import { readSettingValues, SettingId, toAppConfig, vaultTimeoutOf, type AppConfig } from './settings';
 
 const CHECKED: readonly string[] = [
   SettingId.VaultUrl,
@@ -18,9 +18,12 @@ const CHECKED: readonly string[] = [
   SettingId.VaultTimeoutMs,
 ];
 
-/** What is wrong with the vault settings `values` hold, one phrase each; none when all are usable. */
-export function vaultSettingProblems(values: { [id: string]: unknown }): string[] {
-  const config = toAppConfig((id) => values[id]);
+/**
+ * What keeps the app from using the vault, one phrase per setting: the connection settings
+ * (vaultConnectionProblems) and the Rocket.Chat URL for the vault, when filled. Checked on saving,
+ * before every send and by the readiness check alike.
+ */
+export function connectionSettingProblems(config: AppConfig): string[] {
   const problems = vaultConnectionProblems({
     baseUrl: config.vaultUrl,
     apiKey: config.vaultApiKey,
@@ -28,6 +31,12 @@ export function vaultSettingProblems(values: { [id: string]: unknown }): string[
   });
   if (config.callbackBaseUrl !== '' && !isLinkUrl(config.callbackBaseUrl))
     problems.push('the Rocket.Chat URL for the vault setting is not an http(s) URL');
+  return problems;
+}
+
+/** What is wrong with the vault settings `values` hold, one phrase each; none when all are usable. */
+export function vaultSettingProblems(values: { [id: string]: unknown }): string[] {
+  const problems = connectionSettingProblems(toAppConfig((id) => values[id]));
   const timeout = vaultTimeoutOf(values[SettingId.VaultTimeoutMs]).problem;
   if (timeout) problems.push(timeout);
   return problems;

@@ -146,6 +146,7 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
       await scene.harness.setSetting('vault_url', 'not a url');
       await scene.harness.setSetting('vault_api_key', `\u201c${apiKey}\u201d`);
       await scene.harness.setSetting('vault_timeout_ms', 60000);
+      await scene.harness.setSetting('callback_base_url', 'https://chat example');
       const logs = scene.harness.logText();
       expect(logs).toContain('the Vault URL setting is not an http(s) URL');
       expect(logs).toContain('the Vault API key setting holds a space, a line break or a character outside ASCII');
@@ -158,6 +159,7 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
         'The app cannot call the vault: the Vault URL setting is not an http(s) URL; the Vault API key setting holds',
       );
       expect(report).toContain('The Vault URL setting is not an https:// address.');
+      expect(report).toContain('the Rocket.Chat URL for the vault setting is not an http(s) URL');
       expect(report).not.toMatch(/not a url|is empty/);
 
       await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
@@ -169,6 +171,7 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
       await scene.harness.setSetting('vault_url', scene.vault.url);
       await scene.harness.setSetting('vault_api_key', apiKey);
       await scene.harness.setSetting('vault_timeout_ms', 5000);
+      await scene.harness.setSetting('callback_base_url', '');
     }
   });
 
