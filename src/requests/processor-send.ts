@@ -159,10 +159,8 @@ export async function submitProcessorParams(
   const room = record ? await currentRoom(deps, record.roomId) : undefined;
   const refused = refusal(record, user, room);
   if (refused || !record || !record.relay) {
-    if (room) {
-      await notifyPrivately(deps, user, room, t(refused || 'error_request_unknown'));
-    }
-    return {};
+    // Said in the dialog: a private notice to an agent no longer in the room would reach nobody.
+    return { errors: { [processorParamAction(0)]: t(refused || 'error_request_unknown') } };
   }
   const state = (view as IUIKitSurface & { state?: object }).state;
   const asked: { [name: string]: string } = {};

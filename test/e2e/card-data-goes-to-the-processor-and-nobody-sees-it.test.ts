@@ -365,6 +365,26 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(processor.received.length).toBe(before);
   });
 
+  it('an amount dialog sent after its chat closed is refused inside the dialog, and nothing goes out', async () => {
+    const { chat, requestId } = await answered('pay_by_card', CARD.pan);
+    await clickSend(chat, requestId);
+    const modal = scene.harness.lastView(scene.agent.id);
+    // Closed as the server sees it, before the app heard of it (its close event forgets the dialog).
+    scene.harness.world.closeRoom(chat);
+    const before = processor.received.length;
+    const told = notificationTexts(scene, scene.agent).length;
+    const response = await scene.harness.submitView(modal, scene.agent, { 'processor.param.0': '300' });
+    await scene.harness.jobsSettled();
+    expect(response).toMatchObject({
+      type: 'errors',
+      errors: {
+        'processor.param.0': 'This chat is closed, so its card data can no longer be sent to the payment processor.',
+      },
+    });
+    expect(notificationTexts(scene, scene.agent).length).toBe(told);
+    expect(processor.received.length).toBe(before);
+  });
+
   it('took every picture of this flow, and the agent guide shows exactly those', () => {
     expect([...screenshots.taken].sort()).toEqual([...PICTURES].sort());
     expect([...new Set(picturesShownIn('agent-guide.md', 'relay-'))].sort()).toEqual([...PICTURES].sort());
