@@ -11,6 +11,7 @@ import { SUPPORTED_LOCALES } from '../i18n/i18n';
 import type { BuiltinDetectorId } from '../redaction/detectors';
 import { parseWholeNumber } from '../lib/validation';
 import { withoutTrailing } from '../vault/contract';
+import { LONGEST_VAULT_WAIT_MS } from '../vault/vault-client';
 
 export const SettingId = {
   VaultUrl: 'vault_url',
@@ -42,8 +43,7 @@ export const SettingId = {
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
 const MIN_VAULT_TIMEOUT_MS = 500;
-/** The longest the app waits for the vault: under the 30 s Rocket.Chat gives any call into an app. */
-export const MAX_VAULT_TIMEOUT_MS = 25000;
+export const MAX_VAULT_TIMEOUT_MS = LONGEST_VAULT_WAIT_MS;
 export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
 /**
  * How an agent sees submitted values. `strict` (the default): a single-use link to the vault's own

@@ -39,12 +39,15 @@ export interface VaultConnection {
 
 type Method = 'get' | 'post';
 
+/** The longest the app waits for the vault: the Apps-Engine cuts any call into the app at 30 s. */
+export const LONGEST_VAULT_WAIT_MS = 25000;
+
 /**
  * How long a job waits for a send to a payment processor: the vault waits for the processor (a
- * relay's `timeoutMs`, 10 s by default) before it answers, and the Apps-Engine cuts any call into
- * the app at 30 s. A later send answers the stored outcome, or reconciles, without charging twice.
+ * relay's `timeoutMs`, 10 s by default) before it answers. A later send answers the stored
+ * outcome, or reconciles, without charging twice.
  */
-export const PROCESSOR_SEND_TIMEOUT_MS = 25000;
+export const PROCESSOR_SEND_TIMEOUT_MS = LONGEST_VAULT_WAIT_MS;
 const RELAY_OUTCOMES: readonly RelayOutcomeName[] = ['approved', 'declined', 'failed', 'unknown'];
 
 /** A send's answer: `sending` is only ever a state another call may see, never this call's outcome. */

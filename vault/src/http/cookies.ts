@@ -11,6 +11,11 @@ export interface PageCookie {
   secure: boolean;
 }
 
+/** A page cookie's name: with the __Secure- prefix under https, so plain-http answers cannot set it. */
+export function pageCookieName(name: string, secure: boolean): string {
+  return secure ? `__Secure-${name}` : name;
+}
+
 /** The Set-Cookie value for `cookie`; a `maxAgeSeconds` of 0 with an empty value clears it. */
 export function setCookieValue(cookie: PageCookie): string {
   const attributes = [`Path=${cookie.path}`];

@@ -4,7 +4,7 @@ import type { Vault } from '../open-vault';
 import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
 import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
-import { readCookie, setCookieValue } from './cookies';
+import { pageCookieName, readCookie, setCookieValue } from './cookies';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
@@ -16,13 +16,8 @@ import { responses } from './response-schemas';
 type OtkParams = { Params: { otk: string } };
 type SessionParams = { Params: { handle: string } };
 
-/**
- * The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. Under https the
- * __Secure- prefix keeps plain-http answers from setting one.
- */
-function viewerCookieName(secure: boolean): string {
-  return secure ? '__Secure-viewer_session' : 'viewer_session';
-}
+/** The session cookie: HttpOnly, SameSite=Strict, and scoped to one viewer's path. */
+const VIEWER_COOKIE = 'viewer_session';
 
 /** A session's handle, checked before it reaches a cookie's Path or a page's links. */
 const handleParams = {
@@ -123,7 +118,7 @@ export async function viewerRoutes(
   // Behind a proxy's prefix the browser's paths start with it: links, redirects and cookie paths too.
   const base = vault.config.publicPath;
   const secure = vault.config.publicHttps;
-  const sessionCookie = { name: viewerCookieName(secure), sameSite: 'Strict', secure } as const;
+  const sessionCookie = { name: pageCookieName(VIEWER_COOKIE, secure), sameSite: 'Strict', secure } as const;
   const sessionToken = (request: FastifyRequest): string => readCookie(request, sessionCookie.name);
 
   // A handle of the wrong shape is a dead session like any other (the same 404), not a 400 that

@@ -11,7 +11,7 @@ import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind }
 import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
 import type { OpenedRequest } from '../service/visitor-flow';
-import { readCookies, setCookieValue } from './cookies';
+import { pageCookieName, readCookies, setCookieValue } from './cookies';
 import { jsonBodyRequired } from './errors';
 import { LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
@@ -24,12 +24,9 @@ type OtkParams = { Params: { otk: string } };
  * so a reload (which re-posts the used link) or the link followed again from the chat shows the
  * form again instead of a dead link. It holds the live submit key, bound to the link. Lax, not
  * Strict: the chat is another site (a cross-site POST, or a fetch, gets no Lax cookie). A session
- * cookie: gone with the browser. Under https the __Secure- prefix keeps plain-http answers from
- * setting one.
+ * cookie: gone with the browser.
  */
-function formCookieName(secure: boolean): string {
-  return secure ? '__Secure-form_session' : 'form_session';
-}
+const FORM_COOKIE = 'form_session';
 
 /** JSON for API clients (custom front ends), HTML for browsers. */
 function wantsJson(request: FastifyRequest): boolean {
@@ -125,7 +122,7 @@ export async function visitorRoutes(
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
   const base = vault.config.publicPath;
   const secure = vault.config.publicHttps;
-  const formCookie = formCookieName(secure);
+  const formCookie = pageCookieName(FORM_COOKIE, secure);
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
   app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
