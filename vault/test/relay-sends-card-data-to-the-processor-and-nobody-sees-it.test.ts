@@ -36,6 +36,16 @@ function cardRequest(relay: string, roomId = 'room-1'): CreateRequestBody {
   };
 }
 
+/** A generic JSON processor's template (the local processor reads it as Stripe's form). */
+const JSON_TEMPLATE = {
+  format: 'json',
+  body: {
+    amount: '{{param.amount}}',
+    currency: '{{param.currency}}',
+    card: { number: '{{pan}}', exp_month: '{{expiry.month}}', exp_year: '{{expiry.year}}', cvc: '{{cvv}}' },
+  },
+};
+
 describe('relays: card data goes to the processor, and no person sees it', () => {
   let processor: LocalProcessor;
   let vault: TestVault;
@@ -132,14 +142,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
 
   it('a generic JSON template goes the same way', async () => {
     await configure('json', {
-      template: {
-        format: 'json',
-        body: {
-          amount: '{{param.amount}}',
-          currency: '{{param.currency}}',
-          card: { number: '{{pan}}', exp_month: '{{expiry.month}}', exp_year: '{{expiry.year}}', cvc: '{{cvv}}' },
-        },
-      },
+      template: JSON_TEMPLATE,
       keep: { status: 'status', last4: 'payment_method.card.last4' },
     });
     const requestId = await submitted('json');
@@ -311,14 +314,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
 
   it('a kept field that repeats the card number (even cut) or its code is withheld, and the audit names it', async () => {
     await configure('echoing', {
-      template: {
-        format: 'json',
-        body: {
-          amount: '{{param.amount}}',
-          currency: '{{param.currency}}',
-          card: { number: '{{pan}}', exp_month: '{{expiry.month}}', exp_year: '{{expiry.year}}', cvc: '{{cvv}}' },
-        },
-      },
+      template: JSON_TEMPLATE,
       keep: { status: 'status', last4: 'payment_method.card.last4', echo: 'echo', message: 'message', id: 'id' },
     });
     processor.mode = 'echo';
