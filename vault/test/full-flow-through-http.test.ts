@@ -12,7 +12,7 @@ import {
   type TestVault,
 } from './helpers/vault';
 import { buildApp } from '../src/http/app';
-import { ROOM_LIST_LIMIT } from '../src/service/requests';
+import { LIMITS } from '../src/contract/limits';
 import { LogCapture } from './helpers/vault';
 
 describe('the whole flow of VAULT-API.md through inject()', () => {
@@ -144,11 +144,11 @@ describe('the whole flow of VAULT-API.md through inject()', () => {
     expect(listed.json().truncated).toBe(false);
   });
 
-  it(`lists at most the newest ${ROOM_LIST_LIMIT} of a room, oldest first, and says it left older ones out`, async () => {
+  it(`lists at most the newest ${LIMITS.roomList} of a room, oldest first, and says it left older ones out`, async () => {
     const { vault: clocked, clock } = await startClockedVault();
     try {
       const ids: string[] = [];
-      for (let i = 0; i <= ROOM_LIST_LIMIT; i += 1) {
+      for (let i = 0; i <= LIMITS.roomList; i += 1) {
         ids.push((await clocked.call('POST', '/v1/requests', cardForm({ roomId: 'crowded' }))).json().requestId);
         clock.advance(1);
       }

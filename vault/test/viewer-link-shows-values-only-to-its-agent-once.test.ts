@@ -404,16 +404,21 @@ describe('the manager view', () => {
   });
 });
 
+/** An ID&V request answered "7" and "3", its viewer link minted for the sender and opened. */
+async function openedIdvViewer(vault: TestVault): Promise<{ path: string; setCookie: string; cookie: string }> {
+  const opened = await createAndOpen(vault, idvRequest());
+  await vault.call('POST', opened.submitPath, { values: { 2: '7', 4: '3' } }, null);
+  const minted = await vault.call('POST', `/v1/requests/${opened.requestId}/viewer`, { agentId: 'agent-1' });
+  const open = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
+  const setCookie = String(open.headers['set-cookie']);
+  return { path: String(open.headers.location), setCookie, cookie: setCookie.split(';')[0] };
+}
+
 describe('the viewer for an ID&V answer', () => {
   it('hides the characters until revealed, and only the sender may look', async () => {
     const vault = await startTestVault();
     try {
-      const opened = await createAndOpen(vault, idvRequest());
-      await vault.call('POST', opened.submitPath, { values: { 2: '7', 4: '3' } }, null);
-      const minted = await vault.call('POST', `/v1/requests/${opened.requestId}/viewer`, { agentId: 'agent-1' });
-      const open = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
-      const path = String(open.headers.location);
-      const cookie = String(open.headers['set-cookie']).split(';')[0];
+      const { path, cookie } = await openedIdvViewer(vault);
       const shown = await vault.call('GET', path, undefined, null, { cookie });
       expect(shown.body).toContain('Characters 2 and 4 of the visitor');
       expect(shown.body).toContain('Character 2');
@@ -429,16 +434,10 @@ describe('the viewer under https', () => {
   it('keeps its session in a __Secure- cookie, and a plain-named one opens nothing', async () => {
     const vault = await startTestVault({ config: testConfig({ VAULT_PUBLIC_URL: 'https://vault.test' }) });
     try {
-      const opened = await createAndOpen(vault, idvRequest());
-      await vault.call('POST', opened.submitPath, { values: { 2: '7', 4: '3' } }, null);
-      const minted = await vault.call('POST', `/v1/requests/${opened.requestId}/viewer`, { agentId: 'agent-1' });
-      const open = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
-      const path = String(open.headers.location);
-      const setCookie = String(open.headers['set-cookie']);
+      const { path, setCookie, cookie } = await openedIdvViewer(vault);
       expect(setCookie).toMatch(
         new RegExp(`^__Secure-viewer_session=[A-Za-z0-9_-]{43}; Path=${path}; HttpOnly; SameSite=Strict; Secure$`),
       );
-      const cookie = setCookie.split(';')[0];
       expect((await vault.call('GET', path, undefined, null, { cookie })).statusCode).toBe(200);
       const plain = cookie.replace('__Secure-', '');
       expect((await vault.call('GET', path, undefined, null, { cookie: plain })).statusCode).toBe(404);

@@ -32,6 +32,8 @@ export const LIMITS = {
   /** A manager's reason to view values, spaces folded: it goes into the audit trail. */
   managerReasonMin: 3,
   managerReasonMax: 500,
+  /** Requests in one room listing (the newest), so no room makes a listing stall the vault. */
+  roomList: 500,
 } as const;
 
 /** minLength may be 0 (no minimum); maxLength must allow at least one character. */

@@ -1,5 +1,5 @@
 import { AUTOFILL_TOKENS } from '../contract';
-import { ROOM_LIST_LIMIT } from '../service/requests';
+import { LIMITS } from '../contract/limits';
 import { fieldTypeAndSwitches } from './schemas';
 
 /**
@@ -198,13 +198,13 @@ export const responses = {
     summary: 'The requests of a room, with their states',
     description:
       "The agent's *Secure data* list: the requests of one room of this site, oldest first; the newest " +
-      `${ROOM_LIST_LIMIT} when it holds more (then \`truncated\` is true).`,
+      `${LIMITS.roomList} when it holds more (then \`truncated\` is true).`,
     response: {
       200: answer("The room's requests (an empty list for an unknown room).", {
         type: 'object',
         required: ['requests', 'truncated'],
         properties: {
-          requests: { type: 'array', items: requestState, maxItems: ROOM_LIST_LIMIT },
+          requests: { type: 'array', items: requestState, maxItems: LIMITS.roomList },
           truncated: { type: 'boolean', description: 'The room holds older requests than these.' },
         },
       }),

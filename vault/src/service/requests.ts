@@ -9,6 +9,7 @@ import type {
   RequestStateResponse,
   RequestStatus,
 } from '../contract';
+import { LIMITS } from '../contract/limits';
 import { attachRecordKey } from '../crypto/record-key';
 import { openForSite, siteSealedKid } from '../crypto/sealed-box';
 import { TokenizeError, type Tokenizer } from '../crypto/tokenizer';
@@ -23,8 +24,6 @@ import type { Doorbell } from './doorbell';
 import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
 
-/** The most requests one room listing holds (the newest). */
-export const ROOM_LIST_LIMIT = 500;
 /** Lapsed requests expired in one write transaction, and at most in one sweep (VAULT_SWEEP_INTERVAL_SECONDS). */
 export const EXPIRE_BATCH = 50;
 export const EXPIRE_PER_SWEEP = 5000;
@@ -134,12 +133,12 @@ export class RequestService {
   }
 
   /**
-   * A room's newest requests (at most ROOM_LIST_LIMIT), oldest first; `truncated` when it holds
+   * A room's newest requests (at most LIMITS.roomList), oldest first; `truncated` when it holds
    * more. Bounded: one site filling a room must not make every listing stall the vault for all.
    */
   async listRoom(site: SiteRow, roomId: string): Promise<{ requests: RequestStateResponse[]; truncated: boolean }> {
-    const rows = await this.deps.storage.listRoomRequests(site.siteId, roomId, ROOM_LIST_LIMIT + 1);
-    const truncated = rows.length > ROOM_LIST_LIMIT;
+    const rows = await this.deps.storage.listRoomRequests(site.siteId, roomId, LIMITS.roomList + 1);
+    const truncated = rows.length > LIMITS.roomList;
     return { requests: (truncated ? rows.slice(1) : rows).map((row) => this.describe(row)), truncated };
   }
 

@@ -225,7 +225,7 @@ export const SQLITE_MIGRATIONS: { version: number; sql: string }[] = [
   {
     version: 10,
     sql: `
-      -- A room's listing reads its newest requests (ROOM_LIST_LIMIT) straight from the index, however
+      -- A room's listing reads its newest requests (LIMITS.roomList) straight from the index, however
       -- many the room holds, instead of reading and sorting all of them first.
       DROP INDEX requests_by_room;
       CREATE INDEX requests_by_room ON requests (site_id, room_id, created_at, request_id);
