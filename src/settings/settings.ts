@@ -43,7 +43,7 @@ export const SettingId = {
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
 const MIN_VAULT_TIMEOUT_MS = 500;
-export const MAX_VAULT_TIMEOUT_MS = LONGEST_VAULT_WAIT_MS;
+const MAX_VAULT_TIMEOUT_MS = LONGEST_VAULT_WAIT_MS;
 export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
 /**
  * How an agent sees submitted values. `strict` (the default): a single-use link to the vault's own
