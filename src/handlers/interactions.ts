@@ -139,12 +139,10 @@ export async function handleViewSubmit(
   // Answered at once (no vault call here) and sent once: a second click on Send finds the dialog sent.
   return runSerially(`view:${view.id}`, async () => {
     const saved = await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id);
-    if (!saved || saved.agentId !== user.id || saved.kind !== kind) {
+    if (!saved || 'chatClosed' in saved || saved.agentId !== user.id || saved.kind !== kind) {
       const t = translatorFor(await localeForUser(deps.read, user));
-      return responder.viewErrorResponse({
-        viewId: view.id,
-        errors: { [FIRST_INPUT[kind]]: t('error_dialog_expired') },
-      });
+      const why = saved && 'chatClosed' in saved ? 'error_room_closed' : 'error_dialog_expired';
+      return responder.viewErrorResponse({ viewId: view.id, errors: { [FIRST_INPUT[kind]]: t(why) } });
     }
     if (saved.sentAt) {
       return responder.successResponse();
@@ -173,7 +171,7 @@ export async function handleViewClosed(deps: Deps, context: UIKitViewCloseIntera
   const saved = viewKindOf(view.id)
     ? await readViewContext(deps.read.getPersistenceReader(), deps.persis, view.id)
     : undefined;
-  if (saved && saved.agentId === user.id) {
+  if (saved && ('chatClosed' in saved || saved.agentId === user.id)) {
     await removeViewContext(deps.persis, view.id);
   }
   return context.getInteractionResponder().successResponse();

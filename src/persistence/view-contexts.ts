@@ -22,6 +22,17 @@ export interface ViewContext {
   sentAt?: number;
 }
 
+/**
+ * What is left of a dialog whose chat was closed or forgotten, until the dialog would have
+ * expired: enough to tell its agent the chat is closed, nothing of the room or the agent.
+ */
+export interface ClosedViewContext {
+  viewId: string;
+  kind: ViewKind;
+  expiresAt: number;
+  chatClosed: true;
+}
+
 const TAG = miscKey('view-context');
 const key = (viewId: string) => miscKey(`view:${viewId}`);
 
@@ -35,8 +46,8 @@ export async function readViewContext(
   persis: IPersistence,
   viewId: string,
   now = Date.now(),
-): Promise<ViewContext | undefined> {
-  const [found] = (await reader.readByAssociation(key(viewId))) as ViewContext[];
+): Promise<ViewContext | ClosedViewContext | undefined> {
+  const [found] = (await reader.readByAssociation(key(viewId))) as Array<ViewContext | ClosedViewContext>;
   if (!found) {
     return undefined;
   }
@@ -57,15 +68,27 @@ export async function removeExpiredViewContexts(
   persis: IPersistence,
   now = Date.now(),
 ): Promise<void> {
-  const all = (await reader.readByAssociation(TAG)) as ViewContext[];
+  const all = (await reader.readByAssociation(TAG)) as Array<ViewContext | ClosedViewContext>;
   await Promise.all(all.filter((c) => c.expiresAt <= now).map((c) => persis.removeByAssociation(key(c.viewId))));
 }
 
 /** The rooms of every dialog context the app holds (the sweeper's view). */
 export async function roomsWithViewContexts(reader: IPersistenceRead): Promise<string[]> {
-  return ((await reader.readByAssociation(TAG)) as ViewContext[]).map((c) => c.roomId);
+  const all = (await reader.readByAssociation(TAG)) as Array<ViewContext | ClosedViewContext>;
+  return all.filter((c): c is ViewContext => !('chatClosed' in c)).map((c) => c.roomId);
 }
 
-export async function removeRoomViewContexts(persis: IPersistence, roomId: string): Promise<void> {
+/** Forgets a room's dialogs, leaving each open one a `ClosedViewContext` so its Send can say why. */
+export async function closeRoomViewContexts(
+  reader: IPersistenceRead,
+  persis: IPersistence,
+  roomId: string,
+): Promise<void> {
+  const open = (await reader.readByAssociations([TAG, roomKey(roomId)])) as ViewContext[];
   await persis.removeByAssociations([TAG, roomKey(roomId)]);
+  for (const { viewId, kind, expiresAt, sentAt } of open) {
+    if (sentAt) continue;
+    const closed: ClosedViewContext = { viewId, kind, expiresAt, chatClosed: true };
+    await persis.updateByAssociations([key(viewId), TAG], closed, true);
+  }
 }

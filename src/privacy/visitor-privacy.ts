@@ -60,7 +60,7 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
   try {
     if (verb === 'erase') {
       const erased = await client.eraseVisitor(body);
-      for (const roomId of erased.roomIds) await removeRoomData(deps.persis, roomId);
+      for (const roomId of erased.roomIds) await removeRoomData(deps, roomId);
       deps.app.getLogger().info({
         msg: 'Visitor data erased',
         adminId: admin.id,
@@ -86,7 +86,7 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
     // then names no room: when the vault may have acted, a room the admin named is forgotten. A
     // refusal (a wrong key, a bad target) erased nothing, and the room's open requests stay known.
     if (verb === 'erase' && outcomeUnknown(err)) {
-      if ('roomId' in target) await removeRoomData(deps.persis, target.roomId);
+      if ('roomId' in target) await removeRoomData(deps, target.roomId);
       return tell(t('privacy_uncertain'));
     }
     return tell(t('privacy_failed'));

@@ -1,11 +1,9 @@
 /** Forgetting a room that is over: used by the close event and by the sweeper. */
-import type { IPersistence } from '@rocket.chat/apps-engine/definition/accessors';
-
 import type { Deps } from '../platform/deps';
 import { removeRoomMaskingNotices } from '../persistence/masking-notices';
 import { removeRoomRequests } from '../persistence/request-records';
 import { removeRoomTakeNotice } from '../persistence/take-notices';
-import { removeRoomViewContexts } from '../persistence/view-contexts';
+import { closeRoomViewContexts } from '../persistence/view-contexts';
 import { readAppConfig } from '../settings/settings';
 import { isVaultConfigured } from '../vault/vault-client';
 import { loggableError } from '../vault/vault-call-error';
@@ -40,14 +38,18 @@ export async function forgetRoom(deps: Deps, roomId: string, deleted = false): P
       if (deleted) return false;
     }
   }
-  await removeRoomData(deps.persis, roomId);
+  await removeRoomData(deps, roomId);
   return true;
 }
 
-/** Removes everything the app keeps of a room: its request records, view contexts and notices. */
-export async function removeRoomData(persis: IPersistence, roomId: string): Promise<void> {
+/**
+ * Removes everything the app keeps of a room: its request records, view contexts and notices. An
+ * open dialog keeps only what tells its agent, on Send, that the chat is closed.
+ */
+export async function removeRoomData(deps: Deps, roomId: string): Promise<void> {
+  const { persis } = deps;
   await removeRoomRequests(persis, roomId);
-  await removeRoomViewContexts(persis, roomId);
+  await closeRoomViewContexts(deps.read.getPersistenceReader(), persis, roomId);
   await removeRoomTakeNotice(persis, roomId);
   await removeRoomMaskingNotices(persis, roomId);
 }

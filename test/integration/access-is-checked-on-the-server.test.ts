@@ -122,6 +122,32 @@ describe('who may send ID&V and secure forms', () => {
     expect(scene.harness.world.messagesIn(room.id)).toEqual([]);
   });
 
+  it.each([
+    ['the close event', (room: ILivechatRoom) => scene.harness.closeLivechatRoom(room)],
+    [
+      'the sweep (a close the app never heard)',
+      async (room: ILivechatRoom) => {
+        scene.harness.world.closeRoom(room);
+        await scene.harness.runRecurringJob('sweep-closed-rooms');
+      },
+    ],
+  ])(
+    'says in a dialog left open that its chat is closed, after %s, keeping nothing of the room',
+    async (_by, close) => {
+      const room = scene.harness.world.addLivechatRoom({ servedBy: scene.agent });
+      await scene.harness.runCommand('secure-form', { user: scene.agent, room });
+      const view = scene.harness.lastView(scene.agent.id);
+      await close(room);
+      const held = Array.from(scene.harness.world.persistence.values()).filter((r) =>
+        JSON.stringify(r).includes(room.id),
+      );
+      expect(held).toEqual([]);
+      const response = await scene.harness.submitView(view, scene.agent, { 'form.pick': 'ssn' });
+      expect(response).toMatchObject({ type: 'errors', errors: { 'form.pick': 'This chat is closed.' } });
+      expect(scene.harness.world.messagesIn(room.id)).toEqual([]);
+    },
+  );
+
   it('refuses a dialog submitted by someone other than who opened it', async () => {
     await scene.harness.runCommand('idv', { user: scene.agent, room: scene.room });
     const view = scene.harness.lastView(scene.agent.id);
