@@ -78,15 +78,26 @@ export function maskingCountsReport(
   return lines.join('\n');
 }
 
-export async function showMaskingCounts(deps: Deps, user: IUser, room: IRoom, daysArgument?: string): Promise<void> {
+/** The days the admin asked for (none: the default), or undefined when the arguments are not that. */
+export function reportDays(args: string[]): number | undefined {
+  if (args.length === 0) return DEFAULT_REPORT_DAYS;
+  const asked = args.length === 1 ? parseWholeNumber(args[0]) : undefined;
+  return asked !== undefined && asked >= 1 && asked <= COUNT_RETENTION_DAYS ? asked : undefined;
+}
+
+export async function showMaskingCounts(deps: Deps, user: IUser, room: IRoom, args: string[]): Promise<void> {
   const t = translatorFor(await localeForUser(deps.read, user));
   // Server-side: the command's permission is a hint the client alone applies.
   if ((user.roles || []).indexOf('admin') < 0) {
     await notifyPrivately(deps, user, room, t('error_admins_only'));
     return;
   }
-  const asked = parseWholeNumber(daysArgument);
-  const days = asked !== undefined && asked >= 1 && asked <= COUNT_RETENTION_DAYS ? asked : DEFAULT_REPORT_DAYS;
+  const days = reportDays(args);
+  if (days === undefined) {
+    const bounds = { max: COUNT_RETENTION_DAYS, default: DEFAULT_REPORT_DAYS };
+    await notifyPrivately(deps, user, room, t('masking_counts_bad_days', bounds));
+    return;
+  }
   const counts = await readMaskingCounts(deps.read.getPersistenceReader());
   const { problems } = await maskingConfig(deps.read);
   await notifyPrivately(deps, user, room, maskingCountsReport(counts, days, new Date(), t, problems));

@@ -343,6 +343,23 @@ describe('sensitive data typed into a livechat', () => {
     expect(notificationTexts(scene, scene.agent).pop()).toBe('Only administrators can do this.');
   });
 
+  it('tells an admin who asks for a number of days it cannot report, in their language', async () => {
+    const room = newChat();
+    await scene.harness.runCommand('masking-counts', { user: admin, room, params: ['365'] });
+    expect(notificationTexts(scene, admin).pop()).toBe(
+      'Give the number of days as a whole number from 1 to 90 (for example /masking-counts 7), or nothing for the last 7 days.',
+    );
+    const german = scene.harness.world.addUser({
+      username: 'admin.de',
+      roles: ['admin'],
+      settings: { preferences: { language: 'de' } },
+    });
+    await scene.harness.runCommand('masking-counts', { user: german, room, params: ['sieben'] });
+    expect(notificationTexts(scene, german).pop()).toBe(
+      'Geben Sie die Anzahl der Tage als ganze Zahl von 1 bis 90 an (zum Beispiel /masking-counts 7) oder nichts für die letzten 7 Tage.',
+    );
+  });
+
   it('reports admin rules that cannot be used, and keeps the others working', async () => {
     await scene.harness.setSetting(
       'masking_rules',

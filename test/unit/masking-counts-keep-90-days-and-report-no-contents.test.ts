@@ -3,7 +3,7 @@ import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/defin
 
 import { translatorFor } from '../../src/i18n/i18n';
 import { pruneMaskingCounts } from '../../src/persistence/masking-counts';
-import { maskingCountsReport } from '../../src/redaction/counts-report';
+import { maskingCountsReport, reportDays } from '../../src/redaction/counts-report';
 
 describe('masking counts', () => {
   it('are pruned by day once past their 90 days, a sweep missed for two weeks included', async () => {
@@ -41,5 +41,11 @@ describe('masking counts', () => {
       'Some custom masking rules cannot be used and are skipped; the others work:',
       'line 3: the directions "everyone" must be visitor, agent or both',
     ]);
+  });
+
+  it('are reported for 1 to 90 days, 7 when none is asked, and refuse anything else', () => {
+    expect([[], ['1'], ['07'], ['90']].map(reportDays)).toEqual([7, 1, 7, 90]);
+    const refused = [['0'], ['91'], ['-3'], ['2.5'], ['seven'], ['٧'], ['1e2'], ['7', 'days'], ['9'.repeat(20)]];
+    expect(refused.map(reportDays)).toEqual(refused.map(() => undefined));
   });
 });

@@ -8,7 +8,7 @@ export const MASKING_COUNTS_COMMAND: AppCommandSpec = {
   command: 'masking-counts',
   i18nParamsExample: 'command_masking_counts_params',
   i18nDescription: 'command_masking_counts_description',
-  run: (deps, sender, room, [days]) => showMaskingCounts(deps, sender, room, days),
+  run: (deps, sender, room, args) => showMaskingCounts(deps, sender, room, args),
 };
 
 /** `/idv-privacy erase|export [room <roomId> | visitor <token>]`: administrators only (checked on the server). */
