@@ -14,6 +14,7 @@ import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
 import { readAppConfig } from '../settings/settings';
 import type { VisitorDataBody } from '../vault/contract';
+import { LIMITS } from '../vault/contract';
 import { loggableError, outcomeUnknown } from '../vault/vault-call-error';
 import { isVaultConfigured } from '../vault/vault-client';
 import { removeRoomData } from '../requests/forget-room';
@@ -27,6 +28,9 @@ type Target = { roomId: string } | { visitorToken: string };
 /** `[room <id> | visitor <token>]`, or the current livechat room; undefined when neither fits. */
 export function parseTarget(args: string[], room: IRoom): Target | undefined {
   const [kind, value] = args;
+  if (args.length > 2) {
+    return undefined;
+  }
   if (kind === 'room' && value) {
     return { roomId: value };
   }
@@ -37,6 +41,11 @@ export function parseTarget(args: string[], room: IRoom): Target | undefined {
     return { roomId: room.id };
   }
   return undefined;
+}
+
+/** Longer than the vault takes, so no room or visitor can be named so: said before asking it. */
+function isTooLong(target: Target): boolean {
+  return 'roomId' in target ? target.roomId.length > LIMITS.opaqueId : target.visitorToken.length > LIMITS.visitorToken;
 }
 
 export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, args: string[]): Promise<void> {
@@ -50,6 +59,9 @@ export async function runPrivacyCommand(deps: Deps, admin: IUser, room: IRoom, a
   const target = verb === 'erase' || verb === 'export' ? parseTarget(rest, room) : undefined;
   if (!target) {
     return tell(t('privacy_usage'));
+  }
+  if (isTooLong(target)) {
+    return tell(t('privacy_target_too_long', { roomMax: LIMITS.opaqueId, tokenMax: LIMITS.visitorToken }));
   }
   const config = await readAppConfig(deps.read);
   if (!isVaultConfigured(vaultConnection(config))) {

@@ -133,5 +133,23 @@ describe('an administrator erases and exports a visitor through the app', () => 
   it('explains its usage when the target is missing outside a livechat room', async () => {
     await scene.harness.runCommand('idv-privacy', { user: admin, params: ['erase'] });
     expect(lastNotice(admin)).toMatch(/^Usage: \/idv-privacy/);
+    await scene.harness.runCommand('idv-privacy', { user: admin, params: ['export', 'room', scene.room.id, 'now'] });
+    expect(lastNotice(admin)).toMatch(/^Usage: \/idv-privacy/);
+  });
+
+  it('says a room ID or visitor token longer than any can be is not one, without asking the vault', async () => {
+    const asked = scene.harness.world.httpCalls.length;
+    for (const params of [
+      ['export', 'room', 'r'.repeat(129)],
+      ['erase', 'visitor', 'v'.repeat(257)],
+    ]) {
+      await scene.harness.runCommand('idv-privacy', { user: admin, params });
+      expect(lastNotice(admin)).toBe(
+        'No room ID or visitor token is that long (a room ID has at most 128 characters, a visitor token 256). Nothing was changed.',
+      );
+    }
+    expect(scene.harness.world.httpCalls.length).toBe(asked);
+    await scene.harness.runCommand('idv-privacy', { user: admin, params: ['export', 'room', 'r'.repeat(128)] });
+    expect(lastNotice(admin)).toMatch(/^0 secure requests of this visitor/);
   });
 });
