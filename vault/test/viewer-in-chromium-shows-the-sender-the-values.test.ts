@@ -189,6 +189,30 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     expect(otherAgent).toMatchObject({ error: { code: 'not_sender' } });
   });
 
+  it('takes every value off the page when a Reveal or Copy finds the view ended (the chat closed)', async () => {
+    for (const [roomId, button] of [
+      ['room-3', 'Reveal Security code'],
+      ['room-4', 'Copy Security code without showing it'],
+    ]) {
+      const requestId = await submittedCardForm(roomId);
+      const { viewerUrl } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+      const page = await agentTab();
+      await page.goto(viewerUrl);
+      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByRole('button', { name: 'Reveal Card number' }).click();
+      await page.getByText(PAN).waitFor();
+
+      await api('POST', '/v1/sessions/close', { roomId });
+      await page.getByRole('button', { name: button }).click();
+      await page.getByRole('heading', { name: 'The view is closed' }).waitFor();
+      expect(await page.locator('body').innerText()).not.toContain(PAN);
+      expect(await page.getByRole('button').count()).toBe(0);
+      // The timer no longer writes over what the page says.
+      await page.waitForTimeout(1_200);
+      expect(await page.locator('body').innerText()).toContain('No value is on this page any more.');
+    }
+  });
+
   it('took every viewer screenshot the agent guide shows, and the guide shows only those', () => {
     expect([...screenshots.taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
     const shown = picturesShownIn('agent-guide.md', 'viewer-');

@@ -30,7 +30,8 @@ function say(text: string): void {
   if (status) status.textContent = text;
 }
 
-type Fetched = { value: string } | { expired: true } | undefined;
+/** `ended`: the vault no longer knows the session (hidden in another tab, its time up, the chat closed). */
+type Fetched = { value: string } | { expired: true } | { ended: true } | undefined;
 
 async function fetchValue(data: ViewerPageData, fieldId: string, action: ViewerAction): Promise<Fetched> {
   try {
@@ -41,6 +42,7 @@ async function fetchValue(data: ViewerPageData, fieldId: string, action: ViewerA
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ fieldId, action }),
     });
+    if (response.status === 404) return { ended: true };
     if (!response.ok) return undefined;
     const body = (await response.json()) as { value?: unknown; expired?: unknown };
     if (body.expired === true) return { expired: true };
@@ -88,6 +90,10 @@ async function onReveal(data: ViewerPageData, button: HTMLButtonElement): Promis
     say(data.messages.fetchFailed);
     return;
   }
+  if ('ended' in fetched) {
+    end(data);
+    return;
+  }
   if ('expired' in fetched) {
     target.textContent = data.messages.expired;
     target.setAttribute('data-initial', data.messages.expired);
@@ -109,6 +115,10 @@ async function onCopy(data: ViewerPageData, button: HTMLButtonElement): Promise<
     say(data.messages.fetchFailed);
     return;
   }
+  if ('ended' in fetched) {
+    end(data);
+    return;
+  }
   if ('expired' in fetched) {
     say(data.messages.expired);
     return;
@@ -121,8 +131,12 @@ async function onCopy(data: ViewerPageData, button: HTMLButtonElement): Promise<
   }
 }
 
-/** The view's time is up: values leave the page, the buttons go, and the page says so. */
+/** Set once the view is over: the timer stops counting. */
+let ended = false;
+
+/** The view is over (its time up, or the vault ended it): values leave the page, the buttons go, it says so. */
 function end(data: ViewerPageData): void {
+  ended = true;
   concealAll(data);
   const fields = document.getElementById(VIEWER_FIELDS_ID);
   fields?.querySelectorAll('button').forEach((button) => button.remove());
@@ -138,6 +152,7 @@ function startTimer(data: ViewerPageData): void {
   const timer = document.getElementById(VIEWER_TIMER_ID);
   const deadline = Date.now() + data.secondsLeft * 1000;
   const tick = (): void => {
+    if (ended) return;
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     if (left === 0) {
       end(data);
