@@ -213,6 +213,46 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     }
   });
 
+  it('takes a revealed value off the page soon after the chat closes, asking the vault only while one is shown', async () => {
+    const requestId = await submittedCardForm('room-5');
+    const { viewerUrl } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+    const page = await agentTab();
+    const asked: number[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('/status')) asked.push(response.status());
+    });
+    await page.clock.install();
+    await page.goto(viewerUrl);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: 'Card payment' }).waitFor();
+    await page.clock.runFor(30_000);
+    expect(asked).toEqual([]);
+
+    await page.getByRole('button', { name: 'Reveal Card number' }).click();
+    await page.getByText(PAN).waitFor();
+    const status = page.waitForResponse((response) => response.url().endsWith('/status'));
+    await page.clock.runFor(10_000);
+    expect((await status).status()).toBe(200);
+    expect(asked).toEqual([200]);
+    expect(await page.getByText(PAN).count()).toBe(1);
+
+    await api('POST', '/v1/sessions/close', { roomId: 'room-5' });
+    await page.clock.runFor(10_000);
+    await page.getByRole('heading', { name: 'The view is closed' }).waitFor();
+    expect(asked).toEqual([200, 404]);
+    expect(await page.locator('body').innerText()).not.toContain(PAN);
+    // Asking audits nothing: the request's trail holds the one reveal.
+    const audit = await vault.app.vault.storage.readAudit(0, 1000);
+    expect(audit.filter((e) => e.requestId === requestId).map((e) => e.action)).toEqual([
+      'request.create',
+      'request.open',
+      'request.submit',
+      'viewer.mint',
+      'viewer.open',
+      'viewer.reveal',
+    ]);
+  });
+
   it('took every viewer screenshot the agent guide shows, and the guide shows only those', () => {
     expect([...screenshots.taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
     const shown = picturesShownIn('agent-guide.md', 'viewer-');

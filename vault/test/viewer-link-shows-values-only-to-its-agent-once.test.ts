@@ -243,6 +243,23 @@ describe('the viewer link', () => {
     expectRefusalPage(await page(unopened, 'POST'), reference);
   });
 
+  it("tells the page whether its session is live, only with the session's cookie, auditing nothing", async () => {
+    const viewer = await open(await mintPath());
+    const status = (cookie = viewer.cookie, path = viewer.path) =>
+      vault.call('GET', `${path}/status`, undefined, null, { cookie, accept: 'application/json' });
+    const trail = (await audit()).length;
+    const live = await status();
+    expect({ code: live.statusCode, body: live.json() }).toEqual({ code: 200, body: { live: true } });
+    expect(live.headers['cache-control']).toBe('no-store');
+    expect((await status('viewer_session=nonsense')).statusCode).toBe(404);
+    expect((await status(viewer.cookie, '/v/s/' + '0'.repeat(32))).statusCode).toBe(404);
+    expect((await vault.call('GET', `${viewer.path}/status`, undefined, null, {})).statusCode).toBe(404);
+    expect((await audit()).length).toBe(trail);
+    await vault.call('POST', '/v1/sessions/close', { roomId: 'room-1' });
+    const over = await status();
+    expect({ code: over.statusCode, error: over.json().error.code }).toEqual({ code: 404, error: 'not_found' });
+  });
+
   it('"hide" ends the session on the server and clears the cookie', async () => {
     const reference = await referenceRefusal();
     const viewer = await open(await mintPath());
@@ -290,6 +307,8 @@ describe('the viewer link', () => {
     await view(viewer);
     await fetchValue(viewer, 'pan');
     await fetchValue(viewer, 'cvv', 'copy');
+    await vault.call('GET', `${viewer.path}/status`, undefined, null, { cookie: viewer.cookie });
+    await vault.call('GET', `/v/s/${'f'.repeat(32)}/status`, undefined, null, { cookie: viewer.cookie });
     // Without the timestamps and request ids: a three-digit CVV turns up inside them by chance
     // (a run at ms 1796076737959 failed here), and neither can carry a value.
     const logs = vault.logs.text

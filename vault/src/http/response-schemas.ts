@@ -527,6 +527,19 @@ export const responses = {
       ),
     },
   }),
+  viewerStatus: viewer({
+    summary: 'Whether the viewer session is still live',
+    description:
+      'Asked by the page while a value is on it: when the session is over (hidden, timed out, the chat closed), the page takes every value off. Audits nothing.',
+    response: {
+      200: answer('Live.', {
+        type: 'object',
+        required: ['live'],
+        properties: { live: { type: 'boolean', enum: [true] } },
+      }),
+      ...pageErrors(DEAD_SESSION),
+    },
+  }),
   viewerClose: viewer({
     summary: 'Hide: end the viewer session',
     description: 'Ends the session now (audited); the page says so.',

@@ -194,7 +194,7 @@ export async function viewerRoutes(
       if (!page) return refused(request, reply, base);
       const secondsLeft = Math.max(0, Math.floor((Date.parse(page.expiresAt) - vault.clock()) / 1000));
       const session = `/v/s/${handle}`;
-      const paths = { reveal: `${session}/reveal`, close: `${session}/close` };
+      const paths = { reveal: `${session}/reveal`, status: `${session}/status`, close: `${session}/close` };
       return reply
         .type('text/html; charset=utf-8')
         .send(renderViewerPage(page, localeOf(request), paths, secondsLeft, base));
@@ -221,6 +221,17 @@ export async function viewerRoutes(
       );
       if (!outcome) return refused(request, reply, base);
       return outcome;
+    },
+  );
+
+  // Asked by the page every few seconds while a value is on it, so a chat that closes takes it off.
+  app.get<SessionParams>(
+    '/s/:handle/status',
+    { config: limited, exposeHeadRoute: false, schema: { ...handleParams, ...responses.viewerStatus } },
+    async (request, reply) => {
+      if (!(await vault.viewer.isSessionLive(sessionToken(request), request.params.handle)))
+        return refused(request, reply, base);
+      return { live: true };
     },
   );
 

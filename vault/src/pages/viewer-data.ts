@@ -16,6 +16,8 @@ export interface ViewerPageData {
   locale: string;
   /** Where Reveal and Copy POST `{"fieldId","action"}` (same origin; the session is a cookie). */
   revealUrl: string;
+  /** Asked while a value is on the page: a 404 there means the view is over. */
+  statusUrl: string;
   /** How long the view lasts from when the page was served, so the browser's clock does not matter. */
   secondsLeft: number;
   /** ID&V only: the word for a space, so a revealed answer reads "[space]" or "٧ (7)" (the contract's rule). */

@@ -136,7 +136,7 @@ function formatDuration(seconds: number): string {
 export function renderViewerPage(
   page: ViewerPage,
   locale: string,
-  paths: { reveal: string; close: string },
+  paths: { reveal: string; status: string; close: string },
   secondsLeft: number,
   base = '',
 ): string {
@@ -149,6 +149,7 @@ export function renderViewerPage(
   const data: ViewerPageData = {
     locale,
     revealUrl: `${base}${paths.reveal}`,
+    statusUrl: `${base}${paths.status}`,
     secondsLeft,
     messages: {
       timeLeft: t(locale, 'viewer.time_left'),

@@ -183,6 +183,11 @@ export class ViewerService {
     return page;
   }
 
+  /** Whether the session may still show values: the page asks while a value is on it. Audits nothing. */
+  async isSessionLive(token: string, handle: string): Promise<boolean> {
+    return (await this.session(token, handle)) !== undefined;
+  }
+
   /**
    * One field's value for the page's Reveal or Copy: checked against the live session, read from
    * the vault there and then, and audited. Undefined for a dead session.

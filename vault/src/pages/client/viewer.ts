@@ -148,6 +148,34 @@ function end(data: ViewerPageData): void {
   document.getElementById(VIEWER_CLOSE_FORM_ID)?.remove();
 }
 
+/** How often the page asks whether its session is still live, while a value is on it. */
+const STATUS_EVERY_MS = 10_000;
+
+/**
+ * While a value is revealed, asks the vault every few seconds whether the view is still live, so a
+ * chat that closes (or a Hide in another tab) takes it off the page without waiting for the timer.
+ * Asks nothing while every value is hidden; a network failure changes nothing.
+ */
+function watchSession(data: ViewerPageData): void {
+  const check = async (): Promise<void> => {
+    if (ended) return;
+    if (document.querySelector('.viewer-field__value--revealed')) {
+      try {
+        const response = await fetch(data.statusUrl, {
+          credentials: 'same-origin',
+          cache: 'no-store',
+          headers: { accept: 'application/json' },
+        });
+        if (response.status === 404) end(data);
+      } catch {
+        // Offline for a moment: the timer still ends the view.
+      }
+    }
+    if (!ended) window.setTimeout(() => void check(), STATUS_EVERY_MS);
+  };
+  window.setTimeout(() => void check(), STATUS_EVERY_MS);
+}
+
 function startTimer(data: ViewerPageData): void {
   const timer = document.getElementById(VIEWER_TIMER_ID);
   const deadline = Date.now() + data.secondsLeft * 1000;
@@ -185,6 +213,7 @@ function start(): void {
   window.addEventListener('pagehide', () => concealAll(data));
   document.getElementById(VIEWER_CLOSE_FORM_ID)?.addEventListener('submit', () => concealAll(data));
   startTimer(data);
+  watchSession(data);
 }
 
 start();
