@@ -83,11 +83,12 @@ export async function closeRoomViewContexts(
   reader: IPersistenceRead,
   persis: IPersistence,
   roomId: string,
+  now = Date.now(),
 ): Promise<void> {
   const open = (await reader.readByAssociations([TAG, roomKey(roomId)])) as ViewContext[];
   await persis.removeByAssociations([TAG, roomKey(roomId)]);
   for (const { viewId, kind, expiresAt, sentAt } of open) {
-    if (sentAt) continue;
+    if (sentAt || expiresAt <= now) continue;
     const closed: ClosedViewContext = { viewId, kind, expiresAt, chatClosed: true };
     await persis.updateByAssociations([key(viewId), TAG], closed, true);
   }
