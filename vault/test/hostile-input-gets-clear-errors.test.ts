@@ -57,6 +57,28 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '1', 4: '2' });
   });
 
+  it('one key twice in one object: 400, on the API and the visitor submit, and the link stays usable', async () => {
+    const refusal = 'The body holds one key twice in one object: send each once.';
+    const request = JSON.stringify(idvRequest());
+    for (const body of [
+      `{"agentId":"someone-else",${request.slice(1)}`,
+      request.replace('{"label"', '{"label":"x","labe\\u006c"'),
+    ]) {
+      const response = await vault.call('POST', '/v1/requests', body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toEqual({ code: 'bad_request', message: refusal });
+    }
+    expect(await requestCount()).toBe(0);
+
+    const { requestId, submitPath } = await createAndOpen(vault, idvRequest());
+    const twice = await vault.call('POST', submitPath, '{"values":{"2":"1","4":"2","2":"9"}}', null);
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json().error.message).toBe(refusal);
+    // The same key in two objects, or as a value, is no repeat.
+    expect((await vault.call('POST', submitPath, '{"values":{"2":"4","4":"2"}}', null)).statusCode).toBe(200);
+    expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '4', 4: '2' });
+  });
+
   it('an unknown property: 400 naming it, unless its name is no name (then it is not quoted back)', async () => {
     const named = await vault.call('POST', '/v1/requests', { ...idvRequest(), extra: true });
     expect(named.json().error.message).toContain('"extra"');

@@ -4,6 +4,7 @@ import secureJson from 'secure-json-parse';
 import { VaultError } from '../errors';
 import { MAX_SUBMITTED_VALUES, tooManyValues } from '../pages/form-values';
 import { invalidJson } from './errors';
+import { repeatsAKey } from './repeated-json-key';
 
 /**
  * The largest body of the two routes that carry a whole form: a visitor's submit at the contract's
@@ -90,8 +91,9 @@ export function hasBody(request: FastifyRequest): boolean {
 
 function parseJsonBody(body: string): unknown {
   if (body.length === 0) throw new VaultError('invalid_json', 'The body is empty: send JSON.');
+  let parsed: unknown;
   try {
-    return secureJson.parse(body);
+    parsed = secureJson.parse(body);
   } catch {
     // Only on a failure: parsing it again says which rule it broke.
     throw isJson(body)
@@ -101,6 +103,9 @@ function parseJsonBody(body: string): unknown {
         )
       : invalidJson();
   }
+  if (repeatsAKey(body))
+    throw new VaultError('bad_request', 'The body holds one key twice in one object: send each once.');
+  return parsed;
 }
 
 function isJson(body: string): boolean {
