@@ -165,7 +165,7 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
 
   it('is never detokenized or viewed: not by the sender, another agent or a manager', async () => {
     const requestId = await submitted('stripe');
-    await vault.app.vault.sites.setManagerView('site-a', true);
+    await vault.app.vault.sites.setPolicy('site-a', 'manager_view', true);
     for (const [route, body] of [
       ['otk', { agentId: 'agent-1' }],
       ['otk', { agentId: 'agent-2' }],

@@ -131,6 +131,42 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     await page.getByRole('heading', { name: 'This viewer link cannot be used' }).waitFor();
   });
 
+  it('with copying off for the site: no Copy button, and a revealed value cannot be selected or copied', async () => {
+    const page = await agentTab();
+    /** Selects the whole page and copies it as the keyboard's copy would; what reached the clipboard. */
+    const copyWholePage = () =>
+      page.evaluate(async () => {
+        await navigator.clipboard.writeText('nothing copied');
+        document.getSelection()?.selectAllChildren(document.body);
+        document.execCommand('copy');
+        return { selected: String(document.getSelection()), clipboard: await navigator.clipboard.readText() };
+      });
+    const openViewer = async () => {
+      const requestId = await submittedCardForm('room-copy');
+      const { viewerUrl } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+      await page.goto(viewerUrl);
+      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByRole('button', { name: 'Reveal Card number' }).click();
+      await page.getByText(PAN).waitFor();
+    };
+
+    // As shipped, the same selection copies the revealed number: the check below can see a copy.
+    await openViewer();
+    expect((await copyWholePage()).clipboard).toContain(PAN);
+
+    await vault.app.vault.sites.setPolicy('site-viewer', 'viewer_copy', false, 'test');
+    try {
+      await openViewer();
+      await page.getByText('Copying is off here: values can be revealed, not copied.').waitFor();
+      expect(await page.getByRole('button', { name: /^Copy / }).count()).toBe(0);
+      const copied = await copyWholePage();
+      expect(copied.selected).not.toContain(PAN);
+      expect(copied.clipboard).toBe('nothing copied');
+    } finally {
+      await vault.app.vault.sites.setPolicy('site-viewer', 'viewer_copy', true, 'test');
+    }
+  });
+
   it("an ID&V answer: a revealed space reads by name, another script's digit with its ASCII digit, Copy gives the character", async () => {
     const created = await api('POST', '/v1/requests', idvRequest({ roomId: 'room-idv' }));
     const view = (await (await fetch(created.visitorUrl, { headers: { accept: 'application/json' } })).json()) as {

@@ -320,6 +320,15 @@ describe('the viewer link', () => {
   });
 });
 
+/** The vault CLI on the same SQLite file as the running test vault. */
+async function cliOn(vault: TestVault, args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const env = { VAULT_DATA_DIR: vault.config.dataDir, VAULT_MASTER_KEY: vault.config.masterKey };
+  const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out, err };
+}
+
 describe('the manager view', () => {
   let vault: TestVault;
   let requestId: string;
@@ -346,17 +355,7 @@ describe('the manager view', () => {
       ...(reason === undefined ? {} : { reason }),
     });
 
-  async function cli(args: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    // The CLI opens the same SQLite file as the running test vault.
-    const env = {
-      VAULT_DATA_DIR: vault.config.dataDir,
-      VAULT_MASTER_KEY: vault.config.masterKey,
-    };
-    const code = await runCli(args, env, { out: (l) => out.push(l), err: (l) => err.push(l) });
-    return { code, out, err };
-  }
+  const cli = (args: string[]) => cliOn(vault, args);
 
   it('is off by default: refused with 403 and audited with the manager id', async () => {
     const refused = await mintManager('Supervising a disputed payment');
@@ -417,9 +416,62 @@ describe('the manager view', () => {
   });
 
   it('is refused for a closed chat', async () => {
-    await vault.app.vault.sites.setManagerView('site-a', true, 'test');
+    await vault.app.vault.sites.setPolicy('site-a', 'manager_view', true, 'test');
     await vault.call('POST', '/v1/sessions/close', { roomId });
     expect((await mintManager('Looking back at a closed chat')).json().error.code).toBe('session_closed');
+  });
+});
+
+describe('the viewer with copying off for the site (PCI DSS 4.0 §3.4.2)', () => {
+  let vault: TestVault;
+  let viewer: { path: string; cookie: string };
+
+  beforeEach(async () => {
+    vault = await startTestVault();
+    const opened = await createAndOpen(vault, cardForm());
+    const values = { name: 'Ada Lovelace', pan: PAN, exp: futureExpiry(), cvv: CVV };
+    await vault.call('POST', opened.submitPath, { values }, null);
+    const minted = await vault.call('POST', `/v1/requests/${opened.requestId}/viewer`, { agentId: 'agent-1' });
+    const open = await vault.call('POST', pathOf(minted.json().viewerUrl), undefined, null);
+    viewer = { path: String(open.headers.location), cookie: String(open.headers['set-cookie']).split(';')[0] };
+  });
+  afterEach(() => vault.close());
+
+  const show = () => vault.call('GET', viewer.path, undefined, null, { cookie: viewer.cookie });
+  const fetchValue = (fieldId: string, action: string) =>
+    vault.call('POST', `${viewer.path}/reveal`, { fieldId, action }, null, { cookie: viewer.cookie });
+
+  it('is switched by the vault admin, audited, and takes effect on an open view at once', async () => {
+    expect((await show()).body).toContain('data-action="copy"');
+    const off = await cliOn(vault, ['site', 'viewer-copy', 'site-a', 'off']);
+    expect(off).toMatchObject({ code: 0, out: ['{"siteId":"site-a","viewerCopy":false}'] });
+    expect((await cliOn(vault, ['site', 'viewer-copy', 'nowhere', 'off'])).code).toBe(1);
+    expect((await cliOn(vault, ['site', 'viewer-copy', 'site-a', 'no'])).code).toBe(2);
+    const entries = await vault.app.vault.storage.readAudit(0, 1000);
+    expect(entries.filter((entry) => entry.action === 'site.viewer_copy')).toEqual([
+      expect.objectContaining({ siteId: 'site-a', actor: 'cli', detail: JSON.stringify({ enabled: false }) }),
+    ]);
+
+    const page = (await show()).body;
+    expect(page).not.toContain('data-action="copy"');
+    expect(page).toContain('data-action="reveal"');
+    expect(page).toContain('Copying is off here: values can be revealed, not copied.');
+    expect(page).toContain('viewer-fields--no-copy');
+    expect(page).toContain('"copy":false');
+
+    const copy = await fetchValue('pan', 'copy');
+    expect(copy.statusCode).toBe(403);
+    expect(copy.json().error.code).toBe('forbidden');
+    expect(copy.body).not.toContain(PAN);
+    expect((await fetchValue('pan', 'reveal')).json()).toEqual({ fieldId: 'pan', value: PAN });
+    const fetched = (await vault.app.vault.storage.readAudit(0, 1000)).map((entry) => entry.action);
+    expect(fetched.filter((action) => action === 'viewer.copy')).toEqual([]);
+
+    expect((await cliOn(vault, ['site', 'viewer-copy', 'site-a', 'on'])).out).toEqual([
+      '{"siteId":"site-a","viewerCopy":true}',
+    ]);
+    expect((await fetchValue('cvv', 'copy')).json()).toEqual({ fieldId: 'cvv', value: CVV });
+    expect((await show()).body).toContain('data-action="copy"');
   });
 });
 

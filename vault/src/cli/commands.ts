@@ -6,7 +6,7 @@ import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
 import { loadConfig, type VaultConfig } from '../config';
 import { ConfigError, DuplicateError, OperationError, VaultError } from '../errors';
-import { IDV_PASTE_TRADE_OFF } from '../service/sites';
+import { IDV_PASTE_TRADE_OFF, type SitePolicy } from '../service/sites';
 import { LOGO_MAX_BYTES, LogoError } from '../validation/png';
 import { backupVault, describeStorage, migrateVault, missingVault, openVault, restoreVault } from '../open-vault';
 
@@ -23,6 +23,8 @@ argument a command does not take is refused.
   site idv-paste <siteId> on|off     let visitors paste their whole ID&V secret, of which the page
                                      sends only the asked characters (WCAG 3.3.8; off by default;
                                      switching it on prints the trade-off)
+  site viewer-copy <siteId> on|off   the viewer's Copy buttons (on by default); off, no value can be
+                                     copied from the viewer page (PCI DSS 4.0 §3.4.2)
   site brand <siteId> --name <text> [--accent <#rrggbb>] [--logo <file.png>]
                                      pages show "<name> secure form", the logo (PNG only, at most
                                      64 KiB and 1024×512) and the accent colour (refused unless its
@@ -60,6 +62,13 @@ argument a command does not take is refused.
 
 class UsageError extends Error {}
 
+/** The site switches' commands and the policy each sets. */
+const SWITCHES: Record<string, SitePolicy> = {
+  'manager-view': 'manager_view',
+  'idv-paste': 'idv_paste',
+  'viewer-copy': 'viewer_copy',
+};
+
 /** A command's arguments: positional ones by name, in order, and its options (text unless a flag). */
 interface CommandSpec {
   positionals?: string[];
@@ -74,6 +83,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   'site list': {},
   'site manager-view': { positionals: ['<siteId>', 'on|off'] },
   'site idv-paste': { positionals: ['<siteId>', 'on|off'] },
+  'site viewer-copy': { positionals: ['<siteId>', 'on|off'] },
   'site brand': {
     positionals: ['<siteId>'],
     options: { name: 'string', accent: 'string', logo: 'string', clear: 'boolean' },
@@ -308,21 +318,16 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
           })),
         );
         return 0;
-      case 'site manager-view': {
+      case 'site manager-view':
+      case 'site idv-paste':
+      case 'site viewer-copy': {
+        const name = command.slice('site '.length);
         const siteId = arg('<siteId>');
         const setting = arg('on|off');
-        if (setting !== 'on' && setting !== 'off') throw new UsageError('manager-view takes "on" or "off"');
-        await vault.sites.setManagerView(siteId, setting === 'on');
-        out({ siteId, managerView: setting === 'on' });
-        return 0;
-      }
-      case 'site idv-paste': {
-        const siteId = arg('<siteId>');
-        const setting = arg('on|off');
-        if (setting !== 'on' && setting !== 'off') throw new UsageError('idv-paste takes "on" or "off"');
-        await vault.sites.setIdvPaste(siteId, setting === 'on');
-        out({ siteId, idvPaste: setting === 'on' });
-        if (setting === 'on') io.err(`vault:cli: ${IDV_PASTE_TRADE_OFF}`);
+        if (setting !== 'on' && setting !== 'off') throw new UsageError(`${name} takes "on" or "off"`);
+        await vault.sites.setPolicy(siteId, SWITCHES[name], setting === 'on');
+        out({ siteId, [name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase())]: setting === 'on' });
+        if (name === 'idv-paste' && setting === 'on') io.err(`vault:cli: ${IDV_PASTE_TRADE_OFF}`);
         return 0;
       }
       case 'site brand': {

@@ -523,7 +523,7 @@ export const responses = {
         properties: { fieldId: string, value: string, expired: { type: 'boolean', enum: [true] } },
       }),
       ...pageErrors(
-        `${DEAD_SESSION} 400 \`bad_request\` for an unknown field; 403 \`forbidden\` for a cross-site call or a manager asking an off-the-record value.`,
+        `${DEAD_SESSION} 400 \`bad_request\` for an unknown field; 403 \`forbidden\` for a cross-site call, a manager asking an off-the-record value, or a copy where the site's \`viewer-copy\` is off.`,
       ),
     },
   }),

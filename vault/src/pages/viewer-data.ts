@@ -18,6 +18,8 @@ export interface ViewerPageData {
   revealUrl: string;
   /** Asked while a value is on the page: a 404 there means the view is over. */
   statusUrl: string;
+  /** Whether values may be copied from the page; off, the page refuses every copy and cut. */
+  copy: boolean;
   /** How long the view lasts from when the page was served, so the browser's clock does not matter. */
   secondsLeft: number;
   /** ID&V only: the word for a space, so a revealed answer reads "[space]" or "٧ (7)" (the contract's rule). */

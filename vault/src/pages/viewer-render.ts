@@ -103,6 +103,7 @@ function renderField(page: ViewerPage, field: ViewerField, index: number, locale
         ? (field.display ?? '')
         : t(locale, STATE_TEXT[field.state]);
   const canFetch = field.state === 'shown' || field.state === 'masked' || field.state === 'hidden';
+  const hasButtons = canFetch && (field.state !== 'shown' || page.copy);
   const valueId = valueElementId(index);
   return html`<div class="viewer-field viewer-field--${field.state}">
     <dt class="viewer-field__label">${label}</dt>
@@ -111,11 +112,11 @@ function renderField(page: ViewerPage, field: ViewerField, index: number, locale
         >${stateText}</span
       >
       ${
-        canFetch
+        hasButtons
           ? html`<span class="viewer-field__actions">
               ${
                 field.state !== 'shown' ? html`${fieldButton(locale, 'reveal', field.id, label, valueId)} ` : ''
-              }${fieldButton(locale, 'copy', field.id, label)}
+              }${page.copy ? fieldButton(locale, 'copy', field.id, label) : ''}
             </span>`
           : ''
       }
@@ -150,6 +151,7 @@ export function renderViewerPage(
     locale,
     revealUrl: `${base}${paths.reveal}`,
     statusUrl: `${base}${paths.status}`,
+    copy: page.copy,
     secondsLeft,
     messages: {
       timeLeft: t(locale, 'viewer.time_left'),
@@ -172,7 +174,8 @@ export function renderViewerPage(
     <p class="viewer-timer" id="${VIEWER_TIMER_ID}">
       ${t(locale, 'viewer.time_left', { time: formatDuration(secondsLeft) })}
     </p>
-    <dl class="viewer-fields" id="${VIEWER_FIELDS_ID}">
+    ${page.copy ? '' : html`<p class="page__intro">${t(locale, 'viewer.copy_off')}</p>`}
+    <dl class="viewer-fields${page.copy ? '' : ' viewer-fields--no-copy'}" id="${VIEWER_FIELDS_ID}">
       ${page.fields.map((field, index) => renderField(page, field, index, locale))}
     </dl>
     <p class="viewer-status" id="${VIEWER_STATUS_ID}" role="status"></p>

@@ -25,5 +25,7 @@ export interface ViewerPage {
   idv?: IdvSpec;
   purpose: ViewerPurpose;
   fields: ViewerField[];
+  /** Whether the page has Copy buttons (the site's `viewer-copy` switch); off, nothing on it can be copied. */
+  copy: boolean;
   expiresAt: string;
 }

@@ -6,10 +6,12 @@ import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
 import { createHash } from 'node:crypto';
 import { VaultError } from '../errors';
 import { normalizeAccentColour, normalizeDisplayName, type PageBrand } from '../pages/brand';
-import type { SiteBrandRow, SiteKeyRow, SiteRow, Storage } from '../storage/types';
+import type { SiteBrandRow, SiteKeyRow, SitePolicy, SiteRow, Storage } from '../storage/types';
 import { checkPng } from '../validation/png';
 import type { Clock } from './clock';
 import { SiteKeyCache, type SiteKey } from './site-key-cache';
+
+export type { SitePolicy } from '../storage/types';
 
 /** What the vault admin is told when switching `site idv-paste` on (the CLI prints it; the docs say the same). */
 export const IDV_PASTE_TRADE_OFF =
@@ -89,28 +91,17 @@ export class SiteService {
   }
 
   /**
-   * Lets the site's managers view submitted values of open chats through the viewer (never
-   * off-the-record ones), or stops them. Off unless the vault admin turns it on.
+   * Sets one of the site's switches (SITE_POLICIES): managers viewing values of open chats (never
+   * off-the-record ones; off by default), the ID&V page taking a pasted secret of which its script
+   * sends only the asked characters (WCAG 3.3.8, off by default: see IDV_PASTE_TRADE_OFF), the
+   * viewer's Copy buttons (on by default). Audited as `site.<policy>`.
    */
-  async setManagerView(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
-    const changed = await this.storage.setManagerView(
+  async setPolicy(siteId: string, policy: SitePolicy, enabled: boolean, actor = 'cli'): Promise<void> {
+    const changed = await this.storage.setSitePolicy(
       siteId,
+      policy,
       enabled,
-      auditEvent('site.manager_view', { at: this.clock(), siteId, actor, detail: { enabled } }),
-    );
-    if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
-  }
-
-  /**
-   * Lets the site's ID&V page offer a box where the visitor may paste the whole secret, of which
-   * the page's script sends only the asked characters (WCAG 3.3.8), or stops it. Off unless the
-   * vault admin turns it on: see IDV_PASTE_TRADE_OFF.
-   */
-  async setIdvPaste(siteId: string, enabled: boolean, actor = 'cli'): Promise<void> {
-    const changed = await this.storage.setIdvPaste(
-      siteId,
-      enabled,
-      auditEvent('site.idv_paste', { at: this.clock(), siteId, actor, detail: { enabled } }),
+      auditEvent(`site.${policy}`, { at: this.clock(), siteId, actor, detail: { enabled } }),
     );
     if (!changed) throw new VaultError('not_found', `There is no site "${siteId}".`);
   }

@@ -84,7 +84,7 @@ export class ViewerService {
       }
     } else {
       reason = cleanReason(body.reason);
-      if (!(await storage.getManagerView(site.siteId))) {
+      if (!(await storage.getSitePolicy(site.siteId, 'manager_view'))) {
         return refuse(
           'manager_view_off',
           new VaultError(
@@ -177,6 +177,7 @@ export class ViewerService {
       title: spec.title,
       purpose: manager ? 'manager' : 'sender',
       fields,
+      copy: await this.deps.storage.getSitePolicy(request.siteId, 'viewer_copy'),
       expiresAt: iso(session.expiresAt),
     };
     if (spec.idv) page.idv = spec.idv;
@@ -207,6 +208,12 @@ export class ViewerService {
     const manager = session.purpose === 'manager_session';
     if (manager && field.offTheRecord) {
       throw new VaultError('forbidden', 'Off-the-record values are never shown to managers.');
+    }
+    if (action === 'copy' && !(await this.deps.storage.getSitePolicy(request.siteId, 'viewer_copy'))) {
+      throw new VaultError(
+        'forbidden',
+        "Copying is off for this site (the vault's admin: vault:cli site viewer-copy).",
+      );
     }
     const values = await this.values(
       request,
@@ -277,7 +284,8 @@ export class ViewerService {
     if (!request || request.siteId !== otk.siteId || request.status !== 'submitted') return undefined;
     if (await storage.isRoomClosed(request.siteId, request.roomId)) return undefined;
     const manager = otk.purpose === 'manager_view' || otk.purpose === 'manager_session';
-    if (manager ? !(await storage.getManagerView(request.siteId)) : otk.agentId !== request.agentId) return undefined;
+    if (manager ? !(await storage.getSitePolicy(request.siteId, 'manager_view')) : otk.agentId !== request.agentId)
+      return undefined;
     return request;
   }
 

@@ -247,7 +247,7 @@ export class VisitorFlow {
   }
 
   private async idvPaste(request: Pick<RequestRow, 'kind' | 'siteId'>): Promise<boolean> {
-    return request.kind === 'idv' && (await this.deps.storage.getIdvPaste(request.siteId));
+    return request.kind === 'idv' && (await this.deps.storage.getSitePolicy(request.siteId, 'idv_paste'));
   }
 
   /** Takes a submit claim, waiting a little while another submit of the same link finishes. */

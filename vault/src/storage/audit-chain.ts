@@ -34,6 +34,7 @@ export type AuditAction =
   | 'site.manager_view'
   | 'site.brand'
   | 'site.idv_paste'
+  | 'site.viewer_copy'
   | 'keys.rotate'
   | 'retention.purge'
   | 'audit.prune'

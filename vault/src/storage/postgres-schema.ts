@@ -249,4 +249,12 @@ export const POSTGRES_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX requests_by_room ON requests (site_id, room_id, created_at, request_id);
     `,
   },
+  {
+    version: 11,
+    sql: `
+      -- The viewer's Copy buttons: a per-site choice, on by default. Off, no value leaves the page by
+      -- its clipboard (PCI DSS 4.0 §3.4.2).
+      ALTER TABLE site_policies ADD COLUMN viewer_copy BOOLEAN NOT NULL DEFAULT TRUE;
+    `,
+  },
 ];

@@ -33,6 +33,8 @@ import {
   type RequestRow,
   type SiteBrandRow,
   type SiteKeyRow,
+  SITE_POLICIES,
+  type SitePolicy,
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
@@ -596,35 +598,19 @@ export class PostgresStorage implements Storage {
     return (result.rowCount ?? 0) === 1;
   }
 
-  async getManagerView(siteId: string): Promise<boolean> {
-    const row = (await this.query('SELECT manager_view FROM site_policies WHERE site_id = $1', [siteId])).rows[0];
-    return row?.manager_view === true;
+  async getSitePolicy(siteId: string, policy: SitePolicy): Promise<boolean> {
+    // The column is the policy's name, one of SITE_POLICIES' keys, never the caller's text.
+    const row = (await this.query(`SELECT ${policy} AS enabled FROM site_policies WHERE site_id = $1`, [siteId]))
+      .rows[0];
+    return row === undefined ? SITE_POLICIES[policy].byDefault : row.enabled === true;
   }
 
-  async setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+  async setSitePolicy(siteId: string, policy: SitePolicy, enabled: boolean, audit: AuditEvent): Promise<boolean> {
     return this.transaction(async (q) => {
       if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [siteId])).rowCount ?? 0) === 0) return false;
       await q(
-        `INSERT INTO site_policies (site_id, manager_view, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (site_id) DO UPDATE SET manager_view = EXCLUDED.manager_view, updated_at = EXCLUDED.updated_at`,
-        [siteId, enabled, audit.at],
-      );
-      await appendEntry(q, audit);
-      return true;
-    });
-  }
-
-  async getIdvPaste(siteId: string): Promise<boolean> {
-    const row = (await this.query('SELECT idv_paste FROM site_policies WHERE site_id = $1', [siteId])).rows[0];
-    return row?.idv_paste === true;
-  }
-
-  async setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
-    return this.transaction(async (q) => {
-      if (((await q('SELECT 1 FROM sites WHERE site_id = $1 FOR UPDATE', [siteId])).rowCount ?? 0) === 0) return false;
-      await q(
-        `INSERT INTO site_policies (site_id, idv_paste, updated_at) VALUES ($1, $2, $3)
-        ON CONFLICT (site_id) DO UPDATE SET idv_paste = EXCLUDED.idv_paste, updated_at = EXCLUDED.updated_at`,
+        `INSERT INTO site_policies (site_id, ${policy}, updated_at) VALUES ($1, $2, $3)
+        ON CONFLICT (site_id) DO UPDATE SET ${policy} = EXCLUDED.${policy}, updated_at = EXCLUDED.updated_at`,
         [siteId, enabled, audit.at],
       );
       await appendEntry(q, audit);

@@ -16,6 +16,8 @@ import {
   type RequestRow,
   type SiteBrandRow,
   type SiteKeyRow,
+  SITE_POLICIES,
+  type SitePolicy,
   type SiteRow,
   type Storage,
   type DetokenizeTarget,
@@ -458,34 +460,19 @@ export class SqliteStorage implements Storage {
     return result.changes === 1;
   }
 
-  async getManagerView(siteId: string): Promise<boolean> {
-    const row = this.sql('SELECT manager_view FROM site_policies WHERE site_id = ?').get(siteId) as Row | undefined;
-    return Number(row?.manager_view ?? 0) === 1;
+  async getSitePolicy(siteId: string, policy: SitePolicy): Promise<boolean> {
+    // The column is the policy's name, one of SITE_POLICIES' keys, never the caller's text.
+    const row = this.sql(`SELECT ${policy} AS enabled FROM site_policies WHERE site_id = ?`).get(siteId) as
+      Row | undefined;
+    return row === undefined ? SITE_POLICIES[policy].byDefault : Number(row.enabled) === 1;
   }
 
-  async setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
+  async setSitePolicy(siteId: string, policy: SitePolicy, enabled: boolean, audit: AuditEvent): Promise<boolean> {
     return this.immediate(() => {
       if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(siteId)) return false;
       this.sql(
-        `INSERT INTO site_policies (site_id, manager_view, updated_at) VALUES (?, ?, ?)
-          ON CONFLICT (site_id) DO UPDATE SET manager_view = excluded.manager_view, updated_at = excluded.updated_at`,
-      ).run(siteId, enabled ? 1 : 0, audit.at);
-      this.audit(audit);
-      return true;
-    });
-  }
-
-  async getIdvPaste(siteId: string): Promise<boolean> {
-    const row = this.sql('SELECT idv_paste FROM site_policies WHERE site_id = ?').get(siteId) as Row | undefined;
-    return Number(row?.idv_paste ?? 0) === 1;
-  }
-
-  async setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean> {
-    return this.immediate(() => {
-      if (!this.sql('SELECT 1 FROM sites WHERE site_id = ?').get(siteId)) return false;
-      this.sql(
-        `INSERT INTO site_policies (site_id, idv_paste, updated_at) VALUES (?, ?, ?)
-          ON CONFLICT (site_id) DO UPDATE SET idv_paste = excluded.idv_paste, updated_at = excluded.updated_at`,
+        `INSERT INTO site_policies (site_id, ${policy}, updated_at) VALUES (?, ?, ?)
+          ON CONFLICT (site_id) DO UPDATE SET ${policy} = excluded.${policy}, updated_at = excluded.updated_at`,
       ).run(siteId, enabled ? 1 : 0, audit.at);
       this.audit(audit);
       return true;

@@ -11,6 +11,19 @@ export interface SiteRow {
   createdAt: number;
 }
 
+/**
+ * A site's switches, each the vault admin's to set (`vault:cli site <switch> <siteId> on|off`), each
+ * held in the `site_policies` column of its name, with its value for a site never set:
+ * `manager_view` lets managers view values, `idv_paste` lets the ID&V page take the whole secret,
+ * `viewer_copy` gives the viewer its Copy buttons (off: no value leaves the page by its clipboard).
+ */
+export const SITE_POLICIES = {
+  manager_view: { byDefault: false },
+  idv_paste: { byDefault: false },
+  viewer_copy: { byDefault: true },
+} as const;
+export type SitePolicy = keyof typeof SITE_POLICIES;
+
 /** A site's branding on the visitor pages (see pages/brand.ts); the logo's bytes are read apart, by hash. */
 export interface SiteBrandRow {
   siteId: string;
@@ -286,14 +299,10 @@ export interface Storage {
    * that (request, event), false for every later one.
    */
   claimEvent(requestId: string, event: string, now: number): Promise<boolean>;
-  /** Whether the vault admin let this site's managers view values (off unless set). */
-  getManagerView(siteId: string): Promise<boolean>;
-  /** Sets the site's manager-view switch and audits; false for an unknown site. */
-  setManagerView(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
-  /** Whether the vault admin let this site's ID&V page take the whole secret in the browser (off unless set). */
-  getIdvPaste(siteId: string): Promise<boolean>;
-  /** Sets the site's ID&V paste switch and audits; false for an unknown site. */
-  setIdvPaste(siteId: string, enabled: boolean, audit: AuditEvent): Promise<boolean>;
+  /** One of the site's switches, as the vault admin set it, else its default (SITE_POLICIES). */
+  getSitePolicy(siteId: string, policy: SitePolicy): Promise<boolean>;
+  /** Sets one of the site's switches and audits; false for an unknown site. */
+  setSitePolicy(siteId: string, policy: SitePolicy, enabled: boolean, audit: AuditEvent): Promise<boolean>;
   /** The site's branding, or undefined for neutral pages. */
   getBrand(siteId: string): Promise<SiteBrandRow | undefined>;
   /**

@@ -723,42 +723,63 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
     });
 
     it('the manager-view switch is off by default, set per site with an audit entry, and gone with the site', async () => {
-      expect(await storage.getManagerView('site-a')).toBe(false);
-      expect(await storage.setManagerView('site-a', true, event('site.manager_view'))).toBe(true);
-      expect(await storage.getManagerView('site-a')).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(false);
+      expect(await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'))).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getManagerView('site-b')).toBe(false);
-      expect(await storage.setManagerView('site-a', false, event('site.manager_view'))).toBe(true);
-      expect(await storage.getManagerView('site-a')).toBe(false);
+      expect(await storage.getSitePolicy('site-b', 'manager_view')).toBe(false);
+      expect(await storage.setSitePolicy('site-a', 'manager_view', false, event('site.manager_view'))).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(false);
       const before = (await allAudit(storage)).length;
-      expect(await storage.setManagerView('nowhere', true, event('site.manager_view', 'nowhere'))).toBe(false);
+      expect(await storage.setSitePolicy('nowhere', 'manager_view', true, event('site.manager_view', 'nowhere'))).toBe(
+        false,
+      );
       expect((await allAudit(storage)).length).toBe(before);
-      await storage.setManagerView('site-b', true, event('site.manager_view', 'site-b'));
+      await storage.setSitePolicy('site-b', 'manager_view', true, event('site.manager_view', 'site-b'));
       await storage.removeSite('site-b', event('site.remove', 'site-b'));
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getManagerView('site-b')).toBe(false);
+      expect(await storage.getSitePolicy('site-b', 'manager_view')).toBe(false);
     });
 
     it('the ID&V paste switch is off by default, set per site apart from manager view, audited, and gone with the site', async () => {
-      expect(await storage.getIdvPaste('site-a')).toBe(false);
-      await storage.setManagerView('site-a', true, event('site.manager_view'));
-      expect(await storage.getIdvPaste('site-a')).toBe(false);
+      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
+      await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'));
+      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
       const before = (await allAudit(storage)).length;
-      expect(await storage.setIdvPaste('site-a', true, event('site.idv_paste'))).toBe(true);
+      expect(await storage.setSitePolicy('site-a', 'idv_paste', true, event('site.idv_paste'))).toBe(true);
       expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.idv_paste']);
-      expect(await storage.getIdvPaste('site-a')).toBe(true);
-      expect(await storage.getManagerView('site-a')).toBe(true);
-      expect(await storage.setManagerView('site-a', false, event('site.manager_view'))).toBe(true);
-      expect(await storage.getIdvPaste('site-a')).toBe(true);
-      expect(await storage.setIdvPaste('nowhere', true, event('site.idv_paste', 'nowhere'))).toBe(false);
+      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
+      expect(await storage.setSitePolicy('site-a', 'manager_view', false, event('site.manager_view'))).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(true);
+      expect(await storage.setSitePolicy('nowhere', 'idv_paste', true, event('site.idv_paste', 'nowhere'))).toBe(false);
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getIdvPaste('site-b')).toBe(false);
-      await storage.setIdvPaste('site-b', true, event('site.idv_paste', 'site-b'));
+      expect(await storage.getSitePolicy('site-b', 'idv_paste')).toBe(false);
+      await storage.setSitePolicy('site-b', 'idv_paste', true, event('site.idv_paste', 'site-b'));
       await storage.removeSite('site-b', event('site.remove', 'site-b'));
       await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getIdvPaste('site-b')).toBe(false);
-      expect(await storage.setIdvPaste('site-a', false, event('site.idv_paste'))).toBe(true);
-      expect(await storage.getIdvPaste('site-a')).toBe(false);
+      expect(await storage.getSitePolicy('site-b', 'idv_paste')).toBe(false);
+      expect(await storage.setSitePolicy('site-a', 'idv_paste', false, event('site.idv_paste'))).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
+    });
+
+    it("the viewer's Copy switch is on by default, also beside another switch, set per site, audited, and back on with a new site", async () => {
+      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
+      await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'));
+      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
+      const before = (await allAudit(storage)).length;
+      expect(await storage.setSitePolicy('site-a', 'viewer_copy', false, event('site.viewer_copy'))).toBe(true);
+      expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.viewer_copy']);
+      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(false);
+      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getSitePolicy('site-b', 'viewer_copy')).toBe(true);
+      await storage.setSitePolicy('site-b', 'viewer_copy', false, event('site.viewer_copy', 'site-b'));
+      await storage.removeSite('site-b', event('site.remove', 'site-b'));
+      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+      expect(await storage.getSitePolicy('site-b', 'viewer_copy')).toBe(true);
+      expect(await storage.setSitePolicy('site-a', 'viewer_copy', true, event('site.viewer_copy'))).toBe(true);
+      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
     });
 
     it('a brand is set whole per site with its logo bytes, found by hash, replaced, cleared, audited, and gone with the site', async () => {

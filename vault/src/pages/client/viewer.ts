@@ -209,6 +209,11 @@ function start(): void {
     if (action === 'reveal') void onReveal(data, button);
     else if (action === 'copy') void onCopy(data, button);
   });
+  // Copying off for the site: besides no Copy buttons and no selectable value, no copy or cut of
+  // the page (a keyboard shortcut, the context menu) takes anything.
+  if (!data.copy) {
+    for (const type of ['copy', 'cut'] as const) document.addEventListener(type, (event) => event.preventDefault());
+  }
   // Leaving the page (or the browser keeping it in its back-forward cache) takes values off it.
   window.addEventListener('pagehide', () => concealAll(data));
   document.getElementById(VIEWER_CLOSE_FORM_ID)?.addEventListener('submit', () => concealAll(data));
