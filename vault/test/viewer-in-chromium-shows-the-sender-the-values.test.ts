@@ -285,6 +285,62 @@ describe('the sending agent in Chromium reads the values from the vault', () => 
     expect(await auditedActions(requestId)).toEqual([...OPENED_VIEWER, 'viewer.reveal']);
   });
 
+  it('empties the clipboard a minute after a Copy, when the view ends, and from behind once in front again', async () => {
+    const page = await agentTab();
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+    /** The clipboard once it reads `expected`, or what it still reads after two seconds. */
+    const clipboardBecomes = async (expected: string) => {
+      for (let tries = 0; tries < 40 && (await clipboard()) !== expected; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return clipboard();
+    };
+    const openViewer = async (roomId: string) => {
+      const requestId = await submittedCardForm(roomId);
+      const { viewerUrl } = await api('POST', `/v1/requests/${requestId}/viewer`, { agentId: 'agent-1' });
+      await page.goto(viewerUrl);
+      await page.getByRole('button', { name: 'Open' }).click();
+      await page.getByRole('button', { name: 'Copy Security code without showing it' }).click();
+      await page.getByText('This page empties it after a minute.').waitFor();
+      expect(await clipboard()).toBe(CVV);
+    };
+    await page.clock.install();
+
+    await openViewer('room-6');
+    await page.clock.runFor(59_000);
+    expect(await clipboard()).toBe(CVV);
+    await page.clock.runFor(1_000);
+    expect(await clipboardBecomes('')).toBe('');
+
+    // The browser lets only a page in front write to the clipboard: from behind, the minute passes
+    // and the value stays until the page is in front again.
+    await page.getByRole('button', { name: 'Copy Security code without showing it' }).click();
+    expect(await clipboardBecomes(CVV)).toBe(CVV);
+    await page.evaluate(() => {
+      const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+      const behind = { now: true };
+      Object.assign(window, { behind });
+      navigator.clipboard.writeText = (text: string) =>
+        behind.now ? Promise.reject(new DOMException('Document is not focused.', 'NotAllowedError')) : write(text);
+    });
+    await page.clock.runFor(60_000);
+    expect(await clipboard()).toBe(CVV);
+    await page.evaluate(() => {
+      (window as unknown as { behind: { now: boolean } }).behind.now = false;
+      window.dispatchEvent(new FocusEvent('focus'));
+    });
+    expect(await clipboardBecomes('')).toBe('');
+
+    // The view ending (here the chat closing while a value is shown) empties it at once.
+    await openViewer('room-7');
+    await page.getByRole('button', { name: 'Reveal Card number' }).click();
+    await page.getByText(PAN).waitFor();
+    await api('POST', '/v1/sessions/close', { roomId: 'room-7' });
+    await page.clock.runFor(10_000);
+    await page.getByRole('heading', { name: 'The view is closed' }).waitFor();
+    expect(await clipboardBecomes('')).toBe('');
+  });
+
   it('took every viewer screenshot the agent guide shows, and the guide shows only those', () => {
     expect([...screenshots.taken].sort()).toEqual([...VIEWER_SCREENSHOTS].sort());
     const shown = picturesShownIn('agent-guide.md', 'viewer-');

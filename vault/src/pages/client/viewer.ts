@@ -1,8 +1,9 @@
 /**
  * The viewer page's one script, bundled by `scripts/build-assets.js` into `public/viewer.js`.
  * Reveal and Copy each ask the vault for one value (a server event the vault audits); Copy puts
- * it on the clipboard without ever writing it into the page. When the view's time is up, every
- * revealed value leaves the page. It keeps no value anywhere else.
+ * it on the clipboard without ever writing it into the page, and empties the clipboard a minute
+ * later. When the view's time is up, every revealed value leaves the page. It keeps no value
+ * anywhere else.
  */
 import { answerCharacterText } from '../../contract/answer-character';
 import {
@@ -126,8 +127,38 @@ async function onCopy(data: ViewerPageData, button: HTMLButtonElement): Promise<
   try {
     await navigator.clipboard.writeText(fetched.value);
     say(data.messages.copied);
+    holdInClipboard();
   } catch {
     say(data.messages.copyFailed);
+  }
+}
+
+/** How long a copied value stays on the clipboard before the page empties it. */
+const CLIPBOARD_MS = 60_000;
+
+/** A value this page copied may still be on the clipboard; `due`: its time there is up. */
+const clipboard = { holds: false, due: false, timer: 0 };
+
+function holdInClipboard(): void {
+  clipboard.holds = true;
+  clipboard.due = false;
+  window.clearTimeout(clipboard.timer);
+  clipboard.timer = window.setTimeout(() => void emptyClipboard(), CLIPBOARD_MS);
+}
+
+/**
+ * Empties the clipboard once a copied value's minute is up (or the view ends). The browser lets
+ * only a page in front write to it: from behind another window this fails, and the page tries
+ * again when it is in front. It cannot tell whether the agent copied something else since.
+ */
+async function emptyClipboard(): Promise<void> {
+  if (!clipboard.holds) return;
+  clipboard.due = true;
+  try {
+    await navigator.clipboard.writeText('');
+    clipboard.holds = false;
+  } catch {
+    // Not in front now: the focus listener tries again.
   }
 }
 
@@ -138,6 +169,7 @@ let ended = false;
 function end(data: ViewerPageData): void {
   ended = true;
   concealAll(data);
+  void emptyClipboard();
   const fields = document.getElementById(VIEWER_FIELDS_ID);
   fields?.querySelectorAll('button').forEach((button) => button.remove());
   const heading = document.querySelector('h1');
@@ -216,7 +248,13 @@ function start(): void {
   }
   // Leaving the page (or the browser keeping it in its back-forward cache) takes values off it.
   window.addEventListener('pagehide', () => concealAll(data));
-  document.getElementById(VIEWER_CLOSE_FORM_ID)?.addEventListener('submit', () => concealAll(data));
+  document.getElementById(VIEWER_CLOSE_FORM_ID)?.addEventListener('submit', () => {
+    concealAll(data);
+    void emptyClipboard();
+  });
+  window.addEventListener('focus', () => {
+    if (clipboard.due) void emptyClipboard();
+  });
   startTimer(data);
   watchSession(data);
 }
