@@ -536,4 +536,27 @@ describe('viewer rate limit', () => {
       await vault.close();
     }
   });
+
+  it("counts an open session's calls per session: agents behind one address do not share it, a caller without its cookie does", async () => {
+    const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VIEWER_PER_MINUTE: '3' }) });
+    try {
+      const first = await openedIdvViewer(vault);
+      const second = await openedIdvViewer(vault);
+      const status = async (viewer: { path: string }, cookie?: string) =>
+        (await vault.call('GET', `${viewer.path}/status`, undefined, null, cookie ? { cookie } : {})).statusCode;
+      const statuses = async (times: number, viewer: { path: string }, cookie?: string) => {
+        const seen: number[] = [];
+        for (let i = 0; i < times; i += 1) seen.push(await status(viewer, cookie));
+        return seen;
+      };
+      expect(await statuses(4, first, first.cookie)).toEqual([200, 200, 200, 429]);
+      expect(await statuses(1, second, second.cookie)).toEqual([200]);
+      // Without the session's cookie (or with another's) a call counts against the address.
+      expect(await statuses(2, first)).toEqual([404, 404]);
+      expect(await statuses(2, first, second.cookie)).toEqual([404, 429]);
+      expect(await statuses(3, second, second.cookie)).toEqual([200, 200, 429]);
+    } finally {
+      await vault.close();
+    }
+  });
 });

@@ -3,7 +3,7 @@ import { VaultError } from '../errors';
 import type { Vault } from '../open-vault';
 import { negotiateLocale } from '../pages/i18n';
 import { renderViewerNotice, renderViewerPage, renderViewerStart, type ViewerNoticeKind } from '../pages/viewer-render';
-import { VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
+import { isSessionOf, VIEWER_HANDLE_PATTERN, type BrowserInfo } from '../service/viewer';
 import { pageCookieName, readCookie, setCookieValue } from './cookies';
 import { toVaultError } from './errors';
 import { noteRefusal, safeError } from './logging';
@@ -96,7 +96,8 @@ function fromOwnPage(request: FastifyRequest, publicHost: string): boolean {
 
 /**
  * The agent's side of strict viewing, under /v: the start step behind a viewer link, the viewer
- * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per client IP.
+ * page of an opened session, its Reveal/Copy calls and its "hide". Rate-limited per open session,
+ * else per client IP.
  */
 export async function viewerRoutes(
   app: FastifyInstance,
@@ -111,15 +112,26 @@ export async function viewerRoutes(
 ): Promise<void> {
   const { vault } = opts;
   // Viewer routes hand out secrets: like the OTK routes, they run unlimited only under failOpen "all".
-  const limited = {
-    rateLimit: { max: opts.perMinute, timeWindow: 60_000, skipOnError: skipOnError(opts.failOpen, true) },
-  };
   const sessionSeconds = vault.config.ttl.viewerSessionSeconds;
   // Behind a proxy's prefix the browser's paths start with it: links, redirects and cookie paths too.
   const base = vault.config.publicPath;
   const secure = vault.config.publicHttps;
   const sessionCookie = { name: pageCookieName(VIEWER_COOKIE, secure), sameSite: 'Strict', secure } as const;
   const sessionToken = (request: FastifyRequest): string => readCookie(request, sessionCookie.name);
+  // A contact centre's agents reach the vault from one public address: an open session's calls
+  // count per session, so one agent's page cannot use up another's. Anything else (a link, a handle
+  // without its cookie) counts per client IP, so guessing handles gains no budget.
+  const limited = {
+    rateLimit: {
+      max: opts.perMinute,
+      timeWindow: 60_000,
+      skipOnError: skipOnError(opts.failOpen, true),
+      keyGenerator: (request: FastifyRequest) => {
+        const { handle } = request.params as { handle?: string };
+        return handle !== undefined && isSessionOf(sessionToken(request), handle) ? `session:${handle}` : request.ip;
+      },
+    },
+  };
 
   // A handle of the wrong shape is a dead session like any other (the same 404), not a 400 that
   // tells a prober the shape. The schema below still guards the cookie's Path and the openapi.

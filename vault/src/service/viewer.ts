@@ -50,6 +50,11 @@ export function viewerHandle(token: string): string {
   return sha256Hex(`viewer-handle\u0000${token}`).slice(0, HANDLE_HEX_DIGITS);
 }
 
+/** Whether a session cookie's token is the one behind this handle: a hash, no database call. */
+export function isSessionOf(token: string, handle: string): boolean {
+  return looksLikeOtk(token) && constantTimeEqual(handle, viewerHandle(token));
+}
+
 /**
  * Strict viewing: the agent's browser reads values from the vault's own page, so Rocket.Chat only
  * ever carries a short-lived, single-use link bound to one user. Minting checks who may look;
@@ -263,7 +268,7 @@ export class ViewerService {
   }
 
   private async session(token: string, handle: string): Promise<{ request: RequestRow; session: OtkRow } | undefined> {
-    if (!looksLikeOtk(token) || !constantTimeEqual(handle, viewerHandle(token))) return undefined;
+    if (!isSessionOf(token, handle)) return undefined;
     const now = this.deps.clock();
     const hash = hashOtk(token);
     const session =
