@@ -9,8 +9,10 @@ import {
   type RecordRow,
   type RequestRow,
   type SiteKeyRow,
+  type SitePolicy,
   type SiteRow,
   type Storage,
+  SITE_POLICIES,
 } from '../../src/storage/types';
 
 /** A storage backend under test, fresh and migrated, and how to throw it away. */
@@ -722,65 +724,37 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
       expect(await storage.claimEvent(other.requestId, 'submitted', NOW + 12)).toBe(true);
     });
 
-    it('the manager-view switch is off by default, set per site with an audit entry, and gone with the site', async () => {
-      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(false);
-      expect(await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'))).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'manager_view')).toBe(false);
-      expect(await storage.setSitePolicy('site-a', 'manager_view', false, event('site.manager_view'))).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(false);
-      const before = (await allAudit(storage)).length;
-      expect(await storage.setSitePolicy('nowhere', 'manager_view', true, event('site.manager_view', 'nowhere'))).toBe(
-        false,
-      );
-      expect((await allAudit(storage)).length).toBe(before);
-      await storage.setSitePolicy('site-b', 'manager_view', true, event('site.manager_view', 'site-b'));
-      await storage.removeSite('site-b', event('site.remove', 'site-b'));
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'manager_view')).toBe(false);
-    });
+    it.each(Object.entries(SITE_POLICIES) as Array<[SitePolicy, { byDefault: boolean }]>)(
+      'the %s switch holds its default until set, per site and apart from the others, audited, and is gone with the site',
+      async (policy, { byDefault }) => {
+        const other: SitePolicy = policy === 'manager_view' ? 'idv_paste' : 'manager_view';
+        const audited = `site.${policy}` as const;
+        expect(await storage.getSitePolicy('site-a', policy)).toBe(byDefault);
+        await storage.setSitePolicy('site-a', other, !SITE_POLICIES[other].byDefault, event(`site.${other}`));
+        expect(await storage.getSitePolicy('site-a', policy)).toBe(byDefault);
+        const before = (await allAudit(storage)).length;
+        expect(await storage.setSitePolicy('site-a', policy, !byDefault, event(audited))).toBe(true);
+        expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual([audited]);
+        expect(await storage.getSitePolicy('site-a', policy)).toBe(!byDefault);
+        expect(await storage.getSitePolicy('site-a', other)).toBe(!SITE_POLICIES[other].byDefault);
+        expect(
+          await storage.setSitePolicy('site-a', other, SITE_POLICIES[other].byDefault, event(`site.${other}`)),
+        ).toBe(true);
+        expect(await storage.getSitePolicy('site-a', policy)).toBe(!byDefault);
 
-    it('the ID&V paste switch is off by default, set per site apart from manager view, audited, and gone with the site', async () => {
-      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
-      await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'));
-      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
-      const before = (await allAudit(storage)).length;
-      expect(await storage.setSitePolicy('site-a', 'idv_paste', true, event('site.idv_paste'))).toBe(true);
-      expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.idv_paste']);
-      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
-      expect(await storage.setSitePolicy('site-a', 'manager_view', false, event('site.manager_view'))).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(true);
-      expect(await storage.setSitePolicy('nowhere', 'idv_paste', true, event('site.idv_paste', 'nowhere'))).toBe(false);
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'idv_paste')).toBe(false);
-      await storage.setSitePolicy('site-b', 'idv_paste', true, event('site.idv_paste', 'site-b'));
-      await storage.removeSite('site-b', event('site.remove', 'site-b'));
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'idv_paste')).toBe(false);
-      expect(await storage.setSitePolicy('site-a', 'idv_paste', false, event('site.idv_paste'))).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'idv_paste')).toBe(false);
-    });
-
-    it("the viewer's Copy switch is on by default, also beside another switch, set per site, audited, and back on with a new site", async () => {
-      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
-      await storage.setSitePolicy('site-a', 'manager_view', true, event('site.manager_view'));
-      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
-      const before = (await allAudit(storage)).length;
-      expect(await storage.setSitePolicy('site-a', 'viewer_copy', false, event('site.viewer_copy'))).toBe(true);
-      expect((await allAudit(storage)).slice(before).map((e) => e.action)).toEqual(['site.viewer_copy']);
-      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(false);
-      expect(await storage.getSitePolicy('site-a', 'manager_view')).toBe(true);
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'viewer_copy')).toBe(true);
-      await storage.setSitePolicy('site-b', 'viewer_copy', false, event('site.viewer_copy', 'site-b'));
-      await storage.removeSite('site-b', event('site.remove', 'site-b'));
-      await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
-      expect(await storage.getSitePolicy('site-b', 'viewer_copy')).toBe(true);
-      expect(await storage.setSitePolicy('site-a', 'viewer_copy', true, event('site.viewer_copy'))).toBe(true);
-      expect(await storage.getSitePolicy('site-a', 'viewer_copy')).toBe(true);
-    });
+        const beforeUnknown = (await allAudit(storage)).length;
+        expect(await storage.setSitePolicy('nowhere', policy, !byDefault, event(audited, 'nowhere'))).toBe(false);
+        expect((await allAudit(storage)).length).toBe(beforeUnknown);
+        await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+        expect(await storage.getSitePolicy('site-b', policy)).toBe(byDefault);
+        await storage.setSitePolicy('site-b', policy, !byDefault, event(audited, 'site-b'));
+        await storage.removeSite('site-b', event('site.remove', 'site-b'));
+        await storage.addSite(site('site-b'), key('site-b'), event('site.add', 'site-b'));
+        expect(await storage.getSitePolicy('site-b', policy)).toBe(byDefault);
+        expect(await storage.setSitePolicy('site-a', policy, byDefault, event(audited))).toBe(true);
+        expect(await storage.getSitePolicy('site-a', policy)).toBe(byDefault);
+      },
+    );
 
     it('a brand is set whole per site with its logo bytes, found by hash, replaced, cleared, audited, and gone with the site', async () => {
       expect(await storage.getBrand('site-a')).toBeUndefined();
