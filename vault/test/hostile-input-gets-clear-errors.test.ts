@@ -74,7 +74,7 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     const twice = await vault.call('POST', submitPath, '{"values":{"2":"1","4":"2","2":"9"}}', null);
     expect(twice.statusCode).toBe(400);
     expect(twice.json().error.message).toBe(refusal);
-    // The same key in two objects, or as a value, is no repeat.
+    // A key's name repeated as a value is no repeat.
     expect((await vault.call('POST', submitPath, '{"values":{"2":"4","4":"2"}}', null)).statusCode).toBe(200);
     expect((await reveal(vault, requestId)).json().values).toEqual({ 2: '4', 4: '2' });
   });
