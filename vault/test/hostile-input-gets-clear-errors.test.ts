@@ -548,7 +548,7 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
       else expect(response.headers['content-type']).toMatch(/^text\/html/);
     }
     // A form post naming the field without the pages' "v." would read as nothing: refused, not submitted empty.
-    for (const payload of ['note=hello', 'v.note=a&v.note=b']) {
+    for (const payload of ['note=hello', 'v.note=a&v.note=b', 'v.note=hello&action=submit&action=submit']) {
       const response = await vault.app.inject({
         method: 'POST',
         url: submitPath,

@@ -351,6 +351,9 @@ describe('form body and assets', () => {
       'The form sent an entry this page does not have: each value is posted as "v.<fieldId>".',
     );
     expect(() => readFormValues({ 'v.dup': ['a', 'b'] })).toThrow('A form value was sent more than once.');
+    expect(() => readFormValues({ 'v.pan': '4111', action: ['cancel', 'cancel'] })).toThrow(
+      'A form value was sent more than once.',
+    );
   });
 
   it('serves the built script and stylesheet from vault/public', () => {

@@ -27,6 +27,7 @@ export function readFormValues(body: unknown): Record<string, string> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const entries: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') throw new VaultError('bad_request', 'A form value was sent more than once.');
     if (!name.startsWith(PREFIX)) {
       if (PAGE_CONTROLS.has(name)) continue;
       throw new VaultError(
@@ -34,7 +35,6 @@ export function readFormValues(body: unknown): Record<string, string> {
         `The form sent an entry this page does not have: each value is posted as "${PREFIX}<fieldId>".`,
       );
     }
-    if (typeof value !== 'string') throw new VaultError('bad_request', 'A form value was sent more than once.');
     entries.push([name.slice(PREFIX.length), value]);
     if (entries.length > MAX_SUBMITTED_VALUES) throw tooManyValues();
   }
