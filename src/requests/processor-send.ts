@@ -36,7 +36,7 @@ import {
 } from '../ui/processor-send';
 import { processorButtonBlocks } from '../ui/request-actions';
 import { isRelayParamValue } from '../vault/contract';
-import { isVaultCallError, loggableError, vaultCallErrorMessageKey } from '../vault/vault-call-error';
+import { isVaultCallError, loggableError, outcomeUnknown, vaultCallErrorMessageKey } from '../vault/vault-call-error';
 import type { ProcessorOutcome } from '../vault/vault-client';
 import type { SubmitOutcome } from './dialogs';
 import { openDialog } from './dialogs';
@@ -181,11 +181,6 @@ export async function submitProcessorParams(
   return {};
 }
 
-/** No answer in time, or the vault failed midway: the processor may have charged, as for `unknown`. */
-function mayHaveSent(err: unknown): boolean {
-  return isVaultCallError(err) && (err.code === 'timeout' || err.code === 'unavailable');
-}
-
 /** What the vault answered, as the record keeps it: the parameters stay while the outcome is unknown. */
 function relayAfter(relay: RecordRelay, params: { [name: string]: string }, result: ProcessorOutcome): RecordRelay {
   const declineCode = result.kept.decline_code || result.kept.error_code;
@@ -227,7 +222,8 @@ export async function runProcessorSendJob(deps: Deps, job: IJobContext): Promise
     result = await vaultClient(deps, await readAppConfig(deps.read)).sendToProcessor(requestId, { agentId, params });
   } catch (err) {
     logger.warn({ msg: 'Send to processor refused or failed', requestId, error: loggableError(err) });
-    if (mayHaveSent(err)) {
+    // No answer, a broken connection or a failure midway: the processor may have charged.
+    if (outcomeUnknown(err)) {
       result = { requestId, relayId: record.relay.relayId, outcome: 'unknown', kept: {} };
     } else {
       // Refused before anything was sent: the parameters kept for a retry go back to what they were.

@@ -6,6 +6,7 @@
 export type VaultCallErrorCode =
   | 'not_configured'
   | 'unreachable'
+  | 'connection_lost'
   | 'timeout'
   | 'unauthorized'
   | 'not_sender'
@@ -57,13 +58,16 @@ export function loggableError(err: unknown): ReturnType<VaultCallError['toLog']>
 
 /**
  * Whether the vault may have carried the call out although the app saw it fail: no answer (a
- * timeout, a connection lost), a server error, or an answer it could not read. Any other failure is
- * the vault's refusal, and nothing happened there.
+ * timeout, a connection lost once made), a server error, or an answer it could not read. Any other
+ * failure is the vault's refusal or a connection never made (`unreachable`): nothing happened there.
  */
 export function outcomeUnknown(err: unknown): boolean {
   if (!isVaultCallError(err)) return true;
   return (
-    err.code === 'timeout' || err.code === 'unreachable' || err.code === 'unavailable' || err.code === 'bad_response'
+    err.code === 'timeout' ||
+    err.code === 'connection_lost' ||
+    err.code === 'unavailable' ||
+    err.code === 'bad_response'
   );
 }
 

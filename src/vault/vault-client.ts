@@ -364,17 +364,28 @@ export class VaultClient {
   }
 }
 
-/** A failure before any answer: a timeout or an unreachable vault, never the host's own error text. */
+/**
+ * The host's words for a connection that was never made (refused, no such host, no route, a TLS
+ * handshake that failed): the request never left, so the vault did nothing. Rocket.Chat's fetch says
+ * "request to … failed, reason: connect ECONNREFUSED …", node's http "connect ECONNREFUSED …".
+ */
+const NEVER_CONNECTED =
+  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH)\b|certificate|SSL routines/i;
+
+/** A failure before any answer, as a code that says whether the vault may have acted; never the host's own error text. */
 function transportError(err: unknown, what: string, timeoutMs: number, elapsedMs: number): VaultCallError {
   if (err instanceof VaultCallError) {
     return err;
   }
   const detail = err instanceof Error ? err.message : '';
-  const timedOut = elapsedMs >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail);
-  return new VaultCallError(
-    timedOut ? 'timeout' : 'unreachable',
-    timedOut ? `${what}: no answer within ${timeoutMs} ms` : `${what}: the vault could not be reached`,
-  );
+  if (elapsedMs >= timeoutMs * 0.9 || /time.?out|timed out|abort/i.test(detail)) {
+    return new VaultCallError('timeout', `${what}: no answer within ${timeoutMs} ms`);
+  }
+  if (NEVER_CONNECTED.test(detail)) {
+    return new VaultCallError('unreachable', `${what}: the vault could not be reached`);
+  }
+  // Reset, hung up, or words this app does not know: the request may have been carried out.
+  return new VaultCallError('connection_lost', `${what}: the connection broke before the vault answered`);
 }
 
 /** An answer with an unexpected status, as the code the app matches on. */

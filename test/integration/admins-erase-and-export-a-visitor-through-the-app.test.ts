@@ -4,11 +4,18 @@
  * did); erasure removes the visitor's data in the vault and the app's own records of the room;
  * export shows request metadata privately, never a value.
  */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { URL } from 'url';
+
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
+
+import { freePort } from '../../testkit/ports';
 
 import { callVaultApi, requestIdOf } from '../e2e/stage';
 import type { Scene } from './scene';
 import {
+  clickView,
   lastMessageIn,
   notificationTexts,
   sendForm,
@@ -57,6 +64,14 @@ describe('an administrator erases and exports a visitor through the app', () => 
     return requestId;
   }
 
+  /** The agent's *View* still works: in strict viewing it hands the agent a viewer link. */
+  async function agentSeesTheAnswer(requestId: string): Promise<void> {
+    const before = scene.harness.world.notificationsFor(scene.agent.id).length;
+    await clickView(scene, scene.agent, scene.room, requestId);
+    const handed = scene.harness.world.notificationsFor(scene.agent.id).slice(before);
+    expect(handed.map((n) => JSON.stringify(n.message.blocks)).join()).toContain('/v/');
+  }
+
   it('refuses anyone who is not an administrator, and changes nothing', async () => {
     const requestId = await submittedSsn();
     await scene.harness.runCommand('idv-privacy', { user: scene.agent, room: scene.room, params: ['erase'] });
@@ -97,18 +112,36 @@ describe('an administrator erases and exports a visitor through the app', () => 
     expect(heldFor(scene.room.id)).toEqual([]);
   });
 
-  it('forgets the room it was asked to erase even when the vault answer is lost', async () => {
-    await submittedSsn();
+  it('forgets the room it was asked to erase when the vault erased it but its answer was lost', async () => {
+    const requestId = await submittedSsn();
     expect(heldFor(scene.room.id).length).toBeGreaterThan(0);
-    const vaultUrl = scene.vault.url;
-    await scene.harness.setSetting('vault_url', 'http://127.0.0.1:9');
+    const proxy = await answerLosingProxy(scene.vault.url);
+    await scene.harness.setSetting('vault_url', proxy.url);
     try {
       await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
     } finally {
-      await scene.harness.setSetting('vault_url', vaultUrl);
+      await scene.harness.setSetting('vault_url', scene.vault.url);
+      await proxy.close();
     }
+    expect(proxy.forwarded).toContain('POST /v1/visitors/erase');
     expect(lastNotice(admin)).toMatch(/^No answer came from the vault, so the erasure may have been carried out/);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(404);
     expect(heldFor(scene.room.id)).toEqual([]);
+  });
+
+  it('keeps the room it was asked to erase when no connection to the vault could be made, and the agent still sees the answer', async () => {
+    const requestId = await submittedSsn();
+    const held = heldFor(scene.room.id).length;
+    await scene.harness.setSetting('vault_url', `http://127.0.0.1:${await freePort()}`);
+    try {
+      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
+    } finally {
+      await scene.harness.setSetting('vault_url', scene.vault.url);
+    }
+    expect(lastNotice(admin)).toMatch(/^The vault did not carry this out. Nothing was changed in the app/);
+    expect(heldFor(scene.room.id).length).toBe(held);
+    expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
+    await agentSeesTheAnswer(requestId);
   });
 
   it("keeps the room it was asked to erase when the vault refuses, and the visitor's answer still reaches the agent", async () => {
@@ -153,3 +186,34 @@ describe('an administrator erases and exports a visitor through the app', () => 
     expect(lastNotice(admin)).toMatch(/^0 secure requests of this visitor/);
   });
 });
+
+/**
+ * Passes each request on to the vault and, once the vault has answered, drops the connection
+ * instead of answering: the vault carried the call out and the app never learns it.
+ */
+async function answerLosingProxy(
+  vaultUrl: string,
+): Promise<{ url: string; forwarded: string[]; close(): Promise<void> }> {
+  const target = new URL(vaultUrl);
+  const proxy = {
+    url: '',
+    forwarded: [] as string[],
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = http.createServer((req, res) => {
+    const onward = http.request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        answer.resume();
+        answer.on('end', () => {
+          proxy.forwarded.push(`${req.method} ${req.url}`);
+          res.socket?.destroy();
+        });
+      },
+    );
+    req.pipe(onward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}

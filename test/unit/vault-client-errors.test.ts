@@ -6,7 +6,7 @@ import type { IHttp, IHttpRequest, IHttpResponse } from '@rocket.chat/apps-engin
 import { RequestMethod } from '@rocket.chat/apps-engine/definition/accessors';
 
 import { isVaultConfigured, PROCESSOR_SEND_TIMEOUT_MS, VaultClient } from '../../src/vault/vault-client';
-import { VaultCallError, vaultCallErrorMessageKey } from '../../src/vault/vault-call-error';
+import { outcomeUnknown, VaultCallError, vaultCallErrorMessageKey } from '../../src/vault/vault-call-error';
 
 const API_KEY = 'ivk.0011223344556677.very-secret';
 const REQUEST_ID = '8ec94b05-fabb-4fcf-97be-cc1d8d79146c';
@@ -135,6 +135,35 @@ describe('VaultClient', () => {
     expect(err.code).toBe('unreachable');
     expect(err.message).toBe('POST /v1/sessions/close: the vault could not be reached');
   });
+
+  it.each([
+    ['node-fetch, refused', 'request to https://vault.test/v1/x failed, reason: connect ECONNREFUSED 10.0.0.5:443'],
+    ['no such host', 'getaddrinfo ENOTFOUND vault.test'],
+    ['DNS not answering', 'getaddrinfo EAI_AGAIN vault.test'],
+    ['no route', 'connect EHOSTUNREACH 10.0.0.5:443'],
+    ['TLS', 'request to https://vault.test/v1/x failed, reason: self-signed certificate'],
+  ])('says "unreachable", and that the vault did nothing, for a connection never made (%s)', async (_, text) => {
+    const { vault } = client(() => Promise.reject(new Error(text)));
+    const err = await failure(vault.closeSession('r1'));
+    expect(err.code).toBe('unreachable');
+    expect(outcomeUnknown(err)).toBe(false);
+  });
+
+  it.each([
+    ['reset', 'read ECONNRESET'],
+    ['hung up', 'request to https://vault.test/v1/x failed, reason: socket hang up'],
+    ['words unknown', 'something else went wrong'],
+  ])(
+    'says the connection broke, and that the vault may have acted, for a connection lost once made (%s)',
+    async (_, text) => {
+      const { vault } = client(() => Promise.reject(new Error(`${text} Bearer ${API_KEY}`)));
+      const err = await failure(vault.closeSession('r1'));
+      expect(err.code).toBe('connection_lost');
+      expect(err.message).toBe('POST /v1/sessions/close: the connection broke before the vault answered');
+      expect(outcomeUnknown(err)).toBe(true);
+      expect(vaultCallErrorMessageKey(err)).toBe('error_vault_unreachable');
+    },
+  );
 
   it('gives up after the timeout even if the host never answers', async () => {
     const { vault } = client(() => new Promise<IHttpResponse>(() => undefined), 500);
