@@ -43,6 +43,7 @@ const ACCEPTED: Array<[string, Form]> = [
   ['an IBAN pattern with anchors', withField({ pattern: '^[A-Z]{2}[0-9A-Z]{13,32}$' })],
   ['a JavaScript \\u escape', withField({ pattern: 'caf\\u00e9' })],
   ['a named group', withField({ pattern: '(?<year>\\d{4})' })],
+  ['a non-capturing group and a class with an escaped dash', withField({ pattern: '(?:[\\-a-z]|\\p{Lu})+' })],
   // Hostile for a backtracking engine, harmless for a linear one: accepted on both sides.
   ['the pattern (a+)+$', withField({ pattern: '(a+)+$' })],
   ['the pattern ([A-Za-z0-9]+\\s?)*', withField({ pattern: '([A-Za-z0-9]+\\s?)*' })],
@@ -76,6 +77,15 @@ const REFUSED: Array<[string, Form]> = [
   ['a lookahead', withField({ pattern: '(?=a)a' })],
   ['a negative lookahead', withField({ pattern: '(?!a)b' })],
   ['a lookbehind', withField({ pattern: '(?<=a)b' })],
+  // RE2's own syntax, which JavaScript reads otherwise (or not at all): refused, not read RE2's way.
+  ['a named backreference', withField({ pattern: '(?<a>x)\\k<a>' })],
+  ['an RE2 anchor \\A', withField({ pattern: '\\Aabc' })],
+  ['an RE2 anchor \\z', withField({ pattern: 'abc\\z' })],
+  ['an RE2 quote \\Q…\\E', withField({ pattern: '\\Qa.b\\E' })],
+  ['an RE2 bell \\a', withField({ pattern: 'x\\a' })],
+  ['a POSIX class', withField({ pattern: '[[:alpha:]]+' })],
+  ['a one-letter property', withField({ pattern: '\\pL+' })],
+  ['an RE2 hex escape', withField({ pattern: '\\x{41}' })],
   ['an unclosed class', withField({ pattern: '([a-z' })],
   ['a pattern breaking out of its group', withField({ pattern: 'a)|(b' })],
   ['a repeat count over 1000', withField({ pattern: 'a{1001}' })],

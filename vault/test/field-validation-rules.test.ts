@@ -9,6 +9,7 @@ import {
   validateValues,
 } from '../src/contract/field-rules';
 import { idvFields } from '../src/pages/idv-fields';
+import { compilePattern, matchesPattern } from '../src/contract/pattern';
 
 const NOW = new Date('2026-03-15T12:00:00Z');
 
@@ -408,6 +409,32 @@ describe('generic rules', () => {
     expect(codeFor({ type: 'text', pattern: '(a)\\1' }, 'aa')).toBe('pattern');
     expect(codeFor({ type: 'text', pattern: '(?=a)a' }, 'a')).toBe('pattern');
     expect(codeFor({ type: 'text', pattern: '(?<=a)b' }, 'ab')).toBe('pattern');
+  });
+
+  it('refuses RE2 syntax that JavaScript reads otherwise, naming it, and keeps what JavaScript reads the same or not at all', () => {
+    const refused: Array<[string, string]> = [
+      ['(?<a>x)\\k<a>', 'a backreference (`\\k`) cannot be used'],
+      ['\\Aabc', '`\\A` is not JavaScript syntax'],
+      ['[\\z]', '`\\z` is not JavaScript syntax'],
+      ['\\Qa.b\\E', '`\\Q` is not JavaScript syntax'],
+      ['[^[:alpha:]]', 'a POSIX class such as `[:alpha:]` is not JavaScript syntax'],
+      ['\\pL', '`\\p` must be followed by {…}'],
+      ['\\x{41}', '`\\x` must be followed by two hex digits'],
+    ];
+    for (const [pattern, reason] of refused)
+      expect({ pattern, compiled: compilePattern(pattern) }).toEqual({ pattern, compiled: { ok: false, reason } });
+    // What JavaScript itself reads the same way stays accepted: an escaped letter is the letter.
+    for (const [pattern, value] of [
+      ['\\e\\y', 'ey'],
+      ['[[:a]', ':'],
+      ['\\[:alpha:]', '[:alpha:]'],
+      ['(?<n>\\x41)(?:b)', 'Ab'],
+      // JavaScript has no reading of RE2's flags and named groups, so they keep RE2's one.
+      ['(?i)ab', 'AB'],
+      ['(?P<n>x)', 'x'],
+      ['\\\\A', '\\A'],
+    ])
+      expect({ pattern, matches: matchesPattern(pattern, value) }).toEqual({ pattern, matches: true });
   });
 });
 

@@ -80,6 +80,8 @@ function compileRe2(
 ): { ok: true; program: Re2Program; size: number } | { ok: false; reason: string } {
   if (typeof source !== 'string' || source.length === 0) return { ok: false, reason: 'the pattern is empty' };
   if (source.length > LIMITS.pattern) return { ok: false, reason: `longer than ${LIMITS.pattern} characters` };
+  const foreign = notJavaScript(source);
+  if (foreign) return { ok: false, reason: foreign };
   const { RE2JS, RE2JSException } = re2();
   try {
     const program = RE2JS.compile(RE2JS.translateRegExp(source));
@@ -94,6 +96,40 @@ function compileRe2(
       return { ok: false, reason: `${reason} (a repeat count may be at most 1000, nested counts multiplied together)` };
     return { ok: false, reason };
   }
+}
+
+/** Escapes RE2 reads its own way where JavaScript reads a plain letter (`\\A` is "start" to RE2, "A" to JavaScript). */
+const RE2_ONLY_ESCAPES = new Set(['a', 'z', 'A', 'Q', 'E']);
+
+/** A POSIX class such as `[:alpha:]` inside a character class: RE2's, a list of characters to JavaScript. */
+const POSIX_CLASS = /\[:\^?[A-Za-z]+:\]/y;
+
+/**
+ * Why a pattern, written for JavaScript, would be read otherwise by RE2 (whose translation keeps
+ * RE2's own syntax and drops `\k`'s backslash), or undefined. One pass; RE2 refuses the rest.
+ * What JavaScript does not read at all but RE2 does one way (`(?i)`, `(?P<name>…)`) is kept.
+ */
+function notJavaScript(source: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < source.length; i += 1) {
+    const c = source[i];
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (next === 'k') return 'a backreference (`\\k`) cannot be used';
+      if (RE2_ONLY_ESCAPES.has(next)) return `\`\\${next}\` is not JavaScript syntax`;
+      if ((next === 'p' || next === 'P') && source[i + 2] !== '{') return `\`\\${next}\` must be followed by {…}`;
+      if (next === 'x' && source[i + 2] === '{') return '`\\x` must be followed by two hex digits';
+      i += 1;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      POSIX_CLASS.lastIndex = i;
+      if (c === '[' && POSIX_CLASS.test(source)) return 'a POSIX class such as `[:alpha:]` is not JavaScript syntax';
+    } else if (c === '[') {
+      inClass = true;
+      if (source[i + 1] === '^') i += 1;
+    }
+  }
+  return undefined;
 }
 
 /**
