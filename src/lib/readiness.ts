@@ -279,7 +279,8 @@ function transport(
     'Serve the vault over HTTPS (TLS 1.2 or later): set VAULT_PUBLIC_URL=https://… on the vault and the Vault URL setting to the https:// address.';
   if (!/^http:\/\//i.test(app.vaultUrl) && !appHttps)
     return { verdict: 'fail', found: 'The Vault URL setting is not an https:// address.', fix };
-  if (!appHttps) return { verdict: 'fail', found: `The app reaches the vault over plain HTTP (${app.vaultUrl}).`, fix };
+  // The URL itself is not repeated: an admin may have written a password into it.
+  if (!appHttps) return { verdict: 'fail', found: 'The app reaches the vault over plain HTTP (http://).', fix };
   if (!vault.posture)
     return { verdict: 'cannot_tell', found: 'The vault could not be asked for its visitor-facing address.', fix };
   if (!vault.posture.publicUrlHttps)

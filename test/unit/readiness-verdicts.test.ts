@@ -1,6 +1,6 @@
 /** The readiness check's judgement at its edges (the engine test covers it end to end). */
 import type { ReadinessInput } from '../../src/lib/readiness';
-import { evaluateReadiness, fingerprint } from '../../src/lib/readiness';
+import { evaluateReadiness, fingerprint, readinessText } from '../../src/lib/readiness';
 import { PCI_HARDENED } from '../fixtures/rocket-chat-settings';
 
 const GOOD: ReadinessInput = {
@@ -95,6 +95,20 @@ describe('readiness verdicts', () => {
     [{ Livechat_fileupload_enabled: true, FileUpload_Enabled: 'yes' }, 'cannot_tell'],
   ])('livechat uploads %j → %s', (change, verdict) => {
     expect(verdicts({ ...GOOD, server: { ...GOOD.server, ...change } }).livechat_uploads).toBe(verdict);
+  });
+
+  it('never repeats the Vault URL, which may hold a password', () => {
+    for (const vaultUrl of [
+      'http://ops:s3cr3t-canary@vault',
+      'https://ops:s3cr3t-canary@vault',
+      'ftp://s3cr3t-canary',
+    ]) {
+      const items = evaluateReadiness({ ...GOOD, app: { ...GOOD.app, vaultUrl } });
+      expect(items.find((item) => item.id === 'vault_tls')?.verdict).toBe(
+        vaultUrl.startsWith('https') ? 'pass' : 'fail',
+      );
+      expect(readinessText(items)).not.toContain('s3cr3t-canary');
+    }
   });
 
   it('judges the app and the vault', () => {
