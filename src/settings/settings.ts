@@ -45,6 +45,7 @@ export const DEFAULT_VAULT_TIMEOUT_MS = 5000;
 const MIN_VAULT_TIMEOUT_MS = 500;
 const MAX_VAULT_TIMEOUT_MS = LONGEST_VAULT_WAIT_MS;
 export const DEFAULT_DIALOG_LIFETIME_MINUTES = 30;
+const MAX_DIALOG_LIFETIME_MINUTES = 24 * 60;
 /**
  * How an agent sees submitted values. `strict` (the default): a single-use link to the vault's own
  * viewer page, so Rocket.Chat never carries a value. `in_chat`: the app fetches them and shows a
@@ -181,30 +182,61 @@ function text(value: unknown): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
-/**
- * The vault timeout the app uses for what the admin saved, and what is wrong with it: a blank is the
- * default; garbage or too short, the default; too long, the longest Rocket.Chat lets a call run.
- */
-export function vaultTimeoutOf(value: unknown): { ms: number; problem?: string } {
-  if (value === undefined || value === null || value === '') return { ms: DEFAULT_VAULT_TIMEOUT_MS };
-  const n = parseWholeNumber(value);
-  const range = `${MIN_VAULT_TIMEOUT_MS} to ${MAX_VAULT_TIMEOUT_MS}`;
-  if (n === undefined || n < MIN_VAULT_TIMEOUT_MS)
-    return {
-      ms: DEFAULT_VAULT_TIMEOUT_MS,
-      problem: `the Vault timeout setting is not a whole number of milliseconds from ${range}: ${DEFAULT_VAULT_TIMEOUT_MS} is used`,
-    };
-  if (n > MAX_VAULT_TIMEOUT_MS)
-    return {
-      ms: MAX_VAULT_TIMEOUT_MS,
-      problem: `the Vault timeout setting is above ${MAX_VAULT_TIMEOUT_MS} (Rocket.Chat cuts a call into an app at 30 s): ${MAX_VAULT_TIMEOUT_MS} is used`,
-    };
-  return { ms: n };
+/** A whole-number setting's range, its default and how its problems name it. */
+interface WholeNumberRange {
+  setting: string;
+  unit: string;
+  min: number;
+  max: number;
+  fallback: number;
+  /** Why the most is the most, when it is not obvious. */
+  whyMax?: string;
 }
 
-function bounded(value: unknown, min: number, max: number, fallback: number): number {
+/**
+ * The number the app uses for what the admin saved, and what is wrong with it: a blank is the
+ * default; garbage or too small, the default; too large, the most allowed.
+ */
+function wholeNumberOf(value: unknown, range: WholeNumberRange): { value: number; problem?: string } {
+  const { setting, unit, min, max, fallback, whyMax } = range;
+  if (value === undefined || value === null || value === '') return { value: fallback };
   const n = parseWholeNumber(value);
-  return n === undefined || n < min || n > max ? fallback : n;
+  if (n === undefined || n < min)
+    return {
+      value: fallback,
+      problem: `the ${setting} setting is not a whole number of ${unit} from ${min} to ${max}: ${fallback} is used`,
+    };
+  if (n > max)
+    return {
+      value: max,
+      problem: `the ${setting} setting is above ${max}${whyMax ? ` (${whyMax})` : ''}: ${max} is used`,
+    };
+  return { value: n };
+}
+
+/** The vault timeout: at most what Rocket.Chat lets a call into an app run, less a margin. */
+export function vaultTimeoutOf(value: unknown): { ms: number; problem?: string } {
+  const { value: ms, problem } = wholeNumberOf(value, {
+    setting: 'Vault timeout',
+    unit: 'milliseconds',
+    min: MIN_VAULT_TIMEOUT_MS,
+    max: MAX_VAULT_TIMEOUT_MS,
+    fallback: DEFAULT_VAULT_TIMEOUT_MS,
+    whyMax: 'Rocket.Chat cuts a call into an app at 30 s',
+  });
+  return problem ? { ms, problem } : { ms };
+}
+
+/** How long an opened dialog can still be sent: a minute to a day. */
+export function dialogLifetimeOf(value: unknown): { minutes: number; problem?: string } {
+  const { value: minutes, problem } = wholeNumberOf(value, {
+    setting: 'Dialog lifetime',
+    unit: 'minutes',
+    min: 1,
+    max: MAX_DIALOG_LIFETIME_MINUTES,
+    fallback: DEFAULT_DIALOG_LIFETIME_MINUTES,
+  });
+  return problem ? { minutes, problem } : { minutes };
 }
 
 /** Comma- or space-separated role names, e.g. "livechat-agent, livechat-manager". */
@@ -231,8 +263,7 @@ export function toAppConfig(get: (id: string) => unknown): AppConfig {
     enabledBuiltins: BUILTIN_SETTINGS.filter(([id]) => get(id) !== false).map(([, form]) => form),
     formCatalog: typeof get(SettingId.FormCatalog) === 'string' ? (get(SettingId.FormCatalog) as string) : '',
     visitorLanguage: text(get(SettingId.VisitorLanguage)),
-    dialogLifetimeMs:
-      bounded(get(SettingId.DialogLifetimeMinutes), 1, 24 * 60, DEFAULT_DIALOG_LIFETIME_MINUTES) * 60000,
+    dialogLifetimeMs: dialogLifetimeOf(get(SettingId.DialogLifetimeMinutes)).minutes * 60000,
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * Checks the vault connection settings when an admin saves one. A setting cannot be refused from
+ * Checks the vault connection settings, and the numbers the app bounds (the vault timeout, the
+ * dialog lifetime), when an admin saves one. A setting cannot be refused from
  * here, so what keeps the app from the vault is said where the admin looks: the app's logs. Names
  * the setting and what is wrong, never a value (the API key is a secret).
  */
@@ -8,7 +9,14 @@ import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 
 import { vaultConnectionProblems } from '../vault/vault-client';
 import { isLinkUrl } from '../vault/contract';
-import { readSettingValues, SettingId, toAppConfig, vaultTimeoutOf, type AppConfig } from './settings';
+import {
+  dialogLifetimeOf,
+  readSettingValues,
+  SettingId,
+  toAppConfig,
+  vaultTimeoutOf,
+  type AppConfig,
+} from './settings';
 
 const CHECKED: readonly string[] = [
   SettingId.VaultUrl,
@@ -16,6 +24,7 @@ const CHECKED: readonly string[] = [
   SettingId.SiteId,
   SettingId.CallbackBaseUrl,
   SettingId.VaultTimeoutMs,
+  SettingId.DialogLifetimeMinutes,
 ];
 
 /**
@@ -34,11 +43,13 @@ export function connectionSettingProblems(config: AppConfig): string[] {
   return problems;
 }
 
-/** What is wrong with the vault settings `values` hold, one phrase each; none when all are usable. */
+/** What is wrong with the settings checked here that `values` hold, one phrase each; none when all are usable. */
 export function vaultSettingProblems(values: { [id: string]: unknown }): string[] {
   const problems = connectionSettingProblems(toAppConfig((id) => values[id]));
   const timeout = vaultTimeoutOf(values[SettingId.VaultTimeoutMs]).problem;
   if (timeout) problems.push(timeout);
+  const lifetime = dialogLifetimeOf(values[SettingId.DialogLifetimeMinutes]).problem;
+  if (lifetime) problems.push(lifetime);
   return problems;
 }
 

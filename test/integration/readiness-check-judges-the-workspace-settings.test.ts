@@ -147,7 +147,9 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
       await scene.harness.setSetting('vault_api_key', `\u201c${apiKey}\u201d`);
       await scene.harness.setSetting('vault_timeout_ms', 60000);
       await scene.harness.setSetting('callback_base_url', 'https://chat example');
+      await scene.harness.setSetting('dialog_lifetime_minutes', 10080);
       const logs = scene.harness.logText();
+      expect(logs).toContain('the Dialog lifetime setting is above 1440: 1440 is used');
       expect(logs).toContain('the Vault URL setting is not an http(s) URL');
       expect(logs).toContain('the Vault API key setting holds a space, a line break or a character outside ASCII');
       expect(logs).toContain('the Vault timeout setting is above 25000');
@@ -172,6 +174,7 @@ describe('the PCI DSS readiness check reads the workspace settings', () => {
       await scene.harness.setSetting('vault_api_key', apiKey);
       await scene.harness.setSetting('vault_timeout_ms', 5000);
       await scene.harness.setSetting('callback_base_url', '');
+      await scene.harness.setSetting('dialog_lifetime_minutes', 30);
     }
   });
 

@@ -1,6 +1,7 @@
 import {
   DEFAULT_DIALOG_LIFETIME_MINUTES,
   DEFAULT_VAULT_TIMEOUT_MS,
+  dialogLifetimeOf,
   parseRoles,
   SETTINGS,
   toAppConfig,
@@ -87,6 +88,27 @@ describe('settings', () => {
         ms: DEFAULT_VAULT_TIMEOUT_MS,
         problem: `the Vault timeout setting is not a whole number of milliseconds from 500 to 25000: ${DEFAULT_VAULT_TIMEOUT_MS} is used`,
       });
+  });
+
+  it('keeps an opened dialog sendable from a minute to a day, and says what it did with the rest', () => {
+    expect(dialogLifetimeOf(undefined)).toEqual({ minutes: 30 });
+    expect(dialogLifetimeOf(' 1440 ')).toEqual({ minutes: 1440 });
+    expect(dialogLifetimeOf(1)).toEqual({ minutes: 1 });
+    expect(dialogLifetimeOf(10080)).toEqual({
+      minutes: 1440,
+      problem: 'the Dialog lifetime setting is above 1440: 1440 is used',
+    });
+    for (const garbage of ['0', 'an hour', 2.5, -1])
+      expect(dialogLifetimeOf(garbage)).toEqual({
+        minutes: 30,
+        problem: 'the Dialog lifetime setting is not a whole number of minutes from 1 to 1440: 30 is used',
+      });
+    expect(toAppConfig((id) => (id === 'dialog_lifetime_minutes' ? 10080 : undefined)).dialogLifetimeMs).toBe(
+      1440 * 60000,
+    );
+    expect(
+      vaultSettingProblems({ vault_url: 'https://v', vault_api_key: 'k', dialog_lifetime_minutes: 'soon' }),
+    ).toEqual(['the Dialog lifetime setting is not a whole number of minutes from 1 to 1440: 30 is used']);
   });
 
   it('names each vault setting that keeps the app from the vault, and never its value', () => {
