@@ -565,6 +565,43 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
     expect((await reveal(vault, requestId)).json().values).toEqual({ note: 'hello' });
   });
 
+  it("a cancel with a body that is not the page's post or {}: 400, and the link still cancels", async () => {
+    const { requestId, cancelPath } = await createAndOpen(vault, cardForm());
+    const asJson = { 'content-type': 'application/json', accept: 'application/json' };
+    const asForm = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    for (const [headers, payload, why] of [
+      [
+        { 'content-type': 'text/plain', accept: 'application/json' },
+        'cancel',
+        'this request had Content-Type text/plain',
+      ],
+      [asJson, '[]', 'this JSON is not {}'],
+      [asJson, '"cancel"', 'this JSON is not {}'],
+      [asJson, '{"values":{"pan":"4111111111111111"}}', 'this JSON is not {}'],
+      [asForm, 'action=cancel&v.pan=4111111111111111', 'this form post carries values'],
+    ] as const) {
+      const response = await vault.app.inject({ method: 'POST', url: cancelPath, headers, payload });
+      expect({ status: response.statusCode, error: response.json().error }).toEqual({
+        status: 400,
+        error: { code: 'bad_request', message: `A cancel takes no body, the page's form post or {} as JSON (${why}).` },
+      });
+    }
+    const unknown = await vault.app.inject({ method: 'POST', url: cancelPath, headers: asForm, payload: 'pan=4111' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).not.toContain('4111');
+    expect((await vault.call('GET', `/v1/requests/${requestId}`)).json().status).toBe('opened');
+    const byPage = await vault.app.inject({
+      method: 'POST',
+      url: cancelPath,
+      headers: asForm,
+      payload: 'action=cancel',
+    });
+    expect(byPage.json()).toEqual({ status: 'cancelled' });
+    const other = await createAndOpen(vault, cardForm());
+    const byJson = await vault.app.inject({ method: 'POST', url: other.cancelPath, headers: asJson, payload: '{}' });
+    expect(byJson.json()).toEqual({ status: 'cancelled' });
+  });
+
   it('a compressed body: 400 naming the encoding, on the API and the visitor submit, and nothing is used up', async () => {
     const { gzipSync } = await import('node:zlib');
     const create = await vault.call('POST', '/v1/requests', gzipSync(JSON.stringify(idvRequest())), undefined, {

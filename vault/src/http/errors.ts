@@ -120,6 +120,14 @@ function unknownName(name: string): string {
 
 /** What a client that sent no JSON body is told, naming what it did send. */
 export function jsonBodyRequired(contentType: string | undefined, formPostToo = false): string {
+  const sent = contentTypeSent(contentType);
+  if (formPostToo)
+    return `Send the values as a form post (application/x-www-form-urlencoded) or as JSON (this request had ${sent}).`;
+  return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
+}
+
+/** The Content-Type a request had, in a few safe words for an error body. */
+export function contentTypeSent(contentType: string | undefined): string {
   // Only a media type's own characters, and not many: this lands in an error body.
   const type = (contentType ?? '')
     .split(';')[0]
@@ -128,16 +136,13 @@ export function jsonBodyRequired(contentType: string | undefined, formPostToo = 
     .slice(0, 60);
   const given = (contentType ?? '').trim() !== '';
   const several = (contentType ?? '').split(';')[0].includes(',');
-  const sent = several
+  return several
     ? 'a Content-Type that names several media types'
     : type && type !== 'undefined'
       ? `Content-Type ${type}`
       : given
         ? 'a Content-Type that names no media type'
         : 'no Content-Type';
-  if (formPostToo)
-    return `Send the values as a form post (application/x-www-form-urlencoded) or as JSON (this request had ${sent}).`;
-  return `Send the body as JSON with Content-Type: application/json (this request had ${sent}).`;
 }
 
 /** A body that does not parse as JSON: never quoted back, since parsers' messages quote the input. */

@@ -382,11 +382,13 @@ export const responses = {
   }),
   visitorCancel: visitor({
     summary: 'Cancel the request',
-    description: 'The visitor declines; the submit and cancel URLs die and the doorbell rings.',
+    description:
+      'The visitor declines; the submit and cancel URLs die and the doorbell rings. It carries no body, the ' +
+      "page's form post (`action=cancel` alone) or JSON `{}`.",
     response: {
       200: answer('Cancelled (JSON clients).', visitorOutcome('cancelled')),
       303: redirect('Cancelled: to `/done/cancelled` (browsers); a dead link: to `/done/invalid`.'),
-      ...pageErrors(DEAD_LINK_AFTER_POST),
+      ...pageErrors(`${DEAD_LINK_AFTER_POST} 400 \`bad_request\` for any other body; the request stays open.`),
     },
   }),
   asset: visitor({

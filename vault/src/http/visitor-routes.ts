@@ -12,8 +12,8 @@ import type { FieldError } from '../contract/field-rules';
 import type { FailOpen } from '../config';
 import type { OpenedRequest } from '../service/visitor-flow';
 import { pageCookieName, readCookies, setCookieValue } from './cookies';
-import { jsonBodyRequired } from './errors';
-import { LARGE_BODY_LIMIT } from './bodies';
+import { contentTypeSent, jsonBodyRequired } from './errors';
+import { hasBody, LARGE_BODY_LIMIT } from './bodies';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
@@ -49,6 +49,26 @@ function submittedValues(request: FastifyRequest, json: boolean): Record<string,
   if (!/^application\/x-www-form-urlencoded/i.test(request.headers['content-type'] ?? ''))
     throw new VaultError('bad_request', jsonBodyRequired(request.headers['content-type'], true));
   return readFormValues(request.body);
+}
+
+/**
+ * A cancel carries nothing: no body, the page's own form post (its `action` alone) or JSON `{}`.
+ * Anything else is refused before the link is touched; values sent with it would go nowhere.
+ */
+function checkCancelBody(request: FastifyRequest): void {
+  if (!hasBody(request)) return;
+  const refused = (what: string) =>
+    new VaultError('bad_request', `A cancel takes no body, the page's form post or {} as JSON (${what}).`);
+  const type = request.headers['content-type'];
+  if (sentJson(request)) {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Object.keys(body).length > 0)
+      throw refused('this JSON is not {}');
+  } else if (/^application\/x-www-form-urlencoded/i.test(type ?? '')) {
+    if (Object.keys(readFormValues(request.body)).length > 0) throw refused('this form post carries values');
+  } else {
+    throw refused(`this request had ${contentTypeSent(type)}`);
+  }
 }
 
 function localeOf(request: FastifyRequest, requested?: string): string {
@@ -249,6 +269,7 @@ export async function visitorRoutes(
     { config: limited, schema: responses.visitorCancel },
     async (request, reply) => {
       const json = sentJson(request) || wantsJson(request);
+      checkCancelBody(request);
       const cancelled = await vault.visitors.cancel(request.params.otk);
       if (!cancelled) return deadLinkAfterPost(request, reply, json, base);
       return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale, base);
