@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { clientErrorHandler } from '../src/http/framework-errors';
 import { startTestVault, testConfig, useListeningTestVault, type TestVault } from './helpers/vault';
 
 /** Writes to a raw connection as `send` does and gives back all the server answered before it closed. */
@@ -127,9 +128,21 @@ describe("the framework's own error answers", () => {
       'POST /v1/sessions/close HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
       'Transfer-Encoding may only be chunked',
     ],
+    [
+      'Transfer-Encoding gzip, with bytes Node cannot read after it',
+      'POST /f/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/cancel HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: gzip\r\n\r\nabc',
+      'Transfer-Encoding may only be chunked',
+    ],
     ['a request line without a version', 'GET /healthz\r\n\r\n', 'HTTP/1.0 and HTTP/1.1 only'],
   ])('%s: refused with our 400 before any route, as a proxy in front may read it otherwise', async (_, sent, says) => {
-    const answer = parseAnswer(await rawExchange(port, (socket) => socket.end(sent)));
+    // The client closes its side a moment later: Node then reads the rest to its end.
+    const raw = await rawExchange(port, (socket) => {
+      socket.write(sent);
+      setTimeout(() => socket.destroyed || socket.end(), 300);
+    });
+    // One answer: what follows a refused request is not read as another one.
+    expect(raw.match(/^HTTP\/1\.1 /gm)).toHaveLength(1);
+    const answer = parseAnswer(raw);
     expect(answer.status).toBe('HTTP/1.1 400 Bad Request');
     expect(answer.body).toContain(says);
     expectSecurityHeaders(answer.headers);
@@ -142,6 +155,27 @@ describe("the framework's own error answers", () => {
       ),
     );
     expect(parseAnswer(raw).status).toBe('HTTP/1.1 204 No Content');
+  });
+
+  it('bytes Node cannot parse after a request whose answer is on its way get no second answer', () => {
+    const seen = jest.fn();
+    const socket = (answering: boolean) =>
+      ({
+        destroyed: false,
+        writable: true,
+        _httpMessage: answering ? { _headerSent: true } : null,
+        write: jest.fn(),
+        end: jest.fn(),
+        destroy: jest.fn(),
+      }) as unknown as net.Socket & Record<'write' | 'end' | 'destroy', jest.Mock>;
+    const handle = clientErrorHandler({ 'x-content-type-options': 'nosniff' }, seen);
+    const behind = socket(true);
+    handle(Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_EOF_STATE' }), behind);
+    expect([behind.write.mock.calls.length, behind.end.mock.calls.length, seen.mock.calls.length]).toEqual([0, 1, 0]);
+    const alone = socket(false);
+    handle(Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD' }), alone);
+    expect(alone.write.mock.calls[0][0]).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(seen).toHaveBeenCalledWith(400, 'bad_request');
   });
 
   it('a request Node cannot parse (400 from the socket) gets the headers too', async () => {

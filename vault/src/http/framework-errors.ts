@@ -53,6 +53,12 @@ export function clientErrorHandler(headers: Record<string, string>, seen: RawAns
   const lines = headerLines(headers);
   return (error: NodeJS.ErrnoException, socket: Socket): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // The request before these bytes is being answered (refused before its body was read): that
+    // answer stands, and a second one would corrupt it for the client. Node's own handler agrees.
+    if ((socket as Socket & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage?._headerSent) {
+      socket.end();
+      return;
+    }
     if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT')
       answerRaw(socket, 408, 'request_timeout', 'The request took too long.', lines, seen);
     else if (error.code === 'HPE_HEADER_OVERFLOW')
