@@ -10,7 +10,7 @@
  */
 import { matchLocale } from '../i18n/i18n';
 import type { Translator } from '../i18n/i18n';
-import { listProblems, quoteBack } from '../lib/admin-problems';
+import { listProblems } from '../lib/admin-problems';
 import type { ValidationProblem } from '../lib/validation';
 import type { FieldSpecProblem, FormFieldSpec, FormSpec, SelectOption } from '../vault/contract';
 import {
@@ -31,6 +31,7 @@ import {
   LIMITS,
   MAX_FORM_PATTERN_PROGRAM,
 } from '../vault/contract';
+import { maskIdentifiers, quoteMasked } from '../redaction/mask-identifiers';
 import { BUILTIN_FORM_IDS } from './builtin-forms';
 import type { AskedParam, CatalogField, CatalogForm, CatalogRelay, LocalizedText } from './catalog-types';
 
@@ -75,26 +76,49 @@ function isObject(value: Json | undefined): value is JsonObject {
  * JSON; one nested too deep for JSON.stringify's stack is shown by its brackets. */
 function shownValue(value: Json | undefined): string {
   if (typeof value !== 'object' || value === null) {
-    return quoteBack(String(value));
+    return quoteMasked(String(value));
   }
   try {
-    return quoteBack(JSON.stringify(value));
+    return quoteMasked(JSON.stringify(value));
   } catch {
     return Array.isArray(value) ? '[…]' : '{…}';
   }
 }
 
+function maskedParams(params: NonNullable<ValidationProblem['params']>): NonNullable<ValidationProblem['params']> {
+  const masked: NonNullable<ValidationProblem['params']> = {};
+  for (const name of Object.keys(params)) {
+    const value = params[name];
+    masked[name] = typeof value === 'string' ? maskIdentifiers(value) : value;
+  }
+  return masked;
+}
+
+/**
+ * Where JSON.parse stopped, as line and column, when its message says: the message itself may
+ * quote the text (V8: `Unexpected token ' ', "{"x": tru 411111111"... is not valid JSON`).
+ */
+function jsonErrorAt(text: string, err: unknown): { line: number; column: number } | undefined {
+  const position = /\bposition (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
+  if (position === undefined) return undefined;
+  const before = text.slice(0, Number(position));
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: before.length - lineStart + 1 };
+}
+
 class Checker {
   public readonly problems: CatalogProblem[] = [];
 
+  /** A problem; a card number, IBAN or SSN the admin typed into an id or a pattern is masked in it. */
   public add(path: string, key: string, params?: ValidationProblem['params']): void {
-    this.problems.push({ path, key, ...(params ? { params } : {}) });
+    const masked = params && maskedParams(params);
+    this.problems.push({ path, key, ...(masked ? { params: masked } : {}) });
   }
 
   public unknownKeys(value: JsonObject, allowed: string[], path: string): void {
     Object.keys(value)
       .filter((k) => allowed.indexOf(k) < 0)
-      .forEach((name) => this.add(path, 'catalog_error_unknown_key', { name: quoteBack(name) }));
+      .forEach((name) => this.add(path, 'catalog_error_unknown_key', { name: quoteMasked(name) }));
   }
 
   public formId(value: Json | undefined, path: string): string | undefined {
@@ -390,7 +414,8 @@ export function parseCatalog(
   try {
     doc = JSON.parse(String(text)) as Json;
   } catch (err) {
-    c.add('', 'catalog_error_json', { detail: err instanceof Error ? err.message : String(err) });
+    const at = jsonErrorAt(String(text), err);
+    c.add('', at ? 'catalog_error_json_at' : 'catalog_error_json', at);
     return { forms: [], problems: c.problems };
   }
   const list = Array.isArray(doc)

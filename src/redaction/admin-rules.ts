@@ -13,7 +13,7 @@
  */
 import { compileSearchPattern } from '../../vault/src/contract/pattern';
 import type { SearchPattern } from '../../vault/src/contract/pattern';
-import { quoteBack } from '../lib/admin-problems';
+import { quoteMasked } from './mask-identifiers';
 import type { Span } from './detectors';
 import { BUILTIN_DETECTORS } from './detectors';
 import type { Directions, RedactionRule, Replacement } from './rules';
@@ -112,7 +112,7 @@ export function parseAdminRules(source: string): { rules: RedactionRule[]; probl
     const directions = fields[2].trim() as Directions;
     const source = fields.slice(3).join('|').trim();
     if (!RULE_ID.test(id)) {
-      problems.push({ line, code: 'id', value: quoteBack(id) });
+      problems.push({ line, code: 'id', value: quoteMasked(id) });
       continue;
     }
     if (taken.has(id)) {
@@ -121,11 +121,11 @@ export function parseAdminRules(source: string): { rules: RedactionRule[]; probl
     }
     const replacement = parseReplacement(replacementText);
     if (!replacement) {
-      problems.push({ line, code: 'replacement', value: quoteBack(replacementText) });
+      problems.push({ line, code: 'replacement', value: quoteMasked(replacementText) });
       continue;
     }
     if (DIRECTIONS.indexOf(directions) < 0) {
-      problems.push({ line, code: 'directions', value: quoteBack(directions) });
+      problems.push({ line, code: 'directions', value: quoteMasked(directions) });
       continue;
     }
     const compiled = compileSearchPattern(source, MAX_RULE_PROGRAM);

@@ -35,6 +35,30 @@ describe('what an admin wrote is quoted back clipped', () => {
     }
   });
 
+  it('masks a card number, IBAN or SSN the admin typed, wherever a problem would repeat it', () => {
+    const card = '4111 1111 1111 1111';
+    const catalogs = [
+      [form({ fields: [{ id: 'a', label: 'A', type: `card ${card}` }] })],
+      [form({ [`x${'y'.repeat(45)} ${card}`]: 1 })],
+      [form({ id: '4111111111111111' }), form({ id: '4111111111111111' })],
+    ];
+    for (const catalog of catalogs) {
+      const told = describeCatalogProblems(parseCatalog(JSON.stringify(catalog)).problems, en);
+      expect(told).toMatch(/•/);
+      expect(told.replace(/\D/g, '')).not.toMatch(/4111/);
+    }
+    const broken = describeCatalogProblems(parseCatalog(`[{"id": tru ${card}}]`).problems, en);
+    expect(broken).toBe('Not valid JSON.');
+    expect(describeCatalogProblems(parseCatalog('[{"id": "x",\n  "title" 4111111111111111}]').problems, en)).toBe(
+      'Not valid JSON at line 2, column 11.',
+    );
+    const rules = describeRuleProblems(
+      parseAdminRules(`rule | label ${card} x | both | a\n${card} | mask | both | a`).problems,
+      en,
+    );
+    expect(rules.replace(/\D/g, '')).not.toMatch(/4111/);
+  });
+
   it('shows a field type nested too deep for JSON by its brackets, and the built-in forms go on', () => {
     const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
     const catalog = `[{"id":"x","title":"T","fields":[{"id":"a","label":"A","type":${deep}}]}]`;
