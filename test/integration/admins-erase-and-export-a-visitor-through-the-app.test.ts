@@ -64,6 +64,16 @@ describe('an administrator erases and exports a visitor through the app', () => 
     return requestId;
   }
 
+  /** `/idv-privacy erase` in the room, with one setting changed for that call only. */
+  async function eraseWith(setting: string, value: string, restore: string): Promise<void> {
+    await scene.harness.setSetting(setting, value);
+    try {
+      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
+    } finally {
+      await scene.harness.setSetting(setting, restore);
+    }
+  }
+
   /** The agent's *View* still works: in strict viewing it hands the agent a viewer link. */
   async function agentSeesTheAnswer(requestId: string): Promise<void> {
     const before = scene.harness.world.notificationsFor(scene.agent.id).length;
@@ -116,13 +126,7 @@ describe('an administrator erases and exports a visitor through the app', () => 
     const requestId = await submittedSsn();
     expect(heldFor(scene.room.id).length).toBeGreaterThan(0);
     const proxy = await answerLosingProxy(scene.vault.url);
-    await scene.harness.setSetting('vault_url', proxy.url);
-    try {
-      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
-    } finally {
-      await scene.harness.setSetting('vault_url', scene.vault.url);
-      await proxy.close();
-    }
+    await eraseWith('vault_url', proxy.url, scene.vault.url).finally(() => proxy.close());
     expect(proxy.forwarded).toContain('POST /v1/visitors/erase');
     expect(lastNotice(admin)).toMatch(/^No answer came from the vault, so the erasure may have been carried out/);
     expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(404);
@@ -132,12 +136,7 @@ describe('an administrator erases and exports a visitor through the app', () => 
   it('keeps the room it was asked to erase when no connection to the vault could be made, and the agent still sees the answer', async () => {
     const requestId = await submittedSsn();
     const held = heldFor(scene.room.id).length;
-    await scene.harness.setSetting('vault_url', `http://127.0.0.1:${await freePort()}`);
-    try {
-      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
-    } finally {
-      await scene.harness.setSetting('vault_url', scene.vault.url);
-    }
+    await eraseWith('vault_url', `http://127.0.0.1:${await freePort()}`, scene.vault.url);
     expect(lastNotice(admin)).toMatch(/^The vault did not carry this out. Nothing was changed in the app/);
     expect(heldFor(scene.room.id).length).toBe(held);
     expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
@@ -149,12 +148,7 @@ describe('an administrator erases and exports a visitor through the app', () => 
     const message = lastMessageIn(scene);
     const requestId = requestIdOf(message);
     const held = heldFor(scene.room.id).length;
-    await scene.harness.setSetting('vault_api_key', 'ivk.not-the-key');
-    try {
-      await scene.harness.runCommand('idv-privacy', { user: admin, room: scene.room, params: ['erase'] });
-    } finally {
-      await scene.harness.setSetting('vault_api_key', scene.vault.apiKey);
-    }
+    await eraseWith('vault_api_key', 'ivk.not-the-key', scene.vault.apiKey);
     expect(lastNotice(admin)).toMatch(/^The vault did not carry this out. Nothing was changed in the app/);
     expect(heldFor(scene.room.id).length).toBe(held);
     expect((await callVaultApi(scene, 'GET', `/v1/requests/${requestId}`)).status).toBe(200);
