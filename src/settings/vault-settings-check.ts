@@ -1,8 +1,8 @@
 /**
  * Checks the vault connection settings, and the numbers the app bounds (the vault timeout, the
- * dialog lifetime), when an admin saves one. A setting cannot be refused from
- * here, so what keeps the app from the vault is said where the admin looks: the app's logs. Names
- * the setting and what is wrong, never a value (the API key is a secret).
+ * dialog lifetime), when an admin saves one. A setting cannot be refused from here, so what is
+ * wrong is said where the admin looks: the app's logs. Names the setting and what is wrong, never
+ * a value (the API key is a secret).
  */
 import type { ILogger, IRead } from '@rocket.chat/apps-engine/definition/accessors';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';

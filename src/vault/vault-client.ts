@@ -365,12 +365,12 @@ export class VaultClient {
 }
 
 /**
- * The host's words for a connection that was never made (refused, no such host, no route, a TLS
- * handshake that failed): the request never left, so the vault did nothing. Rocket.Chat's fetch says
- * "request to … failed, reason: connect ECONNREFUSED …", node's http "connect ECONNREFUSED …".
+ * The host's words for a connection that was never made (refused, no such host, no route, a
+ * certificate refused in the TLS handshake): the request never left, so the vault did nothing.
+ * Rocket.Chat's fetch says "request to … failed, reason: connect ECONNREFUSED …", node's http
+ * "connect ECONNREFUSED …". Other TLS errors can come after the request left, so they do not count.
  */
-const NEVER_CONNECTED =
-  /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH)\b|certificate|SSL routines/i;
+const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH)\b|certificate/i;
 
 /** A failure before any answer, as a code that says whether the vault may have acted; never the host's own error text. */
 function transportError(err: unknown, what: string, timeoutMs: number, elapsedMs: number): VaultCallError {
