@@ -22,6 +22,7 @@ import { allowing } from '../harness/slow-vault';
 import type { Scene } from '../integration/scene';
 import { waitFor } from '../harness/http-json';
 import { notificationTexts, stopScene, visitorOpens, visitorSubmits, waitForNotification } from '../integration/scene';
+import { answerLosingProxy } from '../../testkit/answer-losing-proxy';
 import type { VisitorTrace } from '../../testkit/browser';
 import { launchBrowser, openVisitorTab, takeStartStep, typeIntoLabelled } from '../../testkit/browser';
 import { drawPicture } from '../../testkit/agent-pictures';
@@ -327,6 +328,32 @@ describe('card data goes from the vault to the processor; the agent sees the out
     expect(processor.charges).toBe(charges + 1);
   });
 
+  it('a send whose answer from the vault is lost after the charge leaves "outcome unknown", and a retry charges once', async () => {
+    const { chat, requestId } = await answered('pay_by_card', CARD.pan);
+    const charges = processor.charges;
+    await clickSend(chat, requestId);
+    const modal = scene.harness.lastView(scene.agent.id);
+    // Only the send goes through a network that loses the vault's answer.
+    const proxy = await answerLosingProxy(scene.vault.url);
+    await scene.harness.setSetting('vault_url', proxy.url);
+    try {
+      await scene.harness.submitView(modal, scene.agent, { 'processor.param.0': '1200' });
+      await scene.harness.jobsSettled();
+    } finally {
+      await scene.harness.setSetting('vault_url', scene.vault.url);
+      await proxy.close();
+    }
+    expect(proxy.forwarded).toContain(`POST /v1/requests/${requestId}/relay`);
+    expect(processor.charges).toBe(charges + 1);
+    expect(lastNotice()).toMatch(/^"Pay by card" — payment processor: outcome unknown\n/);
+    // The vault kept the processor's answer: the retry is told it, and nothing goes out again.
+    const received = processor.received.length;
+    await clickSend(chat, requestId);
+    await scene.harness.jobsSettled();
+    expect(lastNotice()).toBe('"Pay by card" — payment processor: approved •••• 4242');
+    expect([processor.charges, processor.received.length]).toEqual([charges + 1, received]);
+  });
+
   it('a send the vault refuses before sending (its relay removed) is told, and the agent may type the amount again', async () => {
     const { chat, requestId } = await answered('pay_by_card', CARD.pan);
     scene.vault.cli(['relay', 'remove', scene.vault.siteId, 'stripe']);
@@ -412,7 +439,9 @@ describe('card data goes from the vault to the processor; the agent sees the out
     });
 
     it('finds the card number and the CVV in each request body the processor received, and nowhere else', () => {
-      expect(processor.received).toHaveLength(8); // 1 approved, 1 declined, 2 + 2 for the errors and their retries, 1 after a refusal, 1 on submit
+      // 1 approved, 1 declined, 2 + 2 for the errors and their retries, 1 for a lost answer (its
+      // retry is answered from the vault's record), 1 after a refusal, 1 on submit.
+      expect(processor.received).toHaveLength(9);
       for (const [i, request] of processor.received.entries()) {
         const found = scan([{ name: `processor request #${i}`, content: request.body }], CANARIES).map((h) => h.canary);
         expect({ i, found: found.sort() }).toEqual({ i, found: ['CVV', 'card number'] });

@@ -4,12 +4,9 @@
  * did); erasure removes the visitor's data in the vault and the app's own records of the room;
  * export shows request metadata privately, never a value.
  */
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import { URL } from 'url';
-
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
+import { answerLosingProxy } from '../../testkit/answer-losing-proxy';
 import { freePort } from '../../testkit/ports';
 
 import { callVaultApi, requestIdOf } from '../e2e/stage';
@@ -183,34 +180,3 @@ describe('an administrator erases and exports a visitor through the app', () => 
     expect(privacyCalls()).toBe(asked + 1);
   });
 });
-
-/**
- * Passes each request on to the vault and, once the vault has answered, drops the connection
- * instead of answering: the vault carried the call out and the app never learns it.
- */
-async function answerLosingProxy(
-  vaultUrl: string,
-): Promise<{ url: string; forwarded: string[]; close(): Promise<void> }> {
-  const target = new URL(vaultUrl);
-  const proxy = {
-    url: '',
-    forwarded: [] as string[],
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-  const server = http.createServer((req, res) => {
-    const onward = http.request(
-      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-      (answer) => {
-        answer.resume();
-        answer.on('end', () => {
-          proxy.forwarded.push(`${req.method} ${req.url}`);
-          res.socket?.destroy();
-        });
-      },
-    );
-    req.pipe(onward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return proxy;
-}
