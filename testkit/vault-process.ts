@@ -16,6 +16,7 @@ export const VAULT_PACKAGE = path.resolve(__dirname, '..', 'vault');
 /** Generous limits: load tests come from one IP. */
 export const NO_RATE_LIMITS: Record<string, string> = {
   VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
+  VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '1000000',
   VAULT_RATE_LIMIT_OTK_PER_MINUTE: '1000000',
   VAULT_RATE_LIMIT_API_PER_MINUTE: '10000000',
 };

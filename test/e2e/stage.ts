@@ -52,9 +52,10 @@ export async function startStage(options: StageOptions = {}): Promise<Scene> {
     vaultDelayMs: e2eVaultDelayMs(),
     settings: { form_catalog: JSON.stringify([ACCOUNT_CHECK_FORM]), ...options.settings },
     vaultEnv: {
-      // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (60/min) would
+      // Every page load of the suite comes from 127.0.0.1: the per-IP visitor limit (600/min) would
       // otherwise throttle a test run, not a visitor.
       VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
+      VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '1000',
       // Debug logging makes the log scan stricter: more lines that could carry a value.
       VAULT_LOG_LEVEL: 'debug',
       ...options.vaultEnv,

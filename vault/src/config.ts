@@ -79,8 +79,10 @@ export interface VaultConfig {
   /** Where audit entries and checkpoints are shipped as they are written (a SIEM's input); none by default. */
   auditSink: AuditSinkConfig;
   rateLimit: {
-    /** Per client IP per minute on the visitor pages. */
+    /** Per link and visitor route per minute. */
     visitorPerMinute: number;
+    /** Per client IP and visitor route per minute, whatever the link: higher, as visitors share IPs (CGNAT). */
+    visitorIpPerMinute: number;
     /** Per site per minute on the OTK-minting and detokenize routes. */
     otkPerMinute: number;
     /** Per site per minute on the rest of the API. */
@@ -319,6 +321,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     },
     rateLimit: {
       visitorPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_PER_MINUTE', 60, 1, 1_000_000),
+      visitorIpPerMinute: integer(env, 'VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE', 600, 1, 1_000_000),
       otkPerMinute: integer(env, 'VAULT_RATE_LIMIT_OTK_PER_MINUTE', 600, 1, 1_000_000),
       apiPerMinute: integer(env, 'VAULT_RATE_LIMIT_API_PER_MINUTE', 6000, 1, 10_000_000),
       authFailuresPerMinute: integer(env, 'VAULT_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE', 30, 1, 1_000_000),

@@ -743,7 +743,7 @@ describe('garbage in gets a clear 4xx and leaves nothing behind', () => {
 });
 
 describe('rate limits', () => {
-  it('the visitor routes answer 429 past their limit, with a page for browsers', async () => {
+  it('a link answers 429 past its limit, with a page for browsers, and holds back no other link', async () => {
     const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3' }) });
     try {
       const statuses: number[] = [];
@@ -760,6 +760,34 @@ describe('rate limits', () => {
       expect(responses[3].headers['retry-after']).toMatch(/^\d+$/);
       // Each route counts its own (docs/vault-api.md): the same IP may still open a link.
       expect((await vault.call('POST', `/f/${'a'.repeat(43)}`, undefined, null)).statusCode).toBe(404);
+      // Visitors behind one address (a carrier's CGNAT) each have their own link: not held back.
+      expect((await vault.call('GET', `/f/${'b'.repeat(43)}`, undefined, null)).statusCode).toBe(404);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('one address trying many links answers 429 past the per-IP limit, on every visitor route', async () => {
+    const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '3' }) });
+    try {
+      const link = (i: number) => `/f/${String(i).padStart(43, 'c')}`;
+      const sprays: Array<[string, (i: number) => string]> = [
+        ['GET', link],
+        ['POST', link],
+        ['POST', (i) => `${link(i)}/submit`],
+        ['POST', (i) => `${link(i)}/cancel`],
+        ['GET', () => '/done/submitted'],
+      ];
+      const seen: Record<string, Array<number | 'answered'>> = {};
+      for (const [method, path] of sprays) {
+        const responses = [];
+        for (let i = 0; i < 4; i += 1) responses.push(await vault.call(method, path(i), undefined, null));
+        seen[`${method} ${path(0)}`] = responses.map(({ statusCode }) => (statusCode === 429 ? 429 : 'answered'));
+        expect(responses[3].headers['retry-after']).toMatch(/^\d+$/);
+        expect(responses[3].headers['content-type']).toMatch(/text\/html/);
+      }
+      for (const statuses of Object.values(seen)) expect(statuses).toEqual(['answered', 'answered', 'answered', 429]);
+      expect(Object.keys(seen)).toHaveLength(sprays.length);
     } finally {
       await vault.close();
     }

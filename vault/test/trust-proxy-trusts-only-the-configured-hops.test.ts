@@ -3,14 +3,15 @@ import { ConfigError } from '../src/errors';
 import { startTestVault, testConfig, type TestVault } from './helpers/vault';
 
 /**
- * Behind a proxy the visitor's IP (what the visitor rate limit counts) is the address the trusted
+ * Behind a proxy the visitor's IP (what the per-IP visitor limit counts) is the address the trusted
  * proxy saw, not whatever the visitor wrote at the left of X-Forwarded-For.
  */
 describe('VAULT_TRUST_PROXY', () => {
   const spoofedOpens = async (vault: TestVault, realIp: string) => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const response = await vault.call('GET', `/f/${'A'.repeat(43)}`, undefined, null, {
+      // A new link each time: what is counted here is the address, not the link.
+      const response = await vault.call('GET', `/f/${String(i).padStart(43, 'A')}`, undefined, null, {
         accept: 'application/json',
         'x-forwarded-for': `203.0.113.${i}, ${realIp}`,
       });
@@ -25,7 +26,7 @@ describe('VAULT_TRUST_PROXY', () => {
     ['a CIDR list', '10.0.0.0/8, 127.0.0.0/8'],
   ])('trusting %s, a spoofed left-most X-Forwarded-For does not escape the limit', async (_what, trust) => {
     const vault = await startTestVault({
-      config: testConfig({ VAULT_TRUST_PROXY: trust, VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3' }),
+      config: testConfig({ VAULT_TRUST_PROXY: trust, VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '3' }),
     });
     try {
       expect(await spoofedOpens(vault, '198.51.100.7')).toEqual([404, 404, 404, 429, 429]);
@@ -36,11 +37,12 @@ describe('VAULT_TRUST_PROXY', () => {
 
   it('two hops trust the proxy and the one in front of it, and no further', async () => {
     const vault = await startTestVault({
-      config: testConfig({ VAULT_TRUST_PROXY: '2', VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '1' }),
+      config: testConfig({ VAULT_TRUST_PROXY: '2', VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '1' }),
     });
     try {
+      let links = 0;
       const open = (xff: string) =>
-        vault.call('GET', `/f/${'A'.repeat(43)}`, undefined, null, {
+        vault.call('GET', `/f/${String((links += 1)).padStart(43, 'A')}`, undefined, null, {
           accept: 'application/json',
           'x-forwarded-for': xff,
         });

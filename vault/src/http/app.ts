@@ -344,8 +344,12 @@ async function registerRoutes(
   await app.register(healthRoutes);
   await app.register(visitorRoutes, {
     vault,
-    perMinute: config.rateLimit.visitorPerMinute,
-    failOpen: config.rateLimit.failOpen,
+    limits: {
+      perLinkPerMinute: config.rateLimit.visitorPerMinute,
+      perIpPerMinute: config.rateLimit.visitorIpPerMinute,
+      // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
+      skipOnError: skipOnError(config.rateLimit.failOpen, true),
+    },
   });
   const authFailures = new AuthFailureLimiter(
     config.rateLimit.authFailuresPerMinute,

@@ -77,10 +77,12 @@ export function sharedLimitStore(client: Redis, nameSpace: string) {
         () => callback(new RateLimitUnavailableError()),
       );
     }
-    // Called with the merged route params, whose `routeInfo` the plugin's types do not declare.
+    // Called with the merged route params, whose `routeInfo` the plugin's types do not declare. A
+    // limiter made by createRateLimit has no route: its keys name what they count themselves.
     child(routeOptions: object): SharedLimitStore {
       const { routeInfo } = routeOptions as { routeInfo?: { method?: unknown; url?: unknown } };
-      return new SharedLimitStore(`${this.prefix}${String(routeInfo?.method)}${String(routeInfo?.url)}-`);
+      if (typeof routeInfo?.url !== 'string') return new SharedLimitStore(this.prefix);
+      return new SharedLimitStore(`${this.prefix}${String(routeInfo.method)}${routeInfo.url}-`);
     }
   };
 }

@@ -9,13 +9,12 @@ import { fieldErrorMessage, negotiateLocale } from '../pages/i18n';
 import { idvFields } from '../pages/idv-fields';
 import { renderNoticePage, renderRequestPage, renderStartPage, type NoticeKind } from '../pages/render';
 import type { FieldError } from '../contract/field-rules';
-import type { FailOpen } from '../config';
 import type { OpenedRequest } from '../service/visitor-flow';
 import { pageCookieName, readCookies, setCookieValue } from './cookies';
 import { contentTypeSent, jsonBodyRequired } from './errors';
 import { hasBody, LARGE_BODY_LIMIT } from './bodies';
-import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
+import { linkCounterKey, perIpLimit, type VisitorLimits } from './visitor-limits';
 
 type OtkParams = { Params: { otk: string } };
 
@@ -131,21 +130,24 @@ function translatedErrors(
 /** The visitor's side: the page behind the link, its submit and cancel, and its static files. */
 export async function visitorRoutes(
   app: FastifyInstance,
-  opts: { vault: Vault; perMinute: number; failOpen: FailOpen },
+  opts: { vault: Vault; limits: VisitorLimits },
 ): Promise<void> {
-  const { vault } = opts;
-  // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
-  const limited = {
-    rateLimit: { max: opts.perMinute, timeWindow: 60_000, skipOnError: skipOnError(opts.failOpen, true) },
-    visitorPage: true,
+  const { vault, limits } = opts;
+  // Each OTK route counts per link, and per client IP with a higher limit (see VisitorLimits).
+  const rateLimit = {
+    max: limits.perLinkPerMinute,
+    timeWindow: 60_000,
+    skipOnError: limits.skipOnError,
+    keyGenerator: linkCounterKey,
   };
+  const limited = { config: { rateLimit, visitorPage: true }, onRequest: perIpLimit(app, limits) };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
   const base = vault.config.publicPath;
   const secure = vault.config.publicHttps;
   const formCookie = pageCookieName(FORM_COOKIE, secure);
 
   // A GET (or HEAD) only looks: previewers and scanners fetch links, and must not use them up.
-  app.get<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorStart }, async (request, reply) => {
+  app.get<OtkParams>('/f/:otk', { ...limited, schema: responses.visitorStart }, async (request, reply) => {
     // JSON clients are not link scanners: their GET opens the request, as documented in VAULT-API.
     // A HEAD (Fastify runs this handler for it) has no body to return the submit key in: it only looks.
     if (request.method === 'GET' && wantsJson(request)) return openRequest(request, reply, true);
@@ -164,7 +166,7 @@ export async function visitorRoutes(
   });
 
   // The visitor's own step: opens the request (single use, counted from here).
-  app.post<OtkParams>('/f/:otk', { config: limited, schema: responses.visitorOpen }, async (request, reply) =>
+  app.post<OtkParams>('/f/:otk', { ...limited, schema: responses.visitorOpen }, async (request, reply) =>
     openRequest(request, reply, wantsJson(request)),
   );
 
@@ -212,7 +214,14 @@ export async function visitorRoutes(
   // Post/redirect/get: the last page is a plain GET, so reloading it re-posts nothing.
   app.get<{ Params: { kind: string }; Querystring: { lang?: unknown } }>(
     '/done/:kind',
-    { config: limited, schema: responses.visitorDone },
+    // No link to count: per client IP alone, at the higher limit.
+    {
+      config: {
+        rateLimit: { max: limits.perIpPerMinute, timeWindow: 60_000, skipOnError: limits.skipOnError },
+        visitorPage: true,
+      },
+      schema: responses.visitorDone,
+    },
     async (request, reply) => {
       const kind = request.params.kind;
       if (!Object.prototype.hasOwnProperty.call(FINAL_NOTICES, kind))
@@ -229,7 +238,8 @@ export async function visitorRoutes(
     {
       // A whole form's answers (LARGE_BODY_LIMIT), from anyone: counted before the body is read.
       bodyLimit: LARGE_BODY_LIMIT,
-      config: { ...limited, rateLimit: { ...limited.rateLimit, hook: 'onRequest' } },
+      ...limited,
+      config: { ...limited.config, rateLimit: { ...rateLimit, hook: 'onRequest' } },
       schema: responses.visitorSubmit,
     },
     async (request, reply) => {
@@ -264,17 +274,13 @@ export async function visitorRoutes(
     },
   );
 
-  app.post<OtkParams>(
-    '/f/:otk/cancel',
-    { config: limited, schema: responses.visitorCancel },
-    async (request, reply) => {
-      const json = sentJson(request) || wantsJson(request);
-      checkCancelBody(request);
-      const cancelled = await vault.visitors.cancel(request.params.otk);
-      if (!cancelled) return deadLinkAfterPost(request, reply, json, base);
-      return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale, base);
-    },
-  );
+  app.post<OtkParams>('/f/:otk/cancel', { ...limited, schema: responses.visitorCancel }, async (request, reply) => {
+    const json = sentJson(request) || wantsJson(request);
+    checkCancelBody(request);
+    const cancelled = await vault.visitors.cancel(request.params.otk);
+    if (!cancelled) return deadLinkAfterPost(request, reply, json, base);
+    return json ? { status: 'cancelled' } : finished(reply, 'cancelled', cancelled.locale, base);
+  });
 
   // A site's logo (by content hash) and an accent colour's stylesheet: the pages' only per-site files,
   // served by the vault itself, so the CSP stays 'self'.

@@ -18,6 +18,7 @@ export function testConfig(env: Record<string, string> = {}): VaultConfig {
     VAULT_MASTER_KEY: randomBytes(32).toString('base64'),
     VAULT_PUBLIC_URL: 'http://vault.test',
     VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
+    VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '100000',
     VAULT_RATE_LIMIT_OTK_PER_MINUTE: '100000',
     VAULT_RATE_LIMIT_API_PER_MINUTE: '100000',
     ...env,
