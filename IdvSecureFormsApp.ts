@@ -69,6 +69,7 @@ import { sweepJobProcessor } from './src/requests/sweep-job';
 import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { checkMaskingSetting } from './src/settings/masking-setting';
 import { checkVaultSettings } from './src/settings/vault-settings-check';
+import { checkRoleSetting } from './src/settings/role-setting-check';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
@@ -128,6 +129,7 @@ export class IdvSecureFormsApp
     await checkCatalogSetting(this.getLogger(), read, setting);
     await checkMaskingSetting(this.getLogger(), read, setting);
     await checkVaultSettings(this.getLogger(), read, setting);
+    await checkRoleSetting({ app: this, read }, setting);
   }
 
   public async executeActionButtonHandler(

@@ -12,6 +12,7 @@ import { decideSendAccess } from '../platform/access';
 import type { Deps } from '../platform/deps';
 import { localeForUser } from '../platform/locale';
 import { notifyPrivately } from '../platform/notify';
+import { allowedRoleIds } from '../platform/roles';
 import type { AppConfig } from '../settings/settings';
 import { readAppConfig } from '../settings/settings';
 import { withoutTrailing } from '../vault/contract';
@@ -66,7 +67,8 @@ export async function currentRoom(deps: Deps, roomId: string | undefined): Promi
  */
 export async function sendRefusal(deps: Deps, user: IUser, roomId: string): Promise<string | undefined> {
   const config = await readAppConfig(deps.read);
-  const decision = decideSendAccess(await currentRoom(deps, roomId), user, config.senderRoles);
+  const roles = await allowedRoleIds(deps, user, config.senderRoles);
+  const decision = decideSendAccess(await currentRoom(deps, roomId), user, roles);
   return decision.allowed ? undefined : decision.reason;
 }
 
@@ -84,7 +86,7 @@ export async function beginSend(
   const t = translatorFor(await localeForUser(deps.read, user));
   const room = await currentRoom(deps, roomId);
   const config = await readAppConfig(deps.read);
-  const decision = decideSendAccess(room, user, config.senderRoles);
+  const decision = decideSendAccess(room, user, await allowedRoleIds(deps, user, config.senderRoles));
   const replyRoom = room || interactionRoom;
   if (!decision.allowed) {
     if (replyRoom) {

@@ -239,10 +239,14 @@ export function dialogLifetimeOf(value: unknown): { minutes: number; problem?: s
   return problem ? { minutes, problem } : { minutes };
 }
 
-/** Comma- or space-separated role names, e.g. "livechat-agent, livechat-manager". */
+/**
+ * Comma-separated roles, by name or id, e.g. "livechat-agent, Payments team": a custom role's
+ * name may hold spaces (see allowedRoleIds for lists once written with spaces).
+ */
 export function parseRoles(value: unknown): string[] {
   return text(value)
-    .split(/[\s,]+/)
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
     .filter(Boolean);
 }
 

@@ -9,6 +9,7 @@ import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { RocketChatAssociationRecord } from '@rocket.chat/apps-engine/definition/metadata';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
 import { RoomType } from '@rocket.chat/apps-engine/definition/rooms';
+import type { IRole } from '@rocket.chat/apps-engine/definition/roles';
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 import { SettingType } from '@rocket.chat/apps-engine/definition/settings';
 import type { IUIKitInteraction } from '@rocket.chat/apps-engine/definition/uikit';
@@ -66,6 +67,22 @@ export interface RecordedApiCall {
   body: string;
 }
 
+/** Rocket.Chat's own roles (createOrUpdateProtectedRoleAsync at start-up), with their scopes. */
+const BUILT_IN_ROLES: ReadonlyArray<[string, IRole['scope']]> = [
+  ['admin', 'Users'],
+  ['moderator', 'Subscriptions'],
+  ['leader', 'Subscriptions'],
+  ['owner', 'Subscriptions'],
+  ['user', 'Users'],
+  ['bot', 'Users'],
+  ['app', 'Users'],
+  ['guest', 'Users'],
+  ['anonymous', 'Users'],
+  ['livechat-agent', 'Users'],
+  ['livechat-manager', 'Users'],
+  ['livechat-monitor', 'Users'],
+];
+
 let counter = 0;
 export function newId(prefix: string): string {
   counter += 1;
@@ -119,6 +136,14 @@ export class World {
   /** Every job run, by processor ID (with the app ID suffix the engine adds), when it started and ended. */
   public readonly jobRuns: Array<{ id: string; startedAt: number; endedAt: number }> = [];
 
+  /**
+   * The workspace's roles. A user's `roles` hold role ids: a built-in role's id is its name, a
+   * custom role's a random id (Rocket.Chat's insertRoleAsync), while the admin sees its name.
+   */
+  public readonly roles = new Map<string, IRole>(
+    BUILT_IN_ROLES.map(([name, scope]) => [name, { id: name, name, description: '', protected: true, scope }]),
+  );
+
   constructor() {
     this.setServerSetting('Site_Url', 'http://127.0.0.1:3000');
     this.setServerSetting('Language', 'en');
@@ -141,6 +166,14 @@ export class World {
       public: true,
       i18nLabel: id,
     });
+  }
+
+  /** A role made in Administration › Roles: a random id, the name the admin gave; names are unique. */
+  public addCustomRole(name: string): IRole {
+    if (Array.from(this.roles.values()).some((role) => role.name === name)) throw new Error('Role name already exists');
+    const role: IRole = { id: newId('r'), name, description: '', protected: false, scope: 'Users' };
+    this.roles.set(role.id, role);
+    return role;
   }
 
   public addUser(partial: Partial<IUser> & { username: string }): IUser {

@@ -36,6 +36,7 @@ const USES: Record<string, RegExp> = {
   'message.read': /\.getMessageReader\(\)/,
   'room.read': /\.getRoomReader\(\)/,
   'user.read': /\.getUserReader\(\)/,
+  'role.read': /\.getRoleReader\(\)/,
   'server-setting.read': /\.getServerSettings\(\)/,
   scheduler: /\.getScheduler\(\)|\.registerProcessors\(/,
   'livechat-room.read': /\.getLivechatReader\(\)/,

@@ -32,11 +32,11 @@ describe('settings', () => {
     });
   });
 
-  it('reads roles separated by commas or spaces, and disabled built-in forms', () => {
-    expect(parseRoles('livechat-agent, livechat-manager  admin')).toEqual([
+  it('reads roles separated by commas (a role name may hold spaces), and disabled built-in forms', () => {
+    expect(parseRoles(' livechat-agent,Payments team ,\nlivechat-manager  admin,, ')).toEqual([
       'livechat-agent',
-      'livechat-manager',
-      'admin',
+      'Payments team',
+      'livechat-manager  admin',
     ]);
     expect(toAppConfig((id) => (id === 'builtin_ssn' ? false : undefined)).enabledBuiltins).toEqual([
       'card_payment',

@@ -46,6 +46,7 @@ import { HarnessInternalBridge } from './internal-bridge';
 import { HarnessMessageBridge } from './message-bridge';
 import type { ServerMessages } from '../server-messages';
 import { HarnessPersistenceBridge } from './persistence-bridge';
+import { HarnessRoleBridge } from './role-bridge';
 import { HarnessRoomBridge } from './room-bridge';
 import { HarnessSchedulerBridge } from './scheduler-bridge';
 import { HarnessServerSettingBridge } from './server-setting-bridge';
@@ -67,6 +68,7 @@ export class HarnessBridges extends AppBridges {
   private readonly messageBridge: HarnessMessageBridge;
   private readonly roomBridge: HarnessRoomBridge;
   private readonly userBridge: HarnessUserBridge;
+  private readonly roleBridge: HarnessRoleBridge;
   private readonly persistenceBridge: HarnessPersistenceBridge;
   private readonly uiBridge: HarnessUiInteractionBridge;
   private readonly settingBridge: HarnessServerSettingBridge;
@@ -89,6 +91,7 @@ export class HarnessBridges extends AppBridges {
     this.schedulerBridge = new HarnessSchedulerBridge(world, onBackgroundFailure);
     this.roomBridge = new HarnessRoomBridge(world, this.calls);
     this.userBridge = new HarnessUserBridge(world);
+    this.roleBridge = new HarnessRoleBridge(world);
     this.persistenceBridge = new HarnessPersistenceBridge(world);
     this.uiBridge = new HarnessUiInteractionBridge(world);
     this.settingBridge = new HarnessServerSettingBridge(world);
@@ -213,7 +216,7 @@ export class HarnessBridges extends AppBridges {
   }
 
   public getRoleBridge(): RoleBridge {
-    return this.stub(RoleBridge, 'role');
+    return this.roleBridge;
   }
 
   public getOutboundMessageBridge(): OutboundMessageBridge {
