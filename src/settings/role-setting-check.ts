@@ -21,8 +21,9 @@ export async function checkRoleSetting(deps: Pick<Deps, 'app' | 'read'>, setting
     return;
   }
   const quoted = unknown.map((entry) => `"${quoteMasked(entry)}"`).join(', ');
+  const [names, allows] = unknown.length === 1 ? ['names', 'it allows'] : ['name', 'they allow'];
   deps.app.getLogger().warn({
-    msg: `Roles allowed to send: ${quoted} names no role in this workspace, so it allows nobody (write roles by name or id, separated by commas).`,
+    msg: `Roles allowed to send: ${quoted} ${names} no role in this workspace, so ${allows} nobody (write roles by name or id, separated by commas).`,
     unknownRoles: unknown.length,
   });
 }
