@@ -15,10 +15,9 @@ export interface VisitorLimits {
   skipOnError: boolean;
 }
 
-/** The counter of the link a request names: a hash, so no counter store ever holds an OTK. */
+/** The counter of the link (`:otk`) a request names: a hash, so no counter store ever holds an OTK. */
 export function linkCounterKey(request: FastifyRequest): string {
-  const { otk } = request.params as { otk?: unknown };
-  if (typeof otk !== 'string') return `ip:${request.ip}`;
+  const { otk } = request.params as { otk: string };
   return `link:${createHash('sha256').update('visitor-rate-limit\0').update(otk).digest('base64url')}`;
 }
 
