@@ -762,6 +762,66 @@ describe('rate limits', () => {
       expect((await vault.call('POST', `/f/${'a'.repeat(43)}`, undefined, null)).statusCode).toBe(404);
       // Visitors behind one address (a carrier's CGNAT) each have their own link: not held back.
       expect((await vault.call('GET', `/f/${'b'.repeat(43)}`, undefined, null)).statusCode).toBe(404);
+      // A refusal says when to come back, not which limit was hit nor how large it is.
+      expect(Object.keys(responses[4].headers).filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('a HEAD spends the budget of the GET it stands for, per link and per address', async () => {
+    const vault = await startTestVault({
+      config: testConfig({ VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '3', VAULT_RATE_LIMIT_VISITOR_IP_PER_MINUTE: '5' }),
+    });
+    try {
+      const link = `/f/${'h'.repeat(43)}`;
+      const statuses = [];
+      for (const method of ['GET', 'HEAD', 'GET', 'HEAD'])
+        statuses.push((await vault.call(method, link, undefined, null)).statusCode);
+      expect(statuses).toEqual([404, 404, 404, 429]);
+      const other = `/f/${'j'.repeat(43)}`;
+      expect((await vault.call('HEAD', other, undefined, null)).statusCode).toBe(404);
+      expect((await vault.call('GET', other, undefined, null)).statusCode).toBe(429);
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it('a visitor page asked with the wrong method, or no page, answers a browser in HTML', async () => {
+    const vault = await startTestVault();
+    try {
+      for (const [method, url, status] of [
+        ['POST', '/done/submitted', 405],
+        ['GET', '/done/', 404],
+        ['GET', '/done', 404],
+      ] as const) {
+        const response = await vault.app.inject({
+          method,
+          url,
+          headers: { 'content-type': 'text/plain' },
+          payload: 'x',
+        });
+        expect([url, response.statusCode, response.headers['content-type']]).toEqual([
+          url,
+          status,
+          expect.stringMatching(/^text\/html/),
+        ]);
+      }
+    } finally {
+      await vault.close();
+    }
+  });
+
+  it("a flood of made-up links does not wipe a used-up link's count", async () => {
+    const vault = await startTestVault({ config: testConfig({ VAULT_RATE_LIMIT_VISITOR_PER_MINUTE: '2' }) });
+    try {
+      const link = `/f/${'k'.repeat(43)}`;
+      for (let i = 0; i < 3; i += 1) await vault.app.inject({ method: 'GET', url: link });
+      expect((await vault.app.inject({ method: 'GET', url: link })).statusCode).toBe(429);
+      // More made-up links than the rate-limit plugin's default store keeps (5,000).
+      for (let i = 0; i < 6000; i += 1)
+        await vault.app.inject({ method: 'GET', url: `/f/${String(i).padStart(43, 'm')}` });
+      expect((await vault.app.inject({ method: 'GET', url: link })).statusCode).toBe(429);
     } finally {
       await vault.close();
     }

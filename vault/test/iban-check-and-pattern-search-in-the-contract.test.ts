@@ -54,6 +54,14 @@ describe('finding a pattern in free text', () => {
     });
   });
 
+  it("quotes the engine's fragment of a bad pattern unless it may be a card number or an SSN", () => {
+    expect(compilePattern('(?=x)')).toEqual({ ok: false, reason: 'invalid or unsupported Perl syntax: `(?=`' });
+    for (const pattern of ['(4111111111111111', '(4111 1111 1111 1111', '(078-05-1120']) {
+      const compiled = compilePattern(pattern);
+      expect(compiled).toEqual({ ok: false, reason: 'missing closing )' });
+    }
+  });
+
   it('scans a hostile text in linear time', () => {
     const compiled = compileSearchPattern('(a+)+$');
     if (!compiled.ok) throw new Error(compiled.reason);

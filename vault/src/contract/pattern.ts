@@ -90,7 +90,11 @@ function compileRe2(
     return { ok: true, program, size };
   } catch (error) {
     if (!(error instanceof RE2JSException)) throw error;
-    const reason = error.message.replace(/^error parsing regexp: /, '');
+    // RE2 quotes the pattern's text after its reason (`(?=`, `{2000}`): left out when it holds nine
+    // digits or more, as what it quotes (up to the pattern's end) may be a card number or an SSN.
+    const reason = error.message
+      .replace(/^error parsing regexp: /, '')
+      .replace(/: `([\s\S]*)`$/, (quote: string, text: string) => (/(?:\d\D*){9}/.test(text) ? '' : quote));
     // RE2 refuses nested repeats whose counts multiply past 1000, naming a count that alone is fine.
     if (/^invalid repeat count/.test(reason))
       return { ok: false, reason: `${reason} (a repeat count may be at most 1000, nested counts multiplied together)` };

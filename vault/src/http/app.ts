@@ -243,7 +243,7 @@ function answerErrors(app: FastifyInstance, base: string): RouteMethods {
   });
   const routes = trackRouteMethods(app);
   app.setNotFoundHandler(async (request, reply) => {
-    const isVisitorPath = request.url.startsWith('/f/');
+    const isVisitorPath = /^\/(f|done)(\/|$)/.test(request.url);
     const allowed = routes.allowedOn(request.url);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));

@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import { redisPrefixOf } from '../connection-url';
 import { VaultError } from '../errors';
 import type { FailOpen } from '../config';
+import { clientAddressKey } from './client-address';
 
 /** The shared counters could not be read or written (Redis is down): a refusing route answers 503. */
 export class RateLimitUnavailableError extends Error {
@@ -105,7 +106,8 @@ export class AuthFailureLimiter {
   ) {}
 
   /** Throws 429 when `ip` has failed too often this minute (503 when that cannot be told and we refuse). */
-  async check(ip: string): Promise<void> {
+  async check(clientIp: string): Promise<void> {
+    const ip = clientAddressKey(clientIp);
     let failures: number;
     if (this.shared) {
       try {
@@ -121,7 +123,8 @@ export class AuthFailureLimiter {
     if (failures >= this.perMinute) throw tooMany();
   }
 
-  async fail(ip: string): Promise<void> {
+  async fail(clientIp: string): Promise<void> {
+    const ip = clientAddressKey(clientIp);
     if (this.shared) {
       // A failure that cannot be counted still gets its 401; check() decides what an outage means.
       await this.shared.client.eval(INCREMENT, 1, this.key(ip), 60_000).catch(() => undefined);

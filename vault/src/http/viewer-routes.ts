@@ -10,6 +10,7 @@ import { noteRefusal, safeError } from './logging';
 import { VIEWER_CONTENT_SECURITY_POLICY } from './security-headers';
 import type { FailOpen } from '../config';
 import type { RouteMethods } from './route-methods';
+import { clientAddressKey } from './client-address';
 import { skipOnError } from './rate-limit-store';
 import { responses } from './response-schemas';
 
@@ -128,7 +129,9 @@ export async function viewerRoutes(
       skipOnError: skipOnError(opts.failOpen, true),
       keyGenerator: (request: FastifyRequest) => {
         const { handle } = request.params as { handle?: string };
-        return handle !== undefined && isSessionOf(sessionToken(request), handle) ? `session:${handle}` : request.ip;
+        return handle !== undefined && isSessionOf(sessionToken(request), handle)
+          ? `session:${handle}`
+          : clientAddressKey(request.ip);
       },
     },
   };

@@ -14,7 +14,7 @@ import { pageCookieName, readCookies, setCookieValue } from './cookies';
 import { contentTypeSent, jsonBodyRequired } from './errors';
 import { hasBody, LARGE_BODY_LIMIT } from './bodies';
 import { responses } from './response-schemas';
-import { linkCounterKey, perIpLimit, type VisitorLimits } from './visitor-limits';
+import { visitorLimits, type VisitorLimits } from './visitor-limits';
 
 type OtkParams = { Params: { otk: string } };
 
@@ -133,14 +133,8 @@ export async function visitorRoutes(
   opts: { vault: Vault; limits: VisitorLimits },
 ): Promise<void> {
   const { vault, limits } = opts;
-  // Each OTK route counts per link, and per client IP with a higher limit (see VisitorLimits).
-  const rateLimit = {
-    max: limits.perLinkPerMinute,
-    timeWindow: 60_000,
-    skipOnError: limits.skipOnError,
-    keyGenerator: linkCounterKey,
-  };
-  const limited = { config: { rateLimit, visitorPage: true }, onRequest: perIpLimit(app, limits) };
+  // Counted per client IP, and per link on the routes that take one (see VisitorLimits).
+  const limited = { config: { visitorPage: true }, onRequest: visitorLimits(app, limits) };
   const absolute = (pathname: string) => `${vault.config.publicUrl}${pathname}`;
   const base = vault.config.publicPath;
   const secure = vault.config.publicHttps;
@@ -214,14 +208,7 @@ export async function visitorRoutes(
   // Post/redirect/get: the last page is a plain GET, so reloading it re-posts nothing.
   app.get<{ Params: { kind: string }; Querystring: { lang?: unknown } }>(
     '/done/:kind',
-    // No link to count: per client IP alone, at the higher limit.
-    {
-      config: {
-        rateLimit: { max: limits.perIpPerMinute, timeWindow: 60_000, skipOnError: limits.skipOnError },
-        visitorPage: true,
-      },
-      schema: responses.visitorDone,
-    },
+    { ...limited, schema: responses.visitorDone },
     async (request, reply) => {
       const kind = request.params.kind;
       if (!Object.prototype.hasOwnProperty.call(FINAL_NOTICES, kind))
@@ -239,7 +226,6 @@ export async function visitorRoutes(
       // A whole form's answers (LARGE_BODY_LIMIT), from anyone: counted before the body is read.
       bodyLimit: LARGE_BODY_LIMIT,
       ...limited,
-      config: { ...limited.config, rateLimit: { ...rateLimit, hook: 'onRequest' } },
       schema: responses.visitorSubmit,
     },
     async (request, reply) => {
