@@ -24,8 +24,9 @@ function roleLookup(deps: Pick<Deps, 'app' | 'read'>): RoleLookup {
 
 /**
  * The ids of the roles one entry names: the role of that id or name; else, for an entry written
- * as a space-separated list (as this setting once allowed), the roles of its words, but only when
- * every word names one, so a deleted "Premium user" never lets in everyone holding `user`.
+ * as a space-separated list (as this setting once allowed, matching words to role ids only), its
+ * words, but only when every word is a role's id as written. So a deleted "Premium user" never
+ * lets in everyone holding `user`, even beside a custom role named "Premium".
  */
 async function roleIdsNamedBy(lookup: RoleLookup, entry: string): Promise<string[]> {
   const whole = await lookup(entry);
@@ -33,7 +34,7 @@ async function roleIdsNamedBy(lookup: RoleLookup, entry: string): Promise<string
   const words = entry.split(/\s+/);
   if (words.length < 2) return [];
   const ids = await Promise.all(words.map(lookup));
-  return ids.every((id) => id !== undefined) ? (ids as string[]) : [];
+  return ids.every((id, i) => id === words[i]) ? words : [];
 }
 
 /**

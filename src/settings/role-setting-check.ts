@@ -16,11 +16,14 @@ export async function checkRoleSetting(deps: Pick<Deps, 'app' | 'read'>, setting
     return;
   }
   const value = setting.value === undefined || setting.value === null ? setting.packageValue : setting.value;
-  const unknown = await entriesNamingNoRole(deps, parseRoles(value).slice(0, MAX_LISTED_PROBLEMS));
+  const unknown = await entriesNamingNoRole(deps, parseRoles(value));
   if (unknown.length === 0) {
     return;
   }
-  const quoted = unknown.map((entry) => `"${quoteMasked(entry)}"`).join(', ');
+  const quoted = unknown
+    .slice(0, MAX_LISTED_PROBLEMS)
+    .map((entry) => `"${quoteMasked(entry)}"`)
+    .join(', ');
   const [names, allows] = unknown.length === 1 ? ['names', 'it allows'] : ['name', 'they allow'];
   deps.app.getLogger().warn({
     msg: `Roles allowed to send: ${quoted} ${names} no role in this workspace, so ${allows} nobody (write roles by name or id, separated by commas).`,

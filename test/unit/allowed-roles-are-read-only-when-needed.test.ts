@@ -53,5 +53,8 @@ describe('allowedRoleIds', () => {
       'livechat-agent',
     ]);
     expect(await allowedRoleIds(deps, user(['user']), ['Premium user'])).toEqual(['Premium user']);
+    // A word found only by a custom role's name is no role id as written: no list, nobody let in.
+    const withPremium = rolesOf([...builtIn, { id: 'Qw7c2p', name: 'Premium' }]);
+    expect(await allowedRoleIds(withPremium.deps, user(['user']), ['Premium user'])).toEqual(['Premium user']);
   });
 });

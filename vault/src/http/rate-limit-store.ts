@@ -2,7 +2,6 @@ import type Redis from 'ioredis';
 import { redisPrefixOf } from '../connection-url';
 import { VaultError } from '../errors';
 import type { FailOpen } from '../config';
-import { clientAddressKey } from './client-address';
 
 /** The shared counters could not be read or written (Redis is down): a refusing route answers 503. */
 export class RateLimitUnavailableError extends Error {
@@ -92,7 +91,8 @@ export function sharedLimitStore(client: Redis, nameSpace: string) {
 const MAX_TRACKED = 10_000;
 
 /**
- * Counts failed API-key attempts per client IP, checked before the key is: past the limit an IP
+ * Counts failed API-key attempts per client IP (the whole address, IPv6 too: API callers are
+ * servers, and servers share a /64), checked before the key is: past the limit an IP
  * gets 429 whatever key it sends, so the answer tells a guesser nothing. In Redis when the
  * vault has it (instances count together), else in memory.
  */
@@ -106,8 +106,7 @@ export class AuthFailureLimiter {
   ) {}
 
   /** Throws 429 when `ip` has failed too often this minute (503 when that cannot be told and we refuse). */
-  async check(clientIp: string): Promise<void> {
-    const ip = clientAddressKey(clientIp);
+  async check(ip: string): Promise<void> {
     let failures: number;
     if (this.shared) {
       try {
@@ -123,8 +122,7 @@ export class AuthFailureLimiter {
     if (failures >= this.perMinute) throw tooMany();
   }
 
-  async fail(clientIp: string): Promise<void> {
-    const ip = clientAddressKey(clientIp);
+  async fail(ip: string): Promise<void> {
     if (this.shared) {
       // A failure that cannot be counted still gets its 401; check() decides what an outage means.
       await this.shared.client.eval(INCREMENT, 1, this.key(ip), 60_000).catch(() => undefined);

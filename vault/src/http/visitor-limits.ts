@@ -17,9 +17,10 @@ export interface VisitorLimits {
 }
 
 /**
- * Links counted at once in memory (Redis keeps them all). Past it the least recent is dropped and
- * starts again from nought: a flood of made-up links must first pass the per-IP limit from this
- * many / perIpPerMinute addresses in one minute. About 13 MB when full (measured).
+ * (link, route) pairs counted at once in memory, one store for the four link routes (Redis keeps
+ * them all). Past it the least recent is dropped and starts again from nought: a flood of made-up
+ * links must come from this many / (4 × perIpPerMinute) addresses in one minute (21 at the
+ * defaults). About 13 MB when full (measured).
  */
 const COUNTED_LINKS = 50_000;
 
