@@ -1,7 +1,7 @@
 /**
  * When an admin saves *Roles allowed to send*: the entries that name no role in this workspace are
  * written to the app's logs, since nobody is allowed by them (a typo, a deleted role, or a list
- * once written with spaces whose words are not all roles). A setting cannot be refused from here.
+ * once written with spaces whose words are not all role ids). A setting cannot be refused from here.
  */
 import type { ISetting } from '@rocket.chat/apps-engine/definition/settings';
 

@@ -347,7 +347,7 @@ async function registerRoutes(
     limits: {
       perLinkPerMinute: config.rateLimit.visitorPerMinute,
       perIpPerMinute: config.rateLimit.visitorIpPerMinute,
-      // Every visitor route takes an OTK: while the counters are unreachable it refuses unless told otherwise.
+      // The visitor routes open and use links: while the counters are unreachable they refuse unless told otherwise.
       skipOnError: skipOnError(config.rateLimit.failOpen, true),
     },
   });
