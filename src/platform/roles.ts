@@ -4,22 +4,28 @@
  * writes the name Administration › Roles shows. So an entry is matched as written first and, only
  * when the user holds none so, looked up by id or name (one read per entry, needs `role.read`).
  */
+import type { IRole } from '@rocket.chat/apps-engine/definition/roles';
 import type { IUser } from '@rocket.chat/apps-engine/definition/users';
 
 import type { Deps } from './deps';
 
-type RoleLookup = (idOrName: string) => Promise<string | undefined>;
+type RoleLookup = (idOrName: string) => Promise<IRole | undefined>;
 
-/** The id of the role with this id or name; undefined when there is none or it cannot be read. */
+/** The role with this id or name; undefined when there is none or it cannot be read. */
 function roleLookup(deps: Pick<Deps, 'app' | 'read'>): RoleLookup {
   return async (idOrName) => {
     try {
-      const role = await deps.read.getRoleReader().getOneByIdOrName(idOrName, deps.app.getID());
-      return role ? role.id : undefined;
+      return (await deps.read.getRoleReader().getOneByIdOrName(idOrName, deps.app.getID())) || undefined;
     } catch {
       return undefined;
     }
   };
+}
+
+/** The words of an entry once written as a space-separated list; none for a single word. */
+function wordsOf(entry: string): string[] {
+  const words = entry.split(/\s+/);
+  return words.length < 2 ? [] : words;
 }
 
 /**
@@ -30,11 +36,10 @@ function roleLookup(deps: Pick<Deps, 'app' | 'read'>): RoleLookup {
  */
 async function roleIdsNamedBy(lookup: RoleLookup, entry: string): Promise<string[]> {
   const whole = await lookup(entry);
-  if (whole !== undefined) return [whole];
-  const words = entry.split(/\s+/);
-  if (words.length < 2) return [];
-  const ids = await Promise.all(words.map(lookup));
-  return ids.every((id, i) => id === words[i]) ? words : [];
+  if (whole !== undefined) return [whole.id];
+  const words = wordsOf(entry);
+  const roles = await Promise.all(words.map(lookup));
+  return roles.every((role, i) => role !== undefined && role.id === words[i]) ? words : [];
 }
 
 /**
@@ -53,12 +58,35 @@ export async function allowedRoleIds(
   return entries.concat(...named);
 }
 
-/** The entries that name no role in this workspace, for the admin's logs on saving. */
-export async function entriesNamingNoRole(
+/** What an admin should hear about the entries of the setting, on saving it. */
+export interface RoleEntryProblems {
+  /** Entries that name no role in this workspace: they allow nobody. */
+  namingNoRole: string[];
+  /** Entries naming a role held per room (`owner`, `moderator`), which no user holds: nobody. */
+  roomRoles: string[];
+  /** Entries read as a space-separated list of roles, which should be separated by commas. */
+  readAsWords: string[];
+}
+
+export async function roleEntryProblems(
   deps: Pick<Deps, 'app' | 'read'>,
   entries: readonly string[],
-): Promise<string[]> {
+): Promise<RoleEntryProblems> {
   const lookup = roleLookup(deps);
-  const named = await Promise.all(entries.map((entry) => roleIdsNamedBy(lookup, entry)));
-  return entries.filter((_entry, i) => named[i].length === 0);
+  const problems: RoleEntryProblems = { namingNoRole: [], roomRoles: [], readAsWords: [] };
+  await Promise.all(
+    entries.map(async (entry) => {
+      const whole = await lookup(entry);
+      // Rocket.Chat keeps a room-scoped role on the subscription, never in `user.roles`.
+      if (whole !== undefined && whole.scope === 'Subscriptions') problems.roomRoles.push(entry);
+      if (whole !== undefined) return;
+      const read = await roleIdsNamedBy(lookup, entry);
+      (read.length === 0 ? problems.namingNoRole : problems.readAsWords).push(entry);
+    }),
+  );
+  // In the admin's order, whatever order the reads finished in.
+  for (const list of [problems.namingNoRole, problems.roomRoles, problems.readAsWords]) {
+    list.sort((a, b) => entries.indexOf(a) - entries.indexOf(b));
+  }
+  return problems;
 }

@@ -64,4 +64,30 @@ describe('roles allowed to send, in the real Apps-Engine', () => {
     expect(warning).not.toContain('4111 1111 1111 1111');
     expect(warning).toContain('1111');
   });
+
+  /** The last warning about the setting that contains `words`, up to the advice that ends each. */
+  function lastWarning(words: string): string {
+    const logs = harness.logText();
+    const at = logs.lastIndexOf(words);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const start = logs.lastIndexOf('Roles allowed to send:', at);
+    return logs.slice(start, logs.indexOf('separated by commas', at));
+  }
+
+  it('saving a role held per room, or a list written with spaces, says how it is read', async () => {
+    const agent = harness.world.addAgent('owner.agent');
+    await harness.setSetting('sender_roles', 'owner, livechat-manager livechat-agent, moderator');
+    // Rocket.Chat keeps `owner` and `moderator` on a room's subscription, never in a user's roles.
+    const room = lastWarning('held per room');
+    expect(room).toContain('\\"owner\\", \\"moderator\\" are roles held per room');
+    expect(room).not.toContain('livechat-agent');
+    const words = lastWarning('read as');
+    expect(words).toContain('\\"livechat-manager livechat-agent\\" is read as its words');
+    expect(words).not.toContain('owner');
+    expect(await idvAnswer(agent)).toBe(NOT_SET_UP);
+    // A list with nothing to say about it logs nothing more.
+    const before = harness.logText().length;
+    await harness.setSetting('sender_roles', 'livechat-manager, livechat-agent');
+    expect(harness.logText().slice(before)).not.toContain('Roles allowed to send:');
+  });
 });
