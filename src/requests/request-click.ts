@@ -18,7 +18,7 @@ export interface RequestClick {
   record?: SecureRequestRecord;
   /** The record's room as the server has it now, else the room the client named. */
   room?: IRoom;
-  /** Tells the clicker privately why not (an i18n key), in whichever room is known. */
+  /** Tells the clicker privately why not (an i18n key): in the room clicked in, else the record's. */
   reply(key: string): Promise<void>;
 }
 
@@ -32,7 +32,7 @@ export async function requestClick(
   const record = requestId ? await findRequestRecord(deps.read.getPersistenceReader(), requestId) : undefined;
   const room = record ? await currentRoom(deps, record.roomId) : interactionRoom;
   const reply = async (key: string) => {
-    const where = room || interactionRoom;
+    const where = interactionRoom || room;
     if (where) {
       await notifyPrivately(deps, user, where, t(key));
     }

@@ -58,7 +58,7 @@ export async function showSecureData(
   const managersMayList = config.managersMayView || config.managersMayViewValues;
   const decision = decideListAccess(room, user, managersMayList, MANAGER_ROLES);
   if (!decision.allowed) {
-    const where = room || interactionRoom;
+    const where = interactionRoom || room;
     if (where) {
       await notifyPrivately(deps, user, where, t(decision.reason));
     }

@@ -88,6 +88,17 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
     requestId = viewButtonValue(scene, scene.agent);
   });
 
+  it("tells an agent who clicks another chat's request why not, in the chat they clicked in", async () => {
+    const other = scene.harness.world.addAgent('agent.other');
+    const theirs = scene.harness.world.addLivechatRoom({ servedBy: other });
+    await clickView(scene, other, theirs, requestId);
+    const notices = scene.harness.world.notificationsFor(other.id);
+    expect(notices.map((n) => [n.roomId, n.message.text])).toEqual([
+      [theirs.id, 'Only the agent who sent this request can view the answer.'],
+    ]);
+    expect(scene.harness.world.lostNotifications.filter((n) => n.userId === other.id)).toEqual([]);
+  });
+
   it('shows the values to the sender only, with the CVV marked off the record', async () => {
     await clickView(scene, colleague, scene.room, requestId);
     expect(notificationTexts(scene, colleague)).toEqual(['Only the agent who sent this request can view the answer.']);
