@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import net from 'node:net';
 import { runPrimary } from './cluster/primary';
 import { WORKER_INDEX_VARIABLE } from './cluster/messages';
 import { answerPrimary } from './cluster/worker';
@@ -15,11 +16,34 @@ import { applyRuntimeV8Flags } from './v8-runtime-flags';
  */
 async function main(): Promise<void> {
   const v8Flags = applyRuntimeV8Flags();
-  const config = loadConfig();
+  const config = await withPortChosen(loadConfig());
   // A worker of ours carries its slot; a process run by another cluster manager serves on its own.
   const workerIndex = cluster.isWorker ? Number(process.env[WORKER_INDEX_VARIABLE]) || undefined : undefined;
   if (config.workers > 1 && cluster.isPrimary) await runPrimary(config, __filename);
   else await serve(config, workerIndex, v8Flags);
+}
+
+/**
+ * VAULT_PORT=0 asks for any free port. Without VAULT_PUBLIC_URL the links' base is built from the
+ * port, so the port is chosen here, before anything is built from it (links of port 0 reach no one);
+ * workers inherit it through the environment, and `localhost`'s every address gets the same one.
+ */
+async function withPortChosen(config: VaultConfig): Promise<VaultConfig> {
+  if (config.port !== 0 || process.env.VAULT_PUBLIC_URL || !cluster.isPrimary) return config;
+  const port = await listenOrSay(() => freePort(config.host), config.host, 0, MAIN_LISTENER);
+  process.env.VAULT_PORT = String(port);
+  return loadConfig();
+}
+
+/** A port free on `host` now: the system's choice, released at once for the vault to take. */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject).listen({ host, port: 0 }, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /**

@@ -140,4 +140,48 @@ describe('the vault as processes', () => {
     expect(output).toMatch(/"msg":"audit checkpoint"/);
     expect(report.signedThrough).toBe(report.lastSeq);
   });
+
+  it('VAULT_PORT=0 without VAULT_PUBLIC_URL listens on a free port and builds every link with it', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      VAULT_DATA_DIR: tempDir(),
+      VAULT_PORT: '0',
+      VAULT_OPS_PORT: '0',
+      VAULT_LOG_LEVEL: 'info',
+    };
+    delete env.VAULT_MASTER_KEY;
+    delete env.VAULT_PUBLIC_URL;
+    const added = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
+      {
+        cwd: pkg,
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(added.status).toBe(0);
+    const { apiKey } = JSON.parse(added.stdout.trim());
+    const server = spawn(process.execPath, ['dist/main.js'], { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    try {
+      await waitForLine(server, /vault listening/, 20_000);
+      const { publicUrl } = JSON.parse(output.split('\n').find((line) => line.includes('vault listening')) ?? '{}');
+      expect(publicUrl).toMatch(/^http:\/\/127\.0\.0\.1:[1-9]\d*$/);
+      const created = await (
+        await fetch(`${publicUrl}/v1/requests`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(cardForm()),
+        })
+      ).json();
+      expect(created.visitorUrl.startsWith(`${publicUrl}/f/`)).toBe(true);
+      const page = await fetch(created.visitorUrl);
+      expect(page.status).toBe(200);
+    } finally {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+    }
+  });
 });
