@@ -7,6 +7,7 @@ import { loadConfig, type VaultConfig } from './config';
 import { ConfigError } from './errors';
 import { buildApp } from './http/app';
 import { listenOnEvery } from './http/listeners';
+import { stopServing } from './http/stop-serving';
 import { listenOrSay, MAIN_LISTENER, OPS_LISTENER } from './listen-errors';
 import { applyRuntimeV8Flags } from './v8-runtime-flags';
 
@@ -76,8 +77,8 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
     workerIndex === undefined ? 'vault listening' : 'vault worker listening',
   );
 
-  // Stop taking connections, let in-flight requests finish, stop the jobs, close the database and
-  // Redis (Fastify's close runs the vault's onClose hook); a stop that hangs ends after the bound.
+  // Stop taking connections, give open ones a last call, let in-flight requests finish, stop the
+  // jobs, close the database and Redis (stopServing); a stop that hangs ends after the bound.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -89,11 +90,7 @@ async function serve(config: VaultConfig, workerIndex: number | undefined, v8Fla
       process.exit(1);
     }, config.shutdownGraceSeconds * 1000);
     bound.unref();
-    // A keep-alive connection whose request was in flight at the signal becomes idle once answered;
-    // Node closes idle connections only when close() starts, so keep closing them until done.
-    const idle = setInterval(() => app.server.closeIdleConnections(), 100);
-    idle.unref();
-    app.close().then(
+    stopServing(app).then(
       () => {
         app.log.info({ ms: Date.now() - started }, 'vault stopped');
         process.exit(0);

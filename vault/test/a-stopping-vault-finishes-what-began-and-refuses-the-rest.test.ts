@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stopServing } from '../src/http/stop-serving';
 import { idvRequest, startTestVault } from './helpers/vault';
 
 interface RawAnswer {
@@ -25,6 +26,17 @@ function answers(raw: string): RawAnswer[] {
     rest = rest.slice(end + 4 + length);
   }
   return found;
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
 }
 
 describe('a vault asked to stop while a connection is busy', () => {
@@ -61,5 +73,61 @@ describe('a vault asked to stop while a connection is busy', () => {
     expect(refused.headers.connection).toBe('close');
     expect(refused.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
+  it('gives a connection idle at the stop a last call: its next request gets the 503 and the close, not a cut', async () => {
+    const vault = await startTestVault();
+    await vault.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (vault.app.server.address() as net.AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    let raw = '';
+    socket.on('data', (chunk) => (raw += chunk.toString('utf8')));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const body = JSON.stringify(idvRequest());
+    const create =
+      `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    socket.write(create);
+    while (!/\r\n\r\n\{.*\}$/s.test(raw)) await sleep(10);
+
+    // Answered and idle, as a busy client's connection is between two requests, when the stop begins.
+    const stopped = stopServing(vault.app);
+    await sleep(100);
+    expect(await refused(port)).toBe(true);
+    socket.write(create);
+    await Promise.all([ended, stopped]);
+
+    const [created, refusal] = answers(raw);
+    expect(created.status).toBe(201);
+    expect(refusal.status).toBe(503);
+    expect(JSON.parse(refusal.body).error.code).toBe('unavailable');
+    expect(refusal.headers['retry-after']).toBe('1');
+    expect(refusal.headers.connection).toBe('close');
+  });
+
+  it('closes a connection left idle once the last call is over, and stops at once when none is open', async () => {
+    const vault = await startTestVault();
+    await vault.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = vault.app.server.address() as net.AddressInfo;
+    const created = await fetch(`http://127.0.0.1:${port}/v1/requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${vault.site.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(idvRequest()),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('connection')).toBe('keep-alive');
+    const open = () => new Promise<number>((resolve) => vault.app.server.getConnections((_e, count) => resolve(count)));
+    expect(await open()).toBe(1);
+    const began = Date.now();
+    await stopServing(vault.app, 300);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(290);
+    expect(await open()).toBe(0);
+
+    const alone = await startTestVault();
+    await alone.app.listen({ host: '127.0.0.1', port: 0 });
+    const quick = Date.now();
+    await stopServing(alone.app, 5000);
+    expect(Date.now() - quick).toBeLessThan(2500);
   });
 });

@@ -3,6 +3,7 @@
  * driven over loopback, the way VAULT-API.md describes and a curl session would.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import path from 'node:path';
 import { cardForm, freePort, futureExpiry, tempDir } from './helpers/vault';
 import { runtimeV8Flags } from '../src/v8-runtime-flags';
@@ -183,5 +184,64 @@ describe('the vault as processes', () => {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.once('exit', resolve));
     }
+  });
+
+  it('SIGTERM under keep-alive load: each busy connection gets a 503 with Retry-After: 1, never a cut', async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      VAULT_DATA_DIR: tempDir(),
+      VAULT_PORT: String(port),
+      VAULT_OPS_PORT: '0',
+      VAULT_LOG_LEVEL: 'info',
+    };
+    delete env.VAULT_MASTER_KEY;
+    const added = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
+      { cwd: pkg, env, encoding: 'utf8' },
+    );
+    const { apiKey } = JSON.parse(added.stdout.trim());
+    const server = spawn(process.execPath, ['dist/main.js'], { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    await waitForLine(server, /vault listening/, 20_000);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+    const body = JSON.stringify(cardForm());
+    const post = () =>
+      new Promise<string>((resolve) => {
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/v1/requests',
+            method: 'POST',
+            agent,
+            headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+          },
+          (response) => {
+            response.resume();
+            const retry = response.headers['retry-after'];
+            response.on('end', () => resolve(`${response.statusCode}${retry ? ` retry-after ${retry}` : ''}`));
+          },
+        );
+        request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+        request.end(body);
+      });
+    const lastAnswers: string[] = [];
+    let created = 0;
+    // Eight clients that send their next request as soon as the last is answered, until one is not 201.
+    const client = async () => {
+      for (;;) {
+        const answer = await post();
+        if (answer !== '201') return lastAnswers.push(answer);
+        created += 1;
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    while (created < 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    server.kill('SIGTERM');
+    await Promise.all(clients);
+    expect(await exited).toBe(0);
+    expect(lastAnswers).toEqual(Array(8).fill('503 retry-after 1'));
   });
 });

@@ -17,6 +17,7 @@ import { startJobs } from '../service/jobs';
 import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { capPipelining, MAX_PIPELINED } from './pipelining';
+import { isStopping } from './stop-serving';
 import { closeMoreServers, guardedServerFactory, moreServersClosed, type ServerGuards } from './listeners';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
@@ -262,9 +263,10 @@ function answerErrors(app: FastifyInstance, base: string): RouteMethods {
 }
 
 /**
- * Once close begins, a request still arriving on an open keep-alive connection is refused with our
- * 503 and a retry hint (Fastify closes the connection after it): nothing new starts, so the stop's
- * grace period is spent finishing what was under way. Requests already past this hook run to the end.
+ * Once the vault begins to stop (stopServing, or close), a request still arriving on an open
+ * keep-alive connection is refused with our 503 and a retry hint (Fastify closes the connection after
+ * it): nothing new starts, so the stop's grace period is spent finishing what was under way.
+ * Requests already past this hook run to the end.
  */
 function refuseWhileClosing(app: FastifyInstance, base: string): void {
   let closing = false;
@@ -273,7 +275,7 @@ function refuseWhileClosing(app: FastifyInstance, base: string): void {
     done();
   });
   app.addHook('onRequest', (request, reply, done) => {
-    if (!closing) return done();
+    if (!closing && !isStopping(app)) return done();
     request.log.info({ route: request.routeOptions.url }, 'request refused: the vault is stopping');
     reply.header('retry-after', '1');
     sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'), base);

@@ -7,7 +7,8 @@
  */
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 
 /** What every server gets: Fastify adds its clientError listener to the first one only. */
@@ -60,6 +61,22 @@ export async function listenOnEvery(app: FastifyInstance, host: string, port: nu
     });
     if (listening) family.more.push(server);
   }
+}
+
+/**
+ * Stops every server of `app` taking connections, and waits until the open ones have closed or
+ * `ms` has passed. It uses net.Server's close: http.Server's would also close the idle ones at once.
+ */
+export async function stopTakingConnections(app: FastifyInstance, ms: number): Promise<void> {
+  const servers = [app.server, ...(families.get(app.server)?.more ?? [])];
+  for (const server of servers.filter((each) => each.listening)) net.Server.prototype.close.call(server);
+  const until = Date.now() + ms;
+  while (Date.now() < until && (await Promise.all(servers.map(connectionCount))).some((count) => count > 0))
+    await sleep(20);
+}
+
+function connectionCount(server: http.Server): Promise<number> {
+  return new Promise((resolve) => server.getConnections((error, count) => resolve(error ? 0 : count)));
 }
 
 /**
