@@ -58,6 +58,7 @@ export {
   isRelayId,
   isRelayParamName,
   isRelayParamValue,
+  isSiteId,
   isText,
   isVisible,
 } from '../../vault/src/contract/limits';

@@ -26,7 +26,7 @@ import type {
   RequestStateResponse,
   VisitorDataBody,
 } from './contract';
-import { isLinkUrl } from './contract';
+import { isLinkUrl, isSiteId, LIMITS } from './contract';
 import { isVaultCallError, VaultCallError } from './vault-call-error';
 import type { VaultCallErrorCode } from './vault-call-error';
 
@@ -68,8 +68,14 @@ export function vaultConnectionProblems(connection: Pick<VaultConnection, 'baseU
   if (connection.apiKey === '') problems.push('the Vault API key setting is empty');
   else if (!HEADER_TOKEN.test(connection.apiKey))
     problems.push('the Vault API key setting holds a space, a line break or a character outside ASCII');
+  else if (connection.apiKey.length > LIMITS.apiKey)
+    problems.push(`the Vault API key setting is longer than any vault API key (${LIMITS.apiKey} characters)`);
   if (!HEADER_TOKEN.test(connection.siteId))
     problems.push('the Site ID setting holds a space, a line break or a character outside ASCII');
+  else if (connection.siteId !== '' && !isSiteId(connection.siteId))
+    problems.push(
+      `the Site ID setting is not a vault site ID (up to ${LIMITS.siteId} letters, digits, '.', '_' and '-', starting with a letter or digit)`,
+    );
   return problems;
 }
 

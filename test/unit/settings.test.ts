@@ -131,4 +131,28 @@ describe('settings', () => {
     ]);
     expect(problems.join(' ')).not.toMatch(/secret|alert|sïte/);
   });
+
+  it('flags a URL no browser can open, an overlong API key and a site ID the vault would not make', () => {
+    const good = { vault_api_key: 'k3y', site_id: 'chat-example' };
+    for (const url of ['http://[::1', 'http://vault:65536', 'http://vault:0', 'http://vault:', 'http://[vault]'])
+      expect([url, vaultSettingProblems({ ...good, vault_url: url })]).toEqual([
+        url,
+        ['the Vault URL setting is not an http(s) URL'],
+      ]);
+    for (const url of ['http://[::1]:8200', 'https://vault.example.com:65535/idv', 'http://127.0.0.1:8200'])
+      expect([url, vaultSettingProblems({ ...good, vault_url: url })]).toEqual([url, []]);
+    expect(vaultSettingProblems({ ...good, vault_url: 'https://v', callback_base_url: 'https://chat:99999' })).toEqual([
+      'the Rocket.Chat URL for the vault setting is not an http(s) URL',
+    ]);
+
+    const longKey = `ivk.${'a'.repeat(100_000)}`;
+    const problems = vaultSettingProblems({ vault_url: 'https://v', vault_api_key: longKey, site_id: '../chat' });
+    expect(problems).toEqual([
+      'the Vault API key setting is longer than any vault API key (256 characters)',
+      "the Site ID setting is not a vault site ID (up to 64 letters, digits, '.', '_' and '-', starting with a letter or digit)",
+    ]);
+    expect(vaultSettingProblems({ ...good, vault_url: 'https://v', vault_api_key: 'k'.repeat(256) })).toEqual([]);
+    expect(vaultSettingProblems({ ...good, vault_url: 'https://v', site_id: 's'.repeat(65) })).toHaveLength(1);
+    expect(vaultSettingProblems({ ...good, vault_url: 'https://v', site_id: '' })).toEqual([]);
+  });
 });

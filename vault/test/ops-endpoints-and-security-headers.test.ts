@@ -126,6 +126,8 @@ describe('configuration', () => {
     [{ VAULT_PUBLIC_URL: 'https://vault.example.com/?site=1' }, 'VAULT_PUBLIC_URL'],
     [{ VAULT_PUBLIC_URL: 'https://vault.example.com/#top' }, 'VAULT_PUBLIC_URL'],
     [{ VAULT_PUBLIC_URL: 'https://admin:secret@vault.example.com' }, 'VAULT_PUBLIC_URL'],
+    // Port 0 is no port a browser opens (the URL parser takes it).
+    [{ VAULT_PUBLIC_URL: 'https://vault.example.com:0' }, 'VAULT_PUBLIC_URL'],
     [{ VAULT_MASTER_KEY: 'dG9vIHNob3J0' }, 'VAULT_MASTER_KEY'],
     [{ NODE_ENV: 'production' }, 'VAULT_MASTER_KEY'],
     [{ VAULT_DATABASE_URL: 'mysql://x' }, 'VAULT_DATABASE_URL'],

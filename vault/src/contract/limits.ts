@@ -9,6 +9,10 @@ export const LIMITS = {
   opaqueId: 128,
   formId: 64,
   fieldId: 64,
+  /** A site's id (`vault:cli site add <siteId>`); the app sends it as X-Vault-Site-Id. */
+  siteId: 64,
+  /** Longer than any API key the vault makes (64 characters): more is a paste gone wrong. */
+  apiKey: 256,
   title: 200,
   label: 200,
   hint: 300,
@@ -45,6 +49,7 @@ export const LENGTH_RANGES = {
 /** JSON Schema `pattern` strings (they run in JavaScript, are anchored and have no nested quantifier). */
 export const ID_PATTERNS = {
   form: `^[A-Za-z0-9][A-Za-z0-9._-]{0,${LIMITS.formId - 1}}$`,
+  site: `^[A-Za-z0-9][A-Za-z0-9._-]{0,${LIMITS.siteId - 1}}$`,
   field: `^[A-Za-z][A-Za-z0-9_-]{0,${LIMITS.fieldId - 1}}$`,
   /** Any printable text: no C0 control character, no DEL, no unpaired surrogate (Ajv matches in Unicode mode). */
   opaque: '^[^\\u0000-\\u001f\\u007f\\ud800-\\udfff]+$',
@@ -91,11 +96,14 @@ export const VISIBLE_PATTERN =
 /**
  * An address a visitor's browser opens (the vault's public URL, the app's Vault URL, the links the
  * vault answers with): http(s), a host without a user or password (every visitor would read them in
- * their link), and no space, query or fragment (a path put after one would not be a path).
+ * their link), a bracketed IPv6 address closed, a port of digits (isLinkUrl checks its range), and
+ * no space, query or fragment (a path put after one would not be a path). A regular expression, not
+ * URL: the app's runtime may not have one.
  */
-const LINK_URL = /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i;
+const LINK_URL = /^https?:\/\/(?:\[[0-9a-f.]*:[0-9a-f.:]*\]|[^\s/?#@[\]:]+)(?::(\d{1,5}))?(\/[^\s?#]*)?$/i;
 
 const FORM_ID = new RegExp(ID_PATTERNS.form);
+const SITE_ID = new RegExp(ID_PATTERNS.site);
 const FIELD_ID = new RegExp(ID_PATTERNS.field);
 const RELAY_ID = new RegExp(ID_PATTERNS.relay);
 const RELAY_PARAM_NAME = new RegExp(ID_PATTERNS.relayParamName);
@@ -107,6 +115,10 @@ const VISIBLE = new RegExp(VISIBLE_PATTERN, 'u');
 
 export function isFormId(value: unknown): value is string {
   return typeof value === 'string' && FORM_ID.test(value);
+}
+
+export function isSiteId(value: unknown): value is string {
+  return typeof value === 'string' && SITE_ID.test(value);
 }
 
 export function isFieldId(value: unknown): value is string {
@@ -163,7 +175,9 @@ export function isVisible(value: string): boolean {
 }
 
 export function isLinkUrl(value: unknown): value is string {
-  return typeof value === 'string' && LINK_URL.test(value);
+  const match = typeof value === 'string' ? LINK_URL.exec(value) : null;
+  // A port given must be one a browser can open; none is the scheme's own.
+  return match !== null && (match[1] === undefined || (Number(match[1]) >= 1 && Number(match[1]) <= 65535));
 }
 
 /** A whole number within one of LENGTH_RANGES. */

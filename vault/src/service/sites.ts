@@ -1,5 +1,6 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { auditEvent } from '../audit/events';
+import { isSiteId } from '../contract/limits';
 import { withoutTrailing } from '../contract/trailing';
 import type { MasterKey } from '../crypto/master-key';
 import { constantTimeEqual, randomSecret, sha256Hex } from '../crypto/secrets';
@@ -22,7 +23,6 @@ export const IDV_PASTE_TRADE_OFF =
   'their whole secret into pages reached from chat links, which phishing pages can copy. Turn it off ' +
   'with: site idv-paste <siteId> off';
 
-const SITE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const API_KEY = /^ivk\.([0-9a-f]{16})\.([A-Za-z0-9_-]{43})$/;
 /** Compared against when the key id is unknown, so both paths do the same work. */
 const DUMMY_HASH = sha256Hex('no such key');
@@ -48,7 +48,7 @@ export class SiteService {
   ) {}
 
   async addSite(siteId: string, origin: string, actor = 'cli'): Promise<NewSite> {
-    if (!SITE_ID.test(siteId)) {
+    if (!isSiteId(siteId)) {
       throw new VaultError(
         'bad_request',
         'The site ID must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit.',
