@@ -70,6 +70,7 @@ import { checkCatalogSetting } from './src/settings/catalog-setting';
 import { checkMaskingSetting } from './src/settings/masking-setting';
 import { checkVaultSettings } from './src/settings/vault-settings-check';
 import { checkRoleSetting } from './src/settings/role-setting-check';
+import { checkSettingKind } from './src/settings/setting-kinds';
 import { SETTINGS } from './src/settings/settings';
 
 /** Wiring only: each handler is one line that hands over to src/. */
@@ -126,6 +127,7 @@ export class IdvSecureFormsApp
     _configurationModify: IConfigurationModify,
     read: IRead,
   ): Promise<void> {
+    checkSettingKind(this.getLogger(), SETTINGS, setting);
     await checkCatalogSetting(this.getLogger(), read, setting);
     await checkMaskingSetting(this.getLogger(), read, setting);
     await checkVaultSettings(this.getLogger(), read, setting);

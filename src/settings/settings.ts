@@ -10,6 +10,7 @@ import type { BuiltinFormId } from '../forms/builtin-forms';
 import { SUPPORTED_LOCALES } from '../i18n/i18n';
 import type { BuiltinDetectorId } from '../redaction/detectors';
 import { parseWholeNumber } from '../lib/validation';
+import { asDeclared } from './setting-kinds';
 import { withoutTrailing } from '../vault/contract';
 import { LONGEST_VAULT_WAIT_MS } from '../vault/vault-client';
 
@@ -149,7 +150,7 @@ export async function readMaskingSettings(read: IRead): Promise<MaskingSettings>
   const reader = read.getEnvironmentReader().getSettings();
   const ids = [...MASKING_DETECTOR_SETTINGS.map(([id]) => id), SettingId.MaskingRules, SettingId.MaskingNotices];
   const values = await Promise.all(ids.map((id) => reader.getValueById(id)));
-  const get = (id: string): unknown => values[ids.indexOf(id)];
+  const get = declaredReader((id) => values[ids.indexOf(id)]);
   const rules = get(SettingId.MaskingRules);
   return {
     detectors: MASKING_DETECTOR_SETTINGS.filter(([id, , on]) => (on ? get(id) !== false : get(id) === true)).map(
@@ -250,8 +251,17 @@ export function parseRoles(value: unknown): string[] {
     .filter(Boolean);
 }
 
-/** Raw setting values → typed configuration, with defaults for blanks and out-of-range numbers. */
-export function toAppConfig(get: (id: string) => unknown): AppConfig {
+/** Reads each setting through asDeclared: a value of the wrong kind as the setting's default. */
+function declaredReader(raw: (id: string) => unknown): (id: string) => unknown {
+  return (id) => {
+    const declared = SETTINGS.find((each) => each.id === id);
+    return declared ? asDeclared(declared, raw(id)) : raw(id);
+  };
+}
+
+/** Raw setting values → typed configuration, with defaults for blanks, wrong kinds and out-of-range numbers. */
+export function toAppConfig(raw: (id: string) => unknown): AppConfig {
+  const get = declaredReader(raw);
   return {
     vaultUrl: withoutTrailing(text(get(SettingId.VaultUrl)), '/'),
     vaultApiKey: text(get(SettingId.VaultApiKey)),

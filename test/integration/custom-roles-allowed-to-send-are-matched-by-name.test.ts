@@ -51,6 +51,27 @@ describe('roles allowed to send, in the real Apps-Engine', () => {
     expect(await idvAnswer(agent)).toBe(ROLE_REFUSED);
   });
 
+  it('a value of the wrong kind, which only the REST API saves, reads as the default and is logged by name', async () => {
+    const agent = harness.world.addAgent('rest.agent');
+    const user = harness.world.addUser({ username: 'rest.user', roles: ['user'] });
+    // A number read as no roles at all would have let any serving user send.
+    await harness.setSetting('sender_roles', 4111111111111111);
+    expect(await idvAnswer(user)).toBe(ROLE_REFUSED);
+    expect(await idvAnswer(agent)).toBe(NOT_SET_UP);
+    await harness.setSetting('viewing_mode', 'in chat');
+    await harness.setSetting('builtin_ssn', 'false');
+    const logs = harness.logText();
+    expect(logs).toContain('The Roles allowed to send setting is not text: its default is used');
+    expect(logs).toContain('The How agents view submitted values setting is none of its choices: its default is used');
+    expect(logs).toMatch(
+      /The [^"]*Social Security[^"]* setting is not on or off \(true or false\): its default is used/,
+    );
+    expect(logs).not.toContain('4111111111111111');
+    await harness.setSetting('sender_roles', 'livechat-agent');
+    await harness.setSetting('viewing_mode', 'strict');
+    await harness.setSetting('builtin_ssn', true);
+  });
+
   it('saving an entry that names no role says so in the logs, and names the known ones nowhere', async () => {
     harness.world.addCustomRole('Card desk');
     await harness.setSetting('sender_roles', 'Card desk, Crad desk, livechat-agent, 4111 1111 1111 1111');

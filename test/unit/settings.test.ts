@@ -155,4 +155,24 @@ describe('settings', () => {
     expect(vaultSettingProblems({ ...good, vault_url: 'https://v', site_id: 's'.repeat(65) })).toHaveLength(1);
     expect(vaultSettingProblems({ ...good, vault_url: 'https://v', site_id: '' })).toEqual([]);
   });
+
+  it('reads a value of the wrong kind as its setting default, never as something wider', () => {
+    const config = toAppConfig(
+      (id) =>
+        ({
+          sender_roles: 42,
+          builtin_ssn: 'false',
+          managers_may_view: 'true',
+          viewing_mode: 'IN_CHAT',
+          visitor_language: 'xx',
+          form_catalog: { forms: [] },
+        })[id],
+    );
+    expect(config.senderRoles).toEqual(['livechat-agent']);
+    expect(config.enabledBuiltins).toContain('ssn');
+    expect(config.managersMayView).toBe(false);
+    expect(config.viewingMode).toBe('strict');
+    expect(config.visitorLanguage).toBe('');
+    expect(config.formCatalog).toBe('');
+  });
 });
