@@ -17,6 +17,9 @@ import { describeCatalogProblems, findForm, localizeForm } from './catalog';
 import { buildFormPickerModal, FormAction } from './form-picker-modal';
 import { loadCatalog } from './load-catalog';
 
+/** A form id such as `kyc_2024_v2` holds a few digits; an SSN holds nine, a phone number more. */
+const MAX_DIGITS_NAMED_BACK = 6;
+
 /** What the picker says about a broken custom catalog: the details for admins, a short note for agents. */
 function catalogNotice(problems: readonly CatalogProblem[], user: IUser, t: Translator): string | undefined {
   if (problems.length === 0) {
@@ -54,9 +57,13 @@ export async function openFormDialog(
       preselected = requestedFormId;
     } else if (!options.suggested) {
       // What was typed is named back only when it could be a form id and holds no card number, IBAN
-      // or SSN: a value typed into the wrong box is not repeated.
+      // or SSN, nor more digits than a form id needs (an SSN written 078_05_1120 is not one the
+      // detectors know): a value typed into the wrong box is not repeated.
       const available = forms.map((f) => f.id).join(', ');
-      const nameable = isFormId(requestedFormId) && maskIdentifiers(requestedFormId) === requestedFormId;
+      const nameable =
+        isFormId(requestedFormId) &&
+        maskIdentifiers(requestedFormId) === requestedFormId &&
+        (requestedFormId.match(/\d/g) ?? []).length <= MAX_DIGITS_NAMED_BACK;
       await notifyPrivately(
         deps,
         user,

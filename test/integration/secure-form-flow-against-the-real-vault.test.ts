@@ -56,6 +56,7 @@ describe('secure forms in the real Apps-Engine against the real vault', () => {
   it.each([
     ['a card number', '5555555555554444'],
     ['an IBAN', 'GB82WEST12345698765432'],
+    ['an SSN written with underscores', '078_05_1120'],
     ['something no form id can be', 'pass<port>'],
   ])('does not repeat %s typed as the form ID', async (_what, typed) => {
     await scene.harness.runCommand('secure-form', { user: scene.agent, room: scene.room, params: [typed] });
