@@ -73,20 +73,28 @@ export async function roleEntryProblems(
   entries: readonly string[],
 ): Promise<RoleEntryProblems> {
   const lookup = roleLookup(deps);
-  const problems: RoleEntryProblems = { namingNoRole: [], roomRoles: [], readAsWords: [] };
-  await Promise.all(
-    entries.map(async (entry) => {
+  const none: RoleEntryProblems = { namingNoRole: [], roomRoles: [], readAsWords: [] };
+  const perEntry = await Promise.all(
+    entries.map(async (entry): Promise<RoleEntryProblems> => {
       const whole = await lookup(entry);
-      // Rocket.Chat keeps a room-scoped role on the subscription, never in `user.roles`.
-      if (whole !== undefined && whole.scope === 'Subscriptions') problems.roomRoles.push(entry);
-      if (whole !== undefined) return;
+      if (whole !== undefined) return { ...none, roomRoles: isRoomRole(whole) ? [entry] : [] };
       const read = await roleIdsNamedBy(lookup, entry);
-      (read.length === 0 ? problems.namingNoRole : problems.readAsWords).push(entry);
+      if (read.length === 0) return { ...none, namingNoRole: [entry] };
+      // A room role among the words allows nobody either: named as the word, not the whole entry.
+      const roles = await Promise.all(read.map(lookup));
+      return { ...none, roomRoles: read.filter((_, i) => isRoomRole(roles[i])), readAsWords: [entry] };
     }),
   );
   // In the admin's order, whatever order the reads finished in.
-  for (const list of [problems.namingNoRole, problems.roomRoles, problems.readAsWords]) {
-    list.sort((a, b) => entries.indexOf(a) - entries.indexOf(b));
-  }
-  return problems;
+  const all = (pick: (problems: RoleEntryProblems) => string[]) => ([] as string[]).concat(...perEntry.map(pick));
+  return {
+    namingNoRole: all((p) => p.namingNoRole),
+    roomRoles: all((p) => p.roomRoles),
+    readAsWords: all((p) => p.readAsWords),
+  };
+}
+
+/** Rocket.Chat keeps a room-scoped role on the subscription, never in `user.roles`. */
+function isRoomRole(role: IRole | undefined): boolean {
+  return role !== undefined && role.scope === 'Subscriptions';
 }

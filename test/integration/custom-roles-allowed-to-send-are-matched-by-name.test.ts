@@ -110,5 +110,9 @@ describe('roles allowed to send, in the real Apps-Engine', () => {
     const before = harness.logText().length;
     await harness.setSetting('sender_roles', 'livechat-manager, livechat-agent');
     expect(harness.logText().slice(before)).not.toContain('Roles allowed to send:');
+    // A room role among the words of an old list is named too, by itself.
+    await harness.setSetting('sender_roles', 'leader livechat-agent');
+    expect(lastWarning('held per room')).toContain('\\"leader\\" is a role held per room');
+    expect(lastWarning('read as')).toContain('\\"leader livechat-agent\\" is read as its words');
   });
 });
