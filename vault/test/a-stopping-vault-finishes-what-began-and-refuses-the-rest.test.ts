@@ -106,6 +106,33 @@ describe('a vault asked to stop while a connection is busy', () => {
     expect(refusal.headers.connection).toBe('close');
   });
 
+  it('closes the connection after refusing a request without a body, so the last call ends with it', async () => {
+    const vault = await startTestVault();
+    await vault.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (vault.app.server.address() as net.AddressInfo).port;
+    const socket = net.connect(port, '127.0.0.1');
+    let raw = '';
+    socket.on('data', (chunk) => (raw += chunk.toString('utf8')));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const read = `GET /v1/requests/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n\r\n`;
+    socket.write(read);
+    while (!/\r\n\r\n\{.*\}$/s.test(raw)) await sleep(10);
+
+    const began = Date.now();
+    const stopped = stopServing(vault.app, 5000);
+    await sleep(50);
+    socket.write(read);
+    await Promise.all([ended, stopped]);
+    const [missing, refusal] = answers(raw);
+    expect(missing.status).toBe(404);
+    expect(refusal.status).toBe(503);
+    expect(refusal.headers['retry-after']).toBe('1');
+    expect(refusal.headers.connection).toBe('close');
+    // Its only connection closed, the stop did not wait out the last call.
+    expect(Date.now() - began).toBeLessThan(2500);
+  });
+
   it('closes a connection left idle once the last call is over, and stops at once when none is open', async () => {
     const vault = await startTestVault();
     await vault.app.listen({ host: '127.0.0.1', port: 0 });

@@ -278,6 +278,9 @@ function refuseWhileClosing(app: FastifyInstance, base: string): void {
     if (!closing && !isStopping(app)) return done();
     request.log.info({ route: request.routeOptions.url }, 'request refused: the vault is stopping');
     reply.header('retry-after', '1');
+    // Fastify closes the connection only once its own close began, and Node only after a body it did
+    // not read: a bodiless request on it would keep it open for the next one to meet a cut.
+    reply.header('connection', 'close');
     sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'), base);
   });
 }
