@@ -39,17 +39,23 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
+/** A test vault listening on a free port, and a raw keep-alive connection to it with what it received. */
+async function listeningVaultAndConnection() {
+  const vault = await startTestVault();
+  await vault.app.listen({ host: '127.0.0.1', port: 0 });
+  const port = (vault.app.server.address() as net.AddressInfo).port;
+  const socket = net.connect(port, '127.0.0.1');
+  const received = { text: '' };
+  socket.on('data', (chunk) => (received.text += chunk.toString('utf8')));
+  const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { vault, port, socket, received, ended };
+}
+
 describe('a vault asked to stop while a connection is busy', () => {
   it('finishes the request under way, then answers the next one on that connection with its own 503 and closes', async () => {
-    const vault = await startTestVault();
-    await vault.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (vault.app.server.address() as net.AddressInfo).port;
+    const { vault, socket, received, ended } = await listeningVaultAndConnection();
     const body = JSON.stringify(idvRequest());
-    const socket = net.connect(port, '127.0.0.1');
-    let raw = '';
-    socket.on('data', (chunk) => (raw += chunk.toString('utf8')));
-    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
 
     // The create's headers and half its body arrive before the stop; the rest, and a second request, after.
     socket.write(
@@ -62,7 +68,7 @@ describe('a vault asked to stop while a connection is busy', () => {
     socket.write(`${body.slice(20)}GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n`);
     await Promise.all([ended, closed]);
 
-    const [created, refused] = answers(raw);
+    const [created, refused] = answers(received.text);
     expect(created.status).toBe(201);
     expect(JSON.parse(created.body).requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(refused.status).toBe(503);
@@ -76,20 +82,13 @@ describe('a vault asked to stop while a connection is busy', () => {
   });
 
   it('gives a connection idle at the stop a last call: its next request gets the 503 and the close, not a cut', async () => {
-    const vault = await startTestVault();
-    await vault.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (vault.app.server.address() as net.AddressInfo).port;
-    const socket = net.connect(port, '127.0.0.1');
-    let raw = '';
-    socket.on('data', (chunk) => (raw += chunk.toString('utf8')));
-    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const { vault, port, socket, received, ended } = await listeningVaultAndConnection();
     const body = JSON.stringify(idvRequest());
     const create =
       `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     socket.write(create);
-    while (!/\r\n\r\n\{.*\}$/s.test(raw)) await sleep(10);
+    while (!/\r\n\r\n\{.*\}$/s.test(received.text)) await sleep(10);
 
     // Answered and idle, as a busy client's connection is between two requests, when the stop begins.
     const stopped = stopServing(vault.app);
@@ -98,7 +97,7 @@ describe('a vault asked to stop while a connection is busy', () => {
     socket.write(create);
     await Promise.all([ended, stopped]);
 
-    const [created, refusal] = answers(raw);
+    const [created, refusal] = answers(received.text);
     expect(created.status).toBe(201);
     expect(refusal.status).toBe(503);
     expect(JSON.parse(refusal.body).error.code).toBe('unavailable');
@@ -107,24 +106,17 @@ describe('a vault asked to stop while a connection is busy', () => {
   });
 
   it('closes the connection after refusing a request without a body, so the last call ends with it', async () => {
-    const vault = await startTestVault();
-    await vault.app.listen({ host: '127.0.0.1', port: 0 });
-    const port = (vault.app.server.address() as net.AddressInfo).port;
-    const socket = net.connect(port, '127.0.0.1');
-    let raw = '';
-    socket.on('data', (chunk) => (raw += chunk.toString('utf8')));
-    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const { vault, socket, received, ended } = await listeningVaultAndConnection();
     const read = `GET /v1/requests/00000000-0000-4000-8000-000000000000 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n\r\n`;
     socket.write(read);
-    while (!/\r\n\r\n\{.*\}$/s.test(raw)) await sleep(10);
+    while (!/\r\n\r\n\{.*\}$/s.test(received.text)) await sleep(10);
 
     const began = Date.now();
     const stopped = stopServing(vault.app, 5000);
     await sleep(50);
     socket.write(read);
     await Promise.all([ended, stopped]);
-    const [missing, refusal] = answers(raw);
+    const [missing, refusal] = answers(received.text);
     expect(missing.status).toBe(404);
     expect(refusal.status).toBe(503);
     expect(refusal.headers['retry-after']).toBe('1');

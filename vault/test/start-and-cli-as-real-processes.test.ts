@@ -31,6 +31,15 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
   });
 }
 
+/** `site add acme --init` by the built CLI, on `env`'s data dir. */
+function addSite(env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'], {
+    cwd: pkg,
+    env,
+    encoding: 'utf8',
+  });
+}
+
 describe('the vault as processes', () => {
   beforeAll(() => {
     // The same build `npm start` runs when dist/ is stale.
@@ -59,15 +68,7 @@ describe('the vault as processes', () => {
       VAULT_LOG_LEVEL: 'info',
     };
     delete env.VAULT_MASTER_KEY;
-    const added = spawnSync(
-      process.execPath,
-      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
-      {
-        cwd: pkg,
-        env,
-        encoding: 'utf8',
-      },
-    );
+    const added = addSite(env);
     expect(added.status).toBe(0);
     const { apiKey } = JSON.parse(added.stdout.trim());
     expect(added.stderr).toMatch(/VAULT_MASTER_KEY is not set/);
@@ -152,15 +153,7 @@ describe('the vault as processes', () => {
     };
     delete env.VAULT_MASTER_KEY;
     delete env.VAULT_PUBLIC_URL;
-    const added = spawnSync(
-      process.execPath,
-      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
-      {
-        cwd: pkg,
-        env,
-        encoding: 'utf8',
-      },
-    );
+    const added = addSite(env);
     expect(added.status).toBe(0);
     const { apiKey } = JSON.parse(added.stdout.trim());
     const server = spawn(process.execPath, ['dist/main.js'], { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -196,11 +189,7 @@ describe('the vault as processes', () => {
       VAULT_LOG_LEVEL: 'info',
     };
     delete env.VAULT_MASTER_KEY;
-    const added = spawnSync(
-      process.execPath,
-      ['dist/cli.js', 'site', 'add', 'acme', '--origin', 'http://chat.test', '--init'],
-      { cwd: pkg, env, encoding: 'utf8' },
-    );
+    const added = addSite(env);
     const { apiKey } = JSON.parse(added.stdout.trim());
     const server = spawn(process.execPath, ['dist/main.js'], { cwd: pkg, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
