@@ -264,8 +264,8 @@ function answerErrors(app: FastifyInstance, base: string): RouteMethods {
 
 /**
  * Once the vault begins to stop (stopServing, or close), a request still arriving on an open
- * keep-alive connection is refused with our 503 and a retry hint (Fastify closes the connection after
- * it): nothing new starts, so the stop's grace period is spent finishing what was under way.
+ * keep-alive connection is refused with our 503 and a retry hint, and the connection closes after
+ * it: nothing new starts, so the stop's grace period is spent finishing what was under way.
  * Requests already past this hook run to the end.
  */
 function refuseWhileClosing(app: FastifyInstance, base: string): void {
