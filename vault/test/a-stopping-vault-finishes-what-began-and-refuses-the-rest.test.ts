@@ -149,4 +149,36 @@ describe('a vault asked to stop while a connection is busy', () => {
     await stopServing(alone.app, 5000);
     expect(Date.now() - quick).toBeLessThan(2500);
   });
+
+  it('answers a request under way past the last call with Connection: close, so no next request meets a cut', async () => {
+    const { vault, socket, received, ended } = await listeningVaultAndConnection();
+    const body = JSON.stringify(idvRequest());
+    socket.write(
+      `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
+    );
+    await sleep(100);
+    const stopped = stopServing(vault.app, 100);
+    await sleep(400);
+    socket.write(body.slice(20));
+    await Promise.all([ended, stopped]);
+    const [created] = answers(received.text);
+    expect(created.status).toBe(201);
+    expect(created.headers.connection).toBe('close');
+  });
+
+  it('closes a connection that sent nothing, or only part of its headers, once the last call is over', async () => {
+    const { vault, port, socket: silent, ended } = await listeningVaultAndConnection();
+    const partial = net.connect(port, '127.0.0.1');
+    const partialEnded = new Promise<void>((resolve) => partial.on('close', () => resolve()));
+    partial.on('error', () => undefined);
+    partial.write('POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthoriz');
+    await sleep(100);
+    const began = Date.now();
+    await stopServing(vault.app, 200);
+    await Promise.all([ended, partialEnded]);
+    expect(silent.destroyed && partial.destroyed).toBe(true);
+    // Not held until the request timeout: the stop took the last call and little more.
+    expect(Date.now() - began).toBeLessThan(3000);
+  });
 });

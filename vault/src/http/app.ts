@@ -18,6 +18,7 @@ import { apiRoutes } from './api-routes';
 import { compressedBodyRefused, errorBody, toVaultError, type RouteSchema } from './errors';
 import { capPipelining, MAX_PIPELINED } from './pipelining';
 import { isStopping } from './stop-serving';
+import { requestsUnderWayOn } from './connections';
 import { closeMoreServers, guardedServerFactory, moreServersClosed, type ServerGuards } from './listeners';
 import { answerNodeOwnRefusals, clientErrorHandler, frameworkErrors, type RawAnswerSeen } from './framework-errors';
 import { hasBody, parseBodies } from './bodies';
@@ -266,7 +267,7 @@ function answerErrors(app: FastifyInstance, base: string): RouteMethods {
  * Once the vault begins to stop (stopServing, or close), a request still arriving on an open
  * keep-alive connection is refused with our 503 and a retry hint, and the connection closes after
  * it: nothing new starts, so the stop's grace period is spent finishing what was under way.
- * Requests already past this hook run to the end.
+ * Requests already past this hook run to the end, and the last on its connection closes it.
  */
 function refuseWhileClosing(app: FastifyInstance, base: string): void {
   let closing = false;
@@ -282,6 +283,13 @@ function refuseWhileClosing(app: FastifyInstance, base: string): void {
     // not read: a bodiless request on it would keep it open for the next one to meet a cut.
     reply.header('connection', 'close');
     sendError(request, reply, new VaultError('unavailable', 'The vault is stopping; try again in a moment.'), base);
+  });
+  // The last answer under way on a connection closes it: its client's next request goes to a new
+  // connection (refused: nothing sent) instead of this one, cut once idle.
+  app.addHook('onSend', (request, reply, _payload, done) => {
+    if ((closing || isStopping(app)) && requestsUnderWayOn(request.raw.socket) <= 1)
+      reply.header('connection', 'close');
+    done();
   });
 }
 

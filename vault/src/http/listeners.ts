@@ -10,6 +10,7 @@ import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance, FastifyServerFactory } from 'fastify';
+import { closeConnectionsWithoutRequests, trackConnections } from './connections';
 
 /** What every server gets: Fastify adds its clientError listener to the first one only. */
 export interface ServerGuards {
@@ -29,6 +30,7 @@ export function guardedServerFactory({ guard, clientError }: ServerGuards): Fast
       server.requestTimeout = options.requestTimeout as number;
       server.setTimeout(options.connectionTimeout as number);
       guard(server);
+      trackConnections(server);
       return server;
     };
     const first = build();
@@ -64,8 +66,9 @@ export async function listenOnEvery(app: FastifyInstance, host: string, port: nu
 }
 
 /**
- * Stops every server of `app` taking connections, and waits until the open ones have closed or
- * `ms` has passed. It uses net.Server's close: http.Server's would also close the idle ones at once.
+ * Stops every server of `app` taking connections, waits until the open ones have closed or `ms`
+ * has passed, then closes those with no request under way. It uses net.Server's close:
+ * http.Server's would also close the idle ones at once.
  */
 export async function stopTakingConnections(app: FastifyInstance, ms: number): Promise<void> {
   const servers = [app.server, ...(families.get(app.server)?.more ?? [])];
@@ -73,6 +76,7 @@ export async function stopTakingConnections(app: FastifyInstance, ms: number): P
   const until = Date.now() + ms;
   while (Date.now() < until && (await Promise.all(servers.map(connectionCount))).some((count) => count > 0))
     await sleep(20);
+  closeConnectionsWithoutRequests(servers);
 }
 
 function connectionCount(server: http.Server): Promise<number> {

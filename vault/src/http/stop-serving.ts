@@ -3,8 +3,9 @@
  * once; under load most are idle only between an answer and the client's next request, which then
  * meets a closed socket: a POST lost that way cannot be told from one committed. So the vault first
  * stops taking connections and gives the open ones a last call: a request arriving on one is
- * refused with the 503 and `Retry-After: 1` (refuseWhileClosing), which closes it. Then Fastify's
- * close finishes what is in flight, closes what is idle, and runs the vault's onClose hook.
+ * refused with the 503 and `Retry-After: 1` (refuseWhileClosing), which closes it, and an answer
+ * still under way closes its connection too. Then every connection with no request under way is
+ * closed, Fastify's close finishes what is in flight, and the vault's onClose hook runs.
  */
 import type { FastifyInstance } from 'fastify';
 import { stopTakingConnections } from './listeners';
