@@ -52,16 +52,21 @@ async function listeningVaultAndConnection() {
   return { vault, port, socket, received, ended };
 }
 
+/** A raw `POST /v1/requests` of `body` (ASCII JSON), with only its first `sent` characters. */
+function createRequest(apiKey: string, body: string, sent = body.length): string {
+  return (
+    `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${apiKey}\r\n` +
+    `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, sent)}`
+  );
+}
+
 describe('a vault asked to stop while a connection is busy', () => {
   it('finishes the request under way, then answers the next one on that connection with its own 503 and closes', async () => {
     const { vault, socket, received, ended } = await listeningVaultAndConnection();
     const body = JSON.stringify(idvRequest());
 
     // The create's headers and half its body arrive before the stop; the rest, and a second request, after.
-    socket.write(
-      `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
-    );
+    socket.write(createRequest(vault.site.apiKey, body, 20));
     await sleep(100);
     const closed = vault.close();
     await sleep(100);
@@ -84,9 +89,7 @@ describe('a vault asked to stop while a connection is busy', () => {
   it('gives a connection idle at the stop a last call: its next request gets the 503 and the close, not a cut', async () => {
     const { vault, port, socket, received, ended } = await listeningVaultAndConnection();
     const body = JSON.stringify(idvRequest());
-    const create =
-      `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
-      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const create = createRequest(vault.site.apiKey, body);
     socket.write(create);
     while (!/\r\n\r\n\{.*\}$/s.test(received.text)) await sleep(10);
 
@@ -153,10 +156,7 @@ describe('a vault asked to stop while a connection is busy', () => {
   it('answers a request under way past the last call with Connection: close, so no next request meets a cut', async () => {
     const { vault, socket, received, ended } = await listeningVaultAndConnection();
     const body = JSON.stringify(idvRequest());
-    socket.write(
-      `POST /v1/requests HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${vault.site.apiKey}\r\n` +
-        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 20)}`,
-    );
+    socket.write(createRequest(vault.site.apiKey, body, 20));
     await sleep(100);
     const stopped = stopServing(vault.app, 100);
     await sleep(400);
