@@ -13,7 +13,7 @@
  * A failing modify hook saves the message unmasked, so counting can never fail it.
  */
 import type { IMessageBuilder, IPersistence, IRead } from '@rocket.chat/apps-engine/definition/accessors';
-import type { ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
+import type { ILivechatMessage, ILivechatRoom, IVisitor } from '@rocket.chat/apps-engine/definition/livechat';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 
 import { addMaskingCounts } from '../persistence/masking-counts';
@@ -144,15 +144,17 @@ export async function needsMasking(message: IMessage, read: IRead, event: Messag
 
 /**
  * The message as the modify hook answers it. The app runtime writes each hook's answer to the app's
- * log, which Rocket.Chat keeps in its database, and a livechat room carries its visitor's token,
- * which lets whoever holds it write and read as the visitor. Rocket.Chat reads only the room's id
- * from the answer (its message converter), so the token is left out of it.
+ * log, which Rocket.Chat keeps in its database, and a visitor's message carries the visitor's token
+ * twice (its own `token` and its livechat room's visitor), a credential that lets whoever holds it
+ * write and read as the visitor. Both are left out: Rocket.Chat reads only the room's id from the
+ * answer and assigns the answer onto the message, so the saved message keeps its own token.
  */
 function answerOf(message: IMessage): IMessage {
+  const { token: _token, ...answer } = message as ILivechatMessage;
   const room = message.room as ILivechatRoom | undefined;
-  if (!room || !room.visitor || room.visitor.token === undefined) return message;
-  const { token: _token, ...visitor } = room.visitor;
-  return { ...message, room: { ...room, visitor: visitor as IVisitor } as ILivechatRoom };
+  if (!room || !room.visitor || room.visitor.token === undefined) return answer;
+  const { token: _roomToken, ...visitor } = room.visitor;
+  return { ...answer, room: { ...room, visitor: visitor as IVisitor } as ILivechatRoom };
 }
 
 /** The message as it may be saved: masked, remembered for the notices when a visitor wrote it, and counted. */

@@ -27,6 +27,7 @@ import { AppStatus } from '@rocket.chat/apps-engine/definition/AppStatus';
 import type {
   IDepartment,
   ILivechatEventContext,
+  ILivechatMessage,
   ILivechatRoom,
   ILivechatTransferEventContext,
 } from '@rocket.chat/apps-engine/definition/livechat';
@@ -530,12 +531,15 @@ export class EngineHarness {
 
   /**
    * A visitor's message as the widget sends it, through Rocket.Chat's livechat REST route (`POST
-   * livechat/message`): refused in a closed chat; it gets its id there (`_id || Random.id()`),
+   * livechat/message`): refused in a closed chat; it gets its id there (`_id || Random.id()`) and
+   * the visitor's token, which the apps' message converter passes on as the message's `token`,
    * before the apps' hooks run, then goes as `sendMessage` above.
    */
   public async visitorSends(room: ILivechatRoom, text: string, extra: Partial<IMessage> = {}): Promise<StoredMessage> {
     if (!(this.world.rooms.get(room.id) as ILivechatRoom | undefined)?.isOpen) throw new Error('room-closed');
-    return this.sendMessage({ id: newId('m'), room, sender: this.world.visitorAsSender(room), text, ...extra });
+    const sender = this.world.visitorAsSender(room);
+    const message: ILivechatMessage = { id: newId('m'), room, sender, text, token: room.visitor.token, ...extra };
+    return this.sendMessage(message);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * How Rocket.Chat saves a message, for a user's message and for one an app creates or edits alike
  * (its `sendMessage` and `updateMessage`; the apps bridge calls the same functions):
- * - the apps' pre-message hooks run on it: prevent, then extend, then modify. On an app's own
- *   message they run too, the app's own hooks included, as a call back into its process;
+ * - the apps' pre-message hooks run on it: prevent, then extend, then modify, whose answer is assigned
+ *   onto the message (a field it leaves out stays). On an app's own message they run too, the
+ *   app's own hooks included, as a call back into its process;
  * - the message is checked again as the apps left it: custom fields are refused unless the
  *   workspace turned them on (`Message_CustomFields_Enabled`, off by default) and its schema
  *   (`Message_CustomFields`, extra keys refused) names every key. The server throws, and nothing is
@@ -43,6 +44,14 @@ type MessageHook =
 interface PostMessageListeners {
   executePostMessageSent(message: IMessage): Promise<void>;
   executePostMessageUpdated(message: IMessage): Promise<void>;
+}
+
+/**
+ * The message as the server keeps it after the modify hooks: their answer assigned onto the message
+ * (sendMessage's and updateMessage's `Object.assign`), so what an answer leaves out stays as it was.
+ */
+function asServerMerges(message: IMessage, answer: IMessage): IMessage {
+  return { ...message, ...answer };
 }
 
 /** The server's check of custom fields (validateCustomMessageFields), with the schema's keys only. */
@@ -116,7 +125,10 @@ export class ServerMessages {
     this.check(message);
     if (await this.execute<boolean>(AppInterface.IPreMessageSentPrevent, message)) return undefined;
     const extended = await this.execute<IMessage>(AppInterface.IPreMessageSentExtend, message);
-    const modified = await this.execute<IMessage>(AppInterface.IPreMessageSentModify, extended);
+    const modified = asServerMerges(
+      message,
+      await this.execute<IMessage>(AppInterface.IPreMessageSentModify, extended),
+    );
     this.check(modified);
     return modified;
   }
@@ -149,7 +161,10 @@ export class ServerMessages {
       throw new Error('A Rocket.Chat App prevented the message updating.');
     }
     const extended = await this.execute<IMessage>(AppInterface.IPreMessageUpdatedExtend, edited);
-    const modified = await this.execute<IMessage>(AppInterface.IPreMessageUpdatedModify, extended);
+    const modified = asServerMerges(
+      edited,
+      await this.execute<IMessage>(AppInterface.IPreMessageUpdatedModify, extended),
+    );
     this.check(modified);
     return modified;
   }

@@ -4,7 +4,7 @@
  * visitor and the serving agent are told once per rule per chat with a one-click way to a secure
  * form, admins read counts (never contents), and a hostile admin pattern cannot hold a message up.
  */
-import type { ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
+import type { ILivechatMessage, ILivechatRoom } from '@rocket.chat/apps-engine/definition/livechat';
 import type { OmnichannelSource } from '@rocket.chat/apps-engine/definition/livechat/ILivechatRoom';
 import type { IMessage } from '@rocket.chat/apps-engine/definition/messages';
 import type { IRoom } from '@rocket.chat/apps-engine/definition/rooms';
@@ -78,8 +78,10 @@ describe('sensitive data typed into a livechat', () => {
     expectStoredNowhere(CARD);
     expectStoredNowhere(SSN);
     expectStoredNowhere(IBAN);
-    // The app runtime logs the modify hook's answer: the visitor's token, a credential, is not in it.
+    // The app runtime logs the modify hook's answer: the visitor's token, a credential, is not in it,
+    // and the saved message keeps its own (the server assigns the answer onto the message).
     expect(scene.harness.logText()).not.toContain(room.visitor.token);
+    expect((saved as ILivechatMessage).token).toBe(room.visitor.token);
     expect(saved.room).toEqual(scene.harness.world.rooms.get(room.id));
     // Rocket.Chat refuses a message an app gave custom fields unless the workspace allows them.
     expect(saved.customFields).toBeUndefined();
@@ -209,6 +211,11 @@ describe('sensitive data typed into a livechat', () => {
     );
     expect(edited.text).toBe('the number is •••-••-6780');
     expect(JSON.stringify(scene.harness.world.messageVersions)).not.toContain('123-45-6780');
+    const typo = await fromVisitor(room, 'my ssn is below');
+    const visitorEdit = await scene.harness.editMessage(typo, { text: `my ssn is ${SSN}` }, typo.sender);
+    expect(visitorEdit.text).toBe('my ssn is •••-••-6789');
+    expect(scene.harness.logText()).not.toContain(room.visitor.token);
+    expect((visitorEdit as ILivechatMessage).token).toBe(room.visitor.token);
   });
 
   it("masks an e-mail inbox message's copies of the body and subject in its blocks, which agents read", async () => {
