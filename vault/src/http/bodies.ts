@@ -4,6 +4,7 @@ import secureJson from 'secure-json-parse';
 import { VaultError } from '../errors';
 import { MAX_SUBMITTED_VALUES, tooManyValues } from '../pages/form-values';
 import { invalidJson } from './errors';
+import { nestsDeeperThan } from './json-nesting';
 import { repeatsAKey } from './repeated-json-key';
 
 /**
@@ -13,6 +14,9 @@ import { repeatsAKey } from './repeated-json-key';
  * and lost them. The create, behind the API key, takes the same. Fastify's own default.
  */
 export const LARGE_BODY_LIMIT = 1024 * 1024;
+
+/** The deepest brackets a JSON body may nest: the vault's own nest six at most (a form field's option). */
+export const MAX_JSON_DEPTH = 32;
 
 /**
  * The body parsers: JSON for the API and the visitor's page alike, and the page's form posts. Both
@@ -91,6 +95,11 @@ export function hasBody(request: FastifyRequest): boolean {
 
 function parseJsonBody(body: string): unknown {
   if (body.length === 0) throw new VaultError('invalid_json', 'The body is empty: send JSON.');
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH))
+    throw new VaultError(
+      'bad_request',
+      `The body nests brackets more than ${MAX_JSON_DEPTH} deep: no vault body does.`,
+    );
   let parsed: unknown;
   try {
     parsed = secureJson.parse(body);

@@ -41,7 +41,7 @@ export function repeatsAKey(text: string): boolean {
 }
 
 /** The index of the quote that ends the string opening at `start`: one after no odd run of backslashes. */
-function closingQuote(text: string, start: number): number {
+export function closingQuote(text: string, start: number): number {
   let at = text.indexOf('"', start + 1);
   while (at >= 0 && isEscaped(text, at)) at = text.indexOf('"', at + 1);
   // Valid JSON always closes its strings; were it cut short, the scan still ends.
