@@ -138,6 +138,9 @@ describe('relays: card data goes to the processor, and no person sees it', () =>
       outcome: 'approved',
       kept: first.json<{ kept: unknown }>().kept,
     });
+    // The room's listing says the same of it.
+    const listed = (await vault.call('GET', '/v1/rooms/room-1/requests')).json<{ requests: { requestId: string }[] }>();
+    expect(listed.requests.find((request) => request.requestId === requestId)).toEqual(state.json());
   });
 
   it('a generic JSON template goes the same way', async () => {

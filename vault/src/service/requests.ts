@@ -139,7 +139,9 @@ export class RequestService {
   async listRoom(site: SiteRow, roomId: string): Promise<{ requests: RequestStateResponse[]; truncated: boolean }> {
     const rows = await this.deps.storage.listRoomRequests(site.siteId, roomId, LIMITS.roomList + 1);
     const truncated = rows.length > LIMITS.roomList;
-    return { requests: (truncated ? rows.slice(1) : rows).map((row) => this.describe(row)), truncated };
+    const listed = truncated ? rows.slice(1) : rows;
+    // The same state as state(): a relay-bound request's outcome too (one read each, for those only).
+    return { requests: await Promise.all(listed.map((row) => this.describeWithOutcome(row))), truncated };
   }
 
   /** The first claim of a request's event wins; a later one is a `conflict` (see ClaimEventResponse). */
