@@ -30,6 +30,7 @@ import { MANAGER_ROLES, readAppConfig } from '../settings/settings';
 import { readViewValue } from '../ui/blocks';
 import { maskIdentifiers } from '../redaction/mask-identifiers';
 import { buildManagerReasonModal, cleanReason, ManagerReasonAction } from '../ui/manager-reason-modal';
+import { hideCardLikeRuns } from '../vault/contract';
 import type { SubmitOutcome } from './dialogs';
 import { openDialog } from './dialogs';
 import { currentRoom } from './send-context';
@@ -85,9 +86,12 @@ interface ManagerViewJobData {
   reason: string;
 }
 
-/** A reason goes into the scheduler's job data and the vault's audit trail: no card number, IBAN or SSN as typed. */
-function maskedReason(reason: string | undefined): string | undefined {
-  return reason === undefined ? undefined : maskIdentifiers(reason);
+/**
+ * A reason goes into the scheduler's job data and the vault's audit trail: no card number, IBAN or
+ * SSN as typed, and no other run of digits the vault would take for a card number and refuse.
+ */
+export function maskedReason(reason: string | undefined): string | undefined {
+  return reason === undefined ? undefined : hideCardLikeRuns(maskIdentifiers(reason));
 }
 
 /** The reason modal's submit: checks the reason, schedules the link's delivery, and answers at once. */

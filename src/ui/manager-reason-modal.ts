@@ -6,7 +6,7 @@ import type { IUIKitSurfaceViewParam } from '@rocket.chat/apps-engine/definition
 import { UIKitSurfaceType } from '@rocket.chat/apps-engine/definition/uikit';
 
 import type { Translator } from '../i18n/i18n';
-import { holdsForbiddenCharacter, LIMITS } from '../vault/contract';
+import { holdsForbiddenCharacter, isVisible, LIMITS } from '../vault/contract';
 import { button, context, input, plainText, textInput } from './blocks';
 
 export const ManagerReasonAction = {
@@ -20,7 +20,7 @@ export const REASON_MIN_LENGTH = LIMITS.managerReasonMin;
 export const REASON_MAX_LENGTH = LIMITS.managerReasonMax;
 
 /**
- * The reason as the vault will store it, or undefined when it is too short: spaces folded, and
+ * The reason as the vault will store it, or undefined when it is too short or shows nothing: spaces folded, and
  * without the control and reading-direction characters the vault refuses (they carry no words).
  */
 export function cleanReason(value: unknown): string | undefined {
@@ -31,7 +31,8 @@ export function cleanReason(value: unknown): string | undefined {
     .join('')
     .replace(/\s+/g, ' ')
     .trim();
-  if (plain.length < REASON_MIN_LENGTH) return undefined;
+  // The vault refuses a reason of only invisible characters: that is no reason given.
+  if (plain.length < REASON_MIN_LENGTH || !isVisible(plain)) return undefined;
   const cut = plain.slice(0, REASON_MAX_LENGTH);
   // Never half of a character outside the BMP (the vault refuses an unpaired surrogate).
   return (/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut).trimEnd();

@@ -51,6 +51,8 @@ export {
   LENGTH_RANGES,
   LIMITS,
   codePointLength,
+  hideCardLikeRuns,
+  holdsCardLikeRun,
   holdsForbiddenCharacter,
   isFieldId,
   isFormId,

@@ -385,6 +385,23 @@ describe('the manager view', () => {
         'The reason must be plain text: no control characters and none that change the reading direction.',
       );
     }
+    // Nor a reason that shows nothing, or card data (the audit trail holds none).
+    const invisible = await mintManager('\u200b'.repeat(30));
+    expect(invisible.json().error.message).toBe(
+      'The reason must show something: not only spaces or invisible characters.',
+    );
+    for (const card of [
+      'customer card 4111111111111111',
+      'card 4111-1111 1111.1111 disputed',
+      'بطاقة ٤١١١١١١١١١١١١١١١',
+    ]) {
+      const refused = await mintManager(card);
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.message).toBe('The reason must not hold a card number (a run of 12 or more digits).');
+    }
+    const auditText = JSON.stringify(await vault.app.vault.storage.readAudit(0, 1000));
+    expect(auditText).not.toContain('4111');
+    expect(auditText).not.toContain('\u200b');
     const minted = await mintManager('Supervising a disputed payment');
     expect(minted.statusCode).toBe(201);
     const entries = await vault.app.vault.storage.readAudit(0, 1000);

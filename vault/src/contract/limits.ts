@@ -133,15 +133,27 @@ export function isRelayParamName(value: unknown): value is string {
   return typeof value === 'string' && RELAY_PARAM_NAME.test(value);
 }
 
-/** A run of 12 or more digits, whatever separates them: what a card number looks like. */
-const CARD_LIKE = /(\d[ ._:-]*){12,}/;
+/** A run of 12 or more digits of any script, whatever separates them: what a card number looks like. */
+const CARD_LIKE_RUN = '(?:\\p{Nd}[ ._:-]*){12,}';
+const CARD_LIKE = new RegExp(CARD_LIKE_RUN, 'u');
+const CARD_LIKE_RUNS = new RegExp(CARD_LIKE_RUN, 'gu');
+
+/** Whether a text holds a run of digits shaped like a card number (CARD_LIKE_RUN). */
+export function holdsCardLikeRun(value: string): boolean {
+  return CARD_LIKE.test(value);
+}
+
+/** The text with each digit of every card-like run hidden: what may be kept where card data never is. */
+export function hideCardLikeRuns(value: string): string {
+  return value.replace(CARD_LIKE_RUNS, (run) => run.replace(/\p{Nd}/gu, '•'));
+}
 
 /**
  * Plain words and numbers, and never anything shaped like a card number: a parameter is typed by
  * an agent and travels in Rocket.Chat's job data, where card data must never be.
  */
 export function isRelayParamValue(value: unknown): value is string {
-  return typeof value === 'string' && RELAY_PARAM_VALUE.test(value) && !CARD_LIKE.test(value);
+  return typeof value === 'string' && RELAY_PARAM_VALUE.test(value) && !holdsCardLikeRun(value);
 }
 
 /** Length in Unicode code points: "😀" is one character, as people (and JSON Schema) count. */

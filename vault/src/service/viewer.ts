@@ -1,7 +1,7 @@
 import type { CreateViewerBody, CreateViewerResponse, FieldType, ViewerPurpose } from '../contract';
 import { constantTimeEqual, sha256Hex } from '../crypto/secrets';
 import { auditEvent } from '../audit/events';
-import { holdsForbiddenCharacter, LIMITS } from '../contract/limits';
+import { holdsCardLikeRun, holdsForbiddenCharacter, isVisible, LIMITS } from '../contract/limits';
 import { VaultError } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import type { OtkRow, RequestRow, SiteRow, Storage } from '../storage/types';
@@ -305,7 +305,7 @@ function actorOf(purpose: ViewerPurpose, userId: string): string {
   return purpose === 'manager' ? `manager:${userId}` : `agent:${userId}`;
 }
 
-/** A manager's reason: required, one line of printable text, within the contract's lengths. */
+/** A manager's reason: required, one visible line of printable text, within the contract's lengths, no card number. */
 function cleanReason(reason: string | undefined): string {
   const { managerReasonMin: min, managerReasonMax: max } = LIMITS;
   const cleaned = (reason ?? '').replace(/\s+/g, ' ').trim();
@@ -319,6 +319,11 @@ function cleanReason(reason: string | undefined): string {
       'bad_request',
       'The reason must be plain text: no control characters and none that change the reading direction.',
     );
+  if (!isVisible(cleaned))
+    throw new VaultError('bad_request', 'The reason must show something: not only spaces or invisible characters.');
+  // The audit trail is free of card data: a reference to the case does not need 12 digits in a row.
+  if (holdsCardLikeRun(cleaned))
+    throw new VaultError('bad_request', 'The reason must not hold a card number (a run of 12 or more digits).');
   return cleaned;
 }
 
