@@ -13,6 +13,7 @@ import {
   futureExpiry,
   idvRequest,
   pathOf,
+  reveal,
   startTestVault,
   TestClock,
   testConfig,
@@ -221,6 +222,34 @@ describe('the viewer link', () => {
     expect(shown.body).toContain('Expired — send the form again');
     expect((await fetchValue(viewer, 'cvv')).json()).toEqual({ fieldId: 'cvv', expired: true });
     expect((await fetchValue(viewer, 'pan')).json()).toEqual({ fieldId: 'pan', value: PAN });
+  });
+
+  it('an optional field left blank is "not filled in", not expired, off the record too, until its window ends', async () => {
+    const card = cardForm();
+    const optional = new Set(['name', 'cvv']);
+    const fields = card.form!.fields.map((field) => ({ ...field, required: !optional.has(field.id) }));
+    const opened = await createAndOpen(vault, { ...card, form: { ...card.form!, fields } });
+    const blank = opened.requestId;
+    expect((await vault.call('POST', opened.submitPath, { values: { pan: PAN, exp: expiry } }, null)).statusCode).toBe(
+      200,
+    );
+    const detokenized = await reveal(vault, blank);
+    expect(detokenized.json()).toEqual({ requestId: blank, values: { pan: PAN, exp: expiry }, expired: [] });
+
+    const viewer = await open(pathOf((await mint({ agentId: 'agent-1' }, blank)).json().viewerUrl));
+    const shown = await view(viewer);
+    // Each field's first display (the page also carries the words its script may show later).
+    const initial = [...shown.body.matchAll(/data-initial="([^"]*)"/g)].map((match) => match[1]);
+    expect(initial).toEqual(['Not filled in', '411111••••••1111', expiry, 'Not filled in']);
+    for (const fieldId of ['name', 'cvv'])
+      expect((await fetchValue(viewer, fieldId)).json()).toEqual({ fieldId, value: '' });
+    const reveals = (await audit()).slice(-2).map((entry) => JSON.parse(entry.detail ?? '{}') as { expired?: true });
+    expect(reveals.map((detail) => detail.expired)).toEqual([undefined, undefined]);
+
+    // Past the window the vault can no longer tell a blank code from a lost one.
+    clock.advance(121);
+    expect((await fetchValue(viewer, 'cvv')).json()).toEqual({ fieldId: 'cvv', expired: true });
+    expect((await fetchValue(viewer, 'name')).json()).toEqual({ fieldId: 'name', value: '' });
   });
 
   it('a link unopened for 60 seconds, a session past 5 minutes, a closed room and a hidden view are all dead alike', async () => {

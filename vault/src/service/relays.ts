@@ -228,7 +228,7 @@ export class RelayService {
     const refusedReplay = reconciling && outcome.kind === 'answered' && stateOf(outcome) === 'failed';
     const state = refusedReplay ? 'unknown' : stateOf(outcome);
     const submitted = spec.fields.flatMap((f) =>
-      values[f.id] === undefined
+      values[f.id] === undefined || values[f.id] === ''
         ? []
         : [
             {

@@ -99,3 +99,13 @@ export function ephemeralKey(requestId: string): string {
 export function kindOf(spec: RequestSpec): RequestKind {
   return spec.idv ? 'idv' : 'form';
 }
+
+/** The values the visitor gave: without the off-the-record fields they left blank. */
+export function givenValues(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+}
+
+/** Off-the-record fields whose entry is gone (its TTL, an erase): a field left blank is in it as ''. */
+export function expiredOffRecord(spec: RequestSpec, values: Record<string, string>): string[] {
+  return spec.fields.filter((field) => field.offTheRecord && values[field.id] === undefined).map((field) => field.id);
+}

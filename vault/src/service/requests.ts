@@ -21,7 +21,14 @@ import { bindingProblem, type RelayConfig } from '../relay/config';
 import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
-import { buildRequestSpec, ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
+import {
+  buildRequestSpec,
+  ephemeralKey,
+  expiredOffRecord,
+  givenValues,
+  parseSpec,
+  type RequestSpec,
+} from './request-spec';
 import { isUnderOrigin, type SiteService } from './sites';
 
 /** Lapsed requests expired in one write transaction, and at most in one sweep (VAULT_SWEEP_INTERVAL_SECONDS). */
@@ -242,9 +249,7 @@ export class RequestService {
       record: target.record ?? null,
       keyGeneration: target.keyGeneration,
     });
-    const expired = spec.fields
-      .filter((field) => field.offTheRecord && values[field.id] === undefined)
-      .map((field) => field.id);
+    const expired = expiredOffRecord(spec, values);
     const redeemed = await storage.redeemDetokenizeOtk(
       hash,
       site.siteId,
@@ -261,7 +266,7 @@ export class RequestService {
     );
     if (!redeemed) return refuse(request.requestId);
     this.deps.events?.otk?.('detokenize', 'used');
-    return { requestId: request.requestId, values, expired };
+    return { requestId: request.requestId, values: givenValues(values), expired };
   }
 
   /** Ends a room's session: its links and OTKs die, its off-the-record data is erased. */
@@ -331,7 +336,7 @@ export class RequestService {
 
   /**
    * A request's values as the sender may see them: the record, and the off-the-record entry when
-   * `offRecord`. Stored data that fails its integrity check is audited (`integrity.failed`, with
+   * `offRecord` (its fields left blank as '': see expiredOffRecord and givenValues). Stored data that fails its integrity check is audited (`integrity.failed`, with
    * `actor`) before the error goes on; the one read path for detokenize and the viewer.
    * `record` and `keyGeneration`: as for readRecord.
    */

@@ -169,7 +169,8 @@ export class ViewerService {
       const value = values[field.id];
       if (field.offTheRecord) {
         if (manager) return { ...base, state: 'withheld' };
-        return { ...base, state: value === undefined ? 'expired' : 'hidden' };
+        if (value === undefined) return { ...base, state: 'expired' };
+        return { ...base, state: value === '' ? 'empty' : 'hidden' };
       }
       if (value === undefined || value === '') return { ...base, state: 'empty' };
       if (field.type === 'card_number') return { ...base, state: 'masked', display: maskCardNumber(value) };
@@ -225,7 +226,9 @@ export class ViewerService {
       field.offTheRecord,
       actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
     );
-    const value = values[field.id];
+    // Only an off-the-record value expires; a field never filled in is empty.
+    const expired = field.offTheRecord && values[field.id] === undefined;
+    const value = values[field.id] ?? '';
     const now = this.deps.clock();
     await this.deps.storage.appendAudit(
       auditEvent(action === 'copy' ? 'viewer.copy' : 'viewer.reveal', {
@@ -233,10 +236,10 @@ export class ViewerService {
         siteId: request.siteId,
         actor: actorOf(manager ? 'manager' : 'sender', session.agentId ?? ''),
         requestId: request.requestId,
-        detail: { fieldId, ...(value === undefined ? { expired: true } : {}), ...browserDetail(browser) },
+        detail: { fieldId, ...(expired ? { expired: true } : {}), ...browserDetail(browser) },
       }),
     );
-    return value === undefined ? { fieldId, expired: true } : { fieldId, value };
+    return expired ? { fieldId, expired: true } : { fieldId, value };
   }
 
   /** The viewer's "hide": the session ends now. False when it had already ended. */

@@ -8,6 +8,7 @@ export type { VisitorSelector } from '../storage/types';
 import type { Clock } from './clock';
 import { iso } from './clock';
 import { ephemeralKey } from './request-spec';
+import { givenValues } from './request-spec';
 import type { RequestService } from './requests';
 
 /** What an erasure removed (counts and ids, never a value). */
@@ -74,7 +75,8 @@ export class VisitorDataService {
     const requests: VisitorExport['requests'] = [];
     for (const row of rows) {
       const state: VisitorExport['requests'][number] = await this.deps.requests.describeWithOutcome(row);
-      if (options.withValues) state.values = await this.deps.requests.readValues(row, { offRecord: true, actor });
+      if (options.withValues)
+        state.values = givenValues(await this.deps.requests.readValues(row, { offRecord: true, actor }));
       requests.push(state);
     }
     const at = this.deps.clock();

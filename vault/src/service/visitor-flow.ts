@@ -11,7 +11,7 @@ import { idvFields } from '../pages/idv-fields';
 import type { RecordRow, RequestRow, SubmitTarget } from '../storage/types';
 import { normalizeValue, validateValues, type FieldError } from '../contract/field-rules';
 import { iso } from './clock';
-import { ephemeralKey, parseSpec, type RequestSpec } from './request-spec';
+import { ephemeralKey, givenValues, parseSpec, type RequestSpec } from './request-spec';
 import { pageBrandOf } from './sites';
 import { detachRecordKey } from '../crypto/record-key';
 import type { FormSessions } from './form-session';
@@ -152,8 +152,10 @@ export class VisitorFlow {
     const offRecord: Record<string, string> = {};
     for (const field of spec.fields) {
       const value = normalizeValue(field, ownValue(rawValues, field.id) ?? '');
-      if (value === '') continue;
-      (field.offTheRecord ? offRecord : onRecord)[field.id] = value;
+      // An off-the-record field left blank is kept blank: while the entry lives it reads as not
+      // filled in, where a missing one reads as expired (send the form again).
+      if (field.offTheRecord) offRecord[field.id] = value;
+      else if (value !== '') onRecord[field.id] = value;
     }
     const hasOnRecord = Object.keys(onRecord).length > 0;
     const hasOffRecord = Object.keys(offRecord).length > 0;
@@ -189,7 +191,7 @@ export class VisitorFlow {
       const event = auditEvent('request.submit', {
         at: now,
         actor: 'visitor',
-        detail: { recordId: record?.recordId ?? null, offTheRecord: Object.keys(offRecord).length },
+        detail: { recordId: record?.recordId ?? null, offTheRecord: Object.keys(givenValues(offRecord)).length },
       });
       try {
         submitted = await storage.submitRequest(hash, request.requestId, record, now, event);
