@@ -31,11 +31,12 @@ export function cleanReason(value: unknown): string | undefined {
     .join('')
     .replace(/\s+/g, ' ')
     .trim();
-  // The vault refuses a reason of only invisible characters: that is no reason given.
-  if (plain.length < REASON_MIN_LENGTH || !isVisible(plain)) return undefined;
   const cut = plain.slice(0, REASON_MAX_LENGTH);
   // Never half of a character outside the BMP (the vault refuses an unpaired surrogate).
-  return (/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut).trimEnd();
+  const reason = (/[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut).trimEnd();
+  // Checked as sent: the vault refuses a reason of only invisible characters, even when what shows
+  // came after the cut. That is no reason given.
+  return reason.length < REASON_MIN_LENGTH || !isVisible(reason) ? undefined : reason;
 }
 
 export function buildManagerReasonModal(

@@ -18,6 +18,8 @@ describe("a manager's reason", () => {
     expect(cleanReason(`${'x'.repeat(REASON_MAX_LENGTH - 1)}😀`)).toBe('x'.repeat(REASON_MAX_LENGTH - 1));
     // Thirty zero-width spaces are no reason: the vault would refuse them.
     expect(cleanReason('\u200b'.repeat(30))).toBeUndefined();
+    // Found by a review: what showed came after the cut to the longest reason.
+    expect(cleanReason(`${'\u200b'.repeat(REASON_MAX_LENGTH)} dispute`)).toBeUndefined();
   });
 
   it('sent to the vault, holds no card number nor any run of digits the vault would take for one', () => {
