@@ -18,7 +18,7 @@ import type { EphemeralStore } from '../ephemeral/types';
 import { IntegrityError, VaultError, invalidOtk, isStorageUnavailable } from '../errors';
 import { hashOtk, looksLikeOtk, mintOtk } from '../otk/otk';
 import { bindingProblem, type RelayConfig } from '../relay/config';
-import type { RecordRow, RequestRow, SiteRow, Storage } from '../storage/types';
+import type { RecordRow, RelaySendRow, RequestRow, SiteRow, Storage } from '../storage/types';
 import { iso, type Clock } from './clock';
 import type { Doorbell } from './doorbell';
 import {
@@ -129,13 +129,7 @@ export class RequestService {
   /** describe(), plus a relay-bound request's outcome and kept answer fields once a send began. */
   async describeWithOutcome(request: RequestRow): Promise<RequestStateResponse> {
     const state = this.describe(request);
-    if (state.relay) {
-      const send = await this.deps.storage.getRelaySend(request.requestId);
-      if (send) {
-        state.relay.outcome = send.state;
-        state.relay.kept = send.kept ? (JSON.parse(send.kept) as Record<string, string | number | boolean>) : {};
-      }
-    }
+    if (state.relay) withOutcome(state, await this.deps.storage.getRelaySend(request.requestId));
     return state;
   }
 
@@ -146,9 +140,13 @@ export class RequestService {
   async listRoom(site: SiteRow, roomId: string): Promise<{ requests: RequestStateResponse[]; truncated: boolean }> {
     const rows = await this.deps.storage.listRoomRequests(site.siteId, roomId, LIMITS.roomList + 1);
     const truncated = rows.length > LIMITS.roomList;
-    const listed = truncated ? rows.slice(1) : rows;
-    // The same state as state(): a relay-bound request's outcome too (one read each, for those only).
-    return { requests: await Promise.all(listed.map((row) => this.describeWithOutcome(row))), truncated };
+    const requests = (truncated ? rows.slice(1) : rows).map((row) => this.describe(row));
+    // The same state as state(): a relay-bound request's outcome too, all read at once.
+    const bound = requests.filter((request) => request.relay);
+    const sends = bound.length > 0 ? await this.deps.storage.getRelaySends(bound.map((r) => r.requestId)) : [];
+    const sendOf = new Map(sends.map((send) => [send.requestId, send]));
+    for (const request of bound) withOutcome(request, sendOf.get(request.requestId));
+    return { requests, truncated };
   }
 
   /** The first claim of a request's event wins; a later one is a `conflict` (see ClaimEventResponse). */
@@ -426,6 +424,13 @@ export class RequestService {
     if (spec.relay) state.relay = { relayId: spec.relay };
     return state;
   }
+}
+
+/** A relay-bound request's state gains its send's outcome and kept fields, once a send began. */
+function withOutcome(state: RequestStateResponse, send: RelaySendRow | undefined): void {
+  if (!state.relay || !send) return;
+  state.relay.outcome = send.state;
+  state.relay.kept = send.kept ? (JSON.parse(send.kept) as Record<string, string | number | boolean>) : {};
 }
 
 /** A pending or opened request past its window reads as expired even before the sweep marks it. */

@@ -700,6 +700,12 @@ export class PostgresStorage implements Storage {
     return toRelaySend((await this.query('SELECT * FROM relay_sends WHERE request_id = $1', [requestId])).rows[0]);
   }
 
+  async getRelaySends(requestIds: string[]): Promise<RelaySendRow[]> {
+    if (requestIds.length === 0) return [];
+    const { rows } = await this.query('SELECT * FROM relay_sends WHERE request_id = ANY($1)', [requestIds]);
+    return rows.map((row) => toRelaySend(row) as RelaySendRow);
+  }
+
   async beginRelaySend(
     requestId: string,
     relayId: string,

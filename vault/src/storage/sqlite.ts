@@ -555,6 +555,14 @@ export class SqliteStorage implements Storage {
     return toRelaySend(this.sql('SELECT * FROM relay_sends WHERE request_id = ?').get(requestId) as Row | undefined);
   }
 
+  async getRelaySends(requestIds: string[]): Promise<RelaySendRow[]> {
+    if (requestIds.length === 0) return [];
+    const rows = this.sql('SELECT * FROM relay_sends WHERE request_id IN (SELECT value FROM json_each(?))').all(
+      JSON.stringify(requestIds),
+    ) as Row[];
+    return rows.map((row) => toRelaySend(row) as RelaySendRow);
+  }
+
   async beginRelaySend(
     requestId: string,
     relayId: string,

@@ -346,6 +346,8 @@ export interface Storage {
   listRelays(siteId: string): Promise<RelayRow[]>;
   removeRelay(siteId: string, relayId: string, audit: AuditEvent): Promise<boolean>;
   getRelaySend(requestId: string): Promise<RelaySendRow | undefined>;
+  /** The sends of those requests that have one, in one read (a room's listing). */
+  getRelaySends(requestIds: string[]): Promise<RelaySendRow[]>;
   /**
    * Takes a request for one send, atomically: from no row, `failed` or `unknown`, or a `sending`
    * last touched before `staleBefore` (a crashed sender), to `sending` with one more attempt.

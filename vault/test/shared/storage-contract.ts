@@ -1072,6 +1072,10 @@ export function describeStorageContract(name: string, open: () => Promise<Opened
         attempts: 3,
         updatedAt: NOW + 5,
       });
+      // A room's listing reads the sends of many requests at once: those without one are left out.
+      const unsent = (await submittedRequest()).requestId;
+      expect(await storage.getRelaySends([unsent, id, 'not-a-request'])).toEqual([await storage.getRelaySend(id)]);
+      expect(await storage.getRelaySends([])).toEqual([]);
       expect(await storage.beginRelaySend(id, 'stripe', NOW + 6, NOW + 6)).toBeUndefined();
     });
 
