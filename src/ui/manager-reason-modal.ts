@@ -20,8 +20,9 @@ export const REASON_MIN_LENGTH = LIMITS.managerReasonMin;
 export const REASON_MAX_LENGTH = LIMITS.managerReasonMax;
 
 /**
- * The reason as the vault will store it, or undefined when it is too short or shows nothing: spaces folded, and
- * without the control and reading-direction characters the vault refuses (they carry no words).
+ * The reason as the vault will store it, or undefined when it is too short or shows nothing: spaces
+ * folded, and without the control and reading-direction characters the vault refuses (they carry
+ * no words).
  */
 export function cleanReason(value: unknown): string | undefined {
   const folded = typeof value === 'string' ? value.replace(/\s+/g, ' ') : '';

@@ -1,9 +1,9 @@
 /**
  * How Rocket.Chat saves a message, for a user's message and for one an app creates or edits alike
  * (its `sendMessage` and `updateMessage`; the apps bridge calls the same functions):
- * - the apps' pre-message hooks run on it: prevent, then extend, then modify, whose answer is assigned
- *   onto the message (a field it leaves out stays). On an app's own message they run too, the
- *   app's own hooks included, as a call back into its process;
+ * - the apps' pre-message hooks run on it: prevent, then extend, then modify, whose answer is
+ *   assigned onto the message (a field it leaves out stays). On an app's own message they run too,
+ *   the app's own hooks included, as a call back into its process;
  * - the message is checked again as the apps left it: custom fields are refused unless the
  *   workspace turned them on (`Message_CustomFields_Enabled`, off by default) and its schema
  *   (`Message_CustomFields`, extra keys refused) names every key. The server throws, and nothing is

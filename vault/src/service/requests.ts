@@ -334,9 +334,10 @@ export class RequestService {
 
   /**
    * A request's values as the sender may see them: the record, and the off-the-record entry when
-   * `offRecord` (its fields left blank as '': see expiredOffRecord and givenValues). Stored data that fails its integrity check is audited (`integrity.failed`, with
-   * `actor`) before the error goes on; the one read path for detokenize and the viewer.
-   * `record` and `keyGeneration`: as for readRecord.
+   * `offRecord` (its fields left blank as '': see expiredOffRecord and givenValues). Stored data
+   * that fails its integrity check is audited (`integrity.failed`, with `actor`) before the error
+   * goes on; the one read path for detokenize and the viewer. `record` and `keyGeneration`: as for
+   * readRecord.
    */
   async readValues(
     request: RequestRef,

@@ -308,7 +308,7 @@ function actorOf(purpose: ViewerPurpose, userId: string): string {
   return purpose === 'manager' ? `manager:${userId}` : `agent:${userId}`;
 }
 
-/** A manager's reason: required, one visible line of printable text, within the contract's lengths, no card number. */
+/** A manager's reason: required, one visible line of plain text, within the contract's lengths, no card number. */
 function cleanReason(reason: string | undefined): string {
   const { managerReasonMin: min, managerReasonMax: max } = LIMITS;
   const cleaned = (reason ?? '').replace(/\s+/g, ' ').trim();

@@ -7,8 +7,7 @@ import type { Storage, VisitorSelector } from '../storage/types';
 export type { VisitorSelector } from '../storage/types';
 import type { Clock } from './clock';
 import { iso } from './clock';
-import { ephemeralKey } from './request-spec';
-import { givenValues } from './request-spec';
+import { ephemeralKey, givenValues } from './request-spec';
 import type { RequestService } from './requests';
 
 /** What an erasure removed (counts and ids, never a value). */
