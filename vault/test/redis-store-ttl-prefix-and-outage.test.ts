@@ -76,6 +76,21 @@ describe('the Redis ephemeral store', () => {
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
+  it('a password or user Redis refuses stops start-up as a configuration error, not an outage, the password redacted', async () => {
+    // Redis answers WRONGPASS for a user it does not have, whatever the password: the same refusal.
+    const url = new URL(REDIS_URL);
+    url.username = 'no-such-vault-user';
+    url.password = 'hunter2-secret';
+    const store = new RedisEphemeralStore(url.toString(), { timeoutMs: 1000 });
+    stores.push(store);
+    const error = await store.connect().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toMatch(
+      /^VAULT_REDIS_URL: Redis at redis:\/\/no-such-vault-user:\*\*\*@.* refused its credentials \(WRONGPASS /,
+    );
+    expect((error as ConfigError).message).not.toContain('hunter2');
+  });
+
   it("refuses a database Redis does not have, where ioredis went on in database 0 (another tenant's)", async () => {
     const prefix = redisPrefix();
     const store = new RedisEphemeralStore(`${REDIS_URL}/99999`, { prefix, timeoutMs: 1000 });

@@ -18,6 +18,9 @@ export interface RedisOptions {
  * written with a TTL (`SET … PX`). While Redis is down, commands fail at once (no offline
  * queue) as StorageUnavailableError, and the client keeps reconnecting in the background.
  */
+/** Redis's answers to a missing or wrong password or user (AUTH, the ready check's first command). */
+const CREDENTIALS_REFUSED = /^(WRONGPASS|NOAUTH)\b|\bAUTH\b|password/i;
+
 export class RedisEphemeralStore implements EphemeralStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
@@ -26,6 +29,8 @@ export class RedisEphemeralStore implements EphemeralStore {
   private readonly redis: Redis;
   /** Why the connection last failed (ECONNREFUSED…): commands refused meanwhile only say "closed". */
   private lastErrorCode: string | undefined;
+  /** Redis's own refusal of the URL's credentials (WRONGPASS, NOAUTH), while it lasts. */
+  private credentialsRefused: string | undefined;
 
   constructor(redisUrl: string, options: RedisOptions = {}) {
     this.where = redactUrl(redisUrl);
@@ -47,6 +52,9 @@ export class RedisEphemeralStore implements EphemeralStore {
     let reported = false;
     this.redis.on('error', (error) => {
       this.lastErrorCode = errorCode(error);
+      const { name, message } = error as { name?: unknown; message?: unknown };
+      if (name === 'ReplyError' && typeof message === 'string' && CREDENTIALS_REFUSED.test(message))
+        this.credentialsRefused = message.slice(0, 100).replace(/\.$/, '');
       // Once per outage: a reconnect loop would otherwise log every second.
       if (!reported) options.warn?.('Redis connection failed; retrying', { code: this.lastErrorCode });
       reported = true;
@@ -54,6 +62,7 @@ export class RedisEphemeralStore implements EphemeralStore {
     this.redis.on('ready', () => {
       reported = false;
       this.lastErrorCode = undefined;
+      this.credentialsRefused = undefined;
     });
   }
 
@@ -64,6 +73,12 @@ export class RedisEphemeralStore implements EphemeralStore {
     } catch (error) {
       // ioredis keeps retrying in the background after a failed first connect; stop that.
       this.redis.disconnect();
+      // Redis answered, and refused: a wrong password is no outage to wait out.
+      if (this.credentialsRefused)
+        throw new ConfigError(
+          'VAULT_REDIS_URL',
+          `Redis at ${this.where} refused its credentials (${this.credentialsRefused}).`,
+        );
       throw this.unavailable(error);
     }
     // ioredis goes on in database 0 when Redis refuses the URL's (out of range): that may be
