@@ -202,6 +202,10 @@ describe('site brand (CLI), the files the vault serves and the pages', () => {
     expect(tooBig.err).toMatch(/at most 65536 bytes/);
     expect((await cli(['site', 'brand', 'nowhere', '--name', 'ACME'])).code).toBe(1);
     expect((await cli(['site', 'brand', 'site-a'])).code).toBe(2);
+    // Clearing and setting at once: which was meant? Neither is done.
+    const both = await cli(['site', 'brand', 'site-a', '--name', 'ACME', '--clear']);
+    expect(both).toMatchObject({ code: 2, out: [] });
+    expect(both.err).toMatch(/--clear takes no --name, --accent or --logo/);
     expect((await vault.app.vault.storage.readAudit(0, 1000)).length).toBe(before);
     expect((await formPages()).form).toContain('\u2068ACME Bank\u2069 secure form');
   });

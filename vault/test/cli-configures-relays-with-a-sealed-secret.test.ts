@@ -82,4 +82,18 @@ describe('vault:cli relay', () => {
     expect(reserved.stderr).toMatch(/cannot be the secret header/);
     expect(JSON.parse(vaultCli(['relay', 'list', 'acme'], env).stdout)).toEqual([]);
   });
+
+  it('names a site it does not have, and a config file it cannot read, as failures (exit 1), not usage', () => {
+    const unknown = vaultCli(['relay', 'list', 'acmee'], env);
+    expect([unknown.status, unknown.stdout]).toEqual([1, '']);
+    expect(unknown.stderr).toMatch(/^vault:cli: There is no site "acmee"\.$/m);
+    for (const bad of [`${configFile}.missing`, path.dirname(configFile)]) {
+      const unreadable = relaySet(['acme', 'stripe', '--config', bad], 'x\n');
+      expect(unreadable.status).toBe(1);
+      expect(unreadable.stderr).toMatch(/is not readable JSON \(E(NOENT|ISDIR)/);
+      expect(unreadable.stderr).not.toMatch(/usage/i);
+    }
+    fs.writeFileSync(configFile, '{"url": ');
+    expect(relaySet(['acme', 'stripe', '--config', configFile], 'x\n').status).toBe(1);
+  });
 });

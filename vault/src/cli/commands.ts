@@ -333,6 +333,9 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
       case 'site brand': {
         const siteId = arg('<siteId>');
         if (flag('clear')) {
+          // Clearing and setting at once would do one and drop the other without a word.
+          if (['name', 'accent', 'logo'].some((name) => option(name) !== undefined))
+            throw new UsageError('--clear takes no --name, --accent or --logo');
           await vault.sites.clearBrand(siteId);
           out({ siteId, brand: null });
           return 0;
@@ -353,8 +356,10 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         try {
           config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
         } catch (error) {
-          throw new UsageError(
-            `${configFile} is not readable JSON (${error instanceof Error ? error.message : 'error'})`,
+          // The command was right; the file is not: a failure, as a bad relay inside it is.
+          throw new VaultError(
+            'bad_request',
+            `${configFile} is not readable JSON (${error instanceof Error ? error.message : 'error'}).`,
           );
         }
         const secretHeader = option('secret-header');
@@ -362,9 +367,13 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         out(await vault.relays.configure(siteId, relayId, config, secret));
         return 0;
       }
-      case 'relay list':
-        out(await vault.relays.list(arg('<siteId>')));
+      case 'relay list': {
+        const siteId = arg('<siteId>');
+        // A mistyped site is not a site without relays.
+        if (!(await vault.storage.getSite(siteId))) throw new VaultError('not_found', `There is no site "${siteId}".`);
+        out(await vault.relays.list(siteId));
         return 0;
+      }
       case 'relay remove': {
         const siteId = arg('<siteId>');
         const relayId = arg('<relayId>');
