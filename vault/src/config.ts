@@ -215,10 +215,22 @@ function isLoopback(host: string): boolean {
   return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
+/**
+ * A variable naming a host or a path, as written: a space before or after it (an .env file's
+ * padding, or a value of spaces only) would make another address or directory than meant.
+ */
+function unpadded(env: Env, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  if (value.trim() !== value)
+    throw new ConfigError(name, 'has a space before or after it: write the value alone, or leave it unset');
+  return value;
+}
+
 /** Reads and checks the environment; throws a ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): VaultConfig {
   const production = env.NODE_ENV === 'production';
-  const host = env.VAULT_HOST || '127.0.0.1';
+  // An IPv6 address may be written bracketed, as in a URL; the listener takes it bare.
+  const host = unpadded(env, 'VAULT_HOST', '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
   const port = integer(env, 'VAULT_PORT', 8200, 0, 65535);
   const givenPublicUrl = url(env, 'VAULT_PUBLIC_URL', ['http:', 'https:']);
   if (givenPublicUrl !== undefined && !isLinkUrl(givenPublicUrl)) {
@@ -297,7 +309,7 @@ export function loadConfig(env: Env = process.env): VaultConfig {
     publicHttps: parsedUrl.protocol === 'https:',
     opsHost,
     opsPort,
-    dataDir: path.resolve(env.VAULT_DATA_DIR || './data'),
+    dataDir: path.resolve(unpadded(env, 'VAULT_DATA_DIR', './data')),
     masterKey,
     databaseUrl,
     redisUrl,

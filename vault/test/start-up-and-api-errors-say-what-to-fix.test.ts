@@ -27,6 +27,25 @@ describe('VAULT_HOST that is not loopback', () => {
     expect(() => new URL(loadConfig({ VAULT_HOST: host }).publicUrl)).not.toThrow();
   });
 
+  it('an IPv6 address written in brackets, as in a URL, is listened on bare, and linked bracketed', () => {
+    const config = loadConfig({ VAULT_HOST: '[::1]', VAULT_PORT: '8200' });
+    expect(config.host).toBe('::1');
+    expect(config.publicUrl).toBe('http://[::1]:8200');
+  });
+
+  it('a host or data dir with a space before or after it, or of spaces only, is refused, naming the variable', () => {
+    for (const [name, value] of [
+      ['VAULT_HOST', '127.0.0.1 '],
+      ['VAULT_HOST', ' '],
+      ['VAULT_DATA_DIR', ' '],
+      ['VAULT_DATA_DIR', '/tmp/vault-data\n'],
+    ]) {
+      expect(() => loadConfig({ [name]: value })).toThrow(
+        new ConfigError(name, 'has a space before or after it: write the value alone, or leave it unset'),
+      );
+    }
+  });
+
   it('0.0.0.0 with VAULT_PUBLIC_URL starts with links under that URL', () => {
     expect(loadConfig({ VAULT_HOST: '0.0.0.0', VAULT_PUBLIC_URL: 'https://vault.example.com/' }).publicUrl).toBe(
       'https://vault.example.com',
