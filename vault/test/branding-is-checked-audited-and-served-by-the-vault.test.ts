@@ -200,6 +200,12 @@ describe('site brand (CLI), the files the vault serves and the pages', () => {
     expect(notPng.err).toMatch(/vault:cli: The logo must be a PNG file \(SVG, JPEG and other formats are refused\)/);
     const tooBig = await cli(['site', 'brand', 'site-a', '--name', 'ACME', '--logo', big]);
     expect(tooBig.err).toMatch(/at most 65536 bytes/);
+    const missing = await cli(['site', 'brand', 'site-a', '--name', 'ACME', '--logo', `${big}.missing`]);
+    expect(missing.code).toBe(1);
+    expect(missing.err.split('\n').pop()).toBe(`vault:cli: --logo ${big}.missing cannot be read (ENOENT).`);
+    const folder = await cli(['site', 'brand', 'site-a', '--name', 'ACME', '--logo', path.dirname(big)]);
+    expect(folder.code).toBe(1);
+    expect(folder.err.split('\n').pop()).toBe(`vault:cli: --logo ${path.dirname(big)} is not a file.`);
     expect((await cli(['site', 'brand', 'nowhere', '--name', 'ACME'])).code).toBe(1);
     expect((await cli(['site', 'brand', 'site-a'])).code).toBe(2);
     // Clearing and setting at once: which was meant? Neither is done.

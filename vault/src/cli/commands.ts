@@ -172,7 +172,14 @@ function readAnchors(file: string): AuditCheckpoint[] {
 
 /** A logo file's bytes; one too large is refused before it is read. */
 function readLogo(file: string): Buffer {
-  const size = fs.statSync(file).size;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    throw new LogoError(`--logo ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!stat.isFile()) throw new LogoError(`--logo ${file} is not a file.`);
+  const size = stat.size;
   if (size > LOGO_MAX_BYTES) {
     throw new LogoError(`${file} is ${size} bytes; at most ${LOGO_MAX_BYTES} bytes (64 KiB) are accepted.`);
   }
@@ -218,6 +225,9 @@ function migrationTarget(source: VaultConfig, env: Record<string, string | undef
   } catch (error) {
     if (error instanceof ConfigError && error.variable === 'VAULT_MASTER_KEY' && !env.VAULT_MASTER_KEY)
       throw new ConfigError('VAULT_MASTER_KEY', "migrate needs it set to the SQLite vault's master key (base64).");
+    // The URL came from --to (VAULT_DATABASE_URL is unset here): name what the admin typed.
+    if (error instanceof ConfigError && error.variable === 'VAULT_DATABASE_URL')
+      throw new ConfigError('--to', error.message.slice('VAULT_DATABASE_URL: '.length));
     throw error;
   }
 }
