@@ -395,7 +395,9 @@ function syslogTarget(env: Env): SyslogSinkConfig | undefined {
   } catch {
     throw new ConfigError('VAULT_AUDIT_SINK_SYSLOG', 'must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)');
   }
-  if (parsed.protocol !== 'udp:' || !parsed.hostname || (parsed.pathname !== '' && parsed.pathname !== '/'))
+  // A user, password, query or fragment would be dropped without a word; port 0 reaches no receiver.
+  const extras = parsed.username || parsed.password || parsed.search || parsed.hash || parsed.port === '0';
+  if (parsed.protocol !== 'udp:' || !parsed.hostname || (parsed.pathname !== '' && parsed.pathname !== '/') || extras)
     throw new ConfigError('VAULT_AUDIT_SINK_SYSLOG', 'must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)');
   return {
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
@@ -409,6 +411,20 @@ function checkMasterKey(value: string): void {
   if (bytes.length !== 32 || withoutTrailing(bytes.toString('base64'), '=') !== withoutTrailing(value.trim(), '=')) {
     throw new ConfigError('VAULT_MASTER_KEY', 'must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
   }
+}
+
+/**
+ * VAULT_AUDIT_SINK_FILE is a file, or one the vault can make (missing directories included): what
+ * cannot be one stops start-up, not the first entry shipped, which only a metric would tell.
+ */
+export function checkAuditSinkFile(file: string | undefined): void {
+  if (!file) return;
+  if (fs.existsSync(file) && !fs.statSync(file).isFile())
+    throw new ConfigError('VAULT_AUDIT_SINK_FILE', `${file} is not a file`);
+  let nearest = path.dirname(file);
+  while (!fs.existsSync(nearest) && path.dirname(nearest) !== nearest) nearest = path.dirname(nearest);
+  if (!fs.statSync(nearest).isDirectory())
+    throw new ConfigError('VAULT_AUDIT_SINK_FILE', `${nearest} is not a directory, so ${file} cannot be made`);
 }
 
 /** The data dir, made 0700 if need be: a path that cannot be one is VAULT_DATA_DIR's error. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ConfigError, OperationError } from './errors';
-import { devMasterKeyPath, ensureDataDir, resolveMasterKey, type VaultConfig } from './config';
+import { checkAuditSinkFile, devMasterKeyPath, ensureDataDir, resolveMasterKey, type VaultConfig } from './config';
 import { errorCode, postgresSchemaOf, redactUrl } from './connection-url';
 import { ensurePrivateDir } from './private-files';
 import { AuditSigner } from './crypto/audit-signing';
@@ -322,6 +322,7 @@ async function checkMasterKey(sites: SiteService, logger: Logger): Promise<void>
  * process memory by default, PostgreSQL and Redis when their URLs are set.
  */
 export async function openVault(config: VaultConfig, options: OpenVaultOptions): Promise<Vault> {
+  checkAuditSinkFile(config.auditSink.file);
   const clock = options.clock ?? systemClock;
   const master = new MasterKey(
     resolveMasterKey(

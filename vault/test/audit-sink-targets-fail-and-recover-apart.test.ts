@@ -72,10 +72,37 @@ describe('audit sink targets fail and recover apart', () => {
     return Number(match[1]);
   }
 
+  it('a file sink that cannot be a file, or syslog with parts it would drop, stops start-up naming the variable', async () => {
+    const dir = tempDir();
+    const aFile = path.join(dir, 'plain');
+    fs.writeFileSync(aFile, '');
+    for (const [file, says] of [
+      [dir, `VAULT_AUDIT_SINK_FILE: ${dir} is not a file`],
+      [path.join(aFile, 'audit.jsonl'), `VAULT_AUDIT_SINK_FILE: ${aFile} is not a directory, so`],
+    ]) {
+      await expect(startTestVault({ config: testConfig({ VAULT_AUDIT_SINK_FILE: file }) })).rejects.toThrow(says);
+    }
+    // Missing directories are made, as before.
+    const nested = path.join(dir, 'a', 'b', 'audit.jsonl');
+    const running = await startTestVault({ config: testConfig({ VAULT_AUDIT_SINK_FILE: nested }) });
+    await running.close();
+    for (const syslog of [
+      'udp://127.0.0.1:0',
+      'udp://u:pw@127.0.0.1:514',
+      'udp://127.0.0.1:514?x=1',
+      'udp://127.0.0.1:514#f',
+    ]) {
+      expect(() => testConfig({ VAULT_AUDIT_SINK_SYSLOG: syslog })).toThrow(
+        'VAULT_AUDIT_SINK_SYSLOG: must be udp://<host>:<port> (e.g. udp://127.0.0.1:514)',
+      );
+    }
+  });
+
   it('a file that cannot be written does not hold syslog back, and catches up from its own position', async () => {
     const file = path.join(tempDir(), 'audit.jsonl');
-    fs.mkdirSync(file); // appendFile fails with EISDIR, step after step
     const running = await start(file);
+    // Made after start (which refuses a directory there): appendFile fails with EISDIR, step after step.
+    fs.mkdirSync(file);
     const sink = running.app.vault.auditSink!;
     for (const id of ['s1', 's2']) await running.app.vault.sites.addSite(id, 'http://chat.test', 'test');
     expect(await sink.flush()).toEqual({ file: 0, syslog: 3 });
