@@ -32,6 +32,16 @@ describe('a PostgreSQL that refuses the URL', () => {
       /role "no_such_role" does not exist|password authentication failed/,
     ],
     ['TLS the server does not offer', urlWith((u) => u.searchParams.set('sslmode', 'require')), /SSL/],
+    [
+      'a setting of its own it cannot take',
+      urlWith((u) => u.searchParams.set('options', '-c statement_timeout=abc')),
+      /invalid value for parameter "statement_timeout"/,
+    ],
+    [
+      'a setting it does not know',
+      urlWith((u) => u.searchParams.set('options', '-c no_such_vault_setting=1')),
+      /unrecognized configuration parameter "no_such_vault_setting"/,
+    ],
   ])('%s is a configuration error naming VAULT_DATABASE_URL', async (_name, url, said) => {
     const storage = new PostgresStorage(url, { connectTimeoutMs: 3000 });
     try {
@@ -40,6 +50,24 @@ describe('a PostgreSQL that refuses the URL', () => {
       expect((error as ConfigError).message).toMatch(/^VAULT_DATABASE_URL: PostgreSQL at postgres:\/\/.* refused it: /);
       expect((error as ConfigError).message).toMatch(said);
       expect((error as ConfigError).message).not.toContain('hunter2-secret');
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('a PostgreSQL URL naming a file it cannot read', () => {
+  it('is a configuration error naming VAULT_DATABASE_URL and the file', async () => {
+    const url = urlWith(
+      (u) => (u.searchParams.set('sslmode', 'verify-ca'), u.searchParams.set('sslrootcert', '/nonexistent-ca.pem')),
+    );
+    const storage = new PostgresStorage(url, { connectTimeoutMs: 3000 });
+    try {
+      const error = await storage.migrate().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toBe(
+        'VAULT_DATABASE_URL: it names a file that cannot be read: /nonexistent-ca.pem (ENOENT).',
+      );
     } finally {
       await storage.close();
     }

@@ -75,8 +75,10 @@ const ROOM_LOCK = 0x1d5f_0002;
 /** Deadlocks and serialization failures are retried this many times in all. */
 const ATTEMPTS = 4;
 
-/** PostgreSQL's answers no retry changes: no such database, authentication refused. */
-const REFUSED_FOR_GOOD = new Set(['3D000', '28P01', '28000']);
+/** PostgreSQL's answers no retry changes: no such database, authentication refused, a bad `options` setting. */
+const REFUSED_FOR_GOOD = new Set(['3D000', '28P01', '28000', '22023', '42704']);
+/** A file the URL names (sslrootcert, sslcert, sslkey) that cannot be read: node-postgres reads them on connect. */
+const FILE_UNREADABLE = new Set(['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
 /**
  * Node's refusals of the server's certificate (sslmode verify-ca/verify-full, or require with a
  * CA): OpenSSL's verify errors and Node's own name checks. No retry changes those either.
@@ -167,6 +169,9 @@ export class PostgresStorage implements Storage {
         REFUSED_FOR_GOOD.has(code ?? '') ||
         CERTIFICATE_REFUSED.test(code ?? '') ||
         (typeof message === 'string' && NO_TLS.test(message));
+      const file = (error as { path?: unknown }).path;
+      if (FILE_UNREADABLE.has(code ?? '') && typeof file === 'string')
+        throw new ConfigError('VAULT_DATABASE_URL', `it names a file that cannot be read: ${file} (${code}).`);
       if (!refused || typeof message !== 'string') throw error;
       throw new ConfigError('VAULT_DATABASE_URL', `PostgreSQL at ${this.where} refused it: ${message.slice(0, 200)}.`);
     }
