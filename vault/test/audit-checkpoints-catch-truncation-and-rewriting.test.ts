@@ -218,6 +218,23 @@ describe.each([
     fs.writeFileSync(otherFile, other.publicKey.export({ format: 'pem', type: 'spki' }).toString());
     expect((await cli(['audit', 'verify', '--public-key', otherFile], env)).code).toBe(1);
 
+    // Files it cannot use are failures (exit 1) naming the option and file, not usage or a raw error.
+    const dir = tempDir();
+    const garbage = path.join(dir, 'garbage.txt');
+    fs.writeFileSync(garbage, 'root:x:0:0:root:/root:/bin/bash\n');
+    for (const [args, says] of [
+      [
+        ['--public-key', garbage],
+        `--public-key ${garbage} is not an Ed25519 public key (PEM, or base64 of its SPKI DER).`,
+      ],
+      [['--public-key', `${garbage}.missing`], `--public-key ${garbage}.missing cannot be read (ENOENT).`],
+      [['--anchor', dir], `--anchor ${dir} cannot be read (EISDIR).`],
+      [['--anchor', garbage], `--anchor ${garbage} holds no audit checkpoint line.`],
+    ]) {
+      const refused = await cli(['audit', 'verify', ...args], env);
+      expect([refused.code, refused.err.split('\n').pop()]).toEqual([1, `vault:cli: ${says}`]);
+    }
+
     // An attacker with a database login signs a "checkpoint" of a rewritten trail with their own key.
     await addEntries(1);
     const seq = await lastSeq();

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KeyObject } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { parseAnchor, type AuditCheckpoint } from '../audit/checkpoint';
 import { parsePublicKey } from '../crypto/audit-signing';
@@ -160,14 +161,32 @@ function parseCommand(args: string[]): ParsedCommand {
   };
 }
 
+/** A file an option names, as text: one that cannot be read is a failure naming both. */
+function readOptionFile(name: string, file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new OperationError(`--${name} ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
 /** `--anchor <file>`: every line of it that is a checkpoint (a copy from the log or a SIEM). */
 function readAnchors(file: string): AuditCheckpoint[] {
-  const lines = fs
-    .readFileSync(file, 'utf8')
+  const lines = readOptionFile('anchor', file)
     .split('\n')
     .filter((line) => line.includes('"signature"'));
-  if (lines.length === 0) throw new UsageError(`${file} holds no audit checkpoint line`);
+  if (lines.length === 0) throw new OperationError(`--anchor ${file} holds no audit checkpoint line.`);
   return lines.map((line) => parseAnchor(line));
+}
+
+/** `--public-key <file>`: the Ed25519 key `audit public-key` printed. */
+function readPublicKey(file: string): KeyObject {
+  const text = readOptionFile('public-key', file);
+  try {
+    return parsePublicKey(text);
+  } catch {
+    throw new OperationError(`--public-key ${file} is not an Ed25519 public key (PEM, or base64 of its SPKI DER).`);
+  }
 }
 
 /** A logo file's bytes; one too large is refused before it is read. */
@@ -449,7 +468,7 @@ async function run(allArgs: string[], env: Record<string, string | undefined>, i
         const keyFile = option('public-key');
         const anchorFile = option('anchor');
         const report = await vault.audit.verify({
-          publicKey: keyFile ? parsePublicKey(fs.readFileSync(file(keyFile), 'utf8')) : undefined,
+          publicKey: keyFile ? readPublicKey(file(keyFile)) : undefined,
           anchors: anchorFile ? readAnchors(file(anchorFile)) : [],
         });
         out(report);
