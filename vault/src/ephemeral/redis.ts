@@ -12,15 +12,15 @@ export interface RedisOptions {
   warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
+/** Redis's answers to a missing or wrong password or user (AUTH, the ready check's first command). */
+const CREDENTIALS_REFUSED = /^(WRONGPASS|NOAUTH)\b|\bAUTH\b|password/i;
+
 /**
  * Ephemeral data in Redis, shared by every vault instance. Values arrive sealed (AES-GCM, see
  * `SealedBox`), so Redis, its RDB snapshots and its AOF only ever hold ciphertext; every key is
  * written with a TTL (`SET … PX`). While Redis is down, commands fail at once (no offline
  * queue) as StorageUnavailableError, and the client keeps reconnecting in the background.
  */
-/** Redis's answers to a missing or wrong password or user (AUTH, the ready check's first command). */
-const CREDENTIALS_REFUSED = /^(WRONGPASS|NOAUTH)\b|\bAUTH\b|password/i;
-
 export class RedisEphemeralStore implements EphemeralStore {
   readonly kind = 'redis' as const;
   readonly prefix: string;
